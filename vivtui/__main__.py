@@ -1,0 +1,3 @@
+from vivtui.cli import main
+
+raise SystemExit(main())

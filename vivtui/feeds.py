@@ -1,0 +1,239 @@
+"""A run directory as feeds: each file kind found, tailed and parsed into records.
+
+Textual-free: the one-shot ``summary`` and the live monitor's workers both
+drive feeds; the monitor only adds threads and messages around ``poll``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+
+from vivtui.parsing import performance
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import ACTION_JSONL, ACTION_TEXT, SNAPSHOT, SPECS, FileSpec, LineParser, sniff, spec_for_name
+from vivtui.parsing.record import Record
+from vivtui.sources.snapshot import SnapshotReader
+from vivtui.sources.tailer import MISSING, LineTailer
+
+AUDIT_SUBDIR = Path("vivarium", "meta", "audit")
+
+
+class LayoutError(Exception):
+    """The path given cannot be monitored at all (does not exist, unreadable)."""
+
+
+@dataclass(slots=True)
+class Batch:
+    """What one poll of one feed found."""
+
+    kind: str
+    records: list[Record] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)  # human-readable, names the file
+    reset: bool = False  # the kind's earlier records are void (a rewritten snapshot)
+    more: bool = False  # stopped at the read budget
+
+
+@dataclass(slots=True)
+class FileStatus:
+    name: str
+    path: Path
+    state: str
+    records: int = 0
+    malformed: int = 0
+    used: bool = True
+    note: str = ""
+
+
+class Feed:
+    """One file kind; a kind with alternatives (the action log's two forms)
+    settles on the first that exists and then keeps it."""
+
+    def __init__(self, choices: list[tuple[FileSpec, Path]], zone: tzinfo | None = None,
+                 budget: int = 8 << 20) -> None:
+        self.choices = choices
+        self.kind = choices[0][0].kind
+        self.zone = zone
+        self.budget = budget
+        self.spec, self.path = choices[0]
+        self._settled = False
+        self._reader: LineTailer | SnapshotReader | None = None
+        self._parser: LineParser | None = None
+        self.records = 0
+        self.malformed = 0
+        self._backlog_read = False
+
+    @property
+    def names(self) -> set[str]:
+        return {path.name for _, path in self.choices}
+
+    def poll(self, final: bool = False) -> Batch:
+        """Read what is new. ``final``: a one-shot read, unfinished lines count."""
+        batch = Batch(self.kind)
+        if not self._settled:
+            self._settle()
+            if not self._settled:
+                return batch
+        if self.spec.mode == SNAPSHOT:
+            self._poll_snapshot(batch)
+        else:
+            self._poll_lines(batch, final)
+        for record in batch.records:
+            if record.malformed:
+                self.malformed += 1
+        self.records += len(batch.records)
+        return batch
+
+    def status(self) -> list[FileStatus]:
+        """One status per file name this feed covers (unchosen alternatives too)."""
+        out = []
+        for spec, path in self.choices:
+            if path == self.path and self._reader is not None:
+                out.append(FileStatus(path.name, path, self._reader.state, self.records,
+                                      self.malformed, note=_reader_note(self._reader)))
+            elif self._settled and path.name == self.path.name:
+                continue  # the same name in the other directory: not the one used
+            else:
+                used = not self._settled
+                state = _stat_state(path)
+                note = "" if used or state == MISSING else f"superseded by {self.path.name}"
+                out.append(FileStatus(path.name, path, state, used=used, note=note))
+        return _unique_names(out)
+
+    def close(self) -> None:
+        if isinstance(self._reader, LineTailer):
+            self._reader.close()
+
+    # -- internals --------------------------------------------------------------
+
+    def _settle(self) -> None:
+        existing = [(s, p) for s, p in self.choices if p.exists()]
+        if not existing and len(self.choices) > 1 and self._reader is None:
+            # Nothing yet: wait on the first choice, but keep looking for the others.
+            self._reader = self._reader_for(*self.choices[0])
+            return
+        if existing:
+            self.spec, self.path = existing[0]
+            self._settled = True
+            if self._reader is None or self._reader.path != self.path:
+                self._reader = self._reader_for(self.spec, self.path)
+
+    def _reader_for(self, spec: FileSpec, path: Path) -> LineTailer | SnapshotReader:
+        if spec.mode == SNAPSHOT:
+            return SnapshotReader(path)
+        self._parser = LineParser(spec, ParseContext(self.zone))
+        return LineTailer(path, budget=self.budget)
+
+    def _poll_lines(self, batch: Batch, final: bool) -> None:
+        tailer = self._reader
+        assert isinstance(tailer, LineTailer) and self._parser is not None
+        chunk = tailer.read(final=final)
+        if self._backlog_read:
+            # Lines without a time of their own (kernel output) take their read time.
+            self._parser.ctx = ParseContext(self.zone, datetime.now(timezone.utc))
+        batch.records = self._parser.parse(chunk.lines)
+        if not chunk.more:
+            self._backlog_read = True
+            batch.records.extend(self._parser.flush())
+        batch.more = chunk.more
+        batch.events = [f"{self.path.name} {event}" for event in chunk.events]
+
+    def _poll_snapshot(self, batch: Batch) -> None:
+        reader = self._reader
+        assert isinstance(reader, SnapshotReader)
+        update = reader.read()
+        if update is None:
+            return
+        ctx = ParseContext(self.zone)
+        batch.records = [performance.parse_entry(entry, update.start + i, ctx)
+                         for i, entry in enumerate(update.entries)]
+        if update.reset:
+            batch.reset = True
+            self.records = self.malformed = 0
+            batch.events.append(f"{self.path.name} rewritten")
+
+
+def _reader_note(reader: LineTailer | SnapshotReader) -> str:
+    if isinstance(reader, SnapshotReader):
+        return reader.problem or reader.error
+    return reader.error
+
+
+def _stat_state(path: Path) -> str:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return MISSING
+    except OSError:
+        return "unreadable"
+    if not os.access(path, os.R_OK):
+        return "unreadable"
+    return "ok" if st.st_size else "empty"
+
+
+def _unique_names(statuses: list[FileStatus]) -> list[FileStatus]:
+    seen: dict[str, FileStatus] = {}
+    for status in statuses:
+        if status.name not in seen or (seen[status.name].state == MISSING
+                                       and status.state != MISSING):
+            seen[status.name] = status
+    return list(seen.values())
+
+
+@dataclass(slots=True)
+class RunLayout:
+    root: Path
+    single_file: bool
+    feeds: list[Feed]
+
+    @property
+    def directories(self) -> list[Path]:
+        if self.single_file:
+            return [self.root.parent]
+        return [self.root, self.root / AUDIT_SUBDIR]
+
+    def statuses(self) -> list[FileStatus]:
+        return [status for feed in self.feeds for status in feed.status()]
+
+
+def discover(path: Path | str, zone: tzinfo | None = None) -> RunLayout:
+    """The feeds for a run directory, or for one file of any name."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise LayoutError(f"{path}: no such file or directory") from None
+    except OSError as exc:
+        raise LayoutError(f"{path}: {exc.strerror or exc}") from None
+    if path.is_dir():
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise LayoutError(f"{path}: permission denied (cannot list the directory)")
+        return RunLayout(path, False, _run_feeds(path, zone))
+    if not os.access(path, os.R_OK):
+        raise LayoutError(f"{path}: permission denied")
+    spec = spec_for_name(path.name)
+    if spec is None:
+        # An empty file of an unknown name is most likely an action log being started.
+        spec = sniff(_head(path)) if st.st_size else ACTION_JSONL
+    return RunLayout(path, True, [Feed([(spec, path)], zone)])
+
+
+def _run_feeds(root: Path, zone: tzinfo | None) -> list[Feed]:
+    """Newer runs write under vivarium/meta/audit/, older ones at the root."""
+    places = (root / AUDIT_SUBDIR, root)
+    feeds = []
+    for spec in SPECS:
+        if spec is ACTION_TEXT:
+            continue  # an alternative of the action log, below
+        choices = [(spec, place / spec.name) for place in places]
+        if spec is ACTION_JSONL:
+            choices += [(ACTION_TEXT, place / ACTION_TEXT.name) for place in places]
+        feeds.append(Feed(choices, zone))
+    return feeds
+
+
+def _head(path: Path, size: int = 16384) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)

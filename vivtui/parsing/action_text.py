@@ -1,0 +1,97 @@
+"""action_log.log: the human-readable twin of the action stream.
+
+Used only when action_log.jsonl is absent. Entries can span several lines (a
+detail with newlines is written raw), so this parser is an assembler: an entry
+is handed out when the next one starts, or when the reader says the file is
+quiet (``flush``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from vivtui.parsing.actions import KIND, action_severity
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.jsonline import decode_text
+from vivtui.parsing.record import Record
+from vivtui.parsing.values import timestamp
+
+_ENTRY = re.compile(r"^(\?\?\?|[A-Z][a-z]{2}) (\d\d):(\d\d):(\d\d) \| ")
+_RULE = re.compile(r"^(=+|-+)\s*$")
+_STARTED = re.compile(r"^ACTION LOG STARTED: (\S+)")
+_COLUMNS = re.compile(r"^DAY TIME\s+\|")
+
+
+@dataclass(slots=True)
+class _Pending:
+    line: int
+    offset: int
+    ts: datetime | None
+    fields: dict
+    more: list[str] = field(default_factory=list)
+
+    def record(self) -> Record:
+        fields = self.fields
+        if self.more:
+            fields = dict(fields, detail="\n".join([fields["detail"], *self.more]))
+        severity = action_severity(fields["action_type"], fields["action"], fields["detail"])
+        return Record(KIND, self.line, self.offset, self.ts, severity,
+                      fields["action_type"] or "?", fields)
+
+
+class ActionTextAssembler:
+    def __init__(self) -> None:
+        self._pending: _Pending | None = None
+        self._base: datetime | None = None
+        self._last_ts: datetime | None = None
+
+    def feed(self, data: bytes, line: int, offset: int, ctx: ParseContext) -> list[Record]:
+        content = decode_text(data)
+        if not content.strip():
+            return []
+        started = _STARTED.match(content)
+        if started:
+            self._base = timestamp(started.group(1), ctx.zone)
+            self._last_ts = None
+            return self.flush()
+        if _RULE.match(content) or _COLUMNS.match(content):
+            return self.flush()
+        entry = _ENTRY.match(content)
+        if entry is None:
+            if self._pending is None:
+                # A continuation whose entry was already handed out (or never
+                # seen) stands on its own rather than being lost.
+                return [Record(KIND, line, offset, None, "info", "?",
+                               {"actor": "", "action_type": "?", "action": "",
+                                "detail": content, "continuation": True})]
+            self._pending.more.append(content)
+            return []
+        done = self.flush()
+        parts = [p.strip() for p in content[entry.end():].split(" | ", 3)]
+        parts += [""] * (4 - len(parts))
+        actor, action_type, action, detail = parts
+        day_time = content[: entry.end() - 3]
+        fields = {"time": day_time, "actor": actor, "action_type": action_type,
+                  "action": action, "detail": detail}
+        self._pending = _Pending(line, offset, self._entry_time(entry), fields)
+        return done
+
+    def flush(self) -> list[Record]:
+        pending, self._pending = self._pending, None
+        return [pending.record()] if pending is not None else []
+
+    def _entry_time(self, entry: re.Match) -> datetime | None:
+        """The header's date with the entry's clock time, rolling over midnight."""
+        if self._base is None:
+            return None
+        hours, minutes, seconds = (int(entry.group(i)) for i in (2, 3, 4))
+        if hours > 23 or minutes > 59 or seconds > 59:
+            return None
+        ts = self._base.replace(hour=hours, minute=minutes, second=seconds, microsecond=0)
+        floor = self._last_ts or self._base.replace(microsecond=0)
+        while ts < floor - timedelta(minutes=1):
+            ts += timedelta(days=1)
+        self._last_ts = ts
+        return ts

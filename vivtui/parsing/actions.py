@@ -1,0 +1,59 @@
+"""action_log.jsonl: the action stream, one JSON object a line."""
+
+from __future__ import annotations
+
+import re
+
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.jsonline import load_object
+from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.values import text, timestamp
+
+KIND = "actions"
+
+_ZERO_FAIL = re.compile(r"(?<!\d)0 fail", re.IGNORECASE)
+_ZERO_PASS = re.compile(r"(?<!\d)0 pass", re.IGNORECASE)
+
+
+def action_severity(action_type: str, action: str, detail: str) -> str:
+    """The producer's own colour rules, read as severities (FORMATS.md)."""
+    upper_action = action.upper()
+    if action_type == "ERROR":
+        return ERROR
+    if action_type == "SAFETY":
+        if "BLOCKED" in upper_action:
+            return ERROR
+        if "WARNING" in upper_action:
+            return WARNING
+        return INFO
+    if action_type == "BUDGET":
+        return ERROR if "EXCEEDED" in upper_action else WARNING
+    if action_type == "TEST":
+        if _ZERO_FAIL.search(detail):
+            return OK
+        if "fail" in detail.lower():
+            return ERROR if _ZERO_PASS.search(detail) else WARNING
+    return INFO
+
+
+def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
+    obj = load_object(KIND, data, line, offset)
+    if isinstance(obj, Record):
+        return obj
+    action_type = text(obj.get("action_type")) or "?"
+    severity = action_severity(
+        action_type, text(obj.get("action")), text(obj.get("detail"))
+    )
+    return Record(
+        KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone),
+        severity, action_type, obj,
+    )
+
+
+def summarize(record: Record) -> str:
+    f = record.fields
+    actor = text(f.get("actor")) or "UNKNOWN"
+    return f"{actor} {record.category} {text(f.get('action'))}: {text(f.get('detail'))}"
+
+
+SUMMARIZERS[KIND] = summarize

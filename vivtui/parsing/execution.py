@@ -1,0 +1,48 @@
+"""execution_log.jsonl: task-level status events of the execution queue."""
+
+from __future__ import annotations
+
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.jsonline import load_object
+from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.values import text, timestamp
+
+KIND = "tasks"
+
+_DONE = frozenset({"completed", "approved", "ready_for_merge", "subtask_completed"})
+
+
+def status_severity(status: str) -> str:
+    if status in ("failed", "safety_blocked") or status.endswith("_failed"):
+        return ERROR
+    if status == "requeue":
+        return WARNING
+    if status in _DONE:
+        return OK
+    return INFO
+
+
+def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
+    obj = load_object(KIND, data, line, offset)
+    if isinstance(obj, Record):
+        return obj
+    status = text(obj.get("status")) or "?"
+    return Record(
+        KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone),
+        status_severity(status), status, obj,
+    )
+
+
+def summarize(record: Record) -> str:
+    f = record.fields
+    parts = [f"{text(f.get('task_id')) or '?'} {record.category}"]
+    if f.get("worker_id") is not None:
+        parts.append(f"worker={text(f.get('worker_id'))}")
+    if f.get("errors"):
+        parts.append(f"errors: {text(f.get('errors'))}")
+    elif f.get("result_summary"):
+        parts.append(text(f.get("result_summary")))
+    return " ".join(parts)
+
+
+SUMMARIZERS[KIND] = summarize

@@ -1,0 +1,62 @@
+"""structured_logs.jsonl: GrindSession starts and completions, and other log events."""
+
+from __future__ import annotations
+
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.jsonline import load_object
+from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.values import flag, text, timestamp
+
+KIND = "sessions"
+
+STARTED = "GrindSession started"
+COMPLETED = "GrindSession completed"
+
+_LEVEL_SEVERITY = {"ERROR": ERROR, "CRITICAL": ERROR, "WARN": WARNING, "WARNING": WARNING}
+
+
+def context_of(fields: dict) -> dict:
+    ctx = fields.get("context")
+    return ctx if isinstance(ctx, dict) else {}
+
+
+def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
+    obj = load_object(KIND, data, line, offset)
+    if isinstance(obj, Record):
+        return obj
+    message = obj.get("message")
+    level = text(obj.get("level")).upper() or "INFO"
+    severity = _LEVEL_SEVERITY.get(level, INFO)
+    # A message that is not a string (a real quirk) is kept as a generic entry.
+    category = message if message in (STARTED, COMPLETED) else level
+    if category == COMPLETED:
+        success = flag(context_of(obj).get("success"))
+        if success is True and severity == INFO:
+            severity = OK
+        elif success is False:
+            severity = ERROR
+    return Record(
+        KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone),
+        severity, category, obj,
+    )
+
+
+def task_title(task: object) -> str:
+    """The task text is cut to 50 characters; its first line is its title."""
+    return text(task).strip().split("\n", 1)[0].strip()
+
+
+def summarize(record: Record) -> str:
+    f = record.fields
+    c = context_of(f)
+    who = f"{text(f.get('worker_id')) or '?'} run {text(c.get('run')) or '?'} session {text(c.get('session_id')) or '?'}"
+    if record.category == STARTED:
+        return f"{who} started: {task_title(c.get('task'))} [{text(c.get('model'))}]"
+    if record.category == COMPLETED:
+        outcome = {True: "ok", False: "FAILED"}.get(flag(c.get("success")), "?")
+        return (f"{who} completed {outcome} rc={text(c.get('returncode'), '?')}"
+                f" in {text(c.get('elapsed_seconds'), '?')}s")
+    return f"{record.category} {text(f.get('message'))}"
+
+
+SUMMARIZERS[KIND] = summarize

@@ -1,0 +1,77 @@
+"""Reading fields that may be missing or of the wrong type, without raising."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, tzinfo
+from typing import Any
+
+import orjson
+
+
+def text(value: Any, default: str = "") -> str:
+    """Any JSON value as display text: strings as they are, the rest as JSON."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return str(value)
+
+
+def number(value: Any) -> float | None:
+    """A finite number from a number or a numeric string; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        result = float(value)
+    elif isinstance(value, str):
+        try:
+            result = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return result if math.isfinite(result) else None
+
+
+def integer(value: Any) -> int | None:
+    found = number(value)
+    return int(found) if found is not None else None
+
+
+def flag(value: Any) -> bool | None:
+    """True/False from a JSON bool or the strings the producers write."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "yes", "1"):
+            return True
+        if lowered in ("false", "no", "0"):
+            return False
+    return None
+
+
+def timestamp(value: Any, naive_zone: tzinfo | None) -> datetime | None:
+    """An aware datetime from an ISO string.
+
+    Naive times are the writer's local time: they take ``naive_zone``, or the
+    monitoring host's local zone (with its DST rules) when that is None.
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        return parsed
+    if naive_zone is not None:
+        return parsed.replace(tzinfo=naive_zone)
+    try:
+        return parsed.astimezone()
+    except (OverflowError, OSError, ValueError):
+        return None

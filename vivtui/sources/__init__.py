@@ -1,0 +1,1 @@
+"""Files to complete lines: tailers, whole-file snapshots, change notices. Never writes."""

@@ -1,0 +1,90 @@
+"""Follow a JSON document that its producer rewrites whole (performance_history.json).
+
+A read can catch the file half-written: the last version that parsed is kept
+until a new one does. New entries are the ones past the old length; when the
+array shrinks or its old part changes, the whole array is handed out again
+with ``reset`` set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from vivtui.sources.tailer import EMPTY, MISSING, OK, UNREADABLE
+
+HALF_WRITTEN = "half-written"
+NOT_AN_ARRAY = "not an array"
+
+
+@dataclass(slots=True)
+class SnapshotUpdate:
+    entries: list[Any] = field(default_factory=list)
+    start: int = 0  # index of entries[0] in the whole array
+    reset: bool = False  # the array was replaced: forget what came before
+
+
+class SnapshotReader:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.state = MISSING
+        self.problem = ""  # why the newest version on disk is not the one shown
+        self.error = ""
+        self.current: list[Any] = []
+        self._seen: tuple[int, int, int, int] | None = None
+
+    def read(self) -> SnapshotUpdate | None:
+        """What changed since the last good version, or None if nothing did."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            self.state = MISSING
+            self._seen = None
+            return None
+        except OSError as exc:
+            self.state, self.error = UNREADABLE, exc.strerror or str(exc)
+            return None
+        signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if signature == self._seen:
+            return None
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            self.state, self.error = UNREADABLE, exc.strerror or str(exc)
+            return None
+        if not data.strip():
+            self.state = EMPTY if not self.current else self.state
+            self.problem = HALF_WRITTEN if self.current else ""
+            return None
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            try:
+                value = orjson.loads(data.decode("utf-8", "replace"))
+            except orjson.JSONDecodeError:
+                # Caught mid-rewrite: not remembered as seen, so the next look retries.
+                self.problem = HALF_WRITTEN
+                if self.state != OK:
+                    self.state = OK if self.current else EMPTY
+                return None
+        self._seen = signature
+        self.state, self.error = OK, ""
+        if not isinstance(value, list):
+            self.problem = NOT_AN_ARRAY
+            return None
+        self.problem = ""
+        return self._advance(value)
+
+    def _advance(self, value: list[Any]) -> SnapshotUpdate | None:
+        old = self.current
+        self.current = value
+        if len(value) >= len(old) and value[: len(old)] == old:
+            if len(value) == len(old):
+                return None
+            return SnapshotUpdate(value[len(old):], len(old), False)
+        return SnapshotUpdate(list(value), 0, True)

@@ -1,0 +1,197 @@
+"""Follow one append-only file and hand out only complete lines.
+
+The tailer remembers (device, inode, offset, unfinished last line). Each
+``read`` notices what happened to the file since the last one: created,
+truncated (starts over), rotated (finishes the old file, then follows the new
+one), deleted (finishes what is left, then waits for it to come back).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MISSING = "missing"
+EMPTY = "empty"
+OK = "ok"
+UNREADABLE = "unreadable"
+
+CREATED = "created"
+TRUNCATED = "truncated"
+ROTATED = "rotated"
+DELETED = "deleted"
+
+Line = tuple[int, int, bytes]  # (line number from 1, byte offset, content without newline)
+
+
+@dataclass(slots=True)
+class Chunk:
+    lines: list[Line] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    more: bool = False  # stopped at the read budget: call again for the rest
+
+
+class LineTailer:
+    def __init__(self, path: Path | str, *, budget: int = 8 << 20, from_end: bool = False) -> None:
+        self.path = Path(path)
+        self.budget = budget
+        self.state = MISSING
+        self.error = ""
+        self.offset = 0  # file position just past the last byte consumed
+        self.line_no = 0  # complete lines handed out (blank ones included)
+        self._fd: int | None = None
+        self._identity: tuple[int, int] | None = None
+        self._partial = b""
+        self._ever_missing = False
+        self._from_end = from_end
+
+    # -- public -----------------------------------------------------------------
+
+    def read(self, final: bool = False) -> Chunk:
+        """What is new since the last call.
+
+        ``final`` treats an unterminated last line as complete (one-shot reads).
+        """
+        chunk = Chunk()
+        if self._fd is not None:
+            self._check_identity(chunk)
+        if self._fd is None:
+            self._open(chunk)
+        if self._fd is not None:
+            self._read_new(chunk, final)
+        return chunk
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    @property
+    def partial(self) -> bytes:
+        return self._partial
+
+    # -- what happened to the file ---------------------------------------------
+
+    def _check_identity(self, chunk: Chunk) -> None:
+        assert self._fd is not None
+        try:
+            st = os.stat(self.path)
+            now = (st.st_dev, st.st_ino)
+        except FileNotFoundError:
+            now = None
+        except OSError:
+            return  # a passing error on stat: try again next time
+        if now == self._identity:
+            self._check_truncation(chunk)
+            return
+        # Replaced or gone: what the old file still holds is read to its end
+        # first, an unfinished last line included (nobody will finish it).
+        self._read_new(chunk, final=True, unbounded=True)
+        self.close()
+        chunk.events.append(ROTATED if now is not None else DELETED)
+        if now is None:
+            self.state = MISSING
+            self._ever_missing = True
+        self._reset_position()
+
+    def _check_truncation(self, chunk: Chunk) -> None:
+        assert self._fd is not None
+        size = os.fstat(self._fd).st_size
+        consumed = self.offset - len(self._partial)
+        shrunk = size < self.offset
+        # Cut and refilled past our offset between two looks: the byte before
+        # the unfinished line must still be the newline we saw there.
+        rewritten = (not shrunk and consumed > 0
+                     and os.pread(self._fd, 1, consumed - 1) != b"\n")
+        if shrunk or rewritten:
+            chunk.events.append(TRUNCATED)
+            self._reset_position()
+
+    def _reset_position(self) -> None:
+        self.offset = 0
+        self.line_no = 0
+        self._partial = b""
+
+    def _open(self, chunk: Chunk) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            self.state = MISSING
+            self._ever_missing = True
+            return
+        except OSError as exc:
+            self.state = UNREADABLE
+            self.error = exc.strerror or str(exc)
+            return
+        st = os.fstat(fd)
+        if not os.path.isfile(self.path):
+            os.close(fd)
+            self.state = UNREADABLE
+            self.error = "not a regular file"
+            return
+        self._fd = fd
+        self._identity = (st.st_dev, st.st_ino)
+        self.error = ""
+        if self._ever_missing:
+            chunk.events.append(CREATED)
+        if self._from_end:
+            self._skip_to_end(st.st_size)
+            self._from_end = False
+
+    def _skip_to_end(self, size: int) -> None:
+        """Start at the last complete line: used to follow without the backlog."""
+        assert self._fd is not None
+        start = max(0, size - 65536)
+        tail = os.pread(self._fd, size - start, start)
+        cut = tail.rfind(b"\n")
+        self.offset = start + cut + 1 if cut >= 0 else start
+
+    # -- reading ----------------------------------------------------------------
+
+    def _read_new(self, chunk: Chunk, final: bool, unbounded: bool = False) -> None:
+        assert self._fd is not None
+        budget = self.budget
+        while True:
+            try:
+                data = os.pread(self._fd, min(budget, 4 << 20) if not unbounded else 4 << 20,
+                                self.offset)
+            except OSError as exc:
+                self.state = UNREADABLE
+                self.error = exc.strerror or str(exc)
+                return
+            if not data:
+                break
+            self.offset += len(data)
+            budget -= len(data)
+            self._split(data, chunk)
+            if budget <= 0 and not unbounded:
+                chunk.more = True
+                break
+        if final and self._partial:
+            self._emit(self._partial, self.offset - len(self._partial), chunk)
+            self._partial = b""
+        self.state = OK if self.offset > 0 else EMPTY
+
+    def _split(self, data: bytes, chunk: Chunk) -> None:
+        start = self.offset - len(data) - len(self._partial)
+        if self._partial:
+            data = self._partial + data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            self._partial = data
+            return
+        self._partial = data[cut + 1:]
+        line_no = self.line_no
+        out = chunk.lines
+        for piece in data[:cut].split(b"\n"):
+            line_no += 1
+            if piece.strip():
+                out.append((line_no, start, piece))
+            start += len(piece) + 1
+        self.line_no = line_no
+
+    def _emit(self, piece: bytes, offset: int, chunk: Chunk) -> None:
+        self.line_no += 1
+        if piece.strip():
+            chunk.lines.append((self.line_no, offset, piece))

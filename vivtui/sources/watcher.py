@@ -1,0 +1,60 @@
+"""When to read: change notices for the directories that hold the run files.
+
+``watchfiles`` says *when* something changed; the tailers decide *what* is new.
+Directories are watched, not files: a file watch dies when the file is rotated.
+A directory that does not exist yet (``vivarium/meta/audit/`` of a run that
+has not started) is added as soon as it appears.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+import watchfiles
+
+# The watchfiles defaults (1600 ms debounce, 50 ms step) would add up to 1.6 s
+# of delay to every line; these keep a live line on screen within tens of ms.
+DEBOUNCE_MS = 40
+STEP_MS = 10
+RECHECK_MS = 1000
+
+
+def watch_directories(
+    directories: Iterable[Path],
+    on_change: Callable[[set[str]], None],
+    stop: threading.Event,
+) -> None:
+    """Call ``on_change`` with the names of changed entries until ``stop`` is set.
+
+    Runs in the caller's thread. Directories that appear later are picked up
+    within ``RECHECK_MS``.
+    """
+    wanted = tuple(Path(d) for d in directories)
+    while not stop.is_set():
+        present = tuple(d for d in wanted if d.is_dir())
+        if not present:
+            stop.wait(RECHECK_MS / 1000)
+            continue
+        try:
+            for changes in watchfiles.watch(
+                *present,
+                watch_filter=None,
+                debounce=DEBOUNCE_MS,
+                step=STEP_MS,
+                stop_event=stop,
+                rust_timeout=RECHECK_MS,
+                yield_on_timeout=True,
+                recursive=False,
+                raise_interrupt=False,
+                ignore_permission_denied=True,
+            ):
+                if changes:
+                    on_change({Path(path).name for _, path in changes})
+                if tuple(d for d in wanted if d.is_dir()) != present:
+                    break  # a directory came or went: watch the new set
+        except (FileNotFoundError, RuntimeError, OSError):
+            # The watched directory vanished under us; look again shortly.
+            on_change(set())
+            stop.wait(RECHECK_MS / 1000)

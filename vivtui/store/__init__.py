@@ -1,0 +1,1 @@
+"""Records to the models users think in; bounded buffers; filters. Textual-free."""

@@ -1,0 +1,31 @@
+"""kernel_run.log lines by class, waves, and the numbered sessions they mention."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from vivtui.parsing.kernel import session_number, wave_number
+from vivtui.parsing.record import Record
+
+
+class KernelTracker:
+    def __init__(self) -> None:
+        self.lines = 0
+        self.by_class: Counter = Counter()
+        self.waves: list[int] = []
+        self.sessions: dict[int, list[Record]] = {}
+        self.version = 0
+
+    def apply(self, records: list[Record]) -> None:
+        for record in records:
+            line = str(record.raw)
+            self.lines += 1
+            self.by_class[record.category] += 1
+            wave = wave_number(line)
+            if wave is not None and (not self.waves or self.waves[-1] != wave):
+                self.waves.append(wave)
+            number = session_number(line)
+            if number is not None:
+                self.sessions.setdefault(number, []).append(record)
+        if records:
+            self.version += 1

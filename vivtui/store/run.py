@@ -1,0 +1,105 @@
+"""Everything known about one run: per-kind buffers and the models built from them.
+
+Changed only by ``apply`` (in the monitor: on the UI thread, one batch at a time),
+so nothing here needs a lock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+
+from vivtui.parsing import actions, api_audit, execution, kernel, safety, sessions
+from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.store.budget import DEFAULT_LIMIT, BudgetTracker
+from vivtui.store.buffer import RecordBuffer
+from vivtui.store.kernel import KernelTracker
+from vivtui.store.performance import PerformanceTracker
+from vivtui.store.sessions import SessionTracker
+from vivtui.store.tasks import TaskTracker
+
+KINDS = (actions.KIND, sessions.KIND, execution.KIND, "performance", api_audit.KIND,
+         kernel.KIND, safety.KIND)
+
+
+def is_blocked(record: Record) -> bool:
+    """A safety gate said no: wherever in the run it was written down."""
+    if record.malformed:
+        return False
+    kind, category = record.kind, record.category
+    return (
+        (kind == actions.KIND and category == "SAFETY" and record.severity == ERROR)
+        or (kind == kernel.KIND and category == kernel.BLOCKED)
+        or (kind == safety.KIND and category == safety.BLOCKED)
+        or (kind == execution.KIND and category == "safety_blocked")
+        or (kind == api_audit.KIND and category == api_audit.VIOLATION)
+    )
+
+
+class RunStore:
+    def __init__(self, budget_limit: float = DEFAULT_LIMIT, capacity: int = 200_000,
+                 kept_problems: int = 5_000) -> None:
+        self.buffers = {kind: RecordBuffer(capacity) for kind in KINDS}
+        self.by_category: dict[str, Counter] = {kind: Counter() for kind in KINDS}
+        self.by_severity: dict[str, Counter] = {kind: Counter() for kind in KINDS}
+        self.sessions = SessionTracker()
+        self.tasks = TaskTracker()
+        self.budget = BudgetTracker(budget_limit)
+        self.kernel = KernelTracker()
+        self.performance = PerformanceTracker()
+        self.malformed: deque[Record] = deque(maxlen=kept_problems)
+        self.malformed_count = 0
+        self.blocked: deque[Record] = deque(maxlen=kept_problems)
+        self.blocked_count = 0
+        self.version = 0
+
+    def apply(self, kind: str, records: list[Record], reset: bool = False) -> None:
+        if reset:
+            self._forget(kind)
+        if not records:
+            if reset:
+                self.version += 1
+            return
+        self.buffers[kind].extend(records)
+        self.by_category[kind].update(r.category for r in records)
+        self.by_severity[kind].update(r.severity for r in records)
+        for record in records:
+            if record.malformed:
+                self.malformed.append(record)
+                self.malformed_count += 1
+            elif record.severity == ERROR and is_blocked(record):
+                self.blocked.append(record)
+                self.blocked_count += 1
+        model = self._model(kind)
+        if model is self.performance:
+            self.performance.apply(records, reset)
+        elif model is not None:
+            model.apply(records)
+        self.version += 1
+
+    def _model(self, kind: str):
+        return {
+            sessions.KIND: self.sessions,
+            execution.KIND: self.tasks,
+            api_audit.KIND: self.budget,
+            kernel.KIND: self.kernel,
+            "performance": self.performance,
+        }.get(kind)
+
+    def _forget(self, kind: str) -> None:
+        """A snapshot was replaced wholesale: its old entries no longer count."""
+        self.buffers[kind].clear()
+        self.by_category[kind].clear()
+        self.by_severity[kind].clear()
+        if kind == "performance":
+            self.performance.apply([], reset=True)
+
+    def count(self, severity: str) -> int:
+        return sum(counter[severity] for counter in self.by_severity.values())
+
+    @property
+    def errors(self) -> int:
+        return self.count(ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(WARNING)

@@ -1,0 +1,127 @@
+"""GrindSessions: starts paired with completions of the same (worker_id, run, session_id)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from vivtui.parsing.record import Record
+from vivtui.parsing.sessions import COMPLETED, STARTED, context_of, task_title
+from vivtui.parsing.values import flag, number, text
+
+RUNNING = "running"
+SUCCEEDED = "ok"
+FAILED = "failed"
+UNFINISHED = "unfinished"
+
+SessionKey = tuple[str, str, str]
+
+
+def session_key(record: Record) -> SessionKey:
+    fields = record.fields
+    ctx = context_of(fields)
+    return (text(fields.get("worker_id")), text(ctx.get("run")), text(ctx.get("session_id")))
+
+
+@dataclass(slots=True)
+class Session:
+    key: SessionKey
+    start: Record | None
+    end: Record | None = None
+    superseded: bool = False  # a later start of the same key came before any completion
+
+    @property
+    def outcome(self) -> bool | None:
+        """True/False once completed with a ``success`` flag; None otherwise."""
+        if self.end is None:
+            return None
+        return flag(context_of(self.end.fields).get("success"))
+
+    def state(self, live: bool = True) -> str:
+        """running while a live run may still finish it; unfinished once it cannot."""
+        if self.end is None:
+            return RUNNING if live and not self.superseded else UNFINISHED
+        return FAILED if self.outcome is False else SUCCEEDED
+
+    @property
+    def started_at(self) -> datetime | None:
+        return self.start.ts if self.start else None
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return self.end.ts if self.end else None
+
+    @property
+    def elapsed(self) -> float | None:
+        """Seconds the session ran, as its completion reports it."""
+        if self.end is None:
+            return None
+        reported = number(context_of(self.end.fields).get("elapsed_seconds"))
+        if reported is None and self.started_at and self.ended_at:
+            return (self.ended_at - self.started_at).total_seconds()
+        return reported
+
+    def context(self, name: str) -> object:
+        """A context field, from the completion first, then the start."""
+        for record in (self.end, self.start):
+            if record is not None:
+                value = context_of(record.fields).get(name)
+                if value is not None:
+                    return value
+        return None
+
+    @property
+    def title(self) -> str:
+        return task_title(self.context("task"))
+
+
+class SessionTracker:
+    def __init__(self) -> None:
+        self.sessions: list[Session] = []
+        self._open: dict[SessionKey, list[Session]] = {}
+        self.started = 0
+        self.completed = 0
+        self.succeeded = 0
+        self.orphan_completions = 0  # completions with no open start (started before the log)
+        self.version = 0  # bumps on every change, so views know when to redraw
+
+    def apply(self, records: list[Record]) -> None:
+        for record in records:
+            if record.category == STARTED:
+                self._start(record)
+            elif record.category == COMPLETED:
+                self._complete(record)
+
+    def _start(self, record: Record) -> None:
+        key = session_key(record)
+        session = Session(key, record)
+        stack = self._open.setdefault(key, [])
+        for earlier in stack:
+            earlier.superseded = True
+        stack.append(session)
+        self.sessions.append(session)
+        self.started += 1
+        self.version += 1
+
+    def _complete(self, record: Record) -> None:
+        key = session_key(record)
+        self.completed += 1
+        stack = self._open.get(key)
+        if stack:
+            session = stack.pop()
+            session.end = record
+        else:
+            session = Session(key, None, record)
+            self.sessions.append(session)
+            self.orphan_completions += 1
+        if session.outcome is True:
+            self.succeeded += 1
+        self.version += 1
+
+    @property
+    def unfinished(self) -> list[Session]:
+        return [s for s in self.sessions if s.start is not None and s.end is None]
+
+    @property
+    def failed(self) -> int:
+        return self.completed - self.succeeded
