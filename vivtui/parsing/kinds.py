@@ -42,6 +42,7 @@ BY_NAME = {spec.name: spec for spec in SPECS}
 ACTION_JSONL, ACTION_TEXT = BY_NAME["action_log.jsonl"], BY_NAME["action_log.log"]
 
 # Rotated copies keep the base name: action_log.jsonl.1, api_audit.log.2026-02-03
+_ARRAY_START = re.compile(rb"\s*\[\s*(\{|\]|$)")
 _ROTATION_SUFFIX = re.compile(r"\.(\d+|\d{4}-\d\d-\d\d[\w.-]*|old|bak)$")
 
 
@@ -77,8 +78,7 @@ def spec_for_name(name: str) -> FileSpec | None:
 
 def sniff(head: bytes) -> FileSpec:
     """The spec a file's first lines look like; plain text is kernel output."""
-    stripped = head.lstrip()
-    if stripped.startswith(b"["):
+    if _ARRAY_START.match(head):
         return BY_NAME["performance_history.json"]
     for raw in head.splitlines()[:20]:
         if not raw.strip():

@@ -1,0 +1,65 @@
+"""action_log.log, the human-readable twin: headers, rules, entries, continuation lines."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from vivtui.parsing.action_text import ActionTextAssembler
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.record import ERROR
+
+LOG = b"""===============================================================================================
+ACTION LOG STARTED: 2026-02-03T11:05:00.123456 (Tuesday)
+===============================================================================================
+DAY TIME     | ACTOR        | TYPE     | ACTION         | DETAIL
+-----------------------------------------------------------------------------------------------
+Tue 11:05:23 | Beam-31      | TOOL     | write_file     | app/gut_check.py (+12 lines)
+Tue 11:05:24 | Beam-31      | SAFETY   | BLOCKED        | protected_file: a | b | c
+second line of the detail
+\tthird, with a tab
+??? 23:59:59 | SYSTEM       | SYSTEM   | tick           | late
+Wed 00:00:01 | SYSTEM       | SYSTEM   | tick           | after midnight
+
+"""
+
+
+def assemble(data: bytes) -> list:
+    assembler = ActionTextAssembler()
+    ctx = ParseContext(timezone.utc)
+    out, offset = [], 0
+    for number, line in enumerate(data.split(b"\n"), 1):
+        out += assembler.feed(line, number, offset, ctx)
+        offset += len(line) + 1
+    return out + assembler.flush()
+
+
+def test_entries_and_continuations():
+    records = assemble(LOG)
+    assert [r.line for r in records] == [6, 7, 10, 11]
+    first, blocked, late, after = records
+    assert first.fields["actor"] == "Beam-31"
+    assert first.fields["action"] == "write_file"
+    assert first.fields["detail"] == "app/gut_check.py (+12 lines)"
+    assert first.ts.isoformat() == "2026-02-03T11:05:23+00:00"
+    assert blocked.severity == ERROR
+    assert blocked.fields["detail"] == (
+        "protected_file: a | b | c\nsecond line of the detail\n\tthird, with a tab")
+    assert late.ts.isoformat() == "2026-02-03T23:59:59+00:00"
+    assert after.ts.isoformat() == "2026-02-04T00:00:01+00:00"  # rolled over midnight
+
+
+def test_an_entry_waits_for_its_continuations_until_flushed():
+    assembler = ActionTextAssembler()
+    ctx = ParseContext(timezone.utc)
+    assert assembler.feed(b"Tue 11:05:23 | A | TOOL | x | d", 1, 0, ctx) == []
+    assert assembler.feed(b"more", 2, 40, ctx) == []
+    (record,) = assembler.flush()
+    assert record.fields["detail"] == "d\nmore"
+    # A continuation that comes after its entry was handed out is still kept.
+    (orphan,) = assembler.feed(b"late continuation", 3, 50, ctx)
+    assert orphan.fields["detail"] == "late continuation" and orphan.line == 3
+
+
+def test_entries_without_header_have_no_time():
+    (record,) = assemble(b"Tue 11:05:23 | A | TOOL | x | d\n")
+    assert record.ts is None and record.category == "TOOL"

@@ -1,0 +1,89 @@
+"""Feeds over a run directory being written: live appends, late files, change notices."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import orjson
+
+from vivtui.feeds import AUDIT_SUBDIR, discover
+from vivtui.sources.watcher import watch_directories
+
+
+def poll_all(layout):
+    found = {}
+    for feed in layout.feeds:
+        batch = feed.poll()
+        found.setdefault(batch.kind, []).extend(batch.records)
+    return found
+
+
+def append(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as handle:
+        handle.write(data)
+
+
+def test_live_appends_and_late_files(tmp_path):
+    layout = discover(tmp_path)
+    assert all(not records for records in poll_all(layout).values())
+    audit = tmp_path / AUDIT_SUBDIR
+    append(audit / "execution_log.jsonl", b'{"task_id": "t1", "status": "queued"}\n{"task_id"')
+    append(tmp_path / "kernel_run.log", b"[WAVE 1] Starting\n")
+    found = poll_all(layout)
+    assert [r.category for r in found["tasks"]] == ["queued"]
+    # kernel lines of the backlog have no time; later ones take their read time
+    assert found["kernel"][0].ts is None
+    append(audit / "execution_log.jsonl", b': "t1", "status": "failed"}\n')
+    append(tmp_path / "kernel_run.log", b"BLOCKED: x\n")
+    found = poll_all(layout)
+    assert [r.category for r in found["tasks"]] == ["failed"]
+    assert found["tasks"][0].line == 2
+    assert found["kernel"][0].ts is not None
+    statuses = {s.name: s for s in layout.statuses()}
+    assert statuses["execution_log.jsonl"].state == "ok"
+    assert statuses["execution_log.jsonl"].records == 2
+    assert statuses["api_audit.log"].state == "missing"
+
+
+def test_performance_snapshot_through_feed(tmp_path):
+    layout = discover(tmp_path)
+    path = tmp_path / "performance_history.json"
+    path.write_bytes(orjson.dumps([{"session_id": 1, "success": True}]))
+    feed = next(f for f in layout.feeds if f.kind == "performance")
+    batch = feed.poll()
+    assert [r.line for r in batch.records] == [1] and not batch.reset
+    path.write_bytes(orjson.dumps([{"session_id": 7, "success": False}]))
+    batch = feed.poll()
+    assert batch.reset and batch.records[0].fields["session_id"] == 7
+    assert "performance_history.json rewritten" in batch.events
+
+
+def test_watcher_reports_changes_and_new_directories(tmp_path):
+    seen: list[set[str]] = []
+    changed = threading.Event()
+    stop = threading.Event()
+
+    def on_change(names):
+        seen.append(names)
+        if "api_audit.log" in names:
+            changed.set()
+
+    audit = tmp_path / AUDIT_SUBDIR
+    thread = threading.Thread(target=watch_directories, args=([tmp_path, audit], on_change, stop),
+                              daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.3)
+        audit.mkdir(parents=True)  # appears after the watch started
+        deadline = time.monotonic() + 10
+        while not changed.is_set() and time.monotonic() < deadline:
+            append(audit / "api_audit.log", b'{"event": "X"}\n')
+            changed.wait(0.5)
+        assert changed.is_set(), f"no notice for the late directory; saw {seen}"
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()

@@ -1,0 +1,244 @@
+"""Each parser on the real lines quoted in FORMATS.md, and on the bad input real runs contain."""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+
+import pytest
+
+from vivtui.parsing import actions, api_audit, execution, kernel, performance, safety, sessions
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import BY_NAME, LineParser, sniff, spec_for_name
+from vivtui.parsing.record import ERROR, INFO, MALFORMED, OK, WARNING
+
+UTC = ParseContext(timezone.utc)
+
+ACTION = (b'{"timestamp": "2026-02-03T05:44:03.267+00:00", "actor": "Beam-31", "action_type": '
+          b'"TOOL", "action": "write_file", "detail": "app/gut_check.py (+12 lines)", '
+          b'"session_id": "session_1", "metadata": {"model": "llama-3.3-70b-versatile"}}')
+
+
+def test_action_line_from_formats():
+    record = actions.parse(ACTION, 7, 1234, UTC)
+    assert (record.kind, record.line, record.offset) == ("actions", 7, 1234)
+    assert record.category == "TOOL"
+    assert record.severity == INFO
+    assert record.ts.utcoffset() == timedelta(0)
+    assert record.ts.microsecond == 267000
+    assert record.summary == "Beam-31 TOOL write_file: app/gut_check.py (+12 lines)"
+    assert record.raw["metadata"] == {"model": "llama-3.3-70b-versatile"}
+
+
+@pytest.mark.parametrize("action_type, action, detail, severity", [
+    ("SAFETY", "BLOCKED", "protected_file: x", ERROR),
+    ("SAFETY", "WARNING", "sensitive_file: y", WARNING),
+    ("SAFETY", "check", "", INFO),
+    ("BUDGET", "EXCEEDED", "$2.013 > $2.00 limit", ERROR),
+    ("BUDGET", "ALERT_80%", "", WARNING),
+    ("BUDGET", "cost_update", "$0.412/$2.00 (21%)", WARNING),
+    ("TEST", "pytest", "3 pass, 1 fail, 0 skip", WARNING),
+    ("TEST", "pytest", "0 pass, 4 fail, 0 skip", ERROR),
+    ("TEST", "pytest", "10 pass, 0 fail, 0 skip", OK),
+    ("TEST", "pytest", "3 pass, 10 fail", WARNING),  # "10 fail" is not "0 fail"
+    ("ERROR", "KeyError", "'user_id'", ERROR),
+    ("COST", "charge", "", INFO),
+])
+def test_action_severity_follows_producer_colours(action_type, action, detail, severity):
+    assert actions.action_severity(action_type, action, detail) == severity
+
+
+@pytest.mark.parametrize("line, note", [
+    (b"this line is not JSON", "not JSON"),
+    (b"[1, 2, 3]", "JSON list, not an object"),
+    (b'"just a string"', "JSON str, not an object"),
+    (b'{"unterminated": ', "not JSON"),
+])
+def test_bad_lines_become_malformed_records(line, note):
+    for parse in (actions.parse, sessions.parse, execution.parse, api_audit.parse, safety.parse):
+        record = parse(line, 3, 40, UTC)
+        assert record.malformed
+        assert record.category == MALFORMED
+        assert record.severity == ERROR
+        assert record.note == note
+        assert (record.line, record.offset) == (3, 40)
+        assert line.decode() in record.summary
+
+
+def test_invalid_utf8_becomes_replacement_not_malformed():
+    line = b'{"actor": "A", "action_type": "TOOL", "action": "read", "detail": "bad \xff\xfe here"}'
+    record = actions.parse(line, 1, 0, UTC)
+    assert not record.malformed
+    assert record.raw["detail"] == "bad \ufffd\ufffd here"
+
+
+def test_crlf_line_is_not_malformed():
+    record = actions.parse(ACTION + b"\r", 1, 0, UTC)
+    assert not record.malformed and record.category == "TOOL"
+
+
+def test_naive_timestamp_takes_given_zone_and_local_by_default():
+    line = (b'{"timestamp": "2026-02-03T05:44:03.267569", "level": "INFO", "message": "x", '
+            b'"worker_id": "w", "context": {}}')
+    assert sessions.parse(line, 1, 0, UTC).ts.tzinfo is timezone.utc
+    local = sessions.parse(line, 1, 0, ParseContext()).ts
+    assert local.tzinfo is not None
+    assert local.replace(tzinfo=None).isoformat() == "2026-02-03T05:44:03.267569"
+
+
+def test_unparseable_timestamp_is_none_not_an_error():
+    record = actions.parse(b'{"timestamp": 12, "action_type": "TOOL"}', 1, 0, UTC)
+    assert record.ts is None and not record.malformed
+    record = actions.parse(b'{"timestamp": "yesterday", "action_type": "TOOL"}', 1, 0, UTC)
+    assert record.ts is None and not record.malformed
+
+
+def test_wrong_typed_action_fields_never_raise():
+    line = b'{"actor": 5, "action_type": ["TOOL"], "action": {"a": 1}, "detail": null}'
+    record = actions.parse(line, 1, 0, UTC)
+    assert record.category == '["TOOL"]'
+    assert "5" in record.summary and '{"a":1}' in record.summary
+
+
+def test_session_start_and_completion():
+    start = sessions.parse(
+        b'{"timestamp": "2026-02-03T05:44:03.267569", "level": "INFO", "message": '
+        b'"GrindSession started", "worker_id": "default", "context": {"session_id": 1, "run": 1, '
+        b'"task": "ARCHITECTURE REVIEW: Wave 11 Code Audit\\n\\nYou are a", "model": "opus"}}',
+        1, 0, UTC)
+    assert start.category == sessions.STARTED
+    assert "ARCHITECTURE REVIEW: Wave 11 Code Audit [opus]" in start.summary
+    assert "\n" not in start.summary
+    done = sessions.parse(
+        b'{"timestamp": "2026-02-03T05:45:43.075211", "level": "INFO", "message": '
+        b'"GrindSession completed", "worker_id": "default", "context": {"session_id": 2, '
+        b'"run": 1, "elapsed_seconds": 99.807641, "returncode": 0, "success": true}}', 2, 0, UTC)
+    assert (done.category, done.severity) == (sessions.COMPLETED, OK)
+    failed = sessions.parse(
+        b'{"message": "GrindSession completed", "context": {"success": false}}', 3, 0, UTC)
+    assert failed.severity == ERROR
+
+
+def test_session_message_object_is_a_generic_entry():
+    record = sessions.parse(
+        b'{"timestamp": "2026-02-03T05:46:01", "level": "INFO", "message": {"session_id": 5, '
+        b'"original_length": 447, "sanitized_length": 452}, "context": {}}', 1, 0, UTC)
+    assert not record.malformed
+    assert record.category == "INFO"
+    assert "original_length" in record.summary
+
+
+def test_session_context_of_wrong_type():
+    record = sessions.parse(b'{"message": "GrindSession completed", "context": "oops"}', 1, 0, UTC)
+    assert record.category == sessions.COMPLETED and record.severity == INFO
+
+
+@pytest.mark.parametrize("status, severity", [
+    ("failed", ERROR), ("safety_blocked", ERROR), ("subtask_failed", ERROR),
+    ("requeue", WARNING), ("completed", OK), ("approved", OK), ("queued", INFO),
+    ("never_heard_of_it", INFO),
+])
+def test_task_status_severity(status, severity):
+    line = f'{{"task_id": "t1", "status": "{status}"}}'.encode()
+    record = execution.parse(line, 1, 0, UTC)
+    assert (record.category, record.severity) == (status, severity)
+
+
+def test_task_failure_summary_carries_errors():
+    record = execution.parse(
+        b'{"task_id": "task-0042", "worker_id": "worker-1", "status": "failed", '
+        b'"timestamp": "2026-02-10T01:02:03.123456+00:00", "errors": "No subtasks generated"}',
+        1, 0, UTC)
+    assert record.summary == "task-0042 failed worker=worker-1 errors: No subtasks generated"
+    assert record.ts.microsecond == 123456
+
+
+@pytest.mark.parametrize("event, severity", [
+    ("API_CALL_SUCCESS", OK), ("API_CALL_FAILURE", ERROR), ("BUDGET_EXCEEDED", ERROR),
+    ("TASK_BUDGET_EXCEEDED", ERROR), ("TASK_BUDGET_EXCEEDED_ACTUAL", ERROR),
+    ("CONSTITUTIONAL_VIOLATION", ERROR), ("RATE_LIMITED", WARNING), ("SOMETHING_NEW", INFO),
+])
+def test_api_event_severity(event, severity):
+    record = api_audit.parse(f'{{"event": "{event}"}}'.encode(), 1, 0, UTC)
+    assert (record.category, record.severity) == (event, severity)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("[AUTODISCOVER] Loading grind_tasks_ui.json", kernel.OTHER),
+    ("  [!] Failed to load D:\\codingProjects\\x.json: Extra data: line 50", kernel.ERRORED),
+    ("[SAFETY] 210/210 tasks passed validation.", kernel.OTHER),
+    ("[WAVE 3] Starting 5 tasks in parallel...", kernel.OTHER),
+    ("[99] START: Add comprehensive error handling for request proce...", kernel.OTHER),
+    ("[99] DONE (62s) - 3 files", kernel.OTHER),
+    ("[100] EXCEPTION: 'charmap' codec can't encode character", kernel.ERRORED),
+    ("[104] FAILED: Budget exhausted", kernel.ERRORED),
+    ("BLOCKED: Attempt to write to protected file: experiments/x.py", kernel.BLOCKED),
+    ("CAUTION: Writing to sensitive file: inference_engine.py", kernel.CAUTION),
+    ("Traceback (most recent call last):", kernel.ERRORED),
+    ("ValueError: bad", kernel.ERRORED),
+    ("Warning: careful", kernel.CAUTION),
+    ("UserWarning: careful", kernel.OTHER),  # no word boundary inside UserWarning
+    ("blocked in lower case is not BLOCKED_X", kernel.OTHER),
+    ("BLOCKED and FAILED: first match wins", kernel.BLOCKED),
+    ("  Traceback indented is not ^Traceback", kernel.OTHER),
+])
+def test_kernel_classification_rules(line, expected):
+    assert kernel.classify(line) == expected
+
+
+def test_kernel_numbers_and_waves():
+    assert kernel.session_number("[104] FAILED: Budget exhausted") == 104
+    assert kernel.session_number("[WAVE 3] Complete") is None
+    assert kernel.wave_number("[WAVE 3] Complete") == 3
+    done = kernel.parse(b"[99] DONE (62s) - 3 files", 1, 0, UTC)
+    assert done.severity == OK and done.ts is None
+
+
+def test_performance_entries():
+    ok = performance.parse_entry(
+        {"timestamp": "2026-02-03T05:26:42.611004", "session_id": 1, "duration_seconds": 120.5,
+         "success": True, "quality_score": 0.85, "task_description": "Test task 1"}, 0, UTC)
+    assert (ok.line, ok.offset, ok.severity) == (1, -1, OK)
+    assert ok.summary == "session 1 success 120.5s quality 0.85 Test task 1"
+    bad = performance.parse_entry("not an object", 4, UTC)
+    assert bad.malformed and bad.line == 5
+
+
+def test_safety_audit_blocked():
+    record = safety.parse(
+        b'{"timestamp": "2026-02-03T06:29:42.354872", "task": "Create a new feature in the '
+        b'workspace", "checks": {"constitutional": {"passed": false, "reason": "x"}}, '
+        b'"passed": false, "blocked_reason": "Constitutional violation: ..."}', 1, 0, UTC)
+    assert (record.category, record.severity) == (safety.BLOCKED, ERROR)
+    assert "Constitutional violation" in record.summary
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("action_log.jsonl", "action_log.jsonl"), ("action_log.jsonl.1", "action_log.jsonl"),
+    ("api_audit.log.2026-02-03", "api_audit.log"), ("kernel_run.log", "kernel_run.log"),
+    ("run-42.jsonl", None),
+])
+def test_spec_by_name(name, expected):
+    spec = spec_for_name(name)
+    assert (spec.name if spec else None) == expected
+
+
+@pytest.mark.parametrize("head, expected", [
+    (ACTION + b"\n", "action_log.jsonl"),
+    (b'\n{"event": "API_CALL_SUCCESS"}\n', "api_audit.log"),
+    (b'{"task_id": "t", "status": "queued"}\n', "execution_log.jsonl"),
+    (b'{"level": "INFO", "message": "x", "context": {}}\n', "structured_logs.jsonl"),
+    (b'{"passed": false, "checks": {}}\n', "safety_audit.log"),
+    (b'[{"session_id": 1}]', "performance_history.json"),
+    (b"=====\nACTION LOG STARTED: 2026-02-03T11:05:00.123456 (Tuesday)\n", "action_log.log"),
+    (b"[WAVE 1] Starting\n", "kernel_run.log"),
+])
+def test_sniffing_unknown_names(head, expected):
+    assert sniff(head).name == expected
+
+
+def test_line_parser_batches():
+    parser = LineParser(BY_NAME["kernel_run.log"], UTC)
+    records = parser.parse([(1, 0, b"[WAVE 1] Starting"), (3, 20, b"BLOCKED: x")])
+    assert [(r.line, r.offset, r.category) for r in records] == [
+        (1, 0, "other"), (3, 20, "blocked")]
+    assert parser.flush() == []

@@ -1,0 +1,61 @@
+"""performance_history.json: rewritten whole, sometimes caught half-written."""
+
+from __future__ import annotations
+
+import os
+
+import orjson
+
+from vivtui.sources.snapshot import HALF_WRITTEN, NOT_AN_ARRAY, SnapshotReader
+
+
+def write(path, value, *, raw: bytes | None = None):
+    data = raw if raw is not None else orjson.dumps(value)
+    path.write_bytes(data)
+    # Make every rewrite visible even within one mtime tick.
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+
+
+def test_growth_reports_only_new_entries(tmp_path):
+    path = tmp_path / "performance_history.json"
+    reader = SnapshotReader(path)
+    assert reader.read() is None and reader.state == "missing"
+    write(path, [{"session_id": 1}])
+    update = reader.read()
+    assert (update.entries, update.start, update.reset) == ([{"session_id": 1}], 0, False)
+    assert reader.read() is None  # unchanged
+    write(path, [{"session_id": 1}, {"session_id": 2}, {"session_id": 3}])
+    update = reader.read()
+    assert (update.entries, update.start, update.reset) == (
+        [{"session_id": 2}, {"session_id": 3}], 1, False)
+
+
+def test_half_written_keeps_last_good_then_recovers(tmp_path):
+    path = tmp_path / "performance_history.json"
+    write(path, [{"session_id": 1}])
+    reader = SnapshotReader(path)
+    reader.read()
+    write(path, None, raw=b'[{"session_id": 1}, {"sess')
+    assert reader.read() is None
+    assert reader.problem == HALF_WRITTEN and reader.current == [{"session_id": 1}]
+    write(path, [{"session_id": 1}, {"session_id": 2}])
+    update = reader.read()
+    assert update.entries == [{"session_id": 2}] and reader.problem == ""
+
+
+def test_shrink_or_change_resets(tmp_path):
+    path = tmp_path / "performance_history.json"
+    write(path, [{"a": 1}, {"a": 2}])
+    reader = SnapshotReader(path)
+    reader.read()
+    write(path, [{"a": 9}])
+    update = reader.read()
+    assert update.reset and update.entries == [{"a": 9}] and update.start == 0
+
+
+def test_not_an_array(tmp_path):
+    path = tmp_path / "performance_history.json"
+    write(path, {"oops": 1})
+    reader = SnapshotReader(path)
+    assert reader.read() is None and reader.problem == NOT_AN_ARRAY

@@ -1,0 +1,135 @@
+"""The models: sessions pairing, task histories, budget sums, kernel classes, buffers."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+import orjson
+
+from vivtui.parsing import api_audit, execution, kernel, sessions
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.performance import parse_entry
+from vivtui.store.buffer import RecordBuffer
+from vivtui.store.run import RunStore
+from vivtui.store.sessions import FAILED, RUNNING, SUCCEEDED, UNFINISHED
+
+UTC = ParseContext(timezone.utc)
+
+
+def session_event(message, worker="w", run=1, session_id=1, **context):
+    line = orjson.dumps({"timestamp": "2026-02-03T05:44:03", "level": "INFO", "message": message,
+                         "worker_id": worker,
+                         "context": {"session_id": session_id, "run": run, **context}})
+    return sessions.parse(line, 1, 0, UTC)
+
+
+def test_completion_pairs_with_most_recent_open_start_of_same_key():
+    store = RunStore()
+    records = [
+        session_event(sessions.STARTED, session_id=1, task="first"),
+        session_event(sessions.STARTED, session_id=1, task="again, same key"),
+        session_event(sessions.STARTED, session_id=2, task="other"),
+        session_event(sessions.STARTED, run=2, session_id=1, task="next wave"),
+        session_event(sessions.COMPLETED, session_id=1, success=True),
+        session_event(sessions.COMPLETED, session_id=2, success=False, returncode=1),
+        session_event(sessions.COMPLETED, session_id=9, success=True),  # no start
+    ]
+    store.apply("sessions", records)
+    tracker = store.sessions
+    first, again, other, wave2 = tracker.sessions[:4]
+    assert again.end is records[4] and first.end is None
+    assert other.end is records[5]
+    assert (tracker.started, tracker.completed, tracker.succeeded, tracker.failed) == (4, 3, 2, 1)
+    assert tracker.orphan_completions == 1
+    assert [s.title for s in tracker.unfinished] == ["first", "next wave"]
+    assert first.state() == UNFINISHED  # a later start of its key came before any completion
+    assert wave2.state() == RUNNING and wave2.state(live=False) == UNFINISHED
+    assert (again.state(), other.state()) == (SUCCEEDED, FAILED)
+    assert other.context("returncode") == 1 and other.title == "other"
+
+
+def task_event(task_id, status, **extra):
+    return execution.parse(orjson.dumps({"task_id": task_id, "status": status, **extra}), 1, 0, UTC)
+
+
+def test_tasks_latest_status_and_history():
+    store = RunStore()
+    store.apply("tasks", [
+        task_event("t1", "queued"), task_event("t1", "in_progress"),
+        task_event("t2", "queued"),
+        task_event("t1", "failed", errors="No subtasks generated", budget_used="0.5"),
+        task_event("t1", "requeue"),
+        task_event("t3", "safety_blocked"),
+    ])
+    tasks = store.tasks.tasks
+    assert [r.category for r in tasks["t1"].history] == ["queued", "in_progress", "failed", "requeue"]
+    assert tasks["t1"].status == "requeue" and not tasks["t1"].failed
+    assert tasks["t1"].error == "No subtasks generated" and tasks["t1"].budget_used == 0.5
+    assert dict(store.tasks.by_status()) == {"requeue": 1, "queued": 1, "safety_blocked": 1}
+    assert [t.task_id for t in store.tasks.failed()] == ["t3"]
+
+
+def api_event(event, **fields):
+    return api_audit.parse(orjson.dumps({"event": event, **fields}), 1, 0, UTC)
+
+
+def test_budget_sums_successes_and_counts_events():
+    store = RunStore(budget_limit=1.0)
+    store.apply("api", [
+        api_event("API_CALL_SUCCESS", model="m1", cost=0.25, input_tokens=100, output_tokens=50,
+                  call_type="task", timestamp="2026-02-03T00:00:00+00:00"),
+        api_event("API_CALL_SUCCESS", model="m2", cost="0.25", input_tokens="10",
+                  timestamp="2026-02-03T00:00:10+00:00"),
+        api_event("API_CALL_SUCCESS", model="m2", cost={"no": 1}, output_tokens=None),
+        api_event("API_CALL_FAILURE", error="boom", cost=5),
+        api_event("BUDGET_EXCEEDED", remaining=0.01, requested=0.3),
+        api_event("TASK_BUDGET_EXCEEDED", task_id="t"), api_event("TASK_BUDGET_EXCEEDED_ACTUAL"),
+        api_event("RATE_LIMITED", model="m1"), api_event("CONSTITUTIONAL_VIOLATION"),
+        api_event("SOMETHING_ELSE"),
+    ])
+    budget = store.budget
+    assert (budget.calls, budget.succeeded, budget.failed) == (4, 3, 1)
+    assert budget.cost == 0.5 and budget.remaining == 0.5 and budget.fraction_used == 0.5
+    assert (budget.input_tokens, budget.output_tokens) == (110, 50)
+    assert budget.unreadable_costs == 1
+    assert (budget.budget_exceeded, budget.task_budget_exceeded, budget.rate_limited,
+            budget.violations) == (1, 2, 1, 1)
+    assert budget.by_model["m2"].calls == 2 and budget.by_model["m2"].cost == 0.25
+    assert budget.by_call_type["task"].cost == 0.25
+    assert len(budget.problems) == 6
+    assert budget.spend_rate() == 0.5 / 10
+    assert budget.seconds_to_exhaustion() == 10
+
+
+def test_kernel_tracker_and_blocked_collection():
+    store = RunStore()
+    lines = [b"[WAVE 3] Starting", b"[99] START: x", b"[99] DONE (62s)", b"BLOCKED: write",
+             b"[104] FAILED: Budget", b"CAUTION: y", b"[WAVE 4] Starting"]
+    store.apply("kernel", [kernel.parse(l, i, 0, UTC) for i, l in enumerate(lines, 1)])
+    assert store.kernel.lines == 7
+    assert dict(store.kernel.by_class) == {"other": 4, "blocked": 1, "error": 1, "caution": 1}
+    assert store.kernel.waves == [3, 4]
+    assert [r.line for r in store.kernel.sessions[99]] == [2, 3]
+    assert store.blocked_count == 1 and store.errors == 2 and store.warnings == 1
+
+
+def test_performance_reset_replaces_entries():
+    store = RunStore()
+    store.apply("performance", [parse_entry({"success": True, "duration_seconds": 10,
+                                             "quality_score": 1.0}, 0, UTC),
+                                parse_entry({"success": False, "duration_seconds": 20}, 1, UTC)])
+    perf = store.performance
+    assert (len(perf.entries), perf.succeeded, perf.failed) == (2, 1, 1)
+    assert perf.mean_duration == 15 and perf.mean_quality == 1.0
+    store.apply("performance", [parse_entry({"success": False}, 0, UTC)], reset=True)
+    assert (len(perf.entries), perf.succeeded, perf.failed, perf.mean_duration) == (1, 0, 1, None)
+    assert len(store.buffers["performance"]) == 1
+
+
+def test_buffer_is_bounded_with_stable_sequence_numbers():
+    buffer = RecordBuffer(capacity=3)
+    records = [kernel.parse(str(i).encode(), i, 0, UTC) for i in range(5)]
+    buffer.extend(records[:2])
+    buffer.extend(records[2:])
+    assert len(buffer) == 3 and buffer.total == 5 and buffer.first_seq == 2
+    assert [r.raw for r in buffer] == ["2", "3", "4"]

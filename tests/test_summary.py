@@ -1,0 +1,136 @@
+"""`vivtui summary`: finding the files, the JSON shape, the text report, and bad paths."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from vivtui.cli import main
+from vivtui.parsing.kinds import SPECS
+
+NAMES = [spec.name for spec in SPECS]
+
+
+def summary_json(capsys, *args) -> dict:
+    assert main(["summary", *args, "--json", "--tz", "UTC"]) == 0
+    return orjson.loads(capsys.readouterr().out)
+
+
+def test_json_shape_on_fixture_run(capsys, run_dir):
+    data = summary_json(capsys, str(run_dir))
+    assert list(data["files"]) == NAMES
+    files = data["files"]
+    assert files["action_log.jsonl"] == {**files["action_log.jsonl"], "state": "ok",
+                                         "records": 16, "malformed": 2}
+    assert files["action_log.log"]["state"] == "missing"
+    assert files["kernel_run.log"]["records"] == 12  # non-blank lines
+    assert files["performance_history.json"]["records"] == 2
+    assert data["actions"]["total"] == 16
+    assert data["actions"]["by_type"]["MYSTERY"] == 1 and data["actions"]["by_type"]["MALFORMED"] == 2
+    assert data["sessions"] == {**data["sessions"], "started": 4, "completed": 2, "succeeded": 1,
+                                "failed": 1, "unfinished": 2}
+    assert data["tasks"] == {"total": 4, "by_status": {"failed": 1, "completed": 1,
+                                                       "safety_blocked": 1, "warp_speed": 1}}
+    api = data["api"]
+    assert (api["calls"], api["succeeded"], api["failed"]) == (4, 3, 1)
+    assert api["cost_usd"] == pytest.approx(0.50026968)
+    assert (api["input_tokens"], api["output_tokens"]) == (1200, 697)
+    assert (api["budget_exceeded"], api["rate_limited"], api["violations"]) == (1, 1, 1)
+    assert api["by_model"]["gpt-4o-mini"] == {"calls": 2, "cost_usd": 0.5}
+    assert data["kernel"] == {**data["kernel"], "lines": 12, "blocked": 1, "error": 4, "caution": 1}
+    perf = data["performance"]
+    assert (perf["entries"], perf["succeeded"], perf["failed"]) == (2, 1, 1)
+    assert perf["mean_duration_s"] == pytest.approx(83.0)
+    assert perf["mean_quality"] == pytest.approx(0.55)
+    assert [(m["file"], m["line"]) for m in data["malformed"]] == [
+        ("action_log.jsonl", 14), ("action_log.jsonl", 15)]
+
+
+def test_text_report_reads_top_down_and_is_terminal_safe(capsys, run_dir):
+    assert main(["summary", str(run_dir), "--tz", "UTC"]) == 0
+    out = capsys.readouterr().out
+    order = [out.index(h) for h in ("Files", "Sessions:", "Tasks:", "API:", "Safety gates:",
+                                    "Kernel:", "Malformed lines:")]
+    assert order == sorted(order)
+    assert "UNFINISHED  2026-02-03T05:44:03+00:00  worker default run 1 session 1  " \
+           "ARCHITECTURE REVIEW: Wave 11 Code Audit" in out
+    assert "task-0042  No subtasks generated" in out
+    assert "action_log.jsonl:14  not JSON: this line is not JSON" in out
+    assert "BLOCKED: Attempt to write to protected file" in out
+    assert "\x1b" not in out and "\x07" not in out
+
+
+def test_audit_subdirectory_and_missing_files_waited_for(capsys, tmp_path, run_dir):
+    audit = tmp_path / "newrun" / "vivarium" / "meta" / "audit"
+    audit.mkdir(parents=True)
+    shutil.copy(run_dir / "api_audit.log", audit)
+    data = summary_json(capsys, str(tmp_path / "newrun"))
+    assert data["files"]["api_audit.log"]["state"] == "ok"
+    assert data["files"]["action_log.jsonl"]["state"] == "missing"
+    assert data["api"]["calls"] == 4
+
+
+def test_action_log_text_used_only_when_jsonl_absent(capsys, tmp_path, run_dir):
+    (tmp_path / "action_log.log").write_bytes(
+        b"ACTION LOG STARTED: 2026-02-03T11:05:00.123456 (Tuesday)\n"
+        b"Tue 11:05:23 | Beam-31 | SAFETY | BLOCKED | protected\n")
+    data = summary_json(capsys, str(tmp_path))
+    assert data["files"]["action_log.log"]["records"] == 1
+    assert data["actions"]["by_type"] == {"SAFETY": 1}
+    shutil.copy(run_dir / "action_log.jsonl", tmp_path)
+    data = summary_json(capsys, str(tmp_path))
+    assert data["files"]["action_log.log"]["used"] is False
+    assert data["files"]["action_log.log"]["records"] == 0
+    assert data["actions"]["total"] == 16
+
+
+def test_single_file_of_any_name_is_sniffed(capsys, tmp_path, run_dir):
+    rotated = tmp_path / "run-42.jsonl"
+    shutil.copy(run_dir / "api_audit.log", rotated)
+    data = summary_json(capsys, str(rotated))
+    assert data["files"]["run-42.jsonl"]["read_as"] == "api_audit.log"
+    assert data["api"]["calls"] == 4
+
+
+def test_final_unterminated_line_counts_in_one_shot(capsys, tmp_path):
+    (tmp_path / "kernel_run.log").write_bytes(b"[WAVE 1] Starting\nBLOCKED: no newline yet")
+    data = summary_json(capsys, str(tmp_path))
+    assert data["kernel"]["lines"] == 2 and data["kernel"]["blocked"] == 1
+
+
+def test_missing_path_is_one_line_and_status_2(capsys, tmp_path):
+    assert main(["summary", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such file or directory" in err
+
+
+def test_unreadable_directory_is_one_line_and_status_2(capsys, tmp_path, monkeypatch):
+    # Tests run as root, which reads anything: pretend the permission bits hold.
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)
+    assert main(["summary", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vivtui: ") and "permission denied" in err and "Traceback" not in err
+
+
+def test_bad_option_values(capsys, tmp_path):
+    assert main(["summary", str(tmp_path), "--tz", "Mars/Olympus"]) == 2
+    assert "unknown time zone" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["summary", str(tmp_path), "--budget", "lots"])
+    assert exit_info.value.code == 2
+
+
+def test_installed_command_and_module_run(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "vivtui", "summary", str(tmp_path / "x")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    result = subprocess.run([sys.executable, "-m", "vivtui", "summary",
+                             str(Path(__file__).parent / "fixtures" / "run"), "--json"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and orjson.loads(result.stdout)["actions"]["total"] == 16

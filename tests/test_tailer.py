@@ -1,0 +1,157 @@
+"""The tailer hands out each complete line exactly once, whatever happens to the file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vivtui.sources.tailer import CREATED, DELETED, EMPTY, MISSING, OK, ROTATED, TRUNCATED, LineTailer
+
+
+def expected_lines(content: bytes) -> list[tuple[int, int, bytes]]:
+    out, offset = [], 0
+    for number, piece in enumerate(content.split(b"\n"), 1):
+        if piece.strip():
+            out.append((number, offset, piece))
+        offset += len(piece) + 1
+    return out
+
+
+def append(path: Path, data: bytes) -> None:
+    with open(path, "ab") as handle:
+        handle.write(data)
+
+
+line_text = st.binary(max_size=40).map(lambda b: b.replace(b"\n", b""))
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(st.one_of(line_text, st.just(b""), st.just(b"  ")), max_size=25),
+       cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=12),
+       budget=st.integers(min_value=1, max_value=64))
+def test_any_chunking_gives_the_same_lines(tmp_path_factory, lines, cuts, budget):
+    path = tmp_path_factory.mktemp("chunks") / "f.jsonl"
+    content = b"\n".join(lines) + (b"\n" if lines else b"")
+    points = sorted({min(c, len(content)) for c in cuts} | {0, len(content)})
+    path.write_bytes(b"")
+    tailer = LineTailer(path, budget=budget)
+
+    def drain(final=False):
+        found = []
+        while True:
+            chunk = tailer.read(final=final)
+            found += chunk.lines
+            if not chunk.more:
+                return found
+
+    got = []
+    for start, end in zip(points, points[1:]):
+        append(path, content[start:end])
+        got += drain()
+    assert got == expected_lines(content)
+    # a half-written line is held back until its newline arrives
+    append(path, b"half")
+    assert drain() == []
+    assert tailer.partial == b"half"
+    assert [line for _, _, line in drain(final=True)] == [b"half"]
+
+
+def test_missing_then_created_late(tmp_path):
+    path = tmp_path / "late.jsonl"
+    tailer = LineTailer(path)
+    assert tailer.read().lines == [] and tailer.state == MISSING
+    path.write_bytes(b"")
+    chunk = tailer.read()
+    assert chunk.events == [CREATED] and tailer.state == EMPTY
+    append(path, b"one\ntwo\n")
+    assert [l[2] for l in tailer.read().lines] == [b"one", b"two"]
+    assert tailer.state == OK
+
+
+def test_truncation_starts_over(tmp_path):
+    path = tmp_path / "t.log"
+    path.write_bytes(b"aaaa\nbbbb\n")
+    tailer = LineTailer(path)
+    assert len(tailer.read().lines) == 2
+    path.write_bytes(b"c\n")  # shorter than before
+    chunk = tailer.read()
+    assert chunk.events == [TRUNCATED]
+    assert chunk.lines == [(1, 0, b"c")]
+
+
+def test_truncated_and_refilled_past_the_offset_is_noticed(tmp_path):
+    path = tmp_path / "t.log"
+    path.write_bytes(b"aaaa\nbbbb\n")
+    tailer = LineTailer(path)
+    tailer.read()
+    # Same inode, cut and rewritten to a longer file before we looked again.
+    with open(path, "r+b") as handle:
+        handle.truncate(0)
+        handle.write(b"xxxxxxxxxxxxxx\nyy\n")
+    chunk = tailer.read()
+    assert chunk.events == [TRUNCATED]
+    assert [l[2] for l in chunk.lines] == [b"xxxxxxxxxxxxxx", b"yy"]
+
+
+def test_rotation_finishes_old_file_then_follows_new(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    path.write_bytes(b"1\n2\n")
+    tailer = LineTailer(path)
+    assert len(tailer.read().lines) == 2
+    append(path, b"3\n4-unterminated")  # written before the rename, not yet read
+    os.rename(path, tmp_path / "action_log.jsonl.1")
+    path.write_bytes(b"new1\nnew2\n")
+    chunk = tailer.read()
+    assert ROTATED in chunk.events
+    assert [l[2] for l in chunk.lines] == [b"3", b"4-unterminated", b"new1", b"new2"]
+    assert chunk.lines[-1][:2] == (2, 5)  # line numbers and offsets of the new file
+    append(path, b"new3\n")
+    assert [l[2] for l in tailer.read().lines] == [b"new3"]
+
+
+def test_delete_and_recreate(tmp_path):
+    path = tmp_path / "x.log"
+    path.write_bytes(b"a\n")
+    tailer = LineTailer(path)
+    tailer.read()
+    append(path, b"b\n")
+    os.remove(path)
+    chunk = tailer.read()
+    assert chunk.events == [DELETED] and [l[2] for l in chunk.lines] == [b"b"]
+    assert tailer.state == MISSING
+    assert tailer.read().lines == []
+    path.write_bytes(b"c\n")
+    chunk = tailer.read()
+    assert chunk.events == [CREATED] and chunk.lines == [(1, 0, b"c")]
+
+
+def test_crlf_and_blank_lines(tmp_path):
+    path = tmp_path / "crlf.log"
+    path.write_bytes(b"a\r\n\r\n\nb\r\n")
+    lines = LineTailer(path).read().lines
+    assert [(n, l) for n, _, l in lines] == [(1, b"a\r"), (4, b"b\r")]
+
+
+def test_unreadable_path_is_reported(tmp_path):
+    tailer = LineTailer(tmp_path)  # a directory is not a file to tail
+    assert tailer.read().lines == []
+    assert tailer.state == "unreadable"
+
+
+def test_never_opens_for_writing(tmp_path, monkeypatch):
+    path = tmp_path / "ro.log"
+    path.write_bytes(b"a\n")
+    flags_seen = []
+    real_open = os.open
+
+    def spy(p, flags, *args, **kwargs):
+        flags_seen.append(flags)
+        return real_open(p, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy)
+    LineTailer(path).read()
+    assert flags_seen and all(f & (os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_TRUNC) == 0
+                              for f in flags_seen)
