@@ -133,7 +133,7 @@ class Feed:
         if self._backlog_read:
             # Lines without a time of their own (kernel output) take their read time.
             self._parser.ctx = ParseContext(self.zone, datetime.now(timezone.utc))
-        batch.records = self._parser.parse(chunk.lines)
+        batch.records = self._parser.parse(chunk)
         if not chunk.more:
             self._backlog_read = True
             batch.records.extend(self._parser.flush())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import load_object
-from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.jsonline import line_parser
+from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
 from vivtui.parsing.values import text, timestamp
 
 KIND = "actions"
@@ -36,18 +36,19 @@ def action_severity(action_type: str, action: str, detail: str) -> str:
     return INFO
 
 
-def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
-    obj = load_object(KIND, data, line, offset)
-    if isinstance(obj, Record):
-        return obj
-    action_type = text(obj.get("action_type")) or "?"
-    severity = action_severity(
-        action_type, text(obj.get("action")), text(obj.get("detail"))
-    )
-    return Record(
-        KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone),
-        severity, action_type, obj,
-    )
+# Types whose colour never depends on the action or detail: no need to read them.
+_PLAIN = frozenset({"TOOL", "API", "COST", "SOCIAL", "IDENTITY", "JOURNAL", "SYSTEM"})
+
+
+def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
+    action_type = obj.get("action_type")
+    if action_type.__class__ is not str or not action_type:
+        action_type = text(action_type) or "?"
+    if action_type in _PLAIN:
+        severity = INFO
+    else:
+        severity = action_severity(action_type, text(obj.get("action")), text(obj.get("detail")))
+    return new_record(Record, (KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone), severity, action_type, obj, False, ""))
 
 
 def summarize(record: Record) -> str:
@@ -56,4 +57,5 @@ def summarize(record: Record) -> str:
     return f"{actor} {record.category} {text(f.get('action'))}: {text(f.get('detail'))}"
 
 
+parse = line_parser(KIND, from_object)
 SUMMARIZERS[KIND] = summarize

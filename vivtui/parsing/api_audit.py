@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import load_object
-from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.jsonline import line_parser
+from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
 from vivtui.parsing.values import text, timestamp
 
 KIND = "api"
@@ -27,15 +27,9 @@ def event_severity(event: str) -> str:
     return INFO
 
 
-def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
-    obj = load_object(KIND, data, line, offset)
-    if isinstance(obj, Record):
-        return obj
+def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
     event = text(obj.get("event")) or "?"
-    return Record(
-        KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone),
-        event_severity(event), event, obj,
-    )
+    return new_record(Record, (KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone), event_severity(event), event, obj, False, ""))
 
 
 _DETAIL_KEYS = ("model", "call_type", "cost", "input_tokens", "output_tokens", "error",
@@ -52,4 +46,5 @@ def summarize(record: Record) -> str:
     return " ".join(parts)
 
 
+parse = line_parser(KIND, from_object)
 SUMMARIZERS[KIND] = summarize

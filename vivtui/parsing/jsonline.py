@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Callable, Iterable
+
 import orjson
 
+from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record, malformed
+
+FromObject = Callable[[dict, int, int, ParseContext], Record]
+LineParse = Callable[[bytes, int, int, ParseContext], Record]
 
 
 def decode_text(data: bytes) -> str:
@@ -16,6 +22,8 @@ def load_object(kind: str, data: bytes, line: int, offset: int) -> dict | Record
     """The line's JSON object, or a malformed record saying why it is not one."""
     try:
         value = orjson.loads(data)
+        if value.__class__ is dict:
+            return value
     except orjson.JSONDecodeError:
         # orjson refuses invalid UTF-8 outright; the same line with U+FFFD in
         # place of the bad bytes is still a good record.
@@ -29,3 +37,36 @@ def load_object(kind: str, data: bytes, line: int, offset: int) -> dict | Record
     return malformed(
         kind, line, offset, decode_text(data), f"JSON {type(value).__name__}, not an object"
     )
+
+
+def line_parser(kind: str, from_object: FromObject) -> LineParse:
+    """One line to one record, for a kind whose records are built from an object."""
+
+    def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
+        obj = load_object(kind, data, line, offset)
+        return obj if isinstance(obj, Record) else from_object(obj, line, offset, ctx)
+
+    return parse
+
+
+def parse_batch(kind: str, from_object: FromObject,
+                lines: Iterable[tuple[int, int, bytes]], ctx: ParseContext) -> list[Record]:
+    """``line_parser`` over a batch, with the common case (a valid object) inlined:
+    this loop runs for every line of every file."""
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    out: list[Record] = []
+    append = out.append
+    for line, offset, data in lines:
+        try:
+            obj = loads(data)
+        except decode_error:
+            obj = None
+        if obj.__class__ is not dict:
+            if not data or data.isspace():
+                continue  # blank lines are not records and are not counted
+            obj = load_object(kind, data, line, offset)
+            if isinstance(obj, Record):
+                append(obj)
+                continue
+        append(from_object(obj, line, offset, ctx))
+    return out

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Iterable, Iterator
 
 import orjson
 
 from vivtui.parsing import action_text, actions, api_audit, execution, kernel, safety, sessions
 from vivtui.parsing.context import ParseContext
+from vivtui.parsing.jsonline import FromObject, LineParse, parse_batch
 from vivtui.parsing.record import Record
 
 # How a file is read: line by line (jsonl, text) or as one JSON document (snapshot).
 LINES = "lines"
 SNAPSHOT = "snapshot"
 
-LineParse = Callable[[bytes, int, int, ParseContext], Record]
 
 
 @dataclass(frozen=True)
@@ -24,19 +26,20 @@ class FileSpec:
     name: str
     kind: str
     mode: str
-    parse: LineParse | None = None  # per-line parser of stateless line formats
+    from_object: FromObject | None = None  # JSONL: a record from each line's object
+    parse_text: LineParse | None = None  # plain text, one record a line
     assembled: bool = False  # entries span lines: needs an ActionTextAssembler
 
 
 SPECS: tuple[FileSpec, ...] = (
-    FileSpec("action_log.jsonl", actions.KIND, LINES, actions.parse),
+    FileSpec("action_log.jsonl", actions.KIND, LINES, actions.from_object),
     FileSpec("action_log.log", actions.KIND, LINES, assembled=True),
-    FileSpec("structured_logs.jsonl", sessions.KIND, LINES, sessions.parse),
-    FileSpec("execution_log.jsonl", execution.KIND, LINES, execution.parse),
+    FileSpec("structured_logs.jsonl", sessions.KIND, LINES, sessions.from_object),
+    FileSpec("execution_log.jsonl", execution.KIND, LINES, execution.from_object),
     FileSpec("performance_history.json", "performance", SNAPSHOT),
-    FileSpec("api_audit.log", api_audit.KIND, LINES, api_audit.parse),
-    FileSpec("kernel_run.log", kernel.KIND, LINES, kernel.parse),
-    FileSpec("safety_audit.log", safety.KIND, LINES, safety.parse),
+    FileSpec("api_audit.log", api_audit.KIND, LINES, api_audit.from_object),
+    FileSpec("kernel_run.log", kernel.KIND, LINES, parse_text=kernel.parse),
+    FileSpec("safety_audit.log", safety.KIND, LINES, safety.from_object),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}
 ACTION_JSONL, ACTION_TEXT = BY_NAME["action_log.jsonl"], BY_NAME["action_log.log"]
@@ -44,6 +47,20 @@ ACTION_JSONL, ACTION_TEXT = BY_NAME["action_log.jsonl"], BY_NAME["action_log.log
 # Rotated copies keep the base name: action_log.jsonl.1, api_audit.log.2026-02-03
 _ARRAY_START = re.compile(rb"\s*\[\s*(\{|\]|$)")
 _ROTATION_SUFFIX = re.compile(r"\.(\d+|\d{4}-\d\d-\d\d[\w.-]*|old|bak)$")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Parsing makes only acyclic dicts and tuples, but so many that the cyclic
+    collector runs again and again over everything already kept: pausing it
+    for one batch makes ingest about twice as fast."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class LineParser:
@@ -56,13 +73,19 @@ class LineParser:
 
     def parse(self, lines: Iterable[tuple[int, int, bytes]]) -> list[Record]:
         ctx = self.ctx
-        if self._assembler is None:
-            parse = self.spec.parse
-            return [parse(data, line, offset, ctx) for line, offset, data in lines]
-        out: list[Record] = []
-        for line, offset, data in lines:
-            out.extend(self._assembler.feed(data, line, offset, ctx))
-        return out
+        spec = self.spec
+        with gc_paused():
+            if spec.from_object is not None:
+                return parse_batch(spec.kind, spec.from_object, lines, ctx)
+            if spec.parse_text is not None:
+                parse = spec.parse_text
+                return [parse(data, line, offset, ctx) for line, offset, data in lines
+                        if data and not data.isspace()]
+            assert self._assembler is not None
+            out: list[Record] = []
+            for line, offset, data in lines:
+                out.extend(self._assembler.feed(data, line, offset, ctx))
+            return out
 
     def flush(self) -> list[Record]:
         """Entries held back for continuation lines, once the file is quiet."""

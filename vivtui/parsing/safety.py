@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import load_object
-from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, Record
+from vivtui.parsing.jsonline import line_parser
+from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, Record
 from vivtui.parsing.values import flag, text, timestamp
 
 KIND = "safety"
@@ -13,16 +13,10 @@ BLOCKED = "blocked"
 PASSED = "passed"
 
 
-def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
-    obj = load_object(KIND, data, line, offset)
-    if isinstance(obj, Record):
-        return obj
+def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
     passed = flag(obj.get("passed"))
     category, severity = {True: (PASSED, OK), False: (BLOCKED, ERROR)}.get(passed, ("?", INFO))
-    return Record(
-        KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone),
-        severity, category, obj,
-    )
+    return new_record(Record, (KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone), severity, category, obj, False, ""))
 
 
 def summarize(record: Record) -> str:
@@ -33,4 +27,5 @@ def summarize(record: Record) -> str:
     return f"{record.category} {task}"
 
 
+parse = line_parser(KIND, from_object)
 SUMMARIZERS[KIND] = summarize

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import load_object
-from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.jsonline import line_parser
+from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
 from vivtui.parsing.values import flag, text, timestamp
 
 KIND = "sessions"
@@ -20,10 +20,7 @@ def context_of(fields: dict) -> dict:
     return ctx if isinstance(ctx, dict) else {}
 
 
-def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
-    obj = load_object(KIND, data, line, offset)
-    if isinstance(obj, Record):
-        return obj
+def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
     message = obj.get("message")
     level = text(obj.get("level")).upper() or "INFO"
     severity = _LEVEL_SEVERITY.get(level, INFO)
@@ -35,10 +32,7 @@ def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
             severity = OK
         elif success is False:
             severity = ERROR
-    return Record(
-        KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone),
-        severity, category, obj,
-    )
+    return new_record(Record, (KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone), severity, category, obj, False, ""))
 
 
 def task_title(task: object) -> str:
@@ -59,4 +53,5 @@ def summarize(record: Record) -> str:
     return f"{record.category} {text(f.get('message'))}"
 
 
+parse = line_parser(KIND, from_object)
 SUMMARIZERS[KIND] = summarize

@@ -61,11 +61,9 @@ def timestamp(value: Any, naive_zone: tzinfo | None) -> datetime | None:
     Naive times are the writer's local time: they take ``naive_zone``, or the
     monitoring host's local zone (with its DST rules) when that is None.
     """
-    if not isinstance(value, str):
-        return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+    except (ValueError, TypeError):
         return None
     if parsed.tzinfo is not None:
         return parsed

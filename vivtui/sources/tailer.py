@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, count
 from pathlib import Path
+from typing import Iterator
 
 MISSING = "missing"
 EMPTY = "empty"
@@ -22,14 +24,50 @@ TRUNCATED = "truncated"
 ROTATED = "rotated"
 DELETED = "deleted"
 
+_PLUS_ONE = (1).__add__  # a C callable: no Python frame per line
+
 Line = tuple[int, int, bytes]  # (line number from 1, byte offset, content without newline)
 
 
 @dataclass(slots=True)
+class LineRun:
+    """Consecutive complete lines of one file, kept as two parallel lists
+    rather than a tuple per line: iterating zips them without allocating."""
+
+    first_line: int
+    offsets: list[int]
+    pieces: list[bytes]
+
+    def __iter__(self) -> Iterator[Line]:
+        return zip(count(self.first_line), self.offsets, self.pieces)
+
+    def __len__(self) -> int:
+        return len(self.pieces)
+
+
+@dataclass(slots=True)
 class Chunk:
-    lines: list[Line] = field(default_factory=list)
+    """What one read found. Blank lines are included (they keep the numbering
+    contiguous); parsers skip them."""
+
+    runs: list[LineRun] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     more: bool = False  # stopped at the read budget: call again for the rest
+
+    def __iter__(self) -> Iterator[Line]:
+        return chain.from_iterable(self.runs)
+
+    def __len__(self) -> int:
+        return sum(len(run) for run in self.runs)
+
+    @property
+    def lines(self) -> list[Line]:
+        """The non-blank lines as (line number, offset, bytes) tuples."""
+        return [line for line in self if not is_blank(line[2])]
+
+
+def is_blank(piece: bytes) -> bool:
+    return not piece or piece.isspace()
 
 
 class LineTailer:
@@ -182,16 +220,13 @@ class LineTailer:
             self._partial = data
             return
         self._partial = data[cut + 1:]
-        line_no = self.line_no
-        out = chunk.lines
-        for piece in data[:cut].split(b"\n"):
-            line_no += 1
-            if piece.strip():
-                out.append((line_no, start, piece))
-            start += len(piece) + 1
-        self.line_no = line_no
+        pieces = data[:cut].split(b"\n")
+        # Offsets and numbering in C (accumulate, zip): this runs for every line.
+        offsets = list(accumulate(map(_PLUS_ONE, map(len, pieces)), initial=start))
+        offsets.pop()  # accumulate also yields the offset past the last line
+        chunk.runs.append(LineRun(self.line_no + 1, offsets, pieces))
+        self.line_no += len(pieces)
 
     def _emit(self, piece: bytes, offset: int, chunk: Chunk) -> None:
         self.line_no += 1
-        if piece.strip():
-            chunk.lines.append((self.line_no, offset, piece))
+        chunk.runs.append(LineRun(self.line_no, [offset], [piece]))

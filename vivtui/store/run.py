@@ -36,7 +36,7 @@ def is_blocked(record: Record) -> bool:
 
 
 class RunStore:
-    def __init__(self, budget_limit: float = DEFAULT_LIMIT, capacity: int = 200_000,
+    def __init__(self, budget_limit: float = DEFAULT_LIMIT, capacity: int = 50_000,
                  kept_problems: int = 5_000) -> None:
         self.buffers = {kind: RecordBuffer(capacity) for kind in KINDS}
         self.by_category: dict[str, Counter] = {kind: Counter() for kind in KINDS}

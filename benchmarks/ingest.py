@@ -1,0 +1,110 @@
+"""Ingest rate: tailer + parser + store, next to a bare orjson.loads loop on the same file.
+
+    python benchmarks/ingest.py [--lines 1000000] [--file PATH]
+
+Each phase runs in its own process so that its peak RSS is its own. Prints one
+table; nothing is asserted (figures, not tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED_GEN = HERE.parent.parent / "shared" / "bench" / "gen_logs.py"
+
+
+def make_file(lines: int, out: Path) -> None:
+    if SHARED_GEN.exists():
+        subprocess.run([sys.executable, str(SHARED_GEN), "--lines", str(lines), "--out", str(out),
+                        "--seed", "1"], check=True, stdout=subprocess.DEVNULL)
+        return
+    import orjson  # fallback: the same shape, without the shared generator
+
+    with open(out, "wb") as handle:
+        for i in range(lines):
+            handle.write(orjson.dumps({
+                "timestamp": "2026-02-03T05:44:03.267+00:00", "actor": f"Beam-{i % 97}",
+                "action_type": ("TOOL", "API", "ERROR", "SAFETY")[i % 4], "action": "write_file",
+                "detail": f"seq={i:08d} app/gut_check.py (+12 lines) " + "x" * (i % 180),
+                "session_id": "session_1", "metadata": {"model": "llama-3.3-70b-versatile"}}) + b"\n")
+
+
+def phase_bare(path: str) -> dict:
+    import orjson
+
+    start = time.perf_counter()
+    count = 0
+    rest = b""
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(8 << 20)
+            if not block:
+                break
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                if line:
+                    orjson.loads(line)
+                    count += 1
+    return {"lines": count, "seconds": time.perf_counter() - start}
+
+
+def phase_pipeline(path: str) -> dict:
+    from vivtui.feeds import discover
+    from vivtui.store.run import RunStore
+
+    start = time.perf_counter()
+    layout = discover(path)
+    store = RunStore()
+    feed = layout.feeds[0]
+    while True:
+        batch = feed.poll()
+        store.apply(batch.kind, batch.records, batch.reset)
+        if not batch.more:
+            break
+    return {"lines": feed.records, "seconds": time.perf_counter() - start}
+
+
+def run_phase(name: str, path: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", name, "--file", path],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--file")
+    parser.add_argument("--phase", choices=["bare", "pipeline"])
+    args = parser.parse_args()
+    if args.phase:
+        result = {"bare": phase_bare, "pipeline": phase_pipeline}[args.phase](args.file)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.file or str(Path(tmp) / "action_log.jsonl")
+        if not args.file:
+            make_file(args.lines, Path(path))
+        size_mb = os.path.getsize(path) / 1e6
+        bare = run_phase("bare", path)
+        pipe = run_phase("pipeline", path)
+    print(f"file: {size_mb:.0f} MB, {bare['lines']} lines, python {sys.version.split()[0]}")
+    print(f"{'phase':<34} {'lines/s':>12} {'seconds':>9} {'peak RSS MB':>12}")
+    for name, r in (("bare orjson.loads loop", bare), ("tailer + parser + store", pipe)):
+        print(f"{name:<34} {r['lines'] / r['seconds']:>12,.0f} {r['seconds']:>9.2f} "
+              f"{r['peak_rss_mb']:>12.0f}")
+    print(f"pipeline / bare: {bare['seconds'] / pipe['seconds']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
