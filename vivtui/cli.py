@@ -71,7 +71,7 @@ def run_summary(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"summary": run_summary}
+COMMANDS = {"summary": run_summary, "demo": lambda argv: run_demo(argv)}
 
 
 def usage_text() -> str:
@@ -109,5 +109,66 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def monitor_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vivtui", description="Live monitor for a Vivarium run.")
+    parser.add_argument("path", metavar="PATH", nargs="?", default=".",
+                        help="run directory or one run file (default: .)")
+    parser.add_argument("--poll", type=float, nargs="?", const=0.25, metavar="SECONDS",
+                        help="stat the files every SECONDS (default 0.25) instead of change "
+                             "notices: for network filesystems")
+    parser.add_argument("--finished", action="store_true",
+                        help="the run is over: sessions without completion are unfinished")
+    _common(parser)
+    return parser
+
+
 def run_monitor(argv: list[str]) -> int:
-    raise UsageError("the interactive monitor is not built yet; use `vivtui summary PATH`")
+    args = monitor_parser().parse_args(argv)
+    return open_monitor(args.path, args.tz, args.budget, args.poll, not args.finished)
+
+
+def open_monitor(path: str, tz: str | None, budget: float, poll: float | None,
+                 live: bool = True) -> int:
+    from vivtui.app import Options, VivtuiApp
+    from vivtui.feeds import discover
+
+    zone = _zone(tz)
+    layout = discover(path, zone)
+    VivtuiApp(layout, Options(zone=zone, budget=budget, poll=poll, live=live)).run()
+    return 0
+
+
+def demo_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vivtui demo", description="A simulated Vivarium run, written while you watch.")
+    parser.add_argument("--write-only", metavar="DIR",
+                        help="only write the simulated run into DIR (no monitor)")
+    parser.add_argument("--rate", type=float, default=6.0, metavar="N",
+                        help="events per second (default 6)")
+    parser.add_argument("--events", type=int, metavar="N", help="stop after N events")
+    _common(parser)
+    return parser
+
+
+def run_demo(argv: list[str]) -> int:
+    import tempfile
+    import threading
+
+    from vivtui.demo import write_forever
+
+    args = demo_parser().parse_args(argv)
+    if args.write_only:
+        sys.stderr.write(f"vivtui demo: writing a simulated run into {args.write_only} "
+                         f"({args.rate:g} events/s, ctrl+c to stop)\n")
+        write_forever(args.write_only, args.rate, limit=args.events)
+        return 0
+    directory = tempfile.mkdtemp(prefix="vivtui-demo-")
+    stop = threading.Event()
+    writer = threading.Thread(target=write_forever, args=(directory, args.rate, stop, args.events),
+                              daemon=True)
+    writer.start()
+    try:
+        return open_monitor(directory, args.tz, args.budget, None)
+    finally:
+        stop.set()
+        sys.stderr.write(f"vivtui demo: the simulated run is in {directory}\n")

@@ -1,0 +1,1 @@
+"""Textual widgets and screens. The only layer that knows Textual exists."""

@@ -1,0 +1,214 @@
+"""The one place where records become styled text.
+
+Every string from a log goes through ``safe`` (control characters replaced,
+keys masked, one line) and into a ``rich.text.Text`` built piece by piece:
+never into a markup string, so ``[bold]`` or ``[@click=...]`` in a log stays
+literal, and escape sequences never reach the terminal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+
+from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record
+from vivtui.parsing.values import number, text
+from vivtui.safetext import clean, one_line, redact
+from vivtui.store.sessions import FAILED, RUNNING, SUCCEEDED, UNFINISHED, Session
+from vivtui.store.tasks import Task
+
+SEVERITY_STYLE = {ERROR: "bold red", WARNING: "dark_orange", OK: "green", INFO: ""}
+# The producer's own colours for action types (FORMATS.md), for rows that are not
+# an error or warning.
+TYPE_STYLE = {"COST": "yellow", "API": "yellow", "SOCIAL": "cyan", "IDENTITY": "cyan",
+              "JOURNAL": "cyan", "TOOL": "blue", "SYSTEM": "magenta"}
+STATE_STYLE = {FAILED: "bold red", UNFINISHED: "bold dark_orange", RUNNING: "cyan",
+               SUCCEEDED: "green"}
+STATE_MARK = {FAILED: "✗ failed", UNFINISHED: "? unfinished", RUNNING: "▶ running",
+              SUCCEEDED: "✓ ok"}
+
+
+def safe(value: object, limit: int | None = None) -> str:
+    """Log data as one display-safe line."""
+    return one_line(redact(text(value)), limit)
+
+
+def safe_block(value: object) -> str:
+    """Log data kept multi-line (the inspector, histories), still display-safe."""
+    return clean(redact(text(value))).expandtabs(4)
+
+
+def fit(value: str, width: int) -> str:
+    """Exactly ``width`` cells: cut with an ellipsis, or padded."""
+    if len(value) > width:
+        return value[: max(0, width - 1)] + "…" if width > 0 else ""
+    return value.ljust(width)
+
+
+def clock(ts: datetime | None, zone: tzinfo | None = None) -> str:
+    if ts is None:
+        return "--:--:--"
+    return ts.astimezone(zone).strftime("%H:%M:%S")
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def record_style(record: Record) -> str:
+    if record.severity in (ERROR, WARNING):
+        return SEVERITY_STYLE[record.severity]
+    if record.kind == "actions":
+        return TYPE_STYLE.get(record.category, SEVERITY_STYLE[record.severity])
+    return SEVERITY_STYLE[record.severity]
+
+
+def columns(parts: list[tuple[str, int, str]], width: int) -> Text:
+    """Cells of (text, width, style); the last cell takes what is left."""
+    row = Text(no_wrap=True, overflow="ellipsis", end="")
+    used = 0
+    for index, (value, cell_width, style) in enumerate(parts):
+        if index == len(parts) - 1:
+            cell_width = max(0, width - used)
+        row.append(fit(value, cell_width), style)
+        if index < len(parts) - 1:
+            row.append(" ")
+        used += cell_width + 1
+    return row
+
+
+def malformed_row(record: Record, width: int, source: str) -> Text:
+    return columns([("MALFORMED", 9, "bold red reverse"),
+                    (f"{source}:{record.line} {record.note}: {safe(record.raw, 400)}", 0,
+                     "red")], width)
+
+
+def action_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
+    if record.malformed:
+        return malformed_row(record, width, "action_log")
+    f = record.fields
+    style = record_style(record)
+    detail_style = style if record.severity in (ERROR, WARNING) else ""
+    actor_width = 12 if width >= 100 else 9
+    return columns([
+        (clock(record.ts, zone), 8, "dim"),
+        (safe(f.get("actor") or "UNKNOWN", 40), actor_width, "bold"),
+        (safe(record.category, 20), 8, style),
+        (safe(f.get("action"), 60), 16 if width >= 100 else 12, style),
+        (safe(f.get("detail"), 600), 0, detail_style),
+    ], width)
+
+
+def kernel_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
+    line = safe(record.raw, 600)
+    style = record_style(record)
+    if line.startswith("[WAVE"):
+        style = "bold cyan"
+    return columns([(f"{record.line:>6}", 6, "dim"), (line, 0, style)], width)
+
+
+def session_row(session: Session, width: int, now: datetime, live: bool,
+                quality: float | None = None, zone: tzinfo | None = None) -> Text:
+    state = session.state(live)
+    if state == RUNNING and session.started_at is not None:
+        elapsed = duration((now - session.started_at).total_seconds())
+    else:
+        elapsed = duration(session.elapsed)
+    worker, run, number = session.key
+    rc = session.context("returncode")
+    verification = safe(session.context("verification_status") or "", 20)
+    q = f"{quality:.2f}" if quality is not None else ""
+    return columns([
+        (STATE_MARK[state], 12, STATE_STYLE[state]),
+        (clock(session.started_at, zone), 8, "dim"),
+        (elapsed, 7, "cyan" if state == RUNNING else ""),
+        (f"r{safe(run, 5)}/s{safe(number, 5)}", 9, ""),
+        (safe(session.context("model"), 30), 14 if width >= 100 else 8, "magenta"),
+        ("" if rc is None else f"rc={safe(rc, 6)}", 5, "red" if rc not in (None, 0) else ""),
+        (verification, 9 if width >= 100 else 0, "red" if verification == "failed" else ""),
+        (q, 4, ""),
+        (safe(session.title, 200), 0, "bold" if state in (FAILED, UNFINISHED) else ""),
+    ] if width >= 100 else [
+        (STATE_MARK[state], 12, STATE_STYLE[state]),
+        (clock(session.started_at, zone), 8, "dim"),
+        (elapsed, 7, "cyan" if state == RUNNING else ""),
+        (f"r{safe(run, 5)}/s{safe(number, 5)}", 8, ""),
+        ("" if rc is None else f"rc={safe(rc, 6)}", 5, "red" if rc not in (None, 0) else ""),
+        (safe(session.title, 200), 0, "bold" if state in (FAILED, UNFINISHED) else ""),
+    ], width)
+
+
+def task_row(task: Task, width: int, zone: tzinfo | None = None) -> Text:
+    latest = task.latest
+    used = task.budget_used
+    style = record_style(latest)
+    parts = [
+        (safe(task.task_id, 40), 12, "bold"),
+        (safe(task.status, 30), 16, style),
+        (clock(latest.ts, zone), 8, "dim"),
+        (safe(task.last("worker_id"), 30), 9, ""),
+    ]
+    if width >= 100:
+        parts.append((safe(task.last("model"), 40), 24, "magenta"))
+    parts += [
+        ("" if used is None else f"${used:.4f}", 8, "yellow"),
+        (safe(task.error, 300), 0, "red" if task.failed else ""),
+    ]
+    return columns(parts, width)
+
+
+def problem_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
+    return columns([(clock(record.ts, zone), 8, "dim"),
+                    (safe(record.category, 40), 26, record_style(record)),
+                    (safe(record.summary[len(record.category):].strip(), 600), 0, "")], width)
+
+
+def history_text(task: Task, zone: tzinfo | None = None) -> Text:
+    out = Text(no_wrap=True, end="")
+    out.append(f"{safe(task.task_id, 60)}", "bold")
+    out.append(f"  {len(task.history)} events\n", "dim")
+    for record in task.history[-30:]:
+        out.append(f"  {clock(record.ts, zone)}  ", "dim")
+        out.append(fit(safe(record.category, 30), 18), record_style(record))
+        detail = record.fields.get("errors") or record.fields.get("result_summary")
+        if detail:
+            out.append(safe(detail, 300), "red" if record.severity == ERROR else "")
+        out.append("\n")
+    return out
+
+
+def gauge(fraction: float, width: int) -> Text:
+    width = max(10, width)
+    filled = min(width, int(round(min(1.0, max(0.0, fraction)) * width)))
+    style = "red" if fraction >= 1 else "dark_orange" if fraction >= 0.8 else "green"
+    bar = Text(end="")
+    bar.append("█" * filled, style)
+    bar.append("░" * (width - filled), "dim")
+    return bar
+
+
+def money(value: float | None) -> str:
+    return "-" if value is None else f"${value:.4f}" if abs(value) < 10 else f"${value:,.2f}"
+
+
+def quality_of(session: Session, perf_entries: list[Record]) -> float | None:
+    """performance_history metrics of this session, matched by session number and time."""
+    if session.end is None or session.ended_at is None:
+        return None
+    number_wanted = session.key[2]
+    best, best_gap = None, None
+    for entry in perf_entries:
+        if text(entry.fields.get("session_id")) != number_wanted or entry.ts is None:
+            continue
+        gap = abs((entry.ts - session.ended_at).total_seconds())
+        if gap < 120 and (best_gap is None or gap < best_gap):
+            best, best_gap = entry, gap
+    return number(best.fields.get("quality_score")) if best is not None else None
