@@ -44,8 +44,20 @@ def test_completion_pairs_with_most_recent_open_start_of_same_key():
     assert [s.title for s in tracker.unfinished] == ["first", "next wave"]
     assert first.state() == UNFINISHED  # a later start of its key came before any completion
     assert wave2.state() == RUNNING and wave2.state(live=False) == UNFINISHED
+    assert other.state() == FAILED
     assert (again.state(), other.state()) == (SUCCEEDED, FAILED)
     assert other.context("returncode") == 1 and other.title == "other"
+
+
+def test_open_sessions_of_an_earlier_run_are_unfinished_once_a_later_run_starts():
+    store = RunStore()
+    store.apply("sessions", [session_event(sessions.STARTED, run=1, session_id=4),
+                             session_event(sessions.STARTED, worker="other", run=1, session_id=5)])
+    first, other_worker = store.sessions.sessions
+    assert first.state() == RUNNING
+    store.apply("sessions", [session_event(sessions.STARTED, run=2, session_id=1)])
+    assert first.state() == UNFINISHED  # its worker moved on to run 2
+    assert other_worker.state() == RUNNING  # another worker's run is its own
 
 
 def task_event(task_id, status, **extra):

@@ -28,7 +28,7 @@ class Session:
     key: SessionKey
     start: Record | None
     end: Record | None = None
-    superseded: bool = False  # a later start of the same key came before any completion
+    superseded: bool = False  # a later start (same key, or a later run of the worker) came
 
     @property
     def outcome(self) -> bool | None:
@@ -84,6 +84,7 @@ class SessionTracker:
         self.succeeded = 0
         self.orphan_completions = 0  # completions with no open start (started before the log)
         self.version = 0  # bumps on every change, so views know when to redraw
+        self._latest_run: dict[str, int] = {}
 
     def apply(self, records: list[Record]) -> None:
         for record in records:
@@ -98,6 +99,7 @@ class SessionTracker:
         stack = self._open.setdefault(key, [])
         for earlier in stack:
             earlier.superseded = True
+        self._supersede_earlier_runs(key)
         stack.append(session)
         self.sessions.append(session)
         self.started += 1
@@ -118,6 +120,21 @@ class SessionTracker:
             self.succeeded += 1
         self.version += 1
 
+    def _supersede_earlier_runs(self, key: SessionKey) -> None:
+        """Each wave is a new run: once a worker starts run N, its open sessions
+        of earlier runs will not finish any more."""
+        worker, run, _ = key
+        run_number = _as_int(run)
+        if run_number is None or run_number <= self._latest_run.get(worker, run_number):
+            self._latest_run.setdefault(worker, run_number if run_number is not None else 0)
+            return
+        self._latest_run[worker] = run_number
+        for (other_worker, other_run, _), stack in self._open.items():
+            other_number = _as_int(other_run)
+            if other_worker == worker and other_number is not None and other_number < run_number:
+                for session in stack:
+                    session.superseded = True
+
     @property
     def unfinished(self) -> list[Session]:
         return [s for s in self.sessions if s.start is not None and s.end is None]
@@ -125,3 +142,10 @@ class SessionTracker:
     @property
     def failed(self) -> int:
         return self.completed - self.succeeded
+
+
+def _as_int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None

@@ -22,6 +22,7 @@ class Pane(Vertical):
     """Base: ``title``, a one-line head, and ``update_from(store, now)``."""
 
     title = ""
+    ALLOW_MAXIMIZE = True
     DEFAULT_CSS = """
     Pane { height: 1fr; }
     Pane > .head { height: 1; background: $boost; }
@@ -186,7 +187,7 @@ class BudgetPane(Pane):
         if budget.version == self._seen_version:
             return
         self._seen_version = budget.version
-        width = max(20, self.size.width - 4)
+        width = max(20, (self.size.width or self.app.size.width) - 4)
         self.query_one(".overview", Static).update(overview_text(budget, width))
         self.view.set_rows(budget.problems)
         self.head(counts_text("Failures and budget events", [

@@ -167,7 +167,7 @@ def task_row(task: Task, width: int, zone: tzinfo | None = None) -> Text:
 
 def problem_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
     return columns([(clock(record.ts, zone), 8, "dim"),
-                    (safe(record.category, 40), 26, record_style(record)),
+                    (safe(record.category, 40), 28, record_style(record)),
                     (safe(record.summary[len(record.category):].strip(), 600), 0, "")], width)
 
 
@@ -196,7 +196,12 @@ def gauge(fraction: float, width: int) -> Text:
 
 
 def money(value: float | None) -> str:
-    return "-" if value is None else f"${value:.4f}" if abs(value) < 10 else f"${value:,.2f}"
+    """Cents where they say it all (limits), sub-cent precision for spend."""
+    if value is None:
+        return "-"
+    if abs(value) >= 10 or round(value, 2) == value:
+        return f"${value:,.2f}"
+    return f"${value:.4f}"
 
 
 def quality_of(session: Session, perf_entries: list[Record]) -> float | None:

@@ -73,10 +73,17 @@ class RowView(ScrollView, can_focus=True):
         self.virtual_size = Size(self.scrollable_content_region.width, count)
         if self.follow:
             self.cursor = count - 1
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self._stick_to_end()
+            # The new height is known to the scroll limits only after layout.
+            self.call_after_refresh(self._stick_to_end)
         else:
             self.cursor = min(max(self.cursor, 0), count - 1)
         self.refresh()
+
+    def _stick_to_end(self) -> None:
+        if self.follow:
+            height = self.scrollable_content_region.height
+            self.scroll_to(y=max(0, len(self.rows) - height), animate=False, immediate=True)
 
     @property
     def selected(self) -> Any:
@@ -103,8 +110,7 @@ class RowView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
-        if self.follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self._stick_to_end()
 
     def on_focus(self) -> None:
         self.refresh()

@@ -1,0 +1,191 @@
+"""The monitor driven with Pilot: panes, keys, follow mode, live tailing, hostile text."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timezone
+from pathlib import Path
+
+import orjson
+
+from tests.tui_helpers import fixture_app, load, screen_text
+from vivtui.app import Options, VivtuiApp
+from vivtui.feeds import discover
+from vivtui.parsing import actions, kernel
+from vivtui.parsing.context import ParseContext
+from vivtui.store.sessions import FAILED, SUCCEEDED, UNFINISHED
+
+UTC = ParseContext(timezone.utc)
+
+
+def action(i: int, detail: str = "", action_type: str = "TOOL"):
+    line = orjson.dumps({"timestamp": "2026-02-03T05:44:03+00:00", "actor": f"A{i}",
+                         "action_type": action_type, "action": "write_file",
+                         "detail": detail or f"row {i}"})
+    return actions.parse(line, i, i * 100, UTC)
+
+
+async def test_first_screen_shows_newest_actions_and_status(run_dir):
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        load(app)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "1 Actions" in text and "5 Kernel" in text
+        assert "Quill-4" in text and "bad utf8 \ufffd\ufffd here" in text  # the newest rows
+        assert "MALFORMED" in text and "action_log:15" in text
+        status = text.splitlines()[-2]
+        assert "files 7/7" in status and "(0 waiting)" not in status
+        assert "$0.5003/$2.00" in status and "following" in status
+
+
+async def test_keys_switch_panes(run_dir):
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        load(app)
+        from textual.widgets import TabbedContent
+        tabs = app.query_one(TabbedContent)
+        for key, pane in (("2", "sessions"), ("3", "queue"), ("4", "budget"), ("5", "kernel"),
+                          ("1", "actions")):
+            await pilot.press(key)
+            assert tabs.active == pane
+        await pilot.press("tab")
+        assert tabs.active == "sessions"
+        await pilot.press("shift+tab", "shift+tab")
+        assert tabs.active == "kernel"
+        await pilot.press("question_mark")
+        assert "vivtui keys" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.press("z")
+        assert app.screen.maximized is not None
+        await pilot.press("z")
+        assert app.screen.maximized is None
+
+
+async def test_sessions_pane_puts_failed_and_unfinished_first(run_dir):
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        load(app)
+        await pilot.press("2")
+        pane = app._pane("sessions")
+        states = [s.state(True) for s in pane.view.rows]
+        assert states == [FAILED, UNFINISHED, "running", SUCCEEDED]
+        text = screen_text(app)
+        assert "failed 1 unfinished 1 running 1 ok 1" in text
+        assert "✗ failed" in text and "rc=1" in text and "Write docs" in text
+        assert "0.25" in text  # quality joined from performance_history.json
+
+
+async def test_queue_pane_counts_and_history_on_selection(run_dir):
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        load(app)
+        await pilot.press("3")
+        text = screen_text(app)
+        assert "Queue 4 tasks" in text and "failed 1" in text
+        assert "No subtasks generated" in text
+        pane = app._pane("queue")
+        assert pane.view.rows[0].task_id in ("task-0042", "task-0044")  # failures first
+        await pilot.press("j")
+        selected = pane.view.selected
+        assert f"{selected.task_id}  {len(selected.history)} events" in screen_text(app)
+
+
+async def test_budget_and_kernel_panes(run_dir):
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        load(app)
+        await pilot.press("4")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Spend $0.5003 of $2.00 (25%)" in text
+        assert "BUDGET_EXCEEDED" in text and "TASK_BUDGET_EXCEEDED_ACTUAL" in text
+        assert "gsk_" not in text or "redacted" in text
+        await pilot.press("5")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "blocked 1  error 4  caution 1" in text
+        assert "[WAVE 3] Starting 5 tasks in parallel..." in text
+
+
+async def test_follow_pauses_counts_and_resumes(tmp_path):
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.apply_records("actions", [action(i) for i in range(1, 101)])
+        await pilot.pause()
+        view = app._pane("actions").view
+        assert view.follow and view.cursor == 99
+        assert "row 100" in screen_text(app)
+        await pilot.press("k")
+        assert not view.follow and view.cursor == 98
+        app.apply_records("actions", [action(i) for i in range(101, 106)])
+        await pilot.pause()
+        assert view.waiting == 5 and view.cursor == 98
+        assert "paused · 5 new · G to follow" in screen_text(app)
+        assert "row 105" not in screen_text(app)
+        await pilot.press("G")
+        await pilot.pause()
+        assert view.follow and view.cursor == 104 and view.waiting == 0
+        assert "row 105" in screen_text(app)
+
+
+HOSTILE = ["[bold red]markup[/]", "[@click=app.quit]click me[/]", "[link=http://x]l[/link]",
+           "\x1b[2J\x1b]0;retitled\x07esc", "[/x] closing tag"]
+
+
+async def test_hostile_text_is_shown_literally_everywhere(tmp_path):
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    quit_called = []
+    app.action_quit = lambda: quit_called.append(True)  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 48)) as pilot:
+        text_of = " ".join(HOSTILE)
+        app.apply_records("actions", [action(1, text_of, "SAFETY")])
+        app.apply_records("kernel", [kernel.parse(f"BLOCKED: {text_of}".encode(), 1, 0, UTC)])
+        sessions_lines = [
+            {"message": "GrindSession started", "worker_id": HOSTILE[1],
+             "context": {"session_id": 1, "run": 1, "task": text_of, "model": HOSTILE[0]}}]
+        tasks_lines = [{"task_id": HOSTILE[1], "status": HOSTILE[0], "errors": text_of}]
+        api_lines = [{"event": "API_CALL_FAILURE", "error": text_of},
+                     {"event": "API_CALL_SUCCESS", "model": HOSTILE[2], "cost": 0.1}]
+        from vivtui.parsing import api_audit, execution, sessions
+        app.apply_records("sessions", [sessions.parse(orjson.dumps(o), 1, 0, UTC)
+                                       for o in sessions_lines])
+        app.apply_records("tasks", [execution.parse(orjson.dumps(o), 1, 0, UTC)
+                                    for o in tasks_lines])
+        app.apply_records("api", [api_audit.parse(orjson.dumps(o), i, 0, UTC)
+                                  for i, o in enumerate(api_lines)])
+        for key in "12345":
+            await pilot.press(key)
+            await pilot.pause()
+            text = screen_text(app)
+            assert "[bold red]markup[/]" in text, key
+            assert "\x1b" not in text and "\x07" not in text
+            assert "\ufffd[2J" in text or key in "2", key  # escapes replaced, not interpreted
+            await pilot.click(offset=(60, 5))  # a click on a row runs nothing
+        assert not quit_called
+        assert app.is_running
+
+
+async def test_live_tailing_shows_appended_lines(tmp_path):
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc, poll=0.05))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert "waiting for actions" in screen_text(app)
+        path = tmp_path / "action_log.jsonl"
+        with open(path, "ab") as handle:
+            handle.write(orjson.dumps({"actor": "Live-1", "action_type": "TOOL",
+                                       "action": "edit_file", "detail": "first live"}) + b"\n")
+            handle.write(b'{"actor": "Half')
+        deadline = time.monotonic() + 5
+        while "first live" not in screen_text(app) and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert "first live" in screen_text(app)
+        assert "Half" not in screen_text(app)  # not shown before its newline arrives
+        with open(path, "ab") as handle:
+            handle.write(b'-2", "action_type": "ERROR", "action": "x", "detail": "second"}\n')
+        deadline = time.monotonic() + 5
+        while "Half-2" not in screen_text(app) and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert "Half-2" in screen_text(app)
+        assert app.store.buffers["actions"].total == 2

@@ -1,0 +1,34 @@
+"""Building the app on fixture data, the same way for pilot and snapshot tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from vivtui.app import Options, VivtuiApp
+from vivtui.feeds import discover
+
+FROZEN = datetime(2026, 2, 11, 1, 0, 0, tzinfo=timezone.utc)
+
+
+def fixture_app(run_dir: Path, live: bool = True) -> VivtuiApp:
+    """The app on ``run_dir`` with no workers and a frozen clock; ``load`` feeds it."""
+    return VivtuiApp(discover(run_dir, timezone.utc),
+                     Options(zone=timezone.utc, live=live, clock=lambda: FROZEN),
+                     start_workers=False)
+
+
+def load(app: VivtuiApp) -> None:
+    """Every record of the run, applied as the workers' batches would be."""
+    for feed in app.layout_.feeds:
+        while True:
+            batch = feed.poll(final=True)
+            app.apply_batch(batch)
+            if not batch.more:
+                break
+    app.refresh_panes()
+
+
+def screen_text(app: VivtuiApp) -> str:
+    """What the terminal shows, as plain text, one line per row."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
