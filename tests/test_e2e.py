@@ -1,0 +1,71 @@
+"""The installed command in a real terminal (tmux) on a run a writer appends to."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def vivtui_command() -> str:
+    installed = Path(sys.executable).with_name("vivtui")
+    return str(installed) if installed.exists() else f"{sys.executable} -m vivtui"
+
+
+def capture(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True,
+                          text=True).stdout
+
+
+def alive(session: str) -> bool:
+    return subprocess.run(["tmux", "has-session", "-t", session],
+                          capture_output=True).returncode == 0
+
+
+def wait_for(session: str, needle: str, timeout: float = 15.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = capture(session)
+        if needle in screen:
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{needle!r} not on screen after {timeout}s:\n{screen}")
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_new_lines_appear_in_a_real_terminal(tmp_path, size):
+    session = f"vivtui-e2e-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "action_log.jsonl"
+    log.write_bytes(orjson.dumps({"actor": "Seed-1", "action_type": "TOOL", "action": "read_file",
+                                  "detail": "already there"}) + b"\n")
+    width, height = size
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y",
+                    str(height), f"TERM=xterm-256color {vivtui_command()} {tmp_path}"], check=True)
+    try:
+        wait_for(session, "already there")
+        for i in range(3):
+            marker = f"appended-{i}-{uuid.uuid4().hex[:6]}"
+            with open(log, "ab") as handle:
+                handle.write(orjson.dumps({"actor": "Writer", "action_type": "ERROR",
+                                           "action": "boom", "detail": marker}) + b"\n")
+            wait_for(session, marker, timeout=5)
+        (tmp_path / "kernel_run.log").write_bytes(b"BLOCKED: late file\n")  # created late
+        subprocess.run(["tmux", "send-keys", "-t", session, "5"], check=True)
+        screen = wait_for(session, "BLOCKED: late file")
+        assert "files 2/7" in screen or "files 2/" in screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and alive(session):
+            time.sleep(0.1)
+        assert not alive(session), "q did not quit"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

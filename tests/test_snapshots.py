@@ -1,0 +1,45 @@
+"""Snapshots of the main screens from fixture data with a frozen clock.
+
+Regenerate after an intended change: python -m pytest tests/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui_helpers import fixture_app, load
+
+
+async def _loaded(pilot) -> None:
+    load(pilot.app)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_actions_pane(snap_compare, run_dir, size):
+    """The first screen: newest actions, producer colours, a malformed row, the status line."""
+    assert snap_compare(fixture_app(run_dir), terminal_size=size, run_before=_loaded)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_sessions_pane(snap_compare, run_dir, size):
+    """Failed and unfinished sessions first, with return codes and joined quality."""
+    assert snap_compare(fixture_app(run_dir), terminal_size=size, run_before=_loaded, press=["2"])
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_budget_pane(snap_compare, run_dir, size):
+    """Spend gauge, rate, per-model and per-call-type usage, and the budget events."""
+    assert snap_compare(fixture_app(run_dir), terminal_size=size, run_before=_loaded, press=["4"])
+
+
+def test_queue_pane(snap_compare, run_dir):
+    """Counts per status, failures first, and the selected task's history."""
+    assert snap_compare(fixture_app(run_dir), terminal_size=(120, 36), run_before=_loaded,
+                        press=["3", "j"])
+
+
+def test_kernel_pane(snap_compare, run_dir):
+    """Classified kernel lines, waves and numbered sessions."""
+    assert snap_compare(fixture_app(run_dir), terminal_size=(120, 36), run_before=_loaded,
+                        press=["5"])
