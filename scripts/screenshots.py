@@ -1,0 +1,50 @@
+"""Regenerate screenshots/*.svg: each pane on demo data, written by the simulator.
+
+    python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import timezone
+from pathlib import Path
+
+from vivtui.app import Options, VivtuiApp
+from vivtui.demo import write_forever
+from vivtui.feeds import discover
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+PANES = {"1": "actions", "2": "sessions", "3": "queue", "4": "budget", "5": "kernel"}
+
+
+async def shoot(run_dir: str, size: tuple[int, int], suffix: str) -> None:
+    app = VivtuiApp(discover(run_dir, timezone.utc), Options(zone=timezone.utc), start_workers=False)
+    async with app.run_test(size=size) as pilot:
+        for feed in app.layout_.feeds:
+            while True:
+                batch = feed.poll(final=True)
+                app.apply_batch(batch)
+                if not batch.more:
+                    break
+        app.refresh_panes()
+        app.clear_notifications()
+        for key, name in PANES.items():
+            await pilot.press(key)
+            if name == "queue":
+                await pilot.press("j")
+            await pilot.pause()
+            app.save_screenshot(str(OUT / f"{name}{suffix}.svg"))
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as run_dir:
+        write_forever(run_dir, rate=0, limit=260)  # as fast as it writes: no waiting
+        asyncio.run(shoot(run_dir, (120, 36), ""))
+        asyncio.run(shoot(run_dir, (80, 24), "-80x24"))
+    print(f"wrote {len(list(OUT.glob('*.svg')))} screenshots to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
