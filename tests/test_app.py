@@ -128,6 +128,8 @@ async def test_follow_pauses_counts_and_resumes(tmp_path):
         await pilot.pause()
         assert view.follow and view.cursor == 104 and view.waiting == 0
         assert "row 105" in screen_text(app)
+        await pilot.press("2", "1", "k")  # keys reach the pane after switching back
+        assert not view.follow and view.cursor == 103
 
 
 HOSTILE = ["[bold red]markup[/]", "[@click=app.quit]click me[/]", "[link=http://x]l[/link]",
