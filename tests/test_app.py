@@ -34,7 +34,7 @@ async def test_first_screen_shows_newest_actions_and_status(run_dir):
         text = screen_text(app)
         assert "1 Actions" in text and "5 Kernel" in text
         assert "Quill-4" in text and "bad utf8 \ufffd\ufffd here" in text  # the newest rows
-        assert "MALFORMED" in text and "action_log:15" in text
+        assert "MALFORMED" in text and "action_log.jsonl:15" in text
         status = text.splitlines()[-2]
         assert "files 7/7" in status and "(0 waiting)" not in status
         assert "$0.5003/$2.00" in status and "following" in status
@@ -75,6 +75,28 @@ async def test_sessions_pane_puts_failed_and_unfinished_first(run_dir):
         assert "failed 1 unfinished 1 running 1 ok 1" in text
         assert "✗ failed" in text and "rc=1" in text and "Write docs" in text
         assert "0.25" in text  # quality joined from performance_history.json
+        # the selected (first) session in full, with its performance_history entry
+        assert "lesson: FAIL: exit code 1, no files modified" in text
+        assert "returncode=1" in text and "task  Write docs" in text
+        await pilot.press("j")
+        assert "task  ARCHITECTURE REVIEW: Wave 11 Code Audit You are a" in screen_text(app)
+
+
+async def test_command_palette_lists_the_panes(run_dir):
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        for title in ("Show sessions pane", "Show kernel pane", "Zoom pane", "Keys",
+                      "Follow newest rows"):
+            assert title in commands
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Show kernel")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        from textual.widgets import TabbedContent
+        assert app.query_one(TabbedContent).active == "kernel"
 
 
 async def test_queue_pane_counts_and_history_on_selection(run_dir):

@@ -148,7 +148,7 @@ class VivtuiApp(App[None]):
         self.apply_batch(message.batch)
 
     def apply_batch(self, batch: Batch) -> None:
-        self.store.apply(batch.kind, batch.records, batch.reset)
+        self.store.apply(batch.kind, batch.records, batch.reset, batch.source)
         for event in batch.events:
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)

@@ -31,6 +31,7 @@ class Batch:
 
     kind: str
     records: list[Record] = field(default_factory=list)
+    source: str = ""  # the file's name
     events: list[str] = field(default_factory=list)  # human-readable, names the file
     reset: bool = False  # the kind's earlier records are void (a rewritten snapshot)
     more: bool = False  # stopped at the read budget
@@ -71,9 +72,10 @@ class Feed:
 
     def poll(self, final: bool = False) -> Batch:
         """Read what is new. ``final``: a one-shot read, unfinished lines count."""
-        batch = Batch(self.kind)
+        batch = Batch(self.kind, source=self.path.name)
         if not self._settled:
             self._settle()
+            batch.source = self.path.name
             if not self._settled:
                 return batch
         if self.spec.mode == SNAPSHOT:

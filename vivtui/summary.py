@@ -23,7 +23,7 @@ def collect(path: Path | str, zone: tzinfo | None = None,
     for feed in layout.feeds:
         while True:
             batch = feed.poll(final=True)
-            store.apply(batch.kind, batch.records, batch.reset)
+            store.apply(batch.kind, batch.records, batch.reset, batch.source)
             if not batch.more:
                 break
         feed.close()
@@ -76,16 +76,9 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
         "performance": {"entries": len(p.entries), "succeeded": p.succeeded,
                         "failed": p.failed, "mean_duration_s": p.mean_duration,
                         "mean_quality": p.mean_quality},
-        "malformed": [{"file": _file_of(r, layout), "line": r.line, "why": r.note}
+        "malformed": [{"file": store.source_of(r), "line": r.line, "why": r.note}
                       for r in store.malformed],
     }
-
-
-def _file_of(record: Record, layout: RunLayout) -> str:
-    for feed in layout.feeds:
-        if feed.kind == record.kind:
-            return feed.path.name
-    return record.kind
 
 
 def _show(value: object, limit: int = 160) -> str:
@@ -152,7 +145,7 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
 
     out += ["", f"Malformed lines: {store.malformed_count}"]
     for record in _last(list(store.malformed), limit, out):
-        out.append(f"  {_file_of(record, layout)}:{record.line}  {record.note}: "
+        out.append(f"  {store.source_of(record)}:{record.line}  {record.note}: "
                    f"{_show(record.raw, 100)}")
     return "\n".join(out) + "\n"
 

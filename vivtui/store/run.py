@@ -50,9 +50,13 @@ class RunStore:
         self.malformed_count = 0
         self.blocked: deque[Record] = deque(maxlen=kept_problems)
         self.blocked_count = 0
+        self.sources: dict[str, str] = {}  # kind -> name of the file it is read from
         self.version = 0
 
-    def apply(self, kind: str, records: list[Record], reset: bool = False) -> None:
+    def apply(self, kind: str, records: list[Record], reset: bool = False,
+              source: str = "") -> None:
+        if source:
+            self.sources[kind] = source
         if reset:
             self._forget(kind)
         if not records:
@@ -92,6 +96,9 @@ class RunStore:
         self.by_severity[kind].clear()
         if kind == "performance":
             self.performance.apply([], reset=True)
+
+    def source_of(self, record: Record) -> str:
+        return self.sources.get(record.kind, record.kind)
 
     def count(self, severity: str) -> int:
         return sum(counter[severity] for counter in self.by_severity.values())

@@ -73,12 +73,15 @@ class StreamPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="head")
-        yield RowView(lambda record, width: self._row(record, width, self.zone),
+        yield RowView(lambda record, width: self._row(record, width, self.zone, self.source),
                       empty=f"waiting for {self.title.lower()}…")
+
+    source = ""
 
     def update_from(self, store: RunStore, now: datetime) -> None:
         buffer = store.buffers[self.kind]
-        if store.buffers[self.kind].total != self._seen_version:
+        self.source = store.sources.get(self.kind, self.source)
+        if buffer.total != self._seen_version:
             self._seen_version = buffer.total
             self.view.set_rows(buffer)
         severities = store.by_severity[self.kind]
@@ -96,10 +99,25 @@ class StreamPane(Pane):
 
 class SessionsPane(Pane):
     title = "Sessions"
+    DEFAULT_CSS = """
+    SessionsPane > .detail { height: 7; border-top: solid $primary-darken-2; }
+    """
 
     def compose(self) -> ComposeResult:
         yield Static(classes="head")
         yield RowView(self._row, follow=False, empty="waiting for structured_logs.jsonl…")
+        yield Static(classes="detail")
+
+    def show_detail(self, session: Session | None) -> None:
+        detail = self.query_one(".detail", Static)
+        if session is None:
+            detail.update(Text("select a session to see its details", "dim"))
+            return
+        perf = render.performance_of(session, self._perf)
+        detail.update(render.session_text(session, perf, self._now, self.live, self.zone))
+
+    def on_row_view_selected(self, message: RowView.Selected) -> None:
+        self.show_detail(message.item)
 
     def _row(self, session: Session, width: int) -> Text:
         quality = render.quality_of(session, self._perf)
@@ -119,6 +137,7 @@ class SessionsPane(Pane):
                 key=lambda s: (_SESSION_ORDER[s.state(self.live)],
                                -(s.started_at or s.ended_at or now).timestamp()))
             self.view.set_rows(ordered)
+            self.show_detail(self.view.selected)
         else:
             self.view.refresh()  # running sessions' elapsed time ticks
         states = [s.state(self.live) for s in tracker.sessions]

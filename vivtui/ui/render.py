@@ -91,23 +91,26 @@ def malformed_row(record: Record, width: int, source: str) -> Text:
                      "red")], width)
 
 
-def action_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
+def action_row(record: Record, width: int, zone: tzinfo | None = None,
+               source: str = "action_log.jsonl") -> Text:
     if record.malformed:
-        return malformed_row(record, width, "action_log")
+        return malformed_row(record, width, source)
     f = record.fields
     style = record_style(record)
     detail_style = style if record.severity in (ERROR, WARNING) else ""
-    actor_width = 12 if width >= 100 else 9
+    actor_width = 16 if width >= 160 else 12 if width >= 100 else 9
+    action_width = 24 if width >= 160 else 16 if width >= 100 else 12
     return columns([
         (clock(record.ts, zone), 8, "dim"),
         (safe(f.get("actor") or "UNKNOWN", 40), actor_width, "bold"),
         (safe(record.category, 20), 8, style),
-        (safe(f.get("action"), 60), 16 if width >= 100 else 12, style),
+        (safe(f.get("action"), 60), action_width, style),
         (safe(f.get("detail"), 600), 0, detail_style),
     ], width)
 
 
-def kernel_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
+def kernel_row(record: Record, width: int, zone: tzinfo | None = None,
+               source: str = "kernel_run.log") -> Text:
     line = safe(record.raw, 600)
     style = record_style(record)
     if line.startswith("[WAVE"):
@@ -131,7 +134,7 @@ def session_row(session: Session, width: int, now: datetime, live: bool,
         (clock(session.started_at, zone), 8, "dim"),
         (elapsed, 7, "cyan" if state == RUNNING else ""),
         (f"r{safe(run, 5)}/s{safe(number, 5)}", 9, ""),
-        (safe(session.context("model"), 30), 14 if width >= 100 else 8, "magenta"),
+        (safe(session.context("model"), 30), 24 if width >= 160 else 14, "magenta"),
         ("" if rc is None else f"rc={safe(rc, 6)}", 5, "red" if rc not in (None, 0) else ""),
         (verification, 9 if width >= 100 else 0, "red" if verification == "failed" else ""),
         (q, 4, ""),
@@ -205,7 +208,13 @@ def money(value: float | None) -> str:
 
 
 def quality_of(session: Session, perf_entries: list[Record]) -> float | None:
-    """performance_history metrics of this session, matched by session number and time."""
+    entry = performance_of(session, perf_entries)
+    return number(entry.fields.get("quality_score")) if entry is not None else None
+
+
+def performance_of(session: Session, perf_entries: list[Record]) -> Record | None:
+    """This session's performance_history entry: same session number, written
+    within two minutes of its completion (session numbers restart every wave)."""
     if session.end is None or session.ended_at is None:
         return None
     number_wanted = session.key[2]
@@ -216,4 +225,40 @@ def quality_of(session: Session, perf_entries: list[Record]) -> float | None:
         gap = abs((entry.ts - session.ended_at).total_seconds())
         if gap < 120 and (best_gap is None or gap < best_gap):
             best, best_gap = entry, gap
-    return number(best.fields.get("quality_score")) if best is not None else None
+    return best
+
+
+_SESSION_FIELDS = ("model", "returncode", "elapsed_seconds", "verification_status",
+                   "file_verification_passed", "hallucination_risk", "claimed_files",
+                   "verified_files", "stdout_length", "stderr_length")
+
+
+def session_text(session: Session, perf: Record | None, now: datetime, live: bool,
+                 zone: tzinfo | None = None) -> Text:
+    """The selected session in full: task text, completion fields, metrics."""
+    state = session.state(live)
+    worker, run, number_ = session.key
+    out = Text(end="")
+    out.append(STATE_MARK[state], STATE_STYLE[state])
+    out.append(f"  worker {safe(worker, 40)}  run {safe(run, 10)}  session {safe(number_, 10)}"
+               f"  started {clock(session.started_at, zone)}  ended {clock(session.ended_at, zone)}\n")
+    task = session.context("task")
+    if task is not None:
+        out.append("task  ", "bold")
+        out.append(safe(task, 400) + "\n")
+    fields = [(name, session.context(name)) for name in _SESSION_FIELDS]
+    shown = "  ".join(f"{name}={safe(value, 80)}" for name, value in fields if value is not None)
+    if shown:
+        out.append(shown + "\n")
+    if perf is not None:
+        f = perf.fields
+        out.append("performance  ", "bold")
+        out.append(f"quality {safe(f.get('quality_score'), 10)}  duration "
+                   f"{safe(f.get('duration_seconds'), 12)}s  files modified: "
+                   f"{safe(', '.join(map(text, f.get('files_modified') or [])) or '-', 200)}\n")
+        lessons = f.get("lessons_learned") or []
+        for lesson in (lessons if isinstance(lessons, list) else [lessons])[:4]:
+            out.append("  lesson: ", "dim")
+            out.append(safe(lesson, 300) + "\n",
+                       "red" if text(lesson).startswith("FAIL") else "")
+    return out
