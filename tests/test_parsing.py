@@ -26,7 +26,8 @@ def test_action_line_from_formats():
     assert record.ts.utcoffset() == timedelta(0)
     assert record.ts.microsecond == 267000
     assert record.summary == "Beam-31 TOOL write_file: app/gut_check.py (+12 lines)"
-    assert record.raw["metadata"] == {"model": "llama-3.3-70b-versatile"}
+    assert record.fields["metadata"] == {"model": "llama-3.3-70b-versatile"}
+    assert record.raw == ACTION  # the line is kept; its object is decoded on demand
 
 
 @pytest.mark.parametrize("action_type, action, detail, severity", [
@@ -68,7 +69,7 @@ def test_invalid_utf8_becomes_replacement_not_malformed():
     line = b'{"actor": "A", "action_type": "TOOL", "action": "read", "detail": "bad \xff\xfe here"}'
     record = actions.parse(line, 1, 0, UTC)
     assert not record.malformed
-    assert record.raw["detail"] == "bad \ufffd\ufffd here"
+    assert record.fields["detail"] == "bad \ufffd\ufffd here"
 
 
 def test_crlf_line_is_not_malformed():

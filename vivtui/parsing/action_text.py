@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from vivtui.parsing.actions import KIND, action_severity
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import decode_text
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import Record, make
 from vivtui.parsing.values import timestamp
 
 _ENTRY = re.compile(r"^(\?\?\?|[A-Z][a-z]{2}) (\d\d):(\d\d):(\d\d) \| ")
@@ -37,8 +37,8 @@ class _Pending:
         if self.more:
             fields = dict(fields, detail="\n".join([fields["detail"], *self.more]))
         severity = action_severity(fields["action_type"], fields["action"], fields["detail"])
-        return Record(KIND, self.line, self.offset, self.ts, severity,
-                      fields["action_type"] or "?", fields)
+        return make(KIND, self.line, self.offset, self.ts, None, severity,
+                    fields["action_type"] or "?", fields)
 
 
 class ActionTextAssembler:
@@ -63,9 +63,9 @@ class ActionTextAssembler:
             if self._pending is None:
                 # A continuation whose entry was already handed out (or never
                 # seen) stands on its own rather than being lost.
-                return [Record(KIND, line, offset, None, "info", "?",
-                               {"actor": "", "action_type": "?", "action": "",
-                                "detail": content, "continuation": True})]
+                return [make(KIND, line, offset, None, None, "info", "?",
+                             {"actor": "", "action_type": "?", "action": "",
+                              "detail": content, "continuation": True})]
             self._pending.more.append(content)
             return []
         done = self.flush()

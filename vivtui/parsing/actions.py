@@ -7,7 +7,7 @@ import re
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import line_parser
 from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
-from vivtui.parsing.values import text, timestamp
+from vivtui.parsing.values import text
 
 KIND = "actions"
 
@@ -37,18 +37,19 @@ def action_severity(action_type: str, action: str, detail: str) -> str:
 
 
 # Types whose colour never depends on the action or detail: no need to read them.
-_PLAIN = frozenset({"TOOL", "API", "COST", "SOCIAL", "IDENTITY", "JOURNAL", "SYSTEM"})
+_PLAIN_SEVERITY = dict.fromkeys(
+    ("TOOL", "API", "COST", "SOCIAL", "IDENTITY", "JOURNAL", "SYSTEM"), INFO)
 
 
-def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
+def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
     action_type = obj.get("action_type")
-    if action_type.__class__ is not str or not action_type:
+    severity = _PLAIN_SEVERITY.get(action_type) if action_type.__class__ is str else None
+    if severity is None:
         action_type = text(action_type) or "?"
-    if action_type in _PLAIN:
-        severity = INFO
-    else:
         severity = action_severity(action_type, text(obj.get("action")), text(obj.get("detail")))
-    return new_record(Record, (KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone), severity, action_type, obj, False, ""))
+    # The line's bytes are kept, not the dict (see Record): the hot path builds the tuple inline.
+    return new_record(Record, (KIND, line, offset, obj.get("timestamp"), ctx.zone, severity,
+                               action_type, data, False, ""))
 
 
 def summarize(record: Record) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import line_parser
-from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
-from vivtui.parsing.values import text, timestamp
+from vivtui.parsing.record import make, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.values import text
 
 KIND = "api"
 
@@ -27,9 +27,9 @@ def event_severity(event: str) -> str:
     return INFO
 
 
-def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
+def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
     event = text(obj.get("event")) or "?"
-    return new_record(Record, (KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone), event_severity(event), event, obj, False, ""))
+    return make(KIND, line, offset, obj.get("timestamp"), ctx.zone, event_severity(event), event, obj)
 
 
 _DETAIL_KEYS = ("model", "call_type", "cost", "input_tokens", "output_tokens", "error",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import line_parser
-from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
-from vivtui.parsing.values import text, timestamp
+from vivtui.parsing.record import make, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.values import text
 
 KIND = "tasks"
 
@@ -22,9 +22,9 @@ def status_severity(status: str) -> str:
     return INFO
 
 
-def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
+def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
     status = text(obj.get("status")) or "?"
-    return new_record(Record, (KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone), status_severity(status), status, obj, False, ""))
+    return make(KIND, line, offset, obj.get("timestamp"), ctx.zone, status_severity(status), status, obj)
 
 
 def summarize(record: Record) -> str:

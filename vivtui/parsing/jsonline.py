@@ -9,7 +9,7 @@ import orjson
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record, malformed
 
-FromObject = Callable[[dict, int, int, ParseContext], Record]
+FromObject = Callable[[dict, bytes, int, int, ParseContext], Record]
 LineParse = Callable[[bytes, int, int, ParseContext], Record]
 
 
@@ -44,7 +44,7 @@ def line_parser(kind: str, from_object: FromObject) -> LineParse:
 
     def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
         obj = load_object(kind, data, line, offset)
-        return obj if isinstance(obj, Record) else from_object(obj, line, offset, ctx)
+        return obj if isinstance(obj, Record) else from_object(obj, data, line, offset, ctx)
 
     return parse
 
@@ -68,5 +68,5 @@ def parse_batch(kind: str, from_object: FromObject,
             if isinstance(obj, Record):
                 append(obj)
                 continue
-        append(from_object(obj, line, offset, ctx))
+        append(from_object(obj, data, line, offset, ctx))
     return out

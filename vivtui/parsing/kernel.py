@@ -6,7 +6,7 @@ import re
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import decode_text
-from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.record import make, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
 
 KIND = "kernel"
 
@@ -52,7 +52,7 @@ def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
     severity = _CLASS_SEVERITY.get(category, INFO)
     if severity == INFO and _DONE.match(content):
         severity = OK
-    return Record(KIND, line, offset, ctx.read_time, severity, category, content)
+    return make(KIND, line, offset, ctx.read_time, None, severity, category, content)
 
 
 def summarize(record: Record) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, Record, malformed
-from vivtui.parsing.values import flag, number, text, timestamp
+from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, Record, make, malformed
+from vivtui.parsing.values import flag, number, text
 
 KIND = "performance"
 
@@ -18,11 +18,7 @@ def parse_entry(entry: Any, index: int, ctx: ParseContext) -> Record:
     success = flag(entry.get("success"))
     severity = {True: OK, False: ERROR}.get(success, INFO)
     category = {True: "success", False: "failure"}.get(success, "?")
-    return Record(
-        KIND, index + 1, -1, timestamp(entry.get("timestamp"), ctx.zone),
-        severity, category, entry,
-    )
-
+    return make(KIND, index + 1, -1, entry.get("timestamp"), ctx.zone, severity, category, entry)
 
 def summarize(record: Record) -> str:
     f = record.fields

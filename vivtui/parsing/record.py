@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Callable, NamedTuple
+
+import orjson
+
+from vivtui.parsing.values import timestamp
 
 ERROR = "error"
 WARNING = "warning"
@@ -18,6 +22,9 @@ MALFORMED = "MALFORMED"
 # Each kind module registers how its records read as one line. Summaries are
 # built on demand: only the rows a person looks at ever need one, and building
 # them for every line of a million-line file would halve the ingest rate.
+# Building a record as a plain tuple skips the named tuple's Python-level __new__.
+new_record = tuple.__new__
+
 SUMMARIZERS: dict[str, Callable[["Record"], str]] = {}
 
 
@@ -30,15 +37,23 @@ class Record(NamedTuple):
 
     ``kind`` names the file kind (see ``parsing.kinds``); ``category`` is the
     value users filter by (action_type, event, status, kernel class, ...);
-    ``raw`` is the decoded object, or the line's text for text files and for
+    ``raw`` is the decoded object; or the line's bytes, decoded on demand
+    (the action stream: a million kept dicts would cost memory and the
+    garbage collector's time); or the line's text for text files and for
     malformed lines, whose ``note`` says what is wrong. ``offset`` is the byte
     offset of the line, or -1 for entries of a whole-file JSON array.
+
+    ``stamp`` is the time as written (an ISO string, or a datetime the parser
+    worked out); ``ts`` reads it on demand, naive times in ``zone`` (None: the
+    host's local zone). Parsing it for every line read would cost a fifth of
+    the ingest rate, and most records are never looked at.
     """
 
     kind: str
     line: int
     offset: int
-    ts: datetime | None
+    stamp: Any
+    zone: tzinfo | None
     severity: str
     category: str
     raw: Any
@@ -46,9 +61,21 @@ class Record(NamedTuple):
     note: str = ""
 
     @property
+    def ts(self) -> datetime | None:
+        stamp = self.stamp
+        if stamp is None or stamp.__class__ is datetime:
+            return stamp
+        return timestamp(stamp, self.zone)
+
+    @property
     def fields(self) -> dict:
         """The raw object when it is one, else an empty dict."""
-        return self.raw if isinstance(self.raw, dict) else {}
+        raw = self.raw
+        if raw.__class__ is dict:
+            return raw
+        if raw.__class__ is bytes:
+            return _object_of(raw)
+        return {}
 
     @property
     def summary(self) -> str:
@@ -62,10 +89,21 @@ class Record(NamedTuple):
 
 
 def malformed(kind: str, line: int, offset: int, text: str, note: str) -> Record:
-    return Record(kind, line, offset, None, ERROR, MALFORMED, text, True, note)
+    return Record(kind, line, offset, None, None, ERROR, MALFORMED, text, True, note)
 
 
-# Building a record as a plain tuple skips the named tuple's Python-level
-# __new__: new_record(Record, (kind, line, offset, ts, severity, category, raw,
-# malformed, note)). Used on the per-line paths only.
-new_record = tuple.__new__
+def make(kind: str, line: int, offset: int, stamp: Any, zone: tzinfo | None, severity: str,
+         category: str, raw: Any) -> Record:
+    return new_record(Record, (kind, line, offset, stamp, zone, severity, category, raw,
+                               False, ""))
+
+
+def _object_of(data: bytes) -> dict:
+    """A kept line decoded again; it decoded to an object when it was read."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        value = orjson.loads(data.decode("utf-8", "replace"))
+    return value if value.__class__ is dict else {}
+
+

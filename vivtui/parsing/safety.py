@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import line_parser
-from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, Record
-from vivtui.parsing.values import flag, text, timestamp
+from vivtui.parsing.record import make, ERROR, INFO, OK, SUMMARIZERS, Record
+from vivtui.parsing.values import flag, text
 
 KIND = "safety"
 
@@ -13,10 +13,10 @@ BLOCKED = "blocked"
 PASSED = "passed"
 
 
-def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
+def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
     passed = flag(obj.get("passed"))
     category, severity = {True: (PASSED, OK), False: (BLOCKED, ERROR)}.get(passed, ("?", INFO))
-    return new_record(Record, (KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone), severity, category, obj, False, ""))
+    return make(KIND, line, offset, obj.get("timestamp"), ctx.zone, severity, category, obj)
 
 
 def summarize(record: Record) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import line_parser
-from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
-from vivtui.parsing.values import flag, text, timestamp
+from vivtui.parsing.record import make, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.values import flag, text
 
 KIND = "sessions"
 
@@ -20,7 +20,7 @@ def context_of(fields: dict) -> dict:
     return ctx if isinstance(ctx, dict) else {}
 
 
-def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
+def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
     message = obj.get("message")
     level = text(obj.get("level")).upper() or "INFO"
     severity = _LEVEL_SEVERITY.get(level, INFO)
@@ -32,7 +32,7 @@ def from_object(obj: dict, line: int, offset: int, ctx: ParseContext) -> Record:
             severity = OK
         elif success is False:
             severity = ERROR
-    return new_record(Record, (KIND, line, offset, timestamp(obj.get("timestamp"), ctx.zone), severity, category, obj, False, ""))
+    return make(KIND, line, offset, obj.get("timestamp"), ctx.zone, severity, category, obj)
 
 
 def task_title(task: object) -> str:

@@ -35,11 +35,14 @@ class LineRun:
     rather than a tuple per line: iterating zips them without allocating."""
 
     first_line: int
-    offsets: list[int]
+    first_offset: int
     pieces: list[bytes]
 
     def __iter__(self) -> Iterator[Line]:
-        return zip(count(self.first_line), self.offsets, self.pieces)
+        # Offsets and numbering computed in C as the run is walked (accumulate
+        # also yields the offset past the last line; zip stops before it).
+        offsets = accumulate(map(_PLUS_ONE, map(len, self.pieces)), initial=self.first_offset)
+        return zip(count(self.first_line), offsets, self.pieces)
 
     def __len__(self) -> int:
         return len(self.pieces)
@@ -215,18 +218,13 @@ class LineTailer:
         start = self.offset - len(data) - len(self._partial)
         if self._partial:
             data = self._partial + data
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            self._partial = data
+        pieces = data.split(b"\n")
+        self._partial = pieces.pop()  # after the last newline: not a line yet
+        if not pieces:
             return
-        self._partial = data[cut + 1:]
-        pieces = data[:cut].split(b"\n")
-        # Offsets and numbering in C (accumulate, zip): this runs for every line.
-        offsets = list(accumulate(map(_PLUS_ONE, map(len, pieces)), initial=start))
-        offsets.pop()  # accumulate also yields the offset past the last line
-        chunk.runs.append(LineRun(self.line_no + 1, offsets, pieces))
+        chunk.runs.append(LineRun(self.line_no + 1, start, pieces))
         self.line_no += len(pieces)
 
     def _emit(self, piece: bytes, offset: int, chunk: Chunk) -> None:
         self.line_no += 1
-        chunk.runs.append(LineRun(self.line_no, [offset], [piece]))
+        chunk.runs.append(LineRun(self.line_no, offset, [piece]))
