@@ -47,13 +47,13 @@ async def test_keys_switch_panes(run_dir):
         from textual.widgets import TabbedContent
         tabs = app.query_one(TabbedContent)
         for key, pane in (("2", "sessions"), ("3", "queue"), ("4", "budget"), ("5", "kernel"),
-                          ("1", "actions")):
+                          ("6", "timeline"), ("1", "actions")):
             await pilot.press(key)
             assert tabs.active == pane
         await pilot.press("tab")
         assert tabs.active == "sessions"
         await pilot.press("shift+tab", "shift+tab")
-        assert tabs.active == "kernel"
+        assert tabs.active == "timeline"
         await pilot.press("question_mark")
         assert "vivtui keys" in screen_text(app)
         await pilot.press("escape")

@@ -43,3 +43,32 @@ def test_kernel_pane(snap_compare, run_dir):
     """Classified kernel lines, waves and numbered sessions."""
     assert snap_compare(fixture_app(run_dir), terminal_size=(120, 36), run_before=_loaded,
                         press=["5"])
+
+
+def test_inspector(snap_compare, run_dir):
+    """Enter on the hostile JOURNAL row: every field shown literally, with where it came from."""
+    async def open_inspector(pilot):
+        await _loaded(pilot)
+        pane = pilot.app.current_pane()
+        pane.view.select(next(i for i, r in enumerate(pane.view.rows) if r.category == "JOURNAL"))
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(fixture_app(run_dir), terminal_size=(120, 30), run_before=open_inspector)
+
+
+def test_filter_bar(snap_compare, run_dir):
+    """Two stacked filters (one out) and a search: the bar says what is applied."""
+    async def filtered(pilot):
+        await _loaded(pilot)
+        for key, text in (("ampersand", "Orin"), ("ampersand", "!WARNING"), ("slash", "pytest")):
+            await pilot.press(key, *text, "enter")
+        await pilot.pause()
+
+    assert snap_compare(fixture_app(run_dir), terminal_size=(120, 30), run_before=filtered)
+
+
+def test_timeline(snap_compare, run_dir):
+    """Every source merged by time in one zone, with a source column."""
+    assert snap_compare(fixture_app(run_dir), terminal_size=(140, 40), run_before=_loaded,
+                        press=["6", "g"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
@@ -14,22 +14,31 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
+from vivtui.export import ExportError, export_rows
 from vivtui.feeds import Batch, Feed, RunLayout
+from vivtui.parsing.record import Record
+from vivtui.store.filters import next_severity
+from vivtui.store.related import related_records, relation_keys, sort_time
 from vivtui.sources.watcher import watch_directories
 from vivtui.store.budget import DEFAULT_LIMIT
 from vivtui.store.run import RunStore
 from vivtui.ui import render
 from vivtui.ui.help import HelpScreen
-from vivtui.ui.panes import BudgetPane, Pane, QueuePane, SessionsPane, StreamPane
+from vivtui.ui.inspector import InspectorScreen, RelatedScreen
+from vivtui.ui.panes import BudgetPane, Pane, QueuePane, SessionsPane, StreamPane, TimelinePane
+from vivtui.ui.prompt import PickerScreen, Prompt
 from vivtui.ui.rowview import RowView
 
-PANES = ("actions", "sessions", "queue", "budget", "kernel")
+PANES = ("actions", "sessions", "queue", "budget", "kernel", "timeline")
+PICKER_TITLES = {"actions": "action type", "sessions": "state", "queue": "status",
+                 "budget": "event", "kernel": "class", "timeline": "type"}
 IDLE_RECHECK_S = 1.0  # a look at every file even without a change notice
 
 
 @dataclass
 class Options:
-    zone: tzinfo | None = None
+    zone: tzinfo | None = None  # of naive timestamps in the files
+    display_zone: tzinfo | None = None  # of every time shown (None: this host's zone)
     budget: float = DEFAULT_LIMIT
     poll: float | None = None  # seconds between stat checks instead of change notices
     live: bool = True  # False: a finished run; starts without completion are unfinished
@@ -56,6 +65,26 @@ class VivtuiApp(App[None]):
         Binding("3", "pane('queue')", "Queue", show=False),
         Binding("4", "pane('budget')", "Budget", show=False),
         Binding("5", "pane('kernel')", "Kernel", show=False),
+        Binding("6", "pane('timeline')", "Timeline", show=False),
+        Binding("enter", "inspect", "Inspect"),
+        Binding("slash", "search", "Search"),
+        Binding("n", "next_match(1)", "Next match", show=False),
+        Binding("N", "next_match(-1)", "Previous match", show=False),
+        Binding("ampersand", "add_filter", "Filter"),
+        Binding("ctrl+f", "toggle_filters", "Filters on/off", show=False),
+        Binding("escape", "clear_filters", "Clear", show=False),
+        Binding("t", "pick_type", "Type", show=False),
+        Binding("L", "cycle_severity", "Min severity", show=False),
+        Binding("e", "jump('failure', 1)", "Next failure"),
+        Binding("E", "jump('failure', -1)", "Prev failure", show=False),
+        Binding("w", "jump('warning', 1)", "Next warning", show=False),
+        Binding("W", "jump('warning', -1)", "Prev warning", show=False),
+        Binding("o", "same_thread(1)", "Next of same session/task", show=False),
+        Binding("O", "same_thread(-1)", "Prev of same session/task", show=False),
+        Binding("r", "related", "Related", show=False),
+        Binding("c", "copy", "Copy", show=False),
+        Binding("ctrl+s", "export", "Save view", show=False),
+        Binding("H", "toggle_foreign", "Hide foreign paths", show=False),
         Binding("tab", "cycle(1)", "Next pane", priority=True),
         Binding("shift+tab", "cycle(-1)", "Prev pane", show=False, priority=True),
         Binding("z", "zoom", "Zoom"),
@@ -77,7 +106,7 @@ class VivtuiApp(App[None]):
     # -- layout -----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        zone, live = self.options.zone, self.options.live
+        zone, live = self.options.display_zone, self.options.live
         with TabbedContent(id="panes", initial="actions"):
             with TabPane("1 Actions", id="actions"):
                 yield StreamPane("actions", "Actions", render.action_row, zone=zone, live=live)
@@ -89,8 +118,17 @@ class VivtuiApp(App[None]):
                 yield BudgetPane(zone=zone, live=live)
             with TabPane("5 Kernel", id="kernel"):
                 yield StreamPane("kernel", "Kernel", render.kernel_row, zone=zone, live=live)
+            with TabPane("6 Timeline", id="timeline"):
+                yield TimelinePane(zone=zone, live=live)
+        yield Prompt()
         yield Static(id="status")
         yield Footer()
+
+    def _main(self, selector, expect_type=None):
+        """A widget of the main screen, whatever screen is in front of it (the
+        refresh timer and live batches keep running under the inspector)."""
+        screen = self.screen_stack[0]
+        return screen.query_one(selector, expect_type) if expect_type else screen.query_one(selector)
 
     def on_mount(self) -> None:
         self.title = "vivtui"
@@ -164,7 +202,7 @@ class VivtuiApp(App[None]):
     # -- drawing ------------------------------------------------------------------
 
     def _pane(self, name: str) -> Pane:
-        return self.query_one(f"#{name} Pane", Pane)
+        return self._main(f"#{name} Pane", Pane)
 
     def refresh_panes(self) -> None:
         now = self.now()
@@ -173,7 +211,7 @@ class VivtuiApp(App[None]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        self.query_one("#status", Static).update(self.status_text())
+        self._main("#status", Static).update(self.status_text())
 
     def status_text(self) -> Text:
         statuses = self.layout_.statuses()
@@ -209,26 +247,34 @@ class VivtuiApp(App[None]):
     # -- actions ------------------------------------------------------------------
 
     def current_pane(self) -> Pane | None:
-        active = self.query_one(TabbedContent).active
+        active = self._main(TabbedContent).active
         return self._pane(active) if active else None
 
     def focus_pane(self, name: str) -> None:
-        self.query_one(TabbedContent).active = name
-        self._pane(name).view.focus()
+        self._main(TabbedContent).active = name
+        pane = self._pane(name)
+        if isinstance(pane, TimelinePane) and not pane.active:
+            pane.active = True
+            pane.update_from(self.store, self.now())
+        pane.view.focus()
         self.refresh_status()
+
+    def refocus_pane(self) -> None:
+        pane = self.current_pane()
+        if pane is not None:
+            pane.view.focus()
 
     def action_pane(self, name: str) -> None:
         self.focus_pane(name)
 
     def action_cycle(self, step: int) -> None:
-        active = self.query_one(TabbedContent).active or PANES[0]
+        active = self._main(TabbedContent).active or PANES[0]
         self.focus_pane(PANES[(PANES.index(active) + step) % len(PANES)])
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane_id = event.pane.id
         if pane_id in PANES:
-            self._pane(pane_id).view.focus()
-            self.refresh_status()
+            self.focus_pane(pane_id)
 
     def action_zoom(self) -> None:
         screen = self.screen
@@ -246,6 +292,203 @@ class VivtuiApp(App[None]):
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.refresh_status()
 
+    # -- triage ---------------------------------------------------------------------
+
+    # Keys that act on the panes: not while the inspector, related events, help
+    # or a picker is in front of them (and so not in those screens' footers).
+    PANE_ACTIONS = frozenset({
+        "pane", "cycle", "zoom", "inspect", "search", "next_match", "add_filter",
+        "toggle_filters", "clear_filters", "pick_type", "cycle_severity", "jump",
+        "same_thread", "related", "copy", "export", "toggle_foreign"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.PANE_ACTIONS and len(self.screen_stack) > 1:
+            return False
+        return True
+
+    def _selected(self) -> tuple[Pane, Any] | None:
+        pane = self.current_pane()
+        if pane is None or pane.view.selected is None:
+            return None
+        return pane, pane.view.selected
+
+    def _prompt(self) -> Prompt:
+        return self._main(Prompt)
+
+    def action_search(self) -> None:
+        pane = self.current_pane()
+        if pane is not None:
+            self._prompt().ask("search (regex; plain text if it does not compile)",
+                               self._searched, pane.search.text if pane.search else "")
+
+    def _searched(self, text: str) -> None:
+        pane = self.current_pane()
+        if pane is None:
+            return
+        pane.set_search(text)
+        if pane.search is not None:
+            self.notify(f"{pane.hits} matches", markup=False, timeout=2)
+
+    def action_next_match(self, step: int) -> None:
+        pane = self.current_pane()
+        if pane is not None and pane.search is not None and not pane.next_match(step):
+            self.notify("no match", markup=False, timeout=2)
+
+    def action_add_filter(self) -> None:
+        self._prompt().ask("filter in (regex), or !regex to filter out", self._filtered)
+
+    def _filtered(self, text: str) -> None:
+        pane = self.current_pane()
+        if pane is not None and text.strip("!"):
+            pane.add_filter(text)
+
+    def action_toggle_filters(self) -> None:
+        pane = self.current_pane()
+        if pane is not None and pane.filters.describe():
+            pane.filters.enabled = not pane.filters.enabled
+            pane.filters_changed()
+
+    def action_clear_filters(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+            return
+        pane = self.current_pane()
+        if pane is not None:
+            pane.clear_filters()
+
+    def action_cycle_severity(self) -> None:
+        pane = self.current_pane()
+        if pane is not None:
+            pane.filters.min_severity = next_severity(pane.filters.min_severity)
+            pane.filters_changed()
+
+    def action_pick_type(self) -> None:
+        pane = self.current_pane()
+        if pane is None:
+            return
+        name = self._main(TabbedContent).active or ""
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            pane.filters.categories = None if choice == PickerScreen.ALL else frozenset({choice})
+            pane.filters_changed()
+
+        self.push_screen(PickerScreen(f"show only one {PICKER_TITLES.get(name, 'type')}",
+                                      pane.categories(self.store)), chosen)
+
+    def action_toggle_foreign(self) -> None:
+        root = str(self.layout_.root if not self.layout_.single_file else self.layout_.root.parent)
+        hide = self._pane(PANES[0]).filters.hide_foreign_under is None
+        for name in PANES:
+            pane = self._pane(name)
+            pane.filters.hide_foreign_under = root if hide else None
+            pane.filters_changed()
+        self.notify("hiding lines with paths outside the run directory" if hide
+                    else "showing every line", markup=False, timeout=3)
+
+    def action_inspect(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        record = selected[0].record_of(selected[1])
+        if record is not None:
+            self.inspect(record)
+
+    def inspect(self, record: Record) -> None:
+        self.push_screen(InspectorScreen(record, self.store.source_of(record),
+                                         self.options.display_zone, self.show_related))
+
+    def action_related(self) -> None:
+        selected = self._selected()
+        if selected is not None:
+            record = selected[0].record_of(selected[1])
+            if record is not None:
+                self.show_related(record)
+
+    def show_related(self, record: Record) -> None:
+        everything = [r for buffer in self.store.buffers.values() for r in buffer]
+        self.push_screen(RelatedScreen(record, related_records(record, everything),
+                                       self.options.display_zone, self.inspect))
+
+    def action_same_thread(self, step: int) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        pane, item = selected
+        record = pane.record_of(item)
+        keys = relation_keys(record) if record is not None else set()
+        if not keys:
+            self.notify("this row has no session, task or identity", markup=False, timeout=2)
+            return
+        rows, start = pane.view.rows, pane.view.cursor
+        for distance in range(1, len(rows)):
+            index = start + step * distance
+            if not 0 <= index < len(rows):
+                break
+            other = pane.record_of(rows[index])
+            if other is not None and not keys.isdisjoint(relation_keys(other)):
+                pane.view.select(index)
+                return
+        self.notify("no more rows of the same session or task here", markup=False, timeout=2)
+
+    def action_jump(self, level: str, step: int) -> None:
+        """e/E, w/W: the next failure (warning) of the run in time order, any pane."""
+        candidates = []
+        for rank, name in enumerate(PANES[:-1]):  # the timeline repeats the others
+            pane = self._pane(name)
+            for index, item in enumerate(pane.view.rows):
+                if pane.problem_level(item) == level:
+                    candidates.append((sort_time(pane.time_of(item)), rank, index))
+        if not candidates:
+            self.notify(f"no {level}s", markup=False, timeout=2)
+            return
+        candidates.sort()
+        here = self._position()
+        if step > 0:
+            after = [c for c in candidates if c > here]
+            target = after[0] if after else candidates[0]
+        else:
+            before = [c for c in candidates if c < here]
+            target = before[-1] if before else candidates[-1]
+        _, rank, index = target
+        self.focus_pane(PANES[rank])
+        self._pane(PANES[rank]).view.select(index)
+
+    def _position(self) -> tuple:
+        active = self._main(TabbedContent).active or PANES[0]
+        if active not in PANES[:-1]:
+            return (sort_time(None), -1, -1)
+        pane = self._pane(active)
+        item = pane.view.selected
+        if item is None:
+            return (sort_time(None), -1, -1)
+        return (sort_time(pane.time_of(item)), PANES.index(active), pane.view.cursor)
+
+    def action_copy(self) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        record = selected[0].record_of(selected[1])
+        if record is not None:
+            data = record.line_text
+            self.copy_to_clipboard(data)
+            self.notify(f"copied {len(data):,} characters", markup=False, timeout=2)
+
+    def action_export(self) -> None:
+        self._prompt().ask("save the rows shown as JSONL to (path)", self._export)
+
+    def _export(self, answer: str) -> None:
+        pane = self.current_pane()
+        if pane is None or not answer.strip():
+            return
+        try:
+            count, path = export_rows(pane, answer.strip(), self.layout_)
+        except ExportError as exc:
+            self.notify(render.safe(str(exc), 300), severity="error", markup=False)
+            return
+        self.notify(f"saved {count:,} rows to {render.safe(path, 200)}", markup=False)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for index, name in enumerate(PANES, 1):
@@ -256,3 +499,22 @@ class VivtuiApp(App[None]):
         yield SystemCommand("Follow newest rows", "Jump to the newest row and follow (G)",
                             lambda: self.current_pane() and self.current_pane().view.action_bottom())
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+        for title, help_text, action in (
+            ("Search", "Search this pane (/)", self.action_search),
+            ("Add filter", "Filter this pane in, or out with ! (&)", self.action_add_filter),
+            ("Filters on/off", "Switch this pane's filters (ctrl+f)", self.action_toggle_filters),
+            ("Clear filters", "Drop this pane's search and filters (esc)", self.action_clear_filters),
+            ("Pick type", "Show only one type, status or event (t)", self.action_pick_type),
+            ("Minimum severity", "Everything, warnings and worse, errors (L)",
+             self.action_cycle_severity),
+            ("Next failure", "Across all panes in time order (e)", lambda: self.action_jump("failure", 1)),
+            ("Next warning", "Across all panes in time order (w)", lambda: self.action_jump("warning", 1)),
+            ("Inspect", "The selected record in full (enter)", self.action_inspect),
+            ("Related events", "Same session, task or identity in every file (r)",
+             self.action_related),
+            ("Copy record", "Copy the selected record (c)", self.action_copy),
+            ("Save view", "Save the rows shown as JSONL (ctrl+s)", self.action_export),
+            ("Hide foreign paths", "Lines naming paths outside the run directory (H)",
+             self.action_toggle_foreign),
+        ):
+            yield SystemCommand(title, help_text, action)

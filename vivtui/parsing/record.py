@@ -78,6 +78,16 @@ class Record(NamedTuple):
         return {}
 
     @property
+    def line_text(self) -> str:
+        """The record as it stands in its file (decoded, not yet display-safe)."""
+        raw = self.raw
+        if raw.__class__ is bytes:
+            return raw.decode("utf-8", "replace")
+        if raw.__class__ in (dict, list):
+            return orjson.dumps(raw).decode()
+        return str(raw)
+
+    @property
     def summary(self) -> str:
         """One line of plain (not yet display-safe) text."""
         if self.malformed:

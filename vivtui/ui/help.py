@@ -10,12 +10,27 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 KEYS = (
-    ("Panes", (("1-5", "actions, sessions, queue, budget, kernel"), ("tab / shift+tab",
-               "next / previous pane"), ("z", "zoom the pane (again to restore)"))),
+    ("Panes", (("1-6", "actions, sessions, queue, budget, kernel, timeline"),
+               ("tab / shift+tab", "next / previous pane"),
+               ("z", "zoom the pane (again, or esc, to restore)"))),
     ("Moving", (("j k / ↓ ↑", "row down / up"), ("space b / pgdn pgup", "page down / up"),
                 ("g / home", "top"), ("G / end", "newest row, follow again"),
                 ("F", "follow on / off"))),
-    ("App", (("ctrl+p", "command palette"), ("?", "this help"), ("q", "quit"))),
+    ("Triage", (("e / E", "next / previous failure, any pane, in time order"),
+                ("w / W", "next / previous warning"),
+                ("enter", "inspect the row (P raw line, c copy, r related)"),
+                ("r", "related events: same session, task or identity, every file"),
+                ("o / O", "next / previous row of the same session or task"))),
+    ("Search and filter", (("/", "search (regex; plain text if it does not compile)"),
+                           ("n / N", "next / previous match"),
+                           ("&", "add a filter; !regex filters out"),
+                           ("t", "show only one type / state / status / event"),
+                           ("L", "minimum severity: all, warnings, errors"),
+                           ("ctrl+f", "filters off / on"), ("esc", "clear search and filters"),
+                           ("H", "hide lines with paths outside the run directory"))),
+    ("App", (("c", "copy the row (OSC 52: works over SSH)"),
+             ("ctrl+s", "save the rows shown as JSONL"), ("ctrl+p", "command palette"),
+             ("?", "this help"), ("q", "quit"))),
 )
 
 

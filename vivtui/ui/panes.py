@@ -1,42 +1,200 @@
-"""The five panes: each a header line over a row view, refreshed from the store."""
+"""The panes: a head line, a filter bar, and a row view, refreshed from the store.
+
+Each pane says how its rows read (``row``), what filters and search look at
+(``describe``), which record a row stands for (``record_of``) and its time
+(``time_of``); the base class does filtering, search and highlighting.
+"""
 
 from __future__ import annotations
 
+from bisect import insort
 from datetime import datetime, tzinfo
+from typing import Any, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from vivtui.store.run import RunStore
+from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record
+from vivtui.store.filters import FilterSet, Pattern, compile_pattern
+from vivtui.store.rows import FilteredRows
+from vivtui.store.run import KINDS, RunStore
 from vivtui.store.sessions import FAILED, RUNNING, SUCCEEDED, UNFINISHED, Session
 from vivtui.store.tasks import Task
 from vivtui.ui import render
 from vivtui.ui.rowview import RowView
 
 _SESSION_ORDER = {FAILED: 0, UNFINISHED: 1, RUNNING: 2, SUCCEEDED: 3}
+_STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, RUNNING: INFO, SUCCEEDED: OK}
+_PROBLEM_LEVEL = {ERROR: "failure", WARNING: "warning"}
+SEARCH_STYLE = "bold black on yellow"
 
 
 class Pane(Vertical):
-    """Base: ``title``, a one-line head, and ``update_from(store, now)``."""
+    """Base of every pane."""
 
     title = ""
+    follows = True  # a stream that grows at the bottom, or a sorted list
     ALLOW_MAXIMIZE = True
     DEFAULT_CSS = """
     Pane { height: 1fr; }
     Pane > .head { height: 1; background: $boost; }
+    Pane > .filterbar { height: 1; background: $warning-darken-3; display: none; }
+    Pane > .filterbar.-shown { display: block; }
     """
 
     def __init__(self, zone: tzinfo | None = None, live: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.zone = zone
         self.live = live
+        self.filters = FilterSet()
+        self.search: Pattern | None = None
+        self.hits = 0
+        self._source: Sequence = ()
+        self._filtered: FilteredRows | None = None
         self._seen_version = -1
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="head")
+        yield Static(classes="filterbar")
+        yield RowView(self._row_text, follow=self.follows, empty=self.empty_text())
+        yield from self.compose_extra()
+
+    def compose_extra(self) -> ComposeResult:
+        return iter(())
+
+    # -- what subclasses say ----------------------------------------------------
+
+    def empty_text(self) -> str:
+        return ""
+
+    def row(self, item: Any, width: int) -> Text:
+        raise NotImplementedError
+
+    def describe(self, item: Any) -> tuple[str, str, str]:
+        """(text to search, category, severity) of a row. Search and filters look
+        at the whole line as written, as in lnav: fields not shown count too."""
+        return item.line_text, item.category, item.severity
+
+    def record_of(self, item: Any) -> Record | None:
+        return item if isinstance(item, Record) else None
+
+    def time_of(self, item: Any) -> datetime | None:
+        record = self.record_of(item)
+        return record.ts if record is not None else None
+
+    def severity_of(self, item: Any) -> str:
+        return item.severity
+
+    def problem_level(self, item: Any) -> str | None:
+        """What e/E and w/W stop at: "failure", "warning", or nothing."""
+        return _PROBLEM_LEVEL.get(self.severity_of(item))
+
+    def update_from(self, store: RunStore, now: datetime) -> None:
+        raise NotImplementedError
+
+    # -- rows, filters, search -------------------------------------------------
 
     @property
     def view(self) -> RowView:
         return self.query_one(RowView)
+
+    def _row_text(self, item: Any, width: int) -> Text:
+        text = self.row(item, width)
+        if self.search is not None:
+            text.highlight_regex(self.search.regex, SEARCH_STYLE)
+        return text
+
+    def show_rows(self, source: Sequence) -> None:
+        self._source = source
+        if not self.filters.active:
+            self._filtered = None
+            self.view.set_rows(source)
+            return
+        if self._filtered is None or self._filtered.source is not source:
+            self._filtered = FilteredRows(source, self.describe, self.filters)
+            self._filtered.rebuild()
+        else:
+            self._filtered.update()
+        self.view.set_rows(self._filtered)
+
+    def filters_changed(self) -> None:
+        self._filtered = None
+        view = self.view
+        view.rows = ()  # a new sequence: the cursor starts over
+        self.show_rows(self._source)
+        if not view.follow:
+            view.cursor = min(max(view.cursor, 0), len(view.rows) - 1)
+        self.update_filterbar()
+        self.count_hits()
+
+    def add_filter(self, text: str) -> None:
+        self.filters.patterns.append(compile_pattern(text, allow_invert=True))
+        self.filters.enabled = True
+        self.filters_changed()
+
+    def set_search(self, text: str) -> None:
+        self.search = compile_pattern(text) if text else None
+        self.count_hits()
+        self.update_filterbar()
+        if self.search is not None and self.hits:
+            self.next_match(1, include_current=True)
+        self.view.refresh()
+
+    def count_hits(self) -> None:
+        search = self.search
+        if search is None:
+            self.hits = 0
+            return
+        self.hits = sum(1 for item in self.view.rows if search.search(self.describe(item)[0]))
+
+    def next_match(self, step: int, include_current: bool = False) -> bool:
+        search, view = self.search, self.view
+        rows = view.rows
+        if search is None or not rows:
+            return False
+        start = max(view.cursor, 0)
+        for distance in range(0 if include_current else 1, len(rows) + 1):
+            index = (start + step * distance) % len(rows)
+            if search.search(self.describe(rows[index])[0]):
+                view.select(index)
+                return True
+        return False
+
+    def clear_filters(self) -> bool:
+        """Esc: drop search and filters; False when there was nothing to drop."""
+        had = self.search is not None or bool(self.filters.describe())
+        keep_foreign = self.filters.hide_foreign_under
+        self.search = None
+        self.filters.clear()
+        self.filters.hide_foreign_under = keep_foreign
+        self.filters_changed()
+        return had
+
+    def update_filterbar(self) -> None:
+        bar = self.query_one(".filterbar", Static)
+        parts = self.filters.describe()
+        if not parts and self.search is None:
+            bar.remove_class("-shown")
+            return
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        if parts:
+            text.append(" filters ", "bold")
+            text.append(render.safe("  ".join(parts), 300))
+            if not self.filters.enabled:
+                text.append("  (off: ctrl+f)", "bold dark_orange")
+            else:
+                text.append(f"  {len(self.view.rows)} shown", "dim")
+        if self.search is not None:
+            text.append("  search ", "bold")
+            text.append(render.safe(self.search.text, 100), SEARCH_STYLE)
+            text.append(f"  {self.hits} hits  n/N", "dim")
+        text.append("  esc clears", "dim")
+        bar.update(text)
+        bar.add_class("-shown")
+
+    # -- heads -------------------------------------------------------------------
 
     def head(self, text: Text) -> None:
         self.query_one(".head", Static).update(text)
@@ -49,8 +207,13 @@ class Pane(Vertical):
             return Text("● following", "green")
         return Text(f"⏸ paused · {view.waiting} new · G to follow", "bold dark_orange")
 
-    def update_from(self, store: RunStore, now: datetime) -> None:
-        raise NotImplementedError
+    def categories(self, store: RunStore) -> list[tuple[str, int]]:
+        """What the `t` picker offers: this pane's categories and their counts."""
+        counts: dict[str, int] = {}
+        for item in self._source:
+            category = self.describe(item)[1]
+            counts[category] = counts.get(category, 0) + 1
+        return sorted(counts.items(), key=lambda kv: -kv[1])
 
 
 def counts_text(label: str, counts: list[tuple[str, int, str]]) -> Text:
@@ -70,24 +233,27 @@ class StreamPane(Pane):
         self.kind = kind
         self.title = title
         self._row = row
+        self.source_name = ""
 
-    def compose(self) -> ComposeResult:
-        yield Static(classes="head")
-        yield RowView(lambda record, width: self._row(record, width, self.zone, self.source),
-                      empty=f"waiting for {self.title.lower()}…")
+    def empty_text(self) -> str:
+        return f"waiting for {self.title.lower()}…"
 
-    source = ""
+    def row(self, record: Record, width: int) -> Text:
+        return self._row(record, width, self.zone, self.source_name)
+
+    def categories(self, store: RunStore) -> list[tuple[str, int]]:
+        return store.by_category[self.kind].most_common()
 
     def update_from(self, store: RunStore, now: datetime) -> None:
         buffer = store.buffers[self.kind]
-        self.source = store.sources.get(self.kind, self.source)
+        self.source_name = store.sources.get(self.kind, self.source_name)
         if buffer.total != self._seen_version:
             self._seen_version = buffer.total
-            self.view.set_rows(buffer)
+            self.show_rows(buffer)
         severities = store.by_severity[self.kind]
         head = counts_text(self.title, [("rows", buffer.total, "dim"),
-                                        ("errors", severities["error"], "red"),
-                                        ("warnings", severities["warning"], "dark_orange")])
+                                        ("errors", severities[ERROR], "red"),
+                                        ("warnings", severities[WARNING], "dark_orange")])
         if self.kind == "kernel":
             k = store.kernel
             head.append(f"  blocked {k.by_class['blocked']}  error {k.by_class['error']}  "
@@ -99,14 +265,38 @@ class StreamPane(Pane):
 
 class SessionsPane(Pane):
     title = "Sessions"
+    follows = False
     DEFAULT_CSS = """
     SessionsPane > .detail { height: 7; border-top: solid $primary-darken-2; }
     """
+    _perf: list = []
+    _now: datetime = datetime.now().astimezone()
 
-    def compose(self) -> ComposeResult:
-        yield Static(classes="head")
-        yield RowView(self._row, follow=False, empty="waiting for structured_logs.jsonl…")
+    def compose_extra(self) -> ComposeResult:
         yield Static(classes="detail")
+
+    def empty_text(self) -> str:
+        return "waiting for structured_logs.jsonl…"
+
+    def row(self, session: Session, width: int) -> Text:
+        quality = render.quality_of(session, self._perf)
+        return render.session_row(session, width, self._now, self.live, quality, self.zone)
+
+    def describe(self, session: Session) -> tuple[str, str, str]:
+        state = session.state(self.live)
+        worker, run, number = session.key
+        return (f"{state} {session.title} {render.safe(session.context('model'))} "
+                f"worker={worker} run={run} session={number}", state, _STATE_SEVERITY[state])
+
+    def severity_of(self, session: Session) -> str:
+        return _STATE_SEVERITY[session.state(self.live)]
+
+    def problem_level(self, session: Session) -> str | None:
+        # A session that never finished is a failure to triage, not a warning.
+        return "failure" if session.state(self.live) in (FAILED, UNFINISHED) else None
+
+    def record_of(self, session: Session) -> Record | None:
+        return session.end or session.start
 
     def show_detail(self, session: Session | None) -> None:
         detail = self.query_one(".detail", Static)
@@ -119,13 +309,6 @@ class SessionsPane(Pane):
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.show_detail(message.item)
 
-    def _row(self, session: Session, width: int) -> Text:
-        quality = render.quality_of(session, self._perf)
-        return render.session_row(session, width, self._now, self.live, quality, self.zone)
-
-    _perf: list = []
-    _now: datetime = datetime.now().astimezone()
-
     def update_from(self, store: RunStore, now: datetime) -> None:
         tracker = store.sessions
         self._now = now
@@ -136,7 +319,7 @@ class SessionsPane(Pane):
                 tracker.sessions,
                 key=lambda s: (_SESSION_ORDER[s.state(self.live)],
                                -(s.started_at or s.ended_at or now).timestamp()))
-            self.view.set_rows(ordered)
+            self.show_rows(ordered)
             self.show_detail(self.view.selected)
         else:
             self.view.refresh()  # running sessions' elapsed time ticks
@@ -151,22 +334,36 @@ class SessionsPane(Pane):
 
 class QueuePane(Pane):
     title = "Queue"
+    follows = False
     DEFAULT_CSS = """
     QueuePane > .history { height: 9; border-top: solid $primary-darken-2; }
     """
 
-    def compose(self) -> ComposeResult:
-        yield Static(classes="head")
-        yield RowView(lambda task, width: render.task_row(task, width, self.zone),
-                      follow=False, empty="waiting for execution_log.jsonl…")
+    def compose_extra(self) -> ComposeResult:
         yield Static(classes="history")
+
+    def empty_text(self) -> str:
+        return "waiting for execution_log.jsonl…"
+
+    def row(self, task: Task, width: int) -> Text:
+        return render.task_row(task, width, self.zone)
+
+    def describe(self, task: Task) -> tuple[str, str, str]:
+        return (f"{task.task_id} {task.status} {render.safe(task.last('worker_id'))} "
+                f"{render.safe(task.last('model'))} {render.safe(task.error)}",
+                task.status, task.latest.severity)
+
+    def severity_of(self, task: Task) -> str:
+        return task.latest.severity
+
+    def record_of(self, task: Task) -> Record | None:
+        return task.latest
 
     def update_from(self, store: RunStore, now: datetime) -> None:
         tracker = store.tasks
         if tracker.version != self._seen_version:
             self._seen_version = tracker.version
-            ordered = sorted(tracker.tasks.values(), key=_task_order)
-            self.view.set_rows(ordered)
+            self.show_rows(sorted(tracker.tasks.values(), key=_task_order))
             self.show_history(self.view.selected)
         counts = sorted(tracker.by_status().items(), key=lambda item: -item[1])
         self.head(counts_text(f"Queue {len(tracker.tasks)} tasks", [
@@ -184,7 +381,7 @@ class QueuePane(Pane):
 
 def _task_order(task: Task) -> tuple:
     latest = task.latest
-    rank = 0 if task.failed else 1 if latest.severity == "warning" else 2
+    rank = 0 if task.failed else 1 if latest.severity == WARNING else 2
     return (rank, -(latest.ts.timestamp() if latest.ts else 0))
 
 
@@ -192,14 +389,17 @@ class BudgetPane(Pane):
     title = "Budget"
     DEFAULT_CSS = """
     BudgetPane > .overview { height: auto; max-height: 16; padding: 0 1; }
-    BudgetPane > .head { margin-top: 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(classes="overview")
-        yield Static(classes="head")
-        yield RowView(lambda record, width: render.problem_row(record, width, self.zone),
-                      empty="no API failures or budget events yet")
+        yield from super().compose()
+
+    def empty_text(self) -> str:
+        return "no API failures or budget events yet"
+
+    def row(self, record: Record, width: int) -> Text:
+        return render.problem_row(record, width, self.zone)
 
     def update_from(self, store: RunStore, now: datetime) -> None:
         budget = store.budget
@@ -208,12 +408,94 @@ class BudgetPane(Pane):
         self._seen_version = budget.version
         width = max(20, (self.size.width or self.app.size.width) - 4)
         self.query_one(".overview", Static).update(overview_text(budget, width))
-        self.view.set_rows(budget.problems)
+        self.show_rows(budget.problems)
         self.head(counts_text("Failures and budget events", [
             ("failed", budget.failed, "red"), ("budget exceeded", budget.budget_exceeded, "red"),
             ("task budget", budget.task_budget_exceeded, "red"),
             ("rate limited", budget.rate_limited, "dark_orange"),
             ("violations", budget.violations, "red")]))
+
+
+class TimelinePane(Pane):
+    """Every source merged by time, in one zone, with a source column.
+
+    Built when first shown (from the newest rows each buffer holds), then kept
+    up to date with the rows that arrive; bounded like the buffers."""
+
+    title = "Timeline"
+    capacity = 50_000
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._rows: list[tuple[datetime, int, Record]] = []
+        self._seen: dict[str, int] = {}
+        self._order = 0
+        self.untimed = 0
+        self.active = False
+
+    def empty_text(self) -> str:
+        return "no timestamped records yet"
+
+    def row(self, item: tuple, width: int) -> Text:
+        return render.timeline_row(item[2], width, self.zone)
+
+    def describe(self, item: tuple) -> tuple[str, str, str]:
+        record = item[2]
+        return f"{record.kind} {record.line_text}", record.category, record.severity
+
+    def record_of(self, item: tuple) -> Record:
+        return item[2]
+
+    def severity_of(self, item: tuple) -> str:
+        return item[2].severity
+
+    def update_from(self, store: RunStore, now: datetime) -> None:
+        if not self.active:
+            self.head(counts_text("Timeline", []))
+            return
+        fresh = []
+        for kind in KINDS:
+            buffer = store.buffers[kind]
+            seen = self._seen.get(kind, 0)
+            if buffer.total == seen:
+                continue
+            start = max(seen, buffer.first_seq, buffer.total - self.capacity)
+            for seq in range(start, buffer.total):
+                record = buffer[seq - buffer.first_seq]
+                ts = record.ts
+                if ts is None:
+                    self.untimed += 1
+                    continue
+                self._order += 1
+                fresh.append((ts, self._order, record))
+            self._seen[kind] = buffer.total
+        grew = bool(fresh)
+        if len(fresh) > 1000:  # the first build, or a burst: one sort beats many inserts
+            self._rows.extend(fresh)
+            self._rows.sort(key=_timeline_key)
+        else:
+            for item in fresh:
+                insort(self._rows, item, key=_timeline_key)
+        if len(self._rows) > self.capacity:
+            del self._rows[: len(self._rows) - self.capacity]
+        if grew or self._seen_version < 0:
+            self._seen_version = 0
+            self.show_rows(_Snapshot(self._rows))
+        head = counts_text("Timeline", [("rows", len(self._rows), "dim")])
+        if self.untimed:
+            head.append(f"  {self.untimed} lines without a time not shown", "dim")
+        head.append("  ")
+        head.append_text(self.follow_text())
+        self.head(head)
+
+
+def _timeline_key(item: tuple) -> tuple:
+    return item[0], item[1]
+
+
+class _Snapshot(list):
+    """A new sequence object each time the timeline changes (rows can be inserted
+    anywhere, so the view must not treat it as the same growing buffer)."""
 
 
 def overview_text(budget, width: int) -> Text:
@@ -244,3 +526,4 @@ def overview_text(budget, width: int) -> Text:
                        f"{render.money(usage.cost):>10}  "
                        f"{usage.input_tokens + usage.output_tokens:>10,} tokens\n")
     return out
+

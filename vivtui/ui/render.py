@@ -174,6 +174,17 @@ def problem_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
                     (safe(record.summary[len(record.category):].strip(), 600), 0, "")], width)
 
 
+KIND_LABEL = {"actions": "action", "sessions": "session", "tasks": "task", "api": "api",
+              "kernel": "kernel", "performance": "perf", "safety": "safety"}
+
+
+def timeline_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
+    when = record.ts.astimezone(zone).strftime("%m-%d %H:%M:%S") if record.ts else "-"
+    return columns([(when, 14, "dim"), (KIND_LABEL.get(record.kind, record.kind), 7, "cyan"),
+                    (safe(record.category, 30), 18, record_style(record)),
+                    (safe(record.summary, 600), 0, "")], width)
+
+
 def history_text(task: Task, zone: tzinfo | None = None) -> Text:
     out = Text(no_wrap=True, end="")
     out.append(f"{safe(task.task_id, 60)}", "bold")

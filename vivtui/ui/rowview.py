@@ -120,7 +120,7 @@ class RowView(ScrollView, can_focus=True):
 
     # -- moving -----------------------------------------------------------------
 
-    def _go(self, index: int) -> None:
+    def select(self, index: int) -> None:
         count = len(self.rows)
         if not count:
             return
@@ -132,23 +132,27 @@ class RowView(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Selected(self, self.selected))
 
-    def scroll_to_region_of(self, index: int) -> None:
+    def scroll_to_region_of(self, index: int, retry: bool = True) -> None:
+        if not self.scrollable_content_region.height:
+            if retry:  # not laid out yet (a pane being switched to): once it is
+                self.call_after_refresh(self.scroll_to_region_of, index, False)
+            return
         top = self.scroll_offset.y
-        height = max(1, self.scrollable_content_region.height)
+        height = self.scrollable_content_region.height
         if index < top:
             self.scroll_to(y=index, animate=False, immediate=True)
         elif index >= top + height:
             self.scroll_to(y=index - height + 1, animate=False, immediate=True)
 
     def action_move(self, delta: int) -> None:
-        self._go(self.cursor + delta)
+        self.select(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
-        self._go(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+        self.select(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
 
     def action_top(self) -> None:
         self.follow = False
-        self._go(0)
+        self.select(0)
 
     def action_bottom(self) -> None:
         self.follow = self.follow_allowed
@@ -171,4 +175,4 @@ class RowView(ScrollView, can_focus=True):
     def on_click(self, event) -> None:
         index = self.scroll_offset.y + event.y
         if 0 <= index < len(self.rows):
-            self._go(index)
+            self.select(index)

@@ -1,0 +1,111 @@
+"""Search and filter predicates, and filtered views over live buffers, without a terminal."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from vivtui.parsing import kernel
+from vivtui.parsing.context import ParseContext
+from vivtui.store.buffer import RecordBuffer
+from vivtui.store.filters import FilterSet, compile_pattern, has_foreign_path, next_severity
+from vivtui.store.rows import FilteredRows
+
+UTC = ParseContext(timezone.utc)
+
+
+def describe(record):
+    return record.summary, record.category, record.severity
+
+
+def kernel_records(lines, start=1):
+    return [kernel.parse(line.encode(), i, 0, UTC) for i, line in enumerate(lines, start)]
+
+
+def test_regex_smart_case_and_plain_text_fallback():
+    assert compile_pattern("fail").search("Task FAILED")  # lower case: ignore case
+    assert not compile_pattern("Fail").search("Task FAILED")  # a capital: case matters
+    assert compile_pattern(r"task-\d+").search("task-0042 failed")
+    broken = compile_pattern("[bold")
+    assert broken.literal and broken.search("text [bold x") and not broken.search("bold")
+    inverted = compile_pattern("!heartbeat", allow_invert=True)
+    assert inverted.invert and inverted.search("heartbeat 5")
+    assert not compile_pattern("!x").invert  # only filters invert
+
+
+def test_filters_stack_and_switch_off():
+    filters = FilterSet()
+    assert filters.accepts("anything") and not filters.active
+    filters.patterns.append(compile_pattern("write", allow_invert=True))
+    filters.patterns.append(compile_pattern("!tests/", allow_invert=True))
+    assert filters.accepts("write_file app/x.py")
+    assert not filters.accepts("write_file tests/x.py")  # filtered out
+    assert not filters.accepts("read_file app/x.py")  # not filtered in
+    filters.enabled = False
+    assert filters.accepts("read_file app/x.py") and not filters.active
+    filters.enabled = True
+    filters.categories = frozenset({"ERROR"})
+    assert not filters.accepts("write_file app/x.py", "TOOL")
+    assert filters.describe() == ["& write", "! tests/", "type=ERROR"]
+    filters.clear()
+    assert filters.accepts("read_file", "TOOL") and filters.describe() == []
+
+
+def test_minimum_severity_cycle():
+    filters = FilterSet(min_severity="warning")
+    assert filters.accepts("x", "", "error") and filters.accepts("x", "", "warning")
+    assert not filters.accepts("x", "", "ok") and not filters.accepts("x", "", "info")
+    assert [next_severity(s) for s in (None, "warning", "error")] == ["warning", "error", None]
+
+
+def test_filtered_rows_follow_a_live_buffer_and_its_evictions():
+    buffer = RecordBuffer(capacity=5)
+    filters = FilterSet(patterns=[compile_pattern("BLOCKED")])
+    buffer.extend(kernel_records(["a", "BLOCKED: 1", "b"]))
+    rows = FilteredRows(buffer, describe, filters)
+    rows.rebuild()
+    assert [r.raw for r in rows] == ["BLOCKED: 1"]
+    buffer.extend(kernel_records(["BLOCKED: 2", "c", "d", "BLOCKED: 3"], start=4))
+    rows.update()
+    # capacity 5: "a", "BLOCKED: 1" were evicted
+    assert [r.raw for r in rows] == ["BLOCKED: 2", "BLOCKED: 3"]
+    assert rows.first_seq == 1 and rows.total == 3
+
+
+def test_filtered_rows_over_a_list():
+    records = kernel_records(["x", "FAILED y", "z"])
+    rows = FilteredRows(records, describe, FilterSet(min_severity="error"))
+    rows.rebuild()
+    assert len(rows) == 1 and rows[0].raw == "FAILED y" and rows.position_of(1) == 0
+
+
+def test_foreign_paths():
+    assert has_foreign_path(r"[!] Failed to load D:\codingProjects\x.json")
+    assert has_foreign_path("BLOCKED: experiments/exp_20260203_220119_unified_session_89/a.py")
+    assert has_foreign_path("reading /home/old/run/file.py")
+    assert not has_foreign_path("reading /srv/run/file.py", "/srv/run")
+    assert not has_foreign_path("edit app/gut_check.py")
+    assert not has_foreign_path("/tmp/run/x.py", "/tmp/run")
+
+
+def test_related_records_across_files(run_dir):
+    from vivtui.store.related import related_records, relation_keys
+    from vivtui.summary import collect
+
+    _, store = collect(run_dir, timezone.utc)
+    everything = [r for buffer in store.buffers.values() for r in buffer]
+    failed = next(r for r in store.buffers["tasks"] if r.category == "failed")
+    assert relation_keys(failed) == {("task_id", "task-0042")}
+    related = related_records(failed, everything)
+    kinds = {(r.kind, r.category) for r in related}
+    # the task's own history and the API budget events about it
+    assert ("tasks", "in_progress") in kinds and ("api", "TASK_BUDGET_EXCEEDED") in kinds
+    assert ("api", "TASK_BUDGET_EXCEEDED_ACTUAL") in kinds
+    assert all(r.kind != "actions" for r in related)
+    times = [r.ts for r in related if r.ts]
+    assert times == sorted(times)
+    blocked = next(r for r in store.buffers["kernel"] if r.raw.startswith("[104]"))
+    assert [r.raw for r in related_records(blocked, everything)] == ["[104] FAILED: Budget exhausted"]
+    action = next(r for r in store.buffers["actions"] if r.category == "SAFETY")
+    same_session = related_records(action, everything)
+    assert {r.fields.get("session_id") for r in same_session} == {"session_2"}
+    assert len(same_session) == 6

@@ -1,0 +1,105 @@
+"""Search and filter predicates over the text of rows; no terminal needed.
+
+A pattern is a regular expression, or plain text when it does not compile
+(``[bold`` finds the text ``[bold``). Smart case, as in less and vim: a
+pattern with no capital letter ignores case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from vivtui.parsing.record import SEVERITY_RANK
+
+
+@dataclass(frozen=True)
+class Pattern:
+    text: str
+    regex: re.Pattern
+    invert: bool = False  # a filter-out (typed with a leading "!")
+    literal: bool = False  # did not compile as a regex: matched as plain text
+
+    def search(self, haystack: str) -> bool:
+        return self.regex.search(haystack) is not None
+
+
+def compile_pattern(text: str, allow_invert: bool = False) -> Pattern:
+    invert = allow_invert and text.startswith("!")
+    body = text[1:] if invert else text
+    flags = 0 if any(ch.isupper() for ch in body) else re.IGNORECASE
+    try:
+        return Pattern(text, re.compile(body, flags), invert)
+    except re.error:
+        return Pattern(text, re.compile(re.escape(body), flags), invert, literal=True)
+
+
+@dataclass
+class FilterSet:
+    """What one pane lets through: stacked patterns, a category choice, a
+    minimum severity. ``enabled`` switches them all off and on at once."""
+
+    patterns: list[Pattern] = field(default_factory=list)
+    categories: frozenset[str] | None = None
+    min_severity: str | None = None
+    hide_foreign_under: str | None = None  # hide lines naming paths outside this run root
+    enabled: bool = True
+
+    @property
+    def active(self) -> bool:
+        return self.enabled and bool(self.patterns or self.categories is not None
+                                     or self.min_severity or self.hide_foreign_under is not None)
+
+    def describe(self) -> list[str]:
+        parts = [("! " + p.text[1:]) if p.invert else ("& " + p.text) for p in self.patterns]
+        if self.categories is not None:
+            parts.append("type=" + ",".join(sorted(self.categories)))
+        if self.min_severity:
+            parts.append(f"≥{self.min_severity}")
+        if self.hide_foreign_under is not None:
+            parts.append("no foreign paths")
+        return parts
+
+    def clear(self) -> None:
+        self.patterns.clear()
+        self.categories = None
+        self.min_severity = None
+        self.enabled = True
+
+    def accepts(self, text: str, category: str = "", severity: str = "info") -> bool:
+        if not self.enabled:
+            return True
+        if self.categories is not None and category not in self.categories:
+            return False
+        if self.min_severity and SEVERITY_RANK.get(severity, 0) < SEVERITY_RANK[self.min_severity]:
+            return False
+        for pattern in self.patterns:
+            if pattern.search(text) == pattern.invert:
+                return False
+        if self.hide_foreign_under is not None and has_foreign_path(text, self.hide_foreign_under):
+            return False
+        return True
+
+
+SEVERITY_STEPS = (None, "warning", "error")
+
+
+def next_severity(current: str | None) -> str | None:
+    """The `L` key's cycle: everything, warnings and worse, errors only."""
+    return SEVERITY_STEPS[(SEVERITY_STEPS.index(current) + 1) % len(SEVERITY_STEPS)]
+
+
+Describe = Callable[[object], tuple[str, str, str]]  # item -> (text, category, severity)
+
+
+# Paths of earlier environments: Windows drives and old experiment folders.
+FOREIGN_PATH = re.compile(r"\b[A-Za-z]:\\|\bexperiments/exp_\d{8}_\d{6}|(?<![\w.])/(?:home|Users|mnt|tmp)/")
+
+
+def has_foreign_path(text: str, run_root: str = "") -> bool:
+    """Does the line name a path that is not under the run directory?"""
+    for found in FOREIGN_PATH.finditer(text):
+        if not (run_root and text.startswith(run_root, found.start())):
+            return True
+    return False

@@ -1,0 +1,196 @@
+"""The inspector (Enter): one record in full, and the related-events list."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any, Callable, Iterable, Iterator
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from vivtui.parsing.record import Record
+from vivtui.parsing.values import text
+from vivtui.ui import render
+from vivtui.ui.rowview import RowView
+
+Line = tuple[str, str, int]  # (text, style of the value, length of the key at its start)
+
+
+def tree_lines(value: Any, indent: int = 0) -> Iterator[Line]:
+    """Fields as an indented tree; multi-line strings as blocks, in full."""
+    pad = "  " * indent
+    if isinstance(value, dict):
+        for key, item in value.items():
+            label = f"{pad}{render.safe(key, 200)}:"
+            if isinstance(item, (dict, list)) and item:
+                yield label, "", len(label)
+                yield from tree_lines(item, indent + 1)
+            else:
+                yield from _scalar_lines(label, item, pad)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (dict, list)) and item:
+                yield f"{pad}-", "", len(pad) + 1
+                yield from tree_lines(item, indent + 1)
+            else:
+                yield from _scalar_lines(f"{pad}-", item, pad)
+    else:
+        yield from _scalar_lines(pad.rstrip() or "", value, pad)
+
+
+def _scalar_lines(label: str, value: Any, pad: str) -> Iterator[Line]:
+    shown = render.safe_block(value if isinstance(value, str) else text(value))
+    style = "green" if isinstance(value, str) else "cyan"
+    lines = shown.split("\n")
+    if len(lines) == 1:
+        yield f"{label} {lines[0]}".rstrip(), style, len(label)
+        return
+    yield label, "", len(label)
+    for line in lines:
+        yield f"{pad}  │ {line}", style, 0
+
+
+def wrap(lines: Iterable[Line], width: int) -> list[Line]:
+    """Hard-wrapped to the width: a 2 MB field becomes rows the view pages through."""
+    width = max(10, width)
+    out: list[Line] = []
+    for line, style, key in lines:
+        if len(line) <= width:
+            out.append((line, style, key))
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        out.append((line[:width], style, min(key, width)))
+        step = max(1, width - indent - 2)
+        pad = " " * (indent + 2)
+        for start in range(width, len(line), step):
+            out.append((pad + line[start:start + step], style, 0))
+    return out
+
+
+def line_text(line: Line, width: int) -> Text:
+    content, style, key = line
+    out = Text(no_wrap=True, end="")
+    out.append(content[:key], "bold")
+    out.append(content[key:], style)
+    return out
+
+
+class InspectorScreen(Screen[None]):
+    DEFAULT_CSS = """
+    InspectorScreen #where { height: auto; background: $boost; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back"),
+        Binding("P", "toggle_raw", "Raw / fields"),
+        Binding("c", "copy", "Copy"),
+        Binding("r", "related", "Related"),
+    ]
+
+    def __init__(self, record: Record, source: str, zone: tzinfo | None,
+                 related: Callable[[Record], None] | None = None) -> None:
+        super().__init__()
+        self.record = record
+        self.source = source
+        self.zone = zone
+        self.show_raw = record.malformed or not record.fields
+        self._related = related
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.where_text(), id="where")
+        yield RowView(line_text, follow=False)
+        yield Footer()
+
+    def where_text(self) -> Text:
+        r = self.record
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        out.append(f"{render.safe(self.source, 120)}:{r.line}", "bold")
+        out.append(f"  byte {r.offset}" if r.offset >= 0 else f"  entry {r.line} of the array")
+        out.append(f"  {r.kind}  ")
+        out.append(render.safe(r.category, 60), render.record_style(r))
+        out.append(f"  {r.severity}")
+        if r.ts is not None:
+            out.append(f"  {r.ts.astimezone(self.zone).isoformat(sep=' ', timespec='milliseconds')}")
+        if r.malformed:
+            out.append(f"  malformed: {r.note}", "bold red")
+        out.append("   P: raw line" if not self.show_raw else "   P: fields", "dim")
+        return out
+
+    def content_lines(self) -> list[Line]:
+        if self.show_raw:
+            return [(line, "", 0) for line in render.safe_block(self.record.line_text).split("\n")]
+        return list(tree_lines(self.record.fields))
+
+    def on_mount(self) -> None:
+        self.refill()
+        self.query_one(RowView).focus()
+
+    def on_resize(self) -> None:
+        self.refill()
+
+    def refill(self) -> None:
+        view = self.query_one(RowView)
+        width = (view.scrollable_content_region.width or self.app.size.width) - 1
+        view.set_rows(wrap(self.content_lines(), width))
+        self.query_one("#where", Static).update(self.where_text())
+
+    def action_toggle_raw(self) -> None:
+        self.show_raw = not self.show_raw
+        self.refill()
+
+    def text_for_copy(self) -> str:
+        if self.show_raw:
+            return self.record.line_text
+        return "\n".join(line for line, _, _ in tree_lines(self.record.fields))
+
+    def action_copy(self) -> None:
+        data = self.text_for_copy()
+        self.app.copy_to_clipboard(data)
+        self.app.notify(f"copied {len(data):,} characters", markup=False)
+
+    def action_related(self) -> None:
+        if self._related is not None:
+            self._related(self.record)
+
+
+class RelatedScreen(Screen[None]):
+    """Every record in every file that shares the record's session, task or identity."""
+
+    DEFAULT_CSS = """
+    RelatedScreen #about { height: 1; background: $boost; }
+    """
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back"),
+        Binding("enter", "inspect", "Inspect"),
+    ]
+
+    def __init__(self, origin: Record, records: list[Record], zone: tzinfo | None,
+                 inspect: Callable[[Record], None]) -> None:
+        super().__init__()
+        self.origin = origin
+        self.records = records
+        self.zone = zone
+        self._inspect = inspect
+
+    def compose(self) -> ComposeResult:
+        about = Text(no_wrap=True, overflow="ellipsis", end="")
+        about.append(f" {len(self.records)} related events", "bold")
+        about.append(f" of {self.origin.kind} line {self.origin.line}, in time order", "dim")
+        yield Static(about, id="about")
+        yield RowView(lambda record, width: render.timeline_row(record, width, self.zone),
+                      follow=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        view = self.query_one(RowView)
+        view.set_rows(self.records)
+        if self.origin in self.records:
+            view.select(self.records.index(self.origin))
+        view.focus()
+
+    def action_inspect(self) -> None:
+        record = self.query_one(RowView).selected
+        if record is not None:
+            self._inspect(record)

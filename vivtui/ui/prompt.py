@@ -1,0 +1,86 @@
+"""The one-line prompt (search, filter, save path) and the type picker."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from vivtui.ui import render
+
+
+class Prompt(Input):
+    """Shown at the bottom for one answer; Enter gives it, Esc takes it back."""
+
+    DEFAULT_CSS = """
+    Prompt { dock: bottom; display: none; height: 3; border: tall $accent; }
+    Prompt.-open { display: block; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="prompt")
+        self._answer: Callable[[str], None] | None = None
+
+    def ask(self, placeholder: str, answer: Callable[[str], None], value: str = "") -> None:
+        self._answer = answer
+        self.placeholder = placeholder
+        self.value = value
+        self.add_class("-open")
+        self.focus()
+
+    def close(self) -> None:
+        self.remove_class("-open")
+        self._answer = None
+        self.app.call_later(self.app.refocus_pane)
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        answer = self._answer
+        self.close()
+        if answer is not None:
+            answer(event.value)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "escape":
+            event.stop()
+            event.prevent_default()
+            self.close()
+            return
+        await super()._on_key(event)
+
+
+class PickerScreen(ModalScreen[str | None]):
+    """`t`: show only one type / status / event (or all of them)."""
+
+    ALL = "\x00all"
+    DEFAULT_CSS = """
+    PickerScreen { align: center middle; }
+    PickerScreen > OptionList { width: 60; max-width: 100%; height: auto; max-height: 80%;
+        border: round $primary; }
+    """
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close")]
+
+    def __init__(self, title: str, counts: list[tuple[str, int]]) -> None:
+        super().__init__()
+        self.heading = title
+        self.counts = counts
+
+    def compose(self) -> ComposeResult:
+        options = [Option(Text("all (no type filter)", "bold"), id=self.ALL)]
+        for name, count in self.counts:
+            label = Text(no_wrap=True, end="")
+            label.append(render.fit(render.safe(name, 40), 32))
+            label.append(f"{count:>8}", "dim")
+            options.append(Option(label, id=name))
+        picker = OptionList(*options)
+        picker.border_title = self.heading
+        yield picker
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
