@@ -15,11 +15,13 @@ from vivtui.demo import write_forever
 from vivtui.feeds import discover
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
-PANES = {"1": "actions", "2": "sessions", "3": "queue", "4": "budget", "5": "kernel"}
+PANES = {"1": "actions", "2": "sessions", "3": "queue", "4": "budget", "5": "kernel",
+         "6": "timeline"}
 
 
 async def shoot(run_dir: str, size: tuple[int, int], suffix: str) -> None:
-    app = VivtuiApp(discover(run_dir, timezone.utc), Options(zone=timezone.utc), start_workers=False)
+    app = VivtuiApp(discover(run_dir, timezone.utc), Options(zone=timezone.utc, display_zone=timezone.utc),
+                    start_workers=False)
     async with app.run_test(size=size) as pilot:
         for feed in app.layout_.feeds:
             while True:

@@ -228,3 +228,18 @@ async def test_live_batches_while_the_inspector_is_open(triage):
     await pilot.pause(0.6)  # the refresh timer runs too
     await pilot.press("escape")
     assert "arrived under the inspector" in screen_text(app)
+
+
+async def test_keys_typed_ahead_of_the_prompt_land_in_it(triage):
+    """A burst from the terminal (`&Orin⏎` in one read) is dispatched before the
+    prompt opens; nothing of it may reach the pane's own keys."""
+    from textual import events
+    app, pilot = triage
+    pane = app.current_pane()
+    for key, char in [("ampersand", "&"), *[(c, c) for c in "Orin"], ("enter", "\r")]:
+        app.post_message(events.Key(key, char))
+    await pilot.pause(0.3)
+    assert pane.filters.describe() == ["& Orin"]
+    assert len(pane.view.rows) == 6
+    await type_in(pilot, "slash", "pytest")  # typed at a normal pace: not doubled
+    assert pane.search.text == "pytest"

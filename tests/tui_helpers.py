@@ -14,7 +14,8 @@ FROZEN = datetime(2026, 2, 11, 1, 0, 0, tzinfo=timezone.utc)
 def fixture_app(run_dir: Path, live: bool = True) -> VivtuiApp:
     """The app on ``run_dir`` with no workers and a frozen clock; ``load`` feeds it."""
     return VivtuiApp(discover(run_dir, timezone.utc),
-                     Options(zone=timezone.utc, live=live, clock=lambda: FROZEN),
+                     Options(zone=timezone.utc, display_zone=timezone.utc, live=live,
+                             clock=lambda: FROZEN),
                      start_workers=False)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any, Callable, Iterable
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -273,7 +274,9 @@ class VivtuiApp(App[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane_id = event.pane.id
-        if pane_id in PANES:
+        # Delivered after the keys that follow a switch: a prompt opened meanwhile
+        # keeps its focus.
+        if pane_id in PANES and not isinstance(self.focused, Prompt):
             self.focus_pane(pane_id)
 
     def action_zoom(self) -> None:
@@ -314,6 +317,17 @@ class VivtuiApp(App[None]):
 
     def _prompt(self) -> Prompt:
         return self._main(Prompt)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Keys reach the widget focused when they arrive and come back here for
+        # the bindings. Typed straight after `/` or `&`, they were sent to the pane
+        # before the prompt opened: they belong to the prompt.
+        # (Textual also runs App._on_key after this one unless the default is prevented.)
+        prompt = self._prompt()
+        if prompt.display and self.focused is prompt and self.screen is self.screen_stack[0]:
+            event.stop()
+            event.prevent_default()
+            await prompt.type_key(event)
 
     def action_search(self) -> None:
         pane = self.current_pane()

@@ -118,23 +118,29 @@ def monitor_parser() -> argparse.ArgumentParser:
                              "notices: for network filesystems")
     parser.add_argument("--finished", action="store_true",
                         help="the run is over: sessions without completion are unfinished")
+    parser.add_argument("--utc", action="store_true",
+                        help="show every time in UTC (default: this host's local zone)")
     _common(parser)
     return parser
 
 
 def run_monitor(argv: list[str]) -> int:
     args = monitor_parser().parse_args(argv)
-    return open_monitor(args.path, args.tz, args.budget, args.poll, not args.finished)
+    return open_monitor(args.path, args.tz, args.budget, args.poll, not args.finished, args.utc)
 
 
 def open_monitor(path: str, tz: str | None, budget: float, poll: float | None,
-                 live: bool = True) -> int:
+                 live: bool = True, utc: bool = False) -> int:
+    from datetime import timezone
+
     from vivtui.app import Options, VivtuiApp
     from vivtui.feeds import discover
 
     zone = _zone(tz)
     layout = discover(path, zone)
-    VivtuiApp(layout, Options(zone=zone, budget=budget, poll=poll, live=live)).run()
+    display = timezone.utc if utc else None
+    VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=budget, poll=poll,
+                              live=live)).run()
     return 0
 
 

@@ -19,25 +19,38 @@ class Prompt(Input):
     """Shown at the bottom for one answer; Enter gives it, Esc takes it back."""
 
     DEFAULT_CSS = """
-    Prompt { dock: bottom; display: none; height: 3; border: tall $accent; }
-    Prompt.-open { display: block; }
+    Prompt { dock: bottom; height: 3; border: tall $accent; }
     """
 
     def __init__(self) -> None:
         super().__init__(id="prompt")
         self._answer: Callable[[str], None] | None = None
+        self.display = False
 
     def ask(self, placeholder: str, answer: Callable[[str], None], value: str = "") -> None:
         self._answer = answer
         self.placeholder = placeholder
         self.value = value
-        self.add_class("-open")
-        self.focus()
+        self.display = True
+        # At once, not after the queued events (Widget.focus defers): keys typed
+        # straight after `/` or `&` must land here, not in the pane.
+        self.screen.set_focus(self)
 
     def close(self) -> None:
-        self.remove_class("-open")
+        self.display = False
         self._answer = None
         self.app.call_later(self.app.refocus_pane)
+
+    async def type_key(self, event: events.Key) -> None:
+        """A key meant for the prompt that reached another widget first."""
+        if event.key == "enter":
+            await self.action_submit()
+        elif event.key == "escape":
+            self.close()
+        elif event.key == "backspace":
+            self.action_delete_left()
+        elif event.is_printable and event.character:
+            self.insert_text_at_cursor(event.character)
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
