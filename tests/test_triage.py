@@ -243,3 +243,24 @@ async def test_keys_typed_ahead_of_the_prompt_land_in_it(triage):
     assert len(pane.view.rows) == 6
     await type_in(pilot, "slash", "pytest")  # typed at a normal pace: not doubled
     assert pane.search.text == "pytest"
+
+
+async def test_malformed_lines_of_every_file_are_shown_and_reached(run_dir):
+    with open(run_dir / "execution_log.jsonl", "ab") as handle:
+        handle.write(b"{not json in the queue\n")
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(140, 40)) as pilot:
+        load(app)
+        await pilot.press("6")
+        pane = app.current_pane()
+        bad = [item for item in pane.view.rows if item[2].malformed]
+        assert [(r.kind, r.line) for _, _, r in bad] == [("actions", 14), ("actions", 15),
+                                                         ("tasks", 8)]
+        assert app.store.source_of(bad[-1][2]) == "execution_log.jsonl"
+        seen = set()
+        for _ in range(40):
+            await pilot.press("e")
+            pane = app.current_pane()
+            record = pane.record_of(pane.view.selected)
+            seen.add((record.kind, record.malformed))
+        assert ("tasks", True) in seen

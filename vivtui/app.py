@@ -254,9 +254,6 @@ class VivtuiApp(App[None]):
     def focus_pane(self, name: str) -> None:
         self._main(TabbedContent).active = name
         pane = self._pane(name)
-        if isinstance(pane, TimelinePane) and not pane.active:
-            pane.active = True
-            pane.update_from(self.store, self.now())
         pane.view.focus()
         self.refresh_status()
 
@@ -449,10 +446,11 @@ class VivtuiApp(App[None]):
     def action_jump(self, level: str, step: int) -> None:
         """e/E, w/W: the next failure (warning) of the run in time order, any pane."""
         candidates = []
-        for rank, name in enumerate(PANES[:-1]):  # the timeline repeats the others
+        for rank, name in enumerate(PANES):
             pane = self._pane(name)
             for index, item in enumerate(pane.view.rows):
-                if pane.problem_level(item) == level:
+                if pane.problem_level(item) == level and (
+                        name != "timeline" or _only_in_timeline(pane.record_of(item))):
                     candidates.append((sort_time(pane.time_of(item)), rank, index))
         if not candidates:
             self.notify(f"no {level}s", markup=False, timeout=2)
@@ -471,8 +469,6 @@ class VivtuiApp(App[None]):
 
     def _position(self) -> tuple:
         active = self._main(TabbedContent).active or PANES[0]
-        if active not in PANES[:-1]:
-            return (sort_time(None), -1, -1)
         pane = self._pane(active)
         item = pane.view.selected
         if item is None:
@@ -532,3 +528,9 @@ class VivtuiApp(App[None]):
              self.action_toggle_foreign),
         ):
             yield SystemCommand(title, help_text, action)
+
+
+def _only_in_timeline(record: Record | None) -> bool:
+    """The timeline repeats the other panes, except for the malformed lines of
+    files whose pane lists models (sessions, tasks) rather than lines."""
+    return record is not None and record.malformed and record.kind not in ("actions", "kernel")

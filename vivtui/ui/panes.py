@@ -419,8 +419,10 @@ class BudgetPane(Pane):
 class TimelinePane(Pane):
     """Every source merged by time, in one zone, with a source column.
 
-    Built when first shown (from the newest rows each buffer holds), then kept
-    up to date with the rows that arrive; bounded like the buffers."""
+    Kept up to date with the rows that arrive; bounded like the buffers. A line
+    without a time of its own (a malformed line) is placed after the line
+    before it in its file; kernel lines of the backlog have no time anywhere
+    near and are only counted."""
 
     title = "Timeline"
     capacity = 50_000
@@ -431,13 +433,13 @@ class TimelinePane(Pane):
         self._seen: dict[str, int] = {}
         self._order = 0
         self.untimed = 0
-        self.active = False
+        self._last_ts: dict[str, datetime] = {}
 
     def empty_text(self) -> str:
         return "no timestamped records yet"
 
     def row(self, item: tuple, width: int) -> Text:
-        return render.timeline_row(item[2], width, self.zone)
+        return render.timeline_row(item[2], width, self.zone, item[0])
 
     def describe(self, item: tuple) -> tuple[str, str, str]:
         record = item[2]
@@ -446,13 +448,13 @@ class TimelinePane(Pane):
     def record_of(self, item: tuple) -> Record:
         return item[2]
 
+    def time_of(self, item: tuple) -> datetime:
+        return item[0]
+
     def severity_of(self, item: tuple) -> str:
         return item[2].severity
 
     def update_from(self, store: RunStore, now: datetime) -> None:
-        if not self.active:
-            self.head(counts_text("Timeline", []))
-            return
         fresh = []
         for kind in KINDS:
             buffer = store.buffers[kind]
@@ -462,10 +464,11 @@ class TimelinePane(Pane):
             start = max(seen, buffer.first_seq, buffer.total - self.capacity)
             for seq in range(start, buffer.total):
                 record = buffer[seq - buffer.first_seq]
-                ts = record.ts
+                ts = record.ts or self._last_ts.get(kind)
                 if ts is None:
                     self.untimed += 1
                     continue
+                self._last_ts[kind] = ts
                 self._order += 1
                 fresh.append((ts, self._order, record))
             self._seen[kind] = buffer.total

@@ -178,8 +178,10 @@ KIND_LABEL = {"actions": "action", "sessions": "session", "tasks": "task", "api"
               "kernel": "kernel", "performance": "perf", "safety": "safety"}
 
 
-def timeline_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
-    when = record.ts.astimezone(zone).strftime("%m-%d %H:%M:%S") if record.ts else "-"
+def timeline_row(record: Record, width: int, zone: tzinfo | None = None,
+                 placed: datetime | None = None) -> Text:
+    ts = record.ts or placed
+    when = ts.astimezone(zone).strftime("%m-%d %H:%M:%S") if ts else "-"
     return columns([(when, 14, "dim"), (KIND_LABEL.get(record.kind, record.kind), 7, "cyan"),
                     (safe(record.category, 30), 18, record_style(record)),
                     (safe(record.summary, 600), 0, "")], width)
