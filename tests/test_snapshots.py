@@ -61,8 +61,13 @@ def test_filter_bar(snap_compare, run_dir):
     """Two stacked filters (one out) and a search: the bar says what is applied."""
     async def filtered(pilot):
         await _loaded(pilot)
-        for key, text in (("ampersand", "Orin"), ("ampersand", "!WARNING"), ("slash", "pytest")):
-            await pilot.press(key, *text, "enter")
+        # The keys are tested in test_triage; here the same state, set directly, so
+        # that focus and toasts cannot race the picture.
+        pane = pilot.app.current_pane()
+        pane.add_filter("Orin")
+        pane.add_filter("!WARNING")
+        pane.set_search("pytest")
+        pane.view.focus()
         await pilot.pause()
 
     assert snap_compare(fixture_app(run_dir), terminal_size=(120, 30), run_before=filtered)

@@ -37,8 +37,8 @@ def test_completion_pairs_with_most_recent_open_start_of_same_key():
     store.apply("sessions", records)
     tracker = store.sessions
     first, again, other, wave2 = tracker.sessions[:4]
-    assert again.end is records[4] and first.end is None
-    assert other.end is records[5]
+    assert again.end == records[4] and first.end is None
+    assert other.end == records[5]
     assert (tracker.started, tracker.completed, tracker.succeeded, tracker.failed) == (4, 3, 2, 1)
     assert tracker.orphan_completions == 1
     assert [s.title for s in tracker.unfinished] == ["first", "next wave"]

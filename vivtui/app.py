@@ -103,6 +103,7 @@ class VivtuiApp(App[None]):
         self._stop = threading.Event()
         self._wakeups: dict[Feed, threading.Event] = {f: threading.Event() for f in layout.feeds}
         self.events_seen: list[str] = []
+        self._mounted = False  # batches before the panes exist only go to the store
 
     # -- layout -----------------------------------------------------------------
 
@@ -134,6 +135,7 @@ class VivtuiApp(App[None]):
     def on_mount(self) -> None:
         self.title = "vivtui"
         self.sub_title = render.safe(self.layout_.root, 200)
+        self._mounted = True
         self.refresh_panes()
         self.set_interval(0.5, self.refresh_panes)
         self.focus_pane("actions")
@@ -191,7 +193,7 @@ class VivtuiApp(App[None]):
         for event in batch.events:
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)
-        if batch.kind in ("actions", "kernel"):
+        if batch.kind in ("actions", "kernel") and self._mounted:
             self._pane(batch.kind).update_from(self.store, self.now())
             self.refresh_status()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import ACTION_JSONL, ACTION_TEXT, SNAPSHOT, SPECS, FileSpec, LineParser, sniff, spec_for_name
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import Records
 from vivtui.sources.snapshot import SnapshotReader
 from vivtui.sources.tailer import MISSING, LineTailer
 
@@ -30,7 +30,7 @@ class Batch:
     """What one poll of one feed found."""
 
     kind: str
-    records: list[Record] = field(default_factory=list)
+    records: Records = field(default_factory=Records)
     source: str = ""  # the file's name
     events: list[str] = field(default_factory=list)  # human-readable, names the file
     reset: bool = False  # the kind's earlier records are void (a rewritten snapshot)
@@ -82,9 +82,7 @@ class Feed:
             self._poll_snapshot(batch)
         else:
             self._poll_lines(batch, final)
-        for record in batch.records:
-            if record.malformed:
-                self.malformed += 1
+        self.malformed += batch.records.malformed_count()
         self.records += len(batch.records)
         return batch
 
@@ -149,8 +147,8 @@ class Feed:
         if update is None:
             return
         ctx = ParseContext(self.zone)
-        batch.records = [performance.parse_entry(entry, update.start + i, ctx)
-                         for i, entry in enumerate(update.entries)]
+        batch.records = Records([performance.parse_entry(entry, update.start + i, ctx)
+                                 for i, entry in enumerate(update.entries)])
         if update.reset:
             batch.reset = True
             self.records = self.malformed = 0

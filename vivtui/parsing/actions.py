@@ -41,15 +41,16 @@ _PLAIN_SEVERITY = dict.fromkeys(
     ("TOOL", "API", "COST", "SOCIAL", "IDENTITY", "JOURNAL", "SYSTEM"), INFO)
 
 
-def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
+def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> tuple:
     action_type = obj.get("action_type")
     severity = _PLAIN_SEVERITY.get(action_type) if action_type.__class__ is str else None
     if severity is None:
         action_type = text(action_type) or "?"
         severity = action_severity(action_type, text(obj.get("action")), text(obj.get("detail")))
-    # The line's bytes are kept, not the dict (see Record): the hot path builds the tuple inline.
-    return new_record(Record, (KIND, line, offset, obj.get("timestamp"), ctx.zone, severity,
-                               action_type, data, False, ""))
+    # The line's bytes are kept, not the dict, and the row is a plain tuple in the
+    # record layout (see Record and Records): this runs for every action line.
+    return (KIND, line, offset, obj.get("timestamp"), ctx.zone, severity, action_type, data,
+            False, "")
 
 
 def summarize(record: Record) -> str:

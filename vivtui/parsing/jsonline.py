@@ -7,9 +7,10 @@ from typing import Callable, Iterable
 import orjson
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.record import Record, malformed
+from vivtui.parsing.record import Record, Records, malformed, new_record
 
-FromObject = Callable[[dict, bytes, int, int, ParseContext], Record]
+# A row in the record layout: a Record, or a plain tuple on the hot paths.
+FromObject = Callable[[dict, bytes, int, int, ParseContext], tuple]
 LineParse = Callable[[bytes, int, int, ParseContext], Record]
 
 
@@ -44,17 +45,19 @@ def line_parser(kind: str, from_object: FromObject) -> LineParse:
 
     def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
         obj = load_object(kind, data, line, offset)
-        return obj if isinstance(obj, Record) else from_object(obj, data, line, offset, ctx)
+        if isinstance(obj, Record):
+            return obj
+        return new_record(Record, from_object(obj, data, line, offset, ctx))
 
     return parse
 
 
 def parse_batch(kind: str, from_object: FromObject,
-                lines: Iterable[tuple[int, int, bytes]], ctx: ParseContext) -> list[Record]:
+                lines: Iterable[tuple[int, int, bytes]], ctx: ParseContext) -> Records:
     """``line_parser`` over a batch, with the common case (a valid object) inlined:
     this loop runs for every line of every file."""
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    out: list[Record] = []
+    out: list = []
     append = out.append
     for line, offset, data in lines:
         try:
@@ -69,4 +72,4 @@ def parse_batch(kind: str, from_object: FromObject,
                 append(obj)
                 continue
         append(from_object(obj, data, line, offset, ctx))
-    return out
+    return Records(out)

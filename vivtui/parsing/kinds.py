@@ -13,7 +13,7 @@ import orjson
 from vivtui.parsing import action_text, actions, api_audit, execution, kernel, safety, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import FromObject, LineParse, parse_batch
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import Record, Records
 
 # How a file is read: line by line (jsonl, text) or as one JSON document (snapshot).
 LINES = "lines"
@@ -71,7 +71,7 @@ class LineParser:
         self.ctx = ctx or ParseContext()
         self._assembler = action_text.ActionTextAssembler() if spec.assembled else None
 
-    def parse(self, lines: Iterable[tuple[int, int, bytes]]) -> list[Record]:
+    def parse(self, lines: Iterable[tuple[int, int, bytes]]) -> Records:
         ctx = self.ctx
         spec = self.spec
         with gc_paused():
@@ -79,10 +79,10 @@ class LineParser:
                 return parse_batch(spec.kind, spec.from_object, lines, ctx)
             if spec.parse_text is not None:
                 parse = spec.parse_text
-                return [parse(data, line, offset, ctx) for line, offset, data in lines
-                        if data and not data.isspace()]
+                return Records([parse(data, line, offset, ctx) for line, offset, data in lines
+                                if data and not data.isspace()])
             assert self._assembler is not None
-            out: list[Record] = []
+            out = Records()
             for line, offset, data in lines:
                 out.extend(self._assembler.feed(data, line, offset, ctx))
             return out

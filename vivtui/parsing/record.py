@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
+from operator import itemgetter
 from typing import Any, Callable, NamedTuple
 
 import orjson
@@ -96,6 +99,49 @@ class Record(NamedTuple):
         if summarize is None:
             return str(self.raw)
         return summarize(self)
+
+
+_AS_RECORD = partial(new_record, Record)
+_MALFORMED_FLAG = itemgetter(8)
+
+
+class Records(Sequence):
+    """A batch of records kept as plain tuples in the record layout, read as records.
+
+    The per-line paths build plain tuples: a named tuple costs more to build,
+    and the garbage collector walks every kept named tuple at each full pass
+    while it stops looking at a plain tuple of plain values after the first.
+    """
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list | None = None) -> None:
+        self.rows: list = rows if rows is not None else []
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [new_record(Record, row) for row in self.rows[index]]
+        return new_record(Record, self.rows[index])
+
+    def __iter__(self) -> Iterator[Record]:
+        return map(_AS_RECORD, self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    def extend(self, more: Iterable) -> None:
+        self.rows.extend(more.rows if isinstance(more, Records) else more)
+
+    def malformed_count(self) -> int:
+        return sum(map(_MALFORMED_FLAG, self.rows))
+
+
+def rows_of(records: Iterable) -> list:
+    """The plain rows behind a batch (a Records or a list of records)."""
+    return records.rows if isinstance(records, Records) else list(records)
 
 
 def malformed(kind: str, line: int, offset: int, text: str, note: str) -> Record:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from itertools import compress
-from operator import attrgetter
+from operator import itemgetter
 
 from vivtui.parsing import actions, api_audit, execution, kernel, safety, sessions
-from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.parsing.record import ERROR, WARNING, Record, Records, new_record, rows_of
 from vivtui.store.budget import DEFAULT_LIMIT, BudgetTracker
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.kernel import KernelTracker
@@ -19,8 +19,8 @@ from vivtui.store.performance import PerformanceTracker
 from vivtui.store.sessions import SessionTracker
 from vivtui.store.tasks import TaskTracker
 
-_CATEGORY = attrgetter("category")
-_SEVERITY = attrgetter("severity")
+_CATEGORY = itemgetter(Record._fields.index("category"))
+_SEVERITY = itemgetter(Record._fields.index("severity"))
 
 KINDS = (actions.KIND, sessions.KIND, execution.KIND, "performance", api_audit.KIND,
          kernel.KIND, safety.KIND)
@@ -68,21 +68,25 @@ class RunStore:
             if reset:
                 self.version += 1
             return
-        self.buffers[kind].extend(records)
+        rows = rows_of(records)
+        self.buffers[kind].extend(rows)
         # Counted with map/itemgetter so that no Python code runs per record:
         # this runs for every line of every file.
-        self.by_category[kind].update(map(_CATEGORY, records))
+        self.by_category[kind].update(map(_CATEGORY, rows))
         severities = self.by_severity[kind]
         errors_before = severities[ERROR]
-        severities.update(map(_SEVERITY, records))
+        severities.update(map(_SEVERITY, rows))
         if severities[ERROR] != errors_before:
-            for record in compress(records, map(ERROR.__eq__, map(_SEVERITY, records))):
+            for row in compress(rows, map(ERROR.__eq__, map(_SEVERITY, rows))):
+                record = new_record(Record, row)
                 if record.malformed:
                     self.malformed.append(record)
                     self.malformed_count += 1
                 elif is_blocked(record):
                     self.blocked.append(record)
                     self.blocked_count += 1
+        if not isinstance(records, Records):
+            records = Records(rows)
         model = self._model(kind)
         if model is self.performance:
             self.performance.apply(records, reset)
