@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
-
-import orjson
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import line_parser, slow_row
-from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record, Records
+from vivtui.parsing.jsonline import line_parser
+from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
 from vivtui.parsing.values import text
 
 KIND = "actions"
@@ -60,32 +57,6 @@ def summarize(record: Record) -> str:
     f = record.fields
     actor = text(f.get("actor")) or "UNKNOWN"
     return f"{actor} {record.category} {text(f.get('action'))}: {text(f.get('detail'))}"
-
-
-def parse_rows(lines: Iterable[tuple[int, int, bytes]], ctx: ParseContext) -> Records:
-    """``parse_batch`` for the action stream with ``from_object``'s common case
-    inlined: the one loop that runs for each of millions of lines."""
-    loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    plain, zone = _PLAIN_SEVERITY, ctx.zone
-    out: list = []
-    append = out.append
-    for line, offset, data in lines:
-        try:
-            obj = loads(data)
-        except decode_error:
-            obj = None
-        if obj.__class__ is dict:
-            action_type = obj.get("action_type")
-            if action_type.__class__ is str and action_type in plain:
-                append((KIND, line, offset, obj.get("timestamp"), zone, INFO, action_type, data,
-                        False, ""))
-            else:
-                append(from_object(obj, data, line, offset, ctx))
-        else:
-            row = slow_row(KIND, from_object, data, line, offset, ctx)
-            if row is not None:
-                append(row)
-    return Records(out)
 
 
 parse = line_parser(KIND, from_object)

@@ -64,22 +64,12 @@ def parse_batch(kind: str, from_object: FromObject,
             obj = loads(data)
         except decode_error:
             obj = None
-        if obj.__class__ is dict:
-            append(from_object(obj, data, line, offset, ctx))
-        else:
-            row = slow_row(kind, from_object, data, line, offset, ctx)
-            if row is not None:
-                append(row)
+        if obj.__class__ is not dict:
+            if not data or data.isspace():
+                continue  # blank lines are not records and are not counted
+            obj = load_object(kind, data, line, offset)
+            if isinstance(obj, Record):
+                append(obj)
+                continue
+        append(from_object(obj, data, line, offset, ctx))
     return Records(out)
-
-
-def slow_row(kind: str, from_object: FromObject, data: bytes, line: int, offset: int,
-             ctx: ParseContext) -> tuple | None:
-    """A line the fast path did not decode to an object: blank (None: not a
-    record, not counted), malformed, or valid once its bad UTF-8 is replaced."""
-    if not data or data.isspace():
-        return None
-    obj = load_object(kind, data, line, offset)
-    if isinstance(obj, Record):
-        return obj
-    return from_object(obj, data, line, offset, ctx)

@@ -6,7 +6,7 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import orjson
 
@@ -27,14 +27,12 @@ class FileSpec:
     kind: str
     mode: str
     from_object: FromObject | None = None  # JSONL: a record from each line's object
-    parse_rows: Callable[..., Records] | None = None  # a faster batch loop, where one exists
     parse_text: LineParse | None = None  # plain text, one record a line
     assembled: bool = False  # entries span lines: needs an ActionTextAssembler
 
 
 SPECS: tuple[FileSpec, ...] = (
-    FileSpec("action_log.jsonl", actions.KIND, LINES, actions.from_object,
-             parse_rows=actions.parse_rows),
+    FileSpec("action_log.jsonl", actions.KIND, LINES, actions.from_object),
     FileSpec("action_log.log", actions.KIND, LINES, assembled=True),
     FileSpec("structured_logs.jsonl", sessions.KIND, LINES, sessions.from_object),
     FileSpec("execution_log.jsonl", execution.KIND, LINES, execution.from_object),
@@ -77,8 +75,6 @@ class LineParser:
         ctx = self.ctx
         spec = self.spec
         with gc_paused():
-            if spec.parse_rows is not None:
-                return spec.parse_rows(lines, ctx)
             if spec.from_object is not None:
                 return parse_batch(spec.kind, spec.from_object, lines, ctx)
             if spec.parse_text is not None:
