@@ -264,3 +264,14 @@ async def test_malformed_lines_of_every_file_are_shown_and_reached(run_dir):
             record = pane.record_of(pane.view.selected)
             seen.add((record.kind, record.malformed))
         assert ("tasks", True) in seen
+
+
+async def test_keys_typed_right_after_a_pane_switch_reach_the_new_pane(triage):
+    from textual import events
+    app, pilot = triage
+    for key in ("6", "g"):
+        app.post_message(events.Key(key, key))
+    await pilot.pause(0.3)
+    assert app.current_pane() is app._pane("timeline")
+    assert not app._pane("timeline").view.follow  # `g` went to the timeline
+    assert app._pane("actions").view.follow  # not to the pane left behind

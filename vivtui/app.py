@@ -256,7 +256,11 @@ class VivtuiApp(App[None]):
     def focus_pane(self, name: str) -> None:
         self._main(TabbedContent).active = name
         pane = self._pane(name)
-        pane.view.focus()
+        # At once when it can be (Widget.focus defers, so keys typed right after
+        # the switch went to the pane left behind).
+        self.screen_stack[0].set_focus(pane.view)
+        if self.focused is not pane.view:
+            pane.view.focus()
         self.refresh_status()
 
     def refocus_pane(self) -> None:

@@ -54,6 +54,7 @@ class Pane(Vertical):
         self._source: Sequence = ()
         self._filtered: FilteredRows | None = None
         self._seen_version = -1
+        self._last: tuple[RunStore, datetime] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="head")
@@ -92,7 +93,16 @@ class Pane(Vertical):
         return _PROBLEM_LEVEL.get(self.severity_of(item))
 
     def update_from(self, store: RunStore, now: datetime) -> None:
+        self._last = (store, now)
+        self._update(store, now)
+
+    def _update(self, store: RunStore, now: datetime) -> None:
         raise NotImplementedError
+
+    def on_row_view_selected(self, message: RowView.Selected) -> None:
+        # The head says whether the view follows: it changes with the cursor.
+        if self._last is not None:
+            self._update(*self._last)
 
     # -- rows, filters, search -------------------------------------------------
 
@@ -244,7 +254,7 @@ class StreamPane(Pane):
     def categories(self, store: RunStore) -> list[tuple[str, int]]:
         return store.by_category[self.kind].most_common()
 
-    def update_from(self, store: RunStore, now: datetime) -> None:
+    def _update(self, store: RunStore, now: datetime) -> None:
         buffer = store.buffers[self.kind]
         self.source_name = store.sources.get(self.kind, self.source_name)
         if buffer.total != self._seen_version:
@@ -309,7 +319,7 @@ class SessionsPane(Pane):
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.show_detail(message.item)
 
-    def update_from(self, store: RunStore, now: datetime) -> None:
+    def _update(self, store: RunStore, now: datetime) -> None:
         tracker = store.sessions
         self._now = now
         self._perf = store.performance.entries
@@ -359,7 +369,7 @@ class QueuePane(Pane):
     def record_of(self, task: Task) -> Record | None:
         return task.latest
 
-    def update_from(self, store: RunStore, now: datetime) -> None:
+    def _update(self, store: RunStore, now: datetime) -> None:
         tracker = store.tasks
         if tracker.version != self._seen_version:
             self._seen_version = tracker.version
@@ -401,7 +411,7 @@ class BudgetPane(Pane):
     def row(self, record: Record, width: int) -> Text:
         return render.problem_row(record, width, self.zone)
 
-    def update_from(self, store: RunStore, now: datetime) -> None:
+    def _update(self, store: RunStore, now: datetime) -> None:
         budget = store.budget
         if budget.version == self._seen_version:
             return
@@ -454,7 +464,7 @@ class TimelinePane(Pane):
     def severity_of(self, item: tuple) -> str:
         return item[2].severity
 
-    def update_from(self, store: RunStore, now: datetime) -> None:
+    def _update(self, store: RunStore, now: datetime) -> None:
         fresh = []
         for kind in KINDS:
             buffer = store.buffers[kind]

@@ -166,6 +166,7 @@ class RowView(ScrollView, can_focus=True):
         if self.follow:
             self.follow = False
             self.refresh()
+            self.post_message(self.Selected(self, self.selected))
         else:
             self.action_bottom()
 
