@@ -256,6 +256,10 @@ class VivtuiApp(App[None]):
     def focus_pane(self, name: str) -> None:
         self._main(TabbedContent).active = name
         pane = self._pane(name)
+        timeline = self._pane("timeline")
+        timeline.wanted = name == "timeline"
+        if timeline.wanted:
+            timeline.update_from(self.store, self.now())
         # At once when it can be (Widget.focus defers, so keys typed right after
         # the switch went to the pane left behind).
         self.screen_stack[0].set_focus(pane.view)
@@ -451,6 +455,11 @@ class VivtuiApp(App[None]):
 
     def action_jump(self, level: str, step: int) -> None:
         """e/E, w/W: the next failure (warning) of the run in time order, any pane."""
+        timeline = self._pane("timeline")
+        if not timeline.wanted:  # its malformed lines count too: bring it up to date
+            timeline.wanted = True
+            timeline.update_from(self.store, self.now())
+            timeline.wanted = self._main(TabbedContent).active == "timeline"
         candidates = []
         for rank, name in enumerate(PANES):
             pane = self._pane(name)

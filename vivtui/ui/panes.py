@@ -444,6 +444,9 @@ class TimelinePane(Pane):
         self._order = 0
         self.untimed = 0
         self._last_ts: dict[str, datetime] = {}
+        # Merging reads every record's time: done only while someone looks (the
+        # pane is shown, or e/E searches it), not for every batch of a big backlog.
+        self.wanted = False
 
     def empty_text(self) -> str:
         return "no timestamped records yet"
@@ -465,6 +468,8 @@ class TimelinePane(Pane):
         return item[2].severity
 
     def _update(self, store: RunStore, now: datetime) -> None:
+        if not self.wanted:
+            return
         fresh = []
         for kind in KINDS:
             buffer = store.buffers[kind]
