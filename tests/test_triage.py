@@ -275,3 +275,36 @@ async def test_keys_typed_right_after_a_pane_switch_reach_the_new_pane(triage):
     assert app.current_pane() is app._pane("timeline")
     assert not app._pane("timeline").view.follow  # `g` went to the timeline
     assert app._pane("actions").view.follow  # not to the pane left behind
+
+
+async def test_previous_failure_and_copy_from_the_list(triage):
+    app, pilot = triage
+    await pilot.press("e", "e")
+    second = (app.current_pane(), app.current_pane().view.cursor)
+    await pilot.press("e", "E")
+    assert (app.current_pane(), app.current_pane().view.cursor) == second
+    copied = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    await pilot.press("c")
+    record = app.current_pane().record_of(app.current_pane().view.selected)
+    assert copied == [record.line_text]
+
+
+def test_utc_option_sets_the_display_zone(monkeypatch, tmp_path):
+    from datetime import timezone
+    import vivtui.app as app_module
+    from vivtui import cli
+    seen = {}
+
+    class Recorder:
+        def __init__(self, layout, options):
+            seen["options"] = options
+
+        def run(self):
+            return None
+
+    monkeypatch.setattr(app_module, "VivtuiApp", Recorder)
+    assert cli.main([str(tmp_path), "--utc"]) == 0
+    assert seen["options"].display_zone is timezone.utc
+    assert cli.main([str(tmp_path)]) == 0
+    assert seen["options"].display_zone is None
