@@ -264,6 +264,9 @@ class StreamPane(Pane):
         head = counts_text(self.title, [("rows", buffer.total, "dim"),
                                         ("errors", severities[ERROR], "red"),
                                         ("warnings", severities[WARNING], "dark_orange")])
+        if buffer.first_seq:
+            # Older rows are counted above but no longer held (bounded memory).
+            head.append(f"  newest {len(buffer):,} kept", "dim")
         if self.kind == "kernel":
             k = store.kernel
             head.append(f"  blocked {k.by_class['blocked']}  error {k.by_class['error']}  "
