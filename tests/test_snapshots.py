@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui_helpers import fixture_app, load
+from tests.tui_helpers import fixture_app, load, select_where
 
 
 async def _loaded(pilot) -> None:
@@ -49,8 +49,7 @@ def test_inspector(snap_compare, run_dir):
     """Enter on the hostile JOURNAL row: every field shown literally, with where it came from."""
     async def open_inspector(pilot):
         await _loaded(pilot)
-        pane = pilot.app.current_pane()
-        pane.view.select(next(i for i, r in enumerate(pane.view.rows) if r.category == "JOURNAL"))
+        select_where(pilot.app.current_pane(), lambda r: r.category == "JOURNAL")
         await pilot.press("enter")
         await pilot.pause()
 

@@ -33,3 +33,10 @@ def load(app: VivtuiApp) -> None:
 def screen_text(app: VivtuiApp) -> str:
     """What the terminal shows, as plain text, one line per row."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def select_where(pane, predicate) -> int:
+    """Put the pane's cursor on its first row that ``predicate`` accepts."""
+    index = next(i for i, row in enumerate(pane.view.rows) if predicate(row))
+    pane.view.select(index)
+    return index
