@@ -179,6 +179,7 @@ class VivtuiApp(App[None]):
         feed.close()
 
     def on_unmount(self) -> None:
+        self._mounted = False
         self._stop.set()
         for wakeup in self._wakeups.values():
             wakeup.set()
@@ -208,6 +209,8 @@ class VivtuiApp(App[None]):
         return self._main(f"#{name} Pane", Pane)
 
     def refresh_panes(self) -> None:
+        if not self._mounted:
+            return
         now = self.now()
         for name in PANES:
             self._pane(name).update_from(self.store, now)

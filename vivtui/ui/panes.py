@@ -94,6 +94,8 @@ class Pane(Vertical):
 
     def update_from(self, store: RunStore, now: datetime) -> None:
         self._last = (store, now)
+        if not self.query(RowView):
+            return  # not composed yet, or being taken down as the app exits
         self._update(store, now)
 
     def _update(self, store: RunStore, now: datetime) -> None:
