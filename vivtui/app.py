@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
@@ -194,9 +195,8 @@ class VivtuiApp(App[None]):
         for event in batch.events:
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)
-        if batch.kind in ("actions", "kernel") and self._mounted:
-            self._pane(batch.kind).update_from(self.store, self.now())
-            self.refresh_status()
+        if batch.kind in ("actions", "kernel"):
+            self._draw((batch.kind,))
 
     def apply_records(self, kind: str, records: Iterable) -> None:
         """Tests and screenshots: feed records as a worker would."""
@@ -209,12 +209,20 @@ class VivtuiApp(App[None]):
         return self._main(f"#{name} Pane", Pane)
 
     def refresh_panes(self) -> None:
+        self._draw(PANES)
+
+    def _draw(self, names: Iterable[str]) -> None:
         if not self._mounted:
             return
         now = self.now()
-        for name in PANES:
-            self._pane(name).update_from(self.store, now)
-        self.refresh_status()
+        try:
+            for name in names:
+                self._pane(name).update_from(self.store, now)
+            self.refresh_status()
+        except NoMatches:
+            # The refresh timer can fire while the widgets are being removed at
+            # exit, before on_unmount: nothing is left to draw.
+            self._mounted = False
 
     def refresh_status(self) -> None:
         self._main("#status", Static).update(self.status_text())
