@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import timezone
-from pathlib import Path
 
 import orjson
 

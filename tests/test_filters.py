@@ -7,7 +7,12 @@ from datetime import timezone
 from vivtui.parsing import kernel
 from vivtui.parsing.context import ParseContext
 from vivtui.store.buffer import RecordBuffer
-from vivtui.store.filters import FilterSet, compile_pattern, has_foreign_path, next_severity
+from vivtui.store.filters import (
+    FilterSet,
+    compile_pattern,
+    has_foreign_path,
+    next_severity,
+)
 from vivtui.store.rows import FilteredRows
 
 UTC = ParseContext(timezone.utc)

@@ -6,7 +6,15 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from vivtui.parsing import actions, api_audit, execution, kernel, performance, safety, sessions
+from vivtui.parsing import (
+    actions,
+    api_audit,
+    execution,
+    kernel,
+    performance,
+    safety,
+    sessions,
+)
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import BY_NAME, LineParser, sniff, spec_for_name
 from vivtui.parsing.record import ERROR, INFO, MALFORMED, OK, WARNING

@@ -8,7 +8,16 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vivtui.sources.tailer import CREATED, DELETED, EMPTY, MISSING, OK, ROTATED, TRUNCATED, LineTailer
+from vivtui.sources.tailer import (
+    CREATED,
+    DELETED,
+    EMPTY,
+    MISSING,
+    OK,
+    ROTATED,
+    TRUNCATED,
+    LineTailer,
+)
 
 
 def expected_lines(content: bytes) -> list[tuple[int, int, bytes]]:

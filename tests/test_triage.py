@@ -143,9 +143,10 @@ async def test_inspector_fields_raw_and_copy(run_dir):
 
 
 async def test_inspector_pages_a_huge_field(tmp_path):
-    from vivtui.feeds import discover
-    from vivtui.app import Options, VivtuiApp
     from datetime import timezone
+
+    from vivtui.app import Options, VivtuiApp
+    from vivtui.feeds import discover
     huge = "x" * 2_000_000 + "\nsecond line"
     (tmp_path / "action_log.jsonl").write_bytes(orjson.dumps(
         {"actor": "Big", "action_type": "TOOL", "action": "dump", "detail": huge}) + b"\n")
@@ -288,6 +289,7 @@ async def test_previous_failure_and_copy_from_the_list(run_dir):
 
 def test_utc_option_sets_the_display_zone(monkeypatch, tmp_path):
     from datetime import timezone
+
     import vivtui.app as app_module
     from vivtui import cli
     seen = {}

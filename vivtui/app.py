@@ -19,15 +19,22 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from vivtui.export import ExportError, export_rows
 from vivtui.feeds import Batch, Feed, RunLayout
 from vivtui.parsing.record import Record
-from vivtui.store.filters import next_severity
-from vivtui.store.related import related_records, relation_keys, sort_time
 from vivtui.sources.watcher import watch_directories
 from vivtui.store.budget import DEFAULT_LIMIT
+from vivtui.store.filters import next_severity
+from vivtui.store.related import related_records, relation_keys, sort_time
 from vivtui.store.run import RunStore
 from vivtui.ui import render
 from vivtui.ui.help import HelpScreen
 from vivtui.ui.inspector import InspectorScreen, RelatedScreen
-from vivtui.ui.panes import BudgetPane, Pane, QueuePane, SessionsPane, StreamPane, TimelinePane
+from vivtui.ui.panes import (
+    BudgetPane,
+    Pane,
+    QueuePane,
+    SessionsPane,
+    StreamPane,
+    TimelinePane,
+)
 from vivtui.ui.prompt import PickerScreen, Prompt
 from vivtui.ui.rowview import RowView
 
@@ -130,6 +137,8 @@ class VivtuiApp(App[None]):
     def _main(self, selector, expect_type=None):
         """A widget of the main screen, whatever screen is in front of it (the
         refresh timer and live batches keep running under the inspector)."""
+        if not self.screen_stack:
+            raise NoMatches("the app has no screen (exiting)")
         screen = self.screen_stack[0]
         return screen.query_one(selector, expect_type) if expect_type else screen.query_one(selector)
 
@@ -311,7 +320,7 @@ class VivtuiApp(App[None]):
         self.push_screen(HelpScreen())
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
-        self.refresh_status()
+        self._draw(())  # the status line's follow state; may arrive during exit
 
     # -- triage ---------------------------------------------------------------------
 

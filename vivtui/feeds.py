@@ -13,7 +13,16 @@ from pathlib import Path
 
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.kinds import ACTION_JSONL, ACTION_TEXT, SNAPSHOT, SPECS, FileSpec, LineParser, sniff, spec_for_name
+from vivtui.parsing.kinds import (
+    ACTION_JSONL,
+    ACTION_TEXT,
+    SNAPSHOT,
+    SPECS,
+    FileSpec,
+    LineParser,
+    sniff,
+    spec_for_name,
+)
 from vivtui.parsing.record import Records
 from vivtui.sources.snapshot import SnapshotReader
 from vivtui.sources.tailer import MISSING, LineTailer

@@ -6,7 +6,7 @@ import re
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import line_parser
-from vivtui.parsing.record import new_record, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
 from vivtui.parsing.values import text
 
 KIND = "actions"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import line_parser
-from vivtui.parsing.record import make, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record, make
 from vivtui.parsing.values import text
 
 KIND = "tasks"

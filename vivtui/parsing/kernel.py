@@ -6,7 +6,7 @@ import re
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import decode_text
-from vivtui.parsing.record import make, ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
+from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record, make
 
 KIND = "kernel"
 

@@ -10,7 +10,15 @@ from typing import Iterable, Iterator
 
 import orjson
 
-from vivtui.parsing import action_text, actions, api_audit, execution, kernel, safety, sessions
+from vivtui.parsing import (
+    action_text,
+    actions,
+    api_audit,
+    execution,
+    kernel,
+    safety,
+    sessions,
+)
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import FromObject, LineParse, parse_batch
 from vivtui.parsing.record import Record, Records

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, tzinfo
 from functools import partial
 from operator import itemgetter
 from typing import Any, Callable, NamedTuple

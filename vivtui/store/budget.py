@@ -6,8 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from vivtui.parsing.api_audit import (BUDGET_EXCEEDED, FAILURE, RATE_LIMITED, SUCCESS,
-                                      TASK_BUDGET_PREFIX, VIOLATION)
+from vivtui.parsing.api_audit import (
+    BUDGET_EXCEEDED,
+    FAILURE,
+    RATE_LIMITED,
+    SUCCESS,
+    TASK_BUDGET_PREFIX,
+    VIOLATION,
+)
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import integer, number, text
 
