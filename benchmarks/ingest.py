@@ -59,18 +59,15 @@ def phase_bare(path: str) -> dict:
 
 
 def phase_pipeline(path: str) -> dict:
-    from vivtui.feeds import discover
+    from vivtui.feeds import discover, drain
     from vivtui.store.run import RunStore
 
     start = time.perf_counter()
     layout = discover(path)
     store = RunStore()
     feed = layout.feeds[0]
-    while True:
-        batch = feed.poll()
+    for batch in drain(feed, final=False):  # the live path: as the monitor's workers read
         store.apply(batch.kind, batch.records, batch.reset)
-        if not batch.more:
-            break
     return {"lines": feed.records, "seconds": time.perf_counter() - start}
 
 

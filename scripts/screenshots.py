@@ -23,13 +23,7 @@ async def shoot(run_dir: str, size: tuple[int, int], suffix: str) -> None:
     app = VivtuiApp(discover(run_dir, timezone.utc), Options(zone=timezone.utc, display_zone=timezone.utc),
                     start_workers=False)
     async with app.run_test(size=size) as pilot:
-        for feed in app.layout_.feeds:
-            while True:
-                batch = feed.poll(final=True)
-                app.apply_batch(batch)
-                if not batch.more:
-                    break
-        app.refresh_panes()
+        app.load_all()
         app.clear_notifications()
         for key, name in PANES.items():
             await pilot.press(key)

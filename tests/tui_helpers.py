@@ -21,13 +21,7 @@ def fixture_app(run_dir: Path, live: bool = True) -> VivtuiApp:
 
 def load(app: VivtuiApp) -> None:
     """Every record of the run, applied as the workers' batches would be."""
-    for feed in app.layout_.feeds:
-        while True:
-            batch = feed.poll(final=True)
-            app.apply_batch(batch)
-            if not batch.more:
-                break
-    app.refresh_panes()
+    app.load_all()
 
 
 def screen_text(app: VivtuiApp) -> str:

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from vivtui.export import ExportError, export_rows
-from vivtui.feeds import Batch, Feed, RunLayout
+from vivtui.feeds import Batch, Feed, RunLayout, drain
 from vivtui.parsing.record import Record
 from vivtui.sources.watcher import watch_directories
 from vivtui.store.budget import DEFAULT_LIMIT
@@ -206,6 +206,13 @@ class VivtuiApp(App[None]):
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)
         if batch.kind in ("actions", "kernel"):
             self._draw((batch.kind,))
+
+    def load_all(self) -> None:
+        """Tests and screenshots: every file read to its end at once, no workers."""
+        for feed in self.layout_.feeds:
+            for batch in drain(feed):
+                self.apply_batch(batch)
+        self.refresh_panes()
 
     def apply_records(self, kind: str, records: Iterable) -> None:
         """Tests and screenshots: feed records as a worker would."""

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
+from typing import Iterator
 
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
@@ -162,6 +163,15 @@ class Feed:
             batch.reset = True
             self.records = self.malformed = 0
             batch.events.append(f"{self.path.name} rewritten")
+
+
+def drain(feed: Feed, final: bool = True) -> Iterator[Batch]:
+    """Every batch up to the end of the file, as one-shot reads need them."""
+    while True:
+        batch = feed.poll(final=final)
+        yield batch
+        if not batch.more:
+            return
 
 
 def _reader_note(reader: LineTailer | SnapshotReader) -> str:

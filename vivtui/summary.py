@@ -6,7 +6,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from vivtui.feeds import RunLayout, discover
+from vivtui.feeds import RunLayout, discover, drain
 from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
@@ -21,11 +21,8 @@ def collect(path: Path | str, zone: tzinfo | None = None,
     layout = discover(path, zone)
     store = RunStore(budget)
     for feed in layout.feeds:
-        while True:
-            batch = feed.poll(final=True)
+        for batch in drain(feed):
             store.apply(batch.kind, batch.records, batch.reset, batch.source)
-            if not batch.more:
-                break
         feed.close()
     return layout, store
 
