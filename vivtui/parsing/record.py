@@ -121,9 +121,7 @@ class Records(Sequence):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [new_record(Record, row) for row in self.rows[index]]
+    def __getitem__(self, index: int) -> Record:
         return new_record(Record, self.rows[index])
 
     def __iter__(self) -> Iterator[Record]:

@@ -503,7 +503,9 @@ class TimelinePane(Pane):
             del self._rows[: len(self._rows) - self.capacity]
         if grew or self._seen_version < 0:
             self._seen_version = 0
-            self.show_rows(_Snapshot(self._rows))
+            # A copy: rows are inserted anywhere, so the view must not take it
+            # for the same buffer grown at the end.
+            self.show_rows(list(self._rows))
         head = counts_text("Timeline", [("rows", len(self._rows), "dim")])
         if self.untimed:
             head.append(f"  {self.untimed} lines without a time not shown", "dim")
@@ -514,11 +516,6 @@ class TimelinePane(Pane):
 
 def _timeline_key(item: tuple) -> tuple:
     return item[0], item[1]
-
-
-class _Snapshot(list):
-    """A new sequence object each time the timeline changes (rows can be inserted
-    anywhere, so the view must not treat it as the same growing buffer)."""
 
 
 def overview_text(budget, width: int) -> Text:

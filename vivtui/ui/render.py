@@ -128,25 +128,25 @@ def session_row(session: Session, width: int, now: datetime, live: bool,
     worker, run, number = session.key
     rc = session.context("returncode")
     verification = safe(session.context("verification_status") or "", 20)
-    q = f"{quality:.2f}" if quality is not None else ""
-    return columns([
+    wide = width >= 100
+    rc_cell = ("" if rc is None else f"rc={safe(rc, 6)}", 5, "red" if rc not in (None, 0) else "")
+    parts = [
         (STATE_MARK[state], 12, STATE_STYLE[state]),
         (clock(session.started_at, zone), 8, "dim"),
         (elapsed, 7, "cyan" if state == RUNNING else ""),
-        (f"r{safe(run, 5)}/s{safe(number, 5)}", 9, ""),
-        (safe(session.context("model"), 30), 24 if width >= 160 else 14, "magenta"),
-        ("" if rc is None else f"rc={safe(rc, 6)}", 5, "red" if rc not in (None, 0) else ""),
-        (verification, 9 if width >= 100 else 0, "red" if verification == "failed" else ""),
-        (q, 4, ""),
-        (safe(session.title, 200), 0, "bold" if state in (FAILED, UNFINISHED) else ""),
-    ] if width >= 100 else [
-        (STATE_MARK[state], 12, STATE_STYLE[state]),
-        (clock(session.started_at, zone), 8, "dim"),
-        (elapsed, 7, "cyan" if state == RUNNING else ""),
-        (f"r{safe(run, 5)}/s{safe(number, 5)}", 8, ""),
-        ("" if rc is None else f"rc={safe(rc, 6)}", 5, "red" if rc not in (None, 0) else ""),
-        (safe(session.title, 200), 0, "bold" if state in (FAILED, UNFINISHED) else ""),
-    ], width)
+        (f"r{safe(run, 5)}/s{safe(number, 5)}", 9 if wide else 8, ""),
+    ]
+    if wide:  # model, verification and quality only where there is room
+        parts += [
+            (safe(session.context("model"), 30), 24 if width >= 160 else 14, "magenta"),
+            rc_cell,
+            (verification, 9, "red" if verification == "failed" else ""),
+            (f"{quality:.2f}" if quality is not None else "", 4, ""),
+        ]
+    else:
+        parts.append(rc_cell)
+    parts.append((safe(session.title, 200), 0, "bold" if state in (FAILED, UNFINISHED) else ""))
+    return columns(parts, width)
 
 
 def task_row(task: Task, width: int, zone: tzinfo | None = None) -> Text:
