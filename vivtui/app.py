@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
+from time import monotonic
 from typing import Any, Callable, Iterable
 
 from rich.text import Text
@@ -18,9 +22,14 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from vivtui.export import ExportError, export_rows
 from vivtui.feeds import Batch, Feed, RunLayout, drain
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import ACTION_JSONL, LineParser
 from vivtui.parsing.record import Record
+from vivtui.sources.fileview import FileView, PendingHistory
+from vivtui.sources.lineindex import LineIndex, scan
 from vivtui.sources.watcher import watch_directories
 from vivtui.store.budget import DEFAULT_LIMIT
+from vivtui.store.filerows import FileRows
 from vivtui.store.filters import next_severity
 from vivtui.store.related import related_records, relation_keys, sort_time
 from vivtui.store.run import RunStore
@@ -42,6 +51,9 @@ PANES = ("actions", "sessions", "queue", "budget", "kernel", "timeline")
 PICKER_TITLES = {"actions": "action type", "sessions": "state", "queue": "status",
                  "budget": "event", "kernel": "class", "timeline": "type"}
 IDLE_RECHECK_S = 1.0  # a look at every file even without a change notice
+# Redraws of a pane at most this often: a single new line is drawn at once, a
+# firehose at 20 frames a second (drawing every batch cost two thirds of a core).
+DRAW_INTERVAL_S = 0.05
 
 
 @dataclass
@@ -58,6 +70,17 @@ class BatchArrived(Message):
     def __init__(self, batch: Batch) -> None:
         super().__init__()
         self.batch = batch
+
+
+class FileChanged(Message):
+    """The action log changed: its view reads what is new (on the UI thread)."""
+
+
+class HistoryIndexed(Message):
+    def __init__(self, pending: PendingHistory, index: LineIndex) -> None:
+        super().__init__()
+        self.pending = pending
+        self.index = index
 
 
 class VivtuiApp(App[None]):
@@ -112,6 +135,12 @@ class VivtuiApp(App[None]):
         self._wakeups: dict[Feed, threading.Event] = {f: threading.Event() for f in layout.feeds}
         self.events_seen: list[str] = []
         self._mounted = False  # batches before the panes exist only go to the store
+        self.file_view: FileView | None = None  # the action log, read on demand
+        self.history_progress: float | None = None  # indexing the view's history
+        self._dirty: set[str] = set()
+        self._in_flight: dict[str, threading.Semaphore] = {}
+        self._draw_timer = None
+        self._last_draw = 0.0
 
     # -- layout -----------------------------------------------------------------
 
@@ -146,28 +175,43 @@ class VivtuiApp(App[None]):
         self.title = "vivtui"
         self.sub_title = render.safe(self.layout_.root, 200)
         self._mounted = True
+        # Thread workers run in the loop's default executor, which has cpu + 4
+        # threads: with one tailing thread per file, the watcher and the last
+        # files' workers waited forever for a free thread on a 2-core machine.
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(
+            max_workers=len(self.layout_.feeds) + 16, thread_name_prefix="vivtui"))
+        if self.start_workers:
+            self._open_file_view()
         self.refresh_panes()
         self.set_interval(0.5, self.refresh_panes)
         self.focus_pane("actions")
         if self.start_workers:
-            self._start_workers()
+            self._start_watcher()
+            # After the first screen is out: parsing the backlog competes for the GIL.
+            self.call_after_refresh(self._start_workers)
+            self.set_interval(self.options.poll or IDLE_RECHECK_S, self._poll_view)
 
     def now(self) -> datetime:
         return self.options.clock() if self.options.clock else datetime.now(timezone.utc)
 
     # -- workers ----------------------------------------------------------------
 
+    def _start_watcher(self) -> None:
+        if self.options.poll is None:
+            self.run_worker(self._watch, thread=True, exit_on_error=False, group="watch")
+
     def _start_workers(self) -> None:
         for feed in self.layout_.feeds:
             self.run_worker(lambda feed=feed: self._tail(feed), thread=True,
                             exit_on_error=False, group="tail", name=f"tail {feed.kind}")
-        if self.options.poll is None:
-            self.run_worker(self._watch, thread=True, exit_on_error=False, group="watch")
 
     def _watch(self) -> None:
         watch_directories(self.layout_.directories, self._changed, self._stop)
 
     def _changed(self, names: set[str]) -> None:
+        view = self.file_view
+        if view is None or not names or view.path.name in names:
+            self.post_message(FileChanged())
         for feed, wakeup in self._wakeups.items():
             if not names or names & feed.names or any(n.startswith(tuple(feed.names))
                                                       for n in names):
@@ -182,22 +226,107 @@ class VivtuiApp(App[None]):
             while True:
                 batch = feed.poll()
                 if batch.records or batch.events or batch.reset:
-                    self.post_message(BatchArrived(batch))
+                    self._post_batch(batch)
                 if not batch.more or self._stop.is_set():
                     break
             wakeup.wait(wait)
         feed.close()
 
+    def _post_batch(self, batch: Batch) -> None:
+        """Hand a batch to the UI thread, at most two in flight per worker: a
+        backlog is parsed faster than it is applied, and batches that queue up
+        unread were the memory peak of a big file."""
+        slots = self._in_flight.setdefault(batch.kind, threading.Semaphore(2))
+        while not slots.acquire(timeout=0.2):
+            if self._stop.is_set():
+                return
+        self.post_message(BatchArrived(batch))
+
     def on_unmount(self) -> None:
         self._mounted = False
         self._stop.set()
+        if self.file_view is not None:
+            self.file_view.close()
         for wakeup in self._wakeups.values():
             wakeup.set()
+
+    # -- the action log, read on demand -----------------------------------------
+
+    def _open_file_view(self) -> None:
+        """The action log's pane reads the file itself: the newest screen at
+        once, whatever the file's size; the store still parses every line for
+        the counts and the models, in its worker."""
+        if self.file_view is not None:
+            return
+        for feed in self.layout_.feeds:
+            if feed.kind == "actions":
+                choice = feed.current_choice()
+                if choice is None or choice[0] is not ACTION_JSONL:
+                    return
+                self.file_view = FileView(choice[1])
+                break
+        else:
+            return
+        self.file_view.poll()
+        pane = self._pane("actions")
+        assert isinstance(pane, StreamPane)
+        pane.file_rows = FileRows(self.file_view,
+                                  LineParser(ACTION_JSONL, ParseContext(self.options.zone)))
+        self._index_history()
+
+    def _index_history(self) -> None:
+        view = self.file_view
+        pending = view.pending if view is not None else None
+        if pending is None:
+            self.history_progress = None
+            return
+        fd = os.dup(pending.segment.fd)
+        self.history_progress = 0.0
+
+        def run() -> None:
+            def progress(offset: int) -> None:
+                self.history_progress = offset / pending.stop
+
+            try:
+                index = scan(fd, 0, pending.stop, progress=progress, cancel=self._stop)
+            finally:
+                os.close(fd)
+            self.post_message(HistoryIndexed(pending, index))
+
+        self.run_worker(run, thread=True, exit_on_error=False, group="history",
+                        name="index history")
+
+    def on_history_indexed(self, message: HistoryIndexed) -> None:
+        if self.file_view is not None and not self._stop.is_set():
+            self.file_view.attach_history(message.pending, message.index)
+        self._index_history()  # the file may have been truncated meanwhile
+        self._draw_soon(("actions",))
+
+    def on_file_changed(self, message: FileChanged) -> None:
+        self._poll_view()
+
+    def _poll_view(self) -> None:
+        if self.file_view is None:
+            self._open_file_view()
+            if self.file_view is None:
+                return
+        view = self.file_view
+        version = view.version
+        more = view.poll()
+        if view.pending is not None and self.history_progress is None:
+            self._index_history()  # truncated and written again: a new history
+        if view.version != version:
+            self._draw_soon(("actions",))
+        if more:
+            self.call_later(self._poll_view)
 
     # -- data in ------------------------------------------------------------------
 
     def on_batch_arrived(self, message: BatchArrived) -> None:
-        self.apply_batch(message.batch)
+        try:
+            self.apply_batch(message.batch)
+        finally:
+            self._in_flight[message.batch.kind].release()
 
     def apply_batch(self, batch: Batch) -> None:
         self.store.apply(batch.kind, batch.records, batch.reset, batch.source)
@@ -205,7 +334,7 @@ class VivtuiApp(App[None]):
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)
         if batch.kind in ("actions", "kernel"):
-            self._draw((batch.kind,))
+            self._draw_soon((batch.kind,))
 
     def load_all(self) -> None:
         """Tests and screenshots: every file read to its end at once, no workers."""
@@ -227,11 +356,28 @@ class VivtuiApp(App[None]):
     def refresh_panes(self) -> None:
         self._draw(PANES)
 
+    def _draw_soon(self, names: Iterable[str]) -> None:
+        self._dirty.update(names)
+        if self._draw_timer is not None:
+            return
+        wait = self._last_draw + DRAW_INTERVAL_S - monotonic()
+        if wait <= 0:
+            self._draw_dirty()
+        else:
+            self._draw_timer = self.set_timer(wait, self._draw_dirty)
+
+    def _draw_dirty(self) -> None:
+        self._draw_timer = None
+        names, self._dirty = self._dirty, set()
+        self._draw(names)
+
     def _draw(self, names: Iterable[str]) -> None:
         if not self._mounted:
             return
         now = self.now()
+        self._last_draw = monotonic()
         try:
+            self._pane("actions").file_progress = self._file_progress()
             for name in names:
                 self._pane(name).update_from(self.store, now)
             self.refresh_status()
@@ -239,6 +385,16 @@ class VivtuiApp(App[None]):
             # The refresh timer can fire while the widgets are being removed at
             # exit, before on_unmount: nothing is left to draw.
             self._mounted = False
+
+    def _file_progress(self) -> Text:
+        out = Text("")
+        if self.history_progress is not None:
+            out.append(f"  indexing history {self.history_progress:.0%}", "bold")
+        for feed in self.layout_.feeds:
+            progress = feed.backlog_progress() if feed.kind == "actions" else None
+            if progress is not None and self.file_view is not None:
+                out.append(f"  counting {progress:.0%}", "dim")
+        return out
 
     def refresh_status(self) -> None:
         self._main("#status", Static).update(self.status_text())

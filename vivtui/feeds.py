@@ -112,6 +112,25 @@ class Feed:
                 out.append(FileStatus(path.name, path, state, used=used, note=note))
         return _unique_names(out)
 
+    def current_choice(self) -> tuple[FileSpec, Path] | None:
+        """The file this feed reads, or will read once it looks: the one it
+        settled on, else the first alternative that exists."""
+        if self._settled:
+            return self.spec, self.path
+        return next(((s, p) for s, p in self.choices if p.exists()), None)
+
+    def backlog_progress(self) -> float | None:
+        """How much of what was in the file at the start is read, while it is
+        being read; None once it is."""
+        reader = self._reader
+        if self._backlog_read or not isinstance(reader, LineTailer):
+            return None
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return None
+        return min(1.0, reader.offset / size) if size else None
+
     def close(self) -> None:
         if isinstance(self._reader, LineTailer):
             self._reader.close()

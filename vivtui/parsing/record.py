@@ -157,7 +157,10 @@ def _object_of(data: bytes) -> dict:
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
-        value = orjson.loads(data.decode("utf-8", "replace"))
+        try:
+            value = orjson.loads(data.decode("utf-8", "replace"))
+        except orjson.JSONDecodeError:
+            return {}
     return value if value.__class__ is dict else {}
 
 

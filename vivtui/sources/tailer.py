@@ -74,7 +74,8 @@ def is_blank(piece: bytes) -> bool:
 
 
 class LineTailer:
-    def __init__(self, path: Path | str, *, budget: int = 8 << 20, from_end: bool = False) -> None:
+    def __init__(self, path: Path | str, *, budget: int = 8 << 20,
+                 tail_bytes: int | None = None) -> None:
         self.path = Path(path)
         self.budget = budget
         self.state = MISSING
@@ -85,7 +86,8 @@ class LineTailer:
         self._identity: tuple[int, int] | None = None
         self._partial = b""
         self._ever_missing = False
-        self._from_end = from_end
+        self._tail_bytes = tail_bytes
+        self.started_at = 0  # where the first read began (tail_bytes: a line start)
 
     # -- public -----------------------------------------------------------------
 
@@ -176,17 +178,23 @@ class LineTailer:
         self.error = ""
         if self._ever_missing:
             chunk.events.append(CREATED)
-        if self._from_end:
-            self._skip_to_end(st.st_size)
-            self._from_end = False
+        if self._tail_bytes is not None:
+            self._start_near_end(st.st_size, self._tail_bytes)
+            self._tail_bytes = None
 
-    def _skip_to_end(self, size: int) -> None:
-        """Start at the last complete line: used to follow without the backlog."""
+    def _start_near_end(self, size: int, tail_bytes: int) -> None:
+        """Start at the first line that begins in the last ``tail_bytes``: the
+        newest screen first; what is before is someone else's to read."""
         assert self._fd is not None
-        start = max(0, size - 65536)
-        tail = os.pread(self._fd, size - start, start)
-        cut = tail.rfind(b"\n")
-        self.offset = start + cut + 1 if cut >= 0 else start
+        start = max(0, size - tail_bytes)
+        if start:
+            cut = os.pread(self._fd, min(size - start, 1 << 20), start - 1).find(b"\n")
+            start = start + cut if cut >= 0 else size
+        self.offset = self.started_at = start
+
+    def dup_fd(self) -> int | None:
+        """A descriptor of the file now followed, for reading it after rotation."""
+        return os.dup(self._fd) if self._fd is not None else None
 
     # -- reading ----------------------------------------------------------------
 

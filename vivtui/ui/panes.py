@@ -17,9 +17,11 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record
+from vivtui.store.filerows import FileRows
 from vivtui.store.filters import FilterSet, Pattern, compile_pattern
 from vivtui.store.rows import FilteredRows
 from vivtui.store.run import KINDS, RunStore
+from vivtui.store.scan import RowScan
 from vivtui.store.sessions import FAILED, RUNNING, SUCCEEDED, UNFINISHED, Session
 from vivtui.store.tasks import Task
 from vivtui.ui import render
@@ -53,6 +55,12 @@ class Pane(Vertical):
         self.hits = 0
         self._source: Sequence = ()
         self._filtered: FilteredRows | None = None
+        # A file-backed pane (the action stream of any size) filters and
+        # searches in workers: these are their running or finished scans.
+        self._scan: RowScan | None = None
+        self._hit_scan: RowScan | None = None
+        self._jump_to_hit = False
+        self._scan_timer = None
         self._seen_version = -1
         self._last: tuple[RunStore, datetime] | None = None
 
@@ -120,6 +128,9 @@ class Pane(Vertical):
 
     def show_rows(self, source: Sequence) -> None:
         self._source = source
+        if isinstance(source, FileRows):
+            self._show_file_rows(source)
+            return
         if not self.filters.active:
             self._filtered = None
             self.view.set_rows(source)
@@ -131,8 +142,76 @@ class Pane(Vertical):
             self._filtered.update()
         self.view.set_rows(self._filtered)
 
+    # -- a file-backed source: scans in workers ------------------------------------
+
+    def _show_file_rows(self, source: FileRows) -> None:
+        if self._hit_scan is not None:
+            self._hit_scan = self._current_scan(self._hit_scan, source, self._hit_test)
+            self.hits = len(self._hit_scan)
+        if not self.filters.active:
+            self._scan = None
+            self.view.set_rows(source)
+            return
+        self._scan = self._current_scan(self._scan, source, self._accepts)
+        self.view.set_rows(self._scan)
+
+    def _current_scan(self, scan: RowScan | None, source: FileRows, test) -> RowScan:
+        """The scan brought up to date; a new one when rows were put in front of
+        the ones it knows (history indexed since) or taken away."""
+        if scan is not None and scan.rows is source and scan.shift == source.view.shift:
+            scan.update()
+            return scan
+        if scan is not None:
+            scan.cancel.set()
+        scan = RowScan(source, test)
+        self.app.run_worker(scan.run, thread=True, exit_on_error=False, group="scan",
+                            name=f"scan {self.id}")
+        if self._scan_timer is None:
+            self._scan_timer = self.set_interval(0.1, self._scan_tick)
+        return scan
+
+    def _scan_tick(self) -> None:
+        """Matches found so far go on screen while the scan goes on."""
+        scans = [scan for scan in (self._scan, self._hit_scan) if scan is not None]
+        if self._source and isinstance(self._source, FileRows):
+            self._show_file_rows(self._source)
+        if self._jump_to_hit and self.hits:
+            self._jump_to_hit = not self.next_match(1, include_current=True)
+        self.update_filterbar()
+        if all(scan.done for scan in scans) and self._scan_timer is not None:
+            self._scan_timer.stop()
+            self._scan_timer = None
+
+    def _accepts(self, record: Record) -> bool:
+        return self.filters.accepts(*self.describe(record))
+
+    def _hit_test(self, record: Record) -> bool:
+        described = self.describe(record)
+        search = self.search
+        return (search is not None and self.filters.accepts(*described)
+                and search.search(described[0]))
+
+    def scan_progress(self) -> str:
+        running = [scan for scan in (self._scan, self._hit_scan)
+                   if scan is not None and not scan.done]
+        if not running:
+            return ""
+        return f"scanning {min(scan.progress for scan in running):.0%}"
+
+    def _cancel_scans(self) -> None:
+        for scan in (self._scan, self._hit_scan):
+            if scan is not None:
+                scan.cancel.set()
+        self._scan = self._hit_scan = None
+
+    def on_unmount(self) -> None:
+        self._cancel_scans()
+
+    # -- filters and search --------------------------------------------------------
+
     def filters_changed(self) -> None:
         self._filtered = None
+        self._cancel_scans()
         view = self.view
         view.rows = ()  # a new sequence: the cursor starts over
         self.show_rows(self._source)
@@ -152,12 +231,23 @@ class Pane(Vertical):
         self.update_filterbar()
         if self.search is not None and self.hits:
             self.next_match(1, include_current=True)
+        elif self.search is not None and self._hit_scan is not None:
+            self._jump_to_hit = True  # to the first hit the worker finds
         self.view.refresh()
 
     def count_hits(self) -> None:
         search = self.search
         if search is None:
             self.hits = 0
+            if self._hit_scan is not None:
+                self._hit_scan.cancel.set()
+                self._hit_scan = None
+            return
+        if isinstance(self._source, FileRows):
+            if self._hit_scan is not None:
+                self._hit_scan.cancel.set()
+            self._hit_scan = self._current_scan(None, self._source, self._hit_test)
+            self.hits = len(self._hit_scan)
             return
         self.hits = sum(1 for item in self.view.rows if search.search(self.describe(item)[0]))
 
@@ -166,6 +256,8 @@ class Pane(Vertical):
         rows = view.rows
         if search is None or not rows:
             return False
+        if self._hit_scan is not None:
+            return self._next_hit(step, include_current)
         start = max(view.cursor, 0)
         for distance in range(0 if include_current else 1, len(rows) + 1):
             index = (start + step * distance) % len(rows)
@@ -173,6 +265,28 @@ class Pane(Vertical):
                 view.select(index)
                 return True
         return False
+
+    def _next_hit(self, step: int, include_current: bool) -> bool:
+        """n/N over a file: the matches the hit scan found so far, in file order."""
+        hits, view = self._hit_scan, self.view
+        assert hits is not None
+        if not len(hits):
+            return False
+        here = self._file_row(max(view.cursor, 0))
+        if step > 0:
+            at = hits.position_of(here if include_current else here + 1)
+            target = hits.row_at(at if at < len(hits) else 0)
+        else:
+            at = hits.position_of(here) - 1
+            target = hits.row_at(at if at >= 0 else len(hits) - 1)
+        rows = view.rows
+        position = rows.position_of(target) if isinstance(rows, RowScan) else target
+        view.select(position)
+        return True
+
+    def _file_row(self, position: int) -> int:
+        rows = self.view.rows
+        return rows.row_at(position) if isinstance(rows, RowScan) and len(rows) else position
 
     def clear_filters(self) -> bool:
         """Esc: drop search and filters; False when there was nothing to drop."""
@@ -202,6 +316,9 @@ class Pane(Vertical):
             text.append("  search ", "bold")
             text.append(render.safe(self.search.text, 100), SEARCH_STYLE)
             text.append(f"  {self.hits} hits  n/N", "dim")
+        progress = self.scan_progress()
+        if progress:
+            text.append(f"  {progress}…", "bold")
         text.append("  esc clears", "dim")
         bar.update(text)
         bar.add_class("-shown")
@@ -246,6 +363,9 @@ class StreamPane(Pane):
         self.title = title
         self._row = row
         self.source_name = ""
+        # The whole file, read on demand (the action log): set by the app.
+        self.file_rows: FileRows | None = None
+        self.file_progress = Text("")  # indexing / counting, said in the head
 
     def empty_text(self) -> str:
         return f"waiting for {self.title.lower()}…"
@@ -259,14 +379,22 @@ class StreamPane(Pane):
     def _update(self, store: RunStore, now: datetime) -> None:
         buffer = store.buffers[self.kind]
         self.source_name = store.sources.get(self.kind, self.source_name)
-        if buffer.total != self._seen_version:
+        rows = self.file_rows
+        if rows is not None:
+            if rows.view.version != self._seen_version:
+                self._seen_version = rows.view.version
+                self.show_rows(rows)
+        elif buffer.total != self._seen_version:
             self._seen_version = buffer.total
             self.show_rows(buffer)
         severities = store.by_severity[self.kind]
-        head = counts_text(self.title, [("rows", buffer.total, "dim"),
-                                        ("errors", severities[ERROR], "red"),
-                                        ("warnings", severities[WARNING], "dark_orange")])
-        if buffer.first_seq:
+        counts = [("rows", len(rows) if rows is not None else buffer.total, "dim"),
+                  ("errors", severities[ERROR], "red"),
+                  ("warnings", severities[WARNING], "dark_orange")]
+        head = counts_text(self.title, counts)
+        if rows is not None:
+            head.append_text(self.file_progress)
+        elif buffer.first_seq:
             # Older rows are counted above but no longer held (bounded memory).
             head.append(f"  newest {len(buffer):,} kept", "dim")
         if self.kind == "kernel":

@@ -64,13 +64,18 @@ class RowView(ScrollView, can_focus=True):
         front numbers its rows (``first_seq``): the cursor stays on its row."""
         first_seq = getattr(rows, "first_seq", 0)
         total = first_seq + len(rows)
+        moved = 0
         if rows is self.rows and not self.follow:
-            self.cursor -= first_seq - self._first_seq
+            moved = first_seq - self._first_seq
+            self.cursor -= moved
             self.waiting += max(0, total - self._total)
         self._first_seq, self._total = first_seq, total
         self.rows = rows
         count = len(rows)
         self.virtual_size = Size(self.scrollable_content_region.width, count)
+        if moved:  # rows came or went above: the same rows stay on screen
+            self.scroll_to(y=max(0, self.scroll_offset.y - moved), animate=False,
+                           immediate=True)
         if self.follow:
             self.cursor = count - 1
             self._stick_to_end()

@@ -1,0 +1,79 @@
+"""The monitor with its workers running: every file's worker gets a thread, and
+the action stream of a big file is read on demand (filters and search scan it
+in workers while the screen stays live)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timezone
+
+from tests.test_fileview import write_actions
+from tests.tui_helpers import screen_text
+from vivtui.app import Options, VivtuiApp
+from vivtui.feeds import discover
+from vivtui.sources import fileview
+from vivtui.store.filerows import FileRows
+from vivtui.store.scan import RowScan
+
+
+async def wait_until(pilot, condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await pilot.pause(0.05)
+
+
+async def type_in(pilot, key: str, text: str) -> None:
+    await pilot.press(key, *text, "enter")
+    await pilot.pause()
+
+
+async def test_every_file_of_a_run_gets_its_worker(run_dir):
+    # Thread workers share one executor; with seven files on two cores the
+    # last files' workers and the watcher used to wait for a thread forever.
+    app = VivtuiApp(discover(run_dir), Options(zone=timezone.utc))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: all(app.store.buffers[kind].total
+                                            for kind in ("safety", "kernel", "api", "actions")))
+        with open(run_dir / "safety_audit.log", "ab") as handle:
+            handle.write(b'{"timestamp": "2026-02-11T00:59:00", "blocked_reason": "late"}\n')
+        before = app.store.buffers["safety"].total
+        await wait_until(pilot, lambda: app.store.buffers["safety"].total > before)
+
+
+async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
+    log = tmp_path / "action_log.jsonl"
+    write_actions(log, range(40_000), every_error=1000)
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        pane = app._pane("actions")
+        rows = pane.file_rows
+        assert isinstance(rows, FileRows)
+        await wait_until(pilot, lambda: "seq=00039999" in screen_text(app))
+        await wait_until(pilot, lambda: len(rows) == 40_000)  # history indexed
+        view = pane.view
+        assert view.follow and view.cursor == 39_999
+        await pilot.press("g")
+        assert view.selected.line == 1
+        await pilot.press("G")
+        await type_in(pilot, "ampersand", "ERROR")
+        await wait_until(pilot, lambda: pane._scan is not None and pane._scan.done)
+        await pilot.pause(0.2)
+        assert isinstance(view.rows, RowScan) and len(view.rows) == 40
+        assert view.selected.fields["detail"] == "seq=00039000"
+        assert "40 shown" in screen_text(app)
+        write_actions(log, range(40_000, 41_001), every_error=1000)  # two more ERRORs
+        await wait_until(pilot, lambda: len(view.rows) == 42)
+        await wait_until(pilot, lambda: "seq=00041000" in screen_text(app))
+        await type_in(pilot, "slash", "seq=0000[12]000")
+        await wait_until(pilot, lambda: pane._hit_scan is not None and pane._hit_scan.done)
+        await pilot.pause(0.2)
+        assert pane.hits == 2 and "2 hits" in screen_text(app)
+        await pilot.press("n")
+        first = view.selected.fields["detail"]
+        await pilot.press("n")
+        assert {first, view.selected.fields["detail"]} == {"seq=00001000", "seq=00002000"}
+        await pilot.press("escape")
+        await pilot.pause()
+        assert view.rows is rows

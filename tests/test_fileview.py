@@ -1,0 +1,173 @@
+"""A file read on demand: the line index, the view's segments, rows parsed when
+looked at, and whole-file scans in a worker (no terminal)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import ACTION_JSONL, LineParser
+from vivtui.sources import lineindex
+from vivtui.sources.fileview import FileView
+from vivtui.sources.lineindex import LineIndex, scan
+from vivtui.store.filerows import FileRows
+from vivtui.store.scan import RowScan
+
+
+def action_line(i: int, kind: str = "TOOL") -> bytes:
+    return orjson.dumps({"timestamp": "2026-02-03T12:00:00+00:00", "actor": f"A-{i % 7}",
+                         "action_type": kind, "action": "act", "detail": f"seq={i:08d}"})
+
+
+def write_actions(path: Path, numbers: range, every_error: int = 0) -> bytes:
+    data = b"".join(action_line(i, "ERROR" if every_error and i % every_error == 0 else "TOOL")
+                    + b"\n" for i in numbers)
+    with open(path, "ab") as handle:
+        handle.write(data)
+    return data
+
+
+def rows_for(view: FileView) -> FileRows:
+    return FileRows(view, LineParser(ACTION_JSONL, ParseContext(None)))
+
+
+def attach(view: FileView) -> None:
+    """What the monitor's worker does: index the history and hand it over."""
+    pending = view.pending
+    assert pending is not None
+    fd = os.dup(pending.segment.fd)
+    try:
+        view.attach_history(pending, scan(fd, 0, pending.stop))
+    finally:
+        os.close(fd)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lengths=st.lists(st.integers(0, 3000), min_size=1, max_size=200),
+       cuts=st.lists(st.integers(1, 50_000), max_size=10))
+def test_index_reads_back_every_line_whatever_the_chunking(tmp_path_factory, lengths, cuts):
+    path = tmp_path_factory.mktemp("idx") / "f"
+    lines = [bytes([97 + i % 26]) * n for i, n in enumerate(lengths)]
+    data = b"".join(line + b"\n" for line in lines)
+    path.write_bytes(data)
+    index = LineIndex()
+    position = 0
+    for cut in sorted(set(cuts)) + [len(data)]:
+        end = data.rfind(b"\n", 0, min(cut, len(data))) + 1
+        if end > position:
+            index.add(data[position:end])
+            position = end
+    assert index.count == len(lines) and index.end == len(data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        for first in range(0, len(lines), 37):
+            offset, got = index.read(fd, first, first + 5)
+            assert got == lines[first:first + 5]
+            assert offset == sum(len(line) + 1 for line in lines[:first])
+    finally:
+        os.close(fd)
+
+
+def test_scan_matches_adding_and_keeps_few_entries(tmp_path, monkeypatch):
+    monkeypatch.setattr(lineindex, "READ_SIZE", 1000)  # many reads, lines cut between them
+    path = tmp_path / "a.jsonl"
+    data = write_actions(path, range(5000))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        index = scan(fd, 0, len(data))
+        assert index.count == 5000
+        assert index.entries <= len(data) // lineindex.BLOCK + 2
+        assert index.read(fd, 4321, 4322)[1] == [action_line(4321)]
+    finally:
+        os.close(fd)
+
+
+def test_view_shows_the_end_first_and_numbers_lines_once_history_is_indexed(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    write_actions(path, range(20_000))
+    view = FileView(path, tail_bytes=10_000)
+    view.poll()
+    rows = rows_for(view)
+    tail = len(rows)
+    assert 0 < tail < 200 and view.pending is not None
+    assert rows[-1].fields["detail"] == "seq=00019999"
+    assert rows[-1].line == 0  # not known yet: said as unknown, not guessed
+    attach(view)
+    assert len(rows) == 20_000 and view.shift == 20_000 - tail
+    assert rows.first_seq == -(20_000 - tail)
+    assert [rows[i].line for i in (0, 12_345, -1)] == [1, 12_346, 20_000]
+    assert rows[12_345].fields["detail"] == "seq=00012345"
+    write_actions(path, range(20_000, 20_010))
+    view.poll()
+    assert len(rows) == 20_010 and rows[-1].fields["detail"] == "seq=00020009"
+
+
+def test_view_keeps_a_rotated_file_and_forgets_a_truncated_one(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    write_actions(path, range(100))
+    view = FileView(path)
+    view.poll()
+    rows = rows_for(view)
+    assert len(rows) == 100 and view.pending is None
+    os.rename(path, tmp_path / "action_log.jsonl.1")
+    write_actions(path, range(100, 130))
+    view.poll()
+    assert len(rows) == 130
+    assert rows[99].fields["detail"] == "seq=00000099"  # read from the rotated file
+    assert rows[100].line == 1 and rows[129].fields["detail"] == "seq=00000129"
+    path.write_bytes(action_line(999) + b"\n")  # truncated and written again
+    view.poll()
+    assert len(rows) == 101  # the rotated file's lines stay, the truncated ones go
+    assert rows[-1].fields["detail"] == "seq=00000999"
+    view.close()
+
+
+def test_blank_and_malformed_lines_are_rows(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    path.write_bytes(action_line(1) + b"\n\nnot json\n" + action_line(2) + b"\n")
+    view = FileView(path)
+    view.poll()
+    rows = rows_for(view)
+    assert len(rows) == 4
+    assert rows[1].raw == "" and rows[1].fields == {} and not rows[1].malformed
+    assert rows[2].malformed and rows[2].line == 3
+    assert rows[3].fields["detail"] == "seq=00000002"
+
+
+def test_scan_finds_the_newest_matches_first_and_then_new_rows(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    write_actions(path, range(30_000), every_error=100)
+    view = FileView(path, tail_bytes=5_000)
+    view.poll()
+    attach(view)
+    rows = rows_for(view)
+    found = RowScan(rows, lambda record: record.category == "ERROR")
+    worker = threading.Thread(target=found.run)
+    worker.start()
+    worker.join()
+    assert found.done and len(found) == 300
+    assert [found[i].fields["detail"] for i in (0, -1)] == ["seq=00000000", "seq=00029900"]
+    assert found.first_seq == -300  # found in front of the start: the view keeps its row
+    write_actions(path, range(30_000, 30_201), every_error=100)
+    view.poll()
+    found.update()
+    assert len(found) == 303 and found[-1].fields["detail"] == "seq=00030200"
+    assert found.position_of(150) == 2 and found.position_of(200) == 2
+    assert found.row_at(found.position_of(200)) == 200
+
+
+def test_a_cancelled_scan_stops(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    write_actions(path, range(20_000))
+    view = FileView(path)
+    view.poll()
+    found = RowScan(rows_for(view), lambda record: True)
+    found.cancel.set()
+    found.run()
+    assert found.done and found.scanned == 0

@@ -1,0 +1,142 @@
+"""One line file as indexed stretches ("segments"): the newest screen at once,
+the history indexed by a worker, appends indexed as they come.
+
+The lines themselves are not kept: a segment is a descriptor and a
+``LineIndex``, and lines are read again when someone looks at them. A segment
+keeps its own descriptor, so the lines of a file that was rotated away (or
+deleted) stay readable; a truncated file's segments are dropped, since what
+they indexed is gone.
+
+Changed on one thread only (the monitor's UI thread): ``poll`` and
+``attach_history``. A worker that reads lines takes a ``snapshot`` with
+descriptors of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
+
+from vivtui.sources.lineindex import LineIndex
+from vivtui.sources.tailer import TRUNCATED, LineTailer
+
+TAIL_BYTES = 1 << 20  # read at once on open: ~4,000 lines of the action log
+READ_BUDGET = 4 << 20  # per poll: a huge append is taken in steps
+KEPT_SEGMENTS = 16  # rotations remembered; older files are let go
+
+
+@dataclass(slots=True)
+class Segment:
+    fd: int
+    index: LineIndex
+    identity: tuple[int, int]
+    first_line: int | None  # number in its file of its first line (from 1); None: not known yet
+    serial: int = field(default_factory=count().__next__)  # descriptors are reused; this is not
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+@dataclass(slots=True)
+class PendingHistory:
+    """The lines before where the view started reading, still to be indexed."""
+
+    segment: Segment
+    stop: int  # byte where the segment starts: the history ends there
+
+
+class FileView:
+    def __init__(self, path: Path | str, tail_bytes: int = TAIL_BYTES) -> None:
+        self.path = Path(path)
+        self.tailer = LineTailer(self.path, budget=READ_BUDGET, tail_bytes=tail_bytes)
+        self.segments: list[Segment] = []
+        self.pending: PendingHistory | None = None
+        self.events: list[str] = []
+        # Rows put in front of the first row (history) minus rows taken away
+        # from the front: a view keeps its cursor on the same line with it.
+        self.shift = 0
+        self.version = 0  # changes whenever rows or their numbering change
+
+    def __len__(self) -> int:
+        return sum(segment.index.count for segment in self.segments)
+
+    def poll(self) -> bool:
+        """Index what was appended. True when there is more to read already."""
+        chunk = self.tailer.read()
+        if TRUNCATED in chunk.events:
+            self._drop_current_file()
+        for run in chunk.runs:
+            if run.first_line == 1 or not self.segments:
+                self._start_segment(run.first_offset)
+            index = self.segments[-1].index
+            index.add(b"\n".join(run.pieces) + b"\n")
+        if chunk.runs or chunk.events:
+            self.version += 1
+        self.events.extend(chunk.events)
+        return chunk.more
+
+    def attach_history(self, pending: PendingHistory, history: LineIndex) -> None:
+        """The worker indexed the lines before the first segment."""
+        if pending is not self.pending:
+            return  # the file was truncated meanwhile: that history is void
+        self.pending = None
+        segment = pending.segment
+        at = self.segments.index(segment)
+        self.segments.insert(at, Segment(os.dup(segment.fd), history, segment.identity, 1))
+        segment.first_line = history.count + 1
+        self.shift += history.count
+        self.version += 1
+
+    def snapshot(self) -> list[tuple[int, LineIndex, int, int | None]]:
+        """(own descriptor, index, line count now, first line number) per segment,
+        for a worker; it closes the descriptors when done."""
+        return [(os.dup(s.fd), s.index, s.index.count, s.first_line) for s in self.segments]
+
+    def close(self) -> None:
+        for segment in self.segments:
+            segment.close()
+        self.segments.clear()
+        self.tailer.close()
+
+    @property
+    def state(self) -> str:
+        return self.tailer.state
+
+    # -- internals --------------------------------------------------------------
+
+    def _start_segment(self, offset: int) -> None:
+        fd = self.tailer.dup_fd()
+        if fd is None:
+            return
+        st = os.fstat(fd)
+        numbered = offset == 0
+        segment = Segment(fd, LineIndex(offset), (st.st_dev, st.st_ino), 1 if numbered else None)
+        self.segments.append(segment)
+        if not numbered:
+            self.pending = PendingHistory(segment, offset)
+        while len(self.segments) > KEPT_SEGMENTS:
+            dropped = self.segments.pop(0)
+            self.shift -= dropped.index.count
+            dropped.close()
+
+    def _drop_current_file(self) -> None:
+        """Truncated: the lines indexed in this file are gone."""
+        fd = self.tailer.dup_fd()
+        if fd is None:
+            return
+        st = os.fstat(fd)
+        os.close(fd)
+        current = (st.st_dev, st.st_ino)
+        kept = []
+        for index, segment in enumerate(self.segments):
+            if segment.identity == current:
+                if index == len(kept):  # only rows before every kept one shift the view
+                    self.shift -= segment.index.count
+                segment.close()
+            else:
+                kept.append(segment)
+        self.segments = kept
+        if self.pending is not None and self.pending.segment not in kept:
+            self.pending = None

@@ -1,0 +1,123 @@
+"""A file's lines as a sequence of records, parsed when looked at.
+
+The rows of the action stream for a log of any size: ``len`` is the number of
+lines indexed by a ``FileView``; row ``i`` is read from the file and parsed on
+demand, a page of rows at a time, and the newest pages parsed are kept in a
+bounded cache. Memory does not grow with the file beyond the view's index.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from itertools import accumulate, count
+from typing import Iterator
+
+from vivtui.parsing.kinds import LineParser
+from vivtui.parsing.record import INFO, Record, make
+from vivtui.sources.fileview import FileView
+from vivtui.sources.lineindex import LineIndex
+from vivtui.sources.tailer import is_blank
+
+PAGE = 128  # rows read and parsed together
+CACHED_PAGES = 64
+
+_PLUS_ONE = (1).__add__
+
+
+def parse_lines(parser: LineParser, first_line: int | None, first_offset: int,
+                pieces: list[bytes]) -> list[Record]:
+    """One record per line, blank lines included (a row shows what the file has).
+    Line numbers are 0 while they are not known yet."""
+    offsets = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=first_offset)
+    numbers = count(first_line) if first_line is not None else iter(int, 1)
+    lines = list(zip(numbers, offsets, pieces))
+    parsed = iter(parser.parse(lines))
+    kind = parser.spec.kind
+    return [make(kind, line, offset, None, None, INFO, "", "") if is_blank(data)
+            else next(parsed) for line, offset, data in lines]
+
+
+class FileRows:
+    def __init__(self, view: FileView, parser: LineParser) -> None:
+        self.view = view
+        self.parser = parser
+        self._pages: OrderedDict[tuple[int, int], list[Record]] = OrderedDict()
+        self._version = -1
+
+    # -- the sequence a RowView shows ---------------------------------------------
+
+    @property
+    def first_seq(self) -> int:
+        """Negative when rows were put in front (the history): see ``RowView``."""
+        return -self.view.shift
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    def __getitem__(self, index: int) -> Record:
+        if index < 0:
+            index += len(self)
+        for number, segment in enumerate(self.view.segments):
+            if index < segment.index.count:
+                return self._row(number, segment, index)
+            index -= segment.index.count
+        raise IndexError("row out of range")
+
+    def __iter__(self) -> Iterator[Record]:
+        for position in range(len(self)):
+            yield self[position]
+
+    def _row(self, number: int, segment, local: int) -> Record:
+        if self.view.version != self._version:
+            # Numbering or segments changed: pages parsed before may be stale.
+            self._version = self.view.version
+            self._pages = OrderedDict((k, v) for k, v in self._pages.items()
+                                      if self._still_valid(k, v))
+        page = local // PAGE
+        key = (segment.serial, page)
+        rows = self._pages.get(key)
+        if rows is None or local - page * PAGE >= len(rows):
+            rows = self._read(segment.fd, segment.index, segment.first_line, page * PAGE,
+                              page * PAGE + PAGE)
+            self._pages[key] = rows
+            if len(self._pages) > CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(key)
+        return rows[local - page * PAGE]
+
+    def _still_valid(self, key: tuple[int, int], rows: list[Record]) -> bool:
+        serial, page = key
+        for segment in self.view.segments:
+            if segment.serial == serial:
+                expected = segment.first_line
+                first = rows[0].line if rows else 0
+                return (expected is None and first == 0) or (
+                    expected is not None and first == expected + page * PAGE)
+        return False
+
+    def _read(self, fd: int, index: LineIndex, first_line: int | None, first: int,
+              stop: int) -> list[Record]:
+        offset, pieces = index.read(fd, first, stop)
+        number = first_line + first if first_line is not None else None
+        return parse_lines(self.parser, number, offset, pieces)
+
+
+def read_records(snapshot: list[tuple[int, LineIndex, int, int | None]], parser: LineParser,
+                 start: int, stop: int, page: int = 4096) -> Iterator[tuple[int, Record]]:
+    """(row, record) for rows ``start`` to ``stop`` of a ``FileView.snapshot``,
+    for workers: no shared cache, the snapshot's own descriptors."""
+    base = 0
+    for fd, index, lines, first_line in snapshot:
+        low, high = max(start - base, 0), min(stop - base, lines)
+        for first in range(low, high, page):
+            offset, pieces = index.read(fd, first, min(first + page, high))
+            number = first_line + first if first_line is not None else None
+            yield from enumerate(parse_lines(parser, number, offset, pieces), base + first)
+        base += lines
+
+
+def close_snapshot(snapshot: list[tuple[int, LineIndex, int, int | None]]) -> None:
+    for fd, *_ in snapshot:
+        os.close(fd)

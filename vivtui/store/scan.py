@@ -1,0 +1,103 @@
+"""Which rows of a whole file pass a test, found by a worker, newest first.
+
+Filtering or searching a 4M-line history takes seconds; the screen must not
+wait for it. ``run`` (in a worker thread) walks the file from the end back,
+so the matches nearest to what the user looks at appear first, and the view
+grows upward as older ones are found. Rows appended after the scan started
+are tested by ``update`` on the UI thread, like any filtered stream.
+
+Matches are kept as keys that stay valid when rows are put in front of the
+file's first row (its history, indexed later): key = row - the view's
+``shift`` when the scan started.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from bisect import bisect_left, bisect_right
+from operator import neg
+from typing import Callable
+
+from vivtui.parsing.record import Record
+from vivtui.store.filerows import FileRows, close_snapshot, read_records
+
+PAGE = 4096
+
+
+class RowScan:
+    def __init__(self, rows: FileRows, test: Callable[[Record], bool]) -> None:
+        self.rows = rows
+        self.test = test
+        self.shift = rows.view.shift
+        self.start = len(rows)  # rows before this are the worker's, after it update's
+        self._checked_key = self.start - self.shift
+        self._back = array("q")  # keys found by the worker, newest first
+        self._ahead = array("q")  # keys of rows that came later, oldest first
+        self.scanned = 0
+        self.done = self.start == 0
+        self.cancel = threading.Event()
+        self._snapshot = rows.view.snapshot()  # taken now: the rows as numbered now
+
+    # -- the worker ---------------------------------------------------------------
+
+    def run(self) -> None:
+        snapshot, parser, test = self._snapshot, self.rows.parser, self.test
+        shift, back = self.shift, self._back
+        try:
+            for stop in range(self.start, 0, -PAGE):
+                if self.cancel.is_set():
+                    return
+                page = list(read_records(snapshot, parser, max(0, stop - PAGE), stop))
+                hits = [row - shift for row, record in reversed(page) if test(record)]
+                back.extend(hits)
+                self.scanned += len(page)
+        finally:
+            close_snapshot(snapshot)
+            self.done = True
+
+    @property
+    def progress(self) -> float:
+        return self.scanned / self.start if self.start else 1.0
+
+    # -- the UI thread ------------------------------------------------------------
+
+    def update(self) -> None:
+        """Test the rows appended since the last look."""
+        rows, total, shift = self.rows, len(self.rows), self.rows.view.shift
+        for row in range(max(self._checked_key + shift, 0), total):
+            if self.test(rows[row]):
+                self._ahead.append(row - shift)
+        self._checked_key = total - shift
+
+    @property
+    def first_seq(self) -> int:
+        """Matches found in front of the others: see ``RowView``."""
+        return -len(self._back)
+
+    def __len__(self) -> int:
+        return len(self._back) + len(self._ahead)
+
+    def key_at(self, position: int) -> int:
+        back = self._back
+        if position < 0:
+            position += len(self)
+        if position < len(back):
+            return back[len(back) - 1 - position]
+        return self._ahead[position - len(back)]
+
+    def row_at(self, position: int) -> int:
+        """The file row of the ``position``-th match."""
+        return self.key_at(position) + self.rows.view.shift
+
+    def __getitem__(self, position: int) -> Record:
+        if not -len(self) <= position < len(self):
+            raise IndexError("match out of range")
+        return self.rows[self.row_at(position)]
+
+    def position_of(self, row: int) -> int:
+        """Where file row ``row`` is, or would go, among the matches."""
+        key = row - self.rows.view.shift
+        back = self._back  # descending: the keys below ``key`` are at its end
+        below = len(back) - bisect_right(back, -key, key=neg)
+        return below + bisect_left(self._ahead, key)
