@@ -397,7 +397,7 @@ class VivtuiApp(App[None]):
         return out
 
     def refresh_status(self) -> None:
-        self._main("#status", Static).update(self.status_text())
+        self._main("#status", Static).update(self.status_text(), layout=False)
 
     def status_text(self) -> Text:
         statuses = self.layout_.statuses()

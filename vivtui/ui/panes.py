@@ -67,7 +67,8 @@ class Pane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="head")
         yield Static(classes="filterbar")
-        yield RowView(self._row_text, follow=self.follows, empty=self.empty_text())
+        yield RowView(self._row_text, follow=self.follows, empty=self.empty_text(),
+                      row_key=self.row_key)
         yield from self.compose_extra()
 
     def compose_extra(self) -> ComposeResult:
@@ -95,6 +96,14 @@ class Pane(Vertical):
 
     def severity_of(self, item: Any) -> str:
         return item.severity
+
+    def row_key(self, item: Any) -> tuple | None:
+        """What a drawn row can be found again by; None: draw it every time
+        (rows that change as time passes: sessions, tasks)."""
+        if item.__class__ is not Record:
+            return None
+        return (item.kind, item.line, item.offset, item.severity,
+                self.search.text if self.search is not None else None)
 
     def problem_level(self, item: Any) -> str | None:
         """What e/E and w/W stop at: "failure", "warning", or nothing."""
@@ -320,13 +329,15 @@ class Pane(Vertical):
         if progress:
             text.append(f"  {progress}…", "bold")
         text.append("  esc clears", "dim")
-        bar.update(text)
+        bar.update(text, layout=False)
         bar.add_class("-shown")
 
     # -- heads -------------------------------------------------------------------
 
     def head(self, text: Text) -> None:
-        self.query_one(".head", Static).update(text)
+        # One row whatever the text: no layout pass (a layout of the whole screen
+        # for every head update was most of a frame's time).
+        self.query_one(".head", Static).update(text, layout=False)
 
     def follow_text(self) -> Text:
         view = self.view

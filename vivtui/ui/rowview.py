@@ -8,7 +8,8 @@ newest row until the user moves away; then new rows are counted.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections import OrderedDict
+from typing import Any, Callable, Hashable, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -20,6 +21,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 RenderRow = Callable[[Any, int], Text]
+RowKey = Callable[[Any], Hashable | None]
+CACHED_STRIPS = 512
 
 
 class RowView(ScrollView, can_focus=True):
@@ -45,9 +48,13 @@ class RowView(ScrollView, can_focus=True):
             self.item = item
 
     def __init__(self, render_row: RenderRow, *, follow: bool = True, empty: str = "",
-                 id: str | None = None) -> None:
+                 id: str | None = None, row_key: RowKey | None = None) -> None:
         super().__init__(id=id)
         self.render_row = render_row
+        # Rows drawn before, by what they show: a stream that follows moves every
+        # row up by one per new line, and drawing them all again was half a frame.
+        self.row_key = row_key
+        self._strips: OrderedDict[Hashable, Strip] = OrderedDict()
         self.rows: Sequence = ()
         self.cursor = -1
         self.follow = follow
@@ -72,7 +79,7 @@ class RowView(ScrollView, can_focus=True):
         self._first_seq, self._total = first_seq, total
         self.rows = rows
         count = len(rows)
-        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        self._set_height(count)
         if moved:  # rows came or went above: the same rows stay on screen
             self.scroll_to(y=max(0, self.scroll_offset.y - moved), animate=False,
                            immediate=True)
@@ -83,6 +90,22 @@ class RowView(ScrollView, can_focus=True):
             self.call_after_refresh(self._stick_to_end)
         else:
             self.cursor = min(max(self.cursor, 0), count - 1)
+        self.refresh()
+
+    def _set_height(self, count: int) -> None:
+        """The scrollable height. Setting ``virtual_size`` lays out the whole
+        screen (half of each frame's time in a live stream); only a change that
+        shows or hides the scrollbar needs that, the rest updates the scroll
+        limits alone."""
+        size = Size(self.scrollable_content_region.width, count)
+        if size == self.virtual_size:
+            return
+        height = self.scrollable_content_region.height
+        if not height or (count > height) != (self.virtual_size.height > height):
+            self.virtual_size = size
+            return
+        self.set_reactive(RowView.virtual_size, size)
+        self._scroll_update(size)  # Textual's own scrollbar update (version pinned)
         self.refresh()
 
     def _stick_to_end(self) -> None:
@@ -107,11 +130,29 @@ class RowView(ScrollView, can_focus=True):
                 empty = Strip([Segment(self.empty[:width], base + Style(dim=True))])
                 return empty.extend_cell_length(width, base)
             return Strip.blank(width, base)
-        row = self.render_row(self.rows[index], width)
-        if index == self.cursor:
-            row.stylize("reverse" if self.has_focus else "underline")
-        segments = list(row.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, base)
+        item = self.rows[index]
+        mark = ("reverse" if self.has_focus else "underline") if index == self.cursor else ""
+        key = self.row_key(item) if self.row_key is not None else None
+        if key is not None:
+            key = (key, width, mark, base)
+            strip = self._strips.get(key)
+            if strip is not None:
+                self._strips.move_to_end(key)
+                return strip
+        row = self.render_row(item, width)
+        if mark:
+            row.stylize(mark)
+        strip = Strip(list(row.render(self.app.console))).crop_extend(0, width, base)
+        if key is not None:
+            self._strips[key] = strip
+            if len(self._strips) > CACHED_STRIPS:
+                self._strips.popitem(last=False)
+        return strip
+
+    def forget_drawn(self) -> None:
+        """What rows look like changed (search highlight, time zone)."""
+        self._strips.clear()
+        self.refresh()
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
