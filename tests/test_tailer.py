@@ -164,3 +164,17 @@ def test_never_opens_for_writing(tmp_path, monkeypatch):
     LineTailer(path).read()
     assert flags_seen and all(f & (os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_TRUNC) == 0
                               for f in flags_seen)
+
+
+def test_a_line_longer_than_the_budget_stays_one_line_in_a_one_shot_read(tmp_path):
+    path = tmp_path / "f"
+    long_line = b"x" * 5000
+    path.write_bytes(b"a\n" + long_line + b"\nb")
+    tailer = LineTailer(path, budget=1000)
+    lines = []
+    while True:
+        chunk = tailer.read(final=True)
+        lines += [piece for _, _, piece in chunk.lines]
+        if not chunk.more:
+            break
+    assert lines == [b"a", long_line, b"b"]

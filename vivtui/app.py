@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -53,7 +54,8 @@ PICKER_TITLES = {"actions": "action type", "sessions": "state", "queue": "status
 IDLE_RECHECK_S = 1.0  # a look at every file even without a change notice
 # Redraws of a pane at most this often: a single new line is drawn at once, a
 # firehose at 20 frames a second (drawing every batch cost two thirds of a core).
-DRAW_INTERVAL_S = 0.05
+DRAW_INTERVAL_S = 0.1
+SWITCH_INTERVAL_S = 0.0005
 
 
 @dataclass
@@ -180,6 +182,9 @@ class VivtuiApp(App[None]):
         # files' workers waited forever for a free thread on a 2-core machine.
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(
             max_workers=len(self.layout_.feeds) + 16, thread_name_prefix="vivtui"))
+        # A worker parsing a backlog holds the GIL; the UI thread waits for it up
+        # to the switch interval at every step of a frame (5 ms by default).
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         if self.start_workers:
             self._open_file_view()
         self.refresh_panes()
@@ -210,7 +215,7 @@ class VivtuiApp(App[None]):
 
     def _changed(self, names: set[str]) -> None:
         view = self.file_view
-        if view is None or not names or view.path.name in names:
+        if view is None or not names or names & view.names:
             self.post_message(FileChanged())
         for feed, wakeup in self._wakeups.items():
             if not names or names & feed.names or any(n.startswith(tuple(feed.names))

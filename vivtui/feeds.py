@@ -63,7 +63,7 @@ class Feed:
     settles on the first that exists and then keeps it."""
 
     def __init__(self, choices: list[tuple[FileSpec, Path]], zone: tzinfo | None = None,
-                 budget: int = 8 << 20) -> None:
+                 budget: int = 1 << 20) -> None:
         self.choices = choices
         self.kind = choices[0][0].kind
         self.zone = zone
@@ -78,7 +78,8 @@ class Feed:
 
     @property
     def names(self) -> set[str]:
-        return {path.name for _, path in self.choices}
+        """Names a change notice may carry: a symlinked file's target's too."""
+        return {p.name for _, path in self.choices for p in (path, _target(path))}
 
     def poll(self, final: bool = False) -> Batch:
         """Read what is new. ``final``: a one-shot read, unfinished lines count."""
@@ -193,6 +194,13 @@ def drain(feed: Feed, final: bool = True) -> Iterator[Batch]:
             return
 
 
+def _target(path: Path) -> Path:
+    try:
+        return path.resolve() if path.is_symlink() else path
+    except OSError:
+        return path
+
+
 def _reader_note(reader: LineTailer | SnapshotReader) -> str:
     if isinstance(reader, SnapshotReader):
         return reader.problem or reader.error
@@ -228,8 +236,11 @@ class RunLayout:
 
     @property
     def directories(self) -> list[Path]:
+        """What to watch. A symlinked file is written where its target is: the
+        link's directory never hears of it (every line then waited for the
+        one-second recheck)."""
         if self.single_file:
-            return [self.root.parent]
+            return list(dict.fromkeys([self.root.parent, _target(self.root).parent]))
         return [self.root, self.root / AUDIT_SUBDIR]
 
     def statuses(self) -> list[FileStatus]:

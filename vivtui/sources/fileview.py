@@ -101,6 +101,14 @@ class FileView:
         self.tailer.close()
 
     @property
+    def names(self) -> set[str]:
+        """The file's name, and its target's when it is a symlink."""
+        try:
+            return {self.path.name, self.path.resolve().name}
+        except OSError:
+            return {self.path.name}
+
+    @property
     def state(self) -> str:
         return self.tailer.state
 

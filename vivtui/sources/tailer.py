@@ -217,7 +217,9 @@ class LineTailer:
             if budget <= 0 and not unbounded:
                 chunk.more = True
                 break
-        if final and self._partial:
+        if final and self._partial and not chunk.more:
+            # Only at the real end: a line longer than the read budget is not
+            # cut into pieces by a one-shot read that stopped in its middle.
             self._emit(self._partial, self.offset - len(self._partial), chunk)
             self._partial = b""
         self.state = OK if self.offset > 0 else EMPTY
