@@ -9,7 +9,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
-from time import monotonic
 from typing import Any, Callable, Iterable
 
 from rich.text import Text
@@ -23,6 +22,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from vivtui.export import ExportError, export_rows
 from vivtui.feeds import Batch, Feed, RunLayout, drain
+from vivtui.pacing import Pacer
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import ACTION_JSONL, LineParser
 from vivtui.parsing.record import Record
@@ -52,10 +52,9 @@ PANES = ("actions", "sessions", "queue", "budget", "kernel", "timeline")
 PICKER_TITLES = {"actions": "action type", "sessions": "state", "queue": "status",
                  "budget": "event", "kernel": "class", "timeline": "type"}
 IDLE_RECHECK_S = 1.0  # a look at every file even without a change notice
-# Redraws of a pane at most this often: a single new line is drawn at once, a
-# firehose at 20 frames a second (drawing every batch cost two thirds of a core).
-DRAW_INTERVAL_S = 0.1
 SWITCH_INTERVAL_S = 0.0005
+# Everything redrawn this often (elapsed times, spend rate); new rows sooner.
+REFRESH_S = 1.0
 
 
 @dataclass
@@ -142,7 +141,7 @@ class VivtuiApp(App[None]):
         self._dirty: set[str] = set()
         self._in_flight: dict[str, threading.Semaphore] = {}
         self._draw_timer = None
-        self._last_draw = 0.0
+        self._pacer = Pacer()
 
     # -- layout -----------------------------------------------------------------
 
@@ -188,7 +187,7 @@ class VivtuiApp(App[None]):
         if self.start_workers:
             self._open_file_view()
         self.refresh_panes()
-        self.set_interval(0.5, self.refresh_panes)
+        self.set_interval(REFRESH_S, self.refresh_panes)
         self.focus_pane("actions")
         if self.start_workers:
             self._start_watcher()
@@ -362,25 +361,27 @@ class VivtuiApp(App[None]):
         self._draw(PANES)
 
     def _draw_soon(self, names: Iterable[str]) -> None:
+        """New rows for these panes: drawn when the pacer says (see ``pacing``)."""
         self._dirty.update(names)
-        if self._draw_timer is not None:
-            return
-        wait = self._last_draw + DRAW_INTERVAL_S - monotonic()
-        if wait <= 0:
-            self._draw_dirty()
-        else:
-            self._draw_timer = self.set_timer(wait, self._draw_dirty)
+        self._draw_after(self._pacer.arrived())
 
-    def _draw_dirty(self) -> None:
+    def _draw_after(self, wait: float) -> None:
+        if not wait:
+            names, self._dirty = self._dirty, set()
+            self._draw(names)
+        elif self._draw_timer is None:
+            self._draw_timer = self.set_timer(wait, self._draw_when_due)
+
+    def _draw_when_due(self) -> None:
         self._draw_timer = None
-        names, self._dirty = self._dirty, set()
-        self._draw(names)
+        if self._dirty:
+            self._draw_after(self._pacer.due())
 
     def _draw(self, names: Iterable[str]) -> None:
         if not self._mounted:
             return
         now = self.now()
-        self._last_draw = monotonic()
+        self._pacer.drawn()
         try:
             self._pane("actions").file_progress = self._file_progress()
             for name in names:
