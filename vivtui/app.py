@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import sys
 import threading
@@ -55,6 +56,7 @@ IDLE_RECHECK_S = 1.0  # a look at every file even without a change notice
 SWITCH_INTERVAL_S = 0.0005
 # Everything redrawn this often (elapsed times, spend rate); new rows sooner.
 REFRESH_S = 1.0
+BACKLOG_YIELD_S = 0.05  # at most, per backlog batch
 
 
 @dataclass
@@ -140,6 +142,9 @@ class VivtuiApp(App[None]):
         self.history_progress: float | None = None  # indexing the view's history
         self._dirty: set[str] = set()
         self._in_flight: dict[str, threading.Semaphore] = {}
+        self._screen_free = threading.Event()  # cleared while a live change is drawn
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._screen_free.set()
         self._draw_timer = None
         self._pacer = Pacer()
 
@@ -179,7 +184,9 @@ class VivtuiApp(App[None]):
         # Thread workers run in the loop's default executor, which has cpu + 4
         # threads: with one tailing thread per file, the watcher and the last
         # files' workers waited forever for a free thread on a 2-core machine.
-        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(
+        self._loop = asyncio.get_running_loop()
+        self._app_context = contextvars.copy_context()  # active app, for _live_change
+        self._loop.set_default_executor(ThreadPoolExecutor(
             max_workers=len(self.layout_.feeds) + 16, thread_name_prefix="vivtui"))
         # A worker parsing a backlog holds the GIL; the UI thread waits for it up
         # to the switch interval at every step of a frame (5 ms by default).
@@ -214,8 +221,10 @@ class VivtuiApp(App[None]):
 
     def _changed(self, names: set[str]) -> None:
         view = self.file_view
-        if view is None or not names or names & view.names:
-            self.post_message(FileChanged())
+        if (view is None or not names or names & view.names) and self._loop is not None:
+            # Straight onto the event loop rather than into the app's message
+            # queue: a new line goes ahead of backlog batches waiting there.
+            self._loop.call_soon_threadsafe(self._live_change, context=self._app_context.copy())
         for feed, wakeup in self._wakeups.items():
             if not names or names & feed.names or any(n.startswith(tuple(feed.names))
                                                       for n in names):
@@ -228,6 +237,10 @@ class VivtuiApp(App[None]):
         while not self._stop.is_set():
             wakeup.clear()
             while True:
+                if feed.backlog_progress() is not None:
+                    # A new line is on its way to the screen: the backlog's
+                    # parsing holds the GIL the frame needs. Wait a little.
+                    self._screen_free.wait(BACKLOG_YIELD_S)
                 batch = feed.poll()
                 if batch.records or batch.events or batch.reset:
                     self._post_batch(batch)
@@ -249,6 +262,7 @@ class VivtuiApp(App[None]):
     def on_unmount(self) -> None:
         self._mounted = False
         self._stop.set()
+        self._screen_free.set()
         if self.file_view is not None:
             self.file_view.close()
         for wakeup in self._wakeups.values():
@@ -306,8 +320,14 @@ class VivtuiApp(App[None]):
         self._index_history()  # the file may have been truncated meanwhile
         self._draw_soon(("actions",))
 
-    def on_file_changed(self, message: FileChanged) -> None:
+    def _live_change(self) -> None:
+        if self._mounted:
+            self.on_file_changed(None)
+
+    def on_file_changed(self, message: FileChanged | None) -> None:
+        self._screen_free.clear()
         self._poll_view()
+        self.call_after_refresh(self._screen_free.set)
 
     def _poll_view(self) -> None:
         if self.file_view is None:
@@ -337,7 +357,13 @@ class VivtuiApp(App[None]):
         for event in batch.events:
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)
-        if batch.kind in ("actions", "kernel"):
+        if batch.kind == "actions" and self.file_view is not None:
+            # The pane's rows come from the file view, which paces its own
+            # draws; the store's batches (a backlog above all) only change the
+            # head's counts: drawn with the next frame, and not taken for a
+            # stream (that held a new line back for a whole pacing interval).
+            self._dirty.add("actions")
+        elif batch.kind in ("actions", "kernel"):
             self._draw_soon((batch.kind,))
 
     def load_all(self) -> None:
@@ -358,6 +384,7 @@ class VivtuiApp(App[None]):
         return self._main(f"#{name} Pane", Pane)
 
     def refresh_panes(self) -> None:
+        self._dirty.clear()
         self._draw(PANES)
 
     def _draw_soon(self, names: Iterable[str]) -> None:
