@@ -57,6 +57,7 @@ SWITCH_INTERVAL_S = 0.0005
 # Everything redrawn this often (elapsed times, spend rate); new rows sooner.
 REFRESH_S = 1.0
 BACKLOG_YIELD_S = 0.05  # at most, per backlog batch
+STARTUP_POLL_S, STARTUP_POLLS = 0.05, 60
 
 
 @dataclass
@@ -201,6 +202,9 @@ class VivtuiApp(App[None]):
             # After the first screen is out: parsing the backlog competes for the GIL.
             self.call_after_refresh(self._start_workers)
             self.set_interval(self.options.poll or IDLE_RECHECK_S, self._poll_view)
+            # Lines written before the watcher is armed (tens of ms after start)
+            # would wait for the idle recheck: look often for the first seconds.
+            self.set_interval(STARTUP_POLL_S, self._poll_view, repeat=STARTUP_POLLS)
 
     def now(self) -> datetime:
         return self.options.clock() if self.options.clock else datetime.now(timezone.utc)
@@ -290,7 +294,8 @@ class VivtuiApp(App[None]):
         assert isinstance(pane, StreamPane)
         pane.file_rows = FileRows(self.file_view,
                                   LineParser(ACTION_JSONL, ParseContext(self.options.zone)))
-        self._index_history()
+        # After the first frame: the scan holds the GIL in long C calls.
+        self.call_after_refresh(self._index_history)
 
     def _index_history(self) -> None:
         view = self.file_view

@@ -21,7 +21,7 @@ from bisect import bisect_left, bisect_right
 from typing import Callable
 
 BLOCK = 1 << 16
-READ_SIZE = 4 << 20
+READ_SIZE = 256 << 10  # short C calls: the GIL is handed back often
 
 
 class LineIndex:
