@@ -77,3 +77,34 @@ async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tmp_path, mo
         await pilot.press("escape")
         await pilot.pause()
         assert view.rows is rows
+
+
+async def test_big_action_log_failures_and_saving_go_through_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
+    log = tmp_path / "run" / "action_log.jsonl"
+    log.parent.mkdir()
+    write_actions(log, range(40_000), every_error=1000)
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        pane = app._pane("actions")
+        view = pane.view
+        await wait_until(pilot, lambda: len(pane.file_rows) == 40_000
+                         and app.store.buffers["actions"].total == 40_000)
+        await pilot.press("G", "E")  # the previous failure, found without walking the file
+        assert app.current_pane() is pane
+        assert view.selected.fields["detail"] == "seq=00039000"
+        await pilot.press("E")
+        assert view.selected.fields["detail"] == "seq=00038000"
+        await pilot.press("e")
+        assert view.selected.fields["detail"] == "seq=00039000"
+        saved = tmp_path / "all.jsonl"
+        await type_in(pilot, "ctrl+s", str(saved))
+        await wait_until(pilot, lambda: saved.exists() and
+                         saved.read_bytes().count(b"\n") == 40_000)
+        await type_in(pilot, "ampersand", "ERROR")
+        await wait_until(pilot, lambda: pane._scan is not None and pane._scan.done)
+        errors = tmp_path / "errors.jsonl"
+        await type_in(pilot, "ctrl+s", str(errors))
+        await wait_until(pilot, lambda: errors.exists() and
+                         errors.read_bytes().count(b"\n") == 40)
+        assert b'"detail":"seq=00039000"' in errors.read_bytes()

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from vivtui.export import ExportError, export_rows
+from vivtui.export import ExportError, export_rows, export_target, write_records
 from vivtui.feeds import Batch, Feed, RunLayout, drain
 from vivtui.pacing import Pacer
 from vivtui.parsing.context import ParseContext
@@ -31,10 +31,11 @@ from vivtui.sources.fileview import FileView, PendingHistory
 from vivtui.sources.lineindex import LineIndex, scan
 from vivtui.sources.watcher import watch_directories
 from vivtui.store.budget import DEFAULT_LIMIT
-from vivtui.store.filerows import FileRows
+from vivtui.store.filerows import FileRows, close_snapshot, read_records
 from vivtui.store.filters import next_severity
 from vivtui.store.related import related_records, relation_keys, sort_time
 from vivtui.store.run import RunStore
+from vivtui.store.scan import RowScan
 from vivtui.ui import render
 from vivtui.ui.help import HelpScreen
 from vivtui.ui.inspector import InspectorScreen, RelatedScreen
@@ -58,6 +59,7 @@ SWITCH_INTERVAL_S = 0.0005
 REFRESH_S = 1.0
 BACKLOG_YIELD_S = 0.05  # at most, per backlog batch
 STARTUP_POLL_S, STARTUP_POLLS = 0.05, 60
+SAME_THREAD_REACH = 20_000  # rows looked at by o/O in a file-backed pane
 
 
 @dataclass
@@ -664,7 +666,9 @@ class VivtuiApp(App[None]):
             self.notify("this row has no session, task or identity", markup=False, timeout=2)
             return
         rows, start = pane.view.rows, pane.view.cursor
-        for distance in range(1, len(rows)):
+        # A file-backed pane is searched this far, not through millions of rows.
+        reach = min(len(rows), SAME_THREAD_REACH) if pane.file_backed else len(rows)
+        for distance in range(1, reach):
             index = start + step * distance
             if not 0 <= index < len(rows):
                 break
@@ -672,7 +676,9 @@ class VivtuiApp(App[None]):
             if other is not None and not keys.isdisjoint(relation_keys(other)):
                 pane.view.select(index)
                 return
-        self.notify("no more rows of the same session or task here", markup=False, timeout=2)
+        nearby = f" in the {reach:,} rows nearest" if reach < len(rows) else " here"
+        self.notify(f"no more rows of the same session or task{nearby}", markup=False,
+                    timeout=2)
 
     def action_jump(self, level: str, step: int) -> None:
         """e/E, w/W: the next failure (warning) of the run in time order, any pane."""
@@ -681,18 +687,33 @@ class VivtuiApp(App[None]):
             timeline.wanted = True
             timeline.update_from(self.store, self.now())
             timeline.wanted = self._main(TabbedContent).active == "timeline"
+        # A file-backed pane (the action log) may hold millions of rows: its
+        # problems are found in the timeline (the store's newest records of
+        # every file) and shown where they are in the file.
+        backed = {name for name in PANES if self._pane(name).file_backed}
         candidates = []
         for rank, name in enumerate(PANES):
             pane = self._pane(name)
+            if name in backed:
+                continue
             for index, item in enumerate(pane.view.rows):
+                record = pane.record_of(item)
                 if pane.problem_level(item) == level and (
-                        name != "timeline" or _only_in_timeline(pane.record_of(item))):
+                        name != "timeline" or _only_in_timeline(record)
+                        or (record is not None and record.kind in backed)):
                     candidates.append((sort_time(pane.time_of(item)), rank, index))
         if not candidates:
             self.notify(f"no {level}s", markup=False, timeout=2)
             return
-        candidates.sort()
         here = self._position()
+        current = _identity(self._selected_record())
+        # The row the cursor is on is not its own next failure (it may be listed
+        # twice: in a file-backed pane and in the timeline).
+        candidates = sorted(c for c in candidates
+                            if _identity(self._record_at(PANES[c[1]], c[2])) != current)
+        if not candidates:
+            self.notify(f"no other {level}s", markup=False, timeout=2)
+            return
         if step > 0:
             after = [c for c in candidates if c > here]
             target = after[0] if after else candidates[0]
@@ -700,8 +721,22 @@ class VivtuiApp(App[None]):
             before = [c for c in candidates if c < here]
             target = before[-1] if before else candidates[-1]
         _, rank, index = target
-        self.focus_pane(PANES[rank])
-        self._pane(PANES[rank]).view.select(index)
+        name = PANES[rank]
+        record = self._pane(name).record_of(self._pane(name).view.rows[index])
+        if record is not None and record.kind in backed:
+            position = self._pane(record.kind).position_of_record(record)
+            if position is not None:
+                name, index = record.kind, position
+        self.focus_pane(name)
+        self._pane(name).view.select(index)
+
+    def _record_at(self, name: str, index: int) -> Record | None:
+        pane = self._pane(name)
+        return pane.record_of(pane.view.rows[index])
+
+    def _selected_record(self) -> Record | None:
+        selected = self._selected()
+        return selected[0].record_of(selected[1]) if selected is not None else None
 
     def _position(self) -> tuple:
         active = self._main(TabbedContent).active or PANES[0]
@@ -709,6 +744,14 @@ class VivtuiApp(App[None]):
         item = pane.view.selected
         if item is None:
             return (sort_time(None), -1, -1)
+        if pane.file_backed:
+            # Its failures are ranked where the timeline has them: say where
+            # this row is there, so that equal times keep file order.
+            timeline = self._pane("timeline")
+            wanted = _identity(pane.record_of(item))
+            for index, row in enumerate(timeline.view.rows):
+                if _identity(timeline.record_of(row)) == wanted:
+                    return (sort_time(pane.time_of(item)), PANES.index("timeline"), index)
         return (sort_time(pane.time_of(item)), PANES.index(active), pane.view.cursor)
 
     def action_copy(self) -> None:
@@ -729,11 +772,40 @@ class VivtuiApp(App[None]):
         if pane is None or not answer.strip():
             return
         try:
+            if isinstance(pane.view.rows, (FileRows, RowScan)):
+                self._export_file_rows(pane, export_target(answer.strip(), self.layout_))
+                return
             count, path = export_rows(pane, answer.strip(), self.layout_)
         except ExportError as exc:
             self.notify(render.safe(str(exc), 300), severity="error", markup=False)
             return
         self.notify(f"saved {count:,} rows to {render.safe(path, 200)}", markup=False)
+
+    def _export_file_rows(self, pane: Pane, path) -> None:
+        """A whole file's rows (millions, maybe) are saved by a worker."""
+        rows = pane.view.rows
+        file_rows = rows.rows if isinstance(rows, RowScan) else rows
+        wanted = ({rows.row_at(i) for i in range(len(rows))} if isinstance(rows, RowScan)
+                  else None)
+        total = len(rows)
+        snapshot = file_rows.view.snapshot()
+        source = self.store.sources.get("actions", file_rows.view.path.name)
+        self.notify(f"saving {total:,} rows to {render.safe(path, 200)}…", markup=False)
+
+        def run() -> None:
+            try:
+                found = read_records(snapshot, file_rows.parser, 0, len(file_rows))
+                chosen = ((record, source) for row, record in found
+                          if wanted is None or row in wanted)
+                count = write_records(path, chosen)
+                done, severity = f"saved {count:,} rows to {render.safe(path, 200)}", "information"
+            except ExportError as exc:
+                done, severity = render.safe(str(exc), 300), "error"
+            finally:
+                close_snapshot(snapshot)
+            self.call_from_thread(self.notify, done, severity=severity, markup=False)
+
+        self.run_worker(run, thread=True, exit_on_error=False, group="export", name="export")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -764,6 +836,10 @@ class VivtuiApp(App[None]):
              self.action_toggle_foreign),
         ):
             yield SystemCommand(title, help_text, action)
+
+
+def _identity(record: Record | None) -> tuple | None:
+    return (record.kind, record.line, record.offset) if record is not None else None
 
 
 def _only_in_timeline(record: Record | None) -> bool:

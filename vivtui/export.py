@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import orjson
 
@@ -36,8 +36,8 @@ def record_json(record: Record, source: str) -> dict[str, Any]:
     return body
 
 
-def export_rows(pane, answer: str, layout: RunLayout) -> tuple[int, str]:
-    """Write the pane's shown rows to ``answer``; (rows written, path)."""
+def export_target(answer: str, layout: RunLayout) -> Path:
+    """Where ``answer`` says to save, if vivtui may write there."""
     path = Path(os.path.expanduser(answer))
     if not path.is_absolute():
         path = Path.cwd() / path
@@ -45,17 +45,25 @@ def export_rows(pane, answer: str, layout: RunLayout) -> tuple[int, str]:
         raise ExportError(f"{path}: a run file that vivtui watches; choose another path")
     if path.is_dir():
         raise ExportError(f"{path}: is a directory")
+    return path
+
+
+def write_records(path: Path, records: Iterable[tuple[Record, str]]) -> int:
+    """Write (record, source file name) pairs as JSONL; the number written."""
     count = 0
     try:
         with open(path, "wb") as handle:
-            for item in pane.view.rows:
-                record = pane.record_of(item)
-                if record is None:
-                    continue
-                source = pane.app.store.source_of(record)
+            for record, source in records:
                 handle.write(orjson.dumps(record_json(record, source), default=str) + b"\n")
                 count += 1
     except OSError as exc:
         raise ExportError(f"{path}: {exc.strerror or exc}") from None
-    return count, str(path)
+    return count
 
+
+def export_rows(pane, answer: str, layout: RunLayout) -> tuple[int, str]:
+    """Write the pane's shown rows to ``answer``; (rows written, path)."""
+    path = export_target(answer, layout)
+    source_of = pane.app.store.source_of
+    records = (record for record in map(pane.record_of, pane.view.rows) if record is not None)
+    return write_records(path, ((record, source_of(record)) for record in records)), str(path)

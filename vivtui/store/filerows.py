@@ -68,6 +68,18 @@ class FileRows:
         for position in range(len(self)):
             yield self[position]
 
+    def row_of(self, record: Record) -> int | None:
+        """The row of a record read elsewhere (the store's worker) from this file."""
+        base, found = 0, None
+        for segment in self.view.segments:
+            first, count = segment.first_line, segment.index.count
+            if first is not None and first <= record.line < first + count:
+                row = base + record.line - first
+                if self[row].offset == record.offset:
+                    found = row  # the newest file that has it, if a rotation repeated it
+            base += count
+        return found
+
     def _row(self, number: int, segment, local: int) -> Record:
         if self.view.version != self._version:
             # Numbering or segments changed: pages parsed before may be stale.

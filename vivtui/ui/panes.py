@@ -153,6 +153,23 @@ class Pane(Vertical):
 
     # -- a file-backed source: scans in workers ------------------------------------
 
+    @property
+    def file_backed(self) -> bool:
+        """Rows read from a file on demand: too many to walk on the UI thread."""
+        return isinstance(self._source, FileRows)
+
+    def position_of_record(self, record: Record) -> int | None:
+        """Where a record of the store is among this file-backed pane's rows."""
+        source = self._source
+        row = source.row_of(record) if isinstance(source, FileRows) else None
+        if row is None:
+            return None
+        shown = self.view.rows
+        if isinstance(shown, RowScan):
+            at = shown.position_of(row)
+            return at if at < len(shown) and shown.row_at(at) == row else None
+        return row
+
     def _show_file_rows(self, source: FileRows) -> None:
         if self._hit_scan is not None:
             self._hit_scan = self._current_scan(self._hit_scan, source, self._hit_test)
