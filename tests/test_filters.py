@@ -114,3 +114,21 @@ def test_related_records_across_files(run_dir):
     same_session = related_records(action, everything)
     assert {r.fields.get("session_id") for r in same_session} == {"session_2"}
     assert len(same_session) == 6
+
+
+def test_line_prefilter_turns_away_only_what_the_patterns_would():
+    from vivtui.store.filters import line_prefilter
+
+    patterns = [compile_pattern("error"), compile_pattern("!Timeout", allow_invert=True)]
+    keep = line_prefilter(patterns)
+    lines = [b'{"action_type": "ERROR", "detail": "boom"}',
+             b'{"action_type": "TOOL", "detail": "fine"}',
+             b'{"action_type": "ERROR", "detail": "Timeout"}',
+             '{"action_type": "ERROR", "detail": "caf\u00e9 Timeout"}'.encode(),
+             b""]
+    filters = FilterSet(patterns=patterns)
+    for data in lines:
+        if not keep(data):  # never turned away when the text test would let it through
+            assert not filters.accepts(data.decode())
+    assert [keep(data) for data in lines] == [True, False, False, True, False]
+    assert line_prefilter([compile_pattern("seq=0+[12]")]) is None  # a regex: parsed

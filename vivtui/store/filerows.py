@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from itertools import accumulate, count
-from typing import Iterator
+from typing import Callable, Iterator
 
 from vivtui.parsing.kinds import LineParser
 from vivtui.parsing.record import INFO, Record, make
@@ -31,7 +31,12 @@ def parse_lines(parser: LineParser, first_line: int | None, first_offset: int,
     Line numbers are 0 while they are not known yet."""
     offsets = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=first_offset)
     numbers = count(first_line) if first_line is not None else iter(int, 1)
-    lines = list(zip(numbers, offsets, pieces))
+    return parse_numbered(parser, list(zip(numbers, offsets, pieces)))
+
+
+def parse_numbered(parser: LineParser, lines: list[tuple[int, int, bytes]]) -> list[Record]:
+    """``parse_lines`` for (line number, offset, bytes) triples, not necessarily
+    consecutive."""
     parsed = iter(parser.parse(lines))
     kind = parser.spec.kind
     return [make(kind, line, offset, None, None, INFO, "", "") if is_blank(data)
@@ -117,16 +122,27 @@ class FileRows:
 
 
 def read_records(snapshot: list[tuple[int, LineIndex, int, int | None]], parser: LineParser,
-                 start: int, stop: int, page: int = 4096) -> Iterator[tuple[int, Record]]:
+                 start: int, stop: int, page: int = 4096,
+                 keep: Callable[[bytes], bool] | None = None) -> Iterator[tuple[int, Record]]:
     """(row, record) for rows ``start`` to ``stop`` of a ``FileView.snapshot``,
-    for workers: no shared cache, the snapshot's own descriptors."""
+    for workers: no shared cache, the snapshot's own descriptors. ``keep``
+    turns lines away before they are parsed (their rows are not yielded)."""
     base = 0
     for fd, index, lines, first_line in snapshot:
         low, high = max(start - base, 0), min(stop - base, lines)
         for first in range(low, high, page):
             offset, pieces = index.read(fd, first, min(first + page, high))
             number = first_line + first if first_line is not None else None
-            yield from enumerate(parse_lines(parser, number, offset, pieces), base + first)
+            rows = count(base + first)
+            if keep is not None:
+                offsets = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=offset)
+                numbers = count(number) if number is not None else iter(int, 1)
+                chosen = [(row, (line, at, piece)) for row, line, at, piece
+                          in zip(rows, numbers, offsets, pieces) if keep(piece)]
+                records = parse_numbered(parser, [triple for _, triple in chosen])
+                yield from zip((row for row, _ in chosen), records)
+                continue
+            yield from zip(rows, parse_lines(parser, number, offset, pieces))
         base += lines
 
 

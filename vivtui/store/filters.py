@@ -82,6 +82,39 @@ class FilterSet:
         return True
 
 
+_REGEX_SYNTAX = frozenset(".^$*+?{}[]\\|()")
+
+
+def line_prefilter(patterns: list[Pattern]) -> Callable[[bytes], bool] | None:
+    """A test on a line's bytes, before it is parsed, that turns away only lines
+    the patterns would turn away: plain-text patterns looked for in ASCII
+    lines (where bytes and text agree, case folding included). None when no
+    pattern allows it. Scanning a whole file for a word no longer parses every
+    line of it."""
+    tests = []
+    for pattern in patterns:
+        body = pattern.text[1:] if pattern.invert else pattern.text
+        plain = pattern.literal or not _REGEX_SYNTAX.intersection(body)
+        if not plain or not body.isascii() or not body:
+            continue
+        fold = bool(pattern.regex.flags & re.IGNORECASE)
+        needle = body.encode().lower() if fold else body.encode()
+        tests.append((needle, fold, pattern.invert))
+    if not tests:
+        return None
+
+    def keep(data: bytes) -> bool:
+        if not data.isascii():
+            return True  # decided on the parsed line
+        folded = data.lower()
+        for needle, fold, invert in tests:
+            if (needle in (folded if fold else data)) == invert:
+                return False
+        return True
+
+    return keep
+
+
 SEVERITY_STEPS = (None, "warning", "error")
 
 

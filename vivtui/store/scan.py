@@ -26,9 +26,11 @@ PAGE = 4096
 
 
 class RowScan:
-    def __init__(self, rows: FileRows, test: Callable[[Record], bool]) -> None:
+    def __init__(self, rows: FileRows, test: Callable[[Record], bool],
+                 keep: Callable[[bytes], bool] | None = None) -> None:
         self.rows = rows
         self.test = test
+        self.keep = keep  # a quick look at a line's bytes that may turn it away unparsed
         self.shift = rows.view.shift
         self.start = len(rows)  # rows before this are the worker's, after it update's
         self._checked_key = self.start - self.shift
@@ -48,10 +50,11 @@ class RowScan:
             for stop in range(self.start, 0, -PAGE):
                 if self.cancel.is_set():
                     return
-                page = list(read_records(snapshot, parser, max(0, stop - PAGE), stop))
+                page = list(read_records(snapshot, parser, max(0, stop - PAGE), stop,
+                                         keep=self.keep))
                 hits = [row - shift for row, record in reversed(page) if test(record)]
                 back.extend(hits)
-                self.scanned += len(page)
+                self.scanned += stop - max(0, stop - PAGE)
         finally:
             close_snapshot(snapshot)
             self.done = True

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record
 from vivtui.store.filerows import FileRows
-from vivtui.store.filters import FilterSet, Pattern, compile_pattern
+from vivtui.store.filters import FilterSet, Pattern, compile_pattern, line_prefilter
 from vivtui.store.rows import FilteredRows
 from vivtui.store.run import KINDS, RunStore
 from vivtui.store.scan import RowScan
@@ -172,16 +172,19 @@ class Pane(Vertical):
 
     def _show_file_rows(self, source: FileRows) -> None:
         if self._hit_scan is not None:
-            self._hit_scan = self._current_scan(self._hit_scan, source, self._hit_test)
+            self._hit_scan = self._current_scan(self._hit_scan, source, self._hit_test,
+                                                self._search_patterns())
             self.hits = len(self._hit_scan)
         if not self.filters.active:
             self._scan = None
             self.view.set_rows(source)
             return
-        self._scan = self._current_scan(self._scan, source, self._accepts)
+        self._scan = self._current_scan(self._scan, source, self._accepts,
+                                        self.filters.patterns)
         self.view.set_rows(self._scan)
 
-    def _current_scan(self, scan: RowScan | None, source: FileRows, test) -> RowScan:
+    def _current_scan(self, scan: RowScan | None, source: FileRows, test,
+                      patterns: list[Pattern]) -> RowScan:
         """The scan brought up to date; a new one when rows were put in front of
         the ones it knows (history indexed since) or taken away."""
         if scan is not None and scan.rows is source and scan.shift == source.view.shift:
@@ -189,7 +192,7 @@ class Pane(Vertical):
             return scan
         if scan is not None:
             scan.cancel.set()
-        scan = RowScan(source, test)
+        scan = RowScan(source, test, line_prefilter(patterns))
         self.app.run_worker(scan.run, thread=True, exit_on_error=False, group="scan",
                             name=f"scan {self.id}")
         if self._scan_timer is None:
@@ -207,6 +210,11 @@ class Pane(Vertical):
         if all(scan.done for scan in scans) and self._scan_timer is not None:
             self._scan_timer.stop()
             self._scan_timer = None
+
+    def _search_patterns(self) -> list[Pattern]:
+        """What a hit must match: the filters (when on) and the search."""
+        patterns = list(self.filters.patterns) if self.filters.enabled else []
+        return patterns + ([self.search] if self.search is not None else [])
 
     def _accepts(self, record: Record) -> bool:
         return self.filters.accepts(*self.describe(record))
@@ -272,7 +280,8 @@ class Pane(Vertical):
         if isinstance(self._source, FileRows):
             if self._hit_scan is not None:
                 self._hit_scan.cancel.set()
-            self._hit_scan = self._current_scan(None, self._source, self._hit_test)
+            self._hit_scan = self._current_scan(None, self._source, self._hit_test,
+                                                self._search_patterns())
             self.hits = len(self._hit_scan)
             return
         self.hits = sum(1 for item in self.view.rows if search.search(self.describe(item)[0]))
