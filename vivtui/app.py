@@ -10,6 +10,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
+from time import monotonic
 from typing import Any, Callable, Iterable
 
 from rich.text import Text
@@ -58,6 +59,9 @@ SWITCH_INTERVAL_S = 0.0005
 # Everything redrawn this often (elapsed times, spend rate); new rows sooner.
 REFRESH_S = 1.0
 BACKLOG_YIELD_S = 0.05  # at most, per backlog batch
+# While the action log grows (a change in the last LIVE_WINDOW_S), the backlog
+# rests this long after each batch (~10 ms of parsing): a tenth of a core.
+LIVE_WINDOW_S, BACKLOG_REST_S = 0.5, 0.1
 STARTUP_POLL_S, STARTUP_POLLS = 0.05, 60
 SAME_THREAD_REACH = 20_000  # rows looked at by o/O in a file-backed pane
 
@@ -244,9 +248,13 @@ class VivtuiApp(App[None]):
             wakeup.clear()
             while True:
                 if feed.backlog_progress() is not None:
-                    # A new line is on its way to the screen: the backlog's
-                    # parsing holds the GIL the frame needs. Wait a little.
+                    # Live lines first, history when the run is quiet. A new line
+                    # on its way to the screen needs the GIL the backlog's
+                    # parsing holds: wait for its frame; and while lines stream
+                    # in, parse the backlog a batch at a time with rests between.
                     self._screen_free.wait(BACKLOG_YIELD_S)
+                    if monotonic() - self._last_live < LIVE_WINDOW_S:
+                        self._stop.wait(BACKLOG_REST_S)
                 batch = feed.poll()
                 if batch.records or batch.events or batch.reset:
                     self._post_batch(batch)
@@ -332,6 +340,7 @@ class VivtuiApp(App[None]):
             self.on_file_changed(None)
 
     def on_file_changed(self, message: FileChanged | None) -> None:
+        self._last_live = monotonic()
         self._screen_free.clear()
         self._poll_view()
         self.call_after_refresh(self._screen_free.set)
