@@ -108,3 +108,23 @@ async def test_big_action_log_failures_and_saving_go_through_workers(tmp_path, m
         await wait_until(pilot, lambda: errors.exists() and
                          errors.read_bytes().count(b"\n") == 40)
         assert b'"detail":"seq=00039000"' in errors.read_bytes()
+
+
+async def test_a_worker_that_meets_a_bug_says_so_and_goes_on(run_dir):
+    app = VivtuiApp(discover(run_dir), Options(zone=timezone.utc))
+    kernel_feed = next(feed for feed in app.layout_.feeds if feed.kind == "kernel")
+    real_poll, failures = kernel_feed.poll, []
+
+    def poll_failing_once(final: bool = False):
+        if not failures:
+            failures.append(True)
+            raise RuntimeError("a parser bug")
+        return real_poll(final)
+
+    kernel_feed.poll = poll_failing_once
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: any("a parser bug" in str(n.message)
+                                            for n in app._notifications))
+        assert any("reading kernel_run.log failed: RuntimeError" in str(n.message)
+                   for n in app._notifications)
+        await wait_until(pilot, lambda: app.store.buffers["kernel"].total > 0)

@@ -152,6 +152,7 @@ class VivtuiApp(App[None]):
         self._screen_free = threading.Event()  # cleared while a live change is drawn
         self._loop: asyncio.AbstractEventLoop | None = None
         self._screen_free.set()
+        self._last_live = float("-inf")  # when the watched action log last grew
         self._draw_timer = None
         self._pacer = Pacer()
 
@@ -241,27 +242,37 @@ class VivtuiApp(App[None]):
                 wakeup.set()
 
     def _tail(self, feed: Feed) -> None:
-        """One file's worker: read, parse, post one message per batch."""
+        """One file's worker: read, parse, post one message per batch. A bug
+        met on the way is said on screen and the worker goes on: a file that
+        silently stops being followed would be a monitor that lies."""
         wakeup = self._wakeups[feed]
         wait = self.options.poll or IDLE_RECHECK_S
         while not self._stop.is_set():
             wakeup.clear()
-            while True:
-                if feed.backlog_progress() is not None:
-                    # Live lines first, history when the run is quiet. A new line
-                    # on its way to the screen needs the GIL the backlog's
-                    # parsing holds: wait for its frame; and while lines stream
-                    # in, parse the backlog a batch at a time with rests between.
-                    self._screen_free.wait(BACKLOG_YIELD_S)
-                    if monotonic() - self._last_live < LIVE_WINDOW_S:
-                        self._stop.wait(BACKLOG_REST_S)
-                batch = feed.poll()
-                if batch.records or batch.events or batch.reset:
-                    self._post_batch(batch)
-                if not batch.more or self._stop.is_set():
-                    break
+            try:
+                self._read_all(feed)
+            except Exception as exc:  # noqa: BLE001 - reported, then retried
+                message = f"reading {feed.path.name} failed: {type(exc).__name__}: {exc}"
+                self.call_from_thread(self.notify, render.safe(message, 300),
+                                      severity="error", markup=False, timeout=10)
             wakeup.wait(wait)
         feed.close()
+
+    def _read_all(self, feed: Feed) -> None:
+        while True:
+            if feed.backlog_progress() is not None:
+                # Live lines first, history when the run is quiet. A new line
+                # on its way to the screen needs the GIL the backlog's parsing
+                # holds: wait for its frame; and while lines stream in, parse
+                # the backlog a batch at a time with rests between.
+                self._screen_free.wait(BACKLOG_YIELD_S)
+                if monotonic() - self._last_live < LIVE_WINDOW_S:
+                    self._stop.wait(BACKLOG_REST_S)
+            batch = feed.poll()
+            if batch.records or batch.events or batch.reset:
+                self._post_batch(batch)
+            if not batch.more or self._stop.is_set():
+                return
 
     def _post_batch(self, batch: Batch) -> None:
         """Hand a batch to the UI thread, at most two in flight per worker: a
