@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import os
 import sys
 import threading
@@ -62,6 +63,7 @@ BACKLOG_YIELD_S = 0.05  # at most, per backlog batch
 # While the action log grows (a change in the last LIVE_WINDOW_S), the backlog
 # rests this long after each batch (~10 ms of parsing): a tenth of a core.
 LIVE_WINDOW_S, BACKLOG_REST_S = 0.5, 0.1
+BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per batch
 STARTUP_POLL_S, STARTUP_POLLS = 0.05, 60
 SAME_THREAD_REACH = 20_000  # rows looked at by o/O in a file-backed pane
 
@@ -153,6 +155,7 @@ class VivtuiApp(App[None]):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._screen_free.set()
         self._last_live = float("-inf")  # when the watched action log last grew
+        self._drawn_at: dict[str, float] = {}
         self._draw_timer = None
         self._pacer = Pacer()
 
@@ -202,7 +205,7 @@ class VivtuiApp(App[None]):
         if self.start_workers:
             self._open_file_view()
         self.refresh_panes()
-        self.set_interval(REFRESH_S, self.refresh_panes)
+        self.set_interval(REFRESH_S, self._refresh_tick)
         self.focus_pane("actions")
         if self.start_workers:
             self._start_watcher()
@@ -223,6 +226,10 @@ class VivtuiApp(App[None]):
             self.run_worker(self._watch, thread=True, exit_on_error=False, group="watch")
 
     def _start_workers(self) -> None:
+        # What exists after the first frame (Textual's widgets, styles, caches)
+        # lives as long as the app: kept out of the collector's full passes,
+        # which took 30-50 ms on the UI thread during a big backlog.
+        gc.freeze()
         for feed in self.layout_.feeds:
             self.run_worker(lambda feed=feed: self._tail(feed), thread=True,
                             exit_on_error=False, group="tail", name=f"tail {feed.kind}")
@@ -266,8 +273,11 @@ class VivtuiApp(App[None]):
                 # holds: wait for its frame; and while lines stream in, parse
                 # the backlog a batch at a time with rests between.
                 self._screen_free.wait(BACKLOG_YIELD_S)
-                if monotonic() - self._last_live < LIVE_WINDOW_S:
+                live = monotonic() - self._last_live < LIVE_WINDOW_S
+                if live:
                     self._stop.wait(BACKLOG_REST_S)
+                # Small batches while live: a new line waits at most for one.
+                feed.budget = BACKLOG_LIVE_BUDGET if live else BACKLOG_BUDGET
             batch = feed.poll()
             if batch.records or batch.events or batch.reset:
                 self._post_batch(batch)
@@ -414,6 +424,14 @@ class VivtuiApp(App[None]):
         self._dirty.clear()
         self._draw(PANES)
 
+    def _refresh_tick(self) -> None:
+        """Everything, once a second (elapsed times, models fed by batches);
+        not a pane a live stream drew just now: a frame costs ~25 ms."""
+        recent = monotonic() - REFRESH_S / 2
+        names = [name for name in PANES if self._drawn_at.get(name, 0.0) < recent]
+        self._dirty.difference_update(names)
+        self._draw(names)
+
     def _draw_soon(self, names: Iterable[str]) -> None:
         """New rows for these panes: drawn when the pacer says (see ``pacing``)."""
         self._dirty.update(names)
@@ -440,6 +458,7 @@ class VivtuiApp(App[None]):
             self._pane("actions").file_progress = self._file_progress()
             for name in names:
                 self._pane(name).update_from(self.store, now)
+                self._drawn_at[name] = monotonic()
             self.refresh_status()
         except NoMatches:
             # The refresh timer can fire while the widgets are being removed at

@@ -14,7 +14,7 @@ from typing import Callable
 
 
 class Pacer:
-    def __init__(self, interval: float = 0.3, quiet: float = 0.03, idle: float = 0.1,
+    def __init__(self, interval: float = 0.5, quiet: float = 0.03, idle: float = 0.1,
                  clock: Callable[[], float] = monotonic) -> None:
         self.interval = interval
         self.quiet = quiet
