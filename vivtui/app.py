@@ -61,8 +61,8 @@ SWITCH_INTERVAL_S = 0.0005
 REFRESH_S = 1.0
 BACKLOG_YIELD_S = 0.05  # at most, per backlog batch
 # While the action log grows (a change in the last LIVE_WINDOW_S), the backlog
-# rests this long after each batch (~10 ms of parsing): a tenth of a core.
-LIVE_WINDOW_S, BACKLOG_REST_S = 0.5, 0.1
+# rests this long after each batch (a few ms of parsing): a few % of a core.
+LIVE_WINDOW_S, BACKLOG_REST_S = 0.5, 0.2
 BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per batch
 STARTUP_POLL_S, STARTUP_POLLS = 0.05, 60
 SAME_THREAD_REACH = 20_000  # rows looked at by o/O in a file-backed pane

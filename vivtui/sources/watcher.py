@@ -17,7 +17,7 @@ import watchfiles
 # The watchfiles defaults (1600 ms debounce, 50 ms step) would add up to 1.6 s
 # of delay to every line; these keep a live line on screen within tens of ms.
 DEBOUNCE_MS = 20
-STEP_MS = 5
+STEP_MS = 2
 RECHECK_MS = 1000
 
 
