@@ -306,3 +306,13 @@ def test_utc_option_sets_the_display_zone(monkeypatch, tmp_path):
     assert seen["options"].display_zone is timezone.utc
     assert cli.main([str(tmp_path)]) == 0
     assert seen["options"].display_zone is None
+
+
+async def test_a_filter_that_matches_nothing_says_so(run_dir):
+    async with opened(run_dir) as (app, pilot):
+        await type_in(pilot, "ampersand", "no such text anywhere")
+        assert "no rows match the filters" in screen_text(app)
+        assert "waiting for" not in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "no rows match" not in screen_text(app)

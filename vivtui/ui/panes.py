@@ -334,6 +334,11 @@ class Pane(Vertical):
         return had
 
     def update_filterbar(self) -> None:
+        # An empty view under filters says so, not "waiting for ...".
+        scanning = self._scan is not None and not self._scan.done
+        self.view.empty = (("no matching rows found yet" if scanning else
+                            "no rows match the filters") if self.filters.active
+                           else self.empty_text())
         bar = self.query_one(".filterbar", Static)
         parts = self.filters.describe()
         if not parts and self.search is None:
