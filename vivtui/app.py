@@ -84,10 +84,6 @@ class BatchArrived(Message):
         self.batch = batch
 
 
-class FileChanged(Message):
-    """The action log changed: its view reads what is new (on the UI thread)."""
-
-
 class HistoryIndexed(Message):
     def __init__(self, pending: PendingHistory, index: LineIndex) -> None:
         super().__init__()
@@ -357,10 +353,9 @@ class VivtuiApp(App[None]):
         self._draw_soon(("actions",))
 
     def _live_change(self) -> None:
-        if self._mounted:
-            self.on_file_changed(None)
-
-    def on_file_changed(self, message: FileChanged | None) -> None:
+        """The action log changed (called on the event loop by the watcher)."""
+        if not self._mounted:
+            return
         self._last_live = monotonic()
         self._screen_free.clear()
         self._poll_view()

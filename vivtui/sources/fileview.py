@@ -108,10 +108,6 @@ class FileView:
         except OSError:
             return {self.path.name}
 
-    @property
-    def state(self) -> str:
-        return self.tailer.state
-
     # -- internals --------------------------------------------------------------
 
     def _start_segment(self, offset: int) -> None:
