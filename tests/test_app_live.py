@@ -128,3 +128,13 @@ async def test_a_worker_that_meets_a_bug_says_so_and_goes_on(run_dir):
         assert any("reading kernel_run.log failed: RuntimeError" in str(n.message)
                    for n in app._notifications)
         await wait_until(pilot, lambda: app.store.buffers["kernel"].total > 0)
+
+
+async def test_background_work_that_fails_says_so(tmp_path):
+    # History indexing, scans and saves run this way: none may fail unseen.
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.run_in_background(lambda: 1 / 0, "scanning the actions")
+        await wait_until(pilot, lambda: any(
+            "scanning the actions failed: ZeroDivisionError" in str(n.message)
+            for n in app._notifications))

@@ -146,7 +146,8 @@ class VivtuiApp(App[None]):
         self.file_view: FileView | None = None  # the action log, read on demand
         self.history_progress: float | None = None  # indexing the view's history
         self._dirty: set[str] = set()
-        self._in_flight: dict[str, threading.Semaphore] = {}
+        # Batches handed to the UI thread and not applied yet, per file kind.
+        self._in_flight = {feed.kind: threading.Semaphore(2) for feed in layout.feeds}
         self._screen_free = threading.Event()  # cleared while a live change is drawn
         self._loop: asyncio.AbstractEventLoop | None = None
         self._screen_free.set()
@@ -217,9 +218,30 @@ class VivtuiApp(App[None]):
 
     # -- workers ----------------------------------------------------------------
 
+    def run_in_background(self, work: Callable[[], None], name: str) -> None:
+        """Work in a thread of its own. A failure is said on screen: a worker
+        that dies quietly leaves a monitor that lies (a file no longer
+        followed, a scan stuck at some percent)."""
+        def guarded() -> None:
+            try:
+                work()
+            except Exception as exc:  # noqa: BLE001 - reported to the user
+                self.report_failure(name, exc)
+
+        self.run_worker(guarded, thread=True, exit_on_error=False, name=name)
+
+    def report_failure(self, what: str, exc: Exception) -> None:
+        """From a worker thread: an error the user must know about."""
+        message = f"{what} failed: {type(exc).__name__}: {exc}"
+        try:
+            self.call_from_thread(self.notify, render.safe(message, 300), severity="error",
+                                  markup=False, timeout=10)
+        except RuntimeError:
+            pass  # the app is gone: nobody left to tell
+
     def _start_watcher(self) -> None:
         if self.options.poll is None:
-            self.run_worker(self._watch, thread=True, exit_on_error=False, group="watch")
+            self.run_in_background(self._watch, "watching the run directory")
 
     def _start_workers(self) -> None:
         # What exists after the first frame (Textual's widgets, styles, caches)
@@ -227,8 +249,7 @@ class VivtuiApp(App[None]):
         # which took 30-50 ms on the UI thread during a big backlog.
         gc.freeze()
         for feed in self.layout_.feeds:
-            self.run_worker(lambda feed=feed: self._tail(feed), thread=True,
-                            exit_on_error=False, group="tail", name=f"tail {feed.kind}")
+            self.run_in_background(lambda feed=feed: self._tail(feed), f"reading {feed.kind}")
 
     def _watch(self) -> None:
         watch_directories(self.layout_.directories, self._changed, self._stop)
@@ -255,9 +276,7 @@ class VivtuiApp(App[None]):
             try:
                 self._read_all(feed)
             except Exception as exc:  # noqa: BLE001 - reported, then retried
-                message = f"reading {feed.path.name} failed: {type(exc).__name__}: {exc}"
-                self.call_from_thread(self.notify, render.safe(message, 300),
-                                      severity="error", markup=False, timeout=10)
+                self.report_failure(f"reading {feed.path.name}", exc)
             wakeup.wait(wait)
         feed.close()
 
@@ -284,7 +303,7 @@ class VivtuiApp(App[None]):
         """Hand a batch to the UI thread, at most two in flight per worker: a
         backlog is parsed faster than it is applied, and batches that queue up
         unread were the memory peak of a big file."""
-        slots = self._in_flight.setdefault(batch.kind, threading.Semaphore(2))
+        slots = self._in_flight[batch.kind]
         while not slots.acquire(timeout=0.2):
             if self._stop.is_set():
                 return
@@ -305,17 +324,13 @@ class VivtuiApp(App[None]):
         """The action log's pane reads the file itself: the newest screen at
         once, whatever the file's size; the store still parses every line for
         the counts and the models, in its worker."""
-        if self.file_view is not None:
+        feed = self._actions_feed
+        if self.file_view is not None or feed is None:
             return
-        for feed in self.layout_.feeds:
-            if feed.kind == "actions":
-                choice = feed.current_choice()
-                if choice is None or choice[0] is not ACTION_JSONL:
-                    return
-                self.file_view = FileView(choice[1])
-                break
-        else:
+        choice = feed.current_choice()
+        if choice is None or choice[0] is not ACTION_JSONL:
             return
+        self.file_view = FileView(choice[1])
         self.file_view.poll()
         pane = self._pane("actions")
         assert isinstance(pane, StreamPane)
@@ -323,6 +338,10 @@ class VivtuiApp(App[None]):
                                   LineParser(ACTION_JSONL, ParseContext(self.options.zone)))
         # After the first frame: the scan holds the GIL in long C calls.
         self.call_after_refresh(self._index_history)
+
+    @property
+    def _actions_feed(self) -> Feed | None:
+        return next((feed for feed in self.layout_.feeds if feed.kind == "actions"), None)
 
     def _index_history(self) -> None:
         view = self.file_view
@@ -343,8 +362,7 @@ class VivtuiApp(App[None]):
                 os.close(fd)
             self.post_message(HistoryIndexed(pending, index))
 
-        self.run_worker(run, thread=True, exit_on_error=False, group="history",
-                        name="index history")
+        self.run_in_background(run, "indexing the action log")
 
     def on_history_indexed(self, message: HistoryIndexed) -> None:
         if self.file_view is not None and not self._stop.is_set():
@@ -464,10 +482,11 @@ class VivtuiApp(App[None]):
         out = Text("")
         if self.history_progress is not None:
             out.append(f"  indexing history {self.history_progress:.0%}", "bold")
-        for feed in self.layout_.feeds:
-            progress = feed.backlog_progress() if feed.kind == "actions" else None
-            if progress is not None and self.file_view is not None:
-                out.append(f"  counting {progress:.0%}", "dim")
+        feed = self._actions_feed
+        progress = (feed.backlog_progress()
+                    if feed is not None and self.file_view is not None else None)
+        if progress is not None:
+            out.append(f"  counting {progress:.0%}", "dim")
         return out
 
     def refresh_status(self) -> None:
@@ -839,7 +858,7 @@ class VivtuiApp(App[None]):
                 close_snapshot(snapshot)
             self.call_from_thread(self.notify, done, severity=severity, markup=False)
 
-        self.run_worker(run, thread=True, exit_on_error=False, group="export", name="export")
+        self.run_in_background(run, f"saving {render.safe(path, 200)}")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -39,6 +39,10 @@ class Segment:
         os.close(self.fd)
 
 
+# Per segment, for a worker: (its own descriptor, index, line count then, first line number).
+Snapshot = list[tuple[int, LineIndex, int, int | None]]
+
+
 @dataclass(slots=True)
 class PendingHistory:
     """The lines before where the view started reading, still to be indexed."""
@@ -89,9 +93,9 @@ class FileView:
         self.shift += history.count
         self.version += 1
 
-    def snapshot(self) -> list[tuple[int, LineIndex, int, int | None]]:
-        """(own descriptor, index, line count now, first line number) per segment,
-        for a worker; it closes the descriptors when done."""
+    def snapshot(self) -> Snapshot:
+        """The segments as they are now, for a worker; it closes the descriptors
+        when done."""
         return [(os.dup(s.fd), s.index, s.index.count, s.first_line) for s in self.segments]
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 
 from vivtui.parsing.kinds import LineParser
 from vivtui.parsing.record import INFO, Record, make
-from vivtui.sources.fileview import FileView
+from vivtui.sources.fileview import FileView, Snapshot
 from vivtui.sources.lineindex import LineIndex
 from vivtui.sources.tailer import is_blank
 
@@ -25,18 +25,18 @@ CACHED_PAGES = 64
 _PLUS_ONE = (1).__add__
 
 
-def parse_lines(parser: LineParser, first_line: int | None, first_offset: int,
-                pieces: list[bytes]) -> list[Record]:
-    """One record per line, blank lines included (a row shows what the file has).
-    Line numbers are 0 while they are not known yet."""
-    offsets = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=first_offset)
-    numbers = count(first_line) if first_line is not None else iter(int, 1)
-    return parse_numbered(parser, list(zip(numbers, offsets, pieces)))
+def read_lines(fd: int, index: LineIndex, first_line: int | None, first: int,
+               stop: int) -> list[tuple[int, int, bytes]]:
+    """Lines ``first`` to ``stop`` of a segment as (number in the file, offset,
+    bytes). Numbers are 0 while they are not known yet."""
+    offset, pieces = index.read(fd, first, stop)
+    offsets = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=offset)
+    numbers = count(first_line + first) if first_line is not None else iter(int, 1)
+    return list(zip(numbers, offsets, pieces))
 
 
-def parse_numbered(parser: LineParser, lines: list[tuple[int, int, bytes]]) -> list[Record]:
-    """``parse_lines`` for (line number, offset, bytes) triples, not necessarily
-    consecutive."""
+def parse_lines(parser: LineParser, lines: list[tuple[int, int, bytes]]) -> list[Record]:
+    """One record per line, blank lines included (a row shows what the file has)."""
     parsed = iter(parser.parse(lines))
     kind = parser.spec.kind
     return [make(kind, line, offset, None, None, INFO, "", "") if is_blank(data)
@@ -69,10 +69,6 @@ class FileRows:
             index -= segment.index.count
         raise IndexError("row out of range")
 
-    def __iter__(self) -> Iterator[Record]:
-        for position in range(len(self)):
-            yield self[position]
-
     def row_of(self, record: Record) -> int | None:
         """The row of a record read elsewhere (the store's worker) from this file."""
         base, found = 0, None
@@ -95,8 +91,8 @@ class FileRows:
         key = (segment.serial, page)
         rows = self._pages.get(key)
         if rows is None or local - page * PAGE >= len(rows):
-            rows = self._read(segment.fd, segment.index, segment.first_line, page * PAGE,
-                              page * PAGE + PAGE)
+            rows = parse_lines(self.parser, read_lines(
+                segment.fd, segment.index, segment.first_line, page * PAGE, page * PAGE + PAGE))
             self._pages[key] = rows
             if len(self._pages) > CACHED_PAGES:
                 self._pages.popitem(last=False)
@@ -114,15 +110,9 @@ class FileRows:
                     expected is not None and first == expected + page * PAGE)
         return False
 
-    def _read(self, fd: int, index: LineIndex, first_line: int | None, first: int,
-              stop: int) -> list[Record]:
-        offset, pieces = index.read(fd, first, stop)
-        number = first_line + first if first_line is not None else None
-        return parse_lines(self.parser, number, offset, pieces)
 
-
-def read_records(snapshot: list[tuple[int, LineIndex, int, int | None]], parser: LineParser,
-                 start: int, stop: int, page: int = 4096,
+def read_records(snapshot: Snapshot, parser: LineParser, start: int, stop: int,
+                 page: int = 4096,
                  keep: Callable[[bytes], bool] | None = None) -> Iterator[tuple[int, Record]]:
     """(row, record) for rows ``start`` to ``stop`` of a ``FileView.snapshot``,
     for workers: no shared cache, the snapshot's own descriptors. ``keep``
@@ -131,21 +121,15 @@ def read_records(snapshot: list[tuple[int, LineIndex, int, int | None]], parser:
     for fd, index, lines, first_line in snapshot:
         low, high = max(start - base, 0), min(stop - base, lines)
         for first in range(low, high, page):
-            offset, pieces = index.read(fd, first, min(first + page, high))
-            number = first_line + first if first_line is not None else None
-            rows = count(base + first)
+            numbered = list(zip(count(base + first),
+                                read_lines(fd, index, first_line, first, min(first + page, high))))
             if keep is not None:
-                offsets = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=offset)
-                numbers = count(number) if number is not None else iter(int, 1)
-                chosen = [(row, (line, at, piece)) for row, line, at, piece
-                          in zip(rows, numbers, offsets, pieces) if keep(piece)]
-                records = parse_numbered(parser, [triple for _, triple in chosen])
-                yield from zip((row for row, _ in chosen), records)
-                continue
-            yield from zip(rows, parse_lines(parser, number, offset, pieces))
+                numbered = [(row, line) for row, line in numbered if keep(line[2])]
+            rows, chosen = zip(*numbered) if numbered else ((), ())
+            yield from zip(rows, parse_lines(parser, list(chosen)))
         base += lines
 
 
-def close_snapshot(snapshot: list[tuple[int, LineIndex, int, int | None]]) -> None:
+def close_snapshot(snapshot: Snapshot) -> None:
     for fd, *_ in snapshot:
         os.close(fd)

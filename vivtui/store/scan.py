@@ -50,11 +50,10 @@ class RowScan:
             for stop in range(self.start, 0, -PAGE):
                 if self.cancel.is_set():
                     return
-                page = list(read_records(snapshot, parser, max(0, stop - PAGE), stop,
-                                         keep=self.keep))
-                hits = [row - shift for row, record in reversed(page) if test(record)]
-                back.extend(hits)
-                self.scanned += stop - max(0, stop - PAGE)
+                low = max(0, stop - PAGE)
+                page = list(read_records(snapshot, parser, low, stop, keep=self.keep))
+                back.extend(row - shift for row, record in reversed(page) if test(record))
+                self.scanned += stop - low
         finally:
             close_snapshot(snapshot)
             self.done = True

@@ -193,8 +193,7 @@ class Pane(Vertical):
         if scan is not None:
             scan.cancel.set()
         scan = RowScan(source, test, line_prefilter(patterns))
-        self.app.run_worker(scan.run, thread=True, exit_on_error=False, group="scan",
-                            name=f"scan {self.id}")
+        self.app.run_in_background(scan.run, f"scanning the {self.title.lower()}")
         if self._scan_timer is None:
             self._scan_timer = self.set_interval(0.1, self._scan_tick)
         return scan
@@ -202,7 +201,7 @@ class Pane(Vertical):
     def _scan_tick(self) -> None:
         """Matches found so far go on screen while the scan goes on."""
         scans = [scan for scan in (self._scan, self._hit_scan) if scan is not None]
-        if self._source and isinstance(self._source, FileRows):
+        if isinstance(self._source, FileRows):
             self._show_file_rows(self._source)
         if self._jump_to_hit and self.hits:
             self._jump_to_hit = not self.next_match(1, include_current=True)
