@@ -51,6 +51,10 @@ def test_action_line_from_formats():
     ("TEST", "pytest", "3 pass, 10 fail", WARNING),  # "10 fail" is not "0 fail"
     ("ERROR", "KeyError", "'user_id'", ERROR),
     ("COST", "charge", "", INFO),
+    # wrong-typed fields are read as their JSON text
+    ("SAFETY", ["BLOCKED"], None, ERROR),
+    ("TEST", None, {"result": "7 pass, 0 fail"}, OK),
+    ("TEST", "pytest", None, INFO),
 ])
 def test_action_severity_follows_producer_colours(action_type, action, detail, severity):
     assert actions.action_severity(action_type, action, detail) == severity

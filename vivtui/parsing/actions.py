@@ -15,30 +15,34 @@ _ZERO_FAIL = re.compile(r"(?<!\d)0 fail", re.IGNORECASE)
 _ZERO_PASS = re.compile(r"(?<!\d)0 pass", re.IGNORECASE)
 
 
-def action_severity(action_type: str, action: str, detail: str) -> str:
-    """The producer's own colour rules, read as severities (FORMATS.md)."""
-    upper_action = action.upper()
+def action_severity(action_type: str, action: object, detail: object) -> str:
+    """The producer's own colour rules, read as severities (FORMATS.md).
+    ``action`` and ``detail`` are the fields as written: only the one a type's
+    rule reads is made text."""
     if action_type == "ERROR":
         return ERROR
     if action_type == "SAFETY":
+        upper_action = text(action).upper()
         if "BLOCKED" in upper_action:
             return ERROR
         if "WARNING" in upper_action:
             return WARNING
         return INFO
     if action_type == "BUDGET":
-        return ERROR if "EXCEEDED" in upper_action else WARNING
+        return ERROR if "EXCEEDED" in text(action).upper() else WARNING
     if action_type == "TEST":
+        detail = text(detail)
+        if "fail" not in detail.lower():
+            return INFO  # neither rule can match without it
         if _ZERO_FAIL.search(detail):
             return OK
-        if "fail" in detail.lower():
-            return ERROR if _ZERO_PASS.search(detail) else WARNING
+        return ERROR if _ZERO_PASS.search(detail) else WARNING
     return INFO
 
 
 # Types whose colour never depends on the action or detail: no need to read them.
 _PLAIN_SEVERITY = dict.fromkeys(
-    ("TOOL", "API", "COST", "SOCIAL", "IDENTITY", "JOURNAL", "SYSTEM"), INFO)
+    ("TOOL", "API", "COST", "SOCIAL", "IDENTITY", "JOURNAL", "SYSTEM"), INFO) | {"ERROR": ERROR}
 
 
 def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> tuple:
@@ -46,7 +50,7 @@ def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContex
     severity = _PLAIN_SEVERITY.get(action_type) if action_type.__class__ is str else None
     if severity is None:
         action_type = text(action_type) or "?"
-        severity = action_severity(action_type, text(obj.get("action")), text(obj.get("detail")))
+        severity = action_severity(action_type, obj.get("action"), obj.get("detail"))
     # The line's bytes are kept, not the dict, and the row is a plain tuple in the
     # record layout (see Record and Records): this runs for every action line.
     return (KIND, line, offset, obj.get("timestamp"), ctx.zone, severity, action_type, data,

@@ -131,7 +131,7 @@ class Records(Sequence):
         return bool(self.rows)
 
     def extend(self, more: Iterable) -> None:
-        self.rows.extend(more.rows if isinstance(more, Records) else more)
+        self.rows.extend(more.rows if isinstance(more, Records) else map(tuple, more))
 
     def malformed_count(self) -> int:
         return sum(map(_MALFORMED_FLAG, self.rows))
@@ -139,7 +139,7 @@ class Records(Sequence):
 
 def rows_of(records: Iterable) -> list:
     """The plain rows behind a batch (a Records or a list of records)."""
-    return records.rows if isinstance(records, Records) else list(records)
+    return records.rows if isinstance(records, Records) else list(map(tuple, records))
 
 
 def malformed(kind: str, line: int, offset: int, text: str, note: str) -> Record:

@@ -28,9 +28,10 @@ class RecordBuffer:
         self._items: deque[tuple] = deque(maxlen=capacity)
         self.total = 0  # records ever appended
 
-    def extend(self, records: Sequence[Record]) -> None:
-        self._items.extend(map(tuple, records))
-        self.total += len(records)
+    def extend(self, rows: Sequence[tuple]) -> None:
+        """Plain rows in the record layout (``parsing.record.rows_of``)."""
+        self._items.extend(rows)
+        self.total += len(rows)
 
     def clear(self) -> None:
         self._items.clear()

@@ -11,7 +11,15 @@ from itertools import compress
 from operator import itemgetter
 
 from vivtui.parsing import actions, api_audit, execution, kernel, safety, sessions
-from vivtui.parsing.record import ERROR, WARNING, Record, Records, new_record, rows_of
+from vivtui.parsing.record import (
+    ERROR,
+    MALFORMED,
+    WARNING,
+    Record,
+    Records,
+    new_record,
+    rows_of,
+)
 from vivtui.store.budget import DEFAULT_LIMIT, BudgetTracker
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.kernel import KernelTracker
@@ -19,25 +27,25 @@ from vivtui.store.performance import PerformanceTracker
 from vivtui.store.sessions import SessionTracker
 from vivtui.store.tasks import TaskTracker
 
+_SEVERITY_AT = Record._fields.index("severity")
+_MALFORMED_AT = Record._fields.index("malformed")
 _CATEGORY = itemgetter(Record._fields.index("category"))
-_SEVERITY = itemgetter(Record._fields.index("severity"))
+_SEVERITY = itemgetter(_SEVERITY_AT)
+_MALFORMED = itemgetter(_MALFORMED_AT)
 
 KINDS = (actions.KIND, sessions.KIND, execution.KIND, "performance", api_audit.KIND,
          kernel.KIND, safety.KIND)
 
 
-def is_blocked(record: Record) -> bool:
-    """A safety gate said no: wherever in the run it was written down."""
-    if record.malformed:
-        return False
-    kind, category = record.kind, record.category
-    return (
-        (kind == actions.KIND and category == "SAFETY" and record.severity == ERROR)
-        or (kind == kernel.KIND and category == kernel.BLOCKED)
-        or (kind == safety.KIND and category == safety.BLOCKED)
-        or (kind == execution.KIND and category == "safety_blocked")
-        or (kind == api_audit.KIND and category == api_audit.VIOLATION)
-    )
+# Where a safety gate said no, by the kind of file it was written down in: an
+# error-severity record of that category (a blocked action is a SAFETY error).
+BLOCKED_CATEGORY = {
+    actions.KIND: "SAFETY",
+    kernel.KIND: kernel.BLOCKED,
+    safety.KIND: safety.BLOCKED,
+    execution.KIND: "safety_blocked",
+    api_audit.KIND: api_audit.VIOLATION,
+}
 
 
 class RunStore:
@@ -70,21 +78,24 @@ class RunStore:
             return
         rows = rows_of(records)
         self.buffers[kind].extend(rows)
-        # Counted with map/itemgetter so that no Python code runs per record:
-        # this runs for every line of every file.
-        self.by_category[kind].update(map(_CATEGORY, rows))
-        severities = self.by_severity[kind]
-        errors_before = severities[ERROR]
-        severities.update(map(_SEVERITY, rows))
-        if severities[ERROR] != errors_before:
-            for row in compress(rows, map(ERROR.__eq__, map(_SEVERITY, rows))):
-                record = new_record(Record, row)
-                if record.malformed:
-                    self.malformed.append(record)
-                    self.malformed_count += 1
-                elif is_blocked(record):
-                    self.blocked.append(record)
-                    self.blocked_count += 1
+        # Counted with map/itemgetter so that no Python code runs per record
+        # (this runs for every line of every file); the rows worth keeping
+        # aside are looked for only when their category's count moved.
+        categories = self.by_category[kind]
+        watched = BLOCKED_CATEGORY.get(kind)
+        malformed_before, blocked_before = categories[MALFORMED], categories[watched]
+        categories.update(map(_CATEGORY, rows))
+        self.by_severity[kind].update(map(_SEVERITY, rows))
+        if categories[MALFORMED] != malformed_before:
+            found = [new_record(Record, row) for row in compress(rows, map(_MALFORMED, rows))]
+            self.malformed.extend(found)
+            self.malformed_count += len(found)
+        if watched is not None and categories[watched] != blocked_before:
+            found = [new_record(Record, row)
+                     for row in compress(rows, map(watched.__eq__, map(_CATEGORY, rows)))
+                     if row[_SEVERITY_AT] == ERROR and not row[_MALFORMED_AT]]
+            self.blocked.extend(found)
+            self.blocked_count += len(found)
         if not isinstance(records, Records):
             records = Records(rows)
         model = self._model(kind)
