@@ -19,6 +19,7 @@ from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
@@ -135,10 +136,14 @@ class VivtuiApp(App[None]):
     def __init__(self, layout: RunLayout, options: Options | None = None,
                  start_workers: bool = True) -> None:
         super().__init__()
+        # A monitor repaints what changed, nothing more: the tab underline's
+        # slide was 0.3 s of frames after each switch (and bytes over SSH).
+        self.animation_level = "none"
         self.layout_ = layout
         self.options = options or Options()
         self.store = RunStore(self.options.budget)
         self.start_workers = start_workers
+        self.panes: dict[str, Pane] = {}  # made in compose
         self._stop = threading.Event()
         self._wakeups: dict[Feed, threading.Event] = {f: threading.Event() for f in layout.feeds}
         self.events_seen: list[str] = []
@@ -160,19 +165,20 @@ class VivtuiApp(App[None]):
 
     def compose(self) -> ComposeResult:
         zone, live = self.options.display_zone, self.options.live
+        self.panes = {
+            "actions": StreamPane("actions", "Actions", render.action_row, zone=zone, live=live),
+            "sessions": SessionsPane(zone=zone, live=live),
+            "queue": QueuePane(zone=zone, live=live),
+            "budget": BudgetPane(zone=zone, live=live),
+            "kernel": StreamPane("kernel", "Kernel", render.kernel_row, zone=zone, live=live),
+            "timeline": TimelinePane(zone=zone, live=live),
+        }
         with TabbedContent(id="panes", initial="actions"):
-            with TabPane("1 Actions", id="actions"):
-                yield StreamPane("actions", "Actions", render.action_row, zone=zone, live=live)
-            with TabPane("2 Sessions", id="sessions"):
-                yield SessionsPane(zone=zone, live=live)
-            with TabPane("3 Queue", id="queue"):
-                yield QueuePane(zone=zone, live=live)
-            with TabPane("4 Budget", id="budget"):
-                yield BudgetPane(zone=zone, live=live)
-            with TabPane("5 Kernel", id="kernel"):
-                yield StreamPane("kernel", "Kernel", render.kernel_row, zone=zone, live=live)
-            with TabPane("6 Timeline", id="timeline"):
-                yield TimelinePane(zone=zone, live=live)
+            for number, (name, pane) in enumerate(self.panes.items(), 1):
+                with TabPane(f"{number} {pane.title}", id=name):
+                    # The hidden panes after the first frame: styling and laying
+                    # them out first put ~40 ms before the newest rows showed.
+                    yield pane if name == "actions" else Lazy(pane)
         yield Prompt()
         yield Static(id="status")
         yield Footer()
@@ -431,7 +437,7 @@ class VivtuiApp(App[None]):
     # -- drawing ------------------------------------------------------------------
 
     def _pane(self, name: str) -> Pane:
-        return self._main(f"#{name} Pane", Pane)
+        return self.panes[name]
 
     def refresh_panes(self) -> None:
         self._dirty.clear()
@@ -536,16 +542,23 @@ class VivtuiApp(App[None]):
         timeline.wanted = name == "timeline"
         if timeline.wanted:
             timeline.update_from(self.store, self.now())
-        # At once when it can be (Widget.focus defers, so keys typed right after
-        # the switch went to the pane left behind).
-        self.screen_stack[0].set_focus(pane.view)
-        if self.focused is not pane.view:
-            pane.view.focus()
+        if not pane.view.is_mounted:  # a hidden pane in the first frames: once it is
+            self.call_after_refresh(self._focus_when_mounted, name)
+        else:
+            # At once when it can be (Widget.focus defers, so keys typed right
+            # after the switch went to the pane left behind).
+            self.screen_stack[0].set_focus(pane.view)
+            if self.focused is not pane.view:
+                pane.view.focus()
         self.refresh_status()
+
+    def _focus_when_mounted(self, name: str) -> None:
+        if self._main(TabbedContent).active == name:  # not switched away meanwhile
+            self.focus_pane(name)
 
     def refocus_pane(self) -> None:
         pane = self.current_pane()
-        if pane is not None:
+        if pane is not None and pane.view.is_mounted:
             pane.view.focus()
 
     def action_pane(self, name: str) -> None:

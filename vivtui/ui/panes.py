@@ -63,12 +63,12 @@ class Pane(Vertical):
         self._scan_timer = None
         self._seen_version = -1
         self._last: tuple[RunStore, datetime] | None = None
+        self._view: RowView | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="head")
         yield Static(classes="filterbar")
-        yield RowView(self._row_text, follow=self.follows, empty=self.empty_text(),
-                      row_key=self.row_key)
+        yield self.view
         yield from self.compose_extra()
 
     def compose_extra(self) -> ComposeResult:
@@ -127,7 +127,17 @@ class Pane(Vertical):
 
     @property
     def view(self) -> RowView:
-        return self.query_one(RowView)
+        """The pane's rows. Made before the pane is mounted when asked for: the
+        hidden panes are mounted after the first frame, and the app reads
+        their rows and cursors as soon as it starts."""
+        if self._view is None:
+            self._view = RowView(self._row_text, follow=self.follows, empty=self.empty_text(),
+                                 row_key=self.row_key)
+        return self._view
+
+    def on_mount(self) -> None:
+        if self._last is not None:  # drawn for the app before it was mounted
+            self._update(*self._last)
 
     def _row_text(self, item: Any, width: int) -> Text:
         text = self.row(item, width)

@@ -121,9 +121,18 @@ class RowView(ScrollView, can_focus=True):
 
     # -- drawing ----------------------------------------------------------------
 
+    def top_row(self) -> int:
+        """The first row on screen. Following, the last rows whatever the scroll
+        offset says: the first frame is drawn before the offset can reach the
+        end (its limits come from the layout that frame makes), and drawing the
+        top first cost a frame before the newest rows showed."""
+        if self.follow:
+            return max(0, len(self.rows) - self.scrollable_content_region.height)
+        return self.scroll_offset.y
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
+        index = self.top_row() + y
         base = self.rich_style
         if index >= len(self.rows):
             if index == 0 and self.empty:
@@ -220,6 +229,6 @@ class RowView(ScrollView, can_focus=True):
         self.follow = False
 
     def on_click(self, event) -> None:
-        index = self.scroll_offset.y + event.y
+        index = self.top_row() + event.y
         if 0 <= index < len(self.rows):
             self.select(index)
