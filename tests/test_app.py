@@ -211,3 +211,30 @@ async def test_live_tailing_shows_appended_lines(tmp_path):
             await pilot.pause(0.05)
         assert "Half-2" in screen_text(app)
         assert app.store.buffers["actions"].total == 2
+
+
+async def test_a_following_view_draws_its_newest_rows_before_it_has_scrolled(tmp_path):
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.apply_records("actions", [action(i) for i in range(1, 201)])
+        await pilot.pause()
+        view = app._pane("actions").view
+        height = view.scrollable_content_region.height
+        view.scroll_to(y=0, animate=False, immediate=True)  # as in the first frame
+        assert view.follow and view.top_row() == 200 - height
+        assert "row 200" in view.render_line(height - 1).text
+        await pilot.press("k")  # the user takes over: the scroll offset rules again
+        assert not view.follow and view.top_row() == view.scroll_offset.y
+
+
+async def test_a_pane_switched_to_before_it_is_mounted_gets_focus_and_rows(run_dir):
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        load(app)
+        sessions = app._pane("sessions")
+        assert not sessions.is_mounted  # hidden panes come after the first frame
+        app.action_pane("sessions")  # as a key typed in the first frame would
+        await pilot.pause()
+        await pilot.pause()
+        assert sessions.is_mounted and app.focused is sessions.view
+        assert sessions.view.rows and "Sessions" in screen_text(app)
