@@ -42,6 +42,15 @@ def vivtui_command() -> str:
     return f"{installed} {{file}}" if installed.exists() else f"{sys.executable} -m vivtui {{file}}"
 
 
+def compile_vivtui() -> None:
+    """Byte-compile the package, as ``pip install`` does: an editable install
+    under PYTHONDONTWRITEBYTECODE (this machine sets it) compiles every module
+    at every start, 35 ms of the open time that no installed copy pays."""
+    import compileall
+
+    compileall.compile_dir(str(HERE.parent / "vivtui"), quiet=1)
+
+
 def ensure_file(lines: int) -> Path:
     path = WORK / f"{NAMES.get(lines, lines)}.jsonl"
     if not path.exists():
@@ -133,6 +142,7 @@ def main() -> int:
     lines = [int(n) for n in args.lines.split(",")]
     tests = args.tests.split(",")
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    compile_vivtui()
     viewers = {"vivtui": ["--cmd", vivtui_command()]}
     if args.peers:
         viewers.update(ensure_peers())

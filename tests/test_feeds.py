@@ -87,3 +87,16 @@ def test_watcher_reports_changes_and_new_directories(tmp_path):
         stop.set()
         thread.join(5)
     assert not thread.is_alive()
+
+
+def test_backlog_progress_from_before_the_first_read_to_the_end(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    append(path, b'{"action_type": "TOOL"}\n' * 3000)
+    feed = discover(tmp_path).feeds[0]
+    feed.budget = 16 << 10
+    assert feed.backlog_progress() == 0.0  # nothing counted yet: not "done"
+    seen = []
+    while feed.poll().more:
+        seen.append(feed.backlog_progress())
+    assert seen and all(0 < p < 1 for p in seen) and seen == sorted(seen)
+    assert feed.backlog_progress() is None and feed.records == 3000

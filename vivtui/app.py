@@ -22,7 +22,7 @@ from textual.css.query import NoMatches
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
 
 from vivtui.export import ExportError, export_rows, export_target, write_records
 from vivtui.feeds import Batch, Feed, RunLayout, drain
@@ -52,6 +52,7 @@ from vivtui.ui.panes import (
 )
 from vivtui.ui.prompt import PickerScreen, Prompt
 from vivtui.ui.rowview import RowView
+from vivtui.ui.textline import TextLine
 
 PANES = ("actions", "sessions", "queue", "budget", "kernel", "timeline")
 PICKER_TITLES = {"actions": "action type", "sessions": "state", "queue": "status",
@@ -180,7 +181,7 @@ class VivtuiApp(App[None]):
                     # them out first put ~40 ms before the newest rows showed.
                     yield pane if name == "actions" else Lazy(pane)
         yield Prompt()
-        yield Static(id="status")
+        yield TextLine(id="status")
         yield Footer()
 
     def _main(self, selector, expect_type=None):
@@ -297,6 +298,7 @@ class VivtuiApp(App[None]):
                 live = monotonic() - self._last_live < LIVE_WINDOW_S
                 if live:
                     self._stop.wait(BACKLOG_REST_S)
+                    self._screen_free.wait(BACKLOG_YIELD_S)  # a line came meanwhile
                 # Small batches while live: a new line waits at most for one.
                 feed.budget = BACKLOG_LIVE_BUDGET if live else BACKLOG_BUDGET
             batch = feed.poll()
@@ -338,6 +340,8 @@ class VivtuiApp(App[None]):
             return
         self.file_view = FileView(choice[1])
         self.file_view.poll()
+        if self.file_view.pending is not None:
+            self.history_progress = 0.0  # said from the first frame: indexed after it
         pane = self._pane("actions")
         assert isinstance(pane, StreamPane)
         pane.file_rows = FileRows(self.file_view,
@@ -496,7 +500,7 @@ class VivtuiApp(App[None]):
         return out
 
     def refresh_status(self) -> None:
-        self._main("#status", Static).update(self.status_text(), layout=False)
+        self._main("#status", TextLine).update(self.status_text())
 
     def status_text(self) -> Text:
         statuses = self.layout_.statuses()

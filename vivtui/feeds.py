@@ -122,8 +122,11 @@ class Feed:
 
     def backlog_progress(self) -> float | None:
         """How much of what was in the file at the start is read, while it is
-        being read; None once it is."""
+        being read (0 before the first read: counts shown meanwhile are not
+        the file's); None once it is."""
         reader = self._reader
+        if reader is None and not self._backlog_read:
+            return 0.0
         if self._backlog_read or not isinstance(reader, LineTailer):
             return None
         try:

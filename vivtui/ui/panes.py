@@ -26,6 +26,7 @@ from vivtui.store.sessions import FAILED, RUNNING, SUCCEEDED, UNFINISHED, Sessio
 from vivtui.store.tasks import Task
 from vivtui.ui import render
 from vivtui.ui.rowview import RowView
+from vivtui.ui.textline import TextLine
 
 _SESSION_ORDER = {FAILED: 0, UNFINISHED: 1, RUNNING: 2, SUCCEEDED: 3}
 _STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, RUNNING: INFO, SUCCEEDED: OK}
@@ -66,8 +67,8 @@ class Pane(Vertical):
         self._view: RowView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="head")
-        yield Static(classes="filterbar")
+        yield TextLine(classes="head")
+        yield TextLine(classes="filterbar")
         yield self.view
         yield from self.compose_extra()
 
@@ -348,7 +349,7 @@ class Pane(Vertical):
         self.view.empty = (("no matching rows found yet" if scanning else
                             "no rows match the filters") if self.filters.active
                            else self.empty_text())
-        bar = self.query_one(".filterbar", Static)
+        bar = self.query_one(".filterbar", TextLine)
         parts = self.filters.describe()
         if not parts and self.search is None:
             bar.remove_class("-shown")
@@ -369,7 +370,7 @@ class Pane(Vertical):
         if progress:
             text.append(f"  {progress}…", "bold")
         text.append("  esc clears", "dim")
-        bar.update(text, layout=False)
+        bar.update(text)
         bar.add_class("-shown")
 
     # -- heads -------------------------------------------------------------------
@@ -377,7 +378,7 @@ class Pane(Vertical):
     def head(self, text: Text) -> None:
         # One row whatever the text: no layout pass (a layout of the whole screen
         # for every head update was most of a frame's time).
-        self.query_one(".head", Static).update(text, layout=False)
+        self.query_one(".head", TextLine).update(text)
 
     def follow_text(self) -> Text:
         view = self.view

@@ -15,10 +15,13 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+
+from vivtui.ui.thumbbar import ThumbBar
 
 RenderRow = Callable[[Any, int], Text]
 RowKey = Callable[[Any], Hashable | None]
@@ -63,6 +66,17 @@ class RowView(ScrollView, can_focus=True):
         self.follow_allowed = follow  # sorted lists (sessions, tasks) never follow
         self._first_seq = 0
         self._total = 0
+        self._base = Style()  # the widget's style, for the frame being drawn
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Textual's own property, making a ThumbBar instead (see thumbbar).
+        if self._vertical_scrollbar is None:
+            bar = ThumbBar(thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     # -- data -------------------------------------------------------------------
 
@@ -105,7 +119,13 @@ class RowView(ScrollView, can_focus=True):
             self.virtual_size = size
             return
         self.set_reactive(RowView.virtual_size, size)
-        self._scroll_update(size)  # Textual's own scrollbar update (version pinned)
+        # Textual's _scroll_update (version pinned) without its unconditional
+        # repaint of the bar: the ThumbBar repaints when its thumb moves.
+        if self.show_vertical_scrollbar:
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = count
+            bar.window_size = self.container_size.height - self.scrollbar_size_horizontal
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
         self.refresh()
 
     def _stick_to_end(self) -> None:
@@ -130,10 +150,16 @@ class RowView(ScrollView, can_focus=True):
             return max(0, len(self.rows) - self.scrollable_content_region.height)
         return self.scroll_offset.y
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style walks its ancestors' styles: once a frame, not
+        # once a line (that was a quarter of a frame).
+        self._base = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.top_row() + y
-        base = self.rich_style
+        base = self._base
         if index >= len(self.rows):
             if index == 0 and self.empty:
                 empty = Strip([Segment(self.empty[:width], base + Style(dim=True))])

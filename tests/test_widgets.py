@@ -1,0 +1,59 @@
+"""The small widgets the frame time depends on: TextLine and ThumbBar."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from tests.test_app import action
+from vivtui.app import Options, VivtuiApp
+from vivtui.feeds import discover
+from vivtui.ui.textline import TextLine
+from vivtui.ui.thumbbar import ThumbBar
+
+
+class LineApp(App):
+    CSS = "TextLine { background: red; }"
+
+    def compose(self) -> ComposeResult:
+        yield TextLine()
+
+
+async def test_text_line_draws_only_changes_and_fits_its_width():
+    app = LineApp()
+    async with app.run_test(size=(20, 3)) as pilot:
+        line = app.query_one(TextLine)
+        line.update(Text("x" * 30, overflow="ellipsis"))
+        await pilot.pause()
+        strip = line.render_line(0)
+        assert strip.cell_length == 20 and strip.text == "x" * 19 + "…"
+        # the widget's background under the text, not only after it
+        assert all(seg.style.bgcolor is not None for seg in strip if seg.text)
+        refreshed = []
+        line.refresh = lambda *a, **k: refreshed.append(1)
+        line.update(Text("x" * 30, overflow="ellipsis"))
+        assert not refreshed  # the same text: nothing to draw
+        line.update(Text("y"))
+        assert refreshed
+
+
+async def test_the_scrollbar_repaints_only_when_its_thumb_moves(tmp_path):
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.apply_records("actions", [action(i) for i in range(1, 20001)])
+        await pilot.pause()
+        view = app._pane("actions").view
+        bar = view.vertical_scrollbar
+        assert isinstance(bar, ThumbBar) and bar.display
+        drawn = []
+        real_refresh = bar.refresh
+        bar.refresh = lambda *a, **k: (drawn.append(bar.thumb()), real_refresh(*a, **k))
+        for i in range(20001, 20004):  # a new row moves the thumb by 1/500 of an eighth
+            app.apply_records("actions", [action(i)])
+            await pilot.pause()
+        assert not drawn
+        await pilot.press("g")  # to the top: the thumb moves, the bar is drawn again
+        await pilot.pause()
+        assert drawn and drawn[-1][1] == 0
