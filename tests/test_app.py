@@ -7,21 +7,14 @@ from datetime import timezone
 
 import orjson
 
-from tests.tui_helpers import fixture_app, load, screen_text
+from tests.tui_helpers import action, empty_app, fixture_app, load, screen_text
 from vivtui.app import Options, VivtuiApp
 from vivtui.feeds import discover
-from vivtui.parsing import actions, kernel
+from vivtui.parsing import kernel
 from vivtui.parsing.context import ParseContext
 from vivtui.store.sessions import FAILED, SUCCEEDED, UNFINISHED
 
 UTC = ParseContext(timezone.utc)
-
-
-def action(i: int, detail: str = "", action_type: str = "TOOL"):
-    line = orjson.dumps({"timestamp": "2026-02-03T05:44:03+00:00", "actor": f"A{i}",
-                         "action_type": action_type, "action": "write_file",
-                         "detail": detail or f"row {i}"})
-    return actions.parse(line, i, i * 100, UTC)
 
 
 async def test_first_screen_shows_newest_actions_and_status(run_dir):
@@ -130,7 +123,7 @@ async def test_budget_and_kernel_panes(run_dir):
 
 
 async def test_follow_pauses_counts_and_resumes(tmp_path):
-    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    app = empty_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         app.apply_records("actions", [action(i) for i in range(1, 101)])
         await pilot.pause()
@@ -157,7 +150,7 @@ HOSTILE = ["[bold red]markup[/]", "[@click=app.quit]click me[/]", "[link=http://
 
 
 async def test_hostile_text_is_shown_literally_everywhere(tmp_path):
-    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    app = empty_app(tmp_path)
     quit_called = []
     app.action_quit = lambda: quit_called.append(True)  # type: ignore[method-assign]
     async with app.run_test(size=(160, 48)) as pilot:
@@ -214,7 +207,7 @@ async def test_live_tailing_shows_appended_lines(tmp_path):
 
 
 async def test_a_following_view_draws_its_newest_rows_before_it_has_scrolled(tmp_path):
-    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    app = empty_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         app.apply_records("actions", [action(i) for i in range(1, 201)])
         await pilot.pause()

@@ -8,7 +8,7 @@ import time
 from datetime import timezone
 
 from tests.test_fileview import write_actions
-from tests.tui_helpers import screen_text
+from tests.tui_helpers import empty_app, screen_text
 from vivtui.app import Options, VivtuiApp
 from vivtui.feeds import discover
 from vivtui.sources import fileview
@@ -132,7 +132,7 @@ async def test_a_worker_that_meets_a_bug_says_so_and_goes_on(run_dir):
 
 async def test_background_work_that_fails_says_so(tmp_path):
     # History indexing, scans and saves run this way: none may fail unseen.
-    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    app = empty_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         app.run_in_background(lambda: 1 / 0, "scanning the actions")
         await wait_until(pilot, lambda: any(

@@ -9,7 +9,7 @@ import orjson
 from textual import events
 from textual.widgets import TabbedContent
 
-from tests.tui_helpers import fixture_app, load, screen_text, select_where
+from tests.tui_helpers import empty_app, fixture_app, load, screen_text, select_where
 from vivtui.ui.inspector import InspectorScreen, RelatedScreen
 from vivtui.ui.prompt import PickerScreen
 
@@ -143,14 +143,11 @@ async def test_inspector_fields_raw_and_copy(run_dir):
 
 
 async def test_inspector_pages_a_huge_field(tmp_path):
-    from datetime import timezone
 
-    from vivtui.app import Options, VivtuiApp
-    from vivtui.feeds import discover
     huge = "x" * 2_000_000 + "\nsecond line"
     (tmp_path / "action_log.jsonl").write_bytes(orjson.dumps(
         {"actor": "Big", "action_type": "TOOL", "action": "dump", "detail": huge}) + b"\n")
-    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    app = empty_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         load(app)
         await pilot.press("enter")

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timezone
-
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tests.test_app import action
-from vivtui.app import Options, VivtuiApp
-from vivtui.feeds import discover
+from tests.tui_helpers import action, empty_app
 from vivtui.ui.textline import TextLine
 from vivtui.ui.thumbbar import ThumbBar
 
@@ -40,7 +36,7 @@ async def test_text_line_draws_only_changes_and_fits_its_width():
 
 
 async def test_the_scrollbar_repaints_only_when_its_thumb_moves(tmp_path):
-    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc), start_workers=False)
+    app = empty_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         app.apply_records("actions", [action(i) for i in range(1, 20001)])
         await pilot.pause()

@@ -5,10 +5,29 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import orjson
+
 from vivtui.app import Options, VivtuiApp
 from vivtui.feeds import discover
+from vivtui.parsing import actions
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.record import Record
 
 FROZEN = datetime(2026, 2, 11, 1, 0, 0, tzinfo=timezone.utc)
+
+
+def empty_app(run_dir: Path) -> VivtuiApp:
+    """The app on a directory with nothing in it yet and no workers: records
+    come from ``app.apply_records``."""
+    return VivtuiApp(discover(run_dir), Options(zone=timezone.utc), start_workers=False)
+
+
+def action(i: int, detail: str = "", action_type: str = "TOOL") -> Record:
+    """Action line ``i`` (line i, offset 100 i), as the parser makes it."""
+    line = orjson.dumps({"timestamp": "2026-02-03T05:44:03+00:00", "actor": f"A{i}",
+                         "action_type": action_type, "action": "write_file",
+                         "detail": detail or f"row {i}"})
+    return actions.parse(line, i, i * 100, ParseContext(timezone.utc))
 
 
 def fixture_app(run_dir: Path, live: bool = True) -> VivtuiApp:
