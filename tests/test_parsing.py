@@ -255,3 +255,25 @@ def test_line_parser_batches():
     assert [(r.line, r.offset, r.category) for r in records] == [
         (1, 0, "other"), (3, 20, "blocked")]
     assert parser.flush() == []
+
+
+def test_action_rows_built_inline_are_the_rows_from_object_builds():
+    lines = [
+        b'{"timestamp": "2026-02-03T05:44:03", "action_type": "TOOL", "action": "a"}',
+        b'{"timestamp": "2026-02-03T05:44:04+00:00", "action_type": "ERROR", "detail": "x"}',
+        b'{"action_type": "SAFETY", "action": "BLOCKED"}',
+        b'{"action_type": "TEST", "detail": "0 pass, 2 fail"}',
+        b'{"action_type": "", "action": "x"}',
+        b'{"action_type": ["TOOL"]}',
+        b'{"action": "no type"}',
+        b'{"action_type": "NEW_KIND"}',
+        b'not json',
+        b"",
+    ]
+    ctx = ParseContext(timezone.utc)
+    batch = LineParser(BY_NAME["action_log.jsonl"], ctx).parse(
+        [(i + 1, i * 100, line) for i, line in enumerate(lines)])
+    one_by_one = [actions.parse(line, i + 1, i * 100, ctx)
+                  for i, line in enumerate(lines) if line]
+    assert list(batch) == one_by_one
+    assert [r.severity for r in batch][:4] == [INFO, ERROR, ERROR, ERROR]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import line_parser
+from vivtui.parsing.jsonline import Shortcut, line_parser
 from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record
 from vivtui.parsing.values import text
 
@@ -43,6 +43,10 @@ def action_severity(action_type: str, action: object, detail: object) -> str:
 # Types whose colour never depends on the action or detail: no need to read them.
 _PLAIN_SEVERITY = dict.fromkeys(
     ("TOOL", "API", "COST", "SOCIAL", "IDENTITY", "JOURNAL", "SYSTEM"), INFO) | {"ERROR": ERROR}
+
+
+# Most action lines: built by parse_batch itself, as from_object would build them.
+SHORTCUT = Shortcut("action_type", _PLAIN_SEVERITY)
 
 
 def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> tuple:

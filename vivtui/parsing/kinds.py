@@ -20,7 +20,7 @@ from vivtui.parsing import (
     sessions,
 )
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import FromObject, LineParse, parse_batch
+from vivtui.parsing.jsonline import FromObject, LineParse, Shortcut, parse_batch
 from vivtui.parsing.record import Record, Records
 
 # How a file is read: line by line (jsonl, text) or as one JSON document (snapshot).
@@ -37,10 +37,12 @@ class FileSpec:
     from_object: FromObject | None = None  # JSONL: a record from each line's object
     parse_text: LineParse | None = None  # plain text, one record a line
     assembled: bool = False  # entries span lines: needs an ActionTextAssembler
+    shortcut: Shortcut | None = None  # JSONL: the common rows built inline
 
 
 SPECS: tuple[FileSpec, ...] = (
-    FileSpec("action_log.jsonl", actions.KIND, LINES, actions.from_object),
+    FileSpec("action_log.jsonl", actions.KIND, LINES, actions.from_object,
+             shortcut=actions.SHORTCUT),
     FileSpec("action_log.log", actions.KIND, LINES, assembled=True),
     FileSpec("structured_logs.jsonl", sessions.KIND, LINES, sessions.from_object),
     FileSpec("execution_log.jsonl", execution.KIND, LINES, execution.from_object),
@@ -84,7 +86,7 @@ class LineParser:
         spec = self.spec
         with gc_paused():
             if spec.from_object is not None:
-                return parse_batch(spec.kind, spec.from_object, lines, ctx)
+                return parse_batch(spec.kind, spec.from_object, lines, ctx, spec.shortcut)
             if spec.parse_text is not None:
                 parse = spec.parse_text
                 return Records([parse(data, line, offset, ctx) for line, offset, data in lines
