@@ -30,7 +30,7 @@ def record_json(record: Record, source: str) -> dict[str, Any]:
     fields = record.fields
     body: dict[str, Any] = dict(fields) if fields else {"text": str(record.raw)}
     body["_source"] = source
-    body["_line"] = record.line
+    body["_line"] = record.line or None  # 0: not counted yet (see render.line_number)
     if record.malformed:
         body["_malformed"] = record.note
     return body

@@ -106,7 +106,7 @@ class InspectorScreen(Screen[None]):
     def where_text(self) -> Text:
         r = self.record
         out = Text(no_wrap=True, overflow="ellipsis", end="")
-        out.append(f"{render.safe(self.source, 120)}:{r.line}", "bold")
+        out.append(f"{render.safe(self.source, 120)}:{render.line_number(r.line)}", "bold")
         out.append(f"  byte {r.offset}" if r.offset >= 0 else f"  entry {r.line} of the array")
         out.append(f"  {r.kind}  ")
         out.append(render.safe(r.category, 60), render.record_style(r))
@@ -177,7 +177,8 @@ class RelatedScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         about = Text(no_wrap=True, overflow="ellipsis", end="")
         about.append(f" {len(self.records)} related events", "bold")
-        about.append(f" of {self.origin.kind} line {self.origin.line}, in time order", "dim")
+        about.append(f" of {self.origin.kind} line {render.line_number(self.origin.line)}, "
+                     "in time order", "dim")
         yield Static(about, id="about")
         yield RowView(lambda record, width: render.timeline_row(record, width, self.zone),
                       follow=False)

@@ -85,9 +85,16 @@ def columns(parts: list[tuple[str, int, str]], width: int) -> Text:
     return row
 
 
+def line_number(line: int) -> str:
+    """Lines count from 1; 0 is a line of a big log's tail read before its
+    history was counted (a fraction of a second): not known yet."""
+    return str(line) if line > 0 else "?"
+
+
 def malformed_row(record: Record, width: int, source: str) -> Text:
     return columns([("MALFORMED", 9, "bold red reverse"),
-                    (f"{source}:{record.line} {record.note}: {safe(record.raw, 400)}", 0,
+                    (f"{source}:{line_number(record.line)} {record.note}: "
+                     f"{safe(record.raw, 400)}", 0,
                      "red")], width)
 
 
