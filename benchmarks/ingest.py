@@ -59,15 +59,14 @@ def phase_bare(path: str) -> dict:
 
 
 def phase_pipeline(path: str) -> dict:
-    from vivtui.feeds import discover, drain
+    from vivtui.feeds import discover, read_to_end
     from vivtui.store.run import RunStore
 
     start = time.perf_counter()
     layout = discover(path)
     store = RunStore()
     feed = layout.feeds[0]
-    for batch in drain(feed, final=False):  # the live path: as the monitor's workers read
-        store.apply(batch.kind, batch.records, batch.reset)
+    read_to_end(feed, store.apply_batch, final=False)  # as the monitor's workers read
     return {"lines": feed.records, "seconds": time.perf_counter() - start}
 
 

@@ -100,3 +100,19 @@ def test_backlog_progress_from_before_the_first_read_to_the_end(tmp_path):
         seen.append(feed.backlog_progress())
     assert seen and all(0 < p < 1 for p in seen) and seen == sorted(seen)
     assert feed.backlog_progress() is None and feed.records == 3000
+
+
+def test_a_batch_says_about_how_many_lines_the_file_holds_after_it(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    append(path, b'{"action_type": "TOOL", "detail": "same length"}\n' * 4000)
+    feed = discover(tmp_path).feeds[0]
+    feed.budget = 50 * 1000  # about 1000 of these lines a batch
+    guesses, read = [], 0
+    while True:
+        batch = feed.poll()
+        read += len(batch.records)
+        guesses.append((batch.rows_to_come, 4000 - read))
+        if not batch.more:
+            break
+    assert guesses[-1] == (0, 0)
+    assert all(abs(guess - left) <= 2 for guess, left in guesses)

@@ -145,3 +145,18 @@ def test_buffer_is_bounded_with_stable_sequence_numbers():
     buffer.extend(records[2:])
     assert len(buffer) == 3 and buffer.total == 5 and buffer.first_seq == 2
     assert [r.raw for r in buffer] == ["2", "3", "4"]
+
+
+def test_rows_a_long_backlog_will_push_out_are_counted_not_kept():
+    store = RunStore(capacity=3)
+    lines = [b"BLOCKED: a", b"plain", b"BLOCKED: b", b"x", b"y", b"z", b"last"]
+    records = [kernel.parse(line, i, 0, UTC) for i, line in enumerate(lines, 1)]
+    store.apply("kernel", records[:1], rows_to_come=100)
+    store.apply("kernel", records[1:3], rows_to_come=6)  # 2 buffers' worth: not kept
+    buffer = store.buffers["kernel"]
+    assert len(buffer) == 0 and buffer.total == 3 and buffer.first_seq == 3
+    store.apply("kernel", records[3:], rows_to_come=5)  # fewer: kept
+    assert [r.raw for r in buffer] == ["y", "z", "last"] and buffer.first_seq == 4
+    # every row still counts, and the gates' refusals are all kept aside
+    assert store.kernel.lines == 7 and store.blocked_count == 2
+    assert sum(store.by_category["kernel"].values()) == 7

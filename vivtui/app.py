@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from vivtui.export import ExportError, export_rows, export_target, write_records
-from vivtui.feeds import Batch, Feed, RunLayout, drain
+from vivtui.feeds import Batch, Feed, RunLayout, read_to_end
 from vivtui.pacing import Pacer
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import ACTION_JSONL, LineParser
@@ -302,9 +302,11 @@ class VivtuiApp(App[None]):
                 # Small batches while live: a new line waits at most for one.
                 feed.budget = BACKLOG_LIVE_BUDGET if live else BACKLOG_BUDGET
             batch = feed.poll()
+            more = batch.more
             if batch.records or batch.events or batch.reset:
                 self._post_batch(batch)
-            if not batch.more or self._stop.is_set():
+            del batch  # freed once applied, not after the next batch is read
+            if not more or self._stop.is_set():
                 return
 
     def _post_batch(self, batch: Batch) -> None:
@@ -413,7 +415,7 @@ class VivtuiApp(App[None]):
             self._in_flight[message.batch.kind].release()
 
     def apply_batch(self, batch: Batch) -> None:
-        self.store.apply(batch.kind, batch.records, batch.reset, batch.source)
+        self.store.apply_batch(batch)
         for event in batch.events:
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)
@@ -429,8 +431,7 @@ class VivtuiApp(App[None]):
     def load_all(self) -> None:
         """Tests and screenshots: every file read to its end at once, no workers."""
         for feed in self.layout_.feeds:
-            for batch in drain(feed):
-                self.apply_batch(batch)
+            read_to_end(feed, self.apply_batch)
         self.refresh_panes()
 
     def apply_records(self, kind: str, records: Iterable) -> None:

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
-from typing import Iterator
+from typing import Callable
 
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
@@ -21,6 +21,7 @@ from vivtui.parsing.kinds import (
     SPECS,
     FileSpec,
     LineParser,
+    gc_paused,
     sniff,
     spec_for_name,
 )
@@ -45,6 +46,7 @@ class Batch:
     events: list[str] = field(default_factory=list)  # human-readable, names the file
     reset: bool = False  # the kind's earlier records are void (a rewritten snapshot)
     more: bool = False  # stopped at the read budget
+    rows_to_come: int = 0  # about how many more lines the file holds already
 
 
 @dataclass(slots=True)
@@ -162,7 +164,11 @@ class Feed:
     def _poll_lines(self, batch: Batch, final: bool) -> None:
         tailer = self._reader
         assert isinstance(tailer, LineTailer) and self._parser is not None
+        before = tailer.offset
         chunk = tailer.read(final=final)
+        if chunk.more:
+            batch.rows_to_come = _rows_to_come(self.path, tailer.offset, tailer.offset - before,
+                                               len(chunk))
         if self._backlog_read:
             # Lines without a time of their own (kernel output) take their read time.
             self._parser.ctx = ParseContext(self.zone, datetime.now(timezone.utc))
@@ -188,13 +194,27 @@ class Feed:
             batch.events.append(f"{self.path.name} rewritten")
 
 
-def drain(feed: Feed, final: bool = True) -> Iterator[Batch]:
-    """Every batch up to the end of the file, as one-shot reads need them."""
+def read_to_end(feed: Feed, apply: Callable[[Batch], None], final: bool = True) -> None:
+    """Every batch up to the end of the file, handed to ``apply`` as one-shot
+    reads need them. Each batch is let go before the next is read: freed while
+    its rows are still in the cache, not after the next batch is made."""
     while True:
-        batch = feed.poll(final=final)
-        yield batch
-        if not batch.more:
+        with gc_paused():  # freed before the collector ever walks them
+            batch = feed.poll(final=final)
+            more = batch.more
+            apply(batch)
+            del batch
+        if not more:
             return
+
+
+def _rows_to_come(path: Path, offset: int, read: int, rows: int) -> int:
+    """Lines left after ``offset``, guessed from the lines just read."""
+    try:
+        left = path.stat().st_size - offset
+    except OSError:
+        return 0
+    return max(0, left) * rows // read if read > 0 else 0
 
 
 def _target(path: Path) -> Path:

@@ -6,7 +6,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from vivtui.feeds import RunLayout, discover, drain
+from vivtui.feeds import RunLayout, discover, read_to_end
 from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
@@ -21,8 +21,7 @@ def collect(path: Path | str, zone: tzinfo | None = None,
     layout = discover(path, zone)
     store = RunStore(budget)
     for feed in layout.feeds:
-        for batch in drain(feed):
-            store.apply(batch.kind, batch.records, batch.reset, batch.source)
+        read_to_end(feed, store.apply_batch)
         feed.close()
     return layout, store
 

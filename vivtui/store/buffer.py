@@ -33,6 +33,11 @@ class RecordBuffer:
         self._items.extend(rows)
         self.total += len(rows)
 
+    def pass_over(self, count: int) -> None:
+        """``count`` newer rows not kept: what was kept is older still, and goes."""
+        self._items.clear()
+        self.total += count
+
     def clear(self) -> None:
         self._items.clear()
 
