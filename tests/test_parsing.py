@@ -49,6 +49,8 @@ def test_action_line_from_formats():
     ("TEST", "pytest", "0 pass, 4 fail, 0 skip", ERROR),
     ("TEST", "pytest", "10 pass, 0 fail, 0 skip", OK),
     ("TEST", "pytest", "3 pass, 10 fail", WARNING),  # "10 fail" is not "0 fail"
+    ("TEST", "pytest", "12 PASS, 0 FAIL", OK),
+    ("TEST", "pytest", "0 Pass, 3 Fail", ERROR),
     ("ERROR", "KeyError", "'user_id'", ERROR),
     ("COST", "charge", "", INFO),
     # wrong-typed fields are read as their JSON text

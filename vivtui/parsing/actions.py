@@ -11,8 +11,9 @@ from vivtui.parsing.values import text
 
 KIND = "actions"
 
-_ZERO_FAIL = re.compile(r"(?<!\d)0 fail", re.IGNORECASE)
-_ZERO_PASS = re.compile(r"(?<!\d)0 pass", re.IGNORECASE)
+# Looked for in the lowercased detail: "10 fail" is not "0 fail".
+_ZERO_FAIL = re.compile(r"(?<!\d)0 fail")
+_ZERO_PASS = re.compile(r"(?<!\d)0 pass")
 
 
 def action_severity(action_type: str, action: object, detail: object) -> str:
@@ -32,11 +33,13 @@ def action_severity(action_type: str, action: object, detail: object) -> str:
         return ERROR if "EXCEEDED" in text(action).upper() else WARNING
     if action_type == "TEST":
         detail = text(detail)
-        if "fail" not in detail.lower():
+        lower = detail.lower()
+        if "fail" not in lower:
             return INFO  # neither rule can match without it
-        if _ZERO_FAIL.search(detail):
+        # The patterns are looked for only where their words are.
+        if "0 fail" in lower and _ZERO_FAIL.search(lower):
             return OK
-        return ERROR if _ZERO_PASS.search(detail) else WARNING
+        return ERROR if "0 pass" in lower and _ZERO_PASS.search(lower) else WARNING
     return INFO
 
 
