@@ -25,7 +25,8 @@ SHARED_GEN = HERE.parent.parent / "shared" / "bench" / "gen_logs.py"
 def make_file(lines: int, out: Path) -> None:
     if SHARED_GEN.exists():
         subprocess.run([sys.executable, str(SHARED_GEN), "--lines", str(lines), "--out", str(out),
-                        "--seed", "1"], check=True, stdout=subprocess.DEVNULL)
+                        "--seed", "1"], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
         return
     import orjson  # fallback: the same shape, without the shared generator
 
@@ -58,6 +59,36 @@ def phase_bare(path: str) -> dict:
     return {"lines": count, "seconds": time.perf_counter() - start}
 
 
+def phase_floor(path: str) -> dict:
+    """The least a Python pipeline of this design can do: read, split, number,
+    decode and build each line's row, then drop it (nothing counted or kept).
+    What the real pipeline can hope for, as a reference."""
+    from itertools import accumulate, count
+
+    import orjson
+
+    start = time.perf_counter()
+    loads, plus_one = orjson.loads, (1).__add__
+    lines, offset, rest = 0, 0, b""
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(1 << 20)
+            if not block:
+                break
+            pieces = (rest + block).split(b"\n")
+            rest = pieces.pop()
+            rows = []
+            offsets = accumulate(map(plus_one, map(len, pieces)), initial=offset)
+            for line, at, data in zip(count(lines + 1), offsets, pieces):
+                obj = loads(data)
+                rows.append(("actions", line, at, obj.get("timestamp"), None, "info",
+                             obj.get("action_type"), data, False, ""))
+            lines += len(pieces)
+            offset += sum(map(plus_one, map(len, pieces)))
+            del rows
+    return {"lines": lines, "seconds": time.perf_counter() - start}
+
+
 def phase_pipeline(path: str) -> dict:
     from vivtui.feeds import discover, read_to_end
     from vivtui.store.run import RunStore
@@ -80,12 +111,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--file")
-    parser.add_argument("--phase", choices=["bare", "pipeline"])
+    parser.add_argument("--phase", choices=["bare", "floor", "pipeline"])
     parser.add_argument("--repeat", type=int, default=5,
                         help="runs of each phase, interleaved; the fastest counts (default 5)")
     args = parser.parse_args()
     if args.phase:
-        result = {"bare": phase_bare, "pipeline": phase_pipeline}[args.phase](args.file)
+        result = {"bare": phase_bare, "floor": phase_floor,
+                  "pipeline": phase_pipeline}[args.phase](args.file)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
@@ -95,20 +127,25 @@ def main() -> None:
             make_file(args.lines, Path(path))
         size_mb = os.path.getsize(path) / 1e6
         # This machine is shared: interleave the phases and keep each one's best run.
-        bares, pipes = [], []
+        bares, floors, pipes = [], [], []
         for _ in range(args.repeat):
             bares.append(run_phase("bare", path))
+            floors.append(run_phase("floor", path))
             pipes.append(run_phase("pipeline", path))
         bare = min(bares, key=lambda r: r["seconds"])
+        floor = min(floors, key=lambda r: r["seconds"])
         pipe = min(pipes, key=lambda r: r["seconds"])
         ratios = sorted(b["seconds"] / p["seconds"] for b, p in zip(bares, pipes))
     print(f"file: {size_mb:.0f} MB, {bare['lines']} lines, python {sys.version.split()[0]}")
     print(f"{'phase':<34} {'lines/s':>12} {'seconds':>9} {'peak RSS MB':>12}")
-    for name, r in (("bare orjson.loads loop", bare), ("tailer + parser + store", pipe)):
+    for name, r in (("bare orjson.loads loop", bare), ("tailer + parser + store", pipe),
+                    ("minimal loop, rows not kept (ref.)", floor)):
         print(f"{name:<34} {r['lines'] / r['seconds']:>12,.0f} {r['seconds']:>9.2f} "
               f"{r['peak_rss_mb']:>12.0f}")
     print(f"pipeline / bare (best runs): {bare['seconds'] / pipe['seconds']:.2f}; "
           f"per interleaved pair: {', '.join(f'{r:.2f}' for r in ratios)}")
+    print(f"minimal loop / bare (best runs): {bare['seconds'] / floor['seconds']:.2f}: "
+          "the ceiling of this design in Python")
 
 
 if __name__ == "__main__":
