@@ -39,23 +39,26 @@ def make_file(lines: int, out: Path) -> None:
                 "session_id": "session_1", "metadata": {"model": "llama-3.3-70b-versatile"}}) + b"\n")
 
 
+def line_blocks(path: str, size: int):
+    """The file's complete lines, a list per ``size`` bytes read."""
+    rest = b""
+    with open(path, "rb") as handle:
+        while block := handle.read(size):
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            yield lines
+
+
 def phase_bare(path: str) -> dict:
     import orjson
 
     start = time.perf_counter()
     count = 0
-    rest = b""
-    with open(path, "rb") as handle:
-        while True:
-            block = handle.read(8 << 20)
-            if not block:
-                break
-            lines = (rest + block).split(b"\n")
-            rest = lines.pop()
-            for line in lines:
-                if line:
-                    orjson.loads(line)
-                    count += 1
+    for lines in line_blocks(path, 8 << 20):
+        for line in lines:
+            if line:
+                orjson.loads(line)
+                count += 1
     return {"lines": count, "seconds": time.perf_counter() - start}
 
 
@@ -69,23 +72,17 @@ def phase_floor(path: str) -> dict:
 
     start = time.perf_counter()
     loads, plus_one = orjson.loads, (1).__add__
-    lines, offset, rest = 0, 0, b""
-    with open(path, "rb") as handle:
-        while True:
-            block = handle.read(1 << 20)
-            if not block:
-                break
-            pieces = (rest + block).split(b"\n")
-            rest = pieces.pop()
-            rows = []
-            offsets = accumulate(map(plus_one, map(len, pieces)), initial=offset)
-            for line, at, data in zip(count(lines + 1), offsets, pieces):
-                obj = loads(data)
-                rows.append(("actions", line, at, obj.get("timestamp"), None, "info",
-                             obj.get("action_type"), data, False, ""))
-            lines += len(pieces)
-            offset += sum(map(plus_one, map(len, pieces)))
-            del rows
+    lines, offset = 0, 0
+    for pieces in line_blocks(path, 1 << 20):
+        rows = []
+        offsets = accumulate(map(plus_one, map(len, pieces)), initial=offset)
+        for line, at, data in zip(count(lines + 1), offsets, pieces):
+            obj = loads(data)
+            rows.append(("actions", line, at, obj.get("timestamp"), None, "info",
+                         obj.get("action_type"), data, False, ""))
+        lines += len(pieces)
+        offset += sum(map(plus_one, map(len, pieces)))
+        del rows
     return {"lines": lines, "seconds": time.perf_counter() - start}
 
 
