@@ -76,8 +76,8 @@ class RunStore:
               source: str = "", rows_to_come: int = 0) -> None:
         """``rows_to_come``: lines the file already holds after these. Rows that
         more than ``KEEP_MARGIN`` buffers' worth of lines will push out are
-        counted and not kept: freeing them a batch later, cold, was a sixth
-        of the ingest. (If the guess is wrong, the buffer ends with fewer rows
+        counted and not kept: freeing them many batches later, out of the
+        cache, was a sixth of the ingest. (If the guess is wrong, the buffer ends with fewer rows
         than it could hold; every count and model still has them all.)"""
         if source:
             self.sources[kind] = source
