@@ -7,7 +7,14 @@ from datetime import timezone
 
 import orjson
 
-from tests.tui_helpers import action, empty_app, fixture_app, load, screen_text
+from tests.tui_helpers import (
+    action,
+    actions_view,
+    empty_app,
+    fixture_app,
+    load,
+    screen_text,
+)
 from vivtui.app import Options, VivtuiApp
 from vivtui.feeds import discover
 from vivtui.parsing import kernel
@@ -123,11 +130,7 @@ async def test_budget_and_kernel_panes(run_dir):
 
 
 async def test_follow_pauses_counts_and_resumes(tmp_path):
-    app = empty_app(tmp_path)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.apply_records("actions", [action(i) for i in range(1, 101)])
-        await pilot.pause()
-        view = app._pane("actions").view
+    async with actions_view(tmp_path, 100) as (app, pilot, view):
         assert view.follow and view.cursor == 99
         assert "row 100" in screen_text(app)
         await pilot.press("k")
@@ -207,11 +210,7 @@ async def test_live_tailing_shows_appended_lines(tmp_path):
 
 
 async def test_a_following_view_draws_its_newest_rows_before_it_has_scrolled(tmp_path):
-    app = empty_app(tmp_path)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.apply_records("actions", [action(i) for i in range(1, 201)])
-        await pilot.pause()
-        view = app._pane("actions").view
+    async with actions_view(tmp_path, 200) as (app, pilot, view):
         height = view.scrollable_content_region.height
         view.scroll_to(y=0, animate=False, immediate=True)  # as in the first frame
         assert view.follow and view.top_row() == 200 - height

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tests.tui_helpers import action, empty_app
+from tests.tui_helpers import action, actions_view
 from vivtui.ui.textline import TextLine
 from vivtui.ui.thumbbar import ThumbBar
 
@@ -36,11 +36,7 @@ async def test_text_line_draws_only_changes_and_fits_its_width():
 
 
 async def test_the_scrollbar_repaints_only_when_its_thumb_moves(tmp_path):
-    app = empty_app(tmp_path)
-    async with app.run_test(size=(100, 30)) as pilot:
-        app.apply_records("actions", [action(i) for i in range(1, 20001)])
-        await pilot.pause()
-        view = app._pane("actions").view
+    async with actions_view(tmp_path, 20000) as (app, pilot, view):
         bar = view.vertical_scrollbar
         assert isinstance(bar, ThumbBar) and bar.display
         drawn = []

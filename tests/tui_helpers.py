@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,6 +21,16 @@ def empty_app(run_dir: Path) -> VivtuiApp:
     """The app on a directory with nothing in it yet and no workers: records
     come from ``app.apply_records``."""
     return VivtuiApp(discover(run_dir), Options(zone=timezone.utc), start_workers=False)
+
+
+@asynccontextmanager
+async def actions_view(run_dir: Path, rows: int):
+    """An empty app at 100x30 fed actions 1..rows: (app, pilot, the actions view)."""
+    app = empty_app(run_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.apply_records("actions", [action(i) for i in range(1, rows + 1)])
+        await pilot.pause()
+        yield app, pilot, app._pane("actions").view
 
 
 def action(i: int, detail: str = "", action_type: str = "TOOL") -> Record:
