@@ -16,7 +16,7 @@ from tests.tui_helpers import (
     screen_text,
 )
 from vivtui.app import Options, VivtuiApp
-from vivtui.feeds import discover
+from vivtui.feeds import discover, read_to_end
 from vivtui.parsing import kernel
 from vivtui.parsing.context import ParseContext
 from vivtui.store.sessions import FAILED, SUCCEEDED, UNFINISHED
@@ -230,3 +230,17 @@ async def test_a_pane_switched_to_before_it_is_mounted_gets_focus_and_rows(run_d
         await pilot.pause()
         assert sessions.is_mounted and app.focused is sessions.view
         assert sessions.view.rows and "Sessions" in screen_text(app)
+
+
+async def test_a_pane_switched_to_shows_what_the_store_holds_now(run_dir, monkeypatch):
+    monkeypatch.setattr(VivtuiApp, "_refresh_tick", lambda self: None)  # no help from it
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert app._pane("sessions").is_mounted
+        for feed in app.layout_.feeds:  # the workers' batches, with no redraw
+            read_to_end(feed, app.store.apply_batch)
+        await pilot.press("2")
+        await pilot.pause()
+        assert "failed 1 unfinished 1 running 1 ok 1" in screen_text(app)

@@ -543,10 +543,10 @@ class VivtuiApp(App[None]):
     def focus_pane(self, name: str) -> None:
         self._main(TabbedContent).active = name
         pane = self._pane(name)
-        timeline = self._pane("timeline")
-        timeline.wanted = name == "timeline"
-        if timeline.wanted:
-            timeline.update_from(self.store, self.now())
+        self._pane("timeline").wanted = name == "timeline"
+        # Drawn now from what the store holds: a hidden pane is otherwise drawn
+        # once a second, and showed zero counts for up to that long.
+        self._draw((name,))
         if not pane.view.is_mounted:  # a hidden pane in the first frames: once it is
             self.call_after_refresh(self._focus_when_mounted, name)
         else:
@@ -555,7 +555,6 @@ class VivtuiApp(App[None]):
             self.screen_stack[0].set_focus(pane.view)
             if self.focused is not pane.view:
                 pane.view.focus()
-        self.refresh_status()
 
     def _focus_when_mounted(self, name: str) -> None:
         if self._main(TabbedContent).active == name:  # not switched away meanwhile
