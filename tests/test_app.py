@@ -6,6 +6,8 @@ import time
 from datetime import timezone
 
 import orjson
+from textual import events
+from textual.widgets import TabbedContent
 
 from tests.tui_helpers import (
     action,
@@ -244,3 +246,15 @@ async def test_a_pane_switched_to_shows_what_the_store_holds_now(run_dir, monkey
         await pilot.press("2")
         await pilot.pause()
         assert "failed 1 unfinished 1 running 1 ok 1" in screen_text(app)
+
+
+async def test_pane_keys_typed_ahead_at_start_up_end_on_the_last_pane(run_dir):
+    app = fixture_app(run_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        load(app)
+        await pilot.pause(0.1)  # the hidden panes are being mounted
+        for key in "2345612":  # all queued before any is handled, as a terminal sends them
+            app.post_message(events.Key(key, key))
+        await pilot.pause(0.5)
+        assert app.query_one(TabbedContent).active == "sessions"
+        assert app.focused is app._pane("sessions").view

@@ -50,6 +50,7 @@ from vivtui.ui.panes import (
     StreamPane,
     TimelinePane,
 )
+from vivtui.ui.panetabs import PaneTabs
 from vivtui.ui.prompt import PickerScreen, Prompt
 from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
@@ -174,7 +175,7 @@ class VivtuiApp(App[None]):
             "kernel": StreamPane("kernel", "Kernel", render.kernel_row, zone=zone, live=live),
             "timeline": TimelinePane(zone=zone, live=live),
         }
-        with TabbedContent(id="panes", initial="actions"):
+        with PaneTabs(id="panes", initial="actions"):
             for number, (name, pane) in enumerate(self.panes.items(), 1):
                 with TabPane(f"{number} {pane.title}", id=name):
                     # The hidden panes after the first frame: styling and laying
@@ -575,8 +576,9 @@ class VivtuiApp(App[None]):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane_id = event.pane.id
         # Delivered after the keys that follow a switch: a prompt opened meanwhile
-        # keeps its focus.
-        if pane_id in PANES and not isinstance(self.focused, Prompt):
+        # keeps its focus, and a tab switched away from since is not brought back.
+        if (pane_id in PANES and pane_id == self._main(TabbedContent).active
+                and not isinstance(self.focused, Prompt)):
             self.focus_pane(pane_id)
 
     def action_zoom(self) -> None:
