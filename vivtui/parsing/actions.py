@@ -53,13 +53,11 @@ SHORTCUT = Shortcut("action_type", _PLAIN_SEVERITY)
 
 
 def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> tuple:
-    action_type = obj.get("action_type")
-    severity = _PLAIN_SEVERITY.get(action_type) if action_type.__class__ is str else None
-    if severity is None:
-        action_type = text(action_type) or "?"
-        severity = action_severity(action_type, obj.get("action"), obj.get("detail"))
+    # The plain types' rows are built by parse_batch (SHORTCUT): the rest come here.
+    action_type = text(obj.get("action_type")) or "?"
+    severity = action_severity(action_type, obj.get("action"), obj.get("detail"))
     # The line's bytes are kept, not the dict, and the row is a plain tuple in the
-    # record layout (see Record and Records): this runs for every action line.
+    # record layout (see Record and Records), as for the rows parse_batch builds.
     return (KIND, line, offset, obj.get("timestamp"), ctx.zone, severity, action_type, data,
             False, "")
 

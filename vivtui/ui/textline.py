@@ -24,10 +24,6 @@ class TextLine(Widget):
         self._strip: Strip | None = None  # the text drawn, for ``_drawn_for``
         self._drawn_for: tuple = ()
 
-    @property
-    def text(self) -> Text:
-        return self._text
-
     def update(self, text: Text) -> None:
         """Show ``text`` (already display-safe: built by ``ui.render``)."""
         if text == self._text:
