@@ -87,7 +87,8 @@ def phase_floor(path: str) -> dict:
 
 
 def phase_pipeline(path: str) -> dict:
-    from vivtui.feeds import discover, read_to_end
+    from vivtui.ingest.feeds import read_to_end
+    from vivtui.ingest.layout import discover
     from vivtui.store.run import RunStore
 
     start = time.perf_counter()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from vivtui.app import Options, VivtuiApp
 from vivtui.demo import write_forever
-from vivtui.feeds import discover
+from vivtui.ingest.layout import discover
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 PANES = {"1": "actions", "2": "sessions", "3": "queue", "4": "budget", "5": "kernel",

@@ -18,7 +18,8 @@ from tests.tui_helpers import (
     screen_text,
 )
 from vivtui.app import Options, VivtuiApp
-from vivtui.feeds import discover, read_to_end
+from vivtui.ingest.feeds import read_to_end
+from vivtui.ingest.layout import discover
 from vivtui.parsing import kernel
 from vivtui.parsing.context import ParseContext
 from vivtui.store.sessions import FAILED, SUCCEEDED, UNFINISHED

@@ -10,7 +10,7 @@ from datetime import timezone
 from tests.test_fileview import write_actions
 from tests.tui_helpers import empty_app, screen_text
 from vivtui.app import Options, VivtuiApp
-from vivtui.feeds import discover
+from vivtui.ingest.layout import discover
 from vivtui.sources import fileview
 from vivtui.store.filerows import FileRows
 from vivtui.store.scan import RowScan

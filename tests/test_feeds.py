@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from vivtui.feeds import AUDIT_SUBDIR, discover
+from vivtui.ingest.layout import AUDIT_SUBDIR, discover
 from vivtui.sources.watcher import watch_directories
 
 

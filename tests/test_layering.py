@@ -12,7 +12,7 @@ def test_core_layers_do_not_import_textual():
         "for pkg in (vivtui.sources, vivtui.parsing, vivtui.store):\n"
         "    for m in pkgutil.iter_modules(pkg.__path__):\n"
         "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
-        "import vivtui.feeds, vivtui.summary, vivtui.safetext\n"
+        "import vivtui.ingest.feeds, vivtui.ingest.layout, vivtui.ingest.tailing, vivtui.summary, vivtui.safetext\n"
         "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'rich'))\n"
         "print(','.join(bad))\n"
     )

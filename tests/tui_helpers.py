@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 
 from vivtui.app import Options, VivtuiApp
-from vivtui.feeds import discover
+from vivtui.ingest.layout import discover
 from vivtui.parsing import actions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import gc
 import os
-import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from time import monotonic
@@ -25,14 +21,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from vivtui.export import ExportError, export_rows, export_target, write_records
-from vivtui.feeds import Batch, Feed, RunLayout, read_to_end
+from vivtui.ingest.feeds import Batch, Feed, read_to_end
+from vivtui.ingest.layout import RunLayout
+from vivtui.ingest.tailing import Tailing
 from vivtui.pacing import Pacer
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import ACTION_JSONL, LineParser
 from vivtui.parsing.record import Record
 from vivtui.sources.fileview import FileView, PendingHistory
 from vivtui.sources.lineindex import LineIndex, scan
-from vivtui.sources.watcher import watch_directories
 from vivtui.store.budget import DEFAULT_LIMIT
 from vivtui.store.filerows import FileRows, close_snapshot, read_records
 from vivtui.store.filters import next_severity
@@ -58,15 +55,9 @@ from vivtui.ui.textline import TextLine
 PANES = ("actions", "sessions", "queue", "budget", "kernel", "timeline")
 PICKER_TITLES = {"actions": "action type", "sessions": "state", "queue": "status",
                  "budget": "event", "kernel": "class", "timeline": "type"}
-IDLE_RECHECK_S = 1.0  # a look at every file even without a change notice
-SWITCH_INTERVAL_S = 0.0005
+IDLE_RECHECK_S = 1.0  # a look at the action log even without a change notice
 # Everything redrawn this often (elapsed times, spend rate); new rows sooner.
 REFRESH_S = 1.0
-BACKLOG_YIELD_S = 0.05  # at most, per backlog batch
-# While the action log grows (a change in the last LIVE_WINDOW_S), the backlog
-# rests this long after each batch (a few ms of parsing): a few % of a core.
-LIVE_WINDOW_S, BACKLOG_REST_S = 0.5, 0.2
-BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per batch
 STARTUP_POLL_S, STARTUP_POLLS = 0.05, 60
 SAME_THREAD_REACH = 20_000  # rows looked at by o/O in a file-backed pane
 
@@ -79,6 +70,8 @@ class Options:
     poll: float | None = None  # seconds between stat checks instead of change notices
     live: bool = True  # False: a finished run; starts without completion are unfinished
     clock: Callable[[], datetime] | None = None  # frozen time for snapshot tests
+    # Process-wide tuning once the first screen is out (the command line's; never tests')
+    on_first_frame: Callable[[], None] | None = None
 
 
 class BatchArrived(Message):
@@ -146,19 +139,16 @@ class VivtuiApp(App[None]):
         self.store = RunStore(self.options.budget)
         self.start_workers = start_workers
         self.panes: dict[str, Pane] = {}  # made in compose
-        self._stop = threading.Event()
-        self._wakeups: dict[Feed, threading.Event] = {f: threading.Event() for f in layout.feeds}
+        self.tailing = Tailing(layout.feeds, layout.directories, self._post_batch,
+                               self.report_failure, poll=self.options.poll,
+                               on_change=self._changed)
+        self._stop = self.tailing.stopped
         self.events_seen: list[str] = []
         self._mounted = False  # batches before the panes exist only go to the store
         self.file_view: FileView | None = None  # the action log, read on demand
         self.history_progress: float | None = None  # indexing the view's history
         self._dirty: set[str] = set()
-        # Batches handed to the UI thread and not applied yet, per file kind.
-        self._in_flight = {feed.kind: threading.Semaphore(2) for feed in layout.feeds}
-        self._screen_free = threading.Event()  # cleared while a live change is drawn
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._screen_free.set()
-        self._last_live = float("-inf")  # when the watched action log last grew
         self._drawn_at: dict[str, float] = {}
         self._draw_timer = None
         self._pacer = Pacer()
@@ -197,25 +187,16 @@ class VivtuiApp(App[None]):
         self.title = "vivtui"
         self.sub_title = render.safe(self.layout_.root, 200)
         self._mounted = True
-        # Thread workers run in the loop's default executor, which has cpu + 4
-        # threads: with one tailing thread per file, the watcher and the last
-        # files' workers waited forever for a free thread on a 2-core machine.
         self._loop = asyncio.get_running_loop()
         self._app_context = contextvars.copy_context()  # active app, for _live_change
-        self._loop.set_default_executor(ThreadPoolExecutor(
-            max_workers=len(self.layout_.feeds) + 16, thread_name_prefix="vivtui"))
-        # A worker parsing a backlog holds the GIL; the UI thread waits for it up
-        # to the switch interval at every step of a frame (5 ms by default).
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
         if self.start_workers:
             self._open_file_view()
         self.refresh_panes()
         self.set_interval(REFRESH_S, self._refresh_tick)
         self.focus_pane("actions")
         if self.start_workers:
-            self._start_watcher()
             # After the first screen is out: parsing the backlog competes for the GIL.
-            self.call_after_refresh(self._start_workers)
+            self.call_after_refresh(self._start_tailing)
             self.set_interval(self.options.poll or IDLE_RECHECK_S, self._poll_view)
             # Lines written before the watcher is armed (tens of ms after start)
             # would wait for the idle recheck: look often for the first seconds.
@@ -247,87 +228,27 @@ class VivtuiApp(App[None]):
         except RuntimeError:
             pass  # the app is gone: nobody left to tell
 
-    def _start_watcher(self) -> None:
-        if self.options.poll is None:
-            self.run_in_background(self._watch, "watching the run directory")
-
-    def _start_workers(self) -> None:
-        # What exists after the first frame (Textual's widgets, styles, caches)
-        # lives as long as the app: kept out of the collector's full passes,
-        # which took 30-50 ms on the UI thread during a big backlog.
-        gc.freeze()
-        for feed in self.layout_.feeds:
-            self.run_in_background(lambda feed=feed: self._tail(feed), f"reading {feed.kind}")
-
-    def _watch(self) -> None:
-        watch_directories(self.layout_.directories, self._changed, self._stop)
+    def _start_tailing(self) -> None:
+        if self.options.on_first_frame is not None:
+            self.options.on_first_frame()
+        self.tailing.start()
 
     def _changed(self, names: set[str]) -> None:
+        """From the watcher's thread: the action log's view looks at once."""
         view = self.file_view
         if (view is None or not names or names & view.names) and self._loop is not None:
             # Straight onto the event loop rather than into the app's message
             # queue: a new line goes ahead of backlog batches waiting there.
             self._loop.call_soon_threadsafe(self._live_change, context=self._app_context.copy())
-        for feed, wakeup in self._wakeups.items():
-            if not names or names & feed.names or any(n.startswith(tuple(feed.names))
-                                                      for n in names):
-                wakeup.set()
-
-    def _tail(self, feed: Feed) -> None:
-        """One file's worker: read, parse, post one message per batch. A bug
-        met on the way is said on screen and the worker goes on: a file that
-        silently stops being followed would be a monitor that lies."""
-        wakeup = self._wakeups[feed]
-        wait = self.options.poll or IDLE_RECHECK_S
-        while not self._stop.is_set():
-            wakeup.clear()
-            try:
-                self._read_all(feed)
-            except Exception as exc:  # noqa: BLE001 - reported, then retried
-                self.report_failure(f"reading {feed.path.name}", exc)
-            wakeup.wait(wait)
-        feed.close()
-
-    def _read_all(self, feed: Feed) -> None:
-        while True:
-            if feed.backlog_progress() is not None:
-                # Live lines first, history when the run is quiet. A new line
-                # on its way to the screen needs the GIL the backlog's parsing
-                # holds: wait for its frame; and while lines stream in, parse
-                # the backlog a batch at a time with rests between.
-                self._screen_free.wait(BACKLOG_YIELD_S)
-                live = monotonic() - self._last_live < LIVE_WINDOW_S
-                if live:
-                    self._stop.wait(BACKLOG_REST_S)
-                    self._screen_free.wait(BACKLOG_YIELD_S)  # a line came meanwhile
-                # Small batches while live: a new line waits at most for one.
-                feed.budget = BACKLOG_LIVE_BUDGET if live else BACKLOG_BUDGET
-            batch = feed.poll()
-            more = batch.more
-            if batch.records or batch.events or batch.reset:
-                self._post_batch(batch)
-            del batch  # freed once applied, not after the next batch is read
-            if not more or self._stop.is_set():
-                return
 
     def _post_batch(self, batch: Batch) -> None:
-        """Hand a batch to the UI thread, at most two in flight per worker: a
-        backlog is parsed faster than it is applied, and batches that queue up
-        unread were the memory peak of a big file."""
-        slots = self._in_flight[batch.kind]
-        while not slots.acquire(timeout=0.2):
-            if self._stop.is_set():
-                return
         self.post_message(BatchArrived(batch))
 
     def on_unmount(self) -> None:
         self._mounted = False
-        self._stop.set()
-        self._screen_free.set()
+        self.tailing.stop()
         if self.file_view is not None:
             self.file_view.close()
-        for wakeup in self._wakeups.values():
-            wakeup.set()
 
     # -- the action log, read on demand -----------------------------------------
 
@@ -387,10 +308,9 @@ class VivtuiApp(App[None]):
         """The action log changed (called on the event loop by the watcher)."""
         if not self._mounted:
             return
-        self._last_live = monotonic()
-        self._screen_free.clear()
+        self.tailing.line_arrived()
         self._poll_view()
-        self.call_after_refresh(self._screen_free.set)
+        self.call_after_refresh(self.tailing.line_drawn)
 
     def _poll_view(self) -> None:
         if self.file_view is None:
@@ -413,7 +333,7 @@ class VivtuiApp(App[None]):
         try:
             self.apply_batch(message.batch)
         finally:
-            self._in_flight[message.batch.kind].release()
+            self.tailing.applied(message.batch.kind)
 
     def apply_batch(self, batch: Batch) -> None:
         self.store.apply_batch(batch)

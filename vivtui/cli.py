@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from datetime import tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,10 +11,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import orjson
 
 from vivtui import __version__
-from vivtui.feeds import LayoutError
+from vivtui.ingest.layout import LayoutError
 from vivtui.store.budget import DEFAULT_LIMIT
 
 EXIT_USAGE = 2
+SWITCH_INTERVAL_S = 0.0005
 
 
 class UsageError(Exception):
@@ -134,14 +136,26 @@ def open_monitor(path: str, tz: str | None, budget: float, poll: float | None,
     from datetime import timezone
 
     from vivtui.app import Options, VivtuiApp
-    from vivtui.feeds import discover
+    from vivtui.ingest.layout import discover
 
     zone = _zone(tz)
     layout = discover(path, zone)
     display = timezone.utc if utc else None
+    tune_process()
     VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=budget, poll=poll,
-                              live=live)).run()
+                              live=live, on_first_frame=gc.freeze)).run()
     return 0
+
+
+def tune_process() -> None:
+    """Process-wide settings for the monitor, made here and not in the app (a
+    test process must not inherit them). A thread parsing a backlog holds the
+    GIL; the UI thread waits for it up to the switch interval at every step of
+    a frame (5 ms by default). And ``gc.freeze`` once the first screen is out:
+    what exists then (Textual's widgets, styles, caches) lives as long as the
+    app, and the collector's full passes over it took 30-50 ms on the UI
+    thread during a big backlog."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 def demo_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from vivtui.feeds import RunLayout
+from vivtui.ingest.layout import RunLayout
 from vivtui.parsing.kinds import spec_for_name
 from vivtui.parsing.record import Record
 

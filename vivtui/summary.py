@@ -6,7 +6,8 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from vivtui.feeds import RunLayout, discover, read_to_end
+from vivtui.ingest.feeds import read_to_end
+from vivtui.ingest.layout import RunLayout, discover
 from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text

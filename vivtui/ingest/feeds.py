@@ -1,7 +1,7 @@
-"""A run directory as feeds: each file kind found, tailed and parsed into records.
+"""A feed: one file kind of a run, tailed and parsed into batches of records.
 
-Textual-free: the one-shot ``summary`` and the live monitor's workers both
-drive feeds; the monitor only adds threads and messages around ``poll``.
+The one-shot ``summary`` and the live monitor's tail loops (``tailing``) both
+drive feeds through ``poll``.
 """
 
 from __future__ import annotations
@@ -15,26 +15,14 @@ from typing import Callable
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import (
-    ACTION_JSONL,
-    ACTION_TEXT,
     SNAPSHOT,
-    SPECS,
     FileSpec,
     LineParser,
     gc_paused,
-    sniff,
-    spec_for_name,
 )
 from vivtui.parsing.record import Records
 from vivtui.sources.snapshot import SnapshotReader
 from vivtui.sources.tailer import MISSING, LineTailer
-
-AUDIT_SUBDIR = Path("vivarium", "meta", "audit")
-
-
-class LayoutError(Exception):
-    """The path given cannot be monitored at all (does not exist, unreadable)."""
-
 
 @dataclass(slots=True)
 class Batch:
@@ -81,7 +69,7 @@ class Feed:
     @property
     def names(self) -> set[str]:
         """Names a change notice may carry: a symlinked file's target's too."""
-        return {p.name for _, path in self.choices for p in (path, _target(path))}
+        return {p.name for _, path in self.choices for p in (path, resolved_target(path))}
 
     def poll(self, final: bool = False) -> Batch:
         """Read what is new. ``final``: a one-shot read, unfinished lines count."""
@@ -217,7 +205,7 @@ def _rows_to_come(path: Path, offset: int, read: int, rows: int) -> int:
     return max(0, left) * rows // read if read > 0 else 0
 
 
-def _target(path: Path) -> Path:
+def resolved_target(path: Path) -> Path:
     try:
         return path.resolve() if path.is_symlink() else path
     except OSError:
@@ -249,63 +237,3 @@ def _unique_names(statuses: list[FileStatus]) -> list[FileStatus]:
                                        and status.state != MISSING):
             seen[status.name] = status
     return list(seen.values())
-
-
-@dataclass(slots=True)
-class RunLayout:
-    root: Path
-    single_file: bool
-    feeds: list[Feed]
-
-    @property
-    def directories(self) -> list[Path]:
-        """What to watch. A symlinked file is written where its target is: the
-        link's directory never hears of it (every line then waited for the
-        one-second recheck)."""
-        if self.single_file:
-            return list(dict.fromkeys([self.root.parent, _target(self.root).parent]))
-        return [self.root, self.root / AUDIT_SUBDIR]
-
-    def statuses(self) -> list[FileStatus]:
-        return [status for feed in self.feeds for status in feed.status()]
-
-
-def discover(path: Path | str, zone: tzinfo | None = None) -> RunLayout:
-    """The feeds for a run directory, or for one file of any name."""
-    path = Path(path)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise LayoutError(f"{path}: no such file or directory") from None
-    except OSError as exc:
-        raise LayoutError(f"{path}: {exc.strerror or exc}") from None
-    if path.is_dir():
-        if not os.access(path, os.R_OK | os.X_OK):
-            raise LayoutError(f"{path}: permission denied (cannot list the directory)")
-        return RunLayout(path, False, _run_feeds(path, zone))
-    if not os.access(path, os.R_OK):
-        raise LayoutError(f"{path}: permission denied")
-    spec = spec_for_name(path.name)
-    if spec is None:
-        # An empty file of an unknown name is most likely an action log being started.
-        spec = sniff(_head(path)) if st.st_size else ACTION_JSONL
-    return RunLayout(path, True, [Feed([(spec, path)], zone)])
-
-
-def _run_feeds(root: Path, zone: tzinfo | None) -> list[Feed]:
-    """Newer runs write under vivarium/meta/audit/, older ones at the root."""
-    places = (root / AUDIT_SUBDIR, root)
-    feeds = []
-    for spec in SPECS:
-        if spec is ACTION_TEXT:
-            continue  # an alternative of the action log, below
-        choices = [(spec, place / spec.name) for place in places]
-        if spec is ACTION_JSONL:
-            choices += [(ACTION_TEXT, place / ACTION_TEXT.name) for place in places]
-        feeds.append(Feed(choices, zone))
-    return feeds
-
-
-def _head(path: Path, size: int = 16384) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read(size)

@@ -1,0 +1,128 @@
+"""The live run's tail loops, driven through their callbacks, without a terminal."""
+
+from __future__ import annotations
+
+import queue
+
+import pytest
+
+from vivtui.ingest import tailing
+from vivtui.ingest.layout import discover
+from vivtui.ingest.tailing import Tailing
+
+WAIT_S = 5.0
+
+
+def action_line(i: int) -> bytes:
+    return (b'{"timestamp": "2026-02-03T05:44:03+00:00", "action_type": "TOOL", '
+            b'"action": "a%d"}\n' % i)
+
+
+@pytest.fixture
+def collected():
+    """(batches posted, failures reported) as queues the tail threads fill."""
+    return queue.Queue(), queue.Queue()
+
+
+def start(run_dir, collected, **kwargs) -> Tailing:
+    batches, failures = collected
+    layout = discover(run_dir)
+    loop = Tailing(layout.feeds, layout.directories, batches.put,
+                   lambda what, exc: failures.put((what, exc)), **kwargs)
+    loop.start()
+    return loop
+
+
+def next_records(batches: queue.Queue, loop: Tailing, kind: str) -> list:
+    """Records of the next batch of ``kind`` (taken in, so the next may come)."""
+    while True:
+        batch = batches.get(timeout=WAIT_S)
+        loop.applied(batch.kind)
+        if batch.kind == kind and batch.records:
+            return list(batch.records)
+
+
+def test_lines_written_later_are_posted_and_the_threads_stop(tmp_path, collected):
+    (tmp_path / "action_log.jsonl").write_bytes(action_line(1))
+    loop = start(tmp_path, collected)
+    try:
+        assert [r.line for r in next_records(collected[0], loop, "actions")] == [1]
+        with open(tmp_path / "action_log.jsonl", "ab") as handle:
+            handle.write(action_line(2))
+        assert [r.line for r in next_records(collected[0], loop, "actions")] == [2]
+    finally:
+        loop.stop(join=2.0)
+    assert not any(thread.is_alive() for thread in loop.threads)
+    assert collected[1].empty()
+
+
+def test_a_file_created_later_is_picked_up_when_polling(tmp_path, collected):
+    loop = start(tmp_path, collected, poll=0.05)
+    try:
+        (tmp_path / "kernel_run.log").write_bytes(b"BLOCKED: write to x.py\n")
+        records = next_records(collected[0], loop, "kernel")
+        assert records[0].category == "blocked"
+    finally:
+        loop.stop(join=2.0)
+
+
+def test_a_failure_is_reported_and_the_feed_is_read_again(tmp_path, collected):
+    batches, failures = collected
+    (tmp_path / "action_log.jsonl").write_bytes(action_line(1))
+    calls = []
+
+    def refuse_once(batch):
+        calls.append(batch)
+        if len(calls) == 1:
+            raise ValueError("the store said no")
+        batches.put(batch)
+
+    layout = discover(tmp_path)
+    loop = Tailing(layout.feeds, layout.directories, refuse_once,
+                   lambda what, exc: failures.put((what, exc)), poll=0.05)
+    loop.start()
+    try:
+        what, exc = failures.get(timeout=WAIT_S)
+        assert what == "reading action_log.jsonl" and isinstance(exc, ValueError)
+        loop.applied("actions")  # the refused batch's slot
+        with open(tmp_path / "action_log.jsonl", "ab") as handle:
+            handle.write(action_line(2))
+        assert [r.line for r in next_records(batches, loop, "actions")] == [2]
+    finally:
+        loop.stop(join=2.0)
+
+
+def test_at_most_two_batches_wait_to_be_taken_in(tmp_path, collected, monkeypatch):
+    monkeypatch.setattr(tailing, "BACKLOG_BUDGET", 256)
+    (tmp_path / "action_log.jsonl").write_bytes(b"".join(action_line(i) for i in range(200)))
+    batches, _ = collected
+    loop = start(tmp_path, collected, poll=0.05)
+    try:
+        first, second = batches.get(timeout=WAIT_S), batches.get(timeout=WAIT_S)
+        with pytest.raises(queue.Empty):
+            batches.get(timeout=0.3)  # a third waits for a slot
+        loop.applied(first.kind)
+        assert batches.get(timeout=WAIT_S).records[0].line > second.records[-1].line
+    finally:
+        loop.stop(join=2.0)
+
+
+def test_the_backlog_takes_small_batches_while_lines_arrive(tmp_path, collected, monkeypatch):
+    monkeypatch.setattr(tailing, "BACKLOG_REST_S", 0.0)
+    (tmp_path / "action_log.jsonl").write_bytes(action_line(1))
+    layout = discover(tmp_path)
+    feed = layout.feeds[0]
+    loop = Tailing([feed], [], lambda batch: None, lambda what, exc: None, poll=1)
+    loop.line_arrived()
+    loop.line_drawn()
+    loop.read_all(feed)
+    assert feed.budget == tailing.BACKLOG_LIVE_BUDGET
+
+
+def test_a_change_notice_is_passed_on(tmp_path):
+    layout = discover(tmp_path)
+    seen = []
+    loop = Tailing(layout.feeds, [], lambda batch: None, lambda what, exc: None,
+                   on_change=seen.append)
+    loop.changed({"kernel_run.log"})
+    assert seen == [{"kernel_run.log"}]

@@ -1,0 +1,78 @@
+"""Where a run's files are: a run directory (root or ``vivarium/meta/audit/``)
+or one file of any name, as the feeds that follow them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+
+from vivtui.ingest.feeds import Feed, FileStatus, resolved_target
+from vivtui.parsing.kinds import ACTION_JSONL, ACTION_TEXT, SPECS, sniff, spec_for_name
+
+AUDIT_SUBDIR = Path("vivarium", "meta", "audit")
+
+
+class LayoutError(Exception):
+    """The path given cannot be monitored at all (does not exist, unreadable)."""
+
+
+@dataclass(slots=True)
+class RunLayout:
+    root: Path
+    single_file: bool
+    feeds: list[Feed]
+
+    @property
+    def directories(self) -> list[Path]:
+        """What to watch. A symlinked file is written where its target is: the
+        link's directory never hears of it (every line then waited for the
+        one-second recheck)."""
+        if self.single_file:
+            return list(dict.fromkeys([self.root.parent, resolved_target(self.root).parent]))
+        return [self.root, self.root / AUDIT_SUBDIR]
+
+    def statuses(self) -> list[FileStatus]:
+        return [status for feed in self.feeds for status in feed.status()]
+
+
+def discover(path: Path | str, zone: tzinfo | None = None) -> RunLayout:
+    """The feeds for a run directory, or for one file of any name."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise LayoutError(f"{path}: no such file or directory") from None
+    except OSError as exc:
+        raise LayoutError(f"{path}: {exc.strerror or exc}") from None
+    if path.is_dir():
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise LayoutError(f"{path}: permission denied (cannot list the directory)")
+        return RunLayout(path, False, _run_feeds(path, zone))
+    if not os.access(path, os.R_OK):
+        raise LayoutError(f"{path}: permission denied")
+    spec = spec_for_name(path.name)
+    if spec is None:
+        # An empty file of an unknown name is most likely an action log being started.
+        spec = sniff(_head(path)) if st.st_size else ACTION_JSONL
+    return RunLayout(path, True, [Feed([(spec, path)], zone)])
+
+
+def _run_feeds(root: Path, zone: tzinfo | None) -> list[Feed]:
+    """Newer runs write under vivarium/meta/audit/, older ones at the root."""
+    places = (root / AUDIT_SUBDIR, root)
+    feeds = []
+    for spec in SPECS:
+        if spec is ACTION_TEXT:
+            continue  # an alternative of the action log, below
+        choices = [(spec, place / spec.name) for place in places]
+        if spec is ACTION_JSONL:
+            choices += [(ACTION_TEXT, place / ACTION_TEXT.name) for place in places]
+        feeds.append(Feed(choices, zone))
+    return feeds
+
+
+def _head(path: Path, size: int = 16384) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)

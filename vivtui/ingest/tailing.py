@@ -1,0 +1,157 @@
+"""Following a live run: a thread per feed, woken by the directory watcher.
+
+Each thread reads its file, parses it and hands every batch to ``post``; what
+goes wrong is handed to ``report`` and the thread goes on (a file silently no
+longer followed is a monitor that lies). Plain threads, not the UI's workers:
+a run has a reader per file kind plus the watcher, more than an event loop's
+default executor holds on a small machine (the watcher and the last files
+waited forever for a free thread on two cores).
+
+The backlog policy: live lines first, history when the run is quiet. While a
+new line is on its way to the screen (``line_arrived`` … ``line_drawn``) a
+backlog batch waits for it; while the run's lines stream in, the backlog is
+parsed in small batches with rests between.
+"""
+
+from __future__ import annotations
+
+import threading
+from time import monotonic
+from typing import Callable, Iterable
+
+from vivtui.ingest.feeds import Batch, Feed
+from vivtui.sources.watcher import watch_directories
+
+IDLE_RECHECK_S = 1.0  # a look at every file even without a change notice
+BACKLOG_YIELD_S = 0.05  # at most, per backlog batch, for a live line's frame
+# While the run grows (a line in the last LIVE_WINDOW_S), the backlog rests this
+# long after each batch (a few ms of parsing): a few % of a core.
+LIVE_WINDOW_S, BACKLOG_REST_S = 0.5, 0.2
+BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per batch
+IN_FLIGHT = 2  # batches handed over and not applied yet, per feed
+
+Post = Callable[[Batch], None]
+Report = Callable[[str, Exception], None]
+
+
+class Tailing:
+    """The threads that follow ``feeds``; ``post`` and ``report`` are called
+    from them. ``applied(kind)`` must follow every batch posted."""
+
+    def __init__(self, feeds: Iterable[Feed], directories: Iterable, post: Post,
+                 report: Report, *, poll: float | None = None,
+                 on_change: Callable[[set[str]], None] | None = None) -> None:
+        self.feeds = list(feeds)
+        self.directories = list(directories)
+        self._post = post
+        self._report = report
+        self.poll = poll  # seconds between looks instead of change notices
+        self._on_change = on_change
+        self.stopped = threading.Event()
+        self._wakeups = {feed: threading.Event() for feed in self.feeds}
+        # A backlog is parsed faster than it is applied: batches queued up
+        # unread were the memory peak of a big file.
+        self._in_flight = {feed.kind: threading.Semaphore(IN_FLIGHT) for feed in self.feeds}
+        self._screen_free = threading.Event()
+        self._screen_free.set()
+        self._last_live = float("-inf")
+        self.threads: list[threading.Thread] = []
+
+    # -- from the UI thread ---------------------------------------------------------
+
+    def start(self) -> None:
+        if self.poll is None:
+            self._spawn(self._watch, "watching the run directory")
+        for feed in self.feeds:
+            self._spawn(lambda feed=feed: self._follow(feed), f"reading {feed.kind}")
+
+    def stop(self, join: float = 0.0) -> None:
+        self.stopped.set()
+        self._screen_free.set()
+        for wakeup in self._wakeups.values():
+            wakeup.set()
+        for thread in self.threads:
+            thread.join(join)
+
+    def applied(self, kind: str) -> None:
+        """A batch of ``kind`` was taken in: the next may come."""
+        slots = self._in_flight.get(kind)
+        if slots is not None:
+            slots.release()
+
+    def line_arrived(self) -> None:
+        """A live line is on its way to the screen: the backlog waits for it."""
+        self._last_live = monotonic()
+        self._screen_free.clear()
+
+    def line_drawn(self) -> None:
+        self._screen_free.set()
+
+    def changed(self, names: set[str]) -> None:
+        """Names of entries that changed (empty: anything may have): the feeds
+        that read them look now."""
+        if self._on_change is not None:
+            self._on_change(names)
+        for feed, wakeup in self._wakeups.items():
+            if not names or names & feed.names or any(n.startswith(tuple(feed.names))
+                                                      for n in names):
+                wakeup.set()
+
+    # -- in the threads -------------------------------------------------------------
+
+    def _spawn(self, work: Callable[[], None], name: str) -> None:
+        def guarded() -> None:
+            try:
+                work()
+            except Exception as exc:  # noqa: BLE001 - reported to the user
+                self._report(name, exc)
+
+        thread = threading.Thread(target=guarded, name=f"vivtui {name}", daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def _watch(self) -> None:
+        watch_directories(self.directories, self.changed, self.stopped)
+
+    def _follow(self, feed: Feed) -> None:
+        wakeup = self._wakeups[feed]
+        wait = self.poll or IDLE_RECHECK_S
+        try:
+            while not self.stopped.is_set():
+                wakeup.clear()
+                try:
+                    self.read_all(feed)
+                except Exception as exc:  # noqa: BLE001 - reported, then retried
+                    self._report(f"reading {feed.path.name}", exc)
+                wakeup.wait(wait)
+        finally:
+            feed.close()
+
+    def read_all(self, feed: Feed) -> None:
+        """Every batch the file holds now, posted one at a time."""
+        while True:
+            if feed.backlog_progress() is not None:
+                self._pace_backlog(feed)
+            batch = feed.poll()
+            more = batch.more
+            if batch.records or batch.events or batch.reset:
+                self._hand_over(batch)
+            del batch  # freed once applied, not after the next batch is read
+            if not more or self.stopped.is_set():
+                return
+
+    def _pace_backlog(self, feed: Feed) -> None:
+        self._screen_free.wait(BACKLOG_YIELD_S)
+        live = monotonic() - self._last_live < LIVE_WINDOW_S
+        if live:
+            self.stopped.wait(BACKLOG_REST_S)
+            self._screen_free.wait(BACKLOG_YIELD_S)  # a line came meanwhile
+        # Small batches while live: a new line waits at most for one.
+        feed.budget = BACKLOG_LIVE_BUDGET if live else BACKLOG_BUDGET
+
+    def _hand_over(self, batch: Batch) -> None:
+        slots = self._in_flight[batch.kind]
+        while not slots.acquire(timeout=0.2):
+            if self.stopped.is_set():
+                return
+        self._post(batch)
