@@ -18,6 +18,7 @@ from tests.tui_helpers import (
     screen_text,
 )
 from vivtui.app import Options, VivtuiApp
+from vivtui.ui.main_screen import MainScreen
 from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover
 from vivtui.parsing import kernel
@@ -69,7 +70,7 @@ async def test_sessions_pane_puts_failed_and_unfinished_first(run_dir):
     async with app.run_test(size=(120, 40)) as pilot:
         load(app)
         await pilot.press("2")
-        pane = app._pane("sessions")
+        pane = app.main.panes["sessions"]
         states = [s.state(True) for s in pane.view.rows]
         assert states == [FAILED, UNFINISHED, "running", SUCCEEDED]
         text = screen_text(app)
@@ -108,7 +109,7 @@ async def test_queue_pane_counts_and_history_on_selection(run_dir):
         text = screen_text(app)
         assert "Queue 4 tasks" in text and "failed 1" in text
         assert "No subtasks generated" in text
-        pane = app._pane("queue")
+        pane = app.main.panes["queue"]
         assert pane.view.rows[0].task_id in ("task-0042", "task-0044")  # failures first
         await pilot.press("j")
         selected = pane.view.selected
@@ -226,9 +227,9 @@ async def test_a_pane_switched_to_before_it_is_mounted_gets_focus_and_rows(run_d
     app = fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         load(app)
-        sessions = app._pane("sessions")
+        sessions = app.main.panes["sessions"]
         assert not sessions.is_mounted  # hidden panes come after the first frame
-        app.action_pane("sessions")  # as a key typed in the first frame would
+        app.main.action_pane("sessions")  # as a key typed in the first frame would
         await pilot.pause()
         await pilot.pause()
         assert sessions.is_mounted and app.focused is sessions.view
@@ -236,12 +237,12 @@ async def test_a_pane_switched_to_before_it_is_mounted_gets_focus_and_rows(run_d
 
 
 async def test_a_pane_switched_to_shows_what_the_store_holds_now(run_dir, monkeypatch):
-    monkeypatch.setattr(VivtuiApp, "_refresh_tick", lambda self: None)  # no help from it
+    monkeypatch.setattr(MainScreen, "_refresh_tick", lambda self: None)  # no help from it
     app = fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.pause()
-        assert app._pane("sessions").is_mounted
+        assert app.main.panes["sessions"].is_mounted
         for feed in app.layout_.feeds:  # the workers' batches, with no redraw
             read_to_end(feed, app.store.apply_batch)
         await pilot.press("2")
@@ -258,4 +259,4 @@ async def test_pane_keys_typed_ahead_at_start_up_end_on_the_last_pane(run_dir):
             app.post_message(events.Key(key, key))
         await pilot.pause(0.5)
         assert app.query_one(TabbedContent).active == "sessions"
-        assert app.focused is app._pane("sessions").view
+        assert app.focused is app.main.panes["sessions"].view

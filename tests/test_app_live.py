@@ -41,13 +41,20 @@ async def test_every_file_of_a_run_gets_its_worker(run_dir):
         await wait_until(pilot, lambda: app.store.buffers["safety"].total > before)
 
 
+async def scans_done(app, pilot, pane) -> None:
+    """The pane's scans finished, and what they found is on screen."""
+    await app.workers.wait_for_complete()
+    await wait_until(pilot, lambda: pane.row_query.progress() is None)
+    await pilot.pause()
+
+
 async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tmp_path, monkeypatch):
     monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
     log = tmp_path / "action_log.jsonl"
     write_actions(log, range(40_000), every_error=1000)
     app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
     async with app.run_test(size=(140, 30)) as pilot:
-        pane = app._pane("actions")
+        pane = app.main.panes["actions"]
         rows = pane.file_rows
         assert isinstance(rows, FileRows)
         await wait_until(pilot, lambda: "seq=00039999" in screen_text(app))
@@ -58,8 +65,7 @@ async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tmp_path, mo
         assert view.selected.line == 1
         await pilot.press("G")
         await type_in(pilot, "ampersand", "ERROR")
-        await wait_until(pilot, lambda: pane._scan is not None and pane._scan.done)
-        await pilot.pause(0.2)
+        await scans_done(app, pilot, pane)
         assert isinstance(view.rows, RowScan) and len(view.rows) == 40
         assert view.selected.fields["detail"] == "seq=00039000"
         assert "40 shown" in screen_text(app)
@@ -67,8 +73,7 @@ async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tmp_path, mo
         await wait_until(pilot, lambda: len(view.rows) == 42)
         await wait_until(pilot, lambda: "seq=00041000" in screen_text(app))
         await type_in(pilot, "slash", "seq=0000[12]000")
-        await wait_until(pilot, lambda: pane._hit_scan is not None and pane._hit_scan.done)
-        await pilot.pause(0.2)
+        await scans_done(app, pilot, pane)
         assert pane.hits == 2 and "2 hits" in screen_text(app)
         await pilot.press("n")
         first = view.selected.fields["detail"]
@@ -86,7 +91,7 @@ async def test_big_action_log_failures_and_saving_go_through_workers(tmp_path, m
     write_actions(log, range(40_000), every_error=1000)
     app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
     async with app.run_test(size=(140, 30)) as pilot:
-        pane = app._pane("actions")
+        pane = app.main.panes["actions"]
         view = pane.view
         await wait_until(pilot, lambda: len(pane.file_rows) == 40_000
                          and app.store.buffers["actions"].total == 40_000)
@@ -102,7 +107,7 @@ async def test_big_action_log_failures_and_saving_go_through_workers(tmp_path, m
         await wait_until(pilot, lambda: saved.exists() and
                          saved.read_bytes().count(b"\n") == 40_000)
         await type_in(pilot, "ampersand", "ERROR")
-        await wait_until(pilot, lambda: pane._scan is not None and pane._scan.done)
+        await scans_done(app, pilot, pane)
         errors = tmp_path / "errors.jsonl"
         await type_in(pilot, "ctrl+s", str(errors))
         await wait_until(pilot, lambda: errors.exists() and
@@ -134,7 +139,10 @@ async def test_background_work_that_fails_says_so(tmp_path):
     # History indexing, scans and saves run this way: none may fail unseen.
     app = empty_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.run_in_background(lambda: 1 / 0, "scanning the actions")
+        app.run_worker(lambda: 1 / 0, thread=True, exit_on_error=False,
+                       name="scanning the actions")
         await wait_until(pilot, lambda: any(
             "scanning the actions failed: ZeroDivisionError" in str(n.message)
             for n in app._notifications))
+        # and it stays said in the status line, after the toast is gone
+        assert "1 background failure: scanning the actions failed" in screen_text(app)

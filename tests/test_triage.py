@@ -222,7 +222,7 @@ async def test_live_batches_while_the_inspector_is_open(run_dir):
         await pilot.press("enter")
         assert isinstance(app.screen, InspectorScreen)
         app.apply_records("actions", [action(200, "arrived under the inspector", "ERROR")])
-        app.refresh_panes()
+        app.main.refresh_panes()
         await pilot.pause(0.6)  # the refresh timer runs too
         await pilot.press("escape")
         assert "arrived under the inspector" in screen_text(app)
@@ -266,9 +266,9 @@ async def test_keys_typed_right_after_a_pane_switch_reach_the_new_pane(run_dir):
         for key in ("6", "g"):
             app.post_message(events.Key(key, key))
         await pilot.pause(0.3)
-        assert app.current_pane() is app._pane("timeline")
-        assert not app._pane("timeline").view.follow  # `g` went to the timeline
-        assert app._pane("actions").view.follow  # not to the pane left behind
+        assert app.current_pane() is app.main.panes["timeline"]
+        assert not app.main.panes["timeline"].view.follow  # `g` went to the timeline
+        assert app.main.panes["actions"].view.follow  # not to the pane left behind
 
 
 async def test_previous_failure_and_copy_from_the_list(run_dir):

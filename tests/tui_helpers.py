@@ -30,7 +30,7 @@ async def actions_view(run_dir: Path, rows: int):
     async with app.run_test(size=(100, 30)) as pilot:
         app.apply_records("actions", [action(i) for i in range(1, rows + 1)])
         await pilot.pause()
-        yield app, pilot, app._pane("actions").view
+        yield app, pilot, app.main.panes["actions"].view
 
 
 def action(i: int, detail: str = "", action_type: str = "TOOL") -> Record:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from statistics import fmean
 
 from vivtui.parsing.record import Record
-from vivtui.parsing.values import flag, number
+from vivtui.parsing.values import flag, number, text
+from vivtui.store.sessions import Session
 
 
 class PerformanceTracker:
@@ -41,3 +42,24 @@ class PerformanceTracker:
     def mean_quality(self) -> float | None:
         values = self._values("quality_score")
         return fmean(values) if values else None
+
+
+def quality_of(session: Session, perf_entries: list[Record]) -> float | None:
+    entry = performance_of(session, perf_entries)
+    return number(entry.fields.get("quality_score")) if entry is not None else None
+
+
+def performance_of(session: Session, perf_entries: list[Record]) -> Record | None:
+    """This session's performance_history entry: same session number, written
+    within two minutes of its completion (session numbers restart every wave)."""
+    if session.end is None or session.ended_at is None:
+        return None
+    number_wanted = session.key[2]
+    best, best_gap = None, None
+    for entry in perf_entries:
+        if text(entry.fields.get("session_id")) != number_wanted or entry.ts is None:
+            continue
+        gap = abs((entry.ts - session.ended_at).total_seconds())
+        if gap < 120 and (best_gap is None or gap < best_gap):
+            best, best_gap = entry, gap
+    return best

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record
 from vivtui.parsing.sessions import COMPLETED, STARTED, context_of, task_title
 from vivtui.parsing.values import flag, number, text
 
@@ -15,6 +15,10 @@ FAILED = "failed"
 UNFINISHED = "unfinished"
 
 SessionKey = tuple[str, str, str]
+
+# What a triager looks at first: failed, then never finished, then running.
+STATE_ORDER = {FAILED: 0, UNFINISHED: 1, RUNNING: 2, SUCCEEDED: 3}
+STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, RUNNING: INFO, SUCCEEDED: OK}
 
 
 def session_key(record: Record) -> SessionKey:
@@ -149,3 +153,14 @@ def _as_int(value: str) -> int | None:
         return int(value)
     except ValueError:
         return None
+
+
+def triage_order(sessions, live: bool, now: datetime) -> list[Session]:
+    """Failed, unfinished, running, ok; newest first within each."""
+    return sorted(sessions, key=lambda s: (STATE_ORDER[s.state(live)],
+                                           -(s.started_at or s.ended_at or now).timestamp()))
+
+
+def is_problem(session: Session, live: bool) -> bool:
+    """A session to triage: failed, or never finished."""
+    return session.state(live) in (FAILED, UNFINISHED)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from vivtui.parsing.record import ERROR, Record
+from vivtui.parsing.execution import status_severity
+from vivtui.parsing.record import ERROR, WARNING, Record
 from vivtui.parsing.values import number, text
 
 
@@ -65,3 +66,19 @@ class TaskTracker:
 
     def failed(self) -> list[Task]:
         return [task for task in self.tasks.values() if task.failed]
+
+
+def status_failed(status: str) -> bool:
+    """A status that means the task failed (the parser's rule, not a copy)."""
+    return status_severity(status) == ERROR
+
+
+def triage_order(tasks) -> list[Task]:
+    """Failures first, then warnings (requeued), then the rest; newest first."""
+    return sorted(tasks, key=_task_rank)
+
+
+def _task_rank(task: Task) -> tuple:
+    latest = task.latest
+    rank = 0 if task.failed else 1 if latest.severity == WARNING else 2
+    return (rank, -(latest.ts.timestamp() if latest.ts else 0))

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
-from vivtui.ui import render
+from vivtui.ui import render, styles
 from vivtui.ui.rowview import RowView
 
 Line = tuple[str, str, int]  # (text, style of the value, length of the key at its start)
@@ -43,7 +43,7 @@ def tree_lines(value: Any, indent: int = 0) -> Iterator[Line]:
 
 def _scalar_lines(label: str, value: Any, pad: str) -> Iterator[Line]:
     shown = render.safe_block(value if isinstance(value, str) else text(value))
-    style = "green" if isinstance(value, str) else "cyan"
+    style = styles.STRING_VALUE if isinstance(value, str) else styles.OTHER_VALUE
     lines = shown.split("\n")
     if len(lines) == 1:
         yield f"{label} {lines[0]}".rstrip(), style, len(label)
@@ -73,7 +73,7 @@ def wrap(lines: Iterable[Line], width: int) -> list[Line]:
 def line_text(line: Line, width: int) -> Text:
     content, style, key = line
     out = Text(no_wrap=True, end="")
-    out.append(content[:key], "bold")
+    out.append(content[:key], styles.STRONG)
     out.append(content[key:], style)
     return out
 
@@ -106,7 +106,7 @@ class InspectorScreen(Screen[None]):
     def where_text(self) -> Text:
         r = self.record
         out = Text(no_wrap=True, overflow="ellipsis", end="")
-        out.append(f"{render.safe(self.source, 120)}:{render.line_number(r.line)}", "bold")
+        out.append(f"{render.safe(self.source, 120)}:{render.line_number(r.line)}", styles.STRONG)
         out.append(f"  byte {r.offset}" if r.offset >= 0 else f"  entry {r.line} of the array")
         out.append(f"  {r.kind}  ")
         out.append(render.safe(r.category, 60), render.record_style(r))
@@ -114,8 +114,8 @@ class InspectorScreen(Screen[None]):
         if r.ts is not None:
             out.append(f"  {r.ts.astimezone(self.zone).isoformat(sep=' ', timespec='milliseconds')}")
         if r.malformed:
-            out.append(f"  malformed: {r.note}", "bold red")
-        out.append("   P: raw line" if not self.show_raw else "   P: fields", "dim")
+            out.append(f"  malformed: {r.note}", styles.FAILURE_STRONG)
+        out.append("   P: raw line" if not self.show_raw else "   P: fields", styles.NOTE)
         return out
 
     def content_lines(self) -> list[Line]:
@@ -176,9 +176,9 @@ class RelatedScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         about = Text(no_wrap=True, overflow="ellipsis", end="")
-        about.append(f" {len(self.records)} related events", "bold")
+        about.append(f" {len(self.records)} related events", styles.STRONG)
         about.append(f" of {self.origin.kind} line {render.line_number(self.origin.line)}, "
-                     "in time order", "dim")
+                     "in time order", styles.NOTE)
         yield Static(about, id="about")
         yield RowView(lambda record, width: render.timeline_row(record, width, self.zone),
                       follow=False)

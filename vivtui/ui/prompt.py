@@ -8,11 +8,12 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from vivtui.ui import render
+from vivtui.ui import render, styles
 
 
 class Prompt(Input):
@@ -21,6 +22,9 @@ class Prompt(Input):
     DEFAULT_CSS = """
     Prompt { dock: bottom; height: 3; border: tall $accent; }
     """
+
+    class Closed(Message):
+        """The answer was given or taken back: the focus goes back to the pane."""
 
     def __init__(self) -> None:
         super().__init__(id="prompt")
@@ -39,7 +43,7 @@ class Prompt(Input):
     def close(self) -> None:
         self.display = False
         self._answer = None
-        self.app.call_later(self.app.refocus_pane)
+        self.post_message(self.Closed())
 
     async def type_key(self, event: events.Key) -> None:
         """A key meant for the prompt that reached another widget first."""
@@ -85,11 +89,11 @@ class PickerScreen(ModalScreen[str | None]):
         self.counts = counts
 
     def compose(self) -> ComposeResult:
-        options = [Option(Text("all (no type filter)", "bold"), id=self.ALL)]
+        options = [Option(Text("all (no type filter)", styles.STRONG), id=self.ALL)]
         for name, count in self.counts:
             label = Text(no_wrap=True, end="")
             label.append(render.fit(render.safe(name, 40), 32))
-            label.append(f"{count:>8}", "dim")
+            label.append(f"{count:>8}", styles.NOTE)
             options.append(Option(label, id=name))
         picker = OptionList(*options)
         picker.border_title = self.heading

@@ -12,19 +12,17 @@ from datetime import datetime, tzinfo
 
 from rich.text import Text
 
-from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record
-from vivtui.parsing.values import number, text
+from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.parsing.values import text
 from vivtui.safetext import clean, one_line, redact
 from vivtui.store.sessions import FAILED, RUNNING, SUCCEEDED, UNFINISHED, Session
 from vivtui.store.tasks import Task
+from vivtui.ui import styles
 
-SEVERITY_STYLE = {ERROR: "bold red", WARNING: "dark_orange", OK: "green", INFO: ""}
-# The producer's own colours for action types (FORMATS.md), for rows that are not
-# an error or warning.
-TYPE_STYLE = {"COST": "yellow", "API": "yellow", "SOCIAL": "cyan", "IDENTITY": "cyan",
-              "JOURNAL": "cyan", "TOOL": "blue", "SYSTEM": "magenta"}
-STATE_STYLE = {FAILED: "bold red", UNFINISHED: "bold dark_orange", RUNNING: "cyan",
-               SUCCEEDED: "green"}
+SEVERITY_STYLE = styles.SEVERITY
+TYPE_STYLE = styles.ACTION_TYPE
+STATE_STYLE = {FAILED: styles.FAILURE_STRONG, UNFINISHED: styles.CAUTION_STRONG,
+               RUNNING: styles.ACTIVE, SUCCEEDED: styles.SUCCESS}
 STATE_MARK = {FAILED: "✗ failed", UNFINISHED: "? unfinished", RUNNING: "▶ running",
               SUCCEEDED: "✓ ok"}
 
@@ -92,10 +90,10 @@ def line_number(line: int) -> str:
 
 
 def malformed_row(record: Record, width: int, source: str) -> Text:
-    return columns([("MALFORMED", 9, "bold red reverse"),
+    return columns([("MALFORMED", 9, styles.FAILURE_BADGE),
                     (f"{source}:{line_number(record.line)} {record.note}: "
                      f"{safe(record.raw, 400)}", 0,
-                     "red")], width)
+                     styles.FAILURE)], width)
 
 
 def action_row(record: Record, width: int, zone: tzinfo | None = None,
@@ -108,8 +106,8 @@ def action_row(record: Record, width: int, zone: tzinfo | None = None,
     actor_width = 16 if width >= 160 else 12 if width >= 100 else 9
     action_width = 24 if width >= 160 else 16 if width >= 100 else 12
     return columns([
-        (clock(record.ts, zone), 8, "dim"),
-        (safe(f.get("actor") or "UNKNOWN", 40), actor_width, "bold"),
+        (clock(record.ts, zone), 8, styles.NOTE),
+        (safe(f.get("actor") or "UNKNOWN", 40), actor_width, styles.STRONG),
         (safe(record.category, 20), 8, style),
         (safe(f.get("action"), 60), action_width, style),
         (safe(f.get("detail"), 600), 0, detail_style),
@@ -121,8 +119,8 @@ def kernel_row(record: Record, width: int, zone: tzinfo | None = None,
     line = safe(record.raw, 600)
     style = record_style(record)
     if line.startswith("[WAVE"):
-        style = "bold cyan"
-    return columns([(f"{record.line:>6}", 6, "dim"), (line, 0, style)], width)
+        style = styles.WAVE
+    return columns([(f"{record.line:>6}", 6, styles.NOTE), (line, 0, style)], width)
 
 
 def session_row(session: Session, width: int, now: datetime, live: bool,
@@ -136,23 +134,23 @@ def session_row(session: Session, width: int, now: datetime, live: bool,
     rc = session.context("returncode")
     verification = safe(session.context("verification_status") or "", 20)
     wide = width >= 100
-    rc_cell = ("" if rc is None else f"rc={safe(rc, 6)}", 5, "red" if rc not in (None, 0) else "")
+    rc_cell = ("" if rc is None else f"rc={safe(rc, 6)}", 5, styles.FAILURE if rc not in (None, 0) else "")
     parts = [
         (STATE_MARK[state], 12, STATE_STYLE[state]),
-        (clock(session.started_at, zone), 8, "dim"),
-        (elapsed, 7, "cyan" if state == RUNNING else ""),
+        (clock(session.started_at, zone), 8, styles.NOTE),
+        (elapsed, 7, styles.ACTIVE if state == RUNNING else ""),
         (f"r{safe(run, 5)}/s{safe(number, 5)}", 9 if wide else 8, ""),
     ]
     if wide:  # model, verification and quality only where there is room
         parts += [
-            (safe(session.context("model"), 30), 24 if width >= 160 else 14, "magenta"),
+            (safe(session.context("model"), 30), 24 if width >= 160 else 14, styles.MODEL),
             rc_cell,
-            (verification, 9, "red" if verification == "failed" else ""),
+            (verification, 9, styles.FAILURE if verification == "failed" else ""),
             (f"{quality:.2f}" if quality is not None else "", 4, ""),
         ]
     else:
         parts.append(rc_cell)
-    parts.append((safe(session.title, 200), 0, "bold" if state in (FAILED, UNFINISHED) else ""))
+    parts.append((safe(session.title, 200), 0, styles.STRONG if state in (FAILED, UNFINISHED) else ""))
     return columns(parts, width)
 
 
@@ -161,22 +159,22 @@ def task_row(task: Task, width: int, zone: tzinfo | None = None) -> Text:
     used = task.budget_used
     style = record_style(latest)
     parts = [
-        (safe(task.task_id, 40), 12, "bold"),
+        (safe(task.task_id, 40), 12, styles.STRONG),
         (safe(task.status, 30), 16, style),
-        (clock(latest.ts, zone), 8, "dim"),
+        (clock(latest.ts, zone), 8, styles.NOTE),
         (safe(task.last("worker_id"), 30), 9, ""),
     ]
     if width >= 100:
-        parts.append((safe(task.last("model"), 40), 24, "magenta"))
+        parts.append((safe(task.last("model"), 40), 24, styles.MODEL))
     parts += [
-        ("" if used is None else f"${used:.4f}", 8, "yellow"),
-        (safe(task.error, 300), 0, "red" if task.failed else ""),
+        ("" if used is None else f"${used:.4f}", 8, styles.MONEY),
+        (safe(task.error, 300), 0, styles.FAILURE if task.failed else ""),
     ]
     return columns(parts, width)
 
 
 def problem_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
-    return columns([(clock(record.ts, zone), 8, "dim"),
+    return columns([(clock(record.ts, zone), 8, styles.NOTE),
                     (safe(record.category, 40), 28, record_style(record)),
                     (safe(record.summary[len(record.category):].strip(), 600), 0, "")], width)
 
@@ -189,21 +187,21 @@ def timeline_row(record: Record, width: int, zone: tzinfo | None = None,
                  placed: datetime | None = None) -> Text:
     ts = record.ts or placed
     when = ts.astimezone(zone).strftime("%m-%d %H:%M:%S") if ts else "-"
-    return columns([(when, 14, "dim"), (KIND_LABEL.get(record.kind, record.kind), 7, "cyan"),
+    return columns([(when, 14, styles.NOTE), (KIND_LABEL.get(record.kind, record.kind), 7, styles.ACTIVE),
                     (safe(record.category, 30), 18, record_style(record)),
                     (safe(record.summary, 600), 0, "")], width)
 
 
 def history_text(task: Task, zone: tzinfo | None = None) -> Text:
     out = Text(no_wrap=True, end="")
-    out.append(f"{safe(task.task_id, 60)}", "bold")
-    out.append(f"  {len(task.history)} events\n", "dim")
+    out.append(f"{safe(task.task_id, 60)}", styles.STRONG)
+    out.append(f"  {len(task.history)} events\n", styles.NOTE)
     for record in task.history[-30:]:
-        out.append(f"  {clock(record.ts, zone)}  ", "dim")
+        out.append(f"  {clock(record.ts, zone)}  ", styles.NOTE)
         out.append(fit(safe(record.category, 30), 18), record_style(record))
         detail = record.fields.get("errors") or record.fields.get("result_summary")
         if detail:
-            out.append(safe(detail, 300), "red" if record.severity == ERROR else "")
+            out.append(safe(detail, 300), styles.FAILURE if record.severity == ERROR else "")
         out.append("\n")
     return out
 
@@ -211,10 +209,10 @@ def history_text(task: Task, zone: tzinfo | None = None) -> Text:
 def gauge(fraction: float, width: int) -> Text:
     width = max(10, width)
     filled = min(width, int(round(min(1.0, max(0.0, fraction)) * width)))
-    style = "red" if fraction >= 1 else "dark_orange" if fraction >= 0.8 else "green"
+    style = styles.level(fraction)
     bar = Text(end="")
     bar.append("█" * filled, style)
-    bar.append("░" * (width - filled), "dim")
+    bar.append("░" * (width - filled), styles.NOTE)
     return bar
 
 
@@ -225,27 +223,6 @@ def money(value: float | None) -> str:
     if abs(value) >= 10 or round(value, 2) == value:
         return f"${value:,.2f}"
     return f"${value:.4f}"
-
-
-def quality_of(session: Session, perf_entries: list[Record]) -> float | None:
-    entry = performance_of(session, perf_entries)
-    return number(entry.fields.get("quality_score")) if entry is not None else None
-
-
-def performance_of(session: Session, perf_entries: list[Record]) -> Record | None:
-    """This session's performance_history entry: same session number, written
-    within two minutes of its completion (session numbers restart every wave)."""
-    if session.end is None or session.ended_at is None:
-        return None
-    number_wanted = session.key[2]
-    best, best_gap = None, None
-    for entry in perf_entries:
-        if text(entry.fields.get("session_id")) != number_wanted or entry.ts is None:
-            continue
-        gap = abs((entry.ts - session.ended_at).total_seconds())
-        if gap < 120 and (best_gap is None or gap < best_gap):
-            best, best_gap = entry, gap
-    return best
 
 
 _SESSION_FIELDS = ("model", "returncode", "elapsed_seconds", "verification_status",
@@ -264,7 +241,7 @@ def session_text(session: Session, perf: Record | None, now: datetime, live: boo
                f"  started {clock(session.started_at, zone)}  ended {clock(session.ended_at, zone)}\n")
     task = session.context("task")
     if task is not None:
-        out.append("task  ", "bold")
+        out.append("task  ", styles.STRONG)
         out.append(safe(task, 400) + "\n")
     fields = [(name, session.context(name)) for name in _SESSION_FIELDS]
     shown = "  ".join(f"{name}={safe(value, 80)}" for name, value in fields if value is not None)
@@ -272,13 +249,13 @@ def session_text(session: Session, perf: Record | None, now: datetime, live: boo
         out.append(shown + "\n")
     if perf is not None:
         f = perf.fields
-        out.append("performance  ", "bold")
+        out.append("performance  ", styles.STRONG)
         out.append(f"quality {safe(f.get('quality_score'), 10)}  duration "
                    f"{safe(f.get('duration_seconds'), 12)}s  files modified: "
                    f"{safe(', '.join(map(text, f.get('files_modified') or [])) or '-', 200)}\n")
         lessons = f.get("lessons_learned") or []
         for lesson in (lessons if isinstance(lessons, list) else [lessons])[:4]:
-            out.append("  lesson: ", "dim")
+            out.append("  lesson: ", styles.NOTE)
             out.append(safe(lesson, 300) + "\n",
-                       "red" if text(lesson).startswith("FAIL") else "")
+                       styles.FAILURE if text(lesson).startswith("FAIL") else "")
     return out

@@ -14,13 +14,13 @@ from typing import Any, Callable, Hashable, Sequence
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
+from vivtui.ui import keys
 from vivtui.ui.thumbbar import ThumbBar
 
 RenderRow = Callable[[Any, int], Text]
@@ -32,15 +32,7 @@ class RowView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     RowView { height: 1fr; overflow-x: hidden; }
     """
-    BINDINGS = [
-        Binding("j,down", "move(1)", "Down", show=False),
-        Binding("k,up", "move(-1)", "Up", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", show=False),
-        Binding("pageup,b", "page(-1)", "Page up", show=False),
-        Binding("g,home", "top", "Top", show=False),
-        Binding("G,end", "bottom", "Follow", show=True),
-        Binding("F", "toggle_follow", "Follow on/off", show=False),
-    ]
+    BINDINGS = keys.bindings(keys.VIEW)
 
     class Selected(Message):
         """The cursor moved to another row."""

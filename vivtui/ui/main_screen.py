@@ -1,0 +1,242 @@
+"""The main screen: the panes in tabs, the prompt, the status line and the pane
+keys. Its bindings are inactive while the inspector, help or a picker is in
+front (Textual's rule for a screen's bindings), so no key needs a guard.
+
+It decides when panes are drawn: a pane whose records stream in is drawn when
+the pacer says (at once after a quiet spell, twice a second while lines pour
+in), every pane once a second (elapsed times, models fed by batches), and a
+pane switched to at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from time import monotonic
+from typing import Callable, Iterable
+
+from textual import events
+from textual.app import ComposeResult
+from textual.css.query import NoMatches
+from textual.lazy import Lazy
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from vivtui.ingest.feeds import Feed
+from vivtui.ingest.layout import RunLayout
+from vivtui.pacing import Pacer
+from vivtui.store.run import RunStore
+from vivtui.ui import heads, keys
+from vivtui.ui.panes.actions import ActionsPane
+from vivtui.ui.panes.base import Pane
+from vivtui.ui.panes.registry import NAMES, PANES, pane_of_kind
+from vivtui.ui.panetabs import PaneTabs
+from vivtui.ui.prompt import Prompt
+from vivtui.ui.rowview import RowView
+from vivtui.ui.textline import TextLine
+from vivtui.ui.triage import TriageActions
+
+REFRESH_S = 1.0
+
+
+class MainScreen(TriageActions, Screen[None]):
+    BINDINGS = keys.bindings(keys.SCREEN, PANES)
+    DEFAULT_CSS = """
+    MainScreen { layout: vertical; }
+    MainScreen TabbedContent { height: 1fr; }
+    MainScreen TabPane { padding: 0; }
+    MainScreen #status { height: 1; background: $panel; }
+    """
+
+    def __init__(self, store: RunStore, layout: RunLayout, *, zone=None, live: bool = True,
+                 now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.store = store
+        self.run_layout = layout
+        self.zone = zone  # of every time shown (None: this host's)
+        self.now = now
+        self.panes: dict[str, Pane] = {spec.name: spec.cls(zone=zone, live=live)
+                                       for spec in PANES}
+        self.prompt = Prompt()
+        self.failures: list[str] = []  # background work that failed, said in the status line
+        self._dirty: set[str] = set()
+        self._drawn_at: dict[str, float] = {}
+        self._draw_timer = None
+        self._pacer = Pacer()
+        self._ready = False  # drawing before the panes exist, or while they go, is skipped
+
+    @property
+    def actions(self) -> ActionsPane:
+        pane = self.panes["actions"]
+        assert isinstance(pane, ActionsPane)
+        return pane
+
+    def compose(self) -> ComposeResult:
+        with PaneTabs(id="panes", initial=NAMES[0]):
+            for spec in PANES:
+                pane = self.panes[spec.name]
+                with TabPane(f"{spec.key} {spec.title}", id=spec.name):
+                    # The hidden panes after the first frame: styling and laying
+                    # them out first put ~40 ms before the newest rows showed.
+                    yield pane if spec.name == NAMES[0] else Lazy(pane)
+        yield self.prompt
+        yield TextLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.refresh_panes()
+        self.set_interval(REFRESH_S, self._refresh_tick)
+        self.focus_pane(NAMES[0])
+
+    def on_unmount(self) -> None:
+        self._ready = False
+
+    def follow_action_log(self, feed: Feed | None, parse_zone, every: float) -> None:
+        self.actions.follow_file(feed, parse_zone, lambda: self.draw_soon(("actions",)),
+                                 every)
+
+    # -- panes ----------------------------------------------------------------------------
+
+    def active_name(self) -> str:
+        return self.query_one(TabbedContent).active or NAMES[0]
+
+    def current_pane(self) -> Pane | None:
+        return self.panes.get(self.active_name())
+
+    def focus_pane(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+        pane = self.panes[name]
+        self.panes["timeline"].wanted = name == "timeline"
+        # Drawn now from what the store holds: a hidden pane is otherwise drawn
+        # once a second, and showed zero counts for up to that long.
+        self._draw((name,))
+        if not pane.view.is_mounted:  # a hidden pane in the first frames: once it is
+            self.call_after_refresh(self._focus_when_mounted, name)
+            return
+        # At once when it can be (Widget.focus defers, so keys typed right
+        # after the switch went to the pane left behind).
+        self.set_focus(pane.view)
+        if self.focused is not pane.view:
+            pane.view.focus()
+
+    def _focus_when_mounted(self, name: str) -> None:
+        if self.active_name() == name:  # not switched away meanwhile
+            self.focus_pane(name)
+
+    def refocus_pane(self) -> None:
+        pane = self.current_pane()
+        if pane is not None and pane.view.is_mounted:
+            pane.view.focus()
+
+    def action_pane(self, name: str) -> None:
+        self.focus_pane(name)
+
+    def action_cycle(self, step: int) -> None:
+        self.focus_pane(NAMES[(NAMES.index(self.active_name()) + step) % len(NAMES)])
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane_id = event.pane.id
+        # Delivered after the keys that follow a switch: a prompt opened meanwhile
+        # keeps its focus, and a tab switched away from since is not brought back.
+        if (pane_id in self.panes and pane_id == self.active_name()
+                and not isinstance(self.focused, Prompt)):
+            self.focus_pane(pane_id)
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        pane = self.current_pane()
+        if pane is not None:
+            self.maximize(pane, container=False)
+            pane.view.focus()
+
+    def on_prompt_closed(self, message: Prompt.Closed) -> None:
+        self.call_later(self.refocus_pane)
+
+    async def route_to_prompt(self, event: events.Key) -> None:
+        """A key the app got while the prompt is open: the prompt's. (Typed
+        straight after `/` or `&`, keys were dispatched to the pane's bindings
+        before the prompt opened.)"""
+        prompt = self.prompt
+        if prompt.display and self.focused is prompt:
+            event.stop()
+            event.prevent_default()
+            await prompt.type_key(event)
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def records_arrived(self, kind: str) -> None:
+        """The store took in records of ``kind``."""
+        name = pane_of_kind(kind)
+        if name is None:
+            return  # drawn by the refresh tick
+        if name == "actions" and self.actions.paces_itself:
+            # Drawn with the next frame, not taken for a stream (that held a
+            # new line of the file back for a whole pacing interval).
+            self._dirty.add(name)
+        else:
+            self.draw_soon((name,))
+
+    def refresh_panes(self) -> None:
+        self._dirty.clear()
+        self._draw(NAMES)
+
+    def _refresh_tick(self) -> None:
+        """Every pane, once a second, but not one a live stream drew just now:
+        a frame costs ~25 ms."""
+        recent = monotonic() - REFRESH_S / 2
+        names = [name for name in NAMES if self._drawn_at.get(name, 0.0) < recent]
+        self._dirty.difference_update(names)
+        self._draw(names)
+
+    def draw_soon(self, names: Iterable[str]) -> None:
+        """New rows for these panes: drawn when the pacer says (see ``pacing``)."""
+        self._dirty.update(names)
+        self._draw_after(self._pacer.arrived())
+
+    def _draw_after(self, wait: float) -> None:
+        if not wait:
+            names, self._dirty = self._dirty, set()
+            self._draw(names)
+        elif self._draw_timer is None:
+            self._draw_timer = self.set_timer(wait, self._draw_when_due)
+
+    def _draw_when_due(self) -> None:
+        self._draw_timer = None
+        if self._dirty:
+            self._draw_after(self._pacer.due())
+
+    def _draw(self, names: Iterable[str]) -> None:
+        if not self._ready:
+            return
+        now = self.now()
+        self._pacer.drawn()
+        try:
+            for name in names:
+                self.panes[name].update_from(self.store, now)
+                self._drawn_at[name] = monotonic()
+            self.refresh_status()
+        except NoMatches:
+            # The refresh timer can fire while the widgets are being removed at
+            # exit: nothing is left to draw.
+            self._ready = False
+
+    def refresh_status(self) -> None:
+        self.query_one("#status", TextLine).update(self.status_text())
+
+    def status_text(self):
+        pane = self.current_pane()
+        text = heads.status(self.run_layout.statuses(), self.store,
+                            pane.follow_text() if pane is not None else None)
+        if self.failures:
+            text = heads.failures(self.failures).append_text(text)
+        return text
+
+    def report_failure(self, message: str) -> None:
+        self.failures.append(message)
+        if self._ready:
+            self.refresh_status()
+
+    def on_row_view_selected(self, message: RowView.Selected) -> None:
+        self._draw(())  # the status line's follow state; may arrive during exit

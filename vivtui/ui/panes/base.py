@@ -1,0 +1,252 @@
+"""The base pane: a head line, a filter bar and a row view, drawn from the store.
+
+A pane says how its rows read (``row``), what filters and search look at
+(``describe``), which record a row stands for (``record_of``) and its time
+(``time_of``); its query (``row_query``) does filtering, search and hits, in
+memory or over a whole file, and the pane runs the query's scans as its own
+workers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+
+from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.store.filters import compile_pattern
+from vivtui.store.run import RunStore
+from vivtui.store.scan import RowScan
+from vivtui.ui import heads, styles
+from vivtui.ui.panes.query import FileQuery, MemoryQuery, Query
+from vivtui.ui.rowview import RowView
+from vivtui.ui.textline import TextLine
+
+PROBLEM_LEVEL = {ERROR: "failure", WARNING: "warning"}
+SCAN_TICK_S = 0.1  # matches found by a scan go on screen this often
+
+
+class Pane(Vertical):
+    title = ""
+    follows = True  # a stream that grows at the bottom, or a sorted list
+    empty = ""  # what the view says before any row
+    ALLOW_MAXIMIZE = True
+    DEFAULT_CSS = """
+    Pane { height: 1fr; }
+    Pane > .head { height: 1; background: $boost; }
+    Pane > .filterbar { height: 1; background: $warning-darken-3; display: none; }
+    Pane > .filterbar.-shown { display: block; }
+    """
+
+    def __init__(self, zone: tzinfo | None = None, live: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.zone = zone
+        self.live = live
+        self.row_query: Query = MemoryQuery(self.describe)
+        self._source: Sequence = ()
+        self._scan_timer = None
+        self._seen_version = -1
+        self._last: tuple[RunStore, datetime] | None = None
+        self._view: RowView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TextLine(classes="head")
+        yield TextLine(classes="filterbar")
+        yield self.view
+        yield from self.compose_extra()
+
+    def compose_extra(self) -> ComposeResult:
+        return iter(())
+
+    # -- what a pane says ---------------------------------------------------------
+
+    def row(self, item: Any, width: int) -> Text:
+        raise NotImplementedError
+
+    def describe(self, item: Any) -> tuple[str, str, str]:
+        """(text to search, category, severity) of a row. Search and filters look
+        at the whole line as written, as in lnav: fields not shown count too."""
+        return item.line_text, item.category, item.severity
+
+    def record_of(self, item: Any) -> Record | None:
+        return item if isinstance(item, Record) else None
+
+    def time_of(self, item: Any) -> datetime | None:
+        record = self.record_of(item)
+        return record.ts if record is not None else None
+
+    def severity_of(self, item: Any) -> str:
+        return item.severity
+
+    def row_key(self, item: Any) -> tuple | None:
+        """What a drawn row can be found again by; None: draw it every time
+        (rows that change as time passes: sessions, tasks)."""
+        if item.__class__ is not Record:
+            return None
+        search = self.row_query.search
+        return (item.kind, item.line, item.offset, item.severity,
+                search.text if search is not None else None)
+
+    def problem_level(self, item: Any) -> str | None:
+        """What e/E and w/W stop at: "failure", "warning", or nothing."""
+        return PROBLEM_LEVEL.get(self.severity_of(item))
+
+    def categories(self, store: RunStore) -> list[tuple[str, int]]:
+        """What the `t` picker offers: this pane's categories and their counts."""
+        found: dict[str, int] = {}
+        for item in self._source:
+            category = self.describe(item)[1]
+            found[category] = found.get(category, 0) + 1
+        return sorted(found.items(), key=lambda kv: -kv[1])
+
+    def update_from(self, store: RunStore, now: datetime) -> None:
+        self._last = (store, now)
+        if not self.query(RowView):
+            return  # not composed yet, or being taken down as the app exits
+        self._update(store, now)
+
+    def _update(self, store: RunStore, now: datetime) -> None:
+        raise NotImplementedError
+
+    def on_row_view_selected(self, message: RowView.Selected) -> None:
+        # The head says whether the view follows: it changes with the cursor.
+        if self._last is not None:
+            self._update(*self._last)
+
+    # -- rows ---------------------------------------------------------------------
+
+    @property
+    def view(self) -> RowView:
+        """The pane's rows. Made before the pane is mounted when asked for: the
+        hidden panes are mounted after the first frame, and the screen reads
+        their rows and cursors as soon as it starts."""
+        if self._view is None:
+            self._view = RowView(self._row_text, follow=self.follows, empty=self.empty,
+                                 row_key=self.row_key)
+        return self._view
+
+    @property
+    def file_backed(self) -> bool:
+        """Rows read from a file on demand: too many to walk on the UI thread."""
+        return self.row_query.file_backed
+
+    def on_mount(self) -> None:
+        if self._last is not None:  # drawn for the screen before it was mounted
+            self._update(*self._last)
+
+    def on_unmount(self) -> None:
+        self.row_query.cancel()
+
+    def _row_text(self, item: Any, width: int) -> Text:
+        text = self.row(item, width)
+        search = self.row_query.search
+        if search is not None:
+            text.highlight_regex(search.regex, styles.SEARCH_HIT)
+        return text
+
+    def show_rows(self, source: Sequence) -> None:
+        self._source = source
+        self.view.set_rows(self.row_query.shown(source))
+
+    def read_file(self) -> None:
+        """From now on the rows are a whole file's, read on demand."""
+        if not self.row_query.file_backed:
+            query = FileQuery(self.describe, self._start_scan)
+            query.take_over(self.row_query)
+            self.row_query = query
+
+    def _start_scan(self, scan: RowScan, group: str) -> None:
+        self.run_worker(scan.run, thread=True, exit_on_error=False, exclusive=True,
+                        group=f"{group} {id(self)}",
+                        name=f"{group} scan of the {self.title.lower()}")
+        if self._scan_timer is None:
+            self._scan_timer = self.set_interval(SCAN_TICK_S, self._scan_tick)
+
+    def _scan_tick(self) -> None:
+        running = self.row_query.tick(self.view)
+        self.update_filterbar()
+        if not running and self._scan_timer is not None:
+            self._scan_timer.stop()
+            self._scan_timer = None
+
+    # -- filters and search --------------------------------------------------------
+
+    @property
+    def filters(self):
+        return self.row_query.filters
+
+    @property
+    def search(self):
+        return self.row_query.search
+
+    @property
+    def hits(self) -> int:
+        return self.row_query.hits
+
+    def filters_changed(self) -> None:
+        self.row_query.reset()
+        view = self.view
+        view.rows = ()  # a new sequence: the cursor starts over
+        self.show_rows(self._source)
+        if not view.follow:
+            view.cursor = min(max(view.cursor, 0), len(view.rows) - 1)
+        self.row_query.count_hits(view.rows)
+        self.update_filterbar()
+
+    def add_filter(self, text: str) -> None:
+        self.filters.patterns.append(compile_pattern(text, allow_invert=True))
+        self.filters.enabled = True
+        self.filters_changed()
+
+    def set_search(self, text: str) -> None:
+        query = self.row_query
+        query.search = compile_pattern(text) if text else None
+        query.count_hits(self.view.rows)
+        self.update_filterbar()
+        if query.search is not None and query.hits:
+            query.next_match(self.view, 1, include_current=True)
+        elif query.search is not None:
+            query.jump_to_first_hit()
+        self.view.refresh()
+
+    def next_match(self, step: int) -> bool:
+        return self.row_query.next_match(self.view, step)
+
+    def clear_filters(self) -> bool:
+        """Esc: drop search and filters; False when there was nothing to drop."""
+        had = self.search is not None or bool(self.filters.describe())
+        keep_foreign = self.filters.hide_foreign_under
+        self.row_query.search = None
+        self.filters.clear()
+        self.filters.hide_foreign_under = keep_foreign
+        self.filters_changed()
+        return had
+
+    def update_filterbar(self) -> None:
+        # An empty view under filters says so, not "waiting for ...".
+        query = self.row_query
+        self.view.empty = (("no matching rows found yet" if query.scanning else
+                            "no rows match the filters") if self.filters.active
+                           else self.empty)
+        bar = self.query_one(".filterbar", TextLine)
+        text = heads.filter_bar(self.filters, query.search, len(self.view.rows), query.hits,
+                                query.progress())
+        if text is None:
+            bar.remove_class("-shown")
+            return
+        bar.update(text)
+        bar.add_class("-shown")
+
+    # -- the head -------------------------------------------------------------------
+
+    def head(self, text: Text) -> None:
+        # One row whatever the text: no layout pass (a layout of the whole screen
+        # for every head update was most of a frame's time).
+        self.query_one(".head", TextLine).update(text)
+
+    def follow_text(self) -> Text:
+        view = self.view
+        return heads.follow(view.follow_allowed, view.follow, view.waiting)

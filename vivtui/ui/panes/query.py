@@ -1,0 +1,266 @@
+"""A pane's filters, search and hits over its rows: one protocol, two row sources.
+
+``MemoryQuery`` serves rows held in memory (a store buffer, a model's list):
+filtered as they arrive, searched on the spot. ``FileQuery`` serves a whole
+file read on demand (millions of rows): filters and search run as scans in
+worker threads, newest rows first, and matches show as they are found. A pane
+holds one and never asks which.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Sequence
+
+from vivtui.parsing.record import Record
+from vivtui.store.filerows import FileRows, close_snapshot, read_records
+from vivtui.store.filters import Describe, FilterSet, Pattern, line_prefilter
+from vivtui.store.rows import FilteredRows
+from vivtui.store.scan import RowScan
+
+RecordOf = Callable[[Any], Record | None]
+StartScan = Callable[[RowScan, str], None]  # (scan, worker group)
+Saved = Callable[[], Iterator[Record]]  # run in a worker: the records to save
+
+
+class Query:
+    """What both kinds share: the filters, the search and the hit count."""
+
+    file_backed = False
+
+    def __init__(self, describe: Describe) -> None:
+        self.describe = describe
+        self.filters = FilterSet()
+        self.search: Pattern | None = None
+        self.hits = 0
+
+    def take_over(self, other: "Query") -> None:
+        """Carry the user's filters and search over to a new row source."""
+        self.filters, self.search = other.filters, other.search
+        other.cancel()
+
+    def shown(self, source: Sequence) -> Sequence:
+        """The rows to show of ``source`` (which may have grown)."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """The filters changed: start again from the source."""
+
+    def count_hits(self, rows: Sequence) -> None:
+        raise NotImplementedError
+
+    def next_match(self, view, step: int, include_current: bool = False) -> bool:
+        raise NotImplementedError
+
+    def jump_to_first_hit(self) -> None:
+        """No hit yet: go to the first one a scan finds."""
+
+    def progress(self) -> float | None:
+        """How far running scans are, None when none runs."""
+        return None
+
+    @property
+    def scanning(self) -> bool:
+        return False
+
+    def tick(self, view) -> bool:
+        """Matches found meanwhile go on screen; True while scans still run."""
+        return False
+
+    def position_of(self, record: Record, view) -> int | None:
+        """Where a record of the store is among the rows shown (file rows only)."""
+        return None
+
+    def saved(self, view, record_of: RecordOf) -> Saved:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Scans stop; nothing else."""
+
+    def _matches(self, item: Any) -> bool:
+        search = self.search
+        return search is not None and search.search(self.describe(item)[0])
+
+
+class MemoryQuery(Query):
+    def __init__(self, describe: Describe) -> None:
+        super().__init__(describe)
+        self._filtered: FilteredRows | None = None
+
+    def shown(self, source: Sequence) -> Sequence:
+        if not self.filters.active:
+            self._filtered = None
+            return source
+        if self._filtered is None or self._filtered.source is not source:
+            self._filtered = FilteredRows(source, self.describe, self.filters)
+            self._filtered.rebuild()
+        else:
+            self._filtered.update()
+        return self._filtered
+
+    def reset(self) -> None:
+        self._filtered = None
+
+    def count_hits(self, rows: Sequence) -> None:
+        self.hits = sum(1 for item in rows if self._matches(item)) if self.search else 0
+
+    def next_match(self, view, step: int, include_current: bool = False) -> bool:
+        rows = view.rows
+        if self.search is None or not rows:
+            return False
+        start = max(view.cursor, 0)
+        for distance in range(0 if include_current else 1, len(rows) + 1):
+            index = (start + step * distance) % len(rows)
+            if self._matches(rows[index]):
+                view.select(index)
+                return True
+        return False
+
+    def saved(self, view, record_of: RecordOf) -> Saved:
+        # Taken now (at most a buffer's worth), written by the worker.
+        records = [record for record in map(record_of, view.rows) if record is not None]
+        return lambda: iter(records)
+
+
+class FileQuery(Query):
+    file_backed = True
+
+    def __init__(self, describe: Describe, start_scan: StartScan) -> None:
+        super().__init__(describe)
+        self._start_scan = start_scan
+        self._source: FileRows | None = None
+        self._scan: RowScan | None = None  # the filters' matches
+        self._hit_scan: RowScan | None = None  # the search's
+        self._jump_to_hit = False
+
+    def shown(self, source: FileRows) -> Sequence:
+        self._source = source
+        if self._hit_scan is not None:
+            self._hit_scan = self._current(self._hit_scan, self._is_hit, self._hit_patterns(),
+                                           "search")
+            self.hits = len(self._hit_scan)
+        if not self.filters.active:
+            self._scan = None
+            return source
+        self._scan = self._current(self._scan, self._accepts, self.filters.patterns, "filter")
+        return self._scan
+
+    def reset(self) -> None:
+        self.cancel()
+
+    def cancel(self) -> None:
+        for scan in (self._scan, self._hit_scan):
+            if scan is not None:
+                scan.cancel.set()
+        self._scan = self._hit_scan = None
+
+    def count_hits(self, rows: Sequence) -> None:
+        if self._hit_scan is not None:
+            self._hit_scan.cancel.set()
+            self._hit_scan = None
+        if self.search is None or self._source is None:
+            self.hits = 0
+            return
+        self._hit_scan = self._current(None, self._is_hit, self._hit_patterns(), "search")
+        self.hits = len(self._hit_scan)
+
+    def jump_to_first_hit(self) -> None:
+        self._jump_to_hit = self._hit_scan is not None
+
+    def next_match(self, view, step: int, include_current: bool = False) -> bool:
+        hits = self._hit_scan
+        if self.search is None or hits is None or not len(hits) or not view.rows:
+            return False
+        here = self._file_row(view.rows, max(view.cursor, 0))
+        if step > 0:
+            at = hits.position_of(here if include_current else here + 1)
+            target = hits.row_at(at if at < len(hits) else 0)
+        else:
+            at = hits.position_of(here) - 1
+            target = hits.row_at(at if at >= 0 else len(hits) - 1)
+        view.select(self._position(view.rows, target))
+        return True
+
+    def progress(self) -> float | None:
+        running = [scan.progress for scan in self._scans() if not scan.done]
+        return min(running) if running else None
+
+    @property
+    def scanning(self) -> bool:
+        return self._scan is not None and not self._scan.done
+
+    def tick(self, view) -> bool:
+        if self._source is not None:
+            view.set_rows(self.shown(self._source))
+        if self._jump_to_hit and self.hits:
+            self._jump_to_hit = not self.next_match(view, 1, include_current=True)
+        return any(not scan.done for scan in self._scans())
+
+    def position_of(self, record: Record, view) -> int | None:
+        row = self._source.row_of(record) if self._source is not None else None
+        if row is None:
+            return None
+        shown = view.rows
+        if shown is self._scan and self._scan is not None:
+            at = self._scan.position_of(row)
+            return at if at < len(self._scan) and self._scan.row_at(at) == row else None
+        return row
+
+    def saved(self, view, record_of: RecordOf) -> Saved:
+        """Every row shown of the whole file, read again by the worker."""
+        source = self._source
+        assert source is not None
+        scan = self._scan if view.rows is self._scan else None
+        wanted = {scan.row_at(i) for i in range(len(scan))} if scan is not None else None
+        snapshot = source.view.snapshot()
+
+        def records() -> Iterator[Record]:
+            try:
+                for row, record in read_records(snapshot, source.parser, 0, len(source)):
+                    if wanted is None or row in wanted:
+                        yield record
+            finally:
+                close_snapshot(snapshot)
+
+        return records
+
+    # -- internals ------------------------------------------------------------------
+
+    def _scans(self) -> list[RowScan]:
+        return [scan for scan in (self._scan, self._hit_scan) if scan is not None]
+
+    def _current(self, scan: RowScan | None, test, patterns: list[Pattern],
+                 group: str) -> RowScan:
+        """The scan brought up to date; a new one when rows were put in front of
+        the ones it knows (history indexed since) or taken away."""
+        source = self._source
+        assert source is not None
+        if scan is not None and scan.rows is source and scan.shift == source.view.shift:
+            scan.update()
+            return scan
+        if scan is not None:
+            scan.cancel.set()
+        scan = RowScan(source, test, line_prefilter(patterns))
+        self._start_scan(scan, group)
+        return scan
+
+    def _hit_patterns(self) -> list[Pattern]:
+        """What a hit must match: the filters (when on) and the search."""
+        patterns = list(self.filters.patterns) if self.filters.enabled else []
+        return patterns + ([self.search] if self.search is not None else [])
+
+    def _accepts(self, record: Record) -> bool:
+        return self.filters.accepts(*self.describe(record))
+
+    def _is_hit(self, record: Record) -> bool:
+        described = self.describe(record)
+        search = self.search
+        return (search is not None and self.filters.accepts(*described)
+                and search.search(described[0]))
+
+    def _file_row(self, rows: Sequence, position: int) -> int:
+        scan = self._scan
+        return scan.row_at(position) if rows is scan and scan is not None and len(scan) else position
+
+    def _position(self, rows: Sequence, row: int) -> int:
+        scan = self._scan
+        return scan.position_of(row) if rows is scan and scan is not None else row

@@ -1,0 +1,62 @@
+"""The execution queue: one row per task, failures first; the selected task's
+status history below."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from vivtui.parsing.record import Record
+from vivtui.store import tasks as model
+from vivtui.store.run import RunStore
+from vivtui.ui import heads, render, styles
+from vivtui.ui.panes.base import Pane
+from vivtui.ui.rowview import RowView
+
+
+class QueuePane(Pane):
+    title = "Queue"
+    follows = False
+    empty = "waiting for execution_log.jsonl…"
+    DEFAULT_CSS = """
+    QueuePane > .history { height: 9; border-top: solid $primary-darken-2; }
+    """
+
+    def compose_extra(self) -> ComposeResult:
+        yield Static(classes="history")
+
+    def row(self, task: model.Task, width: int) -> Text:
+        return render.task_row(task, width, self.zone)
+
+    def describe(self, task: model.Task) -> tuple[str, str, str]:
+        return (f"{task.task_id} {task.status} {render.safe(task.last('worker_id'))} "
+                f"{render.safe(task.last('model'))} {render.safe(task.error)}",
+                task.status, task.latest.severity)
+
+    def severity_of(self, task: model.Task) -> str:
+        return task.latest.severity
+
+    def record_of(self, task: model.Task) -> Record | None:
+        return task.latest
+
+    def _update(self, store: RunStore, now: datetime) -> None:
+        tracker = store.tasks
+        if tracker.version != self._seen_version:
+            self._seen_version = tracker.version
+            self.show_rows(model.triage_order(tracker.tasks.values()))
+            self.show_history(self.view.selected)
+        counts = sorted(tracker.by_status().items(), key=lambda item: -item[1])
+        self.head(heads.counts(f"Queue {len(tracker.tasks)} tasks", [
+            (status, count, styles.FAILURE if model.status_failed(status) else styles.PLAIN)
+            for status, count in counts]))
+
+    def show_history(self, task: model.Task | None) -> None:
+        history = self.query_one(".history", Static)
+        history.update(render.history_text(task, self.zone) if task else
+                       heads.hint("select a task to see its status history"))
+
+    def on_row_view_selected(self, message: RowView.Selected) -> None:
+        self.show_history(message.item)

@@ -1,0 +1,46 @@
+"""The only place a pane is declared: its name, key, title, picker title, class
+and the record kinds whose arrival redraws it at once. The main screen, the key
+table, the help and the palette read it; a new pane is a module here and a row
+below."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vivtui.ui.panes.actions import ActionsPane
+from vivtui.ui.panes.base import Pane
+from vivtui.ui.panes.budget import BudgetPane
+from vivtui.ui.panes.queue import QueuePane
+from vivtui.ui.panes.sessions import SessionsPane
+from vivtui.ui.panes.stream import KernelPane
+from vivtui.ui.panes.timeline import TimelinePane
+
+
+@dataclass(frozen=True, slots=True)
+class PaneSpec:
+    name: str
+    key: str
+    picker: str  # what `t` offers to show only one of
+    cls: type[Pane]
+    streams: tuple[str, ...] = ()  # record kinds drawn as they arrive (others: each second)
+
+    @property
+    def title(self) -> str:
+        return self.cls.title
+
+
+PANES: tuple[PaneSpec, ...] = (
+    PaneSpec("actions", "1", "action type", ActionsPane, streams=("actions",)),
+    PaneSpec("sessions", "2", "state", SessionsPane),
+    PaneSpec("queue", "3", "status", QueuePane),
+    PaneSpec("budget", "4", "event", BudgetPane),
+    PaneSpec("kernel", "5", "class", KernelPane, streams=("kernel",)),
+    PaneSpec("timeline", "6", "type", TimelinePane),
+)
+NAMES = tuple(spec.name for spec in PANES)
+BY_NAME = {spec.name: spec for spec in PANES}
+
+
+def pane_of_kind(kind: str) -> str | None:
+    """The pane that lists a kind's records one per row, if any."""
+    return next((spec.name for spec in PANES if kind in spec.streams), None)

@@ -1,0 +1,84 @@
+"""GrindSessions, failed and never finished first; the selected one in full below."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from vivtui.parsing.record import Record
+from vivtui.store import sessions as model
+from vivtui.store.performance import performance_of, quality_of
+from vivtui.store.run import RunStore
+from vivtui.ui import heads, render, styles
+from vivtui.ui.panes.base import Pane
+from vivtui.ui.rowview import RowView
+
+
+class SessionsPane(Pane):
+    title = "Sessions"
+    follows = False
+    empty = "waiting for structured_logs.jsonl…"
+    DEFAULT_CSS = """
+    SessionsPane > .detail { height: 7; border-top: solid $primary-darken-2; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._perf: list[Record] = []
+        self._now = datetime.now().astimezone()
+
+    def compose_extra(self) -> ComposeResult:
+        yield Static(classes="detail")
+
+    def row(self, session: model.Session, width: int) -> Text:
+        quality = quality_of(session, self._perf)
+        return render.session_row(session, width, self._now, self.live, quality, self.zone)
+
+    def describe(self, session: model.Session) -> tuple[str, str, str]:
+        state = session.state(self.live)
+        worker, run, number = session.key
+        return (f"{state} {session.title} {render.safe(session.context('model'))} "
+                f"worker={worker} run={run} session={number}", state,
+                model.STATE_SEVERITY[state])
+
+    def severity_of(self, session: model.Session) -> str:
+        return model.STATE_SEVERITY[session.state(self.live)]
+
+    def problem_level(self, session: model.Session) -> str | None:
+        # A session that never finished is a failure to triage, not a warning.
+        return "failure" if model.is_problem(session, self.live) else None
+
+    def record_of(self, session: model.Session) -> Record | None:
+        return session.end or session.start
+
+    def show_detail(self, session: model.Session | None) -> None:
+        detail = self.query_one(".detail", Static)
+        if session is None:
+            detail.update(heads.hint("select a session to see its details"))
+            return
+        perf = performance_of(session, self._perf)
+        detail.update(render.session_text(session, perf, self._now, self.live, self.zone))
+
+    def on_row_view_selected(self, message: RowView.Selected) -> None:
+        self.show_detail(message.item)
+
+    def _update(self, store: RunStore, now: datetime) -> None:
+        tracker = store.sessions
+        self._now = now
+        self._perf = store.performance.entries
+        if tracker.version != self._seen_version:
+            self._seen_version = tracker.version
+            self.show_rows(model.triage_order(tracker.sessions, self.live, now))
+            self.show_detail(self.view.selected)
+        else:
+            self.view.refresh()  # running sessions' elapsed time ticks
+        states = [s.state(self.live) for s in tracker.sessions]
+        self.head(heads.counts("Sessions", [
+            ("failed", states.count(model.FAILED), styles.FAILURE),
+            ("unfinished", states.count(model.UNFINISHED), styles.CAUTION),
+            ("running", states.count(model.RUNNING), styles.ACTIVE),
+            ("ok", states.count(model.SUCCEEDED), styles.SUCCESS),
+        ]))

@@ -1,0 +1,258 @@
+"""The main screen's triage keys: search, filters, the inspector, related events,
+the next failure across panes, copy and save. The rules they follow (time order
+across panes, same-thread stepping) are ``store.triage``'s; this module turns
+keys into them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vivtui.export import ExportError, export_target, write_records
+from vivtui.parsing.record import Record
+from vivtui.store.filters import next_severity
+from vivtui.store.related import related_records, relation_keys, sort_time
+from vivtui.store.triage import (
+    SAME_THREAD_REACH,
+    Position,
+    identity,
+    next_of_thread,
+    next_position,
+    only_in_timeline,
+)
+from vivtui.ui import render
+from vivtui.ui.inspector import InspectorScreen, RelatedScreen
+from vivtui.ui.panes.base import Pane
+from vivtui.ui.panes.registry import BY_NAME, NAMES, pane_of_kind
+from vivtui.ui.prompt import PickerScreen
+
+TIMELINE = "timeline"
+
+
+class TriageActions:
+    """Mixed into the main screen: needs ``store``, ``run_layout``, ``zone``,
+    ``panes``, ``prompt``, ``current_pane``, ``active_name`` and ``focus_pane``."""
+
+    def say(self, text: str, severity: str = "information", timeout: float = 2) -> None:
+        self.app.notify(render.safe(text, 300), severity=severity, markup=False,
+                        timeout=timeout)
+
+    def _selected(self) -> tuple[Pane, Any] | None:
+        pane = self.current_pane()
+        if pane is None or pane.view.selected is None:
+            return None
+        return pane, pane.view.selected
+
+    def _selected_record(self) -> Record | None:
+        selected = self._selected()
+        return selected[0].record_of(selected[1]) if selected is not None else None
+
+    # -- search and filters -------------------------------------------------------
+
+    def action_search(self) -> None:
+        pane = self.current_pane()
+        if pane is not None:
+            self.prompt.ask("search (regex; plain text if it does not compile)",
+                            self._searched, pane.search.text if pane.search else "")
+
+    def _searched(self, text: str) -> None:
+        pane = self.current_pane()
+        if pane is None:
+            return
+        pane.set_search(text)
+        if pane.search is not None:
+            self.say(f"{pane.hits} matches")
+
+    def action_next_match(self, step: int) -> None:
+        pane = self.current_pane()
+        if pane is not None and pane.search is not None and not pane.next_match(step):
+            self.say("no match")
+
+    def action_add_filter(self) -> None:
+        self.prompt.ask("filter in (regex), or !regex to filter out", self._filtered)
+
+    def _filtered(self, text: str) -> None:
+        pane = self.current_pane()
+        if pane is not None and text.strip("!"):
+            pane.add_filter(text)
+
+    def action_toggle_filters(self) -> None:
+        pane = self.current_pane()
+        if pane is not None and pane.filters.describe():
+            pane.filters.enabled = not pane.filters.enabled
+            pane.filters_changed()
+
+    def action_clear_filters(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        pane = self.current_pane()
+        if pane is not None:
+            pane.clear_filters()
+
+    def action_cycle_severity(self) -> None:
+        pane = self.current_pane()
+        if pane is not None:
+            pane.filters.min_severity = next_severity(pane.filters.min_severity)
+            pane.filters_changed()
+
+    def action_pick_type(self) -> None:
+        pane = self.current_pane()
+        if pane is None:
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                pane.filters.categories = (None if choice == PickerScreen.ALL
+                                           else frozenset({choice}))
+                pane.filters_changed()
+
+        picker = BY_NAME[self.active_name()].picker
+        self.app.push_screen(PickerScreen(f"show only one {picker}",
+                                          pane.categories(self.store)), chosen)
+
+    def action_toggle_foreign(self) -> None:
+        root = str(self.run_layout.root if not self.run_layout.single_file else self.run_layout.root.parent)
+        hide = self.panes[NAMES[0]].filters.hide_foreign_under is None
+        for pane in self.panes.values():
+            pane.filters.hide_foreign_under = root if hide else None
+            pane.filters_changed()
+        self.say("hiding lines with paths outside the run directory" if hide
+                 else "showing every line", timeout=3)
+
+    # -- one record -----------------------------------------------------------------
+
+    def action_inspect(self) -> None:
+        record = self._selected_record()
+        if record is not None:
+            self.inspect(record)
+
+    def inspect(self, record: Record) -> None:
+        self.app.push_screen(InspectorScreen(record, self.store.source_of(record), self.zone,
+                                             self.show_related))
+
+    def action_related(self) -> None:
+        record = self._selected_record()
+        if record is not None:
+            self.show_related(record)
+
+    def show_related(self, record: Record) -> None:
+        everything = [r for buffer in self.store.buffers.values() for r in buffer]
+        self.app.push_screen(RelatedScreen(record, related_records(record, everything),
+                                           self.zone, self.inspect))
+
+    def action_copy(self) -> None:
+        record = self._selected_record()
+        if record is not None:
+            data = record.line_text
+            self.app.copy_to_clipboard(data)
+            self.say(f"copied {len(data):,} characters")
+
+    def action_same_thread(self, step: int) -> None:
+        selected = self._selected()
+        if selected is None:
+            return
+        pane, item = selected
+        record = pane.record_of(item)
+        keys = relation_keys(record) if record is not None else set()
+        if not keys:
+            self.say("this row has no session, task or identity")
+            return
+        rows = pane.view.rows
+        # A file-backed pane is searched this far, not through millions of rows.
+        reach = SAME_THREAD_REACH if pane.file_backed else len(rows)
+        found = next_of_thread(keys, lambda i: pane.record_of(rows[i]), len(rows),
+                               pane.view.cursor, step, reach)
+        if found is not None:
+            pane.view.select(found)
+            return
+        nearby = f" in the {reach:,} rows nearest" if reach < len(rows) else " here"
+        self.say(f"no more rows of the same session or task{nearby}")
+
+    # -- across panes -----------------------------------------------------------------
+
+    def action_jump(self, level: str, step: int) -> None:
+        """e/E, w/W: the next failure (warning) of the run in time order, any pane."""
+        timeline = self.panes[TIMELINE]
+        timeline.catch_up(self.store)  # its malformed lines count too
+        # A file-backed pane (the action log) may hold millions of rows: its
+        # problems are found in the timeline (the store's newest records of
+        # every file) and shown where they are in the file.
+        backed = {name for name, pane in self.panes.items() if pane.file_backed}
+        listed = [kind for name in NAMES for kind in BY_NAME[name].streams]
+        current = identity(self._selected_record())
+        candidates: list[Position] = []
+        found = False
+        for rank, name in enumerate(NAMES):
+            pane = self.panes[name]
+            if name in backed:
+                continue
+            for index, item in enumerate(pane.view.rows):
+                if pane.problem_level(item) != level:
+                    continue
+                record = pane.record_of(item)
+                if name == TIMELINE and not (only_in_timeline(record, listed) or (
+                        record is not None and pane_of_kind(record.kind) in backed)):
+                    continue
+                found = True
+                if identity(record) != current:  # not its own next failure
+                    candidates.append((sort_time(pane.time_of(item)), rank, index))
+        target = next_position(candidates, self._position(), step)
+        if target is None:
+            self.say(f"no other {level}s" if found else f"no {level}s")
+            return
+        _, rank, index = target
+        name = NAMES[rank]
+        record = self.panes[name].record_of(self.panes[name].view.rows[index])
+        home = pane_of_kind(record.kind) if record is not None else None
+        if home in backed:
+            position = self.panes[home].row_query.position_of(record, self.panes[home].view)
+            if position is not None:
+                name, index = home, position
+        self.focus_pane(name)
+        self.panes[name].view.select(index)
+
+    def _position(self) -> Position:
+        active = self.active_name()
+        pane = self.panes[active]
+        item = pane.view.selected
+        if item is None:
+            return (sort_time(None), -1, -1)
+        if pane.file_backed:
+            # Its failures are ranked where the timeline has them: say where
+            # this row is there, so that equal times keep file order.
+            timeline = self.panes[TIMELINE]
+            wanted = identity(pane.record_of(item))
+            for index, row in enumerate(timeline.view.rows):
+                if identity(timeline.record_of(row)) == wanted:
+                    return (sort_time(pane.time_of(item)), NAMES.index(TIMELINE), index)
+        return (sort_time(pane.time_of(item)), NAMES.index(active), pane.view.cursor)
+
+    # -- saving -------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        self.prompt.ask("save the rows shown as JSONL to (path)", self._export)
+
+    def _export(self, answer: str) -> None:
+        pane = self.current_pane()
+        if pane is None or not answer.strip():
+            return
+        try:
+            path = export_target(answer.strip(), self.run_layout)
+        except ExportError as exc:
+            self.say(str(exc), severity="error", timeout=10)
+            return
+        records = pane.row_query.saved(pane.view, pane.record_of)
+        source_of = self.store.source_of
+        shown = render.safe(str(path), 200)
+        self.say(f"saving {len(pane.view.rows):,} rows to {shown}…")
+
+        def run() -> None:
+            try:
+                count = write_records(path, ((r, source_of(r)) for r in records()))
+                done, severity = f"saved {count:,} rows to {shown}", "information"
+            except ExportError as exc:
+                done, severity = str(exc), "error"
+            self.app.call_from_thread(self.say, done, severity, 5)
+
+        self.run_worker(run, thread=True, exit_on_error=False, group="save",
+                        name=f"saving {shown}")
