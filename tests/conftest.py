@@ -1,8 +1,12 @@
+"""Fixtures every level of test uses: the fixture run, and action lines to write."""
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
+import orjson
 import pytest
 
 FIXTURE_RUN = Path(__file__).parent / "fixtures" / "run"
@@ -16,5 +20,22 @@ def run_dir(tmp_path: Path) -> Path:
     return target
 
 
-def fixture_lines(name: str) -> list[bytes]:
-    return (FIXTURE_RUN / name).read_bytes().split(b"\n")
+def _action_line(i: int, kind: str = "TOOL") -> bytes:
+    return orjson.dumps({"timestamp": "2026-02-03T12:00:00+00:00", "actor": f"A-{i % 7}",
+                         "action_type": kind, "action": "act", "detail": f"seq={i:08d}"})
+
+
+def _write_actions(path: Path, numbers: range, every_error: int = 0) -> bytes:
+    """Appends action lines ``numbers`` (every ``every_error``-th an ERROR)."""
+    data = b"".join(_action_line(i, "ERROR" if every_error and i % every_error == 0 else "TOOL")
+                    + b"\n" for i in numbers)
+    with open(path, "ab") as handle:
+        handle.write(data)
+    return data
+
+
+@pytest.fixture
+def action_lines() -> SimpleNamespace:
+    """``line(i, kind)``: action line i (detail ``seq=0000000i``); ``write(path,
+    numbers, every_error)``: append them to a file."""
+    return SimpleNamespace(line=_action_line, write=_write_actions)

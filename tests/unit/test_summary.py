@@ -131,6 +131,6 @@ def test_installed_command_and_module_run(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     result = subprocess.run([sys.executable, "-m", "vivtui", "summary",
-                             str(Path(__file__).parent / "fixtures" / "run"), "--json"],
+                             str(Path(__file__).parents[1] / "fixtures" / "run"), "--json"],
                             capture_output=True, text=True)
     assert result.returncode == 0 and orjson.loads(result.stdout)["actions"]["total"] == 16

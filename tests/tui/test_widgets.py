@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tests.tui_helpers import action, actions_view
 from vivtui.ui.textline import TextLine
 from vivtui.ui.thumbbar import ThumbBar
 
@@ -17,7 +16,7 @@ class LineApp(App):
         yield TextLine()
 
 
-async def test_text_line_draws_only_changes_and_fits_its_width():
+async def test_text_line_draws_only_changes_and_fits_its_width(tui):
     app = LineApp()
     async with app.run_test(size=(20, 3)) as pilot:
         line = app.query_one(TextLine)
@@ -35,15 +34,15 @@ async def test_text_line_draws_only_changes_and_fits_its_width():
         assert refreshed
 
 
-async def test_the_scrollbar_repaints_only_when_its_thumb_moves(tmp_path):
-    async with actions_view(tmp_path, 20000) as (app, pilot, view):
+async def test_the_scrollbar_repaints_only_when_its_thumb_moves(tui, tmp_path):
+    async with tui.actions_view(tmp_path, 20000) as (app, pilot, view):
         bar = view.vertical_scrollbar
         assert isinstance(bar, ThumbBar) and bar.display
         drawn = []
         real_refresh = bar.refresh
         bar.refresh = lambda *a, **k: (drawn.append(bar.thumb()), real_refresh(*a, **k))
         for i in range(20001, 20004):  # a new row moves the thumb by 1/500 of an eighth
-            app.apply_records("actions", [action(i)])
+            app.apply_records("actions", [tui.action(i)])
             await pilot.pause()
         assert not drawn
         await pilot.press("g")  # to the top: the thumb moves, the bar is drawn again

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 
-import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,19 +16,6 @@ from vivtui.sources.fileview import FileView
 from vivtui.sources.lineindex import LineIndex, scan
 from vivtui.store.filerows import FileRows
 from vivtui.store.scan import RowScan
-
-
-def action_line(i: int, kind: str = "TOOL") -> bytes:
-    return orjson.dumps({"timestamp": "2026-02-03T12:00:00+00:00", "actor": f"A-{i % 7}",
-                         "action_type": kind, "action": "act", "detail": f"seq={i:08d}"})
-
-
-def write_actions(path: Path, numbers: range, every_error: int = 0) -> bytes:
-    data = b"".join(action_line(i, "ERROR" if every_error and i % every_error == 0 else "TOOL")
-                    + b"\n" for i in numbers)
-    with open(path, "ab") as handle:
-        handle.write(data)
-    return data
 
 
 def rows_for(view: FileView) -> FileRows:
@@ -74,23 +59,23 @@ def test_index_reads_back_every_line_whatever_the_chunking(tmp_path_factory, len
         os.close(fd)
 
 
-def test_scan_matches_adding_and_keeps_few_entries(tmp_path, monkeypatch):
+def test_scan_matches_adding_and_keeps_few_entries(action_lines, tmp_path, monkeypatch):
     monkeypatch.setattr(lineindex, "READ_SIZE", 1000)  # many reads, lines cut between them
     path = tmp_path / "a.jsonl"
-    data = write_actions(path, range(5000))
+    data = action_lines.write(path, range(5000))
     fd = os.open(path, os.O_RDONLY)
     try:
         index = scan(fd, 0, len(data))
         assert index.count == 5000
         assert index.entries <= len(data) // lineindex.BLOCK + 2
-        assert index.read(fd, 4321, 4322)[1] == [action_line(4321)]
+        assert index.read(fd, 4321, 4322)[1] == [action_lines.line(4321)]
     finally:
         os.close(fd)
 
 
-def test_view_shows_the_end_first_and_numbers_lines_once_history_is_indexed(tmp_path):
+def test_view_shows_the_end_first_and_numbers_lines_once_history_is_indexed(action_lines, tmp_path):
     path = tmp_path / "action_log.jsonl"
-    write_actions(path, range(20_000))
+    action_lines.write(path, range(20_000))
     view = FileView(path, tail_bytes=10_000)
     view.poll()
     rows = rows_for(view)
@@ -103,34 +88,34 @@ def test_view_shows_the_end_first_and_numbers_lines_once_history_is_indexed(tmp_
     assert rows.first_seq == -(20_000 - tail)
     assert [rows[i].line for i in (0, 12_345, -1)] == [1, 12_346, 20_000]
     assert rows[12_345].fields["detail"] == "seq=00012345"
-    write_actions(path, range(20_000, 20_010))
+    action_lines.write(path, range(20_000, 20_010))
     view.poll()
     assert len(rows) == 20_010 and rows[-1].fields["detail"] == "seq=00020009"
 
 
-def test_view_keeps_a_rotated_file_and_forgets_a_truncated_one(tmp_path):
+def test_view_keeps_a_rotated_file_and_forgets_a_truncated_one(action_lines, tmp_path):
     path = tmp_path / "action_log.jsonl"
-    write_actions(path, range(100))
+    action_lines.write(path, range(100))
     view = FileView(path)
     view.poll()
     rows = rows_for(view)
     assert len(rows) == 100 and view.pending is None
     os.rename(path, tmp_path / "action_log.jsonl.1")
-    write_actions(path, range(100, 130))
+    action_lines.write(path, range(100, 130))
     view.poll()
     assert len(rows) == 130
     assert rows[99].fields["detail"] == "seq=00000099"  # read from the rotated file
     assert rows[100].line == 1 and rows[129].fields["detail"] == "seq=00000129"
-    path.write_bytes(action_line(999) + b"\n")  # truncated and written again
+    path.write_bytes(action_lines.line(999) + b"\n")  # truncated and written again
     view.poll()
     assert len(rows) == 101  # the rotated file's lines stay, the truncated ones go
     assert rows[-1].fields["detail"] == "seq=00000999"
     view.close()
 
 
-def test_blank_and_malformed_lines_are_rows(tmp_path):
+def test_blank_and_malformed_lines_are_rows(action_lines, tmp_path):
     path = tmp_path / "action_log.jsonl"
-    path.write_bytes(action_line(1) + b"\n\nnot json\n" + action_line(2) + b"\n")
+    path.write_bytes(action_lines.line(1) + b"\n\nnot json\n" + action_lines.line(2) + b"\n")
     view = FileView(path)
     view.poll()
     rows = rows_for(view)
@@ -140,9 +125,9 @@ def test_blank_and_malformed_lines_are_rows(tmp_path):
     assert rows[3].fields["detail"] == "seq=00000002"
 
 
-def test_scan_finds_the_newest_matches_first_and_then_new_rows(tmp_path):
+def test_scan_finds_the_newest_matches_first_and_then_new_rows(action_lines, tmp_path):
     path = tmp_path / "action_log.jsonl"
-    write_actions(path, range(30_000), every_error=100)
+    action_lines.write(path, range(30_000), every_error=100)
     view = FileView(path, tail_bytes=5_000)
     view.poll()
     attach(view)
@@ -154,7 +139,7 @@ def test_scan_finds_the_newest_matches_first_and_then_new_rows(tmp_path):
     assert found.done and len(found) == 300
     assert [found[i].fields["detail"] for i in (0, -1)] == ["seq=00000000", "seq=00029900"]
     assert found.first_seq == -300  # found in front of the start: the view keeps its row
-    write_actions(path, range(30_000, 30_201), every_error=100)
+    action_lines.write(path, range(30_000, 30_201), every_error=100)
     view.poll()
     found.update()
     assert len(found) == 303 and found[-1].fields["detail"] == "seq=00030200"
@@ -162,9 +147,9 @@ def test_scan_finds_the_newest_matches_first_and_then_new_rows(tmp_path):
     assert found.row_at(found.position_of(200)) == 200
 
 
-def test_a_cancelled_scan_stops(tmp_path):
+def test_a_cancelled_scan_stops(action_lines, tmp_path):
     path = tmp_path / "action_log.jsonl"
-    write_actions(path, range(20_000))
+    action_lines.write(path, range(20_000))
     view = FileView(path)
     view.poll()
     found = RowScan(rows_for(view), lambda record: True)

@@ -42,7 +42,7 @@ def wait_for(session: str, needle: str, timeout: float = 15.0) -> str:
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-def test_new_lines_appear_in_a_real_terminal(tmp_path, size):
+def test_new_lines_appear_in_a_real_terminal(tui, tmp_path, size):
     session = f"vivtui-e2e-{uuid.uuid4().hex[:8]}"
     log = tmp_path / "action_log.jsonl"
     log.write_bytes(orjson.dumps({"actor": "Seed-1", "action_type": "TOOL", "action": "read_file",

@@ -3,83 +3,62 @@ related events, timeline, copy, export, foreign paths."""
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 
 import orjson
 from textual import events
 from textual.widgets import TabbedContent
 
-from tests.tui_helpers import empty_app, fixture_app, load, screen_text, select_where
 from vivtui.ui.inspector import InspectorScreen, RelatedScreen
 from vivtui.ui.prompt import PickerScreen
 
 
-async def type_in(pilot, key: str, text: str) -> None:
-    await pilot.press(key)
-    await pilot.press(*text) if text else None
-    await pilot.press("enter")
-    await pilot.pause()
-
-
-@asynccontextmanager
-async def opened(run_dir):
-    """The app on the fixture run, loaded. (A context manager in the test rather
-    than an async fixture: the app must be entered and left in the same task.)"""
-    app = fixture_app(run_dir)
-    async with app.run_test(size=(140, 40)) as pilot:
-        load(app)
-        await pilot.pause()
-        yield app, pilot
-
-
-async def test_search_highlights_counts_and_steps(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_search_highlights_counts_and_steps(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         pane = app.current_pane()
-        await type_in(pilot, "slash", "orin")  # smart case: matches Orin-2
-        assert pane.hits == 6 and "search orin  6 hits" in screen_text(app)
+        await tui.type_in(pilot, "slash", "orin")  # smart case: matches Orin-2
+        assert pane.hits == 6 and "search orin  6 hits" in tui.screen_text(app)
         first = pane.view.cursor
         assert "Orin-2" in pane.view.selected.line_text
         await pilot.press("n")
         assert pane.view.cursor == first + 1
         await pilot.press("N", "N")
         assert pane.view.cursor == first + 6 - 1  # wrapped back to the last hit
-        await type_in(pilot, "slash", "[bold")  # not a regex: plain text
+        await tui.type_in(pilot, "slash", "[bold")  # not a regex: plain text
         assert pane.hits == 1
         await pilot.press("escape")
-        assert pane.search is None and "hits" not in screen_text(app)
+        assert pane.search is None and "hits" not in tui.screen_text(app)
 
 
-async def test_filters_stack_toggle_and_clear(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_filters_stack_toggle_and_clear(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         pane = app.current_pane()
         total = len(pane.view.rows)
-        await type_in(pilot, "ampersand", "Orin")
+        await tui.type_in(pilot, "ampersand", "Orin")
         assert len(pane.view.rows) == 6
-        await type_in(pilot, "ampersand", "!TEST")
+        await tui.type_in(pilot, "ampersand", "!TEST")
         assert len(pane.view.rows) == 3
-        text = screen_text(app)
+        text = tui.screen_text(app)
         assert "filters & Orin  ! TEST  3 shown" in text and "pytest" not in text
         await pilot.press("ctrl+f")
-        assert len(pane.view.rows) == total and "(off: ctrl+f)" in screen_text(app)
+        assert len(pane.view.rows) == total and "(off: ctrl+f)" in tui.screen_text(app)
         await pilot.press("ctrl+f")
         assert len(pane.view.rows) == 3
         await pilot.press("escape")
         assert len(pane.view.rows) == total and pane.filters.describe() == []
 
 
-async def test_filters_apply_to_rows_that_arrive(run_dir):
-    async with opened(run_dir) as (app, pilot):
-        from tests.test_app import action
+async def test_filters_apply_to_rows_that_arrive(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         pane = app.current_pane()
-        await type_in(pilot, "ampersand", "needle")
+        await tui.type_in(pilot, "ampersand", "needle")
         assert len(pane.view.rows) == 0
-        app.apply_records("actions", [action(100, "hay"), action(101, "a needle here")])
+        app.apply_records("actions", [tui.action(100, "hay"), tui.action(101, "a needle here")])
         await pilot.pause()
         assert [r.fields["detail"] for r in pane.view.rows] == ["a needle here"]
 
 
-async def test_type_picker_and_minimum_severity(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_type_picker_and_minimum_severity(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         pane = app.current_pane()
         await pilot.press("t")
         assert isinstance(app.screen, PickerScreen)
@@ -98,8 +77,8 @@ async def test_type_picker_and_minimum_severity(run_dir):
         assert pane.filters.min_severity is None
 
 
-async def test_failures_first_across_panes_in_time_order(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_failures_first_across_panes_in_time_order(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         tabs = app.query_one(TabbedContent)
         await pilot.press("g")  # top of the actions: earliest time
         seen = []
@@ -123,17 +102,17 @@ async def test_failures_first_across_panes_in_time_order(run_dir):
         assert (tabs.active, app.current_pane().view.cursor) == here
 
 
-async def test_inspector_fields_raw_and_copy(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_inspector_fields_raw_and_copy(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         pane = app.current_pane()
-        select_where(pane, lambda r: r.category == "JOURNAL")
+        tui.select_where(pane, lambda r: r.category == "JOURNAL")
         await pilot.press("enter")
         assert isinstance(app.screen, InspectorScreen)
-        text = screen_text(app)
+        text = tui.screen_text(app)
         assert "action_log.jsonl:16  byte" in text and "JOURNAL" in text
         assert "detail: markup [bold]x[/bold] [@click=app.quit]q[/] \ufffd[2J\ufffd]0;pwned\ufffd end" in text
         await pilot.press("P")
-        assert '"action_type": "JOURNAL"' in screen_text(app) or '"action_type":"JOURNAL"' in screen_text(app)
+        assert '"action_type": "JOURNAL"' in tui.screen_text(app) or '"action_type":"JOURNAL"' in tui.screen_text(app)
         copied = []
         app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
         await pilot.press("c")
@@ -142,36 +121,36 @@ async def test_inspector_fields_raw_and_copy(run_dir):
         assert not isinstance(app.screen, InspectorScreen)
 
 
-async def test_inspector_pages_a_huge_field(tmp_path):
+async def test_inspector_pages_a_huge_field(tui, tmp_path):
 
     huge = "x" * 2_000_000 + "\nsecond line"
     (tmp_path / "action_log.jsonl").write_bytes(orjson.dumps(
         {"actor": "Big", "action_type": "TOOL", "action": "dump", "detail": huge}) + b"\n")
-    app = empty_app(tmp_path)
+    app = tui.empty_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
-        load(app)
+        tui.load(app)
         await pilot.press("enter")
         view = app.screen.query_one("RowView")
         assert len(view.rows) > 20_000  # wrapped into rows; only the visible ones render
         await pilot.press("G")
-        assert "second line" in screen_text(app)
+        assert "second line" in tui.screen_text(app)
 
 
-async def test_related_events_and_same_thread(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_related_events_and_same_thread(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         await pilot.press("3")
         pane = app.current_pane()
-        select_where(pane, lambda t: t.task_id == "task-0042")
+        tui.select_where(pane, lambda t: t.task_id == "task-0042")
         await pilot.press("r")
         assert isinstance(app.screen, RelatedScreen)
-        text = screen_text(app)
+        text = tui.screen_text(app)
         assert "related events" in text and "TASK_BUDGET_EXCEEDED_ACTUAL" in text
         await pilot.press("enter")
         assert isinstance(app.screen, InspectorScreen)
         await pilot.press("escape", "escape")
         await pilot.press("1")
         actions = app.current_pane()
-        first = select_where(actions, lambda r: r.fields.get("session_id") == "session_2")
+        first = tui.select_where(actions, lambda r: r.fields.get("session_id") == "session_2")
         await pilot.press("o")
         assert actions.view.selected.fields["session_id"] == "session_2"
         assert actions.view.cursor > first
@@ -179,32 +158,32 @@ async def test_related_events_and_same_thread(run_dir):
         assert actions.view.cursor == first
 
 
-async def test_timeline_merges_sources_in_time_order(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_timeline_merges_sources_in_time_order(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         await pilot.press("6")
         pane = app.current_pane()
         times = [item[0] for item in pane.view.rows]
         assert times == sorted(times)
         kinds = {item[2].kind for item in pane.view.rows}
         assert {"actions", "sessions", "tasks", "api", "safety"} <= kinds
-        assert "lines without a time not shown" in screen_text(app)
+        assert "lines without a time not shown" in tui.screen_text(app)
 
 
-async def test_export_writes_the_filtered_view_and_refuses_run_files(run_dir, tmp_path):
-    async with opened(run_dir) as (app, pilot):
-        await type_in(pilot, "ampersand", "Orin")
+async def test_export_writes_the_filtered_view_and_refuses_run_files(tui, run_dir, tmp_path):
+    async with tui.opened(run_dir) as (app, pilot):
+        await tui.type_in(pilot, "ampersand", "Orin")
         target = tmp_path / "out.jsonl"
-        await type_in(pilot, "ctrl+s", str(target))
+        await tui.type_in(pilot, "ctrl+s", str(target))
         lines = target.read_bytes().splitlines()
         assert len(lines) == 6 and all(orjson.loads(l)["actor"] == "Orin-2" for l in lines)
         run_file = app.layout_.root / "action_log.jsonl"
         before = run_file.read_bytes()
-        await type_in(pilot, "ctrl+s", str(run_file))
+        await tui.type_in(pilot, "ctrl+s", str(run_file))
         assert run_file.read_bytes() == before
 
 
-async def test_hide_foreign_paths(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_hide_foreign_paths(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         await pilot.press("5")
         pane = app.current_pane()
         before = len(pane.view.rows)
@@ -216,36 +195,35 @@ async def test_hide_foreign_paths(run_dir):
         assert len(pane.view.rows) == before
 
 
-async def test_live_batches_while_the_inspector_is_open(run_dir):
-    async with opened(run_dir) as (app, pilot):
-        from tests.test_app import action
+async def test_live_batches_while_the_inspector_is_open(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         await pilot.press("enter")
         assert isinstance(app.screen, InspectorScreen)
-        app.apply_records("actions", [action(200, "arrived under the inspector", "ERROR")])
+        app.apply_records("actions", [tui.action(200, "arrived under the inspector", "ERROR")])
         app.main.refresh_panes()
         await pilot.pause(0.6)  # the refresh timer runs too
         await pilot.press("escape")
-        assert "arrived under the inspector" in screen_text(app)
+        assert "arrived under the inspector" in tui.screen_text(app)
 
 
-async def test_keys_typed_ahead_of_the_prompt_land_in_it(run_dir):
+async def test_keys_typed_ahead_of_the_prompt_land_in_it(tui, run_dir):
     """A burst from the terminal (`&Orin⏎` in one read) is dispatched before the
     prompt opens; nothing of it may reach the pane's own keys."""
-    async with opened(run_dir) as (app, pilot):
+    async with tui.opened(run_dir) as (app, pilot):
         pane = app.current_pane()
         for key, char in [("ampersand", "&"), *[(c, c) for c in "Orin"], ("enter", "\r")]:
             app.post_message(events.Key(key, char))
         await pilot.pause(0.3)
         assert pane.filters.describe() == ["& Orin"]
         assert len(pane.view.rows) == 6
-        await type_in(pilot, "slash", "pytest")  # typed at a normal pace: not doubled
+        await tui.type_in(pilot, "slash", "pytest")  # typed at a normal pace: not doubled
         assert pane.search.text == "pytest"
 
 
-async def test_malformed_lines_of_every_file_are_shown_and_reached(run_dir):
+async def test_malformed_lines_of_every_file_are_shown_and_reached(tui, run_dir):
     with open(run_dir / "execution_log.jsonl", "ab") as handle:
         handle.write(b"{not json in the queue\n")
-    async with opened(run_dir) as (app, pilot):
+    async with tui.opened(run_dir) as (app, pilot):
         await pilot.press("6")
         pane = app.current_pane()
         bad = [item for item in pane.view.rows if item[2].malformed]
@@ -261,8 +239,8 @@ async def test_malformed_lines_of_every_file_are_shown_and_reached(run_dir):
         assert ("tasks", True) in seen
 
 
-async def test_keys_typed_right_after_a_pane_switch_reach_the_new_pane(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_keys_typed_right_after_a_pane_switch_reach_the_new_pane(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         for key in ("6", "g"):
             app.post_message(events.Key(key, key))
         await pilot.pause(0.3)
@@ -271,8 +249,8 @@ async def test_keys_typed_right_after_a_pane_switch_reach_the_new_pane(run_dir):
         assert app.main.panes["actions"].view.follow  # not to the pane left behind
 
 
-async def test_previous_failure_and_copy_from_the_list(run_dir):
-    async with opened(run_dir) as (app, pilot):
+async def test_previous_failure_and_copy_from_the_list(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
         await pilot.press("e", "e")
         second = (app.current_pane(), app.current_pane().view.cursor)
         await pilot.press("e", "E")
@@ -284,7 +262,7 @@ async def test_previous_failure_and_copy_from_the_list(run_dir):
         assert copied == [record.line_text]
 
 
-def test_utc_option_sets_the_display_zone(monkeypatch, tmp_path):
+def test_utc_option_sets_the_display_zone(tui, monkeypatch, tmp_path):
     from datetime import timezone
 
     import vivtui.app as app_module
@@ -305,11 +283,11 @@ def test_utc_option_sets_the_display_zone(monkeypatch, tmp_path):
     assert seen["options"].display_zone is None
 
 
-async def test_a_filter_that_matches_nothing_says_so(run_dir):
-    async with opened(run_dir) as (app, pilot):
-        await type_in(pilot, "ampersand", "no such text anywhere")
-        assert "no rows match the filters" in screen_text(app)
-        assert "waiting for" not in screen_text(app)
+async def test_a_filter_that_matches_nothing_says_so(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
+        await tui.type_in(pilot, "ampersand", "no such text anywhere")
+        assert "no rows match the filters" in tui.screen_text(app)
+        assert "waiting for" not in tui.screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
-        assert "no rows match" not in screen_text(app)
+        assert "no rows match" not in tui.screen_text(app)

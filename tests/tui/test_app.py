@@ -9,14 +9,6 @@ import orjson
 from textual import events
 from textual.widgets import TabbedContent
 
-from tests.tui_helpers import (
-    action,
-    actions_view,
-    empty_app,
-    fixture_app,
-    load,
-    screen_text,
-)
 from vivtui.app import Options, VivtuiApp
 from vivtui.ui.main_screen import MainScreen
 from vivtui.ingest.feeds import read_to_end
@@ -28,12 +20,12 @@ from vivtui.store.sessions import FAILED, SUCCEEDED, UNFINISHED
 UTC = ParseContext(timezone.utc)
 
 
-async def test_first_screen_shows_newest_actions_and_status(run_dir):
-    app = fixture_app(run_dir)
+async def test_first_screen_shows_newest_actions_and_status(tui, run_dir):
+    app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        load(app)
+        tui.load(app)
         await pilot.pause()
-        text = screen_text(app)
+        text = tui.screen_text(app)
         assert "1 Actions" in text and "5 Kernel" in text
         assert "Quill-4" in text and "bad utf8 \ufffd\ufffd here" in text  # the newest rows
         assert "MALFORMED" in text and "action_log.jsonl:15" in text
@@ -42,10 +34,10 @@ async def test_first_screen_shows_newest_actions_and_status(run_dir):
         assert "$0.5003/$2.00" in status and "following" in status
 
 
-async def test_keys_switch_panes(run_dir):
-    app = fixture_app(run_dir)
+async def test_keys_switch_panes(tui, run_dir):
+    app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        load(app)
+        tui.load(app)
         from textual.widgets import TabbedContent
         tabs = app.query_one(TabbedContent)
         for key, pane in (("2", "sessions"), ("3", "queue"), ("4", "budget"), ("5", "kernel"),
@@ -57,7 +49,7 @@ async def test_keys_switch_panes(run_dir):
         await pilot.press("shift+tab", "shift+tab")
         assert tabs.active == "timeline"
         await pilot.press("question_mark")
-        assert "vivtui keys" in screen_text(app)
+        assert "vivtui keys" in tui.screen_text(app)
         await pilot.press("escape")
         await pilot.press("z")
         assert app.screen.maximized is not None
@@ -65,15 +57,15 @@ async def test_keys_switch_panes(run_dir):
         assert app.screen.maximized is None
 
 
-async def test_sessions_pane_puts_failed_and_unfinished_first(run_dir):
-    app = fixture_app(run_dir)
+async def test_sessions_pane_puts_failed_and_unfinished_first(tui, run_dir):
+    app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        load(app)
+        tui.load(app)
         await pilot.press("2")
         pane = app.main.panes["sessions"]
         states = [s.state(True) for s in pane.view.rows]
         assert states == [FAILED, UNFINISHED, "running", SUCCEEDED]
-        text = screen_text(app)
+        text = tui.screen_text(app)
         assert "failed 1 unfinished 1 running 1 ok 1" in text
         assert "✗ failed" in text and "rc=1" in text and "Write docs" in text
         assert "0.25" in text  # quality joined from performance_history.json
@@ -81,11 +73,11 @@ async def test_sessions_pane_puts_failed_and_unfinished_first(run_dir):
         assert "lesson: FAIL: exit code 1, no files modified" in text
         assert "returncode=1" in text and "task  Write docs" in text
         await pilot.press("j")
-        assert "task  ARCHITECTURE REVIEW: Wave 11 Code Audit You are a" in screen_text(app)
+        assert "task  ARCHITECTURE REVIEW: Wave 11 Code Audit You are a" in tui.screen_text(app)
 
 
-async def test_command_palette_lists_the_panes(run_dir):
-    app = fixture_app(run_dir)
+async def test_command_palette_lists_the_panes(tui, run_dir):
+    app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         for title in ("Show sessions pane", "Show kernel pane", "Zoom pane", "Keys",
@@ -101,53 +93,53 @@ async def test_command_palette_lists_the_panes(run_dir):
         assert app.query_one(TabbedContent).active == "kernel"
 
 
-async def test_queue_pane_counts_and_history_on_selection(run_dir):
-    app = fixture_app(run_dir)
+async def test_queue_pane_counts_and_history_on_selection(tui, run_dir):
+    app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        load(app)
+        tui.load(app)
         await pilot.press("3")
-        text = screen_text(app)
+        text = tui.screen_text(app)
         assert "Queue 4 tasks" in text and "failed 1" in text
         assert "No subtasks generated" in text
         pane = app.main.panes["queue"]
         assert pane.view.rows[0].task_id in ("task-0042", "task-0044")  # failures first
         await pilot.press("j")
         selected = pane.view.selected
-        assert f"{selected.task_id}  {len(selected.history)} events" in screen_text(app)
+        assert f"{selected.task_id}  {len(selected.history)} events" in tui.screen_text(app)
 
 
-async def test_budget_and_kernel_panes(run_dir):
-    app = fixture_app(run_dir)
+async def test_budget_and_kernel_panes(tui, run_dir):
+    app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        load(app)
+        tui.load(app)
         await pilot.press("4")
         await pilot.pause()
-        text = screen_text(app)
+        text = tui.screen_text(app)
         assert "Spend $0.5003 of $2.00 (25%)" in text
         assert "BUDGET_EXCEEDED" in text and "TASK_BUDGET_EXCEEDED_ACTUAL" in text
         assert "gsk_" not in text or "redacted" in text
         await pilot.press("5")
         await pilot.pause()
-        text = screen_text(app)
+        text = tui.screen_text(app)
         assert "blocked 1  error 4  caution 1" in text
         assert "[WAVE 3] Starting 5 tasks in parallel..." in text
 
 
-async def test_follow_pauses_counts_and_resumes(tmp_path):
-    async with actions_view(tmp_path, 100) as (app, pilot, view):
+async def test_follow_pauses_counts_and_resumes(tui, tmp_path):
+    async with tui.actions_view(tmp_path, 100) as (app, pilot, view):
         assert view.follow and view.cursor == 99
-        assert "row 100" in screen_text(app)
+        assert "row 100" in tui.screen_text(app)
         await pilot.press("k")
         assert not view.follow and view.cursor == 98
-        app.apply_records("actions", [action(i) for i in range(101, 106)])
+        app.apply_records("actions", [tui.action(i) for i in range(101, 106)])
         await pilot.pause()
         assert view.waiting == 5 and view.cursor == 98
-        assert "paused · 5 new · G to follow" in screen_text(app)
-        assert "row 105" not in screen_text(app)
+        assert "paused · 5 new · G to follow" in tui.screen_text(app)
+        assert "row 105" not in tui.screen_text(app)
         await pilot.press("G")
         await pilot.pause()
         assert view.follow and view.cursor == 104 and view.waiting == 0
-        assert "row 105" in screen_text(app)
+        assert "row 105" in tui.screen_text(app)
         await pilot.press("2", "1", "k")  # keys reach the pane after switching back
         assert not view.follow and view.cursor == 103
 
@@ -156,13 +148,13 @@ HOSTILE = ["[bold red]markup[/]", "[@click=app.quit]click me[/]", "[link=http://
            "\x1b[2J\x1b]0;retitled\x07esc", "[/x] closing tag"]
 
 
-async def test_hostile_text_is_shown_literally_everywhere(tmp_path):
-    app = empty_app(tmp_path)
+async def test_hostile_text_is_shown_literally_everywhere(tui, tmp_path):
+    app = tui.empty_app(tmp_path)
     quit_called = []
     app.action_quit = lambda: quit_called.append(True)  # type: ignore[method-assign]
     async with app.run_test(size=(160, 48)) as pilot:
         text_of = " ".join(HOSTILE)
-        app.apply_records("actions", [action(1, text_of, "SAFETY")])
+        app.apply_records("actions", [tui.action(1, text_of, "SAFETY")])
         app.apply_records("kernel", [kernel.parse(f"BLOCKED: {text_of}".encode(), 1, 0, UTC)])
         sessions_lines = [
             {"message": "GrindSession started", "worker_id": HOSTILE[1],
@@ -180,7 +172,7 @@ async def test_hostile_text_is_shown_literally_everywhere(tmp_path):
         for key in "12345":
             await pilot.press(key)
             await pilot.pause()
-            text = screen_text(app)
+            text = tui.screen_text(app)
             assert "[bold red]markup[/]" in text, key
             assert "\x1b" not in text and "\x07" not in text
             assert "\ufffd[2J" in text or key in "2", key  # escapes replaced, not interpreted
@@ -189,32 +181,32 @@ async def test_hostile_text_is_shown_literally_everywhere(tmp_path):
         assert app.is_running
 
 
-async def test_live_tailing_shows_appended_lines(tmp_path):
+async def test_live_tailing_shows_appended_lines(tui, tmp_path):
     app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc, poll=0.05))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.2)
-        assert "waiting for actions" in screen_text(app)
+        assert "waiting for actions" in tui.screen_text(app)
         path = tmp_path / "action_log.jsonl"
         with open(path, "ab") as handle:
             handle.write(orjson.dumps({"actor": "Live-1", "action_type": "TOOL",
                                        "action": "edit_file", "detail": "first live"}) + b"\n")
             handle.write(b'{"actor": "Half')
         deadline = time.monotonic() + 5
-        while "first live" not in screen_text(app) and time.monotonic() < deadline:
+        while "first live" not in tui.screen_text(app) and time.monotonic() < deadline:
             await pilot.pause(0.05)
-        assert "first live" in screen_text(app)
-        assert "Half" not in screen_text(app)  # not shown before its newline arrives
+        assert "first live" in tui.screen_text(app)
+        assert "Half" not in tui.screen_text(app)  # not shown before its newline arrives
         with open(path, "ab") as handle:
             handle.write(b'-2", "action_type": "ERROR", "action": "x", "detail": "second"}\n')
         deadline = time.monotonic() + 5
-        while "Half-2" not in screen_text(app) and time.monotonic() < deadline:
+        while "Half-2" not in tui.screen_text(app) and time.monotonic() < deadline:
             await pilot.pause(0.05)
-        assert "Half-2" in screen_text(app)
+        assert "Half-2" in tui.screen_text(app)
         assert app.store.buffers["actions"].total == 2
 
 
-async def test_a_following_view_draws_its_newest_rows_before_it_has_scrolled(tmp_path):
-    async with actions_view(tmp_path, 200) as (app, pilot, view):
+async def test_a_following_view_draws_its_newest_rows_before_it_has_scrolled(tui, tmp_path):
+    async with tui.actions_view(tmp_path, 200) as (app, pilot, view):
         height = view.scrollable_content_region.height
         view.scroll_to(y=0, animate=False, immediate=True)  # as in the first frame
         assert view.follow and view.top_row() == 200 - height
@@ -223,22 +215,22 @@ async def test_a_following_view_draws_its_newest_rows_before_it_has_scrolled(tmp
         assert not view.follow and view.top_row() == view.scroll_offset.y
 
 
-async def test_a_pane_switched_to_before_it_is_mounted_gets_focus_and_rows(run_dir):
-    app = fixture_app(run_dir)
+async def test_a_pane_switched_to_before_it_is_mounted_gets_focus_and_rows(tui, run_dir):
+    app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
-        load(app)
+        tui.load(app)
         sessions = app.main.panes["sessions"]
         assert not sessions.is_mounted  # hidden panes come after the first frame
         app.main.action_pane("sessions")  # as a key typed in the first frame would
         await pilot.pause()
         await pilot.pause()
         assert sessions.is_mounted and app.focused is sessions.view
-        assert sessions.view.rows and "Sessions" in screen_text(app)
+        assert sessions.view.rows and "Sessions" in tui.screen_text(app)
 
 
-async def test_a_pane_switched_to_shows_what_the_store_holds_now(run_dir, monkeypatch):
+async def test_a_pane_switched_to_shows_what_the_store_holds_now(tui, run_dir, monkeypatch):
     monkeypatch.setattr(MainScreen, "_refresh_tick", lambda self: None)  # no help from it
-    app = fixture_app(run_dir)
+    app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.pause()
@@ -247,13 +239,13 @@ async def test_a_pane_switched_to_shows_what_the_store_holds_now(run_dir, monkey
             read_to_end(feed, app.store.apply_batch)
         await pilot.press("2")
         await pilot.pause()
-        assert "failed 1 unfinished 1 running 1 ok 1" in screen_text(app)
+        assert "failed 1 unfinished 1 running 1 ok 1" in tui.screen_text(app)
 
 
-async def test_pane_keys_typed_ahead_at_start_up_end_on_the_last_pane(run_dir):
-    app = fixture_app(run_dir)
+async def test_pane_keys_typed_ahead_at_start_up_end_on_the_last_pane(tui, run_dir):
+    app = tui.fixture_app(run_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        load(app)
+        tui.load(app)
         await pilot.pause(0.1)  # the hidden panes are being mounted
         for key in "2345612":  # all queued before any is handled, as a terminal sends them
             app.post_message(events.Key(key, key))
