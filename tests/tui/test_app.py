@@ -117,7 +117,6 @@ async def test_budget_and_kernel_panes(tui, run_dir):
         text = tui.screen_text(app)
         assert "Spend $0.5003 of $2.00 (25%)" in text
         assert "BUDGET_EXCEEDED" in text and "TASK_BUDGET_EXCEEDED_ACTUAL" in text
-        assert "gsk_" not in text or "redacted" in text
         await pilot.press("5")
         await pilot.pause()
         text = tui.screen_text(app)
@@ -252,3 +251,23 @@ async def test_pane_keys_typed_ahead_at_start_up_end_on_the_last_pane(tui, run_d
         await pilot.pause(0.5)
         assert app.query_one(TabbedContent).active == "sessions"
         assert app.focused is app.main.panes["sessions"].view
+
+
+async def test_an_api_key_in_an_error_is_masked_on_screen_and_in_the_inspector(tui, run_dir):
+    secret = "gsk_Q3VbXo9MfT2aLkP81zRw"
+    with open(run_dir / "api_audit.log", "ab") as handle:
+        handle.write(orjson.dumps({"timestamp": "2026-02-11T00:59:00.000001",
+                                   "event": "API_CALL_FAILURE", "user": "admin",
+                                   "error": f"401 invalid key {secret} rejected"}) + b"\n")
+    async with tui.opened(run_dir) as (app, pilot):
+        await pilot.press("4")
+        await pilot.pause()
+        text = tui.screen_text(app)
+        assert "invalid key gsk_…[redacted] rejected" in text
+        assert secret[4:] not in text
+        pane = app.current_pane()
+        tui.select_where(pane, lambda r: "invalid key" in r.line_text)
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = tui.screen_text(app)
+        assert "gsk_…[redacted]" in shown and secret[4:] not in shown

@@ -62,8 +62,10 @@ async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tui, action_
         assert view.rows is rows
 
 
-async def test_big_action_log_failures_and_saving_go_through_workers(tui, action_lines, tmp_path, monkeypatch):
+async def test_big_action_log_failures_and_saving_go_through_workers(tui, action_lines, tmp_path,
+                                                                    monkeypatch):
     monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
+    monkeypatch.chdir(tmp_path)  # short relative paths to type
     log = tmp_path / "run" / "action_log.jsonl"
     log.parent.mkdir()
     action_lines.write(log, range(40_000), every_error=1000)
@@ -81,13 +83,13 @@ async def test_big_action_log_failures_and_saving_go_through_workers(tui, action
         await pilot.press("e")
         assert view.selected.fields["detail"] == "seq=00039000"
         saved = tmp_path / "all.jsonl"
-        await tui.type_in(pilot, "ctrl+s", str(saved))
+        await tui.type_in(pilot, "ctrl+s", saved.name)
         await tui.wait_until(pilot, lambda: saved.exists() and
                          saved.read_bytes().count(b"\n") == 40_000)
         await tui.type_in(pilot, "ampersand", "ERROR")
         await tui.workers_done(app, pilot, pane)
         errors = tmp_path / "errors.jsonl"
-        await tui.type_in(pilot, "ctrl+s", str(errors))
+        await tui.type_in(pilot, "ctrl+s", errors.name)
         await tui.wait_until(pilot, lambda: errors.exists() and
                          errors.read_bytes().count(b"\n") == 40)
         assert b'"detail":"seq=00039000"' in errors.read_bytes()

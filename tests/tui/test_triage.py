@@ -169,17 +169,22 @@ async def test_timeline_merges_sources_in_time_order(tui, run_dir):
         assert "lines without a time not shown" in tui.screen_text(app)
 
 
-async def test_export_writes_the_filtered_view_and_refuses_run_files(tui, run_dir, tmp_path):
+async def test_export_writes_the_filtered_view_and_refuses_run_files(tui, run_dir, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a short relative path to type
     async with tui.opened(run_dir) as (app, pilot):
         await tui.type_in(pilot, "ampersand", "Orin")
         target = tmp_path / "out.jsonl"
-        await tui.type_in(pilot, "ctrl+s", str(target))
+        await tui.type_in(pilot, "ctrl+s", target.name)
+        await tui.workers_done(app, pilot)
         lines = target.read_bytes().splitlines()
         assert len(lines) == 6 and all(orjson.loads(l)["actor"] == "Orin-2" for l in lines)
         run_file = app.layout_.root / "action_log.jsonl"
         before = run_file.read_bytes()
-        await tui.type_in(pilot, "ctrl+s", str(run_file))
+        await tui.type_in(pilot, "ctrl+s", str(run_file.relative_to(tmp_path)))
+        await tui.workers_done(app, pilot)
         assert run_file.read_bytes() == before
+        assert any("a run file that vivtui watches" in str(n.message) for n in app._notifications)
 
 
 async def test_hide_foreign_paths(tui, run_dir):

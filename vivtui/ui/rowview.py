@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
-from vivtui.ui import keys
+from vivtui.ui import keys, styles
 from vivtui.ui.thumbbar import ThumbBar
 
 RenderRow = Callable[[Any, int], Text]
@@ -158,7 +158,8 @@ class RowView(ScrollView, can_focus=True):
                 return empty.extend_cell_length(width, base)
             return Strip.blank(width, base)
         item = self.rows[index]
-        mark = ("reverse" if self.has_focus else "underline") if index == self.cursor else ""
+        mark = ((styles.CURSOR if self.has_focus else styles.CURSOR_UNFOCUSED)
+                if index == self.cursor else styles.PLAIN)
         key = self.row_key(item) if self.row_key is not None else None
         if key is not None:
             key = (key, width, mark, base)

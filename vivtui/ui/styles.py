@@ -24,6 +24,8 @@ MODEL = "magenta"
 MONEY = "yellow"
 KEY = "bold cyan"  # a key in the help
 SEARCH_HIT = "bold black on yellow"
+CURSOR = "reverse"  # the selected row of the focused pane
+CURSOR_UNFOCUSED = "underline"
 STRING_VALUE = "green"  # the inspector's field values
 OTHER_VALUE = "cyan"
 
