@@ -59,11 +59,3 @@ def write_records(path: Path, records: Iterable[tuple[Record, str]]) -> int:
     except OSError as exc:
         raise ExportError(f"{path}: {exc.strerror or exc}") from None
     return count
-
-
-def export_rows(pane, answer: str, layout: RunLayout) -> tuple[int, str]:
-    """Write the pane's shown rows to ``answer``; (rows written, path)."""
-    path = export_target(answer, layout)
-    source_of = pane.app.store.source_of
-    records = (record for record in map(pane.record_of, pane.view.rows) if record is not None)
-    return write_records(path, ((record, source_of(record)) for record in records)), str(path)
