@@ -13,10 +13,9 @@ from pathlib import Path
 from vivtui.app import Options, VivtuiApp
 from vivtui.demo import write_forever
 from vivtui.ingest.layout import discover
+from vivtui.ui.panes.registry import PANES
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
-PANES = {"1": "actions", "2": "sessions", "3": "queue", "4": "budget", "5": "kernel",
-         "6": "timeline"}
 
 
 async def shoot(run_dir: str, size: tuple[int, int], suffix: str) -> None:
@@ -25,8 +24,9 @@ async def shoot(run_dir: str, size: tuple[int, int], suffix: str) -> None:
     async with app.run_test(size=size) as pilot:
         app.load_all()
         app.clear_notifications()
-        for key, name in PANES.items():
-            await pilot.press(key)
+        for spec in PANES:
+            name = spec.name
+            await pilot.press(spec.key)
             if name == "queue":
                 await pilot.press("j")
             await pilot.pause()
