@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.layout import RunLayout
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
+from vivtui.parsing.actions import KIND as ACTIONS
 from vivtui.store.budget import DEFAULT_LIMIT
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
@@ -81,7 +82,7 @@ class VivtuiApp(App[None]):
         self._ui_loop = asyncio.get_running_loop()
         self._loop_context = contextvars.copy_context()  # the active app, for _live_change
         if self.start_workers:
-            actions = next((feed for feed in self.layout_.feeds if feed.kind == "actions"), None)
+            actions = next((feed for feed in self.layout_.feeds if feed.kind == ACTIONS), None)
             self.main.follow_action_log(actions, self.options.zone,
                                         self.options.poll or IDLE_RECHECK_S)
             # After the first screen is out: parsing the backlog competes for the GIL.
@@ -145,15 +146,14 @@ class VivtuiApp(App[None]):
     # -- failures ---------------------------------------------------------------------------
 
     def report_failure(self, what: str, exc: BaseException) -> None:
-        """From any thread: background work failed; the user must know."""
-        message = render.safe(f"{what} failed: {type(exc).__name__}: {exc}", 300)
+        """From a tail thread: following a file failed; the user must know."""
         try:
-            self.call_from_thread(self._say_failure, message)
-        except RuntimeError:  # on the UI thread already, or the app is gone
-            if self._ui_loop is not None and not self._ui_loop.is_closed():
-                self._say_failure(message)
+            self.call_from_thread(self.say_failure, what, exc)
+        except RuntimeError:
+            pass  # the app is gone: nobody left to tell
 
-    def _say_failure(self, message: str) -> None:
+    def say_failure(self, what: str, exc: BaseException) -> None:
+        message = render.safe(f"{what} failed: {type(exc).__name__}: {exc}", 300)
         self.main.report_failure(message)
         self.notify(message, severity="error", markup=False, timeout=10)
 
@@ -161,7 +161,7 @@ class VivtuiApp(App[None]):
         """Every Textual worker's failure (scans, history index, saves)."""
         worker = event.worker
         if event.state == WorkerState.ERROR and worker.error is not None:
-            self.report_failure(worker.name or "background work", worker.error)
+            self.say_failure(worker.name or "background work", worker.error)
 
     # -- keys ---------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import argparse
 import gc
 import sys
 from datetime import tzinfo
+from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
@@ -141,21 +142,23 @@ def open_monitor(path: str, tz: str | None, budget: float, poll: float | None,
     zone = _zone(tz)
     layout = discover(path, zone)
     display = timezone.utc if utc else None
-    tune_process()
     VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=budget, poll=poll,
-                              live=live, on_first_frame=gc.freeze)).run()
+                              live=live, on_first_frame=tune_process())).run()
     return 0
 
 
-def tune_process() -> None:
+def tune_process() -> Callable[[], None]:
     """Process-wide settings for the monitor, made here and not in the app (a
-    test process must not inherit them). A thread parsing a backlog holds the
-    GIL; the UI thread waits for it up to the switch interval at every step of
-    a frame (5 ms by default). And ``gc.freeze`` once the first screen is out:
-    what exists then (Textual's widgets, styles, caches) lives as long as the
-    app, and the collector's full passes over it took 30-50 ms on the UI
-    thread during a big backlog."""
+    test process must not inherit them); returns what to do once the first
+    screen is out.
+
+    A thread parsing a backlog holds the GIL; the UI thread waits for it up to
+    the switch interval at every step of a frame (5 ms by default). What exists
+    after the first frame (Textual's widgets, styles, caches) lives as long as
+    the app: frozen out of the collector, whose full passes over it took
+    30-50 ms on the UI thread during a big backlog."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    return gc.freeze
 
 
 def demo_parser() -> argparse.ArgumentParser:

@@ -1,12 +1,11 @@
 """Snapshots of the main screens from fixture data with a frozen clock.
 
-Regenerate after an intended change: python -m pytest tests/test_snapshots.py --snapshot-update
+Regenerate after an intended change: python -m pytest tests/tui/test_snapshots.py --snapshot-update
 """
 
 from __future__ import annotations
 
 import pytest
-
 
 
 async def _loaded(pilot) -> None:

@@ -24,6 +24,7 @@ from vivtui.parsing.record import Records
 from vivtui.sources.snapshot import SnapshotReader
 from vivtui.sources.tailer import MISSING, LineTailer
 
+
 @dataclass(slots=True)
 class Batch:
     """What one poll of one feed found."""

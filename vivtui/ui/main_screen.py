@@ -106,7 +106,8 @@ class MainScreen(TriageActions, Screen[None]):
     def focus_pane(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
         pane = self.panes[name]
-        self.panes["timeline"].wanted = name == "timeline"
+        for other, shown in self.panes.items():
+            shown.shown(other == name)
         # Drawn now from what the store holds: a hidden pane is otherwise drawn
         # once a second, and showed zero counts for up to that long.
         self._draw((name,))
@@ -171,7 +172,7 @@ class MainScreen(TriageActions, Screen[None]):
         name = pane_of_kind(kind)
         if name is None:
             return  # drawn by the refresh tick
-        if name == "actions" and self.actions.paces_itself:
+        if self.panes[name].paces_itself:
             # Drawn with the next frame, not taken for a stream (that held a
             # new line of the file back for a whole pacing interval).
             self._dirty.add(name)

@@ -27,7 +27,6 @@ from vivtui.store.run import RunStore
 from vivtui.ui import heads, render
 from vivtui.ui.panes.stream import StreamPane
 
-IDLE_RECHECK_S = 1.0  # a look at the file even without a change notice
 STARTUP_POLL_S, STARTUP_POLLS = 0.05, 60
 
 
@@ -57,7 +56,7 @@ class ActionsPane(StreamPane):
     # -- the file ---------------------------------------------------------------------
 
     def follow_file(self, feed: Feed | None, parse_zone, changed: Callable[[], None],
-                    every: float = IDLE_RECHECK_S) -> None:
+                    every: float) -> None:
         """Read the action log of ``feed`` on demand, looking at least ``every``
         seconds; ``changed`` is called when rows came."""
         self._feed, self._parse_zone, self._changed = feed, parse_zone, changed
@@ -91,7 +90,7 @@ class ActionsPane(StreamPane):
             self.history_progress = 0.0  # said from the first frame: indexed after it
         self.file_rows = FileRows(self.file_view,
                                   LineParser(ACTION_JSONL, ParseContext(self._parse_zone)))
-        self.read_file()
+        self.use_file_query()
         # After the first frame: the scan holds the GIL in long C calls.
         self.call_after_refresh(self._index_history)
 

@@ -33,6 +33,8 @@ class Pane(Vertical):
     title = ""
     follows = True  # a stream that grows at the bottom, or a sorted list
     empty = ""  # what the view says before any row
+    # Drawn when its own source changes; the store's batches only mark it due.
+    paces_itself = False
     ALLOW_MAXIMIZE = True
     DEFAULT_CSS = """
     Pane { height: 1fr; }
@@ -102,6 +104,9 @@ class Pane(Vertical):
             found[category] = found.get(category, 0) + 1
         return sorted(found.items(), key=lambda kv: -kv[1])
 
+    def shown(self, visible: bool) -> None:
+        """The pane became the one on screen, or stopped being it."""
+
     def update_from(self, store: RunStore, now: datetime) -> None:
         self._last = (store, now)
         if not self.query(RowView):
@@ -151,7 +156,7 @@ class Pane(Vertical):
         self._source = source
         self.view.set_rows(self.row_query.shown(source))
 
-    def read_file(self) -> None:
+    def use_file_query(self) -> None:
         """From now on the rows are a whole file's, read on demand."""
         if not self.row_query.file_backed:
             query = FileQuery(self.describe, self._start_scan)

@@ -40,6 +40,9 @@ class TimelinePane(Pane):
     def severity_of(self, item: Entry) -> str:
         return item[2].severity
 
+    def shown(self, visible: bool) -> None:
+        self.wanted = visible
+
     def catch_up(self, store: RunStore) -> None:
         """The merge brought up to date, shown or not (e/E look at it)."""
         timeline = self.timeline

@@ -1,0 +1,78 @@
+"""The store's timeline merge and the triage rules, without a terminal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import orjson
+
+from vivtui.parsing import execution
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.record import malformed
+from vivtui.store.run import RunStore
+from vivtui.store.timeline import Timeline
+from vivtui.store.triage import identity, next_of_thread, next_position, only_in_timeline
+
+T0 = datetime(2026, 2, 10, 1, 0, tzinfo=timezone.utc)
+CTX = ParseContext(timezone.utc)
+
+
+def task(line: int, task_id: str, status: str, minute: int):
+    data = orjson.dumps({"task_id": task_id, "status": status,
+                         "timestamp": (T0 + timedelta(minutes=minute)).isoformat()})
+    return execution.parse(data, line, line * 100, CTX)
+
+
+def test_records_are_merged_by_time_and_a_malformed_line_follows_the_line_before_it():
+    store = RunStore()
+    store.apply("tasks", [task(1, "t1", "queued", 5), task(2, "t2", "queued", 1)])
+    timeline = Timeline()
+    assert timeline.catch_up(store) and timeline.version == 1
+    assert [entry[2].line for entry in timeline.rows] == [2, 1]
+    store.apply("tasks", [malformed("tasks", 3, 300, "{oops", "not JSON"),
+                          task(4, "t1", "failed", 3)])
+    assert timeline.catch_up(store)
+    placed = [(entry[2].line, entry[0]) for entry in timeline.rows]
+    # line 3 has no time: it takes line 2's (minute 1), the line before it in its file
+    assert placed == [(2, T0 + timedelta(minutes=1)), (3, T0 + timedelta(minutes=1)),
+                      (4, T0 + timedelta(minutes=3)), (1, T0 + timedelta(minutes=5))]
+    assert not timeline.catch_up(store)  # nothing new: no work, no new version
+    assert timeline.version == 2
+
+
+def test_the_timeline_keeps_its_capacity_and_counts_lines_without_any_time():
+    store = RunStore()
+    store.apply("tasks", [malformed("tasks", 1, 0, "{", "not JSON")])
+    store.apply("tasks", [task(i, f"t{i}", "queued", i) for i in range(2, 12)])
+    everything = Timeline()
+    everything.catch_up(store)
+    assert everything.untimed == 1 and len(everything.rows) == 10
+    newest = Timeline(capacity=4)
+    newest.catch_up(store)
+    assert [entry[2].line for entry in newest.rows] == [8, 9, 10, 11]
+
+
+def test_the_next_position_wraps_around_both_ways():
+    candidates = [(T0, 0, 3), (T0, 1, 0), (T0 + timedelta(minutes=1), 0, 9)]
+    here = (T0, 0, 5)
+    assert next_position(candidates, here, 1) == (T0, 1, 0)
+    assert next_position(candidates, here, -1) == (T0, 0, 3)
+    assert next_position(candidates, (T0 + timedelta(minutes=2), 0, 0), 1) == (T0, 0, 3)
+    assert next_position(candidates, (T0 - timedelta(minutes=1), 0, 0), -1) == candidates[2]
+    assert next_position([], here, 1) is None
+
+
+def test_the_next_row_of_the_same_task_within_reach():
+    rows = [task(1, "a", "queued", 0), task(2, "b", "queued", 0), task(3, "c", "queued", 0),
+            task(4, "a", "failed", 0)]
+    keys = {("task_id", "a")}
+    assert next_of_thread(keys, rows.__getitem__, len(rows), 0, 1, len(rows)) == 3
+    assert next_of_thread(keys, rows.__getitem__, len(rows), 3, -1, len(rows)) == 0
+    assert next_of_thread(keys, rows.__getitem__, len(rows), 0, 1, reach=3) is None
+
+
+def test_what_only_the_timeline_lists_and_what_is_the_same_line():
+    bad = malformed("tasks", 3, 300, "{oops", "not JSON")
+    assert only_in_timeline(bad, ["actions", "kernel"])
+    assert not only_in_timeline(malformed("actions", 3, 300, "{", "x"), ["actions", "kernel"])
+    assert identity(bad) == ("tasks", 3, 300) and identity(None) is None
