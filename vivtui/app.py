@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import partial
-from typing import Callable, Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -24,7 +24,7 @@ from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.layout import RunLayout
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
 from vivtui.parsing.actions import KIND as ACTIONS
-from vivtui.store.budget import DEFAULT_LIMIT
+from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
 from vivtui.ui.help import HelpScreen
@@ -37,9 +37,9 @@ from vivtui.ui.panes.registry import PANES
 class Options:
     zone: tzinfo | None = None  # of naive timestamps in the files
     display_zone: tzinfo | None = None  # of every time shown (None: this host's zone)
-    budget: float = DEFAULT_LIMIT
+    budget: float | None = None  # one wrapper's limit (None: inferred, else the default)
     poll: float | None = None  # seconds between stat checks instead of change notices
-    live: bool = True  # False: a finished run; starts without completion are unfinished
+    activity: RunActivity | None = None  # how the run's state is judged (store.activity)
     clock: Callable[[], datetime] | None = None  # frozen time for snapshot tests
     # Process-wide tuning once the first screen is out (the command line's; never tests')
     on_first_frame: Callable[[], None] | None = None
@@ -63,14 +63,15 @@ class VivtuiApp(App[None]):
         self.animation_level = "none"
         self.layout_ = layout
         self.options = options or Options()
-        self.store = RunStore(self.options.budget)
+        self.store = RunStore(self.options.budget, clock=self.now,
+                              activity=self.options.activity)
         self.start_workers = start_workers
         self.events_seen: list[str] = []
         self.tailing = Tailing(layout.feeds, layout.directories, self._post_batch,
                                self.report_failure, poll=self.options.poll,
                                on_change=self._changed)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
-                               live=self.options.live, now=self.now)
+                               now=self.now)
         self._ui_loop: asyncio.AbstractEventLoop | None = None
         self._loop_context: contextvars.Context | None = None
 
@@ -92,7 +93,7 @@ class VivtuiApp(App[None]):
         self.tailing.stop()
 
     def now(self) -> datetime:
-        return self.options.clock() if self.options.clock else datetime.now(timezone.utc)
+        return self.options.clock() if self.options.clock else datetime.now(UTC)
 
     # -- data in --------------------------------------------------------------------------
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from datetime import tzinfo
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
 from vivtui import __version__
 from vivtui.ingest.layout import LayoutError
+from vivtui.store.activity import FINISHED_AFTER_S, STALL_AFTER_S, RunActivity
 from vivtui.store.budget import DEFAULT_LIMIT
 
 EXIT_USAGE = 2
@@ -32,21 +33,41 @@ def _zone(name: str | None) -> tzinfo | None:
         raise UsageError(f"--tz {name}: unknown time zone (try UTC or Europe/Paris)") from None
 
 
-def _budget(value: str) -> float:
-    try:
-        amount = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an amount in USD: {value!r}") from None
-    if amount <= 0:
-        raise argparse.ArgumentTypeError("the budget must be more than 0")
-    return amount
+def _positive(what: str) -> Callable[[str], float]:
+    """An argparse type: a number above 0, said as ``what``."""
+    def parse(value: str) -> float:
+        try:
+            amount = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {value!r}") from None
+        if not amount > 0:  # NaN too
+            raise argparse.ArgumentTypeError(f"must be more than 0: {value!r}")
+        return amount
+    return parse
+
+
+_budget = _positive("an amount in USD")
+_seconds = _positive("a number of seconds")
+
+
+def _activity(args: argparse.Namespace) -> RunActivity:
+    return RunActivity(finished=args.finished, stall_after=args.stall,
+                       finished_after=args.stall * FINISHED_AFTER_S / STALL_AFTER_S)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tz", metavar="ZONE",
                         help="zone of naive timestamps (default: this host's local zone)")
-    parser.add_argument("--budget", type=_budget, default=DEFAULT_LIMIT, metavar="USD",
-                        help=f"API budget limit (default {DEFAULT_LIMIT:.2f}, the producer's)")
+    parser.add_argument("--budget", type=_budget, default=None, metavar="USD",
+                        help="one API wrapper's budget limit (default: what BUDGET_EXCEEDED "
+                             f"events imply, else the producer's {DEFAULT_LIMIT:.2f})")
+    parser.add_argument("--stall", type=_seconds, default=STALL_AFTER_S, metavar="SECONDS",
+                        help="a run with no new event for this long is idle and its open "
+                             f"sessions stalled (default {STALL_AFTER_S:.0f}); after "
+                             f"{FINISHED_AFTER_S / STALL_AFTER_S:.0f}x as long it is finished")
+    parser.add_argument("--finished", action="store_true",
+                        help="the run is over, whatever its times say: open sessions are "
+                             "unfinished")
 
 
 def summary_parser() -> argparse.ArgumentParser:
@@ -65,7 +86,7 @@ def run_summary(argv: list[str]) -> int:
     from vivtui.summary import collect, render_text, summary_dict
 
     args = summary_parser().parse_args(argv)
-    layout, store = collect(args.path, _zone(args.tz), args.budget)
+    layout, store = collect(args.path, _zone(args.tz), args.budget, _activity(args))
     if args.json:
         sys.stdout.write(orjson.dumps(summary_dict(layout, store),
                                       option=orjson.OPT_INDENT_2).decode() + "\n")
@@ -119,8 +140,6 @@ def monitor_parser() -> argparse.ArgumentParser:
     parser.add_argument("--poll", type=float, nargs="?", const=0.25, metavar="SECONDS",
                         help="stat the files every SECONDS (default 0.25) instead of change "
                              "notices: for network filesystems")
-    parser.add_argument("--finished", action="store_true",
-                        help="the run is over: sessions without completion are unfinished")
     parser.add_argument("--utc", action="store_true",
                         help="show every time in UTC (default: this host's local zone)")
     _common(parser)
@@ -129,21 +148,20 @@ def monitor_parser() -> argparse.ArgumentParser:
 
 def run_monitor(argv: list[str]) -> int:
     args = monitor_parser().parse_args(argv)
-    return open_monitor(args.path, args.tz, args.budget, args.poll, not args.finished, args.utc)
+    return open_monitor(args.path, args)
 
 
-def open_monitor(path: str, tz: str | None, budget: float, poll: float | None,
-                 live: bool = True, utc: bool = False) -> int:
-    from datetime import timezone
+def open_monitor(path: str, args: argparse.Namespace) -> int:
 
     from vivtui.app import Options, VivtuiApp
     from vivtui.ingest.layout import discover
 
-    zone = _zone(tz)
+    zone = _zone(args.tz)
     layout = discover(path, zone)
-    display = timezone.utc if utc else None
-    VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=budget, poll=poll,
-                              live=live, on_first_frame=tune_process())).run()
+    display = UTC if getattr(args, "utc", False) else None
+    VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=args.budget,
+                              poll=getattr(args, "poll", None), activity=_activity(args),
+                              on_first_frame=tune_process())).run()
     return 0
 
 
@@ -191,7 +209,7 @@ def run_demo(argv: list[str]) -> int:
                               daemon=True)
     writer.start()
     try:
-        return open_monitor(directory, args.tz, args.budget, None)
+        return open_monitor(directory, args)
     finally:
         stop.set()
         sys.stderr.write(f"vivtui demo: the simulated run is in {directory}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -12,15 +13,17 @@ from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
 from vivtui.safetext import one_line, redact
-from vivtui.store.budget import DEFAULT_LIMIT
+from vivtui.store.activity import RunActivity
+from vivtui.store.safety import SOURCES
+from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
 from vivtui.store.run import RunStore
 
 
-def collect(path: Path | str, zone: tzinfo | None = None,
-            budget: float = DEFAULT_LIMIT) -> tuple[RunLayout, RunStore]:
+def collect(path: Path | str, zone: tzinfo | None = None, budget: float | None = None,
+            activity: RunActivity | None = None) -> tuple[RunLayout, RunStore]:
     """Every file of the run read to its end (an unfinished last line included)."""
     layout = discover(path, zone)
-    store = RunStore(budget)
+    store = RunStore(budget, activity=activity)
     for feed in layout.feeds:
         read_to_end(feed, store.apply_batch)
         feed.close()
@@ -51,12 +54,19 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
                                    "read_as": single.spec.name}
 
     s, b, k, p, t = store.sessions, store.budget, store.kernel, store.performance, store.tasks
+    now = store.clock()
+    run = store.run_state(now)
+    states = Counter(session.state(run.state) for session in s.sessions)
+    forecast = b.forecast(now) if run.live else None
     return {
+        "run": {"state": run.state,
+                "last_event": run.last_event.isoformat() if run.last_event else None},
         "files": files,
         "actions": {"total": store.buffers["actions"].total,
                     "by_type": dict(store.by_category["actions"])},
         "sessions": {"started": s.started, "completed": s.completed, "succeeded": s.succeeded,
-                     "failed": s.failed, "unfinished": len(s.unfinished),
+                     "failed": s.failed, "unfinished": states[UNFINISHED],
+                     "running": states[RUNNING], "stalled": states[STALLED],
                      "orphan_completions": s.orphan_completions},
         "tasks": {"total": len(t.tasks), "by_status": dict(t.by_status())},
         "api": {"calls": b.calls, "succeeded": b.succeeded, "failed": b.failed,
@@ -67,6 +77,17 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
                 "budget_limit_usd": b.limit, "remaining_usd": round(b.remaining, 10),
                 "by_model": {model: {"calls": u.calls, "cost_usd": round(u.cost, 10)}
                              for model, u in b.by_model.items()}},
+        "budget": {"limit_usd": b.limit, "limit_source": b.limit_source, "refused": b.refused,
+                   "by_user": {w.user: {"calls": w.calls, "cost_usd": round(w.cost, 10),
+                                        "refused": w.refused,
+                                        "limit_usd": b.limit_of(w),
+                                        "remaining_usd": round(b.remaining_of(w), 10)}
+                               for w in b.wrappers()},
+                   "forecast_s": round(forecast.seconds, 1) if forecast else None},
+        "safety": {"blocked": store.safety.total,
+                   "by_source": {source: store.safety.by_source.get(source, 0)
+                                 for source in SOURCES},
+                   "by_reason": dict(store.safety.by_reason.most_common())},
         "kernel": {"lines": k.lines, "blocked": k.by_class["blocked"],
                    "error": k.by_class["error"], "caution": k.by_class["caution"],
                    "waves": k.waves},
@@ -85,7 +106,9 @@ def _show(value: object, limit: int = 160) -> str:
 
 def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
     data = summary_dict(layout, store)
-    out: list[str] = [f"Run: {_show(layout.root, 300)}", "", "Files"]
+    r = data["run"]
+    out: list[str] = [f"Run: {_show(layout.root, 300)}",
+                      f"State: {r['state']}, last event {r['last_event'] or '-'}", "", "Files"]
     for name, entry in data["files"].items():
         extra = f"  ({_show(entry['note'])})" if entry.get("note") else ""
         bad = f", {entry['malformed']} malformed" if entry["malformed"] else ""
@@ -93,11 +116,13 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
 
     s = data["sessions"]
     out += ["", f"Sessions: {s['started']} started, {s['completed']} completed "
-                f"({s['succeeded']} ok, {s['failed']} failed), {s['unfinished']} unfinished"]
+                f"({s['succeeded']} ok, {s['failed']} failed), {s['unfinished']} unfinished, "
+                f"{s['stalled']} stalled, {s['running']} running"]
+    state = store.run_state().state
     for session in _last(store.sessions.unfinished, limit, out):
         when = session.started_at.isoformat(timespec="seconds") if session.started_at else "?"
         worker, run, number = session.key
-        out.append(f"  UNFINISHED  {when}  worker {_show(worker, 24)} run {_show(run, 8)} "
+        out.append(f"  {session.state(state).upper():<10}  {when}  worker {_show(worker, 24)} run {_show(run, 8)} "
                    f"session {_show(number, 8)}  {_show(session.title, 60)}")
     failed_sessions = [x for x in store.sessions.sessions if x.outcome is False]
     for session in _last(failed_sessions, limit, out):
@@ -114,11 +139,17 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
                    f"{_show(task.error or '(no error given)', 120)}")
 
     a = data["api"]
+    g = data["budget"]
     out += ["", f"API: {a['calls']} calls ({a['succeeded']} ok, {a['failed']} failed), "
-                f"${a['cost_usd']:.4f} of ${a['budget_limit_usd']:.2f} "
-                f"(${a['remaining_usd']:.4f} left), {a['input_tokens']} in / "
-                f"{a['output_tokens']} out tokens"]
-    out.append(f"  budget exceeded {a['budget_exceeded']}, task budget exceeded "
+                f"${a['cost_usd']:.4f}, {a['input_tokens']} in / {a['output_tokens']} out tokens",
+            f"  limit ${g['limit_usd']:.2f} per wrapper ({g['limit_source']}), "
+            f"{g['refused']} refused, forecast "
+            + (f"{g['forecast_s']:.0f} s" if g["forecast_s"] is not None else "none (not live)")]
+    for user, w in _last(list(g["by_user"].items()), limit, out):
+        out.append(f"  wrapper {_show(user, 30):<30} {w['calls']:>6} calls  ${w['cost_usd']:.4f} "
+                   f"of ${w['limit_usd']:.2f}, ${w['remaining_usd']:.4f} left"
+                   + (f", {w['refused']} refused" if w["refused"] else ""))
+    out.append(f"  refused (budget exceeded) {a['budget_exceeded']}, task budget exceeded "
                f"{a['task_budget_exceeded']}, rate limited {a['rate_limited']}, "
                f"violations {a['violations']}")
     for model, usage in sorted(a["by_model"].items(), key=lambda x: -x[1]["cost_usd"]):
@@ -126,7 +157,11 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
     for record in _last(store.budget.problems, limit, out):
         out.append(f"  {_when(record)}  {_show(record.summary)}")
 
-    out += ["", f"Safety gates: {store.blocked_count} blocked"]
+    y = data["safety"]
+    out += ["", f"Safety gates: {y['blocked']} blocked ("
+                + ", ".join(f"{source} {n}" for source, n in y["by_source"].items()) + ")"]
+    for reason, n in list(y["by_reason"].items())[:limit]:
+        out.append(f"  {n:>6}  {_show(reason, 100)}")
     for record in _last(list(store.blocked), limit, out):
         out.append(f"  {record.kind:<8} {_when(record)}  {_show(record.summary)}")
 

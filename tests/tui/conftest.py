@@ -16,6 +16,7 @@ from vivtui.ingest.layout import discover
 from vivtui.parsing import actions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record
+from vivtui.store.activity import RunActivity
 
 FROZEN = datetime(2026, 2, 11, 1, 0, 0, tzinfo=timezone.utc)
 
@@ -24,7 +25,8 @@ class Kit:
     def fixture_app(self, run_dir: Path, live: bool = True) -> VivtuiApp:
         """The app on ``run_dir`` with no workers and a frozen clock; ``load`` feeds it."""
         return VivtuiApp(discover(run_dir, timezone.utc),
-                         Options(zone=timezone.utc, display_zone=timezone.utc, live=live,
+                         Options(zone=timezone.utc, display_zone=timezone.utc,
+                                 activity=RunActivity(finished=not live),
                                  clock=lambda: FROZEN),
                          start_workers=False)
 

@@ -31,7 +31,8 @@ async def test_first_screen_shows_newest_actions_and_status(tui, run_dir):
         assert "MALFORMED" in text and "action_log.jsonl:15" in text
         status = text.splitlines()[-2]
         assert "files 7/7" in status and "(0 waiting)" not in status
-        assert "$0.5003/$2.00" in status and "following" in status
+        assert "$ $0.5003 (w 25%) 1 refused" in status and "following" in status
+        assert status.startswith(" live ")  # the fixture's newest API event is 2 min old
 
 
 async def test_keys_switch_panes(tui, run_dir):
@@ -63,10 +64,10 @@ async def test_sessions_pane_puts_failed_and_unfinished_first(tui, run_dir):
         tui.load(app)
         await pilot.press("2")
         pane = app.main.panes["sessions"]
-        states = [s.state(True) for s in pane.view.rows]
+        states = [s.state(pane.run.state) for s in pane.view.rows]
         assert states == [FAILED, UNFINISHED, "running", SUCCEEDED]
         text = tui.screen_text(app)
-        assert "failed 1 unfinished 1 running 1 ok 1" in text
+        assert "failed 1 unfinished 1 stalled 0 running 1 ok 1" in text
         assert "✗ failed" in text and "rc=1" in text and "Write docs" in text
         assert "0.25" in text  # quality joined from performance_history.json
         # the selected (first) session in full, with its performance_history entry
@@ -115,7 +116,11 @@ async def test_budget_and_kernel_panes(tui, run_dir):
         await pilot.press("4")
         await pilot.pause()
         text = tui.screen_text(app)
-        assert "Spend $0.5003 of $2.00 (25%)" in text
+        assert "Spend $0.5003 in 4 calls (1 failed)" in text
+        assert "limit $2.00 per wrapper (producer default)" in text
+        assert "$0.50 of $2.00 (25%)  left $1.50" in text  # wrapper "w", nearest its limit
+        assert "1 call refused, admin had $0.0191 left at the latest" in text
+        assert "forecast w runs out in ~29m59s" in text  # w spent $0.50 in the last 10 min
         assert "BUDGET_EXCEEDED" in text and "TASK_BUDGET_EXCEEDED_ACTUAL" in text
         await pilot.press("5")
         await pilot.pause()
@@ -238,7 +243,7 @@ async def test_a_pane_switched_to_shows_what_the_store_holds_now(tui, run_dir, m
             read_to_end(feed, app.store.apply_batch)
         await pilot.press("2")
         await pilot.pause()
-        assert "failed 1 unfinished 1 running 1 ok 1" in tui.screen_text(app)
+        assert "failed 1 unfinished 1 stalled 0 running 1 ok 1" in tui.screen_text(app)
 
 
 async def test_pane_keys_typed_ahead_at_start_up_end_on_the_last_pane(tui, run_dir):
@@ -271,3 +276,19 @@ async def test_an_api_key_in_an_error_is_masked_on_screen_and_in_the_inspector(t
         await pilot.pause()
         shown = tui.screen_text(app)
         assert "gsk_…[redacted]" in shown and secret[4:] not in shown
+
+
+async def test_B_shows_every_safety_block_by_source_and_reason(tui, run_dir):
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        await pilot.press("B")
+        await pilot.pause()
+        text = tui.screen_text(app)
+        assert app.main.active_name() == "budget"
+        assert "safety_audit 1  kernel 1  actions 1  tasks 1  api 1" in text
+        assert "2  Constitutional violation" in text
+        rows = app.main.panes["budget"].view.rows
+        assert sorted(r.kind for r in rows) == ["actions", "api", "kernel", "safety", "tasks"]
+        assert "passed Read a file" not in text  # a passed check is not a block
+        await pilot.press("B")  # again: back to the budget
+        await pilot.pause()
+        assert "Spend $0.5003" in tui.screen_text(app)

@@ -11,7 +11,8 @@ from vivtui.parsing.context import ParseContext
 from vivtui.parsing.performance import parse_entry
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.run import RunStore
-from vivtui.store.sessions import FAILED, RUNNING, SUCCEEDED, UNFINISHED
+from vivtui.store.activity import FINISHED, IDLE, LIVE
+from vivtui.store.sessions import FAILED, RUNNING, STALLED, SUCCEEDED, UNFINISHED
 
 UTC = ParseContext(timezone.utc)
 
@@ -43,7 +44,8 @@ def test_completion_pairs_with_most_recent_open_start_of_same_key():
     assert tracker.orphan_completions == 1
     assert [s.title for s in tracker.unfinished] == ["first", "next wave"]
     assert first.state() == UNFINISHED  # a later start of its key came before any completion
-    assert wave2.state() == RUNNING and wave2.state(live=False) == UNFINISHED
+    assert wave2.state(LIVE) == RUNNING and wave2.state(IDLE) == STALLED
+    assert wave2.state(FINISHED) == UNFINISHED
     assert other.state() == FAILED
     assert (again.state(), other.state()) == (SUCCEEDED, FAILED)
     assert other.context("returncode") == 1 and other.title == "other"
@@ -109,8 +111,7 @@ def test_budget_sums_successes_and_counts_events():
     assert budget.by_model["m2"].calls == 2 and budget.by_model["m2"].cost == 0.25
     assert budget.by_call_type["task"].cost == 0.25
     assert len(budget.problems) == 6
-    assert budget.spend_rate() == 0.5 / 10
-    assert budget.seconds_to_exhaustion() == 10
+    assert budget.limit_source == "option"  # the refusal implies a limit; the option wins
 
 
 def test_kernel_tracker_and_blocked_collection():

@@ -7,10 +7,10 @@ drive feeds through ``poll``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Callable
 
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
@@ -36,6 +36,7 @@ class Batch:
     reset: bool = False  # the kind's earlier records are void (a rewritten snapshot)
     more: bool = False  # stopped at the read budget
     rows_to_come: int = 0  # about how many more lines the file holds already
+    fresh: bool = False  # written while watched: the file grew (or was rewritten) since read
 
 
 @dataclass(slots=True)
@@ -159,8 +160,9 @@ class Feed:
             batch.rows_to_come = _rows_to_come(self.path, tailer.offset, tailer.offset - before,
                                                len(chunk))
         if self._backlog_read:
+            batch.fresh = True
             # Lines without a time of their own (kernel output) take their read time.
-            self._parser.ctx = ParseContext(self.zone, datetime.now(timezone.utc))
+            self._parser.ctx = ParseContext(self.zone, datetime.now(UTC))
         batch.records = self._parser.parse(chunk)
         if not chunk.more:
             self._backlog_read = True
@@ -174,6 +176,8 @@ class Feed:
         update = reader.read()
         if update is None:
             return
+        batch.fresh = self._backlog_read
+        self._backlog_read = True
         ctx = ParseContext(self.zone)
         batch.records = Records([performance.parse_entry(entry, update.start + i, ctx)
                                  for i, entry in enumerate(update.entries)])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from vivtui.parsing.api_audit import (
@@ -17,7 +17,10 @@ from vivtui.parsing.api_audit import (
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import integer, number, text
 
-DEFAULT_LIMIT = 2.00  # the producer's default per-process budget, USD
+DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
+FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
+
+OPTION, INFERRED, DEFAULT = "option", "inferred", "default"
 
 
 @dataclass(slots=True)
@@ -28,9 +31,31 @@ class Usage:
     output_tokens: int = 0
 
 
+@dataclass(slots=True)
+class Wrapper:
+    """One API wrapper's account: the producer keeps a budget per ``user``
+    context (runtime/secure_api_wrapper.py), not one for the run."""
+
+    user: str
+    calls: int = 0
+    cost: float = 0.0
+    refused: int = 0  # BUDGET_EXCEEDED: calls the wrapper would not make
+    last_remaining: float | None = None  # what it had left at its latest refusal
+    inferred_limit: float | None = None  # its spend at a refusal plus what was left
+    by_minute: dict[int, float] = field(default_factory=dict)  # spend per epoch minute
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    seconds: float  # until the wrapper nearest its limit runs out, at the recent rate
+    user: str
+    rate: float  # its USD per second over the window
+    window: float  # seconds the rate is measured over
+
+
 class BudgetTracker:
-    def __init__(self, limit: float = DEFAULT_LIMIT) -> None:
-        self.limit = limit
+    def __init__(self, limit: float | None = None) -> None:
+        self.option_limit = limit  # --budget; None: inferred or the producer's default
         self.succeeded = 0
         self.failed = 0
         self.cost = 0.0
@@ -44,8 +69,8 @@ class BudgetTracker:
         self.by_model: dict[str, Usage] = defaultdict(Usage)
         self.by_call_type: dict[str, Usage] = defaultdict(Usage)
         self.problems: list[Record] = []  # failures and budget/rate/violation events
-        self.first_spend: datetime | None = None
-        self.last_spend: datetime | None = None
+        self.by_user: dict[str, Wrapper] = {}
+        self.last_refusal: Wrapper | None = None
         self.version = 0
 
     def apply(self, records: list[Record]) -> None:
@@ -60,6 +85,7 @@ class BudgetTracker:
                 self.problems.append(record)
             elif event == BUDGET_EXCEEDED:
                 self.budget_exceeded += 1
+                self._refused(record)
                 self.problems.append(record)
             elif event.startswith(TASK_BUDGET_PREFIX):
                 self.task_budget_exceeded += 1
@@ -93,34 +119,106 @@ class BudgetTracker:
             usage.cost += cost
             usage.input_tokens += tokens_in
             usage.output_tokens += tokens_out
-        if record.ts is not None and cost:
-            # Lines are not strictly time-ordered (concurrent writers).
-            if self.first_spend is None or record.ts < self.first_spend:
-                self.first_spend = record.ts
-            if self.last_spend is None or record.ts > self.last_spend:
-                self.last_spend = record.ts
+        wrapper = self._wrapper(f)
+        wrapper.calls += 1
+        wrapper.cost += cost
+        ts = record.ts if cost else None
+        if ts is not None:
+            minute = int(ts.timestamp() // 60)
+            wrapper.by_minute[minute] = wrapper.by_minute.get(minute, 0.0) + cost
+
+    def _wrapper(self, fields: dict) -> Wrapper:
+        user = text(fields.get("user")) or "?"
+        wrapper = self.by_user.get(user)
+        if wrapper is None:
+            wrapper = self.by_user[user] = Wrapper(user)
+        return wrapper
+
+    def _refused(self, record: Record) -> None:
+        wrapper = self._wrapper(record.fields)
+        wrapper.refused += 1
+        remaining = number(record.fields.get("remaining"))
+        if remaining is not None:
+            wrapper.last_remaining = remaining
+            if wrapper.cost > 0:  # with no spend seen, what was left says nothing of the limit
+                wrapper.inferred_limit = round(wrapper.cost + remaining, 2)
+        self.last_refusal = wrapper
 
     @property
     def calls(self) -> int:
         return self.succeeded + self.failed
 
     @property
+    def refused(self) -> int:
+        return self.budget_exceeded
+
+    @property
+    def limit_source(self) -> str:
+        if self.option_limit is not None:
+            return OPTION
+        if any(w.inferred_limit is not None for w in self.by_user.values()):
+            return INFERRED
+        return DEFAULT
+
+    @property
+    def limit(self) -> float:
+        """The run's figure for one wrapper's limit: the option's, else the one
+        refusals point to most often, else the producer's default."""
+        if self.option_limit is not None:
+            return self.option_limit
+        inferred = Counter(w.inferred_limit for w in self.by_user.values()
+                           if w.inferred_limit is not None)
+        return inferred.most_common(1)[0][0] if inferred else DEFAULT_LIMIT
+
+    def limit_of(self, wrapper: Wrapper) -> float:
+        """The option's; else its own refusals'; else the producer's default
+        (callers may give each wrapper its own limit: one wrapper's refusals
+        say nothing of another's)."""
+        if self.option_limit is not None:
+            return self.option_limit
+        if wrapper.inferred_limit is not None:
+            return wrapper.inferred_limit
+        return DEFAULT_LIMIT
+
+    def remaining_of(self, wrapper: Wrapper) -> float:
+        return self.limit_of(wrapper) - wrapper.cost
+
+    def fraction_of(self, wrapper: Wrapper) -> float:
+        limit = self.limit_of(wrapper)
+        return wrapper.cost / limit if limit > 0 else 0.0
+
+    def wrappers(self) -> list[Wrapper]:
+        """Nearest its limit first."""
+        return sorted(self.by_user.values(), key=lambda w: (-self.fraction_of(w), w.user))
+
+    @property
+    def tightest(self) -> Wrapper | None:
+        wrappers = self.wrappers()
+        return wrappers[0] if wrappers else None
+
+    @property
     def remaining(self) -> float:
-        return self.limit - self.cost
+        """What the wrapper nearest its limit has left (the run has no single pot)."""
+        tightest = self.tightest
+        return self.remaining_of(tightest) if tightest is not None else self.limit
 
     @property
     def fraction_used(self) -> float:
-        return self.cost / self.limit if self.limit > 0 else 0.0
+        tightest = self.tightest
+        return self.fraction_of(tightest) if tightest is not None else 0.0
 
-    def spend_rate(self) -> float | None:
-        """USD per second between the first and the last priced call."""
-        if self.first_spend is None or self.last_spend is None:
-            return None
-        span = (self.last_spend - self.first_spend).total_seconds()
-        return self.cost / span if span > 0 else None
-
-    def seconds_to_exhaustion(self) -> float | None:
-        rate = self.spend_rate()
-        if rate is None or rate <= 0:
-            return None
-        return max(0.0, self.remaining / rate)
+    def forecast(self, now: datetime, window: float = FORECAST_WINDOW_S) -> Forecast | None:
+        """When a wrapper runs out at its spend rate over the last ``window``
+        seconds; the soonest. Only meaningful while the run is live: the caller asks."""
+        last = int(now.timestamp() // 60)
+        minutes = range(last - int(window // 60) + 1, last + 1)
+        best: Forecast | None = None
+        for wrapper in self.by_user.values():
+            spent = sum(wrapper.by_minute.get(m, 0.0) for m in minutes)
+            if spent <= 0:
+                continue
+            rate = spent / window
+            seconds = max(0.0, self.remaining_of(wrapper) / rate)
+            if best is None or seconds < best.seconds:
+                best = Forecast(seconds, wrapper.user, rate, window)
+        return best

@@ -7,6 +7,8 @@ so nothing here needs a lock.
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Callable
+from datetime import UTC, datetime
 from itertools import compress
 from operator import itemgetter
 
@@ -20,10 +22,13 @@ from vivtui.parsing.record import (
     new_record,
     rows_of,
 )
-from vivtui.store.budget import DEFAULT_LIMIT, BudgetTracker
+from vivtui.parsing.values import timestamp
+from vivtui.store.activity import RunActivity, RunState
+from vivtui.store.budget import BudgetTracker
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.kernel import KernelTracker
 from vivtui.store.performance import PerformanceTracker
+from vivtui.store.safety import SafetyTally
 from vivtui.store.sessions import SessionTracker
 from vivtui.store.tasks import TaskTracker
 
@@ -32,6 +37,8 @@ _MALFORMED_AT = Record._fields.index("malformed")
 _CATEGORY = itemgetter(Record._fields.index("category"))
 _SEVERITY = itemgetter(_SEVERITY_AT)
 _MALFORMED = itemgetter(_MALFORMED_AT)
+_STAMP = itemgetter(Record._fields.index("stamp"))
+_ZONE = itemgetter(Record._fields.index("zone"))
 
 KEEP_MARGIN = 2  # see RunStore.apply
 
@@ -51,8 +58,11 @@ BLOCKED_CATEGORY = {
 
 
 class RunStore:
-    def __init__(self, budget_limit: float = DEFAULT_LIMIT, capacity: int = 50_000,
-                 kept_problems: int = 5_000) -> None:
+    def __init__(self, budget_limit: float | None = None, capacity: int = 50_000,
+                 kept_problems: int = 5_000, activity: RunActivity | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.activity = activity or RunActivity()
+        self.clock = clock or _utc_now
         self.buffers = {kind: RecordBuffer(capacity) for kind in KINDS}
         self.by_category: dict[str, Counter] = {kind: Counter() for kind in KINDS}
         self.by_severity: dict[str, Counter] = {kind: Counter() for kind in KINDS}
@@ -65,11 +75,14 @@ class RunStore:
         self.malformed_count = 0
         self.blocked: deque[Record] = deque(maxlen=kept_problems)
         self.blocked_count = 0
+        self.safety = SafetyTally()
         self.sources: dict[str, str] = {}  # kind -> name of the file it is read from
         self.version = 0
 
     def apply_batch(self, batch) -> None:
         """A feed's batch (``feeds.Batch``)."""
+        if batch.fresh and (batch.records or batch.reset):
+            self.activity.saw_growth(self.clock())
         self.apply(batch.kind, batch.records, batch.reset, batch.source, batch.rows_to_come)
 
     def apply(self, kind: str, records: list[Record], reset: bool = False,
@@ -100,6 +113,7 @@ class RunStore:
         watched = BLOCKED_CATEGORY.get(kind)
         malformed_before, blocked_before = categories[MALFORMED], categories[watched]
         categories.update(map(_CATEGORY, rows))
+        self.activity.saw_events(_newest(rows))
         self.by_severity[kind].update(map(_SEVERITY, rows))
         if categories[MALFORMED] != malformed_before:
             found = [new_record(Record, row) for row in compress(rows, map(_MALFORMED, rows))]
@@ -111,6 +125,7 @@ class RunStore:
                      if row[_SEVERITY_AT] == ERROR and not row[_MALFORMED_AT]]
             self.blocked.extend(found)
             self.blocked_count += len(found)
+            self.safety.add(found)
         if not isinstance(records, Records):
             records = Records(rows)
         model = self._model(kind)
@@ -137,6 +152,9 @@ class RunStore:
         if kind == "performance":
             self.performance.apply([], reset=True)
 
+    def run_state(self, now: datetime | None = None) -> RunState:
+        return self.activity.state(now or self.clock())
+
     def source_of(self, record: Record) -> str:
         return self.sources.get(record.kind, record.kind)
 
@@ -150,3 +168,25 @@ class RunStore:
     @property
     def warnings(self) -> int:
         return self.count(WARNING)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _newest(rows) -> datetime | None:
+    """The newest time in a batch: the greatest stamp as written, parsed alone
+    (one file writes one format, so the greatest string is the newest time)."""
+    try:
+        stamp = max(filter(None, map(_STAMP, rows)), default=None)
+    except TypeError:  # written and worked-out times mixed
+        return _newest_parsed(rows)
+    if stamp is None or stamp.__class__ is datetime:
+        return stamp
+    zone = next(_ZONE(row) for row in rows if _STAMP(row) is stamp)
+    # A stamp that is not a time (sorts after the digits) hid the real ones.
+    return timestamp(stamp, zone) or _newest_parsed(rows)
+
+
+def _newest_parsed(rows) -> datetime | None:
+    return max(filter(None, (new_record(Record, row).ts for row in rows)), default=None)

@@ -8,8 +8,10 @@ from datetime import datetime
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record
 from vivtui.parsing.sessions import COMPLETED, STARTED, context_of, task_title
 from vivtui.parsing.values import flag, number, text
+from vivtui.store.activity import IDLE, LIVE
 
 RUNNING = "running"
+STALLED = "stalled"  # open while the run has gone quiet: may yet finish, probably not
 SUCCEEDED = "ok"
 FAILED = "failed"
 UNFINISHED = "unfinished"
@@ -17,8 +19,9 @@ UNFINISHED = "unfinished"
 SessionKey = tuple[str, str, str]
 
 # What a triager looks at first: failed, then never finished, then running.
-STATE_ORDER = {FAILED: 0, UNFINISHED: 1, RUNNING: 2, SUCCEEDED: 3}
-STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, RUNNING: INFO, SUCCEEDED: OK}
+STATE_ORDER = {FAILED: 0, UNFINISHED: 1, STALLED: 2, RUNNING: 3, SUCCEEDED: 4}
+STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, STALLED: WARNING, RUNNING: INFO,
+                  SUCCEEDED: OK}
 
 
 def session_key(record: Record) -> SessionKey:
@@ -41,10 +44,14 @@ class Session:
             return None
         return flag(context_of(self.end.fields).get("success"))
 
-    def state(self, live: bool = True) -> str:
-        """running while a live run may still finish it; unfinished once it cannot."""
+    def state(self, run: str = LIVE) -> str:
+        """Without a completion: running while the run is live, stalled while it
+        is idle, unfinished once it is over or a later start took its place
+        (``run``: the run's state, ``activity.LIVE``/``IDLE``/``FINISHED``)."""
         if self.end is None:
-            return RUNNING if live and not self.superseded else UNFINISHED
+            if self.superseded:
+                return UNFINISHED
+            return {LIVE: RUNNING, IDLE: STALLED}.get(run, UNFINISHED)
         return FAILED if self.outcome is False else SUCCEEDED
 
     @property
@@ -155,12 +162,12 @@ def _as_int(value: str) -> int | None:
         return None
 
 
-def triage_order(sessions, live: bool, now: datetime) -> list[Session]:
-    """Failed, unfinished, running, ok; newest first within each."""
-    return sorted(sessions, key=lambda s: (STATE_ORDER[s.state(live)],
+def triage_order(sessions, run: str, now: datetime) -> list[Session]:
+    """Failed, unfinished, stalled, running, ok; newest first within each."""
+    return sorted(sessions, key=lambda s: (STATE_ORDER[s.state(run)],
                                            -(s.started_at or s.ended_at or now).timestamp()))
 
 
-def is_problem(session: Session, live: bool) -> bool:
-    """A session to triage: failed, or never finished."""
-    return session.state(live) in (FAILED, UNFINISHED)
+def is_problem(session: Session, run: str) -> bool:
+    """A session to triage: failed, never finished, or stalled."""
+    return session.state(run) in (FAILED, UNFINISHED, STALLED)

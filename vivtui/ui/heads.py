@@ -3,8 +3,13 @@ line, and the budget overview. Log text in them goes through ``render.safe``."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 
+from vivtui.store.activity import FINISHED, IDLE, LIVE, RunState
+from vivtui.store.budget import FORECAST_WINDOW_S
+from vivtui.store.safety import SOURCES
 from vivtui.store.filters import FilterSet, Pattern
 from vivtui.ui import render, styles
 
@@ -65,12 +70,30 @@ def filter_bar(filters: FilterSet, search: Pattern | None, shown: int, hits: int
     return text
 
 
-def status(statuses, store, follow_text: Text | None) -> Text:
-    """The bottom line: files, errors, warnings, malformed lines, spend, follow."""
+RUN_STYLE = {LIVE: styles.SUCCESS, IDLE: styles.CAUTION_STRONG, FINISHED: styles.NOTE}
+
+
+def run_state(run: RunState, now: datetime, zone=None) -> Text:
+    """live / idle 12m (since 14:02) / finished (last event 02-11 09:44)."""
+    out = Text(end="")
+    out.append(run.state, RUN_STYLE[run.state])
+    if run.state == IDLE and run.since is not None:
+        out.append(f" {render.duration((now - run.since).total_seconds())}", styles.CAUTION)
+    if run.state != LIVE and run.last_event is not None:
+        out.append(f" (last event {render.stamp(run.last_event, zone, now)})", styles.NOTE)
+    return out
+
+
+def status(statuses, store, follow_text: Text | None, now: datetime, zone=None) -> Text:
+    """The bottom line: run state, files, errors, warnings, malformed lines,
+    spend, follow."""
     used = [s for s in statuses if s.used]
     present = sum(1 for s in used if s.state in ("ok", "empty"))
     waiting = [s for s in used if s.state == "missing"]
     out = line()
+    out.append(" ")
+    out.append_text(run_state(store.run_state(now), now, zone))
+    out.append(" ")
     out.append(" files ", styles.STRONG)
     out.append(f"{present}/{len(used)}")
     if waiting:
@@ -86,11 +109,15 @@ def status(statuses, store, follow_text: Text | None) -> Text:
         out.append(f"  malformed {store.malformed_count}", styles.FAILURE)
     budget = store.budget
     out.append("  $ ", styles.MONEY)
-    over = budget.fraction_used >= 1 or budget.budget_exceeded
-    out.append(f"{render.money(budget.cost)}/{render.money(budget.limit)} "
-               f"{budget.fraction_used:.0%}",
-               styles.FAILURE_STRONG if over
-               else styles.CAUTION if budget.fraction_used >= 0.8 else styles.PLAIN)
+    # The run's spend, and how near the tightest wrapper is to its own limit.
+    out.append(render.money(budget.cost))
+    tightest = budget.tightest
+    if tightest is not None:
+        out.append(f" ({render.safe(tightest.user, 12)} {budget.fraction_used:.0%})",
+                   styles.FAILURE_STRONG if budget.fraction_used >= 1
+                   else styles.CAUTION if budget.fraction_used >= 0.8 else styles.NOTE)
+    if budget.refused:
+        out.append(f" {budget.refused} refused", styles.FAILURE_STRONG)
     if follow_text is not None and follow_text.plain:
         out.append("  ")
         out.append_text(follow_text)
@@ -106,35 +133,75 @@ def failures(reported: list[str]) -> Text:
     return out
 
 
-def overview(budget, width: int) -> Text:
+LIMIT_SOURCE = {"option": "--budget", "inferred": "inferred from refusals",
+                "default": "producer default"}
+WRAPPERS_SHOWN = 4
+
+
+def overview(budget, width: int, run: RunState, now: datetime) -> Text:
+    """Spend as the producer keeps it: per API wrapper (``user``), each against
+    its own limit; refusals as refusals; a forecast only while the run is live."""
     out = Text(end="")
     out.append("Spend ", styles.STRONG)
-    out.append(f"{render.money(budget.cost)} of {render.money(budget.limit)} "
-               f"({budget.fraction_used:.0%})  ")
-    out.append("remaining ")
-    out.append(render.money(budget.remaining),
-               styles.FAILURE if budget.remaining <= 0 else styles.STRONG)
-    out.append("\n")
-    out.append_text(render.gauge(budget.fraction_used, min(width, 60)))
-    out.append("\n")
-    rate = budget.spend_rate()
-    left = budget.seconds_to_exhaustion()
-    out.append("rate ")
-    out.append(f"{render.money(rate * 60)}/min" if rate else "-", styles.STRONG)
-    out.append("  exhausted ")
-    if budget.remaining <= 0 or budget.budget_exceeded:
-        out.append("now (BUDGET EXCEEDED)" if budget.budget_exceeded else "now",
+    out.append(f"{render.money(budget.cost)}", styles.MONEY)
+    out.append(f" in {budget.calls} calls ({budget.failed} failed), tokens "
+               f"{budget.input_tokens:,} in / {budget.output_tokens:,} out   limit "
+               f"{render.money(budget.limit)} per wrapper ({LIMIT_SOURCE[budget.limit_source]})\n")
+    wrappers = budget.wrappers()
+    for wrapper in wrappers[:WRAPPERS_SHOWN]:
+        fraction = budget.fraction_of(wrapper)
+        remaining = budget.remaining_of(wrapper)
+        out.append(f"  {render.fit(render.safe(wrapper.user, 40), 20)} ", styles.STRONG)
+        out.append_text(render.gauge(fraction, min(max(10, width - 70), 30)))
+        out.append(f" {render.money(wrapper.cost)} of {render.money(budget.limit_of(wrapper))} "
+                   f"({fraction:.0%})  left ")
+        out.append(render.money(remaining), styles.FAILURE if remaining <= 0 else styles.STRONG)
+        if wrapper.refused:
+            out.append(f"  {wrapper.refused} refused", styles.FAILURE_STRONG)
+        out.append("\n")
+    if len(wrappers) > WRAPPERS_SHOWN:
+        out.append(f"  … {len(wrappers) - WRAPPERS_SHOWN} more wrappers\n", styles.NOTE)
+    last = budget.last_refusal
+    if last is not None:
+        out.append(f"{budget.refused} call{'s' if budget.refused != 1 else ''} refused",
                    styles.FAILURE_STRONG)
+        if last.last_remaining is not None:
+            out.append(f", {render.safe(last.user, 40)} had "
+                       f"{render.money(last.last_remaining)} left at the latest")
+        out.append("   ")
+    out.append("forecast ", styles.STRONG)
+    forecast = budget.forecast(now) if run.live else None
+    if forecast is not None:
+        out.append(f"{render.safe(forecast.user, 40)} runs out in "
+                   f"~{render.duration(forecast.seconds)}",
+                   styles.FAILURE_STRONG if forecast.seconds < 600 else styles.STRONG)
+        out.append(f" ({render.money(forecast.rate * 60)}/min, last "
+                   f"{render.duration(forecast.window)})\n", styles.NOTE)
     else:
-        out.append(f"in ~{render.duration(left)}" if left is not None else "-", styles.STRONG)
-    out.append(f"   calls {budget.calls} ({budget.failed} failed)  tokens "
-               f"{budget.input_tokens:,} in / {budget.output_tokens:,} out\n")
+        out.append("none (the run is not live)\n" if not run.live
+                   else "none (no spend in the last "
+                        f"{render.duration(FORECAST_WINDOW_S)})\n", styles.NOTE)
     for label, table in (("by model", budget.by_model), ("by call type", budget.by_call_type)):
         out.append(f"{label}\n", styles.STRONG)
         for name, usage in sorted(table.items(), key=lambda kv: -kv[1].cost)[:6]:
             out.append(f"  {render.fit(render.safe(name, 40), 28)} {usage.calls:>6} calls  "
                        f"{render.money(usage.cost):>10}  "
                        f"{usage.input_tokens + usage.output_tokens:>10,} tokens\n")
+    return out
+
+
+def safety_overview(tally) -> Text:
+    """Blocks counted by the file that wrote them down and by reason."""
+    out = Text(end="")
+    out.append("Blocked ", styles.STRONG)
+    out.append(str(tally.total), styles.FAILURE_STRONG if tally.total else styles.STRONG)
+    out.append("  by source ")
+    out.append("  ".join(f"{source} {tally.by_source.get(source, 0)}" for source in SOURCES))
+    out.append("\nby reason\n", styles.STRONG)
+    for reason, count in tally.by_reason.most_common(6):
+        out.append(f"  {count:>6}  {render.safe(reason, 80)}\n")
+    if len(tally.by_reason) > 6:
+        out.append(f"  … {len(tally.by_reason) - 6} more reasons (t picks one)\n", styles.NOTE)
     return out
 
 

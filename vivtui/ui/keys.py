@@ -69,6 +69,8 @@ KEYS: tuple[Key, ...] = (
     Key("enter", "inspect", "Inspect", "Triage", "enter",
         "inspect the row: every field, file, line, byte offset (P raw line)",
         footer="Inspect", footer_at=2),
+    Key("B", "blocks", "Safety blocks", "Triage", "B",
+        "what the safety gates blocked: every file, by source and reason (again: budget)"),
     Key("r", "related", "Related events", "Triage", "r",
         "related events: same session, task or identity, every file"),
     Key("o", "same_thread(1)", "Next of same session/task", "Triage", "o / O",

@@ -10,9 +10,9 @@ pane switched to at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from time import monotonic
-from typing import Callable, Iterable
 
 from textual import events
 from textual.app import ComposeResult
@@ -28,6 +28,7 @@ from vivtui.store.run import RunStore
 from vivtui.ui import heads, keys
 from vivtui.ui.panes.actions import ActionsPane
 from vivtui.ui.panes.base import Pane
+from vivtui.ui.panes.budget import BLOCKS, BUDGET, BudgetPane
 from vivtui.ui.panes.registry import NAMES, PANES, pane_of_kind
 from vivtui.ui.panetabs import PaneTabs
 from vivtui.ui.prompt import Prompt
@@ -47,14 +48,14 @@ class MainScreen(TriageActions, Screen[None]):
     MainScreen #status { height: 1; background: $panel; }
     """
 
-    def __init__(self, store: RunStore, layout: RunLayout, *, zone=None, live: bool = True,
+    def __init__(self, store: RunStore, layout: RunLayout, *, zone=None,
                  now: Callable[[], datetime]) -> None:
         super().__init__()
         self.store = store
         self.run_layout = layout
         self.zone = zone  # of every time shown (None: this host's)
         self.now = now
-        self.panes: dict[str, Pane] = {spec.name: spec.cls(zone=zone, live=live)
+        self.panes: dict[str, Pane] = {spec.name: spec.cls(zone=zone)
                                        for spec in PANES}
         self.prompt = Prompt()
         self.failures: list[str] = []  # background work that failed, said in the status line
@@ -143,6 +144,14 @@ class MainScreen(TriageActions, Screen[None]):
                 and not isinstance(self.focused, Prompt)):
             self.focus_pane(pane_id)
 
+    def action_blocks(self) -> None:
+        """Every safety block, in the audit pane; from there, back to the budget."""
+        pane = self.panes["budget"]
+        assert isinstance(pane, BudgetPane)
+        again = self.active_name() == "budget" and pane.mode == BLOCKS
+        pane.show_mode(BUDGET if again else BLOCKS)
+        self.focus_pane("budget")
+
     def action_zoom(self) -> None:
         if self.maximized is not None:
             self.minimize()
@@ -229,7 +238,8 @@ class MainScreen(TriageActions, Screen[None]):
     def status_text(self):
         pane = self.current_pane()
         text = heads.status(self.run_layout.statuses(), self.store,
-                            pane.follow_text() if pane is not None else None)
+                            pane.follow_text() if pane is not None else None, self.now(),
+                            self.zone)
         if self.failures:
             text = heads.failures(self.failures).append_text(text)
         return text

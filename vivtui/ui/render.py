@@ -15,16 +15,16 @@ from rich.text import Text
 from vivtui.parsing.record import ERROR, WARNING, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import clean, one_line, redact
-from vivtui.store.sessions import FAILED, RUNNING, SUCCEEDED, UNFINISHED, Session
+from vivtui.store.sessions import FAILED, RUNNING, STALLED, SUCCEEDED, UNFINISHED, Session
 from vivtui.store.tasks import Task
 from vivtui.ui import styles
 
 SEVERITY_STYLE = styles.SEVERITY
 TYPE_STYLE = styles.ACTION_TYPE
 STATE_STYLE = {FAILED: styles.FAILURE_STRONG, UNFINISHED: styles.CAUTION_STRONG,
-               RUNNING: styles.ACTIVE, SUCCEEDED: styles.SUCCESS}
-STATE_MARK = {FAILED: "✗ failed", UNFINISHED: "? unfinished", RUNNING: "▶ running",
-              SUCCEEDED: "✓ ok"}
+               STALLED: styles.CAUTION_STRONG, RUNNING: styles.ACTIVE, SUCCEEDED: styles.SUCCESS}
+STATE_MARK = {FAILED: "✗ failed", UNFINISHED: "? unfinished", STALLED: "‖ stalled",
+              RUNNING: "▶ running", SUCCEEDED: "✓ ok"}
 
 
 def safe(value: object, limit: int | None = None) -> str:
@@ -50,6 +50,16 @@ def clock(ts: datetime | None, zone: tzinfo | None = None) -> str:
     return ts.astimezone(zone).strftime("%H:%M:%S")
 
 
+def stamp(ts: datetime | None, zone: tzinfo | None, now: datetime) -> str:
+    """A time with its date when it is not today's (a year too if not this year's)."""
+    if ts is None:
+        return "-"
+    local, today = ts.astimezone(zone), now.astimezone(zone)
+    if local.date() == today.date():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%m-%d %H:%M" if local.year == today.year else "%Y-%m-%d %H:%M")
+
+
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -57,7 +67,7 @@ def duration(seconds: float | None) -> str:
     if seconds < 60:
         return f"{seconds}s"
     if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
+        return f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds // 60}m{seconds % 60:02d}s"
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
@@ -123,10 +133,10 @@ def kernel_row(record: Record, width: int, zone: tzinfo | None = None,
     return columns([(f"{record.line:>6}", 6, styles.NOTE), (line, 0, style)], width)
 
 
-def session_row(session: Session, width: int, now: datetime, live: bool,
+def session_row(session: Session, width: int, now: datetime, run: str,
                 quality: float | None = None, zone: tzinfo | None = None) -> Text:
-    state = session.state(live)
-    if state == RUNNING and session.started_at is not None:
+    state = session.state(run)
+    if state in (RUNNING, STALLED) and session.started_at is not None:
         elapsed = duration((now - session.started_at).total_seconds())
     else:
         elapsed = duration(session.elapsed)
@@ -138,7 +148,7 @@ def session_row(session: Session, width: int, now: datetime, live: bool,
     parts = [
         (STATE_MARK[state], 12, STATE_STYLE[state]),
         (clock(session.started_at, zone), 8, styles.NOTE),
-        (elapsed, 7, styles.ACTIVE if state == RUNNING else ""),
+        (elapsed, 7, STATE_STYLE[state] if state in (RUNNING, STALLED) else ""),
         (f"r{safe(run, 5)}/s{safe(number, 5)}", 9 if wide else 8, ""),
     ]
     if wide:  # model, verification and quality only where there is room
@@ -150,7 +160,8 @@ def session_row(session: Session, width: int, now: datetime, live: bool,
         ]
     else:
         parts.append(rc_cell)
-    parts.append((safe(session.title, 200), 0, styles.STRONG if state in (FAILED, UNFINISHED) else ""))
+    parts.append((safe(session.title, 200), 0,
+                  styles.STRONG if state in (FAILED, UNFINISHED, STALLED) else ""))
     return columns(parts, width)
 
 
@@ -187,9 +198,15 @@ def timeline_row(record: Record, width: int, zone: tzinfo | None = None,
                  placed: datetime | None = None) -> Text:
     ts = record.ts or placed
     when = ts.astimezone(zone).strftime("%m-%d %H:%M:%S") if ts else "-"
-    return columns([(when, 14, styles.NOTE), (KIND_LABEL.get(record.kind, record.kind), 7, styles.ACTIVE),
-                    (safe(record.category, 30), 18, record_style(record)),
-                    (safe(record.summary, 600), 0, "")], width)
+    summary = safe(record.summary, 600)
+    # The summary names the event: styled there rather than repeated in a column.
+    head = next((c for c in (safe(record.category, 40), safe(record.category, 40).upper())
+                 if c and summary.startswith(c) and summary[len(c):len(c) + 1] in ("", " ")), "")
+    parts = [(when, 14, styles.NOTE), (KIND_LABEL.get(record.kind, record.kind), 7, styles.ACTIVE)]
+    if head:
+        parts.append((head, len(head), record_style(record)))
+    parts.append((summary[len(head):].lstrip(), 0, ""))
+    return columns(parts, width)
 
 
 def history_text(task: Task, zone: tzinfo | None = None) -> Text:
@@ -230,10 +247,10 @@ _SESSION_FIELDS = ("model", "returncode", "elapsed_seconds", "verification_statu
                    "verified_files", "stdout_length", "stderr_length")
 
 
-def session_text(session: Session, perf: Record | None, now: datetime, live: bool,
+def session_text(session: Session, perf: Record | None, now: datetime, run: str,
                  zone: tzinfo | None = None) -> Text:
     """The selected session in full: task text, completion fields, metrics."""
-    state = session.state(live)
+    state = session.state(run)
     worker, run, number_ = session.key
     out = Text(end="")
     out.append(STATE_MARK[state], STATE_STYLE[state])

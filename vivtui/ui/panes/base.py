@@ -9,14 +9,16 @@ workers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
-from typing import Any, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern
 from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan
@@ -43,10 +45,10 @@ class Pane(Vertical):
     Pane > .filterbar.-shown { display: block; }
     """
 
-    def __init__(self, zone: tzinfo | None = None, live: bool = True, **kwargs) -> None:
+    def __init__(self, zone: tzinfo | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.zone = zone
-        self.live = live
+        self.run = RunState(LIVE, None, None)  # the run's state when last drawn
         self.row_query: Query = MemoryQuery(self.describe)
         self._source: Sequence = ()
         self._scan_timer = None
@@ -109,6 +111,7 @@ class Pane(Vertical):
 
     def update_from(self, store: RunStore, now: datetime) -> None:
         self._last = (store, now)
+        self.run = store.run_state(now)
         if not self.query(RowView):
             return  # not composed yet, or being taken down as the app exits
         self._update(store, now)

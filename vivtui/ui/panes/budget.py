@@ -1,5 +1,6 @@
-"""API spend against the budget, usage by model and call type, and every
-failure and budget event."""
+"""The audit pane: API spend as the producer keeps it (per wrapper), failures
+and budget events; or, one key away (``B``), every safety block from every file
+with counts by source and by reason."""
 
 from __future__ import annotations
 
@@ -10,36 +11,80 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from vivtui.parsing.record import Record
+from vivtui.store.related import sort_time
 from vivtui.store.run import RunStore
+from vivtui.store.safety import reason_of
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
 
+BUDGET, BLOCKS = "budget", "blocks"
+
 
 class BudgetPane(Pane):
-    title = "Budget"
+    title = "Audit"
     empty = "no API failures or budget events yet"
     DEFAULT_CSS = """
     BudgetPane > .overview { height: auto; max-height: 16; padding: 0 1; }
     """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.mode = BUDGET
 
     def compose(self) -> ComposeResult:
         yield Static(classes="overview")
         yield from super().compose()
 
     def row(self, record: Record, width: int) -> Text:
+        if self.mode == BLOCKS:
+            return render.timeline_row(record, width, self.zone)
         return render.problem_row(record, width, self.zone)
 
-    def _update(self, store: RunStore, now: datetime) -> None:
-        budget = store.budget
-        if budget.version == self._seen_version:
+    def describe(self, record: Record) -> tuple[str, str, str]:
+        if self.mode == BLOCKS:  # picked by reason; found by what the row says
+            return (f"{render.KIND_LABEL.get(record.kind, record.kind)} {record.summary}",
+                    reason_of(record), record.severity)
+        return record.summary, record.category, record.severity
+
+    def show_mode(self, mode: str) -> None:
+        """The budget view, or the safety blocks."""
+        if mode == self.mode:
             return
-        self._seen_version = budget.version
+        self.mode = mode
+        self.empty = ("no safety blocks in any file" if mode == BLOCKS
+                      else "no API failures or budget events yet")
+        self._seen_version = None
+        self.view.rows = ()  # another list: the cursor starts over
+        if self._last is not None:
+            self._update(*self._last)
+
+    def _update(self, store: RunStore, now: datetime) -> None:
+        if self.mode == BLOCKS:
+            self._update_blocks(store)
+            return
+        budget = store.budget
+        # The forecast moves with the clock and the run's state, not only with new calls.
+        seen = (budget.version, self.run.state, int(now.timestamp() // 10))
+        if seen == self._seen_version:
+            return
+        self._seen_version = seen
         width = max(20, (self.size.width or self.screen.size.width) - 4)
-        self.query_one(".overview", Static).update(heads.overview(budget, width))
+        self.query_one(".overview", Static).update(heads.overview(budget, width, self.run, now))
         self.show_rows(budget.problems)
-        self.head(heads.counts("Failures and budget events", [
+        self.head(heads.counts("Failures and budget events  B blocks", [
             ("failed", budget.failed, styles.FAILURE),
-            ("budget exceeded", budget.budget_exceeded, styles.FAILURE),
+            ("refused", budget.refused, styles.FAILURE),
             ("task budget", budget.task_budget_exceeded, styles.FAILURE),
             ("rate limited", budget.rate_limited, styles.CAUTION),
             ("violations", budget.violations, styles.FAILURE)]))
+
+    def _update_blocks(self, store: RunStore) -> None:
+        seen = (BLOCKS, store.blocked_count, store.version)
+        if seen == self._seen_version:
+            return
+        self._seen_version = seen
+        self.query_one(".overview", Static).update(heads.safety_overview(store.safety))
+        # In time order; the kernel's backlog lines have no time: first, in file order.
+        self.show_rows(sorted(store.blocked, key=lambda r: sort_time(r.ts)))
+        self.head(heads.counts("Safety blocks  B budget", [
+            ("blocked", store.blocked_count, styles.FAILURE)]))

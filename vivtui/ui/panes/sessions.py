@@ -35,21 +35,21 @@ class SessionsPane(Pane):
 
     def row(self, session: model.Session, width: int) -> Text:
         quality = quality_of(session, self._perf)
-        return render.session_row(session, width, self._now, self.live, quality, self.zone)
+        return render.session_row(session, width, self._now, self.run.state, quality, self.zone)
 
     def describe(self, session: model.Session) -> tuple[str, str, str]:
-        state = session.state(self.live)
+        state = session.state(self.run.state)
         worker, run, number = session.key
         return (f"{state} {session.title} {render.safe(session.context('model'))} "
                 f"worker={worker} run={run} session={number}", state,
                 model.STATE_SEVERITY[state])
 
     def severity_of(self, session: model.Session) -> str:
-        return model.STATE_SEVERITY[session.state(self.live)]
+        return model.STATE_SEVERITY[session.state(self.run.state)]
 
     def problem_level(self, session: model.Session) -> str | None:
         # A session that never finished is a failure to triage, not a warning.
-        return "failure" if model.is_problem(session, self.live) else None
+        return "failure" if model.is_problem(session, self.run.state) else None
 
     def record_of(self, session: model.Session) -> Record | None:
         return session.end or session.start
@@ -60,7 +60,7 @@ class SessionsPane(Pane):
             detail.update(heads.hint("select a session to see its details"))
             return
         perf = performance_of(session, self._perf)
-        detail.update(render.session_text(session, perf, self._now, self.live, self.zone))
+        detail.update(render.session_text(session, perf, self._now, self.run.state, self.zone))
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.show_detail(message.item)
@@ -71,14 +71,15 @@ class SessionsPane(Pane):
         self._perf = store.performance.entries
         if tracker.version != self._seen_version:
             self._seen_version = tracker.version
-            self.show_rows(model.triage_order(tracker.sessions, self.live, now))
+            self.show_rows(model.triage_order(tracker.sessions, self.run.state, now))
             self.show_detail(self.view.selected)
         else:
             self.view.refresh()  # running sessions' elapsed time ticks
-        states = [s.state(self.live) for s in tracker.sessions]
+        states = [s.state(self.run.state) for s in tracker.sessions]
         self.head(heads.counts("Sessions", [
             ("failed", states.count(model.FAILED), styles.FAILURE),
             ("unfinished", states.count(model.UNFINISHED), styles.CAUTION),
+            ("stalled", states.count(model.STALLED), styles.CAUTION),
             ("running", states.count(model.RUNNING), styles.ACTIVE),
             ("ok", states.count(model.SUCCEEDED), styles.SUCCESS),
         ]))

@@ -1,0 +1,123 @@
+"""Run state from event times and growth (never mtimes), and the budget as the
+producer keeps it: per wrapper, refusals as refusals, a forecast only while live."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import orjson
+
+from vivtui.ingest.feeds import Batch
+from vivtui.parsing import api_audit, sessions
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.record import Records
+from vivtui.store.activity import FINISHED, IDLE, LIVE, RunActivity
+from vivtui.store.run import RunStore
+from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
+
+UTC = ParseContext(timezone.utc)
+T0 = datetime(2026, 2, 3, 5, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def started(at: datetime, session_id: int = 1):
+    line = orjson.dumps({"timestamp": at.replace(tzinfo=None).isoformat(), "level": "INFO",
+                         "message": sessions.STARTED, "worker_id": "w",
+                         "context": {"session_id": session_id, "run": 1, "task": "t"}})
+    return sessions.parse(line, 1, 0, UTC)
+
+
+def test_an_old_run_is_finished_and_never_shows_running_sessions():
+    clock = Clock(T0 + timedelta(days=270))  # opened nine months later, files freshly copied
+    store = RunStore(clock=clock)
+    store.apply("sessions", [started(T0)])
+    state = store.run_state()
+    assert state.state == FINISHED and state.last_event == T0
+    assert store.sessions.sessions[0].state(state.state) == UNFINISHED
+
+
+def test_a_live_run_goes_idle_then_finished_as_it_stays_quiet():
+    clock = Clock(T0 + timedelta(seconds=30))
+    store = RunStore(clock=clock, activity=RunActivity(stall_after=600, finished_after=3600))
+    store.apply("sessions", [started(T0)])
+    session = store.sessions.sessions[0]
+    assert store.run_state().state == LIVE and session.state(LIVE) == RUNNING
+    clock.now = T0 + timedelta(minutes=11)
+    state = store.run_state()
+    assert state.state == IDLE and state.since == T0
+    assert session.state(state.state) == STALLED
+    clock.now = T0 + timedelta(hours=2)
+    assert store.run_state().state == FINISHED
+
+
+def test_growth_seen_while_watching_counts_even_without_new_event_times():
+    clock = Clock(T0 + timedelta(days=3))
+    store = RunStore(clock=clock)
+    store.apply("sessions", [started(T0)])
+    assert store.run_state().state == FINISHED
+    # A line arrives while watched (kernel output has no time of its own).
+    store.apply_batch(Batch("sessions", Records([tuple(started(T0, 2))]), fresh=True))
+    assert store.run_state().state == LIVE
+
+
+def test_finished_can_be_forced_and_an_event_from_the_future_counts_as_now():
+    clock = Clock(T0)
+    forced = RunStore(clock=clock, activity=RunActivity(finished=True))
+    forced.apply("sessions", [started(T0)])
+    assert forced.run_state().state == FINISHED
+    ahead = RunStore(clock=clock)
+    ahead.apply("sessions", [started(T0 + timedelta(hours=9))])  # a naive time in another zone
+    assert ahead.run_state().state == LIVE
+
+
+def api(event, user="admin", at=None, **fields):
+    obj = {"event": event, "user": user, **fields}
+    if at is not None:
+        obj["timestamp"] = at.isoformat()
+    return api_audit.parse(orjson.dumps(obj), 1, 0, UTC)
+
+
+def test_budget_is_kept_per_wrapper_and_the_limit_inferred_from_refusals():
+    store = RunStore()
+    store.apply("api", [
+        api("API_CALL_SUCCESS", user="admin", cost=1.5),
+        api("API_CALL_SUCCESS", user="Tern-4", cost=0.05),
+        api("API_CALL_SUCCESS", user="admin", cost=0.48),
+        api("BUDGET_EXCEEDED", user="admin", remaining=0.0200001, requested=0.03),
+        api("BUDGET_EXCEEDED", user="admin", remaining=0.0200001, requested=0.03),
+    ])
+    budget = store.budget
+    assert budget.limit == 2.00 and budget.limit_source == "inferred"
+    assert budget.refused == 2 and budget.last_refusal.user == "admin"
+    assert budget.last_refusal.last_remaining == 0.0200001
+    admin, tern = budget.wrappers()  # nearest its limit first
+    assert (admin.user, admin.calls, round(admin.cost, 6)) == ("admin", 2, 1.98)
+    assert (tern.user, tern.refused) == ("Tern-4", 0)
+    assert round(budget.remaining_of(tern), 6) == 1.95  # its own pot, not the run's sum
+    assert round(budget.remaining, 6) == 0.02  # the tightest wrapper's
+
+
+def test_without_refusals_or_option_the_limit_is_the_producers_default():
+    store = RunStore()
+    store.apply("api", [api("API_CALL_SUCCESS", cost=0.1)])
+    assert (store.budget.limit, store.budget.limit_source) == (2.00, "default")
+
+
+def test_the_forecast_uses_only_the_recent_window():
+    store = RunStore(budget_limit=1.0)
+    old = T0 - timedelta(hours=5)
+    store.apply("api", [api("API_CALL_SUCCESS", cost=0.3, at=old),  # long ago: not in the rate
+                        api("API_CALL_SUCCESS", cost=0.06, at=T0 - timedelta(minutes=3)),
+                        api("API_CALL_SUCCESS", cost=0.06, at=T0 - timedelta(minutes=1))])
+    forecast = store.budget.forecast(T0)
+    assert forecast is not None and forecast.user == "admin" and forecast.window == 600
+    assert abs(forecast.rate - 0.12 / 600) < 1e-12
+    assert abs(forecast.seconds - (1.0 - 0.42) / (0.12 / 600)) < 1e-6
+    assert store.budget.forecast(T0 + timedelta(hours=1)) is None  # nothing spent lately

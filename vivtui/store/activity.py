@@ -1,0 +1,64 @@
+"""Is the run live, idle or finished? Judged from what the files say, never
+from their mtimes (a copy or a checkout resets those).
+
+Two kinds of evidence: the newest event time in any file, and the moment a
+file was seen to grow while vivtui watched. A run whose newest event is old and
+that nobody is writing is finished, however fresh its files look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+LIVE = "live"
+IDLE = "idle"
+FINISHED = "finished"
+
+STALL_AFTER_S = 600.0  # no new event for this long: the run is idle, its sessions stalled
+FINISHED_AFTER_S = 3600.0  # ... and for this long: it is over, its sessions unfinished
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    state: str
+    since: datetime | None  # of the last sign of life (idle and finished)
+    last_event: datetime | None
+
+    @property
+    def live(self) -> bool:
+        return self.state == LIVE
+
+
+class RunActivity:
+    def __init__(self, finished: bool = False, stall_after: float = STALL_AFTER_S,
+                 finished_after: float = FINISHED_AFTER_S) -> None:
+        self.forced_finished = finished
+        self.stall_after = timedelta(seconds=stall_after)
+        self.finished_after = timedelta(seconds=max(finished_after, stall_after))
+        self.last_event: datetime | None = None
+        self.last_growth: datetime | None = None  # wall time a file grew while watched
+
+    def saw_events(self, newest: datetime | None) -> None:
+        if newest is not None and (self.last_event is None or newest > self.last_event):
+            self.last_event = newest
+
+    def saw_growth(self, now: datetime) -> None:
+        self.last_growth = now
+
+    def state(self, now: datetime) -> RunState:
+        signs = [t for t in (self.last_event, self.last_growth) if t is not None]
+        last = max(signs) if signs else None
+        if self.forced_finished:
+            return RunState(FINISHED, last, self.last_event)
+        if last is None:
+            # Nothing dated yet: an empty run directory is waited on, as live.
+            return RunState(LIVE, None, None)
+        # An event "from the future" (a writer's naive local time in another
+        # zone) counts as now.
+        quiet = now - min(last, now)
+        if quiet < self.stall_after:
+            return RunState(LIVE, last, self.last_event)
+        if quiet < self.finished_after:
+            return RunState(IDLE, last, self.last_event)
+        return RunState(FINISHED, last, self.last_event)

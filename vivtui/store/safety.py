@@ -1,0 +1,59 @@
+"""What the safety gates blocked, from every file that writes it down: one
+place for the audit pane, the summary and the triage keys."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from vivtui.parsing import actions, api_audit, execution, kernel, safety
+from vivtui.parsing.record import Record
+from vivtui.parsing.values import text
+
+# Where a block is written down, by file kind, named as the summary names it.
+SOURCE_OF_KIND = {safety.KIND: "safety_audit", kernel.KIND: "kernel", actions.KIND: "actions",
+                  execution.KIND: "tasks", api_audit.KIND: "api"}
+SOURCES = tuple(SOURCE_OF_KIND.values())
+
+REASON_WIDTH = 60
+_KERNEL_REASON = re.compile(r"\bBLOCKED\b[:\s]*(.*)")
+
+
+def reason_of(record: Record) -> str:
+    """A short reason to count blocks by: the words before the first colon
+    ("Attempt to write to protected file", "Constitutional violation")."""
+    if record.kind == kernel.KIND:
+        found = _KERNEL_REASON.search(str(record.raw))
+        full = found.group(1) if found else str(record.raw)
+    else:
+        f = record.fields
+        if record.kind == safety.KIND:
+            failed = [name for name, check in (f.get("checks") or {}).items()
+                      if isinstance(check, dict) and check.get("passed") is False]
+            full = text(f.get("blocked_reason")) or ", ".join(failed)
+        elif record.kind == actions.KIND:
+            full = text(f.get("detail")) or text(f.get("action"))
+        elif record.kind == execution.KIND:
+            full = text(f.get("errors")) or text(f.get("safety_report"))
+        else:
+            full = text(f.get("reason"))
+    head = full.split(":", 1)[0].strip().split("\n", 1)[0]
+    return head[:REASON_WIDTH] or "(no reason given)"
+
+
+class SafetyTally:
+    def __init__(self) -> None:
+        self.by_source: Counter = Counter()
+        self.by_reason: Counter = Counter()
+
+    def add(self, records: list[Record]) -> None:
+        for record in records:
+            self.by_source[SOURCE_OF_KIND.get(record.kind, record.kind)] += 1
+            self.by_reason[reason_of(record)] += 1
+
+    def forget(self, kind: str) -> None:
+        self.by_source.pop(SOURCE_OF_KIND.get(kind, kind), None)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_source.values())
