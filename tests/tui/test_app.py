@@ -292,3 +292,21 @@ async def test_B_shows_every_safety_block_by_source_and_reason(tui, run_dir):
         await pilot.press("B")  # again: back to the budget
         await pilot.pause()
         assert "Spend $0.5003" in tui.screen_text(app)
+
+
+async def test_the_timeline_filter_finds_what_the_rows_say(tui, run_dir):
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        await pilot.press("6")
+        await tui.type_in(pilot, "ampersand", "BLOCKED")
+        rows = app.main.panes["timeline"].view.rows
+        # the safety and action blocks say BLOCKED; passed checks are not blocks
+        assert {entry[2].kind for entry in rows} == {"safety", "actions"}
+        await pilot.press("escape")
+        await tui.type_in(pilot, "ampersand", "blocked")  # smart case: safety_blocked too
+        rows = app.main.panes["timeline"].view.rows
+        assert {entry[2].kind for entry in rows} == {"safety", "actions", "tasks"}
+        assert all(entry[2].category != "passed" for entry in rows)
+        await pilot.press("escape")
+        await tui.type_in(pilot, "ampersand", "source:api")
+        rows = app.main.panes["timeline"].view.rows
+        assert rows and {entry[2].kind for entry in rows} == {"api"}

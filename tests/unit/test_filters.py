@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from vivtui.parsing import kernel
+import orjson
+
+from vivtui.parsing import kernel, safety
 from vivtui.parsing.context import ParseContext
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.filters import (
@@ -12,6 +14,7 @@ from vivtui.store.filters import (
     compile_pattern,
     has_foreign_path,
     next_severity,
+    record_field,
 )
 from vivtui.store.rows import FilteredRows
 
@@ -132,3 +135,36 @@ def test_line_prefilter_turns_away_only_what_the_patterns_would():
             assert not filters.accepts(data.decode())
     assert [keep(data) for data in lines] == [True, False, False, True, False]
     assert line_prefilter([compile_pattern("seq=0+[12]")]) is None  # a regex: parsed
+
+
+def _safety(passed: bool):
+    data = orjson.dumps({"timestamp": "2026-02-03T06:29:42", "task": "Read a file", "checks": {},
+                         "passed": passed, "blocked_reason": None if passed else "Constitutional"})
+    return safety.parse(data, 1, 0, ParseContext(timezone.utc))
+
+
+def test_filters_match_what_the_row_says_not_the_raw_key_names():
+    passed, blocked = _safety(True), _safety(False)
+    rule = FilterSet([compile_pattern("blocked|violation", allow_invert=True)])
+    # Every safety_audit line has a "blocked_reason" key; only the block says BLOCKED.
+    assert not rule.accepts(passed.summary, lookup=lambda n: record_field(passed, n))
+    assert rule.accepts(blocked.summary, lookup=lambda n: record_field(blocked, n))
+    raw = compile_pattern("raw:blocked_reason")
+    assert raw.field == "raw" and raw.matches("", lambda n: record_field(passed, n))
+
+
+def test_field_terms():
+    blocked = _safety(False)
+
+    def lookup(name):
+        return record_field(blocked, name)
+
+    assert compile_pattern("status:blocked").matches("anything", lookup)
+    assert not compile_pattern("status:passed").matches("status:passed", lookup)
+    assert compile_pattern("source:safety_audit").matches("", lookup)
+    assert compile_pattern("task:read").matches("", lookup)  # smart case: ignores case
+    assert not compile_pattern("task:READ").matches("", lookup)
+    assert compile_pattern("!status:passed", allow_invert=True).invert
+    # Not a field name: plain text, as typed.
+    error = compile_pattern("error: boom")
+    assert error.field is None and error.search("error: boom")

@@ -2,7 +2,11 @@
 
 A pattern is a regular expression, or plain text when it does not compile
 (``[bold`` finds the text ``[bold``). Smart case, as in less and vim: a
-pattern with no capital letter ignores case.
+pattern with no capital letter ignores case. It is matched against what the
+row says, not the line's raw JSON (whose key names matched everything). A
+field term ``name:pattern`` (``status:failed``, ``type:SAFETY``,
+``actor:Beam-31``, ``source:kernel``) matches one field; ``raw:pattern`` the
+line as written.
 """
 
 from __future__ import annotations
@@ -20,19 +24,44 @@ class Pattern:
     regex: re.Pattern
     invert: bool = False  # a filter-out (typed with a leading "!")
     literal: bool = False  # did not compile as a regex: matched as plain text
+    field: str | None = None  # a field term's field name
 
     def search(self, haystack: str) -> bool:
         return self.regex.search(haystack) is not None
+
+    def found_in(self, described: tuple) -> bool:
+        """In a row as ``Describe`` tells it."""
+        return self.matches(described[0], described[3] if len(described) > 3 else None)
+
+    def matches(self, text: str, lookup: Lookup | None = None) -> bool:
+        if self.field is None:
+            return self.regex.search(text) is not None
+        value = lookup(self.field) if lookup is not None else None
+        return value is not None and self.regex.search(value) is not None
+
+
+Lookup = Callable[[str], "str | None"]  # a row's field by name (see ``FIELD_NAMES``)
+
+# The field terms a pattern may start with; anything else is text ("error: x").
+FIELD_NAMES = frozenset({"type", "status", "event", "class", "level", "state", "source",
+                         "kind", "severity", "actor", "action", "user", "role", "model",
+                         "worker", "session", "task", "identity", "reason", "raw"})
+_FIELD_TERM = re.compile(r"([a-z]+):(.+)", re.DOTALL)
 
 
 def compile_pattern(text: str, allow_invert: bool = False) -> Pattern:
     invert = allow_invert and text.startswith("!")
     body = text[1:] if invert else text
+    term = _FIELD_TERM.fullmatch(body)
+    field = term.group(1) if term and term.group(1) in FIELD_NAMES else None
+    if field is not None:
+        body = term.group(2)
     flags = 0 if any(ch.isupper() for ch in body) else re.IGNORECASE
     try:
-        return Pattern(text, re.compile(body, flags), invert)
+        return Pattern(text, re.compile(body, flags), invert, field=field)
     except re.error:
-        return Pattern(text, re.compile(re.escape(body), flags), invert, literal=True)
+        return Pattern(text, re.compile(re.escape(body), flags), invert, literal=True,
+                       field=field)
 
 
 @dataclass
@@ -67,7 +96,8 @@ class FilterSet:
         self.min_severity = None
         self.enabled = True
 
-    def accepts(self, text: str, category: str = "", severity: str = "info") -> bool:
+    def accepts(self, text: str, category: str = "", severity: str = "info",
+                lookup: Lookup | None = None) -> bool:
         if not self.enabled:
             return True
         if self.categories is not None and category not in self.categories:
@@ -75,7 +105,7 @@ class FilterSet:
         if self.min_severity and SEVERITY_RANK.get(severity, 0) < SEVERITY_RANK[self.min_severity]:
             return False
         for pattern in self.patterns:
-            if pattern.search(text) == pattern.invert:
+            if pattern.matches(text, lookup) == pattern.invert:
                 return False
         if self.hide_foreign_under is not None and has_foreign_path(text, self.hide_foreign_under):
             return False
@@ -93,6 +123,8 @@ def line_prefilter(patterns: list[Pattern]) -> Callable[[bytes], bool] | None:
     line of it."""
     tests = []
     for pattern in patterns:
+        if pattern.field is not None:
+            continue
         body = pattern.text[1:] if pattern.invert else pattern.text
         plain = pattern.literal or not _REGEX_SYNTAX.intersection(body)
         if not plain or not body.isascii() or not body:
@@ -104,8 +136,8 @@ def line_prefilter(patterns: list[Pattern]) -> Callable[[bytes], bool] | None:
         return None
 
     def keep(data: bytes) -> bool:
-        if not data.isascii():
-            return True  # decided on the parsed line
+        if not data.isascii() or b"\\" in data:
+            return True  # decided on the parsed line (an escape reads otherwise there)
         folded = data.lower()
         for needle, fold, invert in tests:
             if (needle in (folded if fold else data)) == invert:
@@ -123,7 +155,40 @@ def next_severity(current: str | None) -> str | None:
     return SEVERITY_STEPS[(SEVERITY_STEPS.index(current) + 1) % len(SEVERITY_STEPS)]
 
 
-Describe = Callable[[object], tuple[str, str, str]]  # item -> (text, category, severity)
+# item -> (text, category, severity[, lookup]): what the row says, and its fields.
+Describe = Callable[[object], tuple]
+
+
+def record_field(record, name: str) -> str | None:
+    """A record's field for a field term: the category under any of its names,
+    the file kind, or a field of the line (``worker`` is ``worker_id``...)."""
+    if name in ("type", "status", "event", "class", "level", "state"):
+        return record.category
+    if name in ("source", "kind"):
+        return f"{record.kind} {SOURCE_ALIASES.get(record.kind, '')}"
+    if name == "severity":
+        return record.severity
+    if name == "raw":
+        return record.line_text
+    fields = record.fields
+    for key in (name, f"{name}_id"):
+        value = fields.get(key)
+        if value is not None:
+            return value if isinstance(value, str) else str(value)
+    if name in ("session", "task", "worker", "run"):
+        context = fields.get("context")
+        if isinstance(context, dict):
+            value = context.get(name) if name == "task" else context.get(f"{name}_id")
+            if value is not None:
+                return str(value)
+    return None
+
+
+# Other names users know a file kind by (the timeline's labels, the summary's names).
+SOURCE_ALIASES = {"actions": "action action_log", "sessions": "session structured_logs",
+                  "tasks": "task execution_log queue", "api": "api_audit budget",
+                  "kernel": "kernel_run", "performance": "perf",
+                  "safety": "safety_audit"}
 
 
 # Paths of earlier environments: Windows drives and old experiment folders.

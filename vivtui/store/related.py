@@ -1,17 +1,25 @@
-"""Which records belong together across files: same session, task or identity."""
+"""Which records belong together across files: same session, task or identity.
+
+A GrindSession key (worker, run, session_id) is reused across waves and kernel
+restarts, so a session is an occurrence: its start and the completion that
+pairs with it. Its related events are those of its key within its own time
+span, plus the safety gate's decisions on its task text at that time.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from vivtui.parsing import kernel, sessions
+from vivtui.parsing import kernel, safety, sessions
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
 
 RelationKey = tuple
 
 NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
+# A gate decision is written just before or after the session's start line.
+DECISION_SLACK = timedelta(seconds=5)
 
 
 def sort_time(ts: datetime | None) -> datetime:
@@ -32,8 +40,7 @@ def relation_keys(record: Record) -> set[RelationKey]:
     if record.kind == sessions.KIND:
         context = sessions.context_of(fields)
         if context.get("session_id") is not None:
-            keys.add(("grind", text(fields.get("worker_id")), text(context.get("run")),
-                      text(context.get("session_id"))))
+            keys.add(grind_key(record))
     elif fields.get("session_id") not in (None, ""):
         keys.add(("session", text(fields.get("session_id"))))
     for name in ("task_id", "identity_id"):
@@ -43,15 +50,88 @@ def relation_keys(record: Record) -> set[RelationKey]:
     return keys
 
 
+def grind_key(record: Record) -> RelationKey:
+    fields = record.fields
+    context = sessions.context_of(fields)
+    return ("grind", text(fields.get("worker_id")), text(context.get("run")),
+            text(context.get("session_id")))
+
+
 def time_key(record: Record) -> datetime:
     """For sorting: records without a time (kernel backlog) come first, in file order."""
     return sort_time(record.ts)
 
 
-def related_records(record: Record, candidates: Iterable[Record]) -> list[Record]:
-    """Every candidate sharing a key with ``record`` (itself included), in time order."""
-    keys = relation_keys(record)
-    if not keys:
-        return [record]
-    found = [c for c in candidates if not keys.isdisjoint(relation_keys(c))]
+def related_records(record: Record, candidates: Iterable[Record], tracker=None) -> list[Record]:
+    """Every candidate sharing a key with ``record`` (itself included), in time
+    order. With the run's sessions (``tracker``): a GrindSession's events are
+    its occurrence's only, with the gate decisions on its task; a gate decision
+    leads to the session it decided on."""
+    candidates = list(candidates)
+    session = _session_of(record, candidates, tracker) if tracker is not None else None
+    if session is not None:
+        found = _occurrence_records(session, candidates, tracker)
+        if record not in found:
+            found.append(record)
+    else:
+        keys = relation_keys(record)
+        if not keys:
+            return [record]
+        found = [c for c in candidates if not keys.isdisjoint(relation_keys(c))]
     return sorted(found, key=lambda r: (time_key(r), r.kind, r.line))
+
+
+def _session_of(record: Record, candidates: list[Record], tracker):
+    if record.kind == sessions.KIND and record.category in (sessions.STARTED, sessions.COMPLETED):
+        return tracker.occurrence_of(record)
+    if record.kind == safety.KIND:
+        return decided_session(record, tracker)
+    return None
+
+
+def _occurrence_records(session, candidates: list[Record], tracker) -> list[Record]:
+    start, end = span_of(session, tracker)
+    key = ("grind", *session.key)
+    task = text(session.context("task")).strip()
+    found = []
+    for candidate in candidates:
+        if candidate.kind == safety.KIND:
+            # The cheap test first: a run has many decisions and many sessions.
+            if (task and text(candidate.fields.get("task")).strip().startswith(task)
+                    and decided_session(candidate, tracker) is session):
+                found.append(candidate)
+        elif key in relation_keys(candidate) and _within(candidate.ts, start, end):
+            # At a boundary the next occurrence's start line is its own.
+            if _session_of(candidate, candidates, tracker) in (None, session):
+                found.append(candidate)
+    return found
+
+
+def span_of(session, tracker) -> tuple[datetime | None, datetime | None]:
+    """From its start to its completion, or to the next start of its key."""
+    return session.started_at, session.ended_at or tracker.next_start(session)
+
+
+def _within(ts: datetime | None, start: datetime | None, end: datetime | None) -> bool:
+    if ts is None:
+        return False
+    return (start is None or ts >= start) and (end is None or ts <= end)
+
+
+def decided_session(decision: Record, tracker):
+    """The session a gate decision was about: the latest to start (by then, give
+    or take a few seconds) whose task text is the decision's."""
+    task = text(decision.fields.get("task")).strip()
+    ts = decision.ts
+    if not task or ts is None:
+        return None
+    best = None
+    for session in tracker.sessions:
+        started = session.started_at
+        own = text(session.context("task")).strip()
+        if (started is None or not own or not task.startswith(own)
+                or started > ts + DECISION_SLACK):
+            continue
+        if best is None or started > best.started_at:
+            best = session
+    return best

@@ -9,6 +9,7 @@ from collections import Counter
 from vivtui.parsing import actions, api_audit, execution, kernel, safety
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
+from vivtui.store.filters import record_field
 
 # Where a block is written down, by file kind, named as the summary names it.
 SOURCE_OF_KIND = {safety.KIND: "safety_audit", kernel.KIND: "kernel", actions.KIND: "actions",
@@ -39,6 +40,15 @@ def reason_of(record: Record) -> str:
             full = text(f.get("reason"))
     head = full.split(":", 1)[0].strip().split("\n", 1)[0]
     return head[:REASON_WIDTH] or "(no reason given)"
+
+
+def blocked_field(record: Record, name: str) -> str | None:
+    """A block's fields for field terms: ``reason`` and ``source`` as counted here."""
+    if name == "reason":
+        return reason_of(record)
+    if name == "source":
+        return f"{SOURCE_OF_KIND.get(record.kind, record.kind)} {record.kind}"
+    return record_field(record, name)
 
 
 class SafetyTally:

@@ -96,6 +96,7 @@ class SessionTracker:
         self.orphan_completions = 0  # completions with no open start (started before the log)
         self.version = 0  # bumps on every change, so views know when to redraw
         self._latest_run: dict[str, int] = {}
+        self.by_key: dict[SessionKey, list[Session]] = {}  # every occurrence, in start order
 
     def apply(self, records: list[Record]) -> None:
         for record in records:
@@ -113,6 +114,7 @@ class SessionTracker:
         self._supersede_earlier_runs(key)
         stack.append(session)
         self.sessions.append(session)
+        self.by_key.setdefault(key, []).append(session)
         self.started += 1
         self.version += 1
 
@@ -126,6 +128,7 @@ class SessionTracker:
         else:
             session = Session(key, None, record)
             self.sessions.append(session)
+            self.by_key.setdefault(key, []).append(session)
             self.orphan_completions += 1
         if session.outcome is True:
             self.succeeded += 1
@@ -145,6 +148,20 @@ class SessionTracker:
             if other_worker == worker and other_number is not None and other_number < run_number:
                 for session in stack:
                     session.superseded = True
+
+    def occurrence_of(self, record: Record) -> Session | None:
+        """The session whose start or completion ``record`` is."""
+        for session in self.by_key.get(session_key(record), ()):
+            if record in (session.start, session.end):
+                return session
+        return None
+
+    def next_start(self, session: Session) -> datetime | None:
+        """When the next session of the same key started: where an open one's
+        evidence ends, since the key then stands for another session."""
+        occurrences = self.by_key.get(session.key, [])
+        later = occurrences[occurrences.index(session) + 1:] if session in occurrences else []
+        return next((s.started_at for s in later if s.started_at is not None), None)
 
     @property
     def unfinished(self) -> list[Session]:

@@ -137,7 +137,8 @@ class TriageActions:
 
     def show_related(self, record: Record) -> None:
         everything = [r for buffer in self.store.buffers.values() for r in buffer]
-        self.app.push_screen(RelatedScreen(record, related_records(record, everything),
+        found = related_records(record, everything, self.store.sessions)
+        self.app.push_screen(RelatedScreen(record, found,
                                            self.zone, self.inspect))
 
     def action_copy(self) -> None:

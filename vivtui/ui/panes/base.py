@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -19,7 +20,7 @@ from textual.containers import Vertical
 
 from vivtui.parsing.record import ERROR, WARNING, Record
 from vivtui.store.activity import LIVE, RunState
-from vivtui.store.filters import compile_pattern
+from vivtui.store.filters import compile_pattern, record_field
 from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan
 from vivtui.ui import heads, styles
@@ -70,10 +71,11 @@ class Pane(Vertical):
     def row(self, item: Any, width: int) -> Text:
         raise NotImplementedError
 
-    def describe(self, item: Any) -> tuple[str, str, str]:
-        """(text to search, category, severity) of a row. Search and filters look
-        at the whole line as written, as in lnav: fields not shown count too."""
-        return item.line_text, item.category, item.severity
+    def describe(self, item: Any) -> tuple:
+        """(text to search, category, severity, field lookup) of a row. Search
+        and filters look at what the row says (the raw line's key names
+        matched every line); field terms at the record's fields."""
+        return item.summary, item.category, item.severity, partial(record_field, item)
 
     def record_of(self, item: Any) -> Record | None:
         return item if isinstance(item, Record) else None

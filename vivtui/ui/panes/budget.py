@@ -5,6 +5,7 @@ with counts by source and by reason."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,7 +14,7 @@ from textual.widgets import Static
 from vivtui.parsing.record import Record
 from vivtui.store.related import sort_time
 from vivtui.store.run import RunStore
-from vivtui.store.safety import reason_of
+from vivtui.store.safety import blocked_field, reason_of
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
 
@@ -40,11 +41,11 @@ class BudgetPane(Pane):
             return render.timeline_row(record, width, self.zone)
         return render.problem_row(record, width, self.zone)
 
-    def describe(self, record: Record) -> tuple[str, str, str]:
+    def describe(self, record: Record) -> tuple:
         if self.mode == BLOCKS:  # picked by reason; found by what the row says
             return (f"{render.KIND_LABEL.get(record.kind, record.kind)} {record.summary}",
-                    reason_of(record), record.severity)
-        return record.summary, record.category, record.severity
+                    reason_of(record), record.severity, partial(blocked_field, record))
+        return super().describe(record)
 
     def show_mode(self, mode: str) -> None:
         """The budget view, or the safety blocks."""

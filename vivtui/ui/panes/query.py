@@ -78,7 +78,9 @@ class Query:
 
     def _matches(self, item: Any) -> bool:
         search = self.search
-        return search is not None and search.search(self.describe(item)[0])
+        if search is None:
+            return False
+        return search.found_in(self.describe(item))
 
 
 class MemoryQuery(Query):
@@ -255,7 +257,7 @@ class FileQuery(Query):
         described = self.describe(record)
         search = self.search
         return (search is not None and self.filters.accepts(*described)
-                and search.search(described[0]))
+                and search.found_in(described))
 
     def _file_row(self, rows: Sequence, position: int) -> int:
         scan = self._scan

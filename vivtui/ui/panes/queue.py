@@ -4,6 +4,7 @@ status history below."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,6 +12,7 @@ from textual.widgets import Static
 
 from vivtui.parsing.record import Record
 from vivtui.store import tasks as model
+from vivtui.store.filters import record_field
 from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
@@ -34,7 +36,7 @@ class QueuePane(Pane):
     def describe(self, task: model.Task) -> tuple[str, str, str]:
         return (f"{task.task_id} {task.status} {render.safe(task.last('worker_id'))} "
                 f"{render.safe(task.last('model'))} {render.safe(task.error)}",
-                task.status, task.latest.severity)
+                task.status, task.latest.severity, partial(_task_field, task))
 
     def severity_of(self, task: model.Task) -> str:
         return task.latest.severity
@@ -60,3 +62,9 @@ class QueuePane(Pane):
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.show_history(message.item)
+
+
+def _task_field(task: model.Task, name: str) -> str | None:
+    if name in ("status", "state", "type"):
+        return task.status
+    return record_field(task.latest, name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +11,7 @@ from textual.widgets import Static
 
 from vivtui.parsing.record import Record
 from vivtui.store import sessions as model
+from vivtui.store.filters import record_field
 from vivtui.store.performance import performance_of, quality_of
 from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
@@ -42,7 +44,18 @@ class SessionsPane(Pane):
         worker, run, number = session.key
         return (f"{state} {session.title} {render.safe(session.context('model'))} "
                 f"worker={worker} run={run} session={number}", state,
-                model.STATE_SEVERITY[state])
+                model.STATE_SEVERITY[state], partial(self._field, session, state))
+
+    def _field(self, session: model.Session, state: str, name: str) -> str | None:
+        if name in ("state", "status", "type"):
+            return state
+        if name in ("worker", "run", "session"):
+            return dict(zip(("worker", "run", "session"), session.key))[name]
+        value = session.context(name)
+        if value is not None:
+            return str(value)
+        record = self.record_of(session)
+        return record_field(record, name) if record is not None else None
 
     def severity_of(self, session: model.Session) -> str:
         return model.STATE_SEVERITY[session.state(self.run.state)]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from rich.text import Text
 
 from vivtui.parsing.record import Record
+from vivtui.store.filters import record_field
 from vivtui.store.run import RunStore
 from vivtui.store.timeline import Entry, Timeline
 from vivtui.ui import heads, render, styles
@@ -29,7 +31,8 @@ class TimelinePane(Pane):
 
     def describe(self, item: Entry) -> tuple[str, str, str]:
         record = item[2]
-        return f"{record.kind} {record.line_text}", record.category, record.severity
+        return (f"{render.KIND_LABEL.get(record.kind, record.kind)} {record.summary}",
+                record.category, record.severity, partial(record_field, record))
 
     def record_of(self, item: Entry) -> Record:
         return item[2]

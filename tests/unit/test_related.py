@@ -1,0 +1,73 @@
+"""Related events of a GrindSession are its occurrence's: reused keys across
+kernel restarts do not mix, and the gate's decision on its task is found."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+import orjson
+
+from vivtui.parsing import actions, safety, sessions
+from vivtui.parsing.context import ParseContext
+from vivtui.store.related import related_records
+from vivtui.store.run import RunStore
+
+UTC = ParseContext(timezone.utc)
+
+
+def grind(message, at, line, task=None, **context):
+    ctx = {"session_id": 1, "run": 1, **context}
+    if task is not None:
+        ctx["task"] = task
+    data = orjson.dumps({"timestamp": f"2026-02-03T{at}", "level": "INFO", "message": message,
+                         "worker_id": "default", "context": ctx})
+    return sessions.parse(data, line, line * 100, UTC)
+
+
+def decision(at, task, passed, line):
+    data = orjson.dumps({"timestamp": f"2026-02-03T{at}", "task": task, "checks": {},
+                         "passed": passed, "blocked_reason": None if passed else "Constitutional violation: x"})
+    return safety.parse(data, line, line * 100, UTC)
+
+
+def run_with_reused_keys():
+    store = RunStore()
+    first_start = grind(sessions.STARTED, "05:00:00", 1, task="Fix the parser\n\nYou are")
+    first_end = grind(sessions.COMPLETED, "05:01:00", 2, success=True)
+    # The kernel restarted: run 1 / session 1 again, another task, blocked at once.
+    second_start = grind(sessions.STARTED, "06:00:00", 3, task="Create a new feature in the")
+    third_start = grind(sessions.STARTED, "07:00:00", 4, task="Write docs")
+    third_end = grind(sessions.COMPLETED, "07:02:00", 5, success=False)
+    store.apply("sessions", [first_start, first_end, second_start, third_start, third_end])
+    blocked = decision("06:00:00.090000", "Create a new feature in the workspace", False, 1)
+    passed = decision("05:00:00.050000", "Fix the parser\n\nYou are a careful engineer", True, 2)
+    store.apply("safety", [passed, blocked])
+    everything = [r for buffer in store.buffers.values() for r in buffer]
+    return store, everything, (first_start, first_end, second_start, third_start, third_end,
+                               blocked, passed)
+
+
+def test_a_session_relates_to_its_own_occurrence_and_its_gate_decision():
+    store, everything, records = run_with_reused_keys()
+    first_start, first_end, second_start, third_start, third_end, blocked, passed = records
+    found = related_records(second_start, everything, store.sessions)
+    assert found == [second_start, blocked]  # not the other two sessions of the same key
+    assert related_records(first_end, everything, store.sessions) == [first_start, passed,
+                                                                        first_end]
+    assert related_records(third_start, everything, store.sessions) == [third_start, third_end]
+
+
+def test_a_gate_decision_leads_to_the_session_it_decided_on():
+    store, everything, records = run_with_reused_keys()
+    second_start, blocked = records[2], records[5]
+    assert related_records(blocked, everything, store.sessions) == [second_start, blocked]
+
+
+def test_other_keys_still_relate_across_files():
+    store = RunStore()
+    line = orjson.dumps({"timestamp": "2026-02-03T05:00:00+00:00", "actor": "A",
+                         "action_type": "TOOL", "action": "x", "task_id": "t1"})
+    record = actions.parse(line, 1, 0, UTC)
+    store.apply("actions", [record])
+    everything = [r for buffer in store.buffers.values() for r in buffer]
+    assert [r.line for r in related_records(record, everything, store.sessions)] == [1]
