@@ -71,7 +71,7 @@ class VivtuiApp(App[None]):
                                self.report_failure, poll=self.options.poll,
                                on_change=self._changed)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
-                               now=self.now)
+                               now=self.now, reading=self.tailing.reading_backlog)
         self._ui_loop: asyncio.AbstractEventLoop | None = None
         self._loop_context: contextvars.Context | None = None
 

@@ -310,3 +310,35 @@ async def test_the_timeline_filter_finds_what_the_rows_say(tui, run_dir):
         await tui.type_in(pilot, "ampersand", "source:api")
         rows = app.main.panes["timeline"].view.rows
         assert rows and {entry[2].kind for entry in rows} == {"api"}
+
+
+async def test_a_jump_waits_for_the_run_to_be_read(tui, run_dir):
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        progress = [0.4]
+        app.main.reading = lambda: progress[0]
+        before = (app.main.active_name(), app.main.current_pane().view.cursor)
+        await pilot.press("E")
+        await pilot.pause()
+        assert (app.main.active_name(), app.main.current_pane().view.cursor) == before
+        assert app.main.pending_jump == ("failure", -1)
+        progress[0] = None  # the last of the backlog is in
+        app.main._refresh_tick()
+        await pilot.pause()
+        assert app.main.pending_jump is None
+        pane = app.main.current_pane()
+        assert pane.problem_level(pane.view.selected) == "failure"
+
+
+async def test_the_session_detail_follows_the_cursor_after_a_filter(tui, run_dir):
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        await pilot.press("2")
+        await pilot.pause()
+        pane = app.main.panes["sessions"]
+        tui.select_where(pane, lambda s: s.title == "Fix the parser")
+        await pilot.pause()
+        assert "Fix the parser" in str(pane.query_one(".detail").render())
+        pane.filters.categories = frozenset({"failed"})
+        pane.filters_changed()
+        await pilot.pause()
+        detail = str(pane.query_one(".detail").render())
+        assert "Write docs" in detail and "Fix the parser" not in detail

@@ -126,3 +126,16 @@ def test_a_change_notice_is_passed_on(tmp_path):
                    on_change=seen.append)
     loop.changed({"kernel_run.log"})
     assert seen == [{"kernel_run.log"}]
+
+
+def test_reading_backlog_until_every_file_is_read_missing_ones_included(tmp_path):
+    (tmp_path / "action_log.jsonl").write_bytes(b"".join(action_line(i) for i in range(100)))
+    layout = discover(tmp_path)
+    loop = Tailing(layout.feeds, layout.directories, lambda batch: None, lambda *a: None)
+    assert loop.reading_backlog() is None  # not started: nothing will be read
+    loop.threads.append(object())  # as if started, without threads reading
+    assert loop.reading_backlog() == 0.0  # nothing looked at yet
+    for feed in layout.feeds:
+        while feed.poll().more:
+            pass
+    assert loop.reading_backlog() is None  # read; the missing files have no backlog

@@ -67,6 +67,7 @@ class Feed:
         self.records = 0
         self.malformed = 0
         self._backlog_read = False
+        self._looked = False  # polled once: a file missing then has no backlog
 
     @property
     def names(self) -> set[str]:
@@ -80,6 +81,7 @@ class Feed:
             self._settle()
             batch.source = self.path.name
             if not self._settled:
+                self._looked = True
                 return batch
         if self.spec.mode == SNAPSHOT:
             self._poll_snapshot(batch)
@@ -87,6 +89,7 @@ class Feed:
             self._poll_lines(batch, final)
         self.malformed += batch.records.malformed_count()
         self.records += len(batch.records)
+        self._looked = True
         return batch
 
     def status(self) -> list[FileStatus]:
@@ -126,6 +129,13 @@ class Feed:
         except OSError:
             return None
         return min(1.0, reader.offset / size) if size else None
+
+    def reading_backlog(self) -> float | None:
+        """How much of the file's first content is read while some is left;
+        None once all of it is (or there was none: the file was missing)."""
+        if not self._looked:
+            return 0.0
+        return self.backlog_progress()
 
     def close(self) -> None:
         if isinstance(self._reader, LineTailer):

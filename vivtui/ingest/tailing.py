@@ -73,6 +73,14 @@ class Tailing:
         for thread in self.threads:
             thread.join(join)
 
+    def reading_backlog(self) -> float | None:
+        """The least read of the backlogs still being read; None: all are read
+        (or the loops have not started: nothing will be read)."""
+        if not self.threads:
+            return None
+        left = [p for p in (feed.reading_backlog() for feed in self.feeds) if p is not None]
+        return min(left) if left else None
+
     def applied(self, kind: str) -> None:
         """A batch of ``kind`` was taken in: the next may come."""
         slots = self._in_flight.get(kind)

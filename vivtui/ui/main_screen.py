@@ -49,8 +49,10 @@ class MainScreen(TriageActions, Screen[None]):
     """
 
     def __init__(self, store: RunStore, layout: RunLayout, *, zone=None,
-                 now: Callable[[], datetime]) -> None:
+                 now: Callable[[], datetime],
+                 reading: Callable[[], float | None] = lambda: None) -> None:
         super().__init__()
+        self.reading = reading
         self.store = store
         self.run_layout = layout
         self.zone = zone  # of every time shown (None: this host's)
@@ -178,6 +180,8 @@ class MainScreen(TriageActions, Screen[None]):
 
     def records_arrived(self, kind: str) -> None:
         """The store took in records of ``kind``."""
+        if self.pending_jump is not None:
+            self.jump_if_pending()
         name = pane_of_kind(kind)
         if name is None:
             return  # drawn by the refresh tick
@@ -195,6 +199,7 @@ class MainScreen(TriageActions, Screen[None]):
     def _refresh_tick(self) -> None:
         """Every pane, once a second, but not one a live stream drew just now:
         a frame costs ~25 ms."""
+        self.jump_if_pending()
         recent = monotonic() - REFRESH_S / 2
         names = [name for name in NAMES if self._drawn_at.get(name, 0.0) < recent]
         self._dirty.difference_update(names)

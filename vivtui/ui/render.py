@@ -110,6 +110,10 @@ def action_row(record: Record, width: int, zone: tzinfo | None = None,
                source: str = "action_log.jsonl") -> Text:
     if record.malformed:
         return malformed_row(record, width, source)
+    if not record.raw and not record.category:
+        # Not an event (FORMATS.md: skipped), but the file's line all the same:
+        # rows and line numbers stay the file's.
+        return columns([("", 8, ""), ("(blank line)", 0, styles.NOTE)], width)
     f = record.fields
     style = record_style(record)
     detail_style = style if record.severity in (ERROR, WARNING) else ""

@@ -30,7 +30,10 @@ TIMELINE = "timeline"
 
 class TriageActions:
     """Mixed into the main screen: needs ``store``, ``run_layout``, ``zone``,
-    ``panes``, ``prompt``, ``current_pane``, ``active_name`` and ``focus_pane``."""
+    ``panes``, ``prompt``, ``current_pane``, ``active_name``, ``focus_pane`` and
+    ``reading`` (how much of the run's backlog is read; None: all of it)."""
+
+    pending_jump: tuple[str, int] | None = None
 
     def say(self, text: str, severity: str = "information", timeout: float = 2) -> None:
         self.app.notify(render.safe(text, 300), severity=severity, markup=False,
@@ -58,14 +61,14 @@ class TriageActions:
         pane = self.current_pane()
         if pane is None:
             return
+        # The count is the filter bar's alone: a scan of a file-backed pane
+        # keeps counting after this, and a toast said "0" over a bar saying 1.
         pane.set_search(text)
-        if pane.search is not None:
-            self.say(f"{pane.hits} matches")
 
     def action_next_match(self, step: int) -> None:
         pane = self.current_pane()
         if pane is not None and pane.search is not None and not pane.next_match(step):
-            self.say("no match")
+            self.say("no hits" + (" yet: still scanning" if pane.row_query.scanning else ""))
 
     def action_add_filter(self) -> None:
         self.prompt.ask("filter in (regex), or !regex to filter out", self._filtered)
@@ -172,7 +175,23 @@ class TriageActions:
     # -- across panes -----------------------------------------------------------------
 
     def action_jump(self, level: str, step: int) -> None:
-        """e/E, w/W: the next failure (warning) of the run in time order, any pane."""
+        """e/E, w/W: the next failure (warning) of the run in time order, any
+        pane. While the files' first contents are still being read, the answer
+        would come from part of the run: the jump waits for the rest."""
+        progress = self.reading()
+        if progress is not None:
+            self.pending_jump = (level, step)
+            self.say(f"reading the run ({progress:.0%}): the {level} follows once it is read")
+            return
+        self.pending_jump = None
+        self.jump(level, step)
+
+    def jump_if_pending(self) -> None:
+        if self.pending_jump is not None and self.reading() is None:
+            self.refresh_panes()  # the jump looks at the panes' rows: all of the run's
+            self.action_jump(*self.pending_jump)
+
+    def jump(self, level: str, step: int) -> None:
         timeline = self.panes[TIMELINE]
         timeline.catch_up(self.store)  # its malformed lines count too
         # A file-backed pane (the action log) may hold millions of rows: its

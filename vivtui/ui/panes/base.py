@@ -205,6 +205,9 @@ class Pane(Vertical):
             view.cursor = min(max(view.cursor, 0), len(view.rows) - 1)
         self.row_query.count_hits(view.rows)
         self.update_filterbar()
+        # Another row may be under the cursor now: what shows it (a pane's
+        # detail, the status line) must follow, as after a key that moves it.
+        view.post_message(RowView.Selected(view, view.selected))
 
     def add_filter(self, text: str) -> None:
         self.filters.patterns.append(compile_pattern(text, allow_invert=True))
