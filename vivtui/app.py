@@ -29,6 +29,7 @@ from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
 from vivtui.ui.help import HelpScreen
 from vivtui.ui.main_screen import MainScreen
+from vivtui.ui.prominence import KeepProminence
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import PANES
 
@@ -61,6 +62,9 @@ class VivtuiApp(App[None]):
         # A monitor repaints what changed, nothing more: the tab underline's
         # slide was 0.3 s of frames after each switch (and bytes over SSH).
         self.animation_level = "none"
+        if self.no_color:
+            # Ahead of Textual's own NO_COLOR filter (see ui/prominence.py).
+            self._filters.insert(1, KeepProminence())
         self.layout_ = layout
         self.options = options or Options()
         self.store = RunStore(self.options.budget, clock=self.now,

@@ -7,10 +7,10 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from vivtui.ingest.feeds import read_to_end
+from vivtui.ingest.feeds import Feed, read_to_end
 from vivtui.ingest.layout import RunLayout, discover
 from vivtui.parsing.kinds import SPECS
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import MALFORMED, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import one_line, redact
 from vivtui.store.activity import RunActivity
@@ -39,8 +39,12 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
             files[spec.name] = {"state": "missing", "records": 0, "malformed": 0,
                                 "path": None}
             continue
-        entry = {"state": status.state, "records": status.records if status.used else 0,
-                 "malformed": status.malformed if status.used else 0,
+        records, bad = status.records, status.malformed
+        if not status.used:
+            # Present but not read (action_log.log beside the JSONL): counted all the same.
+            records, bad = _count(spec, status.path, layout) if status.state == "ok" else (0, 0)
+        # "records" are the lines that became good records; the others are "malformed".
+        entry = {"state": status.state, "records": records - bad, "malformed": bad,
                  "path": str(status.path)}
         if not status.used:
             entry["used"] = False
@@ -49,7 +53,8 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
         files[spec.name] = entry
     if layout.single_file:
         single = layout.feeds[0]
-        files[single.path.name] = {"state": single.status()[0].state, "records": single.records,
+        files[single.path.name] = {"state": single.status()[0].state,
+                                   "records": single.records - single.malformed,
                                    "malformed": single.malformed, "path": str(single.path),
                                    "read_as": single.spec.name}
 
@@ -62,7 +67,8 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
         "run": {"state": run.state,
                 "last_event": run.last_event.isoformat() if run.last_event else None},
         "files": files,
-        "actions": {"total": store.buffers["actions"].total,
+        "actions": {"total": store.buffers["actions"].total
+                    - store.by_category["actions"][MALFORMED],
                     "by_type": dict(store.by_category["actions"])},
         "sessions": {"started": s.started, "completed": s.completed, "succeeded": s.succeeded,
                      "failed": s.failed, "unfinished": states[UNFINISHED],
@@ -90,13 +96,23 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
                    "by_reason": dict(store.safety.by_reason.most_common())},
         "kernel": {"lines": k.lines, "blocked": k.by_class["blocked"],
                    "error": k.by_class["error"], "caution": k.by_class["caution"],
-                   "waves": k.waves},
+                   "waves": k.waves, "wave_starts": k.wave_starts},
         "performance": {"entries": len(p.entries), "succeeded": p.succeeded,
                         "failed": p.failed, "mean_duration_s": p.mean_duration,
                         "mean_quality": p.mean_quality},
         "malformed": [{"file": store.source_of(r), "line": r.line, "why": r.note}
                       for r in store.malformed],
     }
+
+
+def _count(spec, path: Path, layout: RunLayout) -> tuple[int, int]:
+    """(records, malformed) of a file the run does not read."""
+    feed = Feed([(spec, path)], layout.feeds[0].zone if layout.feeds else None)
+    try:
+        read_to_end(feed, lambda batch: None)
+    finally:
+        feed.close()
+    return feed.records, feed.malformed
 
 
 def _show(value: object, limit: int = 160) -> str:

@@ -125,7 +125,7 @@ async def test_budget_and_kernel_panes(tui, run_dir):
         await pilot.press("5")
         await pilot.pause()
         text = tui.screen_text(app)
-        assert "blocked 1  error 4  caution 1" in text
+        assert "Kernel  lines 12 blocked 1 error 4 caution 1 wave starts 1" in text
         assert "[WAVE 3] Starting 5 tasks in parallel..." in text
 
 

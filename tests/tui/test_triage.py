@@ -296,3 +296,17 @@ async def test_a_filter_that_matches_nothing_says_so(tui, run_dir):
         await pilot.press("escape")
         await pilot.pause()
         assert "no rows match" not in tui.screen_text(app)
+
+
+async def test_P_shows_the_line_as_the_file_has_it(tui, run_dir):
+    async with tui.opened(run_dir, size=(200, 40)) as (app, pilot):
+        await pilot.press("2")
+        pane = app.main.panes["sessions"]
+        tui.select_where(pane, lambda s: s.title == "Write docs")
+        await pilot.press("enter", "P")
+        await pilot.pause()
+        text = tui.screen_text(app)
+        # The file's own spacing and key order, not the parsed object written again.
+        line = next(raw for raw in (run_dir / "structured_logs.jsonl").read_text().splitlines()
+                    if '"session_id": 3' in raw and "completed" in raw)
+        assert line[:150] in text

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
-from vivtui.ui import keys
+from vivtui.ui import keys, styles
 from vivtui.ui.panes.registry import PANES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,8 @@ def style_literals(path: Path) -> list[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             words = node.value.split()
-            if words and all(word in COLOURS for word in words):
+            if words and all(word in COLOURS or re.fullmatch(r"#[0-9a-fA-F]{6}", word)
+                             for word in words):
                 found.append(node.value)
     return found
 
@@ -41,3 +43,16 @@ def test_styles_are_named_only_in_the_palette():
                  for path in (ROOT / "vivtui").rglob("*.py")
                  if path.name != "styles.py"}
     assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_no_color_keeps_failures_prominent():
+    from rich.style import Style
+
+    from vivtui.ui.prominence import _swapped
+    failure, strong = _swapped(Style.parse(styles.FAILURE)), _swapped(Style.parse(styles.FAILURE_STRONG))
+    assert failure.bold and failure.color.triplet == (255, 255, 255)
+    assert strong.bold and strong.underline
+    caution = _swapped(Style.parse(styles.CAUTION))
+    assert caution.bold and caution.color.triplet == (255, 255, 255)
+    plain = Style.parse(styles.SUCCESS)
+    assert _swapped(plain) == plain

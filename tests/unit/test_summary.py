@@ -27,11 +27,22 @@ def test_json_shape_on_fixture_run(capsys, run_dir):
     assert list(data["files"]) == NAMES
     files = data["files"]
     assert files["action_log.jsonl"] == {**files["action_log.jsonl"], "state": "ok",
-                                         "records": 16, "malformed": 2}
+                                         "records": 14, "malformed": 2}
     assert files["action_log.log"]["state"] == "missing"
     assert files["kernel_run.log"]["records"] == 12  # non-blank lines
     assert files["performance_history.json"]["records"] == 2
-    assert data["actions"]["total"] == 16
+    assert data["actions"]["total"] == 14  # 16 lines, 2 of them malformed
+    # The fixture's newest event is months old: finished, whatever the files' mtimes.
+    assert data["run"] == {"state": "finished", "last_event": "2026-02-11T00:58:23+00:00"}
+    assert (data["sessions"]["running"], data["sessions"]["stalled"]) == (0, 0)
+    budget = data["budget"]
+    assert (budget["limit_usd"], budget["limit_source"], budget["refused"]) == (2.0, "default", 1)
+    assert budget["by_user"]["w"] == {"calls": 2, "cost_usd": 0.5, "refused": 0,
+                                      "limit_usd": 2.0, "remaining_usd": 1.5}
+    assert budget["forecast_s"] is None  # not live
+    assert data["safety"]["blocked"] == 5
+    assert data["safety"]["by_source"] == {"safety_audit": 1, "kernel": 1, "actions": 1,
+                                           "tasks": 1, "api": 1}
     assert data["actions"]["by_type"]["MYSTERY"] == 1 and data["actions"]["by_type"]["MALFORMED"] == 2
     assert data["sessions"] == {**data["sessions"], "started": 4, "completed": 2, "succeeded": 1,
                                 "failed": 1, "unfinished": 2}
@@ -86,8 +97,10 @@ def test_action_log_text_used_only_when_jsonl_absent(capsys, tmp_path, run_dir):
     shutil.copy(run_dir / "action_log.jsonl", tmp_path)
     data = summary_json(capsys, str(tmp_path))
     assert data["files"]["action_log.log"]["used"] is False
-    assert data["files"]["action_log.log"]["records"] == 0
-    assert data["actions"]["total"] == 16
+    # Not read for the run, still counted: the file is there and holds one entry.
+    assert data["files"]["action_log.log"]["records"] == 1
+    assert data["actions"]["total"] == 14  # the JSONL's 16 lines less its 2 malformed
+    assert data["actions"]["by_type"].get("SAFETY") == 2  # the JSONL's two, not one more
 
 
 def test_single_file_of_any_name_is_sniffed(capsys, tmp_path, run_dir):
@@ -133,4 +146,4 @@ def test_installed_command_and_module_run(tmp_path):
     result = subprocess.run([sys.executable, "-m", "vivtui", "summary",
                              str(Path(__file__).parents[1] / "fixtures" / "run"), "--json"],
                             capture_output=True, text=True)
-    assert result.returncode == 0 and orjson.loads(result.stdout)["actions"]["total"] == 16
+    assert result.returncode == 0 and orjson.loads(result.stdout)["actions"]["total"] == 14

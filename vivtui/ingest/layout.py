@@ -14,6 +14,9 @@ from vivtui.parsing.kinds import ACTION_JSONL, ACTION_TEXT, SPECS, sniff, spec_f
 AUDIT_SUBDIR = Path("vivarium", "meta", "audit")
 
 
+LINE_LIMIT = 1 << 20  # what the inspector's raw view reads of one line
+
+
 class LayoutError(Exception):
     """The path given cannot be monitored at all (does not exist, unreadable)."""
 
@@ -35,6 +38,22 @@ class RunLayout:
 
     def statuses(self) -> list[FileStatus]:
         return [status for feed in self.feeds for status in feed.status()]
+
+    def line_at(self, kind: str, offset: int) -> bytes | None:
+        """The bytes of the line at ``offset`` of the file ``kind`` is read from
+        (up to ``LINE_LIMIT``), as they are in the file now; None when they
+        cannot be read (a snapshot's entry, a file gone)."""
+        feed = next((f for f in self.feeds if f.kind == kind), None)
+        choice = feed.current_choice() if feed is not None else None
+        if choice is None or offset < 0:
+            return None
+        try:
+            with open(choice[1], "rb") as handle:
+                handle.seek(offset)
+                data = handle.read(LINE_LIMIT)
+        except OSError:
+            return None
+        return data.split(b"\n", 1)[0]
 
 
 def discover(path: Path | str, zone: tzinfo | None = None) -> RunLayout:

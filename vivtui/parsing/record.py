@@ -164,3 +164,16 @@ def _object_of(data: bytes) -> dict:
     return value if value.__class__ is dict else {}
 
 
+
+
+def same_line(record: Record, data: bytes) -> bool:
+    """Do ``data`` (a line's bytes, read again) hold what ``record`` was parsed from?"""
+    raw = record.raw
+    if raw.__class__ is bytes:
+        return raw.rstrip(b"\r") == data.rstrip(b"\r")
+    if raw.__class__ is dict:
+        try:  # read as the parser reads it: bad UTF-8 as U+FFFD
+            return orjson.loads(data.decode("utf-8", "replace")) == raw
+        except orjson.JSONDecodeError:
+            return False
+    return data.decode("utf-8", "replace").rstrip("\r") == str(raw)

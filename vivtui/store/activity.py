@@ -37,11 +37,21 @@ class RunActivity:
         self.stall_after = timedelta(seconds=stall_after)
         self.finished_after = timedelta(seconds=max(finished_after, stall_after))
         self.last_event: datetime | None = None
+        self.first_event: datetime | None = None
         self.last_growth: datetime | None = None  # wall time a file grew while watched
 
-    def saw_events(self, newest: datetime | None) -> None:
+    def saw_events(self, oldest: datetime | None, newest: datetime | None) -> None:
         if newest is not None and (self.last_event is None or newest > self.last_event):
             self.last_event = newest
+        if oldest is not None and (self.first_event is None or oldest < self.first_event):
+            self.first_event = oldest
+
+    def spans_days(self, zone=None) -> bool:
+        """Do the run's events fall on more than one date (in ``zone``)? Then
+        a time of day alone is ambiguous."""
+        first, last = self.first_event, self.last_event
+        return (first is not None and last is not None
+                and first.astimezone(zone).date() != last.astimezone(zone).date())
 
     def saw_growth(self, now: datetime) -> None:
         self.last_growth = now

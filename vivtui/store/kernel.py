@@ -13,6 +13,7 @@ class KernelTracker:
         self.lines = 0
         self.by_class: Counter = Counter()
         self.waves: list[int] = []
+        self.wave_starts = 0  # "[WAVE N] Starting" lines: a restarted kernel repeats N
         self.sessions: dict[int, list[Record]] = {}
         self.version = 0
 
@@ -22,8 +23,11 @@ class KernelTracker:
             self.lines += 1
             self.by_class[record.category] += 1
             wave = wave_number(line)
-            if wave is not None and (not self.waves or self.waves[-1] != wave):
-                self.waves.append(wave)
+            if wave is not None:
+                if not self.waves or self.waves[-1] != wave:
+                    self.waves.append(wave)
+                if "Starting" in line:
+                    self.wave_starts += 1
             number = session_number(line)
             if number is not None:
                 self.sessions.setdefault(number, []).append(record)

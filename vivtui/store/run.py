@@ -113,7 +113,7 @@ class RunStore:
         watched = BLOCKED_CATEGORY.get(kind)
         malformed_before, blocked_before = categories[MALFORMED], categories[watched]
         categories.update(map(_CATEGORY, rows))
-        self.activity.saw_events(_newest(rows))
+        self.activity.saw_events(_extreme(rows, min), _extreme(rows, max))
         self.by_severity[kind].update(map(_SEVERITY, rows))
         if categories[MALFORMED] != malformed_before:
             found = [new_record(Record, row) for row in compress(rows, map(_MALFORMED, rows))]
@@ -174,19 +174,20 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _newest(rows) -> datetime | None:
-    """The newest time in a batch: the greatest stamp as written, parsed alone
-    (one file writes one format, so the greatest string is the newest time)."""
+def _extreme(rows, pick=max) -> datetime | None:
+    """The newest (``max``) or oldest (``min``) time in a batch: that stamp as
+    written, parsed alone (one file writes one format, so its greatest string
+    is its newest time)."""
     try:
-        stamp = max(filter(None, map(_STAMP, rows)), default=None)
+        stamp = pick(filter(None, map(_STAMP, rows)), default=None)
     except TypeError:  # written and worked-out times mixed
-        return _newest_parsed(rows)
+        return _extreme_parsed(rows, pick)
     if stamp is None or stamp.__class__ is datetime:
         return stamp
     zone = next(_ZONE(row) for row in rows if _STAMP(row) is stamp)
-    # A stamp that is not a time (sorts after the digits) hid the real ones.
-    return timestamp(stamp, zone) or _newest_parsed(rows)
+    # A stamp that is not a time (sorted apart from the digits) hid the real ones.
+    return timestamp(stamp, zone) or _extreme_parsed(rows, pick)
 
 
-def _newest_parsed(rows) -> datetime | None:
-    return max(filter(None, (new_record(Record, row).ts for row in rows)), default=None)
+def _extreme_parsed(rows, pick) -> datetime | None:
+    return pick(filter(None, (new_record(Record, row).ts for row in rows)), default=None)

@@ -90,9 +90,11 @@ class InspectorScreen(Screen[None]):
     ]
 
     def __init__(self, record: Record, source: str, zone: tzinfo | None,
-                 related: Callable[[Record], None] | None = None) -> None:
+                 related: Callable[[Record], None] | None = None,
+                 file_line: Callable[[Record], bytes | None] | None = None) -> None:
         super().__init__()
         self.record = record
+        self._file_line = file_line
         self.source = source
         self.zone = zone
         self.show_raw = record.malformed or not record.fields
@@ -118,9 +120,18 @@ class InspectorScreen(Screen[None]):
         out.append("   P: raw line" if not self.show_raw else "   P: fields", styles.NOTE)
         return out
 
+    def raw_text(self) -> str:
+        """The line's bytes as they are in the file (not the parsed object written
+        out again), when they can still be read there."""
+        record = self.record
+        data = self._file_line(record) if self._file_line is not None else None
+        if data is None:
+            return record.line_text
+        return data.decode("utf-8", "replace").rstrip("\r")
+
     def content_lines(self) -> list[Line]:
         if self.show_raw:
-            return [(line, "", 0) for line in render.safe_block(self.record.line_text).split("\n")]
+            return [(line, "", 0) for line in render.safe_block(self.raw_text()).split("\n")]
         return list(tree_lines(self.record.fields))
 
     def on_mount(self) -> None:
@@ -142,7 +153,7 @@ class InspectorScreen(Screen[None]):
 
     def text_for_copy(self) -> str:
         if self.show_raw:
-            return self.record.line_text
+            return self.raw_text()
         return "\n".join(line for line, _, _ in tree_lines(self.record.fields))
 
     def action_copy(self) -> None:

@@ -45,7 +45,7 @@ class MainScreen(TriageActions, Screen[None]):
     MainScreen { layout: vertical; }
     MainScreen TabbedContent { height: 1fr; }
     MainScreen TabPane { padding: 0; }
-    MainScreen #status { height: 1; background: $panel; }
+    MainScreen #status { background: $panel; }
     """
 
     def __init__(self, store: RunStore, layout: RunLayout, *, zone=None,
@@ -82,8 +82,9 @@ class MainScreen(TriageActions, Screen[None]):
                     # them out first put ~40 ms before the newest rows showed.
                     yield pane if spec.name == NAMES[0] else Lazy(pane)
         yield self.prompt
-        yield TextLine(id="status")
-        yield Footer()
+        yield TextLine(id="status", wrap=True)
+        # Compact: at 80 columns the footer keeps `?` and `q` (the app's keys come last).
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._ready = True

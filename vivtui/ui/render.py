@@ -44,10 +44,16 @@ def fit(value: str, width: int) -> str:
     return value.ljust(width)
 
 
-def clock(ts: datetime | None, zone: tzinfo | None = None) -> str:
+def clock(ts: datetime | None, zone: tzinfo | None = None, dated: bool = False) -> str:
+    """The time of day; with the date too when the run spans days (``dated``)."""
     if ts is None:
-        return "--:--:--"
-    return ts.astimezone(zone).strftime("%H:%M:%S")
+        return "--:--:--" if not dated else "--.-- --:--:--"
+    return ts.astimezone(zone).strftime("%m-%d %H:%M:%S" if dated else "%H:%M:%S")
+
+
+def time_cell(ts: datetime | None, zone: tzinfo | None, dated: bool) -> tuple[str, int, str]:
+    """A row's time column."""
+    return clock(ts, zone, dated), 14 if dated else 8, styles.NOTE
 
 
 def stamp(ts: datetime | None, zone: tzinfo | None, now: datetime) -> str:
@@ -107,20 +113,20 @@ def malformed_row(record: Record, width: int, source: str) -> Text:
 
 
 def action_row(record: Record, width: int, zone: tzinfo | None = None,
-               source: str = "action_log.jsonl") -> Text:
+               source: str = "action_log.jsonl", dated: bool = False) -> Text:
     if record.malformed:
         return malformed_row(record, width, source)
     if not record.raw and not record.category:
         # Not an event (FORMATS.md: skipped), but the file's line all the same:
         # rows and line numbers stay the file's.
-        return columns([("", 8, ""), ("(blank line)", 0, styles.NOTE)], width)
+        return columns([("", 14 if dated else 8, ""), ("(blank line)", 0, styles.NOTE)], width)
     f = record.fields
     style = record_style(record)
     detail_style = style if record.severity in (ERROR, WARNING) else ""
     actor_width = 16 if width >= 160 else 12 if width >= 100 else 9
     action_width = 24 if width >= 160 else 16 if width >= 100 else 12
     return columns([
-        (clock(record.ts, zone), 8, styles.NOTE),
+        time_cell(record.ts, zone, dated),
         (safe(f.get("actor") or "UNKNOWN", 40), actor_width, styles.STRONG),
         (safe(record.category, 20), 8, style),
         (safe(f.get("action"), 60), action_width, style),
@@ -138,7 +144,8 @@ def kernel_row(record: Record, width: int, zone: tzinfo | None = None,
 
 
 def session_row(session: Session, width: int, now: datetime, run: str,
-                quality: float | None = None, zone: tzinfo | None = None) -> Text:
+                quality: float | None = None, zone: tzinfo | None = None,
+                dated: bool = False) -> Text:
     state = session.state(run)
     if state in (RUNNING, STALLED) and session.started_at is not None:
         elapsed = duration((now - session.started_at).total_seconds())
@@ -151,7 +158,7 @@ def session_row(session: Session, width: int, now: datetime, run: str,
     rc_cell = ("" if rc is None else f"rc={safe(rc, 6)}", 5, styles.FAILURE if rc not in (None, 0) else "")
     parts = [
         (STATE_MARK[state], 12, STATE_STYLE[state]),
-        (clock(session.started_at, zone), 8, styles.NOTE),
+        time_cell(session.started_at, zone, dated),
         (elapsed, 7, STATE_STYLE[state] if state in (RUNNING, STALLED) else ""),
         (f"r{safe(run, 5)}/s{safe(number, 5)}", 9 if wide else 8, ""),
     ]
@@ -169,14 +176,14 @@ def session_row(session: Session, width: int, now: datetime, run: str,
     return columns(parts, width)
 
 
-def task_row(task: Task, width: int, zone: tzinfo | None = None) -> Text:
+def task_row(task: Task, width: int, zone: tzinfo | None = None, dated: bool = False) -> Text:
     latest = task.latest
     used = task.budget_used
     style = record_style(latest)
     parts = [
         (safe(task.task_id, 40), 12, styles.STRONG),
         (safe(task.status, 30), 16, style),
-        (clock(latest.ts, zone), 8, styles.NOTE),
+        time_cell(latest.ts, zone, dated),
         (safe(task.last("worker_id"), 30), 9, ""),
     ]
     if width >= 100:
@@ -188,8 +195,9 @@ def task_row(task: Task, width: int, zone: tzinfo | None = None) -> Text:
     return columns(parts, width)
 
 
-def problem_row(record: Record, width: int, zone: tzinfo | None = None) -> Text:
-    return columns([(clock(record.ts, zone), 8, styles.NOTE),
+def problem_row(record: Record, width: int, zone: tzinfo | None = None,
+                dated: bool = False) -> Text:
+    return columns([time_cell(record.ts, zone, dated),
                     (safe(record.category, 40), 28, record_style(record)),
                     (safe(record.summary[len(record.category):].strip(), 600), 0, "")], width)
 
@@ -213,12 +221,12 @@ def timeline_row(record: Record, width: int, zone: tzinfo | None = None,
     return columns(parts, width)
 
 
-def history_text(task: Task, zone: tzinfo | None = None) -> Text:
+def history_text(task: Task, zone: tzinfo | None = None, dated: bool = False) -> Text:
     out = Text(no_wrap=True, end="")
     out.append(f"{safe(task.task_id, 60)}", styles.STRONG)
     out.append(f"  {len(task.history)} events\n", styles.NOTE)
     for record in task.history[-30:]:
-        out.append(f"  {clock(record.ts, zone)}  ", styles.NOTE)
+        out.append(f"  {clock(record.ts, zone, dated)}  ", styles.NOTE)
         out.append(fit(safe(record.category, 30), 18), record_style(record))
         detail = record.fields.get("errors") or record.fields.get("result_summary")
         if detail:
@@ -252,14 +260,15 @@ _SESSION_FIELDS = ("model", "returncode", "elapsed_seconds", "verification_statu
 
 
 def session_text(session: Session, perf: Record | None, now: datetime, run: str,
-                 zone: tzinfo | None = None) -> Text:
+                 zone: tzinfo | None = None, dated: bool = False) -> Text:
     """The selected session in full: task text, completion fields, metrics."""
     state = session.state(run)
     worker, run, number_ = session.key
     out = Text(end="")
     out.append(STATE_MARK[state], STATE_STYLE[state])
     out.append(f"  worker {safe(worker, 40)}  run {safe(run, 10)}  session {safe(number_, 10)}"
-               f"  started {clock(session.started_at, zone)}  ended {clock(session.ended_at, zone)}\n")
+               f"  started {clock(session.started_at, zone, dated)}  ended "
+               f"{clock(session.ended_at, zone, dated)}\n")
     task = session.context("task")
     if task is not None:
         out.append("task  ", styles.STRONG)

@@ -2,15 +2,21 @@
 
 Drawn through Textual's line API and only when its text changes. A Static
 took ~0.6 ms a frame per line through its content pipeline, and a pane's head
-changes with every new row of a live stream.
+changes with every new row of a live stream. With ``wrap``, a text wider than
+the terminal takes a second line (or a third) instead of losing its end: at
+80 columns the heads' last counts were cut off. The height changes (a layout)
+only when the number of lines does.
 """
 
 from __future__ import annotations
 
 from rich.segment import Segment
 from rich.text import Text
+from textual import events
 from textual.strip import Strip
 from textual.widget import Widget
+
+MAX_LINES = 3
 
 
 class TextLine(Widget):
@@ -18,31 +24,58 @@ class TextLine(Widget):
     TextLine { height: 1; }
     """
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None,
+                 wrap: bool = False) -> None:
         super().__init__(id=id, classes=classes)
         self._text = Text("")
-        self._strip: Strip | None = None  # the text drawn, for ``_drawn_for``
+        self._strips: list[Strip] | None = None  # the text drawn, for ``_drawn_for``
         self._drawn_for: tuple = ()
+        self._wrap = wrap
+        self._lines = 1
 
     def update(self, text: Text) -> None:
         """Show ``text`` (already display-safe: built by ``ui.render``)."""
         if text == self._text:
             return
         self._text = text
-        self._strip = None
+        self._strips = None
+        self._fit_height()
         self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._strips = None
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        if not self._wrap:
+            return
+        width = self.size.width
+        lines = self._split(width) if width else [self._text]
+        if len(lines) != self._lines:
+            self._lines = len(lines)
+            self.styles.height = self._lines
+
+    def _split(self, width: int) -> list[Text]:
+        text = self._text
+        if not self._wrap or text.cell_len <= width:
+            return [text]
+        text = text.copy()
+        text.no_wrap = False  # a head is built not to wrap; here it may
+        lines = list(text.wrap(self.app.console, width, overflow="ellipsis"))
+        return lines[:MAX_LINES] or [text]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         base = self.rich_style
-        if y:
-            return Strip.blank(width, base)
-        strip = self._strip
-        if strip is None or self._drawn_for != (width, base):
-            line = self._text.copy()
-            line.truncate(width, overflow=line.overflow or "crop")
-            # The widget's colours under the text's own (Static does the same).
-            segments = Segment.apply_style(line.render(self.app.console), base)
-            strip = Strip(list(segments)).crop_extend(0, width, base)
-            self._strip, self._drawn_for = strip, (width, base)
-        return strip
+        if self._strips is None or self._drawn_for != (width, base):
+            strips = []
+            for line in self._split(width):
+                line = line.copy()
+                line.truncate(width, overflow=line.overflow or "crop")
+                # The widget's colours under the text's own (Static does the same).
+                segments = Segment.apply_style(line.render(self.app.console), base)
+                strips.append(Strip(list(segments)).crop_extend(0, width, base))
+            self._strips, self._drawn_for = strips, (width, base)
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width, base)

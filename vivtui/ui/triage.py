@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from vivtui.export import ExportError, export_target, write_records
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import Record, same_line
 from vivtui.store.filters import next_severity
 from vivtui.store.related import related_records, relation_keys, sort_time
 from vivtui.store.triage import (
@@ -131,7 +131,12 @@ class TriageActions:
 
     def inspect(self, record: Record) -> None:
         self.app.push_screen(InspectorScreen(record, self.store.source_of(record), self.zone,
-                                             self.show_related))
+                                             self.show_related, self._file_line))
+
+    def _file_line(self, record: Record) -> bytes | None:
+        data = self.run_layout.line_at(record.kind, record.offset)
+        # After a rotation or truncation the offset may hold another line.
+        return data if data is not None and same_line(record, data) else None
 
     def action_related(self) -> None:
         record = self._selected_record()

@@ -51,7 +51,7 @@ class ActionsPane(StreamPane):
         self._gone = threading.Event()
 
     def render_row(self, record: Record, width: int) -> Text:
-        return render.action_row(record, width, self.zone, self.source_name)
+        return render.action_row(record, width, self.zone, self.source_name, self.dated)
 
     # -- the file ---------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ class Pane(Vertical):
     ALLOW_MAXIMIZE = True
     DEFAULT_CSS = """
     Pane { height: 1fr; }
-    Pane > .head { height: 1; background: $boost; }
+    Pane > .head { background: $boost; }
     Pane > .filterbar { height: 1; background: $warning-darken-3; display: none; }
     Pane > .filterbar.-shown { display: block; }
     """
@@ -50,6 +50,7 @@ class Pane(Vertical):
         super().__init__(**kwargs)
         self.zone = zone
         self.run = RunState(LIVE, None, None)  # the run's state when last drawn
+        self.dated = False  # the run spans days: times are shown with their date
         self.row_query: Query = MemoryQuery(self.describe)
         self._source: Sequence = ()
         self._scan_timer = None
@@ -58,7 +59,7 @@ class Pane(Vertical):
         self._view: RowView | None = None
 
     def compose(self) -> ComposeResult:
-        yield TextLine(classes="head")
+        yield TextLine(classes="head", wrap=True)
         yield TextLine(classes="filterbar")
         yield self.view
         yield from self.compose_extra()
@@ -94,7 +95,7 @@ class Pane(Vertical):
             return None
         search = self.row_query.search
         return (item.kind, item.line, item.offset, item.severity,
-                search.text if search is not None else None)
+                search.text if search is not None else None, self.dated)
 
     def problem_level(self, item: Any) -> str | None:
         """What e/E and w/W stop at: "failure", "warning", or nothing."""
@@ -114,6 +115,7 @@ class Pane(Vertical):
     def update_from(self, store: RunStore, now: datetime) -> None:
         self._last = (store, now)
         self.run = store.run_state(now)
+        self.dated = store.activity.spans_days(self.zone)
         if not self.query(RowView):
             return  # not composed yet, or being taken down as the app exits
         self._update(store, now)

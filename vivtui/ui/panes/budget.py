@@ -25,7 +25,7 @@ class BudgetPane(Pane):
     title = "Audit"
     empty = "no API failures or budget events yet"
     DEFAULT_CSS = """
-    BudgetPane > .overview { height: auto; max-height: 16; padding: 0 1; }
+    BudgetPane > .overview { height: auto; max-height: 45%; padding: 0 1; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -39,7 +39,7 @@ class BudgetPane(Pane):
     def row(self, record: Record, width: int) -> Text:
         if self.mode == BLOCKS:
             return render.timeline_row(record, width, self.zone)
-        return render.problem_row(record, width, self.zone)
+        return render.problem_row(record, width, self.zone, self.dated)
 
     def describe(self, record: Record) -> tuple:
         if self.mode == BLOCKS:  # picked by reason; found by what the row says

@@ -31,7 +31,7 @@ class QueuePane(Pane):
         yield Static(classes="history")
 
     def row(self, task: model.Task, width: int) -> Text:
-        return render.task_row(task, width, self.zone)
+        return render.task_row(task, width, self.zone, self.dated)
 
     def describe(self, task: model.Task) -> tuple[str, str, str]:
         return (f"{task.task_id} {task.status} {render.safe(task.last('worker_id'))} "
@@ -57,7 +57,7 @@ class QueuePane(Pane):
 
     def show_history(self, task: model.Task | None) -> None:
         history = self.query_one(".history", Static)
-        history.update(render.history_text(task, self.zone) if task else
+        history.update(render.history_text(task, self.zone, self.dated) if task else
                        heads.hint("select a task to see its status history"))
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:

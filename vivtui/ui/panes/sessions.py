@@ -37,7 +37,8 @@ class SessionsPane(Pane):
 
     def row(self, session: model.Session, width: int) -> Text:
         quality = quality_of(session, self._perf)
-        return render.session_row(session, width, self._now, self.run.state, quality, self.zone)
+        return render.session_row(session, width, self._now, self.run.state, quality, self.zone,
+                                  self.dated)
 
     def describe(self, session: model.Session) -> tuple[str, str, str]:
         state = session.state(self.run.state)
@@ -73,7 +74,8 @@ class SessionsPane(Pane):
             detail.update(heads.hint("select a session to see its details"))
             return
         perf = performance_of(session, self._perf)
-        detail.update(render.session_text(session, perf, self._now, self.run.state, self.zone))
+        detail.update(render.session_text(session, perf, self._now, self.run.state, self.zone,
+                                           self.dated))
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.show_detail(message.item)

@@ -41,14 +41,16 @@ class StreamPane(Pane):
     def _update(self, store: RunStore, now: datetime) -> None:
         self.source_name = store.sources.get(self.kind, self.source_name)
         total = self.rows_changed(store)
-        severities = store.by_severity[self.kind]
-        head = heads.counts(self.title, [("rows", total, styles.NOTE),
-                                         ("errors", severities[ERROR], styles.FAILURE),
-                                         ("warnings", severities[WARNING], styles.CAUTION)])
+        head = heads.counts(self.title, self.counts(store, total))
         head.append_text(self.head_extra(store))
         head.append("  ")
         head.append_text(self.follow_text())
         self.head(head)
+
+    def counts(self, store: RunStore, total: int) -> list[heads.Count]:
+        severities = store.by_severity[self.kind]
+        return [("rows", total, styles.NOTE), ("errors", severities[ERROR], styles.FAILURE),
+                ("warnings", severities[WARNING], styles.CAUTION)]
 
     def head_extra(self, store: RunStore) -> Text:
         buffer = store.buffers[self.kind]
@@ -65,9 +67,10 @@ class KernelPane(StreamPane):
     def render_row(self, record: Record, width: int) -> Text:
         return render.kernel_row(record, width, self.zone, self.source_name)
 
-    def head_extra(self, store: RunStore) -> Text:
+    def counts(self, store: RunStore, total: int) -> list[heads.Count]:
+        # FORMATS.md's classes, one word each (not severities beside them).
         k = store.kernel
-        out = super().head_extra(store)
-        out.append(f"  blocked {k.by_class['blocked']}  error {k.by_class['error']}  "
-                   f"caution {k.by_class['caution']}  waves {len(k.waves)}")
-        return out
+        return [("lines", total, styles.NOTE), ("blocked", k.by_class["blocked"], styles.FAILURE),
+                ("error", k.by_class["error"], styles.FAILURE),
+                ("caution", k.by_class["caution"], styles.CAUTION),
+                ("wave starts", k.wave_starts, styles.WAVE)]
