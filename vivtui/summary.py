@@ -183,8 +183,7 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
 
     k = data["kernel"]
     out += ["", f"Kernel: {k['lines']} lines, {k['blocked']} blocked, {k['error']} error, "
-                f"{k['caution']} caution" + (f", waves {k['waves'][0]}–{k['waves'][-1]}"
-                                             if k["waves"] else "")]
+                f"{k['caution']} caution, {k['wave_starts']} wave starts"]
     p = data["performance"]
     duration = f"{p['mean_duration_s']:.1f}s" if p["mean_duration_s"] is not None else "-"
     quality = f"{p['mean_quality']:.2f}" if p["mean_quality"] is not None else "-"

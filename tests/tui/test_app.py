@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import time
 from datetime import timezone
+from pathlib import Path
 
 import orjson
 from textual import events
 from textual.widgets import TabbedContent
 
 from vivtui.app import Options, VivtuiApp
-from vivtui.ui.main_screen import MainScreen
 from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover
 from vivtui.parsing import kernel
 from vivtui.parsing.context import ParseContext
 from vivtui.store.sessions import FAILED, SUCCEEDED, UNFINISHED
+from vivtui.ui.main_screen import MainScreen
 
 UTC = ParseContext(timezone.utc)
 
@@ -342,3 +343,50 @@ async def test_the_session_detail_follows_the_cursor_after_a_filter(tui, run_dir
         await pilot.pause()
         detail = str(pane.query_one(".detail").render())
         assert "Write docs" in detail and "Fix the parser" not in detail
+
+
+async def test_sessions_are_ordered_again_when_the_run_goes_quiet(tui, tmp_path):
+    app = tui.empty_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        from tests.unit.test_run_state_and_budget import T0, started
+        clock = [T0]
+        app.store.clock = lambda: clock[0]
+        app.main.now = lambda: clock[0]
+        # The same key twice: the first is superseded (unfinished), the second running.
+        app.apply_records("sessions", [started(T0, 1), started(T0.replace(minute=5), 1)])
+        await pilot.press("2")
+        await pilot.pause()
+        pane = app.main.panes["sessions"]
+        assert [s.state(pane.run.state) for s in pane.view.rows] == ["unfinished", "running"]
+        clock[0] = T0.replace(hour=T0.hour + 5)  # hours later, nothing new: finished
+        app.main.refresh_panes()
+        await pilot.pause()
+        assert pane.run.state == "finished"
+        starts = [s.started_at for s in pane.view.rows]
+        assert starts == sorted(starts, reverse=True)  # newest first, as the order says
+        assert "running" not in tui.screen_text(app).split("Sessions", 2)[-1].split("\n", 1)[1]
+
+
+async def test_an_old_run_copied_shows_no_running_session_and_links_the_gate_block(tui, tmp_path):
+    import shutil
+
+    from vivtui.ui.inspector import RelatedScreen
+    run = tmp_path / "run"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "old_run", run)  # fresh mtimes
+    async with tui.opened(run, size=(120, 36)) as (app, pilot):
+        await pilot.press("2")
+        await pilot.pause()
+        text = tui.screen_text(app)
+        assert "failed 1 unfinished 2 stalled 0 running 0 ok 2" in text
+        assert "▶ running" not in text and text.splitlines()[-2].startswith(" finished")
+        pane = app.main.panes["sessions"]
+        tui.select_where(pane, lambda s: s.title.startswith("Create a new feature"))
+        await pilot.pause()
+        detail = str(pane.query_one(".detail").render())
+        assert "blocked by the safety gate  Constitutional violation: self-modification" in detail
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RelatedScreen)
+        # Its own start and the gate's block; not the three other sessions of its key.
+        assert [(r.kind, r.category) for r in app.screen.records] == [
+            ("sessions", "GrindSession started"), ("safety", "blocked")]

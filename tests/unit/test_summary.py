@@ -147,3 +147,27 @@ def test_installed_command_and_module_run(tmp_path):
                              str(Path(__file__).parents[1] / "fixtures" / "run"), "--json"],
                             capture_output=True, text=True)
     assert result.returncode == 0 and orjson.loads(result.stdout)["actions"]["total"] == 14
+
+
+OLD_RUN = Path(__file__).parents[1] / "fixtures" / "old_run"
+
+
+def test_an_old_copied_run_reads_right(capsys, tmp_path):
+    """A run months old, freshly copied (new mtimes): reused session keys across a
+    kernel restart, two API wrappers with their own limits, a gate block, blank
+    lines, safety_audit lines with blocked_reason keys on passed checks."""
+    copied = tmp_path / "run"
+    shutil.copytree(OLD_RUN, copied)  # fresh mtimes: they must not make it live
+    data = summary_json(capsys, str(copied))
+    assert data["run"]["state"] == "finished"
+    s = data["sessions"]
+    assert (s["started"], s["completed"], s["unfinished"], s["running"], s["stalled"]) == (
+        5, 3, 2, 0, 0)
+    b = data["budget"]
+    assert b["limit_source"] == "inferred" and b["refused"] == 2
+    assert b["by_user"]["admin"]["limit_usd"] == 2.0  # $1.98 spent + $0.02 left
+    assert b["by_user"]["Tern-4"]["limit_usd"] == 0.1  # its own, smaller limit
+    assert b["forecast_s"] is None
+    assert data["safety"]["blocked"] == 3  # passed checks are not blocks
+    assert data["files"]["structured_logs.jsonl"]["records"] == 8  # the blank line skipped
+    assert data["kernel"]["wave_starts"] == 3

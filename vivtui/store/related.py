@@ -118,6 +118,17 @@ def _within(ts: datetime | None, start: datetime | None, end: datetime | None) -
     return (start is None or ts >= start) and (end is None or ts <= end)
 
 
+def gate_blocks(session, blocked: Iterable[Record], tracker) -> list[Record]:
+    """The safety gate's blocks of ``session`` among ``blocked`` records."""
+    task = text(session.context("task")).strip()
+    if not task:
+        return []
+    return [record for record in blocked
+            if record.kind == safety.KIND
+            and text(record.fields.get("task")).strip().startswith(task)
+            and decided_session(record, tracker) is session]
+
+
 def decided_session(decision: Record, tracker):
     """The session a gate decision was about: the latest to start (by then, give
     or take a few seconds) whose task text is the decision's."""

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from vivtui.parsing.record import Record
 from vivtui.store import sessions as model
 from vivtui.store.filters import record_field
+from vivtui.store.related import gate_blocks
 from vivtui.store.performance import performance_of, quality_of
 from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
@@ -74,8 +75,14 @@ class SessionsPane(Pane):
             detail.update(heads.hint("select a session to see its details"))
             return
         perf = performance_of(session, self._perf)
-        detail.update(render.session_text(session, perf, self._now, self.run.state, self.zone,
-                                           self.dated))
+        text = render.session_text(session, perf, self._now, self.run.state, self.zone,
+                                   self.dated)
+        if self._last is not None:
+            store = self._last[0]
+            for block in gate_blocks(session, store.blocked, store.sessions)[:2]:
+                text.append("blocked by the safety gate  ", styles.FAILURE_STRONG)
+                text.append(render.safe(block.fields.get("blocked_reason"), 300) + "\n")
+        detail.update(text)
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.show_detail(message.item)
@@ -84,8 +91,11 @@ class SessionsPane(Pane):
         tracker = store.sessions
         self._now = now
         self._perf = store.performance.entries
-        if tracker.version != self._seen_version:
-            self._seen_version = tracker.version
+        # The order depends on the run's state too (running, then stalled, then
+        # unfinished, as the run goes quiet), not only on new sessions.
+        seen = (tracker.version, self.run.state)
+        if seen != self._seen_version:
+            self._seen_version = seen
             self.show_rows(model.triage_order(tracker.sessions, self.run.state, now))
             self.show_detail(self.view.selected)
         else:
