@@ -35,13 +35,15 @@ FILES = ("app/gut_check.py", "app/router.py", "lib/budget.py", "tests/test_api.p
 class DemoRun:
     """Writes one simulated run into ``directory``; ``step`` writes one event."""
 
-    def __init__(self, directory: Path | str, seed: int = 7, budget: float = 2.0,
+    def __init__(self, directory: Path | str, seed: int = 7, budget: float = 0.50,
                  rotate_after: int = 400) -> None:
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.rng = random.Random(seed)
         self.budget = budget
-        self.spent = 0.0
+        # Per API wrapper (user), as the producer keeps it; $0.50 each (callers pass
+        # their own limits), so that refusals come within minutes.
+        self.spent: dict[str, float] = {}
         self.wave = 0
         self.session_seq = 0
         self.task_seq = 0
@@ -187,13 +189,15 @@ class DemoRun:
     def _api_call(self, s: dict) -> None:
         cost = round(self.rng.uniform(0.004, 0.03), 6)
         tokens_in, tokens_out = self.rng.randint(200, 4000), self.rng.randint(50, 900)
-        if self.spent + cost > self.budget:
+        user = s["actor"]
+        spent = self.spent.get(user, 0.0)
+        if spent + cost > self.budget:
             self._json("api_audit.log", {
-                "timestamp": self._now(False), "event": "BUDGET_EXCEEDED", "user": s["actor"],
-                "role": "worker", "remaining": self.budget - self.spent, "requested": cost,
+                "timestamp": self._now(False), "event": "BUDGET_EXCEEDED", "user": user,
+                "role": "worker", "remaining": self.budget - spent, "requested": cost,
                 "task_id": s["task_id"]})
             self.action("SYSTEM", "BUDGET", "EXCEEDED",
-                        f"${self.spent + cost:.3f} > ${self.budget:.2f} limit")
+                        f"${spent + cost:.3f} > ${self.budget:.2f} limit")
             return
         if self.rng.random() < 0.06:
             self._json("api_audit.log", {
@@ -202,7 +206,7 @@ class DemoRun:
                 "model": s["model"], "error": "429 Too Many Requests: rate limit reached for "
                                               "model (key gsk_live_0123456789abcdef)"})
             return
-        self.spent += cost
+        spent = self.spent[user] = spent + cost
         self._json("api_audit.log", {
             "timestamp": self._now(False), "event": "API_CALL_SUCCESS", "user": s["actor"],
             "role": "worker", "model": s["model"], "cost": cost, "input_tokens": tokens_in,
@@ -210,9 +214,8 @@ class DemoRun:
             "task_id": s["task_id"]})
         self.action(s["actor"], "API", s["model"],
                     f"{tokens_in + tokens_out} tokens | ${cost:.4f}", f"session_{s['index']}")
-        share = self.spent / self.budget
         self.action("SYSTEM", "BUDGET", "cost_update",
-                    f"${self.spent:.3f}/${self.budget:.2f} ({share:.0%})")
+                    f"${spent:.3f}/${self.budget:.2f} ({spent / self.budget:.0%})")
 
     def _finish(self, s: dict) -> None:
         if s["fate"] == "never":
