@@ -13,6 +13,7 @@ import orjson
 
 from vivtui import __version__
 from vivtui.ingest.layout import LayoutError
+from vivtui.safetext import one_line, reveal_secrets
 from vivtui.store.activity import FINISHED_AFTER_S, STALL_AFTER_S, RunActivity
 from vivtui.store.budget import DEFAULT_LIMIT
 
@@ -68,6 +69,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--finished", action="store_true",
                         help="the run is over, whatever its times say: open sessions are "
                              "unfinished")
+    parser.add_argument("--show-secrets", action="store_true",
+                        help="show API keys, tokens and passwords found in the logs instead "
+                             "of masking them (on screen, copied, saved, in summary)")
 
 
 def summary_parser() -> argparse.ArgumentParser:
@@ -86,6 +90,7 @@ def run_summary(argv: list[str]) -> int:
     from vivtui.summary import collect, render_text, summary_dict
 
     args = summary_parser().parse_args(argv)
+    reveal_secrets(args.show_secrets)
     layout, store = collect(args.path, _zone(args.tz), args.budget, _activity(args))
     if args.json:
         sys.stdout.write(orjson.dumps(summary_dict(layout, store),
@@ -123,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             return command(argv[1:])
         return run_monitor(argv)
     except (LayoutError, UsageError) as exc:
-        sys.stderr.write(f"vivtui: {exc}\n")
+        # A path is the user's, but may hold escapes (a title change, a clear screen).
+        sys.stderr.write(f"vivtui: {one_line(str(exc))}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -156,6 +162,7 @@ def open_monitor(path: str, args: argparse.Namespace) -> int:
     from vivtui.app import Options, VivtuiApp
     from vivtui.ingest.layout import discover
 
+    reveal_secrets(args.show_secrets)
     zone = _zone(args.tz)
     layout = discover(path, zone)
     display = UTC if getattr(args, "utc", False) else None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
 import orjson
 
 from vivtui.ingest.layout import RunLayout
-from vivtui.parsing.kinds import spec_for_name
 from vivtui.parsing.record import Record
+from vivtui.safetext import redact
 
 
 class ExportError(Exception):
@@ -18,12 +20,25 @@ class ExportError(Exception):
 
 
 def forbidden(path: Path, layout: RunLayout) -> bool:
-    """A run file (or a rotated one) in a watched directory: vivtui never writes there."""
+    """A watched file, under any name (a hard link, a symlink), or any file in a
+    watched directory: vivtui never writes where the run's evidence is."""
     directories = {d.resolve() for d in layout.directories}
-    watched = {choice.resolve() for feed in layout.feeds for _, choice in feed.choices}
     target = path.resolve()
-    return target in watched or (target.parent in directories
-                                 and spec_for_name(target.name) is not None)
+    if target.parent in directories:
+        return True
+    watched = [choice for feed in layout.feeds for _, choice in feed.choices]
+    if target in {choice.resolve() for choice in watched}:
+        return True
+    identity = _identity(target)
+    return identity is not None and identity in {_identity(choice) for choice in watched}
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def record_json(record: Record, source: str) -> dict[str, Any]:
@@ -42,20 +57,28 @@ def export_target(answer: str, layout: RunLayout) -> Path:
     if not path.is_absolute():
         path = Path.cwd() / path
     if forbidden(path, layout):
-        raise ExportError(f"{path}: a run file that vivtui watches; choose another path")
+        raise ExportError(f"{path}: in the run's directory or one of its files; vivtui "
+                          "never writes there: choose another path")
     if path.is_dir():
         raise ExportError(f"{path}: is a directory")
     return path
 
 
 def write_records(path: Path, records: Iterable[tuple[Record, str]]) -> int:
-    """Write (record, source file name) pairs as JSONL; the number written."""
+    """Write (record, source file name) pairs as JSONL; the number written.
+    Into a new file beside the target (mode 0600: logs hold what others should
+    not read), renamed over it once complete: a failed save leaves nothing half."""
     count = 0
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with open(path, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle:
             for record, source in records:
-                handle.write(orjson.dumps(record_json(record, source), default=str) + b"\n")
+                line = orjson.dumps(record_json(record, source), default=str).decode()
+                handle.write(redact(line).encode() + b"\n")  # escapes stay JSON-escaped
                 count += 1
+        os.replace(temporary, path)
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise ExportError(f"{path}: {exc.strerror or exc}") from None
     return count

@@ -80,6 +80,8 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
                 "output_tokens": b.output_tokens, "budget_exceeded": b.budget_exceeded,
                 "task_budget_exceeded": b.task_budget_exceeded,
                 "rate_limited": b.rate_limited, "violations": b.violations,
+                "bad_values": [{"file": store.source_of(r), "line": r.line, "field": name,
+                                "value": _show(value, 60)} for r, name, value in b.bad_values],
                 "budget_limit_usd": b.limit, "remaining_usd": round(b.remaining, 10),
                 "by_model": {model: {"calls": u.calls, "cost_usd": round(u.cost, 10)}
                              for model, u in b.by_model.items()}},
@@ -161,6 +163,9 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
             f"  limit ${g['limit_usd']:.2f} per wrapper ({g['limit_source']}), "
             f"{g['refused']} refused, forecast "
             + (f"{g['forecast_s']:.0f} s" if g["forecast_s"] is not None else "none (not live)")]
+    for bad in a["bad_values"][:limit]:
+        out.append(f"  BAD VALUE (not summed) {bad['file']}:{bad['line']} "
+                   f"{bad['field']}={bad['value']}")
     for user, w in _last(list(g["by_user"].items()), limit, out):
         out.append(f"  wrapper {_show(user, 30):<30} {w['calls']:>6} calls  ${w['cost_usd']:.4f} "
                    f"of ${w['limit_usd']:.2f}, ${w['remaining_usd']:.4f} left"

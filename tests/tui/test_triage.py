@@ -3,6 +3,7 @@ related events, timeline, copy, export, foreign paths."""
 
 from __future__ import annotations
 
+import os
 
 import orjson
 from textual import events
@@ -184,7 +185,21 @@ async def test_export_writes_the_filtered_view_and_refuses_run_files(tui, run_di
         await tui.type_in(pilot, "ctrl+s", str(run_file.relative_to(tmp_path)))
         await tui.workers_done(app, pilot)
         assert run_file.read_bytes() == before
-        assert any("a run file that vivtui watches" in str(n.message) for n in app._notifications)
+        assert any("vivtui never writes there" in str(n.message) for n in app._notifications)
+        assert target.stat().st_mode & 0o777 == 0o600  # logs hold what others should not read
+        # A hard link to a run file, outside the run's directory: refused all the same.
+        link = tmp_path / "kernel-copy.log"
+        os.link(app.layout_.root / "kernel_run.log", link)
+        kernel = link.read_bytes()
+        await tui.type_in(pilot, "ctrl+s", link.name)
+        await tui.workers_done(app, pilot)
+        assert link.read_bytes() == kernel
+        # An existing file of one's own: asked first; "n" keeps it.
+        await tui.type_in(pilot, "ctrl+s", target.name)
+        await tui.type_in(pilot, "n", "")
+        await tui.workers_done(app, pilot)
+        assert len(target.read_bytes().splitlines()) == 6
+        assert any("not saved" in str(n.message) for n in app._notifications)
 
 
 async def test_hide_foreign_paths(tui, run_dir):

@@ -33,3 +33,79 @@ def test_dates_are_shown_when_a_run_spans_days():
     assert render.clock(ts, timezone.utc) == "05:44:03"
     assert render.clock(ts, timezone.utc, dated=True) == "02-03 05:44:03"
     assert render.clock(None, timezone.utc, dated=True) == "--.-- --:--:--"
+
+
+SECRETS = {
+    "AKIAIOSFODNN7EXAMPLE": "AKIA…[redacted]",
+    "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCY": "aws_secret_access_key=…[redacted]",
+    "xoxb-123456789012-abcdefghij": "xoxb-…[redacted]",
+    "Authorization: Bearer abcdef0123456789abcdef": "Authorization: Bearer …[redacted]",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N": "eyJ…[redacted]",
+    '{"api_key": "abcd1234efgh5678"}': '{"api_key": "…[redacted]"}',
+    "password=hunter22": "password=…[redacted]",
+    "hf_abcdefghijklmnopqrstuvwx": "hf_…[redacted]",
+    "sk_live_51Habcdefghijklmn": "sk_live_…[redacted]",
+    "glpat-abcdefghijklmnopqrst": "glpat-…[redacted]",
+    "https://user:s3cr3tpw@example.com/x": "https://user:…[redacted]@example.com/x",
+    "key was my_gsk_abcdefghijklmnop": "key was my_gsk_…[redacted]",
+}
+
+
+def test_secrets_of_many_shapes_are_masked_and_ordinary_text_is_not():
+    from vivtui.safetext import redact, shareable
+    for secret, masked in SECRETS.items():
+        assert redact(secret) == masked
+        assert render.safe(secret) == masked
+    for ordinary in ("GROQ_API_KEY not found. Set it via environment variable",
+                     '"blocked_reason": null', "token: null", "1234 tokens | $0.0021",
+                     "see https://console.groq.com/keys",
+                     '"input_tokens": 4000, "output_tokens": 1234'):
+        assert redact(ordinary) == ordinary
+    assert shareable("k=1 \x1b]0;t\x07 sk-ant-abcdefghijkl") == "k=1 \ufffd]0;t\ufffd sk-ant-…[redacted]"
+
+
+def test_show_secrets_reveals_them():
+    from vivtui.safetext import redact, reveal_secrets
+    reveal_secrets(True)
+    try:
+        assert redact("password=hunter22") == "password=hunter22"
+    finally:
+        reveal_secrets(False)
+
+
+def test_saved_rows_are_masked_and_private(tmp_path):
+    import orjson
+
+    from vivtui.export import write_records
+    from vivtui.parsing.record import make
+    record = make("api", 3, 0, None, None, "error", "API_CALL_FAILURE",
+                  {"error": "bad key gsk_abcdefghijklmnop", "detail": "\x1b[2J"})
+    path = tmp_path / "out.jsonl"
+    assert write_records(path, [(record, "api_audit.log")]) == 1
+    saved = orjson.loads(path.read_bytes())
+    assert saved["error"] == "bad key gsk_…[redacted]" and saved["detail"] == "\x1b[2J"
+    assert b"\x1b" not in path.read_bytes()  # JSON-escaped, never raw
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_wide_characters_keep_columns_aligned():
+    from rich.cells import cell_len
+    for value in ("日本語のタスク名前です", "🚀🚀 launch", "plain", "é"):
+        for width in (4, 9, 12):
+            assert cell_len(render.fit(value, width)) == width
+    import orjson
+
+    from vivtui.parsing import actions
+    from vivtui.parsing.context import ParseContext
+    wide = actions.parse(orjson.dumps({"actor": "日本語の名前", "action_type": "TOOL",
+                                       "action": "🚀 launch", "detail": "d"}), 1, 0,
+                         ParseContext(None))
+    plain = actions.parse(orjson.dumps({"actor": "Beam", "action_type": "TOOL",
+                                        "action": "launch", "detail": "d"}), 1, 0,
+                          ParseContext(None))
+    # The detail starts in the same column whatever the actor and action hold.
+    for width in (80, 120):
+        wide_row, plain_row = render.action_row(wide, width), render.action_row(plain, width)
+        assert cell_len(wide_row.plain) == cell_len(plain_row.plain) == width
+        assert cell_len(wide_row.plain[:wide_row.plain.rindex(" d")]) == \
+            cell_len(plain_row.plain[:plain_row.plain.rindex(" d")])

@@ -121,3 +121,17 @@ def test_the_forecast_uses_only_the_recent_window():
     assert abs(forecast.rate - 0.12 / 600) < 1e-12
     assert abs(forecast.seconds - (1.0 - 0.42) / (0.12 / 600)) < 1e-6
     assert store.budget.forecast(T0 + timedelta(hours=1)) is None  # nothing spent lately
+
+
+def test_bogus_costs_and_tokens_are_counted_as_bad_values_never_summed():
+    store = RunStore()
+    store.apply("api", [api("API_CALL_SUCCESS", cost=1e308), api("API_CALL_SUCCESS", cost=1e308),
+                        api("API_CALL_SUCCESS", cost="-1e9"), api("API_CALL_SUCCESS", cost="abc"),
+                        api("API_CALL_SUCCESS", cost=0.5, input_tokens=-5, output_tokens=1e300),
+                        api("BUDGET_EXCEEDED", remaining=-3)])
+    budget = store.budget
+    assert budget.cost == 0.5 and budget.input_tokens == 0 and budget.output_tokens == 0
+    assert budget.bad_value_count == 7
+    assert [(name, value) for _, name, value in budget.bad_values][:3] == [
+        ("cost", 1e308), ("cost", 1e308), ("cost", "-1e9")]
+    assert budget.remaining == 1.5  # the refusal's negative remainder inferred nothing

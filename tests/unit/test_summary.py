@@ -171,3 +171,11 @@ def test_an_old_copied_run_reads_right(capsys, tmp_path):
     assert data["safety"]["blocked"] == 3  # passed checks are not blocks
     assert data["files"]["structured_logs.jsonl"]["records"] == 8  # the blank line skipped
     assert data["kernel"]["wave_starts"] == 3
+
+
+def test_a_path_holding_escapes_is_not_written_raw(tmp_path):
+    hostile = str(tmp_path / "x\x1b]0;pwned\x07\x1b[2J")
+    result = subprocess.run([sys.executable, "-m", "vivtui", "summary", hostile],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "no such file" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

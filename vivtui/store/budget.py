@@ -15,12 +15,16 @@ from vivtui.parsing.api_audit import (
     VIOLATION,
 )
 from vivtui.parsing.record import Record
-from vivtui.parsing.values import integer, number, text
+from vivtui.parsing.values import number, text
 
 DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
 FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
 
 OPTION, INFERRED, DEFAULT = "option", "inferred", "default"
+# Beyond these a value is not a real call's (1e308 twice made the spend $inf).
+MAX_CALL_COST = 1_000.0  # USD
+MAX_CALL_TOKENS = 100_000_000
+KEPT_BAD_VALUES = 100
 
 
 @dataclass(slots=True)
@@ -65,7 +69,11 @@ class BudgetTracker:
         self.task_budget_exceeded = 0
         self.rate_limited = 0
         self.violations = 0
-        self.unreadable_costs = 0  # successes whose cost is not a number
+        self.unreadable_costs = 0  # successes whose cost is not a usable number
+        # (record, field, value as written): costs and token counts that are not
+        # numbers, are negative, or beyond any real call; counted, never summed.
+        self.bad_values: list[tuple[Record, str, object]] = []
+        self.bad_value_count = 0
         self.by_model: dict[str, Usage] = defaultdict(Usage)
         self.by_call_type: dict[str, Usage] = defaultdict(Usage)
         self.problems: list[Record] = []  # failures and budget/rate/violation events
@@ -101,13 +109,13 @@ class BudgetTracker:
 
     def _success(self, record: Record) -> None:
         f = record.fields
-        cost = number(f.get("cost"))
+        cost = self._amount(record, "cost", MAX_CALL_COST)
         if cost is None:
             if f.get("cost") is not None:
                 self.unreadable_costs += 1
             cost = 0.0
-        tokens_in = integer(f.get("input_tokens")) or 0
-        tokens_out = integer(f.get("output_tokens")) or 0
+        tokens_in = int(self._amount(record, "input_tokens", MAX_CALL_TOKENS) or 0)
+        tokens_out = int(self._amount(record, "output_tokens", MAX_CALL_TOKENS) or 0)
         self.succeeded += 1
         self.cost += cost
         self.input_tokens += tokens_in
@@ -127,6 +135,19 @@ class BudgetTracker:
             minute = int(ts.timestamp() // 60)
             wrapper.by_minute[minute] = wrapper.by_minute.get(minute, 0.0) + cost
 
+    def _amount(self, record: Record, name: str, most: float) -> float | None:
+        """A field as a usable amount; a bad one is kept aside with its line."""
+        value = record.fields.get(name)
+        if value is None:
+            return None
+        amount = number(value)
+        if amount is None or amount < 0 or amount > most:
+            if len(self.bad_values) < KEPT_BAD_VALUES:
+                self.bad_values.append((record, name, value))
+            self.bad_value_count += 1
+            return None
+        return amount
+
     def _wrapper(self, fields: dict) -> Wrapper:
         user = text(fields.get("user")) or "?"
         wrapper = self.by_user.get(user)
@@ -137,7 +158,7 @@ class BudgetTracker:
     def _refused(self, record: Record) -> None:
         wrapper = self._wrapper(record.fields)
         wrapper.refused += 1
-        remaining = number(record.fields.get("remaining"))
+        remaining = self._amount(record, "remaining", MAX_CALL_COST * 1_000)
         if remaining is not None:
             wrapper.last_remaining = remaining
             if wrapper.cost > 0:  # with no spend seen, what was left says nothing of the limit

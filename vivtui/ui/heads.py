@@ -147,6 +147,14 @@ def overview(budget, width: int, run: RunState, now: datetime) -> Text:
     out.append(f" in {budget.calls} calls ({budget.failed} failed), tokens "
                f"{budget.input_tokens:,} in / {budget.output_tokens:,} out   limit "
                f"{render.money(budget.limit)} per wrapper ({LIMIT_SOURCE[budget.limit_source]})\n")
+    if budget.bad_value_count:
+        record, name, value = budget.bad_values[0]
+        count = budget.bad_value_count
+        out.append(f"  {count} bad value{'s' if count > 1 else ''} not summed",
+                   styles.FAILURE_STRONG)
+        out.append(f" (line {record.line}: {render.safe(name, 20)}="
+                   f"{render.safe(value, 40)}{', …' if count > 1 else ''})\n",
+                   styles.FAILURE)
     wrappers = budget.wrappers()
     for wrapper in wrappers[:WRAPPERS_SHOWN]:
         fraction = budget.fraction_of(wrapper)

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
+from vivtui.safetext import MASK, is_secret_name, shareable
 from vivtui.ui import render, styles
 from vivtui.ui.rowview import RowView
 
@@ -28,6 +29,9 @@ def tree_lines(value: Any, indent: int = 0) -> Iterator[Line]:
             if isinstance(item, (dict, list)) and item:
                 yield label, "", len(label)
                 yield from tree_lines(item, indent + 1)
+            elif is_secret_name(str(key)) and item not in (None, "", True, False):
+                # A value known as secret by its key's name (api_key, password).
+                yield f"{label} {MASK}", styles.NOTE, len(label)
             else:
                 yield from _scalar_lines(label, item, pad)
     elif isinstance(value, list):
@@ -157,7 +161,7 @@ class InspectorScreen(Screen[None]):
         return "\n".join(line for line, _, _ in tree_lines(self.record.fields))
 
     def action_copy(self) -> None:
-        data = self.text_for_copy()
+        data = shareable(self.text_for_copy())  # masked, no escapes: it leaves the screen
         self.app.copy_to_clipboard(data)
         self.app.notify(f"copied {len(data):,} characters", markup=False)
 

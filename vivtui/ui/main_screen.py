@@ -129,6 +129,8 @@ class MainScreen(TriageActions, Screen[None]):
             self.focus_pane(name)
 
     def refocus_pane(self) -> None:
+        if self.prompt.display:
+            return  # an answer asked another question (replace the file?)
         pane = self.current_pane()
         if pane is not None and pane.view.is_mounted:
             pane.view.focus()

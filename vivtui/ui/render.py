@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from vivtui.parsing.record import ERROR, WARNING, Record
@@ -38,10 +39,15 @@ def safe_block(value: object) -> str:
 
 
 def fit(value: str, width: int) -> str:
-    """Exactly ``width`` cells: cut with an ellipsis, or padded."""
-    if len(value) > width:
-        return value[: max(0, width - 1)] + "…" if width > 0 else ""
-    return value.ljust(width)
+    """Exactly ``width`` cells: cut with an ellipsis, or padded. Counted in
+    cells, not characters: CJK and emoji take two (they shifted columns)."""
+    if value.isascii():
+        if len(value) > width:
+            return value[: max(0, width - 1)] + "…" if width > 0 else ""
+        return value.ljust(width)
+    if cell_len(value) > width:
+        return set_cell_size(value, max(0, width - 1)) + "…" if width > 0 else ""
+    return set_cell_size(value, width)
 
 
 def clock(ts: datetime | None, zone: tzinfo | None = None, dated: bool = False) -> str:

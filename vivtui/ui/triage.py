@@ -9,6 +9,7 @@ from typing import Any
 
 from vivtui.export import ExportError, export_target, write_records
 from vivtui.parsing.record import Record, same_line
+from vivtui.safetext import shareable
 from vivtui.store.filters import next_severity
 from vivtui.store.related import related_records, relation_keys, sort_time
 from vivtui.store.triage import (
@@ -152,7 +153,7 @@ class TriageActions:
     def action_copy(self) -> None:
         record = self._selected_record()
         if record is not None:
-            data = record.line_text
+            data = shareable(record.line_text)  # masked, no escapes: it leaves the screen
             self.app.copy_to_clipboard(data)
             self.say(f"copied {len(data):,} characters")
 
@@ -266,6 +267,15 @@ class TriageActions:
         except ExportError as exc:
             self.say(str(exc), severity="error", timeout=10)
             return
+        if path.exists():
+            shown = render.safe(str(path), 200)
+            self.prompt.ask(f"{shown} exists: replace it? (y/N)",
+                            lambda yes: self._save(pane, path) if yes.strip().lower() in (
+                                "y", "yes") else self.say("not saved"))
+            return
+        self._save(pane, path)
+
+    def _save(self, pane: Pane, path) -> None:
         records = pane.row_query.saved(pane.view, pane.record_of)
         source_of = self.store.source_of
         shown = render.safe(str(path), 200)
