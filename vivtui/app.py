@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from vivtui.ingest.feeds import Batch, read_to_end
-from vivtui.ingest.layout import RunLayout
+from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
 from vivtui.parsing.actions import KIND as ACTIONS
 from vivtui.store.activity import RunActivity
@@ -29,9 +29,9 @@ from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
 from vivtui.ui.help import HelpScreen
 from vivtui.ui.main_screen import MainScreen
-from vivtui.ui.prominence import KeepProminence
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import PANES
+from vivtui.ui.prominence import KeepProminence
 
 
 @dataclass
@@ -71,6 +71,8 @@ class VivtuiApp(App[None]):
                               activity=self.options.activity)
         self.start_workers = start_workers
         self.events_seen: list[str] = []
+        if not layout.listable and self.options.poll is None:
+            self.options.poll = POLL_UNLISTABLE_S  # no change notices without a listing
         self.tailing = Tailing(layout.feeds, layout.directories, self._post_batch,
                                self.report_failure, poll=self.options.poll,
                                on_change=self._changed)

@@ -14,9 +14,9 @@ from vivtui.parsing.record import MALFORMED, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import one_line, redact
 from vivtui.store.activity import RunActivity
+from vivtui.store.run import RunStore
 from vivtui.store.safety import SOURCES
 from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
-from vivtui.store.run import RunStore
 
 
 def collect(path: Path | str, zone: tzinfo | None = None, budget: float | None = None,

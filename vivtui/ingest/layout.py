@@ -4,17 +4,22 @@ or one file of any name, as the feeds that follow them."""
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
 from vivtui.ingest.feeds import Feed, FileStatus, resolved_target
 from vivtui.parsing.kinds import ACTION_JSONL, ACTION_TEXT, SPECS, sniff, spec_for_name
+from vivtui.sources.regular import kind_of, open_regular, read_head
 
 AUDIT_SUBDIR = Path("vivarium", "meta", "audit")
 
 
 LINE_LIMIT = 1 << 20  # what the inspector's raw view reads of one line
+
+
+POLL_UNLISTABLE_S = 1.0
 
 
 class LayoutError(Exception):
@@ -26,6 +31,9 @@ class RunLayout:
     root: Path
     single_file: bool
     feeds: list[Feed]
+    # A directory that may be searched but not listed: its files open by name, but
+    # change notices need a listing; it is looked at every POLL_UNLISTABLE_S instead.
+    listable: bool = True
 
     @property
     def directories(self) -> list[Path]:
@@ -48,11 +56,15 @@ class RunLayout:
         if choice is None or offset < 0:
             return None
         try:
-            with open(choice[1], "rb") as handle:
-                handle.seek(offset)
-                data = handle.read(LINE_LIMIT)
+            fd = open_regular(choice[1])
         except OSError:
             return None
+        try:
+            data = os.pread(fd, LINE_LIMIT, offset)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
         return data.split(b"\n", 1)[0]
 
 
@@ -66,15 +78,21 @@ def discover(path: Path | str, zone: tzinfo | None = None) -> RunLayout:
     except OSError as exc:
         raise LayoutError(f"{path}: {exc.strerror or exc}") from None
     if path.is_dir():
-        if not os.access(path, os.R_OK | os.X_OK):
-            raise LayoutError(f"{path}: permission denied (cannot list the directory)")
-        return RunLayout(path, False, _run_feeds(path, zone))
+        # Search permission is enough to open the run's files by their names.
+        if not os.access(path, os.X_OK):
+            raise LayoutError(f"{path}: permission denied (cannot open files in it)")
+        return RunLayout(path, False, _run_feeds(path, zone), os.access(path, os.R_OK))
+    if not stat.S_ISREG(st.st_mode):
+        raise LayoutError(f"{path}: {kind_of(st.st_mode)}, not a regular file: not read")
     if not os.access(path, os.R_OK):
         raise LayoutError(f"{path}: permission denied")
     spec = spec_for_name(path.name)
     if spec is None:
+        head = _head(path) if st.st_size else b""
+        if b"\0" in head:
+            raise LayoutError(f"{path}: binary data (NUL bytes), not a Vivarium run file")
         # An empty file of an unknown name is most likely an action log being started.
-        spec = sniff(_head(path)) if st.st_size else ACTION_JSONL
+        spec = sniff(head) if head else ACTION_JSONL
     return RunLayout(path, True, [Feed([(spec, path)], zone)])
 
 
@@ -93,5 +111,4 @@ def _run_feeds(root: Path, zone: tzinfo | None) -> list[Feed]:
 
 
 def _head(path: Path, size: int = 16384) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read(size)
+    return read_head(path, size)

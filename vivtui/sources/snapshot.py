@@ -15,10 +15,16 @@ from typing import Any
 
 import orjson
 
+from vivtui.sources.regular import read_regular
 from vivtui.sources.tailer import EMPTY, MISSING, OK, UNREADABLE
 
 HALF_WRITTEN = "half-written"
 NOT_AN_ARRAY = "not an array"
+
+
+# A file read whole at each rewrite (performance_history.json) is refused beyond
+# this: its entries are kept in memory, and a device or a runaway writer has no end.
+WHOLE_FILE_LIMIT = 256 << 20
 
 
 @dataclass(slots=True)
@@ -52,8 +58,7 @@ class SnapshotReader:
         if signature == self._seen:
             return None
         try:
-            with open(self.path, "rb") as handle:
-                data = handle.read()
+            data = read_regular(self.path, WHOLE_FILE_LIMIT)
         except OSError as exc:
             self.state, self.error = UNREADABLE, exc.strerror or str(exc)
             return None

@@ -14,6 +14,8 @@ from itertools import accumulate, chain, count
 from pathlib import Path
 from typing import Iterator
 
+from vivtui.sources.regular import open_regular
+
 MISSING = "missing"
 EMPTY = "empty"
 OK = "ok"
@@ -158,7 +160,7 @@ class LineTailer:
 
     def _open(self, chunk: Chunk) -> None:
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            fd = open_regular(self.path)
         except FileNotFoundError:
             self.state = MISSING
             self._ever_missing = True
@@ -168,11 +170,6 @@ class LineTailer:
             self.error = exc.strerror or str(exc)
             return
         st = os.fstat(fd)
-        if not os.path.isfile(self.path):
-            os.close(fd)
-            self.state = UNREADABLE
-            self.error = "not a regular file"
-            return
         self._fd = fd
         self._identity = (st.st_dev, st.st_ino)
         self.error = ""

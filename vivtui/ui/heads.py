@@ -9,8 +9,8 @@ from rich.text import Text
 
 from vivtui.store.activity import FINISHED, IDLE, LIVE, RunState
 from vivtui.store.budget import FORECAST_WINDOW_S
-from vivtui.store.safety import SOURCES
 from vivtui.store.filters import FilterSet, Pattern
+from vivtui.store.safety import SOURCES
 from vivtui.ui import render, styles
 
 Count = tuple[str, int, str]  # (label, count, style of the label)

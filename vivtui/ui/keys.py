@@ -10,7 +10,6 @@ from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import Sequence
 
 from textual.binding import Binding

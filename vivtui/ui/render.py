@@ -16,7 +16,14 @@ from rich.text import Text
 from vivtui.parsing.record import ERROR, WARNING, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import clean, one_line, redact
-from vivtui.store.sessions import FAILED, RUNNING, STALLED, SUCCEEDED, UNFINISHED, Session
+from vivtui.store.sessions import (
+    FAILED,
+    RUNNING,
+    STALLED,
+    SUCCEEDED,
+    UNFINISHED,
+    Session,
+)
 from vivtui.store.tasks import Task
 from vivtui.ui import styles
 

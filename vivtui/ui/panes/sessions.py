@@ -12,8 +12,8 @@ from textual.widgets import Static
 from vivtui.parsing.record import Record
 from vivtui.store import sessions as model
 from vivtui.store.filters import record_field
-from vivtui.store.related import gate_blocks
 from vivtui.store.performance import performance_of, quality_of
+from vivtui.store.related import gate_blocks
 from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane

@@ -1,0 +1,73 @@
+"""A hostile run directory: special files where run files should be, secrets of
+every shape, non-finite and negative numbers, bidi and invisible characters.
+``vivtui summary`` must finish within a time and memory limit, say what it
+refused, and let nothing through raw."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+
+import orjson
+import pytest
+
+from tests.unit.test_render import SECRETS
+
+LIMIT_S = 60
+MEMORY = 1 << 30
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    os.mkfifo(run / "kernel_run.log")  # no writer: opening it must not wait
+    (run / "performance_history.json").symlink_to("/dev/zero")  # no end
+    lines = [{"timestamp": "2026-02-03T05:44:03", "event": "API_CALL_SUCCESS", "user": "u",
+              "cost": 1e308, "input_tokens": -5},
+             {"timestamp": "2026-02-03T05:44:04", "event": "API_CALL_SUCCESS", "user": "u",
+              "cost": 1e308},
+             {"timestamp": "2026-02-03T05:44:05", "event": "API_CALL_SUCCESS", "user": "u",
+              "cost": "-1e9"}]
+    lines += [{"timestamp": "2026-02-03T05:44:06", "event": "API_CALL_FAILURE", "user": "u",
+               "error": f"failed with {secret} \u202egpj.exe\u200b"} for secret in SECRETS]
+    (run / "api_audit.log").write_bytes(b"\n".join(map(orjson.dumps, lines)) + b"\n")
+    return run
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_summary_survives_a_hostile_run(hostile, as_json):
+    result = subprocess.run(
+        [sys.executable, "-m", "vivtui", "summary", str(hostile), "--tz", "UTC"]
+        + (["--json"] if as_json else []),
+        capture_output=True, text=True, timeout=LIMIT_S, preexec_fn=_limited)
+    assert result.returncode == 0, result.stderr[-500:]
+    out = result.stdout
+    assert "a FIFO (named pipe), not a regular file" in out
+    assert "a character device, not a regular file" in out
+    for secret, masked in SECRETS.items():
+        assert secret not in out
+    assert "\u202e" not in out and "\u200b" not in out and "\x1b" not in out
+    assert "inf" not in out.lower().replace("info", "")
+    if as_json:
+        data = orjson.loads(out)
+        assert data["api"]["cost_usd"] == 0 and data["api"]["input_tokens"] == 0
+        assert len(data["api"]["bad_values"]) == 4
+
+
+def test_a_special_or_binary_file_given_as_path_is_refused_with_its_type(tmp_path):
+    fifo = tmp_path / "run.log"
+    os.mkfifo(fifo)
+    binary = tmp_path / "blob.dat"
+    binary.write_bytes(b"\x7fELF\x00\x00\x01" * 50)
+    for path, said in ((fifo, "a FIFO (named pipe), not a regular file"),
+                       (binary, "binary data")):
+        result = subprocess.run([sys.executable, "-m", "vivtui", "summary", str(path)],
+                                capture_output=True, text=True, timeout=LIMIT_S)
+        assert result.returncode == 2 and said in result.stderr

@@ -1,0 +1,73 @@
+"""Opening a run file: regular files only, and never a wait.
+
+A FIFO named like a run file hung the monitor and ``summary`` in ``open`` (no
+writer), and ``/dev/zero`` linked as ``performance_history.json`` was read
+until memory ran out. Such a file is refused with its type named.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+# O_NONBLOCK: opening a FIFO does not wait for a writer; no effect on regular files.
+FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+         (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+         (stat.S_ISDIR, "a directory"))
+
+
+class NotRegular(OSError):
+    """The path is there, but is not a regular file: its ``strerror`` says what it is."""
+
+
+def kind_of(mode: int) -> str:
+    return next((name for test, name in KINDS if test(mode)), "not a regular file")
+
+
+def open_regular(path: Path | str) -> int:
+    """A descriptor for reading ``path``; ``NotRegular`` for anything else."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None  # let open say why (missing, permission, a symlink loop)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise NotRegular(0, f"{kind_of(st.st_mode)}, not a regular file: not read")
+    fd = os.open(path, FLAGS)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):  # replaced between the two looks
+        os.close(fd)
+        raise NotRegular(0, f"{kind_of(st.st_mode)}, not a regular file: not read")
+    return fd
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """A whole regular file of at most ``limit`` bytes (``TooLarge`` beyond)."""
+    fd = open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise TooLarge(0, f"{size / 1e6:,.0f} MB, more than the {limit / 1e6:,.0f} MB "
+                              "read whole: not read")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+        if len(data) > limit:  # grew meanwhile
+            raise TooLarge(0, f"more than the {limit / 1e6:,.0f} MB read whole: not read")
+        return data
+    finally:
+        os.close(fd)
+
+
+def read_head(path: Path | str, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file."""
+    fd = open_regular(path)
+    try:
+        return os.pread(fd, size, 0)
+    finally:
+        os.close(fd)
+
+
+class TooLarge(OSError):
+    pass
