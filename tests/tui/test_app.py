@@ -390,3 +390,18 @@ async def test_an_old_run_copied_shows_no_running_session_and_links_the_gate_blo
         # Its own start and the gate's block; not the three other sessions of its key.
         assert [(r.kind, r.category) for r in app.screen.records] == [
             ("sessions", "GrindSession started"), ("safety", "blocked")]
+
+
+async def test_an_unreadable_file_is_named_where_its_rows_would_be(tui, tmp_path):
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "action_log.jsonl").symlink_to(tmp_path / "loop1")
+    app = tui.fixture_app(tmp_path)
+    async with app.run_test(size=(120, 20)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        text = tui.screen_text(app)
+        assert "action_log.jsonl: unreadable (Too many levels of symbolic links)" in text
+        assert "waiting for actions" not in text
+        status = app.main.status_text().plain
+        assert "files 0/7 (6 waiting) action_log.jsonl unreadable" in status

@@ -6,7 +6,7 @@ import os
 
 import orjson
 
-from vivtui.sources.snapshot import HALF_WRITTEN, NOT_AN_ARRAY, SnapshotReader
+from vivtui.sources.snapshot import HALF_WRITTEN, NOT_AN_ARRAY, NOT_JSON, SnapshotReader
 
 
 def write(path, value, *, raw: bytes | None = None):
@@ -59,3 +59,22 @@ def test_not_an_array(tmp_path):
     write(path, {"oops": 1})
     reader = SnapshotReader(path)
     assert reader.read() is None and reader.problem == NOT_AN_ARRAY
+
+
+def test_numbers_orjson_refuses_are_read_and_a_file_that_never_parses_is_named(tmp_path):
+    path = tmp_path / "performance_history.json"
+    path.write_text('[{"session_id": 1, "duration_seconds": 1e400, "success": true}]')
+    reader = SnapshotReader(path)
+    update = reader.read()
+    assert update is not None and update.entries[0]["session_id"] == 1
+    assert reader.problem == ""
+    path.write_text('[{"session_id": 1}, {"oops" ')  # stays like this
+    assert reader.read() is None and reader.problem == HALF_WRITTEN
+    # Looked at again, the same bytes: not a rewrite in progress.
+    assert reader.read() is None and reader.problem == NOT_JSON
+
+
+def test_utf16_lines_are_named_as_such():
+    from vivtui.parsing.jsonline import why_not_json
+    assert "UTF-16" in why_not_json('{"a": 1}'.encode("utf-16"))
+    assert why_not_json(b"plain garbage") == "not JSON"

@@ -9,9 +9,9 @@ import orjson
 from vivtui.parsing import api_audit, execution, kernel, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.performance import parse_entry
+from vivtui.store.activity import FINISHED, IDLE, LIVE
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.run import RunStore
-from vivtui.store.activity import FINISHED, IDLE, LIVE
 from vivtui.store.sessions import FAILED, RUNNING, STALLED, SUCCEEDED, UNFINISHED
 
 UTC = ParseContext(timezone.utc)

@@ -11,7 +11,12 @@ from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import malformed
 from vivtui.store.run import RunStore
 from vivtui.store.timeline import Timeline
-from vivtui.store.triage import identity, next_of_thread, next_position, only_in_timeline
+from vivtui.store.triage import (
+    identity,
+    next_of_thread,
+    next_position,
+    only_in_timeline,
+)
 
 T0 = datetime(2026, 2, 10, 1, 0, tzinfo=timezone.utc)
 CTX = ParseContext(timezone.utc)

@@ -7,6 +7,7 @@ drive feeds through ``poll``.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -21,6 +22,7 @@ from vivtui.parsing.kinds import (
     gc_paused,
 )
 from vivtui.parsing.record import Records
+from vivtui.sources.regular import kind_of
 from vivtui.sources.snapshot import SnapshotReader
 from vivtui.sources.tailer import MISSING, LineTailer
 
@@ -48,6 +50,7 @@ class FileStatus:
     malformed: int = 0
     used: bool = True
     note: str = ""
+    kind: str = ""  # the feed's file kind: alternatives of one kind count as one file
 
 
 class Feed:
@@ -103,9 +106,11 @@ class Feed:
                 continue  # the same name in the other directory: not the one used
             else:
                 used = not self._settled
-                state = _stat_state(path)
-                note = "" if used or state == MISSING else f"superseded by {self.path.name}"
+                state, why = _stat_state(path)
+                note = why if used or state == MISSING else f"superseded by {self.path.name}"
                 out.append(FileStatus(path.name, path, state, used=used, note=note))
+        for status in out:
+            status.kind = self.kind
         return _unique_names(out)
 
     def current_choice(self) -> tuple[FileSpec, Path] | None:
@@ -233,16 +238,19 @@ def _reader_note(reader: LineTailer | SnapshotReader) -> str:
     return reader.error
 
 
-def _stat_state(path: Path) -> str:
+def _stat_state(path: Path) -> tuple[str, str]:
+    """(state, why it is unreadable)."""
     try:
         st = path.stat()
     except FileNotFoundError:
-        return MISSING
-    except OSError:
-        return "unreadable"
+        return MISSING, ""
+    except OSError as exc:  # a symlink loop, a path through a file...
+        return "unreadable", exc.strerror or str(exc)
+    if not stat.S_ISREG(st.st_mode):
+        return "unreadable", f"{kind_of(st.st_mode)}, not a regular file: not read"
     if not os.access(path, os.R_OK):
-        return "unreadable"
-    return "ok" if st.st_size else "empty"
+        return "unreadable", "Permission denied"
+    return ("ok" if st.st_size else "empty"), ""
 
 
 def _unique_names(statuses: list[FileStatus]) -> list[FileStatus]:

@@ -32,12 +32,19 @@ def load_object(kind: str, data: bytes, line: int, offset: int) -> dict | Record
         try:
             value = orjson.loads(repaired)
         except orjson.JSONDecodeError:
-            return malformed(kind, line, offset, repaired.rstrip("\r"), "not JSON")
+            return malformed(kind, line, offset, repaired.rstrip("\r"), why_not_json(data))
     if isinstance(value, dict):
         return value
     return malformed(
         kind, line, offset, decode_text(data), f"JSON {type(value).__name__}, not an object"
     )
+
+
+def why_not_json(data: bytes) -> str:
+    """"not JSON", with the cause when it can be seen: UTF-16 reads as NUL bytes."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:8]:
+        return "not JSON: UTF-16 text? (vivtui reads UTF-8)"
+    return "not JSON"
 
 
 def line_parser(kind: str, from_object: FromObject) -> LineParse:

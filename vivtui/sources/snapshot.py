@@ -8,6 +8,7 @@ with ``reset`` set.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,22 @@ from vivtui.sources.tailer import EMPTY, MISSING, OK, UNREADABLE
 
 HALF_WRITTEN = "half-written"
 NOT_AN_ARRAY = "not an array"
+NOT_JSON = "not valid JSON (unchanged: not a rewrite in progress)"
+_INVALID = object()
+
+
+def _loads(data: bytes) -> Any:
+    """The file's JSON; orjson first, then the standard parser, which takes what
+    orjson refuses and Python writes (1e400, NaN, Infinity: read as non-finite,
+    and numbers that are not finite are not used)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(data.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return _INVALID
 
 
 # A file read whole at each rewrite (performance_history.json) is refused beyond
@@ -42,6 +59,7 @@ class SnapshotReader:
         self.error = ""
         self.current: list[Any] = []
         self._seen: tuple[int, int, int, int] | None = None
+        self._failed: tuple[int, int, int, int] | None = None  # last bytes that did not parse
 
     def read(self) -> SnapshotUpdate | None:
         """What changed since the last good version, or None if nothing did."""
@@ -66,17 +84,19 @@ class SnapshotReader:
             self.state = EMPTY if not self.current else self.state
             self.problem = HALF_WRITTEN if self.current else ""
             return None
-        try:
-            value = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            try:
-                value = orjson.loads(data.decode("utf-8", "replace"))
-            except orjson.JSONDecodeError:
+        value = _loads(data)
+        if value is _INVALID:
+            if signature == self._failed:
+                # The same bytes failed twice: a whole file that is not JSON, not
+                # a rewrite caught halfway (which would have changed by now).
+                self.problem = NOT_JSON
+            else:
                 # Caught mid-rewrite: not remembered as seen, so the next look retries.
                 self.problem = HALF_WRITTEN
-                if self.state != OK:
-                    self.state = OK if self.current else EMPTY
-                return None
+            self._failed = signature
+            if self.state != OK:
+                self.state = OK if self.current else EMPTY
+            return None
         self._seen = signature
         self.state, self.error = OK, ""
         if not isinstance(value, list):

@@ -87,20 +87,28 @@ def run_state(run: RunState, now: datetime, zone=None) -> Text:
 def status(statuses, store, follow_text: Text | None, now: datetime, zone=None) -> Text:
     """The bottom line: run state, files, errors, warnings, malformed lines,
     spend, follow."""
-    used = [s for s in statuses if s.used]
-    present = sum(1 for s in used if s.state in ("ok", "empty"))
-    waiting = [s for s in used if s.state == "missing"]
+    # One file per kind (the action log's two forms are one), whichever is found.
+    kinds = {s.kind or s.name for s in statuses}
+    present = {s.kind or s.name for s in statuses if s.used and s.state in ("ok", "empty")}
+    waiting = [kind for kind in kinds - present
+               if not any(s.state == "unreadable" for s in statuses if (s.kind or s.name) == kind)]
     out = line()
     out.append(" ")
     out.append_text(run_state(store.run_state(now), now, zone))
     out.append(" ")
     out.append(" files ", styles.STRONG)
-    out.append(f"{present}/{len(used)}")
+    out.append(f"{len(present)}/{len(kinds)}")
     if waiting:
         out.append(f" ({len(waiting)} waiting)", styles.NOTE)
     bad = [s for s in statuses if s.state == "unreadable"]
     if bad:
-        out.append(f" {len(bad)} unreadable", styles.FAILURE_STRONG)
+        # Named, with the reason: "1 unreadable" alone sent people looking.
+        first = bad[0]
+        out.append(f" {render.safe(first.name, 40)} unreadable", styles.FAILURE_STRONG)
+        if first.note:
+            out.append(f" ({render.safe(first.note, 60)})", styles.FAILURE)
+        if len(bad) > 1:
+            out.append(f" +{len(bad) - 1} more", styles.FAILURE_STRONG)
     out.append("  ✗ ", styles.FAILURE)
     out.append(f"{store.errors}", styles.FAILURE_STRONG if store.errors else styles.PLAIN)
     out.append("  ⚠ ", styles.CAUTION)

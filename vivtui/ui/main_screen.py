@@ -241,11 +241,16 @@ class MainScreen(TriageActions, Screen[None]):
             self._ready = False
 
     def refresh_status(self) -> None:
-        self.query_one("#status", TextLine).update(self.status_text())
+        statuses = self.run_layout.statuses()
+        self.query_one("#status", TextLine).update(self.status_text(statuses))
+        unreadable = {s.kind: f"{s.name}: unreadable ({s.note or 'no reason given'})"
+                      for s in statuses if s.state == "unreadable"}
+        for pane in self.panes.values():
+            pane.file_problem(next((unreadable[k] for k in pane.reads if k in unreadable), None))
 
-    def status_text(self):
+    def status_text(self, statuses=None):
         pane = self.current_pane()
-        text = heads.status(self.run_layout.statuses(), self.store,
+        text = heads.status(statuses or self.run_layout.statuses(), self.store,
                             pane.follow_text() if pane is not None else None, self.now(),
                             self.zone)
         if self.failures:

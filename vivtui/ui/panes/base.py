@@ -36,6 +36,7 @@ class Pane(Vertical):
     title = ""
     follows = True  # a stream that grows at the bottom, or a sorted list
     empty = ""  # what the view says before any row
+    reads: tuple[str, ...] = ()  # the file kinds it lists (an unreadable one is said here)
     # Drawn when its own source changes; the store's batches only mark it due.
     paces_itself = False
     ALLOW_MAXIMIZE = True
@@ -51,6 +52,8 @@ class Pane(Vertical):
         self.zone = zone
         self.run = RunState(LIVE, None, None)  # the run's state when last drawn
         self.dated = False  # the run spans days: times are shown with their date
+        self._problem: str | None = None  # a file of ``reads`` that cannot be read
+        self._empty_before = ""
         self.row_query: Query = MemoryQuery(self.describe)
         self._source: Sequence = ()
         self._scan_timer = None
@@ -108,6 +111,18 @@ class Pane(Vertical):
             category = self.describe(item)[1]
             found[category] = found.get(category, 0) + 1
         return sorted(found.items(), key=lambda kv: -kv[1])
+
+    def file_problem(self, problem: str | None) -> None:
+        """One of its files cannot be read (None: none now): said where its rows
+        would be, instead of "waiting for ...", which sent people waiting."""
+        if problem == self._problem:
+            return
+        if self._problem is None:
+            self._empty_before = self.empty
+        self._problem = problem
+        self.empty = problem if problem is not None else self._empty_before
+        self.view.empty = self.empty
+        self.view.refresh()
 
     def shown(self, visible: bool) -> None:
         """The pane became the one on screen, or stopped being it."""

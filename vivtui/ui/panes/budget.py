@@ -23,6 +23,7 @@ BUDGET, BLOCKS = "budget", "blocks"
 
 class BudgetPane(Pane):
     title = "Audit"
+    reads = ("api",)
     empty = "no API failures or budget events yet"
     DEFAULT_CSS = """
     BudgetPane > .overview { height: auto; max-height: 45%; padding: 0 1; }

@@ -22,6 +22,7 @@ from vivtui.ui.rowview import RowView
 class QueuePane(Pane):
     title = "Queue"
     follows = False
+    reads = ("tasks",)
     empty = "waiting for execution_log.jsonl…"
     DEFAULT_CSS = """
     QueuePane > .history { height: 9; border-top: solid $primary-darken-2; }

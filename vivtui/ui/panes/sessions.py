@@ -23,6 +23,7 @@ from vivtui.ui.rowview import RowView
 class SessionsPane(Pane):
     title = "Sessions"
     follows = False
+    reads = ("sessions",)
     empty = "waiting for structured_logs.jsonl…"
     DEFAULT_CSS = """
     SessionsPane > .detail { height: 7; border-top: solid $primary-darken-2; }

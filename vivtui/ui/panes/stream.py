@@ -20,6 +20,7 @@ class StreamPane(Pane):
         super().__init__(**kwargs)
         self.source_name = ""
         self.empty = f"waiting for {self.title.lower()}…"
+        self.reads = (self.kind,)
 
     def render_row(self, record: Record, width: int) -> Text:
         raise NotImplementedError
