@@ -168,3 +168,21 @@ def test_field_terms():
     # Not a field name: plain text, as typed.
     error = compile_pattern("error: boom")
     assert error.field is None and error.search("error: boom")
+
+
+def test_a_catastrophic_pattern_matches_in_linear_time():
+    # With Python's re this line takes minutes (exponential backtracking); RE2
+    # answers at once. No timing is asserted: the test would simply not end.
+    pattern = compile_pattern("(a+)+$")
+    assert not pattern.literal
+    assert not pattern.search("a" * 40 + "!")
+    assert pattern.search("x" + "a" * 40)
+    rule = FilterSet([compile_pattern("(x+x+)+y", allow_invert=True)])
+    assert not rule.accepts("x" * 5000)
+
+
+def test_what_re2_does_not_take_is_matched_as_typed():
+    look_behind = compile_pattern("(?<=a)b")
+    assert look_behind.literal and look_behind.search("x(?<=a)b") and not look_behind.search("ab")
+    broken = compile_pattern("[bold")
+    assert broken.literal and broken.search("a [bold] b")

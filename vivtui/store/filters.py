@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
+
+import re2
 
 from vivtui.parsing.record import SEVERITY_RANK
 
@@ -21,10 +23,11 @@ from vivtui.parsing.record import SEVERITY_RANK
 @dataclass(frozen=True)
 class Pattern:
     text: str
-    regex: re.Pattern
+    regex: Any  # compiled by RE2: ``search`` and ``finditer`` as ``re``'s
     invert: bool = False  # a filter-out (typed with a leading "!")
     literal: bool = False  # did not compile as a regex: matched as plain text
     field: str | None = None  # a field term's field name
+    fold: bool = False  # ignores case (smart case: no capital letter typed)
 
     def search(self, haystack: str) -> bool:
         return self.regex.search(haystack) is not None
@@ -56,12 +59,24 @@ def compile_pattern(text: str, allow_invert: bool = False) -> Pattern:
     field = term.group(1) if term and term.group(1) in FIELD_NAMES else None
     if field is not None:
         body = term.group(2)
-    flags = 0 if any(ch.isupper() for ch in body) else re.IGNORECASE
+    fold = not any(ch.isupper() for ch in body)
     try:
-        return Pattern(text, re.compile(body, flags), invert, field=field)
-    except re.error:
-        return Pattern(text, re.compile(re.escape(body), flags), invert, literal=True,
-                       field=field)
+        return Pattern(text, _linear(body, fold), invert, field=field, fold=fold)
+    except re2.error:
+        # Not a regular expression RE2 takes (a syntax error, a look-around or a
+        # back-reference): the text as typed.
+        return Pattern(text, _linear(re2.escape(body), fold), invert, literal=True,
+                       field=field, fold=fold)
+
+
+def _linear(body: str, fold: bool):
+    """A pattern matched in time linear in the text, whatever it says (Python's
+    re backtracks: "(a+)+$" froze the screen; it holds the GIL, so a worker
+    thread did not help)."""
+    options = re2.Options()
+    options.log_errors = False  # RE2 writes its errors to stderr: onto the screen
+    options.case_sensitive = not fold
+    return re2.compile(body, options)
 
 
 @dataclass
@@ -129,7 +144,7 @@ def line_prefilter(patterns: list[Pattern]) -> Callable[[bytes], bool] | None:
         plain = pattern.literal or not _REGEX_SYNTAX.intersection(body)
         if not plain or not body.isascii() or not body:
             continue
-        fold = bool(pattern.regex.flags & re.IGNORECASE)
+        fold = pattern.fold
         needle = body.encode().lower() if fold else body.encode()
         tests.append((needle, fold, pattern.invert))
     if not tests:
