@@ -8,6 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vivtui.sources import tailer as tailer_module
 from vivtui.sources.tailer import (
     CREATED,
     DELETED,
@@ -105,7 +106,8 @@ def test_truncated_and_refilled_past_the_offset_is_noticed(tmp_path):
     assert [l[2] for l in chunk.lines] == [b"xxxxxxxxxxxxxx", b"yy"]
 
 
-def test_rotation_finishes_old_file_then_follows_new(tmp_path):
+def test_rotation_finishes_old_file_then_follows_new(tmp_path, monkeypatch):
+    monkeypatch.setattr(tailer_module, "ROTATION_GRACE_S", 0.0)  # nobody finishes the line
     path = tmp_path / "action_log.jsonl"
     path.write_bytes(b"1\n2\n")
     tailer = LineTailer(path)
@@ -119,6 +121,37 @@ def test_rotation_finishes_old_file_then_follows_new(tmp_path):
     assert chunk.lines[-1][:2] == (2, 5)  # line numbers and offsets of the new file
     append(path, b"new3\n")
     assert [l[2] for l in tailer.read().lines] == [b"new3"]
+
+
+def test_a_line_finished_on_the_old_descriptor_after_a_rename_is_whole(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    path.write_bytes(b"1\n")
+    tailer = LineTailer(path)
+    assert len(tailer.read().lines) == 1
+    with open(path, "ab") as writer:  # the producer's handle, kept across the rename
+        writer.write(b"2-half")
+        writer.flush()
+        os.rename(path, tmp_path / "action_log.jsonl.1")
+        path.write_bytes(b"new1\n")
+        waiting = tailer.read()
+        assert waiting.lines == [] and ROTATED not in waiting.events  # the line may yet end
+        writer.write(b"-done\n")
+    chunk = tailer.read()
+    assert ROTATED in chunk.events
+    assert [l[2] for l in chunk.lines] == [b"2-half-done", b"new1"]
+
+
+def test_truncated_and_refilled_with_lines_of_the_same_length_is_noticed(tmp_path):
+    path = tmp_path / "t.log"
+    path.write_bytes(b"".join(b"old line %02d\n" % i for i in range(5)))
+    tailer = LineTailer(path)
+    assert len(tailer.read().lines) == 5
+    with open(path, "r+b") as handle:  # copytruncate, then a fast writer: past our offset
+        handle.truncate(0)
+        handle.write(b"".join(b"new line %02d\n" % i for i in range(15)))
+    chunk = tailer.read()
+    assert chunk.events == [TRUNCATED]
+    assert len(chunk.lines) == 15 and chunk.lines[0][2] == b"new line 00"
 
 
 def test_delete_and_recreate(tmp_path):

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, count
 from pathlib import Path
+from time import monotonic
 from typing import Iterator
 
 from vivtui.sources.regular import open_regular
@@ -75,6 +76,10 @@ def is_blank(piece: bytes) -> bool:
     return not piece or piece.isspace()
 
 
+ROTATION_GRACE_S = 1.0
+PRINT_BYTES = 64
+
+
 class LineTailer:
     def __init__(self, path: Path | str, *, budget: int = 8 << 20,
                  tail_bytes: int | None = None) -> None:
@@ -90,6 +95,8 @@ class LineTailer:
         self._ever_missing = False
         self._tail_bytes = tail_bytes
         self.started_at = 0  # where the first read began (tail_bytes: a line start)
+        self._prints: tuple[bytes, bytes] = (b"", b"")  # see _remember_prints
+        self._grace_until: float | None = None  # see _check_identity
 
     # -- public -----------------------------------------------------------------
 
@@ -131,8 +138,18 @@ class LineTailer:
             self._check_truncation(chunk)
             return
         # Replaced or gone: what the old file still holds is read to its end
-        # first, an unfinished last line included (nobody will finish it).
-        self._read_new(chunk, final=True, unbounded=True)
+        # first. A line half-written before the rename may still be finished on
+        # the writer's descriptor: the old file is read again until it is, for
+        # up to ROTATION_GRACE_S, before its unfinished line counts as complete.
+        self._read_new(chunk, final=False, unbounded=True)
+        if self._partial:
+            if self._grace_until is None:
+                self._grace_until = monotonic() + ROTATION_GRACE_S
+            if monotonic() < self._grace_until:
+                return
+            self._emit(self._partial, self.offset - len(self._partial), chunk)
+            self._partial = b""
+        self._grace_until = None
         self.close()
         chunk.events.append(ROTATED if now is not None else DELETED)
         if now is None:
@@ -143,20 +160,40 @@ class LineTailer:
     def _check_truncation(self, chunk: Chunk) -> None:
         assert self._fd is not None
         size = os.fstat(self._fd).st_size
-        consumed = self.offset - len(self._partial)
         shrunk = size < self.offset
-        # Cut and refilled past our offset between two looks: the byte before
-        # the unfinished line must still be the newline we saw there.
-        rewritten = (not shrunk and consumed > 0
-                     and os.pread(self._fd, 1, consumed - 1) != b"\n")
-        if shrunk or rewritten:
+        # Cut and refilled past our offset between two looks (copytruncate and a
+        # fast writer): the bytes we read last, and the file's first bytes, must
+        # still be there. (The newline before our offset alone was fooled by
+        # lines of equal length: 10 of 15 lost.)
+        if shrunk or not self._same_bytes():
             chunk.events.append(TRUNCATED)
             self._reset_position()
+
+    def _same_bytes(self) -> bool:
+        fd = self._fd
+        consumed = self.offset - len(self._partial)
+        head, tail = self._prints
+        if head and os.pread(fd, len(head), self.started_at) != head:
+            return False
+        return not tail or os.pread(fd, len(tail), consumed - len(tail)) == tail
+
+    def _remember_prints(self) -> None:
+        """The file's first bytes and the last ones read, to know it again."""
+        consumed = self.offset - len(self._partial)
+        head = self._prints[0]
+        if len(head) < PRINT_BYTES and consumed > self.started_at:
+            head = os.pread(self._fd, min(PRINT_BYTES, consumed - self.started_at),
+                            self.started_at)
+        size = min(PRINT_BYTES, consumed - self.started_at)
+        tail = os.pread(self._fd, size, consumed - size) if size > 0 else b""
+        self._prints = (head, tail)
 
     def _reset_position(self) -> None:
         self.offset = 0
         self.line_no = 0
         self._partial = b""
+        self._prints = (b"", b"")
+        self.started_at = 0
 
     def _open(self, chunk: Chunk) -> None:
         try:
@@ -198,6 +235,7 @@ class LineTailer:
     def _read_new(self, chunk: Chunk, final: bool, unbounded: bool = False) -> None:
         assert self._fd is not None
         budget = self.budget
+        data_read = False
         while True:
             try:
                 data = os.pread(self._fd, min(budget, 4 << 20) if not unbounded else 4 << 20,
@@ -208,12 +246,15 @@ class LineTailer:
                 return
             if not data:
                 break
+            data_read = True
             self.offset += len(data)
             budget -= len(data)
             self._split(data, chunk)
             if budget <= 0 and not unbounded:
                 chunk.more = True
                 break
+        if data_read:
+            self._remember_prints()
         if final and self._partial and not chunk.more:
             # Only at the real end: a line longer than the read budget is not
             # cut into pieces by a one-shot read that stopped in its middle.
