@@ -4,6 +4,7 @@ in workers while the screen stays live)."""
 
 from __future__ import annotations
 
+import os
 from datetime import timezone
 
 from vivtui.app import Options, VivtuiApp
@@ -126,3 +127,33 @@ async def test_background_work_that_fails_says_so(tui, tmp_path):
             for n in app._notifications))
         # and it stays said in the status line, after the toast is gone
         assert "1 background failure: scanning the actions failed" in tui.screen_text(app)
+
+
+async def test_no_stale_rows_after_copytruncate_or_rotation_with_lines_of_equal_length(tui, tmp_path):
+    kernel, actions = tmp_path / "kernel_run.log", tmp_path / "action_log.jsonl"
+
+    def action(word: str, i: int) -> bytes:
+        return (b'{"timestamp": "2026-02-03T05:44:0%d+00:00", "actor": "A", "action_type": '
+                b'"TOOL", "action": "%s-%d", "detail": "d"}\n' % (i, word.encode(), i))
+
+    kernel.write_bytes(b"".join(b"[%d] START: old-%d\n" % (i, i) for i in range(5)))
+    actions.write_bytes(b"".join(action("old", i) for i in range(5)))
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await tui.wait_until(pilot, lambda: "old-4" in tui.screen_text(app))
+        # copytruncate of the kernel log, refilled with lines of the same length
+        with open(kernel, "r+b") as handle:
+            handle.truncate(0)
+            handle.write(b"".join(b"[%d] START: new-%d\n" % (i, i) for i in range(5)))
+        # rotation of the action log, a new file with lines of the same length
+        os.rename(actions, tmp_path / "action_log.jsonl.1")
+        actions.write_bytes(b"".join(action("new", i) for i in range(5)))
+        await pilot.press("5")
+        await tui.wait_until(pilot, lambda: "new-4" in tui.screen_text(app))
+        kernel_rows = [r.raw for r in app.main.panes["kernel"].view.rows]
+        assert kernel_rows[-5:] == [f"[{i}] START: new-{i}" for i in range(5)]
+        assert tui.screen_text(app).count("START: new-") == 5
+        await pilot.press("1")
+        await tui.wait_until(pilot, lambda: "new-4" in tui.screen_text(app))
+        screen = tui.screen_text(app)
+        assert all(f"new-{i}" in screen for i in range(5))

@@ -97,7 +97,12 @@ class Pane(Vertical):
         if item.__class__ is not Record:
             return None
         search = self.row_query.search
-        return (item.kind, item.line, item.offset, item.severity,
+        raw = item.raw
+        # The line's content too: after a rotation or a copytruncate, line N at
+        # offset O of the new file is another line (the old one was drawn in its
+        # place). Bytes and text hash once; a parsed object is known by identity.
+        content = raw if raw.__class__ in (bytes, str) else id(raw)
+        return (item.kind, item.line, item.offset, content, item.severity,
                 search.text if search is not None else None, self.dated)
 
     def problem_level(self, item: Any) -> str | None:
