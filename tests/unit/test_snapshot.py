@@ -78,3 +78,21 @@ def test_utf16_lines_are_named_as_such():
     from vivtui.parsing.jsonline import why_not_json
     assert "UTF-16" in why_not_json('{"a": 1}'.encode("utf-16"))
     assert why_not_json(b"plain garbage") == "not JSON"
+
+
+def test_a_rewrite_that_only_appends_is_parsed_for_its_new_entries(tmp_path, monkeypatch):
+    path = tmp_path / "performance_history.json"
+    path.write_text('[{"session_id": 1}]')
+    reader = SnapshotReader(path)
+    assert reader.read().entries == [{"session_id": 1}]
+    calls = []
+    real = orjson.loads
+    monkeypatch.setattr(orjson, "loads", lambda data: calls.append(len(data)) or real(data))
+    path.write_text('[{"session_id": 1},\n {"session_id": 2}]')
+    update = reader.read()
+    assert (update.entries, update.start, update.reset) == ([{"session_id": 2}], 1, False)
+    assert calls and max(calls) < 25  # the new entry alone was parsed
+    path.write_text('[{"session_id": 10},\n {"session_id": 2}]')  # changed, not appended
+    update = reader.read()
+    assert update.reset and update.entries == [{"session_id": 10}, {"session_id": 2}]
+    assert reader.current == update.entries

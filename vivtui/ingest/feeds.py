@@ -71,11 +71,24 @@ class Feed:
         self.malformed = 0
         self._backlog_read = False
         self._looked = False  # polled once: a file missing then has no backlog
+        self._names: set[str] | None = None  # see ``names``
+        self.own_names = {path.name for _, path in choices}
 
     @property
     def names(self) -> set[str]:
-        """Names a change notice may carry: a symlinked file's target's too."""
-        return {p.name for _, path in self.choices for p in (path, resolved_target(path))}
+        """Names a change notice may carry: a symlinked file's target's too.
+        Worked out again only when a notice names one of the links themselves
+        (``relink``): resolving every link at every notice was a quarter of a
+        live run's CPU."""
+        if self._names is None:
+            self._names = {p.name for _, path in self.choices
+                           for p in (path, resolved_target(path))}
+        return self._names
+
+    def relink(self, changed: set[str]) -> None:
+        """Entries named ``changed`` changed (empty: any may have)."""
+        if not changed or not changed.isdisjoint(self.own_names):
+            self._names = None
 
     def poll(self, final: bool = False) -> Batch:
         """Read what is new. ``final``: a one-shot read, unfinished lines count."""

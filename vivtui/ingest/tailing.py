@@ -101,6 +101,7 @@ class Tailing:
         if self._on_change is not None:
             self._on_change(names)
         for feed, wakeup in self._wakeups.items():
+            feed.relink(names)
             if not names or names & feed.names or any(n.startswith(tuple(feed.names))
                                                       for n in names):
                 wakeup.set()

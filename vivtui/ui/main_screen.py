@@ -196,8 +196,9 @@ class MainScreen(TriageActions, Screen[None]):
             self.draw_soon((name,))
 
     def refresh_panes(self) -> None:
+        """Every pane, hidden ones too (before a jump looks at their rows)."""
         self._dirty.clear()
-        self._draw(NAMES)
+        self._draw(NAMES, hidden_too=True)
 
     def _refresh_tick(self) -> None:
         """Every pane, once a second, but not one a live stream drew just now:
@@ -225,13 +226,19 @@ class MainScreen(TriageActions, Screen[None]):
         if self._dirty:
             self._draw_after(self._pacer.due())
 
-    def _draw(self, names: Iterable[str]) -> None:
+    def _draw(self, names: Iterable[str], hidden_too: bool = False) -> None:
+        """The panes named, if on screen: a hidden pane is drawn when it is
+        shown (re-sorting every hidden pane every second made a long live run's
+        CPU grow with its length)."""
         if not self._ready:
             return
         now = self.now()
         self._pacer.drawn()
+        active = self.active_name()
         try:
             for name in names:
+                if name != active and not hidden_too:
+                    continue
                 self.panes[name].update_from(self.store, now)
                 self._drawn_at[name] = monotonic()
             self.refresh_status()

@@ -190,11 +190,11 @@ class TriageActions:
             self.say(f"reading the run ({progress:.0%}): the {level} follows once it is read")
             return
         self.pending_jump = None
+        self.refresh_panes()  # the jump looks at every pane's rows; hidden ones wait
         self.jump(level, step)
 
     def jump_if_pending(self) -> None:
         if self.pending_jump is not None and self.reading() is None:
-            self.refresh_panes()  # the jump looks at the panes' rows: all of the run's
             self.action_jump(*self.pending_jump)
 
     def jump(self, level: str, step: int) -> None:

@@ -1,0 +1,81 @@
+"""Does a long live run cost more as it goes? The demo writer at a constant rate
+against the monitor in tmux, with the monitor's CPU and RSS printed per minute.
+
+    python benchmarks/soak.py [--minutes 10] [--rate 200] [--pane 1]
+
+The target (issue 11): the last minute's CPU within 1.2x the second minute's,
+and RSS growth under 20 MB after the first minute. Figures, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def rss_mb(pid: int) -> float:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 1e6
+
+
+def monitor_pid(session: str) -> int:
+    out = subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return int(out[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--pane", default="1", help="the pane key pressed after start")
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("soak: tmux is needed")
+    run = Path(tempfile.mkdtemp(prefix="vivtui-soak-"))
+    session = f"vivtui-soak-{os.getpid()}"
+    writer = subprocess.Popen([sys.executable, "-m", "vivtui", "demo", "--write-only", str(run),
+                               "--rate", str(args.rate)], stderr=subprocess.DEVNULL)
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                    f"exec {sys.executable} -m vivtui {run}"], check=True)
+    try:
+        time.sleep(2)
+        subprocess.run(["tmux", "send-keys", "-t", session, args.pane], check=True)
+        pid = monitor_pid(session)
+        print(f"soak: {args.rate:g} events/s for {args.minutes} min, pane {args.pane}, "
+              f"monitor pid {pid}, run {run}")
+        print(f"{'minute':>6} {'CPU %':>7} {'RSS MB':>8}")
+        figures = []
+        before, start = cpu_seconds(pid), time.monotonic()
+        for minute in range(1, args.minutes + 1):
+            time.sleep(max(0.0, start + 60 * minute - time.monotonic()))
+            now = cpu_seconds(pid)
+            cpu = 100 * (now - before) / 60
+            before = now
+            figures.append((cpu, rss_mb(pid)))
+            print(f"{minute:>6} {cpu:>7.1f} {figures[-1][1]:>8.1f}", flush=True)
+        if len(figures) >= 3:
+            print(f"last minute's CPU / second minute's: {figures[-1][0] / figures[1][0]:.2f} "
+                  f"(target <= 1.2); RSS growth after minute 1: "
+                  f"{figures[-1][1] - figures[0][1]:+.1f} MB (target < 20)")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        writer.terminate()
+        shutil.rmtree(run, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
