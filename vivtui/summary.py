@@ -175,7 +175,7 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
                f"violations {a['violations']}")
     for model, usage in sorted(a["by_model"].items(), key=lambda x: -x[1]["cost_usd"]):
         out.append(f"  {_show(model, 40):<40} {usage['calls']:>6} calls  ${usage['cost_usd']:.4f}")
-    for record in _last(store.budget.problems, limit, out):
+    for record in _last(list(store.budget.problems), limit, out):
         out.append(f"  {_when(record)}  {_show(record.summary)}")
 
     y = data["safety"]

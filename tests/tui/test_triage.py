@@ -325,3 +325,20 @@ async def test_P_shows_the_line_as_the_file_has_it(tui, run_dir):
         line = next(raw for raw in (run_dir / "structured_logs.jsonl").read_text().splitlines()
                     if '"session_id": 3' in raw and "completed" in raw)
         assert line[:150] in text
+
+
+async def test_copy_masks_secrets_and_escapes_and_a_catastrophic_search_answers(tui, tmp_path):
+    app = tui.empty_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        secret = tui.action(1, "key gsk_abcdefghijklmnop \x1b]0;pwned\x07 " + "a" * 40 + "!",
+                            "ERROR")
+        app.apply_records("actions", [secret])
+        await pilot.pause()
+        copied = []
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await pilot.press("c")
+        assert copied and "gsk_…[redacted]" in copied[0]
+        assert "abcdefghijklmnop" not in copied[0] and "\x1b" not in copied[0]
+        # Exponential with a backtracking engine on this row; RE2 answers at once.
+        await tui.type_in(pilot, "slash", "(a+)+$")
+        assert app.current_pane().hits == 0

@@ -96,3 +96,16 @@ def test_a_rewrite_that_only_appends_is_parsed_for_its_new_entries(tmp_path, mon
     update = reader.read()
     assert update.reset and update.entries == [{"session_id": 10}, {"session_id": 2}]
     assert reader.current == update.entries
+
+
+def test_an_indented_array_that_grows_is_parsed_for_its_new_entries(tmp_path):
+    path = tmp_path / "performance_history.json"
+    entries = [{"session_id": 1, "files_modified": ["a.py"]}]
+    path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))  # as Python's json.dump(indent=2)
+    reader = SnapshotReader(path)
+    reader.read()
+    entries.append({"session_id": 2})
+    path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    assert reader._appended(path.read_bytes()) == [{"session_id": 2}]
+    update = reader.read()
+    assert (update.entries, update.start, update.reset) == ([{"session_id": 2}], 1, False)

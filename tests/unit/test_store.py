@@ -122,7 +122,7 @@ def test_kernel_tracker_and_blocked_collection():
     assert store.kernel.lines == 7
     assert dict(store.kernel.by_class) == {"other": 4, "blocked": 1, "error": 1, "caution": 1}
     assert store.kernel.waves == [3, 4]
-    assert [r.line for r in store.kernel.sessions[99]] == [2, 3]
+    assert store.kernel.sessions[99] == [2, 3]
     assert store.blocked_count == 1 and store.errors == 2 and store.warnings == 1
 
 

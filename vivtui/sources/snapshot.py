@@ -122,7 +122,7 @@ class SnapshotReader:
         old = self._data.rstrip()
         if not old.endswith(b"]") or len(data) < len(old):
             return None
-        body = old[:-1]
+        body = old[:-1].rstrip()  # an indented array ends "}\n]"; the next entry follows "}"
         if not data.startswith(body):
             return None
         tail = data[len(body):].lstrip()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +25,7 @@ OPTION, INFERRED, DEFAULT = "option", "inferred", "default"
 MAX_CALL_COST = 1_000.0  # USD
 MAX_CALL_TOKENS = 100_000_000
 KEPT_BAD_VALUES = 100
+KEPT_PROBLEMS = 5_000
 
 
 @dataclass(slots=True)
@@ -76,7 +77,9 @@ class BudgetTracker:
         self.bad_value_count = 0
         self.by_model: dict[str, Usage] = defaultdict(Usage)
         self.by_call_type: dict[str, Usage] = defaultdict(Usage)
-        self.problems: list[Record] = []  # failures and budget/rate/violation events
+        # failures and budget/rate/violation events: the newest KEPT_PROBLEMS (a run
+        # out of budget refuses every call; each is counted, not all kept)
+        self.problems: deque[Record] = deque(maxlen=KEPT_PROBLEMS)
         self.by_user: dict[str, Wrapper] = {}
         self.last_refusal: Wrapper | None = None
         self.version = 0

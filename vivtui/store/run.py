@@ -191,3 +191,4 @@ def _extreme(rows, pick=max) -> datetime | None:
 
 def _extreme_parsed(rows, pick) -> datetime | None:
     return pick(filter(None, (new_record(Record, row).ts for row in rows)), default=None)
+

@@ -151,9 +151,11 @@ class SessionTracker:
 
     def occurrence_of(self, record: Record) -> Session | None:
         """The session whose start or completion ``record`` is."""
+        where = (record.kind, record.line, record.offset)
         for session in self.by_key.get(session_key(record), ()):
-            if record in (session.start, session.end):
-                return session
+            for own in (session.start, session.end):
+                if own is not None and (own.kind, own.line, own.offset) == where:
+                    return session
         return None
 
     def next_start(self, session: Session) -> datetime | None:

@@ -72,7 +72,7 @@ class BudgetPane(Pane):
         self._seen_version = seen
         width = max(20, (self.size.width or self.screen.size.width) - 4)
         self.query_one(".overview", Static).update(heads.overview(budget, width, self.run, now))
-        self.show_rows(budget.problems)
+        self.show_rows(list(budget.problems))
         self.head(heads.counts("Failures and budget events  B blocks", [
             ("failed", budget.failed, styles.FAILURE),
             ("refused", budget.refused, styles.FAILURE),
