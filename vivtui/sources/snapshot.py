@@ -33,6 +33,8 @@ def _loads(data: bytes) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         pass
+    if not data.rstrip().endswith((b"]", b"}")):
+        return _INVALID  # cut short: a rewrite caught halfway (the slow parser costs 10x)
     try:
         return json.loads(data.decode("utf-8", "replace"))
     except (ValueError, RecursionError):
@@ -82,6 +84,9 @@ class SnapshotReader:
             self.state, self.error = UNREADABLE, exc.strerror or str(exc)
             return None
         appended = self._appended(data)
+        if appended is _INVALID:  # an append caught halfway: the whole need not be tried
+            self.problem = HALF_WRITTEN
+            return None
         if appended is not None:
             self._seen, self._data = signature, data
             self.state, self.error, self.problem = OK, "", ""
@@ -114,11 +119,12 @@ class SnapshotReader:
         self.problem = ""
         return self._advance(value)
 
-    def _appended(self, data: bytes) -> list[Any] | None:
+    def _appended(self, data: bytes) -> Any:
         """The entries a rewrite added at the end, parsed alone; None if the
         rewrite did anything else. The producer rewrites the whole array for
         each new entry: parsing all of it every time made a long run's cost grow
-        with its length; comparing the bytes it keeps is ~10x cheaper."""
+        with its length; comparing the bytes it keeps is ~10x cheaper. ``_INVALID``:
+        an append caught halfway."""
         old = self._data.rstrip()
         if not old.endswith(b"]") or len(data) < len(old):
             return None
@@ -133,7 +139,9 @@ class SnapshotReader:
         try:
             added = orjson.loads(b"[" + tail)
         except orjson.JSONDecodeError:
-            return None  # half-written, or not JSON orjson takes: the whole file decides
+            # Cut short (the common case: a rewrite caught halfway) or a number
+            # orjson refuses (the whole file decides, by the slower parser).
+            return _INVALID if not tail.rstrip().endswith(b"]") else None
         return added if isinstance(added, list) else None
 
     def _advance(self, value: list[Any]) -> SnapshotUpdate | None:
