@@ -6,6 +6,7 @@ import os
 
 import orjson
 
+from vivtui.sources import snapshot
 from vivtui.sources.snapshot import HALF_WRITTEN, NOT_AN_ARRAY, NOT_JSON, SnapshotReader
 
 
@@ -109,3 +110,20 @@ def test_an_indented_array_that_grows_is_parsed_for_its_new_entries(tmp_path):
     assert reader._appended(path.read_bytes()) == [{"session_id": 2}]
     update = reader.read()
     assert (update.entries, update.start, update.reset) == ([{"session_id": 2}], 1, False)
+
+
+def test_a_rewrite_caught_halfway_is_known_without_parsing_the_whole(tmp_path, monkeypatch):
+    path = tmp_path / "performance_history.json"
+    entries = [{"session_id": i} for i in range(50)]
+    full = orjson.dumps(entries, option=orjson.OPT_INDENT_2)
+    path.write_bytes(full)
+    reader = SnapshotReader(path)
+    reader.read()
+    parsed = []
+    monkeypatch.setattr(snapshot, "_loads", lambda data: parsed.append(data) or [])
+    path.write_bytes(full[: len(full) // 2])  # rewritten from the top, caught halfway
+    assert reader.read() is None and reader.problem == HALF_WRITTEN
+    bigger = orjson.dumps(entries + [{"session_id": 50}], option=orjson.OPT_INDENT_2)
+    path.write_bytes(bigger[:-10])  # an append caught halfway
+    assert reader.read() is None and reader.problem == HALF_WRITTEN
+    assert parsed == []  # the whole file was never parsed for either

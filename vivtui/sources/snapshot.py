@@ -126,6 +126,8 @@ class SnapshotReader:
         with its length; comparing the bytes it keeps is ~10x cheaper. ``_INVALID``:
         an append caught halfway."""
         old = self._data.rstrip()
+        if len(data) < len(old) and data and self._data.startswith(data):
+            return _INVALID  # the start of the same bytes: written from the top, not done
         if not old.endswith(b"]") or len(data) < len(old):
             return None
         body = old[:-1].rstrip()  # an indented array ends "}\n]"; the next entry follows "}"

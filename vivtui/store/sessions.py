@@ -96,6 +96,7 @@ class SessionTracker:
         self.orphan_completions = 0  # completions with no open start (started before the log)
         self.version = 0  # bumps on every change, so views know when to redraw
         self._latest_run: dict[str, int] = {}
+        self._open_runs: dict[str, dict[int, set[SessionKey]]] = {}  # worker -> run -> keys
         self.by_key: dict[SessionKey, list[Session]] = {}  # every occurrence, in start order
 
     def apply(self, records: list[Record]) -> None:
@@ -125,6 +126,8 @@ class SessionTracker:
         if stack:
             session = stack.pop()
             session.end = record
+            if not stack:
+                del self._open[key]
         else:
             session = Session(key, None, record)
             self.sessions.append(session)
@@ -136,18 +139,22 @@ class SessionTracker:
 
     def _supersede_earlier_runs(self, key: SessionKey) -> None:
         """Each wave is a new run: once a worker starts run N, its open sessions
-        of earlier runs will not finish any more."""
+        of earlier runs will not finish any more. Each key is looked at once, when
+        its run is left behind (walking every key ever seen at each new run was
+        most of the time on a big file: O(n^2))."""
         worker, run, _ = key
-        run_number = _as_int(run)
-        if run_number is None or run_number <= self._latest_run.get(worker, run_number):
-            self._latest_run.setdefault(worker, run_number if run_number is not None else 0)
+        number = _as_int(run)
+        if number is None:
             return
-        self._latest_run[worker] = run_number
-        for (other_worker, other_run, _), stack in self._open.items():
-            other_number = _as_int(other_run)
-            if other_worker == worker and other_number is not None and other_number < run_number:
-                for session in stack:
-                    session.superseded = True
+        runs = self._open_runs.setdefault(worker, {})
+        latest = self._latest_run.get(worker)
+        if latest is None or number > latest:
+            self._latest_run[worker] = number
+            for earlier in [r for r in runs if r < number]:
+                for old_key in runs.pop(earlier):
+                    for session in self._open.get(old_key, ()):
+                        session.superseded = True
+        runs.setdefault(number, set()).add(key)
 
     def occurrence_of(self, record: Record) -> Session | None:
         """The session whose start or completion ``record`` is."""
