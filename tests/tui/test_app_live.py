@@ -157,3 +157,27 @@ async def test_no_stale_rows_after_copytruncate_or_rotation_with_lines_of_equal_
         await tui.wait_until(pilot, lambda: "new-4" in tui.screen_text(app))
         screen = tui.screen_text(app)
         assert all(f"new-{i}" in screen for i in range(5))
+
+
+async def test_a_copytruncated_action_log_with_a_search_shows_only_the_new_lines(tui, tmp_path):
+    actions = tmp_path / "action_log.jsonl"
+
+    def action(word: str, i: int) -> bytes:
+        return (b'{"timestamp": "2026-02-03T05:44:0%d+00:00", "actor": "A", "action_type": '
+                b'"TOOL", "action": "%s-%d", "detail": "d"}\n' % (i, word.encode(), i))
+
+    actions.write_bytes(b"".join(action("old", i) for i in range(5)))
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(120, 20)) as pilot:
+        await tui.wait_until(pilot, lambda: "old-4" in tui.screen_text(app))
+        await tui.type_in(pilot, "slash", "old-3")
+        pane = app.main.panes["actions"]
+        await tui.wait_until(pilot, lambda: pane.hits == 1)
+        with open(actions, "r+b") as handle:  # the same length, the same line numbers
+            handle.truncate(0)
+            handle.write(b"".join(action("new", i) for i in range(5)))
+        await tui.wait_until(pilot, lambda: "new-4" in tui.screen_text(app))
+        await tui.wait_until(pilot, lambda: pane.hits == 0)  # the old line's hit is gone
+        screen = tui.screen_text(app)
+        assert "old-" not in screen.replace("search old-3", "")
+        assert all(f"new-{i}" in screen for i in range(5))
