@@ -47,10 +47,11 @@ class QueuePane(Pane):
 
     def _update(self, store: RunStore, now: datetime) -> None:
         tracker = store.tasks
-        if tracker.version != self._seen_version:
-            self._seen_version = tracker.version
-            self.show_rows(model.triage_order(tracker.tasks.values()))
-            self.show_history(self.view.selected)
+        if tracker.version == self._seen_version:
+            return  # nothing to count or order again (it was every second, every row)
+        self._seen_version = tracker.version
+        self.show_rows(model.triage_order(tracker.tasks.values()))
+        self.show_history(self.view.selected)
         counts = sorted(tracker.by_status().items(), key=lambda item: -item[1])
         self.head(heads.counts(f"Queue {len(tracker.tasks)} tasks", [
             (status, count, styles.FAILURE if model.status_failed(status) else styles.PLAIN)

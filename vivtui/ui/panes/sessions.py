@@ -95,12 +95,12 @@ class SessionsPane(Pane):
         # The order depends on the run's state too (running, then stalled, then
         # unfinished, as the run goes quiet), not only on new sessions.
         seen = (tracker.version, self.run.state)
-        if seen != self._seen_version:
-            self._seen_version = seen
-            self.show_rows(model.triage_order(tracker.sessions, self.run.state, now))
-            self.show_detail(self.view.selected)
-        else:
+        if seen == self._seen_version:
             self.view.refresh()  # running sessions' elapsed time ticks
+            return  # the counts too stand until a session or the run's state changes
+        self._seen_version = seen
+        self.show_rows(model.triage_order(tracker.sessions, self.run.state, now))
+        self.show_detail(self.view.selected)
         states = [s.state(self.run.state) for s in tracker.sessions]
         self.head(heads.counts("Sessions", [
             ("failed", states.count(model.FAILED), styles.FAILURE),
