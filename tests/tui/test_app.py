@@ -118,7 +118,7 @@ async def test_budget_and_kernel_panes(tui, run_dir):
         await pilot.pause()
         text = tui.screen_text(app)
         assert "Spend $0.5003 in 4 calls (1 failed)" in text
-        assert "limit $2.00 per wrapper (producer default)" in text
+        assert "limit $2.00 per wrapper (per the action log)" in text
         assert "$0.50 of $2.00 (25%)  left $1.50" in text  # wrapper "w", nearest its limit
         assert "1 call refused, admin had $0.0191 left at the latest" in text
         assert "forecast w runs out in ~29m59s" in text  # w spent $0.50 in the last 10 min

@@ -135,3 +135,15 @@ def test_bogus_costs_and_tokens_are_counted_as_bad_values_never_summed():
     assert [(name, value) for _, name, value in budget.bad_values][:3] == [
         ("cost", 1e308), ("cost", 1e308), ("cost", "-1e9")]
     assert budget.remaining == 1.5  # the refusal's negative remainder inferred nothing
+
+
+def test_the_action_logs_budget_lines_state_the_limit_when_no_refusal_has():
+    from vivtui.parsing import actions
+    store = RunStore()
+    store.apply("api", [api("API_CALL_SUCCESS", user="Nova-22", cost=0.2)])
+    line = orjson.dumps({"actor": "SYSTEM", "action_type": "BUDGET", "action": "cost_update",
+                         "detail": "$0.225/$0.50 (45%)"})
+    store.apply("actions", [actions.parse(line, 1, 0, UTC)])
+    budget = store.budget
+    assert (budget.limit, budget.limit_source, budget.limit_basis) == (0.5, "inferred", "stated")
+    assert round(budget.fraction_used, 6) == 0.4  # Nova-22's $0.20 of $0.50

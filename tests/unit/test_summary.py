@@ -36,7 +36,7 @@ def test_json_shape_on_fixture_run(capsys, run_dir):
     assert data["run"] == {"state": "finished", "last_event": "2026-02-11T00:58:23+00:00"}
     assert (data["sessions"]["running"], data["sessions"]["stalled"]) == (0, 0)
     budget = data["budget"]
-    assert (budget["limit_usd"], budget["limit_source"], budget["refused"]) == (2.0, "default", 1)
+    assert (budget["limit_usd"], budget["limit_source"], budget["refused"]) == (2.0, "inferred", 1)
     assert budget["by_user"]["w"] == {"calls": 2, "cost_usd": 0.5, "refused": 0,
                                       "limit_usd": 2.0, "remaining_usd": 1.5}
     assert budget["forecast_s"] is None  # not live

@@ -81,6 +81,7 @@ class BudgetTracker:
         # out of budget refuses every call; each is counted, not all kept)
         self.problems: deque[Record] = deque(maxlen=KEPT_PROBLEMS)
         self.by_user: dict[str, Wrapper] = {}
+        self.stated_limit: float | None = None  # what the action log's BUDGET lines say
         self.last_refusal: Wrapper | None = None
         self.version = 0
 
@@ -168,6 +169,11 @@ class BudgetTracker:
                 wrapper.inferred_limit = round(wrapper.cost + remaining, 2)
         self.last_refusal = wrapper
 
+    def saw_stated_limit(self, limit: float) -> None:
+        if 0 < limit <= MAX_CALL_COST * 1_000 and limit != self.stated_limit:
+            self.stated_limit = limit
+            self.version += 1
+
     @property
     def calls(self) -> int:
         return self.succeeded + self.failed
@@ -180,9 +186,20 @@ class BudgetTracker:
     def limit_source(self) -> str:
         if self.option_limit is not None:
             return OPTION
-        if any(w.inferred_limit is not None for w in self.by_user.values()):
+        if self.stated_limit is not None or any(
+                w.inferred_limit is not None for w in self.by_user.values()):
             return INFERRED
         return DEFAULT
+
+    @property
+    def limit_basis(self) -> str:
+        """What the limit shown rests on: ``limit_source``, with "stated" for a
+        limit only the action log's BUDGET lines give."""
+        source = self.limit_source
+        if source == INFERRED and not any(w.inferred_limit is not None
+                                          for w in self.by_user.values()):
+            return "stated"
+        return source
 
     @property
     def limit(self) -> float:
@@ -192,7 +209,9 @@ class BudgetTracker:
             return self.option_limit
         inferred = Counter(w.inferred_limit for w in self.by_user.values()
                            if w.inferred_limit is not None)
-        return inferred.most_common(1)[0][0] if inferred else DEFAULT_LIMIT
+        if inferred:
+            return inferred.most_common(1)[0][0]
+        return self.stated_limit if self.stated_limit is not None else DEFAULT_LIMIT
 
     def limit_of(self, wrapper: Wrapper) -> float:
         """The option's; else its own refusals'; else the producer's default
@@ -202,7 +221,7 @@ class BudgetTracker:
             return self.option_limit
         if wrapper.inferred_limit is not None:
             return wrapper.inferred_limit
-        return DEFAULT_LIMIT
+        return self.stated_limit if self.stated_limit is not None else DEFAULT_LIMIT
 
     def remaining_of(self, wrapper: Wrapper) -> float:
         return self.limit_of(wrapper) - wrapper.cost

@@ -6,6 +6,7 @@ so nothing here needs a lock.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from vivtui.parsing.record import (
     new_record,
     rows_of,
 )
-from vivtui.parsing.values import timestamp
+from vivtui.parsing.values import text, timestamp
 from vivtui.store.activity import RunActivity, RunState
 from vivtui.store.budget import BudgetTracker
 from vivtui.store.buffer import RecordBuffer
@@ -34,6 +35,9 @@ from vivtui.store.tasks import TaskTracker
 
 _SEVERITY_AT = Record._fields.index("severity")
 _MALFORMED_AT = Record._fields.index("malformed")
+_CATEGORY_AT = Record._fields.index("category")
+BUDGET_ACTION = "BUDGET"
+STATED_LIMIT = re.compile(r"\$[\d.]+\s*[/>]\s*\$(\d+(?:\.\d+)?)")  # "$0.41/$2.00", "$2.01 > $2.00"
 _CATEGORY = itemgetter(Record._fields.index("category"))
 _SEVERITY = itemgetter(_SEVERITY_AT)
 _MALFORMED = itemgetter(_MALFORMED_AT)
@@ -112,6 +116,7 @@ class RunStore:
         categories = self.by_category[kind]
         watched = BLOCKED_CATEGORY.get(kind)
         malformed_before, blocked_before = categories[MALFORMED], categories[watched]
+        budget_lines_before = categories[BUDGET_ACTION]
         categories.update(map(_CATEGORY, rows))
         self.activity.saw_events(_extreme(rows, min), _extreme(rows, max))
         self.by_severity[kind].update(map(_SEVERITY, rows))
@@ -126,6 +131,8 @@ class RunStore:
             self.blocked.extend(found)
             self.blocked_count += len(found)
             self.safety.add(found)
+        if kind == actions.KIND and categories[BUDGET_ACTION] != budget_lines_before:
+            self._budget_line(rows)
         if not isinstance(records, Records):
             records = Records(rows)
         model = self._model(kind)
@@ -134,6 +141,17 @@ class RunStore:
         elif model is not None:
             model.apply(records)
         self.version += 1
+
+    def _budget_line(self, rows) -> None:
+        """The limit the newest BUDGET action states (``$0.41/$2.00 (21%)``): the
+        wrappers' limit when no refusal has said it (one row a batch: cheap)."""
+        newest = next((row for row in reversed(rows) if row[_CATEGORY_AT] == BUDGET_ACTION
+                       and not row[_MALFORMED_AT]), None)
+        if newest is None:
+            return
+        found = STATED_LIMIT.search(text(new_record(Record, newest).fields.get("detail")))
+        if found is not None:
+            self.budget.saw_stated_limit(float(found.group(1)))
 
     def _model(self, kind: str):
         return {

@@ -142,7 +142,7 @@ def failures(reported: list[str]) -> Text:
 
 
 LIMIT_SOURCE = {"option": "--budget", "inferred": "inferred from refusals",
-                "default": "producer default"}
+                "default": "producer default", "stated": "per the action log"}
 WRAPPERS_SHOWN = 4
 
 
@@ -154,7 +154,7 @@ def overview(budget, width: int, run: RunState, now: datetime) -> Text:
     out.append(f"{render.money(budget.cost)}", styles.MONEY)
     out.append(f" in {budget.calls} calls ({budget.failed} failed), tokens "
                f"{budget.input_tokens:,} in / {budget.output_tokens:,} out   limit "
-               f"{render.money(budget.limit)} per wrapper ({LIMIT_SOURCE[budget.limit_source]})\n")
+               f"{render.money(budget.limit)} per wrapper ({LIMIT_SOURCE[budget.limit_basis]})\n")
     if budget.bad_value_count:
         record, name, value = budget.bad_values[0]
         count = budget.bad_value_count
