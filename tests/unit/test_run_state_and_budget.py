@@ -147,3 +147,13 @@ def test_the_action_logs_budget_lines_state_the_limit_when_no_refusal_has():
     budget = store.budget
     assert (budget.limit, budget.limit_source, budget.limit_basis) == (0.5, "inferred", "stated")
     assert round(budget.fraction_used, 6) == 0.4  # Nova-22's $0.20 of $0.50
+
+
+def test_a_young_run_is_forecast_from_the_time_it_has_spent():
+    store = RunStore(budget_limit=1.0)
+    start = T0.replace(second=0)
+    store.apply("api", [api("API_CALL_SUCCESS", cost=0.1, at=start + timedelta(seconds=s))
+                        for s in (0, 30, 60, 90)])
+    forecast = store.budget.forecast(start + timedelta(seconds=120))
+    # $0.40 in its first two minutes, not spread over ten.
+    assert forecast.window == 120 and abs(forecast.rate - 0.4 / 120) < 1e-12

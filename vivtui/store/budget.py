@@ -252,16 +252,22 @@ class BudgetTracker:
 
     def forecast(self, now: datetime, window: float = FORECAST_WINDOW_S) -> Forecast | None:
         """When a wrapper runs out at its spend rate over the last ``window``
-        seconds; the soonest. Only meaningful while the run is live: the caller asks."""
+        seconds (or since it began spending, if that is later: a run two minutes
+        old has no ten-minute rate); the soonest. Only meaningful while the run
+        is live: the caller asks."""
         last = int(now.timestamp() // 60)
         minutes = range(last - int(window // 60) + 1, last + 1)
         best: Forecast | None = None
         for wrapper in self.by_user.values():
-            spent = sum(wrapper.by_minute.get(m, 0.0) for m in minutes)
-            if spent <= 0:
+            spending = [m for m in minutes if wrapper.by_minute.get(m, 0.0) > 0]
+            if not spending:
                 continue
-            rate = spent / window
+            spent = sum(wrapper.by_minute[m] for m in spending)
+            first_spend = min(wrapper.by_minute) * 60.0
+            span = min(window, max(60.0, now.timestamp() - max(first_spend,
+                                                                now.timestamp() - window)))
+            rate = spent / span
             seconds = max(0.0, self.remaining_of(wrapper) / rate)
             if best is None or seconds < best.seconds:
-                best = Forecast(seconds, wrapper.user, rate, window)
+                best = Forecast(seconds, wrapper.user, rate, span)
         return best
