@@ -165,9 +165,9 @@ def open_monitor(path: str, args: argparse.Namespace) -> int:
     reveal_secrets(args.show_secrets)
     zone = _zone(args.tz)
     layout = discover(path, zone)
-    display = UTC if getattr(args, "utc", False) else None
+    display = UTC if args.utc else None
     VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=args.budget,
-                              poll=getattr(args, "poll", None), activity=_activity(args),
+                              poll=args.poll, activity=_activity(args),
                               on_first_frame=tune_process())).run()
     return 0
 
@@ -194,6 +194,7 @@ def demo_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=float, default=6.0, metavar="N",
                         help="events per second (default 6)")
     parser.add_argument("--events", type=int, metavar="N", help="stop after N events")
+    parser.set_defaults(poll=None, utc=False)  # the monitor's options it does not take
     _common(parser)
     return parser
 

@@ -121,9 +121,10 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None) 
     out.append(render.money(budget.cost))
     tightest = budget.tightest
     if tightest is not None:
-        out.append(f" ({render.safe(tightest.user, 12)} {budget.fraction_used:.0%})",
-                   styles.FAILURE_STRONG if budget.fraction_used >= 1
-                   else styles.CAUTION if budget.fraction_used >= 0.8 else styles.NOTE)
+        used = budget.fraction_of(tightest)
+        out.append(f" ({render.safe(tightest.user, 12)} {used:.0%})",
+                   styles.FAILURE_STRONG if used >= 1
+                   else styles.CAUTION if used >= 0.8 else styles.NOTE)
     if budget.refused:
         out.append(f" {budget.refused} refused", styles.FAILURE_STRONG)
     if follow_text is not None and follow_text.plain:

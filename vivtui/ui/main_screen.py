@@ -257,7 +257,9 @@ class MainScreen(TriageActions, Screen[None]):
 
     def status_text(self, statuses=None):
         pane = self.current_pane()
-        text = heads.status(statuses or self.run_layout.statuses(), self.store,
+        if statuses is None:
+            statuses = self.run_layout.statuses()
+        text = heads.status(statuses, self.store,
                             pane.follow_text() if pane is not None else None, self.now(),
                             self.zone)
         if self.failures:
