@@ -23,7 +23,6 @@ from textual.worker import Worker, WorkerState
 from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
-from vivtui.parsing.actions import KIND as ACTIONS
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
@@ -89,9 +88,8 @@ class VivtuiApp(App[None]):
         self._ui_loop = asyncio.get_running_loop()
         self._loop_context = contextvars.copy_context()  # the active app, for _live_change
         if self.start_workers:
-            actions = next((feed for feed in self.layout_.feeds if feed.kind == ACTIONS), None)
-            self.main.follow_action_log(actions, self.options.zone,
-                                        self.options.poll or IDLE_RECHECK_S)
+            self.main.follow_files(self.layout_.feeds, self.options.zone,
+                                   self.options.poll or IDLE_RECHECK_S)
             # After the first screen is out: parsing the backlog competes for the GIL.
             self.call_after_refresh(self._start_tailing)
 
@@ -112,18 +110,21 @@ class VivtuiApp(App[None]):
         self.post_message(BatchArrived(batch))
 
     def _changed(self, names: set[str]) -> None:
-        """From the watcher's thread: the action log's pane looks at once."""
-        watched = self.main.actions.watched_names
-        if (watched is None or not names or names & watched) and self._ui_loop is not None:
+        """From the watcher's thread: the panes that read a changed file look at once."""
+        panes = [pane for pane in self.main.stream_panes().values()
+                 if pane.watched_names is None or not names or names & pane.watched_names]
+        if panes and self._ui_loop is not None:
             # Straight onto the event loop rather than into the app's message
             # queue: a new line goes ahead of backlog batches waiting there.
-            self._ui_loop.call_soon_threadsafe(self._live_change, context=self._loop_context.copy())
+            self._ui_loop.call_soon_threadsafe(partial(self._live_change, panes),
+                                               context=self._loop_context.copy())
 
-    def _live_change(self) -> None:
+    def _live_change(self, panes) -> None:
         if not self.main.is_mounted:
             return
         self.tailing.line_arrived()
-        self.main.actions.poll_file()
+        for pane in panes:
+            pane.poll_file()
         self.call_after_refresh(self.tailing.line_drawn)
 
     def on_batch_arrived(self, message: BatchArrived) -> None:

@@ -101,7 +101,9 @@ class Kit:
         scan results are on screen."""
         await app.workers.wait_for_complete()
         if pane is not None:
-            await self.wait_until(pilot, lambda: pane.row_query.progress() is None)
+            # Done, and its last tick (which puts the results on screen) ran.
+            await self.wait_until(pilot, lambda: pane.row_query.progress() is None
+                                  and pane._scan_timer is None)
         await pilot.pause()
 
 

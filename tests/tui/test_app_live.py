@@ -9,6 +9,7 @@ from datetime import timezone
 
 from vivtui.app import Options, VivtuiApp
 from vivtui.ingest.layout import discover
+from vivtui.ingest.tailing import Tailing
 from vivtui.sources import fileview
 from vivtui.store.filerows import FileRows
 from vivtui.store.scan import RowScan
@@ -181,3 +182,32 @@ async def test_a_copytruncated_action_log_with_a_search_shows_only_the_new_lines
         screen = tui.screen_text(app)
         assert "old-" not in screen.replace("search old-3", "")
         assert all(f"new-{i}" in screen for i in range(5))
+
+
+async def test_big_kernel_log_opens_on_its_pane_at_its_end_without_the_store(tui, tmp_path,
+                                                                            monkeypatch):
+    # The kernel pane reads its file itself, as the action pane does: with the
+    # tail loops held back (nothing parsed for the store), its newest lines are
+    # on screen, the history is indexed, and a search scans it in a worker.
+    monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
+    monkeypatch.setattr(Tailing, "start", lambda self: None)
+    log = tmp_path / "kernel_run.log"
+    log.write_text("".join(f"[{n}] DONE (5s) - 1 files seq={n:08d}\n" if n % 1000 else
+                           f"BLOCKED: write {n}\n" for n in range(1, 40_001)))
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        assert app.main.active_name() == "kernel"  # one file: its own pane
+        pane = app.main.panes["kernel"]
+        assert isinstance(pane.file_rows, FileRows)
+        await tui.wait_until(pilot, lambda: "seq=00039999" in tui.screen_text(app))
+        await tui.wait_until(pilot, lambda: len(pane.file_rows) == 40_000)
+        assert app.store.buffers["kernel"].total == 0  # the store read nothing
+        await pilot.press("g")
+        assert pane.view.selected.line == 1
+        await tui.type_in(pilot, "slash", "BLOCKED: write 39000")
+        await tui.workers_done(app, pilot, pane)
+        assert pane.hits == 1 and pane.view.selected.line == 39_000
+        with open(log, "ab") as handle:
+            handle.write(b"[40001] FAILED: late seq=00040001\n")
+        await pilot.press("G")
+        await tui.wait_until(pilot, lambda: "seq=00040001" in tui.screen_text(app))

@@ -177,7 +177,7 @@ def test_api_event_severity(event, severity):
     assert (record.category, record.severity) == (event, severity)
 
 
-@pytest.mark.parametrize("line, expected", [
+KERNEL_CASES = [
     ("[AUTODISCOVER] Loading grind_tasks_ui.json", kernel.OTHER),
     ("  [!] Failed to load D:\\codingProjects\\x.json: Extra data: line 50", kernel.ERRORED),
     ("[SAFETY] 210/210 tasks passed validation.", kernel.OTHER),
@@ -195,9 +195,31 @@ def test_api_event_severity(event, severity):
     ("blocked in lower case is not BLOCKED_X", kernel.OTHER),
     ("BLOCKED and FAILED: first match wins", kernel.BLOCKED),
     ("  Traceback indented is not ^Traceback", kernel.OTHER),
-])
+]
+
+
+@pytest.mark.parametrize("line, expected", KERNEL_CASES)
 def test_kernel_classification_rules(line, expected):
     assert kernel.classify(line) == expected
+
+
+def test_kernel_batch_follows_the_rules_line_by_line():
+    # The batch parser runs each rule once over the joined batch: every line
+    # must still get the class the per-line rule gives, and blank lines none.
+    lines = [line for line, _ in KERNEL_CASES] + [
+        "", "   ", "[7] DONE (3s) - 1 files\r", "x BLOCKED", "Error:\r", "\ud800 Error: bad"]
+    data = [(n, n * 100, line.encode("utf-8", "surrogatepass")) for n, line in
+            enumerate(lines, 1)]
+    data.append((99, 9900, b"caf\xe9 FAILED \xff"))
+    records = list(kernel.parse_many(data, ParseContext(UTC)))
+    kept = [(n, o, d) for n, o, d in data if d.strip()]
+    assert [(r.line, r.offset) for r in records] == [(n, o) for n, o, _ in kept]
+    for record, (_, _, raw) in zip(records, kept):
+        text = raw.decode("utf-8", "replace").rstrip("\r")
+        assert record.raw == text
+        assert record.category == kernel.classify(text)
+    done = next(r for r in records if r.line == len(KERNEL_CASES) + 3)
+    assert done.severity == OK and done.raw == "[7] DONE (3s) - 1 files"
 
 
 def test_kernel_numbers_and_waves():

@@ -117,12 +117,13 @@ def test_budget_sums_successes_and_counts_events():
 def test_kernel_tracker_and_blocked_collection():
     store = RunStore()
     lines = [b"[WAVE 3] Starting", b"[99] START: x", b"[99] DONE (62s)", b"BLOCKED: write",
-             b"[104] FAILED: Budget", b"CAUTION: y", b"[WAVE 4] Starting"]
+             b"[104] FAILED: Budget", b"CAUTION: y", b"[WAVE 4] Starting", b"[WAVE 4] Complete",
+             b"  [WAVE 5] Starting again", b"text [WAVE 6] Starting"]
     store.apply("kernel", [kernel.parse(l, i, 0, UTC) for i, l in enumerate(lines, 1)])
-    assert store.kernel.lines == 7
-    assert dict(store.kernel.by_class) == {"other": 4, "blocked": 1, "error": 1, "caution": 1}
-    assert store.kernel.waves == [3, 4]
-    assert store.kernel.sessions[99] == [2, 3]
+    assert store.kernel.lines == 10
+    assert dict(store.kernel.by_class) == {"other": 7, "blocked": 1, "error": 1, "caution": 1}
+    assert store.kernel.waves == [3, 4, 5]  # a wave line starts with it
+    assert store.kernel.wave_starts == 3
     assert store.blocked_count == 1 and store.errors == 2 and store.warnings == 1
 
 

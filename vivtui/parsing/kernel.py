@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from itertools import accumulate
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import decode_text
-from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record, make
+from vivtui.parsing.record import (
+    ERROR,
+    INFO,
+    OK,
+    SUMMARIZERS,
+    WARNING,
+    Record,
+    Records,
+)
 
 KIND = "kernel"
 
@@ -26,6 +36,15 @@ _CLASS_SEVERITY = {BLOCKED: ERROR, ERRORED: ERROR, CAUTION: WARNING}
 _SESSION = re.compile(r"^\s*\[(\d+)\]\s*(\w+)?")
 _WAVE = re.compile(r"^\s*\[WAVE (\d+)\]")
 _DONE = re.compile(r"^\s*\[\d+\] DONE\b")
+
+# Words a line must hold for a rule to match it. A batch is searched for
+# them with str.find, in C, and only the lines that hold one are tried with
+# the rules: three regex searches a line were most of the parsing.
+_RULE_WORDS = ("BLOCKED", "FAILED", "EXCEPTION", "Traceback", "Failed to", "Error:", "CAUTION",
+               "WARNING", "Warning")
+_DONE_WORDS = ("DONE",)
+WAVE_WORDS = ("[WAVE ",)
+_PLUS_ONE = (1).__add__
 
 
 def classify(line: str) -> str:
@@ -47,12 +66,50 @@ def wave_number(line: str) -> int | None:
 
 
 def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
-    content = decode_text(data)
-    category = classify(content)
-    severity = _CLASS_SEVERITY.get(category, INFO)
-    if severity == INFO and _DONE.match(content):
-        severity = OK
-    return make(KIND, line, offset, ctx.read_time, None, severity, category, content)
+    """One line (not blank) as a record: see ``parse_many``."""
+    return parse_many([(line, offset, data)], ctx)[0]
+
+
+def parse_many(lines: Iterable[tuple[int, int, bytes]], ctx: ParseContext) -> Records:
+    """``parse`` of every line that is not blank, a batch at a time."""
+    kept = [item for item in lines if item[2] and not item[2].isspace()]
+    if not kept:
+        return Records()
+    text = b"\n".join([data for _, _, data in kept]).decode("utf-8", "replace")
+    contents = text.split("\n")
+    if "\r" in text:  # as ``decode_text``: a trailing CR is not the line's
+        contents = [content.rstrip("\r") for content in contents]
+        text = "\n".join(contents)
+    starts = line_starts(contents)
+    classes = [OTHER] * len(contents)
+    for at in lines_containing(text, starts, _RULE_WORDS):
+        classes[at] = classify(contents[at])
+    severities = [_CLASS_SEVERITY.get(name, INFO) for name in classes]
+    for at in lines_containing(text, starts, _DONE_WORDS):
+        if severities[at] == INFO and _DONE.match(contents[at]):
+            severities[at] = OK
+    read_time = ctx.read_time
+    return Records([(KIND, line, offset, read_time, None, severity, category, content, False, "")
+                    for (line, offset, _), severity, category, content
+                    in zip(kept, severities, classes, contents)])
+
+
+def line_starts(lines: list[str]) -> list[int]:
+    """Where each of ``lines``, joined by newlines, starts (and where a next would)."""
+    return list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=0))
+
+
+def lines_containing(text: str, starts: list[int], words: tuple[str, ...]) -> list[int]:
+    """Indices of the lines of ``text`` (starting at ``starts``) that hold any of ``words``."""
+    found: set[int] = set()
+    end = len(text)
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            line = bisect_right(starts, at) - 1
+            found.add(line)
+            at = text.find(word, starts[line + 1] if line + 1 < len(starts) else end)
+    return sorted(found)
 
 
 def summarize(record: Record) -> str:

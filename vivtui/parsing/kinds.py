@@ -6,7 +6,7 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import orjson
 
@@ -20,7 +20,7 @@ from vivtui.parsing import (
     sessions,
 )
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import FromObject, LineParse, Shortcut, parse_batch
+from vivtui.parsing.jsonline import FromObject, Shortcut, parse_batch
 from vivtui.parsing.record import Record, Records
 
 # How a file is read: line by line (jsonl, text) or as one JSON document (snapshot).
@@ -35,7 +35,8 @@ class FileSpec:
     kind: str
     mode: str
     from_object: FromObject | None = None  # JSONL: a record from each line's object
-    parse_text: LineParse | None = None  # plain text, one record a line
+    # Plain text, one record a line (blank lines skipped), a batch at a time.
+    parse_many: Callable[[Iterable[tuple[int, int, bytes]], ParseContext], Records] | None = None
     assembled: bool = False  # entries span lines: needs an ActionTextAssembler
     shortcut: Shortcut | None = None  # JSONL: the common rows built inline
 
@@ -48,7 +49,7 @@ SPECS: tuple[FileSpec, ...] = (
     FileSpec("execution_log.jsonl", execution.KIND, LINES, execution.from_object),
     FileSpec("performance_history.json", "performance", SNAPSHOT),
     FileSpec("api_audit.log", api_audit.KIND, LINES, api_audit.from_object),
-    FileSpec("kernel_run.log", kernel.KIND, LINES, parse_text=kernel.parse),
+    FileSpec("kernel_run.log", kernel.KIND, LINES, parse_many=kernel.parse_many),
     FileSpec("safety_audit.log", safety.KIND, LINES, safety.from_object),
 )
 BY_NAME = {spec.name: spec for spec in SPECS}
@@ -87,10 +88,8 @@ class LineParser:
         with gc_paused():
             if spec.from_object is not None:
                 return parse_batch(spec.kind, spec.from_object, lines, ctx, spec.shortcut)
-            if spec.parse_text is not None:
-                parse = spec.parse_text
-                return Records([parse(data, line, offset, ctx) for line, offset, data in lines
-                                if data and not data.isspace()])
+            if spec.parse_many is not None:
+                return spec.parse_many(lines, ctx)
             assert self._assembler is not None
             out = Records()
             for line, offset, data in lines:

@@ -1,11 +1,15 @@
-"""kernel_run.log lines by class, waves, and the numbered sessions they mention."""
+"""kernel_run.log lines by class, and its waves."""
 
 from __future__ import annotations
 
 from collections import Counter
+from operator import itemgetter
 
-from vivtui.parsing.kernel import session_number, wave_number
-from vivtui.parsing.record import Record
+from vivtui.parsing.kernel import WAVE_WORDS, line_starts, lines_containing, wave_number
+from vivtui.parsing.record import Record, rows_of
+
+_CATEGORY = itemgetter(Record._fields.index("category"))
+_RAW = itemgetter(Record._fields.index("raw"))
 
 
 class KernelTracker:
@@ -14,23 +18,24 @@ class KernelTracker:
         self.by_class: Counter = Counter()
         self.waves: list[int] = []
         self.wave_starts = 0  # "[WAVE N] Starting" lines: a restarted kernel repeats N
-        # [N] -> the lines naming it (numbers, not records: 892k of 1M lines were kept)
-        self.sessions: dict[int, list[int]] = {}
         self.version = 0
 
-    def apply(self, records: list[Record]) -> None:
-        for record in records:
-            line = str(record.raw)
-            self.lines += 1
-            self.by_class[record.category] += 1
-            wave = wave_number(line)
-            if wave is not None:
-                if not self.waves or self.waves[-1] != wave:
-                    self.waves.append(wave)
-                if "Starting" in line:
-                    self.wave_starts += 1
-            number = session_number(line)
-            if number is not None:
-                self.sessions.setdefault(number, []).append(record.line)
-        if records:
-            self.version += 1
+    def apply(self, records) -> None:
+        """A batch at a time: wave lines are found in the batch's text at once
+        (two regex calls a line were most of the UI thread's time on a big file)."""
+        rows = rows_of(records)
+        if not rows:
+            return
+        self.lines += len(rows)
+        self.by_class.update(map(_CATEGORY, rows))
+        lines = list(map(str, map(_RAW, rows)))
+        text = "\n".join(lines)
+        for at in lines_containing(text, line_starts(lines), WAVE_WORDS):
+            wave = wave_number(lines[at])
+            if wave is None:
+                continue
+            if not self.waves or self.waves[-1] != wave:
+                self.waves.append(wave)
+            if "Starting" in lines[at]:
+                self.wave_starts += 1
+        self.version += 1

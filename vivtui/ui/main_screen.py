@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from time import monotonic
 
 from textual import events
@@ -29,7 +30,8 @@ from vivtui.ui import heads, keys
 from vivtui.ui.panes.actions import ActionsPane
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.budget import BLOCKS, BUDGET, BudgetPane
-from vivtui.ui.panes.registry import NAMES, PANES, pane_of_kind
+from vivtui.ui.panes.registry import NAMES, PANES, home_pane, pane_of_kind
+from vivtui.ui.panes.stream import StreamPane
 from vivtui.ui.panetabs import PaneTabs
 from vivtui.ui.prompt import Prompt
 from vivtui.ui.rowview import RowView
@@ -66,6 +68,7 @@ class MainScreen(TriageActions, Screen[None]):
         self._draw_timer = None
         self._pacer = Pacer()
         self._ready = False  # drawing before the panes exist, or while they go, is skipped
+        self.home = home_pane([feed.kind for feed in layout.feeds])
 
     @property
     def actions(self) -> ActionsPane:
@@ -74,13 +77,13 @@ class MainScreen(TriageActions, Screen[None]):
         return pane
 
     def compose(self) -> ComposeResult:
-        with PaneTabs(id="panes", initial=NAMES[0]):
+        with PaneTabs(id="panes", initial=self.home):
             for spec in PANES:
                 pane = self.panes[spec.name]
                 with TabPane(f"{spec.key} {spec.title}", id=spec.name):
                     # The hidden panes after the first frame: styling and laying
                     # them out first put ~40 ms before the newest rows showed.
-                    yield pane if spec.name == NAMES[0] else Lazy(pane)
+                    yield pane if spec.name == self.home else Lazy(pane)
         yield self.prompt
         yield TextLine(id="status", wrap=True)
         # Compact: at 80 columns the footer keeps `?` and `q` (the app's keys come last).
@@ -90,19 +93,24 @@ class MainScreen(TriageActions, Screen[None]):
         self._ready = True
         self.refresh_panes()
         self.set_interval(REFRESH_S, self._refresh_tick)
-        self.focus_pane(NAMES[0])
+        self.focus_pane(self.home)
 
     def on_unmount(self) -> None:
         self._ready = False
 
-    def follow_action_log(self, feed: Feed | None, parse_zone, every: float) -> None:
-        self.actions.follow_file(feed, parse_zone, lambda: self.draw_soon(("actions",)),
-                                 every)
+    def follow_files(self, feeds: list[Feed], parse_zone, every: float) -> None:
+        """The stream panes read their files themselves (see ``panes.stream``)."""
+        for name, pane in self.stream_panes().items():
+            feed = next((feed for feed in feeds if feed.kind == pane.kind), None)
+            pane.follow_file(feed, parse_zone, partial(self.draw_soon, (name,)), every)
+
+    def stream_panes(self) -> dict[str, StreamPane]:
+        return {name: pane for name, pane in self.panes.items() if isinstance(pane, StreamPane)}
 
     # -- panes ----------------------------------------------------------------------------
 
     def active_name(self) -> str:
-        return self.query_one(TabbedContent).active or NAMES[0]
+        return self.query_one(TabbedContent).active or self.home
 
     def current_pane(self) -> Pane | None:
         return self.panes.get(self.active_name())

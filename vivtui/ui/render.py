@@ -153,7 +153,9 @@ def kernel_row(record: Record, width: int, zone: tzinfo | None = None,
     style = record_style(record)
     if line.startswith("[WAVE"):
         style = styles.WAVE
-    return columns([(f"{record.line:>6}", 6, styles.NOTE), (line, 0, style)], width)
+    # Line 0: not known yet (the file's history is still being indexed).
+    number = f"{record.line:>6}" if record.line else ""
+    return columns([(number, max(6, len(number)), styles.NOTE), (line, 0, style)], width)
 
 
 def session_row(session: Session, width: int, now: datetime, run: str,

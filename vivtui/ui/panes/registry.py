@@ -23,6 +23,7 @@ class PaneSpec:
     picker: str  # what `t` offers to show only one of
     cls: type[Pane]
     streams: tuple[str, ...] = ()  # record kinds drawn as they arrive (others: each second)
+    home_of: tuple[str, ...] = ()  # file kinds that, opened alone, open on this pane
 
     @property
     def title(self) -> str:
@@ -30,11 +31,12 @@ class PaneSpec:
 
 
 PANES: tuple[PaneSpec, ...] = (
-    PaneSpec("actions", "1", "action type", ActionsPane, streams=("actions",)),
-    PaneSpec("sessions", "2", "state", SessionsPane),
-    PaneSpec("queue", "3", "status", QueuePane),
-    PaneSpec("budget", "4", "event", BudgetPane),
-    PaneSpec("kernel", "5", "class", KernelPane, streams=("kernel",)),
+    PaneSpec("actions", "1", "action type", ActionsPane, streams=("actions",),
+             home_of=("actions",)),
+    PaneSpec("sessions", "2", "state", SessionsPane, home_of=("sessions", "performance")),
+    PaneSpec("queue", "3", "status", QueuePane, home_of=("tasks",)),
+    PaneSpec("budget", "4", "event", BudgetPane, home_of=("api", "safety")),
+    PaneSpec("kernel", "5", "class", KernelPane, streams=("kernel",), home_of=("kernel",)),
     PaneSpec("timeline", "6", "type", TimelinePane),
 )
 NAMES = tuple(spec.name for spec in PANES)
@@ -44,3 +46,10 @@ BY_NAME = {spec.name: spec for spec in PANES}
 def pane_of_kind(kind: str) -> str | None:
     """The pane that lists a kind's records one per row, if any."""
     return next((spec.name for spec in PANES if kind in spec.streams), None)
+
+
+def home_pane(kinds: list[str]) -> str:
+    """The pane a run opens on: the one of its file when it is one file."""
+    if len(kinds) == 1:
+        return next((spec.name for spec in PANES if kinds[0] in spec.home_of), NAMES[0])
+    return NAMES[0]

@@ -1,26 +1,66 @@
-"""A store buffer shown as it grows: the kernel output (and the action stream
-until its file is read on demand, see ``actions``)."""
+"""A file's lines as they grow, one row a line: the action stream and the
+kernel output, whatever the file's size.
+
+The pane opens its file itself: the newest screen at once, the history
+indexed by a worker after the first frame, rows parsed a page at a time when
+looked at (``store.filerows``). The store still parses every line for the
+counts and the models, in the tail loop. Until the file exists, or when its
+lines are not one row each (``action_log.log``'s entries span lines), the
+pane shows the store's buffer of the kind.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import datetime
+from typing import Callable
 
 from rich.text import Text
+from textual.message import Message
 
+from vivtui.ingest.feeds import Feed
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import LINES, FileSpec, LineParser
 from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.sources.fileview import FileView, PendingHistory
+from vivtui.sources.lineindex import LineIndex, scan
+from vivtui.store.filerows import FileRows
 from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
 
+STARTUP_POLL_S, STARTUP_POLLS = 0.05, 60
+
+
+def row_per_line(spec: FileSpec) -> bool:
+    """A file whose every line is one record: readable on demand."""
+    return spec.mode == LINES and not spec.assembled
+
 
 class StreamPane(Pane):
-    kind = ""  # the store's buffer this pane shows
+    kind = ""  # the file kind (and the store's buffer) this pane shows
+
+    class HistoryIndexed(Message):
+        def __init__(self, pending: PendingHistory, index: LineIndex) -> None:
+            super().__init__()
+            self.pending = pending
+            self.index = index
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.source_name = ""
         self.empty = f"waiting for {self.title.lower()}…"
         self.reads = (self.kind,)
+        self.file_view: FileView | None = None
+        self.file_rows: FileRows | None = None
+        self.history_progress: float | None = None  # indexing the view's history
+        self._feed: Feed | None = None
+        self._parse_zone = None
+        self._changed: Callable[[], None] = lambda: None
+        self._gone = threading.Event()
+        self._every: float | None = None
+        self._following = False
 
     def render_row(self, record: Record, width: int) -> Text:
         raise NotImplementedError
@@ -31,8 +71,119 @@ class StreamPane(Pane):
     def categories(self, store: RunStore) -> list[tuple[str, int]]:
         return store.by_category[self.kind].most_common()
 
+    # -- the file ---------------------------------------------------------------------
+
+    def follow_file(self, feed: Feed | None, parse_zone, changed: Callable[[], None],
+                    every: float) -> None:
+        """Read the file of ``feed`` on demand, looking at least ``every``
+        seconds; ``changed`` is called when rows came."""
+        self._feed, self._parse_zone, self._changed = feed, parse_zone, changed
+        self._every = every
+        if self.is_mounted:
+            self._start_following()
+        # else when mounted: a hidden pane is mounted after the first frame
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self._every is not None and not self._following:
+            self._start_following()
+
+    def _start_following(self) -> None:
+        self._following = True
+        self.open_file()
+        self.set_interval(self._every, self.poll_file)
+        # Lines written before the watcher is armed (tens of ms after start)
+        # would wait for the idle recheck: look often for the first seconds.
+        self.set_interval(STARTUP_POLL_S, self.poll_file, repeat=STARTUP_POLLS)
+
+    @property
+    def paces_itself(self) -> bool:
+        """Its rows come from the file, drawn when the file changes: the store's
+        batches (a backlog above all) only change the head's counts."""
+        return self.file_view is not None
+
+    @property
+    def watched_names(self) -> set[str] | None:
+        """Names whose change notices concern the pane; None: any (not open yet)."""
+        return self.file_view.names if self.file_view is not None else None
+
+    def open_file(self) -> None:
+        feed = self._feed
+        if self.file_view is not None or feed is None or self._gone.is_set():
+            return
+        choice = feed.current_choice()
+        if choice is None or not row_per_line(choice[0]):
+            return
+        spec, path = choice
+        self.file_view = FileView(path)
+        self.file_view.poll()
+        if self.file_view.pending is not None:
+            self.history_progress = 0.0  # said from the first frame: indexed after it
+        self.file_rows = FileRows(self.file_view, LineParser(spec, ParseContext(self._parse_zone)))
+        self.use_file_query()
+        # After the first frame: the scan holds the GIL in long C calls.
+        self.call_after_refresh(self._index_history)
+
+    def poll_file(self) -> None:
+        """Look at the file now (a change notice, or the periodic look)."""
+        if self.file_view is None:
+            self.open_file()
+            if self.file_view is None:
+                return
+        view = self.file_view
+        version = view.version
+        more = view.poll()
+        if view.pending is not None and self.history_progress is None:
+            self._index_history()  # truncated and written again: a new history
+        if view.version != version:
+            self._changed()
+        if more:
+            self.call_later(self.poll_file)
+
+    def _index_history(self) -> None:
+        view = self.file_view
+        pending = view.pending if view is not None else None
+        if pending is None or self._gone.is_set():
+            self.history_progress = None
+            return
+        fd = os.dup(pending.segment.fd)
+        self.history_progress = 0.0
+
+        def run() -> None:
+            def progress(offset: int) -> None:
+                self.history_progress = offset / pending.stop
+
+            try:
+                index = scan(fd, 0, pending.stop, progress=progress, cancel=self._gone)
+            finally:
+                os.close(fd)
+            self.post_message(self.HistoryIndexed(pending, index))
+
+        self.run_worker(run, thread=True, exit_on_error=False, group="history",
+                        name=f"indexing the {self.title.lower()} file")
+
+    def on_stream_pane_history_indexed(self, message: HistoryIndexed) -> None:
+        if self.file_view is not None and not self._gone.is_set():
+            self.file_view.attach_history(message.pending, message.index)
+        self._index_history()  # the file may have been truncated meanwhile
+        self._changed()
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        self._gone.set()
+        if self.file_view is not None:
+            self.file_view.close()
+
+    # -- drawing ------------------------------------------------------------------------
+
     def rows_changed(self, store: RunStore) -> int | None:
         """Shows what is new, if anything; the number of rows."""
+        rows = self.file_rows
+        if rows is not None:
+            if rows.view.version != self._seen_version:
+                self._seen_version = rows.view.version
+                self.show_rows(rows)
+            return len(rows)
         buffer = store.buffers[self.kind]
         if buffer.total != self._seen_version:
             self._seen_version = buffer.total
@@ -54,6 +205,10 @@ class StreamPane(Pane):
                 ("warnings", severities[WARNING], styles.CAUTION)]
 
     def head_extra(self, store: RunStore) -> Text:
+        if self.file_rows is not None:
+            feed = self._feed
+            return heads.file_progress(self.history_progress,
+                                       feed.backlog_progress() if feed is not None else None)
         buffer = store.buffers[self.kind]
         if buffer.first_seq:
             # Older rows are counted above but no longer held (bounded memory).

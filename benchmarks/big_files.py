@@ -1,0 +1,209 @@
+"""Every big run file, and a whole big run directory, opened in vivtui and in
+lnav side by side in tmux (160x48), black-box: the screen and /proc only.
+
+    python benchmarks/make_run.py --kind all --lines 1000000 --out /tmp/big/all
+    python benchmarks/make_run.py --kind kernel --lines 4000000 --out /tmp/big/k4m
+    python benchmarks/big_files.py --run /tmp/big/all --extra /tmp/big/k4m/kernel_run.log
+
+Per viewer and file it prints:
+- open s: launch until the file's last line's ``seq=`` marker is on screen
+  (make_run.py puts it where the file's pane shows it; for a directory, the
+  action log's);
+- final s: launch until the viewer has done its loading (its CPU stays
+  under 3 % of a core for a whole second; counts and figures are final then);
+- peak RSS MB: the process tree's high-water mark (VmHWM) at that point;
+- idle CPU %: over the 3 s after that;
+- key ms: the median time for ``j`` (then ``k``) to change the screen, over 10
+  presses each, once loaded; ``key ms loading`` the same while still loading
+  (vivtui only: lnav has nothing left to load by the time its screen is up).
+
+Figures, not tests: run on an idle machine, and compare within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+SEQ = re.compile(rb"seq=(\d{8})")
+SIZE = ("160", "48")
+
+
+def last_marker(path: Path) -> str:
+    if path.is_dir():
+        path = path / "action_log.jsonl"
+    with open(path, "rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 4096))
+        found = SEQ.findall(handle.read())
+    return "seq=" + found[-1].decode()
+
+
+def tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        todo += map(int, children)
+    return out
+
+
+def cpu_s(pids: list[int]) -> float:
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def hwm_mb(pids: list[int]) -> float:
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+class Session:
+    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self.name = name
+        self.started = time.monotonic()
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", SIZE[0], "-y", SIZE[1],
+                        "-e", f"HOME={env['HOME']}", *command], check=True)
+        self.pid = int(subprocess.run(["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"],
+                                      capture_output=True, text=True).stdout.split()[0])
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
+                              capture_output=True, text=True).stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def wait_screen(session: Session, needle: str, timeout: float) -> float | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if needle in session.screen():
+            return time.monotonic() - session.started
+        time.sleep(0.01)
+    return None
+
+
+def wait_idle(session: Session, timeout: float, quiet_pct: float = 3.0) -> float | None:
+    """Launch until a whole second passes with the tree under ``quiet_pct`` CPU."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = tree(session.pid)
+        before, at = cpu_s(pids), time.monotonic()
+        time.sleep(1.0)
+        used = cpu_s(pids) - before
+        if used / (time.monotonic() - at) * 100 < quiet_pct:
+            return at - session.started
+    return None
+
+
+def key_ms(session: Session, presses: int = 10) -> float | None:
+    """Median time for j/k to change the screen."""
+    times = []
+    for i in range(presses * 2):
+        before = session.screen()
+        at = time.monotonic()
+        session.keys("j" if i % 2 == 0 else "k")
+        while time.monotonic() - at < 2.0:
+            if session.screen() != before:
+                times.append((time.monotonic() - at) * 1000)
+                break
+            time.sleep(0.002)
+        time.sleep(0.05)
+    return statistics.median(times) if times else None
+
+
+def measure(label: str, command: list[str], target: Path, timeout: float,
+            loading_keys: bool) -> dict:
+    home = Path(f"/tmp/vivtui-big-home-{label}")
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    session = Session(f"big-{label}-{os.getpid()}", command, {"HOME": str(home)})
+    out: dict = {"viewer": label, "file": target.name}
+    try:
+        out["open_s"] = wait_screen(session, last_marker(target), timeout)
+        if loading_keys:
+            out["key_ms_loading"] = key_ms(session, 5)
+        out["final_s"] = wait_idle(session, timeout)
+        pids = tree(session.pid)
+        out["peak_rss_mb"] = hwm_mb(pids)
+        before = cpu_s(pids)
+        time.sleep(3.0)
+        out["idle_cpu_pct"] = (cpu_s(pids) - before) / 3.0 * 100
+        out["key_ms"] = key_ms(session)
+    finally:
+        session.close()
+    return out
+
+
+def vivtui_command(target: Path) -> list[str]:
+    installed = Path(sys.executable).with_name("vivtui")
+    base = [str(installed)] if installed.exists() else [sys.executable, "-m", "vivtui"]
+    return [*base, str(target)]
+
+
+def fmt(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", type=Path, required=True, help="a make_run.py --kind all dir")
+    parser.add_argument("--extra", type=Path, nargs="*", default=[], help="more files")
+    parser.add_argument("--only", nargs="*", help="file names (or 'dir') to measure")
+    parser.add_argument("--no-lnav", action="store_true")
+    parser.add_argument("--timeout", type=float, default=180.0)
+    args = parser.parse_args()
+    targets = [args.run / name for name in ("kernel_run.log", "api_audit.log",
+                                            "execution_log.jsonl", "structured_logs.jsonl")]
+    targets += args.extra + [args.run]
+    if args.only:
+        targets = [t for t in targets if t.name in args.only or ("dir" in args.only
+                                                                   and t.is_dir())]
+    viewers = [("vivtui", vivtui_command)]
+    if not args.no_lnav and shutil.which("lnav"):
+        viewers.append(("lnav", lambda target: ["lnav", str(target)]))
+    header = (f"{'file':<24} {'viewer':<7} {'lines':>9} {'open s':>7} {'final s':>8} "
+              f"{'peak RSS MB':>11} {'idle CPU %':>10} {'key ms':>7} {'key ms loading':>14}")
+    print(header)
+    for target in targets:
+        lines = (sum(1 for _ in open(target, "rb")) if target.is_file() else None)
+        for label, command in viewers:
+            result = measure(label, command(target), target, args.timeout, label == "vivtui")
+            name = target.name + ("/" if target.is_dir() else "")
+            print(f"{name:<24} {label:<7} {fmt(lines, ',d'):>9} "
+                  f"{fmt(result['open_s'], '.2f'):>7} {fmt(result['final_s'], '.1f'):>8} "
+                  f"{fmt(result['peak_rss_mb'], '.0f'):>11} "
+                  f"{fmt(result['idle_cpu_pct'], '.1f'):>10} {fmt(result['key_ms'], '.0f'):>7} "
+                  f"{fmt(result.get('key_ms_loading'), '.0f'):>14}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
