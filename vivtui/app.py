@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
+from vivtui.parsing.kinds import gc_paused
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
@@ -134,7 +135,8 @@ class VivtuiApp(App[None]):
             self.tailing.applied(message.batch.kind)
 
     def apply_batch(self, batch: Batch) -> None:
-        self.store.apply_batch(batch)
+        with gc_paused():  # see gc_paused: one young-generation pass a batch, not dozens
+            self.store.apply_batch(batch)
         for event in batch.events:
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)

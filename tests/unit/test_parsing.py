@@ -14,6 +14,7 @@ from vivtui.parsing import (
     performance,
     safety,
     sessions,
+    values,
 )
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import BY_NAME, LineParser, sniff, spec_for_name
@@ -281,8 +282,33 @@ def test_line_parser_batches():
     assert parser.flush() == []
 
 
+def batch_and_one_by_one(name: str, parse, lines: list[bytes]) -> tuple[list, list]:
+    """A file's lines parsed as a batch (shortcut rows inline) and one by one."""
+    ctx = ParseContext(timezone.utc)
+    batch = LineParser(BY_NAME[name], ctx).parse(
+        [(i + 1, i * 100, line) for i, line in enumerate(lines)])
+    return list(batch), [parse(line, i + 1, i * 100, ctx) for i, line in enumerate(lines) if line]
+
+
+def test_audit_rows_built_inline_are_the_rows_from_object_builds():
+    batch, one_by_one = batch_and_one_by_one("api_audit.log", api_audit.parse, [
+        b'{"timestamp": "2026-02-03T05:44:03", "event": "API_CALL_SUCCESS", "cost": 0.1}',
+        b'{"event": "API_CALL_FAILURE", "error": "x"}',
+        b'{"event": "BUDGET_EXCEEDED", "remaining": 0.01}',
+        b'{"event": "RATE_LIMITED"}',
+        b'{"event": "CONSTITUTIONAL_VIOLATION"}',
+        b'{"event": "API_CALL_ATTEMPT"}',
+        b'{"event": "TASK_BUDGET_EXCEEDED_HARD"}',
+        b'{"event": ["API_CALL_SUCCESS"]}',
+        b'{"no": "event"}',
+        b'not json',
+    ])
+    assert batch == one_by_one
+    assert isinstance(batch[0].raw, dict)  # the budget reads every row's object
+
+
 def test_action_rows_built_inline_are_the_rows_from_object_builds():
-    lines = [
+    batch, one_by_one = batch_and_one_by_one("action_log.jsonl", actions.parse, [
         b'{"timestamp": "2026-02-03T05:44:03", "action_type": "TOOL", "action": "a"}',
         b'{"timestamp": "2026-02-03T05:44:04+00:00", "action_type": "ERROR", "detail": "x"}',
         b'{"action_type": "SAFETY", "action": "BLOCKED"}',
@@ -293,11 +319,21 @@ def test_action_rows_built_inline_are_the_rows_from_object_builds():
         b'{"action_type": "NEW_KIND"}',
         b'not json',
         b"",
-    ]
-    ctx = ParseContext(timezone.utc)
-    batch = LineParser(BY_NAME["action_log.jsonl"], ctx).parse(
-        [(i + 1, i * 100, line) for i, line in enumerate(lines)])
-    one_by_one = [actions.parse(line, i + 1, i * 100, ctx)
-                  for i, line in enumerate(lines) if line]
-    assert list(batch) == one_by_one
+    ])
+    assert batch == one_by_one
     assert [r.severity for r in batch][:4] == [INFO, ERROR, ERROR, ERROR]
+
+
+@pytest.mark.parametrize("stamp", [
+    "2026-02-03T05:44:03.123456", "2026-02-03T05:44:59", "2026-02-03 05:44:03",
+    "2026-02-03T05:44:03+02:00", "2026-02-03T05:44:03.5Z", "2026-02-03T05:44:03.123-05:30",
+    "2026-03-29T02:30:00", "2026-02-03T05:44:5", "garbage-but-long:xx", "", None, 12,
+])
+def test_epoch_minute_of_a_stamp_is_the_parsed_time_minute(stamp):
+    # Cached per minute written; must agree with parsing each stamp whole.
+    minutes = values.EpochMinutes()
+    for zone in (timezone.utc, timezone(timedelta(hours=-7)), None):
+        parsed = values.timestamp(stamp, zone) if isinstance(stamp, str) else None
+        expected = int(parsed.timestamp() // 60) if parsed is not None else None
+        assert minutes.of(stamp, zone) == expected
+        assert minutes.of(stamp, zone) == expected  # from the cache

@@ -80,7 +80,7 @@ def test_finished_can_be_forced_and_an_event_from_the_future_counts_as_now():
 def api(event, user="admin", at=None, **fields):
     obj = {"event": event, "user": user, **fields}
     if at is not None:
-        obj["timestamp"] = at.isoformat()
+        obj["timestamp"] = at if isinstance(at, str) else at.isoformat()
     return api_audit.parse(orjson.dumps(obj), 1, 0, UTC)
 
 
@@ -157,3 +157,23 @@ def test_a_young_run_is_forecast_from_the_time_it_has_spent():
     forecast = store.budget.forecast(start + timedelta(seconds=120))
     # $0.40 in its first two minutes, not spread over ten.
     assert forecast.window == 120 and abs(forecast.rate - 0.4 / 120) < 1e-12
+
+
+def test_calls_summed_per_batch_keep_the_order_refusals_read_and_odd_field_types():
+    # Successes are summed a batch at a time: a refusal in the middle of a batch
+    # must still see only the spend before it; list-valued fields still count.
+    store = RunStore()
+    store.apply("api", [
+        api("API_CALL_SUCCESS", user="w", cost=0.3, model="m", at=T0),
+        api("BUDGET_EXCEEDED", user="w", remaining=0.2, requested=0.3),
+        api("API_CALL_SUCCESS", user="w", cost=0.1, model=["m"], at=T0),
+        api("API_CALL_SUCCESS", user=["odd"], cost=0.25, call_type={"x": 1}, at=T0),
+        api("API_CALL_SUCCESS", user="w", cost=0.05, at="not a time"),
+    ])
+    budget = store.budget
+    wrapper = budget.by_user["w"]
+    assert wrapper.inferred_limit == 0.5 and round(wrapper.cost, 6) == 0.45
+    assert wrapper.calls == 3 and budget.succeeded == 4 and round(budget.cost, 6) == 0.7
+    assert budget.by_model["m"].calls == 1 and budget.by_model['["m"]'].calls == 1
+    assert budget.by_user['["odd"]'].calls == 1
+    assert wrapper.by_minute == {int(T0.timestamp() // 60): 0.4}  # the bad time: no minute

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import line_parser
+from vivtui.parsing.jsonline import Shortcut, line_parser
 from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record, make
 from vivtui.parsing.values import text
 
@@ -47,4 +47,9 @@ def summarize(record: Record) -> str:
 
 
 parse = line_parser(KIND, from_object)
+# The events of a fixed severity, built inline by the batch parser (the same
+# rows as ``from_object``'s: tested). The budget reads each row's object.
+SHORTCUT = Shortcut("event", {event: event_severity(event) for event in (
+    SUCCESS, FAILURE, BUDGET_EXCEEDED, RATE_LIMITED, VIOLATION, "API_CALL_ATTEMPT")},
+    raw_object=True)
 SUMMARIZERS[KIND] = summarize

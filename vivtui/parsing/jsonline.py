@@ -64,10 +64,13 @@ class Shortcut(NamedTuple):
     ``from_object``: the category is the string in ``field``, and for the
     categories in ``severities`` it alone gives the severity. Such rows keep
     the line's bytes as raw and the "timestamp" field as stamp, as the kind's
-    ``from_object`` does (tested against it)."""
+    ``from_object`` does (tested against it); with ``raw_object``, the
+    decoded object as raw instead of the bytes (a kind whose model reads
+    every row's fields)."""
 
     field: str
     severities: dict[str, str]
+    raw_object: bool = False
 
 
 def parse_batch(kind: str, from_object: FromObject,
@@ -77,7 +80,7 @@ def parse_batch(kind: str, from_object: FromObject,
     row the kind's shortcut builds) inlined: this loop runs for every line of
     every file: a kind's common rows cost no call of its ``from_object``."""
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    field, severities = shortcut or ("", {})
+    field, severities, raw_object = shortcut or ("", {}, False)
     # Rows keep the table's own category strings: each line's copy is freed
     # at once instead of being kept with the row (less memory, fewer objects).
     categories = {category: category for category in severities}
@@ -94,7 +97,7 @@ def parse_batch(kind: str, from_object: FromObject,
             severity = severities.get(category) if category.__class__ is str else None
             if severity is not None:
                 append((kind, line, offset, obj.get("timestamp"), zone, severity,
-                        categories[category], data, False, ""))
+                        categories[category], obj if raw_object else data, False, ""))
             else:
                 append(from_object(obj, data, line, offset, ctx))
             continue

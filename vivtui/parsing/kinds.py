@@ -48,7 +48,8 @@ SPECS: tuple[FileSpec, ...] = (
     FileSpec("structured_logs.jsonl", sessions.KIND, LINES, sessions.from_object),
     FileSpec("execution_log.jsonl", execution.KIND, LINES, execution.from_object),
     FileSpec("performance_history.json", "performance", SNAPSHOT),
-    FileSpec("api_audit.log", api_audit.KIND, LINES, api_audit.from_object),
+    FileSpec("api_audit.log", api_audit.KIND, LINES, api_audit.from_object,
+             shortcut=api_audit.SHORTCUT),
     FileSpec("kernel_run.log", kernel.KIND, LINES, parse_many=kernel.parse_many),
     FileSpec("safety_audit.log", safety.KIND, LINES, safety.from_object),
 )

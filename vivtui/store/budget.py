@@ -14,8 +14,8 @@ from vivtui.parsing.api_audit import (
     TASK_BUDGET_PREFIX,
     VIOLATION,
 )
-from vivtui.parsing.record import Record
-from vivtui.parsing.values import number, text
+from vivtui.parsing.record import Record, new_record, rows_of
+from vivtui.parsing.values import EpochMinutes, number, text
 
 DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
 FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
@@ -26,6 +26,8 @@ MAX_CALL_COST = 1_000.0  # USD
 MAX_CALL_TOKENS = 100_000_000
 KEPT_BAD_VALUES = 100
 KEPT_PROBLEMS = 5_000
+_MALFORMED, _CATEGORY, _RAW, _STAMP, _ZONE = map(
+    Record._fields.index, ("malformed", "category", "raw", "stamp", "zone"))
 
 
 @dataclass(slots=True)
@@ -83,19 +85,26 @@ class BudgetTracker:
         self.by_user: dict[str, Wrapper] = {}
         self.stated_limit: float | None = None  # what the action log's BUDGET lines say
         self.last_refusal: Wrapper | None = None
+        self._minutes = EpochMinutes()
         self.version = 0
 
-    def apply(self, records: list[Record]) -> None:
-        for record in records:
-            if record.malformed:
+    def apply(self, records) -> None:
+        calls: dict[tuple, list] = {}  # successes summed per (model, type, user, stamp minute)
+        success = self._success
+        for row in rows_of(records):
+            if row[_MALFORMED]:
                 continue
-            event = record.category
+            event = row[_CATEGORY]
             if event == SUCCESS:
-                self._success(record)
-            elif event == FAILURE:
+                success(row, calls)
+                continue
+            record = new_record(Record, row)
+            if event == FAILURE:
                 self.failed += 1
                 self.problems.append(record)
             elif event == BUDGET_EXCEEDED:
+                self._add_calls(calls)  # a refusal reads the spend before it
+                calls.clear()
                 self.budget_exceeded += 1
                 self._refused(record)
                 self.problems.append(record)
@@ -108,39 +117,72 @@ class BudgetTracker:
             elif event == VIOLATION:
                 self.violations += 1
                 self.problems.append(record)
+        self._add_calls(calls)
         if records:
             self.version += 1
 
-    def _success(self, record: Record) -> None:
-        f = record.fields
-        cost = self._amount(record, "cost", MAX_CALL_COST)
-        if cost is None:
-            if f.get("cost") is not None:
-                self.unreadable_costs += 1
-            cost = 0.0
-        tokens_in = int(self._amount(record, "input_tokens", MAX_CALL_TOKENS) or 0)
-        tokens_out = int(self._amount(record, "output_tokens", MAX_CALL_TOKENS) or 0)
-        self.succeeded += 1
-        self.cost += cost
-        self.input_tokens += tokens_in
-        self.output_tokens += tokens_out
-        for table, key in ((self.by_model, text(f.get("model")) or "?"),
-                           (self.by_call_type, text(f.get("call_type")) or "?")):
-            usage = table[key]
-            usage.calls += 1
-            usage.cost += cost
-            usage.input_tokens += tokens_in
-            usage.output_tokens += tokens_out
-        wrapper = self._wrapper(f)
-        wrapper.calls += 1
-        wrapper.cost += cost
-        ts = record.ts if cost else None
-        if ts is not None:
-            minute = int(ts.timestamp() // 60)
-            wrapper.by_minute[minute] = wrapper.by_minute.get(minute, 0.0) + cost
+    def _success(self, row: tuple, calls: dict[tuple, list]) -> None:
+        """One successful call, summed into ``calls``. This runs for most lines
+        of a big audit log: the usual values take no call, and the tables are
+        updated once per batch (``_add_calls``), not once per call."""
+        f = row[_RAW]
+        if f.__class__ is not dict:
+            f = new_record(Record, row).fields
+        cost = f.get("cost")
+        if not (cost.__class__ is float and 0.0 <= cost <= MAX_CALL_COST):
+            cost = self._amount(row, "cost", MAX_CALL_COST)
+            if cost is None:
+                if f.get("cost") is not None:
+                    self.unreadable_costs += 1
+                cost = 0.0
+        tokens_in = f.get("input_tokens")
+        if not (tokens_in.__class__ is int and 0 <= tokens_in <= MAX_CALL_TOKENS):
+            tokens_in = int(self._amount(row, "input_tokens", MAX_CALL_TOKENS) or 0)
+        tokens_out = f.get("output_tokens")
+        if not (tokens_out.__class__ is int and 0 <= tokens_out <= MAX_CALL_TOKENS):
+            tokens_out = int(self._amount(row, "output_tokens", MAX_CALL_TOKENS) or 0)
+        stamp = row[_STAMP]
+        # The minute as written (the stamp to its minutes, and its zone): made a
+        # time once per minute, in _add_calls.
+        minute = ((stamp[:16], stamp[19:].lstrip(".0123456789"), row[_ZONE])
+                  if cost and stamp.__class__ is str else None)
+        key = (f.get("model"), f.get("call_type"), f.get("user"), minute)
+        try:
+            summed = calls[key]
+        except KeyError:
+            calls[key] = [1, cost, tokens_in, tokens_out, stamp]
+            return
+        except TypeError:  # a field that is a list or an object
+            key = tuple(text(part) if i < 3 else part for i, part in enumerate(key))
+            summed = calls.setdefault(key, [0, 0.0, 0, 0, stamp])
+        summed[0] += 1
+        summed[1] += cost
+        summed[2] += tokens_in
+        summed[3] += tokens_out
 
-    def _amount(self, record: Record, name: str, most: float) -> float | None:
+    def _add_calls(self, calls: dict[tuple, list]) -> None:
+        for (model, call_type, user, minute), (count, cost, tokens_in, tokens_out,
+                                               stamp) in calls.items():
+            self.succeeded += count
+            self.cost += cost
+            self.input_tokens += tokens_in
+            self.output_tokens += tokens_out
+            for table, key in ((self.by_model, model), (self.by_call_type, call_type)):
+                usage = table[text(key) or "?"]
+                usage.calls += count
+                usage.cost += cost
+                usage.input_tokens += tokens_in
+                usage.output_tokens += tokens_out
+            wrapper = self._wrapper({"user": user})
+            wrapper.calls += count
+            wrapper.cost += cost
+            at = self._minutes.of(stamp, minute[2]) if minute is not None else None
+            if at is not None:
+                wrapper.by_minute[at] = wrapper.by_minute.get(at, 0.0) + cost
+
+    def _amount(self, row: tuple, name: str, most: float) -> float | None:
         """A field as a usable amount; a bad one is kept aside with its line."""
+        record = new_record(Record, row)
         value = record.fields.get(name)
         if value is None:
             return None
