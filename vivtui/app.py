@@ -69,6 +69,9 @@ class VivtuiApp(App[None]):
         self.options = options or Options()
         self.store = RunStore(self.options.budget, clock=self.now,
                               activity=self.options.activity)
+        # A task's history is read back from the queue file when it is looked at.
+        self.store.tasks.read = partial(layout.line_at, "tasks")
+        self.store.tasks.zone = self.options.zone
         self.start_workers = start_workers
         self.events_seen: list[str] = []
         if not layout.listable and self.options.poll is None:

@@ -106,8 +106,19 @@ async def test_queue_pane_counts_and_history_on_selection(tui, run_dir):
         pane = app.main.panes["queue"]
         assert pane.view.rows[0].task_id in ("task-0042", "task-0044")  # failures first
         await pilot.press("j")
+        richest = max(range(len(pane.view.rows)), key=lambda i: pane.view.rows[i].events)
+        pane.view.select(richest)
+        await pilot.pause()
         selected = pane.view.selected
-        assert f"{selected.task_id}  {len(selected.history)} events" in tui.screen_text(app)
+        text = tui.screen_text(app)
+        assert f"{selected.task_id}  {selected.events} events" in text
+        # The history is read back from the file: each of its events, in order.
+        statuses = [orjson.loads(line)["status"] for line in
+                    (run_dir / "execution_log.jsonl").read_bytes().splitlines()
+                    if line.strip() and orjson.loads(line).get("task_id") == selected.task_id]
+        assert selected.events == len(statuses) >= 2
+        history = text[text.index(f"{selected.task_id}  {selected.events} events"):]
+        assert [s for s in statuses if s in history] == statuses
 
 
 async def test_budget_and_kernel_panes(tui, run_dir):

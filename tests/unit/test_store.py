@@ -66,21 +66,68 @@ def task_event(task_id, status, **extra):
     return execution.parse(orjson.dumps({"task_id": task_id, "status": status, **extra}), 1, 0, UTC)
 
 
-def test_tasks_latest_status_and_history():
+def task_file(path, events) -> list:
+    """The events written as the queue file, parsed as the feed parses them."""
+    lines = [orjson.dumps({"task_id": task_id, "status": status, **extra})
+             for task_id, status, extra in events]
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    return [execution.parse(line, n, offset, UTC)
+            for n, (line, offset) in enumerate(zip(lines, offsets), 1)]
+
+
+def read_line_of(path):
+    def read(offset: int) -> bytes | None:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            return handle.readline().rstrip(b"\n") or None
+    return read
+
+
+def test_tasks_latest_status_and_history_read_back_from_the_file(tmp_path):
+    path = tmp_path / "execution_log.jsonl"
     store = RunStore()
-    store.apply("tasks", [
-        task_event("t1", "queued"), task_event("t1", "in_progress"),
-        task_event("t2", "queued"),
-        task_event("t1", "failed", errors="No subtasks generated", budget_used="0.5"),
-        task_event("t1", "requeue"),
-        task_event("t3", "safety_blocked"),
-    ])
+    store.tasks.read = read_line_of(path)
+    store.apply("tasks", task_file(path, [
+        ("t1", "queued", {"worker_id": "w1"}), ("t1", "in_progress", {}), ("t2", "queued", {}),
+        ("t1", "failed", {"errors": "No subtasks generated", "budget_used": "0.5"}),
+        ("t1", "requeue", {"model": "m"}), ("t3", "safety_blocked", {}),
+    ]))
     tasks = store.tasks.tasks
-    assert [r.category for r in tasks["t1"].history] == ["queued", "in_progress", "failed", "requeue"]
-    assert tasks["t1"].status == "requeue" and not tasks["t1"].failed
-    assert tasks["t1"].error == "No subtasks generated" and tasks["t1"].budget_used == 0.5
+    t1 = tasks["t1"]
+    assert [r.category for r in store.tasks.history(t1)] == [
+        "queued", "in_progress", "failed", "requeue"]
+    assert t1.status == "requeue" and not t1.failed and t1.events == 4
+    # What the row shows comes from whichever event last gave it.
+    assert t1.error == "No subtasks generated" and t1.budget_used == 0.5
+    assert (t1.last("worker_id"), t1.last("model")) == ("w1", "m")
+    assert t1.latest.fields == {"task_id": "t1", "status": "requeue", "model": "m"}
     assert dict(store.tasks.by_status()) == {"requeue": 1, "queued": 1, "safety_blocked": 1}
     assert [t.task_id for t in store.tasks.failed()] == ["t3"]
+    # The file rewritten (rotated, truncated): other lines at those offsets are
+    # not taken for the task's; its latest event is still known.
+    path.write_bytes(b'{"task_id": "other", "status": "x"}\n' * 20)
+    history = store.tasks.history(t1)
+    assert history[:3] == [None, None, None] and history[3].category == "requeue"
+
+
+def test_a_task_costs_a_few_hundred_bytes():
+    import tracemalloc
+
+    records = [execution.parse(orjson.dumps(
+        {"task_id": f"task-{n:06d}", "status": status, "worker_id": f"worker-{n % 8}",
+         "timestamp": "2026-02-03T05:44:03.123+00:00", "model": "llama-3.3-70b-versatile",
+         "budget_used": 0.0816, "errors": None}), n, n * 200, UTC)
+        for n in range(20_000) for status in ("queued", "in_progress", "completed", "verified")]
+    store = RunStore()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    store.tasks.apply(records)
+    per_task = (tracemalloc.get_traced_memory()[0] - before) / 20_000
+    tracemalloc.stop()
+    assert len(store.tasks.tasks) == 20_000 and per_task < 800, per_task
 
 
 def api_event(event, **fields):

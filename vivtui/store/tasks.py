@@ -1,39 +1,91 @@
-"""The execution queue: each task's latest status and its whole history."""
+"""The execution queue: each task's latest status, and where its history is.
+
+A big queue has hundreds of thousands of tasks: a task keeps what the queue
+shows (its status, time, and the newest worker, model, budget and error any
+of its events gave) and where its events are in the file; its events (the
+latest one's whole object, the history) are read back from the file when
+looked at. A few hundred bytes a task, where keeping every event's decoded
+object was 4.7 KB.
+"""
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, tzinfo
+from operator import attrgetter
 
-from vivtui.parsing.execution import status_severity
-from vivtui.parsing.record import ERROR, WARNING, Record
-from vivtui.parsing.values import number, text
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.execution import KIND, parse, status_severity
+from vivtui.parsing.record import ERROR, WARNING, Record, make, new_record, rows_of
+from vivtui.parsing.values import number, text, timestamp
+
+_ORDER = attrgetter("order")
+
+# The fields a task row shows, carried from older events when the latest lacks them.
+CARRIED = ("worker_id", "model", "budget_used", "errors")
+_NONE = (None, None, None, None)
+_MALFORMED, _RAW, _STAMP, _ZONE, _SEVERITY, _CATEGORY = map(
+    Record._fields.index, ("malformed", "raw", "stamp", "zone", "severity", "category"))
+
+# (offset) -> that line's bytes as the file holds them now; None: unreadable.
+LineReader = Callable[[int], "bytes | None"]
 
 
-@dataclass(slots=True)
 class Task:
-    task_id: str
-    history: list[Record] = field(default_factory=list)
+    __slots__ = ("task_id", "status", "severity", "ts", "order", "line", "offset", "carried",
+                 "offsets", "tracker")
+
+    def __init__(self, task_id: str, tracker: TaskTracker | None = None) -> None:
+        self.task_id = task_id
+        self.status = "?"
+        self.severity = ""
+        self.ts: float | None = None  # the latest event's time, seconds since the epoch
+        self.order = 0.0  # the triage order's key (see triage_order)
+        self.line = 0
+        self.offset = -1
+        self.carried: tuple = _NONE  # newest non-empty value of each of CARRIED
+        self.offsets = array("q")  # where each of its events starts in the file
+        self.tracker = tracker
+
+    @property
+    def when(self) -> datetime | None:
+        return datetime.fromtimestamp(self.ts, UTC) if self.ts is not None else None
+
+    @property
+    def shown(self) -> Record:
+        """The latest event as the row shows it (no object: nothing read)."""
+        return make(KIND, self.line, self.offset, self.when, None, self.severity, self.status,
+                    None)
 
     @property
     def latest(self) -> Record:
-        return self.history[-1]
+        """The latest event, its object read back from the file; when the file
+        no longer holds it, what the task kept of it."""
+        record = self.tracker.event_at(self, self.offset) if self.tracker is not None else None
+        if record is not None:
+            return record
+        kept = {"task_id": self.task_id, "status": self.status}
+        kept.update((name, value) for name, value in zip(CARRIED, self.carried)
+                    if value is not None)
+        return self.shown._replace(raw=kept)
 
     @property
-    def status(self) -> str:
-        return self.latest.category
+    def events(self) -> int:
+        return len(self.offsets)
 
     @property
     def failed(self) -> bool:
-        return self.latest.severity == ERROR
+        return self.severity == ERROR
 
     def last(self, name: str) -> object:
-        """The newest non-null value of a field across the history."""
-        for record in reversed(self.history):
-            value = record.fields.get(name)
-            if value is not None and value != "":
-                return value
-        return None
+        """The newest non-empty value of a field across the history (of those
+        a row shows: ``CARRIED``; others from the latest event)."""
+        if name in CARRIED:
+            return self.carried[CARRIED.index(name)]
+        value = self.latest.fields.get(name)
+        return None if value == "" else value
 
     @property
     def error(self) -> str:
@@ -44,25 +96,75 @@ class Task:
         return number(self.last("budget_used"))
 
 
+
 class TaskTracker:
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
+        self.counts: Counter = Counter()  # tasks by latest status, kept as events come
+        self.read: LineReader | None = None  # the queue file's lines, for histories
+        self.zone: tzinfo | None = None  # of the file's naive times
         self.version = 0
+        self._values: dict = {}  # one copy of each worker, model and error string
 
-    def apply(self, records: list[Record]) -> None:
-        for record in records:
-            if record.malformed:
+    def apply(self, records: Iterable) -> None:
+        rows = rows_of(records)
+        for row in rows:
+            if row[_MALFORMED]:
                 continue
-            task_id = text(record.fields.get("task_id")) or "?"
+            fields = row[_RAW]
+            if fields.__class__ is not dict:
+                fields = new_record(Record, row).fields
+            task_id = text(fields.get("task_id")) or "?"
             task = self.tasks.get(task_id)
             if task is None:
-                task = self.tasks[task_id] = Task(task_id)
-            task.history.append(record)
-        if records:
+                task = self.tasks[task_id] = Task(task_id, self)
+            else:
+                self.counts[task.status] -= 1
+            self._update(task, row, fields)
+            self.counts[task.status] += 1
+        if rows:
             self.version += 1
 
+    def _update(self, task: Task, row: tuple, fields: dict) -> None:
+        task.status = row[_CATEGORY]
+        task.severity = row[_SEVERITY]
+        stamp = row[_STAMP]
+        when = stamp if stamp.__class__ is datetime else timestamp(stamp, row[_ZONE])
+        task.ts = when.timestamp() if when is not None else None
+        # Failures, then warnings (requeued), then the rest; newest first: one
+        # float, so that ordering 200k tasks calls no Python code per task.
+        rank = 0 if task.severity == ERROR else 1 if task.severity == WARNING else 2
+        task.order = rank * 1e11 - (task.ts or 0.0)
+        task.line, task.offset = row[1], row[2]
+        task.offsets.append(row[2])
+        carried = list(task.carried)
+        values = self._values
+        for at, name in enumerate(CARRIED):
+            value = fields.get(name)
+            if value is not None and value != "":
+                if value.__class__ is str:
+                    value = values.setdefault(value, value) if len(values) < 100_000 else value
+                carried[at] = value
+        task.carried = tuple(carried)
+
+    def history(self, task: Task, newest: int = 30) -> list[Record | None]:
+        """A task's newest events, read back from the file; None where the file
+        no longer holds the event (rotated away, truncated), but the latest
+        is always there (see ``Task.latest``)."""
+        return [task.latest if offset == task.offset else self.event_at(task, offset)
+                for offset in task.offsets[-newest:]]
+
+    def event_at(self, task: Task, offset: int) -> Record | None:
+        """The task's event at ``offset`` of the file, if the file still has it there."""
+        data = self.read(offset) if self.read is not None else None
+        record = parse(data, 0, offset, ParseContext(self.zone)) if data is not None else None
+        if record is None or record.malformed or text(
+                record.fields.get("task_id")) != task.task_id:
+            return None  # another line is there now
+        return record
+
     def by_status(self) -> Counter:
-        return Counter(task.status for task in self.tasks.values())
+        return +self.counts  # without the statuses no task has any more
 
     def failed(self) -> list[Task]:
         return [task for task in self.tasks.values() if task.failed]
@@ -75,10 +177,4 @@ def status_failed(status: str) -> bool:
 
 def triage_order(tasks) -> list[Task]:
     """Failures first, then warnings (requeued), then the rest; newest first."""
-    return sorted(tasks, key=_task_rank)
-
-
-def _task_rank(task: Task) -> tuple:
-    latest = task.latest
-    rank = 0 if task.failed else 1 if latest.severity == WARNING else 2
-    return (rank, -(latest.ts.timestamp() if latest.ts else 0))
+    return sorted(tasks, key=_ORDER)

@@ -192,13 +192,12 @@ def session_row(session: Session, width: int, now: datetime, run: str,
 
 
 def task_row(task: Task, width: int, zone: tzinfo | None = None, dated: bool = False) -> Text:
-    latest = task.latest
     used = task.budget_used
-    style = record_style(latest)
+    style = record_style(task.shown)
     parts = [
         (safe(task.task_id, 40), 12, styles.STRONG),
         (safe(task.status, 30), 16, style),
-        time_cell(latest.ts, zone, dated),
+        time_cell(task.when, zone, dated),
         (safe(task.last("worker_id"), 30), 9, ""),
     ]
     if width >= 100:
@@ -236,11 +235,16 @@ def timeline_row(record: Record, width: int, zone: tzinfo | None = None,
     return columns(parts, width)
 
 
-def history_text(task: Task, zone: tzinfo | None = None, dated: bool = False) -> Text:
+def history_text(task: Task, history: list[Record | None], zone: tzinfo | None = None,
+                 dated: bool = False) -> Text:
+    """A task's newest events (``history``: None where the file no longer has one)."""
     out = Text(no_wrap=True, end="")
     out.append(f"{safe(task.task_id, 60)}", styles.STRONG)
-    out.append(f"  {len(task.history)} events\n", styles.NOTE)
-    for record in task.history[-30:]:
+    out.append(f"  {task.events} events\n", styles.NOTE)
+    for record in history:
+        if record is None:
+            out.append("  (no longer in the file: rotated or truncated since)\n", styles.NOTE)
+            continue
         out.append(f"  {clock(record.ts, zone, dated)}  ", styles.NOTE)
         out.append(fit(safe(record.category, 30), 18), record_style(record))
         detail = record.fields.get("errors") or record.fields.get("result_summary")

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from vivtui.parsing.record import Record
+from vivtui.parsing.values import text
 from vivtui.store import tasks as model
 from vivtui.store.filters import record_field
 from vivtui.store.run import RunStore
@@ -28,6 +29,10 @@ class QueuePane(Pane):
     QueuePane > .history { height: 9; border-top: solid $primary-darken-2; }
     """
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._tracker: model.TaskTracker | None = None
+
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="history")
 
@@ -37,10 +42,10 @@ class QueuePane(Pane):
     def describe(self, task: model.Task) -> tuple[str, str, str]:
         return (f"{task.task_id} {task.status} {render.safe(task.last('worker_id'))} "
                 f"{render.safe(task.last('model'))} {render.safe(task.error)}",
-                task.status, task.latest.severity, partial(_task_field, task))
+                task.status, task.severity, partial(_task_field, task))
 
     def severity_of(self, task: model.Task) -> str:
-        return task.latest.severity
+        return task.severity
 
     def record_of(self, task: model.Task) -> Record | None:
         return task.latest
@@ -50,6 +55,7 @@ class QueuePane(Pane):
         if tracker.version == self._seen_version:
             return  # nothing to count or order again (it was every second, every row)
         self._seen_version = tracker.version
+        self._tracker = tracker
         self.show_rows(model.triage_order(tracker.tasks.values()))
         self.show_history(self.view.selected)
         counts = sorted(tracker.by_status().items(), key=lambda item: -item[1])
@@ -59,7 +65,9 @@ class QueuePane(Pane):
 
     def show_history(self, task: model.Task | None) -> None:
         history = self.query_one(".history", Static)
-        history.update(render.history_text(task, self.zone, self.dated) if task else
+        tracker = self._tracker
+        history.update(render.history_text(task, tracker.history(task), self.zone, self.dated)
+                       if task and tracker is not None else
                        heads.hint("select a task to see its status history"))
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
@@ -69,4 +77,9 @@ class QueuePane(Pane):
 def _task_field(task: model.Task, name: str) -> str | None:
     if name in ("status", "state", "type"):
         return task.status
+    if name in ("task", "worker", "model", "error", "errors"):
+        # What the task kept: a field term over 200k tasks reads no file.
+        value = task.task_id if name == "task" else task.last(
+            {"worker": "worker_id", "error": "errors"}.get(name, name))
+        return None if value is None else text(value)
     return record_field(task.latest, name)
