@@ -69,9 +69,10 @@ class VivtuiApp(App[None]):
         self.options = options or Options()
         self.store = RunStore(self.options.budget, clock=self.now,
                               activity=self.options.activity)
-        # A task's history is read back from the queue file when it is looked at.
-        self.store.tasks.read = partial(layout.line_at, "tasks")
-        self.store.tasks.zone = self.options.zone
+        # Tasks' and sessions' events are read back from their files when looked at.
+        for model, kind in ((self.store.tasks, "tasks"), (self.store.sessions, "sessions")):
+            model.read = partial(layout.line_at, kind)
+            model.zone = self.options.zone
         self.start_workers = start_workers
         self.events_seen: list[str] = []
         if not layout.listable and self.options.poll is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from datetime import timezone
 
 import orjson
@@ -17,11 +19,15 @@ from vivtui.store.sessions import FAILED, RUNNING, STALLED, SUCCEEDED, UNFINISHE
 UTC = ParseContext(timezone.utc)
 
 
+LINES = itertools.count(1)
+
+
 def session_event(message, worker="w", run=1, session_id=1, **context):
     line = orjson.dumps({"timestamp": "2026-02-03T05:44:03", "level": "INFO", "message": message,
                          "worker_id": worker,
                          "context": {"session_id": session_id, "run": run, **context}})
-    return sessions.parse(line, 1, 0, UTC)
+    number = next(LINES)
+    return sessions.parse(line, number, number * 1000, UTC)
 
 
 def test_completion_pairs_with_most_recent_open_start_of_same_key():
@@ -38,8 +44,12 @@ def test_completion_pairs_with_most_recent_open_start_of_same_key():
     store.apply("sessions", records)
     tracker = store.sessions
     first, again, other, wave2 = tracker.sessions[:4]
-    assert again.end == records[4] and first.end is None
-    assert other.end == records[5]
+    assert again.owns(records[4]) and first.ended is None and first.end is None
+    assert other.owns(records[5]) and not other.owns(records[4])
+    # Without its file the event is what the session kept of it.
+    assert (again.end.line, again.end.offset, again.end.category) == (
+        records[4].line, records[4].offset, sessions.COMPLETED)
+    assert again.end.fields["context"]["success"] is True
     assert (tracker.started, tracker.completed, tracker.succeeded, tracker.failed) == (4, 3, 2, 1)
     assert tracker.orphan_completions == 1
     assert [s.title for s in tracker.unfinished] == ["first", "next wave"]
@@ -111,6 +121,50 @@ def test_tasks_latest_status_and_history_read_back_from_the_file(tmp_path):
     path.write_bytes(b'{"task_id": "other", "status": "x"}\n' * 20)
     history = store.tasks.history(t1)
     assert history[:3] == [None, None, None] and history[3].category == "requeue"
+
+
+def test_a_sessions_events_are_read_back_from_its_file(tmp_path):
+    path = tmp_path / "structured_logs.jsonl"
+    objects = [{"timestamp": "2026-02-03T05:44:03", "level": "INFO", "worker_id": "w",
+                "message": sessions.STARTED, "context": {"session_id": 1, "run": 1, "task": "t",
+                                                         "extra": "kept in the file only"}},
+               {"timestamp": "2026-02-03T05:45:03", "level": "ERROR", "worker_id": "w",
+                "message": sessions.COMPLETED, "context": {"session_id": 1, "run": 1,
+                                                           "success": False, "returncode": 2}}]
+    lines = [orjson.dumps(o) for o in objects]
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    store = RunStore()
+    store.sessions.read = read_line_of(path)
+    store.apply("sessions", [sessions.parse(lines[0], 1, 0, UTC),
+                             sessions.parse(lines[1], 2, len(lines[0]) + 1, UTC)])
+    session = store.sessions.sessions[0]
+    assert session.start.fields == objects[0] and session.end.fields == objects[1]
+    assert session.context("extra") == "kept in the file only"  # not kept: read back
+    assert (session.context("returncode"), session.title, session.elapsed) == (2, "t", 60.0)
+    assert session.state() == "failed"
+    path.write_bytes(b'{"message": "something else"}\n' * 5)  # rewritten since
+    kept = session.start.fields["context"]  # what the session kept, not the line now there
+    assert {"run": "1", "session_id": "1", "task": "t"}.items() <= kept.items()
+
+
+def test_a_session_costs_a_few_hundred_bytes():
+    import tracemalloc
+
+    records = [sessions.parse(orjson.dumps(
+        {"timestamp": "2026-02-03T05:44:03.123456", "level": "INFO", "worker_id": "default",
+         "message": message, "context": {"session_id": n % 6, "run": n // 6, **extra}}),
+        2 * n + i, (2 * n + i) * 300, UTC)
+        for n in range(20_000) for i, (message, extra) in enumerate((
+            (sessions.STARTED, {"task": "Write tests for the safety gate", "model": "m"}),
+            (sessions.COMPLETED, {"success": True, "elapsed_seconds": 12.5 + n,
+                                  "returncode": 0, "verification_status": "verified"})))]
+    store = RunStore()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    store.sessions.apply(records)
+    per_session = (tracemalloc.get_traced_memory()[0] - before) / 20_000
+    tracemalloc.stop()
+    assert len(store.sessions.sessions) == 20_000 and per_session < 800, per_session
 
 
 def test_a_task_costs_a_few_hundred_bytes():

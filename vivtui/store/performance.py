@@ -52,7 +52,7 @@ def quality_of(session: Session, perf_entries: list[Record]) -> float | None:
 def performance_of(session: Session, perf_entries: list[Record]) -> Record | None:
     """This session's performance_history entry: same session number, written
     within two minutes of its completion (session numbers restart every wave)."""
-    if session.end is None or session.ended_at is None:
+    if session.ended is None or session.ended_at is None:
         return None
     number_wanted = session.key[2]
     best, best_gap = None, None

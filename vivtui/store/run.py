@@ -45,6 +45,9 @@ _STAMP = itemgetter(Record._fields.index("stamp"))
 _ZONE = itemgetter(Record._fields.index("zone"))
 
 KEEP_MARGIN = 2  # see RunStore.apply
+# Rows kept per kind for the timeline and the related view. The kinds a model
+# sums keep fewer: each row holds its line's decoded object (a kilobyte).
+MODEL_KINDS_KEPT = 20_000
 
 KINDS = (actions.KIND, sessions.KIND, execution.KIND, "performance", api_audit.KIND,
          kernel.KIND, safety.KIND)
@@ -67,7 +70,9 @@ class RunStore:
                  clock: Callable[[], datetime] | None = None) -> None:
         self.activity = activity or RunActivity()
         self.clock = clock or _utc_now
-        self.buffers = {kind: RecordBuffer(capacity) for kind in KINDS}
+        self.buffers = {kind: RecordBuffer(capacity if kind in (actions.KIND, kernel.KIND)
+                                           else min(capacity, MODEL_KINDS_KEPT))
+                        for kind in KINDS}
         self.by_category: dict[str, Counter] = {kind: Counter() for kind in KINDS}
         self.by_severity: dict[str, Counter] = {kind: Counter() for kind in KINDS}
         self.sessions = SessionTracker()

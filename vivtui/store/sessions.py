@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
 
-from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record
-from vivtui.parsing.sessions import COMPLETED, STARTED, context_of, task_title
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record, make
+from vivtui.parsing.sessions import (
+    COMPLETED,
+    KIND,
+    STARTED,
+    context_of,
+    parse,
+    task_title,
+)
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.activity import IDLE, LIVE
 
@@ -24,31 +32,128 @@ STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, STALLED: WARNING, RUNNING:
                   SUCCEEDED: OK}
 
 
+# The context fields a session keeps (the row, the detail, the gate's match);
+# the rest of its events is read back from the file when looked at.
+KEPT = ("task", "model", "returncode", "elapsed_seconds", "verification_status",
+        "file_verification_passed", "hallucination_risk", "claimed_files", "verified_files",
+        "stdout_length", "stderr_length", "success")
+_KEPT = frozenset(KEPT)
+_NOTHING_KEPT = (None,) * len(KEPT)
+_RAW, _STAMP, _ZONE = map(Record._fields.index, ("raw", "stamp", "zone"))
+
+# (kind... offset) -> that line's bytes as the file holds them now; None: unreadable.
+LineReader = Callable[[int], "bytes | None"]
+
+
 def session_key(record: Record) -> SessionKey:
     fields = record.fields
     ctx = context_of(fields)
     return (text(fields.get("worker_id")), text(ctx.get("run")), text(ctx.get("session_id")))
 
 
-@dataclass(slots=True)
-class Session:
-    key: SessionKey
-    start: Record | None
-    end: Record | None = None
-    superseded: bool = False  # a later start (same key, or a later run of the worker) came
+class Event:
+    """Where a start or completion is, and when: its record is read back on demand."""
+
+    __slots__ = ("line", "offset", "ts", "severity")
+
+    def __init__(self, record: Record) -> None:
+        self.line, self.offset, self.severity = record.line, record.offset, record.severity
+        when = record.ts
+        self.ts = when.timestamp() if when is not None else None
 
     @property
-    def outcome(self) -> bool | None:
-        """True/False once completed with a ``success`` flag; None otherwise."""
-        if self.end is None:
+    def when(self) -> datetime | None:
+        return datetime.fromtimestamp(self.ts, UTC) if self.ts is not None else None
+
+
+class Session:
+    """One occurrence of a session key: its start and completion (either may
+    be missing), and the context fields they gave (``KEPT``; the completion's
+    over the start's). A few hundred bytes, where both events' decoded
+    objects were kilobytes."""
+
+    __slots__ = ("key", "began", "ended", "superseded", "kept", "outcome", "tracker")
+
+    def __init__(self, key: SessionKey, start: Record | None, end: Record | None = None,
+                 tracker: SessionTracker | None = None) -> None:
+        self.key = key
+        self.began: Event | None = None
+        self.ended: Event | None = None
+        self.superseded = False  # a later start (same key, or a later run of the worker) came
+        self.kept: tuple = _NOTHING_KEPT  # a value for each of KEPT (None: not given)
+        self.outcome: bool | None = None  # the completion's ``success`` flag
+        self.tracker = tracker
+        if start is not None:
+            self.took_start(start)
+        if end is not None:
+            self.took_end(end)
+
+    def took_start(self, record: Record) -> None:
+        self.began = Event(record)
+        self._keep(record, override=False)
+
+    def took_end(self, record: Record) -> None:
+        self.ended = Event(record)
+        self._keep(record, override=True)
+        self.outcome = flag(context_of(record.fields).get("success"))
+
+    def _keep(self, record: Record, override: bool) -> None:
+        intern = self.tracker.intern if self.tracker is not None else _same
+        context = context_of(record.fields)
+        kept = list(self.kept)
+        for at, name in enumerate(KEPT):
+            value = context.get(name)
+            if value is not None and (override or kept[at] is None):
+                kept[at] = intern(value)
+        self.kept = tuple(kept)
+
+    @property
+    def values(self) -> dict:
+        """The kept context fields that were given."""
+        return {name: value for name, value in zip(KEPT, self.kept) if value is not None}
+
+    @property
+    def start(self) -> Record | None:
+        return self._record(self.began, STARTED)
+
+    @property
+    def end(self) -> Record | None:
+        return self._record(self.ended, COMPLETED)
+
+    def _record(self, event: Event | None, category: str) -> Record | None:
+        """The event's record, read back from the file; when the file no longer
+        holds it, what the session kept of it."""
+        if event is None:
             return None
-        return flag(context_of(self.end.fields).get("success"))
+        found = self.tracker.event_at(self, event) if self.tracker is not None else None
+        return found if found is not None else self._kept(event, category)
+
+    @property
+    def brief(self) -> Record | None:
+        """Its completion (else its start) as far as the session kept it: read
+        from no file, for walks over every session."""
+        if self.ended is not None:
+            return self._kept(self.ended, COMPLETED)
+        return self._kept(self.began, STARTED) if self.began is not None else None
+
+    def _kept(self, event: Event, category: str) -> Record:
+        worker, run, number = self.key
+        kept = {"worker_id": worker, "message": category,
+                "context": {"run": run, "session_id": number, **self.values}}
+        return make(KIND, event.line, event.offset, event.when, None, event.severity, category,
+                    kept)
+
+    def owns(self, record: Record) -> bool:
+        """Is ``record`` this session's start or completion?"""
+        return any(event is not None and (event.line, event.offset) == (record.line,
+                                                                         record.offset)
+                   for event in (self.began, self.ended))
 
     def state(self, run: str = LIVE) -> str:
         """Without a completion: running while the run is live, stalled while it
         is idle, unfinished once it is over or a later start took its place
         (``run``: the run's state, ``activity.LIVE``/``IDLE``/``FINISHED``)."""
-        if self.end is None:
+        if self.ended is None:
             if self.superseded:
                 return UNFINISHED
             return {LIVE: RUNNING, IDLE: STALLED}.get(run, UNFINISHED)
@@ -56,24 +161,28 @@ class Session:
 
     @property
     def started_at(self) -> datetime | None:
-        return self.start.ts if self.start else None
+        return self.began.when if self.began is not None else None
 
     @property
     def ended_at(self) -> datetime | None:
-        return self.end.ts if self.end else None
+        return self.ended.when if self.ended is not None else None
 
     @property
     def elapsed(self) -> float | None:
         """Seconds the session ran, as its completion reports it."""
-        if self.end is None:
+        if self.ended is None:
             return None
-        reported = number(context_of(self.end.fields).get("elapsed_seconds"))
-        if reported is None and self.started_at and self.ended_at:
-            return (self.ended_at - self.started_at).total_seconds()
+        reported = number(self.context("elapsed_seconds"))
+        if reported is None and self.began is not None and None not in (self.began.ts,
+                                                                         self.ended.ts):
+            return self.ended.ts - self.began.ts
         return reported
 
     def context(self, name: str) -> object:
-        """A context field, from the completion first, then the start."""
+        """A context field, from the completion first, then the start (of
+        ``KEPT``; others read back from the events)."""
+        if name in _KEPT:
+            return self.kept[KEPT.index(name)]
         for record in (self.end, self.start):
             if record is not None:
                 value = context_of(record.fields).get(name)
@@ -86,8 +195,15 @@ class Session:
         return task_title(self.context("task"))
 
 
+def _same(value):
+    return value
+
+
 class SessionTracker:
     def __init__(self) -> None:
+        self.read: LineReader | None = None  # the session file's lines, for events
+        self.zone: tzinfo | None = None  # of the file's naive times
+        self._strings: dict[str, str] = {}  # one copy of each task text, model, status...
         self.sessions: list[Session] = []
         self._open: dict[SessionKey, list[Session]] = {}
         self.started = 0
@@ -97,7 +213,9 @@ class SessionTracker:
         self.version = 0  # bumps on every change, so views know when to redraw
         self._latest_run: dict[str, int] = {}
         self._open_runs: dict[str, dict[int, set[SessionKey]]] = {}  # worker -> run -> keys
-        self.by_key: dict[SessionKey, list[Session]] = {}  # every occurrence, in start order
+        # Every occurrence of a key, in start order: the session itself while it
+        # is the only one (most are: a list each was an eighth of the memory).
+        self.by_key: dict[SessionKey, Session | list[Session]] = {}
 
     def apply(self, records: list[Record]) -> None:
         for record in records:
@@ -106,16 +224,32 @@ class SessionTracker:
             elif record.category == COMPLETED:
                 self._complete(record)
 
+    def intern(self, value):
+        if value.__class__ is str and len(self._strings) < 200_000:
+            return self._strings.setdefault(value, value)
+        return value
+
+    def event_at(self, session: Session, event: Event) -> Record | None:
+        """The session's event at its place in the file, if the file still has it."""
+        data = self.read(event.offset) if self.read is not None else None
+        if data is None:
+            return None
+        record = parse(data, event.line, event.offset, ParseContext(self.zone))
+        if record.malformed or session_key(record) != session.key:
+            return None  # another line is there now
+        return record
+
     def _start(self, record: Record) -> None:
         key = session_key(record)
-        session = Session(key, record)
+        key = tuple(map(self.intern, key))
+        session = Session(key, record, tracker=self)
         stack = self._open.setdefault(key, [])
         for earlier in stack:
             earlier.superseded = True
         self._supersede_earlier_runs(key)
         stack.append(session)
         self.sessions.append(session)
-        self.by_key.setdefault(key, []).append(session)
+        self._add_occurrence(key, session)
         self.started += 1
         self.version += 1
 
@@ -125,13 +259,13 @@ class SessionTracker:
         stack = self._open.get(key)
         if stack:
             session = stack.pop()
-            session.end = record
+            session.took_end(record)
             if not stack:
                 del self._open[key]
         else:
-            session = Session(key, None, record)
+            session = Session(tuple(map(self.intern, key)), None, record, tracker=self)
             self.sessions.append(session)
-            self.by_key.setdefault(key, []).append(session)
+            self._add_occurrence(session.key, session)
             self.orphan_completions += 1
         if session.outcome is True:
             self.succeeded += 1
@@ -156,25 +290,36 @@ class SessionTracker:
                         session.superseded = True
         runs.setdefault(number, set()).add(key)
 
+    def _add_occurrence(self, key: SessionKey, session: Session) -> None:
+        known = self.by_key.get(key)
+        if known is None:
+            self.by_key[key] = session
+        elif known.__class__ is list:
+            known.append(session)
+        else:
+            self.by_key[key] = [known, session]
+
+    def occurrences(self, key: SessionKey) -> list[Session]:
+        known = self.by_key.get(key)
+        return [] if known is None else known if known.__class__ is list else [known]
+
     def occurrence_of(self, record: Record) -> Session | None:
         """The session whose start or completion ``record`` is."""
-        where = (record.kind, record.line, record.offset)
-        for session in self.by_key.get(session_key(record), ()):
-            for own in (session.start, session.end):
-                if own is not None and (own.kind, own.line, own.offset) == where:
-                    return session
-        return None
+        if record.kind != KIND:
+            return None
+        return next((session for session in self.occurrences(session_key(record))
+                     if session.owns(record)), None)
 
     def next_start(self, session: Session) -> datetime | None:
         """When the next session of the same key started: where an open one's
         evidence ends, since the key then stands for another session."""
-        occurrences = self.by_key.get(session.key, [])
+        occurrences = self.occurrences(session.key)
         later = occurrences[occurrences.index(session) + 1:] if session in occurrences else []
         return next((s.started_at for s in later if s.started_at is not None), None)
 
     @property
     def unfinished(self) -> list[Session]:
-        return [s for s in self.sessions if s.start is not None and s.end is None]
+        return [s for s in self.sessions if s.began is not None and s.ended is None]
 
     @property
     def failed(self) -> int:
@@ -190,8 +335,14 @@ def _as_int(value: str) -> int | None:
 
 def triage_order(sessions, run: str, now: datetime) -> list[Session]:
     """Failed, unfinished, stalled, running, ok; newest first within each."""
-    return sorted(sessions, key=lambda s: (STATE_ORDER[s.state(run)],
-                                           -(s.started_at or s.ended_at or now).timestamp()))
+    default = now.timestamp()
+
+    def order(s: Session) -> tuple:
+        event = s.began if s.began is not None and s.began.ts is not None else s.ended
+        return STATE_ORDER[s.state(run)], -(event.ts if event is not None
+                                            and event.ts is not None else default)
+
+    return sorted(sessions, key=order)
 
 
 def is_problem(session: Session, run: str) -> bool:

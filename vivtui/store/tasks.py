@@ -64,8 +64,12 @@ class Task:
         """The latest event, its object read back from the file; when the file
         no longer holds it, what the task kept of it."""
         record = self.tracker.event_at(self, self.offset) if self.tracker is not None else None
-        if record is not None:
-            return record
+        return record if record is not None else self.brief
+
+    @property
+    def brief(self) -> Record:
+        """The latest event as far as the task kept it: read from no file, for
+        walks over every task."""
         kept = {"task_id": self.task_id, "status": self.status}
         kept.update((name, value) for name, value in zip(CARRIED, self.carried)
                     if value is not None)

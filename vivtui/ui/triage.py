@@ -170,7 +170,7 @@ class TriageActions:
         rows = pane.view.rows
         # A file-backed pane is searched this far, not through millions of rows.
         reach = SAME_THREAD_REACH if pane.file_backed else len(rows)
-        found = next_of_thread(keys, lambda i: pane.record_of(rows[i]), len(rows),
+        found = next_of_thread(keys, lambda i: pane.brief_of(rows[i]), len(rows),
                                pane.view.cursor, step, reach)
         if found is not None:
             pane.view.select(found)
@@ -215,7 +215,7 @@ class TriageActions:
             for index, item in enumerate(pane.view.rows):
                 if pane.problem_level(item) != level:
                     continue
-                record = pane.record_of(item)
+                record = pane.brief_of(item)
                 if name == TIMELINE and not (only_in_timeline(record, listed) or (
                         record is not None and pane_of_kind(record.kind) in backed)):
                     continue
@@ -228,7 +228,7 @@ class TriageActions:
             return
         _, rank, index = target
         name = NAMES[rank]
-        record = self.panes[name].record_of(self.panes[name].view.rows[index])
+        record = self.panes[name].brief_of(self.panes[name].view.rows[index])
         home = pane_of_kind(record.kind) if record is not None else None
         if home in backed:
             position = self.panes[home].row_query.position_of(record, self.panes[home].view)

@@ -82,10 +82,17 @@ class Pane(Vertical):
         return item.summary, item.category, item.severity, partial(record_field, item)
 
     def record_of(self, item: Any) -> Record | None:
+        """The record a row stands for, whole (it may be read from its file)."""
         return item if isinstance(item, Record) else None
 
+    def brief_of(self, item: Any) -> Record | None:
+        """The row's record as far as the pane's model keeps it (its place,
+        time, kind and the fields it shows), read from no file: for walks
+        over every row (e/E, the next of a thread)."""
+        return self.record_of(item)
+
     def time_of(self, item: Any) -> datetime | None:
-        record = self.record_of(item)
+        record = self.brief_of(item)
         return record.ts if record is not None else None
 
     def severity_of(self, item: Any) -> str:

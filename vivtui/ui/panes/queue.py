@@ -50,6 +50,9 @@ class QueuePane(Pane):
     def record_of(self, task: model.Task) -> Record | None:
         return task.latest
 
+    def brief_of(self, task: model.Task) -> Record | None:
+        return task.brief
+
     def _update(self, store: RunStore, now: datetime) -> None:
         tracker = store.tasks
         if tracker.version == self._seen_version:

@@ -54,10 +54,11 @@ class SessionsPane(Pane):
             return state
         if name in ("worker", "run", "session"):
             return dict(zip(("worker", "run", "session"), session.key))[name]
-        value = session.context(name)
+        # What the session keeps (model.KEPT): a filter over 200k sessions reads no file.
+        value = session.context(name) if name in model.KEPT else None
         if value is not None:
             return str(value)
-        record = self.record_of(session)
+        record = session.brief
         return record_field(record, name) if record is not None else None
 
     def severity_of(self, session: model.Session) -> str:
@@ -69,6 +70,9 @@ class SessionsPane(Pane):
 
     def record_of(self, session: model.Session) -> Record | None:
         return session.end or session.start
+
+    def brief_of(self, session: model.Session) -> Record | None:
+        return session.brief
 
     def show_detail(self, session: model.Session | None) -> None:
         detail = self.query_one(".detail", Static)
