@@ -147,9 +147,19 @@ def test_a_sessions_events_are_read_back_from_its_file(tmp_path):
     assert {"run": "1", "session_id": "1", "task": "t"}.items() <= kept.items()
 
 
-def test_a_session_costs_a_few_hundred_bytes():
+def bytes_kept(apply, records) -> int:
+    """What ``apply(records)`` leaves allocated (the model's growth), in bytes."""
     import tracemalloc
 
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    apply(records)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return grown
+
+
+def test_a_session_costs_a_few_hundred_bytes():
     records = [sessions.parse(orjson.dumps(
         {"timestamp": "2026-02-03T05:44:03.123456", "level": "INFO", "worker_id": "default",
          "message": message, "context": {"session_id": n % 6, "run": n // 6, **extra}}),
@@ -159,28 +169,18 @@ def test_a_session_costs_a_few_hundred_bytes():
             (sessions.COMPLETED, {"success": True, "elapsed_seconds": 12.5 + n,
                                   "returncode": 0, "verification_status": "verified"})))]
     store = RunStore()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    store.sessions.apply(records)
-    per_session = (tracemalloc.get_traced_memory()[0] - before) / 20_000
-    tracemalloc.stop()
+    per_session = bytes_kept(store.sessions.apply, records) / 20_000
     assert len(store.sessions.sessions) == 20_000 and per_session < 800, per_session
 
 
 def test_a_task_costs_a_few_hundred_bytes():
-    import tracemalloc
-
     records = [execution.parse(orjson.dumps(
         {"task_id": f"task-{n:06d}", "status": status, "worker_id": f"worker-{n % 8}",
          "timestamp": "2026-02-03T05:44:03.123+00:00", "model": "llama-3.3-70b-versatile",
          "budget_used": 0.0816, "errors": None}), n, n * 200, UTC)
         for n in range(20_000) for status in ("queued", "in_progress", "completed", "verified")]
     store = RunStore()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    store.tasks.apply(records)
-    per_task = (tracemalloc.get_traced_memory()[0] - before) / 20_000
-    tracemalloc.stop()
+    per_task = bytes_kept(store.tasks.apply, records) / 20_000
     assert len(store.tasks.tasks) == 20_000 and per_task < 800, per_task
 
 
