@@ -91,9 +91,10 @@ class Session:
         self.pid = int(subprocess.run(["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"],
                                       capture_output=True, text=True).stdout.split()[0])
 
-    def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
-                              capture_output=True, text=True).stdout
+    def screen(self, styled: bool = False) -> str:
+        # ``styled`` (-e) for keys: a moved cursor changes only the styles of two lines.
+        return subprocess.run(["tmux", "capture-pane", "-p", *(["-e"] if styled else []),
+                               "-t", self.name], capture_output=True, text=True).stdout
 
     def keys(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
@@ -128,11 +129,11 @@ def key_ms(session: Session, presses: int = 10) -> float | None:
     """Median time for j/k to change the screen."""
     times = []
     for i in range(presses * 2):
-        before = session.screen()
+        before = session.screen(styled=True)
         at = time.monotonic()
         session.keys("j" if i % 2 == 0 else "k")
         while time.monotonic() - at < 2.0:
-            if session.screen() != before:
+            if session.screen(styled=True) != before:
                 times.append((time.monotonic() - at) * 1000)
                 break
             time.sleep(0.002)

@@ -198,13 +198,28 @@ class RowView(ScrollView, can_focus=True):
         count = len(self.rows)
         if not count:
             return
+        before = (self.cursor, self.top_row(), self.follow)
         self.cursor = max(0, min(count - 1, index))
         self.follow = self.cursor == count - 1 and self.follow_allowed
         if self.follow:
             self.waiting = 0
         self.scroll_to_region_of(self.cursor)
-        self.refresh()
+        if (self.top_row(), self.follow) == before[1:]:
+            # The cursor moved within the screen: its old and new lines are all
+            # that changed (a whole repaint was most of a key's time, and of
+            # its bytes to the terminal).
+            self.refresh_rows(before[0], self.cursor)
+        else:
+            self.refresh()
         self.post_message(self.Selected(self, self.selected))
+
+    def refresh_rows(self, *indexes: int) -> None:
+        top, width = self.top_row(), self.scrollable_content_region.width
+        height = self.scrollable_content_region.height
+        lines = [Region(0, index - top, width, 1) for index in indexes
+                 if 0 <= index - top < height]
+        if lines:
+            self.refresh(*lines)
 
     def scroll_to_region_of(self, index: int, retry: bool = True) -> None:
         if not self.scrollable_content_region.height:
