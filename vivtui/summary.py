@@ -23,7 +23,9 @@ def collect(path: Path | str, zone: tzinfo | None = None, budget: float | None =
             activity: RunActivity | None = None) -> tuple[RunLayout, RunStore]:
     """Every file of the run read to its end (an unfinished last line included)."""
     layout = discover(path, zone)
-    store = RunStore(budget, activity=activity)
+    # No rows kept: the summary reads counts and models (a big run's kept rows
+    # were most of its memory).
+    store = RunStore(budget, activity=activity, capacity=0)
     for feed in layout.feeds:
         read_to_end(feed, store.apply_batch)
         feed.close()
