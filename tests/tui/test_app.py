@@ -417,3 +417,35 @@ async def test_an_unreadable_file_is_named_where_its_rows_would_be(tui, tmp_path
         assert "waiting for actions" not in text
         status = app.main.status_text().plain
         assert "files 0/7 (6 waiting) action_log.jsonl unreadable" in status
+
+
+async def test_hidden_panes_are_neither_redrawn_nor_sorted_until_shown(tui, run_dir, monkeypatch):
+    # Each second redraws the pane on screen only: sorting 200k hidden tasks and
+    # sessions every second was most of a big run's idle CPU.
+    from vivtui.ingest.feeds import Batch
+    from vivtui.store import sessions as session_model
+    from vivtui.store import tasks as task_model
+    from vivtui.ui.panes.queue import QueuePane
+    from vivtui.ui.panes.sessions import SessionsPane
+
+    sorts = []
+    for module, name in ((task_model, "tasks"), (session_model, "sessions")):
+        real = module.triage_order
+        monkeypatch.setattr(module, "triage_order",
+                            lambda *a, real=real, name=name: sorts.append(name) or real(*a))
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)  # draws every pane once, as a jump would
+        await tui.wait_until(pilot, lambda: all(p.is_mounted for p in app.main.panes.values()))
+        await pilot.pause()
+        sorts.clear()
+        # A change to show, taken in as a tail loop's batch is (no pane drawn for it).
+        app.apply_batch(Batch("tasks", list(app.store.buffers["tasks"])[:1]))
+        for _ in range(3):
+            app.main._drawn_at.clear()  # a second has passed since each was drawn
+            app.main._refresh_tick()
+        assert sorts == [] and app.main.active_name() == "actions"
+        await pilot.press("3")  # shown: drawn (and sorted) at once
+        assert sorts == ["tasks"]
+        assert isinstance(app.main.panes["queue"], QueuePane)
+        assert isinstance(app.main.panes["sessions"], SessionsPane)
