@@ -196,14 +196,22 @@ def main() -> None:
     print(header)
     for target in targets:
         lines = (sum(1 for _ in open(target, "rb")) if target.is_file() else None)
+        results = {}
         for label, command in viewers:
-            result = measure(label, command(target), target, args.timeout, label == "vivtui")
+            result = results[label] = measure(label, command(target), target, args.timeout,
+                                              label == "vivtui")
             name = target.name + ("/" if target.is_dir() else "")
             print(f"{name:<24} {label:<7} {fmt(lines, ',d'):>9} "
                   f"{fmt(result['open_s'], '.2f'):>7} {fmt(result['final_s'], '.1f'):>8} "
                   f"{fmt(result['peak_rss_mb'], '.0f'):>11} "
                   f"{fmt(result['idle_cpu_pct'], '.1f'):>10} {fmt(result['key_ms'], '.0f'):>7} "
                   f"{fmt(result.get('key_ms_loading'), '.0f'):>14}", flush=True)
+        if len(results) == 2:
+            ours, theirs = results["vivtui"], results["lnav"]
+            ratios = [f"{name} {ours[key] / theirs[key]:.2f}" for name, key in (
+                ("open", "open_s"), ("final", "final_s"), ("RSS", "peak_rss_mb"),
+                ("key", "key_ms")) if ours.get(key) and theirs.get(key)]
+            print(f"{'':<24} vivtui/lnav: {', '.join(ratios)}", flush=True)
 
 
 if __name__ == "__main__":

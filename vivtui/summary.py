@@ -20,12 +20,13 @@ from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
 
 
 def collect(path: Path | str, zone: tzinfo | None = None, budget: float | None = None,
-            activity: RunActivity | None = None) -> tuple[RunLayout, RunStore]:
-    """Every file of the run read to its end (an unfinished last line included)."""
+            activity: RunActivity | None = None,
+            rows: int = 0) -> tuple[RunLayout, RunStore]:
+    """Every file of the run read to its end (an unfinished last line included).
+    ``rows``: per kind, kept for whoever reads them; the summary reads counts and
+    models only (a big run's kept rows were most of its memory)."""
     layout = discover(path, zone)
-    # No rows kept: the summary reads counts and models (a big run's kept rows
-    # were most of its memory).
-    store = RunStore(budget, activity=activity, capacity=0)
+    store = RunStore(budget, activity=activity, capacity=rows)
     for feed in layout.feeds:
         read_to_end(feed, store.apply_batch)
         feed.close()

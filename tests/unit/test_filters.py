@@ -99,7 +99,7 @@ def test_related_records_across_files(run_dir):
     from vivtui.store.related import related_records, relation_keys
     from vivtui.summary import collect
 
-    _, store = collect(run_dir, timezone.utc)
+    _, store = collect(run_dir, timezone.utc, rows=50_000)
     everything = [r for buffer in store.buffers.values() for r in buffer]
     failed = next(r for r in store.buffers["tasks"] if r.category == "failed")
     assert relation_keys(failed) == {("task_id", "task-0042")}

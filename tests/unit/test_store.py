@@ -262,3 +262,24 @@ def test_rows_a_long_backlog_will_push_out_are_counted_not_kept():
     # every row still counts, and the gates' refusals are all kept aside
     assert store.kernel.lines == 7 and store.blocked_count == 2
     assert sum(store.by_category["kernel"].values()) == 7
+
+
+def test_kept_rows_past_the_newest_are_packed_and_read_as_before(monkeypatch):
+    from vivtui.parsing.record import Packed, same_line
+    from vivtui.store import buffer
+
+    monkeypatch.setattr(buffer, "YOUNG", 3)
+    kept = RecordBuffer(capacity=10)
+    lines = [orjson.dumps({"task_id": f"t{n}", "status": "queued", "n": n}) for n in range(25)]
+    records = [execution.parse(line, n, n * 100, UTC) for n, line in enumerate(lines)]
+    for start in range(0, 25, 4):  # in batches, as the tail loops hand them over
+        kept.extend([tuple(r) for r in records[start:start + 4]])
+    assert [r.line for r in kept] == list(range(15, 25)) and kept.first_seq == 15
+    packed = [r.raw.__class__ is Packed for r in kept]
+    # The oldest packed, the newest YOUNG (up to twice as many, between batches) not.
+    assert packed == sorted(packed, reverse=True) and 4 <= sum(packed) <= 7
+    for record in kept:  # what every reader sees is the same
+        assert record.fields == records[record.line].fields
+        assert record.summary == records[record.line].summary
+        assert same_line(record, lines[record.line] + b"\r")  # P: the file still says it
+        assert not same_line(record, lines[record.line - 1])

@@ -32,11 +32,10 @@ STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, STALLED: WARNING, RUNNING:
                   SUCCEEDED: OK}
 
 
-# The context fields a session keeps (the row, the detail, the gate's match);
-# the rest of its events is read back from the file when looked at.
-KEPT = ("task", "model", "returncode", "elapsed_seconds", "verification_status",
-        "file_verification_passed", "hallucination_risk", "claimed_files", "verified_files",
-        "stdout_length", "stderr_length", "success")
+# The context fields a session keeps (what its row shows and filters look at,
+# the gate's match); the rest of its events is read back from the file when
+# looked at (the selected session's detail).
+KEPT = ("task", "model", "returncode", "elapsed_seconds", "verification_status")
 _KEPT = frozenset(KEPT)
 _NOTHING_KEPT = (None,) * len(KEPT)
 _RAW, _STAMP, _ZONE = map(Record._fields.index, ("raw", "stamp", "zone"))
@@ -138,8 +137,10 @@ class Session:
 
     def _kept(self, event: Event, category: str) -> Record:
         worker, run, number = self.key
-        kept = {"worker_id": worker, "message": category,
-                "context": {"run": run, "session_id": number, **self.values}}
+        context = {"run": run, "session_id": number, **self.values}
+        if category == COMPLETED and self.outcome is not None:
+            context["success"] = self.outcome
+        kept = {"worker_id": worker, "message": category, "context": context}
         return make(KIND, event.line, event.offset, event.when, None, event.severity, category,
                     kept)
 
