@@ -92,6 +92,15 @@ class SessionsPane(Pane):
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.show_detail(message.item)
 
+    def _ticking_on_screen(self) -> bool:
+        """Is a running or stalled session (its elapsed time grows) on screen?
+        Repainting every row each second for none was a big run's idle CPU."""
+        view, rows = self.view, self.view.rows
+        top = view.top_row()
+        stop = min(len(rows), top + max(1, view.scrollable_content_region.height))
+        return any(rows[i].ended is None and rows[i].state(self.run.state)
+                   in (model.RUNNING, model.STALLED) for i in range(top, stop))
+
     def _update(self, store: RunStore, now: datetime) -> None:
         tracker = store.sessions
         self._now = now
@@ -100,7 +109,8 @@ class SessionsPane(Pane):
         # unfinished, as the run goes quiet), not only on new sessions.
         seen = (tracker.version, self.run.state)
         if seen == self._seen_version:
-            self.view.refresh()  # running sessions' elapsed time ticks
+            if self._ticking_on_screen():
+                self.view.refresh()  # running sessions' elapsed time ticks
             return  # the counts too stand until a session or the run's state changes
         self._seen_version = seen
         self.show_rows(model.triage_order(tracker.sessions, self.run.state, now))
