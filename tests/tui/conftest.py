@@ -56,6 +56,11 @@ class Kit:
         app = self.empty_app(run_dir)
         async with app.run_test(size=(100, 30)) as pilot:
             app.apply_records("actions", [self.action(i) for i in range(1, rows + 1)])
+            # Settled: the hidden panes mounted and laid out (a layout pass under
+            # load could land in the caller's checks).
+            await self.wait_until(pilot, lambda: all(p.is_mounted
+                                                     for p in app.main.panes.values()))
+            await pilot.pause()
             await pilot.pause()
             yield app, pilot, app.main.panes["actions"].view
 

@@ -38,6 +38,8 @@ async def test_the_scrollbar_repaints_only_when_its_thumb_moves(tui, tmp_path):
     async with tui.actions_view(tmp_path, 20000) as (app, pilot, view):
         bar = view.vertical_scrollbar
         assert isinstance(bar, ThumbBar) and bar.display
+        # The bar has been drawn where its thumb is (a frame may still be due).
+        await tui.wait_until(pilot, lambda: bar._drawn == bar.thumb())
         drawn = []
         real_refresh = bar.refresh
         bar.refresh = lambda *a, **k: (drawn.append(bar.thumb()), real_refresh(*a, **k))
