@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+from array import array
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
+from typing import NamedTuple
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record, make
@@ -50,19 +53,49 @@ def session_key(record: Record) -> SessionKey:
     return (text(fields.get("worker_id")), text(ctx.get("run")), text(ctx.get("session_id")))
 
 
-class Event:
+class Event(NamedTuple):
     """Where a start or completion is, and when: its record is read back on demand."""
 
-    __slots__ = ("line", "offset", "ts", "severity")
-
-    def __init__(self, record: Record) -> None:
-        self.line, self.offset, self.severity = record.line, record.offset, record.severity
-        when = record.ts
-        self.ts = when.timestamp() if when is not None else None
+    line: int
+    offset: int
+    ts: float | None
+    severity: str
 
     @property
     def when(self) -> datetime | None:
         return datetime.fromtimestamp(self.ts, UTC) if self.ts is not None else None
+
+
+_SEVERITIES = (INFO, OK, WARNING, ERROR)
+
+
+class Events:
+    """Every start and completion seen, in arrays: 25 bytes an event, where an
+    object each (with its numbers) was about 150; a session holds indices."""
+
+    def __init__(self) -> None:
+        self._lines = array("q")
+        self._offsets = array("q")
+        self._times = array("d")  # NaN: no time
+        self._severities = bytearray()
+
+    def add(self, record: Record) -> int:
+        when = record.ts
+        self._lines.append(record.line)
+        self._offsets.append(record.offset)
+        self._times.append(when.timestamp() if when is not None else math.nan)
+        severity = record.severity
+        self._severities.append(_SEVERITIES.index(severity) if severity in _SEVERITIES else 0)
+        return len(self._lines) - 1
+
+    def __getitem__(self, index: int) -> Event:
+        ts = self._times[index]
+        return Event(self._lines[index], self._offsets[index], None if ts != ts else ts,
+                     _SEVERITIES[self._severities[index]])
+
+    def time(self, index: int) -> float | None:
+        ts = self._times[index]
+        return None if ts != ts else ts
 
 
 class Session:
@@ -71,33 +104,41 @@ class Session:
     over the start's). A few hundred bytes, where both events' decoded
     objects were kilobytes."""
 
-    __slots__ = ("key", "began", "ended", "superseded", "kept", "outcome", "tracker")
+    __slots__ = ("key", "start_at", "end_at", "superseded", "kept", "outcome", "tracker")
 
     def __init__(self, key: SessionKey, start: Record | None, end: Record | None = None,
                  tracker: SessionTracker | None = None) -> None:
         self.key = key
-        self.began: Event | None = None
-        self.ended: Event | None = None
+        self.tracker = tracker if tracker is not None else SessionTracker()
+        self.start_at = -1  # its start's index in the tracker's events (-1: none seen)
+        self.end_at = -1
         self.superseded = False  # a later start (same key, or a later run of the worker) came
         self.kept: tuple = _NOTHING_KEPT  # a value for each of KEPT (None: not given)
         self.outcome: bool | None = None  # the completion's ``success`` flag
-        self.tracker = tracker
         if start is not None:
             self.took_start(start)
         if end is not None:
             self.took_end(end)
 
+    @property
+    def began(self) -> Event | None:
+        return self.tracker.events[self.start_at] if self.start_at >= 0 else None
+
+    @property
+    def ended(self) -> Event | None:
+        return self.tracker.events[self.end_at] if self.end_at >= 0 else None
+
     def took_start(self, record: Record) -> None:
-        self.began = Event(record)
+        self.start_at = self.tracker.events.add(record)
         self._keep(record, override=False)
 
     def took_end(self, record: Record) -> None:
-        self.ended = Event(record)
+        self.end_at = self.tracker.events.add(record)
         self._keep(record, override=True)
         self.outcome = flag(context_of(record.fields).get("success"))
 
     def _keep(self, record: Record, override: bool) -> None:
-        intern = self.tracker.intern if self.tracker is not None else _same
+        intern = self.tracker.intern
         context = context_of(record.fields)
         kept = list(self.kept)
         for at, name in enumerate(KEPT):
@@ -124,7 +165,7 @@ class Session:
         holds it, what the session kept of it."""
         if event is None:
             return None
-        found = self.tracker.event_at(self, event) if self.tracker is not None else None
+        found = self.tracker.event_at(self, event)
         return found if found is not None else self._kept(event, category)
 
     @property
@@ -154,7 +195,7 @@ class Session:
         """Without a completion: running while the run is live, stalled while it
         is idle, unfinished once it is over or a later start took its place
         (``run``: the run's state, ``activity.LIVE``/``IDLE``/``FINISHED``)."""
-        if self.ended is None:
+        if self.end_at < 0:
             if self.superseded:
                 return UNFINISHED
             return {LIVE: RUNNING, IDLE: STALLED}.get(run, UNFINISHED)
@@ -196,12 +237,9 @@ class Session:
         return task_title(self.context("task"))
 
 
-def _same(value):
-    return value
-
-
 class SessionTracker:
     def __init__(self) -> None:
+        self.events = Events()
         self.read: LineReader | None = None  # the session file's lines, for events
         self.zone: tzinfo | None = None  # of the file's naive times
         self._strings: dict[str, str] = {}  # one copy of each task text, model, status...
@@ -320,7 +358,7 @@ class SessionTracker:
 
     @property
     def unfinished(self) -> list[Session]:
-        return [s for s in self.sessions if s.began is not None and s.ended is None]
+        return [s for s in self.sessions if s.start_at >= 0 and s.end_at < 0]
 
     @property
     def failed(self) -> int:
@@ -339,9 +377,11 @@ def triage_order(sessions, run: str, now: datetime) -> list[Session]:
     default = now.timestamp()
 
     def order(s: Session) -> tuple:
-        event = s.began if s.began is not None and s.began.ts is not None else s.ended
-        return STATE_ORDER[s.state(run)], -(event.ts if event is not None
-                                            and event.ts is not None else default)
+        times = s.tracker.events
+        ts = times.time(s.start_at) if s.start_at >= 0 else None
+        if ts is None and s.end_at >= 0:
+            ts = times.time(s.end_at)
+        return STATE_ORDER[s.state(run)], -(ts if ts is not None else default)
 
     return sorted(sessions, key=order)
 
