@@ -34,7 +34,7 @@ LineReader = Callable[[int], "bytes | None"]
 
 
 class Task:
-    __slots__ = ("task_id", "status", "severity", "ts", "order", "line", "offset", "carried",
+    __slots__ = ("task_id", "status", "severity", "ts", "order", "line", "carried",
                  "offsets", "tracker")
 
     def __init__(self, task_id: str, tracker: TaskTracker | None = None) -> None:
@@ -43,11 +43,15 @@ class Task:
         self.severity = ""
         self.ts: float | None = None  # the latest event's time, seconds since the epoch
         self.order = 0.0  # the triage order's key (see triage_order)
-        self.line = 0
-        self.offset = -1
+        self.line = 0  # the latest event's line number
         self.carried: tuple = _NONE  # newest non-empty value of each of CARRIED
         self.offsets = array("q")  # where each of its events starts in the file
         self.tracker = tracker
+
+    @property
+    def offset(self) -> int:
+        """Where the latest event starts in the file."""
+        return self.offsets[-1] if self.offsets else -1
 
     @property
     def when(self) -> datetime | None:
@@ -139,7 +143,7 @@ class TaskTracker:
         # float, so that ordering 200k tasks calls no Python code per task.
         rank = 0 if task.severity == ERROR else 1 if task.severity == WARNING else 2
         task.order = rank * 1e11 - (task.ts or 0.0)
-        task.line, task.offset = row[1], row[2]
+        task.line = row[1]
         task.offsets.append(row[2])
         carried = list(task.carried)
         values = self._values
