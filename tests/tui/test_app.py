@@ -449,3 +449,25 @@ async def test_hidden_panes_are_neither_redrawn_nor_sorted_until_shown(tui, run_
         assert sorts == ["tasks"]
         assert isinstance(app.main.panes["queue"], QueuePane)
         assert isinstance(app.main.panes["sessions"], SessionsPane)
+
+
+async def test_a_resorted_list_keeps_the_cursor_on_its_row(tui, run_dir):
+    # A live run re-sorts sessions (a new failure goes first): the cursor stays
+    # on the session it was on, not on whichever took its index.
+    from vivtui.parsing import sessions
+
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await pilot.press("2", "j")
+        view = app.main.panes["sessions"].view
+        chosen, index = view.selected, view.cursor
+        for n, message in enumerate((sessions.STARTED, sessions.COMPLETED)):
+            line = orjson.dumps({"timestamp": "2026-02-11T01:00:00", "level": "ERROR",
+                                 "message": message, "worker_id": "late",
+                                 "context": {"session_id": 1, "run": 1, "success": False}})
+            app.apply_records("sessions", [sessions.parse(line, 900 + n, 90_000 + n,
+                                                          ParseContext(timezone.utc))])
+        await pilot.pause()
+        assert view.rows[0].key[0] == "late"  # sorted above it
+        assert view.selected is chosen and view.cursor == index + 1

@@ -78,6 +78,7 @@ class RowView(ScrollView, can_focus=True):
         first_seq = getattr(rows, "first_seq", 0)
         total = first_seq + len(rows)
         moved = 0
+        kept = self._index_in(rows) if rows is not self.rows and not self.follow else None
         if rows is self.rows and not self.follow:
             moved = first_seq - self._first_seq
             self.cursor -= moved
@@ -86,6 +87,11 @@ class RowView(ScrollView, can_focus=True):
         self.rows = rows
         count = len(rows)
         self._set_height(count)
+        if kept is not None and kept != self.cursor:
+            # Ordered again: the selected row stays selected, where it was on screen.
+            self.scroll_to(y=max(0, self.scroll_offset.y + kept - self.cursor), animate=False,
+                           immediate=True)
+            self.cursor = kept
         if moved:  # rows came or went above: the same rows stay on screen
             self.scroll_to(y=max(0, self.scroll_offset.y - moved), animate=False,
                            immediate=True)
@@ -124,6 +130,18 @@ class RowView(ScrollView, can_focus=True):
         if self.follow:
             height = self.scrollable_content_region.height
             self.scroll_to(y=max(0, len(self.rows) - height), animate=False, immediate=True)
+
+    def _index_in(self, rows: Sequence) -> int | None:
+        """Where the selected row is in ``rows``, a list ordered again (sessions
+        and tasks re-sorted as a live run changes them): the cursor stays on
+        its row, not on whatever row took its index. None: not there."""
+        selected = self.selected
+        if selected is None or not isinstance(rows, list):
+            return None
+        try:
+            return rows.index(selected)
+        except ValueError:
+            return None
 
     @property
     def selected(self) -> Any:
