@@ -23,7 +23,6 @@ from textual.worker import Worker, WorkerState
 from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
-from vivtui.parsing.kinds import gc_paused
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
@@ -71,8 +70,8 @@ class VivtuiApp(App[None]):
                               activity=self.options.activity)
         # Tasks' and sessions' events are read back from their files when looked at.
         for model, kind in ((self.store.tasks, "tasks"), (self.store.sessions, "sessions")):
-            model.read = partial(layout.line_at, kind)
-            model.zone = self.options.zone
+            model.source.read = partial(layout.lines_at, kind)
+            model.source.zone = self.options.zone
         self.start_workers = start_workers
         self.events_seen: list[str] = []
         if not layout.listable and self.options.poll is None:
@@ -139,8 +138,7 @@ class VivtuiApp(App[None]):
             self.tailing.applied(message.batch.kind)
 
     def apply_batch(self, batch: Batch) -> None:
-        with gc_paused():  # see gc_paused: one young-generation pass a batch, not dozens
-            self.store.apply_batch(batch)
+        self.store.apply_batch(batch)
         for event in batch.events:
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)

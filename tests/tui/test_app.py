@@ -471,3 +471,22 @@ async def test_a_resorted_list_keeps_the_cursor_on_its_row(tui, run_dir):
         await pilot.pause()
         assert view.rows[0].key[0] == "late"  # sorted above it
         assert view.selected is chosen and view.cursor == index + 1
+
+
+async def test_the_sessions_repaint_each_second_only_for_a_running_session_on_screen(tui, run_dir):
+    from vivtui.store import sessions as model
+
+    for live in (False, True):
+        app = tui.fixture_app(run_dir, live=live)
+        async with app.run_test(size=(120, 40)) as pilot:
+            tui.load(app)
+            await pilot.press("2")
+            pane = app.main.panes["sessions"]
+            calls = []
+            real_refresh = pane.view.refresh
+            pane.view.refresh = lambda *a, **k: (calls.append(a), real_refresh(*a, **k))
+            pane.update_from(app.store, app.now())  # nothing new: the second's tick
+            ticking = any(s.state(pane.run.state) in (model.RUNNING, model.STALLED)
+                          for s in pane.view.rows)  # the fixture's fit on screen
+            assert ticking == live  # the fixture has open sessions: running while live
+            assert bool(calls) == ticking

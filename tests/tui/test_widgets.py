@@ -50,3 +50,17 @@ async def test_the_scrollbar_repaints_only_when_its_thumb_moves(tui, tmp_path):
         await pilot.press("g")  # to the top: the thumb moves, the bar is drawn again
         await pilot.pause()
         assert drawn and drawn[-1][1] == 0
+
+
+async def test_a_cursor_move_within_the_screen_repaints_its_two_lines(tui, tmp_path):
+    async with tui.actions_view(tmp_path, 200) as (app, pilot, view):
+        await pilot.press("k", "k")  # off the end: following stops (the whole view repaints)
+        calls = []
+        real_refresh = view.refresh
+        view.refresh = lambda *regions, **k: (calls.append(regions), real_refresh(*regions, **k))
+        before = view.cursor
+        await pilot.press("k")
+        assert view.cursor == before - 1
+        lines = [region for regions in calls for region in regions]
+        assert calls and all(regions for regions in calls)  # never the whole view
+        assert {region.height for region in lines} == {1} and len(lines) == 2

@@ -109,3 +109,16 @@ def test_wide_characters_keep_columns_aligned():
         assert cell_len(wide_row.plain) == cell_len(plain_row.plain) == width
         assert cell_len(wide_row.plain[:wide_row.plain.rindex(" d")]) == \
             cell_len(plain_row.plain[:plain_row.plain.rindex(" d")])
+
+
+def test_kernel_line_numbers_are_shown_whole_and_unknown_ones_blank():
+    from datetime import timezone
+
+    from vivtui.parsing import kernel
+    from vivtui.parsing.context import ParseContext
+
+    ctx = ParseContext(timezone.utc)
+    big = render.kernel_row(kernel.parse(b"[1] DONE (5s) - 1 files", 1_234_567, 0, ctx), 80)
+    assert big.plain.startswith("1234567 [1] DONE")  # seven digits, not cut to "12345…"
+    unknown = render.kernel_row(kernel.parse(b"[1] DONE", 0, 0, ctx), 80)
+    assert unknown.plain.startswith("       [1] DONE")  # history not indexed yet: no number

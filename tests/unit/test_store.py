@@ -87,18 +87,21 @@ def task_file(path, events) -> list:
             for n, (line, offset) in enumerate(zip(lines, offsets), 1)]
 
 
-def read_line_of(path):
-    def read(offset: int) -> bytes | None:
+def read_lines_of(path):
+    def read(offsets: list[int]) -> list[bytes | None]:
         with open(path, "rb") as handle:
-            handle.seek(offset)
-            return handle.readline().rstrip(b"\n") or None
+            out = []
+            for offset in offsets:
+                handle.seek(offset)
+                out.append(handle.readline().rstrip(b"\n") or None)
+            return out
     return read
 
 
 def test_tasks_latest_status_and_history_read_back_from_the_file(tmp_path):
     path = tmp_path / "execution_log.jsonl"
     store = RunStore()
-    store.tasks.read = read_line_of(path)
+    store.tasks.source.read = read_lines_of(path)
     store.apply("tasks", task_file(path, [
         ("t1", "queued", {"worker_id": "w1"}), ("t1", "in_progress", {}), ("t2", "queued", {}),
         ("t1", "failed", {"errors": "No subtasks generated", "budget_used": "0.5"}),
@@ -133,7 +136,7 @@ def test_a_sessions_events_are_read_back_from_its_file(tmp_path):
     lines = [orjson.dumps(o) for o in objects]
     path.write_bytes(b"".join(line + b"\n" for line in lines))
     store = RunStore()
-    store.sessions.read = read_line_of(path)
+    store.sessions.source.read = read_lines_of(path)
     store.apply("sessions", [sessions.parse(lines[0], 1, 0, UTC),
                              sessions.parse(lines[1], 2, len(lines[0]) + 1, UTC)])
     session = store.sessions.sessions[0]

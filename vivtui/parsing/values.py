@@ -75,25 +75,36 @@ def timestamp(value: Any, naive_zone: tzinfo | None) -> datetime | None:
         return None
 
 
+def minute_written(stamp: Any) -> tuple[str, str] | None:
+    """An ISO stamp's minute as written: its first 16 characters, and its zone
+    (what follows the seconds and their fraction); None for anything else."""
+    if (stamp.__class__ is not str or len(stamp) < 19 or stamp[16] != ":"
+            or not stamp[17:19].isdigit()):
+        return None
+    return stamp[:16], stamp[19:].lstrip(".0123456789")
+
+
 class EpochMinutes:
     """The minute since the epoch of a timestamp as written, parsed once per
-    minute written: ``timestamp`` for every API call of a big audit log was
-    half of reading it. An ISO stamp's minute is its first 16 characters
-    with its zone (what follows the seconds and their fraction)."""
+    minute written (``minute_written``): ``timestamp`` for every API call of a
+    big audit log was half of reading it."""
 
     def __init__(self, kept: int = 4096) -> None:
         self._seen: dict[tuple, int | None] = {}
         self._kept = kept
 
     def of(self, stamp: Any, zone: tzinfo | None) -> int | None:
-        if (stamp.__class__ is not str or len(stamp) < 19 or stamp[16] != ":"
-                or not stamp[17:19].isdigit()):
+        written = minute_written(stamp)
+        if written is None:
             found = stamp if stamp.__class__ is datetime else timestamp(stamp, zone)
             return int(found.timestamp() // 60) if found is not None else None
-        key = (stamp[:16], stamp[19:].lstrip(".0123456789"), zone)
+        return self.of_minute(written, zone)
+
+    def of_minute(self, written: tuple[str, str], zone: tzinfo | None) -> int | None:
+        key = (*written, zone)
         minute = self._seen.get(key, False)
         if minute is False:
-            found = timestamp(stamp[:16] + ":00" + key[1], zone)
+            found = timestamp(written[0] + ":00" + written[1], zone)
             minute = int(found.timestamp() // 60) if found is not None else None
             if len(self._seen) >= self._kept:
                 self._seen.clear()

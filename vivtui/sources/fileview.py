@@ -62,6 +62,7 @@ class FileView:
         # from the front: a view keeps its cursor on the same line with it.
         self.shift = 0
         self.version = 0  # changes whenever rows or their numbering change
+        self._names: set[str] | None = None
 
     def __len__(self) -> int:
         return sum(segment.index.count for segment in self.segments)
@@ -106,15 +107,21 @@ class FileView:
 
     @property
     def names(self) -> set[str]:
-        """The file's name, and its target's when it is a symlink."""
-        try:
-            return {self.path.name, self.path.resolve().name}
-        except OSError:
-            return {self.path.name}
+        """The file's name, and its target's when it is a symlink: asked at
+        every change notice of the run, worked out again only when another file
+        is read under the path (resolving at every notice was a quarter of a
+        live run's CPU when the feeds did it)."""
+        if self._names is None:
+            try:
+                self._names = {self.path.name, self.path.resolve().name}
+            except OSError:
+                return {self.path.name}
+        return self._names
 
     # -- internals --------------------------------------------------------------
 
     def _start_segment(self, offset: int) -> None:
+        self._names = None  # a new file under the path: its target may be another
         fd = self.tailer.dup_fd()
         if fd is None:
             return

@@ -15,7 +15,7 @@ from vivtui.parsing.api_audit import (
     VIOLATION,
 )
 from vivtui.parsing.record import Record, new_record, rows_of
-from vivtui.parsing.values import EpochMinutes, number, text
+from vivtui.parsing.values import EpochMinutes, minute_written, number, text
 
 DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
 FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
@@ -141,28 +141,27 @@ class BudgetTracker:
         tokens_out = f.get("output_tokens")
         if not (tokens_out.__class__ is int and 0 <= tokens_out <= MAX_CALL_TOKENS):
             tokens_out = int(self._amount(row, "output_tokens", MAX_CALL_TOKENS) or 0)
-        stamp = row[_STAMP]
-        # The minute as written (the stamp to its minutes, and its zone): made a
-        # time once per minute, in _add_calls.
-        minute = ((stamp[:16], stamp[19:].lstrip(".0123456789"), row[_ZONE])
-                  if cost and stamp.__class__ is str else None)
+        # The minute as written, and the zone of a naive one: made a time once
+        # per minute, in _add_calls.
+        written = minute_written(row[_STAMP]) if cost else None
+        minute = (written, row[_ZONE]) if written is not None else None
         key = (f.get("model"), f.get("call_type"), f.get("user"), minute)
         try:
             summed = calls[key]
         except KeyError:
-            calls[key] = [1, cost, tokens_in, tokens_out, stamp]
+            calls[key] = [1, cost, tokens_in, tokens_out]
             return
         except TypeError:  # a field that is a list or an object
             key = tuple(text(part) if i < 3 else part for i, part in enumerate(key))
-            summed = calls.setdefault(key, [0, 0.0, 0, 0, stamp])
+            summed = calls.setdefault(key, [0, 0.0, 0, 0])
         summed[0] += 1
         summed[1] += cost
         summed[2] += tokens_in
         summed[3] += tokens_out
 
     def _add_calls(self, calls: dict[tuple, list]) -> None:
-        for (model, call_type, user, minute), (count, cost, tokens_in, tokens_out,
-                                               stamp) in calls.items():
+        for (model, call_type, user, minute), (count, cost, tokens_in,
+                                               tokens_out) in calls.items():
             self.succeeded += count
             self.cost += cost
             self.input_tokens += tokens_in
@@ -176,7 +175,7 @@ class BudgetTracker:
             wrapper = self._wrapper({"user": user})
             wrapper.calls += count
             wrapper.cost += cost
-            at = self._minutes.of(stamp, minute[2]) if minute is not None else None
+            at = self._minutes.of_minute(*minute) if minute is not None else None
             if at is not None:
                 wrapper.by_minute[at] = wrapper.by_minute.get(at, 0.0) + cost
 

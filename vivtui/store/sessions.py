@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import NamedTuple
 
-from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record, make
 from vivtui.parsing.sessions import (
     COMPLETED,
@@ -20,6 +18,7 @@ from vivtui.parsing.sessions import (
 )
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.activity import IDLE, LIVE
+from vivtui.store.readback import Interner, ReadBack
 
 RUNNING = "running"
 STALLED = "stalled"  # open while the run has gone quiet: may yet finish, probably not
@@ -41,10 +40,6 @@ STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, STALLED: WARNING, RUNNING:
 KEPT = ("task", "model", "returncode", "elapsed_seconds", "verification_status")
 _KEPT = frozenset(KEPT)
 _NOTHING_KEPT = (None,) * len(KEPT)
-_RAW, _STAMP, _ZONE = map(Record._fields.index, ("raw", "stamp", "zone"))
-
-# (kind... offset) -> that line's bytes as the file holds them now; None: unreadable.
-LineReader = Callable[[int], "bytes | None"]
 
 
 def session_key(record: Record) -> SessionKey:
@@ -106,10 +101,10 @@ class Session:
 
     __slots__ = ("key", "start_at", "end_at", "superseded", "kept", "outcome", "tracker")
 
-    def __init__(self, key: SessionKey, start: Record | None, end: Record | None = None,
-                 tracker: SessionTracker | None = None) -> None:
+    def __init__(self, key: SessionKey, tracker: SessionTracker, start: Record | None,
+                 end: Record | None = None) -> None:
         self.key = key
-        self.tracker = tracker if tracker is not None else SessionTracker()
+        self.tracker = tracker
         self.start_at = -1  # its start's index in the tracker's events (-1: none seen)
         self.end_at = -1
         self.superseded = False  # a later start (same key, or a later run of the worker) came
@@ -172,9 +167,11 @@ class Session:
     def brief(self) -> Record | None:
         """Its completion (else its start) as far as the session kept it: read
         from no file, for walks over every session."""
-        if self.ended is not None:
-            return self._kept(self.ended, COMPLETED)
-        return self._kept(self.began, STARTED) if self.began is not None else None
+        ended = self.ended
+        if ended is not None:
+            return self._kept(ended, COMPLETED)
+        began = self.began
+        return self._kept(began, STARTED) if began is not None else None
 
     def _kept(self, event: Event, category: str) -> Record:
         worker, run, number = self.key
@@ -240,9 +237,8 @@ class Session:
 class SessionTracker:
     def __init__(self) -> None:
         self.events = Events()
-        self.read: LineReader | None = None  # the session file's lines, for events
-        self.zone: tzinfo | None = None  # of the file's naive times
-        self._strings: dict[str, str] = {}  # one copy of each task text, model, status...
+        self.source = ReadBack(parse)  # the session file, for the events looked at
+        self.intern = Interner()  # task texts, models, statuses repeat
         self.sessions: list[Session] = []
         self._open: dict[SessionKey, list[Session]] = {}
         self.started = 0
@@ -263,25 +259,15 @@ class SessionTracker:
             elif record.category == COMPLETED:
                 self._complete(record)
 
-    def intern(self, value):
-        if value.__class__ is str and len(self._strings) < 200_000:
-            return self._strings.setdefault(value, value)
-        return value
-
     def event_at(self, session: Session, event: Event) -> Record | None:
         """The session's event at its place in the file, if the file still has it."""
-        data = self.read(event.offset) if self.read is not None else None
-        if data is None:
-            return None
-        record = parse(data, event.line, event.offset, ParseContext(self.zone))
-        if record.malformed or session_key(record) != session.key:
-            return None  # another line is there now
-        return record
+        return self.source.record_at(event.line, event.offset,
+                                     lambda record: session_key(record) == session.key)
 
     def _start(self, record: Record) -> None:
         key = session_key(record)
         key = tuple(map(self.intern, key))
-        session = Session(key, record, tracker=self)
+        session = Session(key, self, record)
         stack = self._open.setdefault(key, [])
         for earlier in stack:
             earlier.superseded = True
@@ -302,7 +288,7 @@ class SessionTracker:
             if not stack:
                 del self._open[key]
         else:
-            session = Session(tuple(map(self.intern, key)), None, record, tracker=self)
+            session = Session(tuple(map(self.intern, key)), self, None, record)
             self.sessions.append(session)
             self._add_occurrence(session.key, session)
             self.orphan_completions += 1

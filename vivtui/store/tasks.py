@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, tzinfo
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import partial
 from operator import attrgetter
 
-from vivtui.parsing.context import ParseContext
 from vivtui.parsing.execution import KIND, parse, status_severity
 from vivtui.parsing.record import ERROR, WARNING, Record, make, new_record, rows_of
 from vivtui.parsing.values import number, text, timestamp
+from vivtui.store.readback import Interner, ReadBack
 
 _ORDER = attrgetter("order")
 
@@ -28,9 +29,6 @@ CARRIED = ("worker_id", "model", "budget_used", "errors")
 _NONE = (None, None, None, None)
 _MALFORMED, _RAW, _STAMP, _ZONE, _SEVERITY, _CATEGORY = map(
     Record._fields.index, ("malformed", "raw", "stamp", "zone", "severity", "category"))
-
-# (offset) -> that line's bytes as the file holds them now; None: unreadable.
-LineReader = Callable[[int], "bytes | None"]
 
 
 class Task:
@@ -67,7 +65,7 @@ class Task:
     def latest(self) -> Record:
         """The latest event, its object read back from the file; when the file
         no longer holds it, what the task kept of it."""
-        record = self.tracker.event_at(self, self.offset) if self.tracker is not None else None
+        record = self.tracker.latest_of(self) if self.tracker is not None else None
         return record if record is not None else self.brief
 
     @property
@@ -109,10 +107,9 @@ class TaskTracker:
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
         self.counts: Counter = Counter()  # tasks by latest status, kept as events come
-        self.read: LineReader | None = None  # the queue file's lines, for histories
-        self.zone: tzinfo | None = None  # of the file's naive times
+        self.source = ReadBack(parse)  # the queue file, for the events looked at
         self.version = 0
-        self._values: dict = {}  # one copy of each worker, model and error string
+        self._intern = Interner(100_000)  # workers, models and errors repeat
 
     def apply(self, records: Iterable) -> None:
         rows = rows_of(records)
@@ -146,36 +143,35 @@ class TaskTracker:
         task.line = row[1]
         task.offsets.append(row[2])
         carried = list(task.carried)
-        values = self._values
         for at, name in enumerate(CARRIED):
             value = fields.get(name)
             if value is not None and value != "":
-                if value.__class__ is str:
-                    value = values.setdefault(value, value) if len(values) < 100_000 else value
-                carried[at] = value
+                carried[at] = self._intern(value)
         task.carried = tuple(carried)
 
     def history(self, task: Task, newest: int = 30) -> list[Record | None]:
         """A task's newest events, read back from the file; None where the file
         no longer holds the event (rotated away, truncated), but the latest
         is always there (see ``Task.latest``)."""
-        return [task.latest if offset == task.offset else self.event_at(task, offset)
-                for offset in task.offsets[-newest:]]
+        found = self.source.records_at([(0, offset) for offset in task.offsets[-newest:]],
+                                       partial(_is_of, task))
+        if found and found[-1] is None:
+            found[-1] = task.brief
+        return found
 
-    def event_at(self, task: Task, offset: int) -> Record | None:
-        """The task's event at ``offset`` of the file, if the file still has it there."""
-        data = self.read(offset) if self.read is not None else None
-        record = parse(data, 0, offset, ParseContext(self.zone)) if data is not None else None
-        if record is None or record.malformed or text(
-                record.fields.get("task_id")) != task.task_id:
-            return None  # another line is there now
-        return record
+    def latest_of(self, task: Task) -> Record | None:
+        """The task's latest event, if the file still has it where it was."""
+        return self.source.record_at(task.line, task.offset, partial(_is_of, task))
 
     def by_status(self) -> Counter:
         return +self.counts  # without the statuses no task has any more
 
     def failed(self) -> list[Task]:
         return [task for task in self.tasks.values() if task.failed]
+
+
+def _is_of(task: Task, record: Record) -> bool:
+    return text(record.fields.get("task_id")) == task.task_id
 
 
 def status_failed(status: str) -> bool:

@@ -1,0 +1,63 @@
+"""Reading a model's events back from their file, and keeping one copy of
+repeated strings: what the compact task and session models share.
+
+A model keeps where its events are (offsets) rather than the events; what is
+looked at (a task's history, a session's detail) is read again from the file
+as it is now. A line found there that is not the event any more (the file
+was rotated or truncated since) is not taken for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import tzinfo
+
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.jsonline import LineParse
+from vivtui.parsing.record import Record
+
+# offsets -> the lines' bytes as the file holds them now (None: unreadable), one open.
+LinesReader = Callable[[list[int]], list["bytes | None"]]
+
+
+class ReadBack:
+    """A file's events read again by offset, parsed as the feed parses them."""
+
+    def __init__(self, parse: LineParse) -> None:
+        self.parse = parse
+        self.read: LinesReader | None = None  # set by whoever knows the file
+        self.zone: tzinfo | None = None  # of the file's naive times
+
+    def records_at(self, places: Iterable[tuple[int, int]],
+                   belongs: Callable[[Record], bool]) -> list[Record | None]:
+        """The records at (line, offset) places, each only if the line there
+        still ``belongs`` (None where it does not, or cannot be read)."""
+        places = list(places)
+        if self.read is None or not places:
+            return [None] * len(places)
+        ctx = ParseContext(self.zone)
+        out: list[Record | None] = []
+        for (line, offset), data in zip(places, self.read([offset for _, offset in places])):
+            record = self.parse(data, line, offset, ctx) if data is not None else None
+            out.append(record if record is not None and not record.malformed
+                       and belongs(record) else None)
+        return out
+
+    def record_at(self, line: int, offset: int,
+                  belongs: Callable[[Record], bool]) -> Record | None:
+        return self.records_at([(line, offset)], belongs)[0]
+
+
+class Interner:
+    """One copy of each string seen (worker ids, models, task texts, errors):
+    a big run repeats them in every line. Bounded: past ``most`` new strings
+    are kept as they come."""
+
+    def __init__(self, most: int = 200_000) -> None:
+        self._seen: dict[str, str] = {}
+        self._most = most
+
+    def __call__(self, value):
+        if value.__class__ is str and len(self._seen) < self._most:
+            return self._seen.setdefault(value, value)
+        return value
