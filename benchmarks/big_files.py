@@ -27,14 +27,12 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-TICKS = os.sysconf("SC_CLK_TCK")
+from harness import Session, cpu_s, hwm_mb, tree, vivtui_command, wait_screen
+
 SEQ = re.compile(rb"seq=(\d{8})")
-SIZE = ("160", "48")
 
 
 def last_marker(path: Path) -> str:
@@ -44,72 +42,6 @@ def last_marker(path: Path) -> str:
         handle.seek(max(0, path.stat().st_size - 4096))
         found = SEQ.findall(handle.read())
     return "seq=" + found[-1].decode()
-
-
-def tree(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-        except OSError:
-            continue
-        todo += map(int, children)
-    return out
-
-
-def cpu_s(pids: list[int]) -> float:
-    total = 0
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
-
-
-def hwm_mb(pids: list[int]) -> float:
-    total = 0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
-class Session:
-    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        self.name = name
-        self.started = time.monotonic()
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", SIZE[0], "-y", SIZE[1],
-                        "-e", f"HOME={env['HOME']}", *command], check=True)
-        self.pid = int(subprocess.run(["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"],
-                                      capture_output=True, text=True).stdout.split()[0])
-
-    def screen(self, styled: bool = False) -> str:
-        # ``styled`` (-e) for keys: a moved cursor changes only the styles of two lines.
-        return subprocess.run(["tmux", "capture-pane", "-p", *(["-e"] if styled else []),
-                               "-t", self.name], capture_output=True, text=True).stdout
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
-
-
-def wait_screen(session: Session, needle: str, timeout: float) -> float | None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if needle in session.screen():
-            return time.monotonic() - session.started
-        time.sleep(0.01)
-    return None
 
 
 def wait_idle(session: Session, timeout: float, quiet_pct: float = 3.0) -> float | None:
@@ -164,12 +96,6 @@ def measure(label: str, command: list[str], target: Path, timeout: float,
     return out
 
 
-def vivtui_command(target: Path) -> list[str]:
-    installed = Path(sys.executable).with_name("vivtui")
-    base = [str(installed)] if installed.exists() else [sys.executable, "-m", "vivtui"]
-    return [*base, str(target)]
-
-
 def fmt(value, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
@@ -188,7 +114,7 @@ def main() -> None:
     if args.only:
         targets = [t for t in targets if t.name in args.only or ("dir" in args.only
                                                                    and t.is_dir())]
-    viewers = [("vivtui", vivtui_command)]
+    viewers = [("vivtui", lambda target: vivtui_command(str(target)))]
     if not args.no_lnav and shutil.which("lnav"):
         viewers.append(("lnav", lambda target: ["lnav", str(target)]))
     header = (f"{'file':<24} {'viewer':<7} {'lines':>9} {'open s':>7} {'final s':>8} "

@@ -18,23 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-TICKS = os.sysconf("SC_CLK_TCK")
+from harness import Session, cpu_s, vivtui_command
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
 def rss_mb(pid: int) -> float:
     return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 1e6
-
-
-def monitor_pid(session: str) -> int:
-    out = subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
-                         capture_output=True, text=True, check=True).stdout.split()
-    return int(out[0])
 
 
 def main() -> None:
@@ -49,20 +39,19 @@ def main() -> None:
     session = f"vivtui-soak-{os.getpid()}"
     writer = subprocess.Popen([sys.executable, "-m", "vivtui", "demo", "--write-only", str(run),
                                "--rate", str(args.rate)], stderr=subprocess.DEVNULL)
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-                    f"exec {sys.executable} -m vivtui {run}"], check=True)
+    monitor = Session(session, vivtui_command(str(run)), {}, size=(120, 40))
     try:
         time.sleep(2)
-        subprocess.run(["tmux", "send-keys", "-t", session, args.pane], check=True)
-        pid = monitor_pid(session)
+        monitor.keys(args.pane)
+        pid = monitor.pid
         print(f"soak: {args.rate:g} events/s for {args.minutes} min, pane {args.pane}, "
               f"monitor pid {pid}, run {run}")
         print(f"{'minute':>6} {'CPU %':>7} {'RSS MB':>8}")
         figures = []
-        before, start = cpu_seconds(pid), time.monotonic()
+        before, start = cpu_s([pid]), time.monotonic()
         for minute in range(1, args.minutes + 1):
             time.sleep(max(0.0, start + 60 * minute - time.monotonic()))
-            now = cpu_seconds(pid)
+            now = cpu_s([pid])
             cpu = 100 * (now - before) / 60
             before = now
             figures.append((cpu, rss_mb(pid)))
@@ -72,7 +61,7 @@ def main() -> None:
                   f"(target <= 1.2); RSS growth after minute 1: "
                   f"{figures[-1][1] - figures[0][1]:+.1f} MB (target < 20)")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        monitor.close()
         writer.terminate()
         shutil.rmtree(run, ignore_errors=True)
 

@@ -26,6 +26,7 @@ from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
+from vivtui.ui.frugal_driver import driver_class
 from vivtui.ui.help import HelpScreen
 from vivtui.ui.main_screen import MainScreen
 from vivtui.ui.panes.base import Pane
@@ -43,6 +44,7 @@ class Options:
     clock: Callable[[], datetime] | None = None  # frozen time for snapshot tests
     # Process-wide tuning once the first screen is out (the command line's; never tests')
     on_first_frame: Callable[[], None] | None = None
+    fps: float | None = None  # frames a second while the screen changes by itself (0: no cap)
 
 
 class BatchArrived(Message):
@@ -57,7 +59,8 @@ class VivtuiApp(App[None]):
 
     def __init__(self, layout: RunLayout, options: Options | None = None,
                  start_workers: bool = True) -> None:
-        super().__init__()
+        options = options or Options()
+        super().__init__(driver_class=driver_class(options.fps))
         # A monitor repaints what changed, nothing more: the tab underline's
         # slide was 0.3 s of frames after each switch (and bytes over SSH).
         self.animation_level = "none"
@@ -65,7 +68,7 @@ class VivtuiApp(App[None]):
             # Ahead of Textual's own NO_COLOR filter (see ui/prominence.py).
             self._filters.insert(1, KeepProminence())
         self.layout_ = layout
-        self.options = options or Options()
+        self.options = options
         self.store = RunStore(self.options.budget, clock=self.now,
                               activity=self.options.activity)
         # Tasks' and sessions' events are read back from their files when looked at.

@@ -47,6 +47,16 @@ def _positive(what: str) -> Callable[[str], float]:
     return parse
 
 
+def _frames(value: str) -> float:
+    try:
+        fps = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of frames: {value!r}") from None
+    if not fps >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no cap) or more: {value!r}")
+    return fps
+
+
 _budget = _positive("an amount in USD")
 _seconds = _positive("a number of seconds")
 
@@ -148,6 +158,10 @@ def monitor_parser() -> argparse.ArgumentParser:
                              "notices: for network filesystems")
     parser.add_argument("--utc", action="store_true",
                         help="show every time in UTC (default: this host's local zone)")
+    parser.add_argument("--fps", type=_frames, default=None, metavar="N",
+                        help="at most N screen updates a second while the run pours in, "
+                             "for slow links (default: $VIVTUI_FPS, else no cap; keys are "
+                             "always answered at once)")
     _common(parser)
     return parser
 
@@ -167,7 +181,7 @@ def open_monitor(path: str, args: argparse.Namespace) -> int:
     layout = discover(path, zone)
     display = UTC if args.utc else None
     VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=args.budget,
-                              poll=args.poll, activity=_activity(args),
+                              poll=args.poll, activity=_activity(args), fps=args.fps,
                               on_first_frame=tune_process())).run()
     return 0
 
@@ -194,7 +208,7 @@ def demo_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=float, default=6.0, metavar="N",
                         help="events per second (default 6)")
     parser.add_argument("--events", type=int, metavar="N", help="stop after N events")
-    parser.set_defaults(poll=None, utc=False)  # the monitor's options it does not take
+    parser.set_defaults(poll=None, utc=False, fps=None)  # the monitor's options it does not take
     _common(parser)
     return parser
 

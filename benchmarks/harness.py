@@ -1,0 +1,95 @@
+"""What the tmux benchmarks share: a viewer in a tmux session, its process tree
+and what /proc says about it. Black-box: the screen and /proc only."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        todo += map(int, children)
+    return out
+
+
+def cpu_s(pids: list[int]) -> float:
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / TICKS
+
+
+def hwm_mb(pids: list[int]) -> float:
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+class Session:
+    """A command in a detached tmux session of ``size`` (columns, rows)."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str],
+                 size: tuple[int, int] = (160, 48)) -> None:
+        self.name = name
+        self.started = time.monotonic()
+        settings = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(size[0]),
+                        "-y", str(size[1]), *settings, *command], check=True)
+        self.pid = int(subprocess.run(["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"],
+                                      capture_output=True, text=True).stdout.split()[0])
+
+    def screen(self, styled: bool = False) -> str:
+        # ``styled`` (-e) for keys: a moved cursor changes only the styles of two lines.
+        return subprocess.run(["tmux", "capture-pane", "-p", *(["-e"] if styled else []),
+                               "-t", self.name], capture_output=True, text=True).stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def pipe_output(self, path: Path | None) -> None:
+        """Everything the program writes to its terminal appended to ``path``
+        from now on (None: stop)."""
+        command = [] if path is None else [f"cat >> {path}"]
+        subprocess.run(["tmux", "pipe-pane", "-O", "-t", self.name, *command], check=True)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def wait_screen(session: Session, needle: str, timeout: float) -> float | None:
+    """Seconds from launch until ``needle`` is on screen (None: not within ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if needle in session.screen():
+            return time.monotonic() - session.started
+        time.sleep(0.01)
+    return None
+
+
+def vivtui_command(*args: str) -> list[str]:
+    installed = Path(sys.executable).with_name("vivtui")
+    base = [str(installed)] if installed.exists() else [sys.executable, "-m", "vivtui"]
+    return [*base, *args]
