@@ -34,7 +34,7 @@ from pathlib import Path
 from harness import Session, vivtui_command
 from ssh_bytes import FIRST_LINES, Writer, make_lines, wait_settled
 
-HELP_WORDS = {"vivtui": "Keys", "plain": "Keys", "lnav": "LNAV"}
+HELP_WORDS = {"vivtui": "vivtui keys", "plain": "vivtui keys", "lnav": "A fancy log file viewer"}
 
 
 def proxy(kbps: float, buffer_kb: float, command: list[str]) -> int:
@@ -88,7 +88,7 @@ def key_latency(session: Session, word: str, presses: int) -> list[float]:
                 times.append(time.monotonic() - at)
                 break
             time.sleep(0.01)
-        session.keys("Escape" if word != "LNAV" else "q")
+        session.keys("Escape" if word.startswith("vivtui") else "q")
         gone = time.monotonic()
         while word in session.screen() and time.monotonic() - gone < 30:
             time.sleep(0.02)
@@ -125,14 +125,13 @@ def measure(label: str, command: list[str], env: dict[str, str], args, rate: flo
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "proxy":
+    if len(sys.argv) > 1 and sys.argv[1] == "proxy":  # proxy --kbps N --buffer N -- CMD…
+        split = sys.argv.index("--")
         parser = argparse.ArgumentParser()
-        parser.add_argument("proxy")
-        parser.add_argument("--kbps", type=float)
-        parser.add_argument("--buffer", type=float)
-        parser.add_argument("command", nargs=argparse.REMAINDER)
-        args = parser.parse_args()
-        sys.exit(proxy(args.kbps, args.buffer, args.command[1:]))
+        parser.add_argument("--kbps", type=float, required=True)
+        parser.add_argument("--buffer", type=float, required=True)
+        args = parser.parse_args(sys.argv[2:split])
+        sys.exit(proxy(args.kbps, args.buffer, sys.argv[split + 1:]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kbps", type=float, default=32.0, help="link speed, KB/s")
     parser.add_argument("--buffer", type=float, default=256.0, help="KB held on the way")

@@ -69,3 +69,57 @@ def test_new_lines_appear_in_a_real_terminal(tui, tmp_path, size):
         assert not alive(session), "q did not quit"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def styled(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-e", "-t", session],
+                          capture_output=True, text=True).stdout
+
+
+def settled(session: str, quiet: float = 0.6, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    last, since = styled(session), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        screen = styled(session)
+        if screen != last:
+            last, since = screen, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+    return last
+
+
+def test_frugal_output_draws_what_textual_draws(tmp_path):
+    """The same run in two terminals, one with Textual's own output: after a
+    followed list scrolled, keys moved the cursor and panes switched, both
+    terminals show the same cells in the same styles."""
+    log = tmp_path / "action_log.jsonl"
+    lines = [orjson.dumps({"timestamp": f"2026-02-03T05:44:{i % 60:02d}.000+00:00",
+                           "actor": f"Actor-{i % 7}", "action_type": ("TOOL", "ERROR")[i % 5 == 0],
+                           "action": "read_file", "detail": f"line {i} 字 détail"}) + b"\n"
+             for i in range(80)]
+    log.write_bytes(b"".join(lines[:30]))
+    sessions = {}
+    for label, frugal in (("frugal", "1"), ("plain", "0")):
+        sessions[label] = name = f"vivtui-{label}-{uuid.uuid4().hex[:8]}"
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
+                        f"TERM=xterm-256color VIVTUI_FRUGAL={frugal} {vivtui_command()} "
+                        f"--utc --finished {tmp_path}"], check=True)
+    try:
+        for name in sessions.values():
+            wait_for(name, "line 29")
+        for line in lines[30:]:
+            with open(log, "ab") as handle:
+                handle.write(line)
+            time.sleep(0.03)
+        for name in sessions.values():
+            wait_for(name, "line 79")
+        for keys in ([], ["k", "k", "k"], ["PageUp"], ["2"], ["1", "G"]):
+            for name in sessions.values():
+                if keys:
+                    subprocess.run(["tmux", "send-keys", "-t", name, *keys], check=True)
+            screens = {label: settled(name) for label, name in sessions.items()}
+            assert screens["frugal"] == screens["plain"], f"after {keys}"
+    finally:
+        for name in sessions.values():
+            subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
