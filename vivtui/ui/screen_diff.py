@@ -21,12 +21,17 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, repeat
+from operator import ne
 
 from rich.cells import get_character_cell_size
 
 # One token of a frame: a cursor move, an SGR, CR, LF, a text run.
 _TOKEN = re.compile(r"\x1b\[(\d+);(\d+)H|\x1b\[([0-9;:]*)m|(\r)|(\n)|([^\x00-\x1f\x7f]+)")
+_CUP = re.compile(r"\x1b\[(\d+);(\d+)H")
+_LOOSE_LF = re.compile(r"\n(?!\x1b\[\d+;\d+H)")  # a line feed not followed by a cursor move
+_SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+_MISSING = ("\x00", "\x00")  # a cell a piece did not write
 # What no frame holds: any other escape sequence (links too), any other control.
 _NOT_FRAME = re.compile(r"\x1b(?!\[\d+;\d+H|\[[0-9;:]*m)|[\x00-\x09\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
 # Output that leaves the screen's cells as they were: private modes other
@@ -59,6 +64,12 @@ class ScreenModel:
         self.shown: list[list[Cell | None]] = [[None] * width for _ in range(height)]
         self.cursor: tuple[int, int] | None = None  # where the frame left it (row, col)
         self._at: tuple[int, int] | None = None  # where output left the terminal's cursor
+        # Rows' hashes, for finding rows that moved (None: not worked out yet).
+        self._target_keys: list[object | None] = [None] * height
+        self._shown_keys: list[object | None] = [None] * height
+        # Pieces of frames parsed, this frame's and the last one's.
+        self._pieces: dict = {}
+        self._last_pieces: dict = {}
 
     def forget(self) -> None:
         """The terminal's cells may have changed behind the model's back."""
@@ -75,6 +86,68 @@ class ScreenModel:
         """Draw ``frame`` into the target; False (nothing drawn) if it is not a frame."""
         if not frame or _NOT_FRAME.search(frame):
             return False
+        parts = _CUP.split(frame)
+        if parts[0] or "\r" in frame or _LOOSE_LF.search(frame):
+            self._apply_tokens(frame)
+            return True
+        # Textual's usual frame: each piece starts with a cursor move and ends
+        # with a line feed; a list that scrolled sends the pieces it sent last
+        # time, one row lower or higher, so each is parsed once.
+        target, width, height = self.target, self.width, self.height
+        seen, last = self._pieces, self._last_pieces
+        keys = self._target_keys
+        style = ""
+        for i in range(1, len(parts), 3):
+            row, col, body = int(parts[i]) - 1, int(parts[i + 1]) - 1, parts[i + 2]
+            if body.endswith("\n"):
+                body = body[:-1]
+            if not body:
+                continue
+            if not 0 <= row < height:
+                style = _end_style(body, style)
+                continue
+            key = (col, style, body)
+            piece = seen.get(key) or last.get(key)
+            if piece is None:
+                piece = seen[key] = self._piece(col, style, body)
+            else:
+                seen[key] = piece
+            cells, style = piece
+            line = target[row]
+            if cells is None:  # touches a cell before its start: drawn in place
+                self._draw(line, col, body, key[1], width)
+            elif cells:
+                line[col:col + len(cells)] = cells
+            keys[row] = None
+        self._last_pieces, self._pieces = seen, {}
+        self.cursor = (int(parts[-3]) - 1, int(parts[-2]) - 1) if not parts[-1] else None
+        return True
+
+    def _piece(self, col: int, style: str, body: str) -> tuple[list | None, str]:
+        """A piece's cells from ``col`` (None: it reaches before ``col``), and
+        the style in force after it."""
+        scratch = [_MISSING] * (self.width + 1)
+        end_style = self._draw(scratch, col, body, style, self.width)
+        if col > 0 and scratch[col - 1] is not _MISSING:
+            return None, end_style
+        cells = scratch[col:self.width]
+        while cells and cells[-1] is _MISSING:
+            cells.pop()
+        if _MISSING in cells:
+            return None, end_style
+        return cells, end_style
+
+    def _draw(self, line: list, col: int, body: str, style: str, width: int) -> str:
+        """Styles and text (no cursor moves) into ``line`` from ``col``."""
+        for token in _TOKEN.finditer(body):
+            if token.lastindex == 6:
+                col = self._put(line, col, token.group(6), style, width)
+            elif token.lastindex == 3:
+                style = _next_style(style, token.group(3))
+        return style
+
+    def _apply_tokens(self, frame: str) -> None:
+        """Any frame, a token at a time."""
         row = col = 0
         style = ""  # the SGR parameters in force
         cursor = None
@@ -85,20 +158,19 @@ class ScreenModel:
             if kind == 6:
                 if 0 <= row < height:
                     col = self._put(target[row], col, token.group(6), style, width)
+                    self._target_keys[row] = None
                 else:
                     col += len(token.group(6))
             elif kind == 2:
                 row, col = int(token.group(1)) - 1, int(token.group(2)) - 1
                 cursor = (row, col)
             elif kind == 3:
-                params = token.group(3)
-                style = "" if params in ("", "0") else (f"{style};{params}" if style else params)
+                style = _next_style(style, token.group(3))
             elif kind == 4:
                 col = 0
             else:
                 row += 1
         self.cursor = cursor
-        return True
 
     @staticmethod
     def _put(line: list, col: int, text: str, style: str, width: int) -> int:
@@ -140,21 +212,24 @@ class ScreenModel:
     def _scroll(self, out: list[str]) -> None:
         """Move the block of rows that best matches the target by a scroll region."""
         target, shown, height = self.target, self.shown, self.height
-        keys_t = [_row_key(row) for row in target]
-        keys_s = [_row_key(row) for row in shown]
+        keys_t = _keys(self._target_keys, target)
+        keys_s = _keys(self._shown_keys, shown)
         dirty = [target[r] != shown[r] for r in range(height)]
         best = (0, 0, 0, 0)  # (net rows saved, shift, first row, last row) of the target
-        for shift in range(1 - height, height):
-            if shift == 0:
-                continue
+        rows_of: dict[object, list[int]] = {}
+        for r, key in enumerate(keys_s):
+            rows_of.setdefault(key, []).append(r)
+        shifts = {was - r for r in range(height) if dirty[r] for was in rows_of.get(keys_t[r], ())}
+        shifts.discard(0)
+        for shift in sorted(shifts, key=abs):
             r = max(0, -shift)
             stop = min(height, height - shift)
             while r < stop:
-                if keys_t[r] is None or keys_t[r] != keys_s[r + shift]:
+                if keys_t[r] != keys_s[r + shift]:
                     r += 1
                     continue
                 first = r
-                while r < stop and keys_t[r] is not None and keys_t[r] == keys_s[r + shift]:
+                while r < stop and keys_t[r] == keys_s[r + shift]:
                     r += 1
                 last = r - 1
                 saved = sum(dirty[first:r])
@@ -177,21 +252,24 @@ class ScreenModel:
             first -= 1
         top, bottom = min(first, first + shift), max(last, last + shift)
         blank = [("", " ")] * self.width
+        keys = self._shown_keys
         if shift > 0:  # content moves up
             out.append(f"\x1b[{top + 1};{bottom + 1}r\x1b[{bottom + 1};1H" + "\n" * shift)
-            moved = shown[top + shift:bottom + 1]
-            shown[top:bottom + 1] = moved + [list(blank) for _ in range(shift)]
+            shown[top:bottom + 1] = shown[top + shift:bottom + 1] + [
+                list(blank) for _ in range(shift)]
+            keys[top:bottom + 1] = keys[top + shift:bottom + 1] + [None] * shift
         else:
             out.append(f"\x1b[{top + 1};{bottom + 1}r\x1b[{top + 1};1H" + "\x1bM" * -shift)
-            moved = shown[top:bottom + 1 + shift]
-            shown[top:bottom + 1] = [list(blank) for _ in range(-shift)] + moved
+            shown[top:bottom + 1] = [list(blank) for _ in range(-shift)] + shown[
+                top:bottom + 1 + shift]
+            keys[top:bottom + 1] = [None] * -shift + keys[top:bottom + 1 + shift]
         out.append("\x1b[r")  # the whole screen again; the cursor goes home
         self._at = (0, 0)
 
     def _row(self, out: list[str], r: int) -> None:
         want, have = self.target[r], self.shown[r]
         width = self.width
-        changed = [c for c in range(width) if want[c] is not None and want[c] != have[c]]
+        changed = [c for c in compress(range(width), map(ne, want, have)) if want[c] is not None]
         runs: list[list[int]] = []
         for c in changed:
             if runs and c - runs[-1][1] <= MERGE_GAP and all(
@@ -207,6 +285,7 @@ class ScreenModel:
                 last += 1
             self._emit(out, r, first, last)
         have[:] = want
+        self._shown_keys[r] = self._target_keys[r]
 
     def _emit(self, out: list[str], r: int, first: int, last: int) -> None:
         want = self.target[r]
@@ -217,6 +296,7 @@ class ScreenModel:
             cell = want[c]
             if cell is None:
                 cell = want[c] = ("", " ")
+                self._target_keys[r] = None
             style, text = cell
             if text == CONTINUATION:
                 continue
@@ -231,18 +311,32 @@ class ScreenModel:
 
 def _nearer(want: list, moved: list, staying: list) -> bool:
     """``want`` is drawn in fewer cells from the row that moved than from the one in place."""
-    return (sum(a != b for a, b in zip(want, moved))
-            < sum(a != b for a, b in zip(want, staying)))
+    return sum(map(ne, want, moved)) < sum(map(ne, want, staying))
+
+
+def _next_style(style: str, params: str) -> str:
+    if params in ("", "0"):
+        return ""
+    return f"{style};{params}" if style else params
+
+
+def _end_style(body: str, style: str) -> str:
+    for params in _SGR.findall(body):
+        style = _next_style(style, params)
+    return style
 
 
 def _half(cell: Cell | None) -> bool:
     return cell is not None and cell[1] == CONTINUATION
 
 
-def _row_key(row: list[Cell | None]) -> int | None:
-    if None in row:
-        return None
-    return hash(tuple(row))
+def _keys(known: list, rows: list) -> list:
+    """Every row's key, working out those not known; a row with unknown cells
+    gets a key equal to no other."""
+    for r, key in enumerate(known):
+        if key is None:
+            known[r] = object() if None in rows[r] else hash(tuple(rows[r]))
+    return known
 
 
 @lru_cache(maxsize=1024)
