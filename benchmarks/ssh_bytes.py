@@ -2,6 +2,7 @@
 link has to carry. vivtui and lnav side by side, in tmux, black-box.
 
     python benchmarks/ssh_bytes.py [--rates 0,10,200,2000] [--seconds 20] [--size 120x40]
+    python benchmarks/ssh_bytes.py --plain --sessions   # and Textual's own output; Sessions
     python benchmarks/ssh_bytes.py --vivtui-args --fps 5      # a setting under test
 
 Per viewer and rate it opens the same file (a seeded action log), waits for
@@ -21,6 +22,7 @@ import argparse
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -112,6 +114,34 @@ def measure(label: str, command: list[str], env: dict[str, str], log: Path, rate
         shutil.rmtree(home, ignore_errors=True)
 
 
+def sessions_idle(label: str, env: dict[str, str], seconds: float,
+                  size: tuple[int, int]) -> dict:
+    """A stopped run's Sessions pane with running sessions (their elapsed times
+    tick): bytes/s with nothing appended."""
+    with tempfile.TemporaryDirectory(prefix="vivtui-ssh-sessions-") as run:
+        subprocess.run([*vivtui_command("demo", "--write-only", run, "--rate", "200",
+                                        "--events", "300")],
+                       check=True, stderr=subprocess.DEVNULL)
+        home = Path(run) / "home"
+        home.mkdir()
+        session = Session(f"ssh-sessions-{label}-{os.getpid()}", vivtui_command(run),
+                          {"HOME": str(home), **env}, size)
+        out = Path(run) / "out"
+        try:
+            time.sleep(2.0)
+            session.keys("2")
+            time.sleep(2.0)
+            session.pipe_output(out)
+            started = time.monotonic()
+            time.sleep(seconds)
+            session.pipe_output(None)
+            elapsed = time.monotonic() - started
+            time.sleep(0.2)
+            return where_bytes_go(out.read_bytes(), elapsed, 0)
+        finally:
+            session.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", default="0,10,200,2000")
@@ -121,6 +151,8 @@ def main() -> None:
     parser.add_argument("--no-lnav", action="store_true")
     parser.add_argument("--plain", action="store_true",
                         help="also vivtui with Textual's own output (VIVTUI_FRUGAL=0)")
+    parser.add_argument("--sessions", action="store_true",
+                        help="also a stopped run's Sessions pane, running sessions ticking")
     parser.add_argument("--vivtui-args", nargs=argparse.REMAINDER, default=[],
                         help="more arguments for vivtui (last on the line)")
     args = parser.parse_args()
@@ -157,6 +189,11 @@ def main() -> None:
             theirs = results["lnav"]["kb_per_s"]
             ratio = results["vivtui"]["kb_per_s"] / theirs if theirs else float("nan")
             print(f"{'':>8} vivtui/lnav: {ratio:.1f}x", flush=True)
+    if args.sessions:
+        for label, _, env in viewers[:1 + args.plain]:
+            result = sessions_idle(label, env, args.seconds, size)
+            print(f"{'sessions':>8} {label:<7} {result['kb_per_s']:>8.2f} {'-':>8} "
+                  f"{result['moves_per_s']:>8.0f} {result['styles_per_s']:>8.0f}", flush=True)
 
 
 if __name__ == "__main__":
