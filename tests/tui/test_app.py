@@ -396,9 +396,8 @@ async def test_an_old_run_copied_shows_no_running_session_and_links_the_gate_blo
         await pilot.pause()
         detail = str(pane.query_one(".detail").render())
         assert "blocked by the safety gate  Constitutional violation: self-modification" in detail
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, RelatedScreen)
+        await pilot.press("r")  # found on a thread
+        await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))
         # Its own start and the gate's block; not the three other sessions of its key.
         assert [(r.kind, r.category) for r in app.screen.records] == [
             ("sessions", "GrindSession started"), ("safety", "blocked")]

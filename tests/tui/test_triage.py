@@ -142,8 +142,8 @@ async def test_related_events_and_same_thread(tui, run_dir):
         await pilot.press("3")
         pane = app.current_pane()
         tui.select_where(pane, lambda t: t.task_id == "task-0042")
-        await pilot.press("r")
-        assert isinstance(app.screen, RelatedScreen)
+        await pilot.press("r")  # found on a thread
+        await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))
         text = tui.screen_text(app)
         assert "related events" in text and "TASK_BUDGET_EXCEEDED_ACTUAL" in text
         await pilot.press("enter")

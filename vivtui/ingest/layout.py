@@ -5,18 +5,29 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
 from vivtui.ingest.feeds import Feed, FileStatus, resolved_target
-from vivtui.parsing.kinds import ACTION_JSONL, ACTION_TEXT, SPECS, sniff, spec_for_name
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import (
+    ACTION_JSONL,
+    ACTION_TEXT,
+    LINES,
+    SPECS,
+    LineParser,
+    sniff,
+    spec_for_name,
+)
 from vivtui.sources.regular import kind_of, open_regular, read_head
 
 AUDIT_SUBDIR = Path("vivarium", "meta", "audit")
 
 
 LINE_LIMIT = 1 << 20  # what the inspector's raw view reads of one line
+REREAD_BLOCK = 1 << 20  # kept rows read back a block at a time
 
 
 POLL_UNLISTABLE_S = 1.0
@@ -67,6 +78,62 @@ class RunLayout:
             return [_line_from(fd, offset) for offset in offsets]
         finally:
             os.close(fd)
+
+
+class LineReread:
+    """A kind's rows read again from the file its feed reads now, parsed as the
+    feed parses them (``store.oldrows.Reread``)."""
+
+    def __init__(self, layout: RunLayout, kind: str) -> None:
+        self.feed = next((f for f in layout.feeds if f.kind == kind), None)
+
+    def able(self) -> bool:
+        choice = self.feed.current_choice() if self.feed is not None else None
+        return choice is not None and choice[0].mode == LINES and not choice[0].assembled
+
+    def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[int, tuple]:
+        if not places or not self.able():
+            return {}
+        spec, path = self.feed.current_choice()
+        try:
+            fd = open_regular(path)
+        except OSError:
+            return {}
+        try:
+            lines = _lines_from(fd, sorted({offset for _, offset in places}))
+        finally:
+            os.close(fd)
+        parser = LineParser(spec, ParseContext(self.feed.zone))
+        found = parser.parse([(line, offset, lines[offset]) for line, offset in places
+                              if lines.get(offset) is not None])
+        return {row[2]: row for row in found.rows}
+
+
+def _lines_from(fd: int, offsets: list[int]) -> dict[int, bytes]:
+    """The lines at sorted ``offsets``, read a block at a time: kept rows are
+    mostly neighbours in their file."""
+    out: dict[int, bytes] = {}
+    start, block = -1, b""
+    # One row looked at reads little; a walk over thousands, a megabyte at a time.
+    size = REREAD_BLOCK if len(offsets) > 16 else 1 << 16
+    for offset in offsets:
+        at = offset - start
+        end = block.find(b"\n", at) if 0 <= at < len(block) else -1
+        if end < 0:
+            try:
+                start, block = offset, os.pread(fd, size, offset)
+            except OSError:
+                continue
+            at, end = 0, block.find(b"\n")
+            if end < 0:
+                if len(block) == size:
+                    line = _line_from(fd, offset)  # a line longer than a block
+                    if line is not None:
+                        out[offset] = line
+                    continue
+                end = len(block)  # the last line, not yet ended
+        out[offset] = block[at:end]
+    return out
 
 
 def _line_from(fd: int, offset: int) -> bytes | None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import deque
 from functools import partial
-from typing import Iterator, Sequence
+from itertools import islice
+from typing import Iterable, Iterator, Sequence
 
 from vivtui.parsing.record import Record, new_record, pack
+from vivtui.store.oldrows import CHUNK, OldRows, Reread
 
 _AS_RECORD = partial(new_record, Record)
 _RAW = Record._fields.index("raw")
@@ -24,25 +26,41 @@ class RecordBuffer:
     after its first pass, but walks every named tuple at every full pass: with
     tens of thousands kept, that walk was a third of the ingest time.
 
-    Rows older than the newest ``YOUNG`` hold their line's object packed as
-    JSON bytes (``parsing.record.Packed``), not decoded: a decoded object is
+    Rows older than the newest ``YOUNG`` are kept as where they are in their
+    file (``oldrows``) when the file can be read again (``reread``, set by
+    whoever knows the file), and read back when looked at. Otherwise (a
+    snapshot's entries, tests without files) they hold their line's object
+    packed as JSON bytes (``parsing.record.Packed``): a decoded object is
     about a kilobyte, and a live run's kept rows grew its memory for as long
     as the buffers filled.
     """
 
-    def __init__(self, capacity: int = 200_000) -> None:
+    def __init__(self, capacity: int = 200_000, kind: str = "") -> None:
         self.capacity = capacity
-        self._items: deque[tuple] = deque(maxlen=capacity)
+        self._items: deque[tuple] = deque()
+        self._old = OldRows(kind)  # before ``_items``
+        self.reread: Reread | None = None
         self.total = 0  # records ever appended
         self._young = 0  # rows at the end not looked at for packing yet
 
     def extend(self, rows: Sequence[tuple]) -> None:
         """Plain rows in the record layout (``parsing.record.rows_of``)."""
-        self._items.extend(rows)
+        items = self._items
+        items.extend(rows)
         self.total += len(rows)
-        self._young = min(self._young + len(rows), len(self._items))
-        if self._young > 2 * YOUNG:
-            self._pack(len(self._items) - self._young, len(self._items) - YOUNG)
+        over = len(self._old) + len(items) - self.capacity
+        if over > 0:
+            dropped = min(over, len(self._old))
+            self._old.drop(dropped)
+            for _ in range(over - dropped):
+                items.popleft()
+        self._young = min(self._young + len(rows), len(items))
+        if len(items) > 2 * YOUNG and self.reread is not None and self.reread.able():
+            moved = [items.popleft() for _ in range(len(items) - YOUNG)]
+            self._old.add(moved)
+            self._young = min(self._young, len(items))
+        elif self._young > 2 * YOUNG:
+            self._pack(len(items) - self._young, len(items) - YOUNG)
 
     def _pack(self, start: int, stop: int) -> None:
         items = self._items
@@ -57,23 +75,56 @@ class RecordBuffer:
 
     def pass_over(self, count: int) -> None:
         """``count`` newer rows not kept: what was kept is older still, and goes."""
-        self._items.clear()
-        self._young = 0
+        self.clear()
         self.total += count
 
     def clear(self) -> None:
         self._items.clear()
+        self._old.clear()
         self._young = 0
 
     @property
     def first_seq(self) -> int:
-        return self.total - len(self._items)
+        return self.total - len(self)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._old) + len(self._items)
 
     def __getitem__(self, index: int) -> Record:
-        return new_record(Record, self._items[index])
+        old = len(self._old)
+        if index < 0:
+            index += len(self)
+        if index >= old or index < 0:
+            return new_record(Record, self._items[index - old])
+        return self._old.read(self.reread, index, index + 1)[0]
 
     def __iter__(self) -> Iterator[Record]:
-        return map(_AS_RECORD, self._items)
+        return self.since(self.first_seq)
+
+    def frozen(self) -> Iterable[Record]:
+        """The records kept now, to be read on another thread while this buffer
+        goes on growing (the rows in their files are read back then)."""
+        return FrozenRows(self._old.copy(), list(self._items), self.reread)
+
+    def since(self, seq: int) -> Iterator[Record]:
+        """The records from sequence number ``seq`` on; rows kept in their
+        file are read back a chunk at a time, not one by one."""
+        index = max(0, seq - self.first_seq)
+        return _walk(self._old, self.reread, index,
+                     islice(self._items, max(0, index - len(self._old)), None))
+
+
+class FrozenRows:
+    def __init__(self, old: OldRows, young: list[tuple], reread: Reread | None) -> None:
+        self.old, self.young, self.reread = old, young, reread
+
+    def __iter__(self) -> Iterator[Record]:
+        return _walk(self.old, self.reread, 0, self.young)
+
+
+def _walk(old: OldRows, reread: Reread | None, index: int,
+          young: Iterable[tuple]) -> Iterator[Record]:
+    """Old rows from ``index``, read back a chunk at a time, then the young ones."""
+    for start in range(index, len(old), CHUNK):
+        yield from old.read(reread, start, min(len(old), start + CHUNK))
+    yield from map(_AS_RECORD, young)

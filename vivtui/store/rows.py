@@ -55,7 +55,9 @@ class FilteredRows:
         first, total = self.source.first_seq, self.source.total
         if self._checked < total:
             start = max(self._checked, first)
-            fresh = [self.source[seq - first] for seq in range(start, total)]
+            since = getattr(self.source, "since", None)  # a buffer reads back in chunks
+            fresh = (list(since(start)) if since is not None
+                     else [self.source[seq - first] for seq in range(start, total)])
             self._matches += _test(fresh, self.describe, self.filters, start)
             self._checked = total
         dropped = bisect_left(self._matches, first)

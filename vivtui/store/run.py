@@ -71,7 +71,7 @@ class RunStore:
         self.activity = activity or RunActivity()
         self.clock = clock or _utc_now
         self.buffers = {kind: RecordBuffer(capacity if kind in (actions.KIND, kernel.KIND)
-                                           else min(capacity, MODEL_KINDS_KEPT))
+                                           else min(capacity, MODEL_KINDS_KEPT), kind)
                         for kind in KINDS}
         self.by_category: dict[str, Counter] = {kind: Counter() for kind in KINDS}
         self.by_severity: dict[str, Counter] = {kind: Counter() for kind in KINDS}

@@ -37,8 +37,7 @@ class Timeline:
             if buffer.total == seen:
                 continue
             start = max(seen, buffer.first_seq, buffer.total - self.capacity)
-            for seq in range(start, buffer.total):
-                record = buffer[seq - buffer.first_seq]
+            for record in buffer.since(start):
                 ts = record.ts or self._last_ts.get(kind)
                 if ts is None:
                     self.untimed += 1

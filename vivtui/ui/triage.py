@@ -145,10 +145,18 @@ class TriageActions:
             self.show_related(record)
 
     def show_related(self, record: Record) -> None:
-        everything = [r for buffer in self.store.buffers.values() for r in buffer]
-        found = related_records(record, everything, self.store.sessions)
-        self.app.push_screen(RelatedScreen(record, found,
-                                           self.zone, self.inspect))
+        # Kept rows are read back from their files: on a thread, from a copy
+        # of where they are taken now (the tail loops go on adding rows).
+        kept = [buffer.frozen() for buffer in self.store.buffers.values()]
+        sessions = self.store.sessions
+
+        def run() -> None:
+            found = related_records(record, [r for rows in kept for r in rows], sessions)
+            self.app.call_from_thread(self.app.push_screen, RelatedScreen(
+                record, found, self.zone, self.inspect))
+
+        self.run_worker(run, thread=True, exclusive=True, group="related",
+                        name="finding related events")
 
     def action_copy(self) -> None:
         record = self._selected_record()

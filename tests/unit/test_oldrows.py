@@ -1,0 +1,112 @@
+"""Kept rows past the newest few live in their files: read back as they were,
+said to be gone when the file no longer holds them, a few bytes each."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import orjson
+
+from vivtui.ingest.feeds import read_to_end
+from vivtui.ingest.layout import LineReread, discover
+from vivtui.store import buffer as buffer_module
+from vivtui.store.buffer import RecordBuffer
+from vivtui.store.oldrows import GONE
+from vivtui.store.run import RunStore
+
+
+def write_run(root, lines: int) -> None:
+    with open(root / "action_log.jsonl", "wb") as handle:
+        for n in range(lines):
+            handle.write(orjson.dumps({
+                "timestamp": f"2026-02-03T05:{n // 60 % 60:02d}:{n % 60:02d}.000+00:00",
+                "actor": f"Actor-{n % 7}", "action_type": ("TOOL", "ERROR", "SAFETY")[n % 3],
+                "action": "read_file", "detail": f"line {n}"}) + b"\n")
+    with open(root / "kernel_run.log", "wb") as handle:
+        for n in range(lines):
+            handle.write(b"BLOCKED: gate %d\n" % n if n % 5 == 0 else b"[worker] step %d\n" % n)
+    with open(root / "api_audit.log", "wb") as handle:
+        for n in range(lines):
+            handle.write(orjson.dumps({"timestamp": f"2026-02-03T06:00:{n % 60:02d}",
+                                       "event": "API_CALL_SUCCESS", "model": "m",
+                                       "cost": 0.001, "n": n}) + b"\n")
+
+
+def load(root, reread: bool) -> RunStore:
+    layout = discover(root)
+    store = RunStore(capacity=3000)
+    if reread:
+        for kind, kept in store.buffers.items():
+            kept.reread = LineReread(layout, kind)
+    for feed in layout.feeds:
+        read_to_end(feed, store.apply_batch)
+    return store
+
+
+def test_old_rows_read_back_as_they_were_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(buffer_module, "YOUNG", 100)
+    write_run(tmp_path, 2500)
+    packed, reread = load(tmp_path, False), load(tmp_path, True)
+    for kind in ("actions", "kernel", "api"):
+        ours, theirs = reread.buffers[kind], packed.buffers[kind]
+        assert len(ours._old) > 2000  # most rows are kept as places in the file
+        assert len(ours) == len(theirs) == 2500 and ours.first_seq == theirs.first_seq
+        for record, expected in zip(ours, theirs):
+            assert record.line == expected.line and record.offset == expected.offset
+            assert record.category == expected.category and record.stamp == expected.stamp
+            assert record.fields == expected.fields and record.summary == expected.summary
+        assert ours[5].summary == theirs[5].summary and ours[-1] == theirs[-1]
+
+
+def test_a_row_whose_line_changed_reads_as_gone_not_as_the_new_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(buffer_module, "YOUNG", 100)
+    write_run(tmp_path, 1000)
+    store = load(tmp_path, True)
+    path = tmp_path / "kernel_run.log"
+    data = path.read_bytes().replace(b"[worker] step 11\n", b"[worker] step XX\n")
+    path.write_bytes(data)  # same length: the offsets still fall on lines
+    kept = store.buffers["kernel"]
+    assert kept[10].summary.startswith("BLOCKED: gate 10")
+    assert kept[11].category == GONE and kept[11].malformed and "no longer" in kept[11].note
+    assert kept[12].raw == "[worker] step 12"
+    path.unlink()  # and a file gone altogether
+    assert all(record.category == GONE for record in list(kept)[:800])
+
+
+def test_an_old_row_costs_a_few_bytes(tmp_path):
+    write_run(tmp_path, 12000)
+    layout = discover(tmp_path)
+    feed = next(f for f in layout.feeds if f.kind == "actions")
+    batches = []
+    read_to_end(feed, lambda batch: batches.append(batch.records.rows))
+    kept = RecordBuffer(capacity=50_000, kind="actions")
+    kept.reread = LineReread(layout, "actions")
+    kept.extend(batches[0][:10])
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for rows in batches:
+        kept.extend(rows)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    young = buffer_module.YOUNG * 2  # rows kept whole, at most
+    assert len(kept) > 12000 - 1
+    assert grown / (len(kept) - young) < 60, grown  # 24 bytes a row, and arrays' slack
+
+
+def test_frozen_rows_stay_as_taken_while_the_buffer_moves_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(buffer_module, "YOUNG", 50)
+    write_run(tmp_path, 3000)
+    layout = discover(tmp_path)
+    feed = next(f for f in layout.feeds if f.kind == "kernel")
+    batches = []
+    read_to_end(feed, lambda batch: batches.append(batch.records.rows))
+    rows = [row for batch in batches for row in batch]
+    kept = RecordBuffer(capacity=1000, kind="kernel")
+    kept.reread = LineReread(layout, "kernel")
+    for start in range(0, 2000, 100):
+        kept.extend(rows[start:start + 100])
+    frozen = kept.frozen()
+    for start in range(2000, 3000, 100):  # every row then kept is pushed out
+        kept.extend(rows[start:start + 100])
+    assert [r.line for r in frozen] == [row[1] for row in rows[1000:2000]]
+    assert [r.line for r in kept] == [row[1] for row in rows[2000:3000]]

@@ -1,0 +1,95 @@
+"""Kept rows past the newest few, held as where they are in their file.
+
+A live run's buffers fill for as long as it runs (50,000 action and kernel
+rows, 20,000 of each other kind). As packed JSON a row still cost several
+hundred bytes, and a soak at 200 events a second grew by 11 MB a minute
+until every buffer was full. Here a row costs 24 bytes: its line number, its
+offset and a check of what it was; it is parsed again from the file when it
+is looked at (the timeline, related events, a walk over failures), as the
+task and session models already read their events back.
+
+A line read back that fails the check (the file was rotated, truncated or
+rewritten since) is not taken for the row: the row reads as gone, saying so.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from typing import Protocol
+
+from vivtui.parsing.record import INFO, Record, new_record
+
+_STAMP, _CATEGORY, _RAW = 3, 6, 7
+CHUNK = 4096  # rows read back at a time when walked over
+GONE = "gone"
+GONE_NOTE = "the file no longer holds this line (rotated, truncated or rewritten)"
+
+
+class Reread(Protocol):
+    """Reads a kind's rows again from the file it is read from now."""
+
+    def able(self) -> bool:
+        """Rows can be read back (a line file, not entries spanning lines)."""
+
+    def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[int, tuple]:
+        """The rows at (line, offset) places, by offset (those found)."""
+
+
+def check_of(row: tuple) -> int:
+    """What a row was, to know it again: its line itself when kept as bytes or
+    text, else its time as written and its category."""
+    raw = row[_RAW]
+    if raw.__class__ is bytes or raw.__class__ is str:
+        return hash(raw)
+    return hash((row[_STAMP], row[_CATEGORY]))
+
+
+class OldRows:
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._lines = array("q")
+        self._offsets = array("q")
+        self._checks = array("q")
+        self._start = 0  # rows before it were dropped (compacted away in bulk)
+
+    def __len__(self) -> int:
+        return len(self._lines) - self._start
+
+    def add(self, rows: Sequence[tuple]) -> None:
+        self._lines.extend(row[1] for row in rows)
+        self._offsets.extend(row[2] for row in rows)
+        self._checks.extend(map(check_of, rows))
+
+    def drop(self, count: int) -> None:
+        """The oldest ``count`` rows go."""
+        self._start += min(count, len(self))
+        if self._start > CHUNK and self._start * 2 > len(self._lines):
+            for column in (self._lines, self._offsets, self._checks):
+                del column[:self._start]
+            self._start = 0
+
+    def copy(self) -> OldRows:
+        other = OldRows(self.kind)
+        at = slice(self._start, None)
+        other._lines, other._offsets = self._lines[at], self._offsets[at]
+        other._checks = self._checks[at]
+        return other
+
+    def clear(self) -> None:
+        for column in (self._lines, self._offsets, self._checks):
+            del column[:]
+        self._start = 0
+
+    def read(self, reread: Reread, start: int, stop: int) -> list[Record]:
+        """Rows ``start``..``stop`` (indices among the old rows), read back."""
+        at = slice(self._start + start, self._start + stop)
+        lines, offsets, checks = self._lines[at], self._offsets[at], self._checks[at]
+        found = reread.rows_at(list(zip(lines, offsets)))
+        out = []
+        for line, offset, check in zip(lines, offsets, checks):
+            row = found.get(offset)
+            if row is None or check_of(row) != check:
+                row = (self.kind, line, offset, None, None, INFO, GONE, "", True, GONE_NOTE)
+            out.append(new_record(Record, row))
+        return out
