@@ -39,7 +39,7 @@ def test_half_written_keeps_last_good_then_recovers(tmp_path):
     reader.read()
     write(path, None, raw=b'[{"session_id": 1}, {"sess')
     assert reader.read() is None
-    assert reader.problem == HALF_WRITTEN and reader.current == [{"session_id": 1}]
+    assert reader.problem == HALF_WRITTEN and reader.count == 1
     write(path, [{"session_id": 1}, {"session_id": 2}])
     update = reader.read()
     assert update.entries == [{"session_id": 2}] and reader.problem == ""
@@ -96,7 +96,7 @@ def test_a_rewrite_that_only_appends_is_parsed_for_its_new_entries(tmp_path, mon
     path.write_text('[{"session_id": 10},\n {"session_id": 2}]')  # changed, not appended
     update = reader.read()
     assert update.reset and update.entries == [{"session_id": 10}, {"session_id": 2}]
-    assert reader.current == update.entries
+    assert reader.count == len(update.entries)
 
 
 def test_an_indented_array_that_grows_is_parsed_for_its_new_entries(tmp_path):
@@ -107,7 +107,6 @@ def test_an_indented_array_that_grows_is_parsed_for_its_new_entries(tmp_path):
     reader.read()
     entries.append({"session_id": 2})
     path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
-    assert reader._appended(path.read_bytes()) == [{"session_id": 2}]
     update = reader.read()
     assert (update.entries, update.start, update.reset) == ([{"session_id": 2}], 1, False)
 
@@ -127,3 +126,32 @@ def test_a_rewrite_caught_halfway_is_known_without_parsing_the_whole(tmp_path, m
     path.write_bytes(bigger[:-10])  # an append caught halfway
     assert reader.read() is None and reader.problem == HALF_WRITTEN
     assert parsed == []  # the whole file was never parsed for either
+
+
+def test_a_long_history_appended_to_is_read_at_its_end_and_whole_now_and_then(
+        tmp_path, monkeypatch):
+    path = tmp_path / "performance_history.json"
+    entries = [{"session_id": i, "files_modified": ["a.py"] * 5} for i in range(2000)]
+    path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    now = [0.0]
+    reader = SnapshotReader(path, clock=lambda: now[0])
+    assert len(reader.read().entries) == 2000
+    whole = []
+    real = snapshot.read_regular
+    monkeypatch.setattr(snapshot, "read_regular", lambda *a: whole.append(1) or real(*a))
+    for i in range(2000, 2010):  # the producer rewrites the whole array for each entry
+        entries.append({"session_id": i})
+        path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+        update = reader.read()
+        assert (update.entries, update.start, update.reset) == ([{"session_id": i}], i, False)
+    assert whole == []  # 10 appends, the file never read whole
+    entries[1000]["session_id"] = 9999  # changed in place (same length), with an append
+    entries.append({"session_id": 2010})
+    path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    assert reader.read().entries == [{"session_id": 2010}]  # the ends alone are compared
+    now[0] += snapshot.FULL_EVERY_S
+    entries.append({"session_id": 2011})
+    path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    update = reader.read()  # read whole again: the change is found
+    assert update.reset and update.entries[1000]["session_id"] == 9999 and whole == [1]
+    assert reader.count == 2012

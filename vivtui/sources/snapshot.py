@@ -12,11 +12,12 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from time import monotonic
+from typing import Any, Callable
 
 import orjson
 
-from vivtui.sources.regular import read_regular
+from vivtui.sources.regular import open_regular, read_regular
 from vivtui.sources.tailer import EMPTY, MISSING, OK, UNREADABLE
 
 HALF_WRITTEN = "half-written"
@@ -44,6 +45,8 @@ def _loads(data: bytes) -> Any:
 # A file read whole at each rewrite (performance_history.json) is refused beyond
 # this: its entries are kept in memory, and a device or a runaway writer has no end.
 WHOLE_FILE_LIMIT = 256 << 20
+WINDOW = 4096  # bytes compared at each end of the old body before an append is taken
+FULL_EVERY_S = 10.0  # the whole file is read and compared at most this often
 
 
 @dataclass(slots=True)
@@ -54,15 +57,37 @@ class SnapshotUpdate:
 
 
 class SnapshotReader:
-    def __init__(self, path: Path | str) -> None:
+    """Follows a rewritten JSON array. A rewrite that appends (the producer's
+    way: the whole array written again with one more entry) is read at its
+    end only: the bytes before the old end are checked where they can show a
+    change (the first and the last ``WINDOW`` of them), and the file is read and
+    parsed whole at most every ``FULL_EVERY_S`` seconds, which catches an entry
+    changed in the middle. Reading it whole at every rewrite made a long run's
+    cost grow with its length (a session's rewrite read the whole history)."""
+
+    def __init__(self, path: Path | str, clock: Callable[[], float] = monotonic) -> None:
         self.path = Path(path)
+        self.clock = clock
         self.state = MISSING
         self.problem = ""  # why the newest version on disk is not the one shown
         self.error = ""
-        self.current: list[Any] = []
+        # One digest an entry of the last good version, not the entries: a
+        # long run's file holds an entry per session, and the parsed copy grew
+        # with it (what an entry says is in the models it went to).
+        self._digests: list[int] = []
         self._seen: tuple[int, int, int, int] | None = None
         self._failed: tuple[int, int, int, int] | None = None  # last bytes that did not parse
-        self._data = b""  # the last version that parsed, as read
+        # The last good version: where its array's body ends (before "]", -1:
+        # not an array), its first and last WINDOW bytes, when it was read whole.
+        self._body_end = -1
+        self._head = b""
+        self._tail = b""
+        self._full_at = float("-inf")
+
+    @property
+    def count(self) -> int:
+        """Entries in the last good version."""
+        return len(self._digests)
 
     def read(self) -> SnapshotUpdate | None:
         """What changed since the last good version, or None if nothing did."""
@@ -78,26 +103,68 @@ class SnapshotReader:
         signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         if signature == self._seen:
             return None
+        seen = self._seen
+        if (seen is not None and seen[:2] == signature[:2] and self._body_end >= 0
+                and st.st_size > self._body_end
+                and self.clock() - self._full_at < FULL_EVERY_S):
+            try:
+                appended = self._appended()
+            except OSError:
+                appended = None
+            if appended is _INVALID:  # an append caught halfway
+                self.problem = HALF_WRITTEN
+                return None
+            if appended is not None:
+                self._seen = signature
+                self.state, self.error, self.problem = OK, "", ""
+                start = len(self._digests)
+                self._digests.extend(map(_digest, appended))
+                return SnapshotUpdate(appended, start, False) if appended else None
+        return self._read_whole(signature)
+
+    def _appended(self) -> Any:
+        """The entries a rewrite added at the end, parsed alone; None if the
+        rewrite did anything else (or it cannot be told from the ends);
+        ``_INVALID``: an append caught halfway."""
+        fd = open_regular(self.path)
+        try:
+            if os.pread(fd, len(self._head), 0) != self._head:
+                return None
+            start = self._body_end - len(self._tail)
+            rest = _read_from(fd, start)
+        finally:
+            os.close(fd)
+        if not rest.startswith(self._tail):
+            return None
+        tail = rest[len(self._tail):].lstrip()
+        if tail.startswith(b","):
+            tail = tail[1:]
+        elif self._body_end > 1 and not tail.startswith(b"]") and not (
+                self._head.rstrip() == b"["):
+            return None
+        try:
+            added = orjson.loads(b"[" + tail)
+        except orjson.JSONDecodeError:
+            # Cut short (the common case: a rewrite caught halfway) or a number
+            # orjson refuses (the whole file decides, by the slower parser).
+            return _INVALID if not tail.rstrip().endswith(b"]") else None
+        if not isinstance(added, list):
+            return None
+        self._remember(rest, start)
+        return added
+
+    def _read_whole(self, signature: tuple[int, int, int, int]) -> SnapshotUpdate | None:
         try:
             data = read_regular(self.path, WHOLE_FILE_LIMIT)
         except OSError as exc:
             self.state, self.error = UNREADABLE, exc.strerror or str(exc)
             return None
-        appended = self._appended(data)
-        if appended is _INVALID:  # an append caught halfway: the whole need not be tried
-            self.problem = HALF_WRITTEN
-            return None
-        if appended is not None:
-            self._seen, self._data = signature, data
-            self.state, self.error, self.problem = OK, "", ""
-            start = len(self.current)
-            self.current.extend(appended)
-            return SnapshotUpdate(appended, start, False) if appended else None
         if not data.strip():
-            self.state = EMPTY if not self.current else self.state
-            self.problem = HALF_WRITTEN if self.current else ""
+            self.state = EMPTY if not self._digests else self.state
+            self.problem = HALF_WRITTEN if self._digests else ""
             return None
-        value = _loads(data)
+        # Cut short (a rewrite caught halfway) is seen at the end, without a parse.
+        value = _loads(data) if data.rstrip().endswith((b"]", b"}")) else _INVALID
         if value is _INVALID:
             if signature == self._failed:
                 # The same bytes failed twice: a whole file that is not JSON, not
@@ -108,49 +175,54 @@ class SnapshotReader:
                 self.problem = HALF_WRITTEN
             self._failed = signature
             if self.state != OK:
-                self.state = OK if self.current else EMPTY
+                self.state = OK if self._digests else EMPTY
             return None
         self._seen = signature
         self.state, self.error = OK, ""
-        self._data = data if isinstance(value, list) else b""
+        self._full_at = self.clock()
         if not isinstance(value, list):
+            self._body_end = -1
             self.problem = NOT_AN_ARRAY
             return None
+        self._remember(data, 0)
         self.problem = ""
         return self._advance(value)
 
-    def _appended(self, data: bytes) -> Any:
-        """The entries a rewrite added at the end, parsed alone; None if the
-        rewrite did anything else. The producer rewrites the whole array for
-        each new entry: parsing all of it every time made a long run's cost grow
-        with its length; comparing the bytes it keeps is ~10x cheaper. ``_INVALID``:
-        an append caught halfway."""
-        old = self._data.rstrip()
-        if len(data) < len(old) and data and self._data.startswith(data):
-            return _INVALID  # the start of the same bytes: written from the top, not done
-        if not old.endswith(b"]") or len(data) < len(old):
-            return None
-        body = old[:-1].rstrip()  # an indented array ends "}\n]"; the next entry follows "}"
-        if not data.startswith(body):
-            return None
-        tail = data[len(body):].lstrip()
-        if tail.startswith(b","):
-            tail = tail[1:]
-        elif body.rstrip() != b"[" and not tail.startswith(b"]"):
-            return None
-        try:
-            added = orjson.loads(b"[" + tail)
-        except orjson.JSONDecodeError:
-            # Cut short (the common case: a rewrite caught halfway) or a number
-            # orjson refuses (the whole file decides, by the slower parser).
-            return _INVALID if not tail.rstrip().endswith(b"]") else None
-        return added if isinstance(added, list) else None
+    def _remember(self, data: bytes, start: int) -> None:
+        """The ends of a good version (``data`` is the file from ``start`` on)."""
+        body = data.rstrip()
+        if not body.endswith(b"]"):
+            self._body_end = -1
+            return
+        body = body[:-1].rstrip()
+        self._body_end = start + len(body)
+        if start == 0:
+            self._head = body[:WINDOW]
+        self._tail = body[-WINDOW:]
 
     def _advance(self, value: list[Any]) -> SnapshotUpdate | None:
-        old = self.current
-        self.current = value
-        if len(value) >= len(old) and value[: len(old)] == old:
-            if len(value) == len(old):
+        old = self._digests
+        self._digests = digests = list(map(_digest, value))
+        if len(digests) >= len(old) and digests[: len(old)] == old:
+            if len(digests) == len(old):
                 return None
             return SnapshotUpdate(value[len(old):], len(old), False)
         return SnapshotUpdate(list(value), 0, True)
+
+
+def _read_from(fd: int, start: int) -> bytes:
+    chunks = []
+    while chunk := os.pread(fd, 1 << 20, start):
+        chunks.append(chunk)
+        start += len(chunk)
+        if sum(map(len, chunks)) > WHOLE_FILE_LIMIT:
+            raise OSError("more than the limit read whole")
+    return b"".join(chunks)
+
+
+def _digest(entry: Any) -> int:
+    """The same for entries that are equal."""
+    try:
+        return hash(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS))
+    except TypeError:  # what orjson does not write (an integer past 64 bits)
+        return hash(repr(entry))
