@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from pathlib import Path
 from time import monotonic
 from typing import Any, Callable
@@ -83,6 +84,7 @@ class SnapshotReader:
         self._head = b""
         self._tail = b""
         self._full_at = float("-inf")
+        self._hash = blake2b(digest_size=16)  # of the body taken in, as read
 
     @property
     def count(self) -> int:
@@ -103,24 +105,53 @@ class SnapshotReader:
         signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         if signature == self._seen:
             return None
-        seen = self._seen
-        if (seen is not None and seen[:2] == signature[:2] and self._body_end >= 0
-                and st.st_size > self._body_end
-                and self.clock() - self._full_at < FULL_EVERY_S):
-            try:
-                appended = self._appended()
-            except OSError:
-                appended = None
-            if appended is _INVALID:  # an append caught halfway
-                self.problem = HALF_WRITTEN
+        # Bytes looked at twice unchanged are no rewrite in progress: read whole,
+        # they are named for what they are.
+        if self._seen is not None and self._body_end >= 0 and signature != self._failed:
+            if st.st_size <= self._body_end and not self._ends_array():
+                self.problem, self._failed = HALF_WRITTEN, signature  # rewritten from the top
                 return None
-            if appended is not None:
+            appended = self._try_append() if st.st_size > self._body_end else None
+            if appended is _INVALID:  # an append caught halfway
+                self.problem, self._failed = HALF_WRITTEN, signature
+                return None
+            if appended is not None and (self.clock() - self._full_at < FULL_EVERY_S
+                                         or self._whole_unchanged()):
                 self._seen = signature
                 self.state, self.error, self.problem = OK, "", ""
                 start = len(self._digests)
                 self._digests.extend(map(_digest, appended))
                 return SnapshotUpdate(appended, start, False) if appended else None
         return self._read_whole(signature)
+
+    def _try_append(self) -> Any:
+        try:
+            return self._appended()
+        except OSError:
+            return None
+
+    def _ends_array(self) -> bool:
+        """The file ends as an array does (a rewrite from the top is not done until it does)."""
+        try:
+            fd = open_regular(self.path)
+            try:
+                size = os.fstat(fd).st_size
+                end = os.pread(fd, 64, max(0, size - 64))
+            finally:
+                os.close(fd)
+        except OSError:
+            return True  # the whole read says what is wrong
+        return end.rstrip().endswith(b"]")
+
+    def _whole_unchanged(self) -> bool:
+        """Read whole now and then: the bytes before the end are still those
+        taken in (an entry changed in place, in the middle, is found here)."""
+        self._full_at = self.clock()
+        try:
+            data = read_regular(self.path, WHOLE_FILE_LIMIT).rstrip()
+        except OSError:
+            return False
+        return data.endswith(b"]") and _hash(data[:-1].rstrip()) == self._hash.digest()
 
     def _appended(self) -> Any:
         """The entries a rewrite added at the end, parsed alone; None if the
@@ -195,9 +226,12 @@ class SnapshotReader:
             self._body_end = -1
             return
         body = body[:-1].rstrip()
-        self._body_end = start + len(body)
         if start == 0:
             self._head = body[:WINDOW]
+            self._hash = blake2b(body, digest_size=16)
+        else:  # what the append added to the body
+            self._hash.update(body[self._body_end - start:])
+        self._body_end = start + len(body)
         self._tail = body[-WINDOW:]
 
     def _advance(self, value: list[Any]) -> SnapshotUpdate | None:
@@ -208,6 +242,10 @@ class SnapshotReader:
                 return None
             return SnapshotUpdate(value[len(old):], len(old), False)
         return SnapshotUpdate(list(value), 0, True)
+
+
+def _hash(body: bytes) -> bytes:
+    return blake2b(body, digest_size=16).digest()
 
 
 def _read_from(fd: int, start: int) -> bytes:
