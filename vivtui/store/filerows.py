@@ -20,7 +20,10 @@ from vivtui.sources.lineindex import LineIndex
 from vivtui.sources.tailer import is_blank
 
 PAGE = 128  # rows read and parsed together
-CACHED_PAGES = 64
+# Parsed rows cost about a kilobyte each: 64 pages held ~8 MB for a followed
+# pane, filled within minutes on a live run. 16 (2,048 rows) still cover many
+# screens around the cursor; a page read again costs under a millisecond.
+CACHED_PAGES = 16
 
 _PLUS_ONE = (1).__add__
 
