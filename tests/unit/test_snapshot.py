@@ -155,3 +155,27 @@ def test_a_long_history_appended_to_is_read_at_its_end_and_whole_now_and_then(
     update = reader.read()  # read whole again: the change is found
     assert update.reset and update.entries[1000]["session_id"] == 9999 and whole
     assert reader.count == 2012
+
+
+def test_a_long_history_rewritten_is_not_parsed_whole_when_nothing_before_its_end_changed(
+        tmp_path, monkeypatch):
+    path = tmp_path / "performance_history.json"
+    entries = [{"session_id": i} for i in range(3000)]
+    full = orjson.dumps(entries, option=orjson.OPT_INDENT_2)
+    path.write_bytes(full)
+    now = [0.0]
+    reader = SnapshotReader(path, clock=lambda: now[0])
+    reader.read()
+    whole, parsed = [], []
+    real_read, real_loads = snapshot.read_regular, snapshot._loads
+    monkeypatch.setattr(snapshot, "read_regular", lambda *a: whole.append(1) or real_read(*a))
+    monkeypatch.setattr(snapshot, "_loads", lambda data: parsed.append(1) or real_loads(data))
+    path.write_bytes(full[: len(full) // 3])  # rewritten from the top, caught a third in
+    assert reader.read() is None and reader.problem == HALF_WRITTEN
+    assert whole == []  # known from its last bytes
+    now[0] += snapshot.FULL_EVERY_S  # the whole file is due to be compared
+    entries.append({"session_id": 3000})
+    path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    update = reader.read()
+    assert (update.entries, update.start, update.reset) == ([{"session_id": 3000}], 3000, False)
+    assert whole == [1] and parsed == []  # read and hashed, not parsed: nothing changed

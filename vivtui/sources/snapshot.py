@@ -170,8 +170,7 @@ class SnapshotReader:
         tail = rest[len(self._tail):].lstrip()
         if tail.startswith(b","):
             tail = tail[1:]
-        elif self._body_end > 1 and not tail.startswith(b"]") and not (
-                self._head.rstrip() == b"["):
+        elif self._head != b"[" and not tail.startswith(b"]"):  # "[": it was empty
             return None
         try:
             added = orjson.loads(b"[" + tail)

@@ -198,9 +198,9 @@ class ScreenModel:
     def render(self) -> str:
         """Bytes that make the terminal show the target; the model then says it does."""
         out: list[str] = []
-        dirty = [r for r in range(self.height) if self.target[r] != self.shown[r]]
-        if len(dirty) >= MIN_SCROLL_ROWS:
-            self._scroll(out)
+        dirty = [self.target[r] != self.shown[r] for r in range(self.height)]
+        if sum(dirty) >= MIN_SCROLL_ROWS:
+            self._scroll(out, dirty)
         for r in range(self.height):
             if self.target[r] != self.shown[r]:
                 self._row(out, r)
@@ -209,12 +209,11 @@ class ScreenModel:
             self._at = self.cursor
         return "".join(out)
 
-    def _scroll(self, out: list[str]) -> None:
+    def _scroll(self, out: list[str], dirty: list[bool]) -> None:
         """Move the block of rows that best matches the target by a scroll region."""
         target, shown, height = self.target, self.shown, self.height
         keys_t = _keys(self._target_keys, target)
         keys_s = _keys(self._shown_keys, shown)
-        dirty = [target[r] != shown[r] for r in range(height)]
         best = (0, 0, 0, 0)  # (net rows saved, shift, first row, last row) of the target
         rows_of: dict[object, list[int]] = {}
         for r, key in enumerate(keys_s):
