@@ -1,7 +1,7 @@
 """Does a long live run cost more as it goes? The demo writer at a constant rate
 against the monitor in tmux, with the monitor's CPU and RSS printed per minute.
 
-    python benchmarks/soak.py [--minutes 10] [--rate 200] [--pane 1]
+    python benchmarks/soak.py [--minutes 10] [--rate 200] [--pane 1] [--trace OUT]
 
 The target (issue 11): the last minute's CPU within 1.2x the second minute's,
 and RSS growth under 20 MB after the first minute. Figures, not a test.
@@ -32,6 +32,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=10)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--pane", default="1", help="the pane key pressed after start")
+    parser.add_argument("--trace", metavar="OUT",
+                        help="run the monitor with tracemalloc, growth per minute to OUT "
+                             "(slower: for what grows, not for figures)")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("soak: tmux is needed")
@@ -39,7 +42,9 @@ def main() -> None:
     session = f"vivtui-soak-{os.getpid()}"
     writer = subprocess.Popen([sys.executable, "-m", "vivtui", "demo", "--write-only", str(run),
                                "--rate", str(args.rate)], stderr=subprocess.DEVNULL)
-    monitor = Session(session, vivtui_command(str(run)), {}, size=(120, 40))
+    command = vivtui_command(str(run)) if not args.trace else [
+        sys.executable, str(Path(__file__).with_name("traced_monitor.py")), args.trace, str(run)]
+    monitor = Session(session, command, {}, size=(120, 40))
     try:
         time.sleep(2)
         monitor.keys(args.pane)

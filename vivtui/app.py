@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from vivtui.ingest.feeds import Batch, read_to_end
-from vivtui.ingest.layout import POLL_UNLISTABLE_S, LineReread, RunLayout
+from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
@@ -71,13 +71,7 @@ class VivtuiApp(App[None]):
         self.options = options
         self.store = RunStore(self.options.budget, clock=self.now,
                               activity=self.options.activity)
-        # Tasks' and sessions' events are read back from their files when looked at.
-        for model, kind in ((self.store.tasks, "tasks"), (self.store.sessions, "sessions")):
-            model.source.read = partial(layout.lines_at, kind)
-            model.source.zone = self.options.zone
-        # Kept rows past the newest few are read back from their files when looked at.
-        for kind, buffer in self.store.buffers.items():
-            buffer.reread = LineReread(layout, kind)
+        read_back_from(layout, self.store, self.options.zone)
         self.start_workers = start_workers
         self.events_seen: list[str] = []
         if not layout.listable and self.options.poll is None:

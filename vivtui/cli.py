@@ -34,31 +34,26 @@ def _zone(name: str | None) -> tzinfo | None:
         raise UsageError(f"--tz {name}: unknown time zone (try UTC or Europe/Paris)") from None
 
 
-def _positive(what: str) -> Callable[[str], float]:
-    """An argparse type: a number above 0, said as ``what``."""
+def _number(what: str, convert: Callable[[str], float] = float, least: float = 0,
+            above: bool = True, hint: str = "") -> Callable[[str], float]:
+    """An argparse type: a number above ``least`` (or at least it, when not
+    ``above``), said as ``what``."""
     def parse(value: str) -> float:
         try:
-            amount = float(value)
+            amount = convert(value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not {what}: {value!r}") from None
-        if not amount > 0:  # NaN too
-            raise argparse.ArgumentTypeError(f"must be more than 0: {value!r}")
+        if not (amount > least if above else amount >= least):  # NaN too
+            wanted = f"more than {least:g}" if above else f"{least:g}{hint} or more"
+            raise argparse.ArgumentTypeError(f"must be {wanted}: {value!r}")
         return amount
     return parse
 
 
-def _frames(value: str) -> float:
-    try:
-        fps = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of frames: {value!r}") from None
-    if not fps >= 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (no cap) or more: {value!r}")
-    return fps
-
-
-_budget = _positive("an amount in USD")
-_seconds = _positive("a number of seconds")
+_frames = _number("a number of frames", above=False, hint=" (no cap)")
+_count = _number("a whole number", int, least=1, above=False)
+_budget = _number("an amount in USD")
+_seconds = _number("a number of seconds")
 
 
 def _activity(args: argparse.Namespace) -> RunActivity:
@@ -82,6 +77,68 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show-secrets", action="store_true",
                         help="show API keys, tokens and passwords found in the logs instead "
                              "of masking them (on screen, copied, saved, in summary)")
+
+
+def _percents(value: str) -> tuple[float, ...]:
+    try:
+        levels = tuple(sorted({float(part) / 100 for part in value.split(",") if part.strip()}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not percentages like 50,80,95: {value!r}") from None
+    if not levels or not all(0 < level <= 10 for level in levels):
+        raise argparse.ArgumentTypeError(f"percentages above 0, like 50,80,95: {value!r}")
+    return levels
+
+
+def _burst(value: str) -> tuple[int, float]:
+    count, _, seconds = value.partition("/")
+    try:
+        return _count(count), _seconds(seconds or "60")
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"not N/SECONDS like 5/60: {value!r}") from None
+
+
+def _rules(value: str) -> frozenset[str]:
+    from vivtui.alerts.rules import RULES
+
+    chosen = frozenset(part.strip() for part in value.split(",") if part.strip())
+    unknown = sorted(chosen - set(RULES))
+    if unknown or not chosen:
+        named = ", ".join(unknown) or repr(value)
+        raise argparse.ArgumentTypeError(f"unknown rule {named} (rules: {', '.join(RULES)})")
+    return chosen
+
+
+def _alert_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("alerts (a run that stops writing: --stall)")
+    group.add_argument("--alert-budget", type=_percents, default=(0.5, 0.8, 0.95),
+                       metavar="PERCENTS", help="a wrapper's spend crossing these shares of "
+                       "its limit (default 50,80,95)")
+    group.add_argument("--alert-streak", type=_count, default=3, metavar="N",
+                       help="N sessions or tasks failed in a row (default 3)")
+    group.add_argument("--alert-session-stall", type=_seconds, default=600.0,
+                       metavar="SECONDS", help="a session open this long without a "
+                       "completion while the run is live (default 600)")
+    group.add_argument("--alert-burst", type=_burst, default=(5, 60.0), metavar="N/SECONDS",
+                       help="N RATE_LIMITED or failed API calls within SECONDS (default 5/60)")
+    group.add_argument("--alert-off", type=_rules, default=frozenset(), metavar="RULES",
+                       help="rules not checked, comma-separated")
+    group.add_argument("--alert-cmd", metavar="CMD",
+                       help="run CMD for each alert, the alert as JSON on its standard "
+                       "input (CMD's words split as a shell would, but no shell runs it)")
+    group.add_argument("--alert-bell", action="store_true", help="ring the terminal's bell "
+                       "for each alert")
+    group.add_argument("--alert-notify", nargs="?", const="osc9", choices=("osc9", "osc777"),
+                       metavar="osc9|osc777", help="a desktop notification for each alert, "
+                       "by escape sequence (default osc9; osc777 for VTE terminals and foot)")
+
+
+def _alert_settings(args: argparse.Namespace):
+    from vivtui.alerts.rules import AlertSettings
+
+    burst, window = args.alert_burst
+    return AlertSettings(budget_levels=args.alert_budget, streak=args.alert_streak,
+                         session_stall=args.alert_session_stall, burst=burst,
+                         burst_window=window, off=args.alert_off)
 
 
 def summary_parser() -> argparse.ArgumentParser:
@@ -110,7 +167,60 @@ def run_summary(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"summary": run_summary, "demo": lambda argv: run_demo(argv)}
+def watch_parser() -> argparse.ArgumentParser:
+    from vivtui.alerts.rules import RULE_TEXT
+
+    parser = argparse.ArgumentParser(
+        prog="vivtui watch",
+        description="Follow a Vivarium run and print each alert as it fires.",
+        epilog="rules: " + "; ".join(f"{rule}: {what}" for rule, what in RULE_TEXT.items()))
+    parser.add_argument("path", metavar="PATH", help="run directory or one run file")
+    parser.add_argument("--json", action="store_true",
+                        help="one JSON object per alert and line: time, rule, severity, "
+                             "message, file, line, run, history")
+    parser.add_argument("--history", action="store_true",
+                        help="also print the alerts of what the files held when first read")
+    parser.add_argument("--once", action="store_true",
+                        help="read what the files hold, print its alerts, and stop")
+    parser.add_argument("--exit-on", type=_rules, default=frozenset(), metavar="RULES",
+                        help="stop with exit status 3 at the first alert of these rules "
+                             "(comma-separated)")
+    parser.add_argument("--poll", type=float, nargs="?", const=0.25, metavar="SECONDS",
+                        help="stat the files every SECONDS instead of change notices")
+    _common(parser)
+    _alert_options(parser)
+    return parser
+
+
+def run_watch(argv: list[str]) -> int:
+    from vivtui.alerts.watch import WatchOptions, watch
+
+    args = watch_parser().parse_args(argv)
+    reveal_secrets(args.show_secrets)
+    options = WatchOptions(settings=_alert_settings(args), json=args.json,
+                           history=args.history, once=args.once, exit_on=args.exit_on,
+                           command=_command(args), bell=args.alert_bell,
+                           notify=args.alert_notify, zone=_zone(args.tz), budget=args.budget,
+                           activity=_activity(args), poll=args.poll)
+    return watch(args.path, options)
+
+
+def _command(args: argparse.Namespace) -> str | None:
+    """--alert-cmd, checked before anything is read: a typo is said at once."""
+    import shlex
+
+    if args.alert_cmd is None:
+        return None
+    try:
+        words = shlex.split(args.alert_cmd)
+    except ValueError as exc:
+        raise UsageError(f"--alert-cmd: {exc}") from None
+    if not words:
+        raise UsageError("--alert-cmd: no command given")
+    return args.alert_cmd
+
+
+COMMANDS = {"summary": run_summary, "demo": lambda argv: run_demo(argv), "watch": run_watch}
 
 
 def usage_text() -> str:
@@ -119,6 +229,7 @@ def usage_text() -> str:
         "usage:\n"
         "  vivtui [PATH]            monitor a run directory or file (default: .)\n"
         "  vivtui summary PATH      print a triage report (--json for scripts)\n"
+        "  vivtui watch PATH        print each alert as it fires (--json for scripts)\n"
         "  vivtui demo              watch a simulated run being written\n"
         "  vivtui demo --write-only DIR [--rate N]   only write the simulated run\n"
     )

@@ -27,15 +27,17 @@ def append(path: Path, data: bytes) -> None:
 
 
 def test_live_appends_and_late_files(tmp_path):
-    layout = discover(tmp_path)
-    assert all(not records for records in poll_all(layout).values())
-    audit = tmp_path / AUDIT_SUBDIR
-    append(audit / "execution_log.jsonl", b'{"task_id": "t1", "status": "queued"}\n{"task_id"')
     append(tmp_path / "kernel_run.log", b"[WAVE 1] Starting\n")
+    layout = discover(tmp_path)
     found = poll_all(layout)
-    assert [r.category for r in found["tasks"]] == ["queued"]
     # kernel lines of the backlog have no time; later ones take their read time
     assert found["kernel"][0].ts is None
+    audit = tmp_path / AUDIT_SUBDIR
+    append(audit / "execution_log.jsonl", b'{"task_id": "t1", "status": "queued"}\n{"task_id"')
+    tasks = next(feed for feed in layout.feeds if feed.kind == "tasks")
+    batch = tasks.poll()
+    assert [r.category for r in batch.records] == ["queued"]
+    assert batch.fresh  # missing at the first look: no backlog, all of it written since
     append(audit / "execution_log.jsonl", b': "t1", "status": "failed"}\n')
     append(tmp_path / "kernel_run.log", b"BLOCKED: x\n")
     found = poll_all(layout)

@@ -35,6 +35,7 @@ class Batch:
     records: Records = field(default_factory=Records)
     source: str = ""  # the file's name
     events: list[str] = field(default_factory=list)  # human-readable, names the file
+    happened: list[str] = field(default_factory=list)  # the same, as the tailer names them
     reset: bool = False  # the kind's earlier records are void (a rewritten snapshot)
     more: bool = False  # stopped at the read budget
     rows_to_come: int = 0  # about how many more lines the file holds already
@@ -97,6 +98,9 @@ class Feed:
             self._settle()
             batch.source = self.path.name
             if not self._settled:
+                # Missing at the first look: it has no backlog, and what it
+                # will hold is written while watched.
+                self._backlog_read = self._backlog_read or not self._looked
                 self._looked = True
                 return batch
         if self.spec.mode == SNAPSHOT:
@@ -196,6 +200,7 @@ class Feed:
             self._backlog_read = True
             batch.records.extend(self._parser.flush())
         batch.more = chunk.more
+        batch.happened = chunk.events
         batch.events = [f"{self.path.name} {event}" for event in chunk.events]
 
     def _poll_snapshot(self, batch: Batch) -> None:

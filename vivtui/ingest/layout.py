@@ -8,6 +8,7 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
+from functools import partial
 from pathlib import Path
 
 from vivtui.ingest.feeds import Feed, FileStatus, resolved_target
@@ -107,6 +108,16 @@ class LineReread:
         found = parser.parse([(line, offset, lines[offset]) for line, offset in places
                               if lines.get(offset) is not None])
         return {row[2]: row for row in found.rows}
+
+
+def read_back_from(layout: RunLayout, store, zone: tzinfo | None) -> None:
+    """``store`` (a ``RunStore``) reads what it keeps as places from the
+    layout's files: tasks' and sessions' events, kept rows past the newest."""
+    for model, kind in ((store.tasks, "tasks"), (store.sessions, "sessions")):
+        model.source.read = partial(layout.lines_at, kind)
+        model.source.zone = zone
+    for kind, buffer in store.buffers.items():
+        buffer.reread = LineReread(layout, kind)
 
 
 def _lines_from(fd: int, offsets: list[int]) -> dict[int, bytes]:

@@ -60,6 +60,13 @@ class Forecast:
     window: float  # seconds the rate is measured over
 
 
+def spend_of(fields: dict) -> float:
+    """What one successful call cost, as the tracker sums it (0 when the
+    cost is not a usable amount)."""
+    cost = number(fields.get("cost"))
+    return cost if cost is not None and 0.0 <= cost <= MAX_CALL_COST else 0.0
+
+
 class BudgetTracker:
     def __init__(self, limit: float | None = None) -> None:
         self.option_limit = limit  # --budget; None: inferred or the producer's default

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import compress
 from operator import itemgetter
+from typing import NamedTuple
 
 from vivtui.parsing import actions, api_audit, execution, kernel, safety, sessions
 from vivtui.parsing.record import (
@@ -64,6 +65,17 @@ BLOCKED_CATEGORY = {
 }
 
 
+class Found(NamedTuple):
+    """What one batch held that is kept aside: its malformed lines and its
+    safety blocks (``RunStore.apply``)."""
+
+    malformed: list[Record]
+    blocked: list[Record]
+
+
+NOTHING_FOUND = Found([], [])
+
+
 class RunStore:
     def __init__(self, budget_limit: float | None = None, capacity: int = 50_000,
                  kept_problems: int = 5_000, activity: RunActivity | None = None,
@@ -88,14 +100,15 @@ class RunStore:
         self.sources: dict[str, str] = {}  # kind -> name of the file it is read from
         self.version = 0
 
-    def apply_batch(self, batch) -> None:
+    def apply_batch(self, batch) -> Found:
         """A feed's batch (``feeds.Batch``)."""
         if batch.fresh and (batch.records or batch.reset):
             self.activity.saw_growth(self.clock())
-        self.apply(batch.kind, batch.records, batch.reset, batch.source, batch.rows_to_come)
+        return self.apply(batch.kind, batch.records, batch.reset, batch.source,
+                          batch.rows_to_come)
 
     def apply(self, kind: str, records: list[Record], reset: bool = False,
-              source: str = "", rows_to_come: int = 0) -> None:
+              source: str = "", rows_to_come: int = 0) -> Found:
         """``rows_to_come``: lines the file already holds after these. Rows that
         more than ``KEEP_MARGIN`` buffers' worth of lines will push out are
         counted and not kept: freeing them many batches later, out of the
@@ -108,8 +121,9 @@ class RunStore:
         if not records:
             if reset:
                 self.version += 1
-            return
+            return NOTHING_FOUND
         rows = rows_of(records)
+        found = Found([], [])
         buffer = self.buffers[kind]
         if rows_to_come >= KEEP_MARGIN * buffer.capacity:
             buffer.pass_over(len(rows))
@@ -126,16 +140,18 @@ class RunStore:
         self.activity.saw_events(_extreme(rows, min), _extreme(rows, max))
         self.by_severity[kind].update(map(_SEVERITY, rows))
         if categories[MALFORMED] != malformed_before:
-            found = [new_record(Record, row) for row in compress(rows, map(_MALFORMED, rows))]
-            self.malformed.extend(found)
-            self.malformed_count += len(found)
+            found.malformed.extend(new_record(Record, row)
+                                   for row in compress(rows, map(_MALFORMED, rows)))
+            self.malformed.extend(found.malformed)
+            self.malformed_count += len(found.malformed)
         if watched is not None and categories[watched] != blocked_before:
-            found = [new_record(Record, row)
-                     for row in compress(rows, map(watched.__eq__, map(_CATEGORY, rows)))
-                     if row[_SEVERITY_AT] == ERROR and not row[_MALFORMED_AT]]
-            self.blocked.extend(found)
-            self.blocked_count += len(found)
-            self.safety.add(found)
+            found.blocked.extend(
+                new_record(Record, row)
+                for row in compress(rows, map(watched.__eq__, map(_CATEGORY, rows)))
+                if row[_SEVERITY_AT] == ERROR and not row[_MALFORMED_AT])
+            self.blocked.extend(found.blocked)
+            self.blocked_count += len(found.blocked)
+            self.safety.add(found.blocked)
         if kind == actions.KIND and categories[BUDGET_ACTION] != budget_lines_before:
             self._budget_line(rows)
         if not isinstance(records, Records):
@@ -146,6 +162,7 @@ class RunStore:
         elif model is not None:
             model.apply(records)
         self.version += 1
+        return found
 
     def _budget_line(self, rows) -> None:
         """The limit the newest BUDGET action states (``$0.41/$2.00 (21%)``): the

@@ -342,6 +342,11 @@ class SessionTracker:
         later = occurrences[occurrences.index(session) + 1:] if session in occurrences else []
         return next((s.started_at for s in later if s.started_at is not None), None)
 
+    def open_sessions(self) -> list[Session]:
+        """Started, not completed, and not left behind by a later start."""
+        return [session for stack in self._open.values() for session in stack
+                if not session.superseded]
+
     @property
     def unfinished(self) -> list[Session]:
         return [s for s in self.sessions if s.start_at >= 0 and s.end_at < 0]

@@ -1,0 +1,285 @@
+"""Alert rules on a run directory read as the monitor reads it: what the files
+hold at the first look is history, what is appended afterwards is live. Each
+rule fires once per cause and names its evidence."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import orjson
+import pytest
+
+from vivtui.alerts.rules import (
+    BUDGET,
+    BURST,
+    FILE_TROUBLE,
+    MALFORMED_LINES,
+    REFUSED,
+    RULES,
+    RUN_STALL,
+    SAFETY,
+    SESSION_STALL,
+    STREAK,
+    AlertEngine,
+    AlertSettings,
+)
+from vivtui.ingest.layout import discover, read_back_from
+from vivtui.parsing import sessions
+from vivtui.store.activity import RunActivity
+from vivtui.store.run import RunStore
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+class Run:
+    """A run directory, its store and an engine; ``look`` reads what is new."""
+
+    def __init__(self, root: Path, settings: AlertSettings | None = None,
+                 now: datetime = T0) -> None:
+        self.root = root
+        self.now = now
+        self.layout = None
+        self.settings = settings
+        self.alerts = []
+
+    def write(self, name: str, *lines) -> None:
+        with open(self.root / name, "ab") as handle:
+            for line in lines:
+                handle.write((line if isinstance(line, bytes) else orjson.dumps(line)) + b"\n")
+
+    def look(self) -> list:
+        if self.layout is None:
+            self.layout = discover(self.root)
+            self.store = RunStore(clock=lambda: self.now,
+                                  activity=RunActivity(stall_after=600, finished_after=3600))
+            read_back_from(self.layout, self.store, None)
+            self.engine = AlertEngine("r", self.settings)
+        fired = []
+        for feed in self.layout.feeds:
+            while True:
+                batch = feed.poll()
+                found = self.store.apply_batch(batch)
+                fired += self.engine.saw_batch(batch, found, self.store)
+                if not batch.more:
+                    break
+        fired += self.engine.tick(self.store, self.layout.statuses(), self.now)
+        self.alerts += fired
+        return fired
+
+
+def stamp(seconds: float) -> str:
+    return (T0 + timedelta(seconds=seconds)).isoformat()
+
+
+def call(seconds: float, user: str = "w", cost: float = 0.1, event: str = "API_CALL_SUCCESS",
+         **more) -> dict:
+    return {"timestamp": stamp(seconds), "event": event, "user": user, "model": "m",
+            "cost": cost, "input_tokens": 10, "output_tokens": 5, **more}
+
+
+def session(seconds: float, number: int, done: bool | None = None, worker: str = "w1") -> dict:
+    context = {"session_id": number, "run": 1, "task": f"task {number}"}
+    if done is not None:
+        context["success"] = done
+    return {"timestamp": stamp(seconds), "level": "INFO" if done is not False else "ERROR",
+            "message": sessions.STARTED if done is None else sessions.COMPLETED,
+            "worker_id": worker, "context": context}
+
+
+def task(seconds: float, task_id: str, status: str, errors: str = "") -> dict:
+    return {"task_id": task_id, "worker_id": "worker-1", "status": status,
+            "timestamp": stamp(seconds), "errors": errors}
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    for name in ("api_audit.log", "structured_logs.jsonl", "execution_log.jsonl",
+                 "kernel_run.log", "action_log.jsonl"):
+        (tmp_path / name).touch()
+    return Run(tmp_path)
+
+
+def rules_of(alerts) -> list[str]:
+    return [alert.rule for alert in alerts]
+
+
+def test_budget_levels_fire_once_each_at_the_call_that_crossed_them(run):
+    run.look()
+    run.write("api_audit.log", *[call(i, cost=0.3) for i in range(3)])  # $0.90 of $2.00
+    assert run.look() == []
+    run.write("api_audit.log", call(10, cost=0.3), call(11, cost=0.3))  # $1.20 (line 4), $1.50
+    fired = run.look()
+    assert rules_of(fired) == [BUDGET]
+    assert fired[0].line == 4 and fired[0].file == "api_audit.log" and fired[0].live
+    assert "50%" in fired[0].message and fired[0].severity == "info"
+    run.write("api_audit.log", call(12, cost=0.2))  # $1.70: past 80 %
+    assert [(a.rule, a.severity) for a in run.look()] == [(BUDGET, "warning")]
+    run.write("api_audit.log", call(13, cost=0.01))  # still past 80 %: nothing new
+    assert run.look() == []
+    run.write("api_audit.log", call(14, cost=0.3))
+    assert [(a.rule, a.severity) for a in run.look()] == [(BUDGET, "critical")]
+
+
+def test_a_backlog_past_several_levels_says_the_highest_once_as_history(run):
+    run.write("api_audit.log", *[call(i, cost=0.5) for i in range(4)])  # $2.00 of $2.00
+    fired = run.look()
+    assert rules_of(fired) == [BUDGET]
+    assert "95%" in fired[0].message and not fired[0].live
+    assert fired[0].line == 4  # the call that crossed 95 %
+
+
+def test_each_wrapper_is_its_own_cause(run):
+    run.look()
+    run.write("api_audit.log", call(1, "a", 1.1), call(2, "b", 1.1))
+    fired = run.look()
+    assert [(a.rule, a.line) for a in fired] == [(BUDGET, 1), (BUDGET, 2)]
+    assert "wrapper a" in fired[0].message and "wrapper b" in fired[1].message
+
+
+def test_a_refusal_fires_once_per_wrapper(run):
+    run.look()
+    refusal = call(5, "a", event="BUDGET_EXCEEDED", remaining=0.01, requested=0.02)
+    run.write("api_audit.log", refusal, refusal, call(6, "b", event="BUDGET_EXCEEDED"))
+    fired = run.look()
+    assert [(a.rule, a.line) for a in fired] == [(REFUSED, 1), (REFUSED, 3)]
+    run.write("api_audit.log", refusal)
+    assert run.look() == []
+
+
+@pytest.mark.parametrize("name, failure, success, write", [
+    ("structured_logs.jsonl", lambda i: session(i, i, False), lambda i: session(i, i, True),
+     "sessions"),
+    ("execution_log.jsonl", lambda i: task(i, f"t{i}", "failed", "boom"),
+     lambda i: task(i, f"t{i}", "completed"), "tasks"),
+])
+def test_a_failure_streak_fires_at_the_nth_failure_and_again_after_a_success(
+        run, name, failure, success, write):
+    run.look()
+    run.write(name, failure(1), failure(2))
+    assert run.look() == []
+    run.write(name, failure(3), failure(4), failure(5))
+    fired = run.look()
+    assert rules_of(fired) == [STREAK] and fired[0].line == 3
+    assert fired[0].message.startswith(f"3 {write} failed in a row")
+    run.write(name, success(6), failure(7), failure(8))
+    assert run.look() == []
+    run.write(name, failure(9))
+    assert [(a.rule, a.line) for a in run.look()] == [(STREAK, 9)]
+
+
+def test_in_progress_and_requeued_tasks_neither_break_nor_extend_a_streak(run):
+    run.look()
+    run.write("execution_log.jsonl", task(1, "a", "failed"), task(2, "b", "in_progress"),
+              task(3, "b", "requeue"), task(4, "c", "failed"), task(5, "d", "safety_blocked"))
+    assert STREAK in rules_of(run.look())
+
+
+def test_every_safety_block_fires_and_one_block_in_several_files_fires_once(run):
+    run.look()
+    block = {"timestamp": stamp(1), "actor": "A", "action_type": "SAFETY", "action": "BLOCKED",
+             "detail": "protected_file: x.py"}
+    run.write("action_log.jsonl", block)
+    run.write("execution_log.jsonl", task(1.5, "t1", "safety_blocked", "Attempt to write"))
+    fired = run.look()
+    assert rules_of(fired) == [SAFETY]
+    assert fired[0].file == "action_log.jsonl" and "protected_file" in fired[0].message
+    run.write("action_log.jsonl", {**block, "timestamp": stamp(30)},
+              {**block, "timestamp": stamp(30.5)})
+    assert [(a.rule, a.line) for a in run.look()] == [(SAFETY, 2), (SAFETY, 3)]
+
+
+def test_a_burst_of_api_trouble_fires_once_until_it_ebbs(run):
+    run.look()
+    trouble = [call(i * 5, event="RATE_LIMITED") for i in range(4)]
+    run.write("api_audit.log", *trouble)
+    assert run.look() == []
+    run.write("api_audit.log", call(21, event="API_CALL_FAILURE", error="timeout"),
+              call(22, event="RATE_LIMITED"))
+    fired = run.look()
+    assert [(a.rule, a.line) for a in fired] == [(BURST, 5)]
+    # Five more, but spread over ten minutes: no burst.
+    run.write("api_audit.log", *[call(200 + i * 120, event="RATE_LIMITED") for i in range(5)])
+    assert run.look() == []
+    run.write("api_audit.log", *[call(900 + i, event="RATE_LIMITED") for i in range(5)])
+    assert rules_of(run.look()) == [BURST]
+
+
+def test_malformed_lines_fire_once_per_file_that_had_none(run):
+    run.write("execution_log.jsonl", b"{not json")
+    history = run.look()
+    assert [(a.rule, a.file, a.line, a.live) for a in history] == [
+        (MALFORMED_LINES, "execution_log.jsonl", 1, False)]
+    run.write("execution_log.jsonl", b"{again")
+    run.write("structured_logs.jsonl", session(1, 1), b"[1, 2")
+    fired = run.look()
+    assert [(a.rule, a.file, a.line) for a in fired] == [
+        (MALFORMED_LINES, "structured_logs.jsonl", 2)]
+
+
+def test_a_truncated_file_and_an_unreadable_one_fire(run):
+    run.write("kernel_run.log", *[b"[WAVE 1] line %d" % i for i in range(50)])
+    run.look()
+    (run.root / "kernel_run.log").write_bytes(b"fresh\n")
+    fired = run.look()
+    assert [(a.rule, a.file) for a in fired] == [(FILE_TROUBLE, "kernel_run.log")]
+    assert "truncated" in fired[0].message
+    (run.root / "api_audit.log").unlink()
+    (run.root / "api_audit.log").mkdir()
+    fired = run.look()
+    assert [(a.rule, a.file, a.severity) for a in fired] == [
+        (FILE_TROUBLE, "api_audit.log", "critical")]
+    assert run.look() == []  # still unreadable: said once
+
+
+def test_a_live_run_that_stops_writing_fires_once_and_an_old_run_never(run):
+    run.write("api_audit.log", call(0))
+    run.look()
+    run.now = T0 + timedelta(seconds=30)
+    run.write("api_audit.log", call(30))
+    assert run.look() == []
+    run.now = T0 + timedelta(minutes=11)
+    fired = run.look()
+    assert rules_of(fired) == [RUN_STALL]
+    assert "api_audit.log:2" in fired[0].message and "10 min" in fired[0].message
+    run.now = T0 + timedelta(minutes=12)
+    assert run.look() == []
+
+    old = Run(run.root, now=T0 + timedelta(days=30))
+    old.look()
+    old.now += timedelta(hours=2)
+    assert RUN_STALL not in rules_of(old.look())
+
+
+def test_a_session_open_past_its_threshold_fires_once(run):
+    run.settings = AlertSettings(session_stall=300)
+    run.write("structured_logs.jsonl", session(0, 1), session(0, 2))
+    run.look()
+    run.write("structured_logs.jsonl", session(100, 2, True))
+    run.now = T0 + timedelta(seconds=200)
+    assert run.look() == []
+    run.write("api_audit.log", call(290))  # the run goes on
+    run.now = T0 + timedelta(seconds=310)
+    fired = run.look()
+    assert [(a.rule, a.file, a.line) for a in fired] == [(SESSION_STALL, "structured_logs.jsonl",
+                                                           1)]
+    assert "w1 session 1 of run 1: task 1" in fired[0].message
+    run.write("api_audit.log", call(400))
+    run.now = T0 + timedelta(seconds=410)
+    assert run.look() == []
+
+
+def test_rules_can_be_turned_off(run):
+    run.settings = AlertSettings(off=frozenset(RULES) - {SAFETY})
+    run.write("api_audit.log", *[call(i, cost=1.0) for i in range(3)], b"{bad")
+    run.write("execution_log.jsonl", *[task(i, f"t{i}", "safety_blocked") for i in range(4)])
+    assert rules_of(run.look()) == [SAFETY] * 4
+
+
+def test_an_alert_masks_secrets_and_holds_no_control_characters(run):
+    run.look()
+    secret = "sk-ant-api03-" + "A" * 40
+    run.write("execution_log.jsonl", task(1, "t1", "safety_blocked", f"key {secret}\x1b[2J"))
+    fired = run.look()
+    assert fired and secret not in fired[0].message and "\x1b" not in fired[0].message
+    assert fired[0].as_json()["history"] is False

@@ -1,0 +1,143 @@
+"""``vivtui watch`` end to end: the installed command follows a directory a
+writer plays a scenario into; each alert arrives within 2 s of its cause, and
+no other. Exit on a rule, the alert command, and a one-shot look at history."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.unit.test_alert_rules import call, session, stamp, task
+
+ARRIVES_WITHIN_S = 2.0
+
+
+class Watcher:
+    def __init__(self, root: Path, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "vivtui", "watch", str(root), "--json", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "TZ": "UTC"})
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line.decode())
+
+    def next_alerts(self, count: int, quiet: float = 0.7) -> list[dict]:
+        """``count`` alerts, each within ARRIVES_WITHIN_S, then none for ``quiet`` s."""
+        got = []
+        deadline = time.monotonic() + ARRIVES_WITHIN_S
+        while len(got) < count:
+            try:
+                got.append(json.loads(self.lines.get(timeout=max(0.0, deadline -
+                                                                 time.monotonic()))))
+            except queue.Empty:
+                break
+        try:
+            got.append(json.loads(self.lines.get(timeout=quiet)))
+        except queue.Empty:
+            pass
+        return got
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def write(root: Path, name: str, *lines) -> None:
+    with open(root / name, "ab") as handle:
+        for line in lines:
+            handle.write((line if isinstance(line, bytes) else orjson.dumps(line)) + b"\n")
+
+
+def now_call(**kwargs) -> dict:
+    return {**call(0, **kwargs), "timestamp": stamp_now()}
+
+
+def stamp_now() -> str:
+    from datetime import UTC, datetime
+    return datetime.now(UTC).isoformat()
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    write(tmp_path, "api_audit.log", *[call(i, cost=0.5) for i in range(3)])  # history: 75 %
+    write(tmp_path, "execution_log.jsonl", b"{history's malformed line")
+    return tmp_path
+
+
+def test_each_alert_arrives_within_two_seconds_of_its_cause_and_no_other(root):
+    watcher = Watcher(root)
+    try:
+        time.sleep(1.0)  # history read: its alerts are not printed
+        assert watcher.next_alerts(0, quiet=0.5) == []
+        steps = [
+            ("api_audit.log", [now_call(cost=0.2)], ["budget"]),  # $1.70: past 80 %
+            ("execution_log.jsonl", [{**task(0, f"t{i}", "failed", "boom"),
+                                      "timestamp": stamp_now()} for i in range(3)],
+             ["failure-streak"]),
+            ("structured_logs.jsonl", [b"not json"], ["malformed"]),
+            ("action_log.jsonl", [{"timestamp": stamp_now(), "actor": "A",
+                                   "action_type": "SAFETY", "action": "BLOCKED",
+                                   "detail": "protected_file: x.py"}], ["safety-block"]),
+            ("api_audit.log", [now_call(event="RATE_LIMITED") for _ in range(5)],
+             ["api-burst"]),
+            ("api_audit.log", [now_call(event="BUDGET_EXCEEDED", remaining=0.0)],
+             ["budget-refused"]),
+            ("structured_logs.jsonl", [session(0, 1)], []),  # nothing to say
+        ]
+        for name, lines, expected in steps:
+            written = time.monotonic()
+            write(root, name, *lines)
+            got = watcher.next_alerts(len(expected))
+            assert [alert["rule"] for alert in got] == expected, (name, got)
+            assert time.monotonic() - written < ARRIVES_WITHIN_S + 1.0
+            for alert in got:
+                assert alert["file"] == name and alert["run"] == root.name
+                assert alert["history"] is False and alert["line"] >= 1
+    finally:
+        watcher.stop()
+
+
+def test_exit_on_a_rule_stops_with_status_3_and_the_command_gets_the_alert(root, tmp_path):
+    received = tmp_path / "received.jsonl"
+    command = (f"{sys.executable} -c \"import sys; open(sys.argv[1], 'ab')"
+               f".write(sys.stdin.buffer.read())\" {received}")
+    watcher = Watcher(root, "--exit-on", "safety-block", "--alert-cmd", command)
+    try:
+        time.sleep(1.0)
+        write(root, "execution_log.jsonl", {**task(0, "t1", "safety_blocked", "nope"),
+                                            "timestamp": stamp_now()})
+        assert watcher.process.wait(10) == 3
+        sent = [json.loads(line) for line in received.read_text().splitlines()]
+        assert [alert["rule"] for alert in sent] == ["safety-block"]
+        assert sent[0]["file"] == "execution_log.jsonl"
+    finally:
+        if watcher.process.poll() is None:
+            watcher.stop()
+
+
+def test_once_prints_the_history_and_stops(root):
+    done = subprocess.run([sys.executable, "-m", "vivtui", "watch", str(root), "--once",
+                           "--json"], capture_output=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    alerts = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert sorted(alert["rule"] for alert in alerts) == ["budget", "malformed"]
+    assert all(alert["history"] for alert in alerts)
+
+
+def test_a_bad_option_is_said_without_a_traceback(root):
+    done = subprocess.run([sys.executable, "-m", "vivtui", "watch", str(root), "--exit-on",
+                           "nope"], capture_output=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert b"unknown rule nope" in done.stderr and b"Traceback" not in done.stderr

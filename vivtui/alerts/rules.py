@@ -1,0 +1,407 @@
+"""Alert rules: what in a run an operator must be told of at once.
+
+One implementation for every output (the monitor's banner and list, ``vivtui
+watch``, the alert command): ``AlertEngine`` looks at each batch the store took
+in and, once a second, at the run's state, and returns the alerts that fired.
+
+Each alert fires once per cause: a budget level once per wrapper, a streak once
+until a success ends it, a burst once until it ebbs, a stalled session once, a
+file's first malformed line once; every safety block is a cause of its own.
+An alert names its evidence (file and line) where there is a line to name.
+
+Alerts found in what a file already held when it was first read are history:
+listed, never rung (``Alert.live``). Work per batch is a few counter lookups
+unless a rule's category moved (this runs for every line of a big backlog).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import compress
+from operator import itemgetter
+from typing import Any
+
+from vivtui.parsing import api_audit, execution, sessions
+from vivtui.parsing.record import ERROR, OK, Record, new_record
+from vivtui.parsing.values import text
+from vivtui.safetext import one_line, redact
+from vivtui.sources.tailer import TRUNCATED
+from vivtui.store.activity import LIVE
+from vivtui.store.budget import spend_of
+from vivtui.store.run import Found, RunStore
+from vivtui.store.safety import reason_of
+from vivtui.store.sessions import session_key
+
+INFO, WARNING, CRITICAL = "info", "warning", "critical"
+
+BUDGET, REFUSED, STREAK = "budget", "budget-refused", "failure-streak"
+RUN_STALL, SESSION_STALL, SAFETY = "run-stall", "session-stall", "safety-block"
+BURST, MALFORMED_LINES, FILE_TROUBLE = "api-burst", "malformed", "file-trouble"
+RULES = (BUDGET, REFUSED, STREAK, RUN_STALL, SESSION_STALL, SAFETY, BURST,
+         MALFORMED_LINES, FILE_TROUBLE)
+RULE_TEXT = {
+    BUDGET: "a wrapper's spend crossed a share of its limit",
+    REFUSED: "a wrapper refused a call: BUDGET_EXCEEDED (once per wrapper)",
+    STREAK: "sessions or tasks failed several times in a row",
+    RUN_STALL: "a live run stopped writing",
+    SESSION_STALL: "a session open too long without a completion",
+    SAFETY: "a safety gate blocked something (each block)",
+    BURST: "a burst of RATE_LIMITED or API_CALL_FAILURE events",
+    MALFORMED_LINES: "malformed lines in a file that had none",
+    FILE_TROUBLE: "a run file became unreadable or was truncated",
+}
+
+KEPT_ALERTS = 5_000
+SESSION_CHECK_S = 5.0
+BLOCK_ECHO_S = 2.0  # blocks in other files this close in time are the same block  # open sessions are looked at this often, not every second
+
+_SEVERITY_AT, _CATEGORY_AT, _MALFORMED_AT = map(Record._fields.index,
+                                                ("severity", "category", "malformed"))
+_CATEGORY = itemgetter(_CATEGORY_AT)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    time: datetime  # of its evidence where it has a time, else when it fired
+    rule: str
+    severity: str
+    message: str  # one line, secrets masked
+    file: str | None = None  # the evidence: file name and line number
+    line: int | None = None
+    run: str = ""
+    live: bool = True  # False: found in what the files held when first read
+    kind: str | None = None  # the evidence's record kind and offset, to show it
+    offset: int | None = None
+
+    @property
+    def evidence(self) -> str:
+        if self.file is None:
+            return ""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"time": self.time.isoformat(), "rule": self.rule, "severity": self.severity,
+                "message": self.message, "file": self.file, "line": self.line,
+                "run": self.run, "history": not self.live}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    budget_levels: tuple[float, ...] = (0.5, 0.8, 0.95)  # shares of a wrapper's limit
+    streak: int = 3  # failures in a row
+    session_stall: float = 600.0  # seconds open with no completion while the run is live
+    burst: int = 5  # RATE_LIMITED or failed calls ...
+    burst_window: float = 60.0  # ... within this many seconds (by their own times)
+    off: frozenset[str] = frozenset()  # rules not checked
+
+
+@dataclass(slots=True)
+class _Streak:
+    what: str  # "sessions", "tasks"
+    length: int = 0
+    fired: bool = False
+
+
+@dataclass(slots=True)
+class _Seen:
+    """How far the engine has looked: counts at the last batch, per kind."""
+
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def moved(self, counter, kind: str, *keys: str) -> bool:
+        changed = False
+        for key in keys:
+            now = counter[key]
+            if self.counts.get((kind, key)) != now:
+                self.counts[(kind, key)] = now
+                changed = True
+        return changed
+
+
+class AlertEngine:
+    def __init__(self, run: str, settings: AlertSettings | None = None) -> None:
+        self.run = run
+        self.settings = settings or AlertSettings()
+        self.alerts: deque[Alert] = deque(maxlen=KEPT_ALERTS)  # every alert, oldest first
+        self.fired = 0
+        self._seen = _Seen()
+        self._levels: dict[str, float] = {}  # wrapper -> highest level crossed
+        self._spent: dict[str, float] = {}  # wrapper -> its spend at the last look
+        self._refused: set[str] = set()
+        self._streaks = {sessions.KIND: _Streak("sessions"), execution.KIND: _Streak("tasks")}
+        self._burst: deque[float] = deque()
+        self._in_burst = False
+        self._last_block: tuple[float, set[str]] = (float("-inf"), set())
+        self._malformed_files: set[str] = set()
+        self._unreadable: set[str] = set()
+        self._stalled_sessions: set[int] = set()
+        self._was_live = False
+        self._run_stalled = False
+        self._sessions_checked = 0.0
+        self._newest: Record | None = None  # the newest line read while watching
+
+    # -- batches ----------------------------------------------------------------------
+
+    def saw_batch(self, batch, found: Found, store: RunStore) -> list[Alert]:
+        """After ``store`` took ``batch`` in (``found``: what it kept aside)."""
+        out: list[Alert] = []
+        off, live, kind = self.settings.off, batch.fresh, batch.kind
+        rows = batch.records.rows if batch.records else []
+        if rows and live:
+            self._newest = new_record(Record, rows[-1])
+        if FILE_TROUBLE not in off and TRUNCATED in batch.happened:
+            out.append(self._make(FILE_TROUBLE, WARNING,
+                                  f"{batch.source} was truncated: its lines start over",
+                                  store, None, live, file=batch.source))
+        if MALFORMED_LINES not in off and found.malformed:
+            self._malformed(found.malformed, store, live, out)
+        if SAFETY not in off:
+            for record in found.blocked:
+                if self._same_block(record, store):
+                    continue
+                out.append(self._make(SAFETY, CRITICAL, f"safety gate blocked: "
+                                      f"{reason_of(record)}", store, record, live))
+        by_category, by_severity = store.by_category[kind], store.by_severity[kind]
+        if kind == api_audit.KIND and rows:
+            if BURST not in off and self._seen.moved(by_category, kind, api_audit.FAILURE,
+                                                     api_audit.RATE_LIMITED):
+                self._bursts(rows, store, live, out)
+            if REFUSED not in off and self._seen.moved(by_category, kind,
+                                                       api_audit.BUDGET_EXCEEDED):
+                self._refusals(rows, store, live, out)
+            if BUDGET not in off:
+                self._budget(rows, store, live, out)
+        elif kind == sessions.KIND and STREAK not in off and self._seen.moved(
+                by_category, kind, sessions.COMPLETED):
+            self._streak(kind, [row for row in rows if row[_CATEGORY_AT] == sessions.COMPLETED],
+                         store, live, out)
+        elif kind == execution.KIND and STREAK not in off and self._seen.moved(
+                by_severity, kind, ERROR, OK):
+            self._streak(kind, rows, store, live, out)
+        return self._keep(out)
+
+    def _same_block(self, record: Record, store: RunStore) -> bool:
+        """One block is written down in several files (the action log, the
+        kernel's output, the task's status) within moments: one alert. Two
+        in one file are two blocks."""
+        when, name = record.ts, store.source_of(record)
+        at = when.timestamp() if when is not None else store.clock().timestamp()
+        last_at, files = self._last_block
+        if abs(at - last_at) <= BLOCK_ECHO_S and name not in files:
+            files.add(name)
+            return True
+        self._last_block = (at, {name})
+        return False
+
+    def _malformed(self, records: list[Record], store: RunStore, live: bool,
+                   out: list[Alert]) -> None:
+        for record in records:
+            name = store.source_of(record)
+            if not _first(self._malformed_files, name):
+                continue
+            out.append(self._make(MALFORMED_LINES, WARNING,
+                                  f"malformed lines in {name}, the first at line {record.line}",
+                                  store, record, live))
+
+    def _streak(self, kind: str, rows: list, store: RunStore, live: bool,
+                out: list[Alert]) -> None:
+        """Failures (error severity) against successes (ok), in file order."""
+        streak, needed = self._streaks[kind], self.settings.streak
+        for row in rows:
+            severity = row[_SEVERITY_AT]
+            if severity != ERROR and severity != OK or row[_MALFORMED_AT]:
+                continue
+            if severity == OK:
+                streak.length, streak.fired = 0, False
+                continue
+            streak.length += 1
+            if streak.length >= needed and not streak.fired:
+                streak.fired = True
+                record = new_record(Record, row)
+                out.append(self._make(STREAK, CRITICAL,
+                                      f"{streak.length} {streak.what} failed in a row, the "
+                                      f"latest: {_what_failed(record)}", store, record, live))
+
+    def _bursts(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
+        window, needed = self.settings.burst_window, self.settings.burst
+        wanted = (api_audit.FAILURE, api_audit.RATE_LIMITED)
+        for row in compress(rows, (category in wanted for category in map(_CATEGORY, rows))):
+            if row[_MALFORMED_AT]:
+                continue
+            record = new_record(Record, row)
+            when = record.ts
+            at = when.timestamp() if when is not None else store.clock().timestamp()
+            times = self._burst
+            while times and times[0] < at - window:
+                times.popleft()
+            times.append(at)
+            if len(times) < needed:
+                self._in_burst = False
+            elif not self._in_burst:
+                self._in_burst = True
+                out.append(self._make(BURST, WARNING,
+                                      f"{len(times)} API failures or rate limits within "
+                                      f"{window:g} s, the latest {record.category}",
+                                      store, record, live))
+
+    def _refusals(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
+        for row in rows:
+            if row[_CATEGORY_AT] != api_audit.BUDGET_EXCEEDED or row[_MALFORMED_AT]:
+                continue
+            record = new_record(Record, row)
+            user = text(record.fields.get("user")) or "?"
+            if not _first(self._refused, user):
+                continue
+            out.append(self._make(REFUSED, CRITICAL,
+                                  f"wrapper {user} refused a call: budget exceeded",
+                                  store, record, live))
+
+    def _budget(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
+        budget = store.budget
+        for wrapper in budget.wrappers():
+            before = self._spent.get(wrapper.user, 0.0)
+            self._spent[wrapper.user] = wrapper.cost
+            limit = budget.limit_of(wrapper)
+            share = wrapper.cost / limit if limit > 0 else 0.0
+            crossed = [level for level in self.settings.budget_levels
+                       if share >= level > self._levels.get(wrapper.user, 0.0)]
+            if not crossed:
+                continue
+            level = max(crossed)  # several at once (a backlog): the highest says it all
+            self._levels[wrapper.user] = level
+            if wrapper.user in self._refused:
+                continue  # its refusal said more (and a refusal moves the limit it infers)
+            record = _crossing(rows, wrapper.user, before, level * limit)
+            severity = CRITICAL if level >= 0.95 else WARNING if level >= 0.8 else INFO
+            out.append(self._make(BUDGET, severity,
+                                  f"wrapper {wrapper.user} has spent ${wrapper.cost:.2f} of "
+                                  f"${limit:.2f} ({share:.0%}), past {level:.0%}",
+                                  store, record, live))
+
+    # -- time -------------------------------------------------------------------------
+
+    def tick(self, store: RunStore, statuses, now: datetime) -> list[Alert]:
+        """Once a second: what only time or the files' states tell."""
+        out: list[Alert] = []
+        off = self.settings.off
+        run = store.run_state(now)
+        if RUN_STALL not in off:
+            self._run_stall(run, store, now, out)
+        if SESSION_STALL not in off and run.state == LIVE:
+            at = now.timestamp()
+            if at - self._sessions_checked >= SESSION_CHECK_S:
+                self._sessions_checked = at
+                self._session_stalls(store, now, out)
+        if FILE_TROUBLE not in off:
+            self._unreadable_files(statuses, store, now, out)
+        return self._keep(out)
+
+    def _run_stall(self, run, store: RunStore, now: datetime, out: list[Alert]) -> None:
+        """Only a run seen live while watched stalls (an old run is not news)."""
+        if run.live:
+            self._was_live = run.last_event is not None
+            self._run_stalled = False
+            return
+        if not self._was_live or self._run_stalled:
+            return
+        self._run_stalled = True
+        quiet = (now - run.since).total_seconds() if run.since is not None else 0.0
+        newest = self._newest
+        where = f", the last at {store.source_of(newest)}:{newest.line}" if newest else ""
+        out.append(self._make(RUN_STALL, WARNING,
+                              f"the run stopped writing: nothing new for {_span(quiet)}"
+                              f"{where}", store, newest, True, when=now))
+
+    def _session_stalls(self, store: RunStore, now: datetime, out: list[Alert]) -> None:
+        threshold = self.settings.session_stall
+        for session in store.sessions.open_sessions():
+            began = session.started_at
+            open_for = (now - began).total_seconds() if began is not None else 0.0
+            if open_for < threshold or not _first(self._stalled_sessions, id(session)):
+                continue
+            start = session.start
+            out.append(self._make(SESSION_STALL, WARNING,
+                                  f"{_session_text(session.key, session.title)} open for "
+                                  f"{_span(open_for)} with no completion", store, start, True,
+                                  when=now))
+
+    def _unreadable_files(self, statuses, store: RunStore, now: datetime,
+                          out: list[Alert]) -> None:
+        for status in statuses:
+            if status.state != "unreadable":
+                self._unreadable.discard(status.name)
+                continue
+            if not _first(self._unreadable, status.name):
+                continue
+            out.append(self._make(FILE_TROUBLE, CRITICAL,
+                                  f"{status.name} is unreadable: "
+                                  f"{status.note or 'no reason given'}", store, None, True,
+                                  when=now, file=status.name))
+
+    # -- alerts -----------------------------------------------------------------------
+
+    def _make(self, rule: str, severity: str, message: str, store: RunStore,
+              record: Record | None, live: bool, when: datetime | None = None,
+              file: str | None = None) -> Alert:
+        if record is not None:
+            when = when or record.ts
+            file = store.source_of(record)
+        return Alert(when or store.clock(), rule, severity, one_line(redact(message), 300),
+                     file, record.line if record is not None else None, self.run, live,
+                     record.kind if record is not None else None,
+                     record.offset if record is not None else None)
+
+    def _keep(self, fired: list[Alert]) -> list[Alert]:
+        self.alerts.extend(fired)
+        self.fired += len(fired)
+        return fired
+
+
+def _first(seen: set, cause) -> bool:
+    """Is this the first time ``cause`` is seen? (It is, from now on.)"""
+    if cause in seen:
+        return False
+    seen.add(cause)
+    return True
+
+
+def _crossing(rows: list, user: str, spent_before: float, mark: float) -> Record | None:
+    """The successful call of ``user`` in ``rows`` that took its spend past
+    ``mark``; else the batch's last line (the limit itself moved)."""
+    spent = spent_before
+    for row in rows:
+        if row[_CATEGORY_AT] != api_audit.SUCCESS or row[_MALFORMED_AT]:
+            continue
+        fields = new_record(Record, row).fields
+        if (text(fields.get("user")) or "?") != user:
+            continue
+        spent += spend_of(fields)
+        if spent >= mark:
+            return new_record(Record, row)
+    return new_record(Record, rows[-1]) if rows else None
+
+
+def _what_failed(record: Record) -> str:
+    fields = record.fields
+    if record.kind == sessions.KIND:
+        return _session_text(session_key(record),
+                             sessions.task_title(sessions.context_of(fields).get("task")))
+    error = text(fields.get("errors"))
+    return f"{text(fields.get('task_id')) or '?'} {record.category}" + (
+        f": {error}" if error else "")
+
+
+def _session_text(key: tuple, title: str) -> str:
+    worker, run, number = key
+    return f"{worker or '?'} session {number or '?'} of run {run or '?'}" + (
+        f": {title}" if title else "")
+
+
+def _span(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

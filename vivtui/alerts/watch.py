@@ -1,0 +1,142 @@
+"""``vivtui watch PATH``: the monitor's alert rules without a screen, for cron,
+CI or a chat hook. Follows the run with the monitor's tail loops, prints each
+alert as it fires (a line of text, or of JSON), and can run a command per
+alert or exit at the first alert of chosen rules.
+
+What the files held when first read is history: its alerts are printed only
+with ``--history`` (a finished run's alerts are listed, not rung).
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import TextIO
+
+from vivtui.alerts.deliver import (
+    BELL,
+    AlertCommand,
+    alert_line,
+    alert_text,
+    notification,
+)
+from vivtui.alerts.rules import Alert, AlertEngine, AlertSettings
+from vivtui.ingest.feeds import Batch, read_to_end
+from vivtui.ingest.layout import discover, read_back_from
+from vivtui.ingest.tailing import Tailing
+from vivtui.store.activity import RunActivity
+from vivtui.store.run import RunStore
+
+TICK_S = 1.0
+EXIT_ALERTED = 3  # --exit-on: a chosen rule fired
+
+
+@dataclass
+class WatchOptions:
+    settings: AlertSettings = field(default_factory=AlertSettings)
+    json: bool = False
+    history: bool = False  # print the alerts of what the files already held
+    once: bool = False  # read what is there, print its alerts, stop
+    exit_on: frozenset[str] = frozenset()
+    command: str | None = None
+    bell: bool = False
+    notify: str | None = None  # "osc9" / "osc777"
+    zone: tzinfo | None = None
+    budget: float | None = None
+    activity: RunActivity | None = None
+    poll: float | None = None
+
+
+class Watch:
+    def __init__(self, path: str, options: WatchOptions, out: TextIO = sys.stdout,
+                 err: TextIO = sys.stderr, clock: Callable[[], datetime] | None = None) -> None:
+        self.options = options
+        self.out, self.err = out, err
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.layout = discover(path, options.zone)
+        self.store = RunStore(options.budget, capacity=0, activity=options.activity,
+                              clock=self.clock)
+        read_back_from(self.layout, self.store, options.zone)
+        self.engine = AlertEngine(self.layout.root.name, options.settings)
+        self._batches: queue.Queue[Batch] = queue.Queue()
+        self.tailing = Tailing(self.layout.feeds, self.layout.directories, self._batches.put,
+                               self._failed, poll=options.poll)
+        self.command = AlertCommand(options.command, self._say) if options.command else None
+        self.stop_code: int | None = None
+
+    def run(self) -> int:
+        try:
+            if self.options.once:
+                return self._once()
+            self.tailing.start()
+            next_tick = 0.0
+            while self.stop_code is None:
+                now = self.clock().timestamp()
+                if now >= next_tick:
+                    next_tick = now + TICK_S
+                    self._tell(self.engine.tick(self.store, self.layout.statuses(),
+                                                self.clock()))
+                try:
+                    batch = self._batches.get(timeout=max(0.01, next_tick - now))
+                except queue.Empty:
+                    continue
+                try:
+                    self._apply(batch)
+                finally:
+                    self.tailing.applied(batch.kind)
+            return self.stop_code
+        finally:
+            self.tailing.stop()
+            if self.command is not None:
+                self.command.close(wait=35.0)
+
+    def _once(self) -> int:
+        for feed in self.layout.feeds:
+            read_to_end(feed, self._apply)
+        self._tell(self.engine.tick(self.store, self.layout.statuses(), self.clock()))
+        return self.stop_code or 0
+
+    def _apply(self, batch: Batch) -> None:
+        found = self.store.apply_batch(batch)
+        self._tell(self.engine.saw_batch(batch, found, self.store))
+
+    def _tell(self, alerts: list[Alert]) -> None:
+        options = self.options
+        for alert in alerts:
+            if not (alert.live or options.history or options.once):
+                continue
+            if options.json:
+                self.out.write(alert_line(alert).decode())
+            else:
+                self.out.write(alert_text(alert) + "\n")
+            self.out.flush()
+            if alert.live:
+                self._ring(alert)
+            if alert.rule in options.exit_on and self.stop_code is None:
+                self.stop_code = EXIT_ALERTED
+
+    def _ring(self, alert: Alert) -> None:
+        if self.command is not None:
+            self.command.send(alert)
+        signals = (BELL if self.options.bell else "") + (
+            notification(alert, self.options.notify) if self.options.notify else "")
+        if signals:
+            self.err.write(signals)
+            self.err.flush()
+
+    def _say(self, message: str) -> None:
+        self.err.write(f"vivtui watch: {message}\n")
+        self.err.flush()
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        self._say(f"{what} failed: {type(exc).__name__}: {exc}")
+
+
+def watch(path: str, options: WatchOptions) -> int:
+    try:
+        return Watch(path, options).run()
+    except KeyboardInterrupt:
+        return 130
