@@ -20,6 +20,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from vivtui.alerts.deliver import AlertCommand, notification
+from vivtui.alerts.rules import Alert, AlertEngine, AlertSettings
 from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
@@ -45,6 +47,13 @@ class Options:
     # Process-wide tuning once the first screen is out (the command line's; never tests')
     on_first_frame: Callable[[], None] | None = None
     fps: float | None = None  # frames a second while the screen changes by itself (0: no cap)
+    alerts: AlertSettings | None = None  # the rules' thresholds (None: the defaults)
+    alert_bell: bool = False  # ring the terminal's bell for each alert while watched
+    alert_notify: str | None = None  # a desktop notification for each: "osc9" / "osc777"
+    alert_cmd: str | None = None  # run for each, the alert as JSON on its input
+
+
+ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
 
 
 class BatchArrived(Message):
@@ -79,8 +88,12 @@ class VivtuiApp(App[None]):
         self.tailing = Tailing(layout.feeds, layout.directories, self._post_batch,
                                self.report_failure, poll=self.options.poll,
                                on_change=self._changed)
+        self.alerts = AlertEngine(layout.root.name, self.options.alerts)
+        self.alert_command = (AlertCommand(self.options.alert_cmd, self._alert_command_failed)
+                              if self.options.alert_cmd else None)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
-                               now=self.now, reading=self.tailing.reading_backlog)
+                               now=self.now, reading=self.tailing.reading_backlog,
+                               alerts=self.alerts)
         self._ui_loop: asyncio.AbstractEventLoop | None = None
         self._loop_context: contextvars.Context | None = None
 
@@ -96,9 +109,13 @@ class VivtuiApp(App[None]):
                                    self.options.poll or IDLE_RECHECK_S)
             # After the first screen is out: parsing the backlog competes for the GIL.
             self.call_after_refresh(self._start_tailing)
+            # What only time tells (a stalled run): for a run being followed.
+            self.set_interval(ALERT_TICK_S, self._alert_tick)
 
     def on_unmount(self) -> None:
         self.tailing.stop()
+        if self.alert_command is not None:
+            self.alert_command.close()
 
     def now(self) -> datetime:
         return self.options.clock() if self.options.clock else datetime.now(UTC)
@@ -138,7 +155,8 @@ class VivtuiApp(App[None]):
             self.tailing.applied(message.batch.kind)
 
     def apply_batch(self, batch: Batch) -> None:
-        self.store.apply_batch(batch)
+        found = self.store.apply_batch(batch)
+        self._alerted(self.alerts.saw_batch(batch, found, self.store))
         for event in batch.events:
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)
@@ -154,6 +172,29 @@ class VivtuiApp(App[None]):
         """Tests and screenshots: feed records as a worker would."""
         self.apply_batch(Batch(kind, list(records)))
         self.main.refresh_panes()
+
+    # -- alerts -----------------------------------------------------------------------------
+
+    def _alert_tick(self) -> None:
+        self._alerted(self.alerts.tick(self.store, self.layout_.statuses(), self.now()))
+
+    def _alerted(self, fired: list[Alert]) -> None:
+        """New alerts: listed, and those of lines written while watched rung."""
+        if not fired:
+            return
+        self.main.alerts_fired(fired)
+        for alert in fired:
+            if not alert.live:
+                continue
+            if self.options.alert_bell:
+                self.bell()
+            if self.options.alert_notify and self._driver is not None:
+                self._driver.write(notification(alert, self.options.alert_notify))
+            if self.alert_command is not None:
+                self.alert_command.send(alert)
+
+    def _alert_command_failed(self, message: str) -> None:
+        self.report_failure("the alert command", RuntimeError(message))
 
     # -- failures ---------------------------------------------------------------------------
 

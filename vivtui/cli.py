@@ -274,6 +274,7 @@ def monitor_parser() -> argparse.ArgumentParser:
                              "for slow links (default: $VIVTUI_FPS, else no cap; keys are "
                              "always answered at once)")
     _common(parser)
+    _alert_options(parser)
     return parser
 
 
@@ -293,6 +294,8 @@ def open_monitor(path: str, args: argparse.Namespace) -> int:
     display = UTC if args.utc else None
     VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=args.budget,
                               poll=args.poll, activity=_activity(args), fps=args.fps,
+                              alerts=_alert_settings(args), alert_bell=args.alert_bell,
+                              alert_notify=args.alert_notify, alert_cmd=_command(args),
                               on_first_frame=tune_process())).run()
     return 0
 
@@ -321,6 +324,7 @@ def demo_parser() -> argparse.ArgumentParser:
     parser.add_argument("--events", type=int, metavar="N", help="stop after N events")
     parser.set_defaults(poll=None, utc=False, fps=None)  # the monitor's options it does not take
     _common(parser)
+    _alert_options(parser)
     return parser
 
 

@@ -62,3 +62,34 @@ def test_filter_bar(tui, snap_compare, run_dir):
     assert snap_compare(tui.fixture_app(run_dir), terminal_size=(120, 30), run_before=filtered)
 
 
+
+
+async def _alerted(pilot) -> None:
+    """The fixture's history (listed, not rung), then a task blocked while watched."""
+    from vivtui.ingest.feeds import Batch
+    from vivtui.parsing import execution
+    from vivtui.parsing.context import ParseContext
+    from vivtui.parsing.record import Records
+
+    await _loaded(pilot)
+    line = (b'{"task_id": "task-0099", "worker_id": "worker-2", "status": "safety_blocked", '
+            b'"timestamp": "2026-02-11T00:59:30+00:00", "errors": "Attempt to write to '
+            b'protected file: kernel/config.py"}')
+    record = execution.parse(line, 9, 4000, ParseContext(None))
+    pilot.app.apply_batch(Batch("tasks", Records([tuple(record)]), source="execution_log.jsonl",
+                                fresh=True))
+    pilot.app.main.refresh_panes()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_alert_banner(tui, snap_compare, run_dir, size):
+    """An alert of a line written while watched: the banner above the status line."""
+    assert snap_compare(tui.fixture_app(run_dir), terminal_size=size, run_before=_alerted)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_alert_list(tui, snap_compare, run_dir, size):
+    """`a`: every alert, newest first, the history dim, the evidence at the right."""
+    assert snap_compare(tui.fixture_app(run_dir), terminal_size=size, run_before=_alerted,
+                        press=["a"])

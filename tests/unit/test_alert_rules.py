@@ -283,3 +283,11 @@ def test_an_alert_masks_secrets_and_holds_no_control_characters(run):
     fired = run.look()
     assert fired and secret not in fired[0].message and "\x1b" not in fired[0].message
     assert fired[0].as_json()["history"] is False
+
+
+def test_a_session_that_stalled_before_vivtui_looked_is_history(run):
+    run.write("structured_logs.jsonl", session(-86_400 * 3, 1))  # three days before
+    run.write("api_audit.log", call(0))  # the run is live now
+    fired = run.look()
+    assert [(a.rule, a.live) for a in fired] == [(SESSION_STALL, False)]
+    assert "3 days" in fired[0].message

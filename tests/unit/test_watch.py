@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.unit.test_alert_rules import call, session, stamp, task
+from tests.unit.test_alert_rules import call, session, task
 
 ARRIVES_WITHIN_S = 2.0
 

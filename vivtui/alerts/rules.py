@@ -24,7 +24,7 @@ from operator import itemgetter
 from typing import Any
 
 from vivtui.parsing import api_audit, execution, sessions
-from vivtui.parsing.record import ERROR, OK, Record, new_record
+from vivtui.parsing.record import ERROR, OK, Record, new_record, rows_of
 from vivtui.parsing.values import text
 from vivtui.safetext import one_line, redact
 from vivtui.sources.tailer import TRUNCATED
@@ -140,6 +140,7 @@ class AlertEngine:
         self._was_live = False
         self._run_stalled = False
         self._sessions_checked = 0.0
+        self._since: float | None = None  # when the engine first looked at open sessions
         self._newest: Record | None = None  # the newest line read while watching
 
     # -- batches ----------------------------------------------------------------------
@@ -148,7 +149,7 @@ class AlertEngine:
         """After ``store`` took ``batch`` in (``found``: what it kept aside)."""
         out: list[Alert] = []
         off, live, kind = self.settings.off, batch.fresh, batch.kind
-        rows = batch.records.rows if batch.records else []
+        rows = rows_of(batch.records)
         if rows and live:
             self._newest = new_record(Record, rows[-1])
         if FILE_TROUBLE not in off and TRUNCATED in batch.happened:
@@ -316,16 +317,19 @@ class AlertEngine:
 
     def _session_stalls(self, store: RunStore, now: datetime, out: list[Alert]) -> None:
         threshold = self.settings.session_stall
+        if self._since is None:
+            self._since = now.timestamp()
         for session in store.sessions.open_sessions():
             began = session.started_at
             open_for = (now - began).total_seconds() if began is not None else 0.0
             if open_for < threshold or not _first(self._stalled_sessions, id(session)):
                 continue
-            start = session.start
+            # Stalled before vivtui looked: the history's news, listed, not rung.
+            crossed = began.timestamp() + threshold >= self._since
             out.append(self._make(SESSION_STALL, WARNING,
                                   f"{_session_text(session.key, session.title)} open for "
-                                  f"{_span(open_for)} with no completion", store, start, True,
-                                  when=now))
+                                  f"{_span(open_for)} with no completion", store,
+                                  session.start, crossed, when=now))
 
     def _unreadable_files(self, statuses, store: RunStore, now: datetime,
                           out: list[Alert]) -> None:
@@ -404,4 +408,6 @@ def _span(seconds: float) -> str:
         return f"{seconds:.0f} s"
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+    if seconds < 172_800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86_400:.0f} days"

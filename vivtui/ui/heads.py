@@ -84,7 +84,8 @@ def run_state(run: RunState, now: datetime, zone=None) -> Text:
     return out
 
 
-def status(statuses, store, follow_text: Text | None, now: datetime, zone=None) -> Text:
+def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
+           alerts: int = 0) -> Text:
     """The bottom line: run state, files, errors, warnings, malformed lines,
     spend, follow."""
     # One file per kind (the action log's two forms are one), whichever is found.
@@ -127,6 +128,8 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None) 
                    else styles.CAUTION if used >= 0.8 else styles.NOTE)
     if budget.refused:
         out.append(f" {budget.refused} refused", styles.FAILURE_STRONG)
+    if alerts:
+        out.append(f"  ⚑ {alerts}", styles.CAUTION)
     if follow_text is not None and follow_text.plain:
         out.append("  ")
         out.append_text(follow_text)

@@ -15,6 +15,7 @@ from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
 from vivtui.safetext import MASK, is_secret_name, shareable
 from vivtui.ui import render, styles
+from vivtui.ui.listscreen import ListScreen
 from vivtui.ui.rowview import RowView
 
 Line = tuple[str, str, int]  # (text, style of the value, length of the key at its start)
@@ -170,43 +171,17 @@ class InspectorScreen(Screen[None]):
             self._related(self.record)
 
 
-class RelatedScreen(Screen[None]):
+class RelatedScreen(ListScreen):
     """Every record in every file that shares the record's session, task or identity."""
-
-    DEFAULT_CSS = """
-    RelatedScreen #about { height: 1; background: $boost; }
-    """
-    BINDINGS = [
-        Binding("escape,q", "app.pop_screen", "Back"),
-        Binding("enter", "inspect", "Inspect"),
-    ]
 
     def __init__(self, origin: Record, records: list[Record], zone: tzinfo | None,
                  inspect: Callable[[Record], None]) -> None:
-        super().__init__()
+        about = Text(no_wrap=True, overflow="ellipsis", end="")
+        about.append(f" {len(records)} related events", styles.STRONG)
+        about.append(f" of {origin.kind} line {render.line_number(origin.line)}, "
+                     "in time order", styles.NOTE)
+        super().__init__(about, records,
+                         lambda record, width: render.timeline_row(record, width, zone),
+                         inspect, selected=records.index(origin) if origin in records else 0)
         self.origin = origin
         self.records = records
-        self.zone = zone
-        self._inspect = inspect
-
-    def compose(self) -> ComposeResult:
-        about = Text(no_wrap=True, overflow="ellipsis", end="")
-        about.append(f" {len(self.records)} related events", styles.STRONG)
-        about.append(f" of {self.origin.kind} line {render.line_number(self.origin.line)}, "
-                     "in time order", styles.NOTE)
-        yield Static(about, id="about")
-        yield RowView(lambda record, width: render.timeline_row(record, width, self.zone),
-                      follow=False)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        view = self.query_one(RowView)
-        view.set_rows(self.records)
-        if self.origin in self.records:
-            view.select(self.records.index(self.origin))
-        view.focus()
-
-    def action_inspect(self) -> None:
-        record = self.query_one(RowView).selected
-        if record is not None:
-            self._inspect(record)

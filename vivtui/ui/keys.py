@@ -67,6 +67,8 @@ KEYS: tuple[Key, ...] = (
     Key("enter", "inspect", "Inspect", "Triage", "enter",
         "inspect the row: every field, file, line, byte offset (P raw line)",
         footer="Inspect", footer_at=2),
+    Key("a", "alerts", "Alerts", "Triage", "a",
+        "every alert: time, rule, evidence (enter: its line); the banner is gone once seen"),
     Key("B", "blocks", "Safety blocks", "Triage", "B",
         "what the safety gates blocked: every file, by source and reason (again: budget)"),
     Key("r", "related", "Related events", "Triage", "r",

@@ -22,10 +22,13 @@ from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from vivtui.alerts.rules import Alert, AlertEngine
 from vivtui.ingest.feeds import Feed
-from vivtui.ingest.layout import RunLayout
+from vivtui.ingest.layout import LineReread, RunLayout
 from vivtui.pacing import Pacer
+from vivtui.parsing.record import Record, new_record
 from vivtui.store.run import RunStore
+from vivtui.ui import alerts as alerts_ui
 from vivtui.ui import heads, keys
 from vivtui.ui.panes.actions import ActionsPane
 from vivtui.ui.panes.base import Pane
@@ -52,8 +55,11 @@ class MainScreen(TriageActions, Screen[None]):
 
     def __init__(self, store: RunStore, layout: RunLayout, *, zone=None,
                  now: Callable[[], datetime],
-                 reading: Callable[[], float | None] = lambda: None) -> None:
+                 reading: Callable[[], float | None] = lambda: None,
+                 alerts: AlertEngine | None = None) -> None:
         super().__init__()
+        self.alerts = alerts or AlertEngine(layout.root.name)
+        self.unseen: list[Alert] = []  # fired while watched, not yet seen in the list
         self.reading = reading
         self.store = store
         self.run_layout = layout
@@ -269,10 +275,38 @@ class MainScreen(TriageActions, Screen[None]):
             statuses = self.run_layout.statuses()
         text = heads.status(statuses, self.store,
                             pane.follow_text() if pane is not None else None, self.now(),
-                            self.zone)
+                            self.zone, alerts=self.alerts.fired)
+        if self.unseen:
+            text = alerts_ui.banner(self.unseen, self.size.width).append_text(text)
         if self.failures:
             text = heads.failures(self.failures).append_text(text)
         return text
+
+    # -- alerts ------------------------------------------------------------------------
+
+    def alerts_fired(self, fired: list[Alert]) -> None:
+        self.unseen.extend(alert for alert in fired if alert.live)
+        if self._ready:
+            self.refresh_status()
+
+    def action_alerts(self) -> None:
+        self.app.push_screen(alerts_ui.AlertsScreen(self.alerts.alerts, self.alerts.fired,
+                                                    self.zone, self.show_alert))
+        self.unseen.clear()
+        self.refresh_status()
+
+    def show_alert(self, alert: Alert) -> None:
+        """An alert's evidence in the inspector, read from its file as it is now."""
+        record = None
+        if alert.kind is not None and alert.offset is not None and alert.line is not None:
+            row = LineReread(self.run_layout, alert.kind).rows_at(
+                [(alert.line, alert.offset)]).get(alert.offset)
+            record = new_record(Record, row) if row is not None else None
+        if record is None:
+            self.say(f"{alert.rule}: {alert.message}"
+                     + (f" ({alert.evidence}: no longer in the file)" if alert.evidence else ""))
+            return
+        self.inspect(record)
 
     def report_failure(self, message: str) -> None:
         self.failures.append(message)
