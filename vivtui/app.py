@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from functools import partial
+from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -34,6 +35,7 @@ from vivtui.ui.main_screen import MainScreen
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import PANES
 from vivtui.ui.prominence import KeepProminence
+from vivtui.ui.viewkeeper import ViewKeeper
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Options:
     alert_bell: bool = False  # ring the terminal's bell for each alert while watched
     alert_notify: str | None = None  # a desktop notification for each: "osc9" / "osc777"
     alert_cmd: str | None = None  # run for each, the alert as JSON on its input
+    view_state: Path | None = None  # where the view is kept across sessions (None: not kept)
+    fresh: bool = False  # start with a clean view (it is kept from then on)
 
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
@@ -91,9 +95,11 @@ class VivtuiApp(App[None]):
         self.alerts = AlertEngine(layout.root.name, self.options.alerts)
         self.alert_command = (AlertCommand(self.options.alert_cmd, self._alert_command_failed)
                               if self.options.alert_cmd else None)
+        self.keeper = ViewKeeper(self.options.view_state, self.options.fresh,
+                                 self._say_view_problem)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
                                now=self.now, reading=self.tailing.reading_backlog,
-                               alerts=self.alerts)
+                               alerts=self.alerts, keeper=self.keeper)
         self._ui_loop: asyncio.AbstractEventLoop | None = None
         self._loop_context: contextvars.Context | None = None
 
@@ -104,6 +110,8 @@ class VivtuiApp(App[None]):
         self.sub_title = render.safe(self.layout_.root, 200)
         self._ui_loop = asyncio.get_running_loop()
         self._loop_context = contextvars.copy_context()  # the active app, for _live_change
+        if self.keeper.problem:
+            self._say_view_problem(self.keeper.problem)
         if self.start_workers:
             self.main.follow_files(self.layout_.feeds, self.options.zone,
                                    self.options.poll or IDLE_RECHECK_S)
@@ -111,6 +119,14 @@ class VivtuiApp(App[None]):
             self.call_after_refresh(self._start_tailing)
             # What only time tells (a stalled run): for a run being followed.
             self.set_interval(ALERT_TICK_S, self._alert_tick)
+
+    async def action_quit(self) -> None:
+        if self.main.is_mounted:
+            self.keeper.take(self.main.panes, self.main.active_name())  # the last second's too
+        self.exit()
+
+    def _say_view_problem(self, message: str) -> None:
+        self.notify(render.safe(message, 300), severity="warning", markup=False, timeout=6)
 
     def on_unmount(self) -> None:
         self.tailing.stop()
@@ -231,6 +247,12 @@ class VivtuiApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Name these filters", "keep this pane's filters under a name "
+                            "(kept with this run's view)", self.main.name_filters)
+        for name in self.keeper.state.named_filters:
+            yield SystemCommand(f"Filters: {render.safe(name, 60)}",
+                                "these named filters, in place of the pane's",
+                                partial(self.main.recall_filters, name))
         for key in keys.palette_entries(PANES):
             yield SystemCommand(key.title, f"{key.text or key.title} ({keys.first_key(key)})",
                                 partial(self._run_key, key))

@@ -273,6 +273,9 @@ def monitor_parser() -> argparse.ArgumentParser:
                         help="at most N screen updates a second while the run pours in, "
                              "for slow links (default: $VIVTUI_FPS, else no cap; keys are "
                              "always answered at once)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start with a clean view: no pane, filters, cursor or marks "
+                             "kept from the last time this run was open")
     _common(parser)
     _alert_options(parser)
     return parser
@@ -287,6 +290,7 @@ def open_monitor(path: str, args: argparse.Namespace) -> int:
 
     from vivtui.app import Options, VivtuiApp
     from vivtui.ingest.layout import discover
+    from vivtui.viewstate import state_file
 
     reveal_secrets(args.show_secrets)
     zone = _zone(args.tz)
@@ -296,6 +300,8 @@ def open_monitor(path: str, args: argparse.Namespace) -> int:
                               poll=args.poll, activity=_activity(args), fps=args.fps,
                               alerts=_alert_settings(args), alert_bell=args.alert_bell,
                               alert_notify=args.alert_notify, alert_cmd=_command(args),
+                              view_state=None if args.fresh is None else state_file(
+                                  layout.root), fresh=bool(args.fresh),
                               on_first_frame=tune_process())).run()
     return 0
 
@@ -322,7 +328,8 @@ def demo_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=float, default=6.0, metavar="N",
                         help="events per second (default 6)")
     parser.add_argument("--events", type=int, metavar="N", help="stop after N events")
-    parser.set_defaults(poll=None, utc=False, fps=None)  # the monitor's options it does not take
+    # The monitor's options it does not take; a demo's view is not kept (fresh=None).
+    parser.set_defaults(poll=None, utc=False, fps=None, fresh=None)
     _common(parser)
     _alert_options(parser)
     return parser

@@ -30,6 +30,7 @@ from vivtui.parsing.record import Record, new_record
 from vivtui.store.run import RunStore
 from vivtui.ui import alerts as alerts_ui
 from vivtui.ui import heads, keys
+from vivtui.ui.marks import MarksScreen
 from vivtui.ui.panes.actions import ActionsPane
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.budget import BLOCKS, BUDGET, BudgetPane
@@ -40,6 +41,8 @@ from vivtui.ui.prompt import Prompt
 from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
 from vivtui.ui.triage import TriageActions
+from vivtui.ui.viewkeeper import ViewKeeper, apply_filters
+from vivtui.viewstate import Mark
 
 REFRESH_S = 1.0
 
@@ -56,8 +59,9 @@ class MainScreen(TriageActions, Screen[None]):
     def __init__(self, store: RunStore, layout: RunLayout, *, zone=None,
                  now: Callable[[], datetime],
                  reading: Callable[[], float | None] = lambda: None,
-                 alerts: AlertEngine | None = None) -> None:
+                 alerts: AlertEngine | None = None, keeper: ViewKeeper | None = None) -> None:
         super().__init__()
+        self.keeper = keeper or ViewKeeper(None, False, self.say)
         self.alerts = alerts or AlertEngine(layout.root.name)
         self.unseen: list[Alert] = []  # fired while watched, not yet seen in the list
         self.reading = reading
@@ -216,8 +220,9 @@ class MainScreen(TriageActions, Screen[None]):
 
     def _refresh_tick(self) -> None:
         """Every pane, once a second, but not one a live stream drew just now:
-        a frame costs ~25 ms."""
+        a frame costs ~25 ms. The view is kept (``viewkeeper``)."""
         self.jump_if_pending()
+        self._keep_view()
         recent = monotonic() - REFRESH_S / 2
         names = [name for name in NAMES if self._drawn_at.get(name, 0.0) < recent]
         self._dirty.difference_update(names)
@@ -281,6 +286,88 @@ class MainScreen(TriageActions, Screen[None]):
         if self.failures:
             text = heads.failures(self.failures).append_text(text)
         return text
+
+    # -- the view kept across sessions, marks ---------------------------------------------
+
+    def _keep_view(self) -> None:
+        keeper = self.keeper
+        if keeper.filters_pending and all(p.view.is_mounted for p in self.panes.values()):
+            root = self.run_layout.root if not self.run_layout.single_file else (
+                self.run_layout.root.parent)
+            keeper.restore_filters(self.panes, self.focus_pane, str(root))
+        if keeper.cursors_pending and not keeper.filters_pending and self.reading() is None:
+            self.refresh_panes()  # hidden panes' rows, before looking for the rows kept
+            keeper.restore_cursors(self.panes)
+        keeper.take(self.panes, self.active_name())
+
+    def action_mark(self) -> None:
+        pane, name = self.current_pane(), self.active_name()
+        if pane is None or pane.view.selected is None:
+            self.say("no row to mark")
+            return
+        if self.keeper.marked(name, pane):
+            self.keeper.toggle_mark(name, pane, "")
+            self.say("mark removed")
+            return
+        self.prompt.ask("a note for the mark (enter: none)",
+                        lambda note: self._marked(name, pane, note))
+
+    def _marked(self, name: str, pane: Pane, note: str) -> None:
+        if pane.view.selected is not None and self.keeper.toggle_mark(name, pane, note):
+            self.say(f"marked ({len(self.keeper.state.marks)} marks; ' goes to the next)")
+        self.keeper.save()
+
+    def action_next_mark(self) -> None:
+        marks = self.keeper.state.marks
+        if not marks:
+            self.say("no marks: m marks the row")
+            return
+        pane, name = self.current_pane(), self.active_name()
+        here = pane.place_of(pane.view.selected) if pane and pane.view.selected else None
+        at = next((i for i, mark in enumerate(marks)
+                   if mark.pane == name and mark.place == here), -1)
+        self.go_to_mark(marks[(at + 1) % len(marks)])
+
+    def go_to_mark(self, mark: Mark) -> None:
+        pane = self.panes.get(mark.pane)
+        if pane is None:
+            return
+        self.focus_pane(mark.pane)
+        index = pane.index_of(mark.place)
+        if index is None:
+            self.say(f"mark {mark.note or mark.text}: not among the rows shown "
+                     "(a filter hides it, or the file no longer has it)", timeout=4)
+            return
+        pane.view.follow = False
+        pane.view.select(index)
+
+    def action_marks(self) -> None:
+        self.app.push_screen(MarksScreen(self.keeper.state.marks, self._chose_mark))
+
+    def _chose_mark(self, mark: Mark) -> None:
+        self.app.pop_screen()
+        self.go_to_mark(mark)
+
+    def name_filters(self) -> None:
+        pane = self.current_pane()
+        if pane is None or not pane.filters.patterns:
+            self.say("no filters to name: & adds one")
+            return
+        self.prompt.ask("a name for these filters", lambda name: self._named(pane, name))
+
+    def _named(self, pane: Pane, name: str) -> None:
+        if name.strip():
+            self.keeper.name_filters(name.strip(), pane)
+            self.keeper.save()
+            self.say(f"filters saved as {name.strip()}: ctrl+p recalls them")
+
+    def recall_filters(self, name: str) -> None:
+        pane = self.current_pane()
+        texts = self.keeper.state.named_filters.get(name)
+        if pane is None or texts is None:
+            return
+        apply_filters(pane, texts)
+        pane.filters_changed()
 
     # -- alerts ------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.parsing.record import ERROR, WARNING, Record, make
 from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern, record_field
 from vivtui.store.run import RunStore
@@ -90,6 +90,24 @@ class Pane(Vertical):
         time, kind and the fields it shows), read from no file: for walks
         over every row (e/E, the next of a thread)."""
         return self.record_of(item)
+
+    def place_of(self, item: Any) -> list | None:
+        """What names a row across sessions of vivtui (a mark, the cursor kept):
+        its line's kind, number and offset; a model's rows say their own."""
+        record = self.brief_of(item)
+        return [record.kind, record.line, record.offset] if record is not None else None
+
+    def index_of(self, place: list) -> int | None:
+        """Where the row ``place`` names is among the rows shown, if it is."""
+        rows = self.view.rows
+        if self.file_backed:
+            if len(place) != 3:
+                return None
+            kind, line, offset = place
+            return self.row_query.position_of(make(kind, line, offset, None, None, "", "", None),
+                                              self.view)
+        return next((index for index, item in enumerate(rows)
+                     if self.place_of(item) == place), None)
 
     def time_of(self, item: Any) -> datetime | None:
         record = self.brief_of(item)

@@ -53,6 +53,9 @@ class QueuePane(Pane):
     def brief_of(self, task: model.Task) -> Record | None:
         return task.brief
 
+    def place_of(self, task: model.Task) -> list:
+        return ["task", task.task_id]
+
     def _update(self, store: RunStore, now: datetime) -> None:
         tracker = store.tasks
         if tracker.version == self._seen_version:

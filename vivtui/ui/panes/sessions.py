@@ -74,6 +74,11 @@ class SessionsPane(Pane):
     def brief_of(self, session: model.Session) -> Record | None:
         return session.brief
 
+    def place_of(self, session: model.Session) -> list:
+        """Its key and where it started (a key is reused across runs)."""
+        began = session.began or session.ended
+        return ["session", *session.key, began.line if began is not None else -1]
+
     def show_detail(self, session: model.Session | None) -> None:
         detail = self.query_one(".detail", Static)
         if session is None:

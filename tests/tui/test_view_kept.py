@@ -1,0 +1,97 @@
+"""The view survives a dropped link: quit, reopen the same run, and the pane,
+filters, search, cursor row and marks are back; --fresh starts clean; named
+filters come back from the palette's commands."""
+
+from __future__ import annotations
+
+import stat
+from datetime import timezone
+
+from vivtui.app import Options, VivtuiApp
+from vivtui.ingest.layout import discover
+from vivtui.viewstate import load_state
+
+
+def monitor(run_dir, state, fresh: bool = False) -> VivtuiApp:
+    return VivtuiApp(discover(run_dir), Options(zone=timezone.utc, display_zone=timezone.utc,
+                                                view_state=state, fresh=fresh))
+
+
+async def settled(tui, app, pilot) -> None:
+    await tui.wait_until(pilot, lambda: app.tailing.reading_backlog() is None
+                         and not app.keeper.filters_pending and not app.keeper.cursors_pending)
+    await pilot.pause()
+
+
+def selected_place(app):
+    pane = app.main.current_pane()
+    return pane.place_of(pane.view.selected)
+
+
+async def test_quit_and_reopen_brings_the_view_back(tui, run_dir, tmp_path):
+    state = tmp_path / "state" / "view.json"
+    app = monitor(run_dir, state)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settled(tui, app, pilot)
+        await pilot.press("3")
+        await tui.type_in(pilot, "ampersand", "!worker-1")
+        await tui.type_in(pilot, "slash", "failed")
+        await pilot.press("g", "j")
+        place = selected_place(app)
+        await tui.type_in(pilot, "m", "why this one?")
+        await pilot.press("2")
+        await pilot.press("q")
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    assert state.parent.stat().st_mode & 0o077 == 0
+
+    again = monitor(run_dir, state)
+    async with again.run_test(size=(140, 40)) as pilot:
+        await settled(tui, again, pilot)
+        assert again.main.active_name() == "sessions"  # where it was left
+        queue = again.main.panes["queue"]
+        assert [p.text for p in queue.filters.patterns] == ["!worker-1"]
+        assert queue.search is not None and queue.search.text == "failed"
+        assert queue.place_of(queue.view.selected) == place and not queue.view.follow
+        await pilot.press("'")
+        assert again.main.active_name() == "queue" and selected_place(again) == place
+        shown = tui.screen_text(again)
+        assert "filters ! worker-1" in shown and "search failed" in shown
+        await pilot.press("M")
+        assert "why this one?" in tui.screen_text(again)
+        await pilot.press("escape")
+
+    fresh = monitor(run_dir, state, fresh=True)
+    async with fresh.run_test(size=(140, 40)) as pilot:
+        await settled(tui, fresh, pilot)
+        assert fresh.main.active_name() == "actions"
+        assert not fresh.main.panes["queue"].filters.patterns
+        assert fresh.keeper.state.marks == []
+
+
+async def test_named_filters_are_kept_and_recalled(tui, run_dir, tmp_path):
+    state = tmp_path / "view.json"
+    app = monitor(run_dir, state)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settled(tui, app, pilot)
+        await tui.type_in(pilot, "ampersand", "Orin")
+        app.main.name_filters()
+        await pilot.press(*"orin rows", "enter")
+        await pilot.pause()
+        await pilot.press("escape")  # filters cleared
+        assert not app.main.current_pane().filters.patterns
+        commands = {command.title: command for command in app.get_system_commands(app.main)}
+        commands["Filters: orin rows"].callback()
+        await pilot.pause()
+        assert [p.text for p in app.main.current_pane().filters.patterns] == ["Orin"]
+    kept, problem = load_state(state)
+    assert problem is None and kept.named_filters == {"orin rows": ["Orin"]}
+
+
+async def test_a_broken_state_file_is_set_aside_and_said(tui, run_dir, tmp_path):
+    state = tmp_path / "view.json"
+    state.write_bytes(b"{not json")
+    app = monitor(run_dir, state)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settled(tui, app, pilot)
+        assert state.with_suffix(".bad").exists()
+        assert any("unreadable" in n.message for n in app._notifications)

@@ -1,0 +1,126 @@
+"""The main screen's view, kept across sessions (``vivtui.viewstate``): what
+is on screen is taken down once a second and written when it changed; on
+opening, the pane and its filters come back once the panes exist, the cursor
+rows once the files' first contents are read (before, the row may not be
+there yet)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from vivtui.safetext import one_line, redact
+from vivtui.store.filters import compile_pattern
+from vivtui.ui.panes.base import Pane
+from vivtui.viewstate import Mark, PaneView, ViewState, load_state, save_state
+
+Say = Callable[[str], None]
+
+
+class ViewKeeper:
+    def __init__(self, path: Path | None, fresh: bool, say: Say) -> None:
+        self.path = path  # None: nothing kept (tests, screenshots)
+        self.state, problem = (load_state(path) if path is not None and not fresh
+                               else (ViewState(), None))
+        self.problem = problem
+        self._say = say
+        self._saved = self.state.as_bytes() if path is not None else b""
+        self.filters_pending = bool(self.state.panes or self.state.pane)
+        self.cursors_pending = any(view.place for view in self.state.panes.values())
+
+    # -- restoring --------------------------------------------------------------------
+
+    def restore_filters(self, panes: dict[str, Pane], focus: Callable[[str], None],
+                        root: str) -> None:
+        self.filters_pending = False
+        for name, view in self.state.panes.items():
+            pane = panes.get(name)
+            if pane is None:
+                continue
+            apply_filters(pane, view.filters)
+            pane.filters.categories = frozenset(view.categories) if view.categories else None
+            pane.filters.min_severity = view.min_severity
+            pane.filters.enabled = view.filters_on
+            pane.filters.hide_foreign_under = root if self.state.hide_foreign else None
+            pane.filters_changed()
+            if view.search:
+                pane.set_search(view.search)
+        if self.state.pane in panes:
+            focus(self.state.pane)
+
+    def restore_cursors(self, panes: dict[str, Pane]) -> None:
+        self.cursors_pending = False
+        for name, view in self.state.panes.items():
+            pane = panes.get(name)
+            if pane is None or view.follow or not view.place:
+                continue
+            index = pane.index_of(view.place)
+            if index is not None:
+                pane.view.follow = False
+                pane.view.select(index)
+
+    # -- taking down ------------------------------------------------------------------
+
+    def take(self, panes: dict[str, Pane], active: str) -> None:
+        """The view as it is now; written if it changed."""
+        state = self.state
+        state.pane = active
+        for name, pane in panes.items():
+            if not pane.view.is_mounted:
+                continue
+            filters = pane.filters
+            view = pane.view
+            selected = view.selected
+            state.panes[name] = PaneView(
+                filters=[pattern.text for pattern in filters.patterns],
+                search=pane.search.text if pane.search is not None else None,
+                categories=sorted(filters.categories) if filters.categories else None,
+                min_severity=filters.min_severity, filters_on=filters.enabled,
+                place=pane.place_of(selected) if selected is not None else None,
+                follow=bool(view.follow))
+            state.hide_foreign = filters.hide_foreign_under is not None
+        self.save()
+
+    def save(self) -> None:
+        if self.path is None or self.cursors_pending or self.filters_pending:
+            return  # not before what was kept is back: it would be overwritten
+        data = self.state.as_bytes()
+        if data == self._saved:
+            return
+        try:
+            save_state(self.path, self.state)
+        except OSError as exc:
+            self.path = None  # said once, then the view is not kept
+            self._say(f"the view cannot be kept: {exc.strerror or exc}")
+            return
+        self._saved = data
+
+    # -- marks and named filters ------------------------------------------------------
+
+    def toggle_mark(self, pane_name: str, pane: Pane, note: str) -> bool:
+        """Marks the selected row (True), or unmarks it if it was (False)."""
+        item = pane.view.selected
+        place = pane.place_of(item)
+        for mark in self.state.marks:
+            if mark.pane == pane_name and mark.place == place:
+                self.state.marks.remove(mark)
+                return False
+        record = pane.brief_of(item)
+        text = one_line(redact(record.summary if record is not None else ""), 120)
+        self.state.marks.append(Mark(pane_name, place, one_line(note, 200), text))
+        return True
+
+    def marked(self, pane_name: str, pane: Pane) -> bool:
+        item = pane.view.selected
+        return item is not None and any(mark.pane == pane_name and
+                                        mark.place == pane.place_of(item)
+                                        for mark in self.state.marks)
+
+    def name_filters(self, name: str, pane: Pane) -> None:
+        self.state.named_filters[one_line(name, 60)] = [p.text for p in pane.filters.patterns]
+
+
+def apply_filters(pane: Pane, texts: list[str]) -> None:
+    """``texts`` as the pane's filters, in place of those it had."""
+    pane.filters.patterns[:] = [compile_pattern(text, allow_invert=True) for text in texts]
+    pane.filters.enabled = True
