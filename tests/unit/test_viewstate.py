@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vivtui.viewstate import Mark, PaneView, ViewState, load_state, save_state, state_file
+from vivtui.viewstate import (
+    Mark,
+    PaneView,
+    ViewState,
+    load_state,
+    save_state,
+    state_file,
+)
 
 
 def test_the_file_is_in_the_xdg_state_directory_one_per_real_run_path(tmp_path, monkeypatch):
