@@ -93,6 +93,9 @@ class BudgetTracker:
         self.stated_limit: float | None = None  # what the action log's BUDGET lines say
         self.last_refusal: Wrapper | None = None
         self._minutes = EpochMinutes()
+        # The run's spend and tokens per epoch minute (the time strip's).
+        self.spend_by_minute: Counter[int] = Counter()
+        self.tokens_by_minute: Counter[int] = Counter()
         self.version = 0
 
     def apply(self, records) -> None:
@@ -185,6 +188,8 @@ class BudgetTracker:
             at = self._minutes.of_minute(*minute) if minute is not None else None
             if at is not None:
                 wrapper.by_minute[at] = wrapper.by_minute.get(at, 0.0) + cost
+                self.spend_by_minute[at] += cost
+                self.tokens_by_minute[at] += tokens_in + tokens_out
 
     def _amount(self, row: tuple, name: str, most: float) -> float | None:
         """A field as a usable amount; a bad one is kept aside with its line."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable
 
 import re2
@@ -52,6 +53,9 @@ FIELD_NAMES = frozenset({"type", "status", "event", "class", "level", "state", "
 _FIELD_TERM = re.compile(r"([a-z]+):(.+)", re.DOTALL)
 
 
+TIME = "@time"  # a lookup's name for the row's time (no field term can name it)
+
+
 def compile_pattern(text: str, allow_invert: bool = False) -> Pattern:
     invert = allow_invert and text.startswith("!")
     body = text[1:] if invert else text
@@ -89,11 +93,15 @@ class FilterSet:
     min_severity: str | None = None
     hide_foreign_under: str | None = None  # hide lines naming paths outside this run root
     enabled: bool = True
+    # Only rows of this time span [start, end), chosen on the time strip: a row's
+    # time is its lookup's TIME field.
+    time_span: tuple[datetime, datetime] | None = None
 
     @property
     def active(self) -> bool:
         return self.enabled and bool(self.patterns or self.categories is not None
-                                     or self.min_severity or self.hide_foreign_under is not None)
+                                     or self.min_severity or self.hide_foreign_under is not None
+                                     or self.time_span is not None)
 
     def describe(self) -> list[str]:
         parts = [("! " + p.text[1:]) if p.invert else ("& " + p.text) for p in self.patterns]
@@ -103,12 +111,16 @@ class FilterSet:
             parts.append(f"≥{self.min_severity}")
         if self.hide_foreign_under is not None:
             parts.append("no foreign paths")
+        if self.time_span is not None:
+            start, end = self.time_span
+            parts.append(f"time {start:%H:%M}–{end:%H:%M}")
         return parts
 
     def clear(self) -> None:
         self.patterns.clear()
         self.categories = None
         self.min_severity = None
+        self.time_span = None
         self.enabled = True
 
     def accepts(self, text: str, category: str = "", severity: str = "info",
@@ -124,6 +136,10 @@ class FilterSet:
                 return False
         if self.hide_foreign_under is not None and has_foreign_path(text, self.hide_foreign_under):
             return False
+        if self.time_span is not None:
+            when = lookup(TIME) if lookup is not None else None
+            if when is None or not self.time_span[0] <= when < self.time_span[1]:
+                return False
         return True
 
 
@@ -176,7 +192,10 @@ Describe = Callable[[object], tuple]
 
 def record_field(record, name: str) -> str | None:
     """A record's field for a field term: the category under any of its names,
-    the file kind, or a field of the line (``worker`` is ``worker_id``...)."""
+    the file kind, or a field of the line (``worker`` is ``worker_id``...).
+    ``TIME``: its time (a datetime), for the time strip's span."""
+    if name == TIME:
+        return record.ts
     if name in ("type", "status", "event", "class", "level", "state"):
         return record.category
     if name in ("source", "kind"):

@@ -33,6 +33,7 @@ from vivtui.store.performance import PerformanceTracker
 from vivtui.store.safety import SafetyTally
 from vivtui.store.sessions import SessionTracker
 from vivtui.store.tasks import TaskTracker
+from vivtui.store.timebins import TimeBins
 
 _SEVERITY_AT = Record._fields.index("severity")
 _MALFORMED_AT = Record._fields.index("malformed")
@@ -97,6 +98,7 @@ class RunStore:
         self.blocked: deque[Record] = deque(maxlen=kept_problems)
         self.blocked_count = 0
         self.safety = SafetyTally()
+        self.timebins = TimeBins()  # events and failures per minute: the time strip
         self.sources: dict[str, str] = {}  # kind -> name of the file it is read from
         self.version = 0
 
@@ -139,6 +141,8 @@ class RunStore:
         categories.update(map(_CATEGORY, rows))
         self.activity.saw_events(_extreme(rows, min), _extreme(rows, max))
         self.by_severity[kind].update(map(_SEVERITY, rows))
+        if kind != "performance":  # a snapshot's entries are sessions' metrics, not events
+            self.timebins.add(rows)
         if categories[MALFORMED] != malformed_before:
             found.malformed.extend(new_record(Record, row)
                                    for row in compress(rows, map(_MALFORMED, rows)))

@@ -85,7 +85,7 @@ def run_state(run: RunState, now: datetime, zone=None) -> Text:
 
 
 def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
-           alerts: int = 0) -> Text:
+           alerts: int = 0, strip: Text | None = None) -> Text:
     """The bottom line: run state, files, errors, warnings, malformed lines,
     spend, follow."""
     # One file per kind (the action log's two forms are one), whichever is found.
@@ -96,6 +96,9 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
     out = line()
     out.append(" ")
     out.append_text(run_state(store.run_state(now), now, zone))
+    if strip is not None:
+        out.append(" ")
+        out.append_text(strip)
     out.append(" ")
     out.append(" files ", styles.STRONG)
     out.append(f"{len(present)}/{len(kinds)}")

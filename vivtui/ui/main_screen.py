@@ -40,11 +40,13 @@ from vivtui.ui.panetabs import PaneTabs
 from vivtui.ui.prompt import Prompt
 from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
+from vivtui.ui.timestrip import status_strip, strip_of
 from vivtui.ui.triage import TriageActions
 from vivtui.ui.viewkeeper import ViewKeeper, apply_filters
 from vivtui.viewstate import Mark
 
 REFRESH_S = 1.0
+STATUS_STRIP, STATUS_STRIP_FROM = 16, 110  # the status line's time strip: bins, from width
 
 
 class MainScreen(TriageActions, Screen[None]):
@@ -278,14 +280,58 @@ class MainScreen(TriageActions, Screen[None]):
         pane = self.current_pane()
         if statuses is None:
             statuses = self.run_layout.statuses()
+        wide = self.size.width >= STATUS_STRIP_FROM
         text = heads.status(statuses, self.store,
                             pane.follow_text() if pane is not None else None, self.now(),
-                            self.zone, alerts=self.alerts.fired)
+                            self.zone, alerts=self.alerts.fired,
+                            strip=status_strip(self.store, STATUS_STRIP) if wide else None)
         if self.unseen:
             text = alerts_ui.banner(self.unseen, self.size.width).append_text(text)
         if self.failures:
             text = heads.failures(self.failures).append_text(text)
         return text
+
+    # -- the time strip --------------------------------------------------------------------
+
+    def action_strip_move(self, step: int) -> None:
+        """[ ]: the strip's bin under the cursor, in the audit pane."""
+        pane = self.panes["budget"]
+        assert isinstance(pane, BudgetPane)
+        if self.active_name() != "budget" or pane.mode != BUDGET:
+            pane.show_mode(BUDGET)
+            self.focus_pane("budget")
+        strip = strip_of(self.store, pane.strip_width())
+        if strip is None:
+            self.say("no dated event yet: the strip is empty")
+            return
+        last = strip.count - 1
+        at = last if pane.strip_cursor is None else min(pane.strip_cursor, last)
+        pane.strip_cursor = max(0, min(last, at + step))
+        self._draw(("budget",))
+
+    def action_strip_filter(self) -> None:
+        """T: every pane shows only the rows of the strip's bin; again, all."""
+        pane = self.panes["budget"]
+        assert isinstance(pane, BudgetPane)
+        if any(p.filters.time_span is not None for p in self.panes.values()):
+            self._time_span(None)
+            self.say("every time shown again")
+            return
+        strip = strip_of(self.store, pane.strip_width())
+        if strip is None:
+            self.say("no dated event yet: nothing to choose")
+            return
+        at = strip.count - 1 if pane.strip_cursor is None else min(pane.strip_cursor,
+                                                                   strip.count - 1)
+        start, end = strip.span(at)
+        self._time_span((start.astimezone(self.zone), end.astimezone(self.zone)))
+        self.say(f"every pane: {start.astimezone(self.zone):%m-%d %H:%M}–"
+                 f"{end.astimezone(self.zone):%H:%M} only (T again: every time)", timeout=3)
+
+    def _time_span(self, span) -> None:
+        for pane in self.panes.values():
+            pane.filters.time_span = span
+            pane.filters_changed()
 
     # -- the view kept across sessions, marks ---------------------------------------------
 

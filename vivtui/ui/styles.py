@@ -40,6 +40,7 @@ MONEY = YELLOW
 KEY = f"bold {CYAN}"  # a key in the help
 SEARCH_HIT = f"bold black on {YELLOW}"
 CURSOR = "reverse"  # the selected row of the focused pane
+STRIP_CURSOR = "on #4e4e7a"  # the time strip's chosen bin (reverse hid a full block)
 CURSOR_UNFOCUSED = "underline"
 STRING_VALUE = "green"  # the inspector's field values
 OTHER_VALUE = "cyan"

@@ -17,6 +17,7 @@ from vivtui.store.run import RunStore
 from vivtui.store.safety import blocked_field, reason_of
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
+from vivtui.ui.timestrip import LABEL, strip_of, strip_text
 
 BUDGET, BLOCKS = "budget", "blocks"
 
@@ -26,12 +27,17 @@ class BudgetPane(Pane):
     reads = ("api",)
     empty = "no API failures or budget events yet"
     DEFAULT_CSS = """
-    BudgetPane > .overview { height: auto; max-height: 45%; padding: 0 1; }
+    BudgetPane > .overview { height: auto; max-height: 60%; padding: 0 1; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.mode = BUDGET
+        self.strip_cursor: int | None = None  # the time strip's bin (None: the newest)
+
+    def strip_width(self) -> int:
+        """Bins the time strip has room for."""
+        return max(8, (self.size.width or self.screen.size.width) - 4 - LABEL - 12)
 
     def compose(self) -> ComposeResult:
         yield Static(classes="overview")
@@ -65,13 +71,21 @@ class BudgetPane(Pane):
             self._update_blocks(store)
             return
         budget = store.budget
-        # The forecast moves with the clock and the run's state, not only with new calls.
-        seen = (budget.version, self.run.state, int(now.timestamp() // 10))
+        # The forecast moves with the clock and the run's state, not only with new
+        # calls; the time strip with every event.
+        seen = (budget.version, self.run.state, int(now.timestamp() // 10), store.version,
+                self.strip_cursor)
         if seen == self._seen_version:
             return
         self._seen_version = seen
         width = max(20, (self.size.width or self.screen.size.width) - 4)
-        self.query_one(".overview", Static).update(heads.overview(budget, width, self.run, now))
+        overview = heads.overview(budget, width, self.run, now)
+        strip = strip_of(store, self.strip_width())
+        if strip is not None:
+            cursor = self.strip_cursor
+            cursor = strip.count - 1 if cursor is None else min(cursor, strip.count - 1)
+            overview = strip_text(strip, cursor, self.zone).append("\n").append_text(overview)
+        self.query_one(".overview", Static).update(overview)
         self.show_rows(list(budget.problems))
         self.head(heads.counts("Failures and budget events  B blocks", [
             ("failed", budget.failed, styles.FAILURE),

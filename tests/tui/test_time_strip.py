@@ -1,0 +1,39 @@
+"""The time strip in the audit pane: the run's events, failures, spend and
+tokens over time; [ ] choose a bin, T shows only its span in every pane."""
+
+from __future__ import annotations
+
+from vivtui.ui.timestrip import strip_of
+
+
+async def test_the_strip_shows_the_run_and_a_bin_filters_every_pane(tui, run_dir):
+    async with tui.opened(run_dir, size=(160, 48)) as (app, pilot):
+        actions = app.main.panes["actions"]
+        everything = len(actions.view.rows)
+        await pilot.press("4")
+        shown = tui.screen_text(app)
+        for label in ("events", "failures", "spend", "tokens"):
+            assert f"\n {label}" in shown
+        budget = app.main.panes["budget"]
+        assert budget.strip_cursor is None  # the newest bin until moved
+        await pilot.press("left_square_bracket")
+        first = budget.strip_cursor
+        await pilot.press("left_square_bracket", "right_square_bracket")
+        assert budget.strip_cursor == first
+        strip = strip_of(app.store, budget.strip_width())
+        wanted = next(index for index in range(strip.count)  # the first action's bin
+                      if strip.span(index)[0] <= actions.view.rows[0].ts < strip.span(index)[1])
+        while budget.strip_cursor != wanted:
+            await pilot.press("left_square_bracket" if budget.strip_cursor > wanted
+                              else "right_square_bracket")
+        await pilot.press("T")
+        span = actions.filters.time_span
+        assert span is not None and all(p.filters.time_span == span
+                                        for p in app.main.panes.values())
+        await pilot.press("1")
+        rows = list(actions.view.rows)
+        assert 0 < len(rows) < everything
+        assert all(span[0] <= row.ts < span[1] for row in rows)
+        assert f"time {span[0]:%H:%M}–{span[1]:%H:%M}" in tui.screen_text(app)
+        await pilot.press("T")
+        assert actions.filters.time_span is None and len(actions.view.rows) == everything

@@ -1,0 +1,43 @@
+"""The time strip's counts: per minute of the lines' own times, a batch at a
+time, whatever zone a stamp was written in; bins that fit a width."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from vivtui.parsing.record import ERROR, INFO, MALFORMED, Record
+from vivtui.store.timebins import TimeBins, bin_size, binned, extent
+
+BASE = int(datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc).timestamp() // 60)
+
+
+def row(stamp, severity=INFO, zone=timezone.utc, malformed=False):
+    return tuple(Record("api", 1, 0, stamp, zone, severity, MALFORMED if malformed else "x",
+                        None, malformed, ""))
+
+
+def test_events_and_failures_per_minute_of_their_own_times():
+    bins = TimeBins()
+    bins.add([row("2026-03-01T12:00:05"), row("2026-03-01T12:00:59.9", ERROR),
+              row("2026-03-01T14:01:30+02:00"),  # 12:01 UTC, written in +02:00
+              row("2026-03-01T12:03:00.123456Z", ERROR),
+              row(datetime(2026, 3, 1, 12, 3, 30, tzinfo=timezone.utc)),  # a kernel line's
+              row(None, ERROR, malformed=True), row("not a time")])
+    assert bins.events == {BASE: 2, BASE + 1: 1, BASE + 3: 2}
+    assert bins.failures == {BASE: 1, BASE + 3: 1}
+
+
+def test_naive_stamps_take_the_files_zone():
+    bins = TimeBins()
+    bins.add([row("2026-03-01T13:00:00", zone=timezone(timedelta(hours=1)))])
+    assert list(bins.events) == [BASE]
+
+
+def test_bins_fit_the_width_with_usual_sizes():
+    assert bin_size(0, 59, 60) == 1
+    assert bin_size(0, 60, 60) == 2
+    assert bin_size(0, 299, 40) == 10  # 7.5 a bin is needed: the next usual size
+    assert bin_size(0, 60 * 24 * 30, 10) == 10080 * 1  # a month in weeks
+    counts = binned({BASE: 3, BASE + 7: 1, BASE + 12: 2}, BASE, 5, 3)
+    assert counts.values == [3, 1, 2] and counts.span(1) == (BASE + 5, BASE + 10)
+    assert extent({5: 1}, {}, {2: 0.5}) == (2, 5) and extent({}) is None
