@@ -1,4 +1,5 @@
-"""Regenerate screenshots/*.svg: each pane on demo data, written by the simulator.
+"""Regenerate screenshots/*.svg: each pane, the sessions waterfall and the alert
+list on demo data, written by the simulator.
 
     python scripts/screenshots.py
 """
@@ -31,6 +32,11 @@ async def shoot(run_dir: str, size: tuple[int, int], suffix: str) -> None:
                 await pilot.press("j")
             await pilot.pause()
             app.save_screenshot(str(OUT / f"{name}{suffix}.svg"))
+        for name, keys, back in (("waterfall", ("2", "v"), ("v",)), ("alerts", ("a",), ("escape",))):
+            await pilot.press(*keys)
+            await pilot.pause()
+            app.save_screenshot(str(OUT / f"{name}{suffix}.svg"))
+            await pilot.press(*back)
 
 
 def main() -> None:

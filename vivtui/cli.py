@@ -220,7 +220,47 @@ def _command(args: argparse.Namespace) -> str | None:
     return args.alert_cmd
 
 
-COMMANDS = {"summary": run_summary, "demo": lambda argv: run_demo(argv), "watch": run_watch}
+def serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vivtui serve",
+        description="The monitor in a web browser (textual-serve). It has no "
+                    "authentication: keep it on 127.0.0.1 and forward the port over SSH.")
+    parser.add_argument("path", metavar="PATH", help="run directory or one run file")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this host only)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    return parser
+
+
+def run_serve(argv: list[str]) -> int:
+    """The monitor's own options after PATH go to each browser's monitor."""
+    import ipaddress
+    import shlex
+
+    args, monitor_args = serve_parser().parse_known_args(argv)
+    monitor_parser().parse_args([args.path, *monitor_args])  # a typo is said here, once
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UsageError("vivtui serve needs textual-serve: pip install 'vivtui[serve]'") from None
+    try:
+        loopback = ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = args.host == "localhost"
+    if not loopback:
+        sys.stderr.write(
+            f"vivtui serve: WARNING: listening on {one_line(args.host)}: textual-serve has no "
+            "authentication, so anyone who can reach this port watches the run. Prefer "
+            f"--host 127.0.0.1 and, from your machine, ssh -L {args.port}:127.0.0.1:"
+            f"{args.port} THIS_HOST\n")
+    command = shlex.join([sys.executable, "-m", "vivtui", args.path, *monitor_args])
+    Server(command, host=args.host, port=args.port,
+           title=f"vivtui {one_line(args.path, 80)}").serve()
+    return 0
+
+
+COMMANDS = {"summary": run_summary, "demo": lambda argv: run_demo(argv), "watch": run_watch,
+            "serve": run_serve}
 
 
 def usage_text() -> str:
@@ -230,6 +270,7 @@ def usage_text() -> str:
         "  vivtui [PATH]            monitor a run directory or file (default: .)\n"
         "  vivtui summary PATH      print a triage report (--json for scripts)\n"
         "  vivtui watch PATH        print each alert as it fires (--json for scripts)\n"
+        "  vivtui serve PATH        the monitor in a web browser (127.0.0.1:8000)\n"
         "  vivtui demo              watch a simulated run being written\n"
         "  vivtui demo --write-only DIR [--rate N]   only write the simulated run\n"
     )

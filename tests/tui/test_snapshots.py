@@ -93,3 +93,10 @@ def test_alert_list(tui, snap_compare, run_dir, size):
     """`a`: every alert, newest first, the history dim, the evidence at the right."""
     assert snap_compare(tui.fixture_app(run_dir), terminal_size=size, run_before=_alerted,
                         press=["a"])
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_waterfall(tui, snap_compare, run_dir, size):
+    """`v`: sessions as bars on a time axis, a lane per worker, waves marked."""
+    assert snap_compare(tui.fixture_app(run_dir), terminal_size=size, run_before=_loaded,
+                        press=["2", "v"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from operator import itemgetter
 
 from vivtui.parsing.kernel import WAVE_WORDS, line_starts, lines_containing, wave_number
@@ -10,6 +11,7 @@ from vivtui.parsing.record import Record, rows_of
 
 _CATEGORY = itemgetter(Record._fields.index("category"))
 _RAW = itemgetter(Record._fields.index("raw"))
+_STAMP_AT = Record._fields.index("stamp")
 
 
 class KernelTracker:
@@ -18,6 +20,9 @@ class KernelTracker:
         self.by_class: Counter = Counter()
         self.waves: list[int] = []
         self.wave_starts = 0  # "[WAVE N] Starting" lines: a restarted kernel repeats N
+        # When each wave began, where its line has a time (kernel output has none of
+        # its own: lines read while watched take their read time).
+        self.wave_times: dict[int, datetime] = {}
         self.version = 0
 
     def apply(self, records) -> None:
@@ -36,6 +41,9 @@ class KernelTracker:
                 continue
             if not self.waves or self.waves[-1] != wave:
                 self.waves.append(wave)
+            when = rows[at][_STAMP_AT]
+            if when.__class__ is datetime and wave not in self.wave_times:
+                self.wave_times[wave] = when
             if "Starting" in lines[at]:
                 self.wave_starts += 1
         self.version += 1

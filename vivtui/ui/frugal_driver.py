@@ -92,8 +92,10 @@ class FrugalDriver(LinuxDriver):
 
 def driver_class(fps: float | None) -> type[LinuxDriver] | None:
     """The driver for a frame cap (None: ``VIVTUI_FPS`` or none); None where
-    Textual's own is to be used (``VIVTUI_FRUGAL=0``, or not a Linux-like terminal)."""
-    if os.environ.get(FRUGAL_ENV, "1") == "0" or os.name != "posix":
+    Textual's own is to be used (``VIVTUI_FRUGAL=0``, not a Linux-like terminal, or
+    a driver chosen by whoever runs vivtui: textual-serve's web driver)."""
+    if (os.environ.get(FRUGAL_ENV, "1") == "0" or os.name != "posix"
+            or os.environ.get("TEXTUAL_DRIVER")):
         return None
     if fps is None:
         try:

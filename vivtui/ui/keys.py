@@ -47,6 +47,8 @@ KEYS: tuple[Key, ...] = (
     Key("tab", "cycle(1)", "Next pane", "Panes", "tab / shift+tab", "next / previous pane",
         footer="Pane", footer_at=1, priority=True),
     Key("shift+tab", "cycle(-1)", "Previous pane", "Panes", priority=True),
+    Key("v", "waterfall", "Sessions waterfall", "Panes", "v",
+        "sessions as bars on a time axis, a lane per worker (again: the list)"),
     Key("z", "zoom", "Zoom pane", "Panes", "z", "zoom the pane (again, or esc, to restore)"),
     Key("j,down", "move(1)", "Row down", "Moving", "j k / ↓ ↑", "row down / up", where=VIEW,
         palette=False),

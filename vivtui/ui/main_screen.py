@@ -140,9 +140,10 @@ class MainScreen(TriageActions, Screen[None]):
             return
         # At once when it can be (Widget.focus defers, so keys typed right
         # after the switch went to the pane left behind).
-        self.set_focus(pane.view)
-        if self.focused is not pane.view:
-            pane.view.focus()
+        target = pane.focus_target
+        self.set_focus(target)
+        if self.focused is not target:
+            target.focus()
 
     def _focus_when_mounted(self, name: str) -> None:
         if self.active_name() == name:  # not switched away meanwhile
@@ -153,7 +154,7 @@ class MainScreen(TriageActions, Screen[None]):
             return  # an answer asked another question (replace the file?)
         pane = self.current_pane()
         if pane is not None and pane.view.is_mounted:
-            pane.view.focus()
+            pane.focus_target.focus()
 
     def action_pane(self, name: str) -> None:
         self.focus_pane(name)
@@ -176,6 +177,15 @@ class MainScreen(TriageActions, Screen[None]):
         again = self.active_name() == "budget" and pane.mode == BLOCKS
         pane.show_mode(BUDGET if again else BLOCKS)
         self.focus_pane("budget")
+
+    def action_waterfall(self) -> None:
+        """v: the sessions pane as a waterfall, or as the list again."""
+        pane = self.panes["sessions"]
+        if self.active_name() != "sessions":
+            self.focus_pane("sessions")
+            if pane.has_class("-waterfall"):
+                return
+        pane.toggle_waterfall()
 
     def action_zoom(self) -> None:
         if self.maximized is not None:

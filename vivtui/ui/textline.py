@@ -1,4 +1,5 @@
-"""One line of styled text (pane heads, the filter bar, the status line).
+"""One line of styled text (pane heads, the filter bar, the status line), or a
+few (the audit pane's overview, whose figures change with every call).
 
 Drawn through Textual's line API and only when its text changes. A Static
 took ~0.6 ms a frame per line through its content pipeline, and a pane's head
@@ -25,8 +26,9 @@ class TextLine(Widget):
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None,
-                 wrap: bool = False) -> None:
+                 wrap: bool = False, max_lines: int = MAX_LINES) -> None:
         super().__init__(id=id, classes=classes)
+        self._max_lines = max_lines
         self._text = Text("")
         self._strips: list[Strip] | None = None  # the text drawn, for ``_drawn_for``
         self._drawn_for: tuple = ()
@@ -62,7 +64,7 @@ class TextLine(Widget):
         text = text.copy()
         text.no_wrap = False  # a head is built not to wrap; here it may
         lines = list(text.wrap(self.app.console, width, overflow="ellipsis"))
-        return lines[:MAX_LINES] or [text]
+        return lines[:self._max_lines] or [text]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width

@@ -17,6 +17,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 
 from vivtui.parsing.record import ERROR, WARNING, Record, make
 from vivtui.store.activity import LIVE, RunState
@@ -184,6 +185,12 @@ class Pane(Vertical):
             self._view = RowView(self._row_text, follow=self.follows, empty=self.empty,
                                  row_key=self.row_key)
         return self._view
+
+    @property
+    def focus_target(self) -> Widget:
+        """What gets the focus when the pane is shown: its rows, unless it
+        shows them another way."""
+        return self.view
 
     @property
     def file_backed(self) -> bool:

@@ -9,7 +9,6 @@ from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Static
 
 from vivtui.parsing.record import Record
 from vivtui.store.related import sort_time
@@ -17,9 +16,11 @@ from vivtui.store.run import RunStore
 from vivtui.store.safety import blocked_field, reason_of
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
+from vivtui.ui.textline import TextLine
 from vivtui.ui.timestrip import LABEL, strip_of, strip_text
 
 BUDGET, BLOCKS = "budget", "blocks"
+OVERVIEW_LINES = 60
 
 
 class BudgetPane(Pane):
@@ -40,7 +41,10 @@ class BudgetPane(Pane):
         return max(8, (self.size.width or self.screen.size.width) - 4 - LABEL - 12)
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="overview")
+        # Its figures change with every call: a Static's update was a layout of
+        # the whole screen each time; this changes its height only when its
+        # number of lines does.
+        yield TextLine(classes="overview", wrap=True, max_lines=OVERVIEW_LINES)
         yield from super().compose()
 
     def row(self, record: Record, width: int) -> Text:
@@ -85,7 +89,7 @@ class BudgetPane(Pane):
             cursor = self.strip_cursor
             cursor = strip.count - 1 if cursor is None else min(cursor, strip.count - 1)
             overview = strip_text(strip, cursor, self.zone).append("\n").append_text(overview)
-        self.query_one(".overview", Static).update(overview)
+        self.query_one(".overview", TextLine).update(overview)
         self.show_rows(list(budget.problems))
         self.head(heads.counts("Failures and budget events  B blocks", [
             ("failed", budget.failed, styles.FAILURE),
@@ -99,7 +103,7 @@ class BudgetPane(Pane):
         if seen == self._seen_version:
             return
         self._seen_version = seen
-        self.query_one(".overview", Static).update(heads.safety_overview(store.safety))
+        self.query_one(".overview", TextLine).update(heads.safety_overview(store.safety))
         # In time order; the kernel's backlog lines have no time: first, in file order.
         self.show_rows(sorted(store.blocked, key=lambda r: sort_time(r.ts)))
         self.head(heads.counts("Safety blocks  B budget", [

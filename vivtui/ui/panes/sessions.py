@@ -7,6 +7,7 @@ from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from vivtui.parsing.record import Record
@@ -18,6 +19,23 @@ from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.rowview import RowView
+from vivtui.ui.waterfall import Waterfall
+
+WATERFALL_TICK_S = 2  # open sessions' bars grow: drawn again this often
+
+
+def wave_starts(sessions, from_kernel: dict[int, datetime]) -> dict[int, datetime]:
+    """Where each wave began: the kernel's "[WAVE N]" line where it has a time,
+    else the first start of a session of run N (each wave is a run)."""
+    found: dict[int, datetime] = {}
+    for session in sessions:
+        run, began = session.key[1], session.started_at
+        if began is not None and run.isdigit():
+            number = int(run)
+            if number not in found or began < found[number]:
+                found[number] = began
+    found.update(from_kernel)
+    return found
 
 
 class SessionsPane(Pane):
@@ -27,15 +45,42 @@ class SessionsPane(Pane):
     empty = "waiting for structured_logs.jsonl…"
     DEFAULT_CSS = """
     SessionsPane > .detail { height: 7; border-top: solid $primary-darken-2; }
+    SessionsPane > .waterfall { height: 1fr; display: none; }
+    SessionsPane.-waterfall > .waterfall { display: block; }
+    SessionsPane.-waterfall > RowView, SessionsPane.-waterfall > .detail { display: none; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._perf: list[Record] = []
         self._now = datetime.now().astimezone()
+        self._waterfall_seen: tuple | None = None
 
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="detail")
+        with VerticalScroll(classes="waterfall"):
+            yield Waterfall()
+
+    @property
+    def waterfall(self) -> Waterfall:
+        return self.query_one(Waterfall)
+
+    @property
+    def focus_target(self):
+        return self.waterfall if self.has_class("-waterfall") else self.view
+
+    def toggle_waterfall(self) -> None:
+        """The list, or the sessions as bars on a time axis."""
+        self.toggle_class("-waterfall")
+        self._seen_version = None
+        if self._last is not None:
+            self._update(*self._last)
+        self.focus_target.focus()
+
+    def on_waterfall_chosen(self, message: Waterfall.Chosen) -> None:
+        record = message.session.end or message.session.start
+        if record is not None:
+            self.screen.show_related(record)
 
     def row(self, session: model.Session, width: int) -> Text:
         quality = quality_of(session, self._perf)
@@ -97,6 +142,17 @@ class SessionsPane(Pane):
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.show_detail(message.item)
 
+    def _show_waterfall(self, store: RunStore, now: datetime) -> None:
+        """Drawn again when a session came or went, and while open bars grow."""
+        tracker = store.sessions
+        until = now if self.run.live else (self.run.last_event or now)
+        seen = (tracker.version, self.run.state, int(until.timestamp()) // WATERFALL_TICK_S)
+        if seen == self._waterfall_seen:
+            return
+        self._waterfall_seen = seen
+        self.waterfall.show(tracker.sessions, self.run.state, until,
+                            wave_starts(tracker.sessions, store.kernel.wave_times), self.zone)
+
     def _ticking_on_screen(self) -> bool:
         """Is a running or stalled session (its elapsed time grows) on screen?
         Repainting every row each second for none was a big run's idle CPU."""
@@ -113,6 +169,8 @@ class SessionsPane(Pane):
         # The order depends on the run's state too (running, then stalled, then
         # unfinished, as the run goes quiet), not only on new sessions.
         seen = (tracker.version, self.run.state)
+        if self.has_class("-waterfall"):
+            self._show_waterfall(store, now)
         if seen == self._seen_version:
             if self._ticking_on_screen():
                 self.view.refresh()  # running sessions' elapsed time ticks

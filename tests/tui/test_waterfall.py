@@ -1,0 +1,70 @@
+"""The sessions waterfall: a lane per worker, overlapping sessions of one worker
+in lanes below it, bars by outcome, waves on the axis; enter on a bar opens the
+session's related events."""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+import orjson
+
+from vivtui.parsing import sessions as parse_sessions
+from vivtui.parsing.context import ParseContext
+from vivtui.store.sessions import SessionTracker
+from vivtui.ui.inspector import RelatedScreen
+from vivtui.ui.waterfall import BAR, Waterfall, lanes_of
+
+UTC = timezone.utc
+
+
+def line(second: int, worker: str, run: int, number: int, done: bool | None = None) -> bytes:
+    context = {"session_id": number, "run": run, "task": f"task {number}"}
+    if done is not None:
+        context["success"] = done
+    return orjson.dumps({
+        "timestamp": f"2026-03-01T12:00:{second:02d}+00:00",
+        "level": "INFO" if done is not False else "ERROR",
+        "message": "GrindSession started" if done is None else "GrindSession completed",
+        "worker_id": worker, "context": context})
+
+
+def tracker_of(*lines: bytes) -> SessionTracker:
+    tracker = SessionTracker()
+    ctx = ParseContext(UTC)
+    tracker.apply([parse_sessions.parse(data, i + 1, i * 100, ctx)
+                   for i, data in enumerate(lines)])
+    return tracker
+
+
+def test_overlapping_sessions_of_a_worker_get_lanes_of_their_own():
+    tracker = tracker_of(line(0, "w", 1, 1), line(1, "w", 1, 2), line(5, "w", 1, 1, True),
+                         line(6, "w", 1, 3), line(8, "w", 1, 2, False), line(9, "x", 1, 1),
+                         line(10, "w", 1, 3, True))
+    lanes = lanes_of(tracker.sessions, lambda s: (s.ended or s.began).ts)
+    assert [(lane.worker, [s.key[2] for s in lane.sessions]) for lane in lanes] == [
+        ("w", ["1", "3"]),  # session 3 starts after session 1 ended: the same lane
+        ("w·2", ["2"]),
+        ("x", ["1"]),
+    ]
+
+
+async def test_v_shows_the_waterfall_and_enter_opens_related_events(tui, run_dir):
+    async with tui.opened(run_dir, size=(140, 40)) as (app, pilot):
+        await pilot.press("v")
+        await pilot.pause()
+        pane = app.main.panes["sessions"]
+        waterfall = pane.query_one(Waterfall)
+        assert app.main.active_name() == "sessions" and app.focused is waterfall
+        shown = tui.screen_text(app)
+        for state, char in BAR.items():
+            assert f"{char} {state}" in shown
+        assert any(char in shown for char in (BAR["failed"], BAR["ok"]))
+        await pilot.press("j", "k", "h")
+        chosen = waterfall.selected
+        assert chosen is not None and "selected:" in tui.screen_text(app)
+        await pilot.press("enter")
+        await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))
+        assert app.screen.origin in (chosen.start, chosen.end)
+        await pilot.press("escape")
+        await pilot.press("v")
+        assert app.focused is pane.view  # the list again
