@@ -33,10 +33,11 @@ class Watcher:
         for line in self.process.stdout:
             self.lines.put(line.decode())
 
-    def next_alerts(self, count: int, quiet: float = 0.7) -> list[dict]:
-        """``count`` alerts, each within ARRIVES_WITHIN_S, then none for ``quiet`` s."""
+    def next_alerts(self, count: int, quiet: float = 0.7,
+                    within: float = ARRIVES_WITHIN_S) -> list[dict]:
+        """``count`` alerts, each within ``within`` s, then none for ``quiet`` s."""
         got = []
-        deadline = time.monotonic() + ARRIVES_WITHIN_S
+        deadline = time.monotonic() + within
         while len(got) < count:
             try:
                 got.append(json.loads(self.lines.get(timeout=max(0.0, deadline -
@@ -77,7 +78,8 @@ def root(tmp_path: Path) -> Path:
 
 
 def test_each_alert_arrives_within_two_seconds_of_its_cause_and_no_other(root):
-    watcher = Watcher(root)
+    write(root, "kernel_run.log", *[b"[WAVE 1] line %d" % i for i in range(40)])
+    watcher = Watcher(root, "--stall", "5")
     try:
         time.sleep(1.0)  # history read: its alerts are not printed
         assert watcher.next_alerts(0, quiet=0.5) == []
@@ -96,15 +98,24 @@ def test_each_alert_arrives_within_two_seconds_of_its_cause_and_no_other(root):
              ["budget-refused"]),
             ("structured_logs.jsonl", [session(0, 1)], []),  # nothing to say
         ]
-        for name, lines, expected in steps:
+        truncated = [("kernel_run.log", None, ["file-trouble"])]
+        for name, lines, expected in steps + truncated:
             written = time.monotonic()
-            write(root, name, *lines)
+            if lines is None:
+                (root / name).write_bytes(b"[WAVE 2] starts over\n")
+            else:
+                write(root, name, *lines)
             got = watcher.next_alerts(len(expected))
             assert [alert["rule"] for alert in got] == expected, (name, got)
             assert time.monotonic() - written < ARRIVES_WITHIN_S + 1.0
             for alert in got:
                 assert alert["file"] == name and alert["run"] == root.name
-                assert alert["history"] is False and alert["line"] >= 1
+                assert alert["history"] is False and (alert["line"] or 1) >= 1
+        # Nothing more is written: the run stops being live after --stall (5 s).
+        quiet_since = time.monotonic()
+        stalled = watcher.next_alerts(1, quiet=0.5, within=5 + ARRIVES_WITHIN_S)
+        assert [alert["rule"] for alert in stalled] == ["run-stall"]
+        assert time.monotonic() - quiet_since < 5 + ARRIVES_WITHIN_S + 1.5
     finally:
         watcher.stop()
 
