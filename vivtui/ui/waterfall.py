@@ -144,10 +144,24 @@ class Waterfall(Static, can_focus=True):
         return out
 
     def _end(self, session: Session) -> float:
+        """Its completion; for one that never completed, where its evidence
+        ends: the next start of its key, or the next wave's start (a later run
+        took its place), else ``until``."""
         ended = session.ended
         if ended is not None and ended.ts is not None:
             return ended.ts
-        return max(self._until, _start(session) or self._until)
+        start = _start(session) or self._until
+        if session.superseded:
+            later = session.tracker.next_start(session) or self._next_wave(session.key[1])
+            if later is not None:
+                return max(start, later.timestamp())
+        return max(self._until, start)
+
+    def _next_wave(self, run: str) -> datetime | None:
+        """When the wave after run ``run`` began (its worker moved on then)."""
+        if not run.isdigit():
+            return None
+        return min((when for wave, when in self._waves.items() if wave > int(run)), default=None)
 
     def _axis(self, first: float, last: float, cells: int, column) -> Text:
         axis = [" "] * cells
