@@ -11,6 +11,8 @@ from rich.text import Text
 from textual.binding import Binding
 
 from vivtui.alerts.rules import CRITICAL, WARNING, Alert
+from vivtui.ingest.layout import LineReread
+from vivtui.parsing.record import Record, new_record
 from vivtui.ui import render, styles
 from vivtui.ui.listscreen import ListScreen
 
@@ -81,3 +83,31 @@ def _about(alerts: Sequence[Alert], fired: int) -> Text:
     about.append(f" ({live} while watched, {len(alerts) - live} in the history{listed}; "
                  "dim), newest first; enter: evidence", styles.NOTE)
     return about
+
+
+class AlertActions:
+    """The alerts' keys and banner on the main screen (a mixin of ``MainScreen``)."""
+
+    def alerts_fired(self, fired: list[Alert]) -> None:
+        self.unseen.extend(alert for alert in fired if alert.live)
+        if self._ready:
+            self.refresh_status()
+
+    def action_alerts(self) -> None:
+        self.app.push_screen(AlertsScreen(self.alerts.alerts, self.alerts.fired,
+                                                    self.zone, self.show_alert))
+        self.unseen.clear()
+        self.refresh_status()
+
+    def show_alert(self, alert: Alert) -> None:
+        """An alert's evidence in the inspector, read from its file as it is now."""
+        record = None
+        if alert.kind is not None and alert.offset is not None and alert.line is not None:
+            row = LineReread(self.run_layout, alert.kind).rows_at(
+                [(alert.line, alert.offset)]).get(alert.offset)
+            record = new_record(Record, row) if row is not None else None
+        if record is None:
+            self.say(f"{alert.rule}: {alert.message}"
+                     + (f" ({alert.evidence}: no longer in the file)" if alert.evidence else ""))
+            return
+        self.inspect(record)

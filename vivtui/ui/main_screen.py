@@ -24,13 +24,13 @@ from textual.widgets import Footer, TabbedContent, TabPane
 
 from vivtui.alerts.rules import Alert, AlertEngine
 from vivtui.ingest.feeds import Feed
-from vivtui.ingest.layout import LineReread, RunLayout
+from vivtui.ingest.layout import RunLayout
 from vivtui.pacing import Pacer
-from vivtui.parsing.record import Record, new_record
 from vivtui.store.run import RunStore
 from vivtui.ui import alerts as alerts_ui
 from vivtui.ui import heads, keys
-from vivtui.ui.marks import MarksScreen
+from vivtui.ui.alerts import AlertActions
+from vivtui.ui.marking import MarkActions
 from vivtui.ui.panes.actions import ActionsPane
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.budget import BLOCKS, BUDGET, BudgetPane
@@ -40,16 +40,16 @@ from vivtui.ui.panetabs import PaneTabs
 from vivtui.ui.prompt import Prompt
 from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
-from vivtui.ui.timestrip import status_strip, strip_of
+from vivtui.ui.timespan import TimeSpanActions
+from vivtui.ui.timestrip import status_strip
 from vivtui.ui.triage import TriageActions
-from vivtui.ui.viewkeeper import ViewKeeper, apply_filters
-from vivtui.viewstate import Mark
+from vivtui.ui.viewkeeper import ViewKeeper
 
 REFRESH_S = 1.0
 STATUS_STRIP, STATUS_STRIP_FROM = 16, 110  # the status line's time strip: bins, from width
 
 
-class MainScreen(TriageActions, Screen[None]):
+class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Screen[None]):
     BINDINGS = keys.bindings(keys.SCREEN, PANES)
     DEFAULT_CSS = """
     MainScreen { layout: vertical; }
@@ -300,156 +300,6 @@ class MainScreen(TriageActions, Screen[None]):
         if self.failures:
             text = heads.failures(self.failures).append_text(text)
         return text
-
-    # -- the time strip --------------------------------------------------------------------
-
-    def action_strip_move(self, step: int) -> None:
-        """[ ]: the strip's bin under the cursor, in the audit pane."""
-        pane = self.panes["budget"]
-        assert isinstance(pane, BudgetPane)
-        if self.active_name() != "budget" or pane.mode != BUDGET:
-            pane.show_mode(BUDGET)
-            self.focus_pane("budget")
-        strip = strip_of(self.store, pane.strip_width())
-        if strip is None:
-            self.say("no dated event yet: the strip is empty")
-            return
-        last = strip.count - 1
-        at = last if pane.strip_cursor is None else min(pane.strip_cursor, last)
-        pane.strip_cursor = max(0, min(last, at + step))
-        self._draw(("budget",))
-
-    def action_strip_filter(self) -> None:
-        """T: every pane shows only the rows of the strip's bin; again, all."""
-        pane = self.panes["budget"]
-        assert isinstance(pane, BudgetPane)
-        if any(p.filters.time_span is not None for p in self.panes.values()):
-            self._time_span(None)
-            self.say("every time shown again")
-            return
-        strip = strip_of(self.store, pane.strip_width())
-        if strip is None:
-            self.say("no dated event yet: nothing to choose")
-            return
-        at = strip.count - 1 if pane.strip_cursor is None else min(pane.strip_cursor,
-                                                                   strip.count - 1)
-        start, end = strip.span(at)
-        self._time_span((start.astimezone(self.zone), end.astimezone(self.zone)))
-        self.say(f"every pane: {start.astimezone(self.zone):%m-%d %H:%M}–"
-                 f"{end.astimezone(self.zone):%H:%M} only (T again: every time)", timeout=3)
-
-    def _time_span(self, span) -> None:
-        for pane in self.panes.values():
-            pane.filters.time_span = span
-            pane.filters_changed()
-
-    # -- the view kept across sessions, marks ---------------------------------------------
-
-    def _keep_view(self) -> None:
-        keeper = self.keeper
-        if keeper.filters_pending and all(p.view.is_mounted for p in self.panes.values()):
-            root = self.run_layout.root if not self.run_layout.single_file else (
-                self.run_layout.root.parent)
-            keeper.restore_filters(self.panes, self.focus_pane, str(root))
-        if keeper.cursors_pending and not keeper.filters_pending and self.reading() is None:
-            self.refresh_panes()  # hidden panes' rows, before looking for the rows kept
-            keeper.restore_cursors(self.panes)
-        keeper.take(self.panes, self.active_name())
-
-    def action_mark(self) -> None:
-        pane, name = self.current_pane(), self.active_name()
-        if pane is None or pane.view.selected is None:
-            self.say("no row to mark")
-            return
-        if self.keeper.marked(name, pane):
-            self.keeper.toggle_mark(name, pane, "")
-            self.say("mark removed")
-            return
-        self.prompt.ask("a note for the mark (enter: none)",
-                        lambda note: self._marked(name, pane, note))
-
-    def _marked(self, name: str, pane: Pane, note: str) -> None:
-        if pane.view.selected is not None and self.keeper.toggle_mark(name, pane, note):
-            self.say(f"marked ({len(self.keeper.state.marks)} marks; ' goes to the next)")
-        self.keeper.save()
-
-    def action_next_mark(self) -> None:
-        marks = self.keeper.state.marks
-        if not marks:
-            self.say("no marks: m marks the row")
-            return
-        pane, name = self.current_pane(), self.active_name()
-        here = pane.place_of(pane.view.selected) if pane and pane.view.selected else None
-        at = next((i for i, mark in enumerate(marks)
-                   if mark.pane == name and mark.place == here), -1)
-        self.go_to_mark(marks[(at + 1) % len(marks)])
-
-    def go_to_mark(self, mark: Mark) -> None:
-        pane = self.panes.get(mark.pane)
-        if pane is None:
-            return
-        self.focus_pane(mark.pane)
-        index = pane.index_of(mark.place)
-        if index is None:
-            self.say(f"mark {mark.note or mark.text}: not among the rows shown "
-                     "(a filter hides it, or the file no longer has it)", timeout=4)
-            return
-        pane.view.follow = False
-        pane.view.select(index)
-
-    def action_marks(self) -> None:
-        self.app.push_screen(MarksScreen(self.keeper.state.marks, self._chose_mark))
-
-    def _chose_mark(self, mark: Mark) -> None:
-        self.app.pop_screen()
-        self.go_to_mark(mark)
-
-    def name_filters(self) -> None:
-        pane = self.current_pane()
-        if pane is None or not pane.filters.patterns:
-            self.say("no filters to name: & adds one")
-            return
-        self.prompt.ask("a name for these filters", lambda name: self._named(pane, name))
-
-    def _named(self, pane: Pane, name: str) -> None:
-        if name.strip():
-            self.keeper.name_filters(name.strip(), pane)
-            self.keeper.save()
-            self.say(f"filters saved as {name.strip()}: ctrl+p recalls them")
-
-    def recall_filters(self, name: str) -> None:
-        pane = self.current_pane()
-        texts = self.keeper.state.named_filters.get(name)
-        if pane is None or texts is None:
-            return
-        apply_filters(pane, texts)
-        pane.filters_changed()
-
-    # -- alerts ------------------------------------------------------------------------
-
-    def alerts_fired(self, fired: list[Alert]) -> None:
-        self.unseen.extend(alert for alert in fired if alert.live)
-        if self._ready:
-            self.refresh_status()
-
-    def action_alerts(self) -> None:
-        self.app.push_screen(alerts_ui.AlertsScreen(self.alerts.alerts, self.alerts.fired,
-                                                    self.zone, self.show_alert))
-        self.unseen.clear()
-        self.refresh_status()
-
-    def show_alert(self, alert: Alert) -> None:
-        """An alert's evidence in the inspector, read from its file as it is now."""
-        record = None
-        if alert.kind is not None and alert.offset is not None and alert.line is not None:
-            row = LineReread(self.run_layout, alert.kind).rows_at(
-                [(alert.line, alert.offset)]).get(alert.offset)
-            record = new_record(Record, row) if row is not None else None
-        if record is None:
-            self.say(f"{alert.rule}: {alert.message}"
-                     + (f" ({alert.evidence}: no longer in the file)" if alert.evidence else ""))
-            return
-        self.inspect(record)
 
     def report_failure(self, message: str) -> None:
         self.failures.append(message)
