@@ -17,6 +17,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.widget import Widget
 
 from vivtui.parsing.record import ERROR, WARNING, Record, make
@@ -199,7 +200,12 @@ class Pane(Vertical):
 
     def on_mount(self) -> None:
         if self._last is not None:  # drawn for the screen before it was mounted
-            self._update(*self._last)
+            try:
+                self._update(*self._last)
+            except NoMatches:
+                # Its parts are gone already (the app closed while the hidden
+                # panes were still being mounted): nothing is left to draw.
+                pass
 
     def on_unmount(self) -> None:
         self.row_query.cancel()
