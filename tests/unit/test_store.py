@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timezone
+from datetime import datetime, timezone
+from types import SimpleNamespace
 
 import orjson
 
@@ -286,3 +287,20 @@ def test_kept_rows_past_the_newest_are_packed_and_read_as_before(monkeypatch):
         assert record.summary == records[record.line].summary
         assert same_line(record, lines[record.line] + b"\r")  # P: the file still says it
         assert not same_line(record, lines[record.line - 1])
+
+
+def test_performance_entries_are_packed_and_found_by_their_session_number():
+    from vivtui.parsing.record import Packed
+    from vivtui.store.performance import performance_of
+
+    store = RunStore()
+    entries = [parse_entry({"session_id": i % 500, "success": True, "quality_score": i / 1000,
+                            "timestamp": f"2026-02-03T05:{i // 60 % 60:02d}:{i % 60:02d}"
+                                         "+00:00"}, i, UTC) for i in range(1000)]
+    store.apply("performance", entries)
+    perf = store.performance
+    assert all(entry.raw.__class__ is Packed for entry in perf.entries)
+    assert [e.fields["quality_score"] for e in perf.of_session("7")] == [0.007, 0.507]
+    session = SimpleNamespace(ended=object(), key=("w", "1", "7"),
+                              ended_at=datetime(2026, 2, 3, 5, 8, 30, tzinfo=timezone.utc))
+    assert performance_of(session, perf).fields["quality_score"] == 0.507  # 05:08:27

@@ -4,60 +4,78 @@ from __future__ import annotations
 
 from statistics import fmean
 
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import Record, pack
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.sessions import Session
 
 
 class PerformanceTracker:
+    """Each entry kept packed (a few hundred bytes, where its decoded object
+    was a kilobyte), the figures it gives aside, and the entries indexed by
+    session number: a sessions row looks up its entry among its number's,
+    not among every entry of the run (that grew with the run, every frame)."""
+
     def __init__(self) -> None:
         self.entries: list[Record] = []
+        self._facts: list[tuple] = []  # (success, duration, quality) of each entry
+        self._by_session: dict[str, list[int]] = {}
         self.version = 0
 
     def apply(self, records: list[Record], reset: bool = False) -> None:
         if reset:
-            self.entries = []
-        self.entries.extend(records)
+            self.entries, self._facts, self._by_session = [], [], {}
+        for record in records:
+            fields = record.fields
+            self._by_session.setdefault(text(fields.get("session_id")), []).append(
+                len(self.entries))
+            self._facts.append((flag(fields.get("success")), number(fields.get("duration_seconds")),
+                                number(fields.get("quality_score"))))
+            self.entries.append(record._replace(raw=pack(fields))
+                                if fields and not record.malformed else record)
         if records or reset:
             self.version += 1
 
-    def _values(self, name: str) -> list[float]:
-        found = (number(entry.fields.get(name)) for entry in self.entries)
-        return [value for value in found if value is not None]
+    def of_session(self, number: str) -> list[Record]:
+        """The entries written for session number ``number`` (numbers restart
+        every wave: several sessions share one)."""
+        return [self.entries[at] for at in self._by_session.get(number, ())]
+
+    def _values(self, at: int) -> list[float]:
+        return [facts[at] for facts in self._facts if facts[at] is not None]
 
     @property
     def succeeded(self) -> int:
-        return sum(1 for e in self.entries if flag(e.fields.get("success")) is True)
+        return sum(1 for facts in self._facts if facts[0] is True)
 
     @property
     def failed(self) -> int:
-        return sum(1 for e in self.entries if flag(e.fields.get("success")) is False)
+        return sum(1 for facts in self._facts if facts[0] is False)
 
     @property
     def mean_duration(self) -> float | None:
-        values = self._values("duration_seconds")
+        values = self._values(1)
         return fmean(values) if values else None
 
     @property
     def mean_quality(self) -> float | None:
-        values = self._values("quality_score")
+        values = self._values(2)
         return fmean(values) if values else None
 
 
-def quality_of(session: Session, perf_entries: list[Record]) -> float | None:
-    entry = performance_of(session, perf_entries)
+def quality_of(session: Session, performance: PerformanceTracker) -> float | None:
+    entry = performance_of(session, performance)
     return number(entry.fields.get("quality_score")) if entry is not None else None
 
 
-def performance_of(session: Session, perf_entries: list[Record]) -> Record | None:
+def performance_of(session: Session, performance: PerformanceTracker) -> Record | None:
     """This session's performance_history entry: same session number, written
     within two minutes of its completion (session numbers restart every wave)."""
     if session.ended is None or session.ended_at is None:
         return None
     number_wanted = session.key[2]
     best, best_gap = None, None
-    for entry in perf_entries:
-        if text(entry.fields.get("session_id")) != number_wanted or entry.ts is None:
+    for entry in performance.of_session(number_wanted):
+        if entry.ts is None:
             continue
         gap = abs((entry.ts - session.ended_at).total_seconds())
         if gap < 120 and (best_gap is None or gap < best_gap):

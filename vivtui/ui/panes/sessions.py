@@ -13,7 +13,7 @@ from textual.widgets import Static
 from vivtui.parsing.record import Record
 from vivtui.store import sessions as model
 from vivtui.store.filters import record_field
-from vivtui.store.performance import performance_of, quality_of
+from vivtui.store.performance import PerformanceTracker, performance_of, quality_of
 from vivtui.store.related import gate_blocks
 from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
@@ -52,7 +52,7 @@ class SessionsPane(Pane):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._perf: list[Record] = []
+        self._perf = PerformanceTracker()
         self._now = datetime.now().astimezone()
         self._waterfall_seen: tuple | None = None
 
@@ -165,7 +165,7 @@ class SessionsPane(Pane):
     def _update(self, store: RunStore, now: datetime) -> None:
         tracker = store.sessions
         self._now = now
-        self._perf = store.performance.entries
+        self._perf = store.performance
         # The order depends on the run's state too (running, then stalled, then
         # unfinished, as the run goes quiet), not only on new sessions.
         seen = (tracker.version, self.run.state)
