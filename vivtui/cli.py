@@ -182,9 +182,9 @@ def watch_parser() -> argparse.ArgumentParser:
                         help="also print the alerts of what the files held when first read")
     parser.add_argument("--once", action="store_true",
                         help="read what the files hold, print its alerts, and stop")
-    parser.add_argument("--exit-on", type=_rules, default=frozenset(), metavar="RULES",
+    parser.add_argument("--exit-on", type=_rules, nargs="+", default=[], metavar="RULE",
                         help="stop with exit status 3 at the first alert of these rules "
-                             "(comma-separated)")
+                             "(separated by spaces or commas)")
     parser.add_argument("--poll", type=float, nargs="?", const=0.25, metavar="SECONDS",
                         help="stat the files every SECONDS instead of change notices")
     _common(parser)
@@ -198,7 +198,8 @@ def run_watch(argv: list[str]) -> int:
     args = watch_parser().parse_args(argv)
     reveal_secrets(args.show_secrets)
     options = WatchOptions(settings=_alert_settings(args), json=args.json,
-                           history=args.history, once=args.once, exit_on=args.exit_on,
+                           history=args.history, once=args.once,
+                           exit_on=frozenset().union(*args.exit_on),
                            command=_command(args), bell=args.alert_bell,
                            notify=args.alert_notify, zone=_zone(args.tz), budget=args.budget,
                            activity=_activity(args), poll=args.poll)

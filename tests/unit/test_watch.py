@@ -124,7 +124,7 @@ def test_exit_on_a_rule_stops_with_status_3_and_the_command_gets_the_alert(root,
     received = tmp_path / "received.jsonl"
     command = (f"{sys.executable} -c \"import sys; open(sys.argv[1], 'ab')"
                f".write(sys.stdin.buffer.read())\" {received}")
-    watcher = Watcher(root, "--exit-on", "safety-block", "--alert-cmd", command)
+    watcher = Watcher(root, "--exit-on", "api-burst", "safety-block", "--alert-cmd", command)
     try:
         time.sleep(1.0)
         write(root, "execution_log.jsonl", {**task(0, "t1", "safety_blocked", "nope"),
