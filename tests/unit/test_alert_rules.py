@@ -291,3 +291,14 @@ def test_a_session_that_stalled_before_vivtui_looked_is_history(run):
     fired = run.look()
     assert [(a.rule, a.live) for a in fired] == [(SESSION_STALL, False)]
     assert "3 days" in fired[0].message
+
+
+def test_a_block_without_a_time_of_its_own_is_never_taken_for_another(run):
+    # The kernel's history lines have no time: read "now", they once swallowed
+    # the first live block written within 2 s of the end of the first read.
+    run.write("kernel_run.log", b"BLOCKED: Attempt to write to protected file: a.py")
+    run.now = datetime.now(timezone.utc)
+    assert rules_of(run.look()) == [SAFETY]
+    run.write("execution_log.jsonl", {**task(0, "t1", "safety_blocked", "nope"),
+                                      "timestamp": run.now.isoformat()})
+    assert [(a.rule, a.file) for a in run.look()] == [(SAFETY, "execution_log.jsonl")]

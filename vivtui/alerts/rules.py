@@ -188,7 +188,9 @@ class AlertEngine:
         kernel's output, the task's status) within moments: one alert. Two
         in one file are two blocks."""
         when, name = record.ts, store.source_of(record)
-        at = when.timestamp() if when is not None else store.clock().timestamp()
+        if when is None:
+            return False  # a history kernel line has no time: nothing to be close to
+        at = when.timestamp()
         last_at, files = self._last_block
         if abs(at - last_at) <= BLOCK_ECHO_S and name not in files:
             files.add(name)
