@@ -279,8 +279,12 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
             self._ready = False
 
     def refresh_status(self) -> None:
+        try:
+            status = self.query_one("#status", TextLine)
+        except NoMatches:
+            return  # the screen is going away (an alert or a failure said at exit)
         statuses = self.run_layout.statuses()
-        self.query_one("#status", TextLine).update(self.status_text(statuses))
+        status.update(self.status_text(statuses))
         unreadable = {s.kind: f"{s.name}: unreadable ({s.note or 'no reason given'})"
                       for s in statuses if s.state == "unreadable"}
         for pane in self.panes.values():
