@@ -21,8 +21,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from vivtui.alerts.deliver import AlertCommand, notification
-from vivtui.alerts.rules import Alert, AlertEngine, AlertSettings
+from vivtui.alerts.alert import Alert, AlertSettings
+from vivtui.alerts.deliver import AlertCommand, Ringer
+from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
@@ -95,6 +96,10 @@ class VivtuiApp(App[None]):
         self.alerts = AlertEngine(layout.root.name, self.options.alerts)
         self.alert_command = (AlertCommand(self.options.alert_cmd, self._alert_command_failed)
                               if self.options.alert_cmd else None)
+        # The bell looked up when rung: Textual's, or a test's.
+        self.ringer = Ringer(self._to_terminal,
+                             (lambda: self.bell()) if self.options.alert_bell else None,
+                             self.options.alert_notify, self.alert_command)
         self.keeper = ViewKeeper(self.options.view_state, self.options.fresh,
                                  self._say_view_problem)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
@@ -130,8 +135,7 @@ class VivtuiApp(App[None]):
 
     def on_unmount(self) -> None:
         self.tailing.stop()
-        if self.alert_command is not None:
-            self.alert_command.close()
+        self.ringer.close()
 
     def now(self) -> datetime:
         return self.options.clock() if self.options.clock else datetime.now(UTC)
@@ -200,14 +204,13 @@ class VivtuiApp(App[None]):
             return
         self.main.alerts_fired(fired)
         for alert in fired:
-            if not alert.live:
-                continue
-            if self.options.alert_bell:
-                self.bell()
-            if self.options.alert_notify and self._driver is not None:
-                self._driver.write(notification(alert, self.options.alert_notify))
-            if self.alert_command is not None:
-                self.alert_command.send(alert)
+            if alert.live:
+                self.ringer.ring(alert)
+
+    def _to_terminal(self, sequence: str) -> None:
+        """An escape sequence between frames (as ``copy_to_clipboard`` writes)."""
+        if self._driver is not None:
+            self._driver.write(sequence)
 
     def _alert_command_failed(self, message: str) -> None:
         self.report_failure("the alert command", RuntimeError(message))

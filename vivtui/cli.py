@@ -6,54 +6,29 @@ import argparse
 import gc
 import sys
 from collections.abc import Callable
-from datetime import UTC, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC
 
 import orjson
 
 from vivtui import __version__
 from vivtui.ingest.layout import LayoutError
+from vivtui.options import (
+    UsageError,
+    burst,
+    count,
+    frames,
+    percents,
+    rules,
+    seconds,
+    usd,
+    zone_named,
+)
 from vivtui.safetext import one_line, reveal_secrets
 from vivtui.store.activity import FINISHED_AFTER_S, STALL_AFTER_S, RunActivity
 from vivtui.store.budget import DEFAULT_LIMIT
 
 EXIT_USAGE = 2
 SWITCH_INTERVAL_S = 0.0005
-
-
-class UsageError(Exception):
-    pass
-
-
-def _zone(name: str | None) -> tzinfo | None:
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--tz {name}: unknown time zone (try UTC or Europe/Paris)") from None
-
-
-def _number(what: str, convert: Callable[[str], float] = float, least: float = 0,
-            above: bool = True, hint: str = "") -> Callable[[str], float]:
-    """An argparse type: a number above ``least`` (or at least it, when not
-    ``above``), said as ``what``."""
-    def parse(value: str) -> float:
-        try:
-            amount = convert(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not {what}: {value!r}") from None
-        if not (amount > least if above else amount >= least):  # NaN too
-            wanted = f"more than {least:g}" if above else f"{least:g}{hint} or more"
-            raise argparse.ArgumentTypeError(f"must be {wanted}: {value!r}")
-        return amount
-    return parse
-
-
-_frames = _number("a number of frames", above=False, hint=" (no cap)")
-_count = _number("a whole number", int, least=1, above=False)
-_budget = _number("an amount in USD")
-_seconds = _number("a number of seconds")
 
 
 def _activity(args: argparse.Namespace) -> RunActivity:
@@ -64,10 +39,10 @@ def _activity(args: argparse.Namespace) -> RunActivity:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tz", metavar="ZONE",
                         help="zone of naive timestamps (default: this host's local zone)")
-    parser.add_argument("--budget", type=_budget, default=None, metavar="USD",
+    parser.add_argument("--budget", type=usd, default=None, metavar="USD",
                         help="one API wrapper's budget limit (default: what BUDGET_EXCEEDED "
                              f"events imply, else the producer's {DEFAULT_LIMIT:.2f})")
-    parser.add_argument("--stall", type=_seconds, default=STALL_AFTER_S, metavar="SECONDS",
+    parser.add_argument("--stall", type=seconds, default=STALL_AFTER_S, metavar="SECONDS",
                         help="a run with no new event for this long is idle and its open "
                              f"sessions stalled (default {STALL_AFTER_S:.0f}); after "
                              f"{FINISHED_AFTER_S / STALL_AFTER_S:.0f}x as long it is finished")
@@ -79,48 +54,19 @@ def _common(parser: argparse.ArgumentParser) -> None:
                              "of masking them (on screen, copied, saved, in summary)")
 
 
-def _percents(value: str) -> tuple[float, ...]:
-    try:
-        levels = tuple(sorted({float(part) / 100 for part in value.split(",") if part.strip()}))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not percentages like 50,80,95: {value!r}") from None
-    if not levels or not all(0 < level <= 10 for level in levels):
-        raise argparse.ArgumentTypeError(f"percentages above 0, like 50,80,95: {value!r}")
-    return levels
-
-
-def _burst(value: str) -> tuple[int, float]:
-    count, _, seconds = value.partition("/")
-    try:
-        return _count(count), _seconds(seconds or "60")
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"not N/SECONDS like 5/60: {value!r}") from None
-
-
-def _rules(value: str) -> frozenset[str]:
-    from vivtui.alerts.rules import RULES
-
-    chosen = frozenset(part.strip() for part in value.split(",") if part.strip())
-    unknown = sorted(chosen - set(RULES))
-    if unknown or not chosen:
-        named = ", ".join(unknown) or repr(value)
-        raise argparse.ArgumentTypeError(f"unknown rule {named} (rules: {', '.join(RULES)})")
-    return chosen
-
-
 def _alert_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("alerts (a run that stops writing: --stall)")
-    group.add_argument("--alert-budget", type=_percents, default=(0.5, 0.8, 0.95),
+    group.add_argument("--alert-budget", type=percents, default=(0.5, 0.8, 0.95),
                        metavar="PERCENTS", help="a wrapper's spend crossing these shares of "
                        "its limit (default 50,80,95)")
-    group.add_argument("--alert-streak", type=_count, default=3, metavar="N",
+    group.add_argument("--alert-streak", type=count, default=3, metavar="N",
                        help="N sessions or tasks failed in a row (default 3)")
-    group.add_argument("--alert-session-stall", type=_seconds, default=600.0,
+    group.add_argument("--alert-session-stall", type=seconds, default=600.0,
                        metavar="SECONDS", help="a session open this long without a "
                        "completion while the run is live (default 600)")
-    group.add_argument("--alert-burst", type=_burst, default=(5, 60.0), metavar="N/SECONDS",
+    group.add_argument("--alert-burst", type=burst, default=(5, 60.0), metavar="N/SECONDS",
                        help="N RATE_LIMITED or failed API calls within SECONDS (default 5/60)")
-    group.add_argument("--alert-off", type=_rules, default=frozenset(), metavar="RULES",
+    group.add_argument("--alert-off", type=rules, default=frozenset(), metavar="RULES",
                        help="rules not checked, comma-separated")
     group.add_argument("--alert-cmd", metavar="CMD",
                        help="run CMD for each alert, the alert as JSON on its standard "
@@ -133,11 +79,11 @@ def _alert_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _alert_settings(args: argparse.Namespace):
-    from vivtui.alerts.rules import AlertSettings
+    from vivtui.alerts.alert import AlertSettings
 
-    burst, window = args.alert_burst
+    calls, window = args.alert_burst
     return AlertSettings(budget_levels=args.alert_budget, streak=args.alert_streak,
-                         session_stall=args.alert_session_stall, burst=burst,
+                         session_stall=args.alert_session_stall, burst=calls,
                          burst_window=window, off=args.alert_off)
 
 
@@ -158,7 +104,7 @@ def run_summary(argv: list[str]) -> int:
 
     args = summary_parser().parse_args(argv)
     reveal_secrets(args.show_secrets)
-    layout, store = collect(args.path, _zone(args.tz), args.budget, _activity(args))
+    layout, store = collect(args.path, zone_named(args.tz), args.budget, _activity(args))
     if args.json:
         sys.stdout.write(orjson.dumps(summary_dict(layout, store),
                                       option=orjson.OPT_INDENT_2).decode() + "\n")
@@ -168,7 +114,7 @@ def run_summary(argv: list[str]) -> int:
 
 
 def watch_parser() -> argparse.ArgumentParser:
-    from vivtui.alerts.rules import RULE_TEXT
+    from vivtui.alerts.alert import RULE_TEXT
 
     parser = argparse.ArgumentParser(
         prog="vivtui watch",
@@ -182,7 +128,7 @@ def watch_parser() -> argparse.ArgumentParser:
                         help="also print the alerts of what the files held when first read")
     parser.add_argument("--once", action="store_true",
                         help="read what the files hold, print its alerts, and stop")
-    parser.add_argument("--exit-on", type=_rules, nargs="+", default=[], metavar="RULE",
+    parser.add_argument("--exit-on", type=rules, nargs="+", default=[], metavar="RULE",
                         help="stop with exit status 3 at the first alert of these rules "
                              "(separated by spaces or commas)")
     parser.add_argument("--poll", type=float, nargs="?", const=0.25, metavar="SECONDS",
@@ -201,7 +147,7 @@ def run_watch(argv: list[str]) -> int:
                            history=args.history, once=args.once,
                            exit_on=frozenset().union(*args.exit_on),
                            command=_command(args), bell=args.alert_bell,
-                           notify=args.alert_notify, zone=_zone(args.tz), budget=args.budget,
+                           notify=args.alert_notify, zone=zone_named(args.tz), budget=args.budget,
                            activity=_activity(args), poll=args.poll)
     return watch(args.path, options)
 
@@ -311,7 +257,7 @@ def monitor_parser() -> argparse.ArgumentParser:
                              "notices: for network filesystems")
     parser.add_argument("--utc", action="store_true",
                         help="show every time in UTC (default: this host's local zone)")
-    parser.add_argument("--fps", type=_frames, default=None, metavar="N",
+    parser.add_argument("--fps", type=frames, default=None, metavar="N",
                         help="at most N screen updates a second while the run pours in, "
                              "for slow links (default: $VIVTUI_FPS, else no cap; keys are "
                              "always answered at once)")
@@ -335,7 +281,7 @@ def open_monitor(path: str, args: argparse.Namespace) -> int:
     from vivtui.viewstate import state_file
 
     reveal_secrets(args.show_secrets)
-    zone = _zone(args.tz)
+    zone = zone_named(args.tz)
     layout = discover(path, zone)
     display = UTC if args.utc else None
     VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=args.budget,

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from vivtui.alerts.rules import (
+from vivtui.alerts.alert import (
     BUDGET,
     BURST,
     FILE_TROUBLE,
@@ -21,9 +21,9 @@ from vivtui.alerts.rules import (
     SAFETY,
     SESSION_STALL,
     STREAK,
-    AlertEngine,
     AlertSettings,
 )
+from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.parsing import sessions
 from vivtui.store.activity import RunActivity

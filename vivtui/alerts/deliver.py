@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import orjson
 
-from vivtui.alerts.rules import Alert
+from vivtui.alerts.alert import Alert
 from vivtui.safetext import one_line
 
 COMMAND_TIMEOUT_S = 30.0
@@ -46,6 +46,31 @@ def notification(alert: Alert, kind: str = "osc9") -> str:
     if kind == "osc777":
         return f"\x1b]777;notify;vivtui {alert.severity};{body.replace(';', ',')}\x07"
     return f"\x1b]9;vivtui {alert.severity}: {body}\x07"
+
+
+class Ringer:
+    """How an alert of a line written while watched is rung, by the monitor and
+    by ``watch`` alike: the bell (``bell``), a desktop notification (written
+    with ``write``) and the alert command, each if asked for."""
+
+    def __init__(self, write: Callable[[str], None], bell: Callable[[], None] | None = None,
+                 notify: str | None = None, command: AlertCommand | None = None) -> None:
+        self._write = write
+        self._bell = bell
+        self._notify = notify
+        self.command = command
+
+    def ring(self, alert: Alert) -> None:
+        if self._bell is not None:
+            self._bell()
+        if self._notify:
+            self._write(notification(alert, self._notify))
+        if self.command is not None:
+            self.command.send(alert)
+
+    def close(self, wait: float = 0.0) -> None:
+        if self.command is not None:
+            self.command.close(wait)
 
 
 class AlertCommand:

@@ -21,8 +21,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress
 from operator import itemgetter
-from typing import Any
 
+from vivtui.alerts.alert import (
+    BUDGET,
+    BURST,
+    CRITICAL,
+    FILE_TROUBLE,
+    INFO,
+    MALFORMED_LINES,
+    REFUSED,
+    RUN_STALL,
+    SAFETY,
+    SESSION_STALL,
+    STREAK,
+    WARNING,
+    Alert,
+    AlertSettings,
+)
 from vivtui.parsing import api_audit, execution, sessions
 from vivtui.parsing.record import ERROR, OK, Record, new_record, rows_of
 from vivtui.parsing.values import text
@@ -34,67 +49,13 @@ from vivtui.store.run import Found, RunStore
 from vivtui.store.safety import reason_of
 from vivtui.store.sessions import session_key
 
-INFO, WARNING, CRITICAL = "info", "warning", "critical"
-
-BUDGET, REFUSED, STREAK = "budget", "budget-refused", "failure-streak"
-RUN_STALL, SESSION_STALL, SAFETY = "run-stall", "session-stall", "safety-block"
-BURST, MALFORMED_LINES, FILE_TROUBLE = "api-burst", "malformed", "file-trouble"
-RULES = (BUDGET, REFUSED, STREAK, RUN_STALL, SESSION_STALL, SAFETY, BURST,
-         MALFORMED_LINES, FILE_TROUBLE)
-RULE_TEXT = {
-    BUDGET: "a wrapper's spend crossed a share of its limit",
-    REFUSED: "a wrapper refused a call: BUDGET_EXCEEDED (once per wrapper)",
-    STREAK: "sessions or tasks failed several times in a row",
-    RUN_STALL: "a live run stopped writing",
-    SESSION_STALL: "a session open too long without a completion",
-    SAFETY: "a safety gate blocked something (each block)",
-    BURST: "a burst of RATE_LIMITED or API_CALL_FAILURE events",
-    MALFORMED_LINES: "malformed lines in a file that had none",
-    FILE_TROUBLE: "a run file became unreadable or was truncated",
-}
-
 KEPT_ALERTS = 5_000
-SESSION_CHECK_S = 5.0
-BLOCK_ECHO_S = 2.0  # blocks in other files this close in time are the same block  # open sessions are looked at this often, not every second
+SESSION_CHECK_S = 5.0  # open sessions are looked at this often, not every second
+BLOCK_ECHO_S = 2.0  # blocks in other files this close in time are the same block
 
 _SEVERITY_AT, _CATEGORY_AT, _MALFORMED_AT = map(Record._fields.index,
                                                 ("severity", "category", "malformed"))
 _CATEGORY = itemgetter(_CATEGORY_AT)
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    time: datetime  # of its evidence where it has a time, else when it fired
-    rule: str
-    severity: str
-    message: str  # one line, secrets masked
-    file: str | None = None  # the evidence: file name and line number
-    line: int | None = None
-    run: str = ""
-    live: bool = True  # False: found in what the files held when first read
-    kind: str | None = None  # the evidence's record kind and offset, to show it
-    offset: int | None = None
-
-    @property
-    def evidence(self) -> str:
-        if self.file is None:
-            return ""
-        return self.file if self.line is None else f"{self.file}:{self.line}"
-
-    def as_json(self) -> dict[str, Any]:
-        return {"time": self.time.isoformat(), "rule": self.rule, "severity": self.severity,
-                "message": self.message, "file": self.file, "line": self.line,
-                "run": self.run, "history": not self.live}
-
-
-@dataclass(frozen=True, slots=True)
-class AlertSettings:
-    budget_levels: tuple[float, ...] = (0.5, 0.8, 0.95)  # shares of a wrapper's limit
-    streak: int = 3  # failures in a row
-    session_stall: float = 600.0  # seconds open with no completion while the run is live
-    burst: int = 5  # RATE_LIMITED or failed calls ...
-    burst_window: float = 60.0  # ... within this many seconds (by their own times)
-    off: frozenset[str] = frozenset()  # rules not checked
 
 
 @dataclass(slots=True)

@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TextIO
 
+from vivtui.alerts.alert import Alert, AlertSettings
 from vivtui.alerts.deliver import (
     BELL,
     AlertCommand,
+    Ringer,
     alert_line,
     alert_text,
-    notification,
 )
-from vivtui.alerts.rules import Alert, AlertEngine, AlertSettings
+from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.ingest.tailing import Tailing
@@ -64,7 +65,9 @@ class Watch:
         self._batches: queue.Queue[Batch] = queue.Queue()
         self.tailing = Tailing(self.layout.feeds, self.layout.directories, self._batches.put,
                                self._failed, poll=options.poll)
-        self.command = AlertCommand(options.command, self._say) if options.command else None
+        self.ringer = Ringer(
+            self._signal, (lambda: self._signal(BELL)) if options.bell else None, options.notify,
+            AlertCommand(options.command, self._say) if options.command else None)
         self.stop_code: int | None = None
 
     def run(self) -> int:
@@ -90,8 +93,7 @@ class Watch:
             return self.stop_code
         finally:
             self.tailing.stop()
-            if self.command is not None:
-                self.command.close(wait=35.0)
+            self.ringer.close(wait=35.0)
 
     def _once(self) -> int:
         for feed in self.layout.feeds:
@@ -114,18 +116,14 @@ class Watch:
                 self.out.write(alert_text(alert) + "\n")
             self.out.flush()
             if alert.live:
-                self._ring(alert)
+                self.ringer.ring(alert)
             if alert.rule in options.exit_on and self.stop_code is None:
                 self.stop_code = EXIT_ALERTED
 
-    def _ring(self, alert: Alert) -> None:
-        if self.command is not None:
-            self.command.send(alert)
-        signals = (BELL if self.options.bell else "") + (
-            notification(alert, self.options.notify) if self.options.notify else "")
-        if signals:
-            self.err.write(signals)
-            self.err.flush()
+    def _signal(self, sequence: str) -> None:
+        """A bell or a notification: to the terminal, by standard error."""
+        self.err.write(sequence)
+        self.err.flush()
 
     def _say(self, message: str) -> None:
         self.err.write(f"vivtui watch: {message}\n")

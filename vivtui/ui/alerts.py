@@ -10,7 +10,7 @@ from operator import attrgetter
 from rich.text import Text
 from textual.binding import Binding
 
-from vivtui.alerts.rules import CRITICAL, WARNING, Alert
+from vivtui.alerts.alert import CRITICAL, WARNING, Alert
 from vivtui.ingest.layout import LineReread
 from vivtui.parsing.record import Record, new_record
 from vivtui.ui import render, styles

@@ -22,7 +22,8 @@ from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from vivtui.alerts.rules import Alert, AlertEngine
+from vivtui.alerts.alert import Alert
+from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.feeds import Feed
 from vivtui.ingest.layout import RunLayout
 from vivtui.pacing import Pacer

@@ -104,6 +104,12 @@ class Waterfall(Static, can_focus=True):
         self.lane = min(self.lane, max(0, len(self.lanes) - 1))
         self._redraw()
 
+    def grow(self, until: datetime) -> None:
+        """Open sessions' bars reach ``until`` now; the lanes are as they were
+        (they change only when a session comes or the run's state does)."""
+        self._until = until.timestamp()
+        self._redraw()
+
     @property
     def selected(self) -> Session | None:
         if not self.lanes:

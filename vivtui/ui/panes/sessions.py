@@ -55,6 +55,7 @@ class SessionsPane(Pane):
         self._perf = PerformanceTracker()
         self._now = datetime.now().astimezone()
         self._waterfall_seen: tuple | None = None
+        self._waterfall_shape: tuple | None = None  # (sessions' version, run state) laid out
 
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="detail")
@@ -73,6 +74,7 @@ class SessionsPane(Pane):
         """The list, or the sessions as bars on a time axis."""
         self.toggle_class("-waterfall")
         self._seen_version = None
+        self._waterfall_seen = self._waterfall_shape = None
         if self._last is not None:
             self._update(*self._last)
         self.focus_target.focus()
@@ -150,6 +152,10 @@ class SessionsPane(Pane):
         if seen == self._waterfall_seen:
             return
         self._waterfall_seen = seen
+        if seen[:2] == self._waterfall_shape:
+            self.waterfall.grow(until)  # only the open bars moved: lanes and waves stand
+            return
+        self._waterfall_shape = seen[:2]
         self.waterfall.show(tracker.sessions, self.run.state, until,
                             wave_starts(tracker.sessions, store.kernel.wave_times), self.zone)
 
