@@ -4,36 +4,46 @@ from __future__ import annotations
 
 from statistics import fmean
 
-from vivtui.parsing.record import Record, pack
+from vivtui.parsing.record import Record, Records, new_record, pack, rows_of
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.sessions import Session
+
+_RAW = Record._fields.index("raw")
 
 
 class PerformanceTracker:
     """Each entry kept packed (a few hundred bytes, where its decoded object
     was a kilobyte), the figures it gives aside, and the entries indexed by
     session number: a sessions row looks up its entry among its number's,
-    not among every entry of the run (that grew with the run, every frame)."""
+    not among every entry of the run (that grew with the run, every frame).
+
+    ``apply`` returns the packed rows: the store's buffer keeps those same
+    rows, not a second packed copy of each entry."""
 
     def __init__(self) -> None:
-        self.entries: list[Record] = []
+        self.entries = Records()
         self._facts: list[tuple] = []  # (success, duration, quality) of each entry
         self._by_session: dict[str, list[int]] = {}
         self.version = 0
 
-    def apply(self, records: list[Record], reset: bool = False) -> None:
+    def apply(self, records, reset: bool = False) -> list[tuple]:
         if reset:
-            self.entries, self._facts, self._by_session = [], [], {}
-        for record in records:
+            self.entries, self._facts, self._by_session = Records(), [], {}
+        kept = []
+        for row in rows_of(records):
+            record = new_record(Record, row)
             fields = record.fields
             self._by_session.setdefault(text(fields.get("session_id")), []).append(
-                len(self.entries))
+                len(self.entries) + len(kept))
             self._facts.append((flag(fields.get("success")), number(fields.get("duration_seconds")),
                                 number(fields.get("quality_score"))))
-            self.entries.append(record._replace(raw=pack(fields))
-                                if fields and not record.malformed else record)
-        if records or reset:
+            if fields and not record.malformed:
+                row = (*row[:_RAW], pack(fields), *row[_RAW + 1:])
+            kept.append(row)
+        self.entries.rows.extend(kept)
+        if kept or reset:
             self.version += 1
+        return kept
 
     def of_session(self, number: str) -> list[Record]:
         """The entries written for session number ``number`` (numbers restart

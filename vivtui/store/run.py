@@ -125,6 +125,9 @@ class RunStore:
                 self.version += 1
             return NOTHING_FOUND
         rows = rows_of(records)
+        if kind == "performance":
+            rows = self.performance.apply(rows)  # (a reset was done by _forget)
+            records = Records(rows)
         found = Found([], [])
         buffer = self.buffers[kind]
         if rows_to_come >= KEEP_MARGIN * buffer.capacity:
@@ -161,9 +164,7 @@ class RunStore:
         if not isinstance(records, Records):
             records = Records(rows)
         model = self._model(kind)
-        if model is self.performance:
-            self.performance.apply(records, reset)
-        elif model is not None:
+        if model is not None and model is not self.performance:  # that one came first
             model.apply(records)
         self.version += 1
         return found
