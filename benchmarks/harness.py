@@ -89,6 +89,22 @@ def wait_screen(session: Session, needle: str, timeout: float) -> float | None:
     return None
 
 
+def append_to_screen_ms(session: Session, log: Path, line: bytes,
+                        timeout: float = 2.0) -> float | None:
+    """Milliseconds from one write of ``line`` (which holds a ``seq=`` marker)
+    to its marker on screen, polled every 2 ms (None: not within ``timeout``)."""
+    text = line.decode()
+    marker = text[text.index("seq="):text.index("seq=") + 12]
+    with open(log, "ab") as handle:
+        at = time.monotonic()
+        handle.write(line)
+    while time.monotonic() - at < timeout:
+        if marker in session.screen():
+            return (time.monotonic() - at) * 1000
+        time.sleep(0.002)
+    return None
+
+
 def vivtui_command(*args: str) -> list[str]:
     installed = Path(sys.executable).with_name("vivtui")
     base = [str(installed)] if installed.exists() else [sys.executable, "-m", "vivtui"]

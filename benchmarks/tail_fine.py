@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import Session, vivtui_command
+from harness import Session, append_to_screen_ms, vivtui_command
 from ssh_bytes import make_lines
 
 
@@ -30,16 +30,9 @@ def latencies(log: Path, env: dict[str, str], lines: list[bytes], rng: random.Ra
     try:
         time.sleep(3.0)
         for line in lines:
-            text = line.decode()
-            marker = text[text.index("seq="):text.index("seq=") + 12]
-            with open(log, "ab") as handle:
-                at = time.monotonic()
-                handle.write(line)
-            while time.monotonic() - at < 2.0:
-                if marker in session.screen():
-                    out.append((time.monotonic() - at) * 1000)
-                    break
-                time.sleep(0.002)
+            took = append_to_screen_ms(session, log, line)
+            if took is not None:
+                out.append(took)
             time.sleep(0.2 + rng.random() * 0.2)
     finally:
         session.close()

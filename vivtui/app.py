@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Callable, Iterable
+from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from functools import partial
@@ -62,17 +63,19 @@ ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
 
 
 class BatchArrived(Message):
-    def __init__(self, batch: Batch) -> None:
+    def __init__(self, batch: Batch, origin: object) -> None:
         super().__init__()
         self.batch = batch
+        self.origin = origin  # the tail loops it came from: those of the run on screen?
 
 
 class VivtuiApp(App[None]):
     TITLE = "vivtui"
     BINDINGS = keys.bindings(keys.APP)
 
-    def __init__(self, layout: RunLayout, options: Options | None = None,
+    def __init__(self, layout: RunLayout | None, options: Options | None = None,
                  start_workers: bool = True) -> None:
+        """``layout``: the run on screen (None: none yet, see ``fleetapp``)."""
         options = options or Options()
         super().__init__(driver_class=driver_class(options.fps))
         # A monitor repaints what changed, nothing more: the tab underline's
@@ -81,52 +84,79 @@ class VivtuiApp(App[None]):
         if self.no_color:
             # Ahead of Textual's own NO_COLOR filter (see ui/prominence.py).
             self._filters.insert(1, KeepProminence())
-        self.layout_ = layout
         self.options = options
-        self.store = RunStore(self.options.budget, clock=self.now,
-                              activity=self.options.activity)
-        read_back_from(layout, self.store, self.options.zone)
         self.start_workers = start_workers
         self.events_seen: list[str] = []
-        if not layout.listable and self.options.poll is None:
-            self.options.poll = POLL_UNLISTABLE_S  # no change notices without a listing
-        self.tailing = Tailing(layout.feeds, layout.directories, self._post_batch,
-                               self.report_failure, poll=self.options.poll,
-                               on_change=self._changed)
-        self.alerts = AlertEngine(layout.root.name, self.options.alerts)
         self.alert_command = (AlertCommand(self.options.alert_cmd, self._alert_command_failed)
                               if self.options.alert_cmd else None)
         # The bell looked up when rung: Textual's, or a test's.
         self.ringer = Ringer(self._to_terminal,
                              (lambda: self.bell()) if self.options.alert_bell else None,
                              self.options.alert_notify, self.alert_command)
-        self.keeper = ViewKeeper(self.options.view_state, self.options.fresh,
-                                 self._say_view_problem)
+        self._ui_loop: asyncio.AbstractEventLoop | None = None
+        self._loop_context: contextvars.Context | None = None
+        self.layout_: RunLayout | None = None
+        self.main: MainScreen | None = None
+        if layout is not None:
+            self.attach(layout, AlertEngine(layout.root.name, self.options.alerts),
+                        self.options.view_state)
+
+    def attach(self, layout: RunLayout, alerts: AlertEngine, view_state: Path | None) -> None:
+        """The parts that follow the run on screen: its store (rows and all), its
+        tail loops, its kept view and its main screen. Batches of the loops of a
+        run no longer on screen are let go (``origin``)."""
+        self.layout_ = layout
+        # A copy: a run opened again (``fleetapp``) starts its judgement afresh.
+        self.store = RunStore(self.options.budget, clock=self.now,
+                              activity=copy(self.options.activity))
+        read_back_from(layout, self.store, self.options.zone)
+        poll = self.options.poll
+        if not layout.listable and poll is None:
+            poll = POLL_UNLISTABLE_S  # no change notices without a listing
+        origin = object()
+        self._origin = origin
+        self.tailing = Tailing(layout.feeds, layout.directories,
+                               lambda batch: self.post_message(BatchArrived(batch, origin)),
+                               self.report_failure, poll=poll, on_change=self._changed)
+        self.alerts = alerts
+        self.keeper = ViewKeeper(view_state, self.options.fresh, self._say_view_problem)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
                                now=self.now, reading=self.tailing.reading_backlog,
                                alerts=self.alerts, keeper=self.keeper)
-        self._ui_loop: asyncio.AbstractEventLoop | None = None
-        self._loop_context: contextvars.Context | None = None
+
+    def detach(self) -> None:
+        """The run on screen is left: its view kept, its tail loops stopped."""
+        if self.main.is_mounted:
+            self.keeper.take(self.main.panes, self.main.active_name())
+        self.tailing.stop()
+        self._origin = None
 
     def get_default_screen(self) -> Screen:
         return self.main
 
     def on_mount(self) -> None:
-        self.sub_title = render.safe(self.layout_.root, 200)
+        if self.layout_ is not None:
+            self.sub_title = render.safe(self.layout_.root, 200)
         self._ui_loop = asyncio.get_running_loop()
         self._loop_context = contextvars.copy_context()  # the active app, for _live_change
+        if self.layout_ is not None:
+            self.follow_run()
+        if self.start_workers:
+            # What only time tells (a stalled run): for a run being followed.
+            self.set_interval(ALERT_TICK_S, self._alert_tick)
+
+    def follow_run(self) -> None:
+        """The run on screen read and followed, once its first screen is out."""
         if self.keeper.problem:
             self._say_view_problem(self.keeper.problem)
         if self.start_workers:
             self.main.follow_files(self.layout_.feeds, self.options.zone,
-                                   self.options.poll or IDLE_RECHECK_S)
+                                   self.tailing.poll or IDLE_RECHECK_S)
             # After the first screen is out: parsing the backlog competes for the GIL.
             self.call_after_refresh(self._start_tailing)
-            # What only time tells (a stalled run): for a run being followed.
-            self.set_interval(ALERT_TICK_S, self._alert_tick)
 
     async def action_quit(self) -> None:
-        if self.main.is_mounted:
+        if self.layout_ is not None and self.main.is_mounted:
             self.keeper.take(self.main.panes, self.main.active_name())  # the last second's too
         self.exit()
 
@@ -134,7 +164,8 @@ class VivtuiApp(App[None]):
         self.notify(render.safe(message, 300), severity="warning", markup=False, timeout=6)
 
     def on_unmount(self) -> None:
-        self.tailing.stop()
+        if self.layout_ is not None:
+            self.tailing.stop()
         self.ringer.close()
 
     def now(self) -> datetime:
@@ -145,13 +176,13 @@ class VivtuiApp(App[None]):
     def _start_tailing(self) -> None:
         if self.options.on_first_frame is not None:
             self.options.on_first_frame()
+            self.options.on_first_frame = None  # once a process
         self.tailing.start()
-
-    def _post_batch(self, batch: Batch) -> None:
-        self.post_message(BatchArrived(batch))
 
     def _changed(self, names: set[str]) -> None:
         """From the watcher's thread: the panes that read a changed file look at once."""
+        if self.main is None:
+            return
         panes = [pane for pane in self.main.stream_panes().values()
                  if pane.watched_names is None or not names or names & pane.watched_names]
         if panes and self._ui_loop is not None:
@@ -169,6 +200,8 @@ class VivtuiApp(App[None]):
         self.call_after_refresh(self.tailing.line_drawn)
 
     def on_batch_arrived(self, message: BatchArrived) -> None:
+        if message.origin is not self._origin:
+            return  # a run no longer on screen: its loops are stopped
         try:
             self.apply_batch(message.batch)
         finally:
@@ -176,7 +209,7 @@ class VivtuiApp(App[None]):
 
     def apply_batch(self, batch: Batch) -> None:
         found = self.store.apply_batch(batch)
-        self._alerted(self.alerts.saw_batch(batch, found, self.store))
+        self.alerts_of(batch, found)
         for event in batch.events:
             self.events_seen.append(event)
             self.notify(render.safe(event, 200), title="file", markup=False, timeout=4)
@@ -194,6 +227,9 @@ class VivtuiApp(App[None]):
         self.main.refresh_panes()
 
     # -- alerts -----------------------------------------------------------------------------
+
+    def alerts_of(self, batch: Batch, found) -> None:
+        self._alerted(self.alerts.saw_batch(batch, found, self.store))
 
     def _alert_tick(self) -> None:
         self._alerted(self.alerts.tick(self.store, self.layout_.statuses(), self.now()))
@@ -226,7 +262,8 @@ class VivtuiApp(App[None]):
 
     def say_failure(self, what: str, exc: BaseException) -> None:
         message = render.safe(f"{what} failed: {type(exc).__name__}: {exc}", 300)
-        self.main.report_failure(message)
+        if self.main is not None:
+            self.main.report_failure(message)
         self.notify(message, severity="error", markup=False, timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -243,13 +280,19 @@ class VivtuiApp(App[None]):
             await self.main.route_to_prompt(event)
 
     def current_pane(self) -> Pane | None:
-        return self.main.current_pane()
+        return self.main.current_pane() if self.main is not None else None
+
+    def action_overview(self) -> None:
+        self.notify("One run is open: no runs overview (open several: vivtui PATH PATH…, "
+                    "or vivtui --runs DIR).", markup=False, timeout=4)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if self.main is None:
+            return  # the runs overview (``fleetapp``): no run on screen
         yield SystemCommand("Name these filters", "keep this pane's filters under a name "
                             "(kept with this run's view)", self.main.name_filters)
         for name in self.keeper.state.named_filters:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-from collections.abc import Callable
-from datetime import UTC
-
-import orjson
 
 from vivtui import __version__
 from vivtui.ingest.layout import LayoutError
+from vivtui.launch import (
+    activity_of,
+    alert_command_of,
+    alert_settings_of,
+    open_fleet,
+    open_monitor,
+    print_summary,
+)
 from vivtui.options import (
     UsageError,
     burst,
@@ -24,16 +27,17 @@ from vivtui.options import (
     zone_named,
 )
 from vivtui.safetext import one_line, reveal_secrets
-from vivtui.store.activity import FINISHED_AFTER_S, STALL_AFTER_S, RunActivity
+from vivtui.store.activity import FINISHED_AFTER_S, STALL_AFTER_S
 from vivtui.store.budget import DEFAULT_LIMIT
+from vivtui.streamcli import (
+    is_address,
+    nats_options,
+    open_stream,
+    run_ship,
+    summary_of_stream,
+)
 
 EXIT_USAGE = 2
-SWITCH_INTERVAL_S = 0.0005
-
-
-def _activity(args: argparse.Namespace) -> RunActivity:
-    return RunActivity(finished=args.finished, stall_after=args.stall,
-                       finished_after=args.stall * FINISHED_AFTER_S / STALL_AFTER_S)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -78,21 +82,17 @@ def _alert_options(parser: argparse.ArgumentParser) -> None:
                        "by escape sequence (default osc9; osc777 for VTE terminals and foot)")
 
 
-def _alert_settings(args: argparse.Namespace):
-    from vivtui.alerts.alert import AlertSettings
-
-    calls, window = args.alert_burst
-    return AlertSettings(budget_levels=args.alert_budget, streak=args.alert_streak,
-                         session_stall=args.alert_session_stall, burst=calls,
-                         burst_window=window, off=args.alert_off)
-
-
 def summary_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vivtui summary",
         description="Read a Vivarium run once and print a triage report.")
-    parser.add_argument("path", metavar="PATH", help="run directory or one run file")
+    parser.add_argument("path", metavar="PATH", nargs="*",
+                        help="run directory or one run file; several: a report per run "
+                             "(--json: an array)")
+    parser.add_argument("--runs", action="append", default=[], metavar="DIR",
+                        help="every run directory under DIR")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    nats_options(parser)
     parser.add_argument("--limit", type=int, default=20, metavar="N",
                         help="items shown per list in the text report (default 20)")
     _common(parser)
@@ -100,17 +100,14 @@ def summary_parser() -> argparse.ArgumentParser:
 
 
 def run_summary(argv: list[str]) -> int:
-    from vivtui.summary import collect, render_text, summary_dict
-
-    args = summary_parser().parse_args(argv)
+    parser = summary_parser()
+    args = parser.parse_args(argv)
     reveal_secrets(args.show_secrets)
-    layout, store = collect(args.path, zone_named(args.tz), args.budget, _activity(args))
-    if args.json:
-        sys.stdout.write(orjson.dumps(summary_dict(layout, store),
-                                      option=orjson.OPT_INDENT_2).decode() + "\n")
-    else:
-        sys.stdout.write(render_text(layout, store, args.limit))
-    return 0
+    if not args.path and not args.runs:
+        parser.error("a PATH or --runs DIR is needed")
+    if len(args.path) == 1 and not args.runs and is_address(args.path[0]):
+        return summary_of_stream(args.path[0], args)
+    return print_summary(args.path, args.runs, args)
 
 
 def watch_parser() -> argparse.ArgumentParser:
@@ -143,28 +140,13 @@ def run_watch(argv: list[str]) -> int:
 
     args = watch_parser().parse_args(argv)
     reveal_secrets(args.show_secrets)
-    options = WatchOptions(settings=_alert_settings(args), json=args.json,
+    options = WatchOptions(settings=alert_settings_of(args), json=args.json,
                            history=args.history, once=args.once,
                            exit_on=frozenset().union(*args.exit_on),
-                           command=_command(args), bell=args.alert_bell,
+                           command=alert_command_of(args), bell=args.alert_bell,
                            notify=args.alert_notify, zone=zone_named(args.tz), budget=args.budget,
-                           activity=_activity(args), poll=args.poll)
+                           activity=activity_of(args), poll=args.poll)
     return watch(args.path, options)
-
-
-def _command(args: argparse.Namespace) -> str | None:
-    """--alert-cmd, checked before anything is read: a typo is said at once."""
-    import shlex
-
-    if args.alert_cmd is None:
-        return None
-    try:
-        words = shlex.split(args.alert_cmd)
-    except ValueError as exc:
-        raise UsageError(f"--alert-cmd: {exc}") from None
-    if not words:
-        raise UsageError("--alert-cmd: no command given")
-    return args.alert_cmd
 
 
 def serve_parser() -> argparse.ArgumentParser:
@@ -207,7 +189,7 @@ def run_serve(argv: list[str]) -> int:
 
 
 COMMANDS = {"summary": run_summary, "demo": lambda argv: run_demo(argv), "watch": run_watch,
-            "serve": run_serve}
+            "serve": run_serve, "ship": run_ship}
 
 
 def usage_text() -> str:
@@ -218,6 +200,8 @@ def usage_text() -> str:
         "  vivtui summary PATH      print a triage report (--json for scripts)\n"
         "  vivtui watch PATH        print each alert as it fires (--json for scripts)\n"
         "  vivtui serve PATH        the monitor in a web browser (127.0.0.1:8000)\n"
+        "  vivtui ship PATH --to nats://HOST:PORT   publish a run to NATS JetStream\n"
+        "  vivtui nats://HOST:PORT[/RUN]            watch the runs of a stream\n"
         "  vivtui demo              watch a simulated run being written\n"
         "  vivtui demo --write-only DIR [--rate N]   only write the simulated run\n"
     )
@@ -250,8 +234,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def monitor_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vivtui", description="Live monitor for a Vivarium run.")
-    parser.add_argument("path", metavar="PATH", nargs="?", default=".",
-                        help="run directory or one run file (default: .)")
+    parser.add_argument("path", metavar="PATH", nargs="*",
+                        help="run directory or one run file (default: .); several: the "
+                             "runs overview")
+    parser.add_argument("--runs", action="append", default=[], metavar="DIR",
+                        help="every run directory under DIR (and those that appear later), "
+                             "in the runs overview")
     parser.add_argument("--poll", type=float, nargs="?", const=0.25, metavar="SECONDS",
                         help="stat the files every SECONDS (default 0.25) instead of change "
                              "notices: for network filesystems")
@@ -266,46 +254,18 @@ def monitor_parser() -> argparse.ArgumentParser:
                              "kept from the last time this run was open")
     _common(parser)
     _alert_options(parser)
+    nats_options(parser)
     return parser
 
 
 def run_monitor(argv: list[str]) -> int:
     args = monitor_parser().parse_args(argv)
-    return open_monitor(args.path, args)
-
-
-def open_monitor(path: str, args: argparse.Namespace) -> int:
-
-    from vivtui.app import Options, VivtuiApp
-    from vivtui.ingest.layout import discover
-    from vivtui.viewstate import state_file
-
-    reveal_secrets(args.show_secrets)
-    zone = zone_named(args.tz)
-    layout = discover(path, zone)
-    display = UTC if args.utc else None
-    VivtuiApp(layout, Options(zone=zone, display_zone=display, budget=args.budget,
-                              poll=args.poll, activity=_activity(args), fps=args.fps,
-                              alerts=_alert_settings(args), alert_bell=args.alert_bell,
-                              alert_notify=args.alert_notify, alert_cmd=_command(args),
-                              view_state=None if args.fresh is None else state_file(
-                                  layout.root), fresh=bool(args.fresh),
-                              on_first_frame=tune_process())).run()
-    return 0
-
-
-def tune_process() -> Callable[[], None]:
-    """Process-wide settings for the monitor, made here and not in the app (a
-    test process must not inherit them); returns what to do once the first
-    screen is out.
-
-    A thread parsing a backlog holds the GIL; the UI thread waits for it up to
-    the switch interval at every step of a frame (5 ms by default). What exists
-    after the first frame (Textual's widgets, styles, caches) lives as long as
-    the app: frozen out of the collector, whose full passes over it took
-    30-50 ms on the UI thread during a big backlog."""
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    return gc.freeze
+    paths = args.path or ([] if args.runs else ["."])
+    if len(paths) == 1 and is_address(paths[0]):
+        return open_stream(paths[0], args)
+    if len(paths) > 1 or args.runs:
+        return open_fleet(paths, args)
+    return open_monitor(paths[0], args)
 
 
 def demo_parser() -> argparse.ArgumentParser:

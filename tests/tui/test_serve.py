@@ -9,7 +9,6 @@ import asyncio
 import base64
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,26 +16,12 @@ import time
 import pytest
 
 aiohttp = pytest.importorskip("aiohttp", reason="vivtui serve needs textual-serve (aiohttp)")
+from tests.ports import free_port, wait_for_port  # noqa: E402
+
 pytest.importorskip("textual_serve", reason="vivtui serve needs textual-serve")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None,
                                 reason="no chromium: .ci/run installs Debian's package")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing listens on {port}")
 
 
 async def frames_until(debug_port: int, url: str, wanted: bytes, timeout: float) -> bytes:

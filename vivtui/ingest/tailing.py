@@ -34,13 +34,31 @@ Post = Callable[[Batch], None]
 Report = Callable[[str, Exception], None]
 
 
+def spawn(work: Callable[[], None], name: str, report: Report) -> threading.Thread:
+    """A daemon thread named ``vivtui <name>`` doing ``work``; what it raises
+    is reported, not lost with the thread."""
+    def guarded() -> None:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - reported to the user
+            report(name, exc)
+
+    thread = threading.Thread(target=guarded, name=f"vivtui {name}", daemon=True)
+    thread.start()
+    return thread
+
+
 class Tailing:
     """The threads that follow ``feeds``; ``post`` and ``report`` are called
     from them. ``applied(kind)`` must follow every batch posted."""
 
     def __init__(self, feeds: Iterable[Feed], directories: Iterable, post: Post,
                  report: Report, *, poll: float | None = None,
-                 on_change: Callable[[set[str]], None] | None = None) -> None:
+                 on_change: Callable[[set[str]], None] | None = None,
+                 one_thread: bool = False) -> None:
+        """``one_thread``: one thread reads every feed in turn and no watcher
+        runs (someone else calls ``changed``): a run of an overview, one of
+        many, not on screen."""
         self.feeds = list(feeds)
         self.directories = list(directories)
         self._post = post
@@ -48,7 +66,10 @@ class Tailing:
         self.poll = poll  # seconds between looks instead of change notices
         self._on_change = on_change
         self.stopped = threading.Event()
-        self._wakeups = {feed: threading.Event() for feed in self.feeds}
+        self.one_thread = one_thread
+        shared = threading.Event()
+        self._wakeups = {feed: shared if one_thread else threading.Event()
+                         for feed in self.feeds}
         # A backlog is parsed faster than it is applied: batches queued up
         # unread were the memory peak of a big file.
         self._in_flight = {feed.kind: threading.Semaphore(IN_FLIGHT) for feed in self.feeds}
@@ -60,6 +81,9 @@ class Tailing:
     # -- from the UI thread ---------------------------------------------------------
 
     def start(self) -> None:
+        if self.one_thread:
+            self._spawn(lambda: self._follow(*self.feeds), "reading the run")
+            return
         if self.poll is None:
             self._spawn(self._watch, "watching the run directory")
         for feed in self.feeds:
@@ -109,32 +133,27 @@ class Tailing:
     # -- in the threads -------------------------------------------------------------
 
     def _spawn(self, work: Callable[[], None], name: str) -> None:
-        def guarded() -> None:
-            try:
-                work()
-            except Exception as exc:  # noqa: BLE001 - reported to the user
-                self._report(name, exc)
-
-        thread = threading.Thread(target=guarded, name=f"vivtui {name}", daemon=True)
-        self.threads.append(thread)
-        thread.start()
+        self.threads.append(spawn(work, name, self._report))
 
     def _watch(self) -> None:
         watch_directories(self.directories, self.changed, self.stopped)
 
-    def _follow(self, feed: Feed) -> None:
-        wakeup = self._wakeups[feed]
+    def _follow(self, *feeds: Feed) -> None:
+        """Each of ``feeds`` read in turn (one, but for ``one_thread``)."""
+        wakeup = self._wakeups[feeds[0]]
         wait = self.poll or IDLE_RECHECK_S
         try:
             while not self.stopped.is_set():
                 wakeup.clear()
-                try:
-                    self.read_all(feed)
-                except Exception as exc:  # noqa: BLE001 - reported, then retried
-                    self._report(f"reading {feed.path.name}", exc)
+                for feed in feeds:
+                    try:
+                        self.read_all(feed)
+                    except Exception as exc:  # noqa: BLE001 - reported, then retried
+                        self._report(f"reading {feed.path.name}", exc)
                 wakeup.wait(wait)
         finally:
-            feed.close()
+            for feed in feeds:
+                feed.close()
 
     def read_all(self, feed: Feed) -> None:
         """Every batch the file holds now, posted one at a time."""

@@ -114,6 +114,17 @@ class LineTailer:
             self._read_new(chunk, final)
         return chunk
 
+    def resume_at(self, offset: int, line_no: int) -> None:
+        """Before the first read: start at ``offset``, after line ``line_no``
+        (where someone else stopped reading this file: ``stream.ship``)."""
+        self.offset = self.started_at = offset
+        self.line_no = line_no
+
+    @property
+    def identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the file followed now."""
+        return self._identity
+
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)

@@ -22,17 +22,27 @@ RECHECK_MS = 1000
 
 
 def watch_directories(
-    directories: Iterable[Path],
-    on_change: Callable[[set[str]], None],
+    directories: Iterable[Path] | Callable[[], Iterable[Path]],
+    on_change: Callable[[set], None],
     stop: threading.Event,
+    *,
+    paths: bool = False,
 ) -> None:
-    """Call ``on_change`` with the names of changed entries until ``stop`` is set.
+    """Call ``on_change`` with the names of changed entries (``paths``: their
+    whole paths) until ``stop`` is set.
 
     Runs in the caller's thread. Directories that appear later are picked up
-    within ``RECHECK_MS``.
+    within ``RECHECK_MS``; so are those that ``directories``, when it is a
+    function, names later (the runs of an overview found as they start).
     """
-    wanted = tuple(Path(d) for d in directories)
+    if callable(directories):
+        wanted_now = directories
+    else:
+        fixed = tuple(Path(d) for d in directories)
+        wanted_now = lambda: fixed  # noqa: E731
+    changed = (lambda path: Path(path)) if paths else (lambda path: Path(path).name)
     while not stop.is_set():
+        wanted = tuple(wanted_now())
         present = tuple(d for d in wanted if d.is_dir())
         if not present:
             stop.wait(RECHECK_MS / 1000)
@@ -51,8 +61,8 @@ def watch_directories(
                 ignore_permission_denied=True,
             ):
                 if changes:
-                    on_change({Path(path).name for _, path in changes})
-                if tuple(d for d in wanted if d.is_dir()) != present:
+                    on_change({changed(path) for _, path in changes})
+                if tuple(d for d in wanted_now() if d.is_dir()) != present:
                     break  # a directory came or went: watch the new set
         except (FileNotFoundError, RuntimeError, OSError):
             # The watched directory vanished under us; look again shortly.

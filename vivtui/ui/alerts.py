@@ -40,6 +40,13 @@ def banner(unseen: Sequence[Alert], width: int) -> Text:
     return out
 
 
+def elsewhere(alerts: int, rung: int) -> Text:
+    """The status line's count of the other runs' alerts (``R``: the overview)."""
+    out = Text(end="")
+    out.append(f" R runs ⚑{alerts}", styles.FAILURE_STRONG if rung else styles.NOTE)
+    return out
+
+
 SHORT_SEVERITY = {CRITICAL: "crit", WARNING: "warn"}
 WIDE = 120  # from this width, times have their date
 

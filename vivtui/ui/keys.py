@@ -50,6 +50,8 @@ KEYS: tuple[Key, ...] = (
     Key("v", "waterfall", "Sessions waterfall", "Panes", "v",
         "sessions as bars on a time axis, a lane per worker (again: the list)"),
     Key("z", "zoom", "Zoom pane", "Panes", "z", "zoom the pane (again, or esc, to restore)"),
+    Key("R", "overview", "Runs overview", "Panes", "R",
+        "back to the runs overview (several runs open)", where=APP),
     Key("j,down", "move(1)", "Row down", "Moving", "j k / ↓ ↑", "row down / up", where=VIEW,
         palette=False),
     Key("k,up", "move(-1)", "Row up", "Moving", where=VIEW, palette=False),

@@ -76,6 +76,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
                                        for spec in PANES}
         self.prompt = Prompt()
         self.failures: list[str] = []  # background work that failed, said in the status line
+        # Of several runs (``fleetapp``): (alerts, of them rung) of the runs not on screen.
+        self.elsewhere: Callable[[], tuple[int, int]] | None = None
         self._dirty: set[str] = set()
         self._drawn_at: dict[str, float] = {}
         self._draw_timer = None
@@ -300,6 +302,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
                             pane.follow_text() if pane is not None else None, self.now(),
                             self.zone, alerts=self.alerts.fired,
                             strip=status_strip(self.store, STATUS_STRIP) if wide else None)
+        if self.elsewhere is not None:
+            text = alerts_ui.elsewhere(*self.elsewhere()).append_text(text)
         if self.unseen:
             text = alerts_ui.banner(self.unseen, self.size.width).append_text(text)
         if self.failures:

@@ -212,7 +212,9 @@ class RowView(ScrollView, can_focus=True):
 
     # -- moving -----------------------------------------------------------------
 
-    def select(self, index: int) -> None:
+    def select(self, index: int, quiet: bool = False) -> None:
+        """The cursor to row ``index``; ``quiet``: placed by the program, not
+        moved by the user (no ``Selected``)."""
         count = len(self.rows)
         if not count:
             return
@@ -229,7 +231,8 @@ class RowView(ScrollView, can_focus=True):
             self.refresh_rows(before[0], self.cursor)
         else:
             self.refresh()
-        self.post_message(self.Selected(self, self.selected))
+        if not quiet:
+            self.post_message(self.Selected(self, self.selected))
 
     def refresh_rows(self, *indexes: int) -> None:
         top, width = self.top_row(), self.scrollable_content_region.width

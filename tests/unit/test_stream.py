@@ -1,0 +1,195 @@
+"""Runs through NATS JetStream, against a real nats-server: shipped lines are
+stored once whatever happens to the files or the shipper, and what is read back
+from the stream sums up as the files do."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.natsserver import (
+    LoopThread,
+    Server,
+    cluster,
+    needs_nats,
+    stream_messages,
+    wait_for,
+)
+from vivtui.cli import main
+from vivtui.stream import subjects as sj
+from vivtui.stream.connect import Link
+from vivtui.stream.mirror import MirrorFile, MirrorThread
+from vivtui.stream.ship import Shipper
+
+FIXTURE_RUN = Path(__file__).parent.parent / "fixtures" / "run"
+
+
+# -- names and addresses (no server) ------------------------------------------------------
+
+def test_addresses_and_subjects():
+    address = sj.parse_address("nats://u:secret@a:4222,b:4223/host-1/run.7")
+    assert address.servers == ("nats://u:secret@a:4222", "nats://u:secret@b:4223")
+    assert (address.host, address.run) == ("host-1", "run_7")
+    assert "secret" not in address.shown and address.shown == "nats://a:4222,b:4223/host-1/run_7"
+    assert sj.parse_address("nats://h:1/r").run == "r" and sj.parse_address("nats://h:1").run is None
+    for bad in ("http://h:1", "nats://", "nats://h:1/a/b/c"):
+        with pytest.raises(ValueError):
+            sj.parse_address(bad)
+    subject = sj.subject("vivtui", "my.host", "run *1", "action_log.log")
+    assert subject == "vivtui.my_host.run__1.actions-text"
+    assert sj.parts_of(subject) == ("my_host", "run__1", "action_log.log")
+    assert sj.parts_of("vivtui.h.r.nothing") is None
+
+
+def test_the_mirror_writes_in_file_order_once_and_starts_over_on_a_new_generation(tmp_path):
+    mirrored = MirrorFile(tmp_path / "kernel_run.log")
+    mirrored.take("g1", 0, b"one")
+    mirrored.take("g1", 8, b"three")  # before "two": waits for it
+    assert mirrored.path.read_bytes() == b"one\n"
+    mirrored.take("g1", 4, b"two")
+    mirrored.take("g1", 4, b"two")  # published twice
+    assert mirrored.path.read_bytes() == b"one\ntwo\nthree\n" and mirrored.dropped == 1
+    inode = os.stat(mirrored.path).st_ino
+    mirrored.take("g2", 0, b"new")  # rotated on its host: a new file here too
+    assert mirrored.path.read_bytes() == b"new\n" and os.stat(mirrored.path).st_ino != inode
+    mirrored.close()
+
+
+# -- against a server -----------------------------------------------------------------------
+
+@pytest.fixture
+def server(tmp_path):
+    if shutil.which("nats-server") is None:
+        pytest.skip("nats-server is not installed (Debian: apt-get install nats-server)")
+    (tmp_path / "nats").mkdir()
+    started = Server(tmp_path / "nats").start()
+    yield started
+    started.stop()
+
+
+def shipping(run_dir: Path, url: str, run: str = "r1", replicas: int = 1) -> tuple:
+    shipper = Shipper(run_dir, Link(sj.parse_address(url)), run, "h1", replicas=replicas,
+                      say=lambda text: None)
+    return shipper, LoopThread(shipper.run_until).start()
+
+
+def _lines(messages, name: str) -> list[tuple[str, int, bytes]]:
+    return [(h[sj.GENERATION], int(h[sj.OFFSET]), data) for _, h, data in messages
+            if h.get(sj.FILE) == name]
+
+
+def _summary(*argv: str, capsys) -> dict:
+    assert main(["summary", *argv, "--json", "--finished"]) == 0
+    return orjson.loads(capsys.readouterr().out)
+
+
+def _without_paths(report: dict) -> dict:
+    report = dict(report)
+    report["files"] = {name: {k: v for k, v in entry.items() if k != "path"}
+                       for name, entry in report["files"].items()}
+    return report
+
+
+@needs_nats
+def test_summary_on_the_stream_is_the_summary_on_the_files(server, tmp_path, capsys):
+    run_dir = tmp_path / "r1"
+    shutil.copytree(FIXTURE_RUN, run_dir)
+    shipper, thread = shipping(run_dir, server.url)
+    wait_for(lambda: shipper.progress.lines >= 57 and shipper.progress.snapshots == 1)
+    thread.stop()
+    on_files = _summary(str(run_dir), capsys=capsys)
+    on_stream = _summary(f"{server.url}/r1", capsys=capsys)
+    assert _without_paths(on_stream) == _without_paths(on_files)
+    assert on_stream["sessions"]["started"] == 4 and on_stream["performance"]["entries"] == 2
+
+
+@needs_nats
+def test_every_line_once_through_appends_rotation_truncation_and_a_restart(server, tmp_path):
+    run_dir = tmp_path / "r1"
+    run_dir.mkdir()
+    log = run_dir / "kernel_run.log"
+    written: list[bytes] = []
+
+    def append(count: int, path: Path = log) -> None:
+        with open(path, "ab") as file:
+            for _ in range(count):
+                line = f"[WAVE 1] line {len(written):05d}".encode()
+                written.append(line)
+                file.write(line + b"\n")
+
+    shipper, thread = shipping(run_dir, server.url)
+    append(200)
+    with open(log, "ab") as file:
+        file.write(b"[WAVE 1] half a li")  # a half line: not shipped until it ends
+    wait_for(lambda: shipper.progress.lines == 200)
+    with open(log, "ab") as file:
+        file.write(b"ne\n")
+    written.append(b"[WAVE 1] half a line")
+    wait_for(lambda: shipper.progress.lines == 201)
+    append(20)  # and at once rotated: the old file's last lines not read yet
+    os.rename(log, run_dir / "kernel_run.log.1")
+    append(100)
+    wait_for(lambda: shipper.progress.lines == 321)
+    thread.stop()  # the shipper killed mid-stream ...
+    append(150)
+    shipper, thread = shipping(run_dir, server.url)  # ... and started again
+    wait_for(lambda: shipper.progress.lines == 150)
+    os.truncate(log, 0)  # copytruncate
+    append(50)
+    wait_for(lambda: shipper.progress.lines == 200)
+    thread.stop()
+    stored = _lines(stream_messages(server.url), "kernel_run.log")
+    assert [data for _, _, data in stored] == written  # every line, once, in order
+    assert len({(g, o) for g, o, _ in stored}) == len(stored)
+    assert len({g for g, _, _ in stored}) == 3  # the first file, the rotated-in, the truncated
+
+
+@needs_nats
+def test_two_shippers_at_once_store_each_line_once(server, tmp_path):
+    run_dir = tmp_path / "r1"
+    shutil.copytree(FIXTURE_RUN, run_dir)
+    first, one = shipping(run_dir, server.url)
+    second, two = shipping(run_dir, server.url)
+    wait_for(lambda: first.progress.lines >= 57 and second.progress.lines >= 57)
+    one.stop()
+    two.stop()
+    messages = [m for m in stream_messages(server.url) if m[1].get(sj.ENCODING) != "zlib"]
+    assert len(messages) == 57
+
+
+@needs_nats
+def test_a_cluster_node_lost_while_shipping_loses_nothing(tmp_path):
+    nodes = cluster(tmp_path / "nats")
+    try:
+        url = ",".join(node.url for node in nodes).replace(",nats://", ",")
+        run_dir = tmp_path / "r1"
+        run_dir.mkdir()
+        log = run_dir / "api_audit.log"
+        mirror = MirrorThread(Link(sj.parse_address(url + "/r1")), tmp_path / "mirror",
+                              lambda text: None)
+
+        def append(start: int, count: int) -> None:
+            with open(log, "ab") as file:
+                for i in range(start, start + count):
+                    file.write(f"2026-02-11 00:00:00 | API_CALL_SUCCESS | n={i:05d}\n".encode())
+
+        shipper, thread = shipping(run_dir, url, replicas=3)
+        append(0, 300)
+        wait_for(lambda: shipper.progress.lines == 300, timeout=60)
+        mirror.start()
+        assert mirror.wait_caught_up(30) and mirror.failed is None
+        nodes[0].stop()  # the node both may be connected to
+        append(300, 300)
+        wait_for(lambda: shipper.progress.lines == 600, timeout=60)
+        mirrored = tmp_path / "mirror" / "h1" / "r1" / "api_audit.log"
+        wait_for(lambda: mirrored.exists() and mirrored.read_bytes() == log.read_bytes(),
+                 timeout=60)
+        thread.stop()
+        mirror.stop()
+    finally:
+        for node in nodes:
+            node.stop()

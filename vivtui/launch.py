@@ -1,0 +1,135 @@
+"""Starting the monitor and the reports from the command line's options: one
+run, several runs, their summaries. (The parsers are ``cli``'s.)"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from collections.abc import Callable
+from datetime import UTC
+
+import orjson
+
+from vivtui.options import UsageError, zone_named
+from vivtui.safetext import reveal_secrets
+from vivtui.store.activity import FINISHED_AFTER_S, STALL_AFTER_S, RunActivity
+
+SWITCH_INTERVAL_S = 0.0005
+
+
+def activity_of(args: argparse.Namespace) -> RunActivity:
+    return RunActivity(finished=args.finished, stall_after=args.stall,
+                       finished_after=args.stall * FINISHED_AFTER_S / STALL_AFTER_S)
+
+
+def alert_settings_of(args: argparse.Namespace):
+    from vivtui.alerts.alert import AlertSettings
+
+    calls, window = args.alert_burst
+    return AlertSettings(budget_levels=args.alert_budget, streak=args.alert_streak,
+                         session_stall=args.alert_session_stall, burst=calls,
+                         burst_window=window, off=args.alert_off)
+
+
+def alert_command_of(args: argparse.Namespace) -> str | None:
+    """--alert-cmd, checked before anything is read: a typo is said at once."""
+    import shlex
+
+    if args.alert_cmd is None:
+        return None
+    try:
+        words = shlex.split(args.alert_cmd)
+    except ValueError as exc:
+        raise UsageError(f"--alert-cmd: {exc}") from None
+    if not words:
+        raise UsageError("--alert-cmd: no command given")
+    return args.alert_cmd
+
+
+def monitor_options(args: argparse.Namespace, view_state=None):
+    from vivtui.app import Options
+
+    return Options(zone=zone_named(args.tz), display_zone=UTC if args.utc else None,
+                   budget=args.budget, poll=args.poll, activity=activity_of(args), fps=args.fps,
+                   alerts=alert_settings_of(args), alert_bell=args.alert_bell,
+                   alert_notify=args.alert_notify, alert_cmd=alert_command_of(args),
+                   view_state=view_state, fresh=bool(args.fresh),
+                   on_first_frame=tune_process())
+
+
+def open_monitor(path: str, args: argparse.Namespace) -> int:
+    from vivtui.app import VivtuiApp
+    from vivtui.ingest.layout import discover
+    from vivtui.viewstate import state_file
+
+    reveal_secrets(args.show_secrets)
+    layout = discover(path, zone_named(args.tz))
+    view_state = None if args.fresh is None else state_file(layout.root)
+    VivtuiApp(layout, monitor_options(args, view_state)).run()
+    return 0
+
+
+def open_fleet(paths: list[str], args: argparse.Namespace) -> int:
+    """Several runs: the overview first (``fleetapp``)."""
+    fleet_app(paths, checked_parents(args.runs), args).run()
+    return 0
+
+
+def fleet_app(paths: list[str], parents: list[str], args: argparse.Namespace,
+               hosts_in_paths: bool = False):
+    from vivtui.fleetapp import FleetApp
+
+    reveal_secrets(args.show_secrets)
+    return FleetApp(paths, parents, monitor_options(args), keep_views=args.fresh is not None,
+                    hosts_in_paths=hosts_in_paths)
+
+
+def checked_parents(runs: list[str]) -> list[str]:
+    """--runs directories, each checked: a typo is said, not watched forever."""
+    import os
+
+    for parent in runs:
+        if not os.path.isdir(parent):
+            raise UsageError(f"--runs {parent}: not a directory")
+    return runs
+
+
+def tune_process() -> Callable[[], None]:
+    """Process-wide settings for the monitor, made here and not in the app (a
+    test process must not inherit them); returns what to do once the first
+    screen is out.
+
+    A thread parsing a backlog holds the GIL; the UI thread waits for it up to
+    the switch interval at every step of a frame (5 ms by default). What exists
+    after the first frame (Textual's widgets, styles, caches) lives as long as
+    the app: frozen out of the collector, whose full passes over it took
+    30-50 ms on the UI thread during a big backlog."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    return gc.freeze
+
+
+def print_summary(paths: list[str], parents: list[str], args: argparse.Namespace,
+                  many: bool = False, hosts_in_paths: bool = False) -> int:
+    """One run's report, or a report per run (JSON: an array; ``many``: an
+    array even of one)."""
+    from vivtui.summary import collect, render_text, summary_dict
+
+    if len(paths) == 1 and not parents and not many:
+        layout, store = collect(paths[0], zone_named(args.tz), args.budget, activity_of(args))
+        if args.json:
+            sys.stdout.write(orjson.dumps(summary_dict(layout, store),
+                                          option=orjson.OPT_INDENT_2).decode() + "\n")
+        else:
+            sys.stdout.write(render_text(layout, store, args.limit))
+        return 0
+    from vivtui.fleet.summary import run_paths, summaries
+
+    reports = summaries(run_paths(paths, checked_parents(parents), hosts_in_paths),
+                        zone_named(args.tz),
+                        args.budget, lambda: activity_of(args), args.json, args.limit)
+    if args.json:
+        sys.stdout.write(orjson.dumps(reports, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        sys.stdout.write("\n".join(reports))
+    return 0

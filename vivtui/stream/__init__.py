@@ -1,0 +1,1 @@
+"""Runs through NATS JetStream: shipped from their hosts, mirrored where they are watched."""

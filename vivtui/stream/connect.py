@@ -1,0 +1,86 @@
+"""A NATS connection as vivtui makes it: reconnecting for ever, credentials and
+TLS as nats-py takes them, and what happens to the link said in words."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from vivtui.safetext import one_line, redact
+from vivtui.stream.subjects import STREAM, Address
+
+CONNECT_WAIT_S = 10.0
+DUPLICATE_WINDOW_S = 600.0  # a line published twice within this is stored once
+
+
+class NatsMissing(Exception):
+    """nats-py is not installed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    address: Address
+    creds: str | None = None  # a .creds file (JWT and NKey seed)
+    tls_ca: str | None = None  # a CA file to verify the servers with
+
+
+def nats_module():
+    try:
+        import nats
+    except ImportError:
+        raise NatsMissing("NATS needs nats-py: pip install 'vivtui[nats]'") from None
+    return nats
+
+
+class NoServer(Exception):
+    """No server answered within the wait."""
+
+
+async def connect(link: Link, name: str, say: Callable[[str], None],
+                  wait: float | None = CONNECT_WAIT_S):
+    """Connected within ``wait`` seconds (None: however long it takes), else
+    ``NoServer``; afterwards the client reconnects by itself, and ``say``
+    hears of each loss and return of the link."""
+    nats = nats_module()
+
+    client = None
+
+    async def disconnected() -> None:
+        if client is not None and (client.is_draining or client.is_closed):
+            return  # our own leaving, not news
+        say(f"disconnected from {link.address.shown}, reconnecting")
+
+    async def reconnected() -> None:
+        say(f"reconnected to {link.address.shown}")
+
+    async def error(exc: Exception) -> None:
+        # nats-py's errors may quote the URL: its credentials are not printed.
+        say(f"NATS: {one_line(redact(str(exc)), 200)}")
+
+    options = dict(servers=list(link.address.servers), name=name, allow_reconnect=True,
+                   max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=5,
+                   disconnected_cb=disconnected, reconnected_cb=reconnected, error_cb=error)
+    if link.creds:
+        options["user_credentials"] = link.creds
+    if link.tls_ca:
+        options["tls"] = ssl.create_default_context(cafile=link.tls_ca)
+    try:
+        client = await asyncio.wait_for(nats.connect(**options), wait)
+        return client
+    except asyncio.TimeoutError:
+        raise NoServer(f"{link.address.shown}: no NATS server answered within "
+                       f"{wait:.0f} s") from None
+
+
+async def ensure_stream(js, prefix: str, replicas: int = 1, stream: str = STREAM):
+    """The stream, created if missing (its replicas are chosen then)."""
+    from nats.js.errors import NotFoundError
+
+    try:
+        return await js.stream_info(stream)
+    except NotFoundError:
+        return await js.add_stream(name=stream, subjects=[f"{prefix}.>"],
+                                   num_replicas=replicas, allow_rollup_hdrs=True,
+                                   duplicate_window=DUPLICATE_WINDOW_S)

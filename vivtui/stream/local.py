@@ -1,0 +1,63 @@
+"""A stream's runs made local: the mirror started in a private directory, its
+history waited for, and the run directories it holds."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from vivtui.safetext import one_line
+from vivtui.stream.connect import Link, NoServer, nats_module
+from vivtui.stream.mirror import MirrorThread
+
+REPLAY_TIMEOUT_S = 120.0
+
+
+class StreamError(Exception):
+    """The stream could not be read (no server, no stream, refused)."""
+
+
+def say(text: str) -> None:
+    sys.stderr.write(f"vivtui: {one_line(text, 300)}\n")
+
+
+@contextmanager
+def mirrored(link: Link, quiet: bool = False) -> Iterator[tuple[Path, MirrorThread]]:
+    """(the mirror's root, the mirror) once the stream's history is written;
+    the mirror goes on following until the block ends, then is removed."""
+    nats_module()  # nats-py missing: said before anything starts
+    root = Path(tempfile.mkdtemp(prefix="vivtui-nats-"))
+    tell = (lambda text: None) if quiet else say
+    thread = MirrorThread(link, root, tell)
+    try:
+        tell(f"replaying {link.address.shown} …")
+        thread.start()
+        if not thread.wait_caught_up(REPLAY_TIMEOUT_S):
+            raise StreamError(f"{link.address.shown}: the history was not replayed within "
+                              f"{REPLAY_TIMEOUT_S:.0f} s")
+        if thread.failed is not None:
+            raise StreamError(_reason(thread.failed))
+        yield root, thread
+    finally:
+        thread.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run_dirs(root: Path, host: str | None = None, run: str | None = None) -> list[Path]:
+    """The mirrored runs (``root/HOST/RUN``), those asked for only."""
+    found = sorted(path for path in root.glob("*/*") if path.is_dir())
+    return [path for path in found
+            if (run is None or path.name == run) and (host is None or path.parent.name == host)]
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, NoServer):
+        return str(exc)
+    name = type(exc).__name__
+    text = str(exc) or {"NoServersError": "no server answered",
+                        "NotFoundError": "no vivtui stream there (ship a run first)"}.get(name, "")
+    return f"{name}: {text}" if text else name
