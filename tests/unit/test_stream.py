@@ -21,7 +21,7 @@ from tests.natsserver import (
 )
 from vivtui.cli import main
 from vivtui.stream import subjects as sj
-from vivtui.stream.connect import Link
+from vivtui.stream.connect import Link, without_login
 from vivtui.stream.mirror import MirrorFile, MirrorThread
 from vivtui.stream.ship import Shipper
 
@@ -43,6 +43,7 @@ def test_addresses_and_subjects():
     assert subject == "vivtui.my_host.run__1.actions-text"
     assert sj.parts_of(subject) == ("my_host", "run__1", "action_log.log")
     assert sj.parts_of("vivtui.h.r.nothing") is None
+    assert without_login("refused: nats://u:p@h:1, tls://t@h:2") == "refused: nats://h:1, tls://h:2"
 
 
 def test_the_mirror_writes_in_file_order_once_and_starts_over_on_a_new_generation(tmp_path):

@@ -4,6 +4,7 @@ TLS as nats-py takes them, and what happens to the link said in words."""
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,14 @@ from vivtui.stream.subjects import STREAM, Address
 
 CONNECT_WAIT_S = 10.0
 DUPLICATE_WINDOW_S = 600.0  # a line published twice within this is stored once
+
+
+_LOGIN = re.compile(r"://[^/\s@]*@")
+
+
+def without_login(text: str) -> str:
+    """A URL's user and password out of a message, whatever --show-secrets says."""
+    return _LOGIN.sub("://", text)
 
 
 class NatsMissing(Exception):
@@ -57,7 +66,7 @@ async def connect(link: Link, name: str, say: Callable[[str], None],
 
     async def error(exc: Exception) -> None:
         # nats-py's errors may quote the URL: its credentials are not printed.
-        say(f"NATS: {one_line(redact(str(exc)), 200)}")
+        say(f"NATS: {one_line(without_login(redact(str(exc))), 200)}")
 
     options = dict(servers=list(link.address.servers), name=name, allow_reconnect=True,
                    max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=5,

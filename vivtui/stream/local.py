@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from vivtui.safetext import one_line
-from vivtui.stream.connect import Link, NoServer, nats_module
+from vivtui.stream.connect import Link, NoServer, nats_module, without_login
 from vivtui.stream.mirror import MirrorThread
 
 REPLAY_TIMEOUT_S = 120.0
@@ -55,9 +55,10 @@ def run_dirs(root: Path, host: str | None = None, run: str | None = None) -> lis
 
 
 def _reason(exc: BaseException) -> str:
+    """Why, in a line; a URL's credentials never in it, whatever --show-secrets says."""
     if isinstance(exc, NoServer):
         return str(exc)
     name = type(exc).__name__
     text = str(exc) or {"NoServersError": "no server answered",
                         "NotFoundError": "no vivtui stream there (ship a run first)"}.get(name, "")
-    return f"{name}: {text}" if text else name
+    return without_login(f"{name}: {text}" if text else name)

@@ -38,6 +38,7 @@ LOOK_S = 0.25  # a look at every file even without a change notice
 RETRY_S = 0.5
 ACK_S = 5.0  # a window's acknowledgements awaited this long before it goes again
 STATUS_S = 2.0
+QUIET_STATUS_S = 60.0
 FIRST_BYTES = 64  # of the first line: part of a generation
 
 
@@ -128,15 +129,18 @@ class Shipper:
                              args=([self.run_dir, self.run_dir / AUDIT_SUBDIR],
                                    lambda names: loop.call_soon_threadsafe(self._wake.set),
                                    watching)).start()
-            told = time.monotonic()
+            told, said = time.monotonic(), ""
             try:
                 while not stop.is_set():
                     self._wake.clear()
                     for shipped in self.files:
                         await self._ship(js, shipped, nc.max_payload)
-                    if time.monotonic() - told >= STATUS_S:
-                        told = time.monotonic()
-                        self.say(self.status())
+                    # Said when it changed (every STATUS_S at most), else once a minute.
+                    quiet = time.monotonic() - told
+                    status = self.status()
+                    if (quiet >= STATUS_S and status != said) or quiet >= QUIET_STATUS_S:
+                        told, said = time.monotonic(), status
+                        self.say(status)
                     try:
                         await asyncio.wait_for(self._wake.wait(), LOOK_S)
                     except asyncio.TimeoutError:
