@@ -194,3 +194,54 @@ def test_a_cluster_node_lost_while_shipping_loses_nothing(tmp_path):
     finally:
         for node in nodes:
             node.stop()
+
+
+@needs_nats
+def test_a_shipper_killed_mid_window_and_restarted_leaves_no_gap_and_no_duplicate(server,
+                                                                                  tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run_dir = tmp_path / "r1"
+    run_dir.mkdir()
+    lines = [f"[WAVE 1] line {i:06d} {'x' * 60}".encode() for i in range(40_000)]
+    (run_dir / "kernel_run.log").write_bytes(b"".join(line + b"\n" for line in lines))
+    command = [sys.executable, "-m", "vivtui", "ship", str(run_dir), "--to", server.url,
+               "--run", "r1", "--host", "h1"]
+
+    def stored() -> int:
+        import asyncio
+
+        import nats
+
+        async def count() -> int:
+            nc = await nats.connect(server.url)
+            try:
+                info = await nc.jetstream().stream_info(sj.STREAM)
+                return info.state.messages
+            except Exception:  # noqa: BLE001 - not made yet
+                return 0
+            finally:
+                await nc.close()
+
+        return asyncio.run(count())
+
+    first = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: stored() > 2_000, timeout=30, step=0.02)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    killed_at = stored()
+    assert killed_at < len(lines)  # killed mid-stream, not after
+    second = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: stored() >= len(lines), timeout=60)
+        time.sleep(0.5)  # anything more would be a duplicate
+    finally:
+        second.terminate()
+        second.wait()
+    got = [data for _, _, data in _lines(stream_messages(server.url), "kernel_run.log")]
+    assert got == lines
