@@ -27,6 +27,8 @@ def watch_directories(
     stop: threading.Event,
     *,
     paths: bool = False,
+    debounce_ms: int = DEBOUNCE_MS,
+    step_ms: int = STEP_MS,
 ) -> None:
     """Call ``on_change`` with the names of changed entries (``paths``: their
     whole paths) until ``stop`` is set.
@@ -51,8 +53,8 @@ def watch_directories(
             for changes in watchfiles.watch(
                 *present,
                 watch_filter=None,
-                debounce=DEBOUNCE_MS,
-                step=STEP_MS,
+                debounce=debounce_ms,
+                step=step_ms,
                 stop_event=stop,
                 rust_timeout=RECHECK_MS,
                 yield_on_timeout=True,

@@ -141,7 +141,14 @@ class RunsScreen(Screen[None]):
         self.refresh_runs(force=True)
 
     def on_resize(self) -> None:
-        self.query_one("#heads", TextLine).update(head_row(self.size.width))
+        self._draw_heads()
+
+    def _draw_heads(self) -> None:
+        """The heads at the rows' width: a scrollbar (more runs than lines) takes
+        its columns from the rows, not from the heads."""
+        view = self.query_one(RowView)
+        width = view.scrollable_content_region.width or self.size.width
+        self.query_one("#heads", TextLine).update(head_row(width))
 
     def _row(self, run: WatchedRun, width: int) -> Text:
         facts = self.facts.get(id(run))
@@ -164,7 +171,7 @@ class RunsScreen(Screen[None]):
                 view.select(0, quiet=True)
         else:
             view.refresh()  # the same order: the figures drawn again
-        self.query_one("#heads", TextLine).update(head_row(self.size.width))
+        self._draw_heads()
         self.query_one("#about", TextLine).update(self.about(list(facts.values())))
 
     def about(self, facts: list[RunFacts]) -> Text:
