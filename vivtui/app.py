@@ -173,10 +173,14 @@ class VivtuiApp(App[None]):
 
     # -- data in --------------------------------------------------------------------------
 
-    def _start_tailing(self) -> None:
+    def first_frame_out(self) -> None:
+        """The process-wide tuning, once, after the first screen."""
         if self.options.on_first_frame is not None:
             self.options.on_first_frame()
-            self.options.on_first_frame = None  # once a process
+            self.options.on_first_frame = None
+
+    def _start_tailing(self) -> None:
+        self.first_frame_out()
         self.tailing.start()
 
     def _changed(self, names: set[str]) -> None:

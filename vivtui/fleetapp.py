@@ -16,7 +16,7 @@ from vivtui.app import Options, VivtuiApp
 from vivtui.fleet.follow import Fleet, take, tick
 from vivtui.fleet.runs import RunSettings, WatchedRun
 from vivtui.ingest.feeds import Batch
-from vivtui.ingest.layout import discover
+from vivtui.ingest.layout import LayoutError, discover
 from vivtui.ui import render
 from vivtui.ui.overview import RunsScreen
 from vivtui.viewstate import state_file
@@ -51,7 +51,11 @@ class FleetApp(VivtuiApp):
         super().on_mount()
         self.sub_title = f"{len(self.fleet.runs)} runs"
         if self.start_workers:
-            self.call_after_refresh(self.fleet.start)
+            self.call_after_refresh(self._start_fleet)
+
+    def _start_fleet(self) -> None:
+        self.first_frame_out()
+        self.fleet.start()
 
     def on_unmount(self) -> None:
         self.fleet.stop()
@@ -61,11 +65,15 @@ class FleetApp(VivtuiApp):
 
     def open_run(self, run: WatchedRun) -> None:
         """The run read again with its rows, shown in the usual panes."""
+        try:
+            layout = discover(run.path, self.options.zone)
+        except LayoutError as exc:  # the run's directory went since it was found
+            self.notify(render.safe(str(exc), 300), severity="error", markup=False)
+            return
         if self.opened is not None:
             self.detach()
         self.opened = run
-        self.attach(discover(run.path, self.options.zone), run.alerts,
-                    state_file(run.path) if self.keep_views else None)
+        self.attach(layout, run.alerts, state_file(run.path) if self.keep_views else None)
         self.main.elsewhere = self._elsewhere
         self.sub_title = render.safe(f"{run.name} ({run.host})", 200)
         self.push_screen(self.main)
