@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from statistics import fmean
-
 from vivtui.parsing.record import Record, Records, new_record, pack, rows_of
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.sessions import Session
@@ -22,21 +20,28 @@ class PerformanceTracker:
 
     def __init__(self) -> None:
         self.entries = Records()
-        self._facts: list[tuple] = []  # (success, duration, quality) of each entry
         self._by_session: dict[str, list[int]] = {}
         self.version = 0
+        self._clear_figures()
+
+    def _clear_figures(self) -> None:
+        # Running figures, not a tuple of each entry's: those tuples, and the floats
+        # they held, were 170 bytes an entry for as long as the run went on.
+        self.succeeded = self.failed = 0
+        self._durations = [0, 0.0]  # how many, their sum
+        self._qualities = [0, 0.0]
 
     def apply(self, records, reset: bool = False) -> list[tuple]:
         if reset:
-            self.entries, self._facts, self._by_session = Records(), [], {}
+            self.entries, self._by_session = Records(), {}
+            self._clear_figures()
         kept = []
         for row in rows_of(records):
             record = new_record(Record, row)
             fields = record.fields
             self._by_session.setdefault(text(fields.get("session_id")), []).append(
                 len(self.entries) + len(kept))
-            self._facts.append((flag(fields.get("success")), number(fields.get("duration_seconds")),
-                                number(fields.get("quality_score"))))
+            self._count(fields)
             if fields and not record.malformed:
                 row = (*row[:_RAW], pack(fields), *row[_RAW + 1:])
             kept.append(row)
@@ -45,31 +50,33 @@ class PerformanceTracker:
             self.version += 1
         return kept
 
+    def _count(self, fields: dict) -> None:
+        success = flag(fields.get("success"))
+        if success is True:
+            self.succeeded += 1
+        elif success is False:
+            self.failed += 1
+        for figure, sums in (("duration_seconds", self._durations),
+                             ("quality_score", self._qualities)):
+            value = number(fields.get(figure))
+            if value is not None:
+                sums[0] += 1
+                sums[1] += value
+
     def of_session(self, number: str) -> list[Record]:
         """The entries written for session number ``number`` (numbers restart
         every wave: several sessions share one)."""
         return [self.entries[at] for at in self._by_session.get(number, ())]
 
-    def _values(self, at: int) -> list[float]:
-        return [facts[at] for facts in self._facts if facts[at] is not None]
-
-    @property
-    def succeeded(self) -> int:
-        return sum(1 for facts in self._facts if facts[0] is True)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for facts in self._facts if facts[0] is False)
-
     @property
     def mean_duration(self) -> float | None:
-        values = self._values(1)
-        return fmean(values) if values else None
+        count, total = self._durations
+        return total / count if count else None
 
     @property
     def mean_quality(self) -> float | None:
-        values = self._values(2)
-        return fmean(values) if values else None
+        count, total = self._qualities
+        return total / count if count else None
 
 
 def quality_of(session: Session, performance: PerformanceTracker) -> float | None:
