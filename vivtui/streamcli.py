@@ -95,20 +95,18 @@ def is_address(path: str) -> bool:
 def open_stream(address: str, args: argparse.Namespace) -> int:
     """The runs of a stream, mirrored (``stream.mirror``): one run in the usual
     panes, or every run in the overview."""
-    from vivtui.stream.local import mirrored, run_dirs
+    from vivtui.stream.local import mirrored, wait_for_run
 
     link = _link(address, args)
 
     def watch() -> None:
-        with mirrored(link) as (root, _):
+        with mirrored(link, wait=True) as (root, thread):
             wanted = link.address
             if wanted.run is None:
                 fleet_app([], [str(root)], args, hosts_in_paths=True).run()
                 return
-            found = run_dirs(root, wanted.host, wanted.run)
-            if not found:
-                raise UsageError(f"{link.address.shown}: the stream holds no run of that name")
-            open_monitor(str(found[0]), args)
+            open_monitor(str(wait_for_run(root, wanted.host, wanted.run, thread,
+                                          link.address.shown)), args)
 
     return _stream_errors(watch)
 

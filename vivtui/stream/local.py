@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,13 +27,15 @@ def say(text: str) -> None:
 
 
 @contextmanager
-def mirrored(link: Link, quiet: bool = False) -> Iterator[tuple[Path, MirrorThread]]:
+def mirrored(link: Link, quiet: bool = False,
+             wait: bool = False) -> Iterator[tuple[Path, MirrorThread]]:
     """(the mirror's root, the mirror) once the stream's history is written;
-    the mirror goes on following until the block ends, then is removed."""
+    the mirror goes on following until the block ends, then is removed.
+    ``wait``: a stream not made yet is waited for (the monitor), not an error."""
     nats_module()  # nats-py missing: said before anything starts
     root = Path(tempfile.mkdtemp(prefix="vivtui-nats-"))
     tell = (lambda text: None) if quiet else say
-    thread = MirrorThread(link, root, tell)
+    thread = MirrorThread(link, root, tell, wait)
     try:
         tell(f"replaying {link.address.shown} …")
         thread.start()
@@ -45,6 +48,21 @@ def mirrored(link: Link, quiet: bool = False) -> Iterator[tuple[Path, MirrorThre
     finally:
         thread.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def wait_for_run(root: Path, host: str | None, run: str, thread: MirrorThread,
+                 shown: str) -> Path:
+    """The run's mirrored directory, waited for while the stream has none (a
+    run not shipped yet is waited for, as a missing file is)."""
+    found = run_dirs(root, host, run)
+    if not found:
+        say(f"{shown}: no such run in the stream yet; waiting for it (ctrl+c to stop)")
+    while not found:
+        if thread.failed is not None:
+            raise StreamError(_reason(thread.failed))
+        time.sleep(0.25)
+        found = run_dirs(root, host, run)
+    return found[0]
 
 
 def run_dirs(root: Path, host: str | None = None, run: str | None = None) -> list[Path]:

@@ -131,16 +131,22 @@ class Mirror:
 
 
 async def mirror_until(link: Link, mirror: Mirror, stop: asyncio.Event,
-                       caught_up: Callable[[], None], say: Callable[[str], None]) -> None:
+                       caught_up: Callable[[], None], say: Callable[[str], None],
+                       wait: bool = False) -> None:
     """Every message of the runs asked for (``link.address``), history first,
-    then live, until ``stop``; ``caught_up`` once the history is written."""
+    then live, until ``stop``; ``caught_up`` once the history is written.
+    ``wait``: a stream not made yet (no run shipped yet) is waited for, as a
+    missing file is; else it is an error."""
     from nats.js.api import DeliverPolicy
 
     nc = await connect(link, "vivtui mirror", say)
     try:
         js = nc.jetstream()
         subjects = sj.filter_of(link.address, mirror.prefix)
-        info = await js.stream_info(sj.STREAM)
+        info = await _stream_info(js, stop, caught_up, say, link) if wait else \
+            await js.stream_info(sj.STREAM)
+        if info is None:
+            return  # stopped while waiting
         told = False
         if info.state.messages == 0:
             caught_up()
@@ -168,11 +174,34 @@ async def mirror_until(link: Link, mirror: Mirror, stop: asyncio.Event,
         await nc.drain()
 
 
+async def _stream_info(js, stop: asyncio.Event, caught_up, say, link: Link):
+    """The stream's info once it exists (None: stopped first); its history is
+    empty meanwhile."""
+    from nats.js.errors import NotFoundError
+
+    told = False
+    while not stop.is_set():
+        try:
+            return await js.stream_info(sj.STREAM)
+        except NotFoundError:
+            if not told:
+                told = True
+                say(f"no vivtui stream at {link.address.shown} yet: waiting for a shipper")
+                caught_up()
+        try:
+            await asyncio.wait_for(stop.wait(), 1.0)
+        except asyncio.TimeoutError:
+            pass
+    return None
+
+
 class MirrorThread:
     """The mirror on a thread of its own (its own event loop): what the monitor
     and ``summary`` start before they read the mirror's directories."""
 
-    def __init__(self, link: Link, root: Path, say: Callable[[str], None]) -> None:
+    def __init__(self, link: Link, root: Path, say: Callable[[str], None],
+                 wait: bool = False) -> None:
+        self.wait = wait  # for a stream not made yet (see mirror_until)
         self.mirror = Mirror(root)
         self.link = link
         self.say = say
@@ -201,7 +230,8 @@ class MirrorThread:
         async def main() -> None:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
-            await mirror_until(self.link, self.mirror, self._stop, self.caught_up.set, self.say)
+            await mirror_until(self.link, self.mirror, self._stop, self.caught_up.set, self.say,
+                               self.wait)
 
         try:
             asyncio.run(main())
