@@ -20,7 +20,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
 
@@ -87,7 +87,6 @@ class Progress:
     bytes: int = 0
     snapshots: int = 0
     last: float | None = None
-    events: list[str] = field(default_factory=list)
 
 
 class Shipper:
@@ -230,7 +229,8 @@ class Shipper:
         tailer = self._tailer(shipped)
         while True:
             chunk = tailer.read()
-            self.progress.events += chunk.events
+            for event in chunk.events:  # rotated, truncated, created, deleted
+                self.say(f"{shipped.name}: {event}")
             batch = []
             for run in chunk.runs:
                 for line_no, offset, data in run:
