@@ -70,3 +70,19 @@ async def test_the_overview_opens_a_run_and_comes_back(tui, runs):
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_overview_snapshot(snap_compare, runs, size):
     assert snap_compare(fleet_app(runs), terminal_size=size, run_before=_loaded)
+
+
+def test_a_run_of_another_host_is_named_with_it_where_the_host_column_is_not_shown():
+    from datetime import datetime, timezone
+
+    from vivtui.fleet.runs import THIS_HOST, RunFacts
+    from vivtui.ui.overview import run_row
+
+    now = datetime(2026, 2, 11, 1, 0, tzinfo=timezone.utc)
+    facts = RunFacts("kernel-7", "alpha", "live", None, None, 0.0, 2.0, 0.0,
+                     *(0,) * 9)
+    assert run_row(facts, 80, now, timezone.utc).plain.startswith("alpha/kernel-7")
+    wide = run_row(facts, 160, now, timezone.utc).plain
+    assert wide.startswith("kernel-7 ") and "alpha" in wide
+    here = facts._replace(host=THIS_HOST)
+    assert run_row(here, 80, now, timezone.utc).plain.startswith("kernel-7 ")

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from vivtui.fleet.runs import RunFacts, WatchedRun, trouble_order
+from vivtui.fleet.runs import THIS_HOST, RunFacts, WatchedRun, trouble_order
 from vivtui.store.activity import IDLE, LIVE
 from vivtui.ui import render, styles
 from vivtui.ui.heads import RUN_STYLE
@@ -55,10 +55,12 @@ def head_row(width: int) -> Text:
 
 def run_row(facts: RunFacts, width: int, now: datetime, zone: tzinfo | None) -> Text:
     wide = width >= WIDE
+    # Without the host column, a run of another host (a stream's) is named with it.
+    name = facts.name if wide or facts.host == THIS_HOST else f"{facts.host}/{facts.name}"
     cells = []
     for key, _, cell in layout(width):
         if key == "name":
-            value, style = render.safe(facts.name, 200), styles.STRONG if facts.trouble else ""
+            value, style = render.safe(name, 200), styles.STRONG if facts.trouble else ""
         elif key == "host":
             value, style = render.safe(facts.host, 40), styles.NOTE
         elif key == "state":
