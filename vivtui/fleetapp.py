@@ -42,7 +42,7 @@ class FleetApp(VivtuiApp):
             poll=self.options.poll, clock=self.now, hosts_in_paths=hosts_in_paths)
         self.opened: WatchedRun | None = None
         self.overview = RunsScreen(lambda: self.fleet.runs, self.open_run, self.now,
-                                   self.options.display_zone, lambda: self.fleet.problems)
+                                   self.options.display_zone, lambda: list(self.fleet.problems.values()))
 
     def get_default_screen(self) -> Screen:
         return self.overview
@@ -97,7 +97,7 @@ class FleetApp(VivtuiApp):
         """(alerts, of them while watched) of every run but the one on screen."""
         others = [run for run in self.fleet.runs if run is not self.opened]
         return (sum(len(run.alerts.alerts) for run in others),
-                sum(alert.live for run in others for alert in run.alerts.alerts))
+                sum(run.alerts.fired_live for run in others))
 
     # -- data in ------------------------------------------------------------------------
 

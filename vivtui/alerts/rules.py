@@ -87,6 +87,7 @@ class AlertEngine:
         self.settings = settings or AlertSettings()
         self.alerts: deque[Alert] = deque(maxlen=KEPT_ALERTS)  # every alert, oldest first
         self.fired = 0
+        self.fired_live = 0  # of them, rung while watched (not history)
         self._seen = _Seen()
         self._levels: dict[str, float] = {}  # wrapper -> highest level crossed
         self._spent: dict[str, float] = {}  # wrapper -> its spend at the last look
@@ -323,6 +324,7 @@ class AlertEngine:
     def _keep(self, fired: list[Alert]) -> list[Alert]:
         self.alerts.extend(fired)
         self.fired += len(fired)
+        self.fired_live += sum(alert.live for alert in fired)
         return fired
 
 

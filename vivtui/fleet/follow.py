@@ -35,17 +35,12 @@ Report = Callable[[str, Exception], None]
 def take(run: WatchedRun, batch: Batch) -> list[Alert]:
     """A batch taken into its run's models; the alerts it fired."""
     found = run.store.apply_batch(batch)
-    fired = run.alerts.saw_batch(batch, found, run.store)
-    run.version += 1
-    return fired
+    return run.alerts.saw_batch(batch, found, run.store)
 
 
 def tick(run: WatchedRun, now: datetime) -> list[Alert]:
     """What only time tells (a run that stopped writing, a stalled session)."""
-    fired = run.alerts.tick(run.store, run.layout.statuses(), now)
-    if fired:
-        run.version += 1
-    return fired
+    return run.alerts.tick(run.store, run.layout.statuses(), now)
 
 
 class Fleet:
@@ -69,7 +64,8 @@ class Fleet:
         self.hosts_in_paths = hosts_in_paths
         self.runs: list[WatchedRun] = []
         self._runs_in: dict[Path, list[WatchedRun]] = {}  # a run's directories: its notices
-        self.problems: list[str] = []  # runs that could not be opened, said once
+        # Runs that could not be opened, by path: said once, however often looked at again.
+        self.problems: dict[Path, str] = {}
         self.stopped = threading.Event()
         self._adding = threading.Lock()  # the watcher's thread and the rescans' both add
         self._threads: list[threading.Thread] = []
@@ -90,8 +86,9 @@ class Fleet:
         try:
             run = WatchedRun(path, name, self.settings, host=host, clock=self._clock)
         except LayoutError as exc:
-            self.problems.append(str(exc))
+            self.problems[path] = str(exc)
             return None
+        self.problems.pop(path, None)
         poll = self.poll or (RECHECK_S if run.layout.listable else POLL_UNLISTABLE_S)
         run.tailing = Tailing(run.layout.feeds, (), lambda batch: self._post(run, batch),
                               self._report, poll=poll, one_thread=True)

@@ -95,7 +95,6 @@ class WatchedRun:
         read_back_from(self.layout, self.store, settings.zone)
         self.alerts = AlertEngine(name, settings.alerts)
         self.tailing = None  # set by whoever follows it (``fleet.follow``)
-        self.version = 0  # moved by each batch taken in and each alert
 
     def facts(self, now: datetime) -> RunFacts:
         return facts_of(self, now)
@@ -143,7 +142,6 @@ def facts_of(run: WatchedRun, now: datetime) -> RunFacts:
     tightest = budget.tightest
     tasks_failed = sum(n for status, n in store.tasks.by_status().items()
                        if status_failed(status))
-    live_alerts = sum(1 for alert in run.alerts.alerts if alert.live)
     return RunFacts(
         name=run.name, host=run.host, state=state.state, since=state.since,
         last_event=state.last_event, spent=budget.cost, limit=budget.limit,
@@ -153,7 +151,7 @@ def facts_of(run: WatchedRun, now: datetime) -> RunFacts:
         failed=sessions.failed,
         unfinished=superseded + (open_now if state.state == FINISHED else 0),
         tasks_failed=tasks_failed, blocks=store.blocked_count,
-        alerts=len(run.alerts.alerts), live_alerts=live_alerts,
+        alerts=len(run.alerts.alerts), live_alerts=run.alerts.fired_live,
         malformed=sum(counter[MALFORMED] for counter in store.by_category.values()))
 
 

@@ -136,8 +136,8 @@ class Shipper:
                         await self._ship(js, shipped, nc.max_payload)
                     # Said when it changed (every STATUS_S at most), else once a minute.
                     quiet = time.monotonic() - told
-                    status = self.status()
-                    if (quiet >= STATUS_S and status != said) or quiet >= QUIET_STATUS_S:
+                    status = self.status() if quiet >= STATUS_S else said
+                    if status != said or quiet >= QUIET_STATUS_S:
                         told, said = time.monotonic(), status
                         self.say(status)
                     try:

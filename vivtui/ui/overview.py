@@ -159,8 +159,8 @@ class RunsScreen(Screen[None]):
     def refresh_runs(self, force: bool = False) -> None:
         """Facts worked out again for every run (a few counters each), the rows
         ordered again; the cursor stays on its run."""
-        if not self.is_mounted:
-            return
+        if not self.is_mounted or not self.is_current:
+            return  # under a run's screen: worked out again when shown (on_screen_resume)
         now = self._now()
         runs = list(self._runs())
         facts = {id(run): run.facts(now) for run in runs}
