@@ -28,6 +28,8 @@ from vivtui.store.run import RunStore  # noqa: E402
 
 
 def write(events: int, work: Path) -> Path:
+    if (work / f"run-{events}").is_dir():
+        return work / f"run-{events}"
     run = DemoRun(work / f"run-{events}")
     for _ in range(events):
         run.step()
@@ -50,10 +52,15 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=20_000)
     parser.add_argument("--second", type=int, default=60_000)
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--by", choices=("lineno", "filename"), default="lineno",
+                        help="growth by line of code, or by module")
+    parser.add_argument("--work", help="where the demo runs are written, and kept to be read "
+                                       "again by a later call (default: a temporary directory)")
     args = parser.parse_args()
     tracemalloc.start(1)
-    with tempfile.TemporaryDirectory() as work:
-        first, second = write(args.first, Path(work)), write(args.second, Path(work))
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(args.work or scratch)
+        first, second = write(args.first, work), write(args.second, work)
         gc.collect()
         start = tracemalloc.get_traced_memory()[0]
         before, store_a, traced = read(first)
@@ -70,10 +77,10 @@ def main() -> None:
               f"({sessions_a} -> {store_b.sessions.started} sessions)")
         print(f"  held {held_a / 1e6:.1f} -> {held_b / 1e6:.1f} MB: "
               f"{grown / events:.0f} bytes an event, {grown / max(1, sessions):.0f} a session")
-        for stat in after.compare_to(before, "lineno")[:args.top]:
+        for stat in after.compare_to(before, args.by)[:args.top]:
             frame = stat.traceback[0]
-            print(f"  {stat.size_diff / 1e3:>+9.0f} kB {stat.count_diff:>+8} objects  "
-                  f"{Path(frame.filename).name}:{frame.lineno}")
+            where = Path(frame.filename).name + (f":{frame.lineno}" if args.by == "lineno" else "")
+            print(f"  {stat.size_diff / 1e3:>+9.0f} kB {stat.count_diff:>+8} objects  {where}")
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
         "kernel": {"lines": k.lines, "blocked": k.by_class["blocked"],
                    "error": k.by_class["error"], "caution": k.by_class["caution"],
                    "waves": k.waves, "wave_starts": k.wave_starts},
-        "performance": {"entries": len(p.entries), "succeeded": p.succeeded,
+        "performance": {"entries": p.count, "succeeded": p.succeeded,
                         "failed": p.failed, "mean_duration_s": p.mean_duration,
                         "mean_quality": p.mean_quality},
         "malformed": [{"file": store.source_of(r), "line": r.line, "why": r.note}

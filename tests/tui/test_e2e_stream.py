@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from tests.natsserver import Server
-from tests.tui.test_e2e import capture, vivtui_command, wait_for
+from tests.tui.test_e2e import vivtui_command, wait_for
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),

@@ -237,10 +237,10 @@ def test_performance_reset_replaces_entries():
                                              "quality_score": 1.0}, 0, UTC),
                                 parse_entry({"success": False, "duration_seconds": 20}, 1, UTC)])
     perf = store.performance
-    assert (len(perf.entries), perf.succeeded, perf.failed) == (2, 1, 1)
+    assert (perf.count, perf.succeeded, perf.failed) == (2, 1, 1)
     assert perf.mean_duration == 15 and perf.mean_quality == 1.0
     store.apply("performance", [parse_entry({"success": False}, 0, UTC)], reset=True)
-    assert (len(perf.entries), perf.succeeded, perf.failed, perf.mean_duration) == (1, 0, 1, None)
+    assert (perf.count, perf.succeeded, perf.failed, perf.mean_duration) == (1, 0, 1, None)
     assert len(store.buffers["performance"]) == 1
 
 
@@ -289,18 +289,53 @@ def test_kept_rows_past_the_newest_are_packed_and_read_as_before(monkeypatch):
         assert not same_line(record, lines[record.line - 1])
 
 
-def test_performance_entries_are_packed_and_found_by_their_session_number():
-    from vivtui.parsing.record import Packed
-    from vivtui.store.performance import performance_of
+def test_performance_entries_are_kept_compressed_and_found_by_their_session_number():
+    import tracemalloc
+
+    from vivtui.store.buffer import YOUNG
+    from vivtui.store.performance import performance_of, quality_of
+
+    def entry(i):
+        return {"session_id": i % 500, "success": i % 7 != 0, "quality_score": i / 10_000,
+                "timestamp": f"2026-02-03T{5 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
+                             "+00:00", "files_modified": [f"src/m{i}.py"],
+                "lessons_learned": [f"lesson {i}: keep changes small and tested"]}
 
     store = RunStore()
-    entries = [parse_entry({"session_id": i % 500, "success": True, "quality_score": i / 1000,
-                            "timestamp": f"2026-02-03T05:{i // 60 % 60:02d}:{i % 60:02d}"
-                                         "+00:00"}, i, UTC) for i in range(1000)]
-    store.apply("performance", entries)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for start in range(0, 5000, 250):  # as a live run's rewrites bring them
+        store.apply("performance", [parse_entry(entry(i), i, UTC)
+                                    for i in range(start, start + 250)])
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
     perf = store.performance
-    assert all(entry.raw.__class__ is Packed for entry in perf.entries)
-    assert [e.fields["quality_score"] for e in perf.of_session("7")] == [0.007, 0.507]
+    # Past the buffer's newest rows, an entry costs its figures and its share
+    # of a compressed block (it cost about 600 bytes kept packed with its row).
+    assert perf.count == 5000 and held / 5000 < 300, held / 5000
+    assert [perf.quality(i) for i in perf.of_session("7")] == [
+        i / 10_000 for i in range(7, 5000, 500)]
     session = SimpleNamespace(ended=object(), key=("w", "1", "7"),
                               ended_at=datetime(2026, 2, 3, 5, 8, 30, tzinfo=timezone.utc))
-    assert performance_of(session, perf).fields["quality_score"] == 0.507  # 05:08:27
+    assert quality_of(session, perf) == 0.0507  # entry 507, written at 05:08:27
+    whole = performance_of(session, perf)  # the whole entry, for the inspector
+    assert whole.fields == entry(507) and whole.line == 508
+    # The buffer's rows past its newest are read back from the tracker's blocks.
+    buffer = store.buffers["performance"]
+    assert len(buffer) == 5000 and len(buffer._items) <= 2 * YOUNG
+    assert [record.fields for record in buffer][:3] == [entry(0), entry(1), entry(2)]
+    assert buffer[4999].fields == entry(4999) and buffer[63].category == "failure"
+    store.apply("performance", [parse_entry(entry(1), 0, UTC)], reset=True)
+    assert perf.count == 1 and perf.entry(0).fields == entry(1)
+    assert [record.fields for record in store.buffers["performance"]] == [entry(1)]
+
+
+def test_a_performance_entry_holding_an_integer_past_64_bits_is_kept():
+    # The snapshot's fallback parser (what orjson refuses) gives Python ints of
+    # any size; orjson does not write them again (this raised in the worker).
+    store = RunStore()
+    store.apply("performance", [parse_entry({"session_id": 1, "tokens": [10 ** 30],
+                                             "success": True}, 0, ParseContext(UTC))])
+    assert store.performance.count == 1 and store.performance.succeeded == 1
+    assert store.performance.entry(0).fields["tokens"] == [str(10 ** 30)]
+    assert store.buffers["performance"][0].fields["tokens"] == [str(10 ** 30)]

@@ -92,7 +92,7 @@ class LineReread:
         choice = self.feed.current_choice() if self.feed is not None else None
         return choice is not None and choice[0].mode == LINES and not choice[0].assembled
 
-    def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[int, tuple]:
+    def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
         if not places or not self.able():
             return {}
         spec, path = self.feed.current_choice()
@@ -107,7 +107,7 @@ class LineReread:
         parser = LineParser(spec, ParseContext(self.feed.zone))
         found = parser.parse([(line, offset, lines[offset]) for line, offset in places
                               if lines.get(offset) is not None])
-        return {row[2]: row for row in found.rows}
+        return {(row[1], row[2]): row for row in found.rows}
 
 
 def read_back_from(layout: RunLayout, store, zone: tzinfo | None) -> None:
@@ -117,7 +117,8 @@ def read_back_from(layout: RunLayout, store, zone: tzinfo | None) -> None:
         model.source.read = partial(layout.lines_at, kind)
         model.source.zone = zone
     for kind, buffer in store.buffers.items():
-        buffer.reread = LineReread(layout, kind)
+        if buffer.reread is None:  # (a snapshot's entries are kept by its tracker)
+            buffer.reread = LineReread(layout, kind)
 
 
 def _lines_from(fd: int, offsets: list[int]) -> dict[int, bytes]:

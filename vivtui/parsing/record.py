@@ -160,7 +160,27 @@ class Packed(bytes):
 def pack(obj: dict) -> Packed:
     # A copy of its own size: the bytes orjson returns keep its whole output
     # buffer (4 KB each: 200k kept were 800 MB).
-    return Packed(memoryview(orjson.dumps(obj)).tobytes())
+    return Packed(memoryview(to_json(obj)).tobytes())
+
+
+def to_json(value: Any) -> bytes:
+    """A decoded value as JSON again. The standard parser (a snapshot's
+    fallback) gives integers past 64 bits, which orjson does not write: they
+    are kept as their digits, in a string."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return orjson.dumps(_within_64_bits(value))
+
+
+def _within_64_bits(value: Any) -> Any:
+    if value.__class__ is int and not -(1 << 63) <= value < (1 << 64):
+        return str(value)
+    if value.__class__ is dict:
+        return {key: _within_64_bits(item) for key, item in value.items()}
+    if value.__class__ is list:
+        return [_within_64_bits(item) for item in value]
+    return value
 
 
 def _object_of(data: bytes) -> dict:

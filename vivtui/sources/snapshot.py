@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
@@ -75,7 +76,7 @@ class SnapshotReader:
         # One digest an entry of the last good version, not the entries: a
         # long run's file holds an entry per session, and the parsed copy grew
         # with it (what an entry says is in the models it went to).
-        self._digests: list[int] = []
+        self._digests = array("q")  # (8 bytes each: a list of ints was 40)
         self._seen: tuple[int, int, int, int] | None = None
         self._failed: tuple[int, int, int, int] | None = None  # last bytes that did not parse
         # The last good version: where its array's body ends (before "]", -1:
@@ -235,7 +236,7 @@ class SnapshotReader:
 
     def _advance(self, value: list[Any]) -> SnapshotUpdate | None:
         old = self._digests
-        self._digests = digests = list(map(_digest, value))
+        self._digests = digests = array("q", map(_digest, value))
         if len(digests) >= len(old) and digests[: len(old)] == old:
             if len(digests) == len(old):
                 return None

@@ -32,8 +32,8 @@ class Reread(Protocol):
     def able(self) -> bool:
         """Rows can be read back (a line file, not entries spanning lines)."""
 
-    def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[int, tuple]:
-        """The rows at (line, offset) places, by offset (those found)."""
+    def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
+        """The rows at (line, offset) places, by place (those found)."""
 
 
 def check_of(row: tuple) -> int:
@@ -88,7 +88,7 @@ class OldRows:
         found = reread.rows_at(list(zip(lines, offsets)))
         out = []
         for line, offset, check in zip(lines, offsets, checks):
-            row = found.get(offset)
+            row = found.get((line, offset))
             if row is None or check_of(row) != check:
                 row = (self.kind, line, offset, None, None, INFO, GONE, "", True, GONE_NOTE)
             out.append(new_record(Record, row))

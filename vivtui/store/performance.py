@@ -1,72 +1,139 @@
-"""performance_history.json entries: the whole current array, replaced on rewrite."""
+"""performance_history.json entries: the whole current array, replaced on rewrite.
+
+The producer writes an entry per session, so a long run's file holds tens of
+thousands. What the sessions rows look up (an entry's time and quality) is
+kept in arrays indexed by the entry's place in the array; the whole entries
+(the inspector, the kept rows past the newest) are kept as JSON compressed
+a block of ``BLOCK`` at a time. About 120 bytes an entry, where its packed
+JSON, its row and its figures were about 600, and grew a live run's memory
+for as long as it ran.
+"""
 
 from __future__ import annotations
 
-from vivtui.parsing.record import Record, Records, new_record, pack, rows_of
+import math
+import zlib
+from array import array
+from collections.abc import Sequence
+from datetime import tzinfo
+
+import orjson
+
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.performance import parse_entry
+from vivtui.parsing.record import Record, new_record, pack, rows_of, to_json
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.sessions import Session
 
-_RAW = Record._fields.index("raw")
+_RAW, _ZONE = Record._fields.index("raw"), Record._fields.index("zone")
+BLOCK = 64  # entries compressed together: a few hundred bytes each compress well together
+MATCH_WITHIN_S = 120  # an entry is a session's when written this close to its completion
 
 
 class PerformanceTracker:
-    """Each entry kept packed (a few hundred bytes, where its decoded object
-    was a kilobyte), the figures it gives aside, and the entries indexed by
-    session number: a sessions row looks up its entry among its number's,
-    not among every entry of the run (that grew with the run, every frame).
+    """The entries indexed by session number: a sessions row looks up its
+    entry among its number's, not among every entry of the run.
 
-    ``apply`` returns the packed rows: the store's buffer keeps those same
-    rows, not a second packed copy of each entry."""
+    ``apply`` returns the rows for the store's buffer, their objects packed;
+    the buffer reads its rows past the newest back from here (``rows_at``)."""
 
     def __init__(self) -> None:
-        self.entries = Records()
-        self._by_session: dict[str, list[int]] = {}
-        self.version = 0
-        self._clear_figures()
+        self._reset()
 
-    def _clear_figures(self) -> None:
-        # Running figures, not a tuple of each entry's: those tuples, and the floats
-        # they held, were 170 bytes an entry for as long as the run went on.
+    def _reset(self) -> None:
+        self._times = array("d")  # seconds since the epoch; NaN: no time
+        self._qualities = array("d")  # NaN: none
+        self._by_session: dict[str, array] = {}
+        self._blocks: list[bytes] = []  # BLOCK entries each, as a compressed JSON array
+        self._pending: list[bytes] = []  # the entries after the last block, as JSON
+        self._zone: tzinfo | None = None  # of the entries' naive times
+        self.version = 0
+        # Running figures, not a tuple of each entry's.
         self.succeeded = self.failed = 0
         self._durations = [0, 0.0]  # how many, their sum
-        self._qualities = [0, 0.0]
+        self._qualities_sum = [0, 0.0]
+
+    @property
+    def count(self) -> int:
+        return len(self._times)
 
     def apply(self, records, reset: bool = False) -> list[tuple]:
         if reset:
-            self.entries, self._by_session = Records(), {}
-            self._clear_figures()
+            self._reset()
         kept = []
         for row in rows_of(records):
             record = new_record(Record, row)
             fields = record.fields
-            self._by_session.setdefault(text(fields.get("session_id")), []).append(
-                len(self.entries) + len(kept))
-            self._count(fields)
+            self._by_session.setdefault(text(fields.get("session_id")),
+                                        array("l")).append(self.count)
+            self._take(record, fields)
+            self._zone = row[_ZONE]
             if fields and not record.malformed:
                 row = (*row[:_RAW], pack(fields), *row[_RAW + 1:])
             kept.append(row)
-        self.entries.rows.extend(kept)
         if kept or reset:
             self.version += 1
         return kept
 
-    def _count(self, fields: dict) -> None:
+    def _take(self, record: Record, fields: dict) -> None:
+        when = record.ts
+        self._times.append(when.timestamp() if when is not None else math.nan)
+        quality = number(fields.get("quality_score"))
+        self._qualities.append(quality if quality is not None else math.nan)
         success = flag(fields.get("success"))
         if success is True:
             self.succeeded += 1
         elif success is False:
             self.failed += 1
-        for figure, sums in (("duration_seconds", self._durations),
-                             ("quality_score", self._qualities)):
-            value = number(fields.get(figure))
+        for value, sums in ((number(fields.get("duration_seconds")), self._durations),
+                            (quality, self._qualities_sum)):
             if value is not None:
                 sums[0] += 1
                 sums[1] += value
+        # A malformed entry is kept as the text its row shows.
+        self._pending.append(to_json(record.raw if record.malformed else fields))
+        if len(self._pending) == BLOCK:
+            self._blocks.append(zlib.compress(b"[" + b",".join(self._pending) + b"]"))
+            self._pending = []
 
-    def of_session(self, number: str) -> list[Record]:
-        """The entries written for session number ``number`` (numbers restart
-        every wave: several sessions share one)."""
-        return [self.entries[at] for at in self._by_session.get(number, ())]
+    def of_session(self, number: str) -> list[int]:
+        """The entries (by index) written for session number ``number``
+        (numbers restart every wave: several sessions share one)."""
+        return list(self._by_session.get(number, ()))
+
+    def time(self, index: int) -> float | None:
+        ts = self._times[index]
+        return None if ts != ts else ts
+
+    def quality(self, index: int) -> float | None:
+        value = self._qualities[index]
+        return None if value != value else value
+
+    def entry(self, index: int) -> Record:
+        return new_record(Record, self._rows([index])[0])
+
+    # -- the store buffer's rows past the newest (``store.oldrows.Reread``) ----
+
+    def able(self) -> bool:
+        return True
+
+    def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
+        indices = [line - 1 for line, _ in places if 0 < line <= self.count]
+        return {(row[1], row[2]): row for row in self._rows(indices)}
+
+    def _rows(self, indices: list[int]) -> list[tuple]:
+        ctx = ParseContext(self._zone)
+        blocks: dict[int, list] = {}
+        out = []
+        for index in indices:
+            number, at = divmod(index, BLOCK)
+            entries = blocks.get(number)
+            if entries is None:
+                entries = blocks[number] = (
+                    orjson.loads(zlib.decompress(self._blocks[number]))
+                    if number < len(self._blocks) else list(map(orjson.loads, self._pending)))
+            out.append(tuple(parse_entry(entries[at], index, ctx)))
+        return out
 
     @property
     def mean_duration(self) -> float | None:
@@ -75,26 +142,32 @@ class PerformanceTracker:
 
     @property
     def mean_quality(self) -> float | None:
-        count, total = self._qualities
+        count, total = self._qualities_sum
         return total / count if count else None
 
 
-def quality_of(session: Session, performance: PerformanceTracker) -> float | None:
-    entry = performance_of(session, performance)
-    return number(entry.fields.get("quality_score")) if entry is not None else None
-
-
-def performance_of(session: Session, performance: PerformanceTracker) -> Record | None:
+def entry_index_of(session: Session, performance: PerformanceTracker) -> int | None:
     """This session's performance_history entry: same session number, written
     within two minutes of its completion (session numbers restart every wave)."""
     if session.ended is None or session.ended_at is None:
         return None
-    number_wanted = session.key[2]
+    ended = session.ended_at.timestamp()
     best, best_gap = None, None
-    for entry in performance.of_session(number_wanted):
-        if entry.ts is None:
+    for index in performance.of_session(session.key[2]):
+        ts = performance.time(index)
+        if ts is None:
             continue
-        gap = abs((entry.ts - session.ended_at).total_seconds())
-        if gap < 120 and (best_gap is None or gap < best_gap):
-            best, best_gap = entry, gap
+        gap = abs(ts - ended)
+        if gap < MATCH_WITHIN_S and (best_gap is None or gap < best_gap):
+            best, best_gap = index, gap
     return best
+
+
+def quality_of(session: Session, performance: PerformanceTracker) -> float | None:
+    index = entry_index_of(session, performance)
+    return performance.quality(index) if index is not None else None
+
+
+def performance_of(session: Session, performance: PerformanceTracker) -> Record | None:
+    index = entry_index_of(session, performance)
+    return performance.entry(index) if index is not None else None

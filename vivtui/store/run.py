@@ -93,6 +93,7 @@ class RunStore:
         self.budget = BudgetTracker(budget_limit)
         self.kernel = KernelTracker()
         self.performance = PerformanceTracker()
+        self.buffers["performance"].reread = self.performance
         self.malformed: deque[Record] = deque(maxlen=kept_problems)
         self.malformed_count = 0
         self.blocked: deque[Record] = deque(maxlen=kept_problems)

@@ -110,8 +110,8 @@ class AlertActions:
         """An alert's evidence in the inspector, read from its file as it is now."""
         record = None
         if alert.kind is not None and alert.offset is not None and alert.line is not None:
-            row = LineReread(self.run_layout, alert.kind).rows_at(
-                [(alert.line, alert.offset)]).get(alert.offset)
+            place = (alert.line, alert.offset)
+            row = LineReread(self.run_layout, alert.kind).rows_at([place]).get(place)
             record = new_record(Record, row) if row is not None else None
         if record is None:
             self.say(f"{alert.rule}: {alert.message}"
