@@ -428,9 +428,9 @@ async def test_hidden_panes_are_neither_redrawn_nor_sorted_until_shown(tui, run_
     from vivtui.ui.panes.sessions import SessionsPane
 
     sorts = []
-    for module, name in ((task_model, "tasks"), (session_model, "sessions")):
-        real = module.triage_order
-        monkeypatch.setattr(module, "triage_order",
+    for owner, name in ((task_model.TaskTracker, "tasks"), (session_model, "sessions")):
+        real = owner.triage_order
+        monkeypatch.setattr(owner, "triage_order",
                             lambda *a, real=real, name=name: sorts.append(name) or real(*a))
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -3,7 +3,7 @@
 A live run's buffers fill for as long as it runs (50,000 action and kernel
 rows, 20,000 of each other kind). As packed JSON a row still cost several
 hundred bytes, and a soak at 200 events a second grew by 11 MB a minute
-until every buffer was full. Here a row costs 24 bytes: its line number, its
+until every buffer was full. Here a row costs 16 bytes: its line number, its
 offset and a check of what it was; it is parsed again from the file when it
 is looked at (the timeline, related events, a walk over failures), as the
 task and session models already read their events back.
@@ -24,6 +24,7 @@ _STAMP, _CATEGORY, _RAW = 3, 6, 7
 CHUNK = 4096  # rows read back at a time when walked over
 GONE = "gone"
 GONE_NOTE = "the file no longer holds this line (rotated, truncated or rewritten)"
+_CHECK_BITS = (1 << 32) - 1
 
 
 class Reread(Protocol):
@@ -38,26 +39,30 @@ class Reread(Protocol):
 
 def check_of(row: tuple) -> int:
     """What a row was, to know it again: its line itself when kept as bytes or
-    text, else its time as written and its category."""
+    text, else its time as written and its category (32 bits of a hash: a
+    line read back from another generation of the file is all it tells apart)."""
     raw = row[_RAW]
     if raw.__class__ is bytes or raw.__class__ is str:
-        return hash(raw)
-    return hash((row[_STAMP], row[_CATEGORY]))
+        return hash(raw) & _CHECK_BITS
+    return hash((row[_STAMP], row[_CATEGORY])) & _CHECK_BITS
 
 
 class OldRows:
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self._lines = array("q")
+        self._lines = array("I")  # (widened should a file pass 4 billion lines)
         self._offsets = array("q")
-        self._checks = array("q")
+        self._checks = array("I")
         self._start = 0  # rows before it were dropped (compacted away in bulk)
 
     def __len__(self) -> int:
         return len(self._lines) - self._start
 
     def add(self, rows: Sequence[tuple]) -> None:
-        self._lines.extend(row[1] for row in rows)
+        lines = [row[1] for row in rows]
+        if lines and self._lines.typecode == "I" and max(lines) > _CHECK_BITS:
+            self._lines = array("q", self._lines)
+        self._lines.extend(lines)
         self._offsets.extend(row[2] for row in rows)
         self._checks.extend(map(check_of, rows))
 

@@ -10,50 +10,94 @@ object was 4.7 KB.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
-from operator import attrgetter
 
 from vivtui.parsing.execution import KIND, parse, status_severity
-from vivtui.parsing.record import ERROR, WARNING, Record, make, new_record, rows_of
+from vivtui.parsing.record import (
+    ERROR,
+    INFO,
+    OK,
+    WARNING,
+    Record,
+    make,
+    new_record,
+    rows_of,
+)
 from vivtui.parsing.values import number, text, timestamp
 from vivtui.store.readback import Interner, ReadBack
 
-_ORDER = attrgetter("order")
-
 # The fields a task row shows, carried from older events when the latest lacks them.
 CARRIED = ("worker_id", "model", "budget_used", "errors")
-_NONE = (None, None, None, None)
 _MALFORMED, _RAW, _STAMP, _ZONE, _SEVERITY, _CATEGORY = map(
     Record._fields.index, ("malformed", "raw", "stamp", "zone", "severity", "category"))
+_SEVERITIES = (INFO, OK, WARNING, ERROR)
+_NO_EVENT = -1
 
 
 class Task:
-    __slots__ = ("task_id", "status", "severity", "ts", "order", "line", "carried",
-                 "offsets", "tracker")
+    """A handle on task ``at`` of its tracker, which keeps what the task
+    keeps in columns: a task costs this object and its place in them (about
+    300 bytes with its id, where an object holding its fields, an array of
+    its offsets and a tuple of its carried values was about 500)."""
 
-    def __init__(self, task_id: str, tracker: TaskTracker | None = None) -> None:
-        self.task_id = task_id
-        self.status = "?"
-        self.severity = ""
-        self.ts: float | None = None  # the latest event's time, seconds since the epoch
-        self.order = 0.0  # the triage order's key (see triage_order)
-        self.line = 0  # the latest event's line number
-        self.carried: tuple = _NONE  # newest non-empty value of each of CARRIED
-        self.offsets = array("q")  # where each of its events starts in the file
+    __slots__ = ("tracker", "at")
+
+    def __init__(self, tracker: TaskTracker, at: int) -> None:
         self.tracker = tracker
+        self.at = at
+
+    @property
+    def task_id(self) -> str:
+        return self.tracker._ids[self.at]
+
+    @property
+    def status(self) -> str:
+        return self.tracker._statuses[self.at]
+
+    @property
+    def severity(self) -> str:
+        return _SEVERITIES[self.tracker._severities[self.at]]
+
+    @property
+    def ts(self) -> float | None:
+        """The latest event's time, seconds since the epoch."""
+        ts = self.tracker._times[self.at]
+        return None if ts != ts else ts
+
+    @property
+    def order(self) -> float:
+        """The triage order's key (see ``TaskTracker.triage_order``)."""
+        return self.tracker._orders[self.at]
+
+    @property
+    def line(self) -> int:
+        """The latest event's line number."""
+        return self.tracker._event_lines[self.tracker._latest[self.at]]
 
     @property
     def offset(self) -> int:
         """Where the latest event starts in the file."""
-        return self.offsets[-1] if self.offsets else -1
+        return self.tracker._event_offsets[self.tracker._latest[self.at]]
+
+    @property
+    def offsets(self) -> list[int]:
+        """Where each of its events starts in the file, oldest first."""
+        return self.tracker.offsets_of(self.at)
+
+    @property
+    def carried(self) -> tuple:
+        """The newest non-empty value of each of ``CARRIED``."""
+        return tuple(column[self.at] for column in self.tracker._carried)
 
     @property
     def when(self) -> datetime | None:
-        return datetime.fromtimestamp(self.ts, UTC) if self.ts is not None else None
+        ts = self.ts
+        return datetime.fromtimestamp(ts, UTC) if ts is not None else None
 
     @property
     def shown(self) -> Record:
@@ -65,7 +109,7 @@ class Task:
     def latest(self) -> Record:
         """The latest event, its object read back from the file; when the file
         no longer holds it, what the task kept of it."""
-        record = self.tracker.latest_of(self) if self.tracker is not None else None
+        record = self.tracker.latest_of(self)
         return record if record is not None else self.brief
 
     @property
@@ -79,17 +123,17 @@ class Task:
 
     @property
     def events(self) -> int:
-        return len(self.offsets)
+        return self.tracker._counts[self.at]
 
     @property
     def failed(self) -> bool:
-        return self.severity == ERROR
+        return self.tracker._severities[self.at] == _SEVERITIES.index(ERROR)
 
     def last(self, name: str) -> object:
         """The newest non-empty value of a field across the history (of those
         a row shows: ``CARRIED``; others from the latest event)."""
         if name in CARRIED:
-            return self.carried[CARRIED.index(name)]
+            return self.tracker._carried[CARRIED.index(name)][self.at]
         value = self.latest.fields.get(name)
         return None if value == "" else value
 
@@ -101,15 +145,38 @@ class Task:
     def budget_used(self) -> float | None:
         return number(self.last("budget_used"))
 
+    def __eq__(self, other: object) -> bool:
+        return (other.__class__ is Task and other.tracker is self.tracker
+                and other.at == self.at)
+
+    def __hash__(self) -> int:
+        return hash((id(self.tracker), self.at))
 
 
 class TaskTracker:
+    """Tasks in columns, one entry each per task (``Task.at``), and every
+    event's place in arrays, each event linked to the task's one before."""
+
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
         self.counts: Counter = Counter()  # tasks by latest status, kept as events come
         self.source = ReadBack(parse)  # the queue file, for the events looked at
         self.version = 0
         self._intern = Interner(100_000)  # workers, models and errors repeat
+        self._all: list[Task] = []
+        self._ids: list[str] = []
+        self._statuses: list[str] = []
+        self._severities = bytearray()  # index in _SEVERITIES
+        self._times = array("d")  # NaN: no time
+        # Failures, then warnings (requeued), then the rest; newest first: one
+        # float, so that ordering 200k tasks calls no Python code per task.
+        self._orders = array("d")
+        self._latest = array("q")  # its latest event, in the event arrays
+        self._counts = array("q")  # its events
+        self._carried: tuple[list, ...] = tuple([] for _ in CARRIED)
+        self._event_lines = array("q")
+        self._event_offsets = array("q")
+        self._event_before = array("q")  # the task's event before this one (-1: none)
 
     def apply(self, records: Iterable) -> None:
         rows = rows_of(records)
@@ -122,38 +189,64 @@ class TaskTracker:
             task_id = text(fields.get("task_id")) or "?"
             task = self.tasks.get(task_id)
             if task is None:
-                task = self.tasks[task_id] = Task(task_id, self)
+                task = self.tasks[task_id] = self._new(task_id)
             else:
-                self.counts[task.status] -= 1
-            self._update(task, row, fields)
-            self.counts[task.status] += 1
+                self.counts[self._statuses[task.at]] -= 1
+            self._update(task.at, row, fields)
+            self.counts[self._statuses[task.at]] += 1
         if rows:
             self.version += 1
 
-    def _update(self, task: Task, row: tuple, fields: dict) -> None:
-        task.status = row[_CATEGORY]
-        task.severity = row[_SEVERITY]
+    def _new(self, task_id: str) -> Task:
+        task = Task(self, len(self._all))
+        self._all.append(task)
+        self._ids.append(task_id)
+        self._statuses.append("?")
+        self._severities.append(0)
+        self._times.append(math.nan)
+        self._orders.append(0.0)
+        self._latest.append(_NO_EVENT)
+        self._counts.append(0)
+        for column in self._carried:
+            column.append(None)
+        return task
+
+    def _update(self, at: int, row: tuple, fields: dict) -> None:
+        self._statuses[at] = row[_CATEGORY]
+        severity = row[_SEVERITY]
+        self._severities[at] = _SEVERITIES.index(severity) if severity in _SEVERITIES else 0
         stamp = row[_STAMP]
         when = stamp if stamp.__class__ is datetime else timestamp(stamp, row[_ZONE])
-        task.ts = when.timestamp() if when is not None else None
-        # Failures, then warnings (requeued), then the rest; newest first: one
-        # float, so that ordering 200k tasks calls no Python code per task.
-        rank = 0 if task.severity == ERROR else 1 if task.severity == WARNING else 2
-        task.order = rank * 1e11 - (task.ts or 0.0)
-        task.line = row[1]
-        task.offsets.append(row[2])
-        carried = list(task.carried)
-        for at, name in enumerate(CARRIED):
+        ts = when.timestamp() if when is not None else None
+        self._times[at] = ts if ts is not None else math.nan
+        rank = 0 if severity == ERROR else 1 if severity == WARNING else 2
+        self._orders[at] = rank * 1e11 - (ts or 0.0)
+        self._event_lines.append(row[1])
+        self._event_offsets.append(row[2])
+        self._event_before.append(self._latest[at])
+        self._latest[at] = len(self._event_lines) - 1
+        self._counts[at] += 1
+        for column, name in zip(self._carried, CARRIED):
             value = fields.get(name)
             if value is not None and value != "":
-                carried[at] = self._intern(value)
-        task.carried = tuple(carried)
+                column[at] = self._intern(value)
+
+    def offsets_of(self, at: int, newest: int | None = None) -> list[int]:
+        """Where task ``at``'s events (its newest ``newest``) start, oldest first."""
+        out = []
+        event = self._latest[at]
+        while event != _NO_EVENT and (newest is None or len(out) < newest):
+            out.append(self._event_offsets[event])
+            event = self._event_before[event]
+        out.reverse()
+        return out
 
     def history(self, task: Task, newest: int = 30) -> list[Record | None]:
         """A task's newest events, read back from the file; None where the file
         no longer holds the event (rotated away, truncated), but the latest
         is always there (see ``Task.latest``)."""
-        found = self.source.records_at([(0, offset) for offset in task.offsets[-newest:]],
+        found = self.source.records_at([(0, offset)
+                                        for offset in self.offsets_of(task.at, newest)],
                                        partial(_is_of, task))
         if found and found[-1] is None:
             found[-1] = task.brief
@@ -167,7 +260,14 @@ class TaskTracker:
         return +self.counts  # without the statuses no task has any more
 
     def failed(self) -> list[Task]:
-        return [task for task in self.tasks.values() if task.failed]
+        error = _SEVERITIES.index(ERROR)
+        return [task for task, severity in zip(self._all, self._severities) if severity == error]
+
+    def triage_order(self) -> list[Task]:
+        """Failures first, then warnings (requeued), then the rest; newest
+        first: sorted by the order column, no Python code per task."""
+        return [self._all[at] for at in sorted(range(len(self._all)),
+                                               key=self._orders.__getitem__)]
 
 
 def _is_of(task: Task, record: Record) -> bool:
@@ -177,8 +277,3 @@ def _is_of(task: Task, record: Record) -> bool:
 def status_failed(status: str) -> bool:
     """A status that means the task failed (the parser's rule, not a copy)."""
     return status_severity(status) == ERROR
-
-
-def triage_order(tasks) -> list[Task]:
-    """Failures first, then warnings (requeued), then the rest; newest first."""
-    return sorted(tasks, key=_ORDER)

@@ -62,7 +62,7 @@ class QueuePane(Pane):
             return  # nothing to count or order again (it was every second, every row)
         self._seen_version = tracker.version
         self._tracker = tracker
-        self.show_rows(model.triage_order(tracker.tasks.values()))
+        self.show_rows(tracker.triage_order())
         self.show_history(self.view.selected)
         counts = sorted(tracker.by_status().items(), key=lambda item: -item[1])
         self.head(heads.counts(f"Queue {len(tracker.tasks)} tasks", [
