@@ -428,7 +428,7 @@ async def test_hidden_panes_are_neither_redrawn_nor_sorted_until_shown(tui, run_
     from vivtui.ui.panes.sessions import SessionsPane
 
     sorts = []
-    for owner, name in ((task_model.TaskTracker, "tasks"), (session_model, "sessions")):
+    for owner, name in ((task_model.TaskTracker, "tasks"), (session_model.SessionTracker, "sessions")):
         real = owner.triage_order
         monkeypatch.setattr(owner, "triage_order",
                             lambda *a, real=real, name=name: sorts.append(name) or real(*a))

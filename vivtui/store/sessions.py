@@ -39,7 +39,8 @@ STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, STALLED: WARNING, RUNNING:
 # looked at (the selected session's detail).
 KEPT = ("task", "model", "returncode", "elapsed_seconds", "verification_status")
 _KEPT = frozenset(KEPT)
-_NOTHING_KEPT = (None,) * len(KEPT)
+_SUPERSEDED = 1  # in a session's flags; its outcome is in the bits above
+_OUTCOMES = (None, True, False)
 
 
 def session_key(record: Record) -> SessionKey:
@@ -96,51 +97,60 @@ class Events:
 class Session:
     """One occurrence of a session key: its start and completion (either may
     be missing), and the context fields they gave (``KEPT``; the completion's
-    over the start's). A few hundred bytes, where both events' decoded
-    objects were kilobytes."""
+    over the start's). A handle on its place in its tracker's columns (about
+    300 bytes a session, where an object holding its fields and a tuple of
+    its kept values was about 400, and both events' decoded objects kilobytes)."""
 
-    __slots__ = ("key", "start_at", "end_at", "superseded", "kept", "outcome", "tracker")
+    __slots__ = ("tracker", "at")
 
-    def __init__(self, key: SessionKey, tracker: SessionTracker, start: Record | None,
-                 end: Record | None = None) -> None:
-        self.key = key
+    def __init__(self, tracker: SessionTracker, at: int) -> None:
         self.tracker = tracker
-        self.start_at = -1  # its start's index in the tracker's events (-1: none seen)
-        self.end_at = -1
-        self.superseded = False  # a later start (same key, or a later run of the worker) came
-        self.kept: tuple = _NOTHING_KEPT  # a value for each of KEPT (None: not given)
-        self.outcome: bool | None = None  # the completion's ``success`` flag
-        if start is not None:
-            self.took_start(start)
-        if end is not None:
-            self.took_end(end)
+        self.at = at
+
+    @property
+    def key(self) -> SessionKey:
+        return self.tracker._keys[self.at]
+
+    @property
+    def start_at(self) -> int:
+        """Its start's index in the tracker's events (-1: none seen)."""
+        return self.tracker._starts[self.at]
+
+    @property
+    def end_at(self) -> int:
+        return self.tracker._ends[self.at]
+
+    @property
+    def superseded(self) -> bool:
+        """A later start (same key, or a later run of the worker) came."""
+        return bool(self.tracker._flags[self.at] & _SUPERSEDED)
+
+    @property
+    def outcome(self) -> bool | None:
+        """The completion's ``success`` flag."""
+        return _OUTCOMES[self.tracker._flags[self.at] >> 1]
+
+    @property
+    def kept(self) -> tuple:
+        """A value for each of ``KEPT`` (None: not given)."""
+        return tuple(column[self.at] for column in self.tracker._kept)
 
     @property
     def began(self) -> Event | None:
-        return self.tracker.events[self.start_at] if self.start_at >= 0 else None
+        at = self.start_at
+        return self.tracker.events[at] if at >= 0 else None
 
     @property
     def ended(self) -> Event | None:
-        return self.tracker.events[self.end_at] if self.end_at >= 0 else None
+        at = self.end_at
+        return self.tracker.events[at] if at >= 0 else None
 
-    def took_start(self, record: Record) -> None:
-        self.start_at = self.tracker.events.add(record)
-        self._keep(record, override=False)
+    def __eq__(self, other: object) -> bool:
+        return (other.__class__ is Session and other.tracker is self.tracker
+                and other.at == self.at)
 
-    def took_end(self, record: Record) -> None:
-        self.end_at = self.tracker.events.add(record)
-        self._keep(record, override=True)
-        self.outcome = flag(context_of(record.fields).get("success"))
-
-    def _keep(self, record: Record, override: bool) -> None:
-        intern = self.tracker.intern
-        context = context_of(record.fields)
-        kept = list(self.kept)
-        for at, name in enumerate(KEPT):
-            value = context.get(name)
-            if value is not None and (override or kept[at] is None):
-                kept[at] = intern(value)
-        self.kept = tuple(kept)
+    def __hash__(self) -> int:
+        return hash((id(self.tracker), self.at))
 
     @property
     def values(self) -> dict:
@@ -192,11 +202,7 @@ class Session:
         """Without a completion: running while the run is live, stalled while it
         is idle, unfinished once it is over or a later start took its place
         (``run``: the run's state, ``activity.LIVE``/``IDLE``/``FINISHED``)."""
-        if self.end_at < 0:
-            if self.superseded:
-                return UNFINISHED
-            return {LIVE: RUNNING, IDLE: STALLED}.get(run, UNFINISHED)
-        return FAILED if self.outcome is False else SUCCEEDED
+        return _state_of(self.end_at, self.tracker._flags[self.at], run)
 
     @property
     def started_at(self) -> datetime | None:
@@ -221,7 +227,7 @@ class Session:
         """A context field, from the completion first, then the start (of
         ``KEPT``; others read back from the events)."""
         if name in _KEPT:
-            return self.kept[KEPT.index(name)]
+            return self.tracker._kept[KEPT.index(name)][self.at]
         for record in (self.end, self.start):
             if record is not None:
                 value = context_of(record.fields).get(name)
@@ -235,11 +241,18 @@ class Session:
 
 
 class SessionTracker:
+    """Sessions in columns, one entry each per session (``Session.at``)."""
+
     def __init__(self) -> None:
         self.events = Events()
         self.source = ReadBack(parse)  # the session file, for the events looked at
         self.intern = Interner()  # task texts, models, statuses repeat
         self.sessions: list[Session] = []
+        self._keys: list[SessionKey] = []
+        self._starts = array("q")  # its start in ``events`` (-1: none seen)
+        self._ends = array("q")
+        self._flags = bytearray()  # _SUPERSEDED, and its outcome (index in _OUTCOMES) above
+        self._kept: tuple[list, ...] = tuple([] for _ in KEPT)
         self._open: dict[SessionKey, list[Session]] = {}
         self.started = 0
         self.completed = 0
@@ -264,17 +277,47 @@ class SessionTracker:
         return self.source.record_at(event.line, event.offset,
                                      lambda record: session_key(record) == session.key)
 
+    def _new(self, key: SessionKey) -> Session:
+        session = Session(self, len(self.sessions))
+        self.sessions.append(session)
+        self._keys.append(key)
+        self._starts.append(-1)
+        self._ends.append(-1)
+        self._flags.append(0)
+        for column in self._kept:
+            column.append(None)
+        self._add_occurrence(key, session)
+        return session
+
+    def _took(self, session: Session, record: Record, override: bool) -> int:
+        """``record``'s context taken in (the completion's over the start's);
+        its place in ``events``."""
+        context = context_of(record.fields)
+        at = session.at
+        for column, name in zip(self._kept, KEPT):
+            value = context.get(name)
+            if value is not None and (override or column[at] is None):
+                column[at] = self.intern(value)
+        return self.events.add(record)
+
+    def _took_end(self, session: Session, record: Record) -> None:
+        self._ends[session.at] = self._took(session, record, override=True)
+        outcome = flag(context_of(record.fields).get("success"))
+        at = session.at
+        self._flags[at] = (self._flags[at] & _SUPERSEDED) | (_OUTCOMES.index(outcome) << 1)
+
+    def _supersede(self, session: Session) -> None:
+        self._flags[session.at] |= _SUPERSEDED
+
     def _start(self, record: Record) -> None:
-        key = session_key(record)
-        key = tuple(map(self.intern, key))
-        session = Session(key, self, record)
+        key = tuple(map(self.intern, session_key(record)))
+        session = self._new(key)
+        self._starts[session.at] = self._took(session, record, override=False)
         stack = self._open.setdefault(key, [])
         for earlier in stack:
-            earlier.superseded = True
+            self._supersede(earlier)
         self._supersede_earlier_runs(key)
         stack.append(session)
-        self.sessions.append(session)
-        self._add_occurrence(key, session)
         self.started += 1
         self.version += 1
 
@@ -284,14 +327,12 @@ class SessionTracker:
         stack = self._open.get(key)
         if stack:
             session = stack.pop()
-            session.took_end(record)
             if not stack:
                 del self._open[key]
         else:
-            session = Session(tuple(map(self.intern, key)), self, None, record)
-            self.sessions.append(session)
-            self._add_occurrence(session.key, session)
+            session = self._new(tuple(map(self.intern, key)))
             self.orphan_completions += 1
+        self._took_end(session, record)
         if session.outcome is True:
             self.succeeded += 1
         self.version += 1
@@ -312,7 +353,7 @@ class SessionTracker:
             for earlier in [r for r in runs if r < number]:
                 for old_key in runs.pop(earlier):
                     for session in self._open.get(old_key, ()):
-                        session.superseded = True
+                        self._supersede(session)
         runs.setdefault(number, set()).add(key)
 
     def _add_occurrence(self, key: SessionKey, session: Session) -> None:
@@ -355,6 +396,20 @@ class SessionTracker:
     def failed(self) -> int:
         return self.completed - self.succeeded
 
+    def triage_order(self, run: str, now: datetime) -> list[Session]:
+        """Failed, unfinished, stalled, running, ok; newest first within each
+        (read from the columns: no handle's properties per session)."""
+        default = now.timestamp()
+        time = self.events.time
+        keys = []
+        for start, end, flags in zip(self._starts, self._ends, self._flags):
+            ts = time(start) if start >= 0 else None
+            if ts is None and end >= 0:
+                ts = time(end)
+            keys.append((STATE_ORDER[_state_of(end, flags, run)],
+                         -(ts if ts is not None else default)))
+        return [self.sessions[at] for at in sorted(range(len(keys)), key=keys.__getitem__)]
+
 
 def _as_int(value: str) -> int | None:
     try:
@@ -363,18 +418,12 @@ def _as_int(value: str) -> int | None:
         return None
 
 
-def triage_order(sessions, run: str, now: datetime) -> list[Session]:
-    """Failed, unfinished, stalled, running, ok; newest first within each."""
-    default = now.timestamp()
-
-    def order(s: Session) -> tuple:
-        times = s.tracker.events
-        ts = times.time(s.start_at) if s.start_at >= 0 else None
-        if ts is None and s.end_at >= 0:
-            ts = times.time(s.end_at)
-        return STATE_ORDER[s.state(run)], -(ts if ts is not None else default)
-
-    return sorted(sessions, key=order)
+def _state_of(end_at: int, flags: int, run: str) -> str:
+    if end_at < 0:
+        if flags & _SUPERSEDED:
+            return UNFINISHED
+        return {LIVE: RUNNING, IDLE: STALLED}.get(run, UNFINISHED)
+    return FAILED if _OUTCOMES[flags >> 1] is False else SUCCEEDED
 
 
 def is_problem(session: Session, run: str) -> bool:

@@ -182,7 +182,7 @@ class SessionsPane(Pane):
                 self.view.refresh()  # running sessions' elapsed time ticks
             return  # the counts too stand until a session or the run's state changes
         self._seen_version = seen
-        self.show_rows(model.triage_order(tracker.sessions, self.run.state, now))
+        self.show_rows(tracker.triage_order(self.run.state, now))
         self.show_detail(self.view.selected)
         states = [s.state(self.run.state) for s in tracker.sessions]
         self.head(heads.counts("Sessions", [
