@@ -18,6 +18,7 @@ from vivtui.parsing.sessions import (
 )
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.activity import IDLE, LIVE
+from vivtui.store.columns import Handle, entry_of
 from vivtui.store.readback import Interner, ReadBack
 
 RUNNING = "running"
@@ -94,31 +95,19 @@ class Events:
         return None if ts != ts else ts
 
 
-class Session:
+class Session(Handle):
     """One occurrence of a session key: its start and completion (either may
     be missing), and the context fields they gave (``KEPT``; the completion's
     over the start's). A handle on its place in its tracker's columns (about
     300 bytes a session, where an object holding its fields and a tuple of
     its kept values was about 400, and both events' decoded objects kilobytes)."""
 
-    __slots__ = ("tracker", "at")
+    __slots__ = ()
+    tracker: SessionTracker
 
-    def __init__(self, tracker: SessionTracker, at: int) -> None:
-        self.tracker = tracker
-        self.at = at
-
-    @property
-    def key(self) -> SessionKey:
-        return self.tracker._keys[self.at]
-
-    @property
-    def start_at(self) -> int:
-        """Its start's index in the tracker's events (-1: none seen)."""
-        return self.tracker._starts[self.at]
-
-    @property
-    def end_at(self) -> int:
-        return self.tracker._ends[self.at]
+    key = entry_of("_keys")
+    start_at = entry_of("_starts", "Its start's index in the tracker's events (-1: none seen).")
+    end_at = entry_of("_ends")
 
     @property
     def superseded(self) -> bool:
@@ -144,13 +133,6 @@ class Session:
     def ended(self) -> Event | None:
         at = self.end_at
         return self.tracker.events[at] if at >= 0 else None
-
-    def __eq__(self, other: object) -> bool:
-        return (other.__class__ is Session and other.tracker is self.tracker
-                and other.at == self.at)
-
-    def __hash__(self) -> int:
-        return hash((id(self.tracker), self.at))
 
     @property
     def values(self) -> dict:

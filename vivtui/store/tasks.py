@@ -29,6 +29,7 @@ from vivtui.parsing.record import (
     rows_of,
 )
 from vivtui.parsing.values import number, text, timestamp
+from vivtui.store.columns import Handle, entry_of
 from vivtui.store.readback import Interner, ReadBack
 
 # The fields a task row shows, carried from older events when the latest lacks them.
@@ -39,25 +40,19 @@ _SEVERITIES = (INFO, OK, WARNING, ERROR)
 _NO_EVENT = -1
 
 
-class Task:
+class Task(Handle):
     """A handle on task ``at`` of its tracker, which keeps what the task
     keeps in columns: a task costs this object and its place in them (about
     300 bytes with its id, where an object holding its fields, an array of
     its offsets and a tuple of its carried values was about 500)."""
 
-    __slots__ = ("tracker", "at")
+    __slots__ = ()
+    tracker: TaskTracker
 
-    def __init__(self, tracker: TaskTracker, at: int) -> None:
-        self.tracker = tracker
-        self.at = at
-
-    @property
-    def task_id(self) -> str:
-        return self.tracker._ids[self.at]
-
-    @property
-    def status(self) -> str:
-        return self.tracker._statuses[self.at]
+    task_id = entry_of("_ids")
+    status = entry_of("_statuses")
+    order = entry_of("_orders", "The triage order's key (see ``TaskTracker.triage_order``).")
+    events = entry_of("_counts")
 
     @property
     def severity(self) -> str:
@@ -68,11 +63,6 @@ class Task:
         """The latest event's time, seconds since the epoch."""
         ts = self.tracker._times[self.at]
         return None if ts != ts else ts
-
-    @property
-    def order(self) -> float:
-        """The triage order's key (see ``TaskTracker.triage_order``)."""
-        return self.tracker._orders[self.at]
 
     @property
     def line(self) -> int:
@@ -122,10 +112,6 @@ class Task:
         return self.shown._replace(raw=kept)
 
     @property
-    def events(self) -> int:
-        return self.tracker._counts[self.at]
-
-    @property
     def failed(self) -> bool:
         return self.tracker._severities[self.at] == _SEVERITIES.index(ERROR)
 
@@ -144,13 +130,6 @@ class Task:
     @property
     def budget_used(self) -> float | None:
         return number(self.last("budget_used"))
-
-    def __eq__(self, other: object) -> bool:
-        return (other.__class__ is Task and other.tracker is self.tracker
-                and other.at == self.at)
-
-    def __hash__(self) -> int:
-        return hash((id(self.tracker), self.at))
 
 
 class TaskTracker:
