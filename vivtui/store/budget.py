@@ -14,7 +14,7 @@ from vivtui.parsing.api_audit import (
     TASK_BUDGET_PREFIX,
     VIOLATION,
 )
-from vivtui.parsing.record import Record, new_record, rows_of
+from vivtui.parsing.record import Record, new_record, packed, rows_of
 from vivtui.parsing.values import EpochMinutes, minute_written, number, text
 
 DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
@@ -111,22 +111,21 @@ class BudgetTracker:
             record = new_record(Record, row)
             if event == FAILURE:
                 self.failed += 1
-                self.problems.append(record)
             elif event == BUDGET_EXCEEDED:
                 self._add_calls(calls)  # a refusal reads the spend before it
                 calls.clear()
                 self.budget_exceeded += 1
                 self._refused(record)
-                self.problems.append(record)
             elif event.startswith(TASK_BUDGET_PREFIX):
                 self.task_budget_exceeded += 1
-                self.problems.append(record)
             elif event == RATE_LIMITED:
                 self.rate_limited += 1
-                self.problems.append(record)
             elif event == VIOLATION:
                 self.violations += 1
-                self.problems.append(record)
+            else:
+                continue
+            # Packed: a run out of budget refuses every call, and thousands are kept.
+            self.problems.append(packed(record))
         self._add_calls(calls)
         if records:
             self.version += 1
