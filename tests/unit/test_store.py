@@ -343,3 +343,16 @@ def test_a_performance_entry_holding_an_integer_past_64_bits_is_kept():
     assert store.performance.count == 1 and store.performance.succeeded == 1
     assert store.performance.entry(0).fields["tokens"] == [str(10 ** 30)]
     assert store.buffers["performance"][0].fields["tokens"] == [str(10 ** 30)]
+
+
+def test_a_number_column_gives_back_every_value_as_it_was_given():
+    from vivtui.store.columns import NumberColumn
+
+    given = [0.5, None, 3, "0.25", 1e-9, {"odd": 1}, -0.0, True]
+    column = NumberColumn()
+    for value in given:
+        column.append(value)
+    assert [column[at] for at in range(len(given))] == given
+    assert [type(column[at]) for at in range(len(given))] == [type(v) for v in given]
+    column[0], column[2], column[1] = None, 2.5, "x"  # replaced, whatever the types
+    assert [column[0], column[1], column[2]] == [None, "x", 2.5] and len(column) == 8

@@ -8,6 +8,8 @@ hundreds of bytes each; a column entry costs its value's width.
 
 from __future__ import annotations
 
+import math
+from array import array
 from typing import Any
 
 
@@ -31,3 +33,35 @@ class Handle:
 def entry_of(name: str, doc: str = "") -> property:
     """The handle's entry in the tracker's column ``name``."""
     return property(lambda handle: getattr(handle.tracker, name)[handle.at], doc=doc)
+
+
+class NumberColumn:
+    """A column of values that are mostly floats (costs, seconds): 8 bytes
+    each in an array, where a float object and its list slot were 32; None
+    and values of other types are kept aside."""
+
+    def __init__(self) -> None:
+        self._floats = array("d")  # NaN: None, or a value kept aside
+        self._other: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self._floats)
+
+    def append(self, value: Any) -> None:
+        self._floats.append(math.nan)
+        self[len(self._floats) - 1] = value
+
+    def __getitem__(self, at: int) -> Any:
+        value = self._floats[at]
+        return value if value == value else self._other.get(at)
+
+    def __setitem__(self, at: int, value: Any) -> None:
+        if value.__class__ is float and value == value:
+            self._floats[at] = value
+            self._other.pop(at, None)
+            return
+        self._floats[at] = math.nan
+        if value is None:
+            self._other.pop(at, None)
+        else:
+            self._other[at] = value

@@ -18,7 +18,7 @@ from vivtui.parsing.sessions import (
 )
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.activity import IDLE, LIVE
-from vivtui.store.columns import Handle, entry_of
+from vivtui.store.columns import Handle, NumberColumn, entry_of
 from vivtui.store.readback import Interner, ReadBack
 
 RUNNING = "running"
@@ -234,7 +234,8 @@ class SessionTracker:
         self._starts = array("q")  # its start in ``events`` (-1: none seen)
         self._ends = array("q")
         self._flags = bytearray()  # _SUPERSEDED, and its outcome (index in _OUTCOMES) above
-        self._kept: tuple[list, ...] = tuple([] for _ in KEPT)
+        self._kept: tuple = tuple(NumberColumn() if name == "elapsed_seconds" else []
+                                  for name in KEPT)
         self._open: dict[SessionKey, list[Session]] = {}
         self.started = 0
         self.completed = 0

@@ -29,7 +29,7 @@ from vivtui.parsing.record import (
     rows_of,
 )
 from vivtui.parsing.values import number, text, timestamp
-from vivtui.store.columns import Handle, entry_of
+from vivtui.store.columns import Handle, NumberColumn, entry_of
 from vivtui.store.readback import Interner, ReadBack
 
 # The fields a task row shows, carried from older events when the latest lacks them.
@@ -152,7 +152,8 @@ class TaskTracker:
         self._orders = array("d")
         self._latest = array("q")  # its latest event, in the event arrays
         self._counts = array("q")  # its events
-        self._carried: tuple[list, ...] = tuple([] for _ in CARRIED)
+        self._carried: tuple = tuple(NumberColumn() if name == "budget_used" else []
+                                     for name in CARRIED)
         self._event_lines = array("q")
         self._event_offsets = array("q")
         self._event_before = array("q")  # the task's event before this one (-1: none)
