@@ -14,20 +14,15 @@ from typing import Any
 
 
 class Handle:
-    """Item ``at`` of ``tracker``'s columns; equal to another handle on it."""
+    """Item ``at`` of ``tracker``'s columns. The tracker makes one handle per
+    item and keeps it: handles compare by identity, in C (a re-sorted list
+    finds its selected row with ``list.index`` among 200k)."""
 
     __slots__ = ("tracker", "at")
 
     def __init__(self, tracker: Any, at: int) -> None:
         self.tracker = tracker
         self.at = at
-
-    def __eq__(self, other: object) -> bool:
-        return (other.__class__ is self.__class__ and other.tracker is self.tracker
-                and other.at == self.at)
-
-    def __hash__(self) -> int:
-        return hash((id(self.tracker), self.at))
 
 
 def entry_of(name: str, doc: str = "") -> property:
