@@ -49,7 +49,7 @@ class RowView(ScrollView, can_focus=True):
         # Rows drawn before, by what they show: a stream that follows moves every
         # row up by one per new line, and drawing them all again was half a frame.
         self.row_key = row_key
-        self._strips: OrderedDict[Hashable, Strip] = OrderedDict()
+        self._strips: OrderedDict[Hashable, tuple[list[Segment], int]] = OrderedDict()
         self.rows: Sequence = ()
         self.cursor = -1
         self.follow = follow
@@ -181,16 +181,20 @@ class RowView(ScrollView, can_focus=True):
         key = self.row_key(item) if self.row_key is not None else None
         if key is not None:
             key = (key, width, mark, base)
-            strip = self._strips.get(key)
-            if strip is not None:
+            drawn = self._strips.get(key)
+            if drawn is not None:
                 self._strips.move_to_end(key)
-                return strip
+                return Strip(*drawn)
         row = self.render_row(item, width)
         if mark:
             row.stylize(mark)
         strip = Strip(list(row.render(self.app.console))).crop_extend(0, width, base)
         if key is not None:
-            self._strips[key] = strip
+            # The segments, not the strip: a strip keeps every strip made from it
+            # (cropped, styled, filtered by each frame) in caches of its own, and
+            # 512 kept rows held thousands of them, growing a live run's memory
+            # by megabytes a minute until full. A new strip a frame costs little.
+            self._strips[key] = (list(strip), strip.cell_length)
             if len(self._strips) > CACHED_STRIPS:
                 self._strips.popitem(last=False)
         return strip
