@@ -35,7 +35,15 @@ def main() -> None:
     parser.add_argument("--trace", metavar="OUT",
                         help="run the monitor with tracemalloc, growth per minute to OUT "
                              "(slower: for what grows, not for figures)")
+    parser.add_argument("--trace-light", metavar="OUT",
+                        help="the monitor's pymalloc figures and object counts per minute to "
+                             "OUT, without tracemalloc (cheap: at the full rate)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="set in the monitor's environment (e.g. MALLOC_ARENA_MAX=2)")
     args = parser.parse_args()
+    env = {"VIVTUI_TRACE_LIGHT": "1"} if args.trace_light else {}
+    env.update(setting.split("=", 1) for setting in args.env)
+    args.trace = args.trace or args.trace_light
     if shutil.which("tmux") is None:
         sys.exit("soak: tmux is needed")
     run = Path(tempfile.mkdtemp(prefix="vivtui-soak-"))
@@ -44,7 +52,7 @@ def main() -> None:
                                "--rate", str(args.rate)], stderr=subprocess.DEVNULL)
     command = vivtui_command(str(run)) if not args.trace else [
         sys.executable, str(Path(__file__).with_name("traced_monitor.py")), args.trace, str(run)]
-    monitor = Session(session, command, {}, size=(120, 40))
+    monitor = Session(session, command, env, size=(120, 40))
     try:
         time.sleep(2)
         monitor.keys(args.pane)

@@ -472,6 +472,28 @@ async def test_a_resorted_list_keeps_the_cursor_on_its_row(tui, run_dir):
         assert view.selected is chosen and view.cursor == index + 1
 
 
+async def test_a_cursor_on_the_first_row_stays_on_the_first_row_as_rows_come(tui, run_dir):
+    # A big queue loading, or a live run's new failures: the top of a triage
+    # list stays on screen (a first sort's top row was kept in place, with
+    # every newer failure above it, off screen).
+    from vivtui.parsing import sessions
+
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await pilot.press("2")
+        view = app.main.panes["sessions"].view
+        assert view.cursor == 0
+        for n, message in enumerate((sessions.STARTED, sessions.COMPLETED)):
+            line = orjson.dumps({"timestamp": "2026-02-11T01:00:00", "level": "ERROR",
+                                 "message": message, "worker_id": "late",
+                                 "context": {"session_id": 1, "run": 1, "success": False}})
+            app.apply_records("sessions", [sessions.parse(line, 900 + n, 90_000 + n,
+                                                          ParseContext(timezone.utc))])
+        await pilot.pause()
+        assert view.cursor == 0 and view.selected.key[0] == "late" and view.top_row() == 0
+
+
 async def test_the_sessions_repaint_each_second_only_for_a_running_session_on_screen(tui, run_dir):
     from vivtui.store import sessions as model
 

@@ -78,7 +78,10 @@ class RowView(ScrollView, can_focus=True):
         first_seq = getattr(rows, "first_seq", 0)
         total = first_seq + len(rows)
         moved = 0
-        kept = self._index_in(rows) if rows is not self.rows and not self.follow else None
+        # A cursor on the first row stays there (the most urgent row, as rows
+        # come and are ordered again); one moved down stays on its row.
+        kept = (self._index_in(rows) if rows is not self.rows and not self.follow
+                and self.cursor > 0 else None)
         if rows is self.rows and not self.follow:
             moved = first_seq - self._first_seq
             self.cursor -= moved
