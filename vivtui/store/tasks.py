@@ -37,6 +37,8 @@ CARRIED = ("worker_id", "model", "budget_used", "errors")
 _MALFORMED, _RAW, _STAMP, _ZONE, _SEVERITY, _CATEGORY = map(
     Record._fields.index, ("malformed", "raw", "stamp", "zone", "severity", "category"))
 _SEVERITIES = (INFO, OK, WARNING, ERROR)
+_SEVERITY_CODE = {severity: code for code, severity in enumerate(_SEVERITIES)}
+_RANK = {ERROR: 0, WARNING: 1}  # failures, then warnings (requeued), then the rest
 _NO_EVENT = -1
 
 
@@ -113,7 +115,7 @@ class Task(Handle):
 
     @property
     def failed(self) -> bool:
-        return self.tracker._severities[self.at] == _SEVERITIES.index(ERROR)
+        return self.tracker._severities[self.at] == _SEVERITY_CODE[ERROR]
 
     def last(self, name: str) -> object:
         """The newest non-empty value of a field across the history (of those
@@ -194,22 +196,23 @@ class TaskTracker:
     def _update(self, at: int, row: tuple, fields: dict) -> None:
         self._statuses[at] = row[_CATEGORY]
         severity = row[_SEVERITY]
-        self._severities[at] = _SEVERITIES.index(severity) if severity in _SEVERITIES else 0
+        self._severities[at] = _SEVERITY_CODE.get(severity, 0)
         stamp = row[_STAMP]
         when = stamp if stamp.__class__ is datetime else timestamp(stamp, row[_ZONE])
         ts = when.timestamp() if when is not None else None
         self._times[at] = ts if ts is not None else math.nan
-        rank = 0 if severity == ERROR else 1 if severity == WARNING else 2
-        self._orders[at] = rank * 1e11 - (ts or 0.0)
-        self._event_lines.append(row[1])
+        self._orders[at] = _RANK.get(severity, 2) * 1e11 - (ts or 0.0)
+        lines = self._event_lines
+        lines.append(row[1])
         self._event_offsets.append(row[2])
         self._event_before.append(self._latest[at])
-        self._latest[at] = len(self._event_lines) - 1
+        self._latest[at] = len(lines) - 1
         self._counts[at] += 1
+        intern = self._intern
         for column, name in zip(self._carried, CARRIED):
             value = fields.get(name)
             if value is not None and value != "":
-                column[at] = self._intern(value)
+                column[at] = intern(value) if value.__class__ is str else value
 
     def offsets_of(self, at: int, newest: int | None = None) -> list[int]:
         """Where task ``at``'s events (its newest ``newest``) start, oldest first."""
@@ -240,7 +243,7 @@ class TaskTracker:
         return +self.counts  # without the statuses no task has any more
 
     def failed(self) -> list[Task]:
-        error = _SEVERITIES.index(ERROR)
+        error = _SEVERITY_CODE[ERROR]
         return [task for task, severity in zip(self._all, self._severities) if severity == error]
 
     def triage_order(self) -> list[Task]:
