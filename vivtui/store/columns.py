@@ -12,6 +12,12 @@ import math
 from array import array
 from typing import Any
 
+from vivtui.parsing.record import ERROR, INFO, OK, WARNING
+
+# A severity kept as a byte: its index here.
+SEVERITIES = (INFO, OK, WARNING, ERROR)
+SEVERITY_CODE = {severity: code for code, severity in enumerate(SEVERITIES)}
+
 
 class Handle:
     """Item ``at`` of ``tracker``'s columns. The tracker makes one handle per

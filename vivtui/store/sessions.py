@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from array import array
-from datetime import UTC, datetime
-from typing import NamedTuple
+from datetime import datetime
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record, make
 from vivtui.parsing.sessions import (
@@ -19,6 +17,7 @@ from vivtui.parsing.sessions import (
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.activity import IDLE, LIVE
 from vivtui.store.columns import Handle, NumberColumn, entry_of
+from vivtui.store.events import Event, Events
 from vivtui.store.readback import Interner, ReadBack
 
 RUNNING = "running"
@@ -48,51 +47,6 @@ def session_key(record: Record) -> SessionKey:
     fields = record.fields
     ctx = context_of(fields)
     return (text(fields.get("worker_id")), text(ctx.get("run")), text(ctx.get("session_id")))
-
-
-class Event(NamedTuple):
-    """Where a start or completion is, and when: its record is read back on demand."""
-
-    line: int
-    offset: int
-    ts: float | None
-    severity: str
-
-    @property
-    def when(self) -> datetime | None:
-        return datetime.fromtimestamp(self.ts, UTC) if self.ts is not None else None
-
-
-_SEVERITIES = (INFO, OK, WARNING, ERROR)
-
-
-class Events:
-    """Every start and completion seen, in arrays: 25 bytes an event, where an
-    object each (with its numbers) was about 150; a session holds indices."""
-
-    def __init__(self) -> None:
-        self._lines = array("q")
-        self._offsets = array("q")
-        self._times = array("d")  # NaN: no time
-        self._severities = bytearray()
-
-    def add(self, record: Record) -> int:
-        when = record.ts
-        self._lines.append(record.line)
-        self._offsets.append(record.offset)
-        self._times.append(when.timestamp() if when is not None else math.nan)
-        severity = record.severity
-        self._severities.append(_SEVERITIES.index(severity) if severity in _SEVERITIES else 0)
-        return len(self._lines) - 1
-
-    def __getitem__(self, index: int) -> Event:
-        ts = self._times[index]
-        return Event(self._lines[index], self._offsets[index], None if ts != ts else ts,
-                     _SEVERITIES[self._severities[index]])
-
-    def time(self, index: int) -> float | None:
-        ts = self._times[index]
-        return None if ts != ts else ts
 
 
 class Session(Handle):

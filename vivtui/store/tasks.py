@@ -20,8 +20,6 @@ from functools import partial
 from vivtui.parsing.execution import KIND, parse, status_severity
 from vivtui.parsing.record import (
     ERROR,
-    INFO,
-    OK,
     WARNING,
     Record,
     make,
@@ -29,15 +27,19 @@ from vivtui.parsing.record import (
     rows_of,
 )
 from vivtui.parsing.values import number, text, timestamp
-from vivtui.store.columns import Handle, NumberColumn, entry_of
+from vivtui.store.columns import (
+    SEVERITIES,
+    SEVERITY_CODE,
+    Handle,
+    NumberColumn,
+    entry_of,
+)
 from vivtui.store.readback import Interner, ReadBack
 
 # The fields a task row shows, carried from older events when the latest lacks them.
 CARRIED = ("worker_id", "model", "budget_used", "errors")
 _MALFORMED, _RAW, _STAMP, _ZONE, _SEVERITY, _CATEGORY = map(
     Record._fields.index, ("malformed", "raw", "stamp", "zone", "severity", "category"))
-_SEVERITIES = (INFO, OK, WARNING, ERROR)
-_SEVERITY_CODE = {severity: code for code, severity in enumerate(_SEVERITIES)}
 _RANK = {ERROR: 0, WARNING: 1}  # failures, then warnings (requeued), then the rest
 _NO_EVENT = -1
 
@@ -58,7 +60,7 @@ class Task(Handle):
 
     @property
     def severity(self) -> str:
-        return _SEVERITIES[self.tracker._severities[self.at]]
+        return SEVERITIES[self.tracker._severities[self.at]]
 
     @property
     def ts(self) -> float | None:
@@ -115,7 +117,7 @@ class Task(Handle):
 
     @property
     def failed(self) -> bool:
-        return self.tracker._severities[self.at] == _SEVERITY_CODE[ERROR]
+        return self.tracker._severities[self.at] == SEVERITY_CODE[ERROR]
 
     def last(self, name: str) -> object:
         """The newest non-empty value of a field across the history (of those
@@ -147,7 +149,7 @@ class TaskTracker:
         self._all: list[Task] = []
         self._ids: list[str] = []
         self._statuses: list[str] = []
-        self._severities = bytearray()  # index in _SEVERITIES
+        self._severities = bytearray()  # index in SEVERITIES
         self._times = array("d")  # NaN: no time
         # Failures, then warnings (requeued), then the rest; newest first: one
         # float, so that ordering 200k tasks calls no Python code per task.
@@ -196,7 +198,7 @@ class TaskTracker:
     def _update(self, at: int, row: tuple, fields: dict) -> None:
         self._statuses[at] = row[_CATEGORY]
         severity = row[_SEVERITY]
-        self._severities[at] = _SEVERITY_CODE.get(severity, 0)
+        self._severities[at] = SEVERITY_CODE.get(severity, 0)
         stamp = row[_STAMP]
         when = stamp if stamp.__class__ is datetime else timestamp(stamp, row[_ZONE])
         ts = when.timestamp() if when is not None else None
@@ -243,7 +245,7 @@ class TaskTracker:
         return +self.counts  # without the statuses no task has any more
 
     def failed(self) -> list[Task]:
-        error = _SEVERITY_CODE[ERROR]
+        error = SEVERITY_CODE[ERROR]
         return [task for task, severity in zip(self._all, self._severities) if severity == error]
 
     def triage_order(self) -> list[Task]:
