@@ -232,6 +232,18 @@ async def test_a_following_view_draws_its_newest_rows_before_it_has_scrolled(tui
         assert not view.follow and view.top_row() == view.scroll_offset.y
 
 
+async def test_a_row_drawn_again_from_the_cache_is_a_new_strip(tui, tmp_path):
+    # Textual keeps on a strip every strip each frame derives from it (cropped,
+    # styled): a cached strip held those for as long as it was kept, thousands
+    # over a live run. The cache keeps the row's segments instead.
+    async with tui.actions_view(tmp_path, 200) as (app, pilot, view):
+        height = view.scrollable_content_region.height
+        first, again = view.render_line(height - 1), view.render_line(height - 1)
+        assert "row 200" in first.text
+        assert again is not first and list(again) == list(first)
+        assert again.cell_length == first.cell_length
+
+
 async def test_a_pane_switched_to_before_it_is_mounted_gets_focus_and_rows(tui, run_dir):
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -450,23 +462,28 @@ async def test_hidden_panes_are_neither_redrawn_nor_sorted_until_shown(tui, run_
         assert isinstance(app.main.panes["sessions"], SessionsPane)
 
 
+def _a_late_failed_session(app) -> None:
+    """A session that starts and fails after the fixture's: sorted first."""
+    from vivtui.parsing import sessions
+
+    for n, message in enumerate((sessions.STARTED, sessions.COMPLETED)):
+        line = orjson.dumps({"timestamp": "2026-02-11T01:00:00", "level": "ERROR",
+                             "message": message, "worker_id": "late",
+                             "context": {"session_id": 1, "run": 1, "success": False}})
+        app.apply_records("sessions", [sessions.parse(line, 900 + n, 90_000 + n,
+                                                      ParseContext(timezone.utc))])
+
+
 async def test_a_resorted_list_keeps_the_cursor_on_its_row(tui, run_dir):
     # A live run re-sorts sessions (a new failure goes first): the cursor stays
     # on the session it was on, not on whichever took its index.
-    from vivtui.parsing import sessions
-
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         tui.load(app)
         await pilot.press("2", "j")
         view = app.main.panes["sessions"].view
         chosen, index = view.selected, view.cursor
-        for n, message in enumerate((sessions.STARTED, sessions.COMPLETED)):
-            line = orjson.dumps({"timestamp": "2026-02-11T01:00:00", "level": "ERROR",
-                                 "message": message, "worker_id": "late",
-                                 "context": {"session_id": 1, "run": 1, "success": False}})
-            app.apply_records("sessions", [sessions.parse(line, 900 + n, 90_000 + n,
-                                                          ParseContext(timezone.utc))])
+        _a_late_failed_session(app)
         await pilot.pause()
         assert view.rows[0].key[0] == "late"  # sorted above it
         assert view.selected is chosen and view.cursor == index + 1
@@ -476,20 +493,13 @@ async def test_a_cursor_on_the_first_row_stays_on_the_first_row_as_rows_come(tui
     # A big queue loading, or a live run's new failures: the top of a triage
     # list stays on screen (a first sort's top row was kept in place, with
     # every newer failure above it, off screen).
-    from vivtui.parsing import sessions
-
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         tui.load(app)
         await pilot.press("2")
         view = app.main.panes["sessions"].view
         assert view.cursor == 0
-        for n, message in enumerate((sessions.STARTED, sessions.COMPLETED)):
-            line = orjson.dumps({"timestamp": "2026-02-11T01:00:00", "level": "ERROR",
-                                 "message": message, "worker_id": "late",
-                                 "context": {"session_id": 1, "run": 1, "success": False}})
-            app.apply_records("sessions", [sessions.parse(line, 900 + n, 90_000 + n,
-                                                          ParseContext(timezone.utc))])
+        _a_late_failed_session(app)
         await pilot.pause()
         assert view.cursor == 0 and view.selected.key[0] == "late" and view.top_row() == 0
 

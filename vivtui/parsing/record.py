@@ -157,7 +157,7 @@ class Packed(bytes):
     few hundred bytes instead of a kilobyte): read as the object it was."""
 
 
-def pack(obj: dict) -> Packed:
+def pack(obj: Any) -> Packed:
     # A copy of its own size: the bytes orjson returns keep its whole output
     # buffer (4 KB each: 200k kept were 800 MB).
     return Packed(memoryview(to_json(obj)).tobytes())

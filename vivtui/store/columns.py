@@ -19,6 +19,11 @@ SEVERITIES = (INFO, OK, WARNING, ERROR)
 SEVERITY_CODE = {severity: code for code, severity in enumerate(SEVERITIES)}
 
 
+def or_none(value: float) -> float | None:
+    """A float column's entry: NaN stands for None."""
+    return None if value != value else value
+
+
 class Handle:
     """Item ``at`` of ``tracker``'s columns. The tracker makes one handle per
     item and keeps it: handles compare by identity, in C (a re-sorted list
@@ -53,8 +58,8 @@ class NumberColumn:
         self[len(self._floats) - 1] = value
 
     def __getitem__(self, at: int) -> Any:
-        value = self._floats[at]
-        return value if value == value else self._other.get(at)
+        value = or_none(self._floats[at])
+        return value if value is not None else self._other.get(at)
 
     def __setitem__(self, at: int, value: Any) -> None:
         if value.__class__ is float and value == value:

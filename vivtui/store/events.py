@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from vivtui.parsing.record import Record
-from vivtui.store.columns import SEVERITIES, SEVERITY_CODE
+from vivtui.store.columns import SEVERITIES, SEVERITY_CODE, or_none
 
 
 class Event(NamedTuple):
@@ -44,10 +44,8 @@ class Events:
         return len(self._lines) - 1
 
     def __getitem__(self, index: int) -> Event:
-        ts = self._times[index]
-        return Event(self._lines[index], self._offsets[index], None if ts != ts else ts,
+        return Event(self._lines[index], self._offsets[index], self.time(index),
                      SEVERITIES[self._severities[index]])
 
     def time(self, index: int) -> float | None:
-        ts = self._times[index]
-        return None if ts != ts else ts
+        return or_none(self._times[index])

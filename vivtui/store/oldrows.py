@@ -24,7 +24,7 @@ _STAMP, _CATEGORY, _RAW = 3, 6, 7
 CHUNK = 4096  # rows read back at a time when walked over
 GONE = "gone"
 GONE_NOTE = "the file no longer holds this line (rotated, truncated or rewritten)"
-_CHECK_BITS = (1 << 32) - 1
+_U32 = (1 << 32) - 1  # checks are 32 bits; lines too, until one is past it
 
 
 class Reread(Protocol):
@@ -43,8 +43,8 @@ def check_of(row: tuple) -> int:
     line read back from another generation of the file is all it tells apart)."""
     raw = row[_RAW]
     if raw.__class__ is bytes or raw.__class__ is str:
-        return hash(raw) & _CHECK_BITS
-    return hash((row[_STAMP], row[_CATEGORY])) & _CHECK_BITS
+        return hash(raw) & _U32
+    return hash((row[_STAMP], row[_CATEGORY])) & _U32
 
 
 class OldRows:
@@ -60,7 +60,7 @@ class OldRows:
 
     def add(self, rows: Sequence[tuple]) -> None:
         lines = [row[1] for row in rows]
-        if lines and self._lines.typecode == "I" and max(lines) > _CHECK_BITS:
+        if lines and self._lines.typecode == "I" and max(lines) > _U32:
             self._lines = array("q", self._lines)
         self._lines.extend(lines)
         self._offsets.extend(row[2] for row in rows)

@@ -21,8 +21,9 @@ import orjson
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.performance import parse_entry
-from vivtui.parsing.record import Record, new_record, pack, rows_of, to_json
+from vivtui.parsing.record import Record, new_record, pack, rows_of
 from vivtui.parsing.values import flag, number, text
+from vivtui.store.columns import or_none
 from vivtui.store.sessions import Session
 
 _RAW, _ZONE = Record._fields.index("raw"), Record._fields.index("zone")
@@ -47,7 +48,6 @@ class PerformanceTracker:
         self._blocks: list[bytes] = []  # BLOCK entries each, as a compressed JSON array
         self._pending: list[bytes] = []  # the entries after the last block, as JSON
         self._zone: tzinfo | None = None  # of the entries' naive times
-        self.version = 0
         # Running figures, not a tuple of each entry's.
         self.succeeded = self.failed = 0
         self._durations = [0, 0.0]  # how many, their sum
@@ -66,16 +66,17 @@ class PerformanceTracker:
             fields = record.fields
             self._by_session.setdefault(text(fields.get("session_id")),
                                         array("l")).append(self.count)
-            self._take(record, fields)
+            # Packed once: kept in the block to come, and by the buffer's row.
+            # A malformed entry is kept as the text its row shows.
+            data = pack(record.raw if record.malformed else fields)
+            self._take(record, fields, data)
             self._zone = row[_ZONE]
             if fields and not record.malformed:
-                row = (*row[:_RAW], pack(fields), *row[_RAW + 1:])
+                row = (*row[:_RAW], data, *row[_RAW + 1:])
             kept.append(row)
-        if kept or reset:
-            self.version += 1
         return kept
 
-    def _take(self, record: Record, fields: dict) -> None:
+    def _take(self, record: Record, fields: dict, data: bytes) -> None:
         when = record.ts
         self._times.append(when.timestamp() if when is not None else math.nan)
         quality = number(fields.get("quality_score"))
@@ -90,10 +91,9 @@ class PerformanceTracker:
             if value is not None:
                 sums[0] += 1
                 sums[1] += value
-        # A malformed entry is kept as the text its row shows.
-        self._pending.append(to_json(record.raw if record.malformed else fields))
+        self._pending.append(data)
         if len(self._pending) == BLOCK:
-            self._blocks.append(zlib.compress(b"[" + b",".join(self._pending) + b"]"))
+            self._blocks.append(zlib.compress(_as_array(self._pending)))
             self._pending = []
 
     def of_session(self, number: str) -> list[int]:
@@ -102,12 +102,10 @@ class PerformanceTracker:
         return list(self._by_session.get(number, ()))
 
     def time(self, index: int) -> float | None:
-        ts = self._times[index]
-        return None if ts != ts else ts
+        return or_none(self._times[index])
 
     def quality(self, index: int) -> float | None:
-        value = self._qualities[index]
-        return None if value != value else value
+        return or_none(self._qualities[index])
 
     def entry(self, index: int) -> Record:
         return new_record(Record, self._rows([index])[0])
@@ -130,8 +128,8 @@ class PerformanceTracker:
             entries = blocks.get(number)
             if entries is None:
                 entries = blocks[number] = (
-                    orjson.loads(zlib.decompress(self._blocks[number]))
-                    if number < len(self._blocks) else list(map(orjson.loads, self._pending)))
+                    orjson.loads(zlib.decompress(self._blocks[number])
+                                 if number < len(self._blocks) else _as_array(self._pending)))
             out.append(tuple(parse_entry(entries[at], index, ctx)))
         return out
 
@@ -144,6 +142,11 @@ class PerformanceTracker:
     def mean_quality(self) -> float | None:
         count, total = self._qualities_sum
         return total / count if count else None
+
+
+def _as_array(entries: list[bytes]) -> bytes:
+    """Entries' JSON as one JSON array."""
+    return b"[" + b",".join(entries) + b"]"
 
 
 def entry_index_of(session: Session, performance: PerformanceTracker) -> int | None:

@@ -226,10 +226,9 @@ class SessionTracker:
         self._add_occurrence(key, session)
         return session
 
-    def _took(self, session: Session, record: Record, override: bool) -> int:
+    def _took(self, session: Session, record: Record, context: dict, override: bool) -> int:
         """``record``'s context taken in (the completion's over the start's);
         its place in ``events``."""
-        context = context_of(record.fields)
         at = session.at
         for column, name in zip(self._kept, KEPT):
             value = context.get(name)
@@ -238,8 +237,9 @@ class SessionTracker:
         return self.events.add(record)
 
     def _took_end(self, session: Session, record: Record) -> None:
-        self._ends[session.at] = self._took(session, record, override=True)
-        outcome = flag(context_of(record.fields).get("success"))
+        context = context_of(record.fields)
+        self._ends[session.at] = self._took(session, record, context, override=True)
+        outcome = flag(context.get("success"))
         at = session.at
         self._flags[at] = (self._flags[at] & _SUPERSEDED) | (_OUTCOMES.index(outcome) << 1)
 
@@ -249,7 +249,8 @@ class SessionTracker:
     def _start(self, record: Record) -> None:
         key = tuple(map(self.intern, session_key(record)))
         session = self._new(key)
-        self._starts[session.at] = self._took(session, record, override=False)
+        self._starts[session.at] = self._took(session, record, context_of(record.fields),
+                                              override=False)
         stack = self._open.setdefault(key, [])
         for earlier in stack:
             self._supersede(earlier)

@@ -33,6 +33,7 @@ from vivtui.store.columns import (
     Handle,
     NumberColumn,
     entry_of,
+    or_none,
 )
 from vivtui.store.readback import Interner, ReadBack
 
@@ -65,8 +66,7 @@ class Task(Handle):
     @property
     def ts(self) -> float | None:
         """The latest event's time, seconds since the epoch."""
-        ts = self.tracker._times[self.at]
-        return None if ts != ts else ts
+        return or_none(self.tracker._times[self.at])
 
     @property
     def line(self) -> int:
@@ -77,11 +77,6 @@ class Task(Handle):
     def offset(self) -> int:
         """Where the latest event starts in the file."""
         return self.tracker._event_offsets[self.tracker._latest[self.at]]
-
-    @property
-    def offsets(self) -> list[int]:
-        """Where each of its events starts in the file, oldest first."""
-        return self.tracker.offsets_of(self.at)
 
     @property
     def carried(self) -> tuple:
