@@ -9,7 +9,7 @@ import pytest
 from textual import events
 
 from vivtui.cli import monitor_parser
-from vivtui.ui.frugal_driver import driver_class
+from vivtui.ui.frugal_driver import SizedDriver, driver_class
 
 
 def make(fps: float):
@@ -64,4 +64,30 @@ def test_frames_cap_from_the_command_line_or_the_environment(monkeypatch):
     assert driver_class(None).fps == 3
     assert driver_class(7).fps == 7
     monkeypatch.setenv("VIVTUI_FRUGAL", "0")
+    assert driver_class(None) is SizedDriver  # Textual's output, at the terminal's size
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual_serve.driver:WebDriver")
     assert driver_class(None) is None
+
+
+async def test_the_size_is_the_terminals_not_a_stale_environments(monkeypatch):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    from vivtui.ui.frugal_driver import tty_size
+
+    leader, follower = pty.openpty()
+    try:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 140, 0, 0))
+        monkeypatch.setenv("COLUMNS", "80")
+        monkeypatch.setenv("LINES", "24")
+        with os.fdopen(os.dup(follower), "w") as terminal:
+            for driver in (driver_class(0)(SimpleNamespace()), SizedDriver(SimpleNamespace())):
+                driver._file = terminal
+                assert driver._get_terminal_size() == (140, 20)
+        assert tty_size(SimpleNamespace()) is None  # not a terminal: Textual's answer
+    finally:
+        os.close(leader)
+        os.close(follower)

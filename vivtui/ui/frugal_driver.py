@@ -24,7 +24,14 @@ FPS_ENV = "VIVTUI_FPS"
 FRUGAL_ENV = "VIVTUI_FRUGAL"  # 0: Textual's own output, for comparison and odd terminals
 
 
-class FrugalDriver(LinuxDriver):
+class SizedDriver(LinuxDriver):
+    """Textual's own output, at the terminal's size (see ``tty_size``)."""
+
+    def _get_terminal_size(self) -> tuple[int, int]:
+        return tty_size(self._file) or super()._get_terminal_size()
+
+
+class FrugalDriver(SizedDriver):
     fps: float = 0.0  # 0: no cap
 
     def __init__(self, *args, **kwargs) -> None:
@@ -90,13 +97,30 @@ class FrugalDriver(LinuxDriver):
         super().stop_application_mode()
 
 
-def driver_class(fps: float | None) -> type[LinuxDriver] | None:
-    """The driver for a frame cap (None: ``VIVTUI_FPS`` or none); None where
-    Textual's own is to be used (``VIVTUI_FRUGAL=0``, not a Linux-like terminal, or
-    a driver chosen by whoever runs vivtui: textual-serve's web driver)."""
-    if (os.environ.get(FRUGAL_ENV, "1") == "0" or os.name != "posix"
-            or os.environ.get("TEXTUAL_DRIVER")):
+def tty_size(file) -> tuple[int, int] | None:
+    """The terminal's own size, asked of the terminal (None: not a terminal).
+
+    Textual asks ``shutil``, which prefers ``COLUMNS`` and ``LINES`` from the
+    environment: inherited by a tmux server or left by a shell, they are stale
+    the moment the terminal differs, and a frame drawn for 80x24 in a 140x20
+    pane lands its lower rows on the last one (the status line vanished under
+    the footer)."""
+    try:
+        width, height = os.get_terminal_size(file.fileno())
+    except (AttributeError, ValueError, OSError):
         return None
+    return (width, height) if width > 0 and height > 0 else None
+
+
+def driver_class(fps: float | None) -> type[LinuxDriver] | None:
+    """The driver for a frame cap (None: ``VIVTUI_FPS`` or none); Textual's own
+    output for ``VIVTUI_FRUGAL=0``; None where Textual's driver is to be used
+    (not a Linux-like terminal, or a driver chosen by whoever runs vivtui:
+    textual-serve's web driver)."""
+    if os.name != "posix" or os.environ.get("TEXTUAL_DRIVER"):
+        return None
+    if os.environ.get(FRUGAL_ENV, "1") == "0":
+        return SizedDriver
     if fps is None:
         try:
             fps = max(0.0, float(os.environ.get(FPS_ENV, "0") or 0))
