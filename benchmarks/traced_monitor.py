@@ -89,6 +89,30 @@ def _report_light(out: str) -> None:
             grown = Counter({name: n - first[name] for name, n in kinds.items()})
             print("   grown: " + ", ".join(f"{name} {n:+}" for name, n in grown.most_common(15)),
                   file=file)
+            # Not for built-in containers: holding one that another thread is
+            # building (a tuple being resized) makes that thread fail.
+            for name, _ in [(n, c) for n, c in grown.most_common(8)
+                            if n not in _BUILTIN_CONTAINERS][:3]:
+                print(f"   {name} held by: {_holders(name)}", file=file)
+
+
+_BUILTIN_CONTAINERS = {"tuple", "list", "dict", "set", "frozenset", "deque"}
+
+
+def _holders(name: str, sample: int = 20) -> str:
+    """What holds objects of type ``name`` (a sample of the newest): the
+    holders' types, with a container's length."""
+    objects = [obj for obj in gc.get_objects() if type(obj).__name__ == name][-sample:]
+    held = Counter()
+    for obj in objects:
+        for holder in gc.get_referrers(obj):
+            if holder is objects or type(holder).__name__ == "frame":
+                continue
+            size = f"[{len(holder)}]" if isinstance(holder, (list, dict, set)) or type(
+                holder).__name__ == "deque" else ""
+            held[f"{type(holder).__name__}{size}"] += 1
+    del objects
+    return ", ".join(f"{holder} {n}" for holder, n in held.most_common(6))
 
 
 def main() -> None:

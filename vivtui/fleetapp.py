@@ -42,7 +42,7 @@ class FleetApp(VivtuiApp):
             poll=self.options.poll, clock=self.now, hosts_in_paths=hosts_in_paths)
         self.opened: WatchedRun | None = None
         self.overview = RunsScreen(lambda: self.fleet.runs, self.open_run, self.now,
-                                   self.options.display_zone, lambda: list(self.fleet.problems.values()))
+                                   self.options.display_zone, self._problems)
 
     def get_default_screen(self) -> Screen:
         return self.overview
@@ -92,6 +92,12 @@ class FleetApp(VivtuiApp):
         if action == "overview":
             return self.opened is not None and self.screen is self.main
         return super().check_action(action, parameters)
+
+    def _problems(self) -> list[str]:
+        """What the overview says is wrong: runs that cannot be read, and where
+        they come from (a stream's lost link), the latter last: shown first."""
+        note = self.options.source_note() if self.options.source_note is not None else None
+        return [*self.fleet.problems.values(), *([note] if note else [])]
 
     def _elsewhere(self) -> tuple[int, int]:
         """(alerts, of them while watched) of every run but the one on screen."""

@@ -47,7 +47,7 @@ def alert_command_of(args: argparse.Namespace) -> str | None:
     return args.alert_cmd
 
 
-def monitor_options(args: argparse.Namespace, view_state=None):
+def monitor_options(args: argparse.Namespace, view_state=None, source_note=None):
     from vivtui.app import Options
 
     return Options(zone=zone_named(args.tz), display_zone=UTC if args.utc else None,
@@ -55,10 +55,12 @@ def monitor_options(args: argparse.Namespace, view_state=None):
                    alerts=alert_settings_of(args), alert_bell=args.alert_bell,
                    alert_notify=args.alert_notify, alert_cmd=alert_command_of(args),
                    view_state=view_state, fresh=bool(args.fresh),
-                   on_first_frame=tune_process())
+                   on_first_frame=tune_process(), source_note=source_note)
 
 
-def open_monitor(path: str, args: argparse.Namespace) -> int:
+def open_monitor(path: str, args: argparse.Namespace, source_note=None) -> int:
+    """``source_note``: what is wrong with the source the run's files come
+    from (a stream's lost link), said in the status line (None: nothing)."""
     from vivtui.app import VivtuiApp
     from vivtui.ingest.layout import discover
     from vivtui.viewstate import state_file
@@ -66,7 +68,7 @@ def open_monitor(path: str, args: argparse.Namespace) -> int:
     reveal_secrets(args.show_secrets)
     layout = discover(path, zone_named(args.tz))
     view_state = None if args.fresh is None else state_file(layout.root)
-    VivtuiApp(layout, monitor_options(args, view_state)).run()
+    VivtuiApp(layout, monitor_options(args, view_state, source_note)).run()
     return 0
 
 
@@ -77,11 +79,12 @@ def open_fleet(paths: list[str], args: argparse.Namespace) -> int:
 
 
 def fleet_app(paths: list[str], parents: list[str], args: argparse.Namespace,
-               hosts_in_paths: bool = False):
+               hosts_in_paths: bool = False, source_note=None):
     from vivtui.fleetapp import FleetApp
 
     reveal_secrets(args.show_secrets)
-    return FleetApp(paths, parents, monitor_options(args), keep_views=args.fresh is not None,
+    return FleetApp(paths, parents, monitor_options(args, source_note=source_note),
+                    keep_views=args.fresh is not None,
                     hosts_in_paths=hosts_in_paths)
 
 

@@ -103,10 +103,11 @@ def open_stream(address: str, args: argparse.Namespace) -> int:
         with mirrored(link, wait=True) as (root, thread):
             wanted = link.address
             if wanted.run is None:
-                fleet_app([], [str(root)], args, hosts_in_paths=True).run()
+                fleet_app([], [str(root)], args, hosts_in_paths=True,
+                          source_note=thread.health.note).run()
                 return
             open_monitor(str(wait_for_run(root, wanted.host, wanted.run, thread,
-                                          link.address.shown)), args)
+                                          link.address.shown)), args, thread.health.note)
 
     return _stream_errors(watch)
 

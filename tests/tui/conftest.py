@@ -22,12 +22,13 @@ FROZEN = datetime(2026, 2, 11, 1, 0, 0, tzinfo=timezone.utc)
 
 
 class Kit:
-    def fixture_app(self, run_dir: Path, live: bool = True) -> VivtuiApp:
-        """The app on ``run_dir`` with no workers and a frozen clock; ``load`` feeds it."""
+    def fixture_app(self, run_dir: Path, live: bool = True, **options) -> VivtuiApp:
+        """The app on ``run_dir`` with no workers and a frozen clock; ``load``
+        feeds it. ``options``: more of ``Options``."""
         return VivtuiApp(discover(run_dir, timezone.utc),
                          Options(zone=timezone.utc, display_zone=timezone.utc,
                                  activity=RunActivity(finished=not live),
-                                 clock=lambda: FROZEN),
+                                 clock=lambda: FROZEN, **options),
                          start_workers=False)
 
     def empty_app(self, run_dir: Path) -> VivtuiApp:

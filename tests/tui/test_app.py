@@ -430,6 +430,20 @@ async def test_an_unreadable_file_is_named_where_its_rows_would_be(tui, tmp_path
         assert "files 0/7 (6 waiting) action_log.jsonl unreadable" in status
 
 
+async def test_a_failing_source_is_said_first_in_the_status_line(tui, run_dir):
+    """A run read through a stream whose link is down says so, first, for as
+    long as it lasts (the files alone would look merely quiet)."""
+    note = ["stream link lost 4 s ago, nothing new meanwhile: reconnecting to nats://n1:4222"]
+    app = tui.fixture_app(run_dir, source_note=lambda: note[0])
+    async with app.run_test(size=(160, 30)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        status = app.main.status_text().plain
+        assert status.startswith(" ⚠  stream link lost 4 s ago, nothing new meanwhile")
+        note[0] = None
+        assert "stream link" not in app.main.status_text().plain
+
+
 async def test_hidden_panes_are_neither_redrawn_nor_sorted_until_shown(tui, run_dir, monkeypatch):
     # Each second redraws the pane on screen only: sorting 200k hidden tasks and
     # sessions every second was most of a big run's idle CPU.

@@ -30,9 +30,10 @@ def runs(tmp_path: Path) -> Path:
     return parent
 
 
-def fleet_app(parent: Path) -> FleetApp:
+def fleet_app(parent: Path, **options) -> FleetApp:
     return FleetApp([], [parent], Options(zone=timezone.utc, display_zone=timezone.utc,
-                                          activity=RunActivity(), clock=lambda: FROZEN),
+                                          activity=RunActivity(), clock=lambda: FROZEN,
+                                          **options),
                     start_workers=False, keep_views=False)
 
 
@@ -86,3 +87,14 @@ def test_a_run_of_another_host_is_named_with_it_where_the_host_column_is_not_sho
     assert wide.startswith("kernel-7 ") and "alpha" in wide
     here = facts._replace(host=THIS_HOST)
     assert run_row(here, 80, now, timezone.utc).plain.startswith("kernel-7 ")
+
+
+async def test_a_lost_stream_link_is_said_in_the_overview_and_in_an_opened_run(tui, runs):
+    note = "stream link lost 2 s ago, nothing new meanwhile: reconnecting to nats://n1:4222"
+    app = fleet_app(runs, source_note=lambda: note)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await _loaded(pilot)
+        assert "stream link lost 2 s ago" in tui.screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.main.status_text().plain.startswith(" ⚠  stream link lost 2 s ago")

@@ -245,3 +245,26 @@ def test_a_shipper_killed_mid_window_and_restarted_leaves_no_gap_and_no_duplicat
         second.wait()
     got = [data for _, _, data in _lines(stream_messages(server.url), "kernel_run.log")]
     assert got == lines
+
+
+@needs_nats
+def test_a_lost_link_is_said_until_the_server_is_back(tmp_path):
+    """A monitor reading through the stream says when the link is down (it must
+    not look as if it followed), and stops saying it once it is back."""
+    store = tmp_path / "nats"
+    server = Server(store).start()
+    mirror = MirrorThread(Link(sj.parse_address(f"{server.url}/r1")), tmp_path / "mirror",
+                          say=lambda text: None, wait=True)
+    try:
+        mirror.start()
+        assert mirror.wait_caught_up(20)
+        assert mirror.health.note() is None
+        server.stop()
+        wait_for(lambda: mirror.health.note() is not None, timeout=15)
+        note = mirror.health.note()
+        assert "stream link lost" in note and f"127.0.0.1:{server.port}" in note
+        server = Server(store, port=server.port).start()
+        wait_for(lambda: mirror.health.note() is None, timeout=20)
+    finally:
+        mirror.stop()
+        server.stop()

@@ -8,6 +8,7 @@ import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import monotonic
 
 from vivtui.safetext import one_line, redact
 from vivtui.stream.subjects import STREAM, Address
@@ -47,11 +48,35 @@ class NoServer(Exception):
     """No server answered within the wait."""
 
 
+class LinkHealth:
+    """Whether a client's link to the servers is up, for a screen to say: a
+    monitor reading through a lost link must not look as if it followed."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown  # the servers, without a login
+        self.lost_at: float | None = None  # monotonic; None: up
+
+    def lost(self) -> None:
+        if self.lost_at is None:
+            self.lost_at = monotonic()
+
+    def back(self) -> None:
+        self.lost_at = None
+
+    def note(self) -> str | None:
+        """What to say while the link is down (None: it is up)."""
+        lost_at = self.lost_at
+        if lost_at is None:
+            return None
+        return (f"stream link lost {monotonic() - lost_at:.0f} s ago, nothing new meanwhile: "
+                f"reconnecting to {self.shown}")
+
+
 async def connect(link: Link, name: str, say: Callable[[str], None],
-                  wait: float | None = CONNECT_WAIT_S):
+                  wait: float | None = CONNECT_WAIT_S, health: LinkHealth | None = None):
     """Connected within ``wait`` seconds (None: however long it takes), else
     ``NoServer``; afterwards the client reconnects by itself, and ``say``
-    hears of each loss and return of the link."""
+    (and ``health``) hear of each loss and return of the link."""
     nats = nats_module()
 
     client = None
@@ -59,9 +84,13 @@ async def connect(link: Link, name: str, say: Callable[[str], None],
     async def disconnected() -> None:
         if client is not None and (client.is_draining or client.is_closed):
             return  # our own leaving, not news
+        if health is not None:
+            health.lost()
         say(f"disconnected from {link.address.shown}, reconnecting")
 
     async def reconnected() -> None:
+        if health is not None:
+            health.back()
         say(f"reconnected to {link.address.shown}")
 
     async def error(exc: Exception) -> None:

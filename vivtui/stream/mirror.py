@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vivtui.stream import subjects as sj
-from vivtui.stream.connect import Link, connect
+from vivtui.stream.connect import Link, LinkHealth, connect
 
 HELD_MAX = 10_000  # lines waiting for an earlier one; past this, the gap is given up
 
@@ -132,14 +132,14 @@ class Mirror:
 
 async def mirror_until(link: Link, mirror: Mirror, stop: asyncio.Event,
                        caught_up: Callable[[], None], say: Callable[[str], None],
-                       wait: bool = False) -> None:
+                       wait: bool = False, health: LinkHealth | None = None) -> None:
     """Every message of the runs asked for (``link.address``), history first,
     then live, until ``stop``; ``caught_up`` once the history is written.
     ``wait``: a stream not made yet (no run shipped yet) is waited for, as a
     missing file is; else it is an error."""
     from nats.js.api import DeliverPolicy
 
-    nc = await connect(link, "vivtui mirror", say)
+    nc = await connect(link, "vivtui mirror", say, health=health)
     try:
         js = nc.jetstream()
         subjects = sj.filter_of(link.address, mirror.prefix)
@@ -205,6 +205,7 @@ class MirrorThread:
         self.mirror = Mirror(root)
         self.link = link
         self.say = say
+        self.health = LinkHealth(link.address.shown)
         self.caught_up = threading.Event()
         self.failed: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -231,7 +232,7 @@ class MirrorThread:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
             await mirror_until(self.link, self.mirror, self._stop, self.caught_up.set, self.say,
-                               self.wait)
+                               self.wait, self.health)
 
         try:
             asyncio.run(main())

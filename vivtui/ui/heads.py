@@ -148,6 +148,15 @@ def failures(reported: list[str]) -> Text:
     return out
 
 
+def source_problem(note: str) -> Text:
+    """Where the files come from is failing (a stream's lost link): first in
+    the status line, for as long as it lasts."""
+    out = line()
+    out.append(" ⚠ ", styles.FAILURE_BADGE)
+    out.append(" " + render.safe(note, 100) + " ", styles.FAILURE_STRONG)
+    return out
+
+
 LIMIT_SOURCE = {"option": "--budget", "inferred": "inferred from refusals",
                 "default": "producer default", "stated": "per the action log"}
 WRAPPERS_SHOWN = 4

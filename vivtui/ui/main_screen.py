@@ -78,6 +78,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         self.failures: list[str] = []  # background work that failed, said in the status line
         # Of several runs (``fleetapp``): (alerts, of them rung) of the runs not on screen.
         self.elsewhere: Callable[[], tuple[int, int]] | None = None
+        self.source_note: Callable[[], str | None] | None = None  # see ``Options``
         self._dirty: set[str] = set()
         self._drawn_at: dict[str, float] = {}
         self._draw_timer = None
@@ -308,6 +309,9 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
             text = alerts_ui.banner(self.unseen, self.size.width).append_text(text)
         if self.failures:
             text = heads.failures(self.failures).append_text(text)
+        note = self.source_note() if self.source_note is not None else None
+        if note:
+            text = heads.source_problem(note).append_text(text)
         return text
 
     def report_failure(self, message: str) -> None:
