@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import queue
 import shutil
-from datetime import timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import orjson
@@ -75,6 +75,29 @@ def test_troubled_runs_come_first(tmp_path):
     now = fleet.runs[0].store.clock()
     order = [f.name for f in sorted((run.facts(now) for run in fleet.runs), key=trouble_order)]
     assert order[-1] == "quiet"
+
+
+def test_a_run_whose_directory_goes_is_gone_not_live(tmp_path):
+    """A run removed while watched keeps its last figures but is no longer
+    live (its last event was seconds ago: the activity alone said live for ten
+    minutes); its open sessions will be seen no further."""
+    parent = _runs(tmp_path)
+    fleet = Fleet([], [parent], RunSettings(zone=timezone.utc, activity=RunActivity()),
+                  lambda run, batch: None, _fail)
+    fleet.read_once()
+    run = next(run for run in fleet.runs if run.name == "run")
+    now = run.store.activity.last_event
+    before = run.facts(now)
+    assert before.state == "live" and before.running > 0
+    shutil.rmtree(run.path)
+    gone = run.facts(now)
+    assert gone.state == "gone" and gone.since == now and gone.running == 0
+    assert gone.unfinished == before.unfinished + before.running
+    assert (gone.failed, gone.spent) == (before.failed, before.spent)
+    assert run.facts(now + timedelta(minutes=3)).since == now  # since it was first missed
+    shutil.copytree(FIXTURES / "run", run.path)
+    assert run.facts(now).state == "live"
+    fleet.stop()
 
 
 def test_a_run_that_starts_later_is_found_once(tmp_path):

@@ -21,11 +21,14 @@ from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.layout import AUDIT_SUBDIR, RunLayout, discover, read_back_from
 from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import MALFORMED
-from vivtui.store.activity import FINISHED, IDLE, LIVE, RunActivity
+from vivtui.store.activity import FINISHED, IDLE, LIVE, RunActivity, RunState
 from vivtui.store.run import RunStore
 from vivtui.store.tasks import status_failed
 
 RUN_FILES = frozenset(spec.name for spec in SPECS)
+# The run's directory is no more (removed or moved while watched): its figures
+# are the last it gave, and it is not live, however recent its last event.
+GONE = "gone"
 THIS_HOST = socket.gethostname().split(".")[0]
 
 
@@ -95,8 +98,13 @@ class WatchedRun:
         read_back_from(self.layout, self.store, settings.zone)
         self.alerts = AlertEngine(name, settings.alerts)
         self.tailing = None  # set by whoever follows it (``fleet.follow``)
+        self.gone_since: datetime | None = None  # when its directory was first missed
 
     def facts(self, now: datetime) -> RunFacts:
+        if self.path.is_dir():
+            self.gone_since = None
+        elif self.gone_since is None:
+            self.gone_since = now
         return facts_of(self, now)
 
 
@@ -134,6 +142,8 @@ def facts_of(run: WatchedRun, now: datetime) -> RunFacts:
     overview is worked out every second for every run."""
     store = run.store
     state = store.run_state(now)
+    if run.gone_since is not None:  # its open sessions will be seen no further
+        state = RunState(GONE, run.gone_since, state.last_event)
     sessions = store.sessions
     open_now = len(sessions.open_sessions())
     never_ended = sessions.started - (sessions.completed - sessions.orphan_completions)
@@ -149,7 +159,7 @@ def facts_of(run: WatchedRun, now: datetime) -> RunFacts:
         running=open_now if state.state == LIVE else 0,
         stalled=open_now if state.state == IDLE else 0,
         failed=sessions.failed,
-        unfinished=superseded + (open_now if state.state == FINISHED else 0),
+        unfinished=superseded + (open_now if state.state in (FINISHED, GONE) else 0),
         tasks_failed=tasks_failed, blocks=store.blocked_count,
         alerts=len(run.alerts.alerts), live_alerts=run.alerts.fired_live,
         malformed=sum(counter[MALFORMED] for counter in store.by_category.values()))

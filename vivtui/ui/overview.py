@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from vivtui.fleet.runs import THIS_HOST, RunFacts, WatchedRun, trouble_order
+from vivtui.fleet.runs import GONE, THIS_HOST, RunFacts, WatchedRun, trouble_order
 from vivtui.store.activity import IDLE, LIVE
 from vivtui.ui import render, styles
 from vivtui.ui.heads import RUN_STYLE
@@ -64,7 +64,8 @@ def run_row(facts: RunFacts, width: int, now: datetime, zone: tzinfo | None) -> 
         elif key == "host":
             value, style = render.safe(facts.host, 40), styles.NOTE
         elif key == "state":
-            value, style = _state(facts, now, wide), RUN_STYLE.get(facts.state, "")
+            value = _state(facts, now, wide)
+            style = RUN_STYLE.get(facts.state, styles.CAUTION_STRONG)  # (gone)
         elif key == "last_event":
             value = render.stamp(facts.last_event, zone, now) if facts.last_event else "-"
             style = styles.NOTE
@@ -87,12 +88,15 @@ def _count_style(facts: RunFacts, key: str) -> str:
 
 
 def _state(facts: RunFacts, now: datetime, wide: bool) -> str:
-    """live / idle 12m / finished 3h: since the last sign of life."""
+    """live / idle 12m / finished 3h: since the last sign of life; gone 1m: since
+    the run's directory was missed."""
     if facts.state == LIVE or facts.since is None:
         return facts.state
     quiet = _age((now - facts.since).total_seconds())
     if facts.state == IDLE:
         return f"idle {quiet}"
+    if facts.state == GONE:
+        return f"gone {quiet}"  # since its directory was missed
     return f"finished {quiet}" if wide else f"done {quiet}"
 
 
