@@ -268,3 +268,51 @@ def test_a_lost_link_is_said_until_the_server_is_back(tmp_path):
     finally:
         mirror.stop()
         server.stop()
+
+
+def _delete_stream(url: str) -> None:
+    import asyncio
+
+    import nats
+
+    async def delete() -> None:
+        nc = await nats.connect(url)
+        try:
+            await nc.jetstream().delete_stream(sj.STREAM)
+        finally:
+            await nc.close()
+
+    asyncio.run(delete())
+
+
+@needs_nats
+def test_a_deleted_stream_is_made_again_by_the_shipper_and_said_by_the_monitor(server,
+                                                                               tmp_path):
+    """Deleted under them: the shipper makes the stream again (its lines went
+    nowhere, silently) and the mirror reads the new one; with no shipper to
+    make it, the monitor says the stream is gone."""
+    run_dir = tmp_path / "r1"
+    run_dir.mkdir()
+    log = run_dir / "kernel_run.log"
+    log.write_bytes(b"[WAVE 1] before\n")
+    said: list[str] = []
+    shipper = Shipper(run_dir, Link(sj.parse_address(server.url)), "r1", "h1", say=said.append)
+    thread = LoopThread(shipper.run_until).start()
+    mirror = MirrorThread(Link(sj.parse_address(f"{server.url}/r1")), tmp_path / "mirror",
+                          say=lambda text: None, wait=True)
+    mirrored = tmp_path / "mirror" / "h1" / "r1" / "kernel_run.log"
+    try:
+        mirror.start()
+        wait_for(lambda: mirrored.exists() and b"before" in mirrored.read_bytes())
+        _delete_stream(server.url)
+        with open(log, "ab") as file:
+            file.write(b"[WAVE 1] after\n")
+        wait_for(lambda: b"after" in mirrored.read_bytes(), timeout=30)
+        assert any("the stream is gone" in text and "making it again" in text for text in said)
+        assert mirrored.read_bytes() == log.read_bytes()  # each line once
+        thread.stop()
+        _delete_stream(server.url)
+        wait_for(lambda: "the stream is gone" in (mirror.health.note() or ""), timeout=15)
+    finally:
+        thread.stop()
+        mirror.stop()

@@ -49,12 +49,14 @@ class NoServer(Exception):
 
 
 class LinkHealth:
-    """Whether a client's link to the servers is up, for a screen to say: a
-    monitor reading through a lost link must not look as if it followed."""
+    """Whether a client's link to the servers is up and its stream there, for a
+    screen to say: a monitor reading through a lost link, or from a stream
+    that was deleted, must not look as if it followed."""
 
     def __init__(self, shown: str) -> None:
         self.shown = shown  # the servers, without a login
         self.lost_at: float | None = None  # monotonic; None: up
+        self.gone_at: float | None = None  # the stream was found missing; None: there
 
     def lost(self) -> None:
         if self.lost_at is None:
@@ -63,13 +65,23 @@ class LinkHealth:
     def back(self) -> None:
         self.lost_at = None
 
+    def gone(self) -> None:
+        if self.gone_at is None:
+            self.gone_at = monotonic()
+
+    def found(self) -> None:
+        self.gone_at = None
+
     def note(self) -> str | None:
-        """What to say while the link is down (None: it is up)."""
-        lost_at = self.lost_at
-        if lost_at is None:
-            return None
-        return (f"stream link lost {monotonic() - lost_at:.0f} s ago, nothing new meanwhile: "
-                f"reconnecting to {self.shown}")
+        """What to say while the link is down or the stream gone (None: all well)."""
+        lost_at, gone_at = self.lost_at, self.gone_at
+        if lost_at is not None:
+            return (f"stream link lost {monotonic() - lost_at:.0f} s ago, nothing new "
+                    f"meanwhile: reconnecting to {self.shown}")
+        if gone_at is not None:
+            return (f"the stream is gone from {self.shown} (deleted {monotonic() - gone_at:.0f} s "
+                    f"ago or more): nothing new until a shipper makes it again")
+        return None
 
 
 async def connect(link: Link, name: str, say: Callable[[str], None],

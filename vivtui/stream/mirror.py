@@ -159,19 +159,60 @@ async def mirror_until(link: Link, mirror: Mirror, stop: asyncio.Event,
                 told = True
                 caught_up()
 
-        subscription = await js.subscribe(subjects, cb=arrived, ordered_consumer=True,
-                                          deliver_policy=DeliverPolicy.ALL)
+        async def subscribe():
+            return await js.subscribe(subjects, cb=arrived, ordered_consumer=True,
+                                      deliver_policy=DeliverPolicy.ALL)
+
+        subscription = await subscribe()
         if not told:
             # No message may match the run asked for: known from the subjects.
             matching = await js.stream_info(sj.STREAM, subjects_filter=subjects)
             if not (matching.state.subjects or {}):
                 told = True
                 caught_up()
-        await stop.wait()
+        created = info.created
+        while not await _stopped_within(stop, STREAM_CHECK_S):
+            now = await _stream_now(js, health)
+            if now is None or now.created == created:
+                continue
+            # Deleted and made again (a shipper makes it): the consumer went
+            # with it. Read the new one from its start; lines the mirror holds
+            # already are not written twice (``Mirror.take``).
+            created = now.created
+            if health is not None:
+                health.found()
+            await subscription.unsubscribe()
+            subscription = await subscribe()
         await subscription.unsubscribe()
     finally:
         mirror.close()
         await nc.drain()
+
+
+STREAM_CHECK_S = 5.0  # how often a mirror looks whether its stream is still there
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except asyncio.TimeoutError:
+        return False
+    return True
+
+
+async def _stream_now(js, health: LinkHealth | None):
+    """The stream's info; None while it is missing (said: ``health``; the
+    mirror would merely stop growing) or the link gives no answer."""
+    from nats.js.errors import NotFoundError
+
+    try:
+        return await js.stream_info(sj.STREAM)
+    except NotFoundError:
+        if health is not None:
+            health.gone()
+    except Exception:  # noqa: BLE001 - the link's own trouble: ``health`` hears of it
+        pass
+    return None
 
 
 async def _stream_info(js, stop: asyncio.Event, caught_up, say, link: Link):

@@ -246,8 +246,10 @@ class Shipper:
         """``lines`` stored, in order: on a failure (a node lost, the link down)
         the window goes again from the first line not acknowledged; the lines
         after it that were stored are dropped by their ids."""
+        streak = 0  # windows that failed in a row
         while lines:
             futures = []
+            refused: BaseException | None = None
             for line_no, offset, data, generation in lines:
                 headers = {sj.MSG_ID: sj.msg_id(self.host, self.run, shipped.name, generation,
                                                 offset),
@@ -258,7 +260,8 @@ class Shipper:
                     # each line went out in a socket write of its own (a third of the rate).
                     futures.append(await js.publish_async(shipped.subject, data,
                                                           headers=headers))
-                except Exception:  # noqa: BLE001 - the link is down: from here again
+                except Exception as exc:  # noqa: BLE001 - the link is down: from here again
+                    refused = exc
                     break
             if futures:
                 await asyncio.wait(futures, timeout=ACK_S)
@@ -278,7 +281,23 @@ class Shipper:
             if failed is None:
                 return
             lines = lines[failed:]
-            await asyncio.sleep(RETRY_S)
+            streak += 1
+            await self._failed(js, shipped, _why(futures, failed, refused), streak)
+
+    async def _failed(self, js, shipped: ShippedFile, why: BaseException | None,
+                      streak: int) -> None:
+        """A window not stored: said once a streak; a stream deleted under the
+        shipper is made again (its lines were publishing into nothing, silently)."""
+        from nats.js.errors import NoStreamResponseError
+
+        if isinstance(why, NoStreamResponseError):
+            self.say(f"the stream is gone from {self.link.address.shown}: making it again")
+            await self._stream(js)
+            return
+        if streak == 1:
+            reason = type(why).__name__ if why is not None else "no acknowledgement"
+            self.say(f"{shipped.name}: lines not stored ({reason}); trying again")
+        await asyncio.sleep(RETRY_S)
 
     # -- a snapshot (performance_history.json) ---------------------------------------------
 
@@ -309,11 +328,23 @@ class Shipper:
         headers = {sj.MSG_ID: sj.msg_id(self.host, self.run, shipped.name, digest, 0),
                    sj.FILE: shipped.name, sj.GENERATION: digest, sj.OFFSET: "0", sj.LINE: "1",
                    sj.ENCODING: "zlib", sj.ROLLUP: "sub"}
+        streak = 0
         while True:
             try:
                 await js.publish(shipped.subject, packed, headers=headers)
                 break
-            except Exception:  # noqa: BLE001 - the link is down: try again
-                await asyncio.sleep(RETRY_S)
+            except Exception as exc:  # noqa: BLE001 - the link is down: try again
+                streak += 1
+                await self._failed(js, shipped, exc, streak)
         shipped.last_snapshot = digest
         self.progress.snapshots += 1
+
+
+def _why(futures: list, failed: int | None, refused: BaseException | None) -> BaseException | None:
+    """Why the window's first line not stored was not: its acknowledgement's
+    error, or what refused its publishing."""
+    if failed is not None and failed < len(futures):
+        future = futures[failed]
+        if future.done() and not future.cancelled():
+            return future.exception()
+    return refused
