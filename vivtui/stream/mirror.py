@@ -21,6 +21,7 @@ import os
 import threading
 import zlib
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 from vivtui.stream import subjects as sj
@@ -181,7 +182,8 @@ async def mirror_until(link: Link, mirror: Mirror, stop: asyncio.Event,
             created = now.created
             if health is not None:
                 health.found()
-            await subscription.unsubscribe()
+            with suppress(Exception):  # (the old consumer is gone with its stream)
+                await subscription.unsubscribe()
             subscription = await subscribe()
         await subscription.unsubscribe()
     finally:
@@ -229,10 +231,7 @@ async def _stream_info(js, stop: asyncio.Event, caught_up, say, link: Link):
                 told = True
                 say(f"no vivtui stream at {link.address.shown} yet: waiting for a shipper")
                 caught_up()
-        try:
-            await asyncio.wait_for(stop.wait(), 1.0)
-        except asyncio.TimeoutError:
-            pass
+        await _stopped_within(stop, 1.0)
     return None
 
 
