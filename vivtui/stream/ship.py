@@ -291,10 +291,12 @@ class Shipper:
         from nats.js.errors import NoStreamResponseError
 
         if isinstance(why, NoStreamResponseError):
-            self.say(f"the stream is gone from {self.link.address.shown}: making it again")
+            if streak == 1:
+                self.say(f"the stream is gone from {self.link.address.shown}: making it again")
             await self._stream(js)
-            return
-        if streak == 1:
+            if streak == 1:
+                return  # at once; should it still refuse, not in a busy loop
+        elif streak == 1:
             reason = type(why).__name__ if why is not None else "no acknowledgement"
             self.say(f"{shipped.name}: lines not stored ({reason}); trying again")
         await asyncio.sleep(RETRY_S)
