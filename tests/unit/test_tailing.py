@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import time
 
 import pytest
 
@@ -85,6 +86,42 @@ def test_a_failure_is_reported_and_the_feed_is_read_again(tmp_path, collected):
         what, exc = failures.get(timeout=WAIT_S)
         assert what == "reading action_log.jsonl" and isinstance(exc, ValueError)
         loop.applied("actions")  # the refused batch's slot
+        with open(tmp_path / "action_log.jsonl", "ab") as handle:
+            handle.write(action_line(2))
+        assert [r.line for r in next_records(batches, loop, "actions")] == [2]
+    finally:
+        loop.stop(join=2.0)
+
+
+def test_a_failed_watcher_is_said_and_started_again(tmp_path, collected, monkeypatch):
+    """A line written after the watcher failed comes by a change notice (the
+    readers' once-a-second look is turned off here), not a second later."""
+    from vivtui.sources import watcher
+
+    batches, failures = collected
+    real = watcher.watchfiles.watch
+    calls = []
+
+    def fail_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise SystemError("watchfiles went wrong")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(watcher.watchfiles, "watch", fail_once)
+    monkeypatch.setattr(watcher, "RECHECK_MS", 50)
+    monkeypatch.setattr(tailing, "IDLE_RECHECK_S", 3600.0)
+    (tmp_path / "action_log.jsonl").write_bytes(action_line(1))
+    loop = start(tmp_path, collected)
+    try:
+        assert [r.line for r in next_records(batches, loop, "actions")] == [1]
+        what, exc = failures.get(timeout=WAIT_S)
+        assert what == "watching the run directory (started again)"
+        assert isinstance(exc, SystemError)
+        deadline = time.monotonic() + WAIT_S
+        while len(calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)  # the new watcher's first look
         with open(tmp_path / "action_log.jsonl", "ab") as handle:
             handle.write(action_line(2))
         assert [r.line for r in next_records(batches, loop, "actions")] == [2]

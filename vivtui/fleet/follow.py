@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from vivtui.alerts.alert import Alert
@@ -105,10 +106,11 @@ class Fleet:
         for run in list(self.runs):
             run.tailing.start()
         if self.poll is None:
-            self._spawn(lambda: watch_directories(self._directories, self._changed,
-                                                  self.stopped, paths=True,
-                                                  debounce_ms=DEBOUNCE_MS, step_ms=STEP_MS),
-                        "watching the runs")
+            self._spawn(lambda: watch_directories(
+                self._directories, self._changed, self.stopped, paths=True,
+                debounce_ms=DEBOUNCE_MS, step_ms=STEP_MS,
+                on_failure=partial(self._report, "watching the runs (started again)")),
+                "watching the runs")
         if self.parents:
             self._spawn(self._rescan_forever, "looking for new runs")
 

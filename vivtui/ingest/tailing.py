@@ -16,6 +16,7 @@ parsed in small batches with rests between.
 from __future__ import annotations
 
 import threading
+from functools import partial
 from time import monotonic
 from typing import Callable, Iterable
 
@@ -136,7 +137,8 @@ class Tailing:
         self.threads.append(spawn(work, name, self._report))
 
     def _watch(self) -> None:
-        watch_directories(self.directories, self.changed, self.stopped)
+        watch_directories(self.directories, self.changed, self.stopped, on_failure=partial(
+            self._report, "watching the run directory (started again)"))
 
     def _follow(self, *feeds: Feed) -> None:
         """Each of ``feeds`` read in turn (one, but for ``one_thread``)."""

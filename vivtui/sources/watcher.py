@@ -29,6 +29,7 @@ def watch_directories(
     paths: bool = False,
     debounce_ms: int = DEBOUNCE_MS,
     step_ms: int = STEP_MS,
+    on_failure: Callable[[Exception], None] | None = None,
 ) -> None:
     """Call ``on_change`` with the names of changed entries (``paths``: their
     whole paths) until ``stop`` is set.
@@ -36,6 +37,9 @@ def watch_directories(
     Runs in the caller's thread. Directories that appear later are picked up
     within ``RECHECK_MS``; so are those that ``directories``, when it is a
     function, names later (the runs of an overview found as they start).
+    With ``on_failure``, whatever else the watching raises is handed to it and
+    the watching starts again (without, it is raised): a watcher lost for good
+    left the readers' once-a-second look, a second behind every line.
     """
     if callable(directories):
         wanted_now = directories
@@ -69,4 +73,10 @@ def watch_directories(
         except (FileNotFoundError, RuntimeError, OSError):
             # The watched directory vanished under us; look again shortly.
             on_change(set())
+            stop.wait(RECHECK_MS / 1000)
+        except Exception as exc:
+            if on_failure is None:
+                raise
+            on_failure(exc)
+            on_change(set())  # what changed meanwhile is looked at
             stop.wait(RECHECK_MS / 1000)

@@ -127,7 +127,10 @@ class Shipper:
             threading.Thread(target=watch_directories, daemon=True, name="vivtui ship watcher",
                              args=([self.run_dir, self.run_dir / AUDIT_SUBDIR],
                                    lambda names: loop.call_soon_threadsafe(self._wake.set),
-                                   watching)).start()
+                                   watching),
+                             kwargs={"on_failure": lambda exc: self.say(
+                                 f"watching the run failed ({type(exc).__name__}: {exc}); "
+                                 "started again")}).start()
             told, said = time.monotonic(), ""
             try:
                 while not stop.is_set():
