@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
-from collections import Counter
+from collections import Counter, deque
 
 
 def _report(out: str) -> None:
@@ -32,7 +32,7 @@ def _report(out: str) -> None:
         minute += 1
         snapshot = tracemalloc.take_snapshot()
         traced, _peak = tracemalloc.get_traced_memory()
-        kinds = Counter(type(obj).__name__ for obj in gc.get_objects())
+        kinds = _kinds()
         with open(out, "a") as file:
             print(f"== minute {minute}: traced {traced / 1e6:.1f} MB, "
                   f"gc objects {sum(kinds.values())}", file=file)
@@ -43,6 +43,11 @@ def _report(out: str) -> None:
                 continue
             for stat in snapshot.compare_to(first, "lineno")[:25]:
                 print(f"   {stat}", file=file)
+
+
+def _kinds() -> Counter:
+    """The objects the collector knows, by type name."""
+    return Counter(type(obj).__name__ for obj in gc.get_objects())
 
 
 def _pymalloc() -> dict[str, int]:
@@ -73,7 +78,7 @@ def _report_light(out: str) -> None:
         time.sleep(60)
         minute += 1
         gc.collect()
-        kinds = Counter(type(obj).__name__ for obj in gc.get_objects())
+        kinds = _kinds()
         rss = int(open(f"/proc/{os.getpid()}/statm").read().split()[1]) * os.sysconf(
             "SC_PAGE_SIZE")
         pymalloc = _pymalloc()
@@ -108,8 +113,7 @@ def _holders(name: str, sample: int = 20) -> str:
         for holder in gc.get_referrers(obj):
             if holder is objects or type(holder).__name__ == "frame":
                 continue
-            size = f"[{len(holder)}]" if isinstance(holder, (list, dict, set)) or type(
-                holder).__name__ == "deque" else ""
+            size = f"[{len(holder)}]" if isinstance(holder, (list, dict, set, deque)) else ""
             held[f"{type(holder).__name__}{size}"] += 1
     del objects
     return ", ".join(f"{holder} {n}" for holder, n in held.most_common(6))

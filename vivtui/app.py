@@ -58,7 +58,7 @@ class Options:
     view_state: Path | None = None  # where the view is kept across sessions (None: not kept)
     fresh: bool = False  # start with a clean view (it is kept from then on)
     # What is wrong with where the files come from (a stream's lost link); None: nothing
-    source_note: Callable[[], str | None] | None = None
+    source_note: Callable[[], str | None] = lambda: None
 
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
@@ -124,8 +124,8 @@ class VivtuiApp(App[None]):
         self.keeper = ViewKeeper(view_state, self.options.fresh, self._say_view_problem)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
                                now=self.now, reading=self.tailing.reading_backlog,
-                               alerts=self.alerts, keeper=self.keeper)
-        self.main.source_note = self.options.source_note
+                               alerts=self.alerts, keeper=self.keeper,
+                               source_note=self.options.source_note)
 
     def detach(self) -> None:
         """The run on screen is left: its view kept, its tail loops stopped."""

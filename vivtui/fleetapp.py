@@ -96,7 +96,7 @@ class FleetApp(VivtuiApp):
     def _problems(self) -> list[str]:
         """What the overview says is wrong: runs that cannot be read, and where
         they come from (a stream's lost link), the latter last: shown first."""
-        note = self.options.source_note() if self.options.source_note is not None else None
+        note = self.options.source_note()
         return [*self.fleet.problems.values(), *([note] if note else [])]
 
     def _elsewhere(self) -> tuple[int, int]:

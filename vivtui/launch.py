@@ -50,12 +50,15 @@ def alert_command_of(args: argparse.Namespace) -> str | None:
 def monitor_options(args: argparse.Namespace, view_state=None, source_note=None):
     from vivtui.app import Options
 
-    return Options(zone=zone_named(args.tz), display_zone=UTC if args.utc else None,
-                   budget=args.budget, poll=args.poll, activity=activity_of(args), fps=args.fps,
-                   alerts=alert_settings_of(args), alert_bell=args.alert_bell,
-                   alert_notify=args.alert_notify, alert_cmd=alert_command_of(args),
-                   view_state=view_state, fresh=bool(args.fresh),
-                   on_first_frame=tune_process(), source_note=source_note)
+    options = Options(zone=zone_named(args.tz), display_zone=UTC if args.utc else None,
+                      budget=args.budget, poll=args.poll, activity=activity_of(args),
+                      fps=args.fps, alerts=alert_settings_of(args), alert_bell=args.alert_bell,
+                      alert_notify=args.alert_notify, alert_cmd=alert_command_of(args),
+                      view_state=view_state, fresh=bool(args.fresh),
+                      on_first_frame=tune_process())
+    if source_note is not None:
+        options.source_note = source_note
+    return options
 
 
 def open_monitor(path: str, args: argparse.Namespace, source_note=None) -> int:

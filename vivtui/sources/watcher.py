@@ -70,13 +70,13 @@ def watch_directories(
                     on_change({changed(path) for _, path in changes})
                 if tuple(d for d in wanted_now() if d.is_dir()) != present:
                     break  # a directory came or went: watch the new set
-        except (FileNotFoundError, RuntimeError, OSError):
-            # The watched directory vanished under us; look again shortly.
-            on_change(set())
-            stop.wait(RECHECK_MS / 1000)
         except Exception as exc:
-            if on_failure is None:
-                raise
-            on_failure(exc)
-            on_change(set())  # what changed meanwhile is looked at
+            # The watched directory vanished under us (an OSError or watchfiles'
+            # RuntimeError), or the watching failed: look again shortly, and
+            # at what changed meanwhile.
+            if not isinstance(exc, (OSError, RuntimeError)):
+                if on_failure is None:
+                    raise
+                on_failure(exc)
+            on_change(set())
             stop.wait(RECHECK_MS / 1000)

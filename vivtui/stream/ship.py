@@ -345,10 +345,10 @@ class Shipper:
         self.progress.snapshots += 1
 
 
-def _why(futures: list, failed: int | None, refused: BaseException | None) -> BaseException | None:
+def _why(futures: list, failed: int, refused: BaseException | None) -> BaseException | None:
     """Why the window's first line not stored was not: its acknowledgement's
     error, or what refused its publishing."""
-    if failed is not None and failed < len(futures):
+    if failed < len(futures):
         future = futures[failed]
         if future.done() and not future.cancelled():
             return future.exception()

@@ -62,7 +62,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
     def __init__(self, store: RunStore, layout: RunLayout, *, zone=None,
                  now: Callable[[], datetime],
                  reading: Callable[[], float | None] = lambda: None,
-                 alerts: AlertEngine | None = None, keeper: ViewKeeper | None = None) -> None:
+                 alerts: AlertEngine | None = None, keeper: ViewKeeper | None = None,
+                 source_note: Callable[[], str | None] = lambda: None) -> None:
         super().__init__()
         self.keeper = keeper or ViewKeeper(None, False, self.say)
         self.alerts = alerts or AlertEngine(layout.root.name)
@@ -78,7 +79,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         self.failures: list[str] = []  # background work that failed, said in the status line
         # Of several runs (``fleetapp``): (alerts, of them rung) of the runs not on screen.
         self.elsewhere: Callable[[], tuple[int, int]] | None = None
-        self.source_note: Callable[[], str | None] | None = None  # see ``Options``
+        self.source_note = source_note  # see ``Options``
         self._dirty: set[str] = set()
         self._drawn_at: dict[str, float] = {}
         self._draw_timer = None
@@ -309,7 +310,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
             text = alerts_ui.banner(self.unseen, self.size.width).append_text(text)
         if self.failures:
             text = heads.failures(self.failures).append_text(text)
-        note = self.source_note() if self.source_note is not None else None
+        note = self.source_note()
         if note:
             text = heads.source_problem(note).append_text(text)
         return text
