@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -322,6 +324,36 @@ def test_action_rows_built_inline_are_the_rows_from_object_builds():
     ])
     assert batch == one_by_one
     assert [r.severity for r in batch][:4] == [INFO, ERROR, ERROR, ERROR]
+
+
+SECONDS_STAMPS = [
+    "2026-02-03T05:44:03.123456", "2026-02-03T05:44:59", "2026-02-03 05:44:03",
+    "2026-02-03T05:44:03+02:00", "2026-02-03T05:44:03.5Z", "2026-02-03T05:44:03.123-05:30",
+    "2026-03-29T02:30:00", "2026-03-29T03:30:00.25", "2026-10-25T02:30:00.5",
+    "2026-10-25T01:59:59.999", "2026-02-03T05:44:61", "2026-02-03T05:44:00,5",
+    "2026-02-03T05:44:00.", "2026-02-03T05:44:03.1234567", "2026-02-03T05:44:5",
+    "2026-02-03T05:44:0\u00b2", "garbage-but-long:xx", "", None, 12,
+]
+
+
+@pytest.mark.parametrize("host_zone", ["UTC", "Europe/Berlin", "America/New_York"])
+def test_epoch_seconds_of_a_stamp_are_the_parsed_time(host_zone, monkeypatch):
+    # Naive stamps are cached per minute written, in the host's zone too
+    # (DST gaps and overlaps included): the same answer as parsing each whole.
+    monkeypatch.setenv("TZ", host_zone)
+    time.tzset()
+    try:
+        for zone in (timezone.utc, timezone(timedelta(hours=-7)), ZoneInfo("Europe/Berlin"),
+                     None):
+            minutes = values.EpochMinutes()
+            for _ in range(2):  # the second time from the cache
+                for stamp in SECONDS_STAMPS:
+                    parsed = values.timestamp(stamp, zone) if isinstance(stamp, str) else None
+                    expected = parsed.timestamp() if parsed is not None else None
+                    assert minutes.seconds(stamp, zone) == expected, (stamp, zone)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 @pytest.mark.parametrize("stamp", [

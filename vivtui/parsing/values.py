@@ -84,6 +84,18 @@ def minute_written(stamp: Any) -> tuple[str, str] | None:
     return stamp[:16], stamp[19:].lstrip(".0123456789")
 
 
+def _micros_written(tail: str) -> int | None:
+    """"SS" or "SS.f" to "SS.ffffff" as microseconds; None for anything else."""
+    if not (tail.isascii() and tail[:2].isdigit() and tail[:2] < "60"):
+        return None
+    if len(tail) == 2:
+        return int(tail) * 1_000_000
+    fraction = tail[3:]
+    if tail[2] != "." or not 0 < len(fraction) <= 6 or not fraction.isdigit():
+        return None
+    return int(tail[:2]) * 1_000_000 + int(fraction.ljust(6, "0"))
+
+
 class EpochMinutes:
     """The minute since the epoch of a timestamp as written, parsed once per
     minute written (``minute_written``): ``timestamp`` for every API call of a
@@ -99,6 +111,20 @@ class EpochMinutes:
             found = stamp if stamp.__class__ is datetime else timestamp(stamp, zone)
             return int(found.timestamp() // 60) if found is not None else None
         return self.of_minute(written, zone)
+
+    def seconds(self, stamp: Any, zone: tzinfo | None) -> float | None:
+        """Seconds since the epoch. A naive stamp (the host's zone: making it
+        aware took 2.5 us a line, a fifth of reading a big session log) is its
+        minute's, found once, plus the seconds written; zone offsets change on
+        whole minutes. An aware one is parsed whole, which is cheaper."""
+        if stamp.__class__ is str and 19 <= len(stamp) <= 26 and stamp[16] == ":":
+            micros = _micros_written(stamp[17:])  # None unless naive
+            if micros is not None:
+                minute = self.of_minute((stamp[:16], ""), zone)
+                # Summed as datetime.timestamp() sums: the same float.
+                return None if minute is None else (minute * 60_000_000 + micros) / 1e6
+        found = stamp if stamp.__class__ is datetime else timestamp(stamp, zone)
+        return found.timestamp() if found is not None else None
 
     def of_minute(self, written: tuple[str, str], zone: tzinfo | None) -> int | None:
         key = (*written, zone)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from vivtui.parsing.record import Record
+from vivtui.parsing.values import EpochMinutes
 from vivtui.store.columns import SEVERITIES, SEVERITY_CODE, or_none
 
 
@@ -34,12 +35,13 @@ class Events:
         self._offsets = array("q")
         self._times = array("d")  # NaN: no time
         self._severities = bytearray()
+        self._minutes = EpochMinutes()
 
     def add(self, record: Record) -> int:
-        when = record.ts
+        when = self._minutes.seconds(record.stamp, record.zone)
         self._lines.append(record.line)
         self._offsets.append(record.offset)
-        self._times.append(when.timestamp() if when is not None else math.nan)
+        self._times.append(when if when is not None else math.nan)
         self._severities.append(SEVERITY_CODE.get(record.severity, 0))
         return len(self._lines) - 1
 

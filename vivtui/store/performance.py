@@ -22,7 +22,7 @@ import orjson
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.performance import parse_entry
 from vivtui.parsing.record import Record, new_record, pack, rows_of
-from vivtui.parsing.values import flag, number, text
+from vivtui.parsing.values import EpochMinutes, flag, number, text
 from vivtui.store.columns import or_none
 from vivtui.store.sessions import Session
 
@@ -39,6 +39,7 @@ class PerformanceTracker:
     the buffer reads its rows past the newest back from here (``rows_at``)."""
 
     def __init__(self) -> None:
+        self._minutes = EpochMinutes()
         self._reset()
 
     def _reset(self) -> None:
@@ -77,8 +78,8 @@ class PerformanceTracker:
         return kept
 
     def _take(self, record: Record, fields: dict, data: bytes) -> None:
-        when = record.ts
-        self._times.append(when.timestamp() if when is not None else math.nan)
+        when = self._minutes.seconds(record.stamp, record.zone)
+        self._times.append(when if when is not None else math.nan)
         quality = number(fields.get("quality_score"))
         self._qualities.append(quality if quality is not None else math.nan)
         success = flag(fields.get("success"))

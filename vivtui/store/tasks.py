@@ -26,7 +26,7 @@ from vivtui.parsing.record import (
     new_record,
     rows_of,
 )
-from vivtui.parsing.values import number, text, timestamp
+from vivtui.parsing.values import EpochMinutes, number, text
 from vivtui.store.columns import (
     SEVERITIES,
     SEVERITY_CODE,
@@ -156,6 +156,7 @@ class TaskTracker:
         self._event_lines = array("q")
         self._event_offsets = array("q")
         self._event_before = array("q")  # the task's event before this one (-1: none)
+        self._minutes = EpochMinutes()
 
     def apply(self, records: Iterable) -> None:
         rows = rows_of(records)
@@ -194,9 +195,7 @@ class TaskTracker:
         self._statuses[at] = row[_CATEGORY]
         severity = row[_SEVERITY]
         self._severities[at] = SEVERITY_CODE.get(severity, 0)
-        stamp = row[_STAMP]
-        when = stamp if stamp.__class__ is datetime else timestamp(stamp, row[_ZONE])
-        ts = when.timestamp() if when is not None else None
+        ts = self._minutes.seconds(row[_STAMP], row[_ZONE])
         self._times[at] = ts if ts is not None else math.nan
         self._orders[at] = _RANK.get(severity, 2) * 1e11 - (ts or 0.0)
         lines = self._event_lines
