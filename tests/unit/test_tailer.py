@@ -211,3 +211,36 @@ def test_a_line_longer_than_the_budget_stays_one_line_in_a_one_shot_read(tmp_pat
         if not chunk.more:
             break
     assert lines == [b"a", long_line, b"b"]
+
+
+def test_reads_ask_for_what_the_file_holds_not_the_budget(tmp_path, monkeypatch):
+    # os.pread makes a buffer of the size asked for: a live run's few new
+    # bytes asked for with a 1 MiB read, many times a second, left the heap
+    # in holes. The size seen is asked for; then one small read for more.
+    from vivtui.sources import regular
+
+    path = tmp_path / "log"
+    path.write_bytes(b"first\n")
+    asked = []
+    real_pread = os.pread
+
+    def pread(fd, size, offset):
+        asked.append((size, offset))
+        return real_pread(fd, size, offset)
+
+    monkeypatch.setattr(tailer_module.os, "pread", pread)
+    tailer = LineTailer(path, budget=1 << 20)
+    assert [line for _, _, line in tailer.read().lines] == [b"first"]
+    append(path, b"x" * 300 + b"\n")
+    del asked[:]
+    assert [line for _, _, line in tailer.read().lines] == [b"x" * 300]
+    assert (301, 6) in asked  # (the others: checks of bytes read before)
+    assert max(size for size, _ in asked) <= regular.PROBE_BYTES < 1 << 20
+    # A whole-file read the same way, and what grows past the size seen is read too.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        del asked[:]
+        assert regular.read_rest(fd, 6, 1 << 20) == b"x" * 300 + b"\n"
+        assert asked == [(301, 6), (regular.PROBE_BYTES, 307)]
+    finally:
+        os.close(fd)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import orjson
 
-from vivtui.sources.regular import open_regular, read_regular
+from vivtui.sources.regular import open_regular, read_regular, read_rest
 from vivtui.sources.tailer import EMPTY, MISSING, OK, UNREADABLE
 
 HALF_WRITTEN = "half-written"
@@ -163,7 +163,7 @@ class SnapshotReader:
             if os.pread(fd, len(self._head), 0) != self._head:
                 return None
             start = self._body_end - len(self._tail)
-            rest = _read_from(fd, start)
+            rest = read_rest(fd, start, WHOLE_FILE_LIMIT)
         finally:
             os.close(fd)
         if not rest.startswith(self._tail):
@@ -246,16 +246,6 @@ class SnapshotReader:
 
 def _hash(body: bytes) -> bytes:
     return blake2b(body, digest_size=16).digest()
-
-
-def _read_from(fd: int, start: int) -> bytes:
-    chunks = []
-    while chunk := os.pread(fd, 1 << 20, start):
-        chunks.append(chunk)
-        start += len(chunk)
-        if sum(map(len, chunks)) > WHOLE_FILE_LIMIT:
-            raise OSError("more than the limit read whole")
-    return b"".join(chunks)
 
 
 def _digest(entry: Any) -> int:

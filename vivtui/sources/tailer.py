@@ -15,7 +15,7 @@ from pathlib import Path
 from time import monotonic
 from typing import Iterator
 
-from vivtui.sources.regular import open_regular
+from vivtui.sources.regular import open_regular, read_size
 
 MISSING = "missing"
 EMPTY = "empty"
@@ -247,10 +247,15 @@ class LineTailer:
         assert self._fd is not None
         budget = self.budget
         data_read = False
+        try:
+            end = os.fstat(self._fd).st_size
+        except OSError:
+            end = 0
         while True:
+            want = read_size(end, self.offset)
             try:
-                data = os.pread(self._fd, min(budget, 4 << 20) if not unbounded else 4 << 20,
-                                self.offset)
+                data = os.pread(self._fd, min(want, 4 << 20) if unbounded
+                                else min(want, budget, 4 << 20), self.offset)
             except OSError as exc:
                 self.state = UNREADABLE
                 self.error = exc.strerror or str(exc)
