@@ -110,8 +110,12 @@ def tune_process() -> Callable[[], None]:
     the switch interval at every step of a frame (5 ms by default). What exists
     after the first frame (Textual's widgets, styles, caches) lives as long as
     the app: frozen out of the collector, whose full passes over it took
-    30-50 ms on the UI thread during a big backlog."""
+    30-50 ms on the UI thread during a big backlog. Big blocks get pages of
+    their own (``allocator``)."""
+    from vivtui.allocator import keep_big_blocks_apart
+
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    keep_big_blocks_apart()
     return gc.freeze
 
 

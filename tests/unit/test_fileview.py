@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -156,3 +157,23 @@ def test_a_cancelled_scan_stops(action_lines, tmp_path):
     found.cancel.set()
     found.run()
     assert found.done and found.scanned == 0
+
+
+@pytest.mark.parametrize("preadv", [True, False])
+def test_scan_reads_lines_longer_than_a_read_into_its_one_buffer(tmp_path, monkeypatch, preadv):
+    # One buffer for the whole scan (grown for a line longer than a read),
+    # with os.preadv or, where there is none, os.pread.
+    monkeypatch.setattr(lineindex, "READ_SIZE", 1000)
+    if not preadv:
+        monkeypatch.setattr(lineindex, "_PREADV", None)
+    lines = [b"x" * n for n in (10, 5000, 3, 2999, 1000, 999, 1001, 0, 7)] * 40
+    path = tmp_path / "k.log"
+    path.write_bytes(b"\n".join(lines) + b"\ntail without newline")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        index = scan(fd, 0, os.fstat(fd).st_size)
+        assert index.count == len(lines)
+        for first in (0, 1, 5, 100, len(lines) - 2):
+            assert index.read(fd, first, first + 2)[1] == lines[first:first + 2]
+    finally:
+        os.close(fd)

@@ -89,21 +89,39 @@ def scan(fd: int, start: int, stop: int, *, progress: Callable[[int], None] | No
     (``stop`` is where a line starts: what follows a last newline is left out)."""
     index = LineIndex(start)
     offset, size = start, READ_SIZE
+    buffer = bytearray(READ_SIZE)
     while offset < stop:
         if cancel is not None and cancel.is_set():
             break
-        data = os.pread(fd, min(size, stop - offset), offset)
-        if not data:
+        buffer, got = _read_into(buffer, fd, min(size, stop - offset), offset)
+        if not got:
             break
-        cut = data.rfind(b"\n") + 1
+        cut = buffer.rfind(b"\n", 0, got) + 1
         if not cut:  # one line longer than the read: read more of it
-            if offset + len(data) >= stop:
+            if offset + got >= stop:
                 break
             size *= 2
             continue
-        index.add(data, cut)  # the next read starts at the cut: nothing is copied
+        index.add(buffer, cut)  # the next read starts at the cut: nothing is copied
         offset += cut
         size = READ_SIZE
         if progress is not None:
             progress(offset)
     return index
+
+
+def _read_into(buffer: bytearray, fd: int, size: int, offset: int) -> tuple[bytearray, int]:
+    """``size`` bytes at ``offset`` into ``buffer`` (grown if need be), and
+    how many were read: one buffer for a whole scan, not a block of memory
+    from the allocator for each read (each its own pages, see ``allocator``)."""
+    if len(buffer) < size:
+        buffer = bytearray(size)
+    if _PREADV is None:
+        data = os.pread(fd, size, offset)
+        buffer[:len(data)] = data
+        return buffer, len(data)
+    with memoryview(buffer) as view:
+        return buffer, _PREADV(fd, [view[:size]], offset)
+
+
+_PREADV = getattr(os, "preadv", None)
