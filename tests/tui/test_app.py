@@ -500,7 +500,7 @@ async def test_a_resorted_list_keeps_the_cursor_on_its_row(tui, run_dir):
         _a_late_failed_session(app)
         await pilot.pause()
         assert view.rows[0].key[0] == "late"  # sorted above it
-        assert view.selected is chosen and view.cursor == index + 1
+        assert view.selected == chosen and view.cursor == index + 1
 
 
 async def test_a_cursor_on_the_first_row_stays_on_the_first_row_as_rows_come(tui, run_dir):

@@ -286,7 +286,7 @@ class AlertEngine:
         for session in store.sessions.open_sessions():
             began = session.started_at
             open_for = (now - began).total_seconds() if began is not None else 0.0
-            if open_for < threshold or not _first(self._stalled_sessions, id(session)):
+            if open_for < threshold or not _first(self._stalled_sessions, int(session)):
                 continue
             # Stalled before vivtui looked: the history's news, listed, not rung.
             crossed = began.timestamp() + threshold >= self._since

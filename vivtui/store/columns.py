@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from typing import Any
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING
@@ -24,21 +25,71 @@ def or_none(value: float) -> float | None:
     return None if value != value else value
 
 
-class Handle:
-    """Item ``at`` of ``tracker``'s columns. The tracker makes one handle per
-    item and keeps it: handles compare by identity, in C (a re-sorted list
-    finds its selected row with ``list.index`` among 200k)."""
+class Handle(int):
+    """Item number ``int(handle)`` of its tracker's columns. A handle is made
+    when asked for and not kept (an object per item, with its number, was a
+    quarter of what a long run's models held, and its many small objects
+    pinned the allocator's arenas): it is its number, so two handles on one
+    item are equal, compared in C (a re-sorted list finds its selected row
+    with ``list.index`` among 200k). Its tracker is its class's: each tracker
+    makes its own class (``bound``). Handles of different trackers are not
+    to be mixed in one list."""
 
-    __slots__ = ("tracker", "at")
+    __slots__ = ()
+    tracker: Any = None
 
-    def __init__(self, tracker: Any, at: int) -> None:
-        self.tracker = tracker
-        self.at = at
+    @classmethod
+    def bound(cls, tracker: Any) -> type:
+        return type(cls.__name__, (cls,), {"__slots__": (), "tracker": tracker})
+
+    @property
+    def at(self) -> int:
+        return int(self)
+
+    def __bool__(self) -> bool:  # item 0 is an item
+        return True
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({int(self)})"
+
+
+class Handles(Sequence):
+    """A tracker's items as handles, made as they are read."""
+
+    def __init__(self, make: Callable[[int], Handle], column: Sized) -> None:
+        self._make, self._column = make, column
+
+    def __len__(self) -> int:
+        return len(self._column)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(map(self._make, range(len(self._column))[index]))
+        return self._make(range(len(self._column))[index])
+
+    def __iter__(self) -> Iterator[Handle]:
+        return map(self._make, range(len(self._column)))
+
+
+class HandleMap(Mapping):
+    """Items by their key (``{key: number}``), as handles."""
+
+    def __init__(self, make: Callable[[int], Handle], numbers: dict) -> None:
+        self._make, self._numbers = make, numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, key) -> Handle:
+        return self._make(self._numbers[key])
+
+    def __iter__(self) -> Iterator:
+        return iter(self._numbers)
 
 
 def entry_of(name: str, doc: str = "") -> property:
     """The handle's entry in the tracker's column ``name``."""
-    return property(lambda handle: getattr(handle.tracker, name)[handle.at], doc=doc)
+    return property(lambda handle: getattr(handle.tracker, name)[handle], doc=doc)
 
 
 class NumberColumn:

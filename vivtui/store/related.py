@@ -98,7 +98,7 @@ def _occurrence_records(session, candidates: list[Record], tracker) -> list[Reco
         if candidate.kind == safety.KIND:
             # The cheap test first: a run has many decisions and many sessions.
             if (task and text(candidate.fields.get("task")).strip().startswith(task)
-                    and decided_session(candidate, tracker) is session):
+                    and decided_session(candidate, tracker) == session):
                 found.append(candidate)
         elif key in relation_keys(candidate) and _within(candidate.ts, start, end):
             # At a boundary the next occurrence's start line is its own.
@@ -126,7 +126,7 @@ def gate_blocks(session, blocked: Iterable[Record], tracker) -> list[Record]:
     return [record for record in blocked
             if record.kind == safety.KIND
             and text(record.fields.get("task")).strip().startswith(task)
-            and decided_session(record, tracker) is session]
+            and decided_session(record, tracker) == session]
 
 
 def decided_session(decision: Record, tracker):

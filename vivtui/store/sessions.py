@@ -16,7 +16,7 @@ from vivtui.parsing.sessions import (
 )
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.activity import IDLE, LIVE
-from vivtui.store.columns import Handle, NumberColumn, entry_of
+from vivtui.store.columns import Handle, Handles, NumberColumn, entry_of
 from vivtui.store.events import Event, Events
 from vivtui.store.readback import Interner, ReadBack
 
@@ -53,7 +53,7 @@ class Session(Handle):
     """One occurrence of a session key: its start and completion (either may
     be missing), and the context fields they gave (``KEPT``; the completion's
     over the start's). A handle on its place in its tracker's columns (about
-    300 bytes a session, where an object holding its fields and a tuple of
+    230 bytes a session, where an object holding its fields and a tuple of
     its kept values was about 400, and both events' decoded objects kilobytes)."""
 
     __slots__ = ()
@@ -183,14 +183,15 @@ class SessionTracker:
         self.events = Events()
         self.source = ReadBack(parse)  # the session file, for the events looked at
         self.intern = Interner()  # task texts, models, statuses repeat
-        self.sessions: list[Session] = []
+        self._session = Session.bound(self)
         self._keys: list[SessionKey] = []
+        self.sessions: Handles = Handles(self._session, self._keys)
         self._starts = array("q")  # its start in ``events`` (-1: none seen)
         self._ends = array("q")
         self._flags = bytearray()  # _SUPERSEDED, and its outcome (index in _OUTCOMES) above
         self._kept: tuple = tuple(NumberColumn() if name == "elapsed_seconds" else []
                                   for name in KEPT)
-        self._open: dict[SessionKey, list[Session]] = {}
+        self._open: dict[SessionKey, list[int]] = {}  # the open sessions' numbers
         self.started = 0
         self.completed = 0
         self.succeeded = 0
@@ -198,9 +199,10 @@ class SessionTracker:
         self.version = 0  # bumps on every change, so views know when to redraw
         self._latest_run: dict[str, int] = {}
         self._open_runs: dict[str, dict[int, set[SessionKey]]] = {}  # worker -> run -> keys
-        # Every occurrence of a key, in start order: the session itself while it
-        # is the only one (most are: a list each was an eighth of the memory).
-        self.by_key: dict[SessionKey, Session | list[Session]] = {}
+        # Every occurrence of a key (its number), in start order: the number
+        # itself while it is the only one (most are: a list each was an eighth
+        # of the memory).
+        self.by_key: dict[SessionKey, int | list[int]] = {}
 
     def apply(self, records: list[Record]) -> None:
         for record in records:
@@ -215,15 +217,14 @@ class SessionTracker:
                                      lambda record: session_key(record) == session.key)
 
     def _new(self, key: SessionKey) -> Session:
-        session = Session(self, len(self.sessions))
-        self.sessions.append(session)
+        session = self._session(len(self._keys))
         self._keys.append(key)
         self._starts.append(-1)
         self._ends.append(-1)
         self._flags.append(0)
         for column in self._kept:
             column.append(None)
-        self._add_occurrence(key, session)
+        self._add_occurrence(key, int(session))
         return session
 
     def _took(self, session: Session, record: Record, context: dict, override: bool) -> int:
@@ -243,8 +244,8 @@ class SessionTracker:
         at = session.at
         self._flags[at] = (self._flags[at] & _SUPERSEDED) | (_OUTCOMES.index(outcome) << 1)
 
-    def _supersede(self, session: Session) -> None:
-        self._flags[session.at] |= _SUPERSEDED
+    def _supersede(self, at: int) -> None:
+        self._flags[at] |= _SUPERSEDED
 
     def _start(self, record: Record) -> None:
         key = tuple(map(self.intern, session_key(record)))
@@ -255,7 +256,7 @@ class SessionTracker:
         for earlier in stack:
             self._supersede(earlier)
         self._supersede_earlier_runs(key)
-        stack.append(session)
+        stack.append(int(session))
         self.started += 1
         self.version += 1
 
@@ -264,7 +265,7 @@ class SessionTracker:
         self.completed += 1
         stack = self._open.get(key)
         if stack:
-            session = stack.pop()
+            session = self._session(stack.pop())
             if not stack:
                 del self._open[key]
         else:
@@ -290,22 +291,23 @@ class SessionTracker:
             self._latest_run[worker] = number
             for earlier in [r for r in runs if r < number]:
                 for old_key in runs.pop(earlier):
-                    for session in self._open.get(old_key, ()):
-                        self._supersede(session)
+                    for at in self._open.get(old_key, ()):
+                        self._supersede(at)
         runs.setdefault(number, set()).add(key)
 
-    def _add_occurrence(self, key: SessionKey, session: Session) -> None:
+    def _add_occurrence(self, key: SessionKey, at: int) -> None:
         known = self.by_key.get(key)
         if known is None:
-            self.by_key[key] = session
+            self.by_key[key] = at
         elif known.__class__ is list:
-            known.append(session)
+            known.append(at)
         else:
-            self.by_key[key] = [known, session]
+            self.by_key[key] = [known, at]
 
     def occurrences(self, key: SessionKey) -> list[Session]:
         known = self.by_key.get(key)
-        return [] if known is None else known if known.__class__ is list else [known]
+        numbers = [] if known is None else known if known.__class__ is list else [known]
+        return list(map(self._session, numbers))
 
     def occurrence_of(self, record: Record) -> Session | None:
         """The session whose start or completion ``record`` is."""
@@ -323,8 +325,8 @@ class SessionTracker:
 
     def open_sessions(self) -> list[Session]:
         """Started, not completed, and not left behind by a later start."""
-        return [session for stack in self._open.values() for session in stack
-                if not session.superseded]
+        return [self._session(at) for stack in self._open.values() for at in stack
+                if not self._flags[at] & _SUPERSEDED]
 
     @property
     def unfinished(self) -> list[Session]:
@@ -346,7 +348,7 @@ class SessionTracker:
                 ts = time(end)
             keys.append((STATE_ORDER[_state_of(end, flags, run)],
                          -(ts if ts is not None else default)))
-        return [self.sessions[at] for at in sorted(range(len(keys)), key=keys.__getitem__)]
+        return list(map(self._session, sorted(range(len(keys)), key=keys.__getitem__)))
 
 
 def _as_int(value: str) -> int | None:

@@ -31,6 +31,7 @@ from vivtui.store.columns import (
     SEVERITIES,
     SEVERITY_CODE,
     Handle,
+    HandleMap,
     NumberColumn,
     entry_of,
     or_none,
@@ -47,9 +48,9 @@ _NO_EVENT = -1
 
 class Task(Handle):
     """A handle on task ``at`` of its tracker, which keeps what the task
-    keeps in columns: a task costs this object and its place in them (about
-    300 bytes with its id, where an object holding its fields, an array of
-    its offsets and a tuple of its carried values was about 500)."""
+    keeps in columns: a task costs its place in them (about 220 bytes with
+    its id, where an object holding its fields, an array of its offsets and
+    a tuple of its carried values was about 500)."""
 
     __slots__ = ()
     tracker: TaskTracker
@@ -136,12 +137,13 @@ class TaskTracker:
     event's place in arrays, each event linked to the task's one before."""
 
     def __init__(self) -> None:
-        self.tasks: dict[str, Task] = {}
+        self._task = Task.bound(self)
+        self._numbers: dict[str, int] = {}  # task id -> its number in the columns
+        self.tasks = HandleMap(self._task, self._numbers)
         self.counts: Counter = Counter()  # tasks by latest status, kept as events come
         self.source = ReadBack(parse)  # the queue file, for the events looked at
         self.version = 0
         self._intern = Interner(100_000)  # workers, models and errors repeat
-        self._all: list[Task] = []
         self._ids: list[str] = []
         self._statuses: list[str] = []
         self._severities = bytearray()  # index in SEVERITIES
@@ -167,19 +169,17 @@ class TaskTracker:
             if fields.__class__ is not dict:
                 fields = new_record(Record, row).fields
             task_id = text(fields.get("task_id")) or "?"
-            task = self.tasks.get(task_id)
-            if task is None:
-                task = self.tasks[task_id] = self._new(task_id)
+            at = self._numbers.get(task_id)
+            if at is None:
+                at = self._numbers[task_id] = self._new(task_id)
             else:
-                self.counts[self._statuses[task.at]] -= 1
-            self._update(task.at, row, fields)
-            self.counts[self._statuses[task.at]] += 1
+                self.counts[self._statuses[at]] -= 1
+            self._update(at, row, fields)
+            self.counts[self._statuses[at]] += 1
         if rows:
             self.version += 1
 
-    def _new(self, task_id: str) -> Task:
-        task = Task(self, len(self._all))
-        self._all.append(task)
+    def _new(self, task_id: str) -> int:
         self._ids.append(task_id)
         self._statuses.append("?")
         self._severities.append(0)
@@ -189,7 +189,7 @@ class TaskTracker:
         self._counts.append(0)
         for column in self._carried:
             column.append(None)
-        return task
+        return len(self._ids) - 1
 
     def _update(self, at: int, row: tuple, fields: dict) -> None:
         self._statuses[at] = row[_CATEGORY]
@@ -240,13 +240,14 @@ class TaskTracker:
 
     def failed(self) -> list[Task]:
         error = SEVERITY_CODE[ERROR]
-        return [task for task, severity in zip(self._all, self._severities) if severity == error]
+        return [self._task(at) for at, severity in enumerate(self._severities)
+                if severity == error]
 
     def triage_order(self) -> list[Task]:
         """Failures first, then warnings (requeued), then the rest; newest
         first: sorted by the order column, no Python code per task."""
-        return [self._all[at] for at in sorted(range(len(self._all)),
-                                               key=self._orders.__getitem__)]
+        return list(map(self._task, sorted(range(len(self._ids)),
+                                           key=self._orders.__getitem__)))
 
 
 def _is_of(task: Task, record: Record) -> bool:
