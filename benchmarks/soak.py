@@ -27,6 +27,13 @@ def rss_mb(pid: int) -> float:
     return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 1e6
 
 
+def rss_parts_mb(pid: int) -> tuple[float, float]:
+    """Anonymous (the heap) and file-backed resident memory."""
+    fields = dict(line.split(":", 1) for line in
+                  Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return tuple(int(fields[name].split()[0]) / 1e3 for name in ("RssAnon", "RssFile"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=int, default=10)
@@ -59,7 +66,7 @@ def main() -> None:
         pid = monitor.pid
         print(f"soak: {args.rate:g} events/s for {args.minutes} min, pane {args.pane}, "
               f"monitor pid {pid}, run {run}")
-        print(f"{'minute':>6} {'CPU %':>7} {'RSS MB':>8}")
+        print(f"{'minute':>6} {'CPU %':>7} {'RSS MB':>8} {'anon':>7} {'file':>6}")
         figures = []
         before, start = cpu_s([pid]), time.monotonic()
         for minute in range(1, args.minutes + 1):
@@ -68,7 +75,9 @@ def main() -> None:
             cpu = 100 * (now - before) / 60
             before = now
             figures.append((cpu, rss_mb(pid)))
-            print(f"{minute:>6} {cpu:>7.1f} {figures[-1][1]:>8.1f}", flush=True)
+            anon, mapped = rss_parts_mb(pid)
+            print(f"{minute:>6} {cpu:>7.1f} {figures[-1][1]:>8.1f} {anon:>7.1f} {mapped:>6.1f}",
+                  flush=True)
         if len(figures) >= 3:
             print(f"last minute's CPU / second minute's: {figures[-1][0] / figures[1][0]:.2f} "
                   f"(target <= 1.2); RSS growth after minute 1: "

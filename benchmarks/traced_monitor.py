@@ -6,13 +6,18 @@ tracing slows every allocation.
     python benchmarks/traced_monitor.py OUT RUN_DIR [vivtui options]
 
 With VIVTUI_TRACE_LIGHT=1 (soak.py --trace-light), no tracemalloc: every
-minute the RSS, pymalloc's own figures (blocks in use, arenas) and the
-objects the collector knows, by type, against the first minute. Cheap
-enough to run at the soak's full rate.
+minute the RSS, pymalloc's own figures (blocks in use, arenas, growth by
+block size), glibc's (in use, free), the objects the collector knows by
+type, and the strings, bytes and numbers they hold, by size and holder,
+against the first minute. Cheap enough to run at the soak's full rate (its
+own counting adds a few MB of RSS: not for figures). With
+VIVTUI_TRACE_TRIM=1 too, ``malloc_trim(0)`` after each minute's figures
+and the RSS after it: how much of glibc's free memory was resident.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import re
@@ -50,7 +55,7 @@ def _kinds() -> Counter:
     return Counter(type(obj).__name__ for obj in gc.get_objects())
 
 
-def _pymalloc() -> dict[str, int]:
+def _pymalloc() -> dict:
     """pymalloc's figures, which it prints to the C stderr only: caught in a
     file for the moment it takes (a frame drawn then is lost to the screen)."""
     with tempfile.TemporaryFile() as caught:
@@ -63,7 +68,8 @@ def _pymalloc() -> dict[str, int]:
             os.close(saved)
         caught.seek(0)
         text = caught.read().decode("utf-8", "replace")
-    figures = {}
+    figures = {"classes": {int(size): int(used) * int(size) for size, used in re.findall(
+        r"^\s*\d+\s+(\d+)\s+\d+\s+(\d+)\s+\d+\s*$", text, re.M)}}
     for name in ("bytes in allocated blocks", "bytes in available blocks",
                  "arenas allocated current"):
         found = re.search(r"# " + name + r"\s*=\s*([\d,]+)", text)
@@ -71,34 +77,87 @@ def _pymalloc() -> dict[str, int]:
     return figures
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+
+def _malloc() -> str:
+    """glibc's figures over every arena: what malloc hands out (pymalloc's
+    arenas included) and what it holds free; '' where there is no glibc."""
+    try:
+        info = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return ""
+    info.restype = _MallInfo2
+    got = info()
+    return (f"; malloc {(got.uordblks + got.hblkhd) / 1e6:.1f} MB in use "
+            f"({got.hblkhd / 1e6:.1f} mmapped), {got.fordblks / 1e6:.1f} MB free")
+
+
+def _rss() -> int:
+    return int(open(f"/proc/{os.getpid()}/statm").read().split()[1]) * os.sysconf(
+        "SC_PAGE_SIZE")
+
+
 def _report_light(out: str) -> None:
-    first: Counter | None = None
+    first: tuple | None = None
     minute = 0
     while True:
         time.sleep(60)
         minute += 1
         gc.collect()
-        kinds = _kinds()
-        rss = int(open(f"/proc/{os.getpid()}/statm").read().split()[1]) * os.sysconf(
-            "SC_PAGE_SIZE")
-        pymalloc = _pymalloc()
+        kinds, pymalloc, census = _kinds(), _pymalloc(), _untracked_census()
         with open(out, "a") as file:
-            print(f"== minute {minute}: RSS {rss / 1e6:.1f} MB, pymalloc blocks "
+            print(f"== minute {minute}: RSS {_rss() / 1e6:.1f} MB, pymalloc blocks "
                   f"{pymalloc['bytes in allocated blocks'] / 1e6:.1f} MB in use, "
                   f"{pymalloc['bytes in available blocks'] / 1e6:.1f} MB free, "
                   f"{pymalloc['arenas allocated current']} arenas; "
-                  f"gc objects {sum(kinds.values())}", file=file)
+                  f"gc objects {sum(kinds.values())}{_malloc()}", file=file)
+            if os.environ.get("VIVTUI_TRACE_TRIM"):
+                ctypes.CDLL(None).malloc_trim(0)
+                print(f"   after malloc_trim(0): RSS {_rss() / 1e6:.1f} MB{_malloc()}", file=file)
             if first is None:
-                first = kinds
+                first = kinds, pymalloc["classes"], census
                 continue
-            grown = Counter({name: n - first[name] for name, n in kinds.items()})
-            print("   grown: " + ", ".join(f"{name} {n:+}" for name, n in grown.most_common(15)),
-                  file=file)
+            _print_growth(file, "pymalloc grew by block size", pymalloc["classes"], first[1],
+                          lambda size, grew: f"{size} B {grew / 1e3:+.0f} kB")
+            _print_growth(file, "untracked objects grew", census, first[2],
+                          lambda name, grew: f"{name} {grew:+}")
+            grown = _print_growth(file, "grown", kinds, first[0],
+                                  lambda name, grew: f"{name} {grew:+}", 15)
             # Not for built-in containers: holding one that another thread is
             # building (a tuple being resized) makes that thread fail.
-            for name, _ in [(n, c) for n, c in grown.most_common(8)
-                            if n not in _BUILTIN_CONTAINERS][:3]:
+            for name, _ in [(n, c) for n, c in grown if n not in _BUILTIN_CONTAINERS][:3]:
                 print(f"   {name} held by: {_holders(name)}", file=file)
+
+
+def _print_growth(file, title: str, now: dict, then: dict, show, most: int = 8) -> list:
+    """What grew most since the first minute, largest first."""
+    grown = sorted(((name, value - then.get(name, 0)) for name, value in now.items()),
+                   key=lambda item: -item[1])
+    print(f"   {title}: " + ", ".join(show(name, grew) for name, grew in grown[:most]),
+          file=file)
+    return grown
+
+
+def _untracked_census() -> Counter:
+    """Objects the collector does not list (strings, bytes, numbers) held by
+    those it does, by type, pymalloc size class and holder's type."""
+    seen: set[int] = set()
+    census: Counter = Counter()
+    for holder in gc.get_objects():
+        if holder is seen:
+            continue
+        for obj in gc.get_referents(holder):
+            if gc.is_tracked(obj) or id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            size = sys.getsizeof(obj, 0)
+            census[f"{type(obj).__name__}/{(size + 15) // 16 * 16 if size <= 512 else 'big'}"
+                   f" in {type(holder).__name__}"] += 1
+    return census
 
 
 _BUILTIN_CONTAINERS = {"tuple", "list", "dict", "set", "frozenset", "deque"}
