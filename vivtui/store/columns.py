@@ -9,6 +9,7 @@ hundreds of bytes each; a column entry costs its value's width.
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from typing import Any
@@ -54,21 +55,45 @@ class Handle(int):
 
 
 class Handles(Sequence):
-    """A tracker's items as handles, made as they are read."""
+    """Items as handles, made as they are read: those numbered in ``numbers``
+    (an order: 200k handles made at each re-sort of a big list doubled its
+    time), or every item of a column (``Every``)."""
 
-    def __init__(self, make: Callable[[int], Handle], column: Sized) -> None:
-        self._make, self._column = make, column
+    def __init__(self, make: Callable[[int], Handle], numbers: Sequence[int]) -> None:
+        self._make, self._numbers = make, numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(map(self._make, self._numbers[index]))
+        return self._make(self._numbers[index])
+
+    def __iter__(self) -> Iterator[Handle]:
+        return map(self._make, self._numbers)
+
+    def index(self, value: Any, start: int = 0, stop: int = sys.maxsize) -> int:
+        """In C when the numbers are a list (a handle is equal to its number)."""
+        return self._numbers.index(value, start, stop)
+
+
+class Every(Sequence):
+    """The numbers of every item of a column, as it grows."""
+
+    def __init__(self, column: Sized) -> None:
+        self._column = column
 
     def __len__(self) -> int:
         return len(self._column)
 
     def __getitem__(self, index):
-        if isinstance(index, slice):
-            return list(map(self._make, range(len(self._column))[index]))
-        return self._make(range(len(self._column))[index])
+        return range(len(self._column))[index]
 
-    def __iter__(self) -> Iterator[Handle]:
-        return map(self._make, range(len(self._column)))
+    def index(self, value: Any, start: int = 0, stop: int = sys.maxsize) -> int:
+        if isinstance(value, int) and max(start, 0) <= value < min(stop, len(self._column)):
+            return int(value)
+        raise ValueError(f"{value!r} is not among the items")
 
 
 class HandleMap(Mapping):

@@ -16,7 +16,7 @@ from vivtui.parsing.sessions import (
 )
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.activity import IDLE, LIVE
-from vivtui.store.columns import Handle, Handles, NumberColumn, entry_of
+from vivtui.store.columns import Every, Handle, Handles, NumberColumn, entry_of
 from vivtui.store.events import Event, Events
 from vivtui.store.readback import Interner, ReadBack
 
@@ -185,7 +185,7 @@ class SessionTracker:
         self.intern = Interner()  # task texts, models, statuses repeat
         self._session = Session.bound(self)
         self._keys: list[SessionKey] = []
-        self.sessions: Handles = Handles(self._session, self._keys)
+        self.sessions = Handles(self._session, Every(self._keys))
         self._starts = array("q")  # its start in ``events`` (-1: none seen)
         self._ends = array("q")
         self._flags = bytearray()  # _SUPERSEDED, and its outcome (index in _OUTCOMES) above
@@ -336,7 +336,7 @@ class SessionTracker:
     def failed(self) -> int:
         return self.completed - self.succeeded
 
-    def triage_order(self, run: str, now: datetime) -> list[Session]:
+    def triage_order(self, run: str, now: datetime) -> Handles:
         """Failed, unfinished, stalled, running, ok; newest first within each
         (read from the columns: no handle's properties per session)."""
         default = now.timestamp()
@@ -348,7 +348,7 @@ class SessionTracker:
                 ts = time(end)
             keys.append((STATE_ORDER[_state_of(end, flags, run)],
                          -(ts if ts is not None else default)))
-        return list(map(self._session, sorted(range(len(keys)), key=keys.__getitem__)))
+        return Handles(self._session, sorted(range(len(keys)), key=keys.__getitem__))
 
 
 def _as_int(value: str) -> int | None:

@@ -32,6 +32,7 @@ from vivtui.store.columns import (
     SEVERITY_CODE,
     Handle,
     HandleMap,
+    Handles,
     NumberColumn,
     entry_of,
     or_none,
@@ -243,11 +244,10 @@ class TaskTracker:
         return [self._task(at) for at, severity in enumerate(self._severities)
                 if severity == error]
 
-    def triage_order(self) -> list[Task]:
+    def triage_order(self) -> Handles:
         """Failures first, then warnings (requeued), then the rest; newest
         first: sorted by the order column, no Python code per task."""
-        return list(map(self._task, sorted(range(len(self._ids)),
-                                           key=self._orders.__getitem__)))
+        return Handles(self._task, sorted(range(len(self._ids)), key=self._orders.__getitem__))
 
 
 def _is_of(task: Task, record: Record) -> bool:

@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
+from vivtui.store.columns import Handles
 from vivtui.ui import keys, styles
 from vivtui.ui.thumbbar import ThumbBar
 
@@ -139,7 +140,7 @@ class RowView(ScrollView, can_focus=True):
         and tasks re-sorted as a live run changes them): the cursor stays on
         its row, not on whatever row took its index. None: not there."""
         selected = self.selected
-        if selected is None or not isinstance(rows, list):
+        if selected is None or not isinstance(rows, (list, Handles)):
             return None
         try:
             return rows.index(selected)
