@@ -216,47 +216,48 @@ class SessionTracker:
         return self.source.record_at(event.line, event.offset,
                                      lambda record: session_key(record) == session.key)
 
-    def _new(self, key: SessionKey) -> Session:
-        session = self._session(len(self._keys))
+    def _new(self, key: SessionKey) -> int:
+        """A new session's number (its records are taken in by number: no
+        handle is made for each)."""
+        at = len(self._keys)
         self._keys.append(key)
         self._starts.append(-1)
         self._ends.append(-1)
         self._flags.append(0)
         for column in self._kept:
             column.append(None)
-        self._add_occurrence(key, int(session))
-        return session
+        self._add_occurrence(key, at)
+        return at
 
-    def _took(self, session: Session, record: Record, context: dict, override: bool) -> int:
+    def _took(self, at: int, record: Record, context: dict, override: bool) -> int:
         """``record``'s context taken in (the completion's over the start's);
         its place in ``events``."""
-        at = session.at
         for column, name in zip(self._kept, KEPT):
             value = context.get(name)
             if value is not None and (override or column[at] is None):
                 column[at] = self.intern(value)
         return self.events.add(record)
 
-    def _took_end(self, session: Session, record: Record) -> None:
+    def _took_end(self, at: int, record: Record) -> bool | None:
+        """The completion taken in; its outcome."""
         context = context_of(record.fields)
-        self._ends[session.at] = self._took(session, record, context, override=True)
+        self._ends[at] = self._took(at, record, context, override=True)
         outcome = flag(context.get("success"))
-        at = session.at
         self._flags[at] = (self._flags[at] & _SUPERSEDED) | (_OUTCOMES.index(outcome) << 1)
+        return outcome
 
     def _supersede(self, at: int) -> None:
         self._flags[at] |= _SUPERSEDED
 
     def _start(self, record: Record) -> None:
         key = tuple(map(self.intern, session_key(record)))
-        session = self._new(key)
-        self._starts[session.at] = self._took(session, record, context_of(record.fields),
-                                              override=False)
+        at = self._new(key)
+        self._starts[at] = self._took(at, record, context_of(record.fields), override=False)
         stack = self._open.setdefault(key, [])
         for earlier in stack:
             self._supersede(earlier)
         self._supersede_earlier_runs(key)
-        stack.append(int(session))
+        stack.append(at)
         self.started += 1
         self.version += 1
 
@@ -265,14 +266,13 @@ class SessionTracker:
         self.completed += 1
         stack = self._open.get(key)
         if stack:
-            session = self._session(stack.pop())
+            at = stack.pop()
             if not stack:
                 del self._open[key]
         else:
-            session = self._new(tuple(map(self.intern, key)))
+            at = self._new(tuple(map(self.intern, key)))
             self.orphan_completions += 1
-        self._took_end(session, record)
-        if session.outcome is True:
+        if self._took_end(at, record) is True:
             self.succeeded += 1
         self.version += 1
 
