@@ -96,6 +96,12 @@ def _micros_written(tail: str) -> int | None:
     return int(tail[:2]) * 1_000_000 + int(fraction.ljust(6, "0"))
 
 
+def _parsed_whole(stamp: Any, zone: tzinfo | None) -> float | None:
+    """Seconds since the epoch of a datetime, or of a stamp parsed whole."""
+    found = stamp if stamp.__class__ is datetime else timestamp(stamp, zone)
+    return found.timestamp() if found is not None else None
+
+
 class EpochMinutes:
     """The minute since the epoch of a timestamp as written, parsed once per
     minute written (``minute_written``): ``timestamp`` for every API call of a
@@ -108,8 +114,8 @@ class EpochMinutes:
     def of(self, stamp: Any, zone: tzinfo | None) -> int | None:
         written = minute_written(stamp)
         if written is None:
-            found = stamp if stamp.__class__ is datetime else timestamp(stamp, zone)
-            return int(found.timestamp() // 60) if found is not None else None
+            seconds = _parsed_whole(stamp, zone)
+            return int(seconds // 60) if seconds is not None else None
         return self.of_minute(written, zone)
 
     def seconds(self, stamp: Any, zone: tzinfo | None) -> float | None:
@@ -123,8 +129,7 @@ class EpochMinutes:
                 minute = self.of_minute((stamp[:16], ""), zone)
                 # Summed as datetime.timestamp() sums: the same float.
                 return None if minute is None else (minute * 60_000_000 + micros) / 1e6
-        found = stamp if stamp.__class__ is datetime else timestamp(stamp, zone)
-        return found.timestamp() if found is not None else None
+        return _parsed_whole(stamp, zone)
 
     def of_minute(self, written: tuple[str, str], zone: tzinfo | None) -> int | None:
         key = (*written, zone)

@@ -22,6 +22,7 @@ from typing import Callable
 
 BLOCK = 1 << 16
 READ_SIZE = 256 << 10  # short C calls: the GIL is handed back often
+_PREADV = getattr(os, "preadv", None)  # (not on every system)
 
 
 class LineIndex:
@@ -122,6 +123,3 @@ def _read_into(buffer: bytearray, fd: int, size: int, offset: int) -> tuple[byte
         return buffer, len(data)
     with memoryview(buffer) as view:
         return buffer, _PREADV(fd, [view[:size]], offset)
-
-
-_PREADV = getattr(os, "preadv", None)

@@ -19,7 +19,9 @@ KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character dev
          (stat.S_ISDIR, "a directory"))
 
 
-PROBE_BYTES = 64 << 10  # under glibc's smallest mmap threshold
+# A read past the size last seen: well under the monitor's mmap threshold
+# (``allocator``, 64 KiB), so that a poll that finds nothing maps no pages.
+PROBE_BYTES = 16 << 10
 
 
 class NotRegular(OSError):

@@ -1,0 +1,36 @@
+"""The monitor's process puts big blocks on pages of their own (glibc)."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+
+import pytest
+
+# In a process of its own: the setting is process-wide, and tests must not inherit it.
+PROBE = """
+import ctypes, sys
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks",
+                "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+info = ctypes.CDLL(None).mallinfo2
+info.restype = Info
+if sys.argv[1] == "tuned":
+    from vivtui.launch import tune_process
+    tune_process()
+before = info().hblkhd
+kept = [bytearray(100 << 10) for _ in range(20)]  # under glibc's own threshold (128 KiB)
+print(info().hblkhd - before)
+"""
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
+                    reason="glibc's allocator only")
+def test_the_monitors_big_blocks_get_pages_of_their_own():
+    def mapped(how: str) -> int:
+        return int(subprocess.run([sys.executable, "-c", PROBE, how], capture_output=True,
+                                  text=True, check=True).stdout)
+
+    assert mapped("tuned") >= 15 * (100 << 10)  # (most of the 20: some room is reused)
+    assert mapped("default") < 100 << 10
