@@ -179,3 +179,33 @@ def test_a_long_history_rewritten_is_not_parsed_whole_when_nothing_before_its_en
     update = reader.read()
     assert (update.entries, update.start, update.reset) == ([{"session_id": 3000}], 3000, False)
     assert whole == [1] and parsed == []  # read and hashed, not parsed: nothing changed
+
+
+def test_a_rewrite_begun_between_the_look_and_the_read_is_waited_for(tmp_path, monkeypatch):
+    """The producer empties the file to rewrite it: an append seen by stat and
+    emptied before it is read is half-written, not a reason to parse it whole."""
+    path = tmp_path / "performance_history.json"
+    entries = [{"session_id": i} for i in range(100)]
+    write(path, entries, raw=orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    reader = SnapshotReader(path)
+    reader.read()
+    entries.append({"session_id": 100})
+    write(path, entries, raw=orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    real_open, emptied = snapshot.open_regular, []
+
+    def open_emptied(name):  # the first open after the look finds the rewrite begun
+        if not emptied:
+            emptied.append(1)
+            return os.open(tmp_path / "empty", os.O_RDONLY | os.O_CREAT)
+        return real_open(name)
+
+    monkeypatch.setattr(snapshot, "open_regular", open_emptied)
+    parsed = []
+    real_loads = snapshot._loads
+    monkeypatch.setattr(snapshot, "_loads", lambda data: parsed.append(1) or real_loads(data))
+    assert reader.read() is None and reader.problem == HALF_WRITTEN
+    entries.append({"session_id": 101})
+    write(path, entries, raw=orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    update = reader.read()
+    assert (update.entries, update.start, update.reset) == (entries[100:], 100, False)
+    assert parsed == []  # neither read parsed the whole history

@@ -160,14 +160,20 @@ class SnapshotReader:
         ``_INVALID``: an append caught halfway."""
         fd = open_regular(self.path)
         try:
-            if os.pread(fd, len(self._head), 0) != self._head:
-                return None
+            head = os.pread(fd, len(self._head), 0)
             start = self._body_end - len(self._tail)
-            rest = read_rest(fd, start, WHOLE_FILE_LIMIT)
+            rest = read_rest(fd, start, WHOLE_FILE_LIMIT) if head == self._head else b""
         finally:
             os.close(fd)
-        if not rest.startswith(self._tail):
+        # Shorter than the old body: emptied for a rewrite since it was looked
+        # at. Read whole, it was parsed whole (a long run's history, ten
+        # megabytes of objects at once) when the rewrite was the usual append.
+        if len(head) < len(self._head):
+            return _INVALID
+        if head != self._head:
             return None
+        if not rest.startswith(self._tail):
+            return _INVALID if len(rest) < len(self._tail) else None
         tail = rest[len(self._tail):].lstrip()
         if tail.startswith(b","):
             tail = tail[1:]
