@@ -45,6 +45,9 @@ def main() -> None:
     parser.add_argument("--trace-light", metavar="OUT",
                         help="the monitor's pymalloc figures and object counts per minute to "
                              "OUT, without tracemalloc (cheap: at the full rate)")
+    parser.add_argument("--headless", action="store_true",
+                        help="the monitor's reading without its screen (headless_monitor.py): "
+                             "what the growth owes to reading, not drawing")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="set in the monitor's environment (e.g. MALLOC_ARENA_MAX=2)")
     args = parser.parse_args()
@@ -59,6 +62,8 @@ def main() -> None:
                                "--rate", str(args.rate)], stderr=subprocess.DEVNULL)
     command = vivtui_command(str(run)) if not args.trace else [
         sys.executable, str(Path(__file__).with_name("traced_monitor.py")), args.trace, str(run)]
+    if args.headless:
+        command = [sys.executable, str(Path(__file__).with_name("headless_monitor.py")), str(run)]
     monitor = Session(session, command, env, size=(120, 40))
     try:
         time.sleep(2)
@@ -82,10 +87,37 @@ def main() -> None:
             print(f"last minute's CPU / second minute's: {figures[-1][0] / figures[1][0]:.2f} "
                   f"(target <= 1.2); RSS growth after minute 1: "
                   f"{figures[-1][1] - figures[0][1]:+.1f} MB (target < 20)")
+        writer.terminate()
+        writer.wait()
+        if figures and not args.trace and not args.headless:
+            fresh = fresh_rss_mb(run, args.pane)
+            print(f"a fresh monitor on the same files, once read: RSS {fresh:.1f} MB; "
+                  f"the soaked one {rss_mb(pid):.1f} MB (the difference: what the long "
+                  f"run cost beyond its data)")
     finally:
         monitor.close()
         writer.terminate()
         shutil.rmtree(run, ignore_errors=True)
+
+
+def fresh_rss_mb(run: Path, pane: str) -> float:
+    """A second monitor opened on the files the soak left, once its CPU has
+    settled (it has read them all)."""
+    fresh = Session(f"vivtui-soak-fresh-{os.getpid()}", vivtui_command(str(run)), {},
+                    size=(120, 40))
+    try:
+        time.sleep(2)
+        fresh.keys(pane)
+        before = cpu_s([fresh.pid])
+        for _ in range(120):  # until a second with under 5 % of a core
+            time.sleep(1)
+            now = cpu_s([fresh.pid])
+            if now - before < 0.05:
+                break
+            before = now
+        return rss_mb(fresh.pid)
+    finally:
+        fresh.close()
 
 
 if __name__ == "__main__":
