@@ -12,7 +12,7 @@ from vivtui.store.oldrows import CHUNK, OldRows, Reread
 
 _AS_RECORD = partial(new_record, Record)
 _RAW = Record._fields.index("raw")
-YOUNG = 1_000  # the newest rows keep their decoded objects; older ones are packed
+YOUNG = 100  # the newest rows keep their decoded objects; older ones are packed
 
 
 class RecordBuffer:
