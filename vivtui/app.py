@@ -18,7 +18,6 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +25,7 @@ from vivtui.alerts.alert import Alert, AlertSettings
 from vivtui.alerts.deliver import AlertCommand, Ringer
 from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.feeds import Batch, read_to_end
+from vivtui.ingest.intake import Intake
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
 from vivtui.store.activity import RunActivity
@@ -35,7 +35,7 @@ from vivtui.ui.frugal_driver import driver_class
 from vivtui.ui.help import HelpScreen
 from vivtui.ui.main_screen import MainScreen
 from vivtui.ui.panes.base import Pane
-from vivtui.ui.panes.registry import PANES
+from vivtui.ui.panes.registry import PANES, previewed_kinds
 from vivtui.ui.prominence import KeepProminence
 from vivtui.ui.viewkeeper import ViewKeeper
 
@@ -62,13 +62,6 @@ class Options:
 
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
-
-
-class BatchArrived(Message):
-    def __init__(self, batch: Batch, origin: object) -> None:
-        super().__init__()
-        self.batch = batch
-        self.origin = origin  # the tail loops it came from: those of the run on screen?
 
 
 class VivtuiApp(App[None]):
@@ -118,14 +111,25 @@ class VivtuiApp(App[None]):
         origin = object()
         self._origin = origin
         self.tailing = Tailing(layout.feeds, layout.directories,
-                               lambda batch: self.post_message(BatchArrived(batch, origin)),
-                               self.report_failure, poll=poll, on_change=self._changed)
+                               partial(self._batch_arrived, origin=origin),
+                               self.report_failure, poll=poll, on_change=self._changed,
+                               previewed=previewed_kinds())
+        self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
+                              self._soon)
         self.alerts = alerts
         self.keeper = ViewKeeper(view_state, self.options.fresh, self._say_view_problem)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
                                now=self.now, reading=self.tailing.reading_backlog,
                                alerts=self.alerts, keeper=self.keeper,
-                               source_note=self.options.source_note)
+                               source_note=self.options.source_note,
+                               preview_store=partial(self._preview_store, layout))
+
+    def _preview_store(self, layout: RunLayout) -> RunStore:
+        """A store for the newest lines of big files (``ui.preview``), reading
+        its rows back from the same files."""
+        store = RunStore(self.options.budget, clock=self.now)
+        read_back_from(layout, store, self.options.zone)
+        return store
 
     def detach(self) -> None:
         """The run on screen is left: its view kept, its tail loops stopped."""
@@ -206,15 +210,39 @@ class VivtuiApp(App[None]):
             pane.poll_file()
         self.call_after_refresh(self.tailing.line_drawn)
 
-    def on_batch_arrived(self, message: BatchArrived) -> None:
-        if message.origin is not self._origin:
-            return  # a run no longer on screen: its loops are stopped
+    def _batch_arrived(self, batch: Batch, origin: object) -> None:
+        """From a tail loop's thread. Taken in as a callback of its own on the
+        event loop, not as a message: the app handles queued messages back to
+        back, so keys and frames waited behind a backlog's batches (keys took
+        190-290 ms while a 200k-task queue was read)."""
         try:
-            self.apply_batch(message.batch)
-        finally:
-            self.tailing.applied(message.batch.kind)
+            self._ui_loop.call_soon_threadsafe(partial(self._take_batch, batch, origin),
+                                               context=self._loop_context.copy())
+        except RuntimeError:
+            pass  # the app is gone (its loop closed): nobody left to show it to
+
+    def _take_batch(self, batch: Batch, origin: object) -> None:
+        """``origin``: the tail loops it came from (of the run on screen?)."""
+        if origin is self._origin:  # else a run no longer on screen: its loops are stopped
+            self._intake.take(batch)
+
+    def _take_piece(self, origin: object, batch: Batch) -> None:
+        if origin is not self._origin:
+            return
+        try:
+            self.apply_batch(batch)
+        except Exception as exc:  # noqa: BLE001 - said; the next batches are taken in
+            self.say_failure(f"taking in {batch.source or batch.kind}", exc)
+
+    def _soon(self, work: Callable[[], None]) -> None:
+        self._ui_loop.call_soon(work, context=self._loop_context.copy())
 
     def apply_batch(self, batch: Batch) -> None:
+        if batch.preview:  # not the run's evidence in order: shown apart, no alerts
+            self.main.previews.take(batch)
+            self.main.preview_arrived(batch.kind)
+            self.call_after_refresh(self.tailing.preview_drawn)
+            return
         found = self.store.apply_batch(batch)
         self.alerts_of(batch, found)
         for event in batch.events:

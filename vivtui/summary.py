@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -64,7 +63,7 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
     s, b, k, p, t = store.sessions, store.budget, store.kernel, store.performance, store.tasks
     now = store.clock()
     run = store.run_state(now)
-    states = Counter(session.state(run.state) for session in s.sessions)
+    states = s.state_counts(run.state)
     forecast = b.forecast(now) if run.live else None
     return {
         "run": {"state": run.state,

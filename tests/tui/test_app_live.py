@@ -211,3 +211,38 @@ async def test_big_kernel_log_opens_on_its_pane_at_its_end_without_the_store(tui
             handle.write(b"[40001] FAILED: late seq=00040001\n")
         await pilot.press("G")
         await tui.wait_until(pilot, lambda: "seq=00040001" in tui.screen_text(app))
+
+
+async def test_a_big_queue_shows_its_newest_tasks_while_the_rest_is_read(tui, tmp_path,
+                                                                          monkeypatch):
+    # The queue's model takes every line in order: until then its rows come
+    # from the file's newest lines, and the head says so. Here the reading
+    # from the start is held back until the preview has been looked at.
+    import threading
+
+    import orjson
+
+    from vivtui.ingest import feeds
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 3_000)
+    go = threading.Event()
+    read_all = Tailing.read_all
+    monkeypatch.setattr(Tailing, "read_all",
+                        lambda self, feed: go.wait(20) and read_all(self, feed))
+    log = tmp_path / "execution_log.jsonl"
+    log.write_bytes(b"".join(orjson.dumps(
+        {"timestamp": f"2026-02-03T05:{n // 60 % 60:02d}:{n % 60:02d}", "task_id": f"task-{n:05d}",
+         "status": "failed" if n % 500 == 0 else "completed"}) + b"\n" for n in range(1, 3001)))
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        pane = app.main.panes["queue"]
+        await tui.wait_until(pilot, lambda: "task-03000" in tui.screen_text(app))
+        screen = tui.screen_text(app)
+        assert "NEWEST LINES ONLY" in screen and "task-00001 " not in screen
+        assert pane.view.rows[0].task_id == "task-03000"  # its newest failure first
+        assert app.store.tasks.counts.total() == 0  # the file itself not read yet
+        go.set()
+        await tui.wait_until(pilot, lambda: "Queue 3000 tasks" in tui.screen_text(app))
+        await tui.wait_until(pilot, lambda: "NEWEST LINES ONLY" not in tui.screen_text(app))
+        assert len(pane.view.rows) == 3000 and pane.view.rows[0].task_id == "task-03000"
+        assert pane.view.rows[0].line == 3000  # the whole file's own row, numbered

@@ -118,3 +118,39 @@ def test_a_batch_says_about_how_many_lines_the_file_holds_after_it(tmp_path):
             break
     assert guesses[-1] == (0, 0)
     assert all(abs(guess - left) <= 2 for guess, left in guesses)
+
+
+def task_lines(count: int) -> bytes:
+    return b"".join(orjson.dumps({"timestamp": "2026-02-03T05:44:03", "task_id": f"t{n:05d}",
+                                  "status": "failed" if n % 7 == 0 else "completed"}) + b"\n"
+                    for n in range(1, count + 1))
+
+
+def test_a_big_line_file_is_previewed_by_its_newest_lines_before_it_is_read(tmp_path,
+                                                                           monkeypatch):
+    from vivtui.ingest import feeds
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    data = task_lines(2000)
+    path = tmp_path / "execution_log.jsonl"
+    path.write_bytes(data + b'{"task_id": "t02001", "sta')  # a line being written
+    feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
+    batch = feed.preview()
+    records = list(batch.records)
+    assert batch.preview and 20 < len(records) < 100  # the newest 4,000 bytes' whole lines
+    assert records[-1].fields["task_id"] == "t02000"  # not the half-written one
+    last = data.rindex(b"\n", 0, len(data) - 1) + 1
+    assert (records[-1].line, records[-1].offset) == (0, last)  # numbers not known yet
+    assert data[records[0].offset - 1:records[0].offset] == b"\n"  # a whole first line
+    assert feed.records == 0 and feed.reading_backlog() == 0.0  # the reading is still to come
+    assert feed.poll().records[0].fields["task_id"] == "t00001"  # from the start, in order
+    assert feed.preview() is None  # once only, before the first read
+
+
+def test_a_small_file_or_a_snapshot_is_not_previewed(tmp_path, monkeypatch):
+    from vivtui.ingest import feeds
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    (tmp_path / "execution_log.jsonl").write_bytes(task_lines(100))  # under 20,000 bytes
+    (tmp_path / "performance_history.json").write_bytes(b"[" + b",".join(
+        b'{"session_id": %d}' % n for n in range(5000)) + b"]")
+    assert all(feed.preview() is None for feed in discover(tmp_path).feeds)

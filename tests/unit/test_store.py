@@ -72,6 +72,30 @@ def test_open_sessions_of_an_earlier_run_are_unfinished_once_a_later_run_starts(
     assert other_worker.state() == RUNNING  # another worker's run is its own
 
 
+def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state():
+    """``state_counts`` keeps counts as sessions start, end and are left behind;
+    on a random history they are what every session's own state adds up to."""
+    import random
+    rng = random.Random(7)
+    store = RunStore()
+    for _ in range(40):
+        batch = []
+        for _ in range(rng.randrange(1, 12)):
+            kind = rng.choice((sessions.STARTED, sessions.STARTED, sessions.COMPLETED))
+            success = rng.choice((True, False, None))
+            extra = {"success": success} if kind == sessions.COMPLETED and success is not None else {}
+            batch.append(session_event(kind, worker=rng.choice("ab"), run=rng.randrange(1, 4),
+                                       session_id=rng.randrange(1, 5), **extra))
+        store.apply("sessions", batch)
+        tracker = store.sessions
+        for run in (LIVE, IDLE, FINISHED):
+            each = [session.state(run) for session in tracker.sessions]
+            counted = tracker.state_counts(run)
+            assert counted == {state: each.count(state) for state in counted}
+            assert sum(counted.values()) == len(each)
+    assert tracker.state_counts(FINISHED)[UNFINISHED] and tracker.state_counts(LIVE)[RUNNING]
+
+
 def task_event(task_id, status, **extra):
     return execution.parse(orjson.dumps({"task_id": task_id, "status": status, **extra}), 1, 0, UTC)
 

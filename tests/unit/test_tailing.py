@@ -176,3 +176,26 @@ def test_reading_backlog_until_every_file_is_read_missing_ones_included(tmp_path
         while feed.poll().more:
             pass
     assert loop.reading_backlog() is None  # read; the missing files have no backlog
+
+
+def test_a_big_files_preview_is_posted_before_its_first_batch(tmp_path, collected,
+                                                             monkeypatch):
+    from vivtui.ingest import feeds
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    (tmp_path / "action_log.jsonl").write_bytes(b"".join(action_line(i) for i in range(1, 400)))
+    loop = start(tmp_path, collected, previewed={"actions"})
+    try:
+        first = collected[0].get(timeout=WAIT_S)
+        loop.applied(first.kind)
+        assert first.preview and first.records[-1].fields["action"] == "a399"
+        second = collected[0].get(timeout=WAIT_S)
+        loop.applied(second.kind)
+        assert not second.preview and second.records[0].line == 1
+    finally:
+        loop.stop(join=2.0)
+    loop = start(tmp_path, collected)  # not asked for: no preview
+    try:
+        assert next_records(collected[0], loop, "actions")[0].line == 1
+    finally:
+        loop.stop(join=2.0)

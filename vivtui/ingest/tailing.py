@@ -30,6 +30,7 @@ BACKLOG_YIELD_S = 0.05  # at most, per backlog batch, for a live line's frame
 LIVE_WINDOW_S, BACKLOG_REST_S = 0.5, 0.2
 BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per batch
 IN_FLIGHT = 2  # batches handed over and not applied yet, per feed
+PREVIEW_WAIT_S = 2.0  # at most, for a big file's preview to be drawn before its backlog is read
 
 Post = Callable[[Batch], None]
 Report = Callable[[str, Exception], None]
@@ -56,10 +57,11 @@ class Tailing:
     def __init__(self, feeds: Iterable[Feed], directories: Iterable, post: Post,
                  report: Report, *, poll: float | None = None,
                  on_change: Callable[[set[str]], None] | None = None,
-                 one_thread: bool = False) -> None:
+                 one_thread: bool = False, previewed: Iterable[str] = ()) -> None:
         """``one_thread``: one thread reads every feed in turn and no watcher
         runs (someone else calls ``changed``): a run of an overview, one of
-        many, not on screen."""
+        many, not on screen. ``previewed``: the kinds whose big files are
+        posted their newest lines first (``Feed.preview``)."""
         self.feeds = list(feeds)
         self.directories = list(directories)
         self._post = post
@@ -68,6 +70,7 @@ class Tailing:
         self._on_change = on_change
         self.stopped = threading.Event()
         self.one_thread = one_thread
+        self.previewed = frozenset(previewed)
         shared = threading.Event()
         self._wakeups = {feed: shared if one_thread else threading.Event()
                          for feed in self.feeds}
@@ -76,6 +79,7 @@ class Tailing:
         self._in_flight = {feed.kind: threading.Semaphore(IN_FLIGHT) for feed in self.feeds}
         self._screen_free = threading.Event()
         self._screen_free.set()
+        self._preview_drawn = threading.Event()
         self._last_live = float("-inf")
         self.threads: list[threading.Thread] = []
 
@@ -93,6 +97,7 @@ class Tailing:
     def stop(self, join: float = 0.0) -> None:
         self.stopped.set()
         self._screen_free.set()
+        self._preview_drawn.set()
         for wakeup in self._wakeups.values():
             wakeup.set()
         for thread in self.threads:
@@ -120,6 +125,10 @@ class Tailing:
     def line_drawn(self) -> None:
         self._screen_free.set()
 
+    def preview_drawn(self) -> None:
+        """A preview is on screen: the backlogs may be read."""
+        self._preview_drawn.set()
+
     def changed(self, names: set[str]) -> None:
         """Names of entries that changed (empty: anything may have): the feeds
         that read them look now."""
@@ -145,6 +154,9 @@ class Tailing:
         wakeup = self._wakeups[feeds[0]]
         wait = self.poll or IDLE_RECHECK_S
         try:
+            for feed in feeds:
+                if feed.kind in self.previewed:
+                    self._preview(feed)
             while not self.stopped.is_set():
                 wakeup.clear()
                 for feed in feeds:
@@ -156,6 +168,18 @@ class Tailing:
         finally:
             for feed in feeds:
                 feed.close()
+
+    def _preview(self, feed: Feed) -> None:
+        try:
+            batch = feed.preview()
+        except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
+            self._report(f"previewing {feed.path.name}", exc)
+            return
+        if batch is not None:
+            self._hand_over(batch)
+            # Its frame first: the backlog's batches and parsing, competing for
+            # the UI thread and the GIL, put it off by seconds.
+            self._preview_drawn.wait(PREVIEW_WAIT_S)
 
     def read_all(self, feed: Feed) -> None:
         """Every batch the file holds now, posted one at a time."""

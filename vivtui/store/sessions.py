@@ -196,6 +196,10 @@ class SessionTracker:
         self.completed = 0
         self.succeeded = 0
         self.orphan_completions = 0  # completions with no open start (started before the log)
+        # Counted as they change, for ``state_counts``: counting every session's
+        # state at every redraw grew with the sessions (200k while a big file loaded).
+        self._ended_failed = 0
+        self._open_superseded = 0
         self.version = 0  # bumps on every change, so views know when to redraw
         self._latest_run: dict[str, int] = {}
         self._open_runs: dict[str, dict[int, set[SessionKey]]] = {}  # worker -> run -> keys
@@ -241,13 +245,19 @@ class SessionTracker:
     def _took_end(self, at: int, record: Record) -> bool | None:
         """The completion taken in; its outcome."""
         context = context_of(record.fields)
+        if self._flags[at] & _SUPERSEDED and self._ends[at] < 0:
+            self._open_superseded -= 1
         self._ends[at] = self._took(at, record, context, override=True)
         outcome = flag(context.get("success"))
         self._flags[at] = (self._flags[at] & _SUPERSEDED) | (_OUTCOMES.index(outcome) << 1)
+        self._ended_failed += outcome is False
         return outcome
 
     def _supersede(self, at: int) -> None:
-        self._flags[at] |= _SUPERSEDED
+        flags = self._flags[at]
+        if not flags & _SUPERSEDED:
+            self._flags[at] = flags | _SUPERSEDED
+            self._open_superseded += self._ends[at] < 0
 
     def _start(self, record: Record) -> None:
         key = tuple(map(self.intern, session_key(record)))
@@ -327,6 +337,16 @@ class SessionTracker:
         """Started, not completed, and not left behind by a later start."""
         return [self._session(at) for stack in self._open.values() for at in stack
                 if not self._flags[at] & _SUPERSEDED]
+
+    def state_counts(self, run: str) -> dict[str, int]:
+        """Sessions by ``Session.state`` (``run``: the run's state), from counts
+        kept as sessions start and end: no session is looked at."""
+        ended = self.completed  # each completion ends one session (an orphan, its own)
+        counts = {FAILED: self._ended_failed, SUCCEEDED: ended - self._ended_failed,
+                  UNFINISHED: self._open_superseded, STALLED: 0, RUNNING: 0}
+        never_left = len(self._keys) - ended - self._open_superseded
+        counts[{LIVE: RUNNING, IDLE: STALLED}.get(run, UNFINISHED)] += never_left
+        return counts
 
     @property
     def unfinished(self) -> list[Session]:

@@ -46,6 +46,13 @@ def file_progress(indexing: float | None, counting: float | None) -> Text:
     return out
 
 
+def preview_note(progress: float) -> Text:
+    """Rows from the newest lines only, while the file is read (``ui.preview``)."""
+    out = line()
+    out.append(f" NEWEST LINES ONLY · reading {progress:.0%} ", styles.CAUTION_STRONG)
+    return out
+
+
 def filter_bar(filters: FilterSet, search: Pattern | None, shown: int, hits: int,
                scanning: float | None) -> Text | None:
     """None when there is nothing to say (the bar is hidden)."""

@@ -38,6 +38,7 @@ from vivtui.ui.panes.budget import BLOCKS, BUDGET, BudgetPane
 from vivtui.ui.panes.registry import NAMES, PANES, home_pane, pane_of_kind
 from vivtui.ui.panes.stream import StreamPane
 from vivtui.ui.panetabs import PaneTabs
+from vivtui.ui.preview import Previews
 from vivtui.ui.prompt import Prompt
 from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
@@ -63,7 +64,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
                  now: Callable[[], datetime],
                  reading: Callable[[], float | None] = lambda: None,
                  alerts: AlertEngine | None = None, keeper: ViewKeeper | None = None,
-                 source_note: Callable[[], str | None] = lambda: None) -> None:
+                 source_note: Callable[[], str | None] = lambda: None,
+                 preview_store: Callable[[], RunStore] = RunStore) -> None:
         super().__init__()
         self.keeper = keeper or ViewKeeper(None, False, self.say)
         self.alerts = alerts or AlertEngine(layout.root.name)
@@ -86,6 +88,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         self._pacer = Pacer()
         self._ready = False  # drawing before the panes exist, or while they go, is skipped
         self.home = home_pane([feed.kind for feed in layout.feeds])
+        self.previews = Previews(preview_store, layout.feeds)
 
     @property
     def actions(self) -> ActionsPane:
@@ -230,6 +233,10 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         else:
             self.draw_soon((name,))
 
+    def preview_arrived(self, kind: str) -> None:
+        """The newest lines of a big file: drawn now, not at the next tick."""
+        self._draw([name for name, pane in self.panes.items() if kind in pane.reads])
+
     def refresh_panes(self) -> None:
         """Every pane, hidden ones too (before a jump looks at their rows)."""
         self._dirty.clear()
@@ -275,7 +282,9 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
             for name in names:
                 if name != active and not hidden_too:
                     continue
-                self.panes[name].update_from(self.store, now)
+                pane = self.panes[name]
+                pane.update_from(self.store, now,
+                                 self.previews.for_reads(pane.reads) if pane.previews else None)
                 self._drawn_at[name] = monotonic()
             self.refresh_status()
         except NoMatches:

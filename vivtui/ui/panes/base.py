@@ -27,6 +27,7 @@ from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan
 from vivtui.ui import heads, styles
 from vivtui.ui.panes.query import FileQuery, MemoryQuery, Query
+from vivtui.ui.preview import Shown
 from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
 
@@ -39,6 +40,7 @@ class Pane(Vertical):
     follows = True  # a stream that grows at the bottom, or a sorted list
     empty = ""  # what the view says before any row
     reads: tuple[str, ...] = ()  # the file kinds it lists (an unreadable one is said here)
+    previews = False  # draws a model's rows: from a big file's newest lines while it is read
     # Drawn when its own source changes; the store's batches only mark it due.
     paces_itself = False
     ALLOW_MAXIMIZE = True
@@ -61,6 +63,7 @@ class Pane(Vertical):
         self._scan_timer = None
         self._seen_version = -1
         self._last: tuple[RunStore, datetime] | None = None
+        self.preview: Shown | None = None  # the rows' store while the file is read (``ui.preview``)
         self._view: RowView | None = None
 
     def compose(self) -> ComposeResult:
@@ -159,9 +162,11 @@ class Pane(Vertical):
     def shown(self, visible: bool) -> None:
         """The pane became the one on screen, or stopped being it."""
 
-    def update_from(self, store: RunStore, now: datetime) -> None:
+    def update_from(self, store: RunStore, now: datetime, preview: Shown | None = None) -> None:
         self._last = (store, now)
-        self.run = store.run_state(now)
+        self.preview = preview
+        # A preview has seen the newest lines; the store, until it is read, older ones.
+        self.run = (preview.store if preview is not None else store).run_state(now)
         self.dated = store.activity.spans_days(self.zone)
         if not self.query(RowView):
             return  # not composed yet, or being taken down as the app exits
@@ -169,6 +174,16 @@ class Pane(Vertical):
 
     def _update(self, store: RunStore, now: datetime) -> None:
         raise NotImplementedError
+
+    def rows_store(self, store: RunStore) -> RunStore:
+        """Where the rows come from: the preview while there is one."""
+        return self.preview.store if self.preview is not None else store
+
+    def previewed(self, head: Text) -> Text:
+        """The head, saying when its rows are a preview."""
+        if self.preview is None:
+            return head
+        return heads.preview_note(self.preview.progress).append_text(head)
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         # The head says whether the view follows: it changes with the cursor.

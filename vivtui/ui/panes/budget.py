@@ -26,6 +26,7 @@ OVERVIEW_LINES = 60
 class BudgetPane(Pane):
     title = "Audit"
     reads = ("api",)
+    previews = True
     empty = "no API failures or budget events yet"
     DEFAULT_CSS = """
     BudgetPane > .overview { height: auto; max-height: 60%; padding: 0 1; }
@@ -74,11 +75,11 @@ class BudgetPane(Pane):
         if self.mode == BLOCKS:
             self._update_blocks(store)
             return
-        budget = store.budget
+        budget, shown = store.budget, self.rows_store(store).budget
         # The forecast moves with the clock and the run's state, not only with new
         # calls; the time strip with every event.
         seen = (budget.version, self.run.state, int(now.timestamp() // 10), store.version,
-                self.strip_cursor)
+                self.strip_cursor, shown.version, shown is budget)
         if seen == self._seen_version:
             return
         self._seen_version = seen
@@ -90,13 +91,13 @@ class BudgetPane(Pane):
             cursor = strip.count - 1 if cursor is None else min(cursor, strip.count - 1)
             overview = strip_text(strip, cursor, self.zone).append("\n").append_text(overview)
         self.query_one(".overview", TextLine).update(overview)
-        self.show_rows(list(budget.problems))
-        self.head(heads.counts("Failures and budget events  B blocks", [
+        self.show_rows(list(shown.problems))
+        self.head(self.previewed(heads.counts("Failures and budget events  B blocks", [
             ("failed", budget.failed, styles.FAILURE),
             ("refused", budget.refused, styles.FAILURE),
             ("task budget", budget.task_budget_exceeded, styles.FAILURE),
             ("rate limited", budget.rate_limited, styles.CAUTION),
-            ("violations", budget.violations, styles.FAILURE)]))
+            ("violations", budget.violations, styles.FAILURE)])))
 
     def _update_blocks(self, store: RunStore) -> None:
         seen = (BLOCKS, store.blocked_count, store.version)

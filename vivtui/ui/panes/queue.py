@@ -24,6 +24,7 @@ class QueuePane(Pane):
     title = "Queue"
     follows = False
     reads = ("tasks",)
+    previews = True
     empty = "waiting for execution_log.jsonl…"
     DEFAULT_CSS = """
     QueuePane > .history { height: 9; border-top: solid $primary-darken-2; }
@@ -32,6 +33,7 @@ class QueuePane(Pane):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._tracker: model.TaskTracker | None = None
+        self._seen_version: tuple | None = None
 
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="history")
@@ -57,17 +59,20 @@ class QueuePane(Pane):
         return ["task", task.task_id]
 
     def _update(self, store: RunStore, now: datetime) -> None:
-        tracker = store.tasks
-        if tracker.version == self._seen_version:
+        tracker, shown = store.tasks, self.rows_store(store).tasks
+        seen = (tracker.version, shown.version, shown is tracker)
+        if seen == self._seen_version:
             return  # nothing to count or order again (it was every second, every row)
-        self._seen_version = tracker.version
-        self._tracker = tracker
-        self.show_rows(tracker.triage_order())
-        self.show_history(self.view.selected)
+        if self._seen_version is None or seen[1:] != self._seen_version[1:]:
+            # (While a preview is shown, the whole queue read meanwhile is not sorted.)
+            self._tracker = shown
+            self.show_rows(shown.triage_order())
+            self.show_history(self.view.selected)
+        self._seen_version = seen
         counts = sorted(tracker.by_status().items(), key=lambda item: -item[1])
-        self.head(heads.counts(f"Queue {len(tracker.tasks)} tasks", [
+        self.head(self.previewed(heads.counts(f"Queue {len(tracker.tasks)} tasks", [
             (status, count, styles.FAILURE if model.status_failed(status) else styles.PLAIN)
-            for status, count in counts]))
+            for status, count in counts])))
 
     def show_history(self, task: model.Task | None) -> None:
         history = self.query_one(".history", Static)

@@ -42,6 +42,7 @@ class SessionsPane(Pane):
     title = "Sessions"
     follows = False
     reads = ("sessions",)
+    previews = True
     empty = "waiting for structured_logs.jsonl…"
     DEFAULT_CSS = """
     SessionsPane > .detail { height: 7; border-top: solid $primary-darken-2; }
@@ -56,6 +57,7 @@ class SessionsPane(Pane):
         self._now = datetime.now().astimezone()
         self._waterfall_seen: tuple | None = None
         self._waterfall_shape: tuple | None = None  # (sessions' version, run state) laid out
+        self._seen_version: tuple | None = None
 
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="detail")
@@ -136,7 +138,8 @@ class SessionsPane(Pane):
                                    self.dated)
         if self._last is not None:
             store = self._last[0]
-            for block in gate_blocks(session, store.blocked, store.sessions)[:2]:
+            sessions = self.rows_store(store).sessions  # the session's own tracker
+            for block in gate_blocks(session, store.blocked, sessions)[:2]:
                 text.append("blocked by the safety gate  ", styles.FAILURE_STRONG)
                 text.append(render.safe(block.fields.get("blocked_reason"), 300) + "\n")
         detail.update(text)
@@ -169,26 +172,28 @@ class SessionsPane(Pane):
                    in (model.RUNNING, model.STALLED) for i in range(top, stop))
 
     def _update(self, store: RunStore, now: datetime) -> None:
-        tracker = store.sessions
+        tracker, shown = store.sessions, self.rows_store(store)
         self._now = now
-        self._perf = store.performance
+        self._perf = store.performance  # (a snapshot: read whole, never previewed)
         # The order depends on the run's state too (running, then stalled, then
         # unfinished, as the run goes quiet), not only on new sessions.
-        seen = (tracker.version, self.run.state)
+        seen = (tracker.version, shown.sessions.version, shown is store, self.run.state)
         if self.has_class("-waterfall"):
-            self._show_waterfall(store, now)
+            self._show_waterfall(shown, now)
         if seen == self._seen_version:
             if self._ticking_on_screen():
                 self.view.refresh()  # running sessions' elapsed time ticks
             return  # the counts too stand until a session or the run's state changes
+        if self._seen_version is None or seen[1:] != self._seen_version[1:]:
+            # (While a preview is shown, the sessions read meanwhile are not sorted.)
+            self.show_rows(shown.sessions.triage_order(self.run.state, now))
+            self.show_detail(self.view.selected)
         self._seen_version = seen
-        self.show_rows(tracker.triage_order(self.run.state, now))
-        self.show_detail(self.view.selected)
-        states = [s.state(self.run.state) for s in tracker.sessions]
-        self.head(heads.counts("Sessions", [
-            ("failed", states.count(model.FAILED), styles.FAILURE),
-            ("unfinished", states.count(model.UNFINISHED), styles.CAUTION),
-            ("stalled", states.count(model.STALLED), styles.CAUTION),
-            ("running", states.count(model.RUNNING), styles.ACTIVE),
-            ("ok", states.count(model.SUCCEEDED), styles.SUCCESS),
-        ]))
+        states = tracker.state_counts(self.run.state)
+        self.head(self.previewed(heads.counts("Sessions", [
+            ("failed", states[model.FAILED], styles.FAILURE),
+            ("unfinished", states[model.UNFINISHED], styles.CAUTION),
+            ("stalled", states[model.STALLED], styles.CAUTION),
+            ("running", states[model.RUNNING], styles.ACTIVE),
+            ("ok", states[model.SUCCEEDED], styles.SUCCESS),
+        ])))

@@ -1,0 +1,60 @@
+"""Batches taken in a piece at a time, in order per kind, without a terminal."""
+
+from __future__ import annotations
+
+from vivtui.ingest.feeds import Batch
+from vivtui.ingest.intake import Intake
+from vivtui.parsing.record import INFO, Records
+
+
+def batch(kind: str, first: int, count: int, **extra) -> Batch:
+    rows = [(kind, n, n * 10, None, None, INFO, "x", "", False, "")
+            for n in range(first, first + count)]
+    return Batch(kind, Records(rows), **extra)
+
+
+class Loop:
+    """An event loop's ready queue: what is scheduled runs after what is ready."""
+
+    def __init__(self) -> None:
+        self.ready: list = []
+
+    def run(self) -> None:
+        while self.ready:
+            self.ready.pop(0)()
+
+
+def test_a_batch_is_taken_in_a_piece_at_a_time_in_order_and_said_applied_once():
+    loop, applied, taken = Loop(), [], []
+    intake = Intake(lambda piece: taken.append(
+        (piece.kind, [row[1] for row in piece.records.rows], piece.reset, piece.events)),
+        applied.append, loop.ready.append, piece=4)
+    intake.take(batch("tasks", 1, 10, reset=True, events=["rotated"]))
+    intake.take(batch("tasks", 11, 3))  # the next batch of the kind, before its pieces
+    intake.take(batch("sessions", 1, 2))
+    assert [t[1] for t in taken] == [[1, 2, 3, 4], [1, 2]]  # the first pieces at once
+    loop.ready.insert(0, lambda: taken.append(("key", [], False, [])))  # a key comes
+    loop.run()
+    assert [t[1] for t in taken if t[0] == "tasks"] == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10],
+                                                        [11, 12, 13]]
+    assert taken[2][0] == "key"  # between two pieces, not after the whole batch
+    assert [(t[2], t[3]) for t in taken if t[0] == "tasks"] == [
+        (True, ["rotated"]), (False, []), (False, []), (False, [])]  # said once
+    assert applied == ["sessions", "tasks", "tasks"]  # after each whole batch
+
+
+def test_a_piece_that_fails_does_not_stop_the_pieces_after_it():
+    loop, applied, taken = Loop(), [], []
+
+    def apply(piece):
+        taken.append(piece.records.rows[0][1])
+        if piece.records.rows[0][1] == 1:
+            raise ValueError("a bug")
+
+    intake = Intake(apply, applied.append, loop.ready.append, piece=2)
+    try:
+        intake.take(batch("api", 1, 5))
+    except ValueError:
+        pass
+    loop.run()
+    assert taken == [1, 3, 5] and applied == ["api"]
