@@ -62,6 +62,7 @@ class Options:
 
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
+INPUT_FIRST_S = 0.1  # at most, backlog batches wait after a key for its frame
 
 
 class VivtuiApp(App[None]):
@@ -115,7 +116,7 @@ class VivtuiApp(App[None]):
                                self.report_failure, poll=poll, on_change=self._changed,
                                previewed=previewed_kinds())
         self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
-                              self._soon)
+                              self._soon, schedule_later=self._later)
         self.alerts = alerts
         self.keeper = ViewKeeper(view_state, self.options.fresh, self._say_view_problem)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
@@ -237,6 +238,9 @@ class VivtuiApp(App[None]):
     def _soon(self, work: Callable[[], None]) -> None:
         self._ui_loop.call_soon(work, context=self._loop_context.copy())
 
+    def _later(self, delay: float, work: Callable[[], None]) -> None:
+        self._ui_loop.call_later(delay, work, context=self._loop_context.copy())
+
     def apply_batch(self, batch: Batch) -> None:
         if batch.preview:  # not the run's evidence in order: shown apart, no alerts
             self.main.previews.take(batch)
@@ -308,6 +312,19 @@ class VivtuiApp(App[None]):
             self.say_failure(worker.name or "background work", worker.error)
 
     # -- keys ---------------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self.layout_ is not None:
+            self._input_first()
+        await super().on_event(event)
+
+    def _input_first(self) -> None:
+        """A key's frame before more of a backlog: no batch is taken in, and the
+        tail loops parse none, until it is out (or ``INPUT_FIRST_S`` passed).
+        Switching panes while a whole big run was read took 0.3-2 s."""
+        self._intake.quiet(INPUT_FIRST_S)
+        self.tailing.screen_busy()
+        self.call_after_refresh(self.tailing.line_drawn)
 
     async def _on_key(self, event: events.Key) -> None:
         # Textual's own App._on_key runs after this one unless prevented.

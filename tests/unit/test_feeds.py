@@ -154,3 +154,25 @@ def test_a_small_file_or_a_snapshot_is_not_previewed(tmp_path, monkeypatch):
     (tmp_path / "performance_history.json").write_bytes(b"[" + b",".join(
         b'{"session_id": %d}' % n for n in range(5000)) + b"]")
     assert all(feed.preview() is None for feed in discover(tmp_path).feeds)
+
+
+def test_lines_written_after_a_preview_are_previewed_until_the_reading_gets_there(
+        tmp_path, monkeypatch):
+    from vivtui.ingest import feeds
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    path = tmp_path / "execution_log.jsonl"
+    path.write_bytes(task_lines(2000))
+    feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
+    feed.budget = 20_000  # the reading from the start, a few batches
+    assert feed.preview() is not None
+    assert feed.preview_more() is None  # nothing new yet
+    append(path, b'{"task_id": "late", "status": "failed"}\n')
+    more = feed.preview_more()
+    assert more.preview and [r.fields["task_id"] for r in more.records] == ["late"]
+    assert more.records[0].offset == len(task_lines(2000))
+    while feed.poll().more:
+        pass
+    append(path, b'{"task_id": "later", "status": "failed"}\n')
+    assert feed.preview_more() is None and feed._preview is None  # read to its end: done
+    assert [r.fields["task_id"] for r in feed.poll().records] == ["later"]

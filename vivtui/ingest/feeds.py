@@ -76,6 +76,7 @@ class Feed:
         self.records = 0
         self.malformed = 0
         self._backlog_read = False
+        self._preview: tuple[LineTailer, LineParser] | None = None  # see ``preview``
         self._looked = False  # polled once: a file missing then has no backlog
         self._names: set[str] | None = None  # see ``names``
         self.own_names = {path.name for _, path in choices}
@@ -132,14 +133,34 @@ class Feed:
             size = os.stat(self.path).st_size
             chunk = tailer.read() if size > PREVIEW_OVER else None
         except OSError:
-            return None
-        finally:
-            tailer.close()
+            chunk = None
         if chunk is None or tailer.started_at == 0:
+            tailer.close()
             return None
-        parser = LineParser(self.spec, ParseContext(self.zone))
-        records = parser.parse([(0, offset, data) for _, offset, data in chunk])
+        self._preview = tailer, LineParser(self.spec, ParseContext(self.zone))
+        return self._preview_batch(chunk)
+
+    def preview_more(self) -> Batch | None:
+        """Lines written after the preview's, while the reading from the start
+        has not got there yet: a live run's preview stays the newest. None once
+        it has (or the file was rotated or truncated: then only it is read)."""
+        if self._preview is None:
+            return None
+        tailer, _ = self._preview
+        chunk = tailer.read() if not self._backlog_read else None
+        if chunk is None or chunk.events:
+            self._end_preview()
+            return None
+        return self._preview_batch(chunk) if len(chunk) else None
+
+    def _preview_batch(self, chunk) -> Batch:
+        records = self._preview[1].parse([(0, offset, data) for _, offset, data in chunk])
         return Batch(self.kind, records, source=self.path.name, preview=True)
+
+    def _end_preview(self) -> None:
+        if self._preview is not None:
+            self._preview[0].close()
+            self._preview = None
 
     def status(self) -> list[FileStatus]:
         """One status per file name this feed covers (unchosen alternatives too)."""
@@ -191,6 +212,7 @@ class Feed:
     def close(self) -> None:
         if isinstance(self._reader, LineTailer):
             self._reader.close()
+        self._end_preview()
 
     # -- internals --------------------------------------------------------------
 
@@ -227,6 +249,7 @@ class Feed:
         batch.records = self._parser.parse(chunk)
         if not chunk.more:
             self._backlog_read = True
+            self._end_preview()  # the models have every line now
             batch.records.extend(self._parser.flush())
         batch.more = chunk.more
         batch.happened = chunk.events

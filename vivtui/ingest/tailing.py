@@ -80,6 +80,10 @@ class Tailing:
         self._screen_free = threading.Event()
         self._screen_free.set()
         self._preview_drawn = threading.Event()
+        # One backlog batch parsed at a time, whatever the number of files: each
+        # parsing thread takes as large a share of the GIL as the UI thread, and
+        # with a whole run's seven at once a key took a second to show.
+        self._backlog_turn = threading.Lock()
         self._last_live = float("-inf")
         self.threads: list[threading.Thread] = []
 
@@ -120,6 +124,10 @@ class Tailing:
     def line_arrived(self) -> None:
         """A live line is on its way to the screen: the backlog waits for it."""
         self._last_live = monotonic()
+        self._screen_free.clear()
+
+    def screen_busy(self) -> None:
+        """A frame is on its way (a key's): the backlog waits for it (``line_drawn``)."""
         self._screen_free.clear()
 
     def line_drawn(self) -> None:
@@ -171,7 +179,8 @@ class Tailing:
 
     def _preview(self, feed: Feed) -> None:
         try:
-            batch = feed.preview()
+            with self._backlog_turn:
+                batch = feed.preview()
         except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
             self._report(f"previewing {feed.path.name}", exc)
             return
@@ -185,8 +194,14 @@ class Tailing:
         """Every batch the file holds now, posted one at a time."""
         while True:
             if feed.backlog_progress() is not None:
+                more_preview = feed.preview_more()
+                if more_preview is not None:
+                    self._hand_over(more_preview)
                 self._pace_backlog(feed)
-            batch = feed.poll()
+                with self._backlog_turn:
+                    batch = feed.poll()
+            else:
+                batch = feed.poll()
             more = batch.more
             if batch.records or batch.events or batch.reset:
                 self._hand_over(batch)
