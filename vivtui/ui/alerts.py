@@ -96,8 +96,11 @@ class AlertActions:
     """The alerts' keys and banner on the main screen (a mixin of ``MainScreen``)."""
 
     def alerts_fired(self, fired: list[Alert]) -> None:
-        self.unseen.extend(alert for alert in fired if alert.live)
-        if self._ready:
+        live = [alert for alert in fired if alert.live]
+        self.unseen.extend(live)
+        # A backlog's (history) alerts are counted by the next tick's status: a
+        # status line for each of its batches was a third of a big run's reading.
+        if live and self._ready:
             self.refresh_status()
 
     def action_alerts(self) -> None:
