@@ -244,8 +244,9 @@ class VivtuiApp(App[None]):
     def apply_batch(self, batch: Batch) -> None:
         if batch.preview:  # not the run's evidence in order: shown apart, no alerts
             self.main.previews.take(batch)
-            self.main.preview_arrived(batch.kind)
-            self.call_after_refresh(self.tailing.preview_drawn)
+            if not batch.more:  # its last piece (``ingest.intake``): drawn once, not per piece
+                self.main.preview_arrived(batch.kind)
+                self.call_after_refresh(self.tailing.line_drawn)
             return
         found = self.store.apply_batch(batch)
         self.alerts_of(batch, found)

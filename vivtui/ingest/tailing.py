@@ -79,7 +79,6 @@ class Tailing:
         self._in_flight = {feed.kind: threading.Semaphore(IN_FLIGHT) for feed in self.feeds}
         self._screen_free = threading.Event()
         self._screen_free.set()
-        self._preview_drawn = threading.Event()
         # One backlog batch parsed at a time, whatever the number of files: each
         # parsing thread takes as large a share of the GIL as the UI thread, and
         # with a whole run's seven at once a key took a second to show.
@@ -101,7 +100,6 @@ class Tailing:
     def stop(self, join: float = 0.0) -> None:
         self.stopped.set()
         self._screen_free.set()
-        self._preview_drawn.set()
         for wakeup in self._wakeups.values():
             wakeup.set()
         for thread in self.threads:
@@ -124,18 +122,15 @@ class Tailing:
     def line_arrived(self) -> None:
         """A live line is on its way to the screen: the backlog waits for it."""
         self._last_live = monotonic()
-        self._screen_free.clear()
+        self.screen_busy()
 
     def screen_busy(self) -> None:
-        """A frame is on its way (a key's): the backlog waits for it (``line_drawn``)."""
+        """A frame is on its way (a new line's, a key's, a preview's): the
+        backlog waits for it (``line_drawn``)."""
         self._screen_free.clear()
 
     def line_drawn(self) -> None:
         self._screen_free.set()
-
-    def preview_drawn(self) -> None:
-        """A preview is on screen: the backlogs may be read."""
-        self._preview_drawn.set()
 
     def changed(self, names: set[str]) -> None:
         """Names of entries that changed (empty: anything may have): the feeds
@@ -185,10 +180,12 @@ class Tailing:
             self._report(f"previewing {feed.path.name}", exc)
             return
         if batch is not None:
+            # Its frame first, and for longer than a line's: the backlog's
+            # batches and parsing, competing for the UI thread and the GIL, put
+            # it off by seconds.
+            self.screen_busy()
             self._hand_over(batch)
-            # Its frame first: the backlog's batches and parsing, competing for
-            # the UI thread and the GIL, put it off by seconds.
-            self._preview_drawn.wait(PREVIEW_WAIT_S)
+            self._screen_free.wait(PREVIEW_WAIT_S)
 
     def read_all(self, feed: Feed) -> None:
         """Every batch the file holds now, posted one at a time."""

@@ -43,13 +43,12 @@ class Previews:
         still being read up to its newest lines."""
         if self._store is None:
             return None
-        for kind in list(self._kinds):
-            if self._progress(kind) is None:
-                self._kinds.discard(kind)
+        reading = {kind: self._progress(kind) for kind in self._kinds}
+        self._kinds = {kind for kind, progress in reading.items() if progress is not None}
         if not self._kinds:
             self._store = None  # every previewed file is read: the models are whole
             return None
-        progress = [self._progress(kind) for kind in kinds if kind in self._kinds]
+        progress = [reading[kind] for kind in kinds if kind in self._kinds]
         return Shown(self._store, min(progress)) if progress else None
 
     def _progress(self, kind: str) -> float | None:

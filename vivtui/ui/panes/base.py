@@ -175,6 +175,13 @@ class Pane(Vertical):
     def _update(self, store: RunStore, now: datetime) -> None:
         raise NotImplementedError
 
+    def rows_due(self, seen: tuple) -> bool:
+        """``seen`` is (the store's version, then what the rows depend on):
+        are the rows to be ordered again, not only the counts? (While a
+        preview is shown, the whole file read meanwhile is not sorted.)"""
+        last = self._seen_version
+        return not isinstance(last, tuple) or seen[1:] != last[1:]
+
     def rows_store(self, store: RunStore) -> RunStore:
         """Where the rows come from: the preview while there is one."""
         return self.preview.store if self.preview is not None else store

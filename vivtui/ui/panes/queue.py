@@ -33,7 +33,6 @@ class QueuePane(Pane):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._tracker: model.TaskTracker | None = None
-        self._seen_version: tuple | None = None
 
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="history")
@@ -63,8 +62,7 @@ class QueuePane(Pane):
         seen = (tracker.version, shown.version, shown is tracker)
         if seen == self._seen_version:
             return  # nothing to count or order again (it was every second, every row)
-        if self._seen_version is None or seen[1:] != self._seen_version[1:]:
-            # (While a preview is shown, the whole queue read meanwhile is not sorted.)
+        if self.rows_due(seen):
             self._tracker = shown
             self.show_rows(shown.triage_order())
             self.show_history(self.view.selected)

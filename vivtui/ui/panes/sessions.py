@@ -57,7 +57,6 @@ class SessionsPane(Pane):
         self._now = datetime.now().astimezone()
         self._waterfall_seen: tuple | None = None
         self._waterfall_shape: tuple | None = None  # (sessions' version, run state) laid out
-        self._seen_version: tuple | None = None
 
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="detail")
@@ -184,8 +183,7 @@ class SessionsPane(Pane):
             if self._ticking_on_screen():
                 self.view.refresh()  # running sessions' elapsed time ticks
             return  # the counts too stand until a session or the run's state changes
-        if self._seen_version is None or seen[1:] != self._seen_version[1:]:
-            # (While a preview is shown, the sessions read meanwhile are not sorted.)
+        if self.rows_due(seen):
             self.show_rows(shown.sessions.triage_order(self.run.state, now))
             self.show_detail(self.view.selected)
         self._seen_version = seen
