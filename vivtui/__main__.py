@@ -1,3 +1,4 @@
 from vivtui.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a reading process is started (``ingest.split_read``)
+    raise SystemExit(main())

@@ -95,6 +95,9 @@ def summary_parser() -> argparse.ArgumentParser:
     nats_options(parser)
     parser.add_argument("--limit", type=int, default=20, metavar="N",
                         help="items shown per list in the text report (default 20)")
+    parser.add_argument("--processes", type=count, default=None, metavar="N",
+                        help="read a big run's files in up to N processes at once "
+                             "(default: the cores available, at most 4; 1: one process)")
     _common(parser)
     return parser
 

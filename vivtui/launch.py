@@ -126,7 +126,8 @@ def print_summary(paths: list[str], parents: list[str], args: argparse.Namespace
     from vivtui.summary import collect, render_text, summary_dict
 
     if len(paths) == 1 and not parents and not many:
-        layout, store = collect(paths[0], zone_named(args.tz), args.budget, activity_of(args))
+        layout, store = collect(paths[0], zone_named(args.tz), args.budget, activity_of(args),
+                                processes=args.processes)
         if args.json:
             sys.stdout.write(orjson.dumps(summary_dict(layout, store),
                                           option=orjson.OPT_INDENT_2).decode() + "\n")

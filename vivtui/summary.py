@@ -6,8 +6,9 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from vivtui.ingest.feeds import Feed, read_to_end
-from vivtui.ingest.layout import RunLayout, discover
+from vivtui.ingest.feeds import count_records
+from vivtui.ingest.layout import RunLayout
+from vivtui.ingest.split_read import read_run
 from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import MALFORMED, Record
 from vivtui.parsing.values import text
@@ -20,16 +21,12 @@ from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
 
 def collect(path: Path | str, zone: tzinfo | None = None, budget: float | None = None,
             activity: RunActivity | None = None,
-            rows: int = 0) -> tuple[RunLayout, RunStore]:
-    """Every file of the run read to its end (an unfinished last line included).
+            rows: int = 0, processes: int | None = None) -> tuple[RunLayout, RunStore]:
+    """Every file of the run read to its end (an unfinished last line
+    included), a big run's by several processes (``split_read``).
     ``rows``: per kind, kept for whoever reads them; the summary reads counts and
     models only (a big run's kept rows were most of its memory)."""
-    layout = discover(path, zone)
-    store = RunStore(budget, activity=activity, capacity=rows)
-    for feed in layout.feeds:
-        read_to_end(feed, store.apply_batch)
-        feed.close()
-    return layout, store
+    return read_run(path, zone, budget, activity, rows, processes)
 
 
 def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
@@ -44,7 +41,8 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
         records, bad = status.records, status.malformed
         if not status.used:
             # Present but not read (action_log.log beside the JSONL): counted all the same.
-            records, bad = _count(spec, status.path, layout) if status.state == "ok" else (0, 0)
+            records, bad = (_counted(spec, status.path, layout) if status.state == "ok"
+                            else (0, 0))
         # "records" are the lines that became good records; the others are "malformed".
         entry = {"state": status.state, "records": records - bad, "malformed": bad,
                  "path": str(status.path)}
@@ -97,7 +95,7 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
         "safety": {"blocked": store.safety.total,
                    "by_source": {source: store.safety.by_source.get(source, 0)
                                  for source in SOURCES},
-                   "by_reason": dict(store.safety.by_reason.most_common())},
+                   "by_reason": dict(store.safety.reasons())},
         "kernel": {"lines": k.lines, "blocked": k.by_class["blocked"],
                    "error": k.by_class["error"], "caution": k.by_class["caution"],
                    "waves": k.waves, "wave_starts": k.wave_starts},
@@ -109,14 +107,12 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
     }
 
 
-def _count(spec, path: Path, layout: RunLayout) -> tuple[int, int]:
-    """(records, malformed) of a file the run does not read."""
-    feed = Feed([(spec, path)], layout.feeds[0].zone if layout.feeds else None)
-    try:
-        read_to_end(feed, lambda batch: None)
-    finally:
-        feed.close()
-    return feed.records, feed.malformed
+def _counted(spec, path: Path, layout: RunLayout) -> tuple[int, int]:
+    """(records, malformed) of a file the run does not read, counted when
+    the run was read (``split_read``), else now."""
+    if path in layout.counted:
+        return layout.counted[path]
+    return count_records(spec, path, layout.feeds[0].zone if layout.feeds else None)
 
 
 def _show(value: object, limit: int = 160) -> str:

@@ -63,3 +63,12 @@ def test_an_entry_waits_for_its_continuations_until_flushed():
 def test_entries_without_header_have_no_time():
     (record,) = assemble(b"Tue 11:05:23 | A | TOOL | x | d\n")
     assert record.ts is None and record.category == "TOOL"
+
+
+def test_each_step_back_of_the_clock_is_a_new_day_however_many():
+    head = LOG.split(b"Tue 11:05:23")[0]
+    steps = b"".join(b"Tue %02d:00:00 | A | TOOL | x | d\n" % hour
+                     for _ in range(40) for hour in (20, 3))  # 20h, then 3h the next day
+    records = assemble(head + steps)
+    days = [r.ts.date().toordinal() - records[0].ts.date().toordinal() for r in records]
+    assert days[:6] == [0, 1, 1, 2, 2, 3] and days[-1] == 40

@@ -59,6 +59,16 @@ class FileStatus:
     kind: str = ""  # the feed's file kind: alternatives of one kind count as one file
 
 
+@dataclass(slots=True)
+class Reading:
+    """What reading a feed's file left (``Feed.reading``), sent from the
+    process that read it."""
+
+    statuses: list[FileStatus]
+    records: int
+    malformed: int
+
+
 class Feed:
     """One file kind; a kind with alternatives (the action log's two forms)
     settles on the first that exists and then keeps it."""
@@ -80,6 +90,7 @@ class Feed:
         self._looked = False  # polled once: a file missing then has no backlog
         self._names: set[str] | None = None  # see ``names``
         self.own_names = {path.name for _, path in choices}
+        self._read_elsewhere: list[FileStatus] | None = None  # see ``read_by_other``
 
     @property
     def names(self) -> set[str]:
@@ -162,8 +173,19 @@ class Feed:
             self._preview[0].close()
             self._preview = None
 
+    def reading(self) -> Reading:
+        return Reading(self.status(), self.records, self.malformed)
+
+    def read_by_other(self, reading: Reading) -> None:
+        """Its file was read by a copy of this feed in another process: its
+        status and counts are from now on the ones that reading left."""
+        self._read_elsewhere = reading.statuses
+        self.records, self.malformed = reading.records, reading.malformed
+
     def status(self) -> list[FileStatus]:
         """One status per file name this feed covers (unchosen alternatives too)."""
+        if self._read_elsewhere is not None:
+            return self._read_elsewhere
         out = []
         for spec, path in self.choices:
             if path == self.path and self._reader is not None:
@@ -284,6 +306,16 @@ def read_to_end(feed: Feed, apply: Callable[[Batch], None], final: bool = True) 
             del batch
         if not more:
             return
+
+
+def count_records(spec: FileSpec, path: Path, zone: tzinfo | None) -> tuple[int, int]:
+    """(records, malformed) of a file read as ``spec`` and not kept."""
+    feed = Feed([(spec, path)], zone)
+    try:
+        read_to_end(feed, lambda batch: None)
+    finally:
+        feed.close()
+    return feed.records, feed.malformed
 
 
 def _rows_to_come(path: Path, offset: int, read: int, rows: int) -> int:

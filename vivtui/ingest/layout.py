@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from functools import partial
 from pathlib import Path
@@ -46,6 +46,8 @@ class RunLayout:
     # A directory that may be searched but not listed: its files open by name, but
     # change notices need a listing; it is looked at every POLL_UNLISTABLE_S instead.
     listable: bool = True
+    # Files present and not read (the action log's text twin): (records, malformed).
+    counted: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def directories(self) -> list[Path]:

@@ -22,6 +22,7 @@ _ENTRY = re.compile(r"^(\?\?\?|[A-Z][a-z]{2}) (\d\d):(\d\d):(\d\d) \| ")
 _RULE = re.compile(r"^(=+|-+)\s*$")
 _STARTED = re.compile(r"^ACTION LOG STARTED: (\S+)")
 _COLUMNS = re.compile(r"^DAY TIME\s+\|")
+_DAY = timedelta(days=1)
 
 
 @dataclass(slots=True)
@@ -90,8 +91,10 @@ class ActionTextAssembler:
         if hours > 23 or minutes > 59 or seconds > 59:
             return None
         ts = self._base.replace(hour=hours, minute=minutes, second=seconds, microsecond=0)
-        floor = self._last_ts or self._base.replace(microsecond=0)
-        while ts < floor - timedelta(minutes=1):
-            ts += timedelta(days=1)
+        floor = (self._last_ts or self._base.replace(microsecond=0)) - timedelta(minutes=1)
+        if ts < floor:
+            # As many days as it takes to pass the floor, worked out (a day a
+            # loop turn took longer at each of a long log's backward steps).
+            ts += _DAY * -((ts - floor) // _DAY)
         self._last_ts = ts
         return ts

@@ -56,6 +56,10 @@ def line_parser(kind: str, from_object: FromObject) -> LineParse:
             return obj
         return new_record(Record, from_object(obj, data, line, offset, ctx))
 
+    # Named as its kind's module names it (``parse = line_parser(...)``), so
+    # that a model holding it is sent to another process by reference.
+    parse.__module__ = from_object.__module__
+    parse.__name__ = parse.__qualname__ = "parse"
     return parse
 
 

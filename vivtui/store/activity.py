@@ -46,6 +46,13 @@ class RunActivity:
         if oldest is not None and (self.first_event is None or oldest < self.first_event):
             self.first_event = oldest
 
+    def absorb(self, other: RunActivity) -> None:
+        """What ``other`` saw of the same run's other files."""
+        self.saw_events(other.first_event, other.last_event)
+        if other.last_growth is not None and (self.last_growth is None
+                                              or other.last_growth > self.last_growth):
+            self.last_growth = other.last_growth
+
     def spans_days(self, zone=None) -> bool:
         """Do the run's events fall on more than one date (in ``zone``)? Then
         a time of day alone is ambiguous."""

@@ -54,6 +54,24 @@ class Handle(int):
         return f"{type(self).__name__}({int(self)})"
 
 
+class BoundTracker:
+    """A tracker whose handles are of a class of its own (``Handle.bound``):
+    that class and the views made with it (``BOUND``) are made again by
+    ``_bind`` when a copy is unpickled (a model read in another process)."""
+
+    BOUND: tuple[str, ...] = ()
+
+    def _bind(self) -> None:
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name not in self.BOUND}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._bind()
+
+
 class Handles(Sequence):
     """Items as handles, made as they are read: those numbered in ``numbers``
     (an order: 200k handles made at each re-sort of a big list doubled its

@@ -28,6 +28,11 @@ class ReadBack:
         self.read: LinesReader | None = None  # set by whoever knows the file
         self.zone: tzinfo | None = None  # of the file's naive times
 
+    def __getstate__(self) -> dict:
+        # What reads the file is this process's (an open layout): another
+        # process's copy reads nothing until it is given its own.
+        return {**self.__dict__, "read": None}
+
     def records_at(self, places: Iterable[tuple[int, int]],
                    belongs: Callable[[Record], bool]) -> list[Record | None]:
         """The records at (line, offset) places, each only if the line there

@@ -66,6 +66,12 @@ BLOCKED_CATEGORY = {
 }
 
 
+# The model of each kind that has one: (attribute, kind).
+_MODELS = (("sessions", sessions.KIND), ("tasks", execution.KIND), ("budget", api_audit.KIND),
+           ("kernel", kernel.KIND), ("performance", "performance"))
+_MODEL_OF = {kind: name for name, kind in _MODELS}
+
+
 class Found(NamedTuple):
     """What one batch held that is kept aside: its malformed lines and its
     safety blocks (``RunStore.apply``)."""
@@ -170,6 +176,34 @@ class RunStore:
         self.version += 1
         return found
 
+    def absorb(self, other: RunStore, kinds: set[str], order: list[str]) -> None:
+        """Take over what ``other`` read of ``kinds``, files this store did not
+        read (a run read by several processes, ``ingest.split_read``):
+        afterwards this store is what reading them here would have made.
+        ``order``: the kinds in the order one process reads them (what is kept
+        of several kinds, malformed lines and blocks, is in that order)."""
+        for kind in kinds:
+            self.buffers[kind] = other.buffers[kind]
+            self.by_category[kind] = other.by_category[kind]
+            self.by_severity[kind] = other.by_severity[kind]
+            if kind in other.sources:
+                self.sources[kind] = other.sources[kind]
+        stated = (other if actions.KIND in kinds else self).budget.stated_limit
+        for name, kind in _MODELS:
+            if kind in kinds:
+                setattr(self, name, getattr(other, name))
+        if stated is not None:
+            self.budget.saw_stated_limit(stated)
+        rank = {kind: at for at, kind in enumerate(order)}
+        self.malformed = _in_order(self.malformed, other.malformed, rank)
+        self.malformed_count += other.malformed_count
+        self.blocked = _in_order(self.blocked, other.blocked, rank)
+        self.blocked_count += other.blocked_count
+        self.safety.absorb(other.safety)
+        self.timebins.absorb(other.timebins)
+        self.activity.absorb(other.activity)
+        self.version += 1
+
     def _budget_line(self, rows) -> None:
         """The limit the newest BUDGET action states (``$0.41/$2.00 (21%)``): the
         wrappers' limit when no refusal has said it (one row a batch: cheap)."""
@@ -182,13 +216,8 @@ class RunStore:
             self.budget.saw_stated_limit(float(found.group(1)))
 
     def _model(self, kind: str):
-        return {
-            sessions.KIND: self.sessions,
-            execution.KIND: self.tasks,
-            api_audit.KIND: self.budget,
-            kernel.KIND: self.kernel,
-            "performance": self.performance,
-        }.get(kind)
+        name = _MODEL_OF.get(kind)
+        return getattr(self, name) if name is not None else None
 
     def _forget(self, kind: str) -> None:
         """A snapshot was replaced wholesale: its old entries no longer count."""
@@ -214,6 +243,13 @@ class RunStore:
     @property
     def warnings(self) -> int:
         return self.count(WARNING)
+
+
+def _in_order(mine: deque[Record], theirs: deque[Record], rank: dict[str, int]) -> deque[Record]:
+    """Two stores' kept records as one store reading kind after kind keeps
+    them (the newest ``maxlen`` of all): by kind, each kind's in line order."""
+    return deque(sorted([*mine, *theirs], key=lambda record: rank.get(record.kind, len(rank))),
+                 maxlen=mine.maxlen)
 
 
 def _utc_now() -> datetime:

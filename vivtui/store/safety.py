@@ -61,8 +61,18 @@ class SafetyTally:
             self.by_source[SOURCE_OF_KIND.get(record.kind, record.kind)] += 1
             self.by_reason[reason_of(record)] += 1
 
+    def absorb(self, other: SafetyTally) -> None:
+        self.by_source.update(other.by_source)
+        self.by_reason.update(other.by_reason)
+
     def forget(self, kind: str) -> None:
         self.by_source.pop(SOURCE_OF_KIND.get(kind, kind), None)
+
+    def reasons(self, most: int | None = None) -> list[tuple[str, int]]:
+        """Reasons, the most frequent first; ties by name, so that the order
+        does not depend on which file was read first."""
+        ranked = sorted(self.by_reason.items(), key=lambda item: (-item[1], item[0]))
+        return ranked if most is None else ranked[:most]
 
     @property
     def total(self) -> int:

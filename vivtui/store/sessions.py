@@ -16,7 +16,14 @@ from vivtui.parsing.sessions import (
 )
 from vivtui.parsing.values import flag, number, text
 from vivtui.store.activity import IDLE, LIVE
-from vivtui.store.columns import Every, Handle, Handles, NumberColumn, entry_of
+from vivtui.store.columns import (
+    BoundTracker,
+    Every,
+    Handle,
+    Handles,
+    NumberColumn,
+    entry_of,
+)
 from vivtui.store.events import Event, Events
 from vivtui.store.readback import Interner, ReadBack
 
@@ -176,16 +183,17 @@ class Session(Handle):
         return task_title(self.context("task"))
 
 
-class SessionTracker:
+class SessionTracker(BoundTracker):
     """Sessions in columns, one entry each per session (``Session.at``)."""
+
+    BOUND = ("_session", "sessions")
 
     def __init__(self) -> None:
         self.events = Events()
         self.source = ReadBack(parse)  # the session file, for the events looked at
         self.intern = Interner()  # task texts, models, statuses repeat
-        self._session = Session.bound(self)
         self._keys: list[SessionKey] = []
-        self.sessions = Handles(self._session, Every(self._keys))
+        self._bind()
         self._starts = array("q")  # its start in ``events`` (-1: none seen)
         self._ends = array("q")
         self._flags = bytearray()  # _SUPERSEDED, and its outcome (index in _OUTCOMES) above
@@ -207,6 +215,10 @@ class SessionTracker:
         # itself while it is the only one (most are: a list each was an eighth
         # of the memory).
         self.by_key: dict[SessionKey, int | list[int]] = {}
+
+    def _bind(self) -> None:
+        self._session = Session.bound(self)
+        self.sessions = Handles(self._session, Every(self._keys))
 
     def apply(self, records: list[Record]) -> None:
         for record in records:

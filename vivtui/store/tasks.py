@@ -30,6 +30,7 @@ from vivtui.parsing.values import EpochMinutes, number, text
 from vivtui.store.columns import (
     SEVERITIES,
     SEVERITY_CODE,
+    BoundTracker,
     Handle,
     HandleMap,
     Handles,
@@ -133,19 +134,21 @@ class Task(Handle):
         return number(self.last("budget_used"))
 
 
-class TaskTracker:
+class TaskTracker(BoundTracker):
     """Tasks in columns, one entry each per task (``Task.at``), and every
     event's place in arrays, each event linked to the task's one before."""
 
+    BOUND = ("_task", "tasks")
+
     def __init__(self) -> None:
-        self._task = Task.bound(self)
         self._numbers: dict[str, int] = {}  # task id -> its number in the columns
-        self.tasks = HandleMap(self._task, self._numbers)
+        self._bind()
         self.counts: Counter = Counter()  # tasks by latest status, kept as events come
         self.source = ReadBack(parse)  # the queue file, for the events looked at
         self.version = 0
         self._intern = Interner(100_000)  # workers, models and errors repeat
         self._ids: list[str] = []
+        self._status_names: dict[str, str] = {}
         self._statuses: list[str] = []
         self._severities = bytearray()  # index in SEVERITIES
         self._times = array("d")  # NaN: no time
@@ -160,6 +163,10 @@ class TaskTracker:
         self._event_offsets = array("q")
         self._event_before = array("q")  # the task's event before this one (-1: none)
         self._minutes = EpochMinutes()
+
+    def _bind(self) -> None:
+        self._task = Task.bound(self)
+        self.tasks = HandleMap(self._task, self._numbers)
 
     def apply(self, records: Iterable) -> None:
         rows = rows_of(records)
@@ -193,7 +200,8 @@ class TaskTracker:
         return len(self._ids) - 1
 
     def _update(self, at: int, row: tuple, fields: dict) -> None:
-        self._statuses[at] = row[_CATEGORY]
+        # One copy of each status: each line's own was kept with its task (200k: 11 MB).
+        self._statuses[at] = self._status_names.setdefault(row[_CATEGORY], row[_CATEGORY])
         severity = row[_SEVERITY]
         self._severities[at] = SEVERITY_CODE.get(severity, 0)
         ts = self._minutes.seconds(row[_STAMP], row[_ZONE])

@@ -51,6 +51,10 @@ class TimeBins:
         if failed:
             self._count(failed, self.failures)
 
+    def absorb(self, other: TimeBins) -> None:
+        self.events.update(other.events)
+        self.failures.update(other.failures)
+
     def forget(self) -> None:
         self.events.clear()
         self.failures.clear()

@@ -237,7 +237,7 @@ def safety_overview(tally) -> Text:
     out.append("  by source ")
     out.append("  ".join(f"{source} {tally.by_source.get(source, 0)}" for source in SOURCES))
     out.append("\nby reason\n", styles.STRONG)
-    for reason, count in tally.by_reason.most_common(6):
+    for reason, count in tally.reasons(6):
         out.append(f"  {count:>6}  {render.safe(reason, 80)}\n")
     if len(tally.by_reason) > 6:
         out.append(f"  … {len(tally.by_reason) - 6} more reasons (t picks one)\n", styles.NOTE)

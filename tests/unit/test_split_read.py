@@ -1,0 +1,112 @@
+"""A run read by several processes (``ingest.split_read``) must report exactly
+what one process reading it reports: every count, list and order."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import timezone
+from itertools import product
+
+import pytest
+
+from vivtui.demo import write_forever
+from vivtui.ingest.feeds import read_to_end
+from vivtui.ingest.layout import discover
+from vivtui.ingest.split_read import _jobs, balanced, read_run
+from vivtui.store.activity import RunActivity
+from vivtui.store.run import RunStore
+from vivtui.summary import render_text, summary_dict
+
+
+@pytest.fixture
+def mixed_run(tmp_path, run_dir):
+    """Every kind, with malformed lines and safety blocks in several files,
+    a rotated action log and the action log's stated budget limit."""
+    root = run_dir  # a copy of its own
+    write_forever(tmp_path / "demo", rate=0, limit=300)
+    for name in ("structured_logs.jsonl", "execution_log.jsonl", "api_audit.log",
+                 "kernel_run.log"):
+        with open(root / name, "ab") as out:
+            out.write((tmp_path / "demo" / name).read_bytes())
+            out.write(b"{not json at all\n")
+    # The text twin of the action log: not read (the JSONL is), but counted.
+    shutil.copy(tmp_path / "demo" / "action_log.log", root / "action_log.log")
+    return root
+
+
+def report(layout, store) -> tuple[dict, str]:
+    return summary_dict(layout, store), render_text(layout, store, limit=50)
+
+
+def one_process(path):
+    return report(*read_run(path, timezone.utc, activity=RunActivity(finished=True),
+                            processes=1))
+
+
+def unreported(store: RunStore) -> tuple:
+    """What a store holds beyond the report: the time strip, the run's span."""
+    return (store.timebins.events, store.timebins.failures, store.activity.first_event,
+            store.activity.last_event)
+
+
+def test_every_split_of_the_kinds_absorbed_reads_as_one_store(mixed_run):
+    expected = one_process(mixed_run)
+    whole = unreported(read_run(mixed_run, timezone.utc, processes=1)[1])
+    kinds = [feed.kind for feed in discover(mixed_run, timezone.utc).feeds]
+    assert {"actions", "api", "tasks", "sessions", "kernel"} <= set(kinds)
+    for places in product((0, 1), repeat=len(kinds)):
+        layout = discover(mixed_run, timezone.utc)
+        stores = [RunStore(activity=RunActivity(finished=True), capacity=0) for _ in range(2)]
+        for feed, place in zip(layout.feeds, places):
+            read_to_end(feed, stores[place].apply_batch)
+        theirs = {kind for kind, place in zip(kinds, places) if place == 1}
+        stores[0].absorb(stores[1], theirs, kinds)
+        assert report(layout, stores[0]) == expected, places
+        assert unreported(stores[0]) == whole, places
+
+
+def test_processes_report_what_one_process_reports(mixed_run, monkeypatch):
+    expected = one_process(mixed_run)
+    absorbed = []
+    original = RunStore.absorb
+    monkeypatch.setattr(RunStore, "absorb", lambda self, other, kinds, order: (
+        absorbed.append(kinds), original(self, other, kinds, order)))
+    layout, store = read_run(mixed_run, timezone.utc, activity=RunActivity(finished=True),
+                             processes=3, split_over=0)
+    assert len(absorbed) == 2 and set().union(*absorbed)  # kinds read by other processes
+    assert report(layout, store) == expected
+    data = expected[0]
+    assert data["files"]["kernel_run.log"]["malformed"] == 0  # kernel lines are text
+    assert data["files"]["execution_log.jsonl"]["malformed"] == 1
+    assert len(data["malformed"]) >= 4 and data["safety"]["blocked"] > 0
+    assert data["budget"]["limit_source"] != "default"  # the action log's stated limit
+    twin = data["files"]["action_log.log"]
+    assert twin["used"] is False and twin["records"] > 100
+
+
+def test_a_process_that_fails_is_read_here_instead(mixed_run, monkeypatch):
+    expected = one_process(mixed_run)
+    monkeypatch.setattr(sys, "executable", shutil.which("false"))
+    layout, store = read_run(mixed_run, timezone.utc, activity=RunActivity(finished=True),
+                             processes=2, split_over=0)
+    assert report(layout, store) == expected
+
+
+def test_small_runs_and_single_files_are_read_here(mixed_run, monkeypatch):
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")  # would fail if started
+    read_run(mixed_run, processes=4)  # under the size: no process started
+    read_run(mixed_run / "api_audit.log", processes=4, split_over=0)
+
+
+def test_groups_balance_reading_time(mixed_run):
+    (mixed_run / "action_log.log").write_bytes(b"x\n" * 2_000_000)  # counted, not read
+    jobs = _jobs(discover(mixed_run))
+    assert str(mixed_run / "action_log.log") in jobs and "actions" in jobs
+    groups = balanced(jobs, 2)
+    assert len(groups) == 2
+    assert sorted(name for group in groups for name in group) == sorted(jobs)
+    heaviest = groups[-1]  # the lightest first
+    assert str(mixed_run / "action_log.log") in heaviest and len(heaviest) == 1
+    assert balanced(jobs, 1) == [set(jobs)]
+    assert len(balanced(jobs, 20)) <= len(jobs)

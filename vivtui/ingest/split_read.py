@@ -1,0 +1,177 @@
+"""A run read to its end by several processes at once (``vivtui summary``).
+
+Reading a file is Python code, bound to one core: a big run's files, read one
+after another, took the sum of their times. Here each process reads a group
+of files into a store of its own, and one store takes over the others'
+(``RunStore.absorb``): the result is the store one process would have made.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from datetime import tzinfo
+from itertools import product
+from pathlib import Path
+
+from vivtui.ingest.feeds import Reading, count_records, read_to_end
+from vivtui.ingest.layout import RunLayout, discover
+from vivtui.parsing.kinds import FileSpec
+from vivtui.store.activity import RunActivity
+from vivtui.store.run import RunStore
+
+# Below this many bytes in all, starting processes costs more than it saves.
+SPLIT_OVER = 64 << 20
+MOST_PROCESSES = 4
+# Seconds of reading per byte, relative to the action log's (measured with
+# ``vivtui summary`` on each file of a big run): only to balance the groups.
+# ("text": the action log's text form, entries assembled across lines.)
+COST_PER_BYTE = {"actions": 1.0, "api": 2.0, "tasks": 4.0, "sessions": 4.8, "kernel": 5.5,
+                 "text": 10.0}
+OTHER_COST_PER_BYTE = 4.0
+
+
+def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None = None,
+             activity: RunActivity | None = None, rows: int = 0,
+             processes: int | None = None,
+             split_over: int = SPLIT_OVER) -> tuple[RunLayout, RunStore]:
+    """Every file of the run read to its end (an unfinished last line
+    included), and the files it does not use (the action log's text twin)
+    counted (``RunLayout.counted``), by up to ``processes`` processes
+    (default: the cores this one may use) when the run holds more than
+    ``split_over`` bytes."""
+    layout = discover(path, zone)
+    store = RunStore(budget, activity=activity, capacity=rows)
+    if processes is None:
+        processes = min(len(os.sched_getaffinity(0)), MOST_PROCESSES)
+    jobs = _jobs(layout)
+    big = sum(_bytes(file) for _, file in jobs.values()) > split_over
+    groups = balanced(jobs, processes) if big and not layout.single_file else [set(jobs)]
+    asks = [(str(path), zone, budget, activity, rows, group) for group in groups[1:]]
+    workers = [_Worker(ask) for ask in asks]
+    _do(layout, groups[0], store, zone)
+    order = [feed.kind for feed in layout.feeds]
+    for ask, worker in zip(asks, workers):
+        # A process that failed (no memory left?): its group is done here.
+        other, readings, counted = worker.result() or _do_apart(*ask)
+        store.absorb(other, {job for job in ask[-1] if job in readings}, order)
+        for feed in layout.feeds:
+            if feed.kind in readings:
+                feed.read_by_other(readings[feed.kind])
+        layout.counted.update(counted)
+    return layout, store
+
+
+def _jobs(layout: RunLayout) -> dict[str, tuple[FileSpec, Path]]:
+    """What there is to do, by name: each feed's kind (read its file), and
+    each file present that a feed does not use (counted: the report lists it)."""
+    jobs: dict[str, tuple[FileSpec, Path]] = {}
+    for feed in layout.feeds:
+        chosen = feed.current_choice()
+        jobs[feed.kind] = chosen or feed.choices[0]
+        for spec, file in feed.choices:
+            if chosen is not None and spec.name != chosen[0].name and file.is_file():
+                jobs.setdefault(str(file), (spec, file))
+    return jobs
+
+
+def _do(layout: RunLayout, group: set[str], store: RunStore,
+        zone: tzinfo | None) -> dict[str, Reading]:
+    """The group's jobs done here: its kinds read into ``store``, its unused files counted."""
+    jobs = _jobs(layout)
+    feeds = [feed for feed in layout.feeds if feed.kind in group]
+    for feed in feeds:
+        read_to_end(feed, store.apply_batch)
+        feed.close()
+    kinds = {feed.kind for feed in layout.feeds}
+    for name in group - kinds:
+        if name in jobs:
+            layout.counted[jobs[name][1]] = count_records(*jobs[name], zone)
+    return {feed.kind: feed.reading() for feed in feeds}
+
+
+def _do_apart(path: str, zone: tzinfo | None, budget: float | None,
+              activity: RunActivity | None, rows: int, group: set[str]) -> tuple:
+    """A group's jobs done on a layout and a store of their own (in another
+    process): the store, the readings and the counts."""
+    layout = discover(path, zone)
+    store = RunStore(budget, activity=activity, capacity=rows)
+    readings = _do(layout, group, store, zone)
+    return store, readings, layout.counted
+
+
+class _Worker:
+    """``python -m vivtui.ingest.split_read``: one group done in a process
+    started afresh (a fork would copy locks other threads may hold; the
+    multiprocessing start methods run the caller's main script again)."""
+
+    def __init__(self, args: tuple) -> None:
+        self._process: subprocess.Popen | None = None
+        try:
+            self._process = subprocess.Popen([sys.executable, "-m", __name__],
+                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL)
+            with self._process.stdin as sent:
+                pickle.dump(args, sent, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # not started, or gone at once: ``result`` says None
+            pass
+
+    def result(self) -> tuple | None:
+        """What ``_do_apart`` gave in the process, or None if it did not finish."""
+        process = self._process
+        if process is None:
+            return None
+        with process.stdout as answer:
+            try:
+                result = pickle.load(answer)
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+                result = None
+        return result if process.wait() == 0 else None
+
+
+def balanced(jobs: dict[str, tuple[FileSpec, Path]], count: int) -> list[set[str]]:
+    """The jobs in at most ``count`` groups of about equal time, the lightest
+    first (done by the process that also merges). A run has at most a dozen
+    jobs with anything to do: every assignment is tried."""
+    costs = {name: _bytes(file) * COST_PER_BYTE.get(spec.kind if not spec.assembled
+                                                    else "text", OTHER_COST_PER_BYTE)
+             for name, (spec, file) in jobs.items()}
+    busy = [name for name, cost in costs.items() if cost > 0]
+    count = min(count, len(busy), MOST_PROCESSES)
+    if count < 2:
+        return [set(costs)]
+    # The busiest process as little busy as can be, then the next busiest...
+    best = min(product(range(count), repeat=len(busy)),
+               key=lambda places: sorted(_loads(places, busy, costs, count), reverse=True))
+    groups = [{name for name, place in zip(busy, best) if place == at} for at in range(count)]
+    groups = sorted((group for group in groups if group),
+                    key=lambda group: sum(costs[name] for name in group))
+    groups[0] |= set(costs) - set(busy)  # nothing to read: done at once
+    return groups
+
+
+def _loads(places: tuple[int, ...], names: list[str], costs: dict[str, float],
+           count: int) -> list[float]:
+    loads = [0.0] * count
+    for name, place in zip(names, places):
+        loads[place] += costs[name]
+    return loads
+
+
+def _bytes(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
+
+
+def _work() -> None:
+    ask = pickle.load(sys.stdin.buffer)
+    pickle.dump(_do_apart(*ask), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _work()
