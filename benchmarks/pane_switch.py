@@ -13,7 +13,7 @@ import time
 
 from harness import Session, vivtui_command
 
-HEADS = {"3": r"Queue \d+ tasks", "1": r"Actions  rows"}
+HEADS = {"3": r"Queue \d+ tasks|counting \d+%  Queue", "1": r"Actions  rows"}
 
 
 def press(session: Session, key: str) -> float:

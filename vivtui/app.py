@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from vivtui.alerts.alert import Alert, AlertSettings
 from vivtui.alerts.deliver import AlertCommand, Ringer
 from vivtui.alerts.rules import AlertEngine
+from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.intake import Intake
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
@@ -114,7 +115,8 @@ class VivtuiApp(App[None]):
         self.tailing = Tailing(layout.feeds, layout.directories,
                                partial(self._batch_arrived, origin=origin),
                                self.report_failure, poll=poll, on_change=self._changed,
-                               previewed=previewed_kinds())
+                               previewed=previewed_kinds(),
+                               apart=partial(self._read_apart, layout))
         self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
                               self._soon, schedule_later=self._later)
         self.alerts = alerts
@@ -124,6 +126,22 @@ class VivtuiApp(App[None]):
                                alerts=self.alerts, keeper=self.keeper,
                                source_note=self.options.source_note,
                                preview_store=partial(self._preview_store, layout))
+
+    def _read_apart(self, layout: RunLayout, kind: str) -> ReadApart:
+        """Where a big file's backlog is taken in by its reading thread (``ingest.apart``)."""
+        store = RunStore(self.options.budget, clock=self.now, activity=copy(self.options.activity))
+        return ReadApart(kind, store, AlertEngine(self.alerts.run, self.alerts.settings))
+
+    def _absorb(self, reading: ReadApart) -> None:
+        """A backlog taken in apart joins the run's store, and its alerts the list."""
+        kinds = [feed.kind for feed in self.layout_.feeds]
+        self.store.absorb(reading.store, {reading.kind}, kinds)
+        read_back_from(self.layout_, self.store, self.options.zone)
+        self._alerted(self.alerts.absorb(reading.engine, {reading.kind}))
+        for feed in self.layout_.feeds:
+            if feed.kind == reading.kind:
+                feed.apart = False
+        self.main.records_arrived(reading.kind)
 
     def _preview_store(self, layout: RunLayout) -> RunStore:
         """A store for the newest lines of big files (``ui.preview``), reading
@@ -247,6 +265,9 @@ class VivtuiApp(App[None]):
             if not batch.more:  # its last piece (``ingest.intake``): drawn once, not per piece
                 self.main.preview_arrived(batch.kind)
                 self.call_after_refresh(self.tailing.line_drawn)
+            return
+        if batch.apart is not None:
+            self._absorb(batch.apart)
             return
         found = self.store.apply_batch(batch)
         self.alerts_of(batch, found)

@@ -246,3 +246,41 @@ async def test_a_big_queue_shows_its_newest_tasks_while_the_rest_is_read(tui, tm
         await tui.wait_until(pilot, lambda: "NEWEST LINES ONLY" not in tui.screen_text(app))
         assert len(pane.view.rows) == 3000 and pane.view.rows[0].task_id == "task-03000"
         assert pane.view.rows[0].line == 3000  # the whole file's own row, numbered
+
+
+async def test_a_big_queue_taken_in_apart_gives_every_count_and_history_alert(tui, tmp_path,
+                                                                              monkeypatch):
+    # Its reading thread takes the backlog in (``ingest.apart``); the screen
+    # absorbs it whole: the counts and the history alerts are those of one
+    # reading in order (``vivtui summary``'s), and later lines add to them.
+    import orjson
+
+    from vivtui.alerts.alert import MALFORMED_LINES, SAFETY, STREAK
+    from vivtui.ingest import feeds
+    from vivtui.summary import collect
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 3_000)
+    log = tmp_path / "execution_log.jsonl"
+    statuses = ["completed"] * 2000 + ["failed"] * 4 + ["safety_blocked"] + ["completed"] * 995
+
+    def line(n: int, status: str) -> bytes:
+        return orjson.dumps({"timestamp": f"2026-02-03T05:{n // 60 % 60:02d}:{n % 60:02d}",
+                             "task_id": f"task-{n:05d}", "status": status,
+                             "errors": "Attempt to write to protected file"
+                             if status == "safety_blocked" else None}) + b"\n"
+
+    log.write_bytes(b"".join(line(n, status) for n, status in enumerate(statuses, 1))
+                    + b"{half a line\n")
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await tui.wait_until(pilot, lambda: "Queue 3000 tasks" in tui.screen_text(app))
+        _, whole = collect(log, timezone.utc)
+        assert app.store.tasks.counts == whole.tasks.counts
+        assert app.store.malformed_count == 1 and app.store.blocked_count == 1
+        rules = {alert.rule for alert in app.alerts.alerts}
+        assert {STREAK, SAFETY, MALFORMED_LINES} <= rules
+        assert not any(alert.live for alert in app.alerts.alerts)  # history, not rung
+        with open(log, "ab") as handle:
+            handle.write(line(3001, "failed"))
+        await tui.wait_until(pilot, lambda: "Queue 3001 tasks" in tui.screen_text(app))
+        assert app.store.tasks.counts["failed"] == whole.tasks.counts["failed"] + 1

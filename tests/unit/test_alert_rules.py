@@ -302,3 +302,25 @@ def test_a_block_without_a_time_of_its_own_is_never_taken_for_another(run):
     run.write("execution_log.jsonl", {**task(0, "t1", "safety_blocked", "nope"),
                                       "timestamp": run.now.isoformat()})
     assert [(a.rule, a.file) for a in run.look()] == [(SAFETY, "execution_log.jsonl")]
+
+
+def test_an_engine_absorbing_a_backlog_read_apart_goes_on_where_it_left_off(run):
+    # The backlog read by another engine into another store (``ingest.apart``):
+    # a streak two failures long and a budget past 50 % carry on.
+    run.write("execution_log.jsonl", task(1, "a", "failed"), task(2, "b", "failed"))
+    run.write("api_audit.log", call(1, cost=0.6), call(2, cost=0.6))  # $1.20 of $2.00
+    apart = Run(run.root)
+    history = apart.look()
+    assert rules_of(history) == [BUDGET] and not history[0].live
+    main = Run(run.root)
+    main.layout = discover(run.root)
+    main.store = RunStore(clock=lambda: main.now)
+    main.engine = AlertEngine("r")
+    for feed in main.layout.feeds:  # now at the files' ends, as the apart reading left them
+        while feed.poll().more:
+            pass
+    main.store.absorb(apart.store, {"tasks", "api"}, [feed.kind for feed in main.layout.feeds])
+    assert main.engine.absorb(apart.engine, {"tasks", "api"}) == history
+    run.write("execution_log.jsonl", task(3, "c", "failed"))
+    run.write("api_audit.log", call(3, cost=0.1))  # $1.30: still between 50 and 80 %
+    assert rules_of(main.look()) == [STREAK]

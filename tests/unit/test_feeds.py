@@ -176,3 +176,25 @@ def test_lines_written_after_a_preview_are_previewed_until_the_reading_gets_ther
     append(path, b'{"task_id": "later", "status": "failed"}\n')
     assert feed.preview_more() is None and feed._preview is None  # read to its end: done
     assert [r.fields["task_id"] for r in feed.poll().records] == ["later"]
+
+
+def test_a_preview_stays_until_a_backlog_read_apart_is_on_screen(tmp_path, monkeypatch):
+    from vivtui.ingest import feeds
+    from vivtui.store.run import RunStore
+    from vivtui.ui.preview import Previews
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 2_000)
+    read_to_end = feeds.read_to_end
+    log = tmp_path / "execution_log.jsonl"
+    log.write_bytes(b"".join(b'{"task_id": "t%d", "status": "completed"}\n' % n
+                             for n in range(1000)))
+    feed = discover(log).feeds[0]
+    previews = Previews(RunStore, [feed])
+    previews.take(feed.preview())
+    assert previews.for_reads(["tasks"]).counting is False  # counted as it is read
+    feed.apart = True  # its reading thread takes the backlog in (``ingest.apart``)
+    read_to_end(feed, lambda batch: None)
+    shown = previews.for_reads(["tasks"])
+    assert shown is not None and shown.counting and shown.progress == 1.0
+    feed.apart = False  # absorbed: the models are whole
+    assert previews.for_reads(["tasks"]) is None

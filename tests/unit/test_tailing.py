@@ -199,3 +199,42 @@ def test_a_big_files_preview_is_posted_before_its_first_batch(tmp_path, collecte
         assert next_records(collected[0], loop, "actions")[0].line == 1
     finally:
         loop.stop(join=2.0)
+
+
+def test_a_big_files_backlog_taken_in_apart_is_posted_whole(tmp_path, collected,
+                                                             monkeypatch):
+    from vivtui.ingest import feeds
+    from vivtui.ingest.apart import ReadApart
+    from vivtui.store.run import RunStore
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr(tailing, "BACKLOG_BUDGET", 5_000)  # many batches
+    log = tmp_path / "action_log.jsonl"
+    log.write_bytes(b"".join(action_line(i) for i in range(1, 400)))
+    threads = set()
+
+    def apart(kind):
+        import threading
+        threads.add(threading.current_thread().name)
+        return ReadApart(kind, RunStore())
+
+    loop = start(tmp_path, collected, previewed={"actions"}, apart=apart)
+    feed = loop.feeds[0]
+    try:
+        batches = []
+        while not batches or batches[-1].apart is None:
+            batches.append(collected[0].get(timeout=WAIT_S))
+            loop.applied(batches[-1].kind)
+        assert batches[0].preview and not any(b.records for b in batches[1:] if not b.preview)
+        reading = batches[-1].apart
+        assert threads == {"vivtui reading actions"}  # taken in by the reading thread
+        assert reading.store.buffers["actions"].total == 399
+        # Read, but not yet on screen: the backlog counts as being read till then.
+        assert feed.apart and feed.reading_backlog() == 1.0
+        feed.apart = False
+        assert feed.reading_backlog() is None
+        with open(log, "ab") as out:
+            out.write(action_line(400))
+        assert next_records(collected[0], loop, "actions")[0].line == 400  # the usual way
+    finally:
+        loop.stop(join=2.0)

@@ -321,6 +321,24 @@ class AlertEngine:
                      record.kind if record is not None else None,
                      record.offset if record is not None else None)
 
+    def absorb(self, other: AlertEngine, kinds: set[str]) -> list[Alert]:
+        """What ``other`` raised and learnt from the batches of ``kinds``,
+        which it alone saw (a backlog taken in apart, ``ingest.apart``), as
+        if this engine had seen them; the alerts it raised."""
+        self._seen.counts.update({key: count for key, count in other._seen.counts.items()
+                                  if key[0] in kinds})
+        if api_audit.KIND in kinds:
+            self._levels, self._spent = other._levels, other._spent
+            self._refused, self._burst, self._in_burst = (other._refused, other._burst,
+                                                          other._in_burst)
+        for kind in kinds & self._streaks.keys():
+            self._streaks[kind] = other._streaks[kind]
+        self._malformed_files |= other._malformed_files
+        self._last_block = max(self._last_block, other._last_block, key=lambda block: block[0])
+        fired = list(other.alerts)
+        self.fired += other.fired - len(fired)  # raised, and no longer kept there
+        return self._keep(fired)
+
     def _keep(self, fired: list[Alert]) -> list[Alert]:
         self.alerts.extend(fired)
         self.fired += len(fired)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
@@ -45,6 +46,9 @@ class Batch:
     rows_to_come: int = 0  # about how many more lines the file holds already
     fresh: bool = False  # written while watched: the file grew (or was rewritten) since read
     preview: bool = False  # the newest lines of a big file, read ahead of the rest (``Feed.preview``)
+    # The whole backlog, taken in apart by the reading thread (``ingest.apart``):
+    # its store is to be absorbed; the batch has no records of its own.
+    apart: Any = None
 
 
 @dataclass(slots=True)
@@ -86,6 +90,9 @@ class Feed:
         self.records = 0
         self.malformed = 0
         self._backlog_read = False
+        # Its backlog taken in apart (``ingest.apart``) and not yet handed to
+        # the screen: the backlog still counts as being read until it is.
+        self.apart = False
         self._preview: tuple[LineTailer, LineParser] | None = None  # see ``preview``
         self._looked = False  # polled once: a file missing then has no backlog
         self._names: set[str] | None = None  # see ``names``
@@ -229,7 +236,13 @@ class Feed:
         None once all of it is (or there was none: the file was missing)."""
         if not self._looked:
             return 0.0
-        return self.backlog_progress()
+        progress = self.backlog_progress()
+        return 1.0 if progress is None and self.apart else progress
+
+    @property
+    def previewing(self) -> bool:
+        """Its newest lines were read ahead (a big file), and the rest is being read."""
+        return self._preview is not None
 
     def close(self) -> None:
         if isinstance(self._reader, LineTailer):

@@ -20,7 +20,9 @@ from functools import partial
 from time import monotonic
 from typing import Callable, Iterable
 
+from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Batch, Feed
+from vivtui.parsing.kinds import gc_paused
 from vivtui.sources.watcher import watch_directories
 
 IDLE_RECHECK_S = 1.0  # a look at every file even without a change notice
@@ -29,6 +31,9 @@ BACKLOG_YIELD_S = 0.05  # at most, per backlog batch, for a live line's frame
 # long after each batch (a few ms of parsing): a few % of a core.
 LIVE_WINDOW_S, BACKLOG_REST_S = 0.5, 0.2
 BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per batch
+# A backlog taken in apart parses and takes in each batch while holding the
+# GIL's turns: smaller batches, so that a key's frame waits for less of one.
+APART_BUDGET = 256 << 10
 IN_FLIGHT = 2  # batches handed over and not applied yet, per feed
 PREVIEW_WAIT_S = 2.0  # at most, for a big file's preview to be drawn before its backlog is read
 
@@ -57,11 +62,15 @@ class Tailing:
     def __init__(self, feeds: Iterable[Feed], directories: Iterable, post: Post,
                  report: Report, *, poll: float | None = None,
                  on_change: Callable[[set[str]], None] | None = None,
-                 one_thread: bool = False, previewed: Iterable[str] = ()) -> None:
+                 one_thread: bool = False, previewed: Iterable[str] = (),
+                 apart: Callable[[str], ReadApart] | None = None) -> None:
         """``one_thread``: one thread reads every feed in turn and no watcher
         runs (someone else calls ``changed``): a run of an overview, one of
         many, not on screen. ``previewed``: the kinds whose big files are
-        posted their newest lines first (``Feed.preview``)."""
+        posted their newest lines first (``Feed.preview``). ``apart``: where
+        the backlog of such a file is taken in, in its reading thread (called
+        there with its kind); the reading is posted whole once done
+        (``Batch.apart``)."""
         self.feeds = list(feeds)
         self.directories = list(directories)
         self._post = post
@@ -71,6 +80,7 @@ class Tailing:
         self.stopped = threading.Event()
         self.one_thread = one_thread
         self.previewed = frozenset(previewed)
+        self._apart = apart
         shared = threading.Event()
         self._wakeups = {feed: shared if one_thread else threading.Event()
                          for feed in self.feeds}
@@ -188,17 +198,12 @@ class Tailing:
             self._screen_free.wait(PREVIEW_WAIT_S)
 
     def read_all(self, feed: Feed) -> None:
-        """Every batch the file holds now, posted one at a time."""
+        """Every batch the file holds now, posted one at a time (a previewed
+        file's backlog: taken in apart, posted whole)."""
+        if self._apart is not None and feed.previewing and feed.backlog_progress() is not None:
+            self._read_apart(feed)
         while True:
-            if feed.backlog_progress() is not None:
-                more_preview = feed.preview_more()
-                if more_preview is not None:
-                    self._hand_over(more_preview)
-                self._pace_backlog(feed)
-                with self._backlog_turn:
-                    batch = feed.poll()
-            else:
-                batch = feed.poll()
+            batch = self._backlog_batch(feed) if feed.backlog_progress() is not None else feed.poll()
             more = batch.more
             if batch.records or batch.events or batch.reset:
                 self._hand_over(batch)
@@ -206,14 +211,38 @@ class Tailing:
             if not more or self.stopped.is_set():
                 return
 
-    def _pace_backlog(self, feed: Feed) -> None:
+    def _read_apart(self, feed: Feed) -> None:
+        reading = self._apart(feed.kind)
+        feed.apart = True
+        while not self.stopped.is_set():
+            batch = self._backlog_batch(feed, reading.take)
+            if batch.events:  # said on screen (the reading's engine saw what happened)
+                self._hand_over(Batch(feed.kind, source=batch.source, events=batch.events))
+            if not batch.more:
+                self._hand_over(Batch(feed.kind, source=batch.source, apart=reading))
+                return
+
+    def _backlog_batch(self, feed: Feed, take: Callable[[Batch], None] | None = None) -> Batch:
+        """The backlog's next batch, parsed (and ``take``n in) in its turn,
+        after the preview's new lines are posted and the backlog's rest."""
+        more_preview = feed.preview_more()
+        if more_preview is not None:
+            self._hand_over(more_preview)
+        self._pace_backlog(feed, BACKLOG_BUDGET if take is None else APART_BUDGET)
+        with self._backlog_turn, gc_paused():  # its garbage freed before the collector walks it
+            batch = feed.poll()
+            if take is not None:
+                take(batch)
+        return batch
+
+    def _pace_backlog(self, feed: Feed, budget: int) -> None:
         self._screen_free.wait(BACKLOG_YIELD_S)
         live = monotonic() - self._last_live < LIVE_WINDOW_S
         if live:
             self.stopped.wait(BACKLOG_REST_S)
             self._screen_free.wait(BACKLOG_YIELD_S)  # a line came meanwhile
         # Small batches while live: a new line waits at most for one.
-        feed.budget = BACKLOG_LIVE_BUDGET if live else BACKLOG_BUDGET
+        feed.budget = min(BACKLOG_LIVE_BUDGET, budget) if live else budget
 
     def _hand_over(self, batch: Batch) -> None:
         slots = self._in_flight[batch.kind]

@@ -191,7 +191,10 @@ class RunStore:
         stated = (other if actions.KIND in kinds else self).budget.stated_limit
         for name, kind in _MODELS:
             if kind in kinds:
-                setattr(self, name, getattr(other, name))
+                mine, theirs = getattr(self, name), getattr(other, name)
+                if hasattr(theirs, "version"):  # views redraw when it moves: never back
+                    theirs.version = max(theirs.version, mine.version) + 1
+                setattr(self, name, theirs)
         if stated is not None:
             self.budget.saw_stated_limit(stated)
         rank = {kind: at for at, kind in enumerate(order)}

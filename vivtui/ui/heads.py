@@ -46,10 +46,12 @@ def file_progress(indexing: float | None, counting: float | None) -> Text:
     return out
 
 
-def preview_note(progress: float) -> Text:
-    """Rows from the newest lines only, while the file is read (``ui.preview``)."""
+def preview_note(progress: float, counting: bool = False) -> Text:
+    """Rows from the newest lines only, while the file is read (``ui.preview``);
+    ``counting``: the whole file's counts come once it is read."""
     out = line()
-    out.append(f" NEWEST LINES ONLY · reading {progress:.0%} ", styles.CAUTION_STRONG)
+    doing = "counting" if counting else "reading"
+    out.append(f" NEWEST LINES ONLY · {doing} {progress:.0%} ", styles.CAUTION_STRONG)
     return out
 
 

@@ -5,7 +5,8 @@ lines in order, so its rows are the newest only once every line is read:
 10 s and more for a 200k-task queue. Meanwhile the panes that draw a model
 show the same model built from the file's newest megabyte
 (``Feed.preview``), said to be a preview in their head, beside the counts
-the whole file has given so far. Once a file is read, its preview goes.
+the whole file has given so far (none while it is taken in apart,
+``ingest.apart``: it is counted whole). Once a file is read, its preview goes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Shown:
 
     store: RunStore  # built from the newest lines only
     progress: float  # how much of the file is read meanwhile
+    counting: bool = False  # the whole file is taken in apart: no counts until it is read
 
 
 class Previews:
@@ -48,8 +50,11 @@ class Previews:
         if not self._kinds:
             self._store = None  # every previewed file is read: the models are whole
             return None
-        progress = [reading[kind] for kind in kinds if kind in self._kinds]
-        return Shown(self._store, min(progress)) if progress else None
+        shown = [kind for kind in kinds if kind in self._kinds]
+        if not shown:
+            return None
+        return Shown(self._store, min(reading[kind] for kind in shown),
+                     any(self._feeds[kind].apart for kind in shown if kind in self._feeds))
 
     def _progress(self, kind: str) -> float | None:
         feed = self._feeds.get(kind)

@@ -186,11 +186,14 @@ class Pane(Vertical):
         """Where the rows come from: the preview while there is one."""
         return self.preview.store if self.preview is not None else store
 
-    def previewed(self, head: Text) -> Text:
-        """The head, saying when its rows are a preview."""
-        if self.preview is None:
+    def previewed(self, head: Text, title: str) -> Text:
+        """The head, saying when its rows are a preview; only its ``title``
+        while the counts are not known yet (the file is counted apart)."""
+        preview = self.preview
+        if preview is None:
             return head
-        return heads.preview_note(self.preview.progress).append_text(head)
+        note = heads.preview_note(preview.progress, preview.counting)
+        return note.append(f" {title}", styles.STRONG) if preview.counting else note.append_text(head)
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         # The head says whether the view follows: it changes with the cursor.

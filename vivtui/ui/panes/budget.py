@@ -97,7 +97,7 @@ class BudgetPane(Pane):
             ("refused", budget.refused, styles.FAILURE),
             ("task budget", budget.task_budget_exceeded, styles.FAILURE),
             ("rate limited", budget.rate_limited, styles.CAUTION),
-            ("violations", budget.violations, styles.FAILURE)])))
+            ("violations", budget.violations, styles.FAILURE)]), "Failures and budget events"))
 
     def _update_blocks(self, store: RunStore) -> None:
         seen = (BLOCKS, store.blocked_count, store.version)

@@ -70,7 +70,7 @@ class QueuePane(Pane):
         counts = sorted(tracker.by_status().items(), key=lambda item: -item[1])
         self.head(self.previewed(heads.counts(f"Queue {len(tracker.tasks)} tasks", [
             (status, count, styles.FAILURE if model.status_failed(status) else styles.PLAIN)
-            for status, count in counts])))
+            for status, count in counts]), "Queue"))
 
     def show_history(self, task: model.Task | None) -> None:
         history = self.query_one(".history", Static)

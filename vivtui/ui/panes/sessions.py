@@ -194,4 +194,4 @@ class SessionsPane(Pane):
             ("stalled", states[model.STALLED], styles.CAUTION),
             ("running", states[model.RUNNING], styles.ACTIVE),
             ("ok", states[model.SUCCEEDED], styles.SUCCESS),
-        ])))
+        ]), "Sessions"))
