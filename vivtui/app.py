@@ -116,7 +116,7 @@ class VivtuiApp(App[None]):
                                partial(self._batch_arrived, origin=origin),
                                self.report_failure, poll=poll, on_change=self._changed,
                                previewed=previewed_kinds(),
-                               apart=partial(self._read_apart, layout))
+                               apart=self._read_apart)
         self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
                               self._soon, schedule_later=self._later)
         self.alerts = alerts
@@ -127,7 +127,7 @@ class VivtuiApp(App[None]):
                                source_note=self.options.source_note,
                                preview_store=partial(self._preview_store, layout))
 
-    def _read_apart(self, layout: RunLayout, kind: str) -> ReadApart:
+    def _read_apart(self, kind: str) -> ReadApart:
         """Where a big file's backlog is taken in by its reading thread (``ingest.apart``)."""
         store = RunStore(self.options.budget, clock=self.now, activity=copy(self.options.activity))
         return ReadApart(kind, store, AlertEngine(self.alerts.run, self.alerts.settings))
