@@ -476,6 +476,31 @@ async def test_hidden_panes_are_neither_redrawn_nor_sorted_until_shown(tui, run_
         assert isinstance(app.main.panes["sessions"], SessionsPane)
 
 
+
+async def test_records_of_a_hidden_pane_draw_no_frame_of_their_own(tui, run_dir):
+    # A live run's other files change only the status line's counts while the
+    # action stream is on screen: drawn by the second's tick, not for each burst
+    # (a frame for each burst made a long run's frames a minute grow threefold).
+    from vivtui.ingest.feeds import Batch
+
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await tui.wait_until(pilot, lambda: all(p.is_mounted for p in app.main.panes.values()))
+        await pilot.pause()
+        asked = []
+        real = app.main._pacer.arrived
+        app.main._pacer.arrived = lambda: asked.append(1) or real()
+        lines = list(app.store.buffers["kernel"])
+        app.apply_batch(Batch("kernel", lines[:1]))
+        app.main.draw_soon(("kernel",))  # as the kernel pane does when its file grows
+        assert asked == [] and app.main._draw_timer is None and not app.main._dirty
+        assert app.main.active_name() == "actions"
+        await pilot.press("5")
+        app.apply_batch(Batch("kernel", lines[1:2]))
+        app.main.draw_soon(("kernel",))
+        assert asked  # the pane on screen is drawn for its records
+
 def _a_late_failed_session(app) -> None:
     """A session that starts and fails after the fixture's: sorted first."""
     from vivtui.parsing import sessions

@@ -18,6 +18,24 @@ def write(path, value, *, raw: bytes | None = None):
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
 
 
+def counted(monkeypatch) -> list:
+    """One item each time the whole file is read."""
+    whole = []
+    real = snapshot.read_regular
+    monkeypatch.setattr(snapshot, "read_regular", lambda *a: whole.append(1) or real(*a))
+    return whole
+
+
+def follow(path, entries, monkeypatch):
+    """``entries`` written indented, as the producer does, and read once by a
+    reader on a clock the test moves: (reader, clock, whole reads)."""
+    path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    now = [0.0]
+    reader = SnapshotReader(path, clock=lambda: now[0])
+    reader.read()
+    return reader, now, counted(monkeypatch)
+
+
 def test_growth_reports_only_new_entries(tmp_path):
     path = tmp_path / "performance_history.json"
     reader = SnapshotReader(path)
@@ -65,14 +83,60 @@ def test_not_an_array(tmp_path):
 def test_numbers_orjson_refuses_are_read_and_a_file_that_never_parses_is_named(tmp_path):
     path = tmp_path / "performance_history.json"
     path.write_text('[{"session_id": 1, "duration_seconds": 1e400, "success": true}]')
-    reader = SnapshotReader(path)
+    now = [0.0]
+    reader = SnapshotReader(path, clock=lambda: now[0])
     update = reader.read()
     assert update is not None and update.entries[0]["session_id"] == 1
     assert reader.problem == ""
     path.write_text('[{"session_id": 1}, {"oops" ')  # stays like this
     assert reader.read() is None and reader.problem == HALF_WRITTEN
-    # Looked at again, the same bytes: not a rewrite in progress.
+    # Looked at again, the same bytes, once settled: not a rewrite in progress.
+    now[0] += snapshot.SETTLE_S
     assert reader.read() is None and reader.problem == NOT_JSON
+
+
+def test_bytes_that_did_not_parse_are_read_again_only_once_settled(tmp_path, monkeypatch):
+    """A producer that pauses mid-rewrite (the demo's does, 20 ms) is looked
+    at twice in the pause: that is neither a reason to read the whole file
+    again nor one to call it not JSON."""
+    path = tmp_path / "performance_history.json"
+    entries = [{"session_id": i} for i in range(500)]
+    reader, now, whole = follow(path, entries, monkeypatch)
+    full = path.read_bytes()
+    path.write_bytes(full[: len(full) // 2])  # the rewrite's first half, then a pause
+    for _ in range(3):
+        now[0] += snapshot.SETTLE_S / 4
+        assert reader.read() is None and reader.problem == HALF_WRITTEN
+    assert whole == []
+    now[0] += snapshot.SETTLE_S  # the writer never came back: named, read once
+    assert reader.read() is None and reader.problem == NOT_JSON and whole == [1]
+    for _ in range(3):
+        now[0] += snapshot.SETTLE_S
+        assert reader.read() is None and reader.problem == NOT_JSON
+    assert whole == [1]  # not read again while unchanged
+    entries.append({"session_id": 500})
+    path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    update = reader.read()  # the rewrite finished after all
+    assert update.entries == [{"session_id": 500}] and reader.problem == ""
+
+
+def test_a_big_history_is_read_whole_less_often(tmp_path, monkeypatch):
+    """The whole read that finds entries changed in place is spaced by the
+    file's size: a long run's history costs a bounded number of bytes a second."""
+    monkeypatch.setattr(snapshot, "FULL_BYTES_PER_S", 1000)
+    path = tmp_path / "performance_history.json"
+    entries = [{"session_id": i} for i in range(2000)]
+    reader, now, whole = follow(path, entries, monkeypatch)
+    size = path.stat().st_size
+    assert size / 1000 > 2 * snapshot.FULL_EVERY_S
+    waited = 0.0
+    while not whole:
+        now[0] += snapshot.FULL_EVERY_S
+        waited += snapshot.FULL_EVERY_S
+        entries.append({"session_id": len(entries)})
+        path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+        assert reader.read().entries == entries[-1:]
+    assert size / 1000 <= waited < size / 1000 + 2 * snapshot.FULL_EVERY_S
 
 
 def test_utf16_lines_are_named_as_such():
@@ -136,9 +200,7 @@ def test_a_long_history_appended_to_is_read_at_its_end_and_whole_now_and_then(
     now = [0.0]
     reader = SnapshotReader(path, clock=lambda: now[0])
     assert len(reader.read().entries) == 2000
-    whole = []
-    real = snapshot.read_regular
-    monkeypatch.setattr(snapshot, "read_regular", lambda *a: whole.append(1) or real(*a))
+    whole = counted(monkeypatch)
     for i in range(2000, 2010):  # the producer rewrites the whole array for each entry
         entries.append({"session_id": i})
         path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
@@ -209,3 +271,29 @@ def test_a_rewrite_begun_between_the_look_and_the_read_is_waited_for(tmp_path, m
     update = reader.read()
     assert (update.entries, update.start, update.reset) == (entries[100:], 100, False)
     assert parsed == []  # neither read parsed the whole history
+
+
+def test_a_rewrite_finished_between_the_look_and_the_read_is_taken_as_an_append(
+        tmp_path, monkeypatch):
+    """Looked at halfway (shorter than before), finished by the time its end is
+    read: looked at again, not parsed whole for a plain append."""
+    path = tmp_path / "performance_history.json"
+    entries = [{"session_id": i} for i in range(500)]
+    full = orjson.dumps(entries, option=orjson.OPT_INDENT_2)
+    write(path, entries, raw=full)
+    reader = SnapshotReader(path)
+    reader.read()
+    write(path, entries, raw=full[: len(full) // 2])  # the rewrite's first half, looked at
+    entries.append({"session_id": 500})
+    real_end = SnapshotReader._ends_array
+
+    def finished_meanwhile(self):
+        write(path, entries, raw=orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+        monkeypatch.setattr(SnapshotReader, "_ends_array", real_end)
+        return real_end(self)
+
+    monkeypatch.setattr(SnapshotReader, "_ends_array", finished_meanwhile)
+    whole = counted(monkeypatch)
+    update = reader.read()
+    assert (update.entries, update.start, update.reset) == ([{"session_id": 500}], 500, False)
+    assert whole == [] and reader.problem == ""

@@ -48,7 +48,9 @@ def _loads(data: bytes) -> Any:
 # this: its entries are kept in memory, and a device or a runaway writer has no end.
 WHOLE_FILE_LIMIT = 256 << 20
 WINDOW = 4096  # bytes compared at each end of the old body before an append is taken
-FULL_EVERY_S = 10.0  # the whole file is read and compared at most this often
+FULL_EVERY_S = 10.0  # the whole file is read and compared at most this often,
+FULL_BYTES_PER_S = 256 << 10  # and no more than this a second on average once it is big
+SETTLE_S = 3.0  # bytes that did not parse, unchanged this long, are not a rewrite in progress
 
 
 @dataclass(slots=True)
@@ -79,6 +81,7 @@ class SnapshotReader:
         self._digests = array("q")  # (8 bytes each: a list of ints was 40)
         self._seen: tuple[int, int, int, int] | None = None
         self._failed: tuple[int, int, int, int] | None = None  # last bytes that did not parse
+        self._failed_at = 0.0  # when they were first looked at
         # The last good version: where its array's body ends (before "]", -1:
         # not an array), its first and last WINDOW bytes, when it was read whole.
         self._body_end = -1
@@ -92,7 +95,7 @@ class SnapshotReader:
         """Entries in the last good version."""
         return len(self._digests)
 
-    def read(self) -> SnapshotUpdate | None:
+    def read(self, again: bool = True) -> SnapshotUpdate | None:
         """What changed since the last good version, or None if nothing did."""
         try:
             st = os.stat(self.path)
@@ -106,17 +109,29 @@ class SnapshotReader:
         signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         if signature == self._seen:
             return None
-        # Bytes looked at twice unchanged are no rewrite in progress: read whole,
-        # they are named for what they are.
+        if signature == self._failed and (self.problem == NOT_JSON
+                                          or self.clock() - self._failed_at < SETTLE_S):
+            # The same bytes again: read whole only once they have settled. A
+            # writer's pause mid-rewrite (looked at twice in it) read the whole
+            # file each time, and named a rewrite in progress "not JSON".
+            return None
+        # Bytes that failed and then settled are no rewrite in progress: read
+        # whole, they are named for what they are.
         if self._seen is not None and self._body_end >= 0 and signature != self._failed:
-            if st.st_size <= self._body_end and not self._ends_array():
-                self.problem, self._failed = HALF_WRITTEN, signature  # rewritten from the top
-                return None
+            if st.st_size <= self._body_end:
+                ends, size = self._ends_array()
+                if not ends:
+                    self._fail(HALF_WRITTEN, signature)  # rewritten from the top
+                    return None
+                if size != st.st_size and again:
+                    # Written on between the look and the read: looked at again
+                    # (else the whole file was parsed for a plain append).
+                    return self.read(again=False)
             appended = self._try_append() if st.st_size > self._body_end else None
             if appended is _INVALID:  # an append caught halfway
-                self.problem, self._failed = HALF_WRITTEN, signature
+                self._fail(HALF_WRITTEN, signature)
                 return None
-            if appended is not None and (self.clock() - self._full_at < FULL_EVERY_S
+            if appended is not None and (self.clock() - self._full_at < self._full_every(st)
                                          or self._whole_unchanged()):
                 self._seen = signature
                 self.state, self.error, self.problem = OK, "", ""
@@ -125,14 +140,26 @@ class SnapshotReader:
                 return SnapshotUpdate(appended, start, False) if appended else None
         return self._read_whole(signature)
 
+    @staticmethod
+    def _full_every(st: os.stat_result) -> float:
+        """How long between whole reads: spaced by the file's size, so that a
+        long run's growing history costs a bounded number of bytes a second."""
+        return max(FULL_EVERY_S, st.st_size / FULL_BYTES_PER_S)
+
+    def _fail(self, problem: str, signature: tuple[int, int, int, int]) -> None:
+        if signature != self._failed:
+            self._failed, self._failed_at = signature, self.clock()
+        self.problem = problem
+
     def _try_append(self) -> Any:
         try:
             return self._appended()
         except OSError:
             return None
 
-    def _ends_array(self) -> bool:
-        """The file ends as an array does (a rewrite from the top is not done until it does)."""
+    def _ends_array(self) -> tuple[bool, int]:
+        """Whether the file ends as an array does (a rewrite from the top is
+        not done until it does), and its size then."""
         try:
             fd = open_regular(self.path)
             try:
@@ -141,8 +168,8 @@ class SnapshotReader:
             finally:
                 os.close(fd)
         except OSError:
-            return True  # the whole read says what is wrong
-        return end.rstrip().endswith(b"]")
+            return True, -1  # the whole read says what is wrong
+        return end.rstrip().endswith(b"]"), size
 
     def _whole_unchanged(self) -> bool:
         """Read whole now and then: the bytes before the end are still those
@@ -203,14 +230,10 @@ class SnapshotReader:
         # Cut short (a rewrite caught halfway) is seen at the end, without a parse.
         value = _loads(data) if data.rstrip().endswith((b"]", b"}")) else _INVALID
         if value is _INVALID:
-            if signature == self._failed:
-                # The same bytes failed twice: a whole file that is not JSON, not
-                # a rewrite caught halfway (which would have changed by now).
-                self.problem = NOT_JSON
-            else:
-                # Caught mid-rewrite: not remembered as seen, so the next look retries.
-                self.problem = HALF_WRITTEN
-            self._failed = signature
+            # The same bytes failed before (settled, see ``read``): a whole file
+            # that is not JSON. Else caught mid-rewrite: not remembered as seen,
+            # so the next look retries.
+            self._fail(NOT_JSON if signature == self._failed else HALF_WRITTEN, signature)
             if self.state != OK:
                 self.state = OK if self._digests else EMPTY
             return None

@@ -253,7 +253,12 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         self._draw(names)
 
     def draw_soon(self, names: Iterable[str]) -> None:
-        """New rows for these panes: drawn when the pacer says (see ``pacing``)."""
+        """New rows for these panes: drawn when the pacer says (see ``pacing``).
+        A hidden pane's are not: it is drawn when shown, and the status line's
+        counts by the second's tick (a frame for each burst of a hidden pane's
+        file made a long live run's frames a minute grow threefold)."""
+        if self.active_name() not in names:
+            return
         self._dirty.update(names)
         self._draw_after(self._pacer.arrived())
 
