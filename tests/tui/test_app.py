@@ -501,6 +501,23 @@ async def test_records_of_a_hidden_pane_draw_no_frame_of_their_own(tui, run_dir)
         app.main.draw_soon(("kernel",))
         assert asked  # the pane on screen is drawn for its records
 
+
+async def test_a_status_line_change_is_drawn_within_the_frame_budget(tui, run_dir):
+    # Alerts fired a few times a second in a live run, each with a frame of its own.
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        calls = []
+        real = app.main.refresh_status
+        app.main.refresh_status = lambda: calls.append(1) or real()
+        for _ in range(3):
+            app.main._pacer.drawn()  # the budget spent
+        app.main.status_soon()
+        assert calls == [] and app.main._draw_timer is not None  # not at once
+        await tui.wait_until(pilot, lambda: calls)
+        assert not app.main._status_due
+
 def _a_late_failed_session(app) -> None:
     """A session that starts and fails after the fixture's: sorted first."""
     from vivtui.parsing import sessions

@@ -101,7 +101,7 @@ class AlertActions:
         # A backlog's (history) alerts are counted by the next tick's status: a
         # status line for each of its batches was a third of a big run's reading.
         if live and self._ready:
-            self.refresh_status()
+            self.status_soon()
 
     def action_alerts(self) -> None:
         self.app.push_screen(AlertsScreen(self.alerts.alerts, self.alerts.fired,
