@@ -494,7 +494,7 @@ async def test_records_of_a_hidden_pane_draw_no_frame_of_their_own(tui, run_dir)
         lines = list(app.store.buffers["kernel"])
         app.apply_batch(Batch("kernel", lines[:1]))
         app.main.draw_soon(("kernel",))  # as the kernel pane does when its file grows
-        assert asked == [] and app.main._draw_timer is None and not app.main._dirty
+        assert asked == [] and "kernel" not in app.main._dirty
         assert app.main.active_name() == "actions"
         await pilot.press("5")
         app.apply_batch(Batch("kernel", lines[1:2]))
@@ -517,6 +517,27 @@ async def test_a_status_line_change_is_drawn_within_the_frame_budget(tui, run_di
         assert calls == [] and app.main._draw_timer is not None  # not at once
         await tui.wait_until(pilot, lambda: calls)
         assert not app.main._status_due
+
+
+async def test_the_second_s_tick_draws_no_frame_just_after_one(tui, run_dir):
+    # In a live stream the pane and the status line are drawn a few times a
+    # second: a tick's frame then showed nothing new.
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        main = app.main
+        draws = []
+        real = main._draw
+        main._draw = lambda names, hidden_too=False: draws.append(list(names)) or real(
+            names, hidden_too)
+        real(["actions"])  # a stream's frame, just now
+        main._refresh_tick()
+        assert draws == []
+        for name in list(main._drawn_at):
+            main._drawn_at[name] -= 0.6  # half a second later
+        main._refresh_tick()
+        assert draws and "actions" in draws[0]
 
 def _a_late_failed_session(app) -> None:
     """A session that starts and fails after the fixture's: sorted first."""

@@ -51,6 +51,9 @@ REFRESH_S = 1.0
 STATUS_STRIP, STATUS_STRIP_FROM = 16, 110  # the status line's time strip: bins, from width
 
 
+STATUS = "status"  # the status line, among the panes' names in ``_drawn_at``
+
+
 class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Screen[None]):
     BINDINGS = keys.bindings(keys.SCREEN, PANES)
     DEFAULT_CSS = """
@@ -251,6 +254,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         recent = monotonic() - REFRESH_S / 2
         names = [name for name in NAMES if self._drawn_at.get(name, 0.0) < recent]
         self._dirty.difference_update(names)
+        if self.active_name() not in names and self._drawn_at.get(STATUS, 0.0) >= recent:
+            return  # the pane and the status line were drawn just now: no frame for nothing
         self._draw(names)
 
     def draw_soon(self, names: Iterable[str]) -> None:
@@ -301,6 +306,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
                 self._drawn_at[name] = monotonic()
             self.refresh_status()
             self._status_due = False
+            self._drawn_at[STATUS] = monotonic()
         except NoMatches:
             # The refresh timer can fire while the widgets are being removed at
             # exit: nothing is left to draw.
