@@ -1,7 +1,7 @@
 """Does a long live run cost more as it goes? The demo writer at a constant rate
 against the monitor in tmux, with the monitor's CPU and RSS printed per minute.
 
-    python benchmarks/soak.py [--minutes 10] [--rate 200] [--pane 1] [--trace OUT]
+    python benchmarks/soak.py [--minutes 10] [--rate 200] [--pane 1] [--trace OUT] [--frames OUT]
 
 The target (issue 11): the last minute's CPU within 1.2x the second minute's,
 and RSS growth under 20 MB after the first minute. Figures, not a test.
@@ -45,6 +45,9 @@ def main() -> None:
     parser.add_argument("--trace-light", metavar="OUT",
                         help="the monitor's pymalloc figures and object counts per minute to "
                              "OUT, without tracemalloc (cheap: at the full rate)")
+    parser.add_argument("--frames", metavar="OUT",
+                        help="the monitor's drawing steps counted and timed per minute to OUT "
+                             "(frames_monitor.py): more frames, or dearer ones")
     parser.add_argument("--headless", action="store_true",
                         help="the monitor's reading without its screen (headless_monitor.py): "
                              "what the growth owes to reading, not drawing")
@@ -62,6 +65,9 @@ def main() -> None:
                                "--rate", str(args.rate)], stderr=subprocess.DEVNULL)
     command = vivtui_command(str(run)) if not args.trace else [
         sys.executable, str(Path(__file__).with_name("traced_monitor.py")), args.trace, str(run)]
+    if args.frames:
+        command = [sys.executable, str(Path(__file__).with_name("frames_monitor.py")),
+                   args.frames, str(run)]
     if args.headless:
         command = [sys.executable, str(Path(__file__).with_name("headless_monitor.py")), str(run)]
     monitor = Session(session, command, env, size=(120, 40))

@@ -66,11 +66,30 @@ def test_half_written_keeps_last_good_then_recovers(tmp_path):
 def test_shrink_or_change_resets(tmp_path):
     path = tmp_path / "performance_history.json"
     write(path, [{"a": 1}, {"a": 2}])
-    reader = SnapshotReader(path)
+    now = [0.0]
+    reader = SnapshotReader(path, clock=lambda: now[0])
     reader.read()
     write(path, [{"a": 9}])
+    # Shorter: maybe a rewrite caught halfway, until the bytes have settled.
+    assert reader.read() is None and reader.problem == HALF_WRITTEN
+    now[0] += snapshot.SETTLE_S
     update = reader.read()
     assert update.reset and update.entries == [{"a": 9}] and update.start == 0
+
+
+def test_a_rewrite_cut_after_a_nested_array_is_not_parsed_whole(tmp_path, monkeypatch):
+    """The first half of a rewrite can end in an entry's own list: it ends
+    with "]" as the whole array does, and both parsers went over the file."""
+    path = tmp_path / "performance_history.json"
+    entries = [{"session_id": i, "files_modified": ["a.py", "b.py"]} for i in range(300)]
+    reader, now, whole = follow(path, entries, monkeypatch)
+    full = path.read_bytes()
+    cut = full.index(b"]", len(full) // 2) + 1  # just after a nested list
+    path.write_bytes(full[:cut] + b"\n  ")
+    assert reader.read() is None and reader.problem == HALF_WRITTEN and whole == []
+    entries.append({"session_id": 300})
+    path.write_bytes(orjson.dumps(entries, option=orjson.OPT_INDENT_2))
+    assert reader.read().entries == [{"session_id": 300}] and whole == []
 
 
 def test_not_an_array(tmp_path):
@@ -285,14 +304,14 @@ def test_a_rewrite_finished_between_the_look_and_the_read_is_taken_as_an_append(
     reader.read()
     write(path, entries, raw=full[: len(full) // 2])  # the rewrite's first half, looked at
     entries.append({"session_id": 500})
-    real_end = SnapshotReader._ends_array
+    real_grown = SnapshotReader._grown_since
 
-    def finished_meanwhile(self):
+    def finished_meanwhile(self, st):
         write(path, entries, raw=orjson.dumps(entries, option=orjson.OPT_INDENT_2))
-        monkeypatch.setattr(SnapshotReader, "_ends_array", real_end)
-        return real_end(self)
+        monkeypatch.setattr(SnapshotReader, "_grown_since", real_grown)
+        return real_grown(self, st)
 
-    monkeypatch.setattr(SnapshotReader, "_ends_array", finished_meanwhile)
+    monkeypatch.setattr(SnapshotReader, "_grown_since", finished_meanwhile)
     whole = counted(monkeypatch)
     update = reader.read()
     assert (update.entries, update.start, update.reset) == ([{"session_id": 500}], 500, False)

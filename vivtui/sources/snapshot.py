@@ -119,14 +119,16 @@ class SnapshotReader:
         # whole, they are named for what they are.
         if self._seen is not None and self._body_end >= 0 and signature != self._failed:
             if st.st_size <= self._body_end:
-                ends, size = self._ends_array()
-                if not ends:
-                    self._fail(HALF_WRITTEN, signature)  # rewritten from the top
-                    return None
-                if size != st.st_size and again:
+                if self._grown_since(st) and again:
                     # Written on between the look and the read: looked at again
                     # (else the whole file was parsed for a plain append).
                     return self.read(again=False)
+                # Shorter than the version taken in: rewritten from the top and
+                # not done (cut after a nested array's "]" it looks ended, and was
+                # parsed whole, twice, by both parsers), or the array shrank: read
+                # whole once the bytes have settled.
+                self._fail(HALF_WRITTEN, signature)
+                return None
             appended = self._try_append() if st.st_size > self._body_end else None
             if appended is _INVALID:  # an append caught halfway
                 self._fail(HALF_WRITTEN, signature)
@@ -157,19 +159,11 @@ class SnapshotReader:
         except OSError:
             return None
 
-    def _ends_array(self) -> tuple[bool, int]:
-        """Whether the file ends as an array does (a rewrite from the top is
-        not done until it does), and its size then."""
+    def _grown_since(self, st: os.stat_result) -> bool:
         try:
-            fd = open_regular(self.path)
-            try:
-                size = os.fstat(fd).st_size
-                end = os.pread(fd, 64, max(0, size - 64))
-            finally:
-                os.close(fd)
+            return os.stat(self.path).st_size != st.st_size
         except OSError:
-            return True, -1  # the whole read says what is wrong
-        return end.rstrip().endswith(b"]"), size
+            return False
 
     def _whole_unchanged(self) -> bool:
         """Read whole now and then: the bytes before the end are still those
