@@ -49,8 +49,6 @@ from vivtui.ui.viewkeeper import ViewKeeper
 
 REFRESH_S = 1.0
 STATUS_STRIP, STATUS_STRIP_FROM = 16, 110  # the status line's time strip: bins, from width
-
-
 STATUS = "status"  # the status line, among the panes' names in ``_drawn_at``
 
 
