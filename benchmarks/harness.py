@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,11 +18,17 @@ def tree(pid: int) -> list[int]:
     while todo:
         p = todo.pop()
         out.append(p)
+        # Each thread's children: a process started by another thread than
+        # the main one is listed under that thread only.
         try:
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+            threads = list(Path(f"/proc/{p}/task").iterdir())
         except OSError:
             continue
-        todo += map(int, children)
+        for thread in threads:
+            try:
+                todo += map(int, (thread / "children").read_text().split())
+            except OSError:
+                continue
     return out
 
 
@@ -32,7 +39,9 @@ def cpu_s(pids: list[int]) -> float:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
+        # utime + stime, and cutime + cstime: a child's, once it has ended and
+        # been waited for (else a child that ends takes its CPU with it).
+        total += sum(map(int, fields[11:15]))
     return total / TICKS
 
 
@@ -46,6 +55,38 @@ def hwm_mb(pids: list[int]) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def rss_mb(pids: list[int]) -> float:
+    """The processes' resident memory now, in all."""
+    total = 0
+    for p in pids:
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1])
+        except (OSError, IndexError):
+            continue
+    return total * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+
+
+class TreePeak:
+    """The process tree's resident memory at its highest, sampled every 20 ms
+    in a thread: the high-water marks of processes that have ended (a
+    backlog read in another process) are gone with them."""
+
+    def __init__(self, pid: int) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(pid,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, pid: int) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss_mb(tree(pid)))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
 
 
 class Session:

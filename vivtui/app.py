@@ -28,6 +28,7 @@ from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Batch, read_to_end
 from vivtui.ingest.intake import Intake
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
+from vivtui.ingest.split_read import usable_cores
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
@@ -116,7 +117,7 @@ class VivtuiApp(App[None]):
                                partial(self._batch_arrived, origin=origin),
                                self.report_failure, poll=poll, on_change=self._changed,
                                previewed=previewed_kinds(),
-                               apart=self._read_apart)
+                               apart=self._read_apart, apart_processes=usable_cores())
         self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
                               self._soon, schedule_later=self._later)
         self.alerts = alerts

@@ -25,7 +25,7 @@ from vivtui.parsing.kinds import (
 from vivtui.parsing.record import Records
 from vivtui.sources.regular import kind_of
 from vivtui.sources.snapshot import SnapshotReader
-from vivtui.sources.tailer import MISSING, LineTailer
+from vivtui.sources.tailer import MISSING, LineTailer, Place
 
 # A line file this big at the first look is previewed by its end (``Feed.preview``).
 PREVIEW_OVER = 8 << 20
@@ -98,6 +98,7 @@ class Feed:
         self._names: set[str] | None = None  # see ``names``
         self.own_names = {path.name for _, path in choices}
         self._read_elsewhere: list[FileStatus] | None = None  # see ``read_by_other``
+        self.read_elsewhere = 0  # bytes of its backlog read by another process so far
 
     @property
     def names(self) -> set[str]:
@@ -180,6 +181,45 @@ class Feed:
             self._preview[0].close()
             self._preview = None
 
+    # -- a backlog read by another process (``ingest.apart_process``) --------------
+
+    def descriptor(self) -> tuple[int, int] | None:
+        """Its line file, opened now for another process to read through: the
+        descriptor and how many bytes the file holds (None: not a line file
+        not yet read, or it cannot be opened)."""
+        self._settle()
+        tailer = self._reader
+        if not self._settled or not isinstance(tailer, LineTailer) or tailer.offset:
+            return None
+        fd = tailer.open_now()
+        if fd is None:
+            return None
+        try:
+            return fd, os.fstat(fd).st_size
+        except OSError:
+            return None
+
+    def read_through(self, path: Path, limit: int) -> None:
+        """Read its file through another name (an inherited descriptor's), no
+        further than ``limit`` bytes; batches are named after the file."""
+        self.spec, self.path = self.choices[0]
+        self._settled = True
+        self._reader = self._reader_for(self.spec, path)
+        if isinstance(self._reader, LineTailer):
+            self._reader.limit = limit
+
+    def place(self) -> tuple[Place, int, int]:
+        """How far it read, and the records and malformed lines it found."""
+        assert isinstance(self._reader, LineTailer)
+        return self._reader.place(), self.records, self.malformed
+
+    def took_over(self, place: Place, records: int, malformed: int) -> None:
+        """Its file was read up to ``place`` by another process (``place``)."""
+        assert isinstance(self._reader, LineTailer)
+        self._reader.took_over(place)
+        self.records += records
+        self.malformed += malformed
+
     def reading(self) -> Reading:
         return Reading(self.status(), self.records, self.malformed)
 
@@ -229,7 +269,7 @@ class Feed:
             size = self.path.stat().st_size
         except OSError:
             return None
-        return min(1.0, reader.offset / size) if size else None
+        return min(1.0, max(reader.offset, self.read_elsewhere) / size) if size else None
 
     def reading_backlog(self) -> float | None:
         """How much of the file's first content is read while some is left;

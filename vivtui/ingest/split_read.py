@@ -19,6 +19,7 @@ from pathlib import Path
 from vivtui.ingest.feeds import Reading, count_records, read_to_end
 from vivtui.ingest.layout import RunLayout, discover
 from vivtui.parsing.kinds import FileSpec
+from vivtui.sources.regular import size_of
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 
@@ -45,9 +46,9 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
     layout = discover(path, zone)
     store = RunStore(budget, activity=activity, capacity=rows)
     if processes is None:
-        processes = min(len(os.sched_getaffinity(0)), MOST_PROCESSES)
+        processes = min(usable_cores(), MOST_PROCESSES)
     jobs = _jobs(layout)
-    big = sum(_bytes(file) for _, file in jobs.values()) > split_over
+    big = sum(size_of(file) for _, file in jobs.values()) > split_over
     groups = balanced(jobs, processes) if big and not layout.single_file else [set(jobs)]
     asks = [(str(path), zone, budget, activity, rows, group) for group in groups[1:]]
     workers = [_Worker(ask) for ask in asks]
@@ -135,7 +136,7 @@ def balanced(jobs: dict[str, tuple[FileSpec, Path]], count: int) -> list[set[str
     """The jobs in at most ``count`` groups of about equal time, the lightest
     first (done by the process that also merges). A run has at most a dozen
     jobs with anything to do: every assignment is tried."""
-    costs = {name: _bytes(file) * COST_PER_BYTE.get(spec.kind if not spec.assembled
+    costs = {name: size_of(file) * COST_PER_BYTE.get(spec.kind if not spec.assembled
                                                     else "text", OTHER_COST_PER_BYTE)
              for name, (spec, file) in jobs.items()}
     busy = [name for name, cost in costs.items() if cost > 0]
@@ -160,11 +161,12 @@ def _loads(places: tuple[int, ...], names: list[str], costs: dict[str, float],
     return loads
 
 
-def _bytes(file: Path) -> int:
+def usable_cores() -> int:
+    """The cores this process may run on."""
     try:
-        return file.stat().st_size
-    except OSError:
-        return 0
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _work() -> None:

@@ -21,6 +21,7 @@ from time import monotonic
 from typing import Callable, Iterable
 
 from vivtui.ingest.apart import ReadApart
+from vivtui.ingest.apart_process import ApartProcess, worth_it
 from vivtui.ingest.feeds import Batch, Feed
 from vivtui.parsing.kinds import gc_paused
 from vivtui.sources.watcher import watch_directories
@@ -63,14 +64,17 @@ class Tailing:
                  report: Report, *, poll: float | None = None,
                  on_change: Callable[[set[str]], None] | None = None,
                  one_thread: bool = False, previewed: Iterable[str] = (),
-                 apart: Callable[[str], ReadApart] | None = None) -> None:
+                 apart: Callable[[str], ReadApart] | None = None,
+                 apart_processes: int = 0) -> None:
         """``one_thread``: one thread reads every feed in turn and no watcher
         runs (someone else calls ``changed``): a run of an overview, one of
         many, not on screen. ``previewed``: the kinds whose big files are
         posted their newest lines first (``Feed.preview``). ``apart``: where
         the backlog of such a file is taken in, in its reading thread (called
         there with its kind); the reading is posted whole once done
-        (``Batch.apart``)."""
+        (``Batch.apart``). ``apart_processes``: how many such backlogs may be
+        read by other processes at once (``apart_process``; 0: none, each is
+        read by its thread)."""
         self.feeds = list(feeds)
         self.directories = list(directories)
         self._post = post
@@ -81,6 +85,8 @@ class Tailing:
         self.one_thread = one_thread
         self.previewed = frozenset(previewed)
         self._apart = apart
+        self._processes = threading.Semaphore(apart_processes) if apart_processes else None
+        self._children: set[ApartProcess] = set()
         shared = threading.Event()
         self._wakeups = {feed: shared if one_thread else threading.Event()
                          for feed in self.feeds}
@@ -112,6 +118,8 @@ class Tailing:
         self._screen_free.set()
         for wakeup in self._wakeups.values():
             wakeup.set()
+        for child in list(self._children):
+            child.stop()
         for thread in self.threads:
             thread.join(join)
 
@@ -214,6 +222,10 @@ class Tailing:
     def _read_apart(self, feed: Feed) -> None:
         reading = self._apart(feed.kind)
         feed.apart = True
+        if self._processes is not None and worth_it(
+                [f.path for f in self.feeds if f.kind in self.previewed]):
+            with self._processes:
+                self._read_in_process(feed, reading)
         while not self.stopped.is_set():
             batch = self._backlog_batch(feed, reading.take)
             if batch.events:  # said on screen (the reading's engine saw what happened)
@@ -222,12 +234,32 @@ class Tailing:
                 self._hand_over(Batch(feed.kind, source=batch.source, apart=reading))
                 return
 
-    def _backlog_batch(self, feed: Feed, take: Callable[[Batch], None] | None = None) -> Batch:
-        """The backlog's next batch, parsed (and ``take``n in) in its turn,
-        after the preview's new lines are posted and the backlog's rest."""
+    def _read_in_process(self, feed: Feed, reading: ReadApart) -> None:
+        """As much of the backlog as another process will read (``apart_process``)."""
+        process = ApartProcess.start(feed, reading)
+        if process is None:
+            return
+        self._children.add(process)
+
+        def meanwhile() -> None:
+            feed.read_elsewhere = process.offset
+            self._post_preview_more(feed)
+
+        try:
+            if process.wait(self.stopped, meanwhile):
+                process.take_over(feed, reading)
+        finally:
+            self._children.discard(process)
+
+    def _post_preview_more(self, feed: Feed) -> None:
         more_preview = feed.preview_more()
         if more_preview is not None:
             self._hand_over(more_preview)
+
+    def _backlog_batch(self, feed: Feed, take: Callable[[Batch], None] | None = None) -> Batch:
+        """The backlog's next batch, parsed (and ``take``n in) in its turn,
+        after the preview's new lines are posted and the backlog's rest."""
+        self._post_preview_more(feed)
         self._pace_backlog(feed, BACKLOG_BUDGET if take is None else APART_BUDGET)
         with self._backlog_turn, gc_paused():  # its garbage freed before the collector walks it
             batch = feed.poll()

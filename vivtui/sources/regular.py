@@ -95,3 +95,11 @@ def read_head(path: Path | str, size: int) -> bytes:
 
 class TooLarge(OSError):
     pass
+
+
+def size_of(path: Path) -> int:
+    """The file's size in bytes; 0 when it cannot be looked at."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, count
 from pathlib import Path
 from time import monotonic
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from vivtui.sources.regular import open_regular, read_size
 
@@ -76,15 +76,27 @@ def is_blank(piece: bytes) -> bool:
     return not piece or piece.isspace()
 
 
+class Place(NamedTuple):
+    """How far a tailer got: the end of its last complete line, that line's
+    number, and the bytes it knows the file by (see ``_remember_prints``)."""
+
+    offset: int
+    line_no: int
+    prints: tuple[bytes, bytes]
+
+
 ROTATION_GRACE_S = 1.0
 PRINT_BYTES = 64
 
 
 class LineTailer:
     def __init__(self, path: Path | str, *, budget: int = 8 << 20,
-                 tail_bytes: int | None = None) -> None:
+                 tail_bytes: int | None = None, limit: int | None = None) -> None:
+        """``limit``: no byte past it is read (a part of the file, read by
+        another process: ``ingest.apart_process``)."""
         self.path = Path(path)
         self.budget = budget
+        self.limit = limit
         self.state = MISSING
         self.error = ""
         self.offset = 0  # file position just past the last byte consumed
@@ -119,6 +131,23 @@ class LineTailer:
         (where someone else stopped reading this file: ``stream.ship``)."""
         self.offset = self.started_at = offset
         self.line_no = line_no
+
+    def took_over(self, place: Place) -> None:
+        """The file was read up to ``place`` by someone else (through this
+        tailer's open descriptor): go on from there, and know the file again
+        by the bytes they read."""
+        self.offset, self.line_no, self._prints = place
+        self._partial = b""
+
+    def place(self) -> Place:
+        """Where the complete lines read so far end (for ``took_over``)."""
+        return Place(self.offset - len(self._partial), self.line_no, self._prints)
+
+    def open_now(self) -> int | None:
+        """The file opened now, if it is not yet: its descriptor (None: it cannot be)."""
+        if self._fd is None:
+            self._open(Chunk())
+        return self._fd
 
     @property
     def identity(self) -> tuple[int, int] | None:
@@ -251,8 +280,13 @@ class LineTailer:
             end = os.fstat(self._fd).st_size
         except OSError:
             end = 0
+        limit = self.limit
         while True:
             want = read_size(end, self.offset)
+            if limit is not None:
+                want = min(want, limit - self.offset)
+                if want <= 0:
+                    break
             try:
                 data = os.pread(self._fd, min(want, 4 << 20) if unbounded
                                 else min(want, budget, 4 << 20), self.offset)

@@ -109,6 +109,11 @@ class RunStore:
         self.sources: dict[str, str] = {}  # kind -> name of the file it is read from
         self.version = 0
 
+    def __getstate__(self) -> dict:
+        # The clock may be the app's (a bound method, with the app): a copy in
+        # another process reads the time itself until it is given one back.
+        return {**self.__dict__, "clock": _utc_now}
+
     def apply_batch(self, batch) -> Found:
         """A feed's batch (``feeds.Batch``)."""
         if batch.fresh and (batch.records or batch.reset):

@@ -1,0 +1,204 @@
+"""A big backlog read by another process (``ingest.apart_process``) must leave
+the store, the alerts and the feed exactly as reading it here does, with
+what was written meanwhile read after it, once."""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import sys
+import threading
+from datetime import timezone
+
+import pytest
+
+from vivtui.alerts.rules import AlertEngine
+from vivtui.demo import write_forever
+from vivtui.ingest import apart_process
+from vivtui.ingest.apart import ReadApart
+from vivtui.ingest.apart_process import ApartProcess
+from vivtui.ingest.feeds import read_to_end
+from vivtui.ingest.layout import discover
+from vivtui.sources.tailer import TRUNCATED, LineTailer
+from vivtui.store.activity import RunActivity
+from vivtui.store.run import RunStore
+from vivtui.summary import summary_dict
+
+NAMES = ("structured_logs.jsonl", "execution_log.jsonl", "api_audit.log", "kernel_run.log")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    write_forever(root, rate=0, limit=300)
+    for name in NAMES:
+        with open(root / name, "ab") as out:
+            out.write(b"{not json at all\n")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def any_size(monkeypatch):
+    monkeypatch.setattr(apart_process, "WORTH_OVER", 0)
+
+
+def feed_of(run, name):
+    layout = discover(run, timezone.utc)
+    return layout, next(feed for feed in layout.feeds if feed.path.name == name)
+
+
+def reading_of(kind) -> ReadApart:
+    return ReadApart(kind, RunStore(activity=RunActivity(finished=True)), AlertEngine("run"))
+
+
+def outcome(layout, reading) -> tuple:
+    # (Sorted: within a batch, alerts come rule by rule; batches are cut elsewhere.)
+    alerts = sorted((a.rule, a.message, a.line) for a in reading.engine.alerts)
+    return summary_dict(layout, reading.store), alerts
+
+
+def read_here(run, name) -> tuple:
+    layout, feed = feed_of(run, name)
+    reading = reading_of(feed.kind)
+    read_to_end(feed, reading.take)
+    return outcome(layout, reading)
+
+
+def read_store(run, name) -> RunStore:
+    _, feed = feed_of(run, name)
+    reading = reading_of(feed.kind)
+    read_to_end(feed, reading.take)
+    return reading.store
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_backlog_read_apart_then_here_is_the_whole_file_read_here(demo, tmp_path, name):
+    whole = (demo / name).read_bytes()
+    cut = len(whole) * 3 // 5  # mid-line: the line is finished by what comes after
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / name).write_bytes(whole[:cut])
+    layout, feed = feed_of(run, name)
+    reading = reading_of(feed.kind)
+    process = ApartProcess.start(feed, reading)
+    assert process is not None
+    with open(run / name, "ab") as out:  # written while the other process reads
+        out.write(whole[cut:])
+    assert process.wait(threading.Event(), lambda: None)
+    assert process.take_over(feed, reading)
+    assert reading.store.buffers[feed.kind].total > 0  # the other process's store
+    read_to_end(feed, reading.take)
+    assert outcome(layout, reading) == read_here(run, name)
+
+
+def test_a_file_cut_and_refilled_meanwhile_is_read_again_from_its_start(demo, tmp_path):
+    name = "execution_log.jsonl"
+    whole = (demo / name).read_bytes()
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / name).write_bytes(whole)
+    layout, feed = feed_of(run, name)
+    reading = reading_of(feed.kind)
+    process = ApartProcess.start(feed, reading)
+    assert process.wait(threading.Event(), lambda: None) and process.take_over(feed, reading)
+    with open(run / name, "r+b") as out:  # copytruncate, and a writer as fast
+        out.truncate(0)
+        lines = whole.splitlines(keepends=True)
+        out.write(b"".join(lines[::-1]) + lines[0])  # longer than what was read
+    batch = feed.poll()
+    assert TRUNCATED in batch.happened and batch.records[0].line == 1
+
+
+def test_a_process_that_fails_leaves_the_backlog_to_read_here(demo, tmp_path, monkeypatch):
+    name = "structured_logs.jsonl"
+    shutil.copy(demo / name, tmp_path / name)
+    monkeypatch.setattr(sys, "executable", shutil.which("false"))
+    layout, feed = feed_of(tmp_path, name)
+    reading = reading_of(feed.kind)
+    empty = reading.store
+    process = ApartProcess.start(feed, reading)
+    if process is not None:  # (else it ended before it was sent its work)
+        assert process.wait(threading.Event(), lambda: None)  # its end: an answer, of sorts
+        assert not process.take_over(feed, reading)
+    assert reading.store is empty and feed.records == 0
+    read_to_end(feed, reading.take)
+    assert outcome(layout, reading) == read_here(tmp_path, name)
+
+
+def test_stopping_stops_the_process(demo, tmp_path, monkeypatch):
+    shutil.copy(demo / "api_audit.log", tmp_path / "api_audit.log")
+    monkeypatch.setattr(apart_process, "_command", lambda: ["sleep", "100"])  # never answers
+    layout, feed = feed_of(tmp_path, "api_audit.log")
+    stopped = threading.Event()
+    looks = []
+    process = ApartProcess.start(feed, reading_of(feed.kind))
+
+    def meanwhile():
+        looks.append(1)
+        stopped.set()
+
+    assert not process.wait(stopped, meanwhile)
+    assert looks and process._process.poll() is not None
+
+
+def test_a_limited_tailer_reads_to_its_limit_and_another_goes_on_from_there(tmp_path):
+    path = tmp_path / "lines"
+    path.write_bytes(b"one\ntwo\nthree\nfour\n")
+    first = LineTailer(path, limit=10)  # "one\ntwo\nth"
+    assert [(n, o, d) for n, o, d in first.read()] == [(1, 0, b"one"), (2, 4, b"two")]
+    assert first.read().runs == []  # nothing past the limit, ever
+    second = LineTailer(path)
+    second.open_now()
+    second.took_over(first.place())
+    assert [(n, o, d) for n, o, d in second.read()] == [(3, 8, b"three"), (4, 14, b"four")]
+
+
+def follow_until_read(run, names, monkeypatch) -> tuple[list, dict]:
+    """The tail loop on ``names`` (copied into ``run``), big enough to be
+    previewed, until every backlog is posted: (processes started, readings)."""
+    from vivtui.ingest import feeds
+    from vivtui.ingest.tailing import Tailing
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    started = []
+    real_start = ApartProcess.start.__func__
+    monkeypatch.setattr(ApartProcess, "start", classmethod(
+        lambda cls, feed, reading: started.append(real_start(cls, feed, reading)) or started[-1]))
+    batches = queue.Queue()
+    layout = discover(run, timezone.utc)
+    loop = Tailing(layout.feeds, layout.directories, batches.put, pytest.fail,
+                   previewed={"sessions", "tasks"}, apart=reading_of, apart_processes=2)
+    loop.start()
+    readings = {}
+    try:
+        while len(readings) < len(names):
+            batch = batches.get(timeout=10)
+            if batch.apart is not None:
+                readings[batch.kind] = batch.apart
+            loop.line_drawn()  # the preview's frame is out
+            loop.applied(batch.kind)
+    finally:
+        loop.stop(join=2.0)
+    return started, readings
+
+
+def test_the_tail_loop_has_big_backlogs_read_by_other_processes(demo, tmp_path, monkeypatch):
+    names = ("structured_logs.jsonl", "execution_log.jsonl")
+    for name in names:
+        shutil.copy(demo / name, tmp_path / name)
+    started, readings = follow_until_read(tmp_path, names, monkeypatch)
+    assert len(started) == 2 and None not in started
+    layout = discover(tmp_path, timezone.utc)
+    for name in names:
+        kind = next(feed.kind for feed in layout.feeds if feed.path.name == name)
+        assert outcome(layout, readings[kind])[1] == read_here(tmp_path, name)[1]
+    assert readings["sessions"].store.sessions.started == read_store(
+        tmp_path, names[0]).sessions.started > 0
+    assert readings["tasks"].store.tasks.version == read_store(tmp_path, names[1]).tasks.version
+
+
+def test_one_big_backlog_alone_is_read_by_its_thread(demo, tmp_path, monkeypatch):
+    # Alone, another process would take as long, and its memory would come on top.
+    shutil.copy(demo / "structured_logs.jsonl", tmp_path)
+    started, readings = follow_until_read(tmp_path, ["structured_logs.jsonl"], monkeypatch)
+    assert not started and readings["sessions"].store.sessions.started > 0

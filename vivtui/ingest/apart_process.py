@@ -1,0 +1,169 @@
+"""A big file's backlog taken in by another process: the reading of
+``ingest.apart``, done where it holds no GIL the screen needs.
+
+Taken in by the file's reading thread, a big backlog cost the screen's
+process about twice the CPU it costs alone (the two threads took turns at
+the GIL for every batch), and a key waited behind each turn. Here a process
+started afresh reads the file through the reading thread's own descriptor
+(the same file, whatever is renamed meanwhile), up to the size it had when
+asked, into the reading's store and alert engine, and sends them back with
+where it stopped; the thread goes on from there for what came since.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+from datetime import tzinfo
+from pathlib import Path
+from typing import IO, Callable
+
+from vivtui.ingest.apart import ReadApart
+from vivtui.ingest.feeds import Feed, read_to_end
+from vivtui.parsing.kinds import BY_NAME
+from vivtui.sources.regular import size_of
+
+# Below this size the process costs more than it saves (its start: ~0.3 s).
+WORTH_OVER = 16 << 20
+BATCH_BYTES = 1 << 20
+NICENESS = 5  # the screen's process first, whenever both want a core
+WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
+
+
+def worth_it(paths: list[Path]) -> bool:
+    """Are the backlogs of these files (those that would be taken in apart)
+    worth other processes? Only when two or more are big: alone, a backlog
+    takes as long in another process as in its thread, and the other
+    process's memory comes on top; side by side, they share the cores."""
+    return sum(size_of(path) > WORTH_OVER for path in paths) >= 2
+
+
+class ApartProcess:
+    """One backlog read by another process; ``None`` from ``start`` when it
+    cannot be (then the thread reads it, as before)."""
+
+    def __init__(self, process: subprocess.Popen, progress: int, answer: IO[bytes]) -> None:
+        self._process = process
+        self._progress = progress  # read end: the child's offsets, a line each; EOF: done
+        self._answer = answer  # a nameless file the child writes its answer to
+        self.offset = 0  # how far the child has read
+
+    @classmethod
+    def start(cls, feed: Feed, reading: ReadApart) -> ApartProcess | None:
+        opened = feed.descriptor()
+        if opened is None or opened[1] <= WORTH_OVER:
+            return None
+        fd, size = opened
+        progress_read, progress_write = os.pipe()
+        answer = tempfile.TemporaryFile()
+        process = None
+        try:
+            process = subprocess.Popen(
+                _command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, pass_fds=(fd, progress_write, answer.fileno()))
+            with process.stdin as sent:
+                pickle.dump((feed.spec.name, str(feed.path), feed.zone, fd, size, progress_write,
+                             answer.fileno(), reading.store, reading.engine), sent,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        except (OSError, pickle.PicklingError):
+            os.close(progress_read)
+            answer.close()
+            if process is not None:
+                process.kill()
+                process.wait()
+            return None
+        finally:
+            os.close(progress_write)
+        return cls(process, progress_read, answer)
+
+    def wait(self, stopped: threading.Event, meanwhile: Callable[[], None]) -> bool:
+        """Until the process is done (True), or ``stopped`` is set (False: the
+        process is stopped too); ``meanwhile`` between looks."""
+        while not stopped.is_set():
+            ready, _, _ = select.select([self._progress], [], [], WAIT_S)
+            if ready and not self._read_progress():
+                return True
+            meanwhile()
+        self.stop()
+        return False
+
+    def take_over(self, feed: Feed, reading: ReadApart) -> bool:
+        """The process's store, alert engine and place, taken over by
+        ``reading`` and ``feed``; False (and nothing changed) if it failed.
+        (Read once the process has ended: its store and this one's copy are
+        never in memory at once.)"""
+        try:
+            if self._process.wait() != 0:
+                return False
+            self._answer.seek(0)
+            store, engine, place = pickle.load(self._answer)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                ValueError):
+            return False
+        finally:
+            self.stop()
+        store.clock = reading.store.clock
+        reading.store, reading.engine = store, engine
+        feed.took_over(*place)
+        return True
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        if not self._answer.closed:
+            self._answer.close()
+            os.close(self._progress)
+
+    def _read_progress(self) -> bool:
+        """The child's latest offset taken; False at the pipe's end."""
+        data = os.read(self._progress, 4096)
+        lines = data.split(b"\n")
+        if len(lines) > 1 and lines[-2].isdigit():
+            self.offset = int(lines[-2])
+        return bool(data)
+
+
+def _command() -> list[str]:
+    return [sys.executable, "-m", __name__]
+
+
+def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, size: int,
+          progress: IO[str], store, engine) -> tuple:
+    """In the process: the file read through ``fd`` up to ``size`` bytes."""
+    feed = Feed([(BY_NAME[spec_name], Path(path))], zone, budget=BATCH_BYTES)
+    feed.read_through(Path(f"/dev/fd/{fd}"), size)
+
+    def take(batch) -> None:
+        found = store.apply_batch(batch)
+        if engine is not None:
+            engine.saw_batch(batch, found, store)
+        progress.write(f"{feed.place()[0].offset}\n")
+
+    read_to_end(feed, take, final=False)
+    feed.close()
+    return store, engine, feed.place()
+
+
+def _work() -> None:
+    spec_name, path, zone, fd, size, progress_fd, answer_fd, store, engine = pickle.load(
+        sys.stdin.buffer)
+    try:
+        os.nice(NICENESS)
+    except OSError:
+        pass
+    # The progress pipe ends when the process does, after its answer is written.
+    progress = os.fdopen(progress_fd, "w", buffering=1)
+    with os.fdopen(answer_fd, "wb") as answer:
+        # Written as it is made: never the whole answer in memory beside the store.
+        pickle.dump(_read(spec_name, path, zone, fd, size, progress, store, engine), answer,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+
+
+if __name__ == "__main__":
+    _work()
