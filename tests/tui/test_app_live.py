@@ -241,6 +241,12 @@ async def test_a_big_queue_shows_its_newest_tasks_while_the_rest_is_read(tui, tm
         assert "NEWEST LINES ONLY" in screen and "task-00001 " not in screen
         assert pane.view.rows[0].task_id == "task-03000"  # its newest failure first
         assert app.store.tasks.counts.total() == 0  # the file itself not read yet
+        # Read elsewhere meanwhile (another process): the head says how far,
+        # though the model has not moved.
+        feed = next(feed for feed in app.layout_.feeds if feed.kind == "tasks")
+        assert feed.descriptor() is not None  # as it is opened for the other process
+        feed.read_elsewhere = log.stat().st_size // 2
+        await tui.wait_until(pilot, lambda: "reading 50%" in tui.screen_text(app))
         go.set()
         await tui.wait_until(pilot, lambda: "Queue 3000 tasks" in tui.screen_text(app))
         await tui.wait_until(pilot, lambda: "NEWEST LINES ONLY" not in tui.screen_text(app))

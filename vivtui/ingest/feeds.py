@@ -194,6 +194,7 @@ class Feed:
         fd = tailer.open_now()
         if fd is None:
             return None
+        self._looked = True
         try:
             return fd, os.fstat(fd).st_size
         except OSError:

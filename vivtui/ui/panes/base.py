@@ -182,6 +182,14 @@ class Pane(Vertical):
         last = self._seen_version
         return not isinstance(last, tuple) or seen[1:] != last[1:]
 
+    def counts_seen(self, version: int) -> tuple:
+        """What the head depends on: the model's version, and while a preview
+        is shown, how much of its file is read (the note moves as it is read
+        elsewhere, when the model itself does not)."""
+        preview = self.preview
+        return version, None if preview is None else (int(preview.progress * 100),
+                                                      preview.counting)
+
     def rows_store(self, store: RunStore) -> RunStore:
         """Where the rows come from: the preview while there is one."""
         return self.preview.store if self.preview is not None else store

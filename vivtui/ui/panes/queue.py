@@ -59,7 +59,7 @@ class QueuePane(Pane):
 
     def _update(self, store: RunStore, now: datetime) -> None:
         tracker, shown = store.tasks, self.rows_store(store).tasks
-        seen = (tracker.version, shown.version, shown is tracker)
+        seen = (self.counts_seen(tracker.version), shown.version, shown is tracker)
         if seen == self._seen_version:
             return  # nothing to count or order again (it was every second, every row)
         if self.rows_due(seen):

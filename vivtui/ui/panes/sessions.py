@@ -176,7 +176,8 @@ class SessionsPane(Pane):
         self._perf = store.performance  # (a snapshot: read whole, never previewed)
         # The order depends on the run's state too (running, then stalled, then
         # unfinished, as the run goes quiet), not only on new sessions.
-        seen = (tracker.version, shown.sessions.version, shown is store, self.run.state)
+        seen = (self.counts_seen(tracker.version), shown.sessions.version, shown is store,
+                self.run.state)
         if self.has_class("-waterfall"):
             self._show_waterfall(shown, now)
         if seen == self._seen_version:
