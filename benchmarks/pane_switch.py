@@ -2,7 +2,10 @@
 RUN in tmux (150x30); from 2.5 s on, ``3`` then ``1`` four times, each timed
 until the pane's head is on screen. Figures, not a test.
 
-    python benchmarks/pane_switch.py /tmp/big/all
+    python benchmarks/pane_switch.py /tmp/big/all [--after S]
+
+``--after S``: the presses start S seconds after the start instead (once
+loaded: what a switch costs without the loading beside it).
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ def press(session: Session, key: str) -> float:
 
 
 def main() -> None:
+    after = float(sys.argv[sys.argv.index("--after") + 1]) if "--after" in sys.argv else 2.5
     session = Session(f"vivtui-switch-{time.time_ns()}", vivtui_command(sys.argv[1]), {},
                       size=(150, 30))
     try:
-        time.sleep(2.5)
+        time.sleep(after)
         for _ in range(4):
             for key in ("3", "1"):
                 print(f"{key}: {press(session, key):.0f} ms", flush=True)

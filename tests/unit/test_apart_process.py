@@ -24,7 +24,8 @@ from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.summary import summary_dict
 
-NAMES = ("structured_logs.jsonl", "execution_log.jsonl", "api_audit.log", "kernel_run.log")
+NAMES = ("structured_logs.jsonl", "execution_log.jsonl", "api_audit.log", "kernel_run.log",
+         "action_log.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +203,23 @@ def test_one_big_backlog_alone_is_read_by_its_thread(demo, tmp_path, monkeypatch
     shutil.copy(demo / "structured_logs.jsonl", tmp_path)
     started, readings = follow_until_read(tmp_path, ["structured_logs.jsonl"], monkeypatch)
     assert not started and readings["sessions"].store.sessions.started > 0
+
+
+def test_which_backlogs_go_to_other_processes(demo, tmp_path, monkeypatch):
+    from vivtui.ingest.tailing import Tailing
+    monkeypatch.setattr(apart_process, "WORTH_OVER", 2_000)
+    for name in ("kernel_run.log", "action_log.log", "execution_log.jsonl"):
+        shutil.copy(demo / name, tmp_path / name)
+    (tmp_path / "api_audit.log").write_bytes(b"{}\n")  # small: read here whatever else
+
+    def chosen():
+        layout = discover(tmp_path, timezone.utc)
+        loop = Tailing(layout.feeds, layout.directories, pytest.fail, pytest.fail,
+                       apart=reading_of, apart_processes=2)
+        return {feed.kind for feed in layout.feeds if loop._in_process(feed)}
+
+    # Every big line file, previewed or not; the action log's text form is not
+    # cut in parts (its entries span lines).
+    assert chosen() == {"kernel", "tasks"}
+    (tmp_path / "execution_log.jsonl").unlink()
+    assert chosen() == set()  # one big file alone: its thread

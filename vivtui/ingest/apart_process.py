@@ -25,22 +25,30 @@ from typing import IO, Callable
 
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Feed, read_to_end
-from vivtui.parsing.kinds import BY_NAME
+from vivtui.parsing.kinds import BY_NAME, LINES, FileSpec
 from vivtui.sources.regular import size_of
 
 # Below this size the process costs more than it saves (its start: ~0.3 s).
 WORTH_OVER = 16 << 20
 BATCH_BYTES = 1 << 20
-NICENESS = 5  # the screen's process first, whenever both want a core
+NICENESS = 19  # the screen's process first, whenever both want a core
 WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
 
 
-def worth_it(paths: list[Path]) -> bool:
-    """Are the backlogs of these files (those that would be taken in apart)
-    worth other processes? Only when two or more are big: alone, a backlog
-    takes as long in another process as in its thread, and the other
-    process's memory comes on top; side by side, they share the cores."""
-    return sum(size_of(path) > WORTH_OVER for path in paths) >= 2
+def reads_apart(spec: FileSpec) -> bool:
+    """Can another process read a part of such a file? A line file whose
+    records are each one line (the action log's text form assembles entries
+    across lines: its part would end mid-entry)."""
+    return spec.mode == LINES and not spec.assembled
+
+
+def worth_it(path: Path, paths: list[Path]) -> bool:
+    """Is the backlog of ``path`` (one of the run's files that could be read
+    apart, ``paths``) worth another process? Only when it is big and so is
+    another: alone, a backlog takes as long in another process as in its
+    thread, and the other process's memory comes on top; side by side,
+    they share the cores."""
+    return size_of(path) > WORTH_OVER and sum(size_of(p) > WORTH_OVER for p in paths) >= 2
 
 
 class ApartProcess:

@@ -21,7 +21,7 @@ from time import monotonic
 from typing import Callable, Iterable
 
 from vivtui.ingest.apart import ReadApart
-from vivtui.ingest.apart_process import ApartProcess, worth_it
+from vivtui.ingest.apart_process import ApartProcess, reads_apart, worth_it
 from vivtui.ingest.feeds import Batch, Feed
 from vivtui.parsing.kinds import gc_paused
 from vivtui.sources.watcher import watch_directories
@@ -208,7 +208,8 @@ class Tailing:
     def read_all(self, feed: Feed) -> None:
         """Every batch the file holds now, posted one at a time (a previewed
         file's backlog: taken in apart, posted whole)."""
-        if self._apart is not None and feed.previewing and feed.backlog_progress() is not None:
+        if self._apart is not None and feed.backlog_progress() is not None and (
+                feed.previewing or self._in_process(feed)):
             self._read_apart(feed)
         while True:
             batch = self._backlog_batch(feed) if feed.backlog_progress() is not None else feed.poll()
@@ -222,8 +223,7 @@ class Tailing:
     def _read_apart(self, feed: Feed) -> None:
         reading = self._apart(feed.kind)
         feed.apart = True
-        if self._processes is not None and worth_it(
-                [f.path for f in self.feeds if f.kind in self.previewed]):
+        if self._in_process(feed):
             with self._processes:
                 self._read_in_process(feed, reading)
         while not self.stopped.is_set():
@@ -233,6 +233,20 @@ class Tailing:
             if not batch.more:
                 self._hand_over(Batch(feed.kind, source=batch.source, apart=reading))
                 return
+
+    def _in_process(self, feed: Feed) -> bool:
+        """Is the feed's backlog for another process to read (``apart_process``)?
+        Any big line file's, previewed or not: the action log's and the
+        kernel's, taken in on the UI thread a piece at a time, kept keys
+        waiting while a big run loaded."""
+        if self._processes is None:
+            return False
+        candidates = {}
+        for other in self.feeds:
+            chosen = other.current_choice()  # the file it settled on, or would
+            if chosen is not None and reads_apart(chosen[0]):
+                candidates[other] = chosen[1]
+        return feed in candidates and worth_it(candidates[feed], list(candidates.values()))
 
     def _read_in_process(self, feed: Feed, reading: ReadApart) -> None:
         """As much of the backlog as another process will read (``apart_process``)."""
