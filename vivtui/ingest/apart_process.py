@@ -1,13 +1,15 @@
 """A big file's backlog taken in by another process: the reading of
 ``ingest.apart``, done where it holds no GIL the screen needs.
 
-Taken in by the file's reading thread, a big backlog cost the screen's
-process about twice the CPU it costs alone (the two threads took turns at
-the GIL for every batch), and a key waited behind each turn. Here a process
+In the screen's process, a big backlog was read by its thread taking turns
+at the GIL with the screen (a 200k-task queue took 10 s of CPU there against
+6-7.7 s alone), or taken in on the UI thread a piece at a time (the action
+log's and the kernel's), and a key waited behind each turn. Here a process
 started afresh reads the file through the reading thread's own descriptor
 (the same file, whatever is renamed meanwhile), up to the size it had when
-asked, into the reading's store and alert engine, and sends them back with
-where it stopped; the thread goes on from there for what came since.
+asked, into the reading's store and alert engine, and writes them to a
+nameless file; once it has ended, the thread takes them and where it
+stopped, and reads on from there for what came since.
 """
 
 from __future__ import annotations
@@ -92,11 +94,14 @@ class ApartProcess:
     def wait(self, stopped: threading.Event, meanwhile: Callable[[], None]) -> bool:
         """Until the process is done (True), or ``stopped`` is set (False: the
         process is stopped too); ``meanwhile`` between looks."""
-        while not stopped.is_set():
-            ready, _, _ = select.select([self._progress], [], [], WAIT_S)
-            if ready and not self._read_progress():
-                return True
-            meanwhile()
+        try:
+            while not stopped.is_set():
+                ready, _, _ = select.select([self._progress], [], [], WAIT_S)
+                if ready and not self._read_progress():
+                    return True
+                meanwhile()
+        except (OSError, ValueError):  # stopped from another thread meanwhile (at exit)
+            pass
         self.stop()
         return False
 
@@ -126,7 +131,10 @@ class ApartProcess:
             self._process.wait()
         if not self._answer.closed:
             self._answer.close()
-            os.close(self._progress)
+            try:
+                os.close(self._progress)
+            except OSError:  # closed by another thread just now
+                pass
 
     def _read_progress(self) -> bool:
         """The child's latest offset taken; False at the pipe's end."""

@@ -185,8 +185,8 @@ class Feed:
 
     def descriptor(self) -> tuple[int, int] | None:
         """Its line file, opened now for another process to read through: the
-        descriptor and how many bytes the file holds (None: not a line file
-        not yet read, or it cannot be opened)."""
+        descriptor and how many bytes the file holds. None when it is not a
+        line file, has been read from already, or cannot be opened."""
         self._settle()
         tailer = self._reader
         if not self._settled or not isinstance(tailer, LineTailer) or tailer.offset:
