@@ -247,11 +247,14 @@ async def test_a_big_queue_shows_its_newest_tasks_while_the_rest_is_read(tui, tm
         assert feed.descriptor() is not None  # as it is opened for the other process
         feed.read_elsewhere = log.stat().st_size // 2
         await tui.wait_until(pilot, lambda: "reading 50%" in tui.screen_text(app))
+        # The status line's figures are not final yet, and it says so.
+        assert "counting " in tui.screen_text(app).splitlines()[-2]
         go.set()
         await tui.wait_until(pilot, lambda: "Queue 3000 tasks" in tui.screen_text(app))
         await tui.wait_until(pilot, lambda: "NEWEST LINES ONLY" not in tui.screen_text(app))
         assert len(pane.view.rows) == 3000 and pane.view.rows[0].task_id == "task-03000"
         assert pane.view.rows[0].line == 3000  # the whole file's own row, numbered
+        await tui.wait_until(pilot, lambda: "counting" not in tui.screen_text(app))
 
 
 async def test_a_big_queue_taken_in_apart_gives_every_count_and_history_alert(tui, tmp_path,

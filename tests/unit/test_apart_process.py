@@ -83,6 +83,7 @@ def test_a_backlog_read_apart_then_here_is_the_whole_file_read_here(demo, tmp_pa
     reading = reading_of(feed.kind)
     process = ApartProcess.start(feed, reading)
     assert process is not None
+    assert feed.status()[0].state == "ok"  # there, though read elsewhere: not "waiting"
     with open(run / name, "ab") as out:  # written while the other process reads
         out.write(whole[cut:])
     assert process.wait(threading.Event(), lambda: None)

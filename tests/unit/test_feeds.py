@@ -143,6 +143,7 @@ def test_a_big_line_file_is_previewed_by_its_newest_lines_before_it_is_read(tmp_
     assert (records[-1].line, records[-1].offset) == (0, last)  # numbers not known yet
     assert data[records[0].offset - 1:records[0].offset] == b"\n"  # a whole first line
     assert feed.records == 0 and feed.reading_backlog() == 0.0  # the reading is still to come
+    assert feed.status()[0].state == "ok"  # the file is there: not "waiting" for it
     assert feed.poll().records[0].fields["task_id"] == "t00001"  # from the start, in order
     assert feed.preview() is None  # once only, before the first read
 

@@ -237,7 +237,10 @@ class Feed:
         out = []
         for spec, path in self.choices:
             if path == self.path and self._reader is not None:
-                out.append(FileStatus(path.name, path, self._reader.state, self.records,
+                state = self._reader.state
+                if state == MISSING and not self._looked:  # not read yet (a preview's first)
+                    state = _stat_state(path)[0]
+                out.append(FileStatus(path.name, path, state, self.records,
                                       self.malformed, note=_reader_note(self._reader)))
             elif self._settled and path.name == self.path.name:
                 continue  # the same name in the other directory: not the one used

@@ -147,6 +147,8 @@ class LineTailer:
         """The file opened now, if it is not yet: its descriptor (None: it cannot be)."""
         if self._fd is None:
             self._open(Chunk())
+            if self._fd is not None:  # read by someone else from now: it is there
+                self.state = OK if os.fstat(self._fd).st_size else EMPTY
         return self._fd
 
     @property

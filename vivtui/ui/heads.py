@@ -94,9 +94,10 @@ def run_state(run: RunState, now: datetime, zone=None) -> Text:
 
 
 def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
-           alerts: int = 0, strip: Text | None = None) -> Text:
+           alerts: int = 0, strip: Text | None = None, counting: float | None = None) -> Text:
     """The bottom line: run state, files, errors, warnings, malformed lines,
-    spend, follow."""
+    spend, follow. ``counting``: how far the files' backlogs are read, while
+    they are (the figures after it are not final until then)."""
     # One file per kind (the action log's two forms are one), whichever is found.
     kinds = {s.kind or s.name for s in statuses}
     present = {s.kind or s.name for s in statuses if s.used and s.state in ("ok", "empty")}
@@ -113,6 +114,8 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
     out.append(f"{len(present)}/{len(kinds)}")
     if waiting:
         out.append(f" ({len(waiting)} waiting)", styles.NOTE)
+    if counting is not None:
+        out.append(f" counting {counting:.0%}", styles.NOTE)
     bad = [s for s in statuses if s.state == "unreadable"]
     if bad:
         # Named, with the reason: "1 unreadable" alone sent people looking.

@@ -330,7 +330,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         text = heads.status(statuses, self.store,
                             pane.follow_text() if pane is not None else None, self.now(),
                             self.zone, alerts=self.alerts.fired,
-                            strip=status_strip(self.store, STATUS_STRIP) if wide else None)
+                            strip=status_strip(self.store, STATUS_STRIP) if wide else None,
+                            counting=self.reading())
         if self.elsewhere is not None:
             text = alerts_ui.elsewhere(*self.elsewhere()).append_text(text)
         if self.unseen:
