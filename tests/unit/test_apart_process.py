@@ -224,3 +224,15 @@ def test_which_backlogs_go_to_other_processes(demo, tmp_path, monkeypatch):
     assert chosen() == {"kernel", "tasks"}
     (tmp_path / "execution_log.jsonl").unlink()
     assert chosen() == set()  # one big file alone: its thread
+
+
+def test_the_tail_loop_reads_here_what_failing_processes_did_not(demo, tmp_path, monkeypatch):
+    names = ("structured_logs.jsonl", "execution_log.jsonl")
+    for name in names:
+        shutil.copy(demo / name, tmp_path / name)
+    monkeypatch.setattr(apart_process, "_command", lambda: ["false"])
+    started, readings = follow_until_read(tmp_path, names, monkeypatch)
+    assert started  # tried, and failed (or could not even be sent its work)
+    assert readings["sessions"].store.sessions.started == read_store(
+        tmp_path, names[0]).sessions.started > 0
+    assert readings["tasks"].store.tasks.version == read_store(tmp_path, names[1]).tasks.version

@@ -264,6 +264,8 @@ class Tailing:
                 process.take_over(feed, reading)
         finally:
             self._children.discard(process)
+            # Its progress is the feed's own now, or void (it failed: read here from the start).
+            feed.read_elsewhere = 0
 
     def _post_preview_more(self, feed: Feed) -> None:
         more_preview = feed.preview_more()
