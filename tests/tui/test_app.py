@@ -36,6 +36,28 @@ async def test_first_screen_shows_newest_actions_and_status(tui, run_dir):
         assert status.startswith(" live ")  # the fixture's newest API event is 2 min old
 
 
+async def test_a_file_counted_apart_shows_no_partial_counts(tui, run_dir):
+    # Read by another process, its counts come whole at the end: meanwhile the
+    # head says how far it is counted, not "errors 0".
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        pane = app.main.panes["actions"]
+        assert "errors" in tui.screen_text(app).splitlines()[2]
+        # (The app's stream panes are given their feed as they start following it.)
+        pane._feed = next(feed for feed in app.layout_.feeds if feed.kind == "actions")
+        pane._feed.apart = True
+        app.main.refresh_panes()
+        await pilot.pause()
+        head = tui.screen_text(app).splitlines()[2]
+        assert "rows" in head and "errors" not in head and "warnings" not in head
+        pane._feed.apart = False
+        app.main.refresh_panes()
+        await pilot.pause()
+        assert "errors" in tui.screen_text(app).splitlines()[2]
+
+
 async def test_keys_switch_panes(tui, run_dir):
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -193,7 +193,11 @@ class StreamPane(Pane):
     def _update(self, store: RunStore, now: datetime) -> None:
         self.source_name = store.sources.get(self.kind, self.source_name)
         total = self.rows_changed(store)
-        head = heads.counts(self.title, self.counts(store, total))
+        counts = self.counts(store, total)
+        if self._feed is not None and self._feed.apart:
+            # Its file is counted apart: the rest come whole, once it is read.
+            counts = counts[:1]
+        head = heads.counts(self.title, counts)
         head.append_text(self.head_extra(store))
         head.append("  ")
         head.append_text(self.follow_text())
