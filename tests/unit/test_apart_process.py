@@ -127,6 +127,17 @@ def test_a_process_that_fails_leaves_the_backlog_to_read_here(demo, tmp_path, mo
     assert outcome(layout, reading) == read_here(tmp_path, name)
 
 
+def test_no_temporary_file_means_the_backlog_is_read_here(demo, tmp_path, monkeypatch):
+    shutil.copy(demo / "api_audit.log", tmp_path / "api_audit.log")
+
+    def unwritable():
+        raise FileNotFoundError("No usable temporary directory found")
+
+    monkeypatch.setattr(apart_process.tempfile, "TemporaryFile", unwritable)
+    layout, feed = feed_of(tmp_path, "api_audit.log")
+    assert ApartProcess.start(feed, reading_of(feed.kind)) is None
+
+
 def test_stopping_stops_the_process(demo, tmp_path, monkeypatch):
     shutil.copy(demo / "api_audit.log", tmp_path / "api_audit.log")
     monkeypatch.setattr(apart_process, "_command", lambda: ["sleep", "100"])  # never answers

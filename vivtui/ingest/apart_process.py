@@ -69,10 +69,13 @@ class ApartProcess:
         if opened is None or opened[1] <= WORTH_OVER:
             return None
         fd, size = opened
-        progress_read, progress_write = os.pipe()
-        answer = tempfile.TemporaryFile()
-        process = None
         try:
+            progress_read, progress_write = os.pipe()
+        except OSError:  # out of descriptors: read here
+            return None
+        answer = process = None
+        try:
+            answer = tempfile.TemporaryFile()  # (no writable temporary directory: read here)
             process = subprocess.Popen(
                 _command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, pass_fds=(fd, progress_write, answer.fileno()))
@@ -82,7 +85,8 @@ class ApartProcess:
                             protocol=pickle.HIGHEST_PROTOCOL)
         except (OSError, pickle.PicklingError):
             os.close(progress_read)
-            answer.close()
+            if answer is not None:
+                answer.close()
             if process is not None:
                 process.kill()
                 process.wait()
@@ -115,8 +119,7 @@ class ApartProcess:
                 return False
             self._answer.seek(0)
             store, engine, place = pickle.load(self._answer)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                ValueError):
+        except Exception:  # noqa: BLE001 - whatever is wrong with its answer: read here
             return False
         finally:
             self.stop()
