@@ -245,7 +245,7 @@ async def test_a_big_queue_shows_its_newest_tasks_while_the_rest_is_read(tui, tm
         # though the model has not moved.
         feed = next(feed for feed in app.layout_.feeds if feed.kind == "tasks")
         assert feed.descriptor() is not None  # as it is opened for the other process
-        feed.read_elsewhere = log.stat().st_size // 2
+        feed.offset_elsewhere = log.stat().st_size // 2
         await tui.wait_until(pilot, lambda: "reading 50%" in tui.screen_text(app))
         # The status line's figures are not final yet, and it says so.
         assert "counting " in tui.screen_text(app).splitlines()[-2]

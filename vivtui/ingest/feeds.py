@@ -98,7 +98,7 @@ class Feed:
         self._names: set[str] | None = None  # see ``names``
         self.own_names = {path.name for _, path in choices}
         self._read_elsewhere: list[FileStatus] | None = None  # see ``read_by_other``
-        self.read_elsewhere = 0  # bytes of its backlog read by another process so far
+        self.offset_elsewhere = 0  # bytes of its backlog read by another process so far
 
     @property
     def names(self) -> set[str]:
@@ -273,7 +273,7 @@ class Feed:
             size = self.path.stat().st_size
         except OSError:
             return None
-        return min(1.0, max(reader.offset, self.read_elsewhere) / size) if size else None
+        return min(1.0, max(reader.offset, self.offset_elsewhere) / size) if size else None
 
     def reading_backlog(self) -> float | None:
         """How much of the file's first content is read while some is left;

@@ -208,9 +208,10 @@ class Tailing:
     def read_all(self, feed: Feed) -> None:
         """Every batch the file holds now, posted one at a time (a previewed
         file's backlog: taken in apart, posted whole)."""
-        if self._apart is not None and feed.backlog_progress() is not None and (
-                feed.previewing or self._in_process(feed)):
-            self._read_apart(feed)
+        if self._apart is not None and feed.backlog_progress() is not None:
+            in_process = self._in_process(feed)
+            if feed.previewing or in_process:
+                self._read_apart(feed, in_process)
         while True:
             batch = self._backlog_batch(feed) if feed.backlog_progress() is not None else feed.poll()
             more = batch.more
@@ -220,10 +221,12 @@ class Tailing:
             if not more or self.stopped.is_set():
                 return
 
-    def _read_apart(self, feed: Feed) -> None:
+    def _read_apart(self, feed: Feed, in_process: bool) -> None:
+        """The backlog taken in apart: by another process as far as it reads
+        (``in_process``), by this thread for the rest."""
         reading = self._apart(feed.kind)
         feed.apart = True
-        if self._in_process(feed):
+        if in_process:
             with self._processes:
                 self._read_in_process(feed, reading)
         while not self.stopped.is_set():
@@ -256,7 +259,7 @@ class Tailing:
         self._children.add(process)
 
         def meanwhile() -> None:
-            feed.read_elsewhere = process.offset
+            feed.offset_elsewhere = process.offset
             self._post_preview_more(feed)
 
         try:
@@ -265,7 +268,7 @@ class Tailing:
         finally:
             self._children.discard(process)
             # Its progress is the feed's own now, or void (it failed: read here from the start).
-            feed.read_elsewhere = 0
+            feed.offset_elsewhere = 0
 
     def _post_preview_more(self, feed: Feed) -> None:
         more_preview = feed.preview_more()
