@@ -201,6 +201,9 @@ async def test_big_kernel_log_opens_on_its_pane_at_its_end_without_the_store(tui
         assert isinstance(pane.file_rows, FileRows)
         await tui.wait_until(pilot, lambda: "seq=00039999" in tui.screen_text(app))
         await tui.wait_until(pilot, lambda: len(pane.file_rows) == 40_000)
+        # ... and drawn: a "g" before that goes to the top of the newest lines
+        # shown, and stays on its line as the history comes in above it.
+        await tui.wait_until(pilot, lambda: pane.view._first_seq == pane.file_rows.first_seq)
         assert app.store.buffers["kernel"].total == 0  # the store read nothing
         await pilot.press("g")
         assert pane.view.selected.line == 1

@@ -1,10 +1,13 @@
-"""The small widgets the frame time depends on: TextLine and ThumbBar."""
+"""The small widgets the frame time depends on: TextLine, ThumbBar and KeysFooter."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
 
+from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.textline import TextLine
 from vivtui.ui.thumbbar import ThumbBar
 
@@ -64,3 +67,54 @@ async def test_a_cursor_move_within_the_screen_repaints_its_two_lines(tui, tmp_p
         lines = [region for regions in calls for region in regions]
         assert calls and all(regions for regions in calls)  # never the whole view
         assert {region.height for region in lines} == {1} and len(lines) == 2
+
+
+class Spot(Static, can_focus=True):
+    BINDINGS = [Binding("x", "noop", "Spot")]
+
+    def action_noop(self) -> None:
+        pass
+
+
+class OtherSpot(Static, can_focus=True):
+    BINDINGS = [Binding("y", "other", "Other")]
+
+    def action_other(self) -> None:
+        pass
+
+
+class FooterApp(App):
+    BINDINGS = [Binding("q", "quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        yield Spot("a", id="a")
+        yield Spot("b", id="b")
+        yield OtherSpot("c", id="c")
+        yield KeysFooter()
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(tui):
+    app = FooterApp()
+    async with app.run_test(size=(60, 6)) as pilot:
+        footer = app.query_one(KeysFooter)
+        app.query_one("#a").focus()
+        await pilot.pause()
+        await pilot.pause()
+        built = list(footer.children)
+        assert [key.description for key in built] == ["Spot", "Quit", "palette"]
+        # The same keys: notices of changed bindings rebuild nothing.
+        app.query_one("#b").focus()
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert list(footer.children) == built
+        # Other keys: rebuilt, once.
+        rebuilt = []
+        real = footer.recompose
+        footer.recompose = lambda: (rebuilt.append(1), real())[1]
+        app.query_one("#c").focus()
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert [key.description for key in footer.children] == ["Other", "Quit", "palette"]
+        assert rebuilt == [1]

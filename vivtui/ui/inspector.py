@@ -9,12 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
 from vivtui.safetext import MASK, is_secret_name, shareable
 from vivtui.ui import render, styles
+from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.listscreen import ListScreen
 from vivtui.ui.rowview import RowView
 
@@ -108,7 +109,7 @@ class InspectorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self.where_text(), id="where")
         yield RowView(line_text, follow=False)
-        yield Footer()
+        yield KeysFooter()
 
     def where_text(self) -> Text:
         r = self.record

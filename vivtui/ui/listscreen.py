@@ -11,8 +11,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.rowview import RenderRow, RowView
 
 
@@ -38,7 +39,7 @@ class ListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self.about, id="about")
         yield RowView(self._render_row, follow=False, empty=self._empty)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         view = self.query_one(RowView)

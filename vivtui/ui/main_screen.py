@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.lazy import Lazy
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from vivtui.alerts.alert import Alert
 from vivtui.alerts.rules import AlertEngine
@@ -31,6 +31,7 @@ from vivtui.store.run import RunStore
 from vivtui.ui import alerts as alerts_ui
 from vivtui.ui import heads, keys
 from vivtui.ui.alerts import AlertActions
+from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.marking import MarkActions
 from vivtui.ui.panes.actions import ActionsPane
 from vivtui.ui.panes.base import Pane
@@ -109,7 +110,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         yield self.prompt
         yield TextLine(id="status", wrap=True)
         # Compact: at 80 columns the footer keeps `?` and `q` (the app's keys come last).
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self._ready = True

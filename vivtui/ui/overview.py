@@ -10,12 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from vivtui.fleet.runs import GONE, THIS_HOST, RunFacts, WatchedRun, trouble_order
 from vivtui.store.activity import IDLE, LIVE
 from vivtui.ui import render, styles
 from vivtui.ui.heads import RUN_STYLE
+from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
 
@@ -136,7 +136,7 @@ class RunsScreen(Screen[None]):
         yield TextLine(id="heads")
         yield RowView(self._row, follow=False, empty="No run found yet (looking…)")
         yield TextLine(id="about", wrap=True)
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_runs(force=True)
