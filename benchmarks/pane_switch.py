@@ -2,10 +2,12 @@
 RUN in tmux (150x30); from 2.5 s on, ``3`` then ``1`` four times, each timed
 until the pane's head is on screen. Figures, not a test.
 
-    python benchmarks/pane_switch.py /tmp/big/all [--after S]
+    python benchmarks/pane_switch.py /tmp/big/all [--after S] [--gap S] [--presses N]
 
 ``--after S``: the presses start S seconds after the start instead (once
-loaded: what a switch costs without the loading beside it).
+loaded: what a switch costs without the loading beside it). ``--gap S``:
+seconds between a switch seen and the next press (0.7); ``--presses N``:
+how many switches (8). Each line says when its press was sent.
 """
 
 from __future__ import annotations
@@ -28,15 +30,19 @@ def press(session: Session, key: str) -> float:
 
 
 def main() -> None:
-    after = float(sys.argv[sys.argv.index("--after") + 1]) if "--after" in sys.argv else 2.5
+    after, gap, presses = (float(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv
+                           else default
+                           for name, default in (("--after", 2.5), ("--gap", 0.7),
+                                                 ("--presses", 8)))
     session = Session(f"vivtui-switch-{time.time_ns()}", vivtui_command(sys.argv[1]), {},
                       size=(150, 30))
     try:
         time.sleep(after)
-        for _ in range(4):
-            for key in ("3", "1"):
-                print(f"{key}: {press(session, key):.0f} ms", flush=True)
-                time.sleep(0.7)
+        for number in range(int(presses)):
+            key = "31"[number % 2]
+            sent = time.monotonic() - session.started
+            print(f"{key}: {press(session, key):.0f} ms (at {sent:.1f} s)", flush=True)
+            time.sleep(gap)
     finally:
         session.close()
 
