@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 
 from vivtui.ingest.layout import AUDIT_SUBDIR, discover
-from vivtui.sources.watcher import watch_directories
+from vivtui.sources.watcher import notices, watch_directories
 
 
 def poll_all(layout):
@@ -89,6 +89,40 @@ def test_watcher_reports_changes_and_new_directories(tmp_path):
         stop.set()
         thread.join(5)
     assert not thread.is_alive()
+
+
+class FakeNotifier:
+    """``RustNotify`` as ``watcher.notices`` uses it: each ``watch`` call
+    takes a second of the clock and gives the next answer."""
+
+    def __init__(self, answers: list, now: list[float]) -> None:
+        self.answers, self.now, self.steps = answers, now, []
+
+    def __call__(self, *args):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def watch(self, debounce_ms, step_ms, timeout_ms, stop):
+        self.steps.append(step_ms)
+        self.now[0] += 1.0
+        return self.answers.pop(0)
+
+
+def test_the_watcher_looks_less_often_once_the_directory_has_been_quiet(tmp_path):
+    now = [0.0]
+    notifier = FakeNotifier(["timeout"] * 4 + [{(2, str(tmp_path / "a.log"))}, "timeout", "stop"],
+                            now)
+    got = list(notices((tmp_path,), threading.Event(), 20, 2, quiet_after_s=2.5,
+                       quiet_step_ms=20, clock=lambda: now[0], notifier=notifier))
+    assert got == [set(), set(), set(), set(), {(2, str(tmp_path / "a.log"))}, set()]
+    # Every 2 ms until 2.5 s passed without a change, then every 20 ms; every
+    # 2 ms again from the change on.
+    assert notifier.steps == [2, 2, 2, 20, 20, 2, 2]
 
 
 def test_backlog_progress_from_before_the_first_read_to_the_end(tmp_path):

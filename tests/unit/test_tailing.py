@@ -99,7 +99,7 @@ def test_a_failed_watcher_is_said_and_started_again(tmp_path, collected, monkeyp
     from vivtui.sources import watcher
 
     batches, failures = collected
-    real = watcher.watchfiles.watch
+    real = watcher.RustNotify
     calls = []
 
     def fail_once(*args, **kwargs):
@@ -108,7 +108,7 @@ def test_a_failed_watcher_is_said_and_started_again(tmp_path, collected, monkeyp
             raise SystemError("watchfiles went wrong")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(watcher.watchfiles, "watch", fail_once)
+    monkeypatch.setattr(watcher, "RustNotify", fail_once)
     monkeypatch.setattr(watcher, "RECHECK_MS", 50)
     monkeypatch.setattr(tailing, "IDLE_RECHECK_S", 3600.0)
     (tmp_path / "action_log.jsonl").write_bytes(action_line(1))
