@@ -92,9 +92,9 @@ def notices(directories: tuple[Path, ...], stop: threading.Event, debounce_ms: i
             quiet_step_ms: int = QUIET_STEP_MS,
             clock: Callable[[], float] = monotonic,
             notifier: Callable[..., RustNotify] | None = None) -> Iterator[set]:
-    """The changes in ``directories`` (not their subdirectories), as
-    ``watchfiles.watch`` yields them, an empty set each ``RECHECK_MS`` without
-    any, until ``stop`` is set; looking every ``step_ms``, or every
+    """The changes in ``directories`` (not their subdirectories), as sets of
+    (change, path) pairs, an empty set each ``RECHECK_MS`` without any, until
+    ``stop`` is set; looking every ``step_ms``, or every
     ``quiet_step_ms`` (if longer) once ``quiet_after_s`` passed without a change.
     (``watchfiles.watch`` keeps one step for as long as it watches.)"""
     force_polling = watchfiles_main._default_force_polling(None)
