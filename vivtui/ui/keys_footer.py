@@ -34,12 +34,12 @@ class KeysFooter(Footer):
 
     async def _rebuild_if_changed(self) -> None:
         self._looking = False
-        if self.is_attached and self.shown_keys() != self._shown:
+        if not self.is_attached:
+            return
+        keys = self.shown_keys()
+        if keys != self._shown:
+            self._shown = keys
             await self.recompose()
-
-    def compose(self):
-        self._shown = self.shown_keys() if self._bindings_ready else None
-        yield from super().compose()
 
     def shown_keys(self) -> tuple:
         """What the footer draws from its screen's bindings (as ``Footer.compose``

@@ -78,8 +78,8 @@ class BudgetPane(Pane):
         budget, shown = store.budget, self.rows_store(store).budget
         # The forecast moves with the clock and the run's state, not only with new
         # calls; the time strip with every event.
-        seen = (self.counts_seen(budget.version), self.run.state, int(now.timestamp() // 10), store.version,
-                self.strip_cursor, shown.version, shown is budget)
+        seen = (self.counts_seen(budget.version), self.run.state, int(now.timestamp() // 10),
+                store.version, self.strip_cursor, shown.version, shown is budget)
         if seen == self._seen_version:
             return
         self._seen_version = seen
