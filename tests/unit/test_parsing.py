@@ -309,6 +309,25 @@ def test_audit_rows_built_inline_are_the_rows_from_object_builds():
     assert isinstance(batch[0].raw, dict)  # the budget reads every row's object
 
 
+def test_queue_rows_built_inline_are_the_rows_from_object_builds():
+    batch, one_by_one = batch_and_one_by_one("execution_log.jsonl", execution.parse, [
+        b'{"task_id": "t1", "status": "in_progress", "timestamp": "2026-02-10T01:02:03+00:00"}',
+        b'{"task_id": "t1", "status": "failed", "errors": "No subtasks generated"}',
+        b'{"task_id": "t2", "status": "requeue"}',
+        b'{"task_id": "t2", "status": "subtask_failed"}',
+        b'{"task_id": "t2", "status": "ready_for_merge"}',
+        b'{"task_id": "t3", "status": "made_up_status"}',
+        b'{"task_id": "t3", "status": ""}',
+        b'{"task_id": "t3", "status": ["failed"]}',
+        b'{"task_id": "t3"}',
+        b'not json',
+    ])
+    assert batch == one_by_one
+    assert [record.severity for record in batch[:6]] == [
+        "info", "error", "warning", "error", "ok", "info"]
+    assert isinstance(batch[0].raw, dict)  # the queue reads every row's object
+
+
 def test_action_rows_built_inline_are_the_rows_from_object_builds():
     batch, one_by_one = batch_and_one_by_one("action_log.jsonl", actions.parse, [
         b'{"timestamp": "2026-02-03T05:44:03", "action_type": "TOOL", "action": "a"}',
@@ -333,13 +352,16 @@ SECONDS_STAMPS = [
     "2026-10-25T01:59:59.999", "2026-02-03T05:44:61", "2026-02-03T05:44:00,5",
     "2026-02-03T05:44:00.", "2026-02-03T05:44:03.1234567", "2026-02-03T05:44:5",
     "2026-02-03T05:44:0\u00b2", "garbage-but-long:xx", "", None, 12,
+    "2026-02-03T05:44:03.25+05:30:15", "2026-02-03T05:44:03+0530", "2026-02-03T05:44:03.5-03",
+    "2026-02-03T05:44:03.5 ", "2026-02-03T05:44:03.5+00:00x", "1969-12-31T23:59:59.25",
+    "0001-01-01T00:00:00.5",
 ]
 
 
 @pytest.mark.parametrize("host_zone", ["UTC", "Europe/Berlin", "America/New_York"])
 def test_epoch_seconds_of_a_stamp_are_the_parsed_time(host_zone, monkeypatch):
-    # Naive stamps are cached per minute written, in the host's zone too
-    # (DST gaps and overlaps included): the same answer as parsing each whole.
+    # Naive stamps in the host's zone are cached per minute written (DST gaps
+    # and overlaps included): the same float as making each aware.
     monkeypatch.setenv("TZ", host_zone)
     time.tzset()
     try:

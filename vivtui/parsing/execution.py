@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import line_parser
+from vivtui.parsing.jsonline import Shortcut, line_parser
 from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record, make
 from vivtui.parsing.values import text
 
@@ -40,4 +40,11 @@ def summarize(record: Record) -> str:
 
 
 parse = line_parser(KIND, from_object)
+# The producer's statuses (FORMATS.md), rows built inline by the batch parser
+# (the same rows as ``from_object``'s: tested). The queue reads each row's object.
+STATUSES = ("queued", "in_progress", "completed", "failed", "pending_review", "approved",
+            "requeue", "needs_qa", "needs_integration", "needs_e2e", "ready_for_merge",
+            "subtask_started", "subtask_completed", "subtask_failed", "safety_blocked")
+SHORTCUT = Shortcut("status", {status: status_severity(status) for status in STATUSES},
+                    raw_object=True)
 SUMMARIZERS[KIND] = summarize

@@ -52,8 +52,16 @@ _OUTCOMES = (None, True, False)
 
 def session_key(record: Record) -> SessionKey:
     fields = record.fields
-    ctx = context_of(fields)
-    return (text(fields.get("worker_id")), text(ctx.get("run")), text(ctx.get("session_id")))
+    return _key_of(fields, context_of(fields))
+
+
+def _key_of(fields: dict, context: dict) -> SessionKey:
+    worker, run, number = fields.get("worker_id"), context.get("run"), context.get("session_id")
+    # (A run and a number are mostly ints, the worker a string: ``text``'s
+    # call is skipped for strings, read for every session line.)
+    return (worker if worker.__class__ is str else text(worker),
+            run if run.__class__ is str else text(run),
+            number if number.__class__ is str else text(number))
 
 
 class Session(Handle):
@@ -232,34 +240,31 @@ class SessionTracker(BoundTracker):
         return self.source.record_at(event.line, event.offset,
                                      lambda record: session_key(record) == session.key)
 
-    def _new(self, key: SessionKey) -> int:
-        """A new session's number (its records are taken in by number: no
-        handle is made for each)."""
+    def _new(self, key: SessionKey, context: dict) -> int:
+        """A new session's number, with ``context``'s kept fields (its records
+        are taken in by number: no handle is made for each)."""
         at = len(self._keys)
         self._keys.append(key)
         self._starts.append(-1)
         self._ends.append(-1)
         self._flags.append(0)
-        for column in self._kept:
-            column.append(None)
+        intern = self.intern
+        for column, name in zip(self._kept, KEPT):
+            value = context.get(name)
+            column.append(value if value is None else intern(value))
         self._add_occurrence(key, at)
         return at
 
-    def _took(self, at: int, record: Record, context: dict, override: bool) -> int:
-        """``record``'s context taken in (the completion's over the start's);
-        its place in ``events``."""
+    def _took_end(self, at: int, record: Record, context: dict) -> bool | None:
+        """The completion taken in (its context fields over the start's); its outcome."""
+        intern = self.intern
         for column, name in zip(self._kept, KEPT):
             value = context.get(name)
-            if value is not None and (override or column[at] is None):
-                column[at] = self.intern(value)
-        return self.events.add(record)
-
-    def _took_end(self, at: int, record: Record) -> bool | None:
-        """The completion taken in; its outcome."""
-        context = context_of(record.fields)
+            if value is not None:
+                column[at] = intern(value)
         if self._flags[at] & _SUPERSEDED and self._ends[at] < 0:
             self._open_superseded -= 1
-        self._ends[at] = self._took(at, record, context, override=True)
+        self._ends[at] = self.events.add(record)
         outcome = flag(context.get("success"))
         self._flags[at] = (self._flags[at] & _SUPERSEDED) | (_OUTCOMES.index(outcome) << 1)
         self._ended_failed += outcome is False
@@ -272,9 +277,11 @@ class SessionTracker(BoundTracker):
             self._open_superseded += self._ends[at] < 0
 
     def _start(self, record: Record) -> None:
-        key = tuple(map(self.intern, session_key(record)))
-        at = self._new(key)
-        self._starts[at] = self._took(at, record, context_of(record.fields), override=False)
+        fields = record.fields
+        context = context_of(fields)
+        key = tuple(map(self.intern, _key_of(fields, context)))
+        at = self._new(key, context)
+        self._starts[at] = self.events.add(record)
         stack = self._open.setdefault(key, [])
         for earlier in stack:
             self._supersede(earlier)
@@ -284,7 +291,9 @@ class SessionTracker(BoundTracker):
         self.version += 1
 
     def _complete(self, record: Record) -> None:
-        key = session_key(record)
+        fields = record.fields
+        context = context_of(fields)
+        key = _key_of(fields, context)
         self.completed += 1
         stack = self._open.get(key)
         if stack:
@@ -292,9 +301,9 @@ class SessionTracker(BoundTracker):
             if not stack:
                 del self._open[key]
         else:
-            at = self._new(tuple(map(self.intern, key)))
+            at = self._new(tuple(map(self.intern, key)), {})
             self.orphan_completions += 1
-        if self._took_end(at, record) is True:
+        if self._took_end(at, record, context) is True:
             self.succeeded += 1
         self.version += 1
 
