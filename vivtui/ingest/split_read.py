@@ -27,9 +27,11 @@ from vivtui.store.run import RunStore
 SPLIT_OVER = 64 << 20
 MOST_PROCESSES = 4
 # Seconds of reading per byte, relative to the action log's (measured with
-# ``vivtui summary`` on each file of a big run): only to balance the groups.
-# ("text": the action log's text form, entries assembled across lines.)
-COST_PER_BYTE = {"actions": 1.0, "api": 2.0, "tasks": 4.0, "sessions": 4.8, "kernel": 5.5,
+# ``vivtui summary`` on each file of a big run; the queue's and the sessions'
+# scaled since by their drop in instructions per line, measured by valgrind):
+# only to balance the groups. ("text": the action log's text form, entries
+# assembled across lines.)
+COST_PER_BYTE = {"actions": 1.0, "api": 2.0, "tasks": 3.5, "sessions": 4.2, "kernel": 5.5,
                  "text": 10.0}
 OTHER_COST_PER_BYTE = 4.0
 
