@@ -22,7 +22,8 @@ def context_of(fields: dict) -> dict:
 
 def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
     message = obj.get("message")
-    level = text(obj.get("level")).upper() or "INFO"
+    level = obj.get("level")
+    level = (level if level.__class__ is str else text(level)).upper() or "INFO"
     severity = _LEVEL_SEVERITY.get(level, INFO)
     # A message that is not a string (a real quirk) is kept as a generic entry.
     category = message if message in (STARTED, COMPLETED) else level

@@ -13,6 +13,9 @@ from vivtui.parsing.record import Record
 from vivtui.parsing.values import EpochMinutes
 from vivtui.store.columns import SEVERITIES, SEVERITY_CODE, or_none
 
+_LINE, _OFFSET, _STAMP, _ZONE, _SEVERITY = map(
+    Record._fields.index, ("line", "offset", "stamp", "zone", "severity"))
+
 
 class Event(NamedTuple):
     """Where a start or completion is, and when: its record is read back on demand."""
@@ -37,12 +40,13 @@ class Events:
         self._severities = bytearray()
         self._minutes = EpochMinutes()
 
-    def add(self, record: Record) -> int:
-        when = self._minutes.seconds(record.stamp, record.zone)
-        self._lines.append(record.line)
-        self._offsets.append(record.offset)
+    def add(self, row: tuple) -> int:
+        """A record's (or its plain row's) place and time; its index."""
+        when = self._minutes.seconds(row[_STAMP], row[_ZONE])
+        self._lines.append(row[_LINE])
+        self._offsets.append(row[_OFFSET])
         self._times.append(when if when is not None else math.nan)
-        self._severities.append(SEVERITY_CODE.get(record.severity, 0))
+        self._severities.append(SEVERITY_CODE.get(row[_SEVERITY], 0))
         return len(self._lines) - 1
 
     def __getitem__(self, index: int) -> Event:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from array import array
 from datetime import datetime
 
-from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record, make
+from vivtui.parsing.record import (
+    ERROR,
+    INFO,
+    OK,
+    WARNING,
+    Record,
+    make,
+    new_record,
+)
 from vivtui.parsing.sessions import (
     COMPLETED,
     KIND,
@@ -46,6 +54,7 @@ STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, STALLED: WARNING, RUNNING:
 # looked at (the selected session's detail).
 KEPT = ("task", "model", "returncode", "elapsed_seconds", "verification_status")
 _KEPT = frozenset(KEPT)
+_RAW, _CATEGORY = Record._fields.index("raw"), Record._fields.index("category")
 _SUPERSEDED = 1  # in a session's flags; its outcome is in the bits above
 _OUTCOMES = (None, True, False)
 
@@ -55,13 +64,22 @@ def session_key(record: Record) -> SessionKey:
     return _key_of(fields, context_of(fields))
 
 
+def _fields_of(row: tuple) -> tuple[dict, dict]:
+    """A start's or completion's fields and context (a record's, or its plain row's)."""
+    fields = row[_RAW]
+    if fields.__class__ is not dict:
+        fields = new_record(Record, row).fields
+    context = fields.get("context")
+    return fields, context if context.__class__ is dict else {}
+
+
 def _key_of(fields: dict, context: dict) -> SessionKey:
     worker, run, number = fields.get("worker_id"), context.get("run"), context.get("session_id")
-    # (A run and a number are mostly ints, the worker a string: ``text``'s
-    # call is skipped for strings, read for every session line.)
+    # (A run and a number are ints, the worker a string, in every session
+    # line: made text without a call of ``text`` for these.)
     return (worker if worker.__class__ is str else text(worker),
-            run if run.__class__ is str else text(run),
-            number if number.__class__ is str else text(number))
+            str(run) if run.__class__ is int else text(run),
+            str(number) if number.__class__ is int else text(number))
 
 
 class Session(Handle):
@@ -229,11 +247,14 @@ class SessionTracker(BoundTracker):
         self.sessions = Handles(self._session, Every(self._keys))
 
     def apply(self, records: list[Record]) -> None:
-        for record in records:
-            if record.category == STARTED:
-                self._start(record)
-            elif record.category == COMPLETED:
-                self._complete(record)
+        # Rows (a batch's own, or records: a record reads by index as its row
+        # does), not a record made for each and its fields read by name.
+        for row in getattr(records, "rows", records):
+            category = row[_CATEGORY]
+            if category == STARTED:
+                self._start(row)
+            elif category == COMPLETED:
+                self._complete(row)
 
     def event_at(self, session: Session, event: Event) -> Record | None:
         """The session's event at its place in the file, if the file still has it."""
@@ -251,20 +272,20 @@ class SessionTracker(BoundTracker):
         intern = self.intern
         for column, name in zip(self._kept, KEPT):
             value = context.get(name)
-            column.append(value if value is None else intern(value))
+            column.append(intern(value) if value.__class__ is str else value)
         self._add_occurrence(key, at)
         return at
 
-    def _took_end(self, at: int, record: Record, context: dict) -> bool | None:
+    def _took_end(self, at: int, row: tuple, context: dict) -> bool | None:
         """The completion taken in (its context fields over the start's); its outcome."""
         intern = self.intern
         for column, name in zip(self._kept, KEPT):
             value = context.get(name)
             if value is not None:
-                column[at] = intern(value)
+                column[at] = intern(value) if value.__class__ is str else value
         if self._flags[at] & _SUPERSEDED and self._ends[at] < 0:
             self._open_superseded -= 1
-        self._ends[at] = self.events.add(record)
+        self._ends[at] = self.events.add(row)
         outcome = flag(context.get("success"))
         self._flags[at] = (self._flags[at] & _SUPERSEDED) | (_OUTCOMES.index(outcome) << 1)
         self._ended_failed += outcome is False
@@ -276,12 +297,11 @@ class SessionTracker(BoundTracker):
             self._flags[at] = flags | _SUPERSEDED
             self._open_superseded += self._ends[at] < 0
 
-    def _start(self, record: Record) -> None:
-        fields = record.fields
-        context = context_of(fields)
+    def _start(self, row: tuple) -> None:
+        fields, context = _fields_of(row)
         key = tuple(map(self.intern, _key_of(fields, context)))
         at = self._new(key, context)
-        self._starts[at] = self.events.add(record)
+        self._starts[at] = self.events.add(row)
         stack = self._open.setdefault(key, [])
         for earlier in stack:
             self._supersede(earlier)
@@ -290,9 +310,8 @@ class SessionTracker(BoundTracker):
         self.started += 1
         self.version += 1
 
-    def _complete(self, record: Record) -> None:
-        fields = record.fields
-        context = context_of(fields)
+    def _complete(self, row: tuple) -> None:
+        fields, context = _fields_of(row)
         key = _key_of(fields, context)
         self.completed += 1
         stack = self._open.get(key)
@@ -303,7 +322,7 @@ class SessionTracker(BoundTracker):
         else:
             at = self._new(tuple(map(self.intern, key)), {})
             self.orphan_completions += 1
-        if self._took_end(at, record, context) is True:
+        if self._took_end(at, row, context) is True:
             self.succeeded += 1
         self.version += 1
 
