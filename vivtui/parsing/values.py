@@ -111,8 +111,8 @@ class EpochMinutes:
         """Seconds since the epoch, as ``timestamp(stamp, zone)``'s, float for
         float. It runs for every session and task read: a naive time in the
         host's zone (``zone`` None) is its minute's epoch, found once, plus
-        its seconds (making each aware took 2.5 us; parsed in C and its
-        minute cached, a fifth of that)."""
+        its seconds. (Making each aware took 2.5 us; checking the stamp's
+        characters in Python instead, 1.6 us; parsed in C, 0.6 us.)"""
         if stamp.__class__ is datetime:
             return stamp.timestamp()
         try:
