@@ -25,6 +25,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import IO, Callable
 
+from vivtui.ingest import handover
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Feed, read_to_end
 from vivtui.parsing.kinds import BY_NAME, LINES, FileSpec
@@ -180,8 +181,7 @@ def _work() -> None:
     progress = os.fdopen(progress_fd, "w", buffering=1)
     with os.fdopen(answer_fd, "wb") as answer:
         # Written as it is made: never the whole answer in memory beside the store.
-        pickle.dump(_read(spec_name, path, zone, fd, size, progress, store, engine), answer,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+        handover.dump(_read(spec_name, path, zone, fd, size, progress, store, engine), answer)
 
 
 if __name__ == "__main__":

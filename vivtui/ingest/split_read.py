@@ -16,6 +16,7 @@ from datetime import tzinfo
 from itertools import product
 from pathlib import Path
 
+from vivtui.ingest import handover
 from vivtui.ingest.feeds import Reading, count_records, read_to_end
 from vivtui.ingest.layout import RunLayout, discover
 from vivtui.parsing.kinds import FileSpec
@@ -173,7 +174,7 @@ def usable_cores() -> int:
 
 def _work() -> None:
     ask = pickle.load(sys.stdin.buffer)
-    pickle.dump(_do_apart(*ask), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    handover.dump(_do_apart(*ask), sys.stdout.buffer)
     sys.stdout.flush()
 
 

@@ -1,0 +1,34 @@
+"""A store written by the process that read it, for another to load.
+
+``pickle`` writes an ``array`` as a copy of its bytes, and keeps every copy
+until the whole store is written (its memo holds what it wrote): a 200k-task
+queue's event arrays added 30 MB to the reading process's peak, at the
+moment the screen's process was at its own. Here an array is written straight
+from its memory (protocol 5's ``PickleBuffer``), and loaded as an array again.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import pickle
+from array import array
+from typing import IO, Any
+
+
+def dump(value: Any, file: IO[bytes]) -> None:
+    pickler = pickle.Pickler(file, protocol=5)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+
+
+def _reduce_array(values: array) -> tuple:
+    return _array_of, (values.typecode, pickle.PickleBuffer(values))
+
+
+def _array_of(typecode: str, data: bytes) -> array:
+    values = array(typecode)
+    values.frombytes(data)
+    return values
+
+
+_DISPATCH = {**copyreg.dispatch_table, array: _reduce_array}
