@@ -2,7 +2,7 @@
 
 ``pickle`` writes an ``array`` as a copy of its bytes, and keeps every copy
 until the whole store is written (its memo holds what it wrote): a 200k-task
-queue's event arrays added 30 MB to the reading process's peak, at the
+queue's arrays added about 24 MB to the reading process's peak, at the
 moment the screen's process was at its own. Here an array is written straight
 from its memory (protocol 5's ``PickleBuffer``), and loaded as an array again.
 """
