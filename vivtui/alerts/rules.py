@@ -47,7 +47,6 @@ from vivtui.store.activity import LIVE
 from vivtui.store.budget import spend_of
 from vivtui.store.run import Found, RunStore
 from vivtui.store.safety import reason_of
-from vivtui.store.sessions import session_key
 
 KEPT_ALERTS = 5_000
 SESSION_CHECK_S = 5.0  # open sessions are looked at this often, not every second
@@ -373,7 +372,7 @@ def _crossing(rows: list, user: str, spent_before: float, mark: float) -> Record
 def _what_failed(record: Record) -> str:
     fields = record.fields
     if record.kind == sessions.KIND:
-        return _session_text(session_key(record),
+        return _session_text(sessions.session_key(record),
                              sessions.task_title(sessions.context_of(fields).get("task")))
     error = text(fields.get("errors"))
     return f"{text(fields.get('task_id')) or '?'} {record.category}" + (

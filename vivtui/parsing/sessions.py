@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import line_parser
-from vivtui.parsing.record import ERROR, INFO, OK, SUMMARIZERS, WARNING, Record, make
+from vivtui.parsing.record import (
+    ERROR,
+    INFO,
+    OK,
+    SUMMARIZERS,
+    WARNING,
+    Record,
+    make,
+    new_record,
+)
 from vivtui.parsing.values import flag, text
 
 KIND = "sessions"
@@ -15,9 +24,32 @@ COMPLETED = "GrindSession completed"
 _LEVEL_SEVERITY = {"ERROR": ERROR, "CRITICAL": ERROR, "WARN": WARNING, "WARNING": WARNING}
 
 
+SessionKey = tuple[str, str, str]
+_RAW = Record._fields.index("raw")
+
+
 def context_of(fields: dict) -> dict:
     ctx = fields.get("context")
     return ctx if isinstance(ctx, dict) else {}
+
+
+def fields_and_context(row: tuple) -> tuple[dict, dict]:
+    """A line's fields and context (of a record, or of its plain row)."""
+    fields = row[_RAW]
+    if fields.__class__ is not dict:
+        fields = new_record(Record, row).fields
+    return fields, context_of(fields)
+
+
+def key_of(fields: dict, context: dict) -> SessionKey:
+    """(worker_id, run, session_id) as text: what pairs a start with its completion."""
+    worker = fields.get("worker_id")
+    return (worker if worker.__class__ is str else text(worker), text(context.get("run")),
+            text(context.get("session_id")))
+
+
+def session_key(record: Record) -> SessionKey:
+    return key_of(*fields_and_context(record))
 
 
 def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:

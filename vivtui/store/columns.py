@@ -148,12 +148,9 @@ class NumberColumn:
         return len(self._floats)
 
     def append(self, value: Any) -> None:
-        if value.__class__ is float and value == value:
-            self._floats.append(value)
-            return
         self._floats.append(math.nan)
         if value is not None:
-            self._other[len(self._floats) - 1] = value
+            self[len(self._floats) - 1] = value
 
     def __getitem__(self, at: int) -> Any:
         value = or_none(self._floats[at])

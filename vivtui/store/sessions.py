@@ -12,17 +12,20 @@ from vivtui.parsing.record import (
     WARNING,
     Record,
     make,
-    new_record,
 )
 from vivtui.parsing.sessions import (
     COMPLETED,
     KIND,
     STARTED,
+    SessionKey,
     context_of,
+    fields_and_context,
+    key_of,
     parse,
+    session_key,
     task_title,
 )
-from vivtui.parsing.values import flag, number, text
+from vivtui.parsing.values import flag, number
 from vivtui.store.activity import IDLE, LIVE
 from vivtui.store.columns import (
     BoundTracker,
@@ -41,7 +44,6 @@ SUCCEEDED = "ok"
 FAILED = "failed"
 UNFINISHED = "unfinished"
 
-SessionKey = tuple[str, str, str]
 
 # What a triager looks at first: failed, then never finished, then running.
 STATE_ORDER = {FAILED: 0, UNFINISHED: 1, STALLED: 2, RUNNING: 3, SUCCEEDED: 4}
@@ -54,32 +56,9 @@ STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, STALLED: WARNING, RUNNING:
 # looked at (the selected session's detail).
 KEPT = ("task", "model", "returncode", "elapsed_seconds", "verification_status")
 _KEPT = frozenset(KEPT)
-_RAW, _CATEGORY = Record._fields.index("raw"), Record._fields.index("category")
+_CATEGORY = Record._fields.index("category")
 _SUPERSEDED = 1  # in a session's flags; its outcome is in the bits above
 _OUTCOMES = (None, True, False)
-
-
-def session_key(record: Record) -> SessionKey:
-    fields = record.fields
-    return _key_of(fields, context_of(fields))
-
-
-def _fields_of(row: tuple) -> tuple[dict, dict]:
-    """A start's or completion's fields and context (a record's, or its plain row's)."""
-    fields = row[_RAW]
-    if fields.__class__ is not dict:
-        fields = new_record(Record, row).fields
-    context = fields.get("context")
-    return fields, context if context.__class__ is dict else {}
-
-
-def _key_of(fields: dict, context: dict) -> SessionKey:
-    worker, run, number = fields.get("worker_id"), context.get("run"), context.get("session_id")
-    # (A run and a number are ints, the worker a string, in every session
-    # line: made text without a call of ``text`` for these.)
-    return (worker if worker.__class__ is str else text(worker),
-            str(run) if run.__class__ is int else text(run),
-            str(number) if number.__class__ is int else text(number))
 
 
 class Session(Handle):
@@ -298,8 +277,8 @@ class SessionTracker(BoundTracker):
             self._open_superseded += self._ends[at] < 0
 
     def _start(self, row: tuple) -> None:
-        fields, context = _fields_of(row)
-        key = tuple(map(self.intern, _key_of(fields, context)))
+        fields, context = fields_and_context(row)
+        key = tuple(map(self.intern, key_of(fields, context)))
         at = self._new(key, context)
         self._starts[at] = self.events.add(row)
         stack = self._open.setdefault(key, [])
@@ -311,8 +290,8 @@ class SessionTracker(BoundTracker):
         self.version += 1
 
     def _complete(self, row: tuple) -> None:
-        fields, context = _fields_of(row)
-        key = _key_of(fields, context)
+        fields, context = fields_and_context(row)
+        key = key_of(fields, context)
         self.completed += 1
         stack = self._open.get(key)
         if stack:
