@@ -131,6 +131,7 @@ class VivtuiApp(App[None]):
     def _read_apart(self, kind: str) -> ReadApart:
         """Where a big file's backlog is taken in by its reading thread (``ingest.apart``)."""
         store = RunStore(self.options.budget, clock=self.now, activity=copy(self.options.activity))
+        read_back_from(self.layout_, store, self.options.zone)  # rows kept as places
         return ReadApart(kind, store, AlertEngine(self.alerts.run, self.alerts.settings))
 
     def _absorb(self, reading: ReadApart) -> None:

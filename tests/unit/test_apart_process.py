@@ -18,9 +18,11 @@ from vivtui.ingest import apart_process
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_process import ApartProcess
 from vivtui.ingest.feeds import read_to_end
-from vivtui.ingest.layout import discover
+from vivtui.ingest.layout import discover, read_back_from
 from vivtui.sources.tailer import TRUNCATED, LineTailer
 from vivtui.store.activity import RunActivity
+from vivtui.store.buffer import YOUNG
+from vivtui.store.oldrows import GONE
 from vivtui.store.run import RunStore
 from vivtui.summary import summary_dict
 
@@ -91,6 +93,27 @@ def test_a_backlog_read_apart_then_here_is_the_whole_file_read_here(demo, tmp_pa
     assert reading.store.buffers[feed.kind].total > 0  # the other process's store
     read_to_end(feed, reading.take)
     assert outcome(layout, reading) == read_here(run, name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_rows_kept_apart_are_places_read_back_here(demo, tmp_path, name):
+    """The other process keeps its rows past the newest as places in the file
+    (not packed: a big run's were 75 MB), which this process reads back."""
+    (tmp_path / name).write_bytes((demo / name).read_bytes() * 4)  # past the newest 100
+    layout, feed = feed_of(tmp_path, name)
+    reading = reading_of(feed.kind)
+    process = ApartProcess.start(feed, reading)
+    assert process.wait(threading.Event(), lambda: None) and process.take_over(feed, reading)
+    kept = reading.store.buffers[feed.kind]
+    assert kept.reread is None  # the other process's reader stayed there
+    assert len(kept._old) == len(kept) - YOUNG > 0
+    read_back_from(layout, reading.store, timezone.utc)
+    here = reading_of(feed.kind).store
+    read_back_from(layout, here, timezone.utc)
+    read_to_end(feed_of(tmp_path, name)[1], here.apply_batch)
+    rows = [tuple(record) for record in kept]
+    assert GONE not in {record.category for record in kept}
+    assert rows == [tuple(record) for record in here.buffers[feed.kind]]
 
 
 def test_a_file_cut_and_refilled_meanwhile_is_read_again_from_its_start(demo, tmp_path):

@@ -37,7 +37,7 @@ def load(root, reread: bool) -> RunStore:
     store = RunStore(capacity=3000)
     if reread:
         for kind, kept in store.buffers.items():
-            kept.reread = LineReread(layout, kind)
+            kept.reread = LineReread.of(layout, kind)
     for feed in layout.feeds:
         read_to_end(feed, store.apply_batch)
     return store
@@ -80,7 +80,7 @@ def test_an_old_row_costs_a_few_bytes(tmp_path):
     batches = []
     read_to_end(feed, lambda batch: batches.append(batch.records.rows))
     kept = RecordBuffer(capacity=50_000, kind="actions")
-    kept.reread = LineReread(layout, "actions")
+    kept.reread = LineReread.of(layout, "actions")
     kept.extend(batches[0][:10])
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
@@ -102,7 +102,7 @@ def test_frozen_rows_stay_as_taken_while_the_buffer_moves_on(tmp_path, monkeypat
     read_to_end(feed, lambda batch: batches.append(batch.records.rows))
     rows = [row for batch in batches for row in batch]
     kept = RecordBuffer(capacity=1000, kind="kernel")
-    kept.reread = LineReread(layout, "kernel")
+    kept.reread = LineReread.of(layout, "kernel")
     for start in range(0, 2000, 100):
         kept.extend(rows[start:start + 100])
     frozen = kept.frozen()

@@ -28,6 +28,7 @@ from typing import IO, Callable
 from vivtui.ingest import handover
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Feed, read_to_end
+from vivtui.ingest.layout import LineReread
 from vivtui.parsing.kinds import BY_NAME, LINES, FileSpec
 from vivtui.sources.regular import size_of
 
@@ -158,6 +159,9 @@ def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, size: int,
     """In the process: the file read through ``fd`` up to ``size`` bytes."""
     feed = Feed([(BY_NAME[spec_name], Path(path))], zone, budget=BATCH_BYTES)
     feed.read_through(Path(f"/dev/fd/{fd}"), size)
+    # Kept rows past the newest held as places in the file, as the monitor
+    # holds them: packed, a big run's were 75 MB of the monitor's memory.
+    store.buffers[feed.kind].reread = LineReread(feed)
 
     def take(batch) -> None:
         found = store.apply_batch(batch)

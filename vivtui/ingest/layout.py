@@ -87,8 +87,12 @@ class LineReread:
     """A kind's rows read again from the file its feed reads now, parsed as the
     feed parses them (``store.oldrows.Reread``)."""
 
-    def __init__(self, layout: RunLayout, kind: str) -> None:
-        self.feed = next((f for f in layout.feeds if f.kind == kind), None)
+    def __init__(self, feed: Feed | None) -> None:
+        self.feed = feed
+
+    @classmethod
+    def of(cls, layout: RunLayout, kind: str) -> LineReread:
+        return cls(next((f for f in layout.feeds if f.kind == kind), None))
 
     def able(self) -> bool:
         choice = self.feed.current_choice() if self.feed is not None else None
@@ -120,7 +124,7 @@ def read_back_from(layout: RunLayout, store, zone: tzinfo | None) -> None:
         model.source.zone = zone
     for kind, buffer in store.buffers.items():
         if buffer.reread is None:  # (a snapshot's entries are kept by its tracker)
-            buffer.reread = LineReread(layout, kind)
+            buffer.reread = LineReread.of(layout, kind)
 
 
 def _lines_from(fd: int, offsets: list[int]) -> dict[int, bytes]:

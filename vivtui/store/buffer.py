@@ -43,6 +43,11 @@ class RecordBuffer:
         self.total = 0  # records ever appended
         self._young = 0  # rows at the end not looked at for packing yet
 
+    def __getstate__(self) -> dict:
+        # What reads the file is this process's: another process's copy keeps
+        # its rows as they are until it is given its own (``read_back_from``).
+        return {**self.__dict__, "reread": None}
+
     def extend(self, rows: Sequence[tuple]) -> None:
         """Plain rows in the record layout (``parsing.record.rows_of``)."""
         items = self._items

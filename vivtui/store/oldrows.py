@@ -17,6 +17,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from typing import Protocol
+from zlib import crc32
 
 from vivtui.parsing.record import INFO, Record, new_record
 
@@ -39,12 +40,16 @@ class Reread(Protocol):
 
 def check_of(row: tuple) -> int:
     """What a row was, to know it again: its line itself when kept as bytes or
-    text, else its time as written and its category (32 bits of a hash: a
-    line read back from another generation of the file is all it tells apart)."""
+    text, else its time as written and its category (a CRC-32: a line read
+    back from another generation of the file is all it tells apart). Not
+    ``hash``, which differs from process to process: the rows a reading
+    process kept are read back by the monitor's."""
     raw = row[_RAW]
-    if raw.__class__ is bytes or raw.__class__ is str:
-        return hash(raw) & _U32
-    return hash((row[_STAMP], row[_CATEGORY])) & _U32
+    if raw.__class__ is bytes:
+        return crc32(raw)
+    if raw.__class__ is not str:
+        raw = f"{row[_STAMP]}\0{row[_CATEGORY]}"
+    return crc32(raw.encode("utf-8", "surrogatepass"))
 
 
 class OldRows:

@@ -114,7 +114,7 @@ class AlertActions:
         record = None
         if alert.kind is not None and alert.offset is not None and alert.line is not None:
             place = (alert.line, alert.offset)
-            row = LineReread(self.run_layout, alert.kind).rows_at([place]).get(place)
+            row = LineReread.of(self.run_layout, alert.kind).rows_at([place]).get(place)
             record = new_record(Record, row) if row is not None else None
         if record is None:
             self.say(f"{alert.rule}: {alert.message}"
