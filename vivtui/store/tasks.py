@@ -71,10 +71,7 @@ class Task(Handle):
         """The latest event's time, seconds since the epoch."""
         return or_none(self.tracker._times[self.at])
 
-    @property
-    def line(self) -> int:
-        """The latest event's line number."""
-        return self.tracker._event_lines[self.tracker._latest[self.at]]
+    line = entry_of("_lines", "The latest event's line number.")
 
     @property
     def offset(self) -> int:
@@ -156,10 +153,10 @@ class TaskTracker(BoundTracker):
         # float, so that ordering 200k tasks calls no Python code per task.
         self._orders = array("d")
         self._latest = array("q")  # its latest event, in the event arrays
+        self._lines = array("q")  # its latest event's line (the history is read by offset)
         self._counts = array("q")  # its events
         self._carried: tuple = tuple(NumberColumn() if name == "budget_used" else []
                                      for name in CARRIED)
-        self._event_lines = array("q")
         self._event_offsets = array("q")
         self._event_before = array("q")  # the task's event before this one (-1: none)
         self._minutes = EpochMinutes()
@@ -194,6 +191,7 @@ class TaskTracker(BoundTracker):
         self._times.append(math.nan)
         self._orders.append(0.0)
         self._latest.append(_NO_EVENT)
+        self._lines.append(0)
         self._counts.append(0)
         for column in self._carried:
             column.append(None)
@@ -207,11 +205,11 @@ class TaskTracker(BoundTracker):
         ts = self._minutes.seconds(row[_STAMP], row[_ZONE])
         self._times[at] = ts if ts is not None else math.nan
         self._orders[at] = _RANK.get(severity, 2) * 1e11 - (ts or 0.0)
-        lines = self._event_lines
-        lines.append(row[1])
-        self._event_offsets.append(row[2])
+        offsets = self._event_offsets
+        offsets.append(row[2])
         self._event_before.append(self._latest[at])
-        self._latest[at] = len(lines) - 1
+        self._latest[at] = len(offsets) - 1
+        self._lines[at] = row[1]
         self._counts[at] += 1
         intern = self._intern
         for column, name in zip(self._carried, CARRIED):
