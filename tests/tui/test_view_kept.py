@@ -9,7 +9,8 @@ from datetime import timezone
 
 from vivtui.app import Options, VivtuiApp
 from vivtui.ingest.layout import discover
-from vivtui.viewstate import load_state
+from vivtui.ui.viewkeeper import ViewKeeper
+from vivtui.viewstate import PaneView, ViewState, load_state
 
 
 def monitor(run_dir, state, fresh: bool = False) -> VivtuiApp:
@@ -66,6 +67,53 @@ async def test_quit_and_reopen_brings_the_view_back(tui, run_dir, tmp_path):
         assert fresh.main.active_name() == "actions"
         assert not fresh.main.panes["queue"].filters.patterns
         assert fresh.keeper.state.marks == []
+
+
+async def test_a_pane_chosen_while_the_view_is_restored_stays(tui, run_dir, tmp_path):
+    """A key pressed in the first moments (before the hidden panes are made,
+    when the kept view is put back) is not undone by the kept pane."""
+    state = tmp_path / "view.json"
+    state.write_bytes(ViewState(pane="sessions").as_bytes())
+    app = monitor(run_dir, state)
+    async with app.run_test(size=(140, 40)) as pilot:
+        assert app.keeper.filters_pending
+        await pilot.press("3")
+        await settled(tui, app, pilot)
+        assert app.main.active_name() == "queue"
+        assert not app.main.panes["queue"].view.moved
+        await pilot.press("j")  # a move of the user's: a kept cursor leaves it be
+        assert app.main.panes["queue"].view.moved
+    again = monitor(run_dir, state)  # (kept on leaving: the queue)
+    async with again.run_test(size=(140, 40)) as pilot:
+        await settled(tui, again, pilot)
+        assert again.main.active_name() == "queue"
+
+
+def test_a_row_chosen_before_the_run_is_read_is_not_moved():
+    """The cursors come back once the run is read, many seconds into a big
+    one: a pane the user moved in meanwhile keeps the user's row."""
+    class View:
+        def __init__(self, moved):
+            self.moved, self.follow, self.selected = moved, True, None
+
+        def select(self, index):
+            self.selected = index
+
+    class Pane:
+        def __init__(self, moved):
+            self.view = View(moved)
+
+        def index_of(self, place):
+            return 7
+
+    state = ViewState(panes={name: PaneView(place=[1, 2], follow=False)
+                             for name in ("queue", "sessions")})
+    keeper = ViewKeeper(None, False, print)
+    keeper.state = state
+    panes = {"queue": Pane(moved=True), "sessions": Pane(moved=False)}
+    keeper.restore_cursors(panes)
+    assert panes["queue"].view.selected is None  # moved in by the user: left alone
+    assert panes["sessions"].view.selected == 7 and not panes["sessions"].view.follow
 
 
 async def test_named_filters_are_kept_and_recalled(tui, run_dir, tmp_path):

@@ -91,6 +91,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         self._pacer = Pacer()
         self._ready = False  # drawing before the panes exist, or while they go, is skipped
         self.home = home_pane([feed.kind for feed in layout.feeds])
+        self.switched = False  # a pane was chosen since the start (see ``restore_filters``)
         self.previews = Previews(preview_store, layout.feeds)
 
     @property
@@ -139,6 +140,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         return self.panes.get(self.active_name())
 
     def focus_pane(self, name: str) -> None:
+        if name != self.active_name():
+            self.switched = True
         self.query_one(TabbedContent).active = name
         pane = self.panes[name]
         for other, shown in self.panes.items():

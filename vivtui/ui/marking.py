@@ -37,7 +37,8 @@ class MarkActions:
         if keeper.filters_pending and all(p.view.is_mounted for p in self.panes.values()):
             root = self.run_layout.root if not self.run_layout.single_file else (
                 self.run_layout.root.parent)
-            keeper.restore_filters(self.panes, self.focus_pane, str(root))
+            keeper.restore_filters(self.panes, None if self.switched else self.focus_pane,
+                                   str(root))
         if keeper.cursors_pending and not keeper.filters_pending and self.reading() is None:
             self.refresh_panes()  # hidden panes' rows, before looking for the rows kept
             keeper.restore_cursors(self.panes)

@@ -54,6 +54,7 @@ class RowView(ScrollView, can_focus=True):
         self.rows: Sequence = ()
         self.cursor = -1
         self.follow = follow
+        self.moved = False  # by the user's keys or mouse (see ``ViewKeeper.restore_cursors``)
         self.waiting = 0  # rows that arrived while follow was paused
         self.empty = empty
         self.follow_allowed = follow  # sorted lists (sessions, tasks) never follow
@@ -263,16 +264,20 @@ class RowView(ScrollView, can_focus=True):
             self.scroll_to(y=index - height + 1, animate=False, immediate=True)
 
     def action_move(self, delta: int) -> None:
+        self.moved = True
         self.select(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
+        self.moved = True
         self.select(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
 
     def action_top(self) -> None:
+        self.moved = True
         self.follow = False
         self.select(0)
 
     def action_bottom(self) -> None:
+        self.moved = True
         self.follow = self.follow_allowed
         self.waiting = 0
         self.cursor = len(self.rows) - 1
@@ -281,6 +286,7 @@ class RowView(ScrollView, can_focus=True):
         self.post_message(self.Selected(self, self.selected))
 
     def action_toggle_follow(self) -> None:
+        self.moved = True
         if self.follow:
             self.follow = False
             self.refresh()
@@ -289,9 +295,11 @@ class RowView(ScrollView, can_focus=True):
             self.action_bottom()
 
     def _on_mouse_scroll_up(self, event) -> None:
+        self.moved = True
         self.follow = False
 
     def on_click(self, event) -> None:
         index = self.top_row() + event.y
         if 0 <= index < len(self.rows):
+            self.moved = True
             self.select(index)

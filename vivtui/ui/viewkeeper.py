@@ -30,8 +30,10 @@ class ViewKeeper:
 
     # -- restoring --------------------------------------------------------------------
 
-    def restore_filters(self, panes: dict[str, Pane], focus: Callable[[str], None],
+    def restore_filters(self, panes: dict[str, Pane], focus: Callable[[str], None] | None,
                         root: str) -> None:
+        """``focus``: shows the kept pane; None when the user chose one since
+        the start (a key pressed while the panes were made is not undone)."""
         self.filters_pending = False
         for name, view in self.state.panes.items():
             pane = panes.get(name)
@@ -45,14 +47,16 @@ class ViewKeeper:
             pane.filters_changed()
             if view.search:
                 pane.set_search(view.search)
-        if self.state.pane in panes:
+        if focus is not None and self.state.pane in panes:
             focus(self.state.pane)
 
     def restore_cursors(self, panes: dict[str, Pane]) -> None:
+        """Once the run is read (a big one's: many seconds after the start);
+        a pane the user moved in since keeps the user's row."""
         self.cursors_pending = False
         for name, view in self.state.panes.items():
             pane = panes.get(name)
-            if pane is None or view.follow or not view.place:
+            if pane is None or view.follow or not view.place or pane.view.moved:
                 continue
             index = pane.index_of(view.place)
             if index is not None:
