@@ -17,6 +17,7 @@ from vivtui.demo import write_forever
 from vivtui.ingest import apart_process
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_process import ApartProcess
+from vivtui.ingest.costs import cost_of
 from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.sources.tailer import TRUNCATED, LineTailer
@@ -189,9 +190,11 @@ def test_a_limited_tailer_reads_to_its_limit_and_another_goes_on_from_there(tmp_
     assert [(n, o, d) for n, o, d in second.read()] == [(3, 8, b"three"), (4, 14, b"four")]
 
 
-def follow_until_read(run, names, monkeypatch) -> tuple[list, dict]:
+def follow_until_read(run, names, monkeypatch, processes: int = 2,
+                      kinds: list | None = None) -> tuple[list, dict]:
     """The tail loop on ``names`` (copied into ``run``), big enough to be
-    previewed, until every backlog is posted: (processes started, readings)."""
+    previewed, until every backlog is posted: (processes started, readings);
+    ``kinds``: the kinds of the processes, in the order they started."""
     from vivtui.ingest import feeds
     from vivtui.ingest.tailing import Tailing
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
@@ -199,11 +202,13 @@ def follow_until_read(run, names, monkeypatch) -> tuple[list, dict]:
     started = []
     real_start = ApartProcess.start.__func__
     monkeypatch.setattr(ApartProcess, "start", classmethod(
-        lambda cls, feed, reading: started.append(real_start(cls, feed, reading)) or started[-1]))
+        lambda cls, feed, reading: (kinds is not None and kinds.append(feed.kind))
+        or started.append(real_start(cls, feed, reading)) or started[-1]))
     batches = queue.Queue()
     layout = discover(run, timezone.utc)
     loop = Tailing(layout.feeds, layout.directories, batches.put, pytest.fail,
-                   previewed={"sessions", "tasks"}, apart=reading_of, apart_processes=2)
+                   previewed={"sessions", "tasks"}, apart=reading_of,
+                   apart_processes=processes)
     loop.start()
     readings = {}
     try:
@@ -231,6 +236,21 @@ def test_the_tail_loop_has_big_backlogs_read_by_other_processes(demo, tmp_path, 
     assert readings["sessions"].store.sessions.started == read_store(
         tmp_path, names[0]).sessions.started > 0
     assert readings["tasks"].store.tasks.version == read_store(tmp_path, names[1]).tasks.version
+
+
+def test_the_costliest_backlog_has_the_first_turn(demo, tmp_path, monkeypatch):
+    """Not the order the files' threads ask in: the costliest backlog read
+    last was read alone on one core at the end of a big run's loading."""
+    names = ("kernel_run.log", "structured_logs.jsonl", "execution_log.jsonl")
+    for name in names:
+        shutil.copy(demo / name, tmp_path / name)
+    kinds: list[str] = []
+    follow_until_read(tmp_path, names, monkeypatch, processes=1, kinds=kinds)
+    layout = discover(tmp_path, timezone.utc)
+    costs = {feed.kind: cost_of(*feed.current_choice()) for feed in layout.feeds
+             if feed.path.name in names}
+    assert len(set(costs.values())) == 3
+    assert kinds == sorted(costs, key=costs.get, reverse=True)
 
 
 def test_one_big_backlog_alone_is_read_by_its_thread(demo, tmp_path, monkeypatch):

@@ -17,6 +17,7 @@ from itertools import product
 from pathlib import Path
 
 from vivtui.ingest import handover
+from vivtui.ingest.costs import cost_of
 from vivtui.ingest.feeds import Reading, count_records, read_to_end
 from vivtui.ingest.layout import RunLayout, discover
 from vivtui.parsing.kinds import FileSpec
@@ -27,14 +28,6 @@ from vivtui.store.run import RunStore
 # Below this many bytes in all, starting processes costs more than it saves.
 SPLIT_OVER = 64 << 20
 MOST_PROCESSES = 4
-# Seconds of reading per byte, relative to the action log's (measured with
-# ``vivtui summary`` on each file of a big run; the queue's and the sessions'
-# scaled since by their drop in instructions per line, measured by valgrind):
-# only to balance the groups. ("text": the action log's text form, entries
-# assembled across lines.)
-COST_PER_BYTE = {"actions": 1.0, "api": 2.0, "tasks": 3.5, "sessions": 4.2, "kernel": 5.5,
-                 "text": 10.0}
-OTHER_COST_PER_BYTE = 4.0
 
 
 def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None = None,
@@ -139,9 +132,7 @@ def balanced(jobs: dict[str, tuple[FileSpec, Path]], count: int) -> list[set[str
     """The jobs in at most ``count`` groups of about equal time, the lightest
     first (done by the process that also merges). A run has at most a dozen
     jobs with anything to do: every assignment is tried."""
-    costs = {name: size_of(file) * COST_PER_BYTE.get(spec.kind if not spec.assembled
-                                                    else "text", OTHER_COST_PER_BYTE)
-             for name, (spec, file) in jobs.items()}
+    costs = {name: cost_of(spec, file) for name, (spec, file) in jobs.items()}
     busy = [name for name, cost in costs.items() if cost > 0]
     count = min(count, len(busy), MOST_PROCESSES)
     if count < 2:

@@ -22,7 +22,9 @@ from typing import Callable, Iterable
 
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_process import ApartProcess, reads_apart, worth_it
+from vivtui.ingest.costs import cost_of
 from vivtui.ingest.feeds import Batch, Feed
+from vivtui.ingest.turns import Turns
 from vivtui.parsing.kinds import gc_paused
 from vivtui.sources.watcher import watch_directories
 
@@ -85,7 +87,8 @@ class Tailing:
         self.one_thread = one_thread
         self.previewed = frozenset(previewed)
         self._apart = apart
-        self._processes = threading.Semaphore(apart_processes) if apart_processes else None
+        self._apart_processes = apart_processes
+        self._turns: Turns | None = None  # at the other processes, from the start
         self._children: set[ApartProcess] = set()
         shared = threading.Event()
         self._wakeups = {feed: shared if one_thread else threading.Event()
@@ -110,6 +113,10 @@ class Tailing:
             return
         if self.poll is None:
             self._spawn(self._watch, "watching the run directory")
+        if self._apart_processes:
+            self._turns = Turns(self._apart_processes,
+                                {feed.kind: _cost(feed) for feed in self.feeds
+                                 if self._in_process(feed)})
         for feed in self.feeds:
             self._spawn(lambda feed=feed: self._follow(feed), f"reading {feed.kind}")
 
@@ -227,8 +234,7 @@ class Tailing:
         reading = self._apart(feed.kind)
         feed.apart = True
         if in_process:
-            with self._processes:
-                self._read_in_process(feed, reading)
+            self._read_in_process(feed, reading)
         while not self.stopped.is_set():
             batch = self._backlog_batch(feed, reading.take)
             if batch.events:  # said on screen (the reading's engine saw what happened)
@@ -242,7 +248,7 @@ class Tailing:
         Any big line file's, previewed or not: the action log's and the
         kernel's, taken in on the UI thread a piece at a time, kept keys
         waiting while a big run loaded."""
-        if self._processes is None:
+        if not self._apart_processes:
             return False
         candidates = {}
         for other in self.feeds:
@@ -252,23 +258,30 @@ class Tailing:
         return feed in candidates and worth_it(candidates[feed], list(candidates.values()))
 
     def _read_in_process(self, feed: Feed, reading: ReadApart) -> None:
-        """As much of the backlog as another process will read (``apart_process``)."""
-        process = ApartProcess.start(feed, reading)
-        if process is None:
+        """As much of the backlog as another process will read (``apart_process``),
+        in its turn (``turns``), given back as soon as the process is done:
+        its answer is loaded here meanwhile."""
+        turn = self._turns.take(feed.kind, _cost(feed), self.stopped)
+        if turn is None:
             return
-        self._children.add(process)
+        with turn:
+            process = ApartProcess.start(feed, reading)
+            if process is None:
+                return
+            self._children.add(process)
 
-        def meanwhile() -> None:
-            feed.offset_elsewhere = process.offset
-            self._post_preview_more(feed)
+            def meanwhile() -> None:
+                feed.offset_elsewhere = process.offset
+                self._post_preview_more(feed)
 
-        try:
-            if process.wait(self.stopped, meanwhile):
-                process.take_over(feed, reading)
-        finally:
-            self._children.discard(process)
-            # Its progress is the feed's own now, or void (it failed: read here from the start).
-            feed.offset_elsewhere = 0
+            try:
+                if process.wait(self.stopped, meanwhile):
+                    turn.give_back()
+                    process.take_over(feed, reading)
+            finally:
+                self._children.discard(process)
+                # Its progress is the feed's own now, or void (it failed: read here from the start).
+                feed.offset_elsewhere = 0
 
     def _post_preview_more(self, feed: Feed) -> None:
         more_preview = feed.preview_more()
@@ -301,3 +314,8 @@ class Tailing:
             if self.stopped.is_set():
                 return
         self._post(batch)
+
+
+def _cost(feed: Feed) -> float:
+    chosen = feed.current_choice()
+    return cost_of(*chosen) if chosen is not None else 0.0

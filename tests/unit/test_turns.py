@@ -1,0 +1,106 @@
+"""Turns at the other processes (``ingest.turns``): so many at once, the
+costliest backlog first, a cheaper one kept waiting for a costlier one that
+has not asked yet only for a grace after the start."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from vivtui.ingest.turns import Turns
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def asking(turns: Turns, kind: str, cost: float, order: list, stopped: threading.Event,
+           hold: threading.Event | None = None) -> threading.Thread:
+    def run() -> None:
+        turn = turns.take(kind, cost, stopped)
+        if turn is None:
+            order.append(f"{kind} stopped")
+            return
+        with turn:
+            order.append(kind)
+            if hold is not None:
+                hold.wait(5)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def settle() -> None:
+    time.sleep(0.3)  # (a few of the gate's looks)
+
+
+def test_the_costliest_waiting_or_expected_goes_first():
+    turns = Turns(1, {"tasks": 3.0, "api": 2.0, "kernel": 1.0}, clock=Clock())
+    order: list[str] = []
+    stopped = threading.Event()
+    kernel = asking(turns, "kernel", 1.0, order, stopped)
+    api = asking(turns, "api", 2.0, order, stopped)
+    settle()
+    assert order == []  # the queue, costliest, has not asked yet: the others wait
+    tasks = asking(turns, "tasks", 3.0, order, stopped)
+    for thread in (tasks, api, kernel):
+        thread.join(5)
+    assert order == ["tasks", "api", "kernel"]
+
+
+def test_at_most_count_at_once():
+    turns = Turns(2, {}, clock=Clock())
+    order: list[str] = []
+    stopped, hold = threading.Event(), threading.Event()
+    threads = [asking(turns, kind, cost, order, stopped, hold)
+               for kind, cost in (("a", 3.0), ("b", 2.0), ("c", 1.0))]
+    settle()
+    assert sorted(order) == ["a", "b"]
+    hold.set()
+    for thread in threads:
+        thread.join(5)
+    assert order[2] == "c"
+
+
+def test_a_costlier_file_that_never_asks_is_waited_for_only_until_the_grace_ends():
+    clock = Clock()
+    turns = Turns(1, {"tasks": 3.0}, grace=1.5, clock=clock)
+    order: list[str] = []
+    stopped = threading.Event()
+    kernel = asking(turns, "kernel", 1.0, order, stopped)
+    settle()
+    assert order == []
+    clock.now = 1.6
+    kernel.join(5)
+    assert order == ["kernel"]
+
+
+def test_a_turn_is_given_back_once_however_often_it_is_said():
+    turns = Turns(1, {}, clock=Clock())
+    stopped = threading.Event()
+    turn = turns.take("a", 1.0, stopped)
+    turn.give_back()
+    turn.give_back()  # (again at the end of its ``with``)
+    assert turns.take("b", 1.0, stopped) is not None
+    stopped.set()
+    assert turns.take("c", 1.0, stopped) is None  # the one turn is b's: c waits, then stops
+
+
+def test_stopping_ends_the_wait():
+    turns = Turns(1, {}, clock=Clock())
+    stopped, hold = threading.Event(), threading.Event()
+    order: list[str] = []
+    holder = asking(turns, "a", 2.0, order, stopped, hold)
+    settle()
+    waiter = asking(turns, "b", 1.0, order, stopped)
+    settle()
+    stopped.set()
+    waiter.join(5)
+    hold.set()
+    holder.join(5)
+    assert order == ["a", "b stopped"]
