@@ -95,6 +95,8 @@ class VivtuiApp(App[None]):
         self._loop_context: contextvars.Context | None = None
         self.layout_: RunLayout | None = None
         self.main: MainScreen | None = None
+        # Keys typed before the first screen is out, held for it (None: it is out).
+        self._held_keys: list[events.Key] | None = []
         if layout is not None:
             self.attach(layout, AlertEngine(layout.root.name, self.options.alerts),
                         self.options.view_state)
@@ -177,6 +179,7 @@ class VivtuiApp(App[None]):
         """The run on screen read and followed, once its first screen is out."""
         if self.keeper.problem:
             self._say_view_problem(self.keeper.problem)
+        self.call_after_refresh(self._release_keys)
         if self.start_workers:
             self.main.follow_files(self.layout_.feeds, self.options.zone,
                                    self.tailing.poll or IDLE_RECHECK_S)
@@ -339,8 +342,18 @@ class VivtuiApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and self.layout_ is not None:
+            if self._held_keys is not None:
+                # Before the first frame, the pane tabs are not settled: a pane
+                # chosen by a key typed ahead was switched back at once.
+                self._held_keys.append(event)
+                return
             self._input_first()
         await super().on_event(event)
+
+    def _release_keys(self) -> None:
+        held, self._held_keys = self._held_keys, None
+        for event in held or ():
+            self.post_message(event)
 
     def _input_first(self) -> None:
         """A key's frame before more of a backlog: no batch is taken in, and the

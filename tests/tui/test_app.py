@@ -81,6 +81,26 @@ async def test_keys_switch_panes(tui, run_dir):
         assert app.screen.maximized is None
 
 
+async def test_keys_typed_before_the_first_frame_are_held_for_it(tui, run_dir):
+    """Typed ahead (``vivtui RUN`` and a pane's key at once), a key reached the
+    screen before its pane tabs were settled, and the pane it chose was
+    switched back at once: such keys wait for the first frame, in order."""
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app._held_keys is None  # the first frame is out: keys go through
+        app._held_keys = []  # as before it
+        tabs = app.query_one(TabbedContent)
+        for key in ("3", "j"):
+            await app.on_event(events.Key(key, key))
+        await pilot.pause()
+        assert tabs.active == "actions" and len(app._held_keys) == 2
+        app._release_keys()
+        await pilot.pause()
+        assert tabs.active == "queue" and app._held_keys is None
+        assert app.main.panes["queue"].view.moved  # the j went after the 3, to its pane
+
+
 async def test_sessions_pane_puts_failed_and_unfinished_first(tui, run_dir):
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:

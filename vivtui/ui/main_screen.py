@@ -117,7 +117,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Scre
         self._ready = True
         self.refresh_panes()
         self.set_interval(REFRESH_S, self._refresh_tick)
-        self.focus_pane(self.home)
+        if not self.switched:  # (a key typed ahead may have chosen one already)
+            self.focus_pane(self.home)
 
     def on_unmount(self) -> None:
         self._ready = False
