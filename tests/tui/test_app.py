@@ -379,6 +379,29 @@ async def test_the_timeline_filter_finds_what_the_rows_say(tui, run_dir):
         assert rows and {entry[2].kind for entry in rows} == {"api"}
 
 
+async def test_a_big_merge_is_made_on_a_thread_and_is_the_same(tui, run_dir, monkeypatch):
+    """Many kept rows to merge (a big run's, read back from their files: a
+    second on the UI thread) are merged on a thread: the same rows."""
+    from vivtui.store.timeline import Timeline
+    from vivtui.ui.panes import timeline as timeline_pane
+    monkeypatch.setattr(timeline_pane, "IN_THREAD_OVER", 0)
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        pane = app.main.panes["timeline"]
+        threads = []
+        real_gather = pane._gather
+        monkeypatch.setattr(pane, "_gather", lambda store: threads.append(1) or real_gather(store))
+        await pilot.press("6")
+        await tui.wait_until(pilot, lambda: threads and pane._gathering is None
+                             and pane.view.rows)
+        here = Timeline()
+        here.catch_up(app.store)
+        def shown(entries):
+            return [(entry[0], entry[2].kind, entry[2].line) for entry in entries]
+
+        assert shown(pane.view.rows) == shown(here.rows)
+        assert "merging" not in tui.screen_text(app)
+
+
 async def test_a_jump_waits_for_the_run_to_be_read(tui, run_dir):
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         progress = [0.4]

@@ -57,6 +57,27 @@ def test_the_timeline_keeps_its_capacity_and_counts_lines_without_any_time():
     assert [entry[2].line for entry in newest.rows] == [8, 9, 10, 11]
 
 
+def test_a_merge_from_frozen_buffers_is_the_merge_from_the_store():
+    """The timeline pane merges many rows on a thread, from frozen copies of
+    the buffers: the same merge, and what came since is taken in after it."""
+    store = RunStore()
+    store.apply("tasks", [malformed("tasks", 1, 0, "{", "not JSON")])
+    store.apply("tasks", [task(i, f"t{i}", "queued", 20 - i) for i in range(2, 12)])
+    here = Timeline(capacity=8)
+    assert here.behind(store.buffers) == 8  # the newest 8: the capacity
+    frozen = {kind: buffer.frozen() for kind, buffer in store.buffers.items()}
+    apart = here.copy()
+    assert here.catch_up(store)  # (as the pane did before: then, on the UI thread)
+    store.apply("tasks", [task(12, "t12", "failed", 30)])  # after the freeze
+    assert apart.catch_up_with(frozen)
+    assert apart.behind(store.buffers) == here.behind(store.buffers) == 1
+    assert apart.catch_up(store) and here.catch_up(store)
+    assert ([(e[0], e[2].line) for e in apart.rows] == [(e[0], e[2].line) for e in here.rows])
+    assert (apart.untimed, apart.version) == (here.untimed, 2)
+    tasks = store.buffers["tasks"]
+    assert [r.line for r in tasks.frozen().since(tasks.total - 3)] == [10, 11, 12]
+
+
 def test_the_next_position_wraps_around_both_ways():
     candidates = [(T0, 0, 3), (T0, 1, 0), (T0 + timedelta(minutes=1), 0, 9)]
     here = (T0, 0, 5)

@@ -109,7 +109,7 @@ class RecordBuffer:
     def frozen(self) -> Iterable[Record]:
         """The records kept now, to be read on another thread while this buffer
         goes on growing (the rows in their files are read back then)."""
-        return FrozenRows(self._old.copy(), list(self._items), self.reread)
+        return FrozenRows(self._old.copy(), list(self._items), self.reread, self.total)
 
     def since(self, seq: int) -> Iterator[Record]:
         """The records from sequence number ``seq`` on; rows kept in their
@@ -120,11 +120,24 @@ class RecordBuffer:
 
 
 class FrozenRows:
-    def __init__(self, old: OldRows, young: list[tuple], reread: Reread | None) -> None:
+    """A buffer's rows as they were, read as the buffer reads them."""
+
+    def __init__(self, old: OldRows, young: list[tuple], reread: Reread | None,
+                 total: int = 0) -> None:
         self.old, self.young, self.reread = old, young, reread
+        self.total = total
+
+    @property
+    def first_seq(self) -> int:
+        return self.total - len(self.old) - len(self.young)
 
     def __iter__(self) -> Iterator[Record]:
         return _walk(self.old, self.reread, 0, self.young)
+
+    def since(self, seq: int) -> Iterator[Record]:
+        index = max(0, seq - self.first_seq)
+        return _walk(self.old, self.reread, index,
+                     self.young[max(0, index - len(self.old)):])
 
 
 def _walk(old: OldRows, reread: Reread | None, index: int,

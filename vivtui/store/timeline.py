@@ -9,12 +9,26 @@ and are only counted.
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Iterator, Mapping
+from copy import copy
 from datetime import datetime
+from typing import Protocol
 
 from vivtui.parsing.record import Record
 from vivtui.store.run import KINDS, RunStore
 
 Entry = tuple[datetime, int, Record]  # (time, arrival order, record)
+
+
+class Buffer(Protocol):
+    """A kind's kept rows: ``store.buffer.RecordBuffer``, or a frozen copy."""
+
+    total: int
+    first_seq: int
+
+    def since(self, seq: int) -> Iterator[Record]: ...
+
+
 BULK = 1000  # more new rows than this: one sort beats many inserts
 
 
@@ -30,13 +44,32 @@ class Timeline:
 
     def catch_up(self, store: RunStore) -> bool:
         """Take in what the store's buffers gained since; True if rows changed."""
+        return self.catch_up_with(store.buffers)
+
+    def behind(self, buffers: Mapping[str, Buffer]) -> int:
+        """How many rows ``catch_up_with(buffers)`` would read."""
+        return sum(buffer.total - self._start(kind, buffer) for kind, buffer in buffers.items()
+                   if kind in KINDS)
+
+    def copy(self) -> Timeline:
+        other = copy(self)
+        other.rows, other._seen, other._last_ts = list(self.rows), dict(self._seen), dict(
+            self._last_ts)
+        return other
+
+    def _start(self, kind: str, buffer: Buffer) -> int:
+        return max(self._seen.get(kind, 0), buffer.first_seq, buffer.total - self.capacity)
+
+    def catch_up_with(self, buffers: Mapping[str, Buffer]) -> bool:
+        """Take in what ``buffers`` (the store's, or frozen copies of them, on
+        another thread) gained since; True if rows changed."""
         fresh = []
         for kind in KINDS:
-            buffer = store.buffers[kind]
+            buffer = buffers[kind]
             seen = self._seen.get(kind, 0)
             if buffer.total == seen:
                 continue
-            start = max(seen, buffer.first_seq, buffer.total - self.capacity)
+            start = self._start(kind, buffer)
             for record in buffer.since(start):
                 ts = record.ts or self._last_ts.get(kind)
                 if ts is None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import partial
 
 from rich.text import Text
+from textual.message import Message
 
 from vivtui.parsing.record import Record
 from vivtui.store.filters import record_field
@@ -13,6 +14,9 @@ from vivtui.store.run import RunStore
 from vivtui.store.timeline import Entry, Timeline
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
+
+IN_THREAD_OVER = 5_000  # rows to take in: more are merged on a thread
+MERGING = "merging the newest rows of every file…"
 
 
 class TimelinePane(Pane):
@@ -22,6 +26,7 @@ class TimelinePane(Pane):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.timeline = Timeline()
+        self._gathering: object | None = None  # the merge on a thread, while it runs
         # Merging reads every record's time: done only while someone looks (the
         # pane is shown, or e/E searches it), not for every batch of a big backlog.
         self.wanted = False
@@ -46,21 +51,71 @@ class TimelinePane(Pane):
     def shown(self, visible: bool) -> None:
         self.wanted = visible
 
-    def catch_up(self, store: RunStore) -> None:
-        """The merge brought up to date, shown or not (e/E look at it)."""
+    class Gathered(Message):
+        """A merge made on a thread (``catch_up``)."""
+
+        def __init__(self, token: object, timeline: Timeline, store: RunStore) -> None:
+            super().__init__()
+            self.token, self.timeline, self.store = token, timeline, store
+
+    def catch_up(self, store: RunStore, wait: bool = True) -> None:
+        """The merge brought up to date, shown or not (e/E look at it, and
+        ``wait``). Without ``wait``, many rows to take in (a big run's kept
+        rows, read back from their files: a second the first time the pane
+        was shown) are merged on a thread, and the pane shows the merge it
+        had meanwhile."""
+        if not wait and self._gathering is not None:
+            return
+        if not wait and self.timeline.behind(store.buffers) > IN_THREAD_OVER:
+            self._gather(store)
+            return
+        self._gathering = None  # (a merge on a thread meanwhile is dropped)
         timeline = self.timeline
         if timeline.catch_up(store) or self._seen_version < 0:
-            self._seen_version = timeline.version
-            # A copy: rows are inserted anywhere, so the view must not take it
-            # for the same buffer grown at the end.
-            self.show_rows(list(timeline.rows))
+            self._show(timeline)
+
+    def _show(self, timeline: Timeline) -> None:
+        self._seen_version = timeline.version
+        # A copy: rows are inserted anywhere, so the view must not take it
+        # for the same buffer grown at the end.
+        self.show_rows(list(timeline.rows))
+
+    def _gather(self, store: RunStore) -> None:
+        token = self._gathering = object()
+        merge = self.timeline.copy()
+        frozen = {kind: buffer.frozen() for kind, buffer in store.buffers.items()}
+
+        def run() -> None:
+            merge.catch_up_with(frozen)
+            self.post_message(self.Gathered(token, merge, store))
+
+        self.run_worker(run, thread=True, exit_on_error=False, group="timeline",
+                        name="merging the timeline")
+
+    def on_timeline_pane_gathered(self, message: Gathered) -> None:
+        if message.token is not self._gathering:
+            return
+        self._gathering = None
+        self.timeline = message.timeline
+        self._show(self.timeline)
+        self.catch_up(message.store, wait=False)  # what came meanwhile
+        self._head()
 
     def _update(self, store: RunStore, now: datetime) -> None:
         if not self.wanted:
             return
-        self.catch_up(store)
+        self.catch_up(store, wait=False)
+        self._head()
+
+    def _head(self) -> None:
         timeline = self.timeline
         head = heads.counts("Timeline", [("rows", len(timeline.rows), styles.NOTE)])
+        empty = MERGING if self._gathering is not None else self.empty
+        if self.view.empty != empty:
+            self.view.empty = empty
+            self.view.refresh()
+        if self._gathering is not None:
+            head.append(f"  {MERGING}", styles.NOTE)
         if timeline.untimed:
             head.append(f"  {timeline.untimed} lines without a time not shown", styles.NOTE)
         head.append("  ")
