@@ -2,12 +2,14 @@
 RUN in tmux (150x30); from 2.5 s on, ``3`` then ``1`` four times, each timed
 until the pane's head is on screen. Figures, not a test.
 
-    python benchmarks/pane_switch.py /tmp/big/all [--after S] [--gap S] [--presses N]
+    python benchmarks/pane_switch.py /tmp/big/all [--after S] [--gap S] [--presses N] [--to KEY]
 
 ``--after S``: the presses start S seconds after the start instead (once
 loaded: what a switch costs without the loading beside it). ``--gap S``:
 seconds between a switch seen and the next press (0.7); ``--presses N``:
-how many switches (8). Each line says when its press was sent.
+how many switches (8); ``--to KEY``: the pane switched to, and back from
+to the actions (3: the queue; 6: the timeline, whose first showing merges
+every file's kept rows). Each line says when its press was sent.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import time
 
 from harness import Session, vivtui_command
 
-HEADS = {"3": r"Queue \d+ tasks|counting \d+%  Queue", "1": r"Actions  rows"}
+HEADS = {"3": r"Queue \d+ tasks|counting \d+%  Queue", "1": r"Actions  rows",
+         "6": r"Timeline  rows"}
 
 
 def press(session: Session, key: str) -> float:
@@ -34,12 +37,13 @@ def main() -> None:
                            else default
                            for name, default in (("--after", 2.5), ("--gap", 0.7),
                                                  ("--presses", 8)))
+    to = sys.argv[sys.argv.index("--to") + 1] if "--to" in sys.argv else "3"
     session = Session(f"vivtui-switch-{time.time_ns()}", vivtui_command(sys.argv[1]), {},
                       size=(150, 30))
     try:
         time.sleep(after)
         for number in range(int(presses)):
-            key = "31"[number % 2]
+            key = (to, "1")[number % 2]
             sent = time.monotonic() - session.started
             print(f"{key}: {press(session, key):.0f} ms (at {sent:.1f} s)", flush=True)
             time.sleep(gap)
