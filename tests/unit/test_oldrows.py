@@ -117,3 +117,34 @@ def test_line_numbers_past_32_bits_widen_the_column():
     old.add([("kernel", 7, 100, None, None, "info", "", "a", False, "")])
     old.add([("kernel", 5_000_000_000, 200, None, None, "info", "", "b", False, "")])
     assert list(old.copy()._lines) == [7, 5_000_000_000] and len(old) == 2
+
+
+def test_a_live_kernel_lines_time_of_reading_comes_back_with_it(tmp_path, monkeypatch):
+    """A kernel line has no time in it: a live one takes the time it was read,
+    which reading the line back cannot give (the timeline showed such lines,
+    once past the newest kept, as lines without a time)."""
+    from datetime import UTC, datetime, timedelta
+
+    monkeypatch.setattr(buffer_module, "YOUNG", 50)
+    write_run(tmp_path, 600)
+    layout = discover(tmp_path)
+    feed = next(f for f in layout.feeds if f.kind == "kernel")
+    rows = []
+    read_to_end(feed, lambda batch: rows.extend(batch.records.rows))
+    read_at = datetime(2026, 2, 3, 7, 0, 0, 123456, tzinfo=UTC)
+    live = [(*row[:3], read_at + timedelta(seconds=n), *row[4:])  # as if read live
+            for n, row in enumerate(rows[300:])]
+    kept = RecordBuffer(capacity=1000, kind="kernel")
+    kept.reread = LineReread.of(layout, "kernel")
+    kept.extend(rows[:300])  # the backlog's: no time
+    kept.extend(live)
+    assert len(kept._old) == 550
+    back = list(kept)
+    assert [record.stamp for record in back[:300]] == [None] * 300
+    assert [record.stamp for record in back[300:]] == [row[3] for row in live]
+    assert [record.line for record in back] == [row[1] for row in rows]
+    frozen = kept.frozen()
+    more = live + live[:200]
+    kept.extend(more)  # the oldest 100 go: the times go with their rows
+    assert [record.stamp for record in frozen][300:] == [row[3] for row in live]
+    assert [record.stamp for record in kept] == [None] * 200 + [row[3] for row in live + more]

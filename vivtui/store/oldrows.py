@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from itertools import repeat
+from math import nan
 from typing import Protocol
 from zlib import crc32
 
@@ -58,6 +61,10 @@ class OldRows:
         self._lines = array("I")  # (widened should a file pass 4 billion lines)
         self._offsets = array("q")
         self._checks = array("I")
+        # Times worked out, not written in the line (a live kernel line's: when
+        # it was read), which reading the line back cannot give; NaN: none.
+        # Made with the first such row.
+        self._times: array | None = None
         self._start = 0  # rows before it were dropped (compacted away in bulk)
 
     def __len__(self) -> int:
@@ -67,15 +74,25 @@ class OldRows:
         lines = [row[1] for row in rows]
         if lines and self._lines.typecode == "I" and max(lines) > _U32:
             self._lines = array("q", self._lines)
+        stamps = [row[_STAMP] for row in rows]
+        if self._times is None and datetime in set(map(type, stamps)):
+            self._times = array("d", [nan]) * len(self._lines)
+        if self._times is not None:
+            self._times.extend(stamp.timestamp() if stamp.__class__ is datetime else nan
+                               for stamp in stamps)
         self._lines.extend(lines)
         self._offsets.extend(row[2] for row in rows)
         self._checks.extend(map(check_of, rows))
+
+    def _columns(self) -> list[array]:
+        return [self._lines, self._offsets, self._checks,
+                *([self._times] if self._times is not None else [])]
 
     def drop(self, count: int) -> None:
         """The oldest ``count`` rows go."""
         self._start += min(count, len(self))
         if self._start > CHUNK and self._start * 2 > len(self._lines):
-            for column in (self._lines, self._offsets, self._checks):
+            for column in self._columns():
                 del column[:self._start]
             self._start = 0
 
@@ -84,10 +101,11 @@ class OldRows:
         at = slice(self._start, None)
         other._lines, other._offsets = self._lines[at], self._offsets[at]
         other._checks = self._checks[at]
+        other._times = self._times[at] if self._times is not None else None
         return other
 
     def clear(self) -> None:
-        for column in (self._lines, self._offsets, self._checks):
+        for column in self._columns():
             del column[:]
         self._start = 0
 
@@ -95,11 +113,14 @@ class OldRows:
         """Rows ``start``..``stop`` (indices among the old rows), read back."""
         at = slice(self._start + start, self._start + stop)
         lines, offsets, checks = self._lines[at], self._offsets[at], self._checks[at]
+        times = self._times[at] if self._times is not None else repeat(nan)
         found = reread.rows_at(list(zip(lines, offsets)))
         out = []
-        for line, offset, check in zip(lines, offsets, checks):
+        for line, offset, check, time in zip(lines, offsets, checks, times):
             row = found.get((line, offset))
             if row is None or check_of(row) != check:
                 row = (self.kind, line, offset, None, None, INFO, GONE, "", True, GONE_NOTE)
+            elif time == time:  # (not NaN)
+                row = (*row[:_STAMP], datetime.fromtimestamp(time, UTC), *row[_STAMP + 1:])
             out.append(new_record(Record, row))
         return out
