@@ -93,16 +93,22 @@ def test_an_old_row_costs_a_few_bytes(tmp_path):
     assert grown / (len(kept) - young) < 60, grown  # 16 bytes a row, and arrays' slack
 
 
-def test_frozen_rows_stay_as_taken_while_the_buffer_moves_on(tmp_path, monkeypatch):
+def kernel_run(root, lines: int, monkeypatch) -> tuple[list[tuple], RecordBuffer]:
+    """A run's kernel lines read as rows, and an empty buffer that keeps the
+    kernel's rows past the newest 50 as places in the file."""
     monkeypatch.setattr(buffer_module, "YOUNG", 50)
-    write_run(tmp_path, 3000)
-    layout = discover(tmp_path)
+    write_run(root, lines)
+    layout = discover(root)
     feed = next(f for f in layout.feeds if f.kind == "kernel")
-    batches = []
-    read_to_end(feed, lambda batch: batches.append(batch.records.rows))
-    rows = [row for batch in batches for row in batch]
+    rows: list[tuple] = []
+    read_to_end(feed, lambda batch: rows.extend(batch.records.rows))
     kept = RecordBuffer(capacity=1000, kind="kernel")
     kept.reread = LineReread.of(layout, "kernel")
+    return rows, kept
+
+
+def test_frozen_rows_stay_as_taken_while_the_buffer_moves_on(tmp_path, monkeypatch):
+    rows, kept = kernel_run(tmp_path, 3000, monkeypatch)
     for start in range(0, 2000, 100):
         kept.extend(rows[start:start + 100])
     frozen = kept.frozen()
@@ -125,17 +131,10 @@ def test_a_live_kernel_lines_time_of_reading_comes_back_with_it(tmp_path, monkey
     once past the newest kept, as lines without a time)."""
     from datetime import UTC, datetime, timedelta
 
-    monkeypatch.setattr(buffer_module, "YOUNG", 50)
-    write_run(tmp_path, 600)
-    layout = discover(tmp_path)
-    feed = next(f for f in layout.feeds if f.kind == "kernel")
-    rows = []
-    read_to_end(feed, lambda batch: rows.extend(batch.records.rows))
+    rows, kept = kernel_run(tmp_path, 600, monkeypatch)
     read_at = datetime(2026, 2, 3, 7, 0, 0, 123456, tzinfo=UTC)
     live = [(*row[:3], read_at + timedelta(seconds=n), *row[4:])  # as if read live
             for n, row in enumerate(rows[300:])]
-    kept = RecordBuffer(capacity=1000, kind="kernel")
-    kept.reread = LineReread.of(layout, "kernel")
     kept.extend(rows[:300])  # the backlog's: no time
     kept.extend(live)
     assert len(kept._old) == 550
