@@ -19,7 +19,6 @@ from pathlib import Path
 from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from vivtui.alerts.alert import Alert, AlertSettings
 from vivtui.alerts.deliver import AlertCommand, Ringer
@@ -40,6 +39,7 @@ from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import PANES, previewed_kinds
 from vivtui.ui.prominence import KeepProminence
 from vivtui.ui.viewkeeper import ViewKeeper
+from vivtui.ui.worker_failures import SaysWorkerFailures
 
 
 @dataclass
@@ -67,7 +67,7 @@ ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
 INPUT_FIRST_S = 0.1  # at most, backlog batches wait after a key for its frame
 
 
-class VivtuiApp(App[None]):
+class VivtuiApp(SaysWorkerFailures, App[None]):
     TITLE = "vivtui"
     BINDINGS = keys.bindings(keys.APP)
 
@@ -331,12 +331,6 @@ class VivtuiApp(App[None]):
         if self.main is not None:
             self.main.report_failure(message)
         self.notify(message, severity="error", markup=False, timeout=10)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every Textual worker's failure (scans, history index, saves)."""
-        worker = event.worker
-        if event.state == WorkerState.ERROR and worker.error is not None:
-            self.say_failure(worker.name or "background work", worker.error)
 
     # -- keys ---------------------------------------------------------------------------------
 

@@ -402,6 +402,28 @@ async def test_a_big_merge_is_made_on_a_thread_and_is_the_same(tui, run_dir, mon
         assert "merging" not in tui.screen_text(app)
 
 
+async def test_a_merge_that_fails_on_its_thread_is_said_and_made_here(tui, run_dir,
+                                                                      monkeypatch):
+    from vivtui.store.buffer import FrozenRows
+    from vivtui.store.timeline import Timeline
+    from vivtui.ui.panes import timeline as timeline_pane
+    monkeypatch.setattr(timeline_pane, "IN_THREAD_OVER", 0)
+    real = Timeline.catch_up_with
+
+    def failing(self, buffers):
+        if not isinstance(buffers["tasks"], FrozenRows):  # the store's: on the UI thread
+            return real(self, buffers)
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(Timeline, "catch_up_with", failing)
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        pane = app.main.panes["timeline"]
+        await pilot.press("6")
+        await tui.wait_until(pilot, lambda: pane.view.rows and pane._gathering is None)
+        assert not pane._threads_work
+        await tui.wait_until(pilot, lambda: "disk gone" in tui.screen_text(app))
+
+
 async def test_a_jump_waits_for_the_run_to_be_read(tui, run_dir):
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         progress = [0.4]

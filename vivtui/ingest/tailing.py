@@ -261,8 +261,9 @@ class Tailing:
         """As much of the backlog as another process will read (``apart_process``),
         in its turn (``turns``), given back as soon as the process is done:
         its answer is loaded here meanwhile."""
-        turn = self._turns.take(feed.kind, _cost(feed), self.stopped)
-        if turn is None:
+        turn = (self._turns.take(feed.kind, _cost(feed), self.stopped)
+                if self._turns is not None else None)
+        if turn is None:  # (stopped, or not started: read here)
             return
         with turn:
             process = ApartProcess.start(feed, reading)

@@ -47,13 +47,15 @@ from vivtui.ui.timespan import TimeSpanActions
 from vivtui.ui.timestrip import status_strip
 from vivtui.ui.triage import TriageActions
 from vivtui.ui.viewkeeper import ViewKeeper
+from vivtui.ui.worker_failures import SaysWorkerFailures
 
 REFRESH_S = 1.0
 STATUS_STRIP, STATUS_STRIP_FROM = 16, 110  # the status line's time strip: bins, from width
 STATUS = "status"  # the status line, among the panes' names in ``_drawn_at``
 
 
-class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Screen[None]):
+class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, SaysWorkerFailures,
+                 Screen[None]):
     BINDINGS = keys.bindings(keys.SCREEN, PANES)
     DEFAULT_CSS = """
     MainScreen { layout: vertical; }

@@ -155,7 +155,7 @@ class TriageActions:
             self.app.call_from_thread(self.app.push_screen, RelatedScreen(
                 record, found, self.zone, self.inspect))
 
-        self.run_worker(run, thread=True, exclusive=True, group="related",
+        self.run_worker(run, thread=True, exclusive=True, exit_on_error=False, group="related",
                         name="finding related events")
 
     def action_copy(self) -> None:

@@ -30,12 +30,13 @@ from vivtui.ui.panes.query import FileQuery, MemoryQuery, Query
 from vivtui.ui.preview import Shown
 from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
+from vivtui.ui.worker_failures import SaysWorkerFailures
 
 PROBLEM_LEVEL = {ERROR: "failure", WARNING: "warning"}
 SCAN_TICK_S = 0.1  # matches found by a scan go on screen this often
 
 
-class Pane(Vertical):
+class Pane(SaysWorkerFailures, Vertical):
     title = ""
     follows = True  # a stream that grows at the bottom, or a sorted list
     empty = ""  # what the view says before any row

@@ -27,6 +27,7 @@ class TimelinePane(Pane):
         super().__init__(**kwargs)
         self.timeline = Timeline()
         self._gathering: object | None = None  # the merge on a thread, while it runs
+        self._threads_work = True  # (not after one failed)
         # Merging reads every record's time: done only while someone looks (the
         # pane is shown, or e/E searches it), not for every batch of a big backlog.
         self.wanted = False
@@ -54,7 +55,7 @@ class TimelinePane(Pane):
     class Gathered(Message):
         """A merge made on a thread (``catch_up``)."""
 
-        def __init__(self, token: object, timeline: Timeline, store: RunStore) -> None:
+        def __init__(self, token: object, timeline: Timeline | None, store: RunStore) -> None:
             super().__init__()
             self.token, self.timeline, self.store = token, timeline, store
 
@@ -66,7 +67,8 @@ class TimelinePane(Pane):
         had meanwhile."""
         if not wait and self._gathering is not None:
             return
-        if not wait and self.timeline.behind(store.buffers) > IN_THREAD_OVER:
+        if (not wait and self._threads_work
+                and self.timeline.behind(store.buffers) > IN_THREAD_OVER):
             self._gather(store)
             return
         self._gathering = None  # (a merge on a thread meanwhile is dropped)
@@ -86,8 +88,12 @@ class TimelinePane(Pane):
         frozen = {kind: buffer.frozen() for kind, buffer in store.buffers.items()}
 
         def run() -> None:
-            merge.catch_up_with(frozen)
-            self.post_message(self.Gathered(token, merge, store))
+            done = None
+            try:
+                merge.catch_up_with(frozen)
+                done = merge
+            finally:  # (failed: said as every worker's failure is, and merged here from now)
+                self.post_message(self.Gathered(token, done, store))
 
         self.run_worker(run, thread=True, exit_on_error=False, group="timeline",
                         name="merging the timeline")
@@ -96,8 +102,11 @@ class TimelinePane(Pane):
         if message.token is not self._gathering:
             return
         self._gathering = None
-        self.timeline = message.timeline
-        self._show(self.timeline)
+        if message.timeline is None:
+            self._threads_work = False
+        else:
+            self.timeline = message.timeline
+            self._show(self.timeline)
         self.catch_up(message.store, wait=False)  # what came meanwhile
         self._head()
 
