@@ -132,6 +132,17 @@ async def test_background_work_that_fails_says_so(tui, tmp_path):
         assert "1 background failure: scanning the actions failed" in tui.screen_text(app)
 
 
+async def test_a_panes_background_work_that_fails_says_so_too(tui, run_dir):
+    # A worker's state reaches only the widget that started it (Textual's
+    # messages for it do not bubble): a pane's scan failed unseen.
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.main.panes["queue"].run_worker(lambda: 1 / 0, thread=True, exit_on_error=False,
+                                           name="scanning the queue")
+        await tui.wait_until(pilot, lambda: "1 background failure: scanning the queue failed"
+                             in tui.screen_text(app))
+
+
 async def test_no_stale_rows_after_copytruncate_or_rotation_with_lines_of_equal_length(tui, tmp_path):
     kernel, actions = tmp_path / "kernel_run.log", tmp_path / "action_log.jsonl"
 
