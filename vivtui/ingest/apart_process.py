@@ -185,7 +185,10 @@ def _work() -> None:
     progress = os.fdopen(progress_fd, "w", buffering=1)
     with os.fdopen(answer_fd, "wb") as answer:
         # Written as it is made: never the whole answer in memory beside the store.
-        handover.dump(_read(spec_name, path, zone, fd, size, progress, store, engine), answer)
+        made = _read(spec_name, path, zone, fd, size, progress, store, engine)
+        handover.dump(made, answer)
+    progress.close()
+    handover.leave()  # (``made`` held: not freed first)
 
 
 if __name__ == "__main__":

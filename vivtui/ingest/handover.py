@@ -10,6 +10,7 @@ from its memory (protocol 5's ``PickleBuffer``), and loaded as an array again.
 from __future__ import annotations
 
 import copyreg
+import os
 import pickle
 from array import array
 from typing import IO, Any
@@ -19,6 +20,13 @@ def dump(value: Any, file: IO[bytes]) -> None:
     pickler = pickle.Pickler(file, protocol=5)
     pickler.dispatch_table = _DISPATCH
     pickler.dump(value)
+
+
+def leave() -> None:
+    """The process ends once its answer is written, its files flushed: its store
+    is not freed object by object first (a million of them: the memory stayed
+    in use while the next process started)."""
+    os._exit(0)
 
 
 def _reduce_array(values: array) -> tuple:

@@ -165,8 +165,10 @@ def usable_cores() -> int:
 
 def _work() -> None:
     ask = pickle.load(sys.stdin.buffer)
-    handover.dump(_do_apart(*ask), sys.stdout.buffer)
+    made = _do_apart(*ask)
+    handover.dump(made, sys.stdout.buffer)
     sys.stdout.flush()
+    handover.leave()  # (``made`` held: not freed first)
 
 
 if __name__ == "__main__":
