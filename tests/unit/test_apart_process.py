@@ -14,7 +14,7 @@ import pytest
 
 from vivtui.alerts.rules import AlertEngine
 from vivtui.demo import write_forever
-from vivtui.ingest import apart_process
+from vivtui.ingest import apart_process, turns
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_process import ApartProcess
 from vivtui.ingest.costs import cost_of
@@ -244,6 +244,7 @@ def test_the_costliest_backlog_has_the_first_turn(demo, tmp_path, monkeypatch):
     names = ("kernel_run.log", "structured_logs.jsonl", "execution_log.jsonl")
     for name in names:
         shutil.copy(demo / name, tmp_path / name)
+    monkeypatch.setattr(turns, "GRACE_S", 60.0)  # (however slow a thread is to ask)
     kinds: list[str] = []
     follow_until_read(tmp_path, names, monkeypatch, processes=1, kinds=kinds)
     layout = discover(tmp_path, timezone.utc)

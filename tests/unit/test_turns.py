@@ -36,7 +36,14 @@ def asking(turns: Turns, kind: str, cost: float, order: list, stopped: threading
 
 
 def settle() -> None:
-    time.sleep(0.3)  # (a few of the gate's looks)
+    time.sleep(0.3)  # (a few of the gate's looks: for what must not happen)
+
+
+def until(condition) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
 
 
 def test_the_costliest_waiting_or_expected_goes_first():
@@ -54,11 +61,12 @@ def test_the_costliest_waiting_or_expected_goes_first():
 
 
 def test_at_most_count_at_once():
-    turns = Turns(2, {}, clock=Clock())
+    costs = {"a": 3.0, "b": 2.0, "c": 1.0}
+    turns = Turns(2, costs, clock=Clock())
     order: list[str] = []
     stopped, hold = threading.Event(), threading.Event()
-    threads = [asking(turns, kind, cost, order, stopped, hold)
-               for kind, cost in (("a", 3.0), ("b", 2.0), ("c", 1.0))]
+    threads = [asking(turns, kind, cost, order, stopped, hold) for kind, cost in costs.items()]
+    until(lambda: len(order) == 2)
     settle()
     assert sorted(order) == ["a", "b"]
     hold.set()
@@ -92,12 +100,12 @@ def test_a_turn_is_given_back_once_however_often_it_is_said():
 
 
 def test_stopping_ends_the_wait():
-    turns = Turns(1, {}, clock=Clock())
+    turns = Turns(1, {"a": 2.0}, clock=Clock())
     stopped, hold = threading.Event(), threading.Event()
     order: list[str] = []
     holder = asking(turns, "a", 2.0, order, stopped, hold)
-    settle()
     waiter = asking(turns, "b", 1.0, order, stopped)
+    until(lambda: order == ["a"])
     settle()
     stopped.set()
     waiter.join(5)

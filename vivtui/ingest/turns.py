@@ -21,14 +21,15 @@ WAIT_S = 0.1  # between looks at the grace's end and at ``stopped``
 
 
 class Turns:
-    def __init__(self, count: int, expected: dict[str, float], grace: float = GRACE_S,
+    def __init__(self, count: int, expected: dict[str, float], grace: float | None = None,
                  clock: Callable[[], float] = monotonic) -> None:
-        """``expected``: the costs of the backlogs to come (``ingest.costs``), by kind."""
+        """``expected``: the costs of the backlogs to come (``ingest.costs``), by
+        kind; ``grace``: seconds they are waited for (``GRACE_S``)."""
         self._free = count
         self._expected = dict(expected)  # until they ask
         self._waiting: dict[str, float] = {}
         self._clock = clock
-        self._until = clock() + grace
+        self._until = clock() + (GRACE_S if grace is None else grace)
         self._changed = threading.Condition()
 
     def take(self, kind: str, cost: float, stopped: threading.Event) -> Turn | None:
