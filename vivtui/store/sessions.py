@@ -5,14 +5,7 @@ from __future__ import annotations
 from array import array
 from datetime import datetime
 
-from vivtui.parsing.record import (
-    ERROR,
-    INFO,
-    OK,
-    WARNING,
-    Record,
-    make,
-)
+from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record, make
 from vivtui.parsing.sessions import (
     COMPLETED,
     KIND,
