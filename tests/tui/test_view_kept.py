@@ -143,3 +143,14 @@ async def test_a_broken_state_file_is_set_aside_and_said(tui, run_dir, tmp_path)
         await settled(tui, app, pilot)
         assert state.with_suffix(".bad").exists()
         assert any("unreadable" in n.message for n in app._notifications)
+
+
+async def test_a_click_on_a_row_is_a_move_of_the_users(tui, run_dir, tmp_path):
+    app = monitor(run_dir, tmp_path / "view.json")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settled(tui, app, pilot)
+        await pilot.press("3")
+        view = app.main.panes["queue"].view
+        assert not view.moved
+        await pilot.click(view, offset=(5, 1))
+        assert view.moved and view.cursor == 1
