@@ -30,6 +30,7 @@ import re
 import shutil
 import statistics
 import time
+from collections import deque
 from pathlib import Path
 
 from harness import Session, TreePeak, cpu_s, hwm_mb, tree, vivtui_command, wait_screen
@@ -46,16 +47,22 @@ def last_marker(path: Path) -> str:
     return "seq=" + found[-1].decode()
 
 
-def wait_idle(session: Session, timeout: float, quiet_pct: float = 3.0) -> float | None:
-    """Launch until a whole second passes with the tree under ``quiet_pct`` CPU."""
+def wait_idle(session: Session, timeout: float, quiet_pct: float = 3.0,
+              step: float = 0.1) -> float | None:
+    """Launch until the start of the first whole second with the tree under
+    ``quiet_pct`` CPU, a window starting at any of the looks ``step`` s
+    apart. (Back-to-back one-second windows, before 2026-12-01, put the end
+    of the loading off by up to a second.)"""
     deadline = time.monotonic() + timeout
+    looks: deque[tuple[float, float]] = deque()
     while time.monotonic() < deadline:
-        pids = tree(session.pid)
-        before, at = cpu_s(pids), time.monotonic()
-        time.sleep(1.0)
-        used = cpu_s(pids) - before
-        if used / (time.monotonic() - at) * 100 < quiet_pct:
-            return at - session.started
+        looks.append((time.monotonic(), cpu_s(tree(session.pid))))
+        while looks[-1][0] - looks[0][0] >= 1.0:
+            (start, before), (end, after) = looks[0], looks[-1]
+            if (after - before) / (end - start) * 100 < quiet_pct:
+                return start - session.started
+            looks.popleft()
+        time.sleep(step)
     return None
 
 

@@ -201,8 +201,11 @@ def test_a_big_files_preview_is_posted_before_its_first_batch(tmp_path, collecte
         loop.stop(join=2.0)
 
 
+@pytest.mark.parametrize("previewed", [{"actions"}, set()], ids=["previewed", "not previewed"])
 def test_a_big_files_backlog_taken_in_apart_is_posted_whole(tmp_path, collected,
-                                                             monkeypatch):
+                                                             monkeypatch, previewed):
+    """Previewed or not (a stream pane shows the file's newest lines itself),
+    a big backlog is taken in by its reading thread, not by the UI thread."""
     from vivtui.ingest import feeds
     from vivtui.ingest.apart import ReadApart
     from vivtui.store.run import RunStore
@@ -218,14 +221,15 @@ def test_a_big_files_backlog_taken_in_apart_is_posted_whole(tmp_path, collected,
         threads.add(threading.current_thread().name)
         return ReadApart(kind, RunStore())
 
-    loop = start(tmp_path, collected, previewed={"actions"}, apart=apart)
+    loop = start(tmp_path, collected, previewed=previewed, apart=apart)
     feed = loop.feeds[0]
     try:
         batches = []
         while not batches or batches[-1].apart is None:
             batches.append(collected[0].get(timeout=WAIT_S))
             loop.applied(batches[-1].kind)
-        assert batches[0].preview and not any(b.records for b in batches[1:] if not b.preview)
+        assert batches[0].preview == bool(previewed)
+        assert not any(b.records for b in batches if not b.preview)
         reading = batches[-1].apart
         assert threads == {"vivtui reading actions"}  # taken in by the reading thread
         assert reading.store.buffers["actions"].total == 399

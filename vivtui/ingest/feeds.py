@@ -23,7 +23,7 @@ from vivtui.parsing.kinds import (
     gc_paused,
 )
 from vivtui.parsing.record import Records
-from vivtui.sources.regular import kind_of
+from vivtui.sources.regular import kind_of, size_of
 from vivtui.sources.snapshot import SnapshotReader
 from vivtui.sources.tailer import MISSING, LineTailer, Place
 
@@ -252,6 +252,11 @@ class Feed:
         for status in out:
             status.kind = self.kind
         return _unique_names(out)
+
+    def big(self) -> bool:
+        """Is its file (or the one it will read) big enough to be previewed?"""
+        chosen = self.current_choice()
+        return chosen is not None and size_of(chosen[1]) > PREVIEW_OVER
 
     def current_choice(self) -> tuple[FileSpec, Path] | None:
         """The file this feed reads, or will read once it looks: the one it
