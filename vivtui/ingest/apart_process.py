@@ -34,7 +34,6 @@ from vivtui.sources.regular import size_of
 
 # Below this size the process costs more than it saves (its start: ~0.3 s).
 WORTH_OVER = 16 << 20
-BATCH_BYTES = 1 << 20
 NICENESS = 19  # the screen's process first, whenever both want a core
 WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
 
@@ -157,7 +156,7 @@ def _command() -> list[str]:
 def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, size: int,
           progress: IO[str], store, engine) -> tuple:
     """In the process: the file read through ``fd`` up to ``size`` bytes."""
-    feed = Feed([(BY_NAME[spec_name], Path(path))], zone, budget=BATCH_BYTES)
+    feed = Feed([(BY_NAME[spec_name], Path(path))], zone)
     feed.read_through(Path(f"/dev/fd/{fd}"), size)
     # Kept rows past the newest held as places in the file, as the monitor
     # holds them: packed, a big run's were 75 MB of the monitor's memory.

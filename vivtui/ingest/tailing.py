@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_process import ApartProcess, reads_apart, worth_it
 from vivtui.ingest.costs import cost_of
-from vivtui.ingest.feeds import Batch, Feed
+from vivtui.ingest.feeds import BATCH_BYTES, Batch, Feed
 from vivtui.ingest.turns import Turns
 from vivtui.parsing.kinds import gc_paused
 from vivtui.sources.watcher import watch_directories
@@ -35,8 +35,8 @@ BACKLOG_YIELD_S = 0.05  # at most, per backlog batch, for a live line's frame
 LIVE_WINDOW_S, BACKLOG_REST_S = 0.5, 0.2
 BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per batch
 # A backlog taken in apart parses and takes in each batch while holding the
-# GIL's turns: smaller batches, so that a key's frame waits for less of one.
-APART_BUDGET = 256 << 10
+# GIL's turns: batches no bigger than the one-shot reads' (``BATCH_BYTES``).
+APART_BUDGET = BATCH_BYTES
 IN_FLIGHT = 2  # batches handed over and not applied yet, per feed
 PREVIEW_WAIT_S = 2.0  # at most, for a big file's preview to be drawn before its backlog is read
 
