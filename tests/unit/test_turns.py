@@ -112,3 +112,28 @@ def test_stopping_ends_the_wait():
     hold.set()
     holder.join(5)
     assert order == ["a", "b stopped"]
+
+
+def test_the_backlogs_go_in_lanes_that_end_together():
+    """Longest first would read the sessions' backlog after the audit log's,
+    and the kernel's alone at the end; in lanes, the audit log's lane goes on
+    with the action log's while the queue's is read."""
+    costs = {"tasks": 5.2, "api": 4.3, "sessions": 3.5, "actions": 2.6, "kernel": 1.9}
+    turns = Turns(2, costs, clock=Clock())
+    order: list[str] = []
+    stopped = threading.Event()
+    holds = {kind: threading.Event() for kind in costs}
+    threads = [asking(turns, kind, cost, order, stopped, holds[kind])
+               for kind, cost in costs.items()]
+    until(lambda: len(order) == 2)
+    assert sorted(order) == ["api", "tasks"]
+    for done, then in (("api", "actions"), ("tasks", "sessions"), ("actions", "kernel")):
+        holds[done].set()
+        until(lambda: then in order)
+        settle()
+        assert order[-1] == then
+    assert order[2:] == ["actions", "sessions", "kernel"]
+    for hold in holds.values():
+        hold.set()
+    for thread in threads:
+        thread.join(5)

@@ -1,6 +1,7 @@
 """What reading a file to its end costs, relative to the action log's bytes:
 to share a run's files out among processes (``split_read``), and to give
-the costliest backlog the first turn at another process (``turns``).
+the backlogs' turns at other processes out in lanes that end together
+(``turns``).
 
 Measured with ``vivtui summary`` on each file of a big run; the queue's and
 the sessions' scaled since by their drop in instructions per line
@@ -10,6 +11,7 @@ entries assembled across lines.)
 
 from __future__ import annotations
 
+from itertools import product
 from pathlib import Path
 
 from vivtui.parsing.kinds import FileSpec
@@ -18,9 +20,36 @@ from vivtui.sources.regular import size_of
 COST_PER_BYTE = {"actions": 1.0, "api": 2.0, "tasks": 3.5, "sessions": 4.2, "kernel": 5.5,
                  "text": 10.0}
 OTHER_COST_PER_BYTE = 4.0
+MOST_GROUPS = 4
 
 
 def cost_of(spec: FileSpec, path: Path) -> float:
     """Reading ``path`` (a file of ``spec``) now, in the action log's bytes."""
     kind = "text" if spec.assembled else spec.kind
     return size_of(path) * COST_PER_BYTE.get(kind, OTHER_COST_PER_BYTE)
+
+
+def shared_out(costs: dict[str, float], count: int) -> list[set[str]]:
+    """The names in at most ``count`` groups of about equal cost, the lightest
+    first; the names that cost nothing in it. A run has at most a dozen names
+    with a cost: every assignment is tried (for at most ``MOST_GROUPS`` groups)."""
+    busy = [name for name, cost in costs.items() if cost > 0]
+    count = min(count, len(busy), MOST_GROUPS)
+    if count < 2:
+        return [set(costs)]
+    # The busiest group as little busy as can be, then the next busiest...
+    best = min(product(range(count), repeat=len(busy)),
+               key=lambda places: sorted(_loads(places, busy, costs, count), reverse=True))
+    groups = [{name for name, place in zip(busy, best) if place == at} for at in range(count)]
+    groups = sorted((group for group in groups if group),
+                    key=lambda group: sum(costs[name] for name in group))
+    groups[0] |= set(costs) - set(busy)  # nothing to read: done at once
+    return groups
+
+
+def _loads(places: tuple[int, ...], names: list[str], costs: dict[str, float],
+           count: int) -> list[float]:
+    loads = [0.0] * count
+    for name, place in zip(names, places):
+        loads[place] += costs[name]
+    return loads

@@ -13,11 +13,10 @@ import pickle
 import subprocess
 import sys
 from datetime import tzinfo
-from itertools import product
 from pathlib import Path
 
 from vivtui.ingest import handover
-from vivtui.ingest.costs import cost_of
+from vivtui.ingest.costs import cost_of, shared_out
 from vivtui.ingest.feeds import Reading, count_records, read_to_end
 from vivtui.ingest.layout import RunLayout, discover
 from vivtui.parsing.kinds import FileSpec
@@ -130,29 +129,9 @@ class _Worker:
 
 def balanced(jobs: dict[str, tuple[FileSpec, Path]], count: int) -> list[set[str]]:
     """The jobs in at most ``count`` groups of about equal time, the lightest
-    first (done by the process that also merges). A run has at most a dozen
-    jobs with anything to do: every assignment is tried."""
-    costs = {name: cost_of(spec, file) for name, (spec, file) in jobs.items()}
-    busy = [name for name, cost in costs.items() if cost > 0]
-    count = min(count, len(busy), MOST_PROCESSES)
-    if count < 2:
-        return [set(costs)]
-    # The busiest process as little busy as can be, then the next busiest...
-    best = min(product(range(count), repeat=len(busy)),
-               key=lambda places: sorted(_loads(places, busy, costs, count), reverse=True))
-    groups = [{name for name, place in zip(busy, best) if place == at} for at in range(count)]
-    groups = sorted((group for group in groups if group),
-                    key=lambda group: sum(costs[name] for name in group))
-    groups[0] |= set(costs) - set(busy)  # nothing to read: done at once
-    return groups
-
-
-def _loads(places: tuple[int, ...], names: list[str], costs: dict[str, float],
-           count: int) -> list[float]:
-    loads = [0.0] * count
-    for name, place in zip(names, places):
-        loads[place] += costs[name]
-    return loads
+    first (done by the process that also merges)."""
+    return shared_out({name: cost_of(spec, file) for name, (spec, file) in jobs.items()},
+                      min(count, MOST_PROCESSES))
 
 
 def usable_cores() -> int:
