@@ -261,9 +261,9 @@ async def test_live_tailing_shows_appended_lines(tui, tmp_path):
             await pilot.pause(0.05)
         # (It failed twice in full runs, never alone: what the pane and the file held then.)
         view = app.main.actions.file_view
-        assert "Half-2" in tui.screen_text(app), (
-            tui.screen_text(app).splitlines()[2:6], None if view is None else len(view),
-            path.read_bytes()[-120:], app.store.buffers["actions"].total)
+        assert "Half-2" in tui.screen_text(app), "\n".join([
+            *tui.screen_text(app).splitlines()[2:6], f"file view rows: {view and len(view)}",
+            f"store rows: {app.store.buffers['actions'].total}", repr(path.read_bytes()[-120:])])
         # The pane reads its file itself; the tail loop's count follows.
         await tui.wait_until(pilot, lambda: app.store.buffers["actions"].total == 2)
 

@@ -155,8 +155,7 @@ class Feed:
             return None
         tailer = LineTailer(self.path, budget=PREVIEW_BYTES, tail_bytes=PREVIEW_BYTES)
         try:
-            size = os.stat(self.path).st_size
-            chunk = tailer.read() if size > PREVIEW_OVER else None
+            chunk = tailer.read() if self.big() else None
         except OSError:
             chunk = None
         if chunk is None or tailer.started_at == 0:

@@ -252,9 +252,9 @@ class Tailing:
 
     def _in_process(self, feed: Feed) -> bool:
         """Is the feed's backlog for another process to read (``apart_process``)?
-        Any big line file's, previewed or not: the action log's and the
-        kernel's, taken in on the UI thread a piece at a time, kept keys
-        waiting while a big run loaded."""
+        Any big line file's, previewed or not, when another is big too: read
+        by threads of this process, the backlogs took turns at the GIL with
+        each other and with the screen."""
         if not self._apart_processes:
             return False
         candidates = {}

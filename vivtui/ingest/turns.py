@@ -1,5 +1,5 @@
 """Turns at the other processes that read big backlogs (``apart_process``):
-at most so many at once, the costliest backlog first.
+at most so many at once, in lanes that end together, the costliest first.
 
 Taken in the order the files' threads asked (each once its preview was
 out), the big run's turns left its costliest backlog for last: it was read

@@ -53,8 +53,8 @@ class Timeline:
 
     def copy(self) -> Timeline:
         other = copy(self)
-        other.rows, other._seen, other._last_ts = list(self.rows), dict(self._seen), dict(
-            self._last_ts)
+        other.rows = list(self.rows)
+        other._seen, other._last_ts = dict(self._seen), dict(self._last_ts)
         return other
 
     def _start(self, kind: str, buffer: Buffer) -> int:
