@@ -4,6 +4,7 @@ what was written meanwhile read after it, once."""
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import sys
@@ -176,6 +177,20 @@ def test_stopping_stops_the_process(demo, tmp_path, monkeypatch):
 
     assert not process.wait(stopped, meanwhile)
     assert looks and process._process.poll() is not None
+
+
+def test_the_process_runs_only_when_the_screen_leaves_a_core_free(demo, tmp_path, monkeypatch):
+    shutil.copy(demo / "api_audit.log", tmp_path / "api_audit.log")
+    monkeypatch.setattr(apart_process, "_command", lambda: ["sleep", "100"])
+    layout, feed = feed_of(tmp_path, "api_audit.log")
+    process = ApartProcess.start(feed, reading_of(feed.kind))
+    try:
+        pid = process._process.pid
+        # Set from here, before it has started: its own start competed too.
+        assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+        assert os.getpriority(os.PRIO_PROCESS, pid) == apart_process.NICENESS
+    finally:
+        process.stop()
 
 
 def test_a_limited_tailer_reads_to_its_limit_and_another_goes_on_from_there(tmp_path):

@@ -50,3 +50,19 @@ def test_a_read_store_comes_back_with_the_same_counts_and_models():
     assert back.sessions.state_counts("finished") == store.sessions.state_counts("finished")
     assert back.sessions.events._times.tobytes() == store.sessions.events._times.tobytes()
     assert (back.budget.cost, back.budget.calls) == (store.budget.cost, store.budget.calls)
+
+
+def test_a_paced_load_gives_the_same_store_and_is_paced_piece_by_piece():
+    _, store = read_run(RUN, processes=1)
+    rows = [f"row {n}" for n in range(100_000)]  # (a big store's size: many frames)
+    written = io.BytesIO()
+    handover.dump((store, rows), written)
+    paces = []
+    back, rows_back = handover.load(io.BytesIO(written.getvalue()), lambda: paces.append(1))
+    assert rows_back == rows
+    assert back.tasks.counts == store.tasks.counts
+    assert (back.budget.cost, back.budget.calls) == (store.budget.cost, store.budget.calls)
+    # Called before each piece the unpickler reads, not once for all: a frame
+    # of the screen's can come between them.
+    frames = len(written.getvalue()) // (64 << 10)
+    assert len(paces) > frames >= 1

@@ -242,3 +242,39 @@ def test_a_big_files_backlog_taken_in_apart_is_posted_whole(tmp_path, collected,
         assert next_records(collected[0], loop, "actions")[0].line == 400  # the usual way
     finally:
         loop.stop(join=2.0)
+
+
+class Clock:
+    """``tailing``'s clock and its screen's event: a wait passes its timeout."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+        self.free = False
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def is_set(self) -> bool:
+        return self.free
+
+    def wait(self, timeout: float) -> bool:
+        self.waits.append(timeout)
+        self.now += timeout
+        return self.free
+
+
+def test_work_that_holds_the_gil_waits_for_frames_a_bounded_time_in_all(tmp_path, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(tailing, "monotonic", clock.monotonic)
+    loop = Tailing([], [], lambda batch: None, lambda what, exc: None)
+    loop._screen_free = clock
+    pace = loop._frames_first(0.12)
+    clock.free = True
+    pace()
+    assert clock.waits == []  # no frame on its way: on at once
+    clock.free = False
+    for _ in range(10):  # frames on their way all along: 0.12 s in all, then on
+        pace()
+    assert clock.waits == [0.05, 0.05, pytest.approx(0.02)]
+

@@ -34,7 +34,7 @@ from vivtui.sources.regular import size_of
 
 # Below this size the process costs more than it saves (its start: ~0.3 s).
 WORTH_OVER = 16 << 20
-NICENESS = 19  # the screen's process first, whenever both want a core
+NICENESS = 19  # where idle scheduling is not to be had (see ``_lower_priority``)
 WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
 
 
@@ -80,6 +80,7 @@ class ApartProcess:
             process = subprocess.Popen(
                 _command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, pass_fds=(fd, progress_write, answer.fileno()))
+            _lower_priority(process.pid)
             with process.stdin as sent:
                 pickle.dump((feed.spec.name, str(feed.path), feed.zone, fd, size, progress_write,
                              answer.fileno(), reading.store, reading.engine), sent,
@@ -110,16 +111,17 @@ class ApartProcess:
         self.stop()
         return False
 
-    def take_over(self, feed: Feed, reading: ReadApart) -> bool:
+    def take_over(self, feed: Feed, reading: ReadApart,
+                  pace: Callable[[], object] | None = None) -> bool:
         """The process's store, alert engine and place, taken over by
         ``reading`` and ``feed``; False (and nothing changed) if it failed.
         (Read once the process has ended: its store and this one's copy are
-        never in memory at once.)"""
+        never in memory at once.) ``pace``: see ``handover.load``."""
         try:
             if self._process.wait() != 0:
                 return False
             self._answer.seek(0)
-            store, engine, place = pickle.load(self._answer)
+            store, engine, place = handover.load(self._answer, pace)
         except Exception:  # noqa: BLE001 - whatever is wrong with its answer: read here
             return False
         finally:
@@ -147,6 +149,19 @@ class ApartProcess:
         if len(lines) > 1 and lines[-2].isdigit():
             self.offset = int(lines[-2])
         return bool(data)
+
+
+def _lower_priority(pid: int) -> None:
+    """The process runs on what the cores have left over (``SCHED_IDLE``),
+    set from here the moment it exists: the screen, and the terminal that
+    shows it (tmux, sshd), first. At the lowest niceness, set by the process
+    itself once started, tmux was slow to answer during a big run's loading
+    (over 50 ms, 4-9 times in 14 s) and keys were answered later."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, NICENESS)
+        os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+    except (OSError, AttributeError):  # gone already, or not on this system
+        pass
 
 
 def _command() -> list[str]:

@@ -13,13 +13,40 @@ import copyreg
 import os
 import pickle
 from array import array
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 
 def dump(value: Any, file: IO[bytes]) -> None:
     pickler = pickle.Pickler(file, protocol=5)
     pickler.dispatch_table = _DISPATCH
     pickler.dump(value)
+
+
+def load(file: IO[bytes], pace: Callable[[], object] | None = None) -> Any:
+    """What ``dump`` wrote. ``pace`` is called before each piece is read (a
+    frame of the pickle, 64 KB): loading a big store holds the GIL but for
+    those reads, and a frame of the screen's, sharing the GIL with it, took
+    twice as long; ``pace`` may wait for that frame instead."""
+    return pickle.load(_Paced(file, pace) if pace is not None else file)
+
+
+class _Paced:
+    """A file read in pieces, each after ``pace``."""
+
+    def __init__(self, file: IO[bytes], pace: Callable[[], object]) -> None:
+        self._file = file
+        self._pace = pace
+
+    def read(self, size: int = -1) -> bytes:
+        self._pace()
+        return self._file.read(size)
+
+    def readinto(self, buffer) -> int:
+        self._pace()
+        return self._file.readinto(buffer)
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._file.readline(size)
 
 
 def leave() -> None:

@@ -41,6 +41,7 @@ BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per bat
 APART_BUDGET = BATCH_BYTES
 IN_FLIGHT = 2  # batches handed over and not applied yet, per feed
 PREVIEW_WAIT_S = 2.0  # at most, for a big file's preview to be drawn before its backlog is read
+TAKE_OVER_WAIT_S = 1.0  # at most in all, for frames while another process's store is loaded
 
 Post = Callable[[Batch], None]
 Report = Callable[[str, Exception], None]
@@ -285,11 +286,26 @@ class Tailing:
             try:
                 if process.wait(self.stopped, meanwhile):
                     turn.give_back()
-                    process.take_over(feed, reading)
+                    process.take_over(feed, reading, self._frames_first(TAKE_OVER_WAIT_S))
             finally:
                 self._children.discard(process)
                 # Its progress is the feed's own now, or void (it failed: read here from the start).
                 feed.offset_elsewhere = 0
+
+    def _frames_first(self, most: float) -> Callable[[], None]:
+        """For work that holds the GIL in long pieces: called between them, it
+        waits while a frame is on its way, ``most`` seconds in all (a run whose
+        screen is always busy still gets the work done)."""
+        left = most
+
+        def pace() -> None:
+            nonlocal left
+            if left > 0 and not self._screen_free.is_set():
+                began = monotonic()
+                self._screen_free.wait(min(BACKLOG_YIELD_S, left))
+                left -= monotonic() - began
+
+        return pace
 
     def _post_preview_more(self, feed: Feed) -> None:
         more_preview = feed.preview_more()
