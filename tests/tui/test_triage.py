@@ -342,3 +342,19 @@ async def test_copy_masks_secrets_and_escapes_and_a_catastrophic_search_answers(
         # Exponential with a backtracking engine on this row; RE2 answers at once.
         await tui.type_in(pilot, "slash", "(a+)+$")
         assert app.current_pane().hits == 0
+
+
+async def test_digits_typed_in_the_prompt_are_its_own_not_pane_keys(tui, run_dir):
+    async with tui.opened(run_dir) as (app, pilot):
+        home = app.main.active_name()
+        for key, char in [("slash", "/"), ("3", "3"), ("1", "1")]:  # one read: a burst
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.3)
+        assert app.main.active_name() == home
+        assert app.main.prompt.value == "31"
+        await pilot.press("escape")
+        await tui.type_in(pilot, "ampersand", "42")  # at a normal pace
+        assert app.main.active_name() == home
+        assert app.current_pane().filters.describe() == ["& 42"]
+        await pilot.press("3")  # the prompt closed: a pane key again
+        assert app.main.active_name() == "queue"
