@@ -233,3 +233,41 @@ def test_a_preview_stays_until_a_backlog_read_apart_is_on_screen(tmp_path, monke
     assert shown is not None and shown.counting and shown.progress == 1.0
     feed.apart = False  # absorbed: the models are whole
     assert previews.for_reads(["tasks"]) is None
+
+
+def test_until_a_big_files_preview_is_all_in_its_panes_show_nothing_and_say_counting(
+        tmp_path, monkeypatch):
+    """Not the store's "Queue 0 tasks" of a file not read yet, nor the preview's
+    older lines while its pieces come in (the newest come last)."""
+    from dataclasses import replace
+
+    from vivtui.ingest import feeds
+    from vivtui.parsing.record import Records, rows_of
+    from vivtui.store.run import RunStore
+    from vivtui.ui.preview import Previews
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 2_000)
+    (tmp_path / "execution_log.jsonl").write_bytes(task_lines(1000))
+    feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
+    previews = Previews(RunStore, [feed], previewed=["tasks"])
+    assert previews.for_reads(["actions"]) is None  # no preview coming for that pane
+    waiting = previews.for_reads(["tasks"])  # the preview is not posted yet
+    assert waiting.coming and waiting.counting and waiting.progress == 0.0
+    assert not waiting.store.tasks.tasks
+    batch = feed.preview()
+    rows = rows_of(batch.records)
+    previews.take(replace(batch, records=Records(rows[:5]), more=True))  # a first piece
+    shown = previews.for_reads(["tasks"])
+    assert shown.counting and not shown.store.tasks.tasks  # still nothing half-taken-in
+    previews.take(replace(batch, records=Records(rows[5:])))  # its last piece
+    shown = previews.for_reads(["tasks"])
+    assert not (shown.coming or shown.counting) and len(shown.store.tasks.tasks) == len(rows)
+    assert previews.for_reads(["tasks"]).store is shown.store
+
+
+def test_a_small_file_has_no_preview_on_its_way(tmp_path, monkeypatch):
+    from vivtui.store.run import RunStore
+    from vivtui.ui.preview import Previews
+    (tmp_path / "execution_log.jsonl").write_bytes(task_lines(10))
+    feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
+    assert Previews(RunStore, [feed], previewed=["tasks"]).for_reads(["tasks"]) is None

@@ -208,6 +208,9 @@ class Tailing:
             self._report(f"previewing {feed.path.name}", exc)
             return
         if batch is not None:
+            # Its backlog is taken in apart (``read_all``): said from the
+            # preview's first frame, whose head said "Queue 0 tasks" else.
+            feed.apart = self._apart is not None
             # Its frame first, and for longer than a line's: the backlog's
             # batches and parsing, competing for the UI thread and the GIL, put
             # it off by seconds.

@@ -36,7 +36,13 @@ from vivtui.ui.marking import MarkActions
 from vivtui.ui.panes.actions import ActionsPane
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.budget import BLOCKS, BUDGET, BudgetPane
-from vivtui.ui.panes.registry import NAMES, PANES, home_pane, pane_of_kind
+from vivtui.ui.panes.registry import (
+    NAMES,
+    PANES,
+    home_pane,
+    pane_of_kind,
+    previewed_kinds,
+)
 from vivtui.ui.panes.stream import StreamPane
 from vivtui.ui.panetabs import PaneTabs
 from vivtui.ui.preview import Previews
@@ -94,7 +100,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
         self._ready = False  # drawing before the panes exist, or while they go, is skipped
         self.home = home_pane([feed.kind for feed in layout.feeds])
         self.switched = False  # a pane was chosen since the start (see ``restore_filters``)
-        self.previews = Previews(preview_store, layout.feeds)
+        self.previews = Previews(preview_store, layout.feeds, previewed_kinds())
 
     @property
     def actions(self) -> ActionsPane:

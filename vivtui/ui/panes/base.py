@@ -34,6 +34,7 @@ from vivtui.ui.worker_failures import SaysWorkerFailures
 
 PROBLEM_LEVEL = {ERROR: "failure", WARNING: "warning"}
 SCAN_TICK_S = 0.1  # matches found by a scan go on screen this often
+PREVIEW_COMING = "reading the file's newest lines…"
 
 
 class Pane(SaysWorkerFailures, Vertical):
@@ -59,6 +60,7 @@ class Pane(SaysWorkerFailures, Vertical):
         self.dated = False  # the run spans days: times are shown with their date
         self._problem: str | None = None  # a file of ``reads`` that cannot be read
         self._empty_before = ""
+        self._preview_coming = False  # its rows wait for a big file's newest lines
         self.row_query: Query = MemoryQuery(self.describe)
         self._source: Sequence = ()
         self._scan_timer = None
@@ -171,6 +173,10 @@ class Pane(SaysWorkerFailures, Vertical):
         self.dated = store.activity.spans_days(self.zone)
         if not self.query(RowView):
             return  # not composed yet, or being taken down as the app exits
+        coming = preview is not None and preview.coming
+        if coming != self._preview_coming:
+            self._preview_coming = coming
+            self.update_filterbar()
         self._update(store, now)
 
     def _update(self, store: RunStore, now: datetime) -> None:
@@ -337,7 +343,7 @@ class Pane(SaysWorkerFailures, Vertical):
         query = self.row_query
         self.view.empty = (("no matching rows found yet" if query.scanning else
                             "no rows match the filters") if self.filters.active
-                           else self.empty)
+                           else PREVIEW_COMING if self._preview_coming else self.empty)
         bar = self.query_one(".filterbar", TextLine)
         text = heads.filter_bar(self.filters, query.search, len(self.view.rows), query.hits,
                                 query.progress())
