@@ -311,3 +311,32 @@ async def test_a_big_queue_taken_in_apart_gives_every_count_and_history_alert(tu
             handle.write(line(3001, "failed"))
         await tui.wait_until(pilot, lambda: "Queue 3001 tasks" in tui.screen_text(app))
         assert app.store.tasks.counts["failed"] == whole.tasks.counts["failed"] + 1
+
+
+async def test_the_budget_says_it_is_counting_until_the_audit_log_is_read(tui, tmp_path,
+                                                                           monkeypatch):
+    # Its spend, calls and forecast are the whole file's: none while the file
+    # is counted apart, not "Spend $0.00 in 0 calls".
+    import threading
+
+    from vivtui.demo import write_forever
+    from vivtui.ingest import feeds
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 3_000)
+    go = threading.Event()
+    read_all = Tailing.read_all
+    monkeypatch.setattr(Tailing, "read_all",
+                        lambda self, feed: go.wait(20) and read_all(self, feed))
+    write_forever(tmp_path, rate=0, limit=1500)
+    log = tmp_path / "api_audit.log"
+    assert log.stat().st_size > 20_000
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await tui.wait_until(pilot, lambda: "NEWEST LINES ONLY" in tui.screen_text(app))
+        screen = tui.screen_text(app)
+        assert "Spend counting 0% of the audit log" in screen
+        assert "$0.00 in 0 calls" not in screen and "forecast none" not in screen
+        go.set()
+        await tui.wait_until(pilot, lambda: "NEWEST LINES ONLY" not in tui.screen_text(app))
+        calls = app.store.budget.calls
+        assert calls > 0 and f"in {calls} calls" in tui.screen_text(app)

@@ -174,6 +174,16 @@ LIMIT_SOURCE = {"option": "--budget", "inferred": "inferred from refusals",
 WRAPPERS_SHOWN = 4
 
 
+def overview_counting(progress: float) -> Text:
+    """The budget overview while the audit log is counted whole apart: its
+    figures so far are none (they were shown as "Spend $0.00 in 0 calls")."""
+    out = Text(end="")
+    out.append("Spend ", styles.STRONG)
+    out.append(f"counting {progress:.0%} of the audit log", styles.CAUTION_STRONG)
+    out.append(": spend, calls, tokens, limits and forecast come once it is read", styles.NOTE)
+    return out
+
+
 def overview(budget, width: int, run: RunState, now: datetime) -> Text:
     """Spend as the producer keeps it: per API wrapper (``user``), each against
     its own limit; refusals as refusals; a forecast only while the run is live."""

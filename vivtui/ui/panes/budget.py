@@ -84,7 +84,10 @@ class BudgetPane(Pane):
             return
         self._seen_version = seen
         width = max(20, (self.size.width or self.screen.size.width) - 4)
-        overview = heads.overview(budget, width, self.run, now)
+        preview = self.preview
+        overview = (heads.overview_counting(preview.progress)
+                    if preview is not None and preview.counting
+                    else heads.overview(budget, width, self.run, now))
         strip = strip_of(store, self.strip_width())
         if strip is not None:
             cursor = self.strip_cursor
