@@ -689,3 +689,19 @@ async def test_the_sessions_repaint_each_second_only_for_a_running_session_on_sc
                           for s in pane.view.rows)  # the fixture's fit on screen
             assert ticking == live  # the fixture has open sessions: running while live
             assert bool(calls) == ticking
+
+
+async def test_a_runs_state_is_not_said_before_anything_dated_is_read(tui, run_dir, tmp_path):
+    # Its files are there but not read yet: "live" was said of runs finished
+    # hours ago for as long as their big files took.
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        assert app.main.status_text().plain.startswith(" reading ")
+        tui.load(app)
+        await pilot.pause()
+        assert app.main.status_text().plain.startswith(" live ")  # (its clock: just after)
+    empty = tui.empty_app(tmp_path)  # nothing to read: waited for, as live
+    async with empty.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        assert empty.main.status_text().plain.startswith(" live ")

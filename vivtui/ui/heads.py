@@ -94,10 +94,12 @@ def run_state(run: RunState, now: datetime, zone=None) -> Text:
 
 
 def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
-           alerts: int = 0, strip: Text | None = None, counting: float | None = None) -> Text:
+           alerts: int = 0, strip: Text | None = None, counting: float | None = None,
+           *, run: RunState | None) -> Text:
     """The bottom line: run state, files, errors, warnings, malformed lines,
     spend, follow. ``counting``: how far the files' backlogs are read, while
-    they are (the figures after it are not final until then)."""
+    they are (the figures after it are not final until then). ``run``: the
+    run's state as judged (None: not known until more is read)."""
     # One file per kind (the action log's two forms are one), whichever is found.
     kinds = {s.kind or s.name for s in statuses}
     present = {s.kind or s.name for s in statuses if s.used and s.state in ("ok", "empty")}
@@ -105,7 +107,8 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
                if not any(s.state == "unreadable" for s in statuses if (s.kind or s.name) == kind)]
     out = line()
     out.append(" ")
-    out.append_text(run_state(store.run_state(now), now, zone))
+    out.append_text(run_state(run, now, zone) if run is not None
+                    else Text("reading", styles.NOTE, end=""))
     if strip is not None:
         out.append(" ")
         out.append_text(strip)

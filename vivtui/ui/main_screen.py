@@ -27,6 +27,8 @@ from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.feeds import Feed
 from vivtui.ingest.layout import RunLayout
 from vivtui.pacing import Pacer
+from vivtui.sources.regular import size_of
+from vivtui.store.activity import LIVE, RunState
 from vivtui.store.run import RunStore
 from vivtui.ui import alerts as alerts_ui
 from vivtui.ui import heads, keys
@@ -344,7 +346,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
                             pane.follow_text() if pane is not None else None, self.now(),
                             self.zone, alerts=self.alerts.fired,
                             strip=status_strip(self.store, STATUS_STRIP) if wide else None,
-                            counting=self.reading())
+                            counting=self.reading(), run=self.run_judged())
         if self.elsewhere is not None:
             text = alerts_ui.elsewhere(*self.elsewhere()).append_text(text)
         if self.unseen:
@@ -355,6 +357,26 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
         if note:
             text = heads.source_problem(note).append_text(text)
         return text
+
+    def run_judged(self) -> RunState | None:
+        """Live, idle or finished, from what is read so far; None while
+        nothing dated is, and the backlogs are being read: a run finished
+        hours ago was said to be "live" for the seconds its big files took.
+        A big file's preview has seen its newest lines: it judges first."""
+        now = self.now()
+        run = self.store.run_state(now)
+        if run.state != LIVE or run.since is not None or not self._unread():
+            return run
+        preview = self.previews.store
+        judged = preview.run_state(now) if preview is not None else None
+        return judged if judged is not None and judged.since is not None else None
+
+    def _unread(self) -> bool:
+        """Are files still to be read (or being read), not only waited for?"""
+        if self.reading() is not None:
+            return True
+        chosen = [feed.current_choice() for feed in self.run_layout.feeds]
+        return any(choice is not None and size_of(choice[1]) > 0 for choice in chosen)
 
     def report_failure(self, message: str) -> None:
         self.failures.append(message)

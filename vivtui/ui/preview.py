@@ -76,6 +76,11 @@ class Previews:
         return Shown(self._store, min(reading[kind] for kind in shown),
                      any(self._feeds[kind].apart for kind in shown if kind in self._feeds))
 
+    @property
+    def store(self) -> RunStore | None:
+        """The previews' store, while there is one."""
+        return self._store
+
     def _on_its_way(self, kind: str) -> bool:
         """Is a preview of ``kind`` coming, or being taken in, and not all in?"""
         if kind in self._whole:
