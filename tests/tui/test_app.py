@@ -705,3 +705,20 @@ async def test_a_runs_state_is_not_said_before_anything_dated_is_read(tui, run_d
     async with empty.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         assert empty.main.status_text().plain.startswith(" live ")
+
+
+async def test_the_timeline_says_it_is_counting_while_the_files_are_read(tui, run_dir):
+    # Not "rows 0" and "no timestamped records yet" of a run being counted.
+    app = tui.fixture_app(run_dir)
+    progress: list[float | None] = [0.4]
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.main.panes["timeline"].reading = lambda: progress[0]
+        await pilot.press("6")
+        await pilot.pause()
+        screen = tui.screen_text(app)
+        assert "counting 40%" in screen and "rows come as they are counted" in screen
+        assert "no timestamped records yet" not in screen
+        progress[0] = None
+        tui.load(app)
+        await tui.wait_until(pilot, lambda: "counting" not in tui.screen_text(app))
+        assert len(app.main.panes["timeline"].view.rows) > 0

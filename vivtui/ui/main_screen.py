@@ -46,6 +46,7 @@ from vivtui.ui.panes.registry import (
     previewed_kinds,
 )
 from vivtui.ui.panes.stream import StreamPane
+from vivtui.ui.panes.timeline import TimelinePane
 from vivtui.ui.panetabs import PaneTabs
 from vivtui.ui.preview import Previews
 from vivtui.ui.prompt import Prompt
@@ -89,6 +90,9 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
         self.now = now
         self.panes: dict[str, Pane] = {spec.name: spec.cls(zone=zone)
                                        for spec in PANES}
+        timeline = self.panes.get("timeline")
+        if isinstance(timeline, TimelinePane):
+            timeline.reading = reading
         self.prompt = Prompt()
         self.failures: list[str] = []  # background work that failed, said in the status line
         # Of several runs (``fleetapp``): (alerts, of them rung) of the runs not on screen.

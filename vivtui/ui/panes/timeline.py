@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
@@ -17,6 +18,7 @@ from vivtui.ui.panes.base import Pane
 
 IN_THREAD_OVER = 5_000  # rows to take in: more are merged on a thread
 MERGING = "merging the newest rows of every file…"
+COUNTING = "the files' rows come as they are counted…"
 
 
 class TimelinePane(Pane):
@@ -31,6 +33,9 @@ class TimelinePane(Pane):
         # Merging reads every record's time: done only while someone looks (the
         # pane is shown, or e/E searches it), not for every batch of a big backlog.
         self.wanted = False
+        # How far the run's backlogs are read (None: all are), given by the
+        # screen: the rows merged are the files' counted so far.
+        self.reading: Callable[[], float | None] = lambda: None
 
     def row(self, item: Entry, width: int) -> Text:
         return render.timeline_row(item[2], width, self.zone, item[0])
@@ -119,12 +124,16 @@ class TimelinePane(Pane):
     def _head(self) -> None:
         timeline = self.timeline
         head = heads.counts("Timeline", [("rows", len(timeline.rows), styles.NOTE)])
-        empty = MERGING if self._gathering is not None else self.empty
+        counting = self.reading()
+        empty = (MERGING if self._gathering is not None
+                 else COUNTING if counting is not None else self.empty)
         if self.view.empty != empty:
             self.view.empty = empty
             self.view.refresh()
         if self._gathering is not None:
             head.append(f"  {MERGING}", styles.NOTE)
+        if counting is not None:
+            head.append(f"  counting {counting:.0%}", styles.NOTE)
         if timeline.untimed:
             head.append(f"  {timeline.untimed} lines without a time not shown", styles.NOTE)
         head.append("  ")
