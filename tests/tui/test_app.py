@@ -705,6 +705,12 @@ async def test_a_runs_state_is_not_said_before_anything_dated_is_read(tui, run_d
     async with empty.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
         assert empty.main.status_text().plain.startswith(" live ")
+    (tmp_path / "kernel_run.log").write_text("[1] START: a task with no time\n")
+    undated = tui.empty_app(tmp_path)  # read to its end, with no time in it: as ever
+    async with undated.run_test(size=(140, 40)) as pilot:
+        tui.load(undated)
+        await pilot.pause()
+        assert undated.main.status_text().plain.startswith(" live ")
 
 
 async def test_the_timeline_says_it_is_counting_while_the_files_are_read(tui, run_dir):

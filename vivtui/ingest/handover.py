@@ -25,8 +25,9 @@ def dump(value: Any, file: IO[bytes]) -> None:
 def load(file: IO[bytes], pace: Callable[[], object] | None = None) -> Any:
     """What ``dump`` wrote. ``pace`` is called before each piece is read (a
     frame of the pickle, 64 KB): loading a big store holds the GIL but for
-    those reads, and a frame of the screen's, sharing the GIL with it, took
-    twice as long; ``pace`` may wait for that frame instead."""
+    those reads, and the screen's frames shared it (keys over 100 ms in 40
+    pressed while a big run loaded, three pairs of runs: 4, 1 and 3 without
+    the pauses, 1, 0 and 1 with); ``pace`` may wait for a frame instead."""
     return pickle.load(_Paced(file, pace) if pace is not None else file)
 
 

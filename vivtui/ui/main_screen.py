@@ -376,11 +376,15 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
         return judged if judged is not None and judged.since is not None else None
 
     def _unread(self) -> bool:
-        """Are files still to be read (or being read), not only waited for?"""
-        if self.reading() is not None:
-            return True
-        chosen = [feed.current_choice() for feed in self.run_layout.feeds]
-        return any(choice is not None and size_of(choice[1]) > 0 for choice in chosen)
+        """Has a file with something in it still to be read, or is one being
+        read? (Not a run only waited for, nor one read to its end with no
+        time in it: those are judged as ever.)"""
+        for feed in self.run_layout.feeds:
+            chosen = feed.current_choice()
+            if (chosen is not None and feed.reading_backlog() is not None
+                    and size_of(chosen[1]) > 0):
+                return True
+        return False
 
     def report_failure(self, message: str) -> None:
         self.failures.append(message)
