@@ -728,3 +728,22 @@ async def test_the_timeline_says_it_is_counting_while_the_files_are_read(tui, ru
         tui.load(app)
         await tui.wait_until(pilot, lambda: "counting" not in tui.screen_text(app))
         assert len(app.main.panes["timeline"].view.rows) > 0
+
+
+async def test_a_stream_pane_shows_its_file_once_opened_whatever_the_counts(tui, tmp_path):
+    # The store's buffer counted 1 row, the file's view was at version 1: the
+    # pane took them for the same and kept showing the buffer's rows.
+    (tmp_path / "action_log.jsonl").write_bytes(orjson.dumps(
+        {"actor": "Only-1", "action_type": "TOOL", "action": "edit_file"}) + b"\n")
+    app = tui.fixture_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        tui.load(app)
+        pane = app.main.actions
+        assert pane.file_rows is None and pane.rows_changed(app.store) == 1
+        assert pane._source is app.store.buffers["actions"]
+        feed = next(feed for feed in app.layout_.feeds if feed.kind == "actions")
+        pane.follow_file(feed, timezone.utc, lambda: None, 60.0)
+        await pilot.pause()
+        assert pane.file_rows is not None and pane.file_rows.view.version == 1
+        assert pane.rows_changed(app.store) == 1
+        assert pane._source is pane.file_rows

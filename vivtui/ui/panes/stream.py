@@ -178,15 +178,20 @@ class StreamPane(Pane):
 
     def rows_changed(self, store: RunStore) -> int | None:
         """Shows what is new, if anything; the number of rows."""
+        # Which rows, and their version: the file's and the buffer's numbers
+        # are counted apart, and a file opened when its version equalled the
+        # buffer's count was not shown (the buffer's rows stayed on screen).
         rows = self.file_rows
         if rows is not None:
-            if rows.view.version != self._seen_version:
-                self._seen_version = rows.view.version
+            seen = ("file", rows.view.version)
+            if seen != self._seen_version:
+                self._seen_version = seen
                 self.show_rows(rows)
             return len(rows)
         buffer = store.buffers[self.kind]
-        if buffer.total != self._seen_version:
-            self._seen_version = buffer.total
+        seen = ("buffer", buffer.total)
+        if seen != self._seen_version:
+            self._seen_version = seen
             self.show_rows(buffer)
         return buffer.total
 
