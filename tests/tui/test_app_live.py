@@ -8,11 +8,30 @@ import os
 from datetime import timezone
 
 from vivtui.app import Options, VivtuiApp
+from vivtui.ingest import feeds
 from vivtui.ingest.layout import discover
 from vivtui.ingest.tailing import Tailing
 from vivtui.sources import fileview
 from vivtui.store.filerows import FileRows
 from vivtui.store.scan import RowScan
+
+
+def small_previews(monkeypatch) -> None:
+    """Files over 20,000 bytes are previewed, by their last 3,000."""
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 3_000)
+
+
+def backlogs_held(monkeypatch):
+    """Small previews, and the files' reading from the start held back until
+    the event returned is set (the previews are looked at meanwhile)."""
+    import threading
+    small_previews(monkeypatch)
+    go = threading.Event()
+    read_all = Tailing.read_all
+    monkeypatch.setattr(Tailing, "read_all",
+                        lambda self, feed: go.wait(20) and read_all(self, feed))
+    return go
 
 
 async def test_every_file_of_a_run_gets_its_worker(tui, run_dir):
@@ -234,17 +253,9 @@ async def test_a_big_queue_shows_its_newest_tasks_while_the_rest_is_read(tui, tm
     # The queue's model takes every line in order: until then its rows come
     # from the file's newest lines, and the head says so. Here the reading
     # from the start is held back until the preview has been looked at.
-    import threading
-
     import orjson
 
-    from vivtui.ingest import feeds
-    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 3_000)
-    go = threading.Event()
-    read_all = Tailing.read_all
-    monkeypatch.setattr(Tailing, "read_all",
-                        lambda self, feed: go.wait(20) and read_all(self, feed))
+    go = backlogs_held(monkeypatch)
     log = tmp_path / "execution_log.jsonl"
     log.write_bytes(b"".join(orjson.dumps(
         {"timestamp": f"2026-02-03T05:{n // 60 % 60:02d}:{n % 60:02d}", "task_id": f"task-{n:05d}",
@@ -285,10 +296,8 @@ async def test_a_big_queue_taken_in_apart_gives_every_count_and_history_alert(tu
     import orjson
 
     from vivtui.alerts.alert import MALFORMED_LINES, SAFETY, STREAK
-    from vivtui.ingest import feeds
     from vivtui.summary import collect
-    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 3_000)
+    small_previews(monkeypatch)
     log = tmp_path / "execution_log.jsonl"
     statuses = ["completed"] * 2000 + ["failed"] * 4 + ["safety_blocked"] + ["completed"] * 995
 
@@ -319,16 +328,8 @@ async def test_the_budget_says_it_is_counting_until_the_audit_log_is_read(tui, t
                                                                            monkeypatch):
     # Its spend, calls and forecast are the whole file's: none while the file
     # is counted apart, not "Spend $0.00 in 0 calls".
-    import threading
-
     from vivtui.demo import write_forever
-    from vivtui.ingest import feeds
-    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 3_000)
-    go = threading.Event()
-    read_all = Tailing.read_all
-    monkeypatch.setattr(Tailing, "read_all",
-                        lambda self, feed: go.wait(20) and read_all(self, feed))
+    go = backlogs_held(monkeypatch)
     write_forever(tmp_path, rate=0, limit=1500)
     log = tmp_path / "api_audit.log"
     assert log.stat().st_size > 20_000

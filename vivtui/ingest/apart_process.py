@@ -34,7 +34,7 @@ from vivtui.sources.regular import size_of
 
 # Below this size the process costs more than it saves (its start: ~0.3 s).
 WORTH_OVER = 16 << 20
-NICENESS = 19  # where idle scheduling is not to be had (see ``_lower_priority``)
+NICENESS = 19  # beside idle scheduling, where that is not to be had (``_lower_priority``)
 WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
 
 
@@ -189,12 +189,9 @@ def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, size: int,
 
 
 def _work() -> None:
+    # (At idle priority already: ``_lower_priority``, from the monitor.)
     spec_name, path, zone, fd, size, progress_fd, answer_fd, store, engine = pickle.load(
         sys.stdin.buffer)
-    try:
-        os.nice(NICENESS)
-    except OSError:
-        pass
     # The progress pipe ends when the process does, after its answer is written.
     progress = os.fdopen(progress_fd, "w", buffering=1)
     with os.fdopen(answer_fd, "wb") as answer:
