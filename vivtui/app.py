@@ -119,7 +119,8 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
                                partial(self._batch_arrived, origin=origin),
                                self.report_failure, poll=poll, on_change=self._changed,
                                previewed=previewed_kinds(),
-                               apart=self._read_apart, apart_processes=usable_cores())
+                               apart=self._read_apart, apart_processes=usable_cores(),
+                               preview_store=partial(self._preview_store, layout))
         self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
                               self._soon, schedule_later=self._later)
         self.alerts = alerts

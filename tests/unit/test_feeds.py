@@ -265,6 +265,32 @@ def test_until_a_big_files_preview_is_all_in_its_panes_show_nothing_and_say_coun
     assert previews.for_reads(["tasks"]).store is shown.store
 
 
+def test_previews_taken_in_by_their_reading_threads_are_joined_into_one_store(
+        tmp_path, monkeypatch):
+    from vivtui.ingest import feeds
+    from vivtui.ingest.apart import ReadApart
+    from vivtui.ingest.feeds import Batch
+    from vivtui.store.run import RunStore
+    from vivtui.ui.preview import Previews
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 2_000)
+    (tmp_path / "execution_log.jsonl").write_bytes(task_lines(1000))
+    (tmp_path / "api_audit.log").write_bytes(b"".join(
+        b'{"timestamp": "2026-02-03T05:44:03", "event": "API_CALL_FAILURE", "user": "u%d"}\n' % n
+        for n in range(1000)))
+    by_kind = {feed.kind: feed for feed in discover(tmp_path).feeds}
+    previews = Previews(RunStore, by_kind.values(), previewed=["tasks", "api"])
+    for kind in ("tasks", "api"):
+        made = ReadApart(kind, RunStore())
+        made.take(by_kind[kind].preview())
+        previews.take(Batch(kind, source=kind, preview=True, apart=made))
+    shown = previews.for_reads(["tasks", "api"])
+    assert not shown.coming and shown.store is previews.store
+    assert "t01000" in shown.store.tasks.tasks
+    assert 0 < shown.store.budget.failed < 1000  # the newest lines of each, in one store
+    assert 0 < len(shown.store.tasks.tasks) < 1000
+
+
 def test_a_small_file_has_no_preview_on_its_way(tmp_path, monkeypatch):
     from vivtui.store.run import RunStore
     from vivtui.ui.preview import Previews

@@ -201,6 +201,41 @@ def test_a_big_files_preview_is_posted_before_its_first_batch(tmp_path, collecte
         loop.stop(join=2.0)
 
 
+def test_a_preview_is_taken_in_by_its_reading_thread_a_piece_at_a_time(tmp_path, collected,
+                                                                        monkeypatch):
+    """With a store to take it in, the preview is posted as that store (the
+    UI thread swaps it in), taken in a piece at a time, looking between two
+    pieces for a frame on its way."""
+    import threading
+
+    from vivtui.ingest import feeds
+    from vivtui.store.run import RunStore
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr(tailing, "PREVIEW_PIECE", 10)
+    (tmp_path / "execution_log.jsonl").write_bytes(b"".join(
+        b'{"task_id": "t%d", "status": "completed"}\n' % i for i in range(1, 400)))
+    made, paced = [], []
+
+    def store():
+        made.append(threading.current_thread().name)
+        return RunStore()
+
+    monkeypatch.setattr(tailing.Tailing, "_frames_first",
+                        lambda self, most: lambda: paced.append(most))
+    loop = start(tmp_path, collected, previewed={"tasks"}, preview_store=store)
+    try:
+        first = collected[0].get(timeout=WAIT_S)
+        loop.applied(first.kind)
+    finally:
+        loop.stop(join=2.0)
+    assert first.preview and not first.records and first.apart is not None
+    assert made == ["vivtui reading tasks"]
+    tasks = first.apart.store.tasks
+    assert "t399" in tasks.tasks and 40 < len(tasks.tasks) < 399  # the newest lines only
+    assert len(paced) == -(-len(tasks.tasks) // 10)  # a look before each piece
+
+
 @pytest.mark.parametrize("previewed", [{"actions"}, set()], ids=["previewed", "not previewed"])
 def test_a_big_files_backlog_taken_in_apart_is_posted_whole(tmp_path, collected,
                                                              monkeypatch, previewed):

@@ -8,9 +8,9 @@ show the same model built from the file's newest megabyte
 the whole file has given so far (none while it is taken in apart,
 ``ingest.apart``: it is counted whole). Once a file is read, its preview goes.
 
-Until a big file's preview is wholly taken in (a piece at a time, on the UI
-thread: 0.1-0.3 s after the first frame while a big run loads), its panes
-show no rows and say they are counting: they said "Queue 0 tasks" of a
+A preview is taken in by its file's reading thread and handed over whole
+(``Tailing``). Until it is here, its panes show no rows and say they are
+counting: taken in a piece at a time, they said "Queue 0 tasks" of a
 200k-task queue, then showed its older newest tasks before the newest.
 """
 
@@ -46,9 +46,15 @@ class Previews:
         self._nothing: RunStore | None = None  # shown while a preview is on its way
 
     def take(self, batch: Batch) -> None:
+        """A preview's records, or its store taken in by its reading thread
+        (``batch.apart``: swapped in, the UI thread takes in nothing)."""
+        made = batch.apart.store if batch.apart is not None else None
         if self._store is None:
-            self._store = self._make_store()
-        self._store.apply(batch.kind, batch.records, source=batch.source)
+            self._store = made or self._make_store()
+        elif made is not None:
+            self._store.absorb(made, {batch.kind}, list(self._feeds))
+        if made is None:
+            self._store.apply(batch.kind, batch.records, source=batch.source)
         self._kinds.add(batch.kind)
         if not batch.more:  # its last piece (``ingest.intake``)
             self._whole.add(batch.kind)
