@@ -47,6 +47,27 @@ async def test_every_file_of_a_run_gets_its_worker(tui, run_dir):
         await tui.wait_until(pilot, lambda: app.store.buffers["safety"].total > before)
 
 
+async def test_the_footers_keys_are_in_the_monitors_first_frame(tui, run_dir):
+    """Not built after it: the footer line was blank in the first frames, and
+    its build came just when a key pressed at the first frame was on its way."""
+    from vivtui.ui.keys_footer import KeysFooter
+    app = VivtuiApp(discover(run_dir), Options(zone=timezone.utc))
+    frames: list[tuple[bool, int]] = []  # (the pane tabs drawn, footer keys) of each frame
+    real = app._display
+
+    def display(screen, update):
+        footers = list(screen.query(KeysFooter)) if screen is app.main else []
+        frames.append((screen is app.main and app.main.is_mounted,
+                       sum(len(footer.children) for footer in footers)))
+        return real(screen, update)
+
+    app._display = display
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+    first = next(keys for main, keys in frames if main)
+    assert first >= 5  # tab, inspect, search, failure, keys, quit...
+
+
 async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tui, action_lines, tmp_path, monkeypatch):
     monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
     log = tmp_path / "action_log.jsonl"

@@ -30,7 +30,13 @@ class KeysFooter(Footer):
             return
         if self.is_attached and screen is self.screen:
             self._looking = True
-            self.call_after_refresh(self._rebuild_if_changed)
+            if self._shown is None:
+                # The first build in the first frame: after it, the footer line
+                # was blank in the first frames, and its build (30-45 ms) came
+                # just when a key pressed at the first frame was on its way.
+                self.call_next(self._rebuild_if_changed)
+            else:
+                self.call_after_refresh(self._rebuild_if_changed)
 
     async def _rebuild_if_changed(self) -> None:
         self._looking = False
