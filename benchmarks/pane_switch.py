@@ -2,10 +2,13 @@
 RUN in tmux (150x30); from 2.5 s on, ``3`` then ``1`` four times, each timed
 until the pane's head is on screen. Figures, not a test.
 
-    python benchmarks/pane_switch.py /tmp/big/all [--after S] [--gap S] [--presses N] [--to KEY]
+    python benchmarks/pane_switch.py /tmp/big/all [--after S] [--first-frame] [--gap S]
+        [--presses N] [--to KEY]
 
 ``--after S``: the presses start S seconds after the start instead (once
-loaded: what a switch costs without the loading beside it). ``--gap S``:
+loaded: what a switch costs without the loading beside it); ``--first-frame``:
+the moment the first frame (the pane tabs) is on screen, then S seconds on
+(0 unless given): a key typed as soon as the monitor shows up. ``--gap S``:
 seconds between a switch seen and the next press (0.7); ``--presses N``:
 how many switches (8); ``--to KEY``: the pane switched to, and back from
 to the actions (3: the queue; 6: the timeline, whose first showing merges
@@ -55,6 +58,11 @@ def main() -> None:
     session = Session(f"vivtui-switch-{time.time_ns()}", vivtui_command(sys.argv[1]), {},
                       size=(150, 30))
     try:
+        if "--first-frame" in sys.argv:
+            while "1 Actions" not in session.screen():
+                time.sleep(0.005)
+            print(f"first frame at {time.monotonic() - session.started:.2f} s", flush=True)
+            after = after if "--after" in sys.argv else 0.0
         time.sleep(after)
         took = []
         for number in range(int(presses)):

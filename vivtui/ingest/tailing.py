@@ -43,7 +43,7 @@ BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per bat
 APART_BUDGET = BATCH_BYTES
 IN_FLIGHT = 2  # batches handed over and not applied yet, per feed
 PREVIEW_PIECE = 500  # records of a preview taken in between two looks for a frame on its way
-PREVIEW_PACE_S = 0.5  # at most, in all, a preview's taking in waits for frames
+PREVIEW_PACE_S = 0.1  # at most, in all, a preview's taking in waits for frames
 PREVIEW_WAIT_S = 2.0  # at most, for a big file's preview to be drawn before its backlog is read
 TAKE_OVER_WAIT_S = 1.0  # at most in all, for frames while another process's store is loaded
 
@@ -212,9 +212,9 @@ class Tailing:
         try:
             with self._backlog_turn:
                 batch = feed.preview()
-                if batch is not None and self._preview_store is not None:
-                    batch = self._taken_in(batch, self._preview_store(),
-                                           self._frames_first(PREVIEW_PACE_S))
+            if batch is not None and self._preview_store is not None:
+                batch = self._taken_in(batch, self._preview_store(),
+                                       self._frames_first(PREVIEW_PACE_S))
         except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
             self._report(f"previewing {feed.path.name}", exc)
             return
@@ -229,18 +229,18 @@ class Tailing:
             self._hand_over(batch)
             self._screen_free.wait(PREVIEW_WAIT_S)
 
-    @staticmethod
-    def _taken_in(batch: Batch, store: RunStore, pace: Callable[[], None]) -> Batch:
-        """A preview taken in here, a piece at a time with ``pace`` between,
-        posted whole: taken in on the UI thread, a big run's four previews
-        kept a key pressed at the first frame waiting 300-600 ms, against
-        190-260 ms without previews."""
+    def _taken_in(self, batch: Batch, store: RunStore, pace: Callable[[], None]) -> Batch:
+        """A preview taken in here, a piece at a time (in its turn, with
+        ``pace`` between), posted whole: taken in on the UI thread, a big
+        run's four previews kept a key pressed at the first frame waiting
+        300-600 ms, against 190-260 ms without previews."""
         made = ReadApart(batch.kind, store)
         rest: Batch | None = batch
         while rest is not None:
             pace()
             piece, rest = split(rest, PREVIEW_PIECE)
-            made.take(piece)
+            with self._backlog_turn:
+                made.take(piece)
         return Batch(batch.kind, source=batch.source, preview=True, apart=made)
 
     def read_all(self, feed: Feed) -> None:
