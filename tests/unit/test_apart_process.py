@@ -306,3 +306,34 @@ def test_the_tail_loop_reads_here_what_failing_processes_did_not(demo, tmp_path,
     assert readings["sessions"].store.sessions.started == read_store(
         tmp_path, names[0]).sessions.started > 0
     assert readings["tasks"].store.tasks.version == read_store(tmp_path, names[1]).tasks.version
+
+
+def test_a_previewed_backlogs_process_does_not_wait_for_its_preview(demo, tmp_path,
+                                                                     monkeypatch):
+    """The turns go to the costliest backlogs first, and waited for their
+    previews to be taken in and posted: the preview is posted beside the
+    reading thread, which starts the process meanwhile."""
+    import threading
+
+    from vivtui.ingest.tailing import Tailing
+    names = ("structured_logs.jsonl", "execution_log.jsonl")
+    for name in names:
+        shutil.copy(demo / name, tmp_path / name)
+    began = {kind: threading.Event() for kind in ("sessions", "tasks")}
+    real_start = ApartProcess.start.__func__
+
+    def start(cls, feed, reading):
+        began[feed.kind].set()
+        return real_start(cls, feed, reading)
+
+    monkeypatch.setattr(ApartProcess, "start", classmethod(start))
+    before_preview = {}
+    real_post = Tailing._post_preview
+
+    def post_preview(self, feed, batch):
+        before_preview[feed.kind] = began[feed.kind].wait(5.0)
+        real_post(self, feed, batch)
+
+    monkeypatch.setattr(Tailing, "_post_preview", post_preview)
+    follow_until_read(tmp_path, names, monkeypatch)
+    assert before_preview == {"sessions": True, "tasks": True}

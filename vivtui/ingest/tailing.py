@@ -195,7 +195,7 @@ class Tailing:
         try:
             for feed in feeds:
                 if feed.kind in self.previewed:
-                    self._preview(feed)
+                    self._preview(feed, beside=self._in_process(feed))
             while not self.stopped.is_set():
                 wakeup.clear()
                 for feed in feeds:
@@ -208,26 +208,40 @@ class Tailing:
             for feed in feeds:
                 feed.close()
 
-    def _preview(self, feed: Feed) -> None:
+    def _preview(self, feed: Feed, beside: bool = False) -> None:
+        """The file's newest lines read, and posted: by this thread, or
+        ``beside`` it by another, while this one goes on to start the process
+        that reads its backlog (the turns at the processes go to the costliest
+        backlogs first, and waited for their previews to be taken in)."""
         try:
             with self._backlog_turn:
                 batch = feed.preview()
-            if batch is not None and self._preview_store is not None:
+        except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
+            self._report(f"previewing {feed.path.name}", exc)
+            return
+        if batch is None:
+            return
+        # Its backlog is taken in apart (``read_all``): said from the
+        # preview's first frame, whose head said "Queue 0 tasks" else.
+        feed.apart = self._apart is not None
+        if beside:
+            self._spawn(partial(self._post_preview, feed, batch), f"previewing {feed.kind}")
+        else:
+            self._post_preview(feed, batch)
+
+    def _post_preview(self, feed: Feed, batch: Batch) -> None:
+        try:
+            if self._preview_store is not None:
                 batch = self._taken_in(batch, self._preview_store(),
                                        self._frames_first(PREVIEW_PACE_S))
         except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
             self._report(f"previewing {feed.path.name}", exc)
             return
-        if batch is not None:
-            # Its backlog is taken in apart (``read_all``): said from the
-            # preview's first frame, whose head said "Queue 0 tasks" else.
-            feed.apart = self._apart is not None
-            # Its frame first, and for longer than a line's: the backlog's
-            # batches and parsing, competing for the UI thread and the GIL, put
-            # it off by seconds.
-            self.screen_busy()
-            self._hand_over(batch)
-            self._screen_free.wait(PREVIEW_WAIT_S)
+        # Its frame first, and for longer than a line's: the backlog's batches
+        # and parsing, competing for the UI thread and the GIL, put it off by seconds.
+        self.screen_busy()
+        self._hand_over(batch)
+        self._screen_free.wait(PREVIEW_WAIT_S)
 
     def _taken_in(self, batch: Batch, store: RunStore, pace: Callable[[], None]) -> Batch:
         """A preview taken in here, a piece at a time (in its turn, with
