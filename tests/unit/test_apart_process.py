@@ -9,6 +9,7 @@ import queue
 import shutil
 import sys
 import threading
+import time
 from datetime import timezone
 
 import pytest
@@ -206,10 +207,12 @@ def test_a_limited_tailer_reads_to_its_limit_and_another_goes_on_from_there(tmp_
 
 
 def follow_until_read(run, names, monkeypatch, processes: int = 2,
-                      kinds: list | None = None) -> tuple[list, dict]:
+                      kinds: list | None = None, posted: list | None = None,
+                      previews: int = 0) -> tuple[list, dict]:
     """The tail loop on ``names`` (copied into ``run``), big enough to be
     previewed, until every backlog is posted: (processes started, readings);
-    ``kinds``: the kinds of the processes, in the order they started."""
+    ``kinds``: the kinds of the processes, in the order they started;
+    ``posted``: every batch posted, in order, until ``previews`` previews are in too."""
     from vivtui.ingest import feeds
     from vivtui.ingest.tailing import Tailing
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
@@ -223,13 +226,16 @@ def follow_until_read(run, names, monkeypatch, processes: int = 2,
     layout = discover(run, timezone.utc)
     loop = Tailing(layout.feeds, layout.directories, batches.put, pytest.fail,
                    previewed={"sessions", "tasks"}, apart=reading_of,
-                   apart_processes=processes)
+                   apart_processes=processes, preview_store=RunStore)
     loop.start()
     readings = {}
     try:
-        while len(readings) < len(names):
+        while len(readings) < len(names) or sum(
+                b.preview and b.apart is not None for b in posted or ()) < previews:
             batch = batches.get(timeout=10)
-            if batch.apart is not None:
+            if posted is not None:
+                posted.append(batch)
+            if batch.apart is not None and not batch.preview:
                 readings[batch.kind] = batch.apart
             loop.line_drawn()  # the preview's frame is out
             loop.applied(batch.kind)
@@ -332,8 +338,17 @@ def test_a_previewed_backlogs_process_does_not_wait_for_its_preview(demo, tmp_pa
 
     def post_preview(self, feed, batch):
         before_preview[feed.kind] = began[feed.kind].wait(5.0)
+        if feed.kind == "sessions":  # a line written while the preview is taken in
+            with open(tmp_path / names[0], "ab") as out:
+                out.write((tmp_path / names[0]).read_bytes().splitlines(keepends=True)[-1])
+            time.sleep(0.6)  # (the process is looked at every 0.2 s meanwhile)
         real_post(self, feed, batch)
 
     monkeypatch.setattr(Tailing, "_post_preview", post_preview)
-    follow_until_read(tmp_path, names, monkeypatch)
+    posted: list = []
+    follow_until_read(tmp_path, names, monkeypatch, posted=posted, previews=2)
     assert before_preview == {"sessions": True, "tasks": True}
+    # The lines that follow the preview come after it: before it, its store replaced them.
+    previews = [b for b in posted if b.kind == "sessions" and b.preview]
+    assert previews[0].apart is not None
+    assert all(b.apart is None and len(b.records) for b in previews[1:])

@@ -101,6 +101,7 @@ class Tailing:
         self._preview_store = preview_store
         self._turns: Turns | None = None  # at the other processes, from the start
         self._children: set[ApartProcess] = set()
+        self._posting: set[Feed] = set()  # previews being posted beside their reading threads
         shared = threading.Event()
         self._wakeups = {feed: shared if one_thread else threading.Event()
                          for feed in self.feeds}
@@ -225,6 +226,7 @@ class Tailing:
         # preview's first frame, whose head said "Queue 0 tasks" else.
         feed.apart = self._apart is not None
         if beside:
+            self._posting.add(feed)
             self._spawn(partial(self._post_preview, feed, batch), f"previewing {feed.kind}")
         else:
             self._post_preview(feed, batch)
@@ -234,19 +236,21 @@ class Tailing:
             if self._preview_store is not None:
                 batch = self._taken_in(batch, self._preview_store(),
                                        self._frames_first(PREVIEW_PACE_S))
+            # Its frame first, and for longer than a line's: the backlog's batches
+            # and parsing, competing for the UI thread and the GIL, put it off by seconds.
+            self.screen_busy()
+            self._hand_over(batch)
         except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
             self._report(f"previewing {feed.path.name}", exc)
             return
-        # Its frame first, and for longer than a line's: the backlog's batches
-        # and parsing, competing for the UI thread and the GIL, put it off by seconds.
-        self.screen_busy()
-        self._hand_over(batch)
+        finally:
+            self._posting.discard(feed)
         self._screen_free.wait(PREVIEW_WAIT_S)
 
     def _taken_in(self, batch: Batch, store: RunStore, pace: Callable[[], None]) -> Batch:
         """A preview taken in here, a piece at a time (in its turn, with
         ``pace`` between), posted whole: taken in on the UI thread, a big
-        run's four previews kept a key pressed at the first frame waiting
+        run's three previews kept a key pressed at the first frame waiting
         300-600 ms, against 190-260 ms without previews."""
         made = ReadApart(batch.kind, store)
         rest: Batch | None = batch
@@ -350,6 +354,8 @@ class Tailing:
         return pace
 
     def _post_preview_more(self, feed: Feed) -> None:
+        if feed in self._posting:
+            return  # after the preview they follow: taken in before it, its store replaced them
         more_preview = feed.preview_more()
         if more_preview is not None:
             self._hand_over(more_preview)

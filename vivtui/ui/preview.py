@@ -50,7 +50,7 @@ class Previews:
         (``batch.apart``: swapped in, the UI thread takes in nothing)."""
         made = batch.apart.store if batch.apart is not None else None
         if self._store is None:
-            self._store = made or self._make_store()
+            self._store = made if made is not None else self._make_store()
         elif made is not None:
             self._store.absorb(made, {batch.kind}, list(self._feeds))
         if made is None:
