@@ -319,8 +319,6 @@ def test_a_previewed_backlogs_process_does_not_wait_for_its_preview(demo, tmp_pa
     """The turns go to the costliest backlogs first, and waited for their
     previews to be taken in and posted: the preview is posted beside the
     reading thread, which starts the process meanwhile."""
-    import threading
-
     from vivtui.ingest.tailing import Tailing
     names = ("structured_logs.jsonl", "execution_log.jsonl")
     for name in names:
