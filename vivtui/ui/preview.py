@@ -48,13 +48,14 @@ class Previews:
     def take(self, batch: Batch) -> None:
         """A preview's records, or its store taken in by its reading thread
         (``batch.apart``: swapped in, the UI thread takes in nothing)."""
-        made = batch.apart.store if batch.apart is not None else None
-        if self._store is None:
-            self._store = made if made is not None else self._make_store()
-        elif made is not None:
-            self._store.absorb(made, {batch.kind}, list(self._feeds))
-        if made is None:
+        if batch.apart is None:
+            if self._store is None:
+                self._store = self._make_store()
             self._store.apply(batch.kind, batch.records, source=batch.source)
+        elif self._store is None:
+            self._store = batch.apart.store
+        else:
+            self._store.absorb(batch.apart.store, {batch.kind}, list(self._feeds))
         self._kinds.add(batch.kind)
         if not batch.more:  # its last piece (``ingest.intake``)
             self._whole.add(batch.kind)
