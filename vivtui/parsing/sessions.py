@@ -11,7 +11,6 @@ from vivtui.parsing.record import (
     SUMMARIZERS,
     WARNING,
     Record,
-    make,
     new_record,
 )
 from vivtui.parsing.values import flag, text
@@ -52,7 +51,9 @@ def session_key(record: Record) -> SessionKey:
     return key_of(*fields_and_context(record))
 
 
-def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
+def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContext) -> tuple:
+    """The line's row (a plain tuple in the record layout: the batch parser
+    runs this for every line of the session file)."""
     message = obj.get("message")
     level = obj.get("level")
     level = (level if level.__class__ is str else text(level)).upper() or "INFO"
@@ -60,12 +61,14 @@ def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContex
     # A message that is not a string (a real quirk) is kept as a generic entry.
     category = message if message in (STARTED, COMPLETED) else level
     if category == COMPLETED:
-        success = flag(context_of(obj).get("success"))
+        context = obj.get("context")
+        success = flag(context.get("success")) if context.__class__ is dict else None
         if success is True and severity == INFO:
             severity = OK
         elif success is False:
             severity = ERROR
-    return make(KIND, line, offset, obj.get("timestamp"), ctx.zone, severity, category, obj)
+    return (KIND, line, offset, obj.get("timestamp"), ctx.zone, severity, category, obj, False,
+            "")
 
 
 def task_title(task: object) -> str:

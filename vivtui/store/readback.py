@@ -18,6 +18,8 @@ from vivtui.parsing.record import Record
 
 # offsets -> the lines' bytes as the file holds them now (None: unreadable), one open.
 LinesReader = Callable[[list[int]], list["bytes | None"]]
+# One copy of a string: called ``keep(s, s)`` (``Interner.keeper``).
+Keep = Callable[[str, str], str]
 
 
 class ReadBack:
@@ -66,3 +68,15 @@ class Interner:
         if value.__class__ is str and len(self._seen) < self._most:
             return self._seen.setdefault(value, value)
         return value
+
+    def keeper(self, count: int) -> Keep:
+        """For up to ``count`` strings to come, called as ``keep(s, s)``: the
+        table's own ``setdefault`` while that many more surely fit (a C call
+        where a call of this object is a Python one, on the hot loops), else
+        one that looks at the room left each time."""
+        if len(self._seen) + count <= self._most:
+            return self._seen.setdefault
+        return self._keep_if_room
+
+    def _keep_if_room(self, value: str, _: str) -> str:
+        return self(value)

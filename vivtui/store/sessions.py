@@ -29,7 +29,7 @@ from vivtui.store.columns import (
     entry_of,
 )
 from vivtui.store.events import Event, Events
-from vivtui.store.readback import Interner, ReadBack
+from vivtui.store.readback import Interner, Keep, ReadBack
 
 RUNNING = "running"
 STALLED = "stalled"  # open while the run has gone quiet: may yet finish, probably not
@@ -221,19 +221,22 @@ class SessionTracker(BoundTracker):
     def apply(self, records: list[Record]) -> None:
         # Rows (a batch's own, or records: a record reads by index as its row
         # does), not a record made for each and its fields read by name.
-        for row in getattr(records, "rows", records):
+        rows = getattr(records, "rows", records)
+        # Each string a session keeps, one copy (its key's three, its kept fields).
+        keep = self.intern.keeper(len(rows) * (3 + len(KEPT)))
+        for row in rows:
             category = row[_CATEGORY]
             if category == STARTED:
-                self._start(row)
+                self._start(row, keep)
             elif category == COMPLETED:
-                self._complete(row)
+                self._complete(row, keep)
 
     def event_at(self, session: Session, event: Event) -> Record | None:
         """The session's event at its place in the file, if the file still has it."""
         return self.source.record_at(event.line, event.offset,
                                      lambda record: session_key(record) == session.key)
 
-    def _new(self, key: SessionKey, context: dict) -> int:
+    def _new(self, key: SessionKey, context: dict, keep: Keep) -> int:
         """A new session's number, with ``context``'s kept fields (its records
         are taken in by number: no handle is made for each)."""
         at = len(self._keys)
@@ -241,20 +244,18 @@ class SessionTracker(BoundTracker):
         self._starts.append(-1)
         self._ends.append(-1)
         self._flags.append(0)
-        intern = self.intern
         for column, name in zip(self._kept, KEPT):
             value = context.get(name)
-            column.append(intern(value) if value.__class__ is str else value)
+            column.append(keep(value, value) if value.__class__ is str else value)
         self._add_occurrence(key, at)
         return at
 
-    def _took_end(self, at: int, row: tuple, context: dict) -> bool | None:
+    def _took_end(self, at: int, row: tuple, context: dict, keep: Keep) -> bool | None:
         """The completion taken in (its context fields over the start's); its outcome."""
-        intern = self.intern
         for column, name in zip(self._kept, KEPT):
             value = context.get(name)
             if value is not None:
-                column[at] = intern(value) if value.__class__ is str else value
+                column[at] = keep(value, value) if value.__class__ is str else value
         if self._flags[at] & _SUPERSEDED and self._ends[at] < 0:
             self._open_superseded -= 1
         self._ends[at] = self.events.add(row)
@@ -269,10 +270,11 @@ class SessionTracker(BoundTracker):
             self._flags[at] = flags | _SUPERSEDED
             self._open_superseded += self._ends[at] < 0
 
-    def _start(self, row: tuple) -> None:
+    def _start(self, row: tuple, keep: Keep) -> None:
         fields, context = fields_and_context(row)
-        key = tuple(map(self.intern, key_of(fields, context)))
-        at = self._new(key, context)
+        worker, run, number = key_of(fields, context)
+        key = (keep(worker, worker), keep(run, run), keep(number, number))
+        at = self._new(key, context, keep)
         self._starts[at] = self.events.add(row)
         stack = self._open.setdefault(key, [])
         for earlier in stack:
@@ -282,7 +284,7 @@ class SessionTracker(BoundTracker):
         self.started += 1
         self.version += 1
 
-    def _complete(self, row: tuple) -> None:
+    def _complete(self, row: tuple, keep: Keep) -> None:
         fields, context = fields_and_context(row)
         key = key_of(fields, context)
         self.completed += 1
@@ -292,9 +294,9 @@ class SessionTracker(BoundTracker):
             if not stack:
                 del self._open[key]
         else:
-            at = self._new(tuple(map(self.intern, key)), {})
+            at = self._new(tuple(keep(part, part) for part in key), {}, keep)
             self.orphan_completions += 1
-        if self._took_end(at, row, context) is True:
+        if self._took_end(at, row, context, keep) is True:
             self.succeeded += 1
         self.version += 1
 
@@ -315,7 +317,10 @@ class SessionTracker(BoundTracker):
                 for old_key in runs.pop(earlier):
                     for at in self._open.get(old_key, ()):
                         self._supersede(at)
-        runs.setdefault(number, set()).add(key)
+        keys = runs.get(number)
+        if keys is None:
+            keys = runs[number] = set()
+        keys.add(key)
 
     def _add_occurrence(self, key: SessionKey, at: int) -> None:
         known = self.by_key.get(key)
