@@ -15,7 +15,7 @@ from vivtui.parsing.api_audit import (
     VIOLATION,
 )
 from vivtui.parsing.record import Record, new_record, packed, rows_of
-from vivtui.parsing.values import EpochMinutes, minute_written, number, text
+from vivtui.parsing.values import FRACTION, EpochMinutes, number, text
 
 DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
 FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
@@ -99,14 +99,47 @@ class BudgetTracker:
         self.version = 0
 
     def apply(self, records) -> None:
-        calls: dict[tuple, list] = {}  # successes summed per (model, type, user, stamp minute)
-        success = self._success
+        # Successes summed per (model, type, user, minute written, its zone,
+        # the naive ones' zone), the tables updated once per batch
+        # (``_add_calls``), not once per call. This loop runs for most lines
+        # of a big audit log: a success with the usual values takes no call.
+        calls: dict[tuple, list] = {}
         for row in rows_of(records):
             if row[_MALFORMED]:
                 continue
             event = row[_CATEGORY]
             if event == SUCCESS:
-                success(row, calls)
+                f = row[_RAW]
+                if f.__class__ is not dict:
+                    f = new_record(Record, row).fields
+                cost, tokens_in, tokens_out = (f.get("cost"), f.get("input_tokens"),
+                                               f.get("output_tokens"))
+                if not (cost.__class__ is float and 0.0 <= cost <= MAX_CALL_COST
+                        and tokens_in.__class__ is int and 0 <= tokens_in <= MAX_CALL_TOKENS
+                        and tokens_out.__class__ is int
+                        and 0 <= tokens_out <= MAX_CALL_TOKENS):
+                    cost, tokens_in, tokens_out = self._usable(row, f)
+                # The minute as written (``minute_written``'s test, inline):
+                # made a time once per minute, in _add_calls.
+                stamp = row[_STAMP]
+                if (cost and stamp.__class__ is str and len(stamp) >= 19 and stamp[16] == ":"
+                        and stamp[17:19].isdigit()):
+                    key = (f.get("model"), f.get("call_type"), f.get("user"), stamp[:16],
+                           stamp[19:].lstrip(FRACTION), row[_ZONE])
+                else:
+                    key = (f.get("model"), f.get("call_type"), f.get("user"), None, None, None)
+                try:
+                    summed = calls[key]
+                except KeyError:
+                    calls[key] = [1, cost, tokens_in, tokens_out]
+                    continue
+                except TypeError:  # a field that is a list or an object
+                    key = tuple(text(part) if i < 3 else part for i, part in enumerate(key))
+                    summed = calls.setdefault(key, [0, 0.0, 0, 0])
+                summed[0] += 1
+                summed[1] += cost
+                summed[2] += tokens_in
+                summed[3] += tokens_out
                 continue
             record = new_record(Record, row)
             if event == FAILURE:
@@ -130,13 +163,9 @@ class BudgetTracker:
         if records:
             self.version += 1
 
-    def _success(self, row: tuple, calls: dict[tuple, list]) -> None:
-        """One successful call, summed into ``calls``. This runs for most lines
-        of a big audit log: the usual values take no call, and the tables are
-        updated once per batch (``_add_calls``), not once per call."""
-        f = row[_RAW]
-        if f.__class__ is not dict:
-            f = new_record(Record, row).fields
+    def _usable(self, row: tuple, f: dict) -> tuple[float, int, int]:
+        """A success's cost and token counts where one is not the usual
+        value: each as a usable amount, else 0 (a bad one kept aside)."""
         cost = f.get("cost")
         if not (cost.__class__ is float and 0.0 <= cost <= MAX_CALL_COST):
             cost = self._amount(row, "cost", MAX_CALL_COST)
@@ -150,27 +179,11 @@ class BudgetTracker:
         tokens_out = f.get("output_tokens")
         if not (tokens_out.__class__ is int and 0 <= tokens_out <= MAX_CALL_TOKENS):
             tokens_out = int(self._amount(row, "output_tokens", MAX_CALL_TOKENS) or 0)
-        # The minute as written, and the zone of a naive one: made a time once
-        # per minute, in _add_calls.
-        written = minute_written(row[_STAMP]) if cost else None
-        minute = (written, row[_ZONE]) if written is not None else None
-        key = (f.get("model"), f.get("call_type"), f.get("user"), minute)
-        try:
-            summed = calls[key]
-        except KeyError:
-            calls[key] = [1, cost, tokens_in, tokens_out]
-            return
-        except TypeError:  # a field that is a list or an object
-            key = tuple(text(part) if i < 3 else part for i, part in enumerate(key))
-            summed = calls.setdefault(key, [0, 0.0, 0, 0])
-        summed[0] += 1
-        summed[1] += cost
-        summed[2] += tokens_in
-        summed[3] += tokens_out
+        return cost, tokens_in, tokens_out
 
     def _add_calls(self, calls: dict[tuple, list]) -> None:
-        for (model, call_type, user, minute), (count, cost, tokens_in,
-                                               tokens_out) in calls.items():
+        for (model, call_type, user, *minute), (count, cost, tokens_in,
+                                                tokens_out) in calls.items():
             self.succeeded += count
             self.cost += cost
             self.input_tokens += tokens_in
@@ -184,7 +197,8 @@ class BudgetTracker:
             wrapper = self._wrapper({"user": user})
             wrapper.calls += count
             wrapper.cost += cost
-            at = self._minutes.of_minute(*minute) if minute is not None else None
+            written, suffix, zone = minute
+            at = self._minutes.of_minute((written, suffix), zone) if written is not None else None
             if at is not None:
                 wrapper.by_minute[at] = wrapper.by_minute.get(at, 0.0) + cost
                 self.spend_by_minute[at] += cost
