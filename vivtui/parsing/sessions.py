@@ -37,14 +37,18 @@ def fields_and_context(row: tuple) -> tuple[dict, dict]:
     fields = row[_RAW]
     if fields.__class__ is not dict:
         fields = new_record(Record, row).fields
-    return fields, context_of(fields)
+    context = fields.get("context")
+    return fields, context if isinstance(context, dict) else {}
 
 
 def key_of(fields: dict, context: dict) -> SessionKey:
-    """(worker_id, run, session_id) as text: what pairs a start with its completion."""
-    worker = fields.get("worker_id")
-    return (worker if worker.__class__ is str else text(worker), text(context.get("run")),
-            text(context.get("session_id")))
+    """(worker_id, run, session_id) as text: what pairs a start with its
+    completion. (Run for every session line: the usual types, a string and
+    two numbers, are made text here without a call.)"""
+    worker, run, number = fields.get("worker_id"), context.get("run"), context.get("session_id")
+    return (worker if worker.__class__ is str else text(worker),
+            str(run) if run.__class__ is int else text(run),
+            str(number) if number.__class__ is int else text(number))
 
 
 def session_key(record: Record) -> SessionKey:
