@@ -58,7 +58,7 @@ async def test_the_footers_keys_are_in_the_monitors_first_frame(tui, run_dir):
     def display(screen, update):
         footers = list(screen.query(KeysFooter)) if screen is app.main else []
         frames.append((screen is app.main and app.main.is_mounted,
-                       sum(len(footer.children) for footer in footers)))
+                       sum(len(footer.shown) for footer in footers)))
         return real(screen, update)
 
     app._display = display

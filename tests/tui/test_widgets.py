@@ -84,7 +84,8 @@ class OtherSpot(Static, can_focus=True):
 
 
 class FooterApp(App):
-    BINDINGS = [Binding("q", "quit", "Quit")]
+    BINDINGS = [Binding("q", "quit", "Quit"), Binding("z", "mark", "Mark")]
+    marked = 0
 
     def compose(self) -> ComposeResult:
         yield Spot("a", id="a")
@@ -92,29 +93,45 @@ class FooterApp(App):
         yield OtherSpot("c", id="c")
         yield KeysFooter()
 
+    def action_mark(self) -> None:
+        self.marked += 1
 
-async def test_the_footer_is_rebuilt_only_when_its_keys_change(tui):
+
+async def test_the_footer_is_repainted_only_when_its_keys_change(tui):
     app = FooterApp()
     async with app.run_test(size=(60, 6)) as pilot:
         footer = app.query_one(KeysFooter)
         app.query_one("#a").focus()
         await pilot.pause()
-        await pilot.pause()
-        built = list(footer.children)
-        assert [key.description for key in built] == ["Spot", "Quit", "palette"]
-        # The same keys: notices of changed bindings rebuild nothing.
+        assert [key.description for key in footer.shown] == ["Spot", "Quit", "Mark"]
+        line = footer.render().plain
+        assert line.startswith(" x Spot  q Quit  z Mark ") and line.endswith("▏^p palette ")
+        assert len(line) == 60
+        # The same keys: notices of changed bindings repaint nothing.
+        repaints = []
+        real = footer.refresh
+        footer.refresh = lambda *args, **kwargs: (repaints.append(1), real(*args, **kwargs))[1]
         app.query_one("#b").focus()
         app.screen.refresh_bindings()
         await pilot.pause()
-        await pilot.pause()
-        assert list(footer.children) == built
-        # Other keys: rebuilt, once.
-        rebuilt = []
-        real = footer.recompose
-        footer.recompose = lambda: (rebuilt.append(1), real())[1]
+        assert repaints == []
+        # Other keys: repainted.
         app.query_one("#c").focus()
         app.screen.refresh_bindings()
         await pilot.pause()
+        assert [key.description for key in footer.shown] == ["Other", "Quit", "Mark"]
+        assert repaints
+
+
+async def test_a_click_on_a_footer_key_presses_it(tui):
+    app = FooterApp()
+    async with app.run_test(size=(60, 6)) as pilot:
+        app.query_one("#a").focus()
         await pilot.pause()
-        assert [key.description for key in footer.children] == ["Other", "Quit", "palette"]
-        assert rebuilt == [1]
+        footer = app.query_one(KeysFooter)
+        at = footer.render().plain.index("z Mark")
+        await pilot.click(KeysFooter, offset=(at + 2, 0))
+        assert app.marked == 1
+        await pilot.click(KeysFooter, offset=(58, 0))  # the palette's key
+        await pilot.pause()
+        assert app.screen is not app.screen_stack[0]  # the command palette opened

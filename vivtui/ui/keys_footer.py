@@ -1,56 +1,151 @@
-"""The footer of keys, rebuilt only when the keys it shows change.
+"""The footer of keys: one line, drawn by one widget.
 
-Textual's ``Footer`` rebuilds all its key widgets whenever its screen says its
-bindings were updated: on every focus change and every ``refresh_bindings``,
-whether or not a shown key changed. Each rebuild took 12-63 ms on the UI
-thread (a widget per key, styled afresh), five of them came at start-up, and
-a key pressed in the first second waited behind all five (150-300 ms for a
-pane switch; a later one waited behind the two each switch brings).
+Textual's ``Footer`` is a container of a widget per key, rebuilt (every key
+widget mounted and styled afresh) whenever its screen says its bindings were
+updated: on every focus change and every ``refresh_bindings``. A rebuild took
+25-70 ms on the UI thread; one came before the first frame, and one with
+each pane switch whose keys differ. Here the keys are kept as a tuple and
+drawn as one line of text: a change of keys is a repaint of that line. It
+looks as ``Footer`` does (its component classes and colours), and a click on
+a key presses it, as there.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widget import Widget
+
+PALETTE_BORDER = "▏"
 
 
-class KeysFooter(Footer):
-    """A ``Footer`` whose rebuilds (``recompose``) happen only for a change
-    of what it shows, and at most one per refresh."""
+class ShownKey(NamedTuple):
+    key: str  # what a click presses
+    display: str  # as the footer writes it ("tab", "⏎", "^p")
+    description: str
+    enabled: bool
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._shown: tuple | None = None  # the keys it was last built with
-        self._looking = False  # a look at the keys is scheduled already
+
+class KeysFooter(Widget, can_focus=False):
+    """The screen's shown keys, and the command palette's key on the right."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description", "keys-footer--border"}
+    DEFAULT_CSS = """
+    KeysFooter {
+        color: $footer-foreground;
+        background: $footer-background;
+        dock: bottom;
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: clip;
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .keys-footer--border {
+            color: $foreground 20%;
+        }
+    }
+    """
+
+    def __init__(self, compact: bool = False, show_command_palette: bool = True) -> None:
+        super().__init__()
+        self.compact = compact
+        self.show_command_palette = show_command_palette
+        self._shown: tuple[tuple[ShownKey, ...], ShownKey | None] | None = None
+        self._spans: list[tuple[int, int, ShownKey]] = []  # where each key was drawn
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        # As Footer's own, but one look after the refresh, however many notices came.
-        self._bindings_ready = True
-        if not screen.app.app_focus or self._looking:
-            return
-        if self.is_attached and screen is self.screen:
-            self._looking = True
-            if self._shown is None:
-                # The first build in the first frame: after it, the footer line
-                # was blank in the first frames, and its build (30-45 ms) came
-                # just when a key pressed at the first frame was on its way.
-                self.call_next(self._rebuild_if_changed)
-            else:
-                self.call_after_refresh(self._rebuild_if_changed)
-
-    async def _rebuild_if_changed(self) -> None:
-        self._looking = False
-        if not self.is_attached:
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
         keys = self.shown_keys()
         if keys != self._shown:
             self._shown = keys
-            await self.recompose()
+            self.refresh()
 
-    def shown_keys(self) -> tuple:
-        """What the footer draws from its screen's bindings (as ``Footer.compose``
-        reads them): each shown key, its action, label, group and state."""
-        return tuple((binding.key, binding.action, binding.description, binding.group,
-                      enabled, tooltip)
-                     for _, binding, enabled, tooltip in self.screen.active_bindings.values()
-                     if binding.show)
+    @property
+    def shown(self) -> tuple[ShownKey, ...]:
+        """The keys drawn (the palette's aside)."""
+        return self._shown[0] if self._shown is not None else ()
+
+    def shown_keys(self) -> tuple[tuple[ShownKey, ...], ShownKey | None]:
+        """What the footer draws from its screen's bindings (as ``Footer``
+        reads them): each shown key, once per action, and the palette's."""
+        app, active = self.app, self.screen.active_bindings
+        keys: dict[str, ShownKey] = {}
+        for _, binding, enabled, _tooltip in active.values():
+            if binding.show and binding.action not in keys:
+                keys[binding.action] = ShownKey(binding.key, app.get_key_display(binding),
+                                                binding.description, enabled)
+        palette = None
+        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            found = active.get(app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                _, binding, enabled, _tooltip = found
+                palette = ShownKey(binding.key, app.get_key_display(binding),
+                                   binding.description, enabled)
+        return tuple(keys.values()), palette
+
+    def render(self) -> Text:
+        keys, palette = self._shown or ((), None)
+        line = Text(no_wrap=True, overflow="crop", end="")
+        self._spans = []
+        for key in keys:
+            self._draw(line, key)
+            if self.compact:
+                line.append(" ")
+        if palette is not None:
+            # As ``Footer`` draws it: compact whatever the footer, a cell after it.
+            border = Text(PALETTE_BORDER, self.get_component_rich_style("keys-footer--border"))
+            at = self.size.width - len(border) - self._width(palette, compact=True) - 1
+            line.truncate(max(0, at), pad=True)
+            self._spans = [span for span in self._spans if span[1] <= at]
+            line.append_text(border)
+            self._draw(line, palette, compact=True)
+        line.truncate(self.size.width, pad=True)
+        return line
+
+    def _width(self, key: ShownKey, compact: bool) -> int:
+        return (len(key.display) + (0 if compact else 2)
+                + (len(key.description) + 1 if key.description else 0))
+
+    def _draw(self, line: Text, key: ShownKey, compact: bool | None = None) -> None:
+        """One key as ``FooterKey`` draws it: padded (``compact``: not), dim when disabled."""
+        compact = self.compact if compact is None else compact
+        start = len(line)
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        if not key.enabled:
+            key_style, description_style = (key_style + Style(dim=True),
+                                            description_style + Style(dim=True))
+        line.append(key.display if compact else f" {key.display} ", key_style)
+        if key.description:
+            line.append(f" {key.description}" if compact else f"{key.description} ",
+                        description_style)
+        self._spans.append((start, len(line), key))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        for start, end, key in self._spans:
+            if start <= event.x < end:
+                if key.enabled:
+                    self.app.simulate_key(key.key)
+                else:
+                    self.app.bell()
+                return
