@@ -317,6 +317,8 @@ def test_queue_rows_built_inline_are_the_rows_from_object_builds():
         b'{"task_id": "t2", "status": "subtask_failed"}',
         b'{"task_id": "t2", "status": "ready_for_merge"}',
         b'{"task_id": "t3", "status": "made_up_status"}',
+        b'{"task_id": "t4", "status": "made_up_failed"}',
+        b'{"task_id": "t4", "status": "made_up_status"}',  # worked out once for the batch
         b'{"task_id": "t3", "status": ""}',
         b'{"task_id": "t3", "status": ["failed"]}',
         b'{"task_id": "t3"}',
@@ -325,6 +327,9 @@ def test_queue_rows_built_inline_are_the_rows_from_object_builds():
     assert batch == one_by_one
     assert [record.severity for record in batch[:6]] == [
         "info", "error", "warning", "error", "ok", "info"]
+    assert batch[6].severity == "error"
+    # Built inline, a status no list has included: the batch's one copy of it.
+    assert batch[5].category is batch[7].category
     assert isinstance(batch[0].raw, dict)  # the queue reads every row's object
 
 

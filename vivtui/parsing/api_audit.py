@@ -47,9 +47,9 @@ def summarize(record: Record) -> str:
 
 
 parse = line_parser(KIND, from_object)
-# The events of a fixed severity, built inline by the batch parser (the same
-# rows as ``from_object``'s: tested). The budget reads each row's object.
+# Rows built inline by the batch parser (the same rows as ``from_object``'s:
+# tested): an event alone gives its severity. The budget reads each row's object.
 SHORTCUT = Shortcut("event", {event: event_severity(event) for event in (
     SUCCESS, FAILURE, BUDGET_EXCEEDED, RATE_LIMITED, VIOLATION, "API_CALL_ATTEMPT")},
-    raw_object=True)
+    raw_object=True, severity_of=event_severity)
 SUMMARIZERS[KIND] = summarize

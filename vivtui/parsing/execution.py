@@ -40,11 +40,12 @@ def summarize(record: Record) -> str:
 
 
 parse = line_parser(KIND, from_object)
-# The producer's statuses (FORMATS.md), rows built inline by the batch parser
-# (the same rows as ``from_object``'s: tested). The queue reads each row's object.
+# Rows built inline by the batch parser (the same rows as ``from_object``'s:
+# tested), the producer's statuses (FORMATS.md) known ahead and any other
+# worked out once a batch. The queue reads each row's object.
 STATUSES = ("queued", "in_progress", "completed", "failed", "pending_review", "approved",
             "requeue", "needs_qa", "needs_integration", "needs_e2e", "ready_for_merge",
             "subtask_started", "subtask_completed", "subtask_failed", "safety_blocked")
 SHORTCUT = Shortcut("status", {status: status_severity(status) for status in STATUSES},
-                    raw_object=True)
+                    raw_object=True, severity_of=status_severity)
 SUMMARIZERS[KIND] = summarize

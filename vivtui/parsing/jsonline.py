@@ -70,11 +70,14 @@ class Shortcut(NamedTuple):
     the line's bytes as raw and the "timestamp" field as stamp, as the kind's
     ``from_object`` does (tested against it); with ``raw_object``, the
     decoded object as raw instead of the bytes (a kind whose model reads
-    every row's fields)."""
+    every row's fields). With ``severity_of``, every category's severity is
+    its own (a status no producer list has, a new event): worked out once a
+    batch for each category that ``severities`` does not have."""
 
     field: str
     severities: dict[str, str]
     raw_object: bool = False
+    severity_of: Callable[[str], str] | None = None
 
 
 def parse_batch(kind: str, from_object: FromObject,
@@ -84,10 +87,12 @@ def parse_batch(kind: str, from_object: FromObject,
     row the kind's shortcut builds) inlined: this loop runs for every line of
     every file: a kind's common rows cost no call of its ``from_object``."""
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    field, severities, raw_object = shortcut or ("", {}, False)
+    field, severities, raw_object, severity_of = shortcut or ("", {}, False, None)
     # Rows keep the table's own category strings: each line's copy is freed
     # at once instead of being kept with the row (less memory, fewer objects).
     categories = {category: category for category in severities}
+    if severity_of is not None:
+        severities = dict(severities)  # this batch's other categories join it
     zone = ctx.zone
     out: list = []
     append = out.append
@@ -99,6 +104,10 @@ def parse_batch(kind: str, from_object: FromObject,
         if obj.__class__ is dict:
             category = obj.get(field)
             severity = severities.get(category) if category.__class__ is str else None
+            if severity is None and severity_of is not None and category.__class__ is str \
+                    and category:
+                severity = severities[category] = severity_of(category)
+                categories[category] = category
             if severity is not None:
                 append((kind, line, offset, obj.get("timestamp"), zone, severity,
                         categories[category], obj if raw_object else data, False, ""))
