@@ -45,13 +45,14 @@ def reads_apart(spec: FileSpec) -> bool:
     return spec.mode == LINES and not spec.assembled
 
 
-def worth_it(path: Path, paths: list[Path]) -> bool:
-    """Is the backlog of ``path`` (one of the run's files that could be read
-    apart, ``paths``) worth another process? Only when it is big and so is
-    another: alone, a backlog takes as long in another process as in its
-    thread, and the other process's memory comes on top; side by side,
-    they share the cores."""
-    return size_of(path) > WORTH_OVER and sum(size_of(p) > WORTH_OVER for p in paths) >= 2
+def worth_it(path: Path) -> bool:
+    """Is the backlog of ``path`` (a file that could be read apart) worth
+    another process? When it is big, even alone: read by a thread of the
+    screen's process, a big file alone was counted in 7.5-10.5 s against
+    6.4-9.7 s by a process, and keys waited 25-42 ms against 20-31 ms while
+    it loaded (the audit log, the queue and the sessions of a big run, three
+    pairs each, session 23); the process's memory (16-31 MB) comes on top."""
+    return size_of(path) > WORTH_OVER
 
 
 class ApartProcess:

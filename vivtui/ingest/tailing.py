@@ -299,17 +299,13 @@ class Tailing:
 
     def _in_process(self, feed: Feed) -> bool:
         """Is the feed's backlog for another process to read (``apart_process``)?
-        Any big line file's, previewed or not, when another is big too: read
-        by threads of this process, the backlogs took turns at the GIL with
-        each other and with the screen."""
+        Any big line file's, previewed or not: read by threads of this
+        process, the backlogs took turns at the GIL with each other and with
+        the screen."""
         if not self._apart_processes:
             return False
-        candidates = {}
-        for other in self.feeds:
-            chosen = other.current_choice()  # the file it settled on, or would
-            if chosen is not None and reads_apart(chosen[0]):
-                candidates[other] = chosen[1]
-        return feed in candidates and worth_it(candidates[feed], list(candidates.values()))
+        chosen = feed.current_choice()  # the file it settled on, or would
+        return chosen is not None and reads_apart(chosen[0]) and worth_it(chosen[1])
 
     def _read_in_process(self, feed: Feed, reading: ReadApart) -> None:
         """As much of the backlog as another process will read (``apart_process``),
