@@ -355,7 +355,7 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
         tail loops parse none, until it is out (or ``INPUT_FIRST_S`` passed).
         Switching panes while a whole big run was read took 0.3-2 s."""
         self._intake.quiet(INPUT_FIRST_S)
-        self.tailing.screen_busy()
+        self.tailing.key_pressed()
         self.call_after_refresh(self.tailing.line_drawn)
 
     async def _on_key(self, event: events.Key) -> None:

@@ -313,3 +313,45 @@ def test_work_that_holds_the_gil_waits_for_frames_a_bounded_time_in_all(tmp_path
         pace()
     assert clock.waits == [0.05, 0.05, pytest.approx(0.02)]
 
+
+class KeyEvent:
+    """A key's event: each wait while a key's frame is on its way is recorded."""
+
+    def __init__(self) -> None:
+        self.free = True
+        self.waits: list[float] = []
+
+    def is_set(self) -> bool:
+        return self.free
+
+    def wait(self, timeout: float) -> bool:
+        if not self.free:
+            self.waits.append(timeout)
+        return self.free
+
+
+def test_a_keys_frame_is_waited_for_whatever_the_pace_has_waited(tmp_path, monkeypatch):
+    """A key typed as a big run shows up: the previews' parsing and taking in
+    held the GIL while the key passed to its binding and its pane was drawn."""
+    clock = Clock()
+    monkeypatch.setattr(tailing, "monotonic", clock.monotonic)
+    loop = Tailing([], [], lambda batch: None, lambda what, exc: None)
+    loop._screen_free, loop._key_free = clock, KeyEvent()
+    pace = loop._frames_first(0.1)
+    for _ in range(4):  # frames on their way: the pace's 0.1 s spent
+        pace()
+    spent = list(clock.waits)
+    assert sum(spent) == pytest.approx(0.1) and loop._key_free.waits == []
+    loop._key_free.free = False  # a key's frame on its way: waited for, per piece
+    pace()
+    pace()
+    assert loop._key_free.waits == [tailing.KEY_WAIT_S] * 2 and clock.waits == spent
+
+
+def test_a_key_holds_back_the_previews_and_the_backlog_until_its_frame(tmp_path):
+    loop = Tailing([], [], lambda batch: None, lambda what, exc: None)
+    loop.key_pressed()
+    assert not loop._key_free.is_set() and not loop._screen_free.is_set()
+    loop.line_drawn()
+    assert loop._key_free.is_set() and loop._screen_free.is_set()
+

@@ -44,6 +44,7 @@ APART_BUDGET = BATCH_BYTES
 IN_FLIGHT = 2  # batches handed over and not applied yet, per feed
 PREVIEW_PIECE = 500  # records of a preview taken in between two looks for a frame on its way
 PREVIEW_PACE_S = 0.1  # at most, in all, a preview's taking in waits for frames
+KEY_WAIT_S = 0.3  # at most, per piece of work, for a key's frame
 PREVIEW_WAIT_S = 2.0  # at most, for a big file's preview to be drawn before its backlog is read
 TAKE_OVER_WAIT_S = 1.0  # at most in all, for frames while another process's store is loaded
 
@@ -110,6 +111,8 @@ class Tailing:
         self._in_flight = {feed.kind: threading.Semaphore(IN_FLIGHT) for feed in self.feeds}
         self._screen_free = threading.Event()
         self._screen_free.set()
+        self._key_free = threading.Event()  # cleared while a key's frame is on its way
+        self._key_free.set()
         # One backlog batch parsed at a time, whatever the number of files: each
         # parsing thread takes as large a share of the GIL as the UI thread, and
         # with a whole run's seven at once a key took a second to show.
@@ -166,7 +169,14 @@ class Tailing:
         backlog waits for it (``line_drawn``)."""
         self._screen_free.clear()
 
+    def key_pressed(self) -> None:
+        """A key's frame is on its way: every preview and backlog waits for it
+        (``KEY_WAIT_S`` at most), whatever its pace has waited already."""
+        self._key_free.clear()
+        self.screen_busy()
+
     def line_drawn(self) -> None:
+        self._key_free.set()
         self._screen_free.set()
 
     def changed(self, names: set[str]) -> None:
@@ -215,7 +225,9 @@ class Tailing:
         that reads its backlog (the turns at the processes go to the costliest
         backlogs first, and waited for their previews to be taken in)."""
         try:
+            self._key_free.wait(KEY_WAIT_S)
             with self._backlog_turn:
+                self._key_free.wait(KEY_WAIT_S)  # (a key came while it waited its turn)
                 batch = feed.preview()
         except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
             self._report(f"previewing {feed.path.name}", exc)
@@ -342,6 +354,7 @@ class Tailing:
 
         def pace() -> None:
             nonlocal left
+            self._key_free.wait(KEY_WAIT_S)
             if left > 0 and not self._screen_free.is_set():
                 began = monotonic()
                 self._screen_free.wait(min(BACKLOG_YIELD_S, left))
@@ -368,6 +381,7 @@ class Tailing:
         return batch
 
     def _pace_backlog(self, feed: Feed, budget: int) -> None:
+        self._key_free.wait(KEY_WAIT_S)
         self._screen_free.wait(BACKLOG_YIELD_S)
         live = monotonic() - self._last_live < LIVE_WINDOW_S
         if live:
