@@ -747,3 +747,23 @@ async def test_a_stream_pane_shows_its_file_once_opened_whatever_the_counts(tui,
         assert pane.file_rows is not None and pane.file_rows.view.version == 1
         assert pane.rows_changed(app.store) == 1
         assert pane._source is pane.file_rows
+
+
+async def test_the_previews_and_backlogs_wait_a_while_after_the_last_key(tui, run_dir,
+                                                                         monkeypatch):
+    """Not only until the next frame: at a big run's first frame, a pane key
+    reached its binding 100 ms after the app got it."""
+    from time import monotonic
+
+    from vivtui import app as app_module
+    monkeypatch.setattr(app_module, "KEY_ANSWER_S", 1.0)
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        answered = []
+        app.tailing.key_answered = lambda: answered.append(monotonic())
+        await pilot.press("j")
+        before_last = monotonic()
+        await pilot.press("k")
+        assert answered == []
+        await tui.wait_until(pilot, lambda: answered)
+        await pilot.pause(1.0)  # the first key's time has passed long since: once
+        assert len(answered) == 1 and answered[0] - before_last >= 0.98

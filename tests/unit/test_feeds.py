@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 
 from vivtui.ingest.layout import AUDIT_SUBDIR, discover
+from vivtui.parsing.kinds import LineParser
 from vivtui.sources.watcher import notices, watch_directories
 
 
@@ -180,6 +181,27 @@ def test_a_big_line_file_is_previewed_by_its_newest_lines_before_it_is_read(tmp_
     assert feed.status()[0].state == "ok"  # the file is there: not "waiting" for it
     assert feed.poll().records[0].fields["task_id"] == "t00001"  # from the start, in order
     assert feed.preview() is None  # once only, before the first read
+
+
+def test_a_preview_is_parsed_a_piece_at_a_time_with_its_pace_between(tmp_path, monkeypatch):
+    """A key typed as a big run shows up is not kept waiting by a whole
+    preview's parsing (the pace waits while a key is being answered)."""
+    from vivtui.ingest import feeds
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 40_000)
+    monkeypatch.setattr(feeds, "PREVIEW_PIECE_LINES", 100)
+    (tmp_path / "execution_log.jsonl").write_bytes(task_lines(3000))
+    feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
+    parsed, paces = [], []
+    real_parse = LineParser.parse
+    monkeypatch.setattr(LineParser, "parse", lambda parser, lines: (
+        parsed.append(len(lines)), real_parse(parser, lines))[1])
+    batch = feed.preview(pace=lambda: paces.append(len(parsed)))
+    records = list(batch.records)
+    assert len(records) == sum(parsed) > 500 and max(parsed) == 100
+    assert paces == list(range(1, len(parsed)))  # between every two pieces
+    assert [record.fields["task_id"] for record in records] == [
+        f"t{n:05d}" for n in range(3001 - len(records), 3001)]  # whole, in order
 
 
 def test_a_small_file_or_a_snapshot_is_not_previewed(tmp_path, monkeypatch):

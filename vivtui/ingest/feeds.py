@@ -30,6 +30,7 @@ from vivtui.sources.tailer import MISSING, LineTailer, Place
 # A line file this big at the first look is previewed by its end (``Feed.preview``).
 PREVIEW_OVER = 8 << 20
 PREVIEW_BYTES = 1 << 20
+PREVIEW_PIECE_LINES = 1000  # parsed between two calls of the preview's pace
 # Bytes read and parsed per batch. A batch's rows are gone over several times
 # (parsed, counted, its stamps, its model): a 1 MB batch's rows no longer
 # stayed in the cache in between, and two processes reading side by side
@@ -143,11 +144,12 @@ class Feed:
         self._looked = True
         return batch
 
-    def preview(self) -> Batch | None:
+    def preview(self, pace: Callable[[], object] | None = None) -> Batch | None:
         """The newest lines of a big line file, at the first look, before its
         reading from the start gets there (a 200k-task queue took 10 s): for a
         view to show apart from the models, which take every line in order.
-        Their line numbers are not known yet (0); their offsets are."""
+        Their line numbers are not known yet (0); their offsets are. ``pace``
+        is called between pieces of the parsing (a key's frame goes first)."""
         if self._looked:
             return None
         self._settle()
@@ -162,7 +164,7 @@ class Feed:
             tailer.close()
             return None
         self._preview = tailer, LineParser(self.spec, ParseContext(self.zone))
-        return self._preview_batch(chunk)
+        return self._preview_batch(chunk, pace)
 
     def preview_more(self) -> Batch | None:
         """Lines written after the preview's, while the reading from the start
@@ -177,8 +179,14 @@ class Feed:
             return None
         return self._preview_batch(chunk) if len(chunk) else None
 
-    def _preview_batch(self, chunk) -> Batch:
-        records = self._preview[1].parse([(0, offset, data) for _, offset, data in chunk])
+    def _preview_batch(self, chunk, pace: Callable[[], object] | None = None) -> Batch:
+        lines = [(0, offset, data) for _, offset, data in chunk]
+        parse = self._preview[1].parse
+        records = parse(lines[:PREVIEW_PIECE_LINES])
+        for at in range(PREVIEW_PIECE_LINES, len(lines), PREVIEW_PIECE_LINES):
+            if pace is not None:
+                pace()
+            records.extend(parse(lines[at:at + PREVIEW_PIECE_LINES]))
         return Batch(self.kind, records, source=self.path.name, preview=True)
 
     def _end_preview(self) -> None:

@@ -170,13 +170,19 @@ class Tailing:
         self._screen_free.clear()
 
     def key_pressed(self) -> None:
-        """A key's frame is on its way: every preview and backlog waits for it
-        (``KEY_WAIT_S`` at most), whatever its pace has waited already."""
+        """A key is being answered: every preview and backlog waits until
+        ``key_answered`` (``KEY_WAIT_S`` at most a piece), whatever its pace
+        has waited already."""
         self._key_free.clear()
         self.screen_busy()
 
-    def line_drawn(self) -> None:
+    def key_answered(self) -> None:
         self._key_free.set()
+
+    def _for_keys(self) -> None:
+        self._key_free.wait(KEY_WAIT_S)
+
+    def line_drawn(self) -> None:
         self._screen_free.set()
 
     def changed(self, names: set[str]) -> None:
@@ -225,10 +231,8 @@ class Tailing:
         that reads its backlog (the turns at the processes go to the costliest
         backlogs first, and waited for their previews to be taken in)."""
         try:
-            self._key_free.wait(KEY_WAIT_S)
             with self._backlog_turn:
-                self._key_free.wait(KEY_WAIT_S)  # (a key came while it waited its turn)
-                batch = feed.preview()
+                batch = feed.preview(pace=self._for_keys)
         except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
             self._report(f"previewing {feed.path.name}", exc)
             return
@@ -354,7 +358,7 @@ class Tailing:
 
         def pace() -> None:
             nonlocal left
-            self._key_free.wait(KEY_WAIT_S)
+            self._for_keys()
             if left > 0 and not self._screen_free.is_set():
                 began = monotonic()
                 self._screen_free.wait(min(BACKLOG_YIELD_S, left))
@@ -381,7 +385,7 @@ class Tailing:
         return batch
 
     def _pace_backlog(self, feed: Feed, budget: int) -> None:
-        self._key_free.wait(KEY_WAIT_S)
+        self._for_keys()
         self._screen_free.wait(BACKLOG_YIELD_S)
         live = monotonic() - self._last_live < LIVE_WINDOW_S
         if live:
