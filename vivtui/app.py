@@ -66,7 +66,7 @@ class Options:
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
 INPUT_FIRST_S = 0.1  # at most, backlog batches wait after a key for its frame
-KEY_ANSWER_S = 0.2  # the previews and the backlogs' reading wait this long after a key
+KEY_ANSWER_S = 0.2  # the previews' parsing and taking in wait this long after a key
 
 
 class VivtuiApp(SaysWorkerFailures, App[None]):

@@ -222,7 +222,7 @@ def test_a_preview_is_taken_in_by_its_reading_thread_a_piece_at_a_time(tmp_path,
         return RunStore()
 
     monkeypatch.setattr(tailing.Tailing, "_frames_first",
-                        lambda self, most: lambda: paced.append(most))
+                        lambda self, most, keys=0.0: lambda: paced.append((most, keys)))
     loop = start(tmp_path, collected, previewed={"tasks"}, preview_store=store)
     try:
         first = collected[0].get(timeout=WAIT_S)
@@ -233,7 +233,9 @@ def test_a_preview_is_taken_in_by_its_reading_thread_a_piece_at_a_time(tmp_path,
     assert made == ["vivtui reading tasks"]
     tasks = first.apart.store.tasks
     assert "t399" in tasks.tasks and 40 < len(tasks.tasks) < 399  # the newest lines only
-    assert len(paced) == -(-len(tasks.tasks) // 10)  # a look before each piece
+    taking_in = [pace for pace in paced if pace[0] == tailing.PREVIEW_PACE_S]
+    assert len(taking_in) == -(-len(tasks.tasks) // 10)  # a look before each piece
+    assert {keys for _, keys in paced} == {tailing.KEYS_MOST_S}  # and for keys, parsing too
 
 
 @pytest.mark.parametrize("previewed", [{"actions"}, set()], ids=["previewed", "not previewed"])
@@ -315,9 +317,11 @@ def test_work_that_holds_the_gil_waits_for_frames_a_bounded_time_in_all(tmp_path
 
 
 class KeyEvent:
-    """A key's event: each wait while a key's frame is on its way is recorded."""
+    """A key's event on the clock: each wait while a key is being answered is
+    recorded, and passes its time."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
         self.free = True
         self.waits: list[float] = []
 
@@ -327,25 +331,29 @@ class KeyEvent:
     def wait(self, timeout: float) -> bool:
         if not self.free:
             self.waits.append(timeout)
+            self.clock.now += timeout
         return self.free
 
 
-def test_a_keys_frame_is_waited_for_whatever_the_pace_has_waited(tmp_path, monkeypatch):
+def test_a_key_being_answered_is_waited_for_whatever_the_pace_has_waited(tmp_path,
+                                                                          monkeypatch):
     """A key typed as a big run shows up: the previews' parsing and taking in
     held the GIL while the key passed to its binding and its pane was drawn."""
     clock = Clock()
     monkeypatch.setattr(tailing, "monotonic", clock.monotonic)
     loop = Tailing([], [], lambda batch: None, lambda what, exc: None)
-    loop._screen_free, loop._key_free = clock, KeyEvent()
-    pace = loop._frames_first(0.1)
+    loop._screen_free, loop._key_free = clock, KeyEvent(clock)
+    pace = loop._frames_first(0.1, keys=0.7)
     for _ in range(4):  # frames on their way: the pace's 0.1 s spent
         pace()
     spent = list(clock.waits)
     assert sum(spent) == pytest.approx(0.1) and loop._key_free.waits == []
-    loop._key_free.free = False  # a key's frame on its way: waited for, per piece
-    pace()
-    pace()
-    assert loop._key_free.waits == [tailing.KEY_WAIT_S] * 2 and clock.waits == spent
+    loop._key_free.free = False  # a key being answered, and answered again: 0.7 s in all
+    for _ in range(4):
+        pace()
+    assert loop._key_free.waits == [tailing.KEY_WAIT_S, tailing.KEY_WAIT_S,
+                                    pytest.approx(0.1)] and clock.waits == spent
+    assert loop._frames_first(0.1)() is None and len(loop._key_free.waits) == 3  # none: not
 
 
 def test_a_key_holds_back_the_previews_and_the_backlog_until_it_is_answered(tmp_path):

@@ -44,7 +44,8 @@ APART_BUDGET = BATCH_BYTES
 IN_FLIGHT = 2  # batches handed over and not applied yet, per feed
 PREVIEW_PIECE = 500  # records of a preview taken in between two looks for a frame on its way
 PREVIEW_PACE_S = 0.1  # at most, in all, a preview's taking in waits for frames
-KEY_WAIT_S = 0.3  # at most, per piece of work, for a key's frame
+KEY_WAIT_S = 0.3  # at most, per piece of a preview, while a key is being answered
+KEYS_MOST_S = 1.0  # at most, in all, per stage of a preview (parsing, taking in)
 PREVIEW_WAIT_S = 2.0  # at most, for a big file's preview to be drawn before its backlog is read
 TAKE_OVER_WAIT_S = 1.0  # at most in all, for frames while another process's store is loaded
 
@@ -170,17 +171,15 @@ class Tailing:
         self._screen_free.clear()
 
     def key_pressed(self) -> None:
-        """A key is being answered: every preview and backlog waits until
-        ``key_answered`` (``KEY_WAIT_S`` at most a piece), whatever its pace
-        has waited already."""
+        """A key is being answered: the previews' parsing and taking in wait
+        until ``key_answered`` (a bounded time, ``_frames_first``): at a big
+        run's first frame they held the GIL while the key passed up to its
+        binding and its pane was drawn."""
         self._key_free.clear()
         self.screen_busy()
 
     def key_answered(self) -> None:
         self._key_free.set()
-
-    def _for_keys(self) -> None:
-        self._key_free.wait(KEY_WAIT_S)
 
     def line_drawn(self) -> None:
         self._screen_free.set()
@@ -232,7 +231,7 @@ class Tailing:
         backlogs first, and waited for their previews to be taken in)."""
         try:
             with self._backlog_turn:
-                batch = feed.preview(pace=self._for_keys)
+                batch = feed.preview(pace=self._frames_first(0.0, keys=KEYS_MOST_S))
         except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
             self._report(f"previewing {feed.path.name}", exc)
             return
@@ -251,7 +250,7 @@ class Tailing:
         try:
             if self._preview_store is not None:
                 batch = self._taken_in(batch, self._preview_store(),
-                                       self._frames_first(PREVIEW_PACE_S))
+                                       self._frames_first(PREVIEW_PACE_S, keys=KEYS_MOST_S))
             # Its frame first, and for longer than a line's: the backlog's batches
             # and parsing, competing for the UI thread and the GIL, put it off by seconds.
             self.screen_busy()
@@ -350,15 +349,20 @@ class Tailing:
                 # Its progress is the feed's own now, or void (it failed: read here from the start).
                 feed.offset_elsewhere = 0
 
-    def _frames_first(self, most: float) -> Callable[[], None]:
+    def _frames_first(self, most: float, keys: float = 0.0) -> Callable[[], None]:
         """For work that holds the GIL in long pieces: called between them, it
         waits while a frame is on its way, ``most`` seconds in all (a run whose
-        screen is always busy still gets the work done)."""
-        left = most
+        screen is always busy still gets the work done); and, ``keys`` seconds
+        in all, while a key is being answered (``key_pressed``), however long
+        it has waited for frames."""
+        left, keys_left = most, keys
 
         def pace() -> None:
-            nonlocal left
-            self._for_keys()
+            nonlocal left, keys_left
+            if keys_left > 0 and not self._key_free.is_set():
+                began = monotonic()
+                self._key_free.wait(min(KEY_WAIT_S, keys_left))
+                keys_left -= monotonic() - began
             if left > 0 and not self._screen_free.is_set():
                 began = monotonic()
                 self._screen_free.wait(min(BACKLOG_YIELD_S, left))
@@ -385,7 +389,6 @@ class Tailing:
         return batch
 
     def _pace_backlog(self, feed: Feed, budget: int) -> None:
-        self._for_keys()
         self._screen_free.wait(BACKLOG_YIELD_S)
         live = monotonic() - self._last_live < LIVE_WINDOW_S
         if live:
