@@ -48,10 +48,10 @@ def reads_apart(spec: FileSpec) -> bool:
 def worth_it(path: Path) -> bool:
     """Is the backlog of ``path`` (a file that could be read apart) worth
     another process? When it is big, even alone: read by a thread of the
-    screen's process, a big file alone was counted in 7.5-10.5 s against
-    6.4-9.7 s by a process, and keys waited 25-42 ms against 20-31 ms while
-    it loaded (the audit log, the queue and the sessions of a big run, three
-    pairs each, session 23); the process's memory (16-31 MB) comes on top."""
+    screen's process, it takes turns at the GIL with the screen (a big audit
+    log alone was counted in 8.5-10.5 s by its thread, 6.4-9.7 s by a
+    process; keys waited 25-42 ms against 20-31 ms while a big file loaded);
+    the process's memory (16-31 MB) comes on top."""
     return size_of(path) > WORTH_OVER
 
 

@@ -112,7 +112,7 @@ class Tailing:
         self._in_flight = {feed.kind: threading.Semaphore(IN_FLIGHT) for feed in self.feeds}
         self._screen_free = threading.Event()
         self._screen_free.set()
-        self._key_free = threading.Event()  # cleared while a key's frame is on its way
+        self._key_free = threading.Event()  # cleared while a key is being answered
         self._key_free.set()
         # One backlog batch parsed at a time, whatever the number of files: each
         # parsing thread takes as large a share of the GIL as the UI thread, and
@@ -139,6 +139,7 @@ class Tailing:
     def stop(self, join: float = 0.0) -> None:
         self.stopped.set()
         self._screen_free.set()
+        self._key_free.set()
         for wakeup in self._wakeups.values():
             wakeup.set()
         for child in list(self._children):
