@@ -356,7 +356,7 @@ def test_a_key_being_answered_is_waited_for_whatever_the_pace_has_waited(tmp_pat
     assert loop._frames_first(0.1)() is None and len(loop._key_free.waits) == 3  # none: not
 
 
-def test_a_key_holds_back_the_previews_and_the_backlog_until_it_is_answered(tmp_path):
+def test_a_key_holds_back_the_previews_until_it_is_answered(tmp_path):
     loop = Tailing([], [], lambda batch: None, lambda what, exc: None)
     loop.key_pressed()
     assert not loop._key_free.is_set() and not loop._screen_free.is_set()
