@@ -37,8 +37,7 @@ def fields_and_context(row: tuple) -> tuple[dict, dict]:
     fields = row[_RAW]
     if fields.__class__ is not dict:
         fields = new_record(Record, row).fields
-    context = fields.get("context")
-    return fields, context if isinstance(context, dict) else {}
+    return fields, context_of(fields)
 
 
 def key_of(fields: dict, context: dict) -> SessionKey:
@@ -65,8 +64,7 @@ def from_object(obj: dict, data: bytes, line: int, offset: int, ctx: ParseContex
     # A message that is not a string (a real quirk) is kept as a generic entry.
     category = message if message in (STARTED, COMPLETED) else level
     if category == COMPLETED:
-        context = obj.get("context")
-        success = flag(context.get("success")) if context.__class__ is dict else None
+        success = flag(context_of(obj).get("success"))
         if success is True and severity == INFO:
             severity = OK
         elif success is False:

@@ -77,16 +77,13 @@ def timestamp(value: Any, naive_zone: tzinfo | None) -> datetime | None:
         return None
 
 
-FRACTION = ".0123456789"  # what follows a stamp's seconds before its zone
-
-
 def minute_written(stamp: Any) -> tuple[str, str] | None:
     """An ISO stamp's minute as written: its first 16 characters, and its zone
     (what follows the seconds and their fraction); None for anything else."""
     if (stamp.__class__ is not str or len(stamp) < 19 or stamp[16] != ":"
             or not stamp[17:19].isdigit()):
         return None
-    return stamp[:16], stamp[19:].lstrip(FRACTION)
+    return stamp[:16], stamp[19:].lstrip(".0123456789")
 
 
 _from_iso = datetime.fromisoformat

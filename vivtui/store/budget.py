@@ -15,7 +15,7 @@ from vivtui.parsing.api_audit import (
     VIOLATION,
 )
 from vivtui.parsing.record import Record, new_record, packed, rows_of
-from vivtui.parsing.values import FRACTION, EpochMinutes, number, text
+from vivtui.parsing.values import EpochMinutes, minute_written, number, text
 
 DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
 FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
@@ -119,15 +119,10 @@ class BudgetTracker:
                         and tokens_out.__class__ is int
                         and 0 <= tokens_out <= MAX_CALL_TOKENS):
                     cost, tokens_in, tokens_out = self._usable(row, f)
-                # The minute as written (``minute_written``'s test, inline):
-                # made a time once per minute, in _add_calls.
-                stamp = row[_STAMP]
-                if (cost and stamp.__class__ is str and len(stamp) >= 19 and stamp[16] == ":"
-                        and stamp[17:19].isdigit()):
-                    key = (f.get("model"), f.get("call_type"), f.get("user"), stamp[:16],
-                           stamp[19:].lstrip(FRACTION), row[_ZONE])
-                else:
-                    key = (f.get("model"), f.get("call_type"), f.get("user"), None, None, None)
+                # The minute as written: made a time once per minute, in _add_calls.
+                written = minute_written(row[_STAMP]) if cost else None
+                key = (f.get("model"), f.get("call_type"), f.get("user"),
+                       *(written or (None, None)), row[_ZONE] if written else None)
                 try:
                     summed = calls[key]
                 except KeyError:

@@ -108,38 +108,39 @@ class KeysFooter(Widget, can_focus=False):
         line = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
         for key in keys:
-            self._draw(line, key)
+            self._append(line, key, self._key_text(key, self.compact))
             if self.compact:
                 line.append(" ")
         if palette is not None:
             # As ``Footer`` draws it: compact whatever the footer, a cell after it.
             border = Text(PALETTE_BORDER, self.get_component_rich_style("keys-footer--border"))
-            at = self.size.width - len(border) - self._width(palette, compact=True) - 1
+            drawn = self._key_text(palette, compact=True)
+            at = self.size.width - len(border) - len(drawn) - 1
             line.truncate(max(0, at), pad=True)
             self._spans = [span for span in self._spans if span[1] <= at]
             line.append_text(border)
-            self._draw(line, palette, compact=True)
+            self._append(line, palette, drawn)
         line.truncate(self.size.width, pad=True)
         return line
 
-    def _width(self, key: ShownKey, compact: bool) -> int:
-        return (len(key.display) + (0 if compact else 2)
-                + (len(key.description) + 1 if key.description else 0))
-
-    def _draw(self, line: Text, key: ShownKey, compact: bool | None = None) -> None:
+    def _key_text(self, key: ShownKey, compact: bool) -> Text:
         """One key as ``FooterKey`` draws it: padded (``compact``: not), dim when disabled."""
-        compact = self.compact if compact is None else compact
-        start = len(line)
         key_style = self.get_component_rich_style("footer-key--key")
         description_style = self.get_component_rich_style("footer-key--description")
         if not key.enabled:
             key_style, description_style = (key_style + Style(dim=True),
                                             description_style + Style(dim=True))
-        line.append(key.display if compact else f" {key.display} ", key_style)
+        drawn = Text(end="")
+        drawn.append(key.display if compact else f" {key.display} ", key_style)
         if key.description:
-            line.append(f" {key.description}" if compact else f"{key.description} ",
-                        description_style)
-        self._spans.append((start, len(line), key))
+            drawn.append(f" {key.description}" if compact else f"{key.description} ",
+                         description_style)
+        return drawn
+
+    def _append(self, line: Text, key: ShownKey, drawn: Text) -> None:
+        """``drawn`` at the end of the line, where a click presses ``key``."""
+        self._spans.append((len(line), len(line) + len(drawn), key))
+        line.append_text(drawn)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         for start, end, key in self._spans:
