@@ -33,6 +33,17 @@ def test_naive_stamps_take_the_files_zone():
     assert list(bins.events) == [BASE]
 
 
+def test_the_same_minute_written_in_two_zones_is_two_minutes():
+    # The hour a clock falls back: 02:30 is written twice, an hour apart, in
+    # one batch. Counted by the minute as written, both went to the first.
+    bins = TimeBins()
+    bins.add([row("2026-10-25T02:30:10+02:00"), row("2026-10-25T02:30:40.5+01:00", ERROR),
+              row("2026-10-25T02:30:50+01:00")])
+    first = int(datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc).timestamp() // 60)
+    assert bins.events == {first: 1, first + 60: 2}
+    assert bins.failures == {first + 60: 1}
+
+
 def test_bins_fit_the_width_with_usual_sizes():
     assert bin_size(0, 59, 60) == 1
     assert bin_size(0, 60, 60) == 2

@@ -83,7 +83,12 @@ def minute_written(stamp: Any) -> tuple[str, str] | None:
     if (stamp.__class__ is not str or len(stamp) < 19 or stamp[16] != ":"
             or not stamp[17:19].isdigit()):
         return None
-    return stamp[:16], stamp[19:].lstrip(".0123456789")
+    return stamp[:16], zone_written(stamp)
+
+
+def zone_written(stamp: str) -> str:
+    """What follows an ISO stamp's seconds and their fraction: its zone, as written."""
+    return stamp[19:].lstrip(".0123456789")
 
 
 _from_iso = datetime.fromisoformat

@@ -3,8 +3,10 @@ and tokens per minute are the budget's), and bins of several minutes that fit
 a strip of a given width.
 
 Counted a batch at a time: the minute of a stamp as written is its first 16
-characters, so a batch's minutes are counted by slicing, and each distinct
-minute is made a time once (``EpochMinutes``), not each line's time.
+characters and its zone (what follows the seconds and their fraction), so a
+batch's minutes are counted by slicing, and each distinct minute is made a
+time once (``EpochMinutes``), not each line's time. A minute's zone is read
+from its first and last rows in the batch; where they differ, from each row.
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ from datetime import datetime
 from operator import itemgetter
 
 from vivtui.parsing.record import ERROR, Record
-from vivtui.parsing.values import EpochMinutes
+from vivtui.parsing.values import EpochMinutes, zone_written
 
 _STAMP_AT, _ZONE_AT, _SEVERITY_AT, _MALFORMED_AT = map(
     Record._fields.index, ("stamp", "zone", "severity", "malformed"))
 _MINUTE = itemgetter(slice(0, 16))
-_SUFFIX_FROM = 19  # after the seconds: a fraction, then the zone as written
 NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)
 
 
@@ -68,13 +69,25 @@ class TimeBins:
             return
         stamps = [row[_STAMP_AT] for row in written]
         minutes = list(map(_MINUTE, stamps))
-        sample = dict(zip(minutes, written))  # a row of each minute: its zone as written
-        for minute, count in Counter(minutes).items():
-            row = sample[minute]
-            suffix = row[_STAMP_AT][_SUFFIX_FROM:].lstrip(".0123456789")
-            at = self._minutes.of_minute((minute, suffix), row[_ZONE_AT])
-            if at is not None:
-                into[at] += count
+        last = dict(zip(minutes, written))  # the last row of each minute
+        first = 0
+        for minute, count in Counter(minutes).items():  # (in the order first seen)
+            first = minutes.index(minute, first)
+            zone, naive_zone = zone_written(stamps[first]), written[first][_ZONE_AT]
+            if zone == zone_written(last[minute][_STAMP_AT]):
+                self._add(into, minute, zone, naive_zone, count)
+                continue
+            # Written in two zones, one after the other (the hour a clock falls
+            # back writes each of its minutes twice): each row's own zone.
+            zones = Counter(zone_written(stamp) for stamp, written_minute
+                            in zip(stamps, minutes) if written_minute == minute)
+            for zone, count_in_zone in zones.items():
+                self._add(into, minute, zone, naive_zone, count_in_zone)
+
+    def _add(self, into: Counter, minute: str, zone: str, naive_zone, count: int) -> None:
+        at = self._minutes.of_minute((minute, zone), naive_zone)
+        if at is not None:
+            into[at] += count
 
 
 def bin_size(first: int, last: int, width: int) -> int:
