@@ -25,7 +25,8 @@ from vivtui.alerts.alert import Alert, AlertSettings
 from vivtui.alerts.deliver import AlertCommand, Ringer
 from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.apart import ReadApart
-from vivtui.ingest.feeds import Batch, read_to_end
+from vivtui.ingest.early_previews import EarlyPreviews
+from vivtui.ingest.feeds import PREVIEWED_KINDS, Batch, read_to_end
 from vivtui.ingest.intake import Intake
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
 from vivtui.ingest.split_read import usable_cores
@@ -37,7 +38,7 @@ from vivtui.ui.frugal_driver import driver_class
 from vivtui.ui.help import HelpScreen
 from vivtui.ui.main_screen import MainScreen
 from vivtui.ui.panes.base import Pane
-from vivtui.ui.panes.registry import PANES, previewed_kinds
+from vivtui.ui.panes.registry import PANES
 from vivtui.ui.prominence import KeepProminence
 from vivtui.ui.viewkeeper import ViewKeeper
 from vivtui.ui.worker_failures import SaysWorkerFailures
@@ -62,6 +63,8 @@ class Options:
     fresh: bool = False  # start with a clean view (it is kept from then on)
     # What is wrong with where the files come from (a stream's lost link); None: nothing
     source_note: Callable[[], str | None] = lambda: None
+    # The newest lines of big files, read while the monitor started (the command line's)
+    early_previews: EarlyPreviews | None = None
 
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
@@ -120,9 +123,11 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
         self.tailing = Tailing(layout.feeds, layout.directories,
                                partial(self._batch_arrived, origin=origin),
                                self.report_failure, poll=poll, on_change=self._changed,
-                               previewed=previewed_kinds(),
+                               previewed=PREVIEWED_KINDS,
                                apart=self._read_apart, apart_processes=usable_cores(),
-                               preview_store=partial(self._preview_store, layout))
+                               preview_store=partial(self._preview_store, layout),
+                               early=self.options.early_previews)
+        self.options.early_previews = None  # (the run's first look only)
         self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
                               self._soon, schedule_later=self._later)
         self._key_answer_due = 0.0
@@ -151,10 +156,12 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
                 feed.apart = False
         self.main.records_arrived(reading.kind)
 
-    def _preview_store(self, layout: RunLayout) -> RunStore:
+    def _preview_store(self, layout: RunLayout, made: RunStore | None = None) -> RunStore:
         """A store for the newest lines of big files (``ui.preview``), reading
-        its rows back from the same files."""
-        store = RunStore(self.options.budget, clock=self.now)
+        its rows back from the same files: a new one, or ``made`` by another
+        process (``ingest.early_previews``)."""
+        store = RunStore(self.options.budget) if made is None else made
+        store.clock = self.now
         read_back_from(layout, store, self.options.zone)
         return store
 
@@ -187,6 +194,8 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
         if self.start_workers:
             self.main.follow_files(self.layout_.feeds, self.options.zone,
                                    self.tailing.poll or IDLE_RECHECK_S)
+            for batch in self.tailing.early_previews():
+                self.apply_batch(batch)
             # After the first screen is out: parsing the backlog competes for the GIL.
             self.call_after_refresh(self._start_tailing)
 

@@ -8,6 +8,7 @@ import gc
 import sys
 from collections.abc import Callable
 from datetime import UTC
+from functools import partial
 
 import orjson
 
@@ -64,14 +65,23 @@ def monitor_options(args: argparse.Namespace, view_state=None, source_note=None)
 def open_monitor(path: str, args: argparse.Namespace, source_note=None) -> int:
     """``source_note``: what is wrong with the source the run's files come
     from (a stream's lost link), said in the status line (None: nothing)."""
-    from vivtui.app import VivtuiApp
+    from vivtui.ingest.early_previews import EarlyPreviews
+    from vivtui.ingest.feeds import PREVIEWED_KINDS
     from vivtui.ingest.layout import discover
-    from vivtui.viewstate import state_file
+    from vivtui.store.run import RunStore
 
     reveal_secrets(args.show_secrets)
     layout = discover(path, zone_named(args.tz))
+    # Forked before Textual is imported (and any thread started): its import
+    # is the first screen's longest wait, and the previews are read meanwhile.
+    early = EarlyPreviews.start(layout.feeds, PREVIEWED_KINDS, partial(RunStore, args.budget))
+    from vivtui.app import VivtuiApp
+    from vivtui.viewstate import state_file
+
     view_state = None if args.fresh is None else state_file(layout.root)
-    VivtuiApp(layout, monitor_options(args, view_state, source_note)).run()
+    options = monitor_options(args, view_state, source_note)
+    options.early_previews = early
+    VivtuiApp(layout, options).run()
     return 0
 
 

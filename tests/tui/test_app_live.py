@@ -34,6 +34,17 @@ def backlogs_held(monkeypatch):
     return go
 
 
+def queue_of_3000(tmp_path):
+    """A queue of 3,000 tasks, one failure in 500."""
+    import orjson
+
+    log = tmp_path / "execution_log.jsonl"
+    log.write_bytes(b"".join(orjson.dumps(
+        {"timestamp": f"2026-02-03T05:{n // 60 % 60:02d}:{n % 60:02d}", "task_id": f"task-{n:05d}",
+         "status": "failed" if n % 500 == 0 else "completed"}) + b"\n" for n in range(1, 3001)))
+    return log
+
+
 async def test_every_file_of_a_run_gets_its_worker(tui, run_dir):
     # Thread workers share one executor; with seven files on two cores the
     # last files' workers and the watcher used to wait for a thread forever.
@@ -274,13 +285,8 @@ async def test_a_big_queue_shows_its_newest_tasks_while_the_rest_is_read(tui, tm
     # The queue's model takes every line in order: until then its rows come
     # from the file's newest lines, and the head says so. Here the reading
     # from the start is held back until the preview has been looked at.
-    import orjson
-
     go = backlogs_held(monkeypatch)
-    log = tmp_path / "execution_log.jsonl"
-    log.write_bytes(b"".join(orjson.dumps(
-        {"timestamp": f"2026-02-03T05:{n // 60 % 60:02d}:{n % 60:02d}", "task_id": f"task-{n:05d}",
-         "status": "failed" if n % 500 == 0 else "completed"}) + b"\n" for n in range(1, 3001)))
+    log = queue_of_3000(tmp_path)
     app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
     async with app.run_test(size=(140, 30)) as pilot:
         pane = app.main.panes["queue"]
@@ -307,6 +313,39 @@ async def test_a_big_queue_shows_its_newest_tasks_while_the_rest_is_read(tui, tm
         assert len(pane.view.rows) == 3000 and pane.view.rows[0].task_id == "task-03000"
         assert pane.view.rows[0].line == 3000  # the whole file's own row, numbered
         await tui.wait_until(pilot, lambda: "counting" not in tui.screen_text(app))
+
+
+async def test_a_preview_read_while_the_monitor_started_is_in_its_first_frame(tui, tmp_path,
+                                                                              monkeypatch):
+    # Read by a forked process while Textual was imported (``launch``): taken
+    # in before the first frame, not read by the tail loops after it.
+    from vivtui.ingest.early_previews import EarlyPreviews
+    from vivtui.store.run import RunStore
+
+    go = backlogs_held(monkeypatch)
+    layout = discover(queue_of_3000(tmp_path))
+    early = EarlyPreviews.start(layout.feeds, feeds.PREVIEWED_KINDS, RunStore)
+    assert early is not None
+    read_here = []
+    monkeypatch.setattr(feeds.Feed, "preview", lambda feed, pace=None: read_here.append(feed))
+    app = VivtuiApp(layout, Options(zone=timezone.utc, display_zone=timezone.utc,
+                                    early_previews=early))
+    frames: list[str] = []
+    real = app._display
+
+    def display(screen, update):
+        result = real(screen, update)
+        if screen is app.main:
+            frames.append(tui.screen_text(app))
+        return result
+
+    app._display = display
+    async with app.run_test(size=(140, 30)) as pilot:
+        await tui.wait_until(pilot, lambda: frames)
+        assert "task-03000" in frames[0] and "NEWEST LINES ONLY" in frames[0]
+        go.set()
+        await tui.wait_until(pilot, lambda: "Queue 3000 tasks" in tui.screen_text(app))
+    assert read_here == []  # the tail loops did not read it again
 
 
 async def test_a_big_queue_taken_in_apart_gives_every_count_and_history_alert(tui, tmp_path,

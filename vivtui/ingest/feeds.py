@@ -29,6 +29,11 @@ from vivtui.sources.tailer import MISSING, LineTailer, Place
 
 # A line file this big at the first look is previewed by its end (``Feed.preview``).
 PREVIEW_OVER = 8 << 20
+# The kinds whose panes draw a model of the whole file (the queue, the sessions,
+# the budget): a big file of theirs is shown by its newest lines first, from a
+# store of their own (``ui.preview``); those of the others read their lines
+# where they are shown.
+PREVIEWED_KINDS = frozenset({"tasks", "sessions", "api"})
 PREVIEW_BYTES = 1 << 20
 PREVIEW_PIECE_LINES = 1000  # parsed between two calls of the preview's pace
 # Bytes read and parsed per batch. A batch's rows are gone over several times
@@ -150,21 +155,40 @@ class Feed:
         view to show apart from the models, which take every line in order.
         Their line numbers are not known yet (0); their offsets are. ``pace``
         is called between pieces of the parsing (a key's frame goes first)."""
-        if self._looked:
+        if self._looked or (self._preview is None and not self.open_preview()):
             return None
-        self._settle()
-        if not self._settled or self.spec.mode == SNAPSHOT:
-            return None
-        tailer = LineTailer(self.path, budget=PREVIEW_BYTES, tail_bytes=PREVIEW_BYTES)
         try:
-            chunk = tailer.read() if self.big() else None
+            chunk = self._preview[0].read()
         except OSError:
-            chunk = None
-        if chunk is None or tailer.started_at == 0:
-            tailer.close()
+            self._end_preview()
             return None
-        self._preview = tailer, LineParser(self.spec, ParseContext(self.zone))
         return self._preview_batch(chunk, pace)
+
+    def open_preview(self) -> bool:
+        """Its newest lines made ready to be read by ``preview`` (here, or by
+        a copy of this feed in another process: ``previewed_elsewhere``);
+        False when it has none to read ahead: not a big line file, or looked
+        at already."""
+        if self._looked or self._preview is not None:
+            return False
+        self._settle()
+        if not self._settled or self.spec.mode == SNAPSHOT or not self.big():
+            return False
+        tailer = LineTailer(self.path, budget=PREVIEW_BYTES, tail_bytes=PREVIEW_BYTES)
+        if tailer.open_now() is None or tailer.started_at == 0:
+            tailer.close()
+            return False
+        self._preview = tailer, LineParser(self.spec, ParseContext(self.zone))
+        return True
+
+    def previewed_elsewhere(self, place: Place) -> None:
+        """Its preview was read by a copy of this feed (``open_preview``, then
+        forked) up to ``place``: its new lines come after it."""
+        if self._preview is not None:
+            self._preview[0].took_over(place)
+
+    def preview_place(self) -> Place | None:
+        return self._preview[0].place() if self._preview is not None else None
 
     def preview_more(self) -> Batch | None:
         """Lines written after the preview's, while the reading from the start

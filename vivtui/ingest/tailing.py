@@ -23,6 +23,8 @@ from typing import Callable, Iterable
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_process import ApartProcess, reads_apart, worth_it
 from vivtui.ingest.costs import cost_of
+from vivtui.ingest.early_previews import WAIT_S as EARLY_WAIT_S
+from vivtui.ingest.early_previews import EarlyPreviews
 from vivtui.ingest.feeds import BATCH_BYTES, Batch, Feed
 from vivtui.ingest.intake import split
 from vivtui.ingest.turns import Turns
@@ -77,7 +79,8 @@ class Tailing:
                  one_thread: bool = False, previewed: Iterable[str] = (),
                  apart: Callable[[str], ReadApart] | None = None,
                  apart_processes: int = 0,
-                 preview_store: Callable[[], RunStore] | None = None) -> None:
+                 preview_store: Callable[..., RunStore] | None = None,
+                 early: EarlyPreviews | None = None) -> None:
         """``one_thread``: one thread reads every feed in turn and no watcher
         runs (someone else calls ``changed``): a run of an overview, one of
         many, not on screen. ``previewed``: the kinds whose big files are
@@ -88,7 +91,8 @@ class Tailing:
         read by other processes at once (``apart_process``; 0: none, each is
         read by its thread). ``preview_store``: where a preview is taken in, in
         its reading thread (posted whole, ``Batch.apart``); without it, the
-        preview's records are posted."""
+        preview's records are posted; given a store, the one to use (taken
+        in by ``early``, the previews read while the monitor started)."""
         self.feeds = list(feeds)
         self.directories = list(directories)
         self._post = post
@@ -101,6 +105,8 @@ class Tailing:
         self._apart = apart
         self._apart_processes = apart_processes
         self._preview_store = preview_store
+        self._early = early
+        self._shown_early: set[Feed] = set()  # their previews went with the first frame
         self._turns: Turns | None = None  # at the other processes, from the start
         self._children: set[ApartProcess] = set()
         self._posting: set[Feed] = set()  # previews being posted beside their reading threads
@@ -144,6 +150,8 @@ class Tailing:
             wakeup.set()
         for child in list(self._children):
             child.stop()
+        if self._early is not None:
+            self._early.close()
         for thread in self.threads:
             thread.join(join)
 
@@ -230,9 +238,13 @@ class Tailing:
         ``beside`` it by another, while this one goes on to start the process
         that reads its backlog (the turns at the processes go to the costliest
         backlogs first, and waited for their previews to be taken in)."""
+        if feed in self._shown_early:
+            return
         try:
-            with self._backlog_turn:
-                batch = feed.preview(pace=self._frames_first(0.0, keys=KEYS_MOST_S))
+            batch = self._early_preview(feed)
+            if batch is None:
+                with self._backlog_turn:
+                    batch = feed.preview(pace=self._frames_first(0.0, keys=KEYS_MOST_S))
         except Exception as exc:  # noqa: BLE001 - reported; the file is read all the same
             self._report(f"previewing {feed.path.name}", exc)
             return
@@ -247,9 +259,32 @@ class Tailing:
         else:
             self._post_preview(feed, batch)
 
+    def early_previews(self) -> list[Batch]:
+        """From the UI thread, before the first frame: the previews read while
+        the monitor started that are in already (``early``), for the first
+        frame to show; the tail loops wait for the others."""
+        out = []
+        for feed in self.feeds:
+            batch = self._early_preview(feed, wait=0.0) if feed.kind in self.previewed else None
+            if batch is not None:
+                feed.apart = self._apart is not None
+                self._shown_early.add(feed)
+                out.append(batch)
+        return out
+
+    def _early_preview(self, feed: Feed, wait: float = EARLY_WAIT_S) -> Batch | None:
+        """The preview read while the monitor started, if it was (``early``)."""
+        if self._early is None or self._preview_store is None:
+            return None
+        store = self._early.take(feed, wait)
+        if store is None:
+            return None
+        return Batch(feed.kind, source=feed.path.name, preview=True,
+                     apart=ReadApart(feed.kind, self._preview_store(store)))
+
     def _post_preview(self, feed: Feed, batch: Batch) -> None:
         try:
-            if self._preview_store is not None:
+            if self._preview_store is not None and batch.apart is None:
                 batch = self._taken_in(batch, self._preview_store(),
                                        self._frames_first(PREVIEW_PACE_S, keys=KEYS_MOST_S))
             # Its frame first, and for longer than a line's: the backlog's batches

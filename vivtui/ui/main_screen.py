@@ -24,7 +24,7 @@ from textual.widgets import TabbedContent, TabPane
 
 from vivtui.alerts.alert import Alert
 from vivtui.alerts.rules import AlertEngine
-from vivtui.ingest.feeds import Feed
+from vivtui.ingest.feeds import PREVIEWED_KINDS, Feed
 from vivtui.ingest.layout import RunLayout
 from vivtui.pacing import Pacer
 from vivtui.sources.regular import size_of
@@ -43,7 +43,6 @@ from vivtui.ui.panes.registry import (
     PANES,
     home_pane,
     pane_of_kind,
-    previewed_kinds,
 )
 from vivtui.ui.panes.stream import StreamPane
 from vivtui.ui.panes.timeline import TimelinePane
@@ -106,7 +105,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
         self._ready = False  # drawing before the panes exist, or while they go, is skipped
         self.home = home_pane([feed.kind for feed in layout.feeds])
         self.switched = False  # a pane was chosen since the start (see ``restore_filters``)
-        self.previews = Previews(preview_store, layout.feeds, previewed_kinds())
+        self.previews = Previews(preview_store, layout.feeds, PREVIEWED_KINDS)
 
     @property
     def actions(self) -> ActionsPane:

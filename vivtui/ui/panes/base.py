@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
+from vivtui.ingest.feeds import PREVIEWED_KINDS
 from vivtui.parsing.record import ERROR, WARNING, Record, make
 from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern, record_field
@@ -42,7 +43,6 @@ class Pane(SaysWorkerFailures, Vertical):
     follows = True  # a stream that grows at the bottom, or a sorted list
     empty = ""  # what the view says before any row
     reads: tuple[str, ...] = ()  # the file kinds it lists (an unreadable one is said here)
-    previews = False  # draws a model's rows: from a big file's newest lines while it is read
     # Drawn when its own source changes; the store's batches only mark it due.
     paces_itself = False
     ALLOW_MAXIMIZE = True
@@ -164,6 +164,11 @@ class Pane(SaysWorkerFailures, Vertical):
 
     def shown(self, visible: bool) -> None:
         """The pane became the one on screen, or stopped being it."""
+
+    @property
+    def previews(self) -> bool:
+        """Draws a model's rows: from a big file's newest lines while it is read."""
+        return not PREVIEWED_KINDS.isdisjoint(self.reads)
 
     def update_from(self, store: RunStore, now: datetime, preview: Shown | None = None) -> None:
         self._last = (store, now)

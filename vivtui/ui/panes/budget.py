@@ -26,7 +26,6 @@ OVERVIEW_LINES = 60
 class BudgetPane(Pane):
     title = "Audit"
     reads = ("api",)
-    previews = True
     empty = "no API failures or budget events yet"
     DEFAULT_CSS = """
     BudgetPane > .overview { height: auto; max-height: 60%; padding: 0 1; }

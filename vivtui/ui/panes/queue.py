@@ -24,7 +24,6 @@ class QueuePane(Pane):
     title = "Queue"
     follows = False
     reads = ("tasks",)
-    previews = True
     empty = "waiting for execution_log.jsonl…"
     DEFAULT_CSS = """
     QueuePane > .history { height: 9; border-top: solid $primary-darken-2; }

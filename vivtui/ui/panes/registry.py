@@ -43,12 +43,6 @@ NAMES = tuple(spec.name for spec in PANES)
 BY_NAME = {spec.name: spec for spec in PANES}
 
 
-def previewed_kinds() -> frozenset[str]:
-    """The file kinds whose big files are shown by their newest lines first
-    (``ui.preview``): those a model pane draws."""
-    return frozenset(kind for spec in PANES if spec.cls.previews for kind in spec.cls.reads)
-
-
 def pane_of_kind(kind: str) -> str | None:
     """The pane that lists a kind's records one per row, if any."""
     return next((spec.name for spec in PANES if kind in spec.streams), None)

@@ -42,7 +42,6 @@ class SessionsPane(Pane):
     title = "Sessions"
     follows = False
     reads = ("sessions",)
-    previews = True
     empty = "waiting for structured_logs.jsonl…"
     DEFAULT_CSS = """
     SessionsPane > .detail { height: 7; border-top: solid $primary-darken-2; }
