@@ -73,8 +73,12 @@ def open_monitor(path: str, args: argparse.Namespace, source_note=None) -> int:
     reveal_secrets(args.show_secrets)
     layout = discover(path, zone_named(args.tz))
     # Forked before Textual is imported (and any thread started): its import
-    # is the first screen's longest wait, and the previews are read meanwhile.
-    early = EarlyPreviews.start(layout.feeds, PREVIEWED_KINDS, partial(RunStore, args.budget))
+    # is the first screen's longest wait, and the preview is read meanwhile.
+    # Only a file opened alone, whose pane is the first shown (``home_pane``):
+    # a run directory opens on the action stream, and there the previews'
+    # process took the core its first frame and the terminal wanted.
+    early = EarlyPreviews.start(layout.feeds if len(layout.feeds) == 1 else (),
+                                PREVIEWED_KINDS, partial(RunStore, args.budget))
     from vivtui.app import VivtuiApp
     from vivtui.viewstate import state_file
 

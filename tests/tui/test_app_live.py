@@ -319,11 +319,13 @@ async def test_a_preview_read_while_the_monitor_started_is_in_its_first_frame(tu
                                                                               monkeypatch):
     # Read by a forked process while Textual was imported (``launch``): taken
     # in before the first frame, not read by the tail loops after it.
+    from vivtui.ingest import early_previews
     from vivtui.ingest.early_previews import EarlyPreviews
     from vivtui.store.run import RunStore
 
     go = backlogs_held(monkeypatch)
     layout = discover(queue_of_3000(tmp_path))
+    monkeypatch.setattr(early_previews, "other_threads", lambda: False)  # (other tests')
     early = EarlyPreviews.start(layout.feeds, feeds.PREVIEWED_KINDS, RunStore)
     assert early is not None
     read_here = []

@@ -5,19 +5,21 @@ from where the child stopped, and the child never left behind."""
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import time
 from functools import partial
 
 import orjson
 import pytest
 
-from vivtui.ingest import feeds
+from vivtui.ingest import early_previews, feeds
 from vivtui.ingest.early_previews import EarlyPreviews
 from vivtui.ingest.feeds import PREVIEWED_KINDS
 from vivtui.ingest.layout import discover
 from vivtui.store.run import RunStore
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
 
 
 def task_line(n: int) -> bytes:
@@ -28,7 +30,9 @@ def task_line(n: int) -> bytes:
 
 @pytest.fixture
 def big_queue(tmp_path, monkeypatch):
-    """A queue over the (lowered) preview size: its newest 4,000 bytes previewed."""
+    """A queue over the (lowered) preview size: its newest 4,000 bytes
+    previewed; the threads other tests left winding down not counted."""
+    monkeypatch.setattr(early_previews, "other_threads", lambda: False)
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
     monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
     path = tmp_path / "execution_log.jsonl"
@@ -120,3 +124,20 @@ def test_only_big_line_files_of_previewed_kinds_are_read_early(big_queue, tmp_pa
     small.mkdir()
     (small / "execution_log.jsonl").write_bytes(task_line(1))
     assert EarlyPreviews.start(discover(small).feeds, PREVIEWED_KINDS, RunStore) is None
+
+
+def test_no_process_is_forked_while_another_thread_runs(big_queue, monkeypatch):
+    # (A stream's receiver runs before its run's monitor opens.)
+    monkeypatch.undo()
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    stop = threading.Event()
+    receiver = threading.Thread(target=stop.wait, daemon=True)
+    receiver.start()
+    try:
+        assert EarlyPreviews.start([queue_feed(big_queue)], PREVIEWED_KINDS, RunStore) is None
+    finally:
+        stop.set()
+        receiver.join()
+    feed = queue_feed(big_queue)
+    assert feed.preview().records[-1].fields["task_id"] == "task-02000"  # read by its loop

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -67,10 +68,15 @@ class EarlyPreviews:
     def start(cls, feeds: Iterable[Feed], kinds: Iterable[str],
               make_store: Callable[[], RunStore]) -> EarlyPreviews | None:
         """Fork the process that reads the previews of ``feeds`` of ``kinds``;
-        call before any thread is started (and before Textual is imported)."""
+        call before Textual is imported. Not while another thread runs (a
+        stream's receiver): the child would have none of the threads, but
+        whatever locks they held. Linux only: elsewhere a fork without an exec
+        is not what the system libraries expect (the tail loops read them)."""
+        if not sys.platform.startswith("linux") or other_threads():
+            return None
         wanted = set(kinds)
         chosen = [feed for feed in feeds if feed.kind in wanted and feed.open_preview()]
-        if not chosen or not hasattr(os, "fork"):
+        if not chosen:
             return None
         answers: dict[Feed, _Answer] = {}
         try:
@@ -137,6 +143,10 @@ class EarlyPreviews:
             ended = self._pid
         if ended:
             self._pid = 0
+
+
+def other_threads() -> bool:
+    return threading.active_count() > 1
 
 
 def _child(answers: dict[Feed, _Answer], make_store: Callable[[], RunStore]) -> None:
