@@ -188,6 +188,7 @@ class Feed:
             self._preview[0].took_over(place)
 
     def preview_place(self) -> Place | None:
+        """How far its preview was read (for ``previewed_elsewhere``)."""
         return self._preview[0].place() if self._preview is not None else None
 
     def preview_more(self) -> Batch | None:
