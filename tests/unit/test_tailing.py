@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from vivtui.ingest import tailing
+from vivtui.ingest import preview_loops, tailing
 from vivtui.ingest.layout import discover
 from vivtui.ingest.tailing import Tailing
 
@@ -212,7 +212,7 @@ def test_a_preview_is_taken_in_by_its_reading_thread_a_piece_at_a_time(tmp_path,
     from vivtui.store.run import RunStore
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
     monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
-    monkeypatch.setattr(tailing, "PREVIEW_PIECE", 10)
+    monkeypatch.setattr(preview_loops, "PREVIEW_PIECE", 10)
     (tmp_path / "execution_log.jsonl").write_bytes(b"".join(
         b'{"task_id": "t%d", "status": "completed"}\n' % i for i in range(1, 400)))
     made, paced = [], []
@@ -233,9 +233,9 @@ def test_a_preview_is_taken_in_by_its_reading_thread_a_piece_at_a_time(tmp_path,
     assert made == ["vivtui reading tasks"]
     tasks = first.apart.store.tasks
     assert "t399" in tasks.tasks and 40 < len(tasks.tasks) < 399  # the newest lines only
-    taking_in = [pace for pace in paced if pace[0] == tailing.PREVIEW_PACE_S]
+    taking_in = [pace for pace in paced if pace[0] == preview_loops.PREVIEW_PACE_S]
     assert len(taking_in) == -(-len(tasks.tasks) // 10)  # a look before each piece
-    assert {keys for _, keys in paced} == {tailing.KEYS_MOST_S}  # and for keys, parsing too
+    assert {keys for _, keys in paced} == {preview_loops.KEYS_MOST_S}  # and for keys, parsing too
 
 
 @pytest.mark.parametrize("previewed", [{"actions"}, set()], ids=["previewed", "not previewed"])
