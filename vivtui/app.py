@@ -194,9 +194,9 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
         if self.start_workers:
             self.main.follow_files(self.layout_.feeds, self.options.zone,
                                    self.tailing.poll or IDLE_RECHECK_S)
-            # Those of the pane on screen only: each taken in here puts the
-            # first frame off (by 22-40 ms, an audit log's).
-            for batch in self.tailing.early_previews(self.main.panes[self.main.home].reads):
+            # (Read early for the pane shown first only, ``launch``: each taken
+            # in here puts the first frame off, by 22-40 ms an audit log's.)
+            for batch in self.tailing.early_previews():
                 self.apply_batch(batch)
             # After the first screen is out: parsing the backlog competes for the GIL.
             self.call_after_refresh(self._start_tailing)

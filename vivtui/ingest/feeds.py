@@ -29,13 +29,13 @@ from vivtui.sources.tailer import MISSING, LineTailer, Place
 
 # A line file this big at the first look is previewed by its end (``Feed.preview``).
 PREVIEW_OVER = 8 << 20
+PREVIEW_BYTES = 1 << 20
+PREVIEW_PIECE_LINES = 1000  # parsed between two calls of the preview's pace
 # The kinds whose panes draw a model of the whole file (the queue, the sessions,
 # the budget): a big file of theirs is shown by its newest lines first, from a
 # store of their own (``ui.preview``); those of the others read their lines
 # where they are shown.
 PREVIEWED_KINDS = frozenset({"tasks", "sessions", "api"})
-PREVIEW_BYTES = 1 << 20
-PREVIEW_PIECE_LINES = 1000  # parsed between two calls of the preview's pace
 # Bytes read and parsed per batch. A batch's rows are gone over several times
 # (parsed, counted, its stamps, its model): a 1 MB batch's rows no longer
 # stayed in the cache in between, and two processes reading side by side

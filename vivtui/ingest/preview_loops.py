@@ -8,7 +8,7 @@ the reading from the start has not got there yet.
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable, Iterable
+from typing import Callable
 
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.early_previews import WAIT_S as EARLY_WAIT_S
@@ -53,15 +53,13 @@ class PreviewLoops:
         else:
             self._post_preview(feed, batch)
 
-    def early_previews(self, kinds: Iterable[str]) -> list[Batch]:
-        """From the UI thread, before the first frame: the previews of
-        ``kinds`` read while the monitor started that are in already
-        (``early``), for the first frame to show; the tail loops wait for the
-        others."""
+    def early_previews(self) -> list[Batch]:
+        """From the UI thread, before the first frame: the previews read while
+        the monitor started that are in already (``early``), for the first
+        frame to show; the tail loops wait for the others."""
         out = []
         for feed in self.feeds:
-            batch = (self._early_preview(feed, wait=0.0)
-                     if feed.kind in self.previewed and feed.kind in kinds else None)
+            batch = self._early_preview(feed, wait=0.0) if feed.kind in self.previewed else None
             if batch is not None:
                 feed.apart = self._apart is not None
                 self._shown_early.add(feed)

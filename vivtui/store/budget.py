@@ -177,8 +177,8 @@ class BudgetTracker:
         return cost, tokens_in, tokens_out
 
     def _add_calls(self, calls: dict[tuple, list]) -> None:
-        for (model, call_type, user, *minute), (count, cost, tokens_in,
-                                                tokens_out) in calls.items():
+        for (model, call_type, user, written, suffix, zone), (count, cost, tokens_in,
+                                                              tokens_out) in calls.items():
             self.succeeded += count
             self.cost += cost
             self.input_tokens += tokens_in
@@ -192,7 +192,6 @@ class BudgetTracker:
             wrapper = self._wrapper({"user": user})
             wrapper.calls += count
             wrapper.cost += cost
-            written, suffix, zone = minute
             at = self._minutes.of_minute((written, suffix), zone) if written is not None else None
             if at is not None:
                 wrapper.by_minute[at] = wrapper.by_minute.get(at, 0.0) + cost
