@@ -3,6 +3,10 @@ tokens over time; [ ] choose a bin, T shows only its span in every pane."""
 
 from __future__ import annotations
 
+from datetime import timezone
+
+from vivtui.parsing.record import INFO, Record
+from vivtui.store.run import RunStore
 from vivtui.ui.timestrip import strip_of
 
 
@@ -37,3 +41,20 @@ async def test_the_strip_shows_the_run_and_a_bin_filters_every_pane(tui, run_dir
         assert f"time {span[0]:%H:%M}–{span[1]:%H:%M}" in tui.screen_text(app)
         await pilot.press("T")
         assert actions.filters.time_span is None and len(actions.view.rows) == everything
+
+
+def test_a_strip_is_made_once_a_store_version_and_again_after_new_rows():
+    # (The status line asks for its strip every second: binning every minute
+    # of a long run each time was most of an idle monitor's CPU.)
+    def records(*minutes):
+        return [Record("api", 1, 0, f"2026-03-01T12:{minute:02}:00Z", timezone.utc, INFO, "x",
+                       None, False, "") for minute in minutes]
+
+    store = RunStore(None)
+    store.apply("api", records(0, 1))
+    first = strip_of(store, 30)
+    assert strip_of(store, 30) is first and first.events.values == [1.0, 1.0]
+    assert strip_of(store, 10) is not first  # another width: made for it
+    store.apply("api", records(1, 2))
+    again = strip_of(store, 30)
+    assert again is not first and again.events.values == [1.0, 2.0, 1.0]
