@@ -15,8 +15,11 @@ from vivtui.parsing.kinds import ACTION_JSONL, LineParser
 from vivtui.sources import lineindex
 from vivtui.sources.fileview import FileView
 from vivtui.sources.lineindex import LineIndex, scan
+from vivtui.store import scan as row_scan
 from vivtui.store.filerows import FileRows
+from vivtui.store.filters import compile_pattern
 from vivtui.store.scan import RowScan
+from vivtui.ui.panes.query import FileQuery
 
 
 def rows_for(view: FileView) -> FileRows:
@@ -177,3 +180,58 @@ def test_scan_reads_lines_longer_than_a_read_into_its_one_buffer(tmp_path, monke
             assert index.read(fd, first, first + 2)[1] == lines[first:first + 2]
     finally:
         os.close(fd)
+
+
+class _View:
+    """What a search's first jump asks of a row view."""
+
+    def __init__(self, cursor: int, follow: bool) -> None:
+        self.rows, self.cursor, self.follow = (), cursor, follow
+
+    def set_rows(self, rows) -> None:
+        self.rows = rows
+
+    def select(self, index: int) -> None:
+        self.cursor, self.follow = index, False
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_a_new_search_goes_to_the_first_hit_after_the_cursor_once_it_is_certain(
+        action_lines, tmp_path, monkeypatch, follow):
+    # The scan walks back from the newest row: with the cursor near the top,
+    # the hits found first are the newest; the one after the cursor is known
+    # only once the scan has got past it. Following, the newest is the one.
+    path = tmp_path / "action_log.jsonl"
+    action_lines.write(path, range(30_000))
+    file_view = FileView(path, tail_bytes=5_000)
+    file_view.poll()
+    attach(file_view)
+    rows = rows_for(file_view)
+    release, held = threading.Event(), threading.Event()
+    real_read = row_scan.read_records
+
+    def read_records(snapshot, parser, low, stop, keep=None):
+        if low < 20_000:  # the first two pages read, the rest held back
+            held.set()
+            release.wait(10)
+        return real_read(snapshot, parser, low, stop, keep=keep)
+
+    monkeypatch.setattr(row_scan, "read_records", read_records)
+    workers = []
+    query = FileQuery(lambda record: (record.fields["detail"], record.category,
+                                      record.severity),
+                      lambda scan, group: workers.append(threading.Thread(target=scan.run)))
+    view = _View(cursor=29_999 if follow else 150, follow=follow)
+    view.set_rows(query.shown(rows))
+    query.search = compile_pattern("seq=000(00200|00300|29900)")
+    query.count_hits(view.rows)
+    query.jump_to_first_hit()
+    workers[-1].start()
+    assert held.wait(10)
+    query.tick(view)
+    assert query.hits == 1  # 29900's, found first
+    assert view.cursor == (29_900 if follow else 150)  # following: the newest; else not yet
+    release.set()
+    workers[-1].join(10)
+    query.tick(view)
+    assert query.hits == 3 and view.cursor == (29_900 if follow else 200)

@@ -58,6 +58,11 @@ class RowScan:
             close_snapshot(snapshot)
             self.done = True
 
+    def covers(self, row: int) -> bool:
+        """Are the matches at and after file row ``row`` all known (the worker
+        has walked back past it, or is done)?"""
+        return self.done or row - self.rows.view.shift >= self.start - self.scanned - self.shift
+
     @property
     def progress(self) -> float:
         return self.scanned / self.start if self.start else 1.0

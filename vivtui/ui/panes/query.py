@@ -194,8 +194,30 @@ class FileQuery(Query):
         if self._source is not None:
             view.set_rows(self.shown(self._source))
         if self._jump_to_hit and self.hits:
-            self._jump_to_hit = not self.next_match(view, 1, include_current=True)
+            self._jump_to_hit = not self._first_hit(view)
         return any(not scan.done for scan in self._scans())
+
+    def _first_hit(self, view) -> bool:
+        """A new search's first hit selected, once it is certain (False: not
+        yet): following, the newest; else the first at or after the cursor, or
+        the oldest when none is. The scan walks back from the newest row, so
+        the first hit after a cursor far up is known only once the scan has
+        got there: taken from the hits found so far, it was one of the newest
+        (a search from the top of a 4M-line kernel log went to line 3,965,047)."""
+        hits = self._hit_scan
+        assert hits is not None
+        if view.follow:
+            target = hits.row_at(len(hits) - 1)
+        else:
+            here = self._file_row(view.rows, max(view.cursor, 0))
+            at = hits.position_of(here)
+            if not hits.covers(here) or (at == len(hits) and not hits.done):
+                return False
+            target = hits.row_at(at if at < len(hits) else 0)
+        if view.rows is self._scan and self._scan is not None and not self._scan.covers(target):
+            return False  # not among the filtered rows shown yet
+        view.select(self._position(view.rows, target))
+        return True
 
     def position_of(self, record: Record, view) -> int | None:
         row = self._source.row_of(record) if self._source is not None else None
