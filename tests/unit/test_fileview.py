@@ -19,7 +19,7 @@ from vivtui.store import scan as row_scan
 from vivtui.store.filerows import FileRows
 from vivtui.store.filters import compile_pattern
 from vivtui.store.scan import RowScan
-from vivtui.ui.panes.query import FileQuery
+from vivtui.ui.panes.query import FIRST, FileQuery
 
 
 def rows_for(view: FileView) -> FileRows:
@@ -195,12 +195,18 @@ class _View:
         self.cursor, self.follow = index, False
 
 
-@pytest.mark.parametrize("follow", [False, True])
-def test_a_new_search_goes_to_the_first_hit_after_the_cursor_once_it_is_certain(
-        action_lines, tmp_path, monkeypatch, follow):
-    # The scan walks back from the newest row: with the cursor near the top,
-    # the hits found first are the newest; the one after the cursor is known
-    # only once the scan has got past it. Following, the newest is the one.
+@pytest.mark.parametrize("cursor, follow, step, early, late", [
+    (150, False, FIRST, 150, 200),  # a new search: the first hit after the cursor
+    (29_999, True, FIRST, 29_900, 29_900),  # following: the newest, at once
+    (250, False, 1, 250, 300),  # n: the next
+    (250, False, -1, 250, 200),  # N: the previous
+    (29_950, False, 1, 29_950, 200),  # n past the last hit: round to the first
+])
+def test_a_search_goes_to_the_hit_next_to_the_cursor_once_the_scan_is_sure_of_it(
+        action_lines, tmp_path, monkeypatch, cursor, follow, step, early, late):
+    # The scan walks back from the newest row: with the cursor far up, the
+    # hits found first are the newest, and the ones next to the cursor are
+    # known only once the scan has got there.
     path = tmp_path / "action_log.jsonl"
     action_lines.write(path, range(30_000))
     file_view = FileView(path, tail_bytes=5_000)
@@ -221,17 +227,21 @@ def test_a_new_search_goes_to_the_first_hit_after_the_cursor_once_it_is_certain(
     query = FileQuery(lambda record: (record.fields["detail"], record.category,
                                       record.severity),
                       lambda scan, group: workers.append(threading.Thread(target=scan.run)))
-    view = _View(cursor=29_999 if follow else 150, follow=follow)
+    view = _View(cursor, follow)
     view.set_rows(query.shown(rows))
     query.search = compile_pattern("seq=000(00200|00300|29900)")
     query.count_hits(view.rows)
-    query.jump_to_first_hit()
     workers[-1].start()
     assert held.wait(10)
     query.tick(view)
     assert query.hits == 1  # 29900's, found first
-    assert view.cursor == (29_900 if follow else 150)  # following: the newest; else not yet
+    if step == FIRST:
+        query.first_hit(view)
+    else:
+        assert query.next_match(view, step)  # (not "no hits": it waits for the scan)
+    query.tick(view)
+    assert view.cursor == early
     release.set()
     workers[-1].join(10)
     query.tick(view)
-    assert query.hits == 3 and view.cursor == (29_900 if follow else 200)
+    assert query.hits == 3 and view.cursor == late

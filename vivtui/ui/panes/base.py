@@ -324,10 +324,8 @@ class Pane(SaysWorkerFailures, Vertical):
         query.search = compile_pattern(text) if text else None
         query.count_hits(self.view.rows)
         self.update_filterbar()
-        if query.search is not None and query.hits:
-            query.next_match(self.view, 1, include_current=True)
-        elif query.search is not None:
-            query.jump_to_first_hit()
+        if query.search is not None:
+            query.first_hit(self.view)
         self.view.refresh()
 
     def next_match(self, step: int) -> bool:

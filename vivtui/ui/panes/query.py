@@ -17,6 +17,8 @@ from vivtui.store.filters import Describe, FilterSet, Pattern, line_prefilter
 from vivtui.store.rows import FilteredRows
 from vivtui.store.scan import RowScan
 
+FIRST = 0  # the step to a new search's first hit (``FileQuery._go``)
+
 RecordOf = Callable[[Any], Record | None]
 StartScan = Callable[[RowScan, str], None]  # (scan, worker group)
 Saved = Callable[[], Iterator[Record]]  # run in a worker: the records to save
@@ -51,8 +53,10 @@ class Query:
     def next_match(self, view, step: int, include_current: bool = False) -> bool:
         raise NotImplementedError
 
-    def jump_to_first_hit(self) -> None:
-        """No hit yet: go to the first one a scan finds."""
+    def first_hit(self, view) -> None:
+        """A new search: its first hit at or after the cursor selected."""
+        if self.hits:
+            self.next_match(view, 1, include_current=True)
 
     def progress(self) -> float | None:
         """How far running scans are, None when none runs."""
@@ -132,7 +136,9 @@ class FileQuery(Query):
         self._source: FileRows | None = None
         self._scan: RowScan | None = None  # the filters' matches
         self._hit_scan: RowScan | None = None  # the search's
-        self._jump_to_hit = False
+        # A move asked for (step, including the row under the cursor) that
+        # waits for the search's scan to be sure of its hit (``_go``).
+        self._wanted: tuple[int, bool] | None = None
 
     def shown(self, source: FileRows) -> Sequence:
         self._source = source
@@ -165,22 +171,17 @@ class FileQuery(Query):
         self._hit_scan = self._current(None, self._is_hit, self._hit_patterns(), "search")
         self.hits = len(self._hit_scan)
 
-    def jump_to_first_hit(self) -> None:
-        self._jump_to_hit = self._hit_scan is not None
+    def first_hit(self, view) -> None:
+        self.next_match(view, FIRST, include_current=True)
 
     def next_match(self, view, step: int, include_current: bool = False) -> bool:
-        hits = self._hit_scan
-        if self.search is None or hits is None or not len(hits) or not view.rows:
+        """False when there is no hit to go to; else the hit is selected now,
+        or as soon as the scan is sure of it (``tick``)."""
+        if self.search is None or self._hit_scan is None or not view.rows:
             return False
-        here = self._file_row(view.rows, max(view.cursor, 0))
-        if step > 0:
-            at = hits.position_of(here if include_current else here + 1)
-            target = hits.row_at(at if at < len(hits) else 0)
-        else:
-            at = hits.position_of(here) - 1
-            target = hits.row_at(at if at >= 0 else len(hits) - 1)
-        view.select(self._position(view.rows, target))
-        return True
+        moved = self._go(view, step, include_current)
+        self._wanted = (step, include_current) if moved is None else None
+        return moved is not False
 
     def progress(self) -> float | None:
         running = [scan.progress for scan in self._scans() if not scan.done]
@@ -193,29 +194,40 @@ class FileQuery(Query):
     def tick(self, view) -> bool:
         if self._source is not None:
             view.set_rows(self.shown(self._source))
-        if self._jump_to_hit and self.hits:
-            self._jump_to_hit = not self._first_hit(view)
+        if self._wanted is not None and view.rows:
+            if self._go(view, *self._wanted) is not None:
+                self._wanted = None
         return any(not scan.done for scan in self._scans())
 
-    def _first_hit(self, view) -> bool:
-        """A new search's first hit selected, once it is certain (False: not
-        yet): following, the newest; else the first at or after the cursor, or
-        the oldest when none is. The scan walks back from the newest row, so
-        the first hit after a cursor far up is known only once the scan has
-        got there: taken from the hits found so far, it was one of the newest
-        (a search from the top of a 4M-line kernel log went to line 3,965,047)."""
+    def _go(self, view, step: int, include_current: bool) -> bool | None:
+        """The hit ``step`` from the cursor (1: the next, -1: the previous,
+        ``FIRST``: a new search's, the newest when following) selected: True;
+        None while the scan cannot be sure which it is; False: there is none.
+        The scan walks back from the newest row, so the hits next to a cursor
+        far up are known only once it has got there: taken from the hits found
+        so far, a search from the top of a 4M-line kernel log went to line
+        3,965,047 (wrapping round waits for the whole scan)."""
         hits = self._hit_scan
         assert hits is not None
-        if view.follow:
-            target = hits.row_at(len(hits) - 1)
+        if not len(hits):
+            return False if hits.done else None
+        if step == FIRST and view.follow:
+            target = hits.row_at(-1)
         else:
             here = self._file_row(view.rows, max(view.cursor, 0))
-            at = hits.position_of(here)
-            if not hits.covers(here) or (at == len(hits) and not hits.done):
-                return False
-            target = hits.row_at(at if at < len(hits) else 0)
+            if not hits.covers(here):
+                return None
+            if step == -1:
+                at = hits.position_of(here) - 1
+                wrapped = at < 0
+            else:
+                at = hits.position_of(here if include_current else here + 1)
+                wrapped = at == len(hits)
+            if wrapped and not hits.done:
+                return None
+            target = hits.row_at((-1 if step == -1 else 0) if wrapped else at)
         if view.rows is self._scan and self._scan is not None and not self._scan.covers(target):
-            return False  # not among the filtered rows shown yet
+            return None  # not among the filtered rows shown yet
         view.select(self._position(view.rows, target))
         return True
 
