@@ -195,18 +195,10 @@ class _View:
         self.cursor, self.follow = index, False
 
 
-@pytest.mark.parametrize("cursor, follow, step, early, late", [
-    (150, False, FIRST, 150, 200),  # a new search: the first hit after the cursor
-    (29_999, True, FIRST, 29_900, 29_900),  # following: the newest, at once
-    (250, False, 1, 250, 300),  # n: the next
-    (250, False, -1, 250, 200),  # N: the previous
-    (29_950, False, 1, 29_950, 200),  # n past the last hit: round to the first
-])
-def test_a_search_goes_to_the_hit_next_to_the_cursor_once_the_scan_is_sure_of_it(
-        action_lines, tmp_path, monkeypatch, cursor, follow, step, early, late):
-    # The scan walks back from the newest row: with the cursor far up, the
-    # hits found first are the newest, and the ones next to the cursor are
-    # known only once the scan has got there.
+def _held_search(action_lines, tmp_path, monkeypatch, cursor: int, follow: bool):
+    """A search for rows 200, 300 and 29900 of a 30,000-line file, its scan
+    held back after its first two pages (the newest rows), the cursor at
+    ``cursor``: (query, view, release the scan)."""
     path = tmp_path / "action_log.jsonl"
     action_lines.write(path, range(30_000))
     file_view = FileView(path, tail_bytes=5_000)
@@ -217,7 +209,7 @@ def test_a_search_goes_to_the_hit_next_to_the_cursor_once_the_scan_is_sure_of_it
     real_read = row_scan.read_records
 
     def read_records(snapshot, parser, low, stop, keep=None):
-        if low < 20_000:  # the first two pages read, the rest held back
+        if low < 20_000:
             held.set()
             release.wait(10)
         return real_read(snapshot, parser, low, stop, keep=keep)
@@ -235,13 +227,44 @@ def test_a_search_goes_to_the_hit_next_to_the_cursor_once_the_scan_is_sure_of_it
     assert held.wait(10)
     query.tick(view)
     assert query.hits == 1  # 29900's, found first
+
+    def release_scan() -> None:
+        release.set()
+        workers[-1].join(10)
+
+    return query, view, release_scan
+
+
+@pytest.mark.parametrize("cursor, follow, step, early, late", [
+    (150, False, FIRST, 150, 200),  # a new search: the first hit after the cursor
+    (29_999, True, FIRST, 29_900, 29_900),  # following: the newest, at once
+    (250, False, 1, 250, 300),  # n: the next
+    (250, False, -1, 250, 200),  # N: the previous
+    (29_950, False, 1, 29_950, 200),  # n past the last hit: round to the first
+])
+def test_a_search_goes_to_the_hit_next_to_the_cursor_once_the_scan_is_sure_of_it(
+        action_lines, tmp_path, monkeypatch, cursor, follow, step, early, late):
+    # The scan walks back from the newest row: with the cursor far up, the
+    # hits found first are the newest, and the ones next to the cursor are
+    # known only once the scan has got there.
+    query, view, release_scan = _held_search(action_lines, tmp_path, monkeypatch, cursor, follow)
     if step == FIRST:
         query.first_hit(view)
     else:
         assert query.next_match(view, step)  # (not "no hits": it waits for the scan)
     query.tick(view)
     assert view.cursor == early
-    release.set()
-    workers[-1].join(10)
+    release_scan()
     query.tick(view)
     assert query.hits == 3 and view.cursor == late
+
+
+def test_a_move_waiting_for_the_scan_is_dropped_with_its_search(action_lines, tmp_path,
+                                                                 monkeypatch):
+    query, view, release_scan = _held_search(action_lines, tmp_path, monkeypatch, 250, False)
+    assert query.next_match(view, 1)
+    query.search = None  # esc
+    query.count_hits(view.rows)
+    release_scan()
+    query.tick(view)
+    assert view.cursor == 250

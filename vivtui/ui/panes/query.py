@@ -160,8 +160,10 @@ class FileQuery(Query):
             if scan is not None:
                 scan.cancel.set()
         self._scan = self._hit_scan = None
+        self._wanted = None
 
     def count_hits(self, rows: Sequence) -> None:
+        self._wanted = None  # (a move asked for under another search)
         if self._hit_scan is not None:
             self._hit_scan.cancel.set()
             self._hit_scan = None
