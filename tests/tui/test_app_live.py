@@ -405,3 +405,31 @@ async def test_the_budget_says_it_is_counting_until_the_audit_log_is_read(tui, t
         await tui.wait_until(pilot, lambda: "NEWEST LINES ONLY" not in tui.screen_text(app))
         calls = app.store.budget.calls
         assert calls > 0 and f"in {calls} calls" in tui.screen_text(app)
+
+
+async def test_e_and_E_in_the_kernel_pane_walk_its_file(tui, tmp_path):
+    # Its backlog's lines have no time of their own to be ranked by across the
+    # run: e/E go to the next failure in the file (a kernel log opened alone
+    # said "no failures" beside 105,193 of them).
+    log = tmp_path / "kernel_run.log"
+    log.write_text("".join(f"[{n}] FAILED: task {n}\n" if n % 1000 == 0 else
+                           f"[{n}] DONE (5s) - 1 files\n" for n in range(1, 5_001)))
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        pane = app.main.panes["kernel"]
+        await tui.wait_until(pilot, lambda: pane.view._first_seq == pane.file_rows.first_seq
+                             and len(pane.file_rows) == 5_000)
+        await tui.wait_until(pilot, lambda: app.main.reading() is None)
+        await pilot.press("g")
+        lines = []
+        for key in ("e", "e", "E", "E"):
+            await pilot.press(key)
+            await tui.workers_done(app, pilot, pane)
+            lines.append(pane.view.selected.line)
+        assert lines == [1000, 2000, 1000, 1000]  # (none above the first: it stays)
+        said = [n.message for n in app._notifications]
+        assert said == ["no failures above this line"]
+        await pilot.press("G", "e")
+        await tui.workers_done(app, pilot, pane)
+        assert pane.view.selected.line == 5000
+        assert [n.message for n in app._notifications][-1] == "no failures below this line"

@@ -18,7 +18,7 @@ from vivtui.sources.lineindex import LineIndex, scan
 from vivtui.store import scan as row_scan
 from vivtui.store.filerows import FileRows
 from vivtui.store.filters import compile_pattern
-from vivtui.store.scan import RowScan
+from vivtui.store.scan import RowScan, RowSeek
 from vivtui.ui.panes.query import FIRST, FileQuery
 
 
@@ -268,3 +268,26 @@ def test_a_move_waiting_for_the_scan_is_dropped_with_its_search(action_lines, tm
     release_scan()
     query.tick(view)
     assert view.cursor == 250
+
+
+def test_a_seek_finds_the_nearest_row_either_way_and_rows_written_since(action_lines,
+                                                                         tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    action_lines.write(path, range(20_000), every_error=5_000)  # errors at 0, 5000 …
+    view = FileView(path, tail_bytes=5_000)
+    view.poll()
+    attach(view)
+    rows = rows_for(view)
+
+    def seek(start: int, step: int) -> RowSeek:
+        found = RowSeek(rows, start, step, lambda record: record.category == "ERROR")
+        found.run()
+        return found
+
+    assert seek(1, 1).row() == 5_000 and seek(5_000, 1).row() == 5_000
+    assert seek(14_999, -1).row() == 10_000 and seek(0, -1).row() == 0
+    late = seek(15_001, 1)
+    assert late.done and late.row() is None  # none below, as the file was
+    action_lines.write(path, range(20_000, 20_001), every_error=1)  # an error written since
+    view.poll()
+    assert late.row() == 20_000

@@ -108,3 +108,50 @@ class RowScan:
         back = self._back  # descending: the keys below ``key`` are at its end
         below = len(back) - bisect_right(back, -key, key=neg)
         return below + bisect_left(self._ahead, key)
+
+
+class RowSeek:
+    """The nearest row past a given one (down, ``step`` 1, or up, -1) that
+    passes a test, found by a worker a page at a time from there: e/E in a
+    pane whose lines have no time of their own to be ranked by across the run
+    (the kernel's backlog), where the next failure is the next in the file."""
+
+    def __init__(self, rows: FileRows, start: int, step: int,
+                 test: Callable[[Record], bool]) -> None:
+        self.rows, self.start, self.step, self.test = rows, start, step, test
+        self.shift = rows.view.shift
+        self.end = len(rows)  # rows from here on came later: the UI thread's (``row``)
+        self.found: int | None = None  # its key (row - shift), as ``RowScan``'s
+        self.done = False
+        self.cancel = threading.Event()
+        self._snapshot = rows.view.snapshot()
+
+    def run(self) -> None:
+        snapshot, parser, test, forward = self._snapshot, self.rows.parser, self.test, self.step > 0
+        pages = (((low, min(low + PAGE, self.end)) for low in range(self.start, self.end, PAGE))
+                 if forward else
+                 ((max(0, stop - PAGE), stop) for stop in range(self.start + 1, 0, -PAGE)))
+        try:
+            for low, stop in pages:
+                if self.cancel.is_set():
+                    return
+                page = list(read_records(snapshot, parser, low, stop))
+                found = next((row for row, record in (page if forward else reversed(page))
+                              if test(record)), None)
+                if found is not None:
+                    self.found = found - self.shift
+                    return
+        finally:
+            close_snapshot(snapshot)
+            self.done = True
+
+    def row(self) -> int | None:
+        """Once done, from the UI thread: the file row found (going down, the
+        rows written since the worker started looked at too), or None."""
+        rows, shift = self.rows, self.rows.view.shift
+        if self.found is not None:
+            return self.found + shift
+        if self.step > 0 and not self.cancel.is_set():
+            return next((row for row in range(max(self.end - self.shift + shift, self.start),
+                                               len(rows)) if self.test(rows[row])), None)
+        return None

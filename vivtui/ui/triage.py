@@ -191,7 +191,16 @@ class TriageActions:
     def action_jump(self, level: str, step: int) -> None:
         """e/E, w/W: the next failure (warning) of the run in time order, any
         pane. While the files' first contents are still being read, the answer
-        would come from part of the run: the jump waits for the rest."""
+        would come from part of the run: the jump waits for the rest. In a
+        pane whose lines have no time of their own (the kernel's), the next
+        one in its file: its backlog cannot be ranked across the run (a
+        kernel log opened alone said "no failures" beside 105,193 of them)."""
+        pane = self.current_pane()
+        if pane is not None and pane.untimed:
+            self.pending_jump = None
+            pane.seek_problem(level, step, lambda found: found is None and self.say(
+                f"no {level}s {'below' if step > 0 else 'above'} this line"))
+            return
         progress = self.reading()
         if progress is not None:
             self.pending_jump = (level, step)

@@ -9,7 +9,7 @@ workers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
@@ -45,6 +45,9 @@ class Pane(SaysWorkerFailures, Vertical):
     reads: tuple[str, ...] = ()  # the file kinds it lists (an unreadable one is said here)
     # Drawn when its own source changes; the store's batches only mark it due.
     paces_itself = False
+    # Its lines have no time of their own (the kernel's backlog): e/E cannot
+    # rank them across the run, and walk its file instead (``seek_problem``).
+    untimed = False
     ALLOW_MAXIMIZE = True
     DEFAULT_CSS = """
     Pane { height: 1fr; }
@@ -330,6 +333,18 @@ class Pane(SaysWorkerFailures, Vertical):
 
     def next_match(self, step: int) -> bool:
         return self.row_query.next_match(self.view, step)
+
+    def seek_problem(self, level: str, step: int,
+                     answer: Callable[[int | None], None]) -> None:
+        """The nearest row of ``level`` past the cursor in this pane's file:
+        selected, and its position ``answer``ed (None: there is none)."""
+        def select(position: int | None) -> None:
+            if position is not None:
+                self.view.select(position)
+            answer(position)
+
+        self.row_query.seek(self.view, step, lambda record: self.problem_level(record) == level,
+                            select)
 
     def clear_filters(self) -> bool:
         """Esc: drop search and filters; False when there was nothing to drop."""

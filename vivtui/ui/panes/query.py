@@ -15,12 +15,12 @@ from vivtui.parsing.record import Record
 from vivtui.store.filerows import FileRows, close_snapshot, read_records
 from vivtui.store.filters import Describe, FilterSet, Pattern, line_prefilter
 from vivtui.store.rows import FilteredRows
-from vivtui.store.scan import RowScan
+from vivtui.store.scan import RowScan, RowSeek
 
 FIRST = 0  # the step to a new search's first hit (``FileQuery._go``)
 
 RecordOf = Callable[[Any], Record | None]
-StartScan = Callable[[RowScan, str], None]  # (scan, worker group)
+StartScan = Callable[[RowScan | RowSeek, str], None]  # (scan, worker group)
 Saved = Callable[[], Iterator[Record]]  # run in a worker: the records to save
 
 
@@ -52,6 +52,15 @@ class Query:
 
     def next_match(self, view, step: int, include_current: bool = False) -> bool:
         raise NotImplementedError
+
+    def seek(self, view, step: int, test: Callable[[Any], bool],
+             answer: Callable[[int | None], None]) -> None:
+        """The position of the nearest row shown past the cursor (``step`` 1:
+        below, -1: above) that passes ``test``, ``answer``ed (None: none)."""
+        rows = view.rows
+        start = max(view.cursor, 0) + step
+        found = range(start, len(rows)) if step > 0 else range(min(start, len(rows) - 1), -1, -1)
+        answer(next((at for at in found if test(rows[at])), None))
 
     def first_hit(self, view) -> None:
         """A new search: its first hit at or after the cursor selected."""
@@ -139,6 +148,7 @@ class FileQuery(Query):
         # A move asked for (step, including the row under the cursor) that
         # waits for the search's scan to be sure of its hit (``_go``).
         self._wanted: tuple[int, bool] | None = None
+        self._seek: tuple[RowSeek, Callable[[int | None], None]] | None = None
 
     def shown(self, source: FileRows) -> Sequence:
         self._source = source
@@ -161,6 +171,9 @@ class FileQuery(Query):
                 scan.cancel.set()
         self._scan = self._hit_scan = None
         self._wanted = None
+        if self._seek is not None:
+            self._seek[0].cancel.set()
+            self._seek = None
 
     def count_hits(self, rows: Sequence) -> None:
         self._wanted = None  # (a move asked for under another search)
@@ -185,6 +198,23 @@ class FileQuery(Query):
         self._wanted = (step, include_current) if moved is None else None
         return moved is not False
 
+    def seek(self, view, step: int, test: Callable[[Record], bool],
+             answer: Callable[[int | None], None]) -> None:
+        """The nearest row past the cursor (``step`` 1: below, -1: above) that
+        passes ``test`` and the filters: its position among the rows shown is
+        ``answer``ed once a worker has found it (None: there is none)."""
+        if self._source is None or not view.rows:
+            answer(None)
+            return
+        if self._seek is not None:
+            self._seek[0].cancel.set()
+        wanted = test if not self.filters.active else (
+            lambda record: test(record) and self._accepts(record))
+        here = self._file_row(view.rows, max(view.cursor, 0))
+        seek = RowSeek(self._source, here + step, step, wanted)
+        self._seek = seek, answer
+        self._start_scan(seek, "seek")
+
     def progress(self) -> float | None:
         running = [scan.progress for scan in self._scans() if not scan.done]
         return min(running) if running else None
@@ -199,7 +229,11 @@ class FileQuery(Query):
         if self._wanted is not None and view.rows:
             if self._go(view, *self._wanted) is not None:
                 self._wanted = None
-        return any(not scan.done for scan in self._scans())
+        if self._seek is not None and self._seek[0].done:
+            (seek, answer), self._seek = self._seek, None
+            row = seek.row()
+            answer(None if row is None else self._position(view.rows, row))
+        return self._seek is not None or any(not scan.done for scan in self._scans())
 
     def _go(self, view, step: int, include_current: bool) -> bool | None:
         """The hit ``step`` from the cursor (1: the next, -1: the previous,
