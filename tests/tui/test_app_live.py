@@ -12,6 +12,7 @@ from vivtui.ingest import feeds
 from vivtui.ingest.layout import discover
 from vivtui.ingest.tailing import Tailing
 from vivtui.sources import fileview
+from vivtui.store import timeline
 from vivtui.store.filerows import FileRows
 from vivtui.store.scan import RowScan
 
@@ -433,3 +434,26 @@ async def test_e_and_E_in_the_kernel_pane_walk_its_file(tui, tmp_path):
         await tui.workers_done(app, pilot, pane)
         assert pane.view.selected.line == 5000
         assert [n.message for n in app._notifications][-1] == "no failures below this line"
+
+
+async def test_e_in_an_action_log_longer_than_the_timeline_walks_its_file(tui, tmp_path,
+                                                                         action_lines,
+                                                                         monkeypatch):
+    # The timeline keeps the newest rows: ranked there, the next failure from
+    # the top was the oldest one it kept (a 1M-line log: line 950,014).
+    monkeypatch.setattr(timeline, "CAPACITY", 2_000)
+    log = tmp_path / "action_log.jsonl"
+    action_lines.write(log, range(5_000), every_error=1_000)  # ERROR: lines 1, 1001 … 4001
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        pane = app.main.panes["actions"]
+        await tui.wait_until(pilot, lambda: pane.view._first_seq == pane.file_rows.first_seq
+                             and len(pane.file_rows) == 5_000)
+        await tui.wait_until(pilot, lambda: app.main.reading() is None)
+        await pilot.press("g")
+        lines = []
+        for key in ("e", "e", "E"):
+            await pilot.press(key)
+            await tui.workers_done(app, pilot, pane)
+            lines.append(pane.view.selected.line)
+        assert lines == [1001, 2001, 1001]

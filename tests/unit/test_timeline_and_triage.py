@@ -52,9 +52,22 @@ def test_the_timeline_keeps_its_capacity_and_counts_lines_without_any_time():
     everything = Timeline()
     everything.catch_up(store)
     assert everything.untimed == 1 and len(everything.rows) == 10
+    assert everything.short == set()
     newest = Timeline(capacity=4)
     newest.catch_up(store)
     assert [entry[2].line for entry in newest.rows] == [8, 9, 10, 11]
+    assert newest.short == {"tasks"}  # (e/E walk such a file itself)
+
+
+def test_a_kind_whose_rows_the_merge_let_go_is_short_of_rows():
+    store = RunStore()
+    store.apply("tasks", [task(i, f"t{i}", "queued", i) for i in range(1, 4)])
+    timeline = Timeline(capacity=4)
+    timeline.catch_up(store)
+    assert timeline.short == set()
+    store.apply("tasks", [task(i, f"t{i}", "queued", i) for i in range(4, 6)])
+    timeline.catch_up(store)  # five rows: the oldest let go
+    assert timeline.short == {"tasks"} and len(timeline.rows) == 4
 
 
 def test_a_merge_from_frozen_buffers_is_the_merge_from_the_store():

@@ -30,17 +30,20 @@ class Buffer(Protocol):
 
 
 BULK = 1000  # more new rows than this: one sort beats many inserts
+CAPACITY = 50_000  # rows kept, of every file together
 
 
 class Timeline:
-    def __init__(self, capacity: int = 50_000) -> None:
-        self.capacity = capacity
+    def __init__(self, capacity: int | None = None) -> None:
+        self.capacity = CAPACITY if capacity is None else capacity
         self.rows: list[Entry] = []
         self.untimed = 0
         self.version = 0  # bumped when rows change
         self._seen: dict[str, int] = {}
         self._order = 0
         self._last_ts: dict[str, datetime] = {}
+        # Kinds of which older rows were left out (e/E walk such a file itself).
+        self.short: set[str] = set()
 
     def catch_up(self, store: RunStore) -> bool:
         """Take in what the store's buffers gained since; True if rows changed."""
@@ -55,6 +58,7 @@ class Timeline:
         other = copy(self)
         other.rows = list(self.rows)
         other._seen, other._last_ts = dict(self._seen), dict(self._last_ts)
+        other.short = set(self.short)
         return other
 
     def _start(self, kind: str, buffer: Buffer) -> int:
@@ -70,6 +74,8 @@ class Timeline:
             if buffer.total == seen:
                 continue
             start = self._start(kind, buffer)
+            if start > seen:
+                self.short.add(kind)
             for record in buffer.since(start):
                 ts = record.ts or self._last_ts.get(kind)
                 if ts is None:
@@ -88,7 +94,9 @@ class Timeline:
             for item in fresh:
                 insort(self.rows, item, key=entry_key)
         if len(self.rows) > self.capacity:
-            del self.rows[: len(self.rows) - self.capacity]
+            over = len(self.rows) - self.capacity
+            self.short.update(entry[2].kind for entry in self.rows[:over])
+            del self.rows[:over]
         self.version += 1
         return True
 

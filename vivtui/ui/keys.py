@@ -63,7 +63,8 @@ KEYS: tuple[Key, ...] = (
         "newest row, follow again", where=VIEW),
     Key("F", "toggle_follow", "Follow on/off", "Moving", "F", "follow on / off", where=VIEW),
     Key("e", "jump('failure', 1)", "Next failure", "Triage", "e / E",
-        "next / previous failure, any pane, in time order (kernel pane: in its file)",
+        "next / previous failure, any pane, in time order (in the kernel's, or a log longer "
+        "than the rows kept: the next in its file)",
         footer="Failure", footer_at=5),
     Key("E", "jump('failure', -1)", "Previous failure", "Triage"),
     Key("w", "jump('warning', 1)", "Next warning", "Triage", "w / W",

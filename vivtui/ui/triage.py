@@ -192,11 +192,9 @@ class TriageActions:
         """e/E, w/W: the next failure (warning) of the run in time order, any
         pane. While the files' first contents are still being read, the answer
         would come from part of the run: the jump waits for the rest. In a
-        pane whose lines have no time of their own (the kernel's), the next
-        one in its file: its backlog cannot be ranked across the run (a
-        kernel log opened alone said "no failures" beside 105,193 of them)."""
+        file-backed pane that ``walks_its_file``, the next one in its file."""
         pane = self.current_pane()
-        if pane is not None and pane.untimed:
+        if pane is not None and self.walks_its_file(pane):
             self.pending_jump = None
             pane.seek_problem(level, step, lambda found: found is None and self.say(
                 f"no {level}s {'below' if step > 0 else 'above'} this line"))
@@ -209,6 +207,22 @@ class TriageActions:
         self.pending_jump = None
         self.refresh_panes()  # the jump looks at every pane's rows; hidden ones wait
         self.jump(level, step)
+
+    def walks_its_file(self, pane: Pane) -> bool:
+        """Do e/E in ``pane`` go through its file rather than the run's kept rows
+        in time order? When its lines have no time of their own (the kernel's
+        backlog: a kernel log opened alone said "no failures" beside 105,193),
+        or the timeline keeps only its newest rows (from the top of a 1M-line
+        action log, e went to line 950,014, the oldest failure kept)."""
+        if pane.untimed:
+            return True
+        if not pane.file_backed:
+            return False
+        timeline = self.panes[TIMELINE]
+        if len(pane.file_rows) > timeline.timeline.capacity:
+            return True  # (known before its backlog is counted)
+        timeline.catch_up(self.store)
+        return pane.kind in timeline.timeline.short
 
     def jump_if_pending(self) -> None:
         if self.pending_jump is not None and self.reading() is None:
