@@ -408,6 +408,21 @@ async def test_the_budget_says_it_is_counting_until_the_audit_log_is_read(tui, t
         assert calls > 0 and f"in {calls} calls" in tui.screen_text(app)
 
 
+async def lines_gone_to(tui, app, pilot, pane, keys: str) -> list[int]:
+    """Once the pane's 5,000-line file is shown whole and counted: ``g``, then
+    each of ``keys``, and the line selected after each."""
+    await tui.wait_until(pilot, lambda: pane.view._first_seq == pane.file_rows.first_seq
+                         and len(pane.file_rows) == 5_000)
+    await tui.wait_until(pilot, lambda: app.main.reading() is None)
+    await pilot.press("g")
+    lines = []
+    for key in keys:
+        await pilot.press(key)
+        await tui.workers_done(app, pilot, pane)
+        lines.append(pane.view.selected.line)
+    return lines
+
+
 async def test_e_and_E_in_the_kernel_pane_walk_its_file(tui, tmp_path):
     # Its backlog's lines have no time of their own to be ranked by across the
     # run: e/E go to the next failure in the file (a kernel log opened alone
@@ -418,15 +433,7 @@ async def test_e_and_E_in_the_kernel_pane_walk_its_file(tui, tmp_path):
     app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
     async with app.run_test(size=(140, 30)) as pilot:
         pane = app.main.panes["kernel"]
-        await tui.wait_until(pilot, lambda: pane.view._first_seq == pane.file_rows.first_seq
-                             and len(pane.file_rows) == 5_000)
-        await tui.wait_until(pilot, lambda: app.main.reading() is None)
-        await pilot.press("g")
-        lines = []
-        for key in ("e", "e", "E", "E"):
-            await pilot.press(key)
-            await tui.workers_done(app, pilot, pane)
-            lines.append(pane.view.selected.line)
+        lines = await lines_gone_to(tui, app, pilot, pane, "eeEE")
         assert lines == [1000, 2000, 1000, 1000]  # (none above the first: it stays)
         said = [n.message for n in app._notifications]
         assert said == ["no failures above this line"]
@@ -446,14 +453,5 @@ async def test_e_in_an_action_log_longer_than_the_timeline_walks_its_file(tui, t
     action_lines.write(log, range(5_000), every_error=1_000)  # ERROR: lines 1, 1001 … 4001
     app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
     async with app.run_test(size=(140, 30)) as pilot:
-        pane = app.main.panes["actions"]
-        await tui.wait_until(pilot, lambda: pane.view._first_seq == pane.file_rows.first_seq
-                             and len(pane.file_rows) == 5_000)
-        await tui.wait_until(pilot, lambda: app.main.reading() is None)
-        await pilot.press("g")
-        lines = []
-        for key in ("e", "e", "E"):
-            await pilot.press(key)
-            await tui.workers_done(app, pilot, pane)
-            lines.append(pane.view.selected.line)
+        lines = await lines_gone_to(tui, app, pilot, app.main.panes["actions"], "eeE")
         assert lines == [1001, 2001, 1001]
