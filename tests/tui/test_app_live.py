@@ -435,12 +435,11 @@ async def test_e_and_E_in_the_kernel_pane_walk_its_file(tui, tmp_path):
         pane = app.main.panes["kernel"]
         lines = await lines_gone_to(tui, app, pilot, pane, "eeEE")
         assert lines == [1000, 2000, 1000, 1000]  # (none above the first: it stays)
-        said = [n.message for n in app._notifications]
-        assert said == ["no failures above this line"]
+        assert "no failures above this line" in [n.message for n in app._notifications]
         await pilot.press("G", "e")
         await tui.workers_done(app, pilot, pane)
         assert pane.view.selected.line == 5000
-        assert [n.message for n in app._notifications][-1] == "no failures below this line"
+        assert "no failures below this line" in [n.message for n in app._notifications]
 
 
 async def test_e_in_an_action_log_longer_than_the_timeline_walks_its_file(tui, tmp_path,

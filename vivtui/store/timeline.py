@@ -42,7 +42,8 @@ class Timeline:
         self._seen: dict[str, int] = {}
         self._order = 0
         self._last_ts: dict[str, datetime] = {}
-        # Kinds of which older rows were left out (e/E walk such a file itself).
+        # Kinds of which rows were left out, older than those kept or without a
+        # time (e/E walk such a file itself).
         self.short: set[str] = set()
 
     def catch_up(self, store: RunStore) -> bool:
@@ -80,6 +81,7 @@ class Timeline:
                 ts = record.ts or self._last_ts.get(kind)
                 if ts is None:
                     self.untimed += 1
+                    self.short.add(kind)
                     continue
                 self._last_ts[kind] = ts
                 self._order += 1

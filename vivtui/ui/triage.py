@@ -210,12 +210,10 @@ class TriageActions:
 
     def walks_its_file(self, pane: Pane) -> bool:
         """Do e/E in ``pane`` go through its file rather than the run's kept rows
-        in time order? When its lines have no time of their own (the kernel's
-        backlog: a kernel log opened alone said "no failures" beside 105,193),
-        or the timeline keeps only its newest rows (from the top of a 1M-line
-        action log, e went to line 950,014, the oldest failure kept)."""
-        if pane.untimed:
-            return True
+        in time order? When the timeline is short of its rows: they have no time
+        of their own (the kernel's backlog: a kernel log opened alone said "no
+        failures" beside 105,193), or it keeps only the newest (from the top of
+        a 1M-line action log, e went to line 950,014, the oldest failure kept)."""
         if not pane.file_backed:
             return False
         timeline = self.panes[TIMELINE]

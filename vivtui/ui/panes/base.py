@@ -45,9 +45,6 @@ class Pane(SaysWorkerFailures, Vertical):
     reads: tuple[str, ...] = ()  # the file kinds it lists (an unreadable one is said here)
     # Drawn when its own source changes; the store's batches only mark it due.
     paces_itself = False
-    # Its lines have no time of their own (the kernel's backlog): e/E cannot
-    # rank them across the run, and walk its file instead (``seek_problem``).
-    untimed = False
     ALLOW_MAXIMIZE = True
     DEFAULT_CSS = """
     Pane { height: 1fr; }

@@ -228,7 +228,6 @@ class StreamPane(Pane):
 class KernelPane(StreamPane):
     title = "Kernel"
     kind = "kernel"
-    untimed = True
 
     def render_row(self, record: Record, width: int) -> Text:
         return render.kernel_row(record, width, self.zone, self.source_name)
