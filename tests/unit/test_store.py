@@ -425,3 +425,15 @@ def _counting(handle: type, made: list) -> type:
             return super().__new__(cls, at)
 
     return Counting
+
+
+def test_the_files_whose_older_rows_were_let_go_are_named():
+    # What looks through the kept rows (related events) says what it did not see.
+    def lines(*numbers):
+        return [kernel.parse(b"[1] DONE (5s) - 1 files", n, n * 30, UTC) for n in numbers]
+
+    store = RunStore(capacity=3)
+    store.apply("kernel", lines(1, 2, 3), source="kernel_run.log")
+    assert store.let_go() == []
+    store.apply("kernel", lines(4), source="kernel_run.log")
+    assert store.let_go() == ["kernel_run.log"]

@@ -241,6 +241,12 @@ class RunStore:
     def source_of(self, record: Record) -> str:
         return self.sources.get(record.kind, record.kind)
 
+    def let_go(self) -> list[str]:
+        """The files (their kinds, if unnamed) whose older rows are counted but
+        no longer kept: what looks through the kept rows did not see them."""
+        return [self.sources.get(kind, kind) for kind, buffer in self.buffers.items()
+                if buffer.first_seq > 0]
+
     def count(self, severity: str) -> int:
         return sum(counter[severity] for counter in self.by_severity.values())
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -176,11 +176,14 @@ class RelatedScreen(ListScreen):
     """Every record in every file that shares the record's session, task or identity."""
 
     def __init__(self, origin: Record, records: list[Record], zone: tzinfo | None,
-                 inspect: Callable[[Record], None]) -> None:
+                 inspect: Callable[[Record], None], let_go: Sequence[str] = ()) -> None:
         about = Text(no_wrap=True, overflow="ellipsis", end="")
         about.append(f" {len(records)} related events", styles.STRONG)
         about.append(f" of {origin.kind} line {render.line_number(origin.line)}, "
                      "in time order", styles.NOTE)
+        if let_go:  # found among the rows kept: a big file's older ones were not looked at
+            about.append(f"; older lines of {render.safe(', '.join(let_go), 200)} "
+                         "not looked at (not kept)", styles.CAUTION)
         super().__init__(about, records,
                          lambda record, width: render.timeline_row(record, width, zone),
                          inspect, selected=records.index(origin) if origin in records else 0)

@@ -148,12 +148,12 @@ class TriageActions:
         # Kept rows are read back from their files: on a thread, from a copy
         # of where they are taken now (the tail loops go on adding rows).
         kept = [buffer.frozen() for buffer in self.store.buffers.values()]
-        sessions = self.store.sessions
+        sessions, let_go = self.store.sessions, self.store.let_go()
 
         def run() -> None:
             found = related_records(record, [r for rows in kept for r in rows], sessions)
             self.app.call_from_thread(self.app.push_screen, RelatedScreen(
-                record, found, self.zone, self.inspect))
+                record, found, self.zone, self.inspect, let_go))
 
         self.run_worker(run, thread=True, exclusive=True, exit_on_error=False, group="related",
                         name="finding related events")
