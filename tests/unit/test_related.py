@@ -71,3 +71,13 @@ def test_other_keys_still_relate_across_files():
     store.apply("actions", [record])
     everything = [r for buffer in store.buffers.values() for r in buffer]
     assert [r.line for r in related_records(record, everything, store.sessions)] == [1]
+
+
+def test_a_row_no_longer_kept_is_its_own_related_event():
+    def action(line, session):
+        data = orjson.dumps({"timestamp": "2026-02-03T05:00:00", "actor": "w", "action_type":
+                             "TOOL", "action": "x", "detail": "", "session_id": session})
+        return actions.parse(data, line, line * 100, UTC)
+
+    old, kept = action(1, "session_1"), [action(2, "session_1"), action(3, "session_2")]
+    assert [r.line for r in related_records(old, kept)] == [1, 2]

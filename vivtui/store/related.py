@@ -78,6 +78,8 @@ def related_records(record: Record, candidates: Iterable[Record], tracker=None) 
         if not keys:
             return [record]
         found = [c for c in candidates if not keys.isdisjoint(relation_keys(c))]
+        if record not in found:  # (a row no longer kept: itself, at least)
+            found.append(record)
     return sorted(found, key=lambda r: (time_key(r), r.kind, r.line))
 
 
