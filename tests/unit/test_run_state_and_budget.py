@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import orjson
+from rich.text import Text
 
 from vivtui.ingest.feeds import Batch
 from vivtui.parsing import api_audit, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Records
+from vivtui.store import budget as budget_module
 from vivtui.store.activity import FINISHED, IDLE, LIVE, RunActivity
 from vivtui.store.run import RunStore
 from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
+from vivtui.ui.heads import newest_listed
 
 UTC = ParseContext(timezone.utc)
 T0 = datetime(2026, 2, 3, 5, 0, tzinfo=timezone.utc)
@@ -177,3 +180,16 @@ def test_calls_summed_per_batch_keep_the_order_refusals_read_and_odd_field_types
     assert budget.by_model["m"].calls == 1 and budget.by_model['["m"]'].calls == 1
     assert budget.by_user['["odd"]'].calls == 1
     assert wrapper.by_minute == {int(T0.timestamp() // 60): 0.4}  # the bad time: no minute
+
+
+def test_a_list_of_the_newest_problems_says_so_under_its_counts(monkeypatch):
+    monkeypatch.setattr(budget_module, "KEPT_PROBLEMS", 3)
+    store = RunStore()
+    store.apply("api", [api("API_CALL_FAILURE", error="503"), api("RATE_LIMITED"),
+                        api("BUDGET_EXCEEDED", remaining=0.01, requested=0.02)])
+    budget = store.budget
+    assert budget.problem_count == len(budget.problems) == 3
+    assert "listed" not in newest_listed(Text("failed 1"), 3, 3).plain
+    store.apply("api", [api("API_CALL_FAILURE", error="503")])
+    assert (budget.problem_count, len(budget.problems)) == (4, 3)
+    assert newest_listed(Text("failed 2"), 3, 4).plain == "failed 2  newest 3 listed"

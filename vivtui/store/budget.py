@@ -158,6 +158,13 @@ class BudgetTracker:
         if records:
             self.version += 1
 
+    @property
+    def problem_count(self) -> int:
+        """Failures and budget, rate and violation events: counted, the newest
+        ``KEPT_PROBLEMS`` of them kept (``problems``)."""
+        return (self.failed + self.budget_exceeded + self.task_budget_exceeded
+                + self.rate_limited + self.violations)
+
     def _usable(self, row: tuple, f: dict) -> tuple[float, int, int]:
         """A success's cost and token counts where one is not the usual
         value: each as a usable amount, else 0 (a bad one kept aside)."""

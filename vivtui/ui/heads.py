@@ -29,6 +29,14 @@ def counts(label: str, items: list[Count]) -> Text:
     return out
 
 
+def newest_listed(head: Text, listed: int, counted: int) -> Text:
+    """The head, saying when its list holds the newest of the rows it counts
+    only (a big run's failures: 5,000 listed under "failed 14913")."""
+    if listed < counted:
+        head.append(f"  newest {listed:,} listed", styles.CAUTION)
+    return head
+
+
 def follow(allowed: bool, following: bool, waiting: int) -> Text:
     if not allowed:
         return Text("")

@@ -94,12 +94,14 @@ class BudgetPane(Pane):
             overview = strip_text(strip, cursor, self.zone).append("\n").append_text(overview)
         self.query_one(".overview", TextLine).update(overview)
         self.show_rows(list(shown.problems))
-        self.head(self.previewed(heads.counts("Failures and budget events  B blocks", [
-            ("failed", budget.failed, styles.FAILURE),
-            ("refused", budget.refused, styles.FAILURE),
-            ("task budget", budget.task_budget_exceeded, styles.FAILURE),
-            ("rate limited", budget.rate_limited, styles.CAUTION),
-            ("violations", budget.violations, styles.FAILURE)]), "Failures and budget events"))
+        self.head(self.previewed(heads.newest_listed(heads.counts(
+            "Failures and budget events  B blocks", [
+                ("failed", budget.failed, styles.FAILURE),
+                ("refused", budget.refused, styles.FAILURE),
+                ("task budget", budget.task_budget_exceeded, styles.FAILURE),
+                ("rate limited", budget.rate_limited, styles.CAUTION),
+                ("violations", budget.violations, styles.FAILURE)]),
+            len(shown.problems), shown.problem_count), "Failures and budget events"))
 
     def _update_blocks(self, store: RunStore) -> None:
         seen = (BLOCKS, store.blocked_count, store.version)
@@ -109,5 +111,6 @@ class BudgetPane(Pane):
         self.query_one(".overview", TextLine).update(heads.safety_overview(store.safety))
         # In time order; the kernel's backlog lines have no time: first, in file order.
         self.show_rows(sorted(store.blocked, key=lambda r: sort_time(r.ts)))
-        self.head(heads.counts("Safety blocks  B budget", [
-            ("blocked", store.blocked_count, styles.FAILURE)]))
+        self.head(heads.newest_listed(heads.counts("Safety blocks  B budget", [
+            ("blocked", store.blocked_count, styles.FAILURE)]), len(store.blocked),
+            store.blocked_count))
