@@ -52,11 +52,11 @@ def test_the_timeline_keeps_its_capacity_and_counts_lines_without_any_time():
     everything = Timeline()
     everything.catch_up(store)
     assert everything.untimed == 1 and len(everything.rows) == 10
-    assert everything.short == {"tasks"}  # its line without any time is left out
+    assert everything.short == {"tasks"} and everything.let_go == set()  # (its untimed line)
     newest = Timeline(capacity=4)
     newest.catch_up(store)
     assert [entry[2].line for entry in newest.rows] == [8, 9, 10, 11]
-    assert newest.short == {"tasks"}  # (e/E walk such a file itself)
+    assert newest.short == newest.let_go == {"tasks"}  # (e/E walk such a file itself)
 
 
 def test_a_kind_whose_rows_the_merge_let_go_is_short_of_rows():

@@ -42,13 +42,18 @@ class Timeline:
         self._seen: dict[str, int] = {}
         self._order = 0
         self._last_ts: dict[str, datetime] = {}
-        # Kinds of which rows were left out, older than those kept or without a
-        # time (e/E walk such a file itself).
-        self.short: set[str] = set()
+        # Kinds of which older rows were let go, or rows without a time left out.
+        self.let_go: set[str] = set()
+        self._untimed_kinds: set[str] = set()
 
     def catch_up(self, store: RunStore) -> bool:
         """Take in what the store's buffers gained since; True if rows changed."""
         return self.catch_up_with(store.buffers)
+
+    @property
+    def short(self) -> set[str]:
+        """Kinds of which it lacks rows (e/E walk such a file itself)."""
+        return self.let_go | self._untimed_kinds
 
     def behind(self, buffers: Mapping[str, Buffer]) -> int:
         """How many rows ``catch_up_with(buffers)`` would read."""
@@ -59,7 +64,7 @@ class Timeline:
         other = copy(self)
         other.rows = list(self.rows)
         other._seen, other._last_ts = dict(self._seen), dict(self._last_ts)
-        other.short = set(self.short)
+        other.let_go, other._untimed_kinds = set(self.let_go), set(self._untimed_kinds)
         return other
 
     def _start(self, kind: str, buffer: Buffer) -> int:
@@ -76,12 +81,12 @@ class Timeline:
                 continue
             start = self._start(kind, buffer)
             if start > seen:
-                self.short.add(kind)
+                self.let_go.add(kind)
             for record in buffer.since(start):
                 ts = record.ts or self._last_ts.get(kind)
                 if ts is None:
                     self.untimed += 1
-                    self.short.add(kind)
+                    self._untimed_kinds.add(kind)
                     continue
                 self._last_ts[kind] = ts
                 self._order += 1
@@ -97,7 +102,7 @@ class Timeline:
                 insort(self.rows, item, key=entry_key)
         if len(self.rows) > self.capacity:
             over = len(self.rows) - self.capacity
-            self.short.update(entry[2].kind for entry in self.rows[:over])
+            self.let_go.update(entry[2].kind for entry in self.rows[:over])
             del self.rows[:over]
         self.version += 1
         return True

@@ -134,6 +134,9 @@ class TimelinePane(Pane):
             head.append(f"  {MERGING}", styles.NOTE)
         if counting is not None:
             head.append(f"  counting {counting:.0%}", styles.NOTE)
+        if timeline.let_go:
+            kinds = ", ".join(render.KIND_LABEL.get(k, k) for k in sorted(timeline.let_go))
+            head.append(f"  the newest only: older rows of {kinds} not kept", styles.CAUTION)
         if timeline.untimed:
             head.append(f"  {timeline.untimed} lines without a time not shown", styles.NOTE)
         head.append("  ")
