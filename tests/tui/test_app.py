@@ -485,7 +485,7 @@ async def test_sessions_are_ordered_again_when_the_run_goes_quiet(tui, tmp_path)
 async def test_an_old_run_copied_shows_no_running_session_and_links_the_gate_block(tui, tmp_path):
     import shutil
 
-    from vivtui.ui.inspector import RelatedScreen
+    from vivtui.ui.related_screen import RelatedScreen
     run = tmp_path / "run"
     shutil.copytree(Path(__file__).parents[1] / "fixtures" / "old_run", run)  # fresh mtimes
     async with tui.opened(run, size=(120, 36)) as (app, pilot):

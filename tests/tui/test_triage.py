@@ -4,13 +4,17 @@ related events, timeline, copy, export, foreign paths."""
 from __future__ import annotations
 
 import os
+from datetime import timezone
 
 import orjson
 from textual import events
 from textual.widgets import TabbedContent
 
-from vivtui.ui.inspector import InspectorScreen, RelatedScreen
+from vivtui.app import Options, VivtuiApp
+from vivtui.ingest.layout import discover
+from vivtui.ui.inspector import InspectorScreen
 from vivtui.ui.prompt import PickerScreen
+from vivtui.ui.related_screen import RelatedScreen
 
 
 async def test_search_highlights_counts_and_steps(tui, run_dir):
@@ -358,3 +362,29 @@ async def test_digits_typed_in_the_prompt_are_its_own_not_pane_keys(tui, run_dir
         assert app.current_pane().filters.describe() == ["& 42"]
         await pilot.press("3")  # the prompt closed: a pane key again
         assert app.main.active_name() == "queue"
+
+
+async def test_related_events_of_lines_no_longer_kept_are_found_in_their_file(tui, tmp_path):
+    # A big action log's older lines are counted, not kept: r on one of them
+    # found nothing but itself among the rows kept. Its file is scanned.
+    log = tmp_path / "action_log.jsonl"
+    log.write_bytes(b"".join(orjson.dumps({
+        "timestamp": f"2026-02-03T12:{i // 60:02}:{i % 60:02}+00:00", "actor": "a",
+        "action_type": "TOOL", "action": "act", "detail": f"seq={i:08d}",
+        "session_id": f"s-{i % 100}"}) + b"\n" for i in range(3000)))
+    utc = timezone.utc
+    app = VivtuiApp(discover(log), Options(zone=utc, display_zone=utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        pane = app.main.panes["actions"]
+        await tui.wait_until(pilot, lambda: len(pane.file_rows) == 3000
+                             and app.store.buffers["actions"].total == 3000)
+        app.store.buffers["actions"].pass_over(0)  # as a big log's: counted, none kept
+        await pilot.press("g", "r")
+        await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))
+        screen = app.screen
+        await tui.wait_until(pilot, lambda: len(screen.records) == 30)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.5)
+        assert [record.line for record in screen.records] == list(range(1, 3001, 100))
+        text = tui.screen_text(app)
+        assert "30 related events" in text and "not looked at" not in text

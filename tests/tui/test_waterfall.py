@@ -11,7 +11,7 @@ import orjson
 from vivtui.parsing import sessions as parse_sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.store.sessions import SessionTracker
-from vivtui.ui.inspector import RelatedScreen
+from vivtui.ui.related_screen import RelatedScreen
 from vivtui.ui.waterfall import BAR, Waterfall, lanes_of
 
 UTC = timezone.utc

@@ -9,7 +9,7 @@ import orjson
 
 from vivtui.parsing import actions, safety, sessions
 from vivtui.parsing.context import ParseContext
-from vivtui.store.related import related_records
+from vivtui.store.related import related_records, relation_prefilter
 from vivtui.store.run import RunStore
 
 UTC = ParseContext(timezone.utc)
@@ -81,3 +81,14 @@ def test_a_row_no_longer_kept_is_its_own_related_event():
 
     old, kept = action(1, "session_1"), [action(2, "session_1"), action(3, "session_2")]
     assert [r.line for r in related_records(old, kept)] == [1, 2]
+
+
+def test_a_files_lines_are_looked_at_for_relations_before_they_are_parsed():
+    keep = relation_prefilter({("session", "session_1"), ("kernel", 7)})
+    assert keep(b'{"session_id": "session_12"}')  # (parsed, then told apart)
+    assert keep(b"[7] DONE (5s) - 1 files")
+    assert not keep(b'{"session_id": "session_2"}')
+    assert keep('{"session_id": "sessi\\u006fn_1"}'.encode())  # an escape: parsed
+    assert keep('{"actor": "Zoë"}'.encode())  # not ASCII: parsed
+    assert relation_prefilter({("grind", "w", "1", "1")}) is None
+    assert relation_prefilter(set()) is None

@@ -9,7 +9,7 @@ span, plus the safety gate's decisions on its task text at that time.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import Callable, Iterable
 
 from vivtui.parsing import kernel, safety, sessions
 from vivtui.parsing.record import Record
@@ -50,6 +50,35 @@ def relation_keys(record: Record) -> set[RelationKey]:
     return keys
 
 
+def related_to(keys: set[RelationKey]) -> Callable[[Record], bool]:
+    """The test a file's lines are scanned with for ``keys``' relations."""
+    return lambda record: not keys.isdisjoint(relation_keys(record))
+
+
+def relation_prefilter(keys: set[RelationKey]) -> Callable[[bytes], bool] | None:
+    """A look at a line's bytes before it is parsed that turns away only lines
+    ``related_to(keys)`` would: one that holds none of the keys' values as
+    written (ASCII lines without escapes, where bytes and text agree). None
+    when a key is not one value (a GrindSession's)."""
+    needles = []
+    for key in keys:
+        if key[0] == kernel.KIND:
+            needles.append(f"[{key[1]}]".encode())
+        elif len(key) == 2 and key[1].isascii() and key[1]:
+            needles.append(key[1].encode())
+        else:
+            return None
+    if not needles:
+        return None
+
+    def keep(data: bytes) -> bool:
+        if not data.isascii() or b"\\" in data:
+            return True  # decided on the parsed line
+        return any(needle in data for needle in needles)
+
+    return keep
+
+
 def grind_key(record: Record) -> RelationKey:
     fields = record.fields
     context = sessions.context_of(fields)
@@ -81,6 +110,15 @@ def related_records(record: Record, candidates: Iterable[Record], tracker=None) 
         if record not in found:  # (a row no longer kept: itself, at least)
             found.append(record)
     return sorted(found, key=lambda r: (time_key(r), r.kind, r.line))
+
+
+def file_keys(record: Record, tracker=None) -> set[RelationKey]:
+    """What a file's lines no longer kept are scanned for (``related_to``):
+    the record's keys, when its relations are found by key (a GrindSession's
+    occurrence is the tracker's, not a key's: none)."""
+    if tracker is not None and _session_of(record, [], tracker) is not None:
+        return set()
+    return relation_keys(record)
 
 
 def _session_of(record: Record, candidates: list[Record], tracker):

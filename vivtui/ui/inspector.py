@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,7 +16,6 @@ from vivtui.parsing.values import text
 from vivtui.safetext import MASK, is_secret_name, shareable
 from vivtui.ui import render, styles
 from vivtui.ui.keys_footer import KeysFooter
-from vivtui.ui.listscreen import ListScreen
 from vivtui.ui.rowview import RowView
 
 Line = tuple[str, str, int]  # (text, style of the value, length of the key at its start)
@@ -170,22 +169,3 @@ class InspectorScreen(Screen[None]):
     def action_related(self) -> None:
         if self._related is not None:
             self._related(self.record)
-
-
-class RelatedScreen(ListScreen):
-    """Every record in every file that shares the record's session, task or identity."""
-
-    def __init__(self, origin: Record, records: list[Record], zone: tzinfo | None,
-                 inspect: Callable[[Record], None], let_go: Sequence[str] = ()) -> None:
-        about = Text(no_wrap=True, overflow="ellipsis", end="")
-        about.append(f" {len(records)} related events", styles.STRONG)
-        about.append(f" of {origin.kind} line {render.line_number(origin.line)}, "
-                     "in time order", styles.NOTE)
-        if let_go:  # found among the rows kept: a big file's older ones were not looked at
-            about.append(f"; older lines of {render.safe(', '.join(let_go), 200)} "
-                         "not looked at (not kept)", styles.CAUTION)
-        super().__init__(about, records,
-                         lambda record, width: render.timeline_row(record, width, zone),
-                         inspect, selected=records.index(origin) if origin in records else 0)
-        self.origin = origin
-        self.records = records

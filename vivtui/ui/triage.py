@@ -11,7 +11,15 @@ from vivtui.export import ExportError, export_target, write_records
 from vivtui.parsing.record import Record, same_line
 from vivtui.safetext import shareable
 from vivtui.store.filters import next_severity
-from vivtui.store.related import related_records, relation_keys, sort_time
+from vivtui.store.related import (
+    file_keys,
+    related_records,
+    related_to,
+    relation_keys,
+    relation_prefilter,
+    sort_time,
+)
+from vivtui.store.scan import RowScan
 from vivtui.store.triage import (
     SAME_THREAD_REACH,
     Position,
@@ -21,10 +29,11 @@ from vivtui.store.triage import (
     only_in_timeline,
 )
 from vivtui.ui import render
-from vivtui.ui.inspector import InspectorScreen, RelatedScreen
+from vivtui.ui.inspector import InspectorScreen
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import BY_NAME, NAMES, pane_of_kind
 from vivtui.ui.prompt import PickerScreen
+from vivtui.ui.related_screen import RelatedScreen
 
 TIMELINE = "timeline"
 
@@ -149,14 +158,30 @@ class TriageActions:
         # of where they are taken now (the tail loops go on adding rows).
         kept = [buffer.frozen() for buffer in self.store.buffers.values()]
         sessions, let_go = self.store.sessions, self.store.let_go()
+        further = self._related_further(record)
 
         def run() -> None:
             found = related_records(record, [r for rows in kept for r in rows], sessions)
             self.app.call_from_thread(self.app.push_screen, RelatedScreen(
-                record, found, self.zone, self.inspect, let_go))
+                record, found, self.zone, self.inspect, let_go, further))
 
         self.run_worker(run, thread=True, exclusive=True, exit_on_error=False, group="related",
                         name="finding related events")
+
+    def _related_further(self, record: Record) -> list[tuple[str, RowScan]]:
+        """Scans, not started, of the files a pane reads whole whose older lines
+        the store no longer keeps (a big action log's): related events among
+        them are found there. Named as ``RunStore.let_go`` names them."""
+        keys = file_keys(record, self.store.sessions)
+        out: list[tuple[str, RowScan]] = []
+        for kind, buffer in self.store.buffers.items():
+            pane = self.panes.get(pane_of_kind(kind) or "")
+            if not keys or buffer.first_seq == 0 or pane is None or not pane.file_backed:
+                continue
+            if pane.kind == kind:
+                out.append((self.store.sources.get(kind, kind),
+                            RowScan(pane.file_rows, related_to(keys), relation_prefilter(keys))))
+        return out
 
     def action_copy(self) -> None:
         record = self._selected_record()

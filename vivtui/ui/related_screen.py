@@ -1,0 +1,84 @@
+"""Related events (``r``): every record that shares the record's session, task
+or identity. Found first among the rows kept; then, in a file whose older
+lines are no longer kept (a big action log's), by a scan of the whole file in
+a worker, its finds added as they come."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import tzinfo
+
+from rich.text import Text
+
+from vivtui.parsing.record import Record
+from vivtui.store.related import time_key
+from vivtui.store.scan import RowScan
+from vivtui.ui import render, styles
+from vivtui.ui.listscreen import ListScreen
+from vivtui.ui.rowview import RowView
+
+TAKE_S = 0.2  # between looks at what the scans found
+
+
+class RelatedScreen(ListScreen):
+    def __init__(self, origin: Record, records: list[Record], zone: tzinfo | None,
+                 inspect: Callable[[Record], None], let_go: Sequence[str] = (),
+                 further: Sequence[tuple[str, RowScan]] = ()) -> None:
+        """``let_go``: the files whose older lines were not looked at; of
+        them, ``further``: (name, a scan of it not started yet) to look with."""
+        self.origin = origin
+        self.records = records
+        self._seen = {(record.kind, record.line) for record in records}
+        self._let_go = [name for name in let_go if name not in dict(further)]
+        self._further = list(further)
+        self._taken = [0] * len(self._further)
+        super().__init__(self._about(), records,
+                         lambda record, width: render.timeline_row(record, width, zone),
+                         inspect, selected=records.index(origin) if origin in records else 0)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for name, scan in self._further:
+            self.run_worker(scan.run, thread=True, exit_on_error=False, group="related scan",
+                            name=f"related events in {name}")
+        if self._further:
+            self._timer = self.set_interval(TAKE_S, self._take_found)
+
+    def on_unmount(self) -> None:
+        for _, scan in self._further:
+            scan.cancel.set()
+
+    def _take_found(self) -> None:
+        """What the scans found since the last look, added in time order."""
+        found = []
+        for at, (_, scan) in enumerate(self._further):
+            count = len(scan)
+            # (The scan walks back from the newest line: its new finds are in front.)
+            for position in range(count - self._taken[at]):
+                record = scan[position]
+                if (record.kind, record.line) not in self._seen:
+                    self._seen.add((record.kind, record.line))
+                    found.append(record)
+            self._taken[at] = count
+        if found:
+            self.records = sorted([*self.records, *found],
+                                  key=lambda r: (time_key(r), r.kind, r.line))
+            self.query_one(RowView).set_rows(self.records)
+        self.query_one("#about").update(self._about())
+        if all(scan.done for _, scan in self._further):
+            self._timer.stop()
+
+    def _about(self) -> Text:
+        origin = self.origin
+        about = Text(no_wrap=True, overflow="ellipsis", end="")
+        about.append(f" {len(self.records)} related events", styles.STRONG)
+        about.append(f" of {origin.kind} line {render.line_number(origin.line)}, "
+                     "in time order", styles.NOTE)
+        looking = [(name, scan) for name, scan in self._further if not scan.done]
+        if looking:
+            shown = ", ".join(f"{name} {scan.progress:.0%}" for name, scan in looking)
+            about.append(f"; looking through {render.safe(shown, 200)}", styles.NOTE)
+        if self._let_go:  # found among the rows kept: these files' older ones were not looked at
+            about.append(f"; older lines of {render.safe(', '.join(self._let_go), 200)} "
+                         "not looked at (not kept)", styles.CAUTION)
+        return about
