@@ -113,8 +113,9 @@ class RowScan:
 class RowSeek:
     """The nearest row past a given one (down, ``step`` 1, or up, -1) that
     passes a test, found by a worker a page at a time from there: e/E in a
-    pane whose lines have no time of their own to be ranked by across the run
-    (the kernel's backlog), where the next failure is the next in the file."""
+    file the run's timeline cannot rank (lines without a time, the kernel's
+    backlog; older lines than it keeps), where the next failure is the next
+    in the file."""
 
     def __init__(self, rows: FileRows, start: int, step: int,
                  test: Callable[[Record], bool]) -> None:

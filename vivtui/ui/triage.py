@@ -173,12 +173,12 @@ class TriageActions:
         the store no longer keeps (a big action log's): related events among
         them are found there. Named as ``RunStore.let_go`` names them."""
         keys = file_keys(record, self.store.sessions)
+        if not keys:
+            return []
         out: list[tuple[str, RowScan]] = []
         for kind, buffer in self.store.buffers.items():
             pane = self.panes.get(pane_of_kind(kind) or "")
-            if not keys or buffer.first_seq == 0 or pane is None or not pane.file_backed:
-                continue
-            if pane.kind == kind:
+            if buffer.first_seq > 0 and pane is not None and pane.file_backed and pane.kind == kind:
                 out.append((self.store.sources.get(kind, kind),
                             RowScan(pane.file_rows, related_to(keys), relation_prefilter(keys))))
         return out
@@ -221,8 +221,12 @@ class TriageActions:
         pane = self.current_pane()
         if pane is not None and self.walks_its_file(pane):
             self.pending_jump = None
-            pane.seek_problem(level, step, lambda found: found is None and self.say(
-                f"no {level}s {'below' if step > 0 else 'above'} this line"))
+
+            def answered(found: int | None) -> None:
+                if found is None:
+                    self.say(f"no {level}s {'below' if step > 0 else 'above'} this line")
+
+            pane.seek_problem(level, step, answered)
             return
         progress = self.reading()
         if progress is not None:
