@@ -455,3 +455,17 @@ async def test_e_in_an_action_log_longer_than_the_timeline_walks_its_file(tui, t
     async with app.run_test(size=(140, 30)) as pilot:
         lines = await lines_gone_to(tui, app, pilot, app.main.panes["actions"], "eeE")
         assert lines == [1001, 2001, 1001]
+
+
+async def test_the_timeline_says_when_it_holds_the_newest_rows_only(tui, tmp_path,
+                                                                    action_lines, monkeypatch):
+    monkeypatch.setattr(timeline, "CAPACITY", 2_000)
+    log = tmp_path / "action_log.jsonl"
+    action_lines.write(log, range(5_000))
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await tui.wait_until(pilot, lambda: app.store.buffers["actions"].total == 5_000)
+        await pilot.press("6")
+        await tui.wait_until(pilot, lambda: "the newest only: older rows of action not kept"
+                             in tui.screen_text(app))
+        assert "rows 2000" in tui.screen_text(app)

@@ -110,6 +110,21 @@ class RowScan:
         return below + bisect_left(self._ahead, key)
 
 
+class Kept:
+    """A scan's test that keeps the records it passes: for a list that needs
+    them all (related events), not read and parsed again on the UI thread."""
+
+    def __init__(self, test: Callable[[Record], bool]) -> None:
+        self.test = test
+        self.records: list[Record] = []  # appended by the worker, in the scan's order
+
+    def __call__(self, record: Record) -> bool:
+        if self.test(record):
+            self.records.append(record)
+            return True
+        return False
+
+
 class RowSeek:
     """The nearest row past a given one (down, ``step`` 1, or up, -1) that
     passes a test, found by a worker a page at a time from there: e/E in a

@@ -25,7 +25,8 @@ class RelatedScreen(ListScreen):
                  inspect: Callable[[Record], None], let_go: Sequence[str] = (),
                  further: Sequence[tuple[str, RowScan]] = ()) -> None:
         """``let_go``: the files whose older lines were not looked at; of
-        them, ``further``: (name, a scan of it not started yet) to look with."""
+        them, ``further``: (name, a scan of it not started yet, its test a
+        ``Kept``) to look with."""
         self.origin = origin
         self.records = records
         self._seen = {(record.kind, record.line) for record in records}
@@ -52,10 +53,9 @@ class RelatedScreen(ListScreen):
         """What the scans found since the last look, added in time order."""
         found = []
         for at, (_, scan) in enumerate(self._further):
-            count = len(scan)
-            # (The scan walks back from the newest line: its new finds are in front.)
-            for position in range(count - self._taken[at]):
-                record = scan[position]
+            kept = scan.test.records  # (``Kept``: what the worker parsed, not read again)
+            count = len(kept)
+            for record in kept[self._taken[at]:count]:
                 if (record.kind, record.line) not in self._seen:
                     self._seen.add((record.kind, record.line))
                     found.append(record)

@@ -19,7 +19,7 @@ from vivtui.store.related import (
     relation_prefilter,
     sort_time,
 )
-from vivtui.store.scan import RowScan
+from vivtui.store.scan import Kept, RowScan
 from vivtui.store.triage import (
     SAME_THREAD_REACH,
     Position,
@@ -180,7 +180,8 @@ class TriageActions:
             pane = self.panes.get(pane_of_kind(kind) or "")
             if buffer.first_seq > 0 and pane is not None and pane.file_backed and pane.kind == kind:
                 out.append((self.store.sources.get(kind, kind),
-                            RowScan(pane.file_rows, related_to(keys), relation_prefilter(keys))))
+                            RowScan(pane.file_rows, Kept(related_to(keys)),
+                                    relation_prefilter(keys))))
         return out
 
     def action_copy(self) -> None:

@@ -55,12 +55,8 @@ class Query:
 
     def seek(self, view, step: int, test: Callable[[Any], bool],
              answer: Callable[[int | None], None]) -> None:
-        """The position of the nearest row shown past the cursor (``step`` 1:
-        below, -1: above) that passes ``test``, ``answer``ed (None: none)."""
-        rows = view.rows
-        start = max(view.cursor, 0) + step
-        found = range(start, len(rows)) if step > 0 else range(min(start, len(rows) - 1), -1, -1)
-        answer(next((at for at in found if test(rows[at])), None))
+        """A file-backed query's (``FileQuery.seek``): the only ones e/E walk."""
+        raise NotImplementedError
 
     def first_hit(self, view) -> None:
         """A new search: its first hit at or after the cursor selected."""
