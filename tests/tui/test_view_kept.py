@@ -89,6 +89,19 @@ async def test_a_pane_chosen_while_the_view_is_restored_stays(tui, run_dir, tmp_
         assert again.main.active_name() == "queue"
 
 
+async def test_the_kept_pane_is_shown_from_the_first_frame(tui, run_dir, tmp_path):
+    """Not the home pane first, replaced by the kept one once every pane is made."""
+    state = tmp_path / "view.json"
+    state.write_bytes(ViewState(pane="queue").as_bytes())
+    app = monitor(run_dir, state)
+    async with app.run_test(size=(140, 40)) as pilot:
+        assert app.keeper.filters_pending  # the first frame, before the view is put back
+        assert app.main.active_name() == "queue"
+        assert "Queue" in tui.screen_text(app).splitlines()[2]
+        await settled(tui, app, pilot)
+        assert app.main.active_name() == "queue"
+
+
 def test_a_row_chosen_before_the_run_is_read_is_not_moved():
     """The cursors come back once the run is read, many seconds into a big
     one: a pane the user moved in meanwhile keeps the user's row."""

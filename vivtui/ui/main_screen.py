@@ -103,7 +103,10 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
         self._draw_timer = None
         self._pacer = Pacer()
         self._ready = False  # drawing before the panes exist, or while they go, is skipped
-        self.home = home_pane([feed.kind for feed in layout.feeds])
+        # The pane kept from the last look, in the first frame: shown only once
+        # every pane was made, it replaced the home pane a second after the start.
+        kept = self.keeper.state.pane
+        self.home = kept if kept in self.panes else home_pane([feed.kind for feed in layout.feeds])
         self.switched = False  # a pane was chosen since the start (see ``restore_filters``)
         self.previews = Previews(preview_store, layout.feeds, PREVIEWED_KINDS)
 
