@@ -713,6 +713,31 @@ async def test_a_runs_state_is_not_said_before_anything_dated_is_read(tui, run_d
         assert undated.main.status_text().plain.startswith(" live ")
 
 
+async def test_a_runs_last_event_while_its_files_are_read_is_the_newest_seen(tui, run_dir):
+    # The files read first may end earlier than a big file's newest lines (its
+    # preview): the run's last event went back by a day while a big run loaded.
+    from datetime import timedelta
+
+    from vivtui.store.run import RunStore
+
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(140, 40)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        read = app.store.run_state(app.now())
+        preview = RunStore()
+        newest = read.last_event + timedelta(minutes=1)
+        preview.activity.saw_events(newest, newest)
+        app.main.previews._store = preview
+        app.main._unread = lambda: True
+        assert app.main.run_judged().last_event == newest
+        preview.activity.last_event = read.last_event - timedelta(days=1)
+        assert app.main.run_judged() == read  # the store's is newer
+        app.main._unread = lambda: False  # every file read: the store alone
+        preview.activity.last_event = newest
+        assert app.main.run_judged() == read
+
+
 async def test_the_timeline_says_it_is_counting_while_the_files_are_read(tui, run_dir):
     # Not "rows 0" and "no timestamped records yet" of a run being counted.
     app = tui.fixture_app(run_dir)

@@ -15,6 +15,7 @@ from vivtui.sources import fileview
 from vivtui.store import timeline
 from vivtui.store.filerows import FileRows
 from vivtui.store.scan import RowScan
+from vivtui.ui import render
 
 
 def small_previews(monkeypatch) -> None:
@@ -402,10 +403,12 @@ async def test_the_budget_says_it_is_counting_until_the_audit_log_is_read(tui, t
         screen = tui.screen_text(app)
         assert "Spend counting 0% of the audit log" in screen
         assert "$0.00 in 0 calls" not in screen and "forecast none" not in screen
+        assert "$ counting" in screen and "$ $0.00" not in screen  # the status line too
         go.set()
         await tui.wait_until(pilot, lambda: "NEWEST LINES ONLY" not in tui.screen_text(app))
-        calls = app.store.budget.calls
+        calls, spend = app.store.budget.calls, render.money(app.store.budget.cost)
         assert calls > 0 and f"in {calls} calls" in tui.screen_text(app)
+        await tui.wait_until(pilot, lambda: f"$ {spend}" in tui.screen_text(app))
 
 
 async def lines_gone_to(tui, app, pilot, pane, keys: str) -> list[int]:

@@ -178,6 +178,30 @@ def test_reading_backlog_until_every_file_is_read_missing_ones_included(tmp_path
     assert loop.reading_backlog() is None  # read; the missing files have no backlog
 
 
+def test_reading_backlog_weighs_each_file_by_its_cost(tmp_path):
+    # Not the least read file's share: 0 % for most of a big run's loading.
+    from vivtui.ingest.costs import cost_of
+
+    (tmp_path / "action_log.jsonl").write_bytes(b"".join(action_line(i) for i in range(100)))
+    (tmp_path / "kernel_run.log").write_bytes(b"[INFO] a line\n" * 500)
+    layout = discover(tmp_path)
+    loop = Tailing(layout.feeds, layout.directories, lambda batch: None, lambda *a: None)
+    loop.threads.append(object())  # as if started, without threads reading
+    actions = next(feed for feed in layout.feeds if feed.kind == "actions")
+    while actions.poll().more:
+        pass
+    kernel = next(feed for feed in layout.feeds if feed.kind == "kernel")
+    kernel.budget = 1_000
+    kernel.poll()  # a part of its backlog
+    costs = {feed.kind: cost_of(*feed.current_choice()) for feed in (actions, kernel)}
+    assert costs["kernel"] > costs["actions"] > 0
+    progress = loop.reading_backlog()
+    kernel_read = kernel.reading_backlog()
+    assert kernel_read is not None and kernel_read < 1.0
+    assert progress == pytest.approx((costs["actions"] + kernel_read * costs["kernel"])
+                                     / (costs["actions"] + costs["kernel"]))
+
+
 def test_a_big_files_preview_is_posted_before_its_first_batch(tmp_path, collected,
                                                              monkeypatch):
     from vivtui.ingest import feeds

@@ -150,12 +150,23 @@ class Tailing(PreviewLoops):
             thread.join(join)
 
     def reading_backlog(self) -> float | None:
-        """The least read of the backlogs still being read; None: all are read
-        (or the loops have not started: nothing will be read)."""
+        """How much of the backlogs is read, each weighed by what reading it
+        costs (``ingest.costs``), while one is being read; None: all are read
+        (or the loops have not started: nothing will be read). (The least
+        read of them, said before, stayed at 0 % for most of a big run's
+        loading: its costliest backlogs waited for their turn.)"""
         if not self.threads:
             return None
-        left = [p for p in (feed.reading_backlog() for feed in self.feeds) if p is not None]
-        return min(left) if left else None
+        read = weight = 0.0
+        left = False
+        for feed in self.feeds:
+            progress, cost = feed.reading_backlog(), _cost(feed)
+            left = left or progress is not None
+            read += (1.0 if progress is None else progress) * cost
+            weight += cost
+        if not left:
+            return None
+        return read / weight if weight else 0.0
 
     def applied(self, kind: str) -> None:
         """A batch of ``kind`` was taken in: the next may come."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.text import Text
 
 from vivtui.store.activity import FINISHED, IDLE, LIVE, RunState
-from vivtui.store.budget import FORECAST_WINDOW_S
+from vivtui.store.budget import FORECAST_WINDOW_S, BudgetTracker
 from vivtui.store.filters import FilterSet, Pattern
 from vivtui.store.safety import SOURCES
 from vivtui.ui import render, styles
@@ -103,11 +103,13 @@ def run_state(run: RunState, now: datetime, zone=None) -> Text:
 
 def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
            alerts: int = 0, strip: Text | None = None, counting: float | None = None,
-           *, run: RunState | None) -> Text:
+           *, run: RunState | None, spend_counted: bool = False) -> Text:
     """The bottom line: run state, files, errors, warnings, malformed lines,
     spend, follow. ``counting``: how far the files' backlogs are read, while
     they are (the figures after it are not final until then). ``run``: the
-    run's state as judged (None: not known until more is read)."""
+    run's state as judged (None: not known until more is read).
+    ``spend_counted``: the audit log is counted whole apart, its figures
+    not in ``store`` until it is read (the spend was "$0.00" meanwhile)."""
     # One file per kind (the action log's two forms are one), whichever is found.
     kinds = {s.kind or s.name for s in statuses}
     present = {s.kind or s.name for s in statuses if s.used and s.state in ("ok", "empty")}
@@ -144,7 +146,20 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
         out.append(f"  malformed {store.malformed_count}", styles.FAILURE)
     budget = store.budget
     out.append("  $ ", styles.MONEY)
-    # The run's spend, and how near the tightest wrapper is to its own limit.
+    if spend_counted:
+        out.append("counting", styles.NOTE)
+    else:
+        _spend(out, budget)
+    if alerts:
+        out.append(f"  ⚑ {alerts}", styles.CAUTION)
+    if follow_text is not None and follow_text.plain:
+        out.append("  ")
+        out.append_text(follow_text)
+    return out
+
+
+def _spend(out: Text, budget: BudgetTracker) -> None:
+    """The run's spend, how near the tightest wrapper is to its own limit, refusals."""
     out.append(render.money(budget.cost))
     tightest = budget.tightest
     if tightest is not None:
@@ -154,12 +169,6 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
                    else styles.CAUTION if used >= 0.8 else styles.NOTE)
     if budget.refused:
         out.append(f" {budget.refused} refused", styles.FAILURE_STRONG)
-    if alerts:
-        out.append(f"  ⚑ {alerts}", styles.CAUTION)
-    if follow_text is not None and follow_text.plain:
-        out.append("  ")
-        out.append_text(follow_text)
-    return out
 
 
 def failures(reported: list[str]) -> Text:

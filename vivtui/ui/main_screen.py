@@ -352,7 +352,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
                             pane.follow_text() if pane is not None else None, self.now(),
                             self.zone, alerts=self.alerts.fired,
                             strip=status_strip(self.store, STATUS_STRIP) if wide else None,
-                            counting=self.reading(), run=self.run_judged())
+                            counting=self.reading(), run=self.run_judged(),
+                            spend_counted=self._counted_apart("api"))
         if self.elsewhere is not None:
             text = alerts_ui.elsewhere(*self.elsewhere()).append_text(text)
         if self.unseen:
@@ -364,18 +365,30 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
             text = heads.source_problem(note).append_text(text)
         return text
 
+    def _counted_apart(self, kind: str) -> bool:
+        """Is ``kind``'s big file being counted apart (``ingest.apart``), its
+        figures none of the store's until it is read?"""
+        feed = next((f for f in self.run_layout.feeds if f.kind == kind), None)
+        return (feed is not None and feed.reading_backlog() is not None
+                and (feed.apart or feed.big()))
+
     def run_judged(self) -> RunState | None:
         """Live, idle or finished, from what is read so far; None while
         nothing dated is, and the backlogs are being read: a run finished
         hours ago was said to be "live" for the seconds its big files took.
-        A big file's preview has seen its newest lines: it judges first."""
+        While they are, a big file's preview has seen its newest lines: the
+        newer sign of life of the two judges (the files read first may end
+        earlier: the run's last event went back by a day on a big run)."""
         now = self.now()
         run = self.store.run_state(now)
-        if run.state != LIVE or run.since is not None or not self._unread():
+        if not self._unread():
             return run
         preview = self.previews.store
         judged = preview.run_state(now) if preview is not None else None
-        return judged if judged is not None and judged.since is not None else None
+        if judged is not None and judged.since is not None and (
+                run.since is None or judged.since > run.since):
+            return judged
+        return run if run.state != LIVE or run.since is not None else None
 
     def _unread(self) -> bool:
         """Has a file with something in it still to be read, or is one being
