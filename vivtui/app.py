@@ -199,6 +199,7 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
             for batch in self.tailing.early_previews():
                 self.apply_batch(batch)
             # After the first screen is out: parsing the backlog competes for the GIL.
+            self.tailing.due = True
             self.call_after_refresh(self._start_tailing)
 
     async def action_quit(self) -> None:

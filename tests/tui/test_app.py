@@ -445,6 +445,25 @@ async def test_a_jump_waits_for_the_run_to_be_read(tui, run_dir):
         assert pane.problem_level(pane.view.selected) == "failure"
 
 
+async def test_a_jump_before_the_tail_loops_start_waits_for_them(tui, run_dir, monkeypatch):
+    # In the instant after the first frame, before the loops are started,
+    # nothing is read yet: e said "no failures" of a run full of them.
+    held = []
+    monkeypatch.setattr(VivtuiApp, "_start_tailing", lambda app: held.append(app))
+    app = VivtuiApp(discover(run_dir), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert held and app.main.pending_jump == ("failure", 1)
+        assert "no failures" not in tui.screen_text(app)
+        monkeypatch.undo()
+        held[0]._start_tailing()
+        await tui.wait_until(pilot, lambda: app.main.pending_jump is None)
+        await tui.wait_until(pilot, lambda: app.main.current_pane().view.selected is not None)
+        pane = app.main.current_pane()
+        assert pane.problem_level(pane.view.selected) == "failure"
+
+
 async def test_the_session_detail_follows_the_cursor_after_a_filter(tui, run_dir):
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         await pilot.press("2")

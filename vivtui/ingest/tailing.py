@@ -120,6 +120,9 @@ class Tailing(PreviewLoops):
         self._backlog_turn = threading.Lock()
         self._last_live = float("-inf")
         self.threads: list[threading.Thread] = []
+        # To be started (after the first frame): what is read so far is
+        # nothing yet, not everything (``e`` said "no failures" meanwhile).
+        self.due = False
 
     # -- from the UI thread ---------------------------------------------------------
 
@@ -152,11 +155,11 @@ class Tailing(PreviewLoops):
     def reading_backlog(self) -> float | None:
         """How much of the backlogs is read, each weighed by what reading it
         costs (``ingest.costs``), while one is being read; None: all are read
-        (or the loops have not started: nothing will be read). (The least
-        read of them, said before, stayed at 0 % for most of a big run's
-        loading: its costliest backlogs waited for their turn.)"""
+        (or the loops have not started and are not ``due``: nothing will be
+        read). (The least read of them, said before, stayed at 0 % for most
+        of a big run's loading: its costliest backlogs waited for their turn.)"""
         if not self.threads:
-            return None
+            return 0.0 if self.due else None
         read = weight = 0.0
         left = False
         for feed in self.feeds:
