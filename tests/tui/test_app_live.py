@@ -5,7 +5,7 @@ in workers while the screen stays live)."""
 from __future__ import annotations
 
 import os
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 
 from vivtui.app import Options, VivtuiApp
 from vivtui.ingest import feeds
@@ -458,6 +458,42 @@ async def test_e_in_an_action_log_longer_than_the_timeline_walks_its_file(tui, t
     async with app.run_test(size=(140, 30)) as pilot:
         lines = await lines_gone_to(tui, app, pilot, app.main.panes["actions"], "eeE")
         assert lines == [1001, 2001, 1001]
+
+
+async def test_e_from_another_pane_finds_action_failures_older_than_the_timeline_keeps(
+        tui, tmp_path, monkeypatch):
+    # Ranked where the timeline has them (its newest rows only), the action
+    # log's older failures were skipped: from a failed task early in a big
+    # run, e went to the next failed task, over every action failure between.
+    import orjson
+
+    monkeypatch.setattr(timeline, "CAPACITY", 2_000)
+    start = datetime(2026, 2, 3, 12, tzinfo=timezone.utc)
+
+    def at(seconds: int) -> str:
+        return (start + timedelta(seconds=seconds)).isoformat()
+
+    (tmp_path / "action_log.jsonl").write_bytes(b"".join(orjson.dumps(
+        {"timestamp": at(i), "actor": "A-1", "action": "act", "detail": f"seq={i:08d}",
+         "action_type": "ERROR" if i in (1500, 2500) else "TOOL"}) + b"\n"
+        for i in range(5_000)))
+    (tmp_path / "execution_log.jsonl").write_bytes(b"".join(orjson.dumps(
+        {"timestamp": at(seconds), "task_id": task, "status": status}) + b"\n"
+        for seconds, task, status in ((1000, "task-1", "failed"), (1200, "task-2", "completed"),
+                                      (3000, "task-3", "failed"))))
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        actions, queue = app.main.panes["actions"], app.main.panes["queue"]
+        await tui.wait_until(pilot, lambda: app.store.buffers["actions"].total == 5_000
+                             and len(actions.file_rows) == 5_000 and app.main.reading() is None)
+        for task, key, line in (("task-1", "e", 1501), ("task-3", "E", 2501)):
+            await pilot.press("3")
+            await tui.wait_until(pilot, lambda: len(queue.view.rows) == 3)
+            tui.select_where(queue, lambda row, task=task: row.task_id == task)
+            await pilot.press(key)
+            await tui.wait_until(pilot, lambda: app.main.active_name() == "actions")
+            await tui.workers_done(app, pilot, actions)
+            assert actions.view.selected.line == line
 
 
 async def test_the_timeline_says_when_it_holds_the_newest_rows_only(tui, tmp_path,

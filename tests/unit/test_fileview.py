@@ -270,6 +270,37 @@ def test_a_move_waiting_for_the_scan_is_dropped_with_its_search(action_lines, tm
     assert view.cursor == 250
 
 
+def test_a_seek_stops_at_its_bound_and_a_row_is_found_by_its_time(tmp_path):
+    # e/E from another pane walk only the rows the timeline does not hold,
+    # between two times: a file's rows found by halves, then walked so far.
+    from datetime import datetime, timedelta, timezone
+
+    import orjson
+
+    start = datetime(2026, 2, 3, 12, tzinfo=timezone.utc)
+    path = tmp_path / "action_log.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(
+        {"timestamp": (start + timedelta(seconds=i // 2)).isoformat(), "actor": "A",
+         "action": "act", "action_type": "ERROR" if i % 1_000 == 0 else "TOOL",
+         "detail": f"seq={i:08d}"}) + b"\n" for i in range(10_000)))
+    view = FileView(path, tail_bytes=5_000)
+    view.poll()
+    attach(view)
+    rows = rows_for(view)
+    assert row_scan.first_row_after(rows, start + timedelta(seconds=100)) == 202
+    assert row_scan.first_row_after(rows, start + timedelta(seconds=100), strict=False) == 200
+    assert row_scan.first_row_after(rows, start - timedelta(seconds=1)) == 0
+    assert row_scan.first_row_after(rows, start + timedelta(days=1)) == 10_000
+
+    def seek(first: int, step: int, stop: int) -> int | None:
+        found = RowSeek(rows, first, step, lambda record: record.category == "ERROR", stop=stop)
+        found.run()
+        return found.row()
+
+    assert seek(1, 1, 2_000) == 1_000 and seek(1, 1, 1_000) is None  # before its stop
+    assert seek(2_999, -1, 2_000) == 2_000 and seek(2_999, -1, 2_001) is None  # down to it
+
+
 def test_a_seek_finds_the_nearest_row_either_way_and_rows_written_since(action_lines,
                                                                          tmp_path):
     path = tmp_path / "action_log.jsonl"

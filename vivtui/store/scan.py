@@ -133,10 +133,13 @@ class RowSeek:
     in the file."""
 
     def __init__(self, rows: FileRows, start: int, step: int,
-                 test: Callable[[Record], bool]) -> None:
+                 test: Callable[[Record], bool], stop: int | None = None) -> None:
+        """``stop``: the row the walk ends before (going down) or at (going
+        up); without it, the file's end (and the rows written since) or start."""
         self.rows, self.start, self.step, self.test = rows, start, step, test
         self.shift = rows.view.shift
         self.end = len(rows)  # rows from here on came later: the UI thread's (``row``)
+        self.stop = stop
         self.found: int | None = None  # its key (row - shift), as ``RowScan``'s
         self.done = False
         self.cancel = threading.Event()
@@ -144,9 +147,11 @@ class RowSeek:
 
     def run(self) -> None:
         snapshot, parser, test, forward = self._snapshot, self.rows.parser, self.test, self.step > 0
-        pages = (((low, min(low + PAGE, self.end)) for low in range(self.start, self.end, PAGE))
+        end = self.end if self.stop is None else min(self.stop, self.end)
+        first = 0 if self.stop is None else self.stop
+        pages = (((low, min(low + PAGE, end)) for low in range(self.start, end, PAGE))
                  if forward else
-                 ((max(0, stop - PAGE), stop) for stop in range(self.start + 1, 0, -PAGE)))
+                 ((max(first, stop - PAGE), stop) for stop in range(self.start + 1, first, -PAGE)))
         try:
             for low, stop in pages:
                 if self.cancel.is_set():
@@ -167,7 +172,23 @@ class RowSeek:
         rows, shift = self.rows, self.rows.view.shift
         if self.found is not None:
             return self.found + shift
-        if self.step > 0 and not self.cancel.is_set():
+        if self.step > 0 and self.stop is None and not self.cancel.is_set():
             return next((row for row in range(max(self.end - self.shift + shift, self.start),
                                                len(rows)) if self.test(rows[row])), None)
         return None
+
+
+def first_row_after(rows: FileRows, when, strict: bool = True) -> int:
+    """The first row of ``rows`` written after ``when`` (or at it, not
+    ``strict``), found by halves in a file written in time order; a row
+    without a time counts as after it (a malformed line: it follows the rows
+    before it). A few parsed rows, on any thread."""
+    low, high = 0, len(rows)
+    while low < high:
+        middle = (low + high) // 2
+        ts = rows[middle].ts
+        if ts is None or ts > when or (not strict and ts == when):
+            high = middle
+        else:
+            low = middle + 1
+    return low

@@ -55,6 +55,15 @@ class Timeline:
         """Kinds of which it lacks rows (e/E walk such a file itself)."""
         return self.let_go | self._untimed_kinds
 
+    @property
+    def untimed_kinds(self) -> set[str]:
+        """Kinds of which rows without a time were left out."""
+        return set(self._untimed_kinds)
+
+    def oldest_of(self, kind: str) -> Entry | None:
+        """The oldest row of ``kind`` it holds (None: none)."""
+        return next((entry for entry in self.rows if entry[2].kind == kind), None)
+
     def behind(self, buffers: Mapping[str, Buffer]) -> int:
         """How many rows ``catch_up_with(buffers)`` would read."""
         return sum(buffer.total - self._start(kind, buffer) for kind, buffer in buffers.items()

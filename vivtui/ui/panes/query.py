@@ -54,7 +54,8 @@ class Query:
         raise NotImplementedError
 
     def seek(self, view, step: int, test: Callable[[Any], bool],
-             answer: Callable[[int | None], None]) -> None:
+             answer: Callable[[int | None], None],
+             between: tuple[int, int] | None = None) -> None:
         """A file-backed query's (``FileQuery.seek``): the only ones e/E walk."""
         raise NotImplementedError
 
@@ -195,10 +196,13 @@ class FileQuery(Query):
         return moved is not False
 
     def seek(self, view, step: int, test: Callable[[Record], bool],
-             answer: Callable[[int | None], None]) -> None:
+             answer: Callable[[int | None], None],
+             between: tuple[int, int] | None = None) -> None:
         """The nearest row past the cursor (``step`` 1: below, -1: above) that
         passes ``test`` and the filters: its position among the rows shown is
-        ``answer``ed once a worker has found it (None: there is none)."""
+        ``answer``ed once a worker has found it (None: there is none; or it
+        is not shown). ``between``: the file rows to walk instead, from the
+        first to before (going down) or down to (going up) the second."""
         if self._source is None or not view.rows:
             answer(None)
             return
@@ -206,8 +210,11 @@ class FileQuery(Query):
             self._seek[0].cancel.set()
         wanted = test if not self.filters.active else (
             lambda record: test(record) and self._accepts(record))
-        here = self._file_row(view.rows, max(view.cursor, 0))
-        seek = RowSeek(self._source, here + step, step, wanted)
+        if between is None:
+            here = self._file_row(view.rows, max(view.cursor, 0))
+            seek = RowSeek(self._source, here + step, step, wanted)
+        else:
+            seek = RowSeek(self._source, between[0], step, wanted, stop=between[1])
         self._seek = seek, answer
         self._start_scan(seek, "seek")
 

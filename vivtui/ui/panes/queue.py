@@ -53,6 +53,9 @@ class QueuePane(Pane):
     def brief_of(self, task: model.Task) -> Record | None:
         return task.brief
 
+    def time_of(self, task: model.Task) -> datetime | None:
+        return task.when  # (its brief's, without making it)
+
     def place_of(self, task: model.Task) -> list:
         return ["task", task.task_id]
 

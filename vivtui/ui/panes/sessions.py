@@ -121,6 +121,10 @@ class SessionsPane(Pane):
     def brief_of(self, session: model.Session) -> Record | None:
         return session.brief
 
+    def time_of(self, session: model.Session) -> datetime | None:
+        event = session.ended or session.began  # its brief's, without making it
+        return event.when if event is not None else None
+
     def place_of(self, session: model.Session) -> list:
         """Its key and where it started (a key is reused across runs)."""
         began = session.began or session.ended
