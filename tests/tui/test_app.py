@@ -464,6 +464,24 @@ async def test_a_jump_before_the_tail_loops_start_waits_for_them(tui, run_dir, m
         assert pane.problem_level(pane.view.selected) == "failure"
 
 
+async def test_a_jump_waits_for_the_timeline_merged_on_a_thread(tui, run_dir, monkeypatch):
+    # The first e of a big run merged the timeline's 50,000 rows on the UI
+    # thread (1.4 s): many rows are merged on a thread, and the jump follows.
+    from vivtui.ui.panes import timeline as timeline_pane
+
+    monkeypatch.setattr(timeline_pane, "IN_THREAD_OVER", 5)
+    said = []
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        app.main.say = lambda text, *a, **k: said.append(text)
+        pane = app.main.panes["timeline"]
+        assert not pane.timeline.rows  # never shown: never merged
+        await pilot.press("e")
+        assert said and said[0].startswith("merging the newest rows of every file")
+        await tui.wait_until(pilot, lambda: app.main.pending_jump is None and pane.timeline.rows)
+        shown = app.main.current_pane()
+        assert shown.problem_level(shown.view.selected) == "failure"
+
+
 async def test_the_session_detail_follows_the_cursor_after_a_filter(tui, run_dir):
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         await pilot.press("2")

@@ -14,7 +14,16 @@ from vivtui.parsing.performance import parse_entry
 from vivtui.store.activity import FINISHED, IDLE, LIVE
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.run import RunStore
-from vivtui.store.sessions import FAILED, RUNNING, STALLED, SUCCEEDED, UNFINISHED
+from vivtui.store.sessions import (
+    FAILED,
+    RUNNING,
+    STALLED,
+    SUCCEEDED,
+    UNFINISHED,
+    is_problem,
+    problems_among,
+)
+from vivtui.store.tasks import at_severity
 
 UTC = ParseContext(timezone.utc)
 
@@ -94,6 +103,23 @@ def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state
             assert counted == {state: each.count(state) for state in counted}
             assert sum(counted.values()) == len(each)
     assert tracker.state_counts(FINISHED)[UNFINISHED] and tracker.state_counts(LIVE)[RUNNING]
+    shuffled = list(tracker.sessions)
+    rng.shuffle(shuffled)  # (a pane's order)
+    for run in (LIVE, IDLE, FINISHED):  # e/E's walk agrees with each session's own
+        assert list(problems_among(shuffled, run)) == [
+            (index, session) for index, session in enumerate(shuffled) if is_problem(session, run)]
+    assert list(problems_among([], LIVE)) == []
+
+
+def test_tasks_at_a_severity_are_those_whose_own_severity_it_is():
+    store = RunStore()
+    store.apply("tasks", [task_event(f"t{n}", status) for n, status in enumerate(
+        ("completed", "failed", "requeued", "failed", "in_progress", "safety_blocked"))])
+    tasks = list(reversed(store.tasks.triage_order()))
+    for severity in {task.severity for task in tasks}:
+        assert list(at_severity(tasks, severity)) == [
+            (index, task) for index, task in enumerate(tasks) if task.severity == severity]
+    assert [task.task_id for _, task in at_severity(tasks, "error")] != []
 
 
 def task_event(task_id, status, **extra):

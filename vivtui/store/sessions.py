@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record, make
@@ -403,6 +404,23 @@ def _state_of(end_at: int, flags: int, run: str) -> str:
     return FAILED if _OUTCOMES[flags >> 1] is False else SUCCEEDED
 
 
+_PROBLEMS = (FAILED, UNFINISHED, STALLED)
+
+
 def is_problem(session: Session, run: str) -> bool:
     """A session to triage: failed, never finished, or stalled."""
-    return session.state(run) in (FAILED, UNFINISHED, STALLED)
+    return session.state(run) in _PROBLEMS
+
+
+def problems_among(sessions: Sequence[Session], run: str) -> Iterator[tuple[int, Session]]:
+    """The sessions ``is_problem`` says are, with their places in ``sessions``,
+    read from their trackers' columns: e/E walk every row of a pane, and
+    through each handle's properties 200k sessions took 0.4 s. (The handles
+    of one list are of one tracker, and are their places in its columns.)"""
+    if not sessions:
+        return
+    tracker = sessions[0].tracker
+    ends, flags = tracker._ends, tracker._flags
+    for index, session in enumerate(sessions):
+        if _state_of(ends[session], flags[session], run) in _PROBLEMS:
+            yield index, session

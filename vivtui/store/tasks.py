@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import partial
 
@@ -275,3 +275,15 @@ def _is_of(task: Task, record: Record) -> bool:
 def status_failed(status: str) -> bool:
     """A status that means the task failed (the parser's rule, not a copy)."""
     return status_severity(status) == ERROR
+
+
+def at_severity(tasks: Sequence[Task], severity: str) -> Iterator[tuple[int, Task]]:
+    """The tasks of ``severity``, with their places in ``tasks``, read from
+    their tracker's columns (e/E walk every row of the queue). (The handles of one
+    list are of one tracker, and are their places in its columns.)"""
+    if not tasks:
+        return
+    severities, code = tasks[0].tracker._severities, SEVERITY_CODE.get(severity)
+    for index, task in enumerate(tasks):
+        if severities[task] == code:
+            yield index, task

@@ -221,7 +221,11 @@ class TriageActions:
         would come from part of the run: the jump waits for the rest. In a
         file-backed pane that ``walks_its_file``, the next one in its file."""
         pane = self.current_pane()
-        if pane is not None and self.walks_its_file(pane):
+        walks = self.walks_its_file(pane) if pane is not None else False
+        if walks is None:
+            self._wait_for_merge(level, step)
+            return
+        if walks:
             self.pending_jump = None
 
             def answered(found: int | None) -> None:
@@ -235,26 +239,42 @@ class TriageActions:
             self.pending_jump = (level, step)
             self.say(f"reading the run ({progress:.0%}): the {level} follows once it is read")
             return
+        if self.panes[TIMELINE].merging(self.store):
+            self._wait_for_merge(level, step)
+            return
         self.pending_jump = None
         self.refresh_panes()  # the jump looks at every pane's rows; hidden ones wait
         self.jump(level, step)
 
-    def walks_its_file(self, pane: Pane) -> bool:
+    def _wait_for_merge(self, level: str, step: int) -> None:
+        """The timeline's newest rows of every file are merged on a thread
+        when many (a big run's first e merged 50,000 rows on the UI thread:
+        1.4 s): the jump follows (``on_timeline_pane_gathered``)."""
+        self.pending_jump = (level, step)
+        self.say(f"merging the newest rows of every file: the {level} follows")
+
+    def on_timeline_pane_gathered(self, message) -> None:
+        self.jump_if_pending()  # (the pane took the merge in first)
+
+    def walks_its_file(self, pane: Pane) -> bool | None:
         """Do e/E in ``pane`` go through its file rather than the run's kept rows
         in time order? When the timeline is short of its rows: they have no time
         of their own (the kernel's backlog: a kernel log opened alone said "no
         failures" beside 105,193), or it keeps only the newest (from the top of
-        a 1M-line action log, e went to line 950,014, the oldest failure kept)."""
+        a 1M-line action log, e went to line 950,014, the oldest failure kept).
+        None: not known until the timeline's merge on a thread is done."""
         if not pane.file_backed:
             return False
         timeline = self.panes[TIMELINE]
         if len(pane.file_rows) > timeline.timeline.capacity:
             return True  # (known before its backlog is counted)
-        timeline.catch_up(self.store)
+        if timeline.merging(self.store):
+            return None
         return pane.kind in timeline.timeline.short
 
     def jump_if_pending(self) -> None:
-        if self.pending_jump is not None and self.reading() is None:
+        if (self.pending_jump is not None and self.reading() is None
+                and not self.panes[TIMELINE].gathering):
             self.action_jump(*self.pending_jump)
 
     def jump(self, level: str, step: int) -> None:
@@ -274,9 +294,7 @@ class TriageActions:
             if name in backed:
                 continue
             cursor = pane.view.cursor if name == active else -1
-            for index, item in enumerate(pane.view.rows):
-                if pane.problem_level(item) != level:
-                    continue
+            for index, item in pane.problems(level):
                 # Not its own next failure. (A row's record is made only in the
                 # timeline, which repeats other panes: made for each of a big
                 # run's failed sessions and tasks, e took 1.3-3 s.)

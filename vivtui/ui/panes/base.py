@@ -9,7 +9,7 @@ workers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
 from functools import partial
 from typing import Any
@@ -141,6 +141,12 @@ class Pane(SaysWorkerFailures, Vertical):
     def problem_level(self, item: Any) -> str | None:
         """What e/E and w/W stop at: "failure", "warning", or nothing."""
         return PROBLEM_LEVEL.get(self.severity_of(item))
+
+    def problems(self, level: str) -> Iterable[tuple[int, Any]]:
+        """The rows shown whose ``problem_level`` is ``level``, with their
+        places (e/E walk every row of every pane that lists models)."""
+        return ((index, item) for index, item in enumerate(self.view.rows)
+                if self.problem_level(item) == level)
 
     def categories(self, store: RunStore) -> list[tuple[str, int]]:
         """What the `t` picker offers: this pane's categories and their counts."""

@@ -3,6 +3,7 @@ status history below."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 
@@ -16,7 +17,7 @@ from vivtui.store import tasks as model
 from vivtui.store.filters import TIME, record_field
 from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
-from vivtui.ui.panes.base import Pane
+from vivtui.ui.panes.base import PROBLEM_LEVEL, Pane
 from vivtui.ui.rowview import RowView
 
 
@@ -52,6 +53,10 @@ class QueuePane(Pane):
 
     def brief_of(self, task: model.Task) -> Record | None:
         return task.brief
+
+    def problems(self, level: str) -> Iterable[tuple[int, model.Task]]:
+        severity = next((s for s, named in PROBLEM_LEVEL.items() if named == level), None)
+        return model.at_severity(self.view.rows, severity) if severity is not None else ()
 
     def time_of(self, task: model.Task) -> datetime | None:
         return task.when  # (its brief's, without making it)

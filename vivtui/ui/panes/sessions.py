@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 
@@ -114,6 +115,9 @@ class SessionsPane(Pane):
     def problem_level(self, session: model.Session) -> str | None:
         # A session that never finished is a failure to triage, not a warning.
         return "failure" if model.is_problem(session, self.run.state) else None
+
+    def problems(self, level: str) -> Iterable[tuple[int, model.Session]]:
+        return model.problems_among(self.view.rows, self.run.state) if level == "failure" else ()
 
     def record_of(self, session: model.Session) -> Record | None:
         return session.end or session.start

@@ -81,6 +81,17 @@ class TimelinePane(Pane):
         if timeline.catch_up(store) or self._seen_version < 0:
             self._show(timeline)
 
+    @property
+    def gathering(self) -> bool:
+        """A merge on a thread is running."""
+        return self._gathering is not None
+
+    def merging(self, store: RunStore) -> bool:
+        """Brought up to date, on a thread when there are many rows to take in:
+        True while that merge runs (its ``Gathered`` message says when it is done)."""
+        self.catch_up(store, wait=False)
+        return self.gathering
+
     def _show(self, timeline: Timeline) -> None:
         self._seen_version = timeline.version
         # A copy: rows are inserted anywhere, so the view must not take it
