@@ -482,6 +482,21 @@ async def test_a_jump_waits_for_the_timeline_merged_on_a_thread(tui, run_dir, mo
         assert shown.problem_level(shown.view.selected) == "failure"
 
 
+async def test_the_cursor_row_stays_on_screen_when_the_pane_shrinks(tui, run_dir):
+    # A jump put the cursor on a pane's last visible row; the pane's head then
+    # took a second line at 80 columns, and the row went under the status line.
+    async with tui.actions_view(run_dir, 200) as (app, pilot, view):
+        await pilot.press("g")
+        bottom = view.top_row() + view.scrollable_content_region.height - 1
+        view.select(bottom)
+        await pilot.pause()
+        assert not view.follow
+        await pilot.resize_terminal(100, 22)
+        await pilot.pause()
+        top, height = view.top_row(), view.scrollable_content_region.height
+        assert view.cursor == bottom and top <= view.cursor < top + height
+
+
 async def test_the_session_detail_follows_the_cursor_after_a_filter(tui, run_dir):
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         await pilot.press("2")

@@ -211,7 +211,12 @@ class RowView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
-        self._stick_to_end()
+        if self.follow:
+            self._stick_to_end()
+        elif self.rows and self.cursor >= 0:
+            # Kept on screen as the pane shrinks (a head or the status line took
+            # another line at 80 columns: a jump's row went under the status line).
+            self.scroll_to_region_of(self.cursor, retry=False)
 
     def on_focus(self) -> None:
         self.refresh()
