@@ -694,6 +694,23 @@ def _a_late_failed_session(app) -> None:
                                                       ParseContext(timezone.utc))])
 
 
+async def test_a_panes_ranked_failures_are_found_again_only_when_its_rows_change(tui, run_dir):
+    # e/E walked every row of every pane at each press (0.19 s for a big run's
+    # 200k sessions and 200k tasks).
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        await pilot.press("2")
+        pane = app.main.panes["sessions"]
+        ranked = pane.ranked_problems("failure")
+        assert ranked and pane.ranked_problems("failure") is ranked
+        assert [index for _, index, _ in ranked] == [
+            index for index, item in enumerate(pane.view.rows)
+            if pane.problem_level(item) == "failure"]
+        _a_late_failed_session(app)
+        await pilot.pause()
+        again = pane.ranked_problems("failure")
+        assert again is not ranked and len(again) == len(ranked) + 1
+
+
 async def test_a_resorted_list_keeps_the_cursor_on_its_row(tui, run_dir):
     # A live run re-sorts sessions (a new failure goes first): the cursor stays
     # on the session it was on, not on whichever took its index.

@@ -294,7 +294,7 @@ class TriageActions:
             if name in backed:
                 continue
             cursor = pane.view.cursor if name == active else -1
-            for index, item in pane.problems(level):
+            for when, index, item in pane.ranked_problems(level):
                 # Not its own next failure. (A row's record is made only in the
                 # timeline, which repeats other panes: made for each of a big
                 # run's failed sessions and tasks, e took 1.3-3 s.)
@@ -308,7 +308,7 @@ class TriageActions:
                     mine = index == cursor
                 found = True
                 if not mine:
-                    candidates.append((sort_time(pane.time_of(item)), rank, index))
+                    candidates.append((when, rank, index))
         here = self._position()
         target = next_position(candidates, here, step)
         wrapped = target is not None and (target < here if step > 0 else target > here)
