@@ -711,6 +711,29 @@ async def test_a_panes_ranked_failures_are_found_again_only_when_its_rows_change
         assert again is not ranked and len(again) == len(ranked) + 1
 
 
+async def test_a_jump_among_audit_failures_not_listed_says_it_passes_them(tui, run_dir,
+                                                                          monkeypatch):
+    # The audit pane lists the newest failures only: e/E cannot stop at the
+    # older ones, and said nothing of it.
+    from vivtui.store import budget
+
+    monkeypatch.setattr(budget, "KEPT_PROBLEMS", 1)
+    said = []
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        app.main.say = lambda text, *a, **k: said.append(text)
+        assert app.store.budget.problem_count > len(app.store.budget.problems) == 1
+        await pilot.press("1", "g")  # the run's first line
+        first = app.main.current_pane().view.selected.ts
+        assert first < app.main.panes["budget"].unlisted_before(app.store)
+        await pilot.press("e")
+        await tui.wait_until(pilot, lambda: app.main.pending_jump is None)
+        notes = [text for text in said if "counted, not listed" in text]
+        assert len(notes) == 1 and notes[0].startswith("API failures and budget events before")
+        await pilot.press("e")
+        await pilot.pause()
+        assert len([text for text in said if "counted, not listed" in text]) == 1  # said once
+
+
 async def test_a_resorted_list_keeps_the_cursor_on_its_row(tui, run_dir):
     # A live run re-sorts sessions (a new failure goes first): the cursor stays
     # on the session it was on, not on whichever took its index.

@@ -5,6 +5,7 @@ keys into them."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from vivtui.export import ExportError, export_target, write_records
@@ -37,6 +38,7 @@ from vivtui.ui.prompt import PickerScreen
 from vivtui.ui.related_screen import RelatedScreen
 
 TIMELINE = "timeline"
+AUDIT = "budget"
 
 
 class TriageActions:
@@ -45,6 +47,7 @@ class TriageActions:
     ``reading`` (how much of the run's backlog is read; None: all of it)."""
 
     pending_jump: tuple[str, int] | None = None
+    _unlisted_said = False  # see ``_note_unlisted``
 
     def say(self, text: str, severity: str = "information", timeout: float = 2) -> None:
         self.app.notify(render.safe(text, 300), severity=severity, markup=False,
@@ -316,18 +319,33 @@ class TriageActions:
                            target[0] if target is not None else None, wrapped)
         if not first and not then:
             self._go_to(level, target, found, backed)
+            self._note_unlisted(here[0], target[0] if target is not None else None)
             return
 
         def walked(hit: Found | None, rest: list[Gap]) -> None:
             if hit is not None:
                 self.focus_pane(pane_of_kind(hit.pane.kind) or self.active_name())
                 hit.pane.view.select(hit.position)
+                self._note_unlisted(here[0], hit.time)
             elif rest:
                 walk(rest, level, step, lambda hit: walked(hit, []))
             else:
                 self._go_to(level, target, found, backed)
+                self._note_unlisted(here[0], target[0] if target is not None else None)
 
         walk(first, level, step, lambda hit: walked(hit, then))
+
+    def _note_unlisted(self, *times: datetime | None) -> None:
+        """Said once, when a jump starts or ends where the audit pane's older
+        failures are not listed (it lists the newest): the jump passed them."""
+        before = self.panes[AUDIT].unlisted_before(self.store)
+        if before is None or self._unlisted_said or not any(
+                when is not None and when < before for when in times):
+            return
+        self._unlisted_said = True
+        self.say(f"API failures and budget events before {render.clock(before, self.zone, True)}"
+                 " are counted, not listed (the audit pane lists the newest): e/E pass them",
+                 timeout=8)
 
     def _go_to(self, level: str, target: Position | None, found: bool,
                backed: set[str]) -> None:

@@ -36,6 +36,15 @@ class BudgetPane(Pane):
         self.mode = BUDGET
         self.strip_cursor: int | None = None  # the time strip's bin (None: the newest)
 
+    def unlisted_before(self, store: RunStore) -> datetime | None:
+        """API failures and budget events older than this are counted and not
+        listed (the newest ``KEPT_PROBLEMS`` are): e/E cannot stop at them.
+        None: every one is listed."""
+        rows = self.view.rows
+        if self.mode != BUDGET or not rows or store.budget.problem_count <= len(rows):
+            return None
+        return min(filter(None, (self.time_of(rows[at]) for at in (0, -1))), default=None)
+
     def strip_width(self) -> int:
         """Bins the time strip has room for."""
         return max(8, (self.size.width or self.screen.size.width) - 4 - LABEL - 12)
