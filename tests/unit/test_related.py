@@ -9,7 +9,7 @@ import orjson
 
 from vivtui.parsing import actions, safety, sessions
 from vivtui.parsing.context import ParseContext
-from vivtui.store.related import related_records, relation_prefilter
+from vivtui.store.related import own_events, related_records, relation_prefilter
 from vivtui.store.run import RunStore
 
 UTC = ParseContext(timezone.utc)
@@ -92,3 +92,32 @@ def test_a_files_lines_are_looked_at_for_relations_before_they_are_parsed():
     assert keep('{"actor": "Zoë"}'.encode())  # not ASCII: parsed
     assert relation_prefilter({("grind", "w", "1", "1")}) is None
     assert relation_prefilter(set()) is None
+
+
+def test_a_rows_own_story_is_read_back_from_the_models_when_no_longer_kept(tmp_path):
+    # A big run keeps its newest rows: r on its first session found that
+    # session's completion alone, and on a task none of its earlier statuses.
+    from vivtui.ingest.layout import discover, read_back_from
+    from vivtui.summary import collect
+
+    (tmp_path / "structured_logs.jsonl").write_bytes(b"".join(orjson.dumps(
+        {"timestamp": f"2026-02-03T05:0{n}:00", "level": "INFO", "message": message,
+         "worker_id": "default", "context": {"session_id": 1, "run": 1, "success": True}})
+        + b"\n" for n, message in enumerate((sessions.STARTED, sessions.COMPLETED))))
+    (tmp_path / "execution_log.jsonl").write_bytes(b"".join(orjson.dumps(
+        {"timestamp": f"2026-02-03T05:0{n}:00+00:00", "task_id": "t1", "status": status})
+        + b"\n" for n, status in enumerate(("queued", "in_progress", "failed"))))
+    _, store = collect(tmp_path, timezone.utc)  # no rows kept
+    read_back_from(discover(tmp_path, timezone.utc), store, timezone.utc)
+    assert not list(store.buffers["sessions"]) and not list(store.buffers["tasks"])
+    session = store.sessions.sessions[0]
+    completion = session.end
+    story = own_events(completion, store.sessions, store.tasks)
+    assert [r.category for r in story] == [sessions.STARTED, sessions.COMPLETED]
+    assert related_records(completion, story, store.sessions) == story
+    latest = store.tasks.tasks["t1"].latest
+    statuses = own_events(latest, store.sessions, store.tasks)
+    assert [r.category for r in statuses] == ["queued", "in_progress", "failed"]
+    found = related_records(latest, [latest, *statuses], store.sessions)
+    assert [r.category for r in found] == ["queued", "in_progress", "failed"]  # once each
+    assert own_events(latest, None, None) == []

@@ -91,6 +91,27 @@ def time_key(record: Record) -> datetime:
     return sort_time(record.ts)
 
 
+OWN_EVENTS_MOST = 1_000  # a task's status events read back for its related events
+
+
+def own_events(record: Record, tracker=None, tasks=None) -> list[Record]:
+    """What the models know of the record's own story, read back from their
+    files where they keep its places: its GrindSession occurrence's start and
+    completion (``tracker``, the sessions'), or the status events of its task
+    (``tasks``, the queue's). A big run's kept rows are its newest: ``r`` on
+    its first session found that session's completion alone. (A task's
+    events are read back without their line numbers: shown as "?".)"""
+    if tracker is not None and record.kind == sessions.KIND:
+        session = tracker.occurrence_of(record)
+        return [event for event in (session.start, session.end)
+                if event is not None] if session is not None else []
+    task_id = None if record.malformed or tasks is None else record.fields.get("task_id")
+    task = tasks.tasks.get(text(task_id)) if task_id not in (None, "") else None
+    if task is None:
+        return []
+    return [event for event in tasks.history(task, OWN_EVENTS_MOST) if event is not None]
+
+
 def related_records(record: Record, candidates: Iterable[Record], tracker=None) -> list[Record]:
     """Every candidate sharing a key with ``record`` (itself included), in time
     order. With the run's sessions (``tracker``): a GrindSession's events are
@@ -109,7 +130,21 @@ def related_records(record: Record, candidates: Iterable[Record], tracker=None) 
         found = [c for c in candidates if not keys.isdisjoint(relation_keys(c))]
         if record not in found:  # (a row no longer kept: itself, at least)
             found.append(record)
-    return sorted(found, key=lambda r: (time_key(r), r.kind, r.line))
+    return sorted(_once_each(found), key=lambda r: (time_key(r), r.kind, r.line))
+
+
+def _once_each(records: list[Record]) -> list[Record]:
+    """Each line once, a kept row before the same line read back by a model
+    (which may not know its line number)."""
+    seen: set[tuple] = set()
+    out = []
+    for record in sorted(records, key=lambda r: r.line <= 0):
+        place = (record.kind, record.offset) if record.offset >= 0 else (
+            record.kind, record.line, record.offset)
+        if place not in seen:
+            seen.add(place)
+            out.append(record)
+    return out
 
 
 def file_keys(record: Record, tracker=None) -> set[RelationKey]:

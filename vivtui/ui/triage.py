@@ -14,6 +14,7 @@ from vivtui.safetext import shareable
 from vivtui.store.filters import next_severity
 from vivtui.store.related import (
     file_keys,
+    own_events,
     related_records,
     related_to,
     relation_keys,
@@ -161,11 +162,12 @@ class TriageActions:
         # Kept rows are read back from their files: on a thread, from a copy
         # of where they are taken now (the tail loops go on adding rows).
         kept = [buffer.frozen() for buffer in self.store.buffers.values()]
-        sessions, let_go = self.store.sessions, self.store.let_go()
+        sessions, tasks, let_go = self.store.sessions, self.store.tasks, self.store.let_go()
         further = self._related_further(record)
 
         def run() -> None:
-            found = related_records(record, [r for rows in kept for r in rows], sessions)
+            found = related_records(record, [*(r for rows in kept for r in rows),
+                                             *own_events(record, sessions, tasks)], sessions)
             self.app.call_from_thread(self.app.push_screen, RelatedScreen(
                 record, found, self.zone, self.inspect, let_go, further))
 
