@@ -21,11 +21,16 @@ from vivtui.ui.panes.base import Pane
 
 class Gap(NamedTuple):
     """File rows of a pane the timeline does not hold, to walk from ``start``
-    to before (going down) or down to (going up) ``stop``."""
+    to before (going down) or down to (going up) ``stop``, for rows written
+    after ``after`` and before ``before`` (None: no bound): the rows were
+    found by their times, and a file written by several writers is in time
+    order only roughly."""
 
     pane: Pane
     start: int
     stop: int
+    after: datetime | None
+    before: datetime | None
 
 
 class Found(NamedTuple):
@@ -54,17 +59,19 @@ def gaps(panes: Iterable[Pane], timeline: Timeline, step: int, here: datetime,
         if step > 0:
             start = first_row_after(rows, here)
             stop = min(kept, first_row_after(rows, target, strict=False)) if bounded else kept
-            first.append(Gap(pane, start, stop))
+            first.append(Gap(pane, start, stop, here, target if bounded else None))
             if not bounded:  # round the end: the run's first failure may be here
                 end = kept if target is None else first_row_after(rows, target, strict=False)
-                then.append(Gap(pane, 0, min(end, kept, start)))
+                then.append(Gap(pane, 0, min(end, kept, start), None,
+                                here if target is None else target))
         else:
             below = min(kept, first_row_after(rows, here, strict=False))
             stop = first_row_after(rows, target) if bounded else 0
-            first.append(Gap(pane, below - 1, stop))
+            first.append(Gap(pane, below - 1, stop, target if bounded else None, here))
             if not bounded:  # round the start: the run's last failure may be here
                 low = 0 if target is None else first_row_after(rows, target)
-                then.append(Gap(pane, kept - 1, max(low, below)))
+                then.append(Gap(pane, kept - 1, max(low, below),
+                                here if target is None else target, None))
     walked = [gap for gap in first if _rows_in(gap, step)]
     return walked, [gap for gap in then if _rows_in(gap, step)]
 
@@ -90,8 +97,13 @@ def walk(gaps: list[Gap], level: str, step: int,
                     found.append(Found(pane, position, record.ts))
             next_gap(rest)
 
-        pane.row_query.seek(pane.view, step, lambda r: pane.problem_level(r) == level,
-                            walked, between=(gap.start, gap.stop))
+        def wanted(record) -> bool:
+            when = record.ts
+            return (pane.problem_level(record) == level and when is not None
+                    and (gap.after is None or when > gap.after)
+                    and (gap.before is None or when < gap.before))
+
+        pane.row_query.seek(pane.view, step, wanted, walked, between=(gap.start, gap.stop))
 
     next_gap(list(gaps))
 
