@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness import bench_state
+
 HERE = Path(__file__).resolve().parent
 BENCH = Path(os.environ.get("VIVTUI_BENCH", HERE.parent.parent / "shared" / "bench"))
 WORK = Path("/tmp/vivtui-bench")
@@ -38,8 +40,11 @@ COLUMNS = [
 
 
 def vivtui_command() -> str:
+    """The monitor, with no view kept from another look at the same file
+    (``harness.vivtui_command``)."""
     installed = Path(sys.executable).with_name("vivtui")
-    return f"{installed} {{file}}" if installed.exists() else f"{sys.executable} -m vivtui {{file}}"
+    base = f"{installed}" if installed.exists() else f"{sys.executable} -m vivtui"
+    return f"env XDG_STATE_HOME={bench_state()} {base} {{file}}"
 
 
 def compile_vivtui() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -147,6 +148,14 @@ def append_to_screen_ms(session: Session, log: Path, line: bytes,
 
 
 def vivtui_command(*args: str) -> list[str]:
+    """The monitor, with a view kept of its own (an empty directory each
+    time): the pane a run was left on is the first frame's, and a view kept
+    from someone's look at the same run changed what a benchmark measured."""
     installed = Path(sys.executable).with_name("vivtui")
     base = [str(installed)] if installed.exists() else [sys.executable, "-m", "vivtui"]
-    return [*base, *args]
+    return ["env", f"XDG_STATE_HOME={bench_state()}", *base, *args]
+
+
+def bench_state() -> str:
+    """An empty directory for the views a benchmark's monitor keeps."""
+    return tempfile.mkdtemp(prefix="vivtui-bench-state-")
