@@ -53,8 +53,9 @@ def gaps(panes: Iterable[Pane], timeline: Timeline, step: int, here: datetime,
             continue
         rows = pane.file_rows
         oldest = timeline.oldest_of(pane.kind)
-        kept = len(rows) if oldest is None else (
-            rows.row_of(oldest[2]) or first_row_after(rows, oldest[0], strict=False))
+        kept = len(rows) if oldest is None else rows.row_of(oldest[2])
+        if kept is None:  # (not found where it was read: by its time)
+            kept = first_row_after(rows, oldest[0], strict=False)
         bounded = target is not None and not wrapped
         if step > 0:
             start = first_row_after(rows, here)

@@ -49,6 +49,7 @@ class TriageActions:
 
     pending_jump: tuple[str, int] | None = None
     _unlisted_said = False  # see ``_note_unlisted``
+    _jump_token: object | None = None  # the latest jump's, whose walk may answer
 
     def say(self, text: str, severity: str = "information", timeout: float = 2) -> None:
         self.app.notify(render.safe(text, 300), severity=severity, markup=False,
@@ -302,7 +303,7 @@ class TriageActions:
             for when, index, item in pane.ranked_problems(level):
                 # Not its own next failure. (A row's record is made only in the
                 # timeline, which repeats other panes: made for each of a big
-                # run's failed sessions and tasks, e took 1.3-3 s.)
+                # run's failed sessions and tasks, e took 0.9-1 s.)
                 if name == TIMELINE:
                     record = pane.brief_of(item)
                     if not (only_in_timeline(record, listed) or (
@@ -319,12 +320,15 @@ class TriageActions:
         wrapped = target is not None and (target < here if step > 0 else target > here)
         first, then = gaps(self.panes.values(), timeline.timeline, step, here[0],
                            target[0] if target is not None else None, wrapped)
+        token = self._jump_token = object()  # (a walk of an earlier jump answers no more)
         if not first and not then:
             self._go_to(level, target, found, backed)
             self._note_unlisted(here[0], target[0] if target is not None else None)
             return
 
         def walked(hit: Found | None, rest: list[Gap]) -> None:
+            if token is not self._jump_token:
+                return  # another jump since
             if hit is not None:
                 self.focus_pane(pane_of_kind(hit.pane.kind) or self.active_name())
                 hit.pane.view.select(hit.position)
