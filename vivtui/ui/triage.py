@@ -233,6 +233,7 @@ class TriageActions:
             return
         if walks:
             self.pending_jump = None
+            self._jump_token = object()  # (an earlier jump's walk answers no more)
 
             def answered(found: int | None) -> None:
                 if found is None:
