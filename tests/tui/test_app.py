@@ -393,7 +393,8 @@ async def test_a_big_merge_is_made_on_a_thread_and_is_the_same(tui, run_dir, mon
         pane = app.main.panes["timeline"]
         threads = []
         real_gather = pane._gather
-        monkeypatch.setattr(pane, "_gather", lambda store: threads.append(1) or real_gather(store))
+        monkeypatch.setattr(pane, "_gather",
+                            lambda *args: threads.append(1) or real_gather(*args))
         await pilot.press("6")
         await tui.wait_until(pilot, lambda: threads and pane._gathering is None
                              and pane.view.rows)

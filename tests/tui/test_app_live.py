@@ -411,6 +411,32 @@ async def test_the_budget_says_it_is_counting_until_the_audit_log_is_read(tui, t
         await tui.wait_until(pilot, lambda: f"$ {spend}" in tui.screen_text(app))
 
 
+async def test_the_timeline_shows_the_newest_lines_while_the_files_are_counted(tui, tmp_path,
+                                                                               monkeypatch):
+    # It said "rows 0" for the seconds a big run took to count; then each file's
+    # rows once it is read, the preview's let go (not both).
+    from vivtui.demo import write_forever
+    go = backlogs_held(monkeypatch)
+    write_forever(tmp_path, rate=0, limit=1500)
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        pane = app.main.panes["timeline"]
+        await pilot.press("6")
+        await tui.wait_until(pilot, lambda: "NEWEST LINES ONLY" in tui.screen_text(app)
+                             and len(pane.view.rows) > 0)
+        assert app.main.reading() is not None  # (the files are held: nothing counted yet)
+        go.set()
+        await tui.wait_until(pilot, lambda: app.main.reading() is None
+                             and "NEWEST LINES ONLY" not in tui.screen_text(app))
+        await tui.wait_until(pilot, lambda: not pane.gathering)
+        await pilot.pause()
+        kept = sum(min(buffer.total - buffer.first_seq, len(list(buffer)))
+                   for kind, buffer in app.store.buffers.items() if kind != "performance")
+        assert 0 < len(pane.timeline.rows) <= kept
+        places = [(entry[2].kind, entry[2].line, entry[2].offset) for entry in pane.timeline.rows]
+        assert len(places) == len(set(places))  # the previews' rows not kept beside the run's
+
+
 async def lines_gone_to(tui, app, pilot, pane, keys: str) -> list[int]:
     """Once the pane's 5,000-line file is shown whole and counted: ``g``, then
     each of ``keys``, and the line selected after each."""

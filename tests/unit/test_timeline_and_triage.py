@@ -115,3 +115,18 @@ def test_what_only_the_timeline_lists_and_what_is_the_same_line():
     assert only_in_timeline(bad, ["actions", "kernel"])
     assert not only_in_timeline(malformed("actions", 3, 300, "{", "x"), ["actions", "kernel"])
     assert identity(bad) == ("tasks", 3, 300) and identity(None) is None
+
+
+def test_a_kind_forgotten_is_merged_again_from_other_buffers():
+    # A big file's preview rows, then its rows once read: not both.
+    preview, whole = RunStore(), RunStore()
+    preview.apply("tasks", [task(n, f"t{n}", "queued", n) for n in (8, 9)])
+    whole.apply("tasks", [task(n, f"t{n}", "queued", n) for n in range(1, 10)])
+    timeline = Timeline()
+    timeline.catch_up_with(preview.buffers)
+    assert [entry[2].line for entry in timeline.rows] == [8, 9]
+    version = timeline.version
+    timeline.forget({"tasks"})
+    assert timeline.rows == [] and timeline.version > version
+    timeline.catch_up_with(whole.buffers)
+    assert [entry[2].line for entry in timeline.rows] == list(range(1, 10))

@@ -60,6 +60,19 @@ class Timeline:
         """Kinds of which rows without a time were left out."""
         return set(self._untimed_kinds)
 
+    def forget(self, kinds: set[str]) -> None:
+        """The rows of ``kinds`` let go, to be merged again from other buffers
+        (a big file's preview, then its rows once it is read)."""
+        if not kinds:
+            return
+        self.rows = [entry for entry in self.rows if entry[2].kind not in kinds]
+        for kind in kinds:
+            self._seen.pop(kind, None)
+            self._last_ts.pop(kind, None)
+            self.let_go.discard(kind)
+            self._untimed_kinds.discard(kind)
+        self.version += 1
+
     def oldest_of(self, kind: str) -> Entry | None:
         """The oldest row of ``kind`` it holds (None: none)."""
         return next((entry for entry in self.rows if entry[2].kind == kind), None)

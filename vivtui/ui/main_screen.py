@@ -258,7 +258,7 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
 
     def preview_arrived(self, kind: str) -> None:
         """The newest lines of a big file: drawn now, not at the next tick."""
-        self._draw([name for name, pane in self.panes.items() if kind in pane.reads])
+        self._draw([name for name, pane in self.panes.items() if kind in pane.preview_kinds])
 
     def refresh_panes(self) -> None:
         """Every pane, hidden ones too (before a jump looks at their rows)."""
@@ -321,7 +321,8 @@ class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, Says
                     continue
                 pane = self.panes[name]
                 pane.update_from(self.store, now,
-                                 self.previews.for_reads(pane.reads) if pane.previews else None)
+                                 self.previews.for_reads(pane.preview_kinds)
+                                 if pane.previews else None)
                 self._drawn_at[name] = monotonic()
             self.refresh_status()
             self._status_due = False

@@ -31,6 +31,7 @@ class Shown:
     progress: float  # how much of the file is read meanwhile
     counting: bool = False  # the whole file is taken in apart: no counts until it is read
     coming: bool = False  # the newest lines are on their way: no rows yet
+    kinds: frozenset[str] = frozenset()  # whose rows ``store`` holds (the rest: the run's)
 
 
 class Previews:
@@ -81,7 +82,8 @@ class Previews:
         if not shown:
             return None
         return Shown(self._store, min(reading[kind] for kind in shown),
-                     any(self._feeds[kind].apart for kind in shown if kind in self._feeds))
+                     any(self._feeds[kind].apart for kind in shown if kind in self._feeds),
+                     kinds=frozenset(shown))
 
     @property
     def store(self) -> RunStore | None:

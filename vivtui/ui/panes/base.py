@@ -188,7 +188,12 @@ class Pane(SaysWorkerFailures, Vertical):
     @property
     def previews(self) -> bool:
         """Draws a model's rows: from a big file's newest lines while it is read."""
-        return not PREVIEWED_KINDS.isdisjoint(self.reads)
+        return not PREVIEWED_KINDS.isdisjoint(self.preview_kinds)
+
+    @property
+    def preview_kinds(self) -> tuple[str, ...]:
+        """The kinds whose big files' newest lines it draws while they are read."""
+        return self.reads
 
     def update_from(self, store: RunStore, now: datetime, preview: Shown | None = None) -> None:
         self._last = (store, now)

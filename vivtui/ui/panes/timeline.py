@@ -11,7 +11,7 @@ from textual.message import Message
 
 from vivtui.parsing.record import Record
 from vivtui.store.filters import record_field
-from vivtui.store.run import RunStore
+from vivtui.store.run import KINDS, RunStore
 from vivtui.store.timeline import Entry, Timeline
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
@@ -29,6 +29,7 @@ class TimelinePane(Pane):
         super().__init__(**kwargs)
         self.timeline = Timeline()
         self._gathering: object | None = None  # the merge on a thread, while it runs
+        self._previewed: frozenset[str] = frozenset()  # kinds merged from previews (``_buffers``)
         self._threads_work = True  # (not after one failed)
         # Merging reads every record's time: done only while someone looks (the
         # pane is shown, or e/E searches it), not for every batch of a big backlog.
@@ -64,22 +65,43 @@ class TimelinePane(Pane):
             super().__init__()
             self.token, self.timeline, self.store = token, timeline, store
 
+    @property
+    def preview_kinds(self) -> tuple[str, ...]:
+        return KINDS  # every file's: a big one's newest lines while it is read
+
     def catch_up(self, store: RunStore, wait: bool = True) -> None:
         """The merge brought up to date, shown or not (e/E look at it, and
         ``wait``). Without ``wait``, many rows to take in (a big run's kept
         rows, read back from their files: a second the first time the pane
         was shown) are merged on a thread, and the pane shows the merge it
         had meanwhile."""
+        buffers = self._buffers(store)
         if not wait and self._gathering is not None:
             return
         if (not wait and self._threads_work
-                and self.timeline.behind(store.buffers) > IN_THREAD_OVER):
-            self._gather(store)
+                and self.timeline.behind(buffers) > IN_THREAD_OVER):
+            self._gather(buffers, store)
             return
         self._gathering = None  # (a merge on a thread meanwhile is dropped)
         timeline = self.timeline
-        if timeline.catch_up(store) or self._seen_version < 0:
+        if timeline.catch_up_with(buffers) or self._seen_version < 0:
             self._show(timeline)
+
+    def _buffers(self, store: RunStore) -> dict:
+        """The rows merged: while big files are read, their newest lines (the
+        previews': the pane said "rows 0" for the seconds a big run took to
+        count), the run's rows for the rest. A file's rows are merged again
+        when they change from the one to the other."""
+        preview = self.preview
+        previewed = preview.kinds if preview is not None and not preview.coming else frozenset()
+        if previewed != self._previewed:
+            self.timeline.forget(set(previewed ^ self._previewed))
+            self._previewed = previewed
+            self._gathering = None  # (a merge on a thread of the other rows is dropped)
+        if not previewed:
+            return store.buffers
+        return {kind: (preview.store if kind in previewed else store).buffers[kind]
+                for kind in store.buffers}
 
     @property
     def gathering(self) -> bool:
@@ -98,10 +120,10 @@ class TimelinePane(Pane):
         # for the same buffer grown at the end.
         self.show_rows(list(timeline.rows))
 
-    def _gather(self, store: RunStore) -> None:
+    def _gather(self, buffers: dict, store: RunStore) -> None:
         token = self._gathering = object()
         merge = self.timeline.copy()
-        frozen = {kind: buffer.frozen() for kind, buffer in store.buffers.items()}
+        frozen = {kind: buffer.frozen() for kind, buffer in buffers.items()}
 
         def run() -> None:
             done = None
@@ -134,8 +156,14 @@ class TimelinePane(Pane):
 
     def _head(self) -> None:
         timeline = self.timeline
-        head = heads.counts("Timeline", [("rows", len(timeline.rows), styles.NOTE)])
+        # The rows shown: a merge begun again (``_buffers``) shows the last one meanwhile.
+        head = heads.counts("Timeline", [("rows", len(self.view.rows), styles.NOTE)])
         counting = self.reading()
+        preview = self.preview if self._previewed else None
+        if preview is not None:  # (how much of every file is read, not of the least read)
+            head = heads.preview_note(preview.progress if counting is None else counting,
+                                      preview.counting).append_text(head)
+            counting = None
         empty = (MERGING if self._gathering is not None
                  else COUNTING if counting is not None else self.empty)
         if self.view.empty != empty:
