@@ -33,6 +33,7 @@ from vivtui.store.run import RunStore
 from vivtui.ui import alerts as alerts_ui
 from vivtui.ui import heads, keys
 from vivtui.ui.alerts import AlertActions
+from vivtui.ui.jumps import JumpActions
 from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.marking import MarkActions
 from vivtui.ui.panes.actions import ActionsPane
@@ -62,7 +63,7 @@ STATUS_STRIP, STATUS_STRIP_FROM = 16, 110  # the status line's time strip: bins,
 STATUS = "status"  # the status line, among the panes' names in ``_drawn_at``
 
 
-class MainScreen(TriageActions, AlertActions, MarkActions, TimeSpanActions, SaysWorkerFailures,
+class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpanActions, SaysWorkerFailures,
                  Screen[None]):
     BINDINGS = keys.bindings(keys.SCREEN, PANES)
     DEFAULT_CSS = """
