@@ -388,3 +388,30 @@ async def test_related_events_of_lines_no_longer_kept_are_found_in_their_file(tu
         assert [record.line for record in screen.records] == list(range(1, 3001, 100))
         text = tui.screen_text(app)
         assert "30 related events" in text and "not looked at" not in text
+
+
+def test_a_file_that_changes_under_the_jump_is_ranked_as_kept_not_a_traceback():
+    # Its rows are looked at by halves on the UI thread: a rotation meanwhile
+    # made a row out of range (an exception there ended the monitor).
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from vivtui.store.timeline import Timeline
+    from vivtui.ui.jump_gaps import gaps
+
+    class Rotated:
+        def __len__(self) -> int:
+            return 1_000
+
+        def __getitem__(self, index):
+            raise IndexError("row out of range")
+
+        def row_of(self, record):
+            return None
+
+    timeline = Timeline()
+    timeline.let_go.add("actions")
+    pane = SimpleNamespace(file_backed=True, view=SimpleNamespace(is_mounted=True),
+                           kind="actions", file_rows=Rotated())
+    when = datetime(2026, 2, 3, tzinfo=timezone.utc)
+    assert gaps([pane], timeline, 1, when, None, False) == ([], [])

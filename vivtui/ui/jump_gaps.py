@@ -51,30 +51,40 @@ def gaps(panes: Iterable[Pane], timeline: Timeline, step: int, here: datetime,
         if not (pane.file_backed and pane.view.is_mounted and pane.kind in timeline.let_go
                 and pane.kind not in timeline.untimed_kinds and len(pane.file_rows)):
             continue
-        rows = pane.file_rows
-        oldest = timeline.oldest_of(pane.kind)
-        kept = len(rows) if oldest is None else rows.row_of(oldest[2])
-        if kept is None:  # (not found where it was read: by its time)
-            kept = first_row_after(rows, oldest[0], strict=False)
-        bounded = target is not None and not wrapped
-        if step > 0:
-            start = first_row_after(rows, here)
-            stop = min(kept, first_row_after(rows, target, strict=False)) if bounded else kept
-            first.append(Gap(pane, start, stop, here, target if bounded else None))
-            if not bounded:  # round the end: the run's first failure may be here
-                end = kept if target is None else first_row_after(rows, target, strict=False)
-                then.append(Gap(pane, 0, min(end, kept, start), None,
-                                here if target is None else target))
-        else:
-            below = min(kept, first_row_after(rows, here, strict=False))
-            stop = first_row_after(rows, target) if bounded else 0
-            first.append(Gap(pane, below - 1, stop, target if bounded else None, here))
-            if not bounded:  # round the start: the run's last failure may be here
-                low = 0 if target is None else first_row_after(rows, target)
-                then.append(Gap(pane, kept - 1, max(low, below),
-                                here if target is None else target, None))
+        try:
+            _add_gaps(pane, timeline, step, here, target, wrapped, first, then)
+        except (IndexError, OSError):  # the file rotated or shrank meanwhile: ranked as kept
+            continue
     walked = [gap for gap in first if _rows_in(gap, step)]
     return walked, [gap for gap in then if _rows_in(gap, step)]
+
+
+def _add_gaps(pane: Pane, timeline: Timeline, step: int, here: datetime,
+              target: datetime | None, wrapped: bool, first: list[Gap],
+              then: list[Gap]) -> None:
+    """``gaps`` of one pane: its file's rows are looked at by halves."""
+    rows = pane.file_rows
+    oldest = timeline.oldest_of(pane.kind)
+    kept = len(rows) if oldest is None else rows.row_of(oldest[2])
+    if kept is None:  # (not found where it was read: by its time)
+        kept = first_row_after(rows, oldest[0], strict=False)
+    bounded = target is not None and not wrapped
+    if step > 0:
+        start = first_row_after(rows, here)
+        stop = min(kept, first_row_after(rows, target, strict=False)) if bounded else kept
+        first.append(Gap(pane, start, stop, here, target if bounded else None))
+        if not bounded:  # round the end: the run's first failure may be here
+            end = kept if target is None else first_row_after(rows, target, strict=False)
+            then.append(Gap(pane, 0, min(end, kept, start), None,
+                            here if target is None else target))
+    else:
+        below = min(kept, first_row_after(rows, here, strict=False))
+        stop = first_row_after(rows, target) if bounded else 0
+        first.append(Gap(pane, below - 1, stop, target if bounded else None, here))
+        if not bounded:  # round the start: the run's last failure may be here
+            low = 0 if target is None else first_row_after(rows, target)
+            then.append(Gap(pane, kept - 1, max(low, below),
+                            here if target is None else target, None))
 
 
 def walk(gaps: list[Gap], level: str, step: int,
