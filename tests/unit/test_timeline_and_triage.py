@@ -130,3 +130,14 @@ def test_a_kind_forgotten_is_merged_again_from_other_buffers():
     assert timeline.rows == [] and timeline.version > version
     timeline.catch_up_with(whole.buffers)
     assert [entry[2].line for entry in timeline.rows] == list(range(1, 10))
+
+
+def test_lines_without_a_time_of_a_kind_forgotten_are_no_longer_counted():
+    # (A preview's untimed lines were counted again with the file's own.)
+    preview = RunStore()
+    preview.apply("tasks", [malformed("tasks", 1, 0, "{", "not JSON"), task(2, "t2", "queued", 2)])
+    timeline = Timeline()
+    timeline.catch_up_with(preview.buffers)
+    assert timeline.untimed == 1 and timeline.untimed_kinds == {"tasks"}
+    timeline.forget({"tasks"})
+    assert timeline.untimed == 0 and timeline.short == set()

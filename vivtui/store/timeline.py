@@ -37,14 +37,13 @@ class Timeline:
     def __init__(self, capacity: int | None = None) -> None:
         self.capacity = CAPACITY if capacity is None else capacity
         self.rows: list[Entry] = []
-        self.untimed = 0
         self.version = 0  # bumped when rows change
         self._seen: dict[str, int] = {}
         self._order = 0
         self._last_ts: dict[str, datetime] = {}
-        # Kinds of which older rows were let go, or rows without a time left out.
+        # Kinds of which older rows were let go, and rows without a time left out.
         self.let_go: set[str] = set()
-        self._untimed_kinds: set[str] = set()
+        self._untimed: dict[str, int] = {}
 
     def catch_up(self, store: RunStore) -> bool:
         """Take in what the store's buffers gained since; True if rows changed."""
@@ -53,12 +52,17 @@ class Timeline:
     @property
     def short(self) -> set[str]:
         """Kinds of which it lacks rows (e/E walk such a file itself)."""
-        return self.let_go | self._untimed_kinds
+        return self.let_go | self.untimed_kinds
 
     @property
     def untimed_kinds(self) -> set[str]:
         """Kinds of which rows without a time were left out."""
-        return set(self._untimed_kinds)
+        return set(self._untimed)
+
+    @property
+    def untimed(self) -> int:
+        """Rows without a time left out (none of a kind ``forget`` let go)."""
+        return sum(self._untimed.values())
 
     def forget(self, kinds: set[str]) -> None:
         """The rows of ``kinds`` let go, to be merged again from other buffers
@@ -70,7 +74,7 @@ class Timeline:
             self._seen.pop(kind, None)
             self._last_ts.pop(kind, None)
             self.let_go.discard(kind)
-            self._untimed_kinds.discard(kind)
+            self._untimed.pop(kind, None)
         self.version += 1
 
     def oldest_of(self, kind: str) -> Entry | None:
@@ -86,7 +90,7 @@ class Timeline:
         other = copy(self)
         other.rows = list(self.rows)
         other._seen, other._last_ts = dict(self._seen), dict(self._last_ts)
-        other.let_go, other._untimed_kinds = set(self.let_go), set(self._untimed_kinds)
+        other.let_go, other._untimed = set(self.let_go), dict(self._untimed)
         return other
 
     def _start(self, kind: str, buffer: Buffer) -> int:
@@ -107,8 +111,7 @@ class Timeline:
             for record in buffer.since(start):
                 ts = record.ts or self._last_ts.get(kind)
                 if ts is None:
-                    self.untimed += 1
-                    self._untimed_kinds.add(kind)
+                    self._untimed[kind] = self._untimed.get(kind, 0) + 1
                     continue
                 self._last_ts[kind] = ts
                 self._order += 1

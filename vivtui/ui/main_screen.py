@@ -63,8 +63,8 @@ STATUS_STRIP, STATUS_STRIP_FROM = 16, 110  # the status line's time strip: bins,
 STATUS = "status"  # the status line, among the panes' names in ``_drawn_at``
 
 
-class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpanActions, SaysWorkerFailures,
-                 Screen[None]):
+class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpanActions,
+                 SaysWorkerFailures, Screen[None]):
     BINDINGS = keys.bindings(keys.SCREEN, PANES)
     DEFAULT_CSS = """
     MainScreen { layout: vertical; }
@@ -355,7 +355,7 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
                             self.zone, alerts=self.alerts.fired,
                             strip=status_strip(self.store, STATUS_STRIP) if wide else None,
                             counting=self.reading(), run=self.run_judged(),
-                            spend_counted=self._counted_apart("api"))
+                            spend_counted=self._counted_whole("api"))
         if self.elsewhere is not None:
             text = alerts_ui.elsewhere(*self.elsewhere()).append_text(text)
         if self.unseen:
@@ -367,12 +367,11 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
             text = heads.source_problem(note).append_text(text)
         return text
 
-    def _counted_apart(self, kind: str) -> bool:
+    def _counted_whole(self, kind: str) -> bool:
         """Is ``kind``'s big file being counted apart (``ingest.apart``), its
-        figures none of the store's until it is read?"""
-        feed = next((f for f in self.run_layout.feeds if f.kind == kind), None)
-        return (feed is not None and feed.reading_backlog() is not None
-                and (feed.apart or feed.big()))
+        figures none of the store's until it is read? As its pane's preview says."""
+        shown = self.previews.for_reads((kind,))
+        return shown is not None and shown.counting
 
     def run_judged(self) -> RunState | None:
         """Live, idle or finished, from what is read so far; None while

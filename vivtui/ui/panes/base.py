@@ -35,6 +35,7 @@ from vivtui.ui.textline import TextLine
 from vivtui.ui.worker_failures import SaysWorkerFailures
 
 PROBLEM_LEVEL = {ERROR: "failure", WARNING: "warning"}
+LEVEL_SEVERITY = {level: severity for severity, level in PROBLEM_LEVEL.items()}
 SCAN_TICK_S = 0.1  # matches found by a scan go on screen this often
 PREVIEW_COMING = "reading the file's newest lines…"
 

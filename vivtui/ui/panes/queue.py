@@ -17,7 +17,7 @@ from vivtui.store import tasks as model
 from vivtui.store.filters import TIME, record_field
 from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
-from vivtui.ui.panes.base import PROBLEM_LEVEL, Pane
+from vivtui.ui.panes.base import LEVEL_SEVERITY, Pane
 from vivtui.ui.rowview import RowView
 
 
@@ -55,7 +55,7 @@ class QueuePane(Pane):
         return task.brief
 
     def problems(self, level: str) -> Iterable[tuple[int, model.Task]]:
-        severity = next((s for s, named in PROBLEM_LEVEL.items() if named == level), None)
+        severity = LEVEL_SEVERITY.get(level)
         return model.at_severity(self.view.rows, severity) if severity is not None else ()
 
     def time_of(self, task: model.Task) -> datetime | None:
