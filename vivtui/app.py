@@ -69,6 +69,8 @@ class Options:
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
 INPUT_FIRST_S = 0.1  # at most, backlog batches wait after a key for its frame
+SETTLE_MOST_S = 0.5  # the tail loops wait at most this long for a key's pane to be drawn
+SETTLE_LOOK_S = 0.02
 KEY_ANSWER_S = 0.2  # the previews' parsing and taking in wait this long after a key
 
 
@@ -131,6 +133,7 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
         self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
                               self._soon, schedule_later=self._later)
         self._key_answer_due = 0.0
+        self._tailing_due_by = 0.0
         self.alerts = alerts
         self.keeper = ViewKeeper(view_state, self.options.fresh, self._say_view_problem)
         self.main = MainScreen(self.store, layout, zone=self.options.display_zone,
@@ -193,13 +196,14 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
         self.call_after_refresh(self._release_keys)
         if self.start_workers:
             self.main.follow_files(self.layout_.feeds, self.options.zone,
-                                   self.tailing.poll or IDLE_RECHECK_S)
+                                   self.tailing.poll or IDLE_RECHECK_S, self.tailing.keys_first)
             # (Read early for the pane shown first only, ``launch``: each taken
             # in here puts the first frame off, by 22-40 ms an audit log's.)
             for batch in self.tailing.early_previews():
                 self.apply_batch(batch)
             # After the first screen is out: parsing the backlog competes for the GIL.
             self.tailing.due = True
+            self._tailing_due_by = monotonic() + SETTLE_MOST_S
             self.call_after_refresh(self._start_tailing)
 
     async def action_quit(self) -> None:
@@ -227,6 +231,10 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
             self.options.on_first_frame = None
 
     def _start_tailing(self) -> None:
+        if self.main.settling and monotonic() < self._tailing_due_by:
+            # A pane a key chose is on its way: the threads would share the GIL with its frame.
+            self.set_timer(SETTLE_LOOK_S, self._start_tailing)
+            return
         self.first_frame_out()
         self.tailing.start()
 
@@ -359,6 +367,12 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
                 return
             self._input_first()
         await super().on_event(event)
+
+    def on_ready(self) -> None:
+        # Textual's Ready: the first frame is out, so the pane tabs are settled.
+        # (After the refresh that follows it, the keys had waited 55-100 ms
+        # more on a big run, behind the screen's queue.)
+        self._release_keys()
 
     def _release_keys(self) -> None:
         held, self._held_keys = self._held_keys, None

@@ -16,6 +16,7 @@ from vivtui.ingest.layout import discover
 from vivtui.parsing import kernel
 from vivtui.parsing.context import ParseContext
 from vivtui.store.sessions import FAILED, SUCCEEDED, UNFINISHED
+from vivtui.ui.later_panes import LaterPanes
 from vivtui.ui.main_screen import MainScreen
 
 UTC = ParseContext(timezone.utc)
@@ -99,6 +100,49 @@ async def test_keys_typed_before_the_first_frame_are_held_for_it(tui, run_dir):
         await pilot.pause()
         assert tabs.active == "queue" and app._held_keys is None
         assert app.main.panes["queue"].view.moved  # the j went after the 3, to its pane
+
+
+async def test_a_pane_key_in_the_first_frames_has_its_pane_mounted_first(tui, run_dir,
+                                                                         monkeypatch):
+    """Keys go through from Textual's Ready (the first frame out), and the pane a
+    key switches to is mounted before the other hidden panes, and drawn before
+    the tail loops start: on a big run a key typed as the monitor showed up
+    waited 55-100 ms to be let through, then for every hidden pane's mount."""
+    mounted = []
+    real_mount_next = LaterPanes.mount_next
+
+    async def mount_next(later):
+        mounted.extend(list(later._waiting)[:1])
+        await real_mount_next(later)
+
+    monkeypatch.setattr(LaterPanes, "mount_next", mount_next)
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app._held_keys is None and mounted == []  # none mounted yet
+        await pilot.press("4")
+        await tui.wait_until(pilot, lambda: len(mounted) == 5)
+        assert mounted[0] == "budget" and sorted(mounted) == sorted(app.main.panes.keys()
+                                                                     - {"actions"})
+        assert app.main.active_name() == "budget" and not app.main.settling
+
+
+async def test_the_tail_loops_start_once_a_keys_pane_is_drawn_or_a_while_after(tui, run_dir):
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        started = []
+        app.tailing.start = lambda: started.append(app.main.settling)
+        app.main.focus_pane("queue")  # not mounted yet: on its way
+        assert app.main.settling
+        app._tailing_due_by = time.monotonic() + 10
+        app._start_tailing()
+        assert started == []
+        await tui.wait_until(pilot, lambda: started)
+        assert started == [False] and app.main.active_name() == "queue"
+        app.main._later.wanted = "budget"  # a pane that never comes: not waited for long
+        app._tailing_due_by = time.monotonic() + 0.3
+        app._start_tailing()
+        await tui.wait_until(pilot, lambda: len(started) == 2)
+        assert started == [False, True]
 
 
 async def test_sessions_pane_puts_failed_and_unfinished_first(tui, run_dir):
@@ -865,6 +909,26 @@ async def test_a_stream_pane_shows_its_file_once_opened_whatever_the_counts(tui,
         assert pane.file_rows is not None and pane.file_rows.view.version == 1
         assert pane.rows_changed(app.store) == 1
         assert pane._source is pane.file_rows
+
+
+async def test_a_stream_panes_history_is_indexed_with_the_keys_first(tui, tmp_path):
+    """The history scan calls what ``keys_first`` makes between its reads (the
+    tail loops' wait while a key is answered, ``Tailing.keys_first``)."""
+    line = orjson.dumps({"actor": "Many-1", "action_type": "TOOL", "action": "edit_file",
+                         "details": "x" * 200}) + b"\n"
+    (tmp_path / "action_log.jsonl").write_bytes(line * (3 * (1 << 20) // len(line)))
+    app = tui.fixture_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        tui.load(app)
+        pane = app.main.actions
+        paces = []
+        feed = next(feed for feed in app.layout_.feeds if feed.kind == "actions")
+        pane.follow_file(feed, timezone.utc, lambda: None, 60.0,
+                         lambda: lambda: paces.append(pane.history_progress))
+        await tui.wait_until(pilot, lambda: pane.file_view is not None
+                             and pane.file_view.pending is None and pane.history_progress is None)
+        # One call after each read of the 2 MB before the tail read at once.
+        assert len(paces) >= 2 and paces == sorted(paces) and 0 < paces[0] < 1
 
 
 async def test_the_previews_and_backlogs_wait_a_while_after_the_last_key(tui, run_dir,

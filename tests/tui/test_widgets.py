@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from vivtui.ui.keys_footer import KeysFooter
+from vivtui.ui.later_panes import LaterPanes, StandIn
 from vivtui.ui.textline import TextLine
 from vivtui.ui.thumbbar import ThumbBar
 
@@ -135,3 +136,35 @@ async def test_a_click_on_a_footer_key_presses_it(tui):
         await pilot.click(KeysFooter, offset=(58, 0))  # the palette's key
         await pilot.pause()
         assert app.screen is not app.screen_stack[0]  # the command palette opened
+
+
+class StandInsApp(App):
+    def compose(self) -> ComposeResult:
+        self.later = LaterPanes(self.screen)
+        for name in ("a", "b", "c", "d"):
+            yield self.later.stand_in(name, Static(name, id=name))
+
+
+def mounted_ids(app: App) -> list[str]:
+    return [widget.id for widget in app.query(Static) if widget.id]
+
+
+async def test_hidden_panes_mount_one_at_a_time_the_one_a_key_wants_first(tui):
+    """``LaterPanes``: a key typed as the monitor shows up waited behind the
+    mount of every hidden pane before its pane was even chosen."""
+    app = StandInsApp()
+    async with app.run_test(size=(20, 5)) as pilot:
+        later = app.later
+        assert mounted_ids(app) == [] and later.waiting
+        later.want("c")
+        await pilot.pause()
+        assert mounted_ids(app) == ["c"] and later.wanted == "c"  # until a pane is shown
+        later.start()
+        await pilot.pause()
+        assert mounted_ids(app) == ["c"]  # the chain waits for the wanted pane
+        later.settled()
+        await tui.wait_until(pilot, lambda: not later.waiting)
+        assert mounted_ids(app) == ["a", "b", "c", "d"]  # each in its stand-in's place
+        assert not app.query(StandIn) and later.wanted is None
+        later.want("b")  # mounted already: nothing to want
+        assert later.wanted is None

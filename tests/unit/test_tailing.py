@@ -388,3 +388,22 @@ def test_a_key_holds_back_the_previews_until_it_is_answered(tmp_path):
     assert loop._screen_free.is_set() and not loop._key_free.is_set()
     loop.key_answered()
     assert loop._key_free.is_set()
+
+
+def test_work_beside_the_tail_loops_waits_for_a_key_and_not_for_frames(tmp_path, monkeypatch):
+    """A file's history indexed in the screen's process: at a big run's first
+    frame its reads shared the GIL with a key's frame (a pane switch took
+    120-175 ms)."""
+    clock = Clock()
+    monkeypatch.setattr(tailing, "monotonic", clock.monotonic)
+    loop = Tailing([], [], lambda batch: None, lambda what, exc: None)
+    loop._screen_free, loop._key_free = clock, KeyEvent(clock)
+    clock.free = False  # frames on their way all along: not waited for
+    pace = loop.keys_first()
+    pace()
+    assert clock.waits == [] and loop._key_free.waits == []
+    loop._key_free.free = False  # a key being answered: waited for, a bounded time
+    for _ in range(5):
+        pace()
+    assert sum(loop._key_free.waits) == pytest.approx(tailing.KEYS_MOST_S)
+    assert clock.waits == []

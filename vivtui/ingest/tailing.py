@@ -25,7 +25,7 @@ from vivtui.ingest.apart_process import ApartProcess, reads_apart, worth_it
 from vivtui.ingest.costs import cost_of
 from vivtui.ingest.early_previews import EarlyPreviews
 from vivtui.ingest.feeds import BATCH_BYTES, Batch, Feed
-from vivtui.ingest.preview_loops import KEY_WAIT_S, PreviewLoops
+from vivtui.ingest.preview_loops import KEY_WAIT_S, KEYS_MOST_S, PreviewLoops
 from vivtui.ingest.turns import Turns
 from vivtui.parsing.kinds import gc_paused
 from vivtui.sources.watcher import watch_directories
@@ -313,6 +313,12 @@ class Tailing(PreviewLoops):
                 self._children.discard(process)
                 # Its progress is the feed's own now, or void (it failed: read here from the start).
                 feed.offset_elsewhere = 0
+
+    def keys_first(self) -> Callable[[], None]:
+        """For other work of the screen's process that can wait (a file's
+        history indexed): called between its pieces, it waits while a key is
+        being answered, as the previews do."""
+        return self._frames_first(0.0, keys=KEYS_MOST_S)
 
     def _frames_first(self, most: float, keys: float = 0.0) -> Callable[[], None]:
         """For work that holds the GIL in long pieces: called between them, it

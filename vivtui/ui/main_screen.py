@@ -18,7 +18,6 @@ from time import monotonic
 from textual import events
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
-from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
@@ -35,6 +34,7 @@ from vivtui.ui import heads, keys
 from vivtui.ui.alerts import AlertActions
 from vivtui.ui.jumps import JumpActions
 from vivtui.ui.keys_footer import KeysFooter
+from vivtui.ui.later_panes import LaterPanes
 from vivtui.ui.marking import MarkActions
 from vivtui.ui.panes.actions import ActionsPane
 from vivtui.ui.panes.base import Pane
@@ -110,6 +110,7 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
         self.home = kept if kept in self.panes else home_pane([feed.kind for feed in layout.feeds])
         self.switched = False  # a pane was chosen since the start (see ``restore_filters``)
         self.previews = Previews(preview_store, layout.feeds, PREVIEWED_KINDS)
+        self._later = LaterPanes(self)
 
     @property
     def actions(self) -> ActionsPane:
@@ -124,7 +125,8 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
                 with TabPane(f"{spec.key} {spec.title}", id=spec.name):
                     # The hidden panes after the first frame: styling and laying
                     # them out first put ~40 ms before the newest rows showed.
-                    yield pane if spec.name == self.home else Lazy(pane)
+                    yield pane if spec.name == self.home else self._later.stand_in(spec.name,
+                                                                                   pane)
         yield self.prompt
         yield TextLine(id="status", wrap=True)
         # Compact: at 80 columns the footer keeps `?` and `q` (the app's keys come last).
@@ -132,6 +134,7 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
 
     def on_mount(self) -> None:
         self._ready = True
+        self._later.start()
         self.refresh_panes()
         self.set_interval(REFRESH_S, self._refresh_tick)
         if not self.switched:  # (a key typed ahead may have chosen one already)
@@ -140,11 +143,18 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
     def on_unmount(self) -> None:
         self._ready = False
 
-    def follow_files(self, feeds: list[Feed], parse_zone, every: float) -> None:
+    def follow_files(self, feeds: list[Feed], parse_zone, every: float,
+                     keys_first: Callable[[], Callable[[], None]] | None = None) -> None:
         """The stream panes read their files themselves (see ``panes.stream``)."""
         for name, pane in self.stream_panes().items():
             feed = next((feed for feed in feeds if feed.kind == pane.kind), None)
-            pane.follow_file(feed, parse_zone, partial(self.draw_soon, (name,)), every)
+            pane.follow_file(feed, parse_zone, partial(self.draw_soon, (name,)), every,
+                             keys_first)
+
+    @property
+    def settling(self) -> bool:
+        """Is a pane a key switched to still on its way to the screen?"""
+        return self._later.wanted is not None
 
     def stream_panes(self) -> dict[str, StreamPane]:
         return {name: pane for name, pane in self.panes.items() if isinstance(pane, StreamPane)}
@@ -168,8 +178,10 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
         # once a second, and showed zero counts for up to that long.
         self._draw((name,))
         if not pane.view.is_mounted:  # a hidden pane in the first frames: once it is
+            self._later.want(name)
             self.call_after_refresh(self._focus_when_mounted, name)
             return
+        self._later.settled()
         # At once when it can be (Widget.focus defers, so keys typed right
         # after the switch went to the pane left behind).
         target = pane.focus_target

@@ -60,6 +60,7 @@ class StreamPane(Pane):
         self._changed: Callable[[], None] = lambda: None
         self._gone = threading.Event()
         self._every: float | None = None
+        self._keys_first: Callable[[], Callable[[], None]] | None = None
         self._following = False
 
     def render_row(self, record: Record, width: int) -> Text:
@@ -74,10 +75,14 @@ class StreamPane(Pane):
     # -- the file ---------------------------------------------------------------------
 
     def follow_file(self, feed: Feed | None, parse_zone, changed: Callable[[], None],
-                    every: float) -> None:
+                    every: float, keys_first: Callable[[], Callable[[], None]] | None = None
+                    ) -> None:
         """Read the file of ``feed`` on demand, looking at least ``every``
-        seconds; ``changed`` is called when rows came."""
+        seconds; ``changed`` is called when rows came. ``keys_first`` makes
+        what the history's indexing calls between its reads to let a key be
+        answered first (``Tailing.keys_first``)."""
         self._feed, self._parse_zone, self._changed = feed, parse_zone, changed
+        self._keys_first = keys_first
         self._every = every
         if self.is_mounted:
             self._start_following()
@@ -148,10 +153,15 @@ class StreamPane(Pane):
             return
         fd = os.dup(pending.segment.fd)
         self.history_progress = 0.0
+        # A big file's scan shares the GIL with the screen: a key typed in the
+        # first second waited for its reads (120-175 ms to switch panes).
+        pace = self._keys_first() if self._keys_first is not None else None
 
         def run() -> None:
             def progress(offset: int) -> None:
                 self.history_progress = offset / pending.stop
+                if pace is not None:
+                    pace()
 
             try:
                 index = scan(fd, 0, pending.stop, progress=progress, cancel=self._gone)
