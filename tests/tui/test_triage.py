@@ -415,3 +415,34 @@ def test_a_file_that_changes_under_the_jump_is_ranked_as_kept_not_a_traceback():
                            kind="actions", file_rows=Rotated())
     when = datetime(2026, 2, 3, tzinfo=timezone.utc)
     assert gaps([pane], timeline, 1, when, None, False) == ([], [])
+
+
+async def test_related_events_found_after_escape_or_a_pane_switch_do_not_pop_up(
+        tui, run_dir, monkeypatch):
+    """On a big run they take a while: their screen opened over whatever the
+    user had gone on to."""
+    import threading
+
+    from vivtui.ui import triage
+
+    gate = threading.Event()
+    real = triage.related_records
+
+    def held(*args):
+        gate.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(triage, "related_records", held)
+    async with tui.opened(run_dir) as (app, pilot):
+        await pilot.press("3")
+        for leave in ("escape", "1"):
+            await pilot.press("3", "r", leave)
+            gate.set()
+            await tui.wait_until(pilot, lambda: all(worker.is_finished for worker in app.workers
+                                                    if worker.group == "related"))
+            await pilot.pause()
+            assert app.screen is app.main, leave
+            gate.clear()
+        await pilot.press("3", "r")
+        gate.set()
+        await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))

@@ -33,6 +33,8 @@ class TriageActions:
     """Mixed into the main screen: needs ``store``, ``run_layout``, ``zone``,
     ``panes``, ``prompt``, ``current_pane`` and ``active_name``."""
 
+    _related_asked: tuple[str, Record] | None = None  # (pane, row) whose related events come
+
     def say(self, text: str, severity: str = "information", timeout: float = 2) -> None:
         self.app.notify(render.safe(text, 300), severity=severity, markup=False,
                         timeout=timeout)
@@ -83,6 +85,7 @@ class TriageActions:
             pane.filters_changed()
 
     def action_clear_filters(self) -> None:
+        self._related_asked = None  # Escape: related events asked for are not shown
         if self.maximized is not None:
             self.minimize()
             return
@@ -147,15 +150,28 @@ class TriageActions:
         kept = [buffer.frozen() for buffer in self.store.buffers.values()]
         sessions, tasks, let_go = self.store.sessions, self.store.tasks, self.store.let_go()
         further = self._related_further(record)
+        asked = self._related_asked = (self.active_name(), record)
 
         def run() -> None:
             found = related_records(record, [*(r for rows in kept for r in rows),
                                              *own_events(record, sessions, tasks)], sessions)
-            self.app.call_from_thread(self.app.push_screen, RelatedScreen(
-                record, found, self.zone, self.inspect, let_go, further))
+            self.app.call_from_thread(self._related_found, asked, found, let_go, further)
 
         self.run_worker(run, thread=True, exclusive=True, exit_on_error=False, group="related",
                         name="finding related events")
+
+    def _related_found(self, asked: tuple[str, Record], found: list[Record],
+                       let_go: list[str], further: list[tuple[str, RowScan]]) -> None:
+        """Their screen, if the row's pane is still in front: on a big run they
+        take a while, and a screen that opened after Escape, another pane or
+        another screen came in front hid what the user had gone on to."""
+        pane_name, record = asked
+        if (asked is not self._related_asked or self.app.screen is not self
+                or self.active_name() != pane_name):
+            return
+        self._related_asked = None
+        self.app.push_screen(RelatedScreen(record, found, self.zone, self.inspect, let_go,
+                                           further))
 
     def _related_further(self, record: Record) -> list[tuple[str, RowScan]]:
         """Scans, not started, of the files a pane reads whole whose older lines
