@@ -5,9 +5,9 @@ Textual's ``Lazy`` mounted every hidden pane in one chain of callbacks after
 the first frame. A key typed as the monitor showed up bubbled up to the
 screen's bindings only once the whole chain was done: on a big run it waited
 40-50 ms behind the five mounts before its pane was even chosen. Here each
-mount is its own message in the screen's queue, after the frame the last one
-may have put off, so a key goes between two of them; the pane it switches to
-is mounted at once, and the others wait until it is on screen.
+mount is its own message in the screen's queue, so a key goes between two of
+them; the pane it switches to is mounted at once, and the others wait until
+it is on screen.
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ class LaterPanes:
         """The chain of mounts, from after the next frame."""
         self._screen.call_after_refresh(self._screen.call_later, self._chain)
 
+    def _chain_on(self) -> None:
+        # At once, but in a message of its own: a key waiting goes first.
+        self._screen.call_later(self._chain)
+
     def want(self, name: str) -> None:
         """``name`` mounted now if it is waiting (a key switched to it), in the
         frame of its tab's switch, and ``wanted`` until a mounted pane is
@@ -81,7 +85,7 @@ class LaterPanes:
             return
         await self.mount_next()
         if self._waiting:
-            self.start()
+            self._chain_on()
 
     async def mount_next(self) -> None:
         """The next waiting pane mounted in its stand-in's place."""
