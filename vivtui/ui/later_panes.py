@@ -37,7 +37,7 @@ class LaterPanes:
         self._screen = screen
         self._waiting: dict[str, StandIn] = {}
         # A pane a key switched to, until a mounted pane is shown: the other
-        # mounts (10-25 ms each on a big run) would put its frame off.
+        # mounts (5-25 ms each on a big run) would put its frame off.
         self.wanted: str | None = None
         self._held = False  # the chain stopped for ``wanted``: goes on once it is shown
 
@@ -61,8 +61,8 @@ class LaterPanes:
         """``name`` mounted now if it is waiting (a key switched to it), in the
         frame of its tab's switch, and ``wanted`` until a mounted pane is
         shown (``settled``)."""
-        if name not in self._waiting:
-            return
+        if name not in self._waiting or name == self.wanted:
+            return  # mounted, or asked for already (its mount's message is on its way)
         self._waiting = {name: self._waiting[name], **self._waiting}
         self.wanted = name
         self._screen.call_later(self._mount_wanted)
