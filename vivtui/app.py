@@ -36,6 +36,7 @@ from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
 from vivtui.ui.frugal_driver import driver_class
 from vivtui.ui.help import HelpScreen
+from vivtui.ui.keys_first import KeysFirst
 from vivtui.ui.main_screen import MainScreen
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import PANES
@@ -68,13 +69,11 @@ class Options:
 
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
-INPUT_FIRST_S = 0.1  # at most, backlog batches wait after a key for its frame
 SETTLE_MOST_S = 0.5  # the tail loops wait at most this long for a key's pane to be drawn
 SETTLE_LOOK_S = 0.02
-KEY_ANSWER_S = 0.2  # the previews' parsing and taking in wait this long after a key
 
 
-class VivtuiApp(SaysWorkerFailures, App[None]):
+class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
     TITLE = "vivtui"
     BINDINGS = keys.bindings(keys.APP)
 
@@ -357,45 +356,6 @@ class VivtuiApp(SaysWorkerFailures, App[None]):
         self.notify(message, severity="error", markup=False, timeout=10)
 
     # -- keys ---------------------------------------------------------------------------------
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and self.layout_ is not None:
-            if self._held_keys is not None:
-                # Before the first frame, the pane tabs are not settled: a pane
-                # chosen by a key typed ahead was switched back at once.
-                self._held_keys.append(event)
-                return
-            self._input_first()
-        await super().on_event(event)
-
-    def on_ready(self) -> None:
-        # Textual's Ready: the first frame is out, so the pane tabs are settled.
-        # (After the refresh that follows it, the keys had waited 55-100 ms
-        # more on a big run, behind the screen's queue.)
-        self._release_keys()
-
-    def _release_keys(self) -> None:
-        held, self._held_keys = self._held_keys, None
-        for event in held or ():
-            self.post_message(event)
-
-    def _input_first(self) -> None:
-        """A key's frame before more of a backlog: no batch is taken in, and the
-        tail loops parse none, until it is out (or ``INPUT_FIRST_S`` passed).
-        Switching panes while a whole big run was read took 0.3-2 s."""
-        self._intake.quiet(INPUT_FIRST_S)
-        self.tailing.key_pressed()
-        self.call_after_refresh(self.tailing.line_drawn)
-        # Not at the next frame: at a big run's first frame, a pane key passed
-        # up to its binding 100 ms after the app got it, and its pane was
-        # drawn after that (the last key's time counts).
-        self._key_answer_due = monotonic() + KEY_ANSWER_S
-        self.set_timer(KEY_ANSWER_S, self._key_answered)
-
-    def _key_answered(self) -> None:
-        if monotonic() >= self._key_answer_due - 0.001:  # (an earlier key's timer: not yet)
-            self._key_answer_due = float("inf")
-            self.tailing.key_answered()
 
     async def _on_key(self, event: events.Key) -> None:
         # Textual's own App._on_key runs after this one unless prevented.

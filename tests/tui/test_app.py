@@ -937,8 +937,8 @@ async def test_the_previews_and_backlogs_wait_a_while_after_the_last_key(tui, ru
     reached its binding 100 ms after the app got it."""
     from time import monotonic
 
-    from vivtui import app as app_module
-    monkeypatch.setattr(app_module, "KEY_ANSWER_S", 1.0)
+    from vivtui.ui import keys_first
+    monkeypatch.setattr(keys_first, "KEY_ANSWER_S", 1.0)
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         answered = []
         app.tailing.key_answered = lambda: answered.append(monotonic())
