@@ -70,7 +70,7 @@ class Options:
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
 SETTLE_MOST_S = 0.5  # the tail loops wait at most this long for a key's pane to be drawn
-SETTLE_LOOK_S = 0.02
+SETTLE_LOOK_S = 0.02  # meanwhile, how often it looks again
 
 
 class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
@@ -192,6 +192,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         """The run on screen read and followed, once its first screen is out."""
         if self.keeper.problem:
             self._say_view_problem(self.keeper.problem)
+        # Held keys go at Textual's Ready (``KeysFirst.on_ready``); here, if it never came.
         self.call_after_refresh(self._release_keys)
         if self.start_workers:
             self.main.follow_files(self.layout_.feeds, self.options.zone,
