@@ -1,6 +1,7 @@
-"""The main screen: the panes in tabs, the prompt, the status line and the pane
-keys. Its bindings are inactive while the inspector, help or a picker is in
-front (Textual's rule for a screen's bindings), so no key needs a guard.
+"""The main screen: the panes in tabs, the prompt, the status line
+(``ui.status_line``) and the pane keys. Its bindings are inactive while the
+inspector, help or a picker is in front (Textual's rule for a screen's
+bindings), so no key needs a guard.
 
 It decides when panes are drawn: a pane whose records stream in is drawn when
 the pacer says (at once after a quiet spell, twice a second while lines pour
@@ -26,11 +27,8 @@ from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.feeds import PREVIEWED_KINDS, Feed
 from vivtui.ingest.layout import RunLayout
 from vivtui.pacing import Pacer
-from vivtui.sources.regular import size_of
-from vivtui.store.activity import LIVE, RunState
 from vivtui.store.run import RunStore
-from vivtui.ui import alerts as alerts_ui
-from vivtui.ui import heads, keys
+from vivtui.ui import keys
 from vivtui.ui.alerts import AlertActions
 from vivtui.ui.jumps import JumpActions
 from vivtui.ui.keys_footer import KeysFooter
@@ -51,20 +49,19 @@ from vivtui.ui.panetabs import PaneTabs
 from vivtui.ui.preview import Previews
 from vivtui.ui.prompt import Prompt
 from vivtui.ui.rowview import RowView
+from vivtui.ui.status_line import StatusLine
 from vivtui.ui.textline import TextLine
 from vivtui.ui.timespan import TimeSpanActions
-from vivtui.ui.timestrip import status_strip
 from vivtui.ui.triage import TriageActions
 from vivtui.ui.viewkeeper import ViewKeeper
 from vivtui.ui.worker_failures import SaysWorkerFailures
 
 REFRESH_S = 1.0
-STATUS_STRIP, STATUS_STRIP_FROM = 16, 110  # the status line's time strip: bins, from width
 STATUS = "status"  # the status line, among the panes' names in ``_drawn_at``
 
 
 class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpanActions,
-                 SaysWorkerFailures, Screen[None]):
+                 StatusLine, SaysWorkerFailures, Screen[None]):
     BINDINGS = keys.bindings(keys.SCREEN, PANES)
     DEFAULT_CSS = """
     MainScreen { layout: vertical; }
@@ -344,80 +341,6 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
             # The refresh timer can fire while the widgets are being removed at
             # exit: nothing is left to draw.
             self._ready = False
-
-    def refresh_status(self) -> None:
-        try:
-            status = self.query_one("#status", TextLine)
-        except NoMatches:
-            return  # the screen is going away (an alert or a failure said at exit)
-        statuses = self.run_layout.statuses()
-        status.update(self.status_text(statuses))
-        unreadable = {s.kind: f"{s.name}: unreadable ({s.note or 'no reason given'})"
-                      for s in statuses if s.state == "unreadable"}
-        for pane in self.panes.values():
-            pane.file_problem(next((unreadable[k] for k in pane.reads if k in unreadable), None))
-
-    def status_text(self, statuses=None):
-        pane = self.current_pane()
-        if statuses is None:
-            statuses = self.run_layout.statuses()
-        wide = self.size.width >= STATUS_STRIP_FROM
-        text = heads.status(statuses, self.store,
-                            pane.follow_text() if pane is not None else None, self.now(),
-                            self.zone, alerts=self.alerts.fired,
-                            strip=status_strip(self.store, STATUS_STRIP) if wide else None,
-                            counting=self.reading(), run=self.run_judged(),
-                            spend_counted=self._counted_whole("api"))
-        if self.elsewhere is not None:
-            text = alerts_ui.elsewhere(*self.elsewhere()).append_text(text)
-        if self.unseen:
-            text = alerts_ui.banner(self.unseen, self.size.width).append_text(text)
-        if self.failures:
-            text = heads.failures(self.failures).append_text(text)
-        note = self.source_note()
-        if note:
-            text = heads.source_problem(note).append_text(text)
-        return text
-
-    def _counted_whole(self, kind: str) -> bool:
-        """Is ``kind``'s big file being counted apart (``ingest.apart``), its
-        figures none of the store's until it is read? As its pane's preview says."""
-        shown = self.previews.for_reads((kind,))
-        return shown is not None and shown.counting
-
-    def run_judged(self) -> RunState | None:
-        """Live, idle or finished, from what is read so far; None while
-        nothing dated is, and the backlogs are being read: a run finished
-        hours ago was said to be "live" for the seconds its big files took.
-        While they are, a big file's preview has seen its newest lines: the
-        newer sign of life of the two judges (the files read first may end
-        earlier: the run's last event went back by a day on a big run)."""
-        now = self.now()
-        run = self.store.run_state(now)
-        if not self._unread():
-            return run
-        preview = self.previews.store
-        judged = preview.run_state(now) if preview is not None else None
-        if judged is not None and judged.since is not None and (
-                run.since is None or judged.since > run.since):
-            return judged
-        return run if run.state != LIVE or run.since is not None else None
-
-    def _unread(self) -> bool:
-        """Has a file with something in it still to be read, or is one being
-        read? (Not a run only waited for, nor one read to its end with no
-        time in it: those are judged as ever.)"""
-        for feed in self.run_layout.feeds:
-            chosen = feed.current_choice()
-            if (chosen is not None and feed.reading_backlog() is not None
-                    and size_of(chosen[1]) > 0):
-                return True
-        return False
-
-    def report_failure(self, message: str) -> None:
-        self.failures.append(message)
-        if self._ready:
-            self.refresh_status()
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self._draw(())  # the status line's follow state; may arrive during exit
