@@ -13,6 +13,7 @@ from vivtui.parsing.context import ParseContext
 from vivtui.parsing.performance import parse_entry
 from vivtui.store.activity import FINISHED, IDLE, LIVE
 from vivtui.store.buffer import RecordBuffer
+from vivtui.store.columns import Handles
 from vivtui.store.run import RunStore
 from vivtui.store.sessions import (
     FAILED,
@@ -21,9 +22,10 @@ from vivtui.store.sessions import (
     SUCCEEDED,
     UNFINISHED,
     is_problem,
-    problems_among,
+    timed_problems,
 )
-from vivtui.store.tasks import at_severity
+from vivtui.store.tasks import timed_at_severity
+from vivtui.store.triage import rank_of, seconds_rank
 
 UTC = ParseContext(timezone.utc)
 
@@ -106,9 +108,13 @@ def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state
     shuffled = list(tracker.sessions)
     rng.shuffle(shuffled)  # (a pane's order)
     for run in (LIVE, IDLE, FINISHED):  # e/E's walk agrees with each session's own
-        assert list(problems_among(shuffled, run)) == [
-            (index, session) for index, session in enumerate(shuffled) if is_problem(session, run)]
-    assert list(problems_among([], LIVE)) == []
+        for listed in (shuffled, Handles(tracker._session, [int(s) for s in shuffled])):
+            assert list(timed_problems(listed, run)) == [
+                (seconds_rank(session.ts), index, session)
+                for index, session in enumerate(shuffled) if is_problem(session, run)]
+            assert all(session.ts == rank_of(session.ended_at or session.began.when)
+                       for _, _, session in timed_problems(listed, run))
+    assert list(timed_problems([], LIVE)) == []
 
 
 def test_tasks_at_a_severity_are_those_whose_own_severity_it_is():
@@ -117,9 +123,10 @@ def test_tasks_at_a_severity_are_those_whose_own_severity_it_is():
         ("completed", "failed", "requeued", "failed", "in_progress", "safety_blocked"))])
     tasks = list(reversed(store.tasks.triage_order()))
     for severity in {task.severity for task in tasks}:
-        assert list(at_severity(tasks, severity)) == [
-            (index, task) for index, task in enumerate(tasks) if task.severity == severity]
-    assert [task.task_id for _, task in at_severity(tasks, "error")] != []
+        assert list(timed_at_severity(tasks, severity)) == [
+            (rank_of(task.when), index, task) for index, task in enumerate(tasks)
+            if task.severity == severity]
+    assert [task.task_id for _, _, task in timed_at_severity(tasks, "error")] != []
 
 
 def task_event(task_id, status, **extra):

@@ -91,9 +91,19 @@ class Handles(Sequence):
     def __iter__(self) -> Iterator[Handle]:
         return map(self._make, self._numbers)
 
+    @property
+    def numbers(self) -> Sequence[int]:
+        return self._numbers
+
     def index(self, value: Any, start: int = 0, stop: int = sys.maxsize) -> int:
         """In C when the numbers are a list (a handle is equal to its number)."""
         return self._numbers.index(value, start, stop)
+
+
+def numbers_of(items: Sequence[Handle]) -> Sequence[int]:
+    """The items' numbers: columns are read faster by plain ints than by
+    handles (a big list's walk makes no handle for the items it passes)."""
+    return items.numbers if isinstance(items, Handles) else items
 
 
 class Every(Sequence):

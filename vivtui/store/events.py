@@ -53,5 +53,10 @@ class Events:
         return Event(self._lines[index], self._offsets[index], self.time(index),
                      SEVERITIES[self._severities[index]])
 
+    @property
+    def times(self) -> array:
+        """Every event's time in seconds (NaN: none), by index."""
+        return self._times
+
     def time(self, index: int) -> float | None:
         return or_none(self._times[index])

@@ -36,6 +36,7 @@ from vivtui.store.columns import (
     Handles,
     NumberColumn,
     entry_of,
+    numbers_of,
     or_none,
 )
 from vivtui.store.readback import Interner, ReadBack
@@ -277,13 +278,17 @@ def status_failed(status: str) -> bool:
     return status_severity(status) == ERROR
 
 
-def at_severity(tasks: Sequence[Task], severity: str) -> Iterator[tuple[int, Task]]:
-    """The tasks of ``severity``, with their places in ``tasks``, read from
-    their tracker's columns (e/E walk every row of the queue). (The handles of one
-    list are of one tracker, and are their places in its columns.)"""
+def timed_at_severity(tasks: Sequence[Task], severity: str) -> Iterator[tuple[float, int, Task]]:
+    """The tasks of ``severity``, with their times (``Task.ts``; -inf: none)
+    and places in ``tasks``, read from their tracker's columns (e/E rank
+    every row of the queue). (The handles of one list are of one tracker,
+    and are their places in its columns.)"""
     if not tasks:
         return
-    severities, code = tasks[0].tracker._severities, SEVERITY_CODE.get(severity)
-    for index, task in enumerate(tasks):
-        if severities[task] == code:
-            yield index, task
+    tracker = tasks[0].tracker
+    severities, times, make = tracker._severities, tracker._times, tracker._task
+    code = SEVERITY_CODE.get(severity)
+    for index, at in enumerate(numbers_of(tasks)):
+        if severities[at] == code:
+            ts = times[at]
+            yield (ts if ts == ts else -math.inf), index, make(at)

@@ -3,14 +3,17 @@ every pane, and the next row of the same session or task."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Callable, Iterable
 
 from vivtui.parsing.record import Record
-from vivtui.store.related import RelationKey, relation_keys
+from vivtui.store.related import NO_TIME, RelationKey, relation_keys
 
 # Where a row is, to order rows of different panes: (time, pane's rank, row).
-Position = tuple[datetime, int, int]
+# The time in seconds (a big run's e ranks 250k failures: made a datetime
+# each, they were half of its first answer).
+Position = tuple[float, int, int]
+NO_RANK = float("-inf")  # no time: first
 
 SAME_THREAD_REACH = 20_000  # rows looked at by o/O in a file-backed pane
 
@@ -26,15 +29,30 @@ def only_in_timeline(record: Record | None, listed_kinds: Iterable[str]) -> bool
     return record is not None and record.malformed and record.kind not in listed_kinds
 
 
-def next_position(candidates: Iterable[Position], here: Position,
+def rank_of(ts: datetime | None) -> float:
+    """A time as a ``Position``'s."""
+    return ts.timestamp() if ts is not None else NO_RANK
+
+
+def seconds_rank(ts: float | None) -> float:
+    """A time in seconds (a model's column) as a ``Position``'s."""
+    return ts if ts is not None else NO_RANK
+
+
+def moment(rank: float) -> datetime:
+    """A ``Position``'s time as a time (no time: ``NO_TIME``)."""
+    return datetime.fromtimestamp(rank, UTC) if rank != NO_RANK else NO_TIME
+
+
+def next_position(candidates: list[Position], here: Position,
                   step: int) -> Position | None:
-    """The candidate after (``step`` > 0) or before ``here``, wrapping around."""
-    ordered = sorted(candidates)
-    if not ordered:
-        return None
+    """The candidate after (``step`` > 0) or before ``here``, wrapping around
+    (looked for, not sorted: they may be hundreds of thousands)."""
     if step > 0:
-        return next((c for c in ordered if c > here), ordered[0])
-    return next((c for c in reversed(ordered) if c < here), ordered[-1])
+        return min((c for c in candidates if c > here), default=None) or min(
+            candidates, default=None)
+    return max((c for c in candidates if c < here), default=None) or max(
+        candidates, default=None)
 
 
 def next_of_thread(keys: set[RelationKey], record_at: Callable[[int], Record | None],

@@ -6,8 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from vivtui.store.related import sort_time
-from vivtui.store.triage import Position, identity, next_position, only_in_timeline
+from vivtui.store.triage import (
+    NO_RANK,
+    Position,
+    identity,
+    moment,
+    next_position,
+    only_in_timeline,
+)
 from vivtui.ui import render
 from vivtui.ui.jump_gaps import Found, Gap, gaps, walk
 from vivtui.ui.panes.base import Pane
@@ -125,12 +131,12 @@ class JumpActions:
         here = self._position()
         target = next_position(candidates, here, step)
         wrapped = target is not None and (target < here if step > 0 else target > here)
-        first, then = gaps(self.panes.values(), timeline.timeline, step, here[0],
-                           target[0] if target is not None else None, wrapped)
+        start, end = moment(here[0]), moment(target[0]) if target is not None else None
+        first, then = gaps(self.panes.values(), timeline.timeline, step, start, end, wrapped)
         token = self._jump_token = object()  # (a walk of an earlier jump answers no more)
         if not first and not then:
             self._go_to(level, target, found, backed)
-            self._note_unlisted(here[0], target[0] if target is not None else None)
+            self._note_unlisted(start, end)
             return
 
         def walked(hit: Found | None, rest: list[Gap]) -> None:
@@ -139,12 +145,12 @@ class JumpActions:
             if hit is not None:
                 self.focus_pane(pane_of_kind(hit.pane.kind) or self.active_name())
                 hit.pane.view.select(hit.position)
-                self._note_unlisted(here[0], hit.time)
+                self._note_unlisted(start, hit.time)
             elif rest:
                 walk(rest, level, step, lambda hit: walked(hit, []))
             else:
                 self._go_to(level, target, found, backed)
-                self._note_unlisted(here[0], target[0] if target is not None else None)
+                self._note_unlisted(start, end)
 
         walk(first, level, step, lambda hit: walked(hit, then))
 
@@ -182,7 +188,7 @@ class JumpActions:
         pane = self.panes[active]
         item = pane.view.selected
         if item is None:
-            return (sort_time(None), -1, -1)
+            return (NO_RANK, -1, -1)
         if pane.file_backed:
             # Its failures are ranked where the timeline has them: say where
             # this row is there, so that equal times keep file order.
@@ -190,5 +196,5 @@ class JumpActions:
             wanted = identity(pane.record_of(item))
             for index, row in enumerate(timeline.view.rows):
                 if identity(timeline.record_of(row)) == wanted:
-                    return (sort_time(pane.time_of(item)), NAMES.index(TIMELINE), index)
-        return (sort_time(pane.time_of(item)), NAMES.index(active), pane.view.cursor)
+                    return (pane.rank_time(item), NAMES.index(TIMELINE), index)
+        return (pane.rank_time(item), NAMES.index(active), pane.view.cursor)

@@ -24,9 +24,9 @@ from vivtui.ingest.feeds import PREVIEWED_KINDS
 from vivtui.parsing.record import ERROR, WARNING, Record, make
 from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern, record_field
-from vivtui.store.related import sort_time
 from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan
+from vivtui.store.triage import rank_of
 from vivtui.ui import heads, styles
 from vivtui.ui.panes.query import FileQuery, MemoryQuery, Query
 from vivtui.ui.preview import Shown
@@ -151,16 +151,23 @@ class Pane(SaysWorkerFailures, Vertical):
         return ((index, item) for index, item in enumerate(self.view.rows)
                 if self.problem_level(item) == level)
 
-    def ranked_problems(self, level: str) -> list[tuple[datetime, int, Any]]:
-        """``problems`` with their times (e/E rank them across panes), found
-        once for the rows shown as they are: each e over a big run's 200k
-        sessions and tasks walked them all again (0.19 s)."""
+    def rank_time(self, item: Any) -> float:
+        """``time_of`` as e/E rank it (``store.triage.Position``)."""
+        return rank_of(self.time_of(item))
+
+    def timed_problems(self, level: str) -> Iterable[tuple[float, int, Any]]:
+        """``problems`` with their times as e/E rank them (``rank_time``)."""
+        rank = self.rank_time
+        return ((rank(item), index, item) for index, item in self.problems(level))
+
+    def ranked_problems(self, level: str) -> list[tuple[float, int, Any]]:
+        """``timed_problems``, found once for the rows shown as they are: each
+        e over a big run's 200k sessions and tasks walked them all again (0.19 s)."""
         rows = self.view.rows
         key = (id(rows), len(rows), self._seen_version)
         kept = self._ranked.get(level)
         if kept is None or kept[0] != key:
-            kept = self._ranked[level] = (key, [(sort_time(self.time_of(item)), index, item)
-                                                for index, item in self.problems(level)])
+            kept = self._ranked[level] = (key, list(self.timed_problems(level)))
         return kept[1]
 
     def categories(self, store: RunStore) -> list[tuple[str, int]]:

@@ -16,6 +16,7 @@ from vivtui.parsing.values import text
 from vivtui.store import tasks as model
 from vivtui.store.filters import TIME, record_field
 from vivtui.store.run import RunStore
+from vivtui.store.triage import seconds_rank
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import LEVEL_SEVERITY, Pane
 from vivtui.ui.rowview import RowView
@@ -54,12 +55,15 @@ class QueuePane(Pane):
     def brief_of(self, task: model.Task) -> Record | None:
         return task.brief
 
-    def problems(self, level: str) -> Iterable[tuple[int, model.Task]]:
+    def timed_problems(self, level: str) -> Iterable[tuple[float, int, model.Task]]:
         severity = LEVEL_SEVERITY.get(level)
-        return model.at_severity(self.view.rows, severity) if severity is not None else ()
+        return model.timed_at_severity(self.view.rows, severity) if severity is not None else ()
 
     def time_of(self, task: model.Task) -> datetime | None:
         return task.when  # (its brief's, without making it)
+
+    def rank_time(self, task: model.Task) -> float:
+        return seconds_rank(task.ts)
 
     def place_of(self, task: model.Task) -> list:
         return ["task", task.task_id]

@@ -17,6 +17,7 @@ from vivtui.store.filters import record_field
 from vivtui.store.performance import PerformanceTracker, performance_of, quality_of
 from vivtui.store.related import gate_blocks
 from vivtui.store.run import RunStore
+from vivtui.store.triage import seconds_rank
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.rowview import RowView
@@ -116,8 +117,8 @@ class SessionsPane(Pane):
         # A session that never finished is a failure to triage, not a warning.
         return "failure" if model.is_problem(session, self.run.state) else None
 
-    def problems(self, level: str) -> Iterable[tuple[int, model.Session]]:
-        return model.problems_among(self.view.rows, self.run.state) if level == "failure" else ()
+    def timed_problems(self, level: str) -> Iterable[tuple[float, int, model.Session]]:
+        return model.timed_problems(self.view.rows, self.run.state) if level == "failure" else ()
 
     def record_of(self, session: model.Session) -> Record | None:
         return session.end or session.start
@@ -128,6 +129,9 @@ class SessionsPane(Pane):
     def time_of(self, session: model.Session) -> datetime | None:
         event = session.ended or session.began  # its brief's, without making it
         return event.when if event is not None else None
+
+    def rank_time(self, session: model.Session) -> float:
+        return seconds_rank(session.ts)
 
     def place_of(self, session: model.Session) -> list:
         """Its key and where it started (a key is reused across runs)."""
