@@ -110,10 +110,10 @@ def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state
     for run in (LIVE, IDLE, FINISHED):  # e/E's walk agrees with each session's own
         for listed in (shuffled, Handles(tracker._session, [int(s) for s in shuffled])):
             assert list(timed_problems(listed, run)) == [
-                (seconds_rank(session.ts), index, session)
+                (seconds_rank(session.ts), index)
                 for index, session in enumerate(shuffled) if is_problem(session, run)]
-            assert all(session.ts == rank_of(session.ended_at or session.began.when)
-                       for _, _, session in timed_problems(listed, run))
+            assert all(when == rank_of(shuffled[index].ended_at or shuffled[index].began.when)
+                       for when, index in timed_problems(listed, run))
     assert list(timed_problems([], LIVE)) == []
 
 
@@ -124,9 +124,9 @@ def test_tasks_at_a_severity_are_those_whose_own_severity_it_is():
     tasks = list(reversed(store.tasks.triage_order()))
     for severity in {task.severity for task in tasks}:
         assert list(timed_at_severity(tasks, severity)) == [
-            (rank_of(task.when), index, task) for index, task in enumerate(tasks)
+            (rank_of(task.when), index) for index, task in enumerate(tasks)
             if task.severity == severity]
-    assert [task.task_id for _, _, task in timed_at_severity(tasks, "error")] != []
+    assert [tasks[index].task_id for _, index in timed_at_severity(tasks, "error")] != []
 
 
 def task_event(task_id, status, **extra):

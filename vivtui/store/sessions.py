@@ -6,6 +6,7 @@ import math
 from array import array
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from itertools import compress
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record, make
 from vivtui.parsing.sessions import (
@@ -433,25 +434,22 @@ def is_problem(session: Session, run: str) -> bool:
     return session.state(run) in _PROBLEMS
 
 
-def timed_problems(sessions: Sequence[Session], run: str) -> Iterator[tuple[float, int, Session]]:
-    """The sessions ``is_problem`` says are, with their times (``Session.ts``;
-    -inf: none) and places in ``sessions``, read from their tracker's columns:
-    e/E rank every row of a pane, and through each handle's properties 200k
-    sessions took 0.4 s. (The handles of one list are of one tracker, and
-    are their places in its columns.)"""
+def timed_problems(sessions: Sequence[Session], run: str) -> Iterator[tuple[float, int]]:
+    """The places in ``sessions`` of those ``is_problem`` says are, with their
+    times (``Session.ts``; -inf: none), read from their tracker's columns: e/E
+    rank every row of a pane, and through each handle's properties 200k
+    sessions took 0.4 s. (The handles of one list are of one tracker, and are
+    their places in its columns.)"""
     if not sessions:
         return
     tracker = sessions[0].tracker
     ends, starts, flags, times = tracker._ends, tracker._starts, tracker._flags, tracker.events.times
-    make = tracker._session
-    problem: dict[int, bool] = {}  # its flags (and _ENDED if it ended) -> a problem?
-    for index, at in enumerate(numbers_of(sessions)):
-        end, state = ends[at], flags[at]
-        ended = end >= 0
-        code = state | _ENDED if ended else state
-        is_one = problem.get(code)
-        if is_one is None:
-            is_one = problem[code] = _state_of(end, state, run) in _PROBLEMS
-        if is_one:
-            ts = times[end if ended else starts[at]]
-            yield (ts if ts == ts else -math.inf), index, make(at)
+    numbers = numbers_of(sessions)
+    # A session's state is its flags' and whether it ended: judged once a pair.
+    codes = [flags[at] | _ENDED if ends[at] >= 0 else flags[at] for at in numbers]
+    problem = {code: _state_of(0 if code & _ENDED else -1, code & ~_ENDED, run) in _PROBLEMS
+               for code in set(codes)}
+    for index, at in compress(enumerate(numbers), map(problem.__getitem__, codes)):
+        end = ends[at]
+        ts = times[end if end >= 0 else starts[at]]
+        yield (ts if ts == ts else -math.inf), index

@@ -278,17 +278,17 @@ def status_failed(status: str) -> bool:
     return status_severity(status) == ERROR
 
 
-def timed_at_severity(tasks: Sequence[Task], severity: str) -> Iterator[tuple[float, int, Task]]:
-    """The tasks of ``severity``, with their times (``Task.ts``; -inf: none)
-    and places in ``tasks``, read from their tracker's columns (e/E rank
+def timed_at_severity(tasks: Sequence[Task], severity: str) -> Iterator[tuple[float, int]]:
+    """The places in ``tasks`` of those of ``severity``, with their times
+    (``Task.ts``; -inf: none), read from their tracker's columns (e/E rank
     every row of the queue). (The handles of one list are of one tracker,
     and are their places in its columns.)"""
     if not tasks:
         return
     tracker = tasks[0].tracker
-    severities, times, make = tracker._severities, tracker._times, tracker._task
+    severities, times = tracker._severities, tracker._times
     code = SEVERITY_CODE.get(severity)
     for index, at in enumerate(numbers_of(tasks)):
         if severities[at] == code:
             ts = times[at]
-            yield (ts if ts == ts else -math.inf), index, make(at)
+            yield (ts if ts == ts else -math.inf), index

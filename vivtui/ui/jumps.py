@@ -113,12 +113,12 @@ class JumpActions:
             if name in backed:
                 continue
             cursor = pane.view.cursor if name == active else -1
-            for when, index, item in pane.ranked_problems(level):
+            for when, index in pane.ranked_problems(level):
                 # Not its own next failure. (A row's record is made only in the
                 # timeline, which repeats other panes: made for each of a big
                 # run's failed sessions and tasks, e took 0.9-1 s.)
                 if name == TIMELINE:
-                    record = pane.brief_of(item)
+                    record = pane.brief_of(pane.view.rows[index])
                     if not (only_in_timeline(record, listed) or (
                             record is not None and pane_of_kind(record.kind) in backed)):
                         continue

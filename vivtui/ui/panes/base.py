@@ -155,12 +155,13 @@ class Pane(SaysWorkerFailures, Vertical):
         """``time_of`` as e/E rank it (``store.triage.Position``)."""
         return rank_of(self.time_of(item))
 
-    def timed_problems(self, level: str) -> Iterable[tuple[float, int, Any]]:
-        """``problems`` with their times as e/E rank them (``rank_time``)."""
+    def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
+        """The places of ``problems`` with their times as e/E rank them
+        (``rank_time``)."""
         rank = self.rank_time
-        return ((rank(item), index, item) for index, item in self.problems(level))
+        return ((rank(item), index) for index, item in self.problems(level))
 
-    def ranked_problems(self, level: str) -> list[tuple[float, int, Any]]:
+    def ranked_problems(self, level: str) -> list[tuple[float, int]]:
         """``timed_problems``, found once for the rows shown as they are: each
         e over a big run's 200k sessions and tasks walked them all again (0.19 s)."""
         rows = self.view.rows

@@ -55,7 +55,7 @@ class QueuePane(Pane):
     def brief_of(self, task: model.Task) -> Record | None:
         return task.brief
 
-    def timed_problems(self, level: str) -> Iterable[tuple[float, int, model.Task]]:
+    def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
         severity = LEVEL_SEVERITY.get(level)
         return model.timed_at_severity(self.view.rows, severity) if severity is not None else ()
 

@@ -117,7 +117,7 @@ class SessionsPane(Pane):
         # A session that never finished is a failure to triage, not a warning.
         return "failure" if model.is_problem(session, self.run.state) else None
 
-    def timed_problems(self, level: str) -> Iterable[tuple[float, int, model.Session]]:
+    def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
         return model.timed_problems(self.view.rows, self.run.state) if level == "failure" else ()
 
     def record_of(self, session: model.Session) -> Record | None:
