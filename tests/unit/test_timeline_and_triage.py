@@ -141,3 +141,73 @@ def test_lines_without_a_time_of_a_kind_forgotten_are_no_longer_counted():
     assert timeline.untimed == 1 and timeline.untimed_kinds == {"tasks"}
     timeline.forget({"tasks"})
     assert timeline.untimed == 0 and timeline.short == set()
+
+
+class _Rows:
+    """A kind's kept rows (``timeline.Buffer``), the oldest ``first_seq`` gone."""
+
+    read = 0  # rows read by every buffer
+
+    def __init__(self, records, first_seq=0):
+        self.records, self.first_seq = records, first_seq
+        self.total = first_seq + len(records)
+
+    def since(self, seq):
+        for record in self.records[max(0, seq - self.first_seq):]:
+            _Rows.read += 1
+            yield record
+
+
+class _InOrder(Timeline):
+    """The merge as it was: every row taken in, then the newest kept."""
+
+    _newest_first = Timeline._in_order
+
+
+def test_a_big_merge_read_newest_first_keeps_what_reading_every_row_keeps(monkeypatch):
+    # A big run's first merge read 160k rows back from their files to keep
+    # 50k; read from the newest back, it stops at a chunk older than all it keeps.
+    import random
+
+    from vivtui.parsing.record import INFO, make
+    from vivtui.store import timeline
+    from vivtui.store.run import KINDS
+
+    monkeypatch.setattr(timeline, "NEWEST_CHUNK", 7)
+    rng = random.Random(3)
+    read = {Timeline: 0, _InOrder: 0}
+    for trial in range(60):
+        buffers = {}
+        for kind in KINDS:
+            minute, records = rng.randrange(50), []
+            for line in range(rng.choice((0, 3, 40, 200))):
+                minute += rng.choice((0, 0, 1, 2, 9))  # a file is written in time order
+                untimed = rng.random() < (0.9 if line < 5 and trial % 3 == 0 else 0.1)
+                stamp = None if untimed else T0 + timedelta(minutes=minute)
+                records.append(make(kind, line, line * 10, stamp, None, INFO, "x", b""))
+            buffers[kind] = _Rows(records, first_seq=rng.choice((0, 0, 5)))
+        capacity = rng.choice((10, 60, 150))
+        fast, plain = Timeline(capacity), _InOrder(capacity)
+        if trial % 2:  # (what an earlier merge took in: the next one goes on from there)
+            early = {kind: _Rows(rows.records[:len(rows.records) // 2], rows.first_seq)
+                     for kind, rows in buffers.items()}
+            fast.catch_up_with(early)
+            plain.catch_up_with(early)
+        changed = []
+        for merge in (fast, plain):
+            before = _Rows.read
+            changed.append(merge.catch_up_with(buffers))
+            read[type(merge)] += _Rows.read - before
+        assert changed[0] == changed[1]
+        shown = [(ts, identity(record)) for ts, _, record in fast.rows]
+        assert shown == [(ts, identity(record)) for ts, _, record in plain.rows]
+        assert fast.short == plain.short and fast.let_go <= plain.let_go | plain.untimed_kinds
+        assert fast.untimed <= plain.untimed and fast._last_ts == plain._last_ts
+        # Taken in again, whatever comes after is placed alike.
+        more = {kind: _Rows(rows.records + [make(kind, 999, 9990, None, None, INFO, "x", b"")],
+                            rows.first_seq) for kind, rows in buffers.items()}
+        fast.catch_up_with(more)
+        plain.catch_up_with(more)
+        assert [(ts, identity(record)) for ts, _, record in fast.rows] == [
+            (ts, identity(record)) for ts, _, record in plain.rows]
+    assert read[Timeline] < 0.8 * read[_InOrder]  # (rows that would be cut were not read)

@@ -12,6 +12,7 @@ from bisect import insort
 from collections.abc import Iterator, Mapping
 from copy import copy
 from datetime import datetime
+from itertools import islice
 from typing import Protocol
 
 from vivtui.parsing.record import Record
@@ -30,6 +31,7 @@ class Buffer(Protocol):
 
 
 BULK = 1000  # more new rows than this: one sort beats many inserts
+NEWEST_CHUNK = 4096  # rows read back at a time, newest first (``_newest_first``)
 CAPACITY = 50_000  # rows kept, of every file together
 
 
@@ -99,7 +101,7 @@ class Timeline:
     def catch_up_with(self, buffers: Mapping[str, Buffer]) -> bool:
         """Take in what ``buffers`` (the store's, or frozen copies of them, on
         another thread) gained since; True if rows changed."""
-        fresh = []
+        spans = []
         for kind in KINDS:
             buffer = buffers[kind]
             seen = self._seen.get(kind, 0)
@@ -108,14 +110,10 @@ class Timeline:
             start = self._start(kind, buffer)
             if start > seen:
                 self.let_go.add(kind)
-            for record in buffer.since(start):
-                ts = record.ts or self._last_ts.get(kind)
-                if ts is None:
-                    self._untimed[kind] = self._untimed.get(kind, 0) + 1
-                    continue
-                self._last_ts[kind] = ts
-                self._order += 1
-                fresh.append((ts, self._order, record))
+            spans.append((kind, buffer, start))
+        coming = sum(buffer.total - start for _, buffer, start in spans)
+        fresh = self._newest_first(spans) if coming > self.capacity else self._in_order(spans)
+        for kind, buffer, _ in spans:
             self._seen[kind] = buffer.total
         if not fresh:
             return False
@@ -125,13 +123,116 @@ class Timeline:
         else:
             for item in fresh:
                 insort(self.rows, item, key=entry_key)
-        if len(self.rows) > self.capacity:
-            over = len(self.rows) - self.capacity
-            self.let_go.update(entry[2].kind for entry in self.rows[:over])
-            del self.rows[:over]
+        self._keep_newest(self.rows)
         self.version += 1
         return True
+
+    def _keep_newest(self, rows: list[Entry]) -> None:
+        """Sorted ``rows`` cut to the capacity (the kinds cut from, let go)."""
+        if len(rows) > self.capacity:
+            over = len(rows) - self.capacity
+            self.let_go.update(entry[2].kind for entry in rows[:over])
+            del rows[:over]
+
+    def _in_order(self, spans: list[tuple[str, Buffer, int]]) -> list[Entry]:
+        fresh = []
+        for kind, buffer, start in spans:
+            for record in buffer.since(start):
+                ts = record.ts or self._last_ts.get(kind)
+                if ts is None:
+                    self._untimed[kind] = self._untimed.get(kind, 0) + 1
+                    continue
+                self._last_ts[kind] = ts
+                self._order += 1
+                fresh.append((ts, self._order, record))
+        return fresh
+
+    def _newest_first(self, spans: list[tuple[str, Buffer, int]]) -> list[Entry]:
+        """``_in_order``'s rows that the capacity keeps, read from the newest
+        back a chunk at a time, the file whose rows read so far reach the
+        newest time first, until the next chunk of each is older than every
+        row kept: a big run's first merge read 160k rows back from their
+        files to keep 50k. (A file is taken to be written in time order,
+        give or take less than a chunk.)"""
+        order = self._order
+        every = []
+        for kind, buffer, start in spans:
+            every.append(_Backwards(kind, buffer, start, order - start + 1))
+            order += buffer.total - start
+        self._order = order
+        reads = list(every)
+        kept: list[Entry] = []
+        while reads:
+            read = max(reads, key=_Backwards.reach)
+            if len(kept) >= self.capacity:
+                kept.sort(key=entry_key)
+                self._keep_newest(kept)
+                if read.reach() < (0, entry_key(kept[0])):
+                    self.let_go.update(read.kind for read in reads)  # (the rest would be cut)
+                    break
+            read.step(kept)
+            if read.done:
+                reads.remove(read)
+                self._untimed_left(read, kept)
+        for read in every:
+            if read.newest is not None:
+                self._last_ts[read.kind] = read.newest
+        return kept
+
+    def _untimed_left(self, read: _Backwards, kept: list[Entry]) -> None:
+        """The first rows of a file read to its start, without a time: as
+        ``_in_order`` places them (after the rows before, or left out)."""
+        prior = self._last_ts.get(read.kind)
+        if not read.pending:
+            return
+        if prior is None:
+            self._untimed[read.kind] = self._untimed.get(read.kind, 0) + len(read.pending)
+        else:
+            kept.extend((prior, read.first_order + seq, record) for seq, record in read.pending)
 
 
 def entry_key(item: Entry) -> tuple:
     return item[0], item[1]
+
+
+class _Backwards:
+    """One file's rows read from its newest back, a chunk at a time."""
+
+    def __init__(self, kind: str, buffer: Buffer, start: int, first_order: int) -> None:
+        self.kind, self.buffer, self.start = kind, buffer, start
+        self.first_order = first_order  # the order of row (sequence number) 0
+        self.high = buffer.total  # rows from here on are read
+        self.pending: list[tuple[int, Record]] = []  # read, their time from a row before
+        self.newest: datetime | None = None  # the newest row's time (its own or taken)
+        self.oldest: tuple | None = None  # the oldest (time, order) read of a row's own
+        self.done = False
+
+    def reach(self) -> tuple:
+        """How new its rows not read yet may be, as ``(0, (time, order))``:
+        older than its oldest row read; ``(1,)``, newer than any, while no
+        row with a time was read."""
+        return (0, self.oldest) if self.oldest is not None else (1,)
+
+    def step(self, kept: list[Entry]) -> None:
+        """The next chunk's rows into ``kept``."""
+        low = max(self.start, self.high - NEWEST_CHUNK)
+        last = None
+        leading = []
+        for seq, record in enumerate(islice(self.buffer.since(low), self.high - low), low):
+            ts = record.ts or last
+            if ts is None:
+                leading.append((seq, record))
+                continue
+            if last is None:
+                self.oldest = (ts, self.first_order + seq)
+            last = ts
+            kept.append((ts, self.first_order + seq, record))
+        if last is not None:
+            if self.newest is None:
+                self.newest = last
+            kept.extend((last, self.first_order + seq, record) for seq, record in self.pending)
+            self.pending = leading
+        else:
+            self.pending = leading + self.pending
+        self.high = low
+        self.done = low == self.start
