@@ -115,6 +115,14 @@ def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state
             assert all(when == rank_of(shuffled[index].ended_at or shuffled[index].began.when)
                        for when, index in timed_problems(listed, run))
     assert list(timed_problems([], LIVE)) == []
+    now = datetime.now(timezone.utc)
+    for made_for in (LIVE, IDLE, FINISHED):  # the triage order's problems come first
+        ordered = tracker.triage_order(made_for, now)
+        for run in (LIVE, IDLE, FINISHED):
+            assert list(timed_problems(ordered, run)) == [
+                (seconds_rank(session.ts), index)
+                for index, session in enumerate(ordered) if is_problem(session, run)]
+        assert ordered.problems == sum(is_problem(session, made_for) for session in ordered)
 
 
 def test_tasks_at_a_severity_are_those_whose_own_severity_it_is():

@@ -387,7 +387,7 @@ class SessionTracker(BoundTracker):
     def failed(self) -> int:
         return self.completed - self.succeeded
 
-    def triage_order(self, run: str, now: datetime) -> Handles:
+    def triage_order(self, run: str, now: datetime) -> TriageOrder:
         """Failed, unfinished, stalled, running, ok; newest first within each
         (read from the columns: no handle's properties per session; a state's
         sessions sorted by one number each: 200k took 0.18 s by a pair each)."""
@@ -408,7 +408,18 @@ class SessionTracker(BoundTracker):
                 place = order_of[ended, flags] = STATE_ORDER[_state_of(end, flags, run)]
             places[place](at)
         key = keys.__getitem__
-        return Handles(self._session, [at for group in groups for at in sorted(group, key=key)])
+        order = [at for group in groups for at in sorted(group, key=key)]
+        problems = sum(len(groups[STATE_ORDER[state]]) for state in _PROBLEMS)
+        return TriageOrder(self._session, order, run, problems if _PROBLEMS_FIRST else None)
+
+
+class TriageOrder(Handles):
+    """``triage_order``'s sessions, as judged for ``run``: the ``problems``
+    first of them are those to triage (``is_problem``; None: not known)."""
+
+    def __init__(self, make, numbers: list[int], run: str, problems: int | None) -> None:
+        super().__init__(make, numbers)
+        self.run, self.problems = run, problems
 
 
 def _as_int(value: str) -> int | None:
@@ -427,6 +438,8 @@ def _state_of(end_at: int, flags: int, run: str) -> str:
 
 
 _PROBLEMS = (FAILED, UNFINISHED, STALLED)
+# The triage order puts them first (``TriageOrder.problems``).
+_PROBLEMS_FIRST = sorted(STATE_ORDER[state] for state in _PROBLEMS) == list(range(len(_PROBLEMS)))
 
 
 def is_problem(session: Session, run: str) -> bool:
@@ -444,12 +457,17 @@ def timed_problems(sessions: Sequence[Session], run: str) -> Iterator[tuple[floa
         return
     tracker = sessions[0].tracker
     ends, starts, flags, times = tracker._ends, tracker._starts, tracker._flags, tracker.events.times
-    numbers = numbers_of(sessions)
-    # A session's state is its flags' and whether it ended: judged once a pair.
-    codes = [flags[at] | _ENDED if ends[at] >= 0 else flags[at] for at in numbers]
-    problem = {code: _state_of(0 if code & _ENDED else -1, code & ~_ENDED, run) in _PROBLEMS
-               for code in set(codes)}
-    for index, at in compress(enumerate(numbers), map(problem.__getitem__, codes)):
+    if isinstance(sessions, TriageOrder) and sessions.run == run \
+            and sessions.problems is not None:  # (they come first: 35k of 200k looked at)
+        places = enumerate(sessions.numbers[:sessions.problems])
+    else:
+        numbers = numbers_of(sessions)
+        # A session's state is its flags' and whether it ended: judged once a pair.
+        codes = [flags[at] | _ENDED if ends[at] >= 0 else flags[at] for at in numbers]
+        problem = {code: _state_of(0 if code & _ENDED else -1, code & ~_ENDED, run)
+                   in _PROBLEMS for code in set(codes)}
+        places = compress(enumerate(numbers), map(problem.__getitem__, codes))
+    for index, at in places:
         end = ends[at]
         ts = times[end if end >= 0 else starts[at]]
         yield (ts if ts == ts else -math.inf), index
