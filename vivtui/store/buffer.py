@@ -11,7 +11,7 @@ from vivtui.parsing.record import Record, new_record, pack
 from vivtui.store.oldrows import CHUNK, OldRows, Reread
 
 _AS_RECORD = partial(new_record, Record)
-_RAW = Record._fields.index("raw")
+_RAW, _STAMP = Record._fields.index("raw"), Record._fields.index("stamp")
 YOUNG = 100  # the newest rows keep their decoded objects; older ones are packed
 
 
@@ -111,6 +111,11 @@ class RecordBuffer:
         goes on growing (the rows in their files are read back then)."""
         return FrozenRows(self._old.copy(), list(self._items), self.reread, self.total)
 
+    def stamped(self, start: int, stop: int) -> bool:
+        """Has any of the records ``start``..``stop`` (sequence numbers) a time
+        as written? Known without reading them back (``Timeline``)."""
+        return _stamped(self._old, self._items, start - self.first_seq, stop - self.first_seq)
+
     def since(self, seq: int) -> Iterator[Record]:
         """The records from sequence number ``seq`` on; rows kept in their
         file are read back a chunk at a time, not one by one."""
@@ -134,6 +139,9 @@ class FrozenRows:
     def __iter__(self) -> Iterator[Record]:
         return _walk(self.old, self.reread, 0, self.young)
 
+    def stamped(self, start: int, stop: int) -> bool:
+        return _stamped(self.old, self.young, start - self.first_seq, stop - self.first_seq)
+
     def since(self, seq: int) -> Iterator[Record]:
         index = max(0, seq - self.first_seq)
         return _walk(self.old, self.reread, index,
@@ -146,3 +154,12 @@ def _walk(old: OldRows, reread: Reread | None, index: int,
     for start in range(index, len(old), CHUNK):
         yield from old.read(reread, start, min(len(old), start + CHUNK))
     yield from map(_AS_RECORD, young)
+
+
+def _stamped(old: OldRows, young: Sequence[tuple], start: int, stop: int) -> bool:
+    """Rows ``start``..``stop`` (indices among the old, then the young rows)."""
+    start, split = max(0, start), len(old)
+    if start < split and old.stamped(start, min(stop, split)):
+        return True
+    return any(row[_STAMP] is not None
+               for row in islice(young, max(0, start - split), max(0, stop - split)))

@@ -61,6 +61,7 @@ class OldRows:
         self._lines = array("I")  # (widened should a file pass 4 billion lines)
         self._offsets = array("q")
         self._checks = array("I")
+        self._stamped = array("B")  # 1: it has a time as written, or one worked out
         # Times worked out, not written in the line (a live kernel line's: when
         # it was read), which reading the line back cannot give; NaN: none.
         # Made with the first such row.
@@ -83,9 +84,10 @@ class OldRows:
         self._lines.extend(lines)
         self._offsets.extend(row[2] for row in rows)
         self._checks.extend(map(check_of, rows))
+        self._stamped.extend(stamp is not None for stamp in stamps)
 
     def _columns(self) -> list[array]:
-        return [self._lines, self._offsets, self._checks,
+        return [self._lines, self._offsets, self._checks, self._stamped,
                 *([self._times] if self._times is not None else [])]
 
     def drop(self, count: int) -> None:
@@ -100,7 +102,7 @@ class OldRows:
         other = OldRows(self.kind)
         at = slice(self._start, None)
         other._lines, other._offsets = self._lines[at], self._offsets[at]
-        other._checks = self._checks[at]
+        other._checks, other._stamped = self._checks[at], self._stamped[at]
         other._times = self._times[at] if self._times is not None else None
         return other
 
@@ -108,6 +110,11 @@ class OldRows:
         for column in self._columns():
             del column[:]
         self._start = 0
+
+    def stamped(self, start: int, stop: int) -> bool:
+        """Has any of rows ``start``..``stop`` a time (as written: it may not
+        read as one)? Known without reading them back."""
+        return 1 in self._stamped[self._start + start:self._start + stop]
 
     def read(self, reread: Reread, start: int, stop: int) -> list[Record]:
         """Rows ``start``..``stop`` (indices among the old rows), read back."""

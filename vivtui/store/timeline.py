@@ -29,6 +29,8 @@ class Buffer(Protocol):
 
     def since(self, seq: int) -> Iterator[Record]: ...
 
+    def stamped(self, start: int, stop: int) -> bool: ...
+
 
 BULK = 1000  # more new rows than this: one sort beats many inserts
 NEWEST_CHUNK = 4096  # rows read back at a time, newest first (``_newest_first``)
@@ -164,6 +166,14 @@ class Timeline:
         kept: list[Entry] = []
         while reads:
             read = max(reads, key=_Backwards.reach)
+            if read.oldest is None and read.kind not in self._last_ts \
+                    and not read.buffer.stamped(read.start, read.high):
+                # None of its rows left has a time, nor one to take (a kernel
+                # backlog: 50k rows were read back only to be counted).
+                left = read.high - read.start + len(read.pending)
+                self._untimed[read.kind] = self._untimed.get(read.kind, 0) + left
+                reads.remove(read)
+                continue
             if len(kept) >= self.capacity:
                 kept.sort(key=entry_key)
                 self._keep_newest(kept)
