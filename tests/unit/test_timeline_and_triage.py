@@ -91,6 +91,21 @@ def test_a_merge_from_frozen_buffers_is_the_merge_from_the_store():
     assert [r.line for r in tasks.frozen().since(tasks.total - 3)] == [10, 11, 12]
 
 
+def test_a_positions_time_comes_back_as_the_time_it_was_even_at_the_ends_of_time():
+    # e/E rank by seconds and walk the files between two times: a hostile line
+    # dated 9999-12-31T23:59:59.999999 came back past year 9999 and raised.
+    from vivtui.store.triage import LAST_TIME, NO_RANK, moment, rank_of
+
+    for when in (T0, T0 + timedelta(microseconds=123_457), datetime(1970, 1, 1, tzinfo=timezone.utc)):
+        assert moment(rank_of(when)) == when
+    # (Seconds in a float lose microseconds far from 1970: a few at year 1 or 9999.)
+    for when in (datetime(1, 1, 1, tzinfo=timezone.utc), LAST_TIME - timedelta(seconds=1),
+                 LAST_TIME):
+        assert abs(moment(rank_of(when)) - when) < timedelta(microseconds=100)
+    assert moment(rank_of(None)) == moment(NO_RANK) == datetime.min.replace(tzinfo=timezone.utc)
+    assert moment(1e20) == LAST_TIME and moment(-1e20) == moment(NO_RANK)
+
+
 def test_the_next_position_wraps_around_both_ways():
     candidates = [(T0, 0, 3), (T0, 1, 0), (T0 + timedelta(minutes=1), 0, 9)]
     here = (T0, 0, 5)

@@ -14,6 +14,7 @@ from vivtui.store.related import NO_TIME, RelationKey, relation_keys
 # each, they were half of its first answer).
 Position = tuple[float, int, int]
 NO_RANK = float("-inf")  # no time: first
+LAST_TIME = datetime.max.replace(tzinfo=UTC)
 
 SAME_THREAD_REACH = 20_000  # rows looked at by o/O in a file-backed pane
 
@@ -40,8 +41,15 @@ def seconds_rank(ts: float | None) -> float:
 
 
 def moment(rank: float) -> datetime:
-    """A ``Position``'s time as a time (no time: ``NO_TIME``)."""
-    return datetime.fromtimestamp(rank, UTC) if rank != NO_RANK else NO_TIME
+    """A ``Position``'s time as a time (no time: ``NO_TIME``). A line's time at
+    the end of year 9999 comes back a little past it, out of range: the
+    last time there is."""
+    if rank == NO_RANK:
+        return NO_TIME
+    try:
+        return datetime.fromtimestamp(rank, UTC)
+    except (OverflowError, ValueError, OSError):
+        return LAST_TIME if rank > 0 else NO_TIME
 
 
 def next_position(candidates: list[Position], here: Position,
