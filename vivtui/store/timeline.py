@@ -178,7 +178,7 @@ class Timeline:
                 kept.sort(key=entry_key)
                 self._keep_newest(kept)
                 if read.reach() < (0, entry_key(kept[0])):
-                    self.let_go.update(read.kind for read in reads)  # (the rest would be cut)
+                    self.let_go.update(other.kind for other in reads)  # (the rest would be cut)
                     break
             read.step(kept)
             if read.done:
@@ -192,9 +192,9 @@ class Timeline:
     def _untimed_left(self, read: _Backwards, kept: list[Entry]) -> None:
         """The first rows of a file read to its start, without a time: as
         ``_in_order`` places them (after the rows before, or left out)."""
-        prior = self._last_ts.get(read.kind)
         if not read.pending:
             return
+        prior = self._last_ts.get(read.kind)
         if prior is None:
             self._untimed[read.kind] = self._untimed.get(read.kind, 0) + len(read.pending)
         else:
