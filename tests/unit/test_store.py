@@ -15,14 +15,13 @@ from vivtui.store.activity import FINISHED, IDLE, LIVE
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.columns import Handles
 from vivtui.store.run import RunStore
+from vivtui.store.session_states import is_problem, timed_problems
 from vivtui.store.sessions import (
     FAILED,
     RUNNING,
     STALLED,
     SUCCEEDED,
     UNFINISHED,
-    is_problem,
-    timed_problems,
 )
 from vivtui.store.tasks import timed_at_severity
 from vivtui.store.triage import rank_of, seconds_rank

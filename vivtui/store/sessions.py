@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from array import array
-from collections.abc import Iterator, Sequence
 from datetime import datetime
-from itertools import compress
 
-from vivtui.parsing.record import ERROR, INFO, OK, WARNING, Record, make
+from vivtui.parsing.record import Record, make
 from vivtui.parsing.sessions import (
     COMPLETED,
     KIND,
@@ -22,6 +19,7 @@ from vivtui.parsing.sessions import (
     task_title,
 )
 from vivtui.parsing.values import flag, number
+from vivtui.store import session_states as states
 from vivtui.store.activity import IDLE, LIVE
 from vivtui.store.columns import (
     BoundTracker,
@@ -30,23 +28,19 @@ from vivtui.store.columns import (
     Handles,
     NumberColumn,
     entry_of,
-    numbers_of,
 )
 from vivtui.store.events import Event, Events
 from vivtui.store.readback import Interner, Keep, ReadBack
-
-RUNNING = "running"
-STALLED = "stalled"  # open while the run has gone quiet: may yet finish, probably not
-SUCCEEDED = "ok"
-FAILED = "failed"
-UNFINISHED = "unfinished"
-
-
-# What a triager looks at first: failed, then never finished, then running.
-STATE_ORDER = {FAILED: 0, UNFINISHED: 1, STALLED: 2, RUNNING: 3, SUCCEEDED: 4}
-STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, STALLED: WARNING, RUNNING: INFO,
-                  SUCCEEDED: OK}
-
+from vivtui.store.session_states import (
+    FAILED,
+    OUTCOMES,
+    RUNNING,
+    STALLED,
+    SUCCEEDED,
+    SUPERSEDED,
+    UNFINISHED,
+    state_of,
+)
 
 # The context fields a session keeps (what its row shows and filters look at,
 # the gate's match); the rest of its events is read back from the file when
@@ -54,9 +48,6 @@ STATE_SEVERITY = {FAILED: ERROR, UNFINISHED: WARNING, STALLED: WARNING, RUNNING:
 KEPT = ("task", "model", "returncode", "elapsed_seconds", "verification_status")
 _KEPT = frozenset(KEPT)
 _CATEGORY = Record._fields.index("category")
-_SUPERSEDED = 1  # in a session's flags; its outcome is in the bits above
-_ENDED = 1 << 8  # above every flag: a session's flags and whether it ended, in one int
-_OUTCOMES = (None, True, False)
 
 
 class Session(Handle):
@@ -76,12 +67,12 @@ class Session(Handle):
     @property
     def superseded(self) -> bool:
         """A later start (same key, or a later run of the worker) came."""
-        return bool(self.tracker._flags[self.at] & _SUPERSEDED)
+        return bool(self.tracker._flags[self.at] & SUPERSEDED)
 
     @property
     def outcome(self) -> bool | None:
         """The completion's ``success`` flag."""
-        return _OUTCOMES[self.tracker._flags[self.at] >> 1]
+        return OUTCOMES[self.tracker._flags[self.at] >> 1]
 
     @property
     def kept(self) -> tuple:
@@ -157,7 +148,7 @@ class Session(Handle):
         """Without a completion: running while the run is live, stalled while it
         is idle, unfinished once it is over or a later start took its place
         (``run``: the run's state, ``activity.LIVE``/``IDLE``/``FINISHED``)."""
-        return _state_of(self.end_at, self.tracker._flags[self.at], run)
+        return state_of(self.end_at, self.tracker._flags[self.at], run)
 
     @property
     def started_at(self) -> datetime | None:
@@ -208,7 +199,7 @@ class SessionTracker(BoundTracker):
         self._bind()
         self._starts = array("q")  # its start in ``events`` (-1: none seen)
         self._ends = array("q")
-        self._flags = bytearray()  # _SUPERSEDED, and its outcome (index in _OUTCOMES) above
+        self._flags = bytearray()  # SUPERSEDED, and its outcome (index in OUTCOMES) above
         self._kept: tuple = tuple(NumberColumn() if name == "elapsed_seconds" else []
                                   for name in KEPT)
         self._open: dict[SessionKey, list[int]] = {}  # the open sessions' numbers
@@ -270,18 +261,18 @@ class SessionTracker(BoundTracker):
             value = context.get(name)
             if value is not None:
                 column[at] = keep(value, value) if value.__class__ is str else value
-        if self._flags[at] & _SUPERSEDED and self._ends[at] < 0:
+        if self._flags[at] & SUPERSEDED and self._ends[at] < 0:
             self._open_superseded -= 1
         self._ends[at] = self.events.add(row)
         outcome = flag(context.get("success"))
-        self._flags[at] = (self._flags[at] & _SUPERSEDED) | (_OUTCOMES.index(outcome) << 1)
+        self._flags[at] = (self._flags[at] & SUPERSEDED) | (OUTCOMES.index(outcome) << 1)
         self._ended_failed += outcome is False
         return outcome
 
     def _supersede(self, at: int) -> None:
         flags = self._flags[at]
-        if not flags & _SUPERSEDED:
-            self._flags[at] = flags | _SUPERSEDED
+        if not flags & SUPERSEDED:
+            self._flags[at] = flags | SUPERSEDED
             self._open_superseded += self._ends[at] < 0
 
     def _start(self, row: tuple, keep: Keep) -> None:
@@ -367,7 +358,7 @@ class SessionTracker(BoundTracker):
     def open_sessions(self) -> list[Session]:
         """Started, not completed, and not left behind by a later start."""
         return [self._session(at) for stack in self._open.values() for at in stack
-                if not self._flags[at] & _SUPERSEDED]
+                if not self._flags[at] & SUPERSEDED]
 
     def state_counts(self, run: str) -> dict[str, int]:
         """Sessions by ``Session.state`` (``run``: the run's state), from counts
@@ -387,39 +378,10 @@ class SessionTracker(BoundTracker):
     def failed(self) -> int:
         return self.completed - self.succeeded
 
-    def triage_order(self, run: str, now: datetime) -> TriageOrder:
-        """Failed, unfinished, stalled, running, ok; newest first within each
-        (read from the columns: no handle's properties per session; a state's
-        sessions sorted by one number each: 200k took 0.18 s by a pair each)."""
-        unknown = -now.timestamp()
-        times = self.events.times
-        groups: list[list[int]] = [[] for _ in STATE_ORDER]
-        places = [group.append for group in groups]
-        order_of: dict[tuple[bool, int], int] = {}  # (ended, flags) -> its state's place
-        keys = []
-        for at, (start, end, flags) in enumerate(zip(self._starts, self._ends, self._flags)):
-            ts = times[start] if start >= 0 else math.nan
-            if ts != ts and end >= 0:
-                ts = times[end]
-            keys.append(-ts if ts == ts else unknown)
-            ended = end >= 0
-            place = order_of.get((ended, flags))
-            if place is None:
-                place = order_of[ended, flags] = STATE_ORDER[_state_of(end, flags, run)]
-            places[place](at)
-        key = keys.__getitem__
-        order = [at for group in groups for at in sorted(group, key=key)]
-        problems = sum(len(groups[STATE_ORDER[state]]) for state in _PROBLEMS)
-        return TriageOrder(self._session, order, run, problems if _PROBLEMS_FIRST else None)
-
-
-class TriageOrder(Handles):
-    """``triage_order``'s sessions, as judged for ``run``: the ``problems``
-    first of them are those to triage (``is_problem``; None: not known)."""
-
-    def __init__(self, make, numbers: list[int], run: str, problems: int | None) -> None:
-        super().__init__(make, numbers)
-        self.run, self.problems = run, problems
+    def triage_order(self, run: str, now: datetime) -> states.TriageOrder:
+        """Failed, unfinished, stalled, running, ok; newest first within each."""
+        return states.triage_order(self._session, self._starts, self._ends, self._flags,
+                                   self.events.times, run, now)
 
 
 def _as_int(value: str) -> int | None:
@@ -427,47 +389,3 @@ def _as_int(value: str) -> int | None:
         return int(value)
     except ValueError:
         return None
-
-
-def _state_of(end_at: int, flags: int, run: str) -> str:
-    if end_at < 0:
-        if flags & _SUPERSEDED:
-            return UNFINISHED
-        return {LIVE: RUNNING, IDLE: STALLED}.get(run, UNFINISHED)
-    return FAILED if _OUTCOMES[flags >> 1] is False else SUCCEEDED
-
-
-_PROBLEMS = (FAILED, UNFINISHED, STALLED)
-# The triage order puts them first (``TriageOrder.problems``).
-_PROBLEMS_FIRST = sorted(STATE_ORDER[state] for state in _PROBLEMS) == list(range(len(_PROBLEMS)))
-
-
-def is_problem(session: Session, run: str) -> bool:
-    """A session to triage: failed, never finished, or stalled."""
-    return session.state(run) in _PROBLEMS
-
-
-def timed_problems(sessions: Sequence[Session], run: str) -> Iterator[tuple[float, int]]:
-    """The places in ``sessions`` of those ``is_problem`` says are, with their
-    times (``Session.ts``; -inf: none), read from their tracker's columns: e/E
-    rank every row of a pane, and through each handle's properties 200k
-    sessions took 0.4 s. (The handles of one list are of one tracker, and are
-    their places in its columns.)"""
-    if not sessions:
-        return
-    tracker = sessions[0].tracker
-    ends, starts, flags, times = tracker._ends, tracker._starts, tracker._flags, tracker.events.times
-    if isinstance(sessions, TriageOrder) and sessions.run == run \
-            and sessions.problems is not None:  # (they come first: 35k of 200k looked at)
-        places = enumerate(sessions.numbers[:sessions.problems])
-    else:
-        numbers = numbers_of(sessions)
-        # A session's state is its flags' and whether it ended: judged once a pair.
-        codes = [flags[at] | _ENDED if ends[at] >= 0 else flags[at] for at in numbers]
-        problem = {code: _state_of(0 if code & _ENDED else -1, code & ~_ENDED, run)
-                   in _PROBLEMS for code in set(codes)}
-        places = compress(enumerate(numbers), map(problem.__getitem__, codes))
-    for index, at in places:
-        end = ends[at]
-        ts = times[end if end >= 0 else starts[at]]
-        yield (ts if ts == ts else -math.inf), index

@@ -15,6 +15,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Protocol
 
+from vivtui.parsing.kinds import gc_paused
 from vivtui.parsing.record import Record
 from vivtui.store.run import KINDS, RunStore
 
@@ -114,7 +115,13 @@ class Timeline:
                 self.let_go.add(kind)
             spans.append((kind, buffer, start))
         coming = sum(buffer.total - start for _, buffer, start in spans)
-        fresh = self._newest_first(spans) if coming > self.capacity else self._in_order(spans)
+        if coming > self.capacity:
+            # (its rows are kept; the collector walked everything kept three times
+            # during a big run's first merge, 40-58 ms each, keys waiting)
+            with gc_paused():
+                fresh = self._newest_first(spans)
+        else:
+            fresh = self._in_order(spans)
         for kind, buffer, _ in spans:
             self._seen[kind] = buffer.total
         if not fresh:

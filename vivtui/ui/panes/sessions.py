@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from vivtui.parsing.record import Record
+from vivtui.store import session_states as states
 from vivtui.store import sessions as model
 from vivtui.store.filters import record_field
 from vivtui.store.performance import PerformanceTracker, performance_of, quality_of
@@ -96,7 +97,7 @@ class SessionsPane(Pane):
         worker, run, number = session.key
         return (f"{state} {session.title} {render.safe(session.context('model'))} "
                 f"worker={worker} run={run} session={number}", state,
-                model.STATE_SEVERITY[state], partial(self._field, session, state))
+                states.STATE_SEVERITY[state], partial(self._field, session, state))
 
     def _field(self, session: model.Session, state: str, name: str) -> str | None:
         if name in ("state", "status", "type"):
@@ -111,14 +112,14 @@ class SessionsPane(Pane):
         return record_field(record, name) if record is not None else None
 
     def severity_of(self, session: model.Session) -> str:
-        return model.STATE_SEVERITY[session.state(self.run.state)]
+        return states.STATE_SEVERITY[session.state(self.run.state)]
 
     def problem_level(self, session: model.Session) -> str | None:
         # A session that never finished is a failure to triage, not a warning.
-        return "failure" if model.is_problem(session, self.run.state) else None
+        return "failure" if states.is_problem(session, self.run.state) else None
 
     def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
-        return model.timed_problems(self.view.rows, self.run.state) if level == "failure" else ()
+        return states.timed_problems(self.view.rows, self.run.state) if level == "failure" else ()
 
     def record_of(self, session: model.Session) -> Record | None:
         return session.end or session.start

@@ -9,7 +9,6 @@ from functools import partial
 from rich.text import Text
 from textual.message import Message
 
-from vivtui.parsing.kinds import gc_paused
 from vivtui.parsing.record import Record
 from vivtui.store.filters import record_field
 from vivtui.store.run import KINDS, RunStore
@@ -129,10 +128,7 @@ class TimelinePane(Pane):
         def run() -> None:
             done = None
             try:
-                # (its rows are kept; the collector walked everything kept three
-                # times during a big run's first merge, 40-58 ms each, the UI waiting)
-                with gc_paused():
-                    merge.catch_up_with(frozen)
+                merge.catch_up_with(frozen)
                 done = merge
             finally:  # (failed: said as every worker's failure is, and merged here from now)
                 self.post_message(self.Gathered(token, done, store))
