@@ -1,0 +1,126 @@
+"""How long the monitor's UI thread is ever busy, while a big run loads: a
+key waits for all of it. A probe thread asks the event loop to run a
+callback every ``--every`` ms and times how late it runs; while a callback
+is late it samples the UI thread's stack. Every stall longer than
+``--over`` ms is printed with when it began, how long it took, and the
+functions (of vivtui, else any) that the samples found most often.
+
+    python benchmarks/loop_lag.py RUN_DIR [--seconds 40] [--keys 3@20 e@30]
+
+In tmux at 160x48, as an operator would see it; ``--keys K@S`` sends key K
+S seconds after launch (a pane to show, a jump to make). The probe's own
+cost is a few microseconds a callback: the figures are the monitor's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SESSION = "looplag"
+
+
+def probe(out: str, every_ms: float, over_ms: float) -> None:
+    """In the monitor's process: the probe thread, started with the loop."""
+    import asyncio
+    import threading
+    from collections import Counter
+
+    started = time.monotonic()
+    main_id = threading.main_thread().ident
+    real = asyncio.base_events.BaseEventLoop.run_until_complete
+    stalls: list[dict] = []
+
+    def watch(loop) -> None:
+        ran = threading.Event()
+        while not loop.is_closed():
+            ran.clear()
+            asked = time.monotonic()
+            try:
+                loop.call_soon_threadsafe(ran.set)
+            except RuntimeError:  # closed meanwhile
+                break
+            seen: Counter[str] = Counter()
+            while not ran.wait(0.005):
+                frame = sys._current_frames().get(main_id)
+                seen.update(_where(frame))
+            late = (time.monotonic() - asked) * 1000
+            if late > over_ms:
+                stalls.append({"at_s": round(asked - started, 2), "ms": round(late),
+                               "where": [name for name, _ in seen.most_common(4)]})
+                with open(out, "w") as file:
+                    json.dump(stalls, file)
+            time.sleep(every_ms / 1000)
+
+    def run_until_complete(self, future):
+        threading.Thread(target=watch, args=(self,), daemon=True).start()
+        return real(self, future)
+
+    asyncio.base_events.BaseEventLoop.run_until_complete = run_until_complete
+
+
+def _where(frame) -> list[str]:
+    """The stack's vivtui functions (innermost first), else its innermost one."""
+    names, first = [], None
+    while frame is not None:
+        code = frame.f_code
+        name = f"{os.path.basename(code.co_filename)}:{code.co_name}"
+        first = first or name
+        if "vivtui" in code.co_filename and "benchmarks" not in code.co_filename:
+            names.append(name)
+        frame = frame.f_back
+    return names[:3] or ([first] if first else [])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run")
+    parser.add_argument("--seconds", type=float, default=40.0)
+    parser.add_argument("--keys", nargs="*", default=[], help="KEY@SECONDS")
+    parser.add_argument("--every", type=float, default=20.0, help="ms between probes")
+    parser.add_argument("--over", type=float, default=50.0, help="ms: a stall to print")
+    args = parser.parse_args()
+    out = tempfile.mktemp(suffix=".json")
+    state = tempfile.mkdtemp()
+    command = (f"env XDG_STATE_HOME={state} {sys.executable} {os.path.abspath(__file__)} "
+               f"--inside {out} {args.every} {args.over} {args.run}")
+    subprocess.run(["tmux", "kill-session", "-t", SESSION], stderr=subprocess.DEVNULL)
+    subprocess.run(["tmux", "new-session", "-d", "-s", SESSION, "-x", "160", "-y", "48",
+                    command], check=True)
+    launched = time.monotonic()
+    keys = sorted((float(when), key) for key, _, when in (k.rpartition("@") for k in args.keys))
+    for when, key in keys:
+        time.sleep(max(0.0, launched + when - time.monotonic()))
+        subprocess.run(["tmux", "send-keys", "-t", SESSION, key])
+    time.sleep(max(0.0, launched + args.seconds - time.monotonic()))
+    subprocess.run(["tmux", "kill-session", "-t", SESSION], stderr=subprocess.DEVNULL)
+    shutil.rmtree(state, ignore_errors=True)
+    stalls = json.load(open(out)) if os.path.exists(out) else []
+    print(f"{len(stalls)} stalls over {args.over:g} ms in {args.seconds:g} s "
+          f"(keys: {' '.join(args.keys) or 'none'})")
+    for stall in stalls:
+        print(f"  {stall['at_s']:6.2f} s  {stall['ms']:5d} ms  {' < '.join(stall['where'])}")
+    if stalls:
+        print(f"longest {max(stall['ms'] for stall in stalls)} ms")
+
+
+def inside() -> None:
+    out, every, over, *rest = sys.argv[2:]
+    probe(out, float(every), float(over))
+    from vivtui.cli import main as vivtui_main
+
+    sys.argv = ["vivtui", *rest]
+    vivtui_main()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--inside"]:
+        inside()
+    else:
+        main()
