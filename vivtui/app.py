@@ -171,6 +171,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         """The run on screen is left: its view kept, its tail loops stopped."""
         if self.main.is_mounted:
             self.keeper.take(self.main.panes, self.main.active_name())
+        self.keeper.close()  # (a run opened again reads what was kept)
         self.tailing.stop()
         self._origin = None
 
@@ -217,6 +218,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
     def on_unmount(self) -> None:
         if self.layout_ is not None:
             self.tailing.stop()
+            self.keeper.close()
         self.ringer.close()
 
     def now(self) -> datetime:

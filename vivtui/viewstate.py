@@ -109,13 +109,17 @@ def _only(cls, value: Any) -> dict:
 
 
 def save_state(path: Path, state: ViewState) -> None:
-    """Written whole, then renamed into place; the owner's only."""
+    write_state(path, state.as_bytes())
+
+
+def write_state(path: Path, data: bytes) -> None:
+    """A state's bytes written whole, then renamed into place; the owner's only."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(state.as_bytes())
+            handle.write(data)
         os.replace(temporary, path)
     except BaseException:
         try:

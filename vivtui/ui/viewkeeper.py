@@ -7,12 +7,14 @@ there yet)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+from vivtui.latest_writer import LatestWriter
 from vivtui.safetext import one_line, redact
 from vivtui.store.filters import compile_pattern
 from vivtui.ui.panes.base import Pane
-from vivtui.viewstate import Mark, PaneView, ViewState, load_state, save_state
+from vivtui.viewstate import Mark, PaneView, ViewState, load_state, write_state
 
 Say = Callable[[str], None]
 
@@ -25,6 +27,7 @@ class ViewKeeper:
         self.problem = problem
         self._say = say
         self._saved = self.state.as_bytes() if path is not None else b""
+        self._writer = LatestWriter(partial(write_state, path))
         self.filters_pending = bool(self.state.panes or self.state.pane)
         self.cursors_pending = any(view.place for view in self.state.panes.values())
 
@@ -88,16 +91,19 @@ class ViewKeeper:
     def save(self) -> None:
         if self.path is None or self.cursors_pending or self.filters_pending:
             return  # not before what was kept is back: it would be overwritten
-        data = self.state.as_bytes()
-        if data == self._saved:
-            return
-        try:
-            save_state(self.path, self.state)
-        except OSError as exc:
+        problem = self._writer.problem()
+        if problem is not None:
             self.path = None  # said once, then the view is not kept
-            self._say(f"the view cannot be kept: {exc.strerror or exc}")
+            self._say(f"the view cannot be kept: {problem.strerror or problem}")
             return
-        self._saved = data
+        data = self.state.as_bytes()
+        if data != self._saved:
+            self._writer.put(data)  # written on a thread of its own: the UI goes on
+            self._saved = data
+
+    def close(self) -> None:
+        """The latest state written (the screen's last second's too) before the monitor ends."""
+        self._writer.close()
 
     # -- marks and named filters ------------------------------------------------------
 
