@@ -55,6 +55,9 @@ class Options:
     clock: Callable[[], datetime] | None = None  # frozen time for snapshot tests
     # Process-wide tuning once the first screen is out (the command line's; never tests')
     on_first_frame: Callable[[], None] | None = None
+    # Once a backlog read apart has joined the run's store: what it made lives
+    # as long as the run (``launch.tune_process``; None in tests).
+    on_backlog_joined: Callable[[], None] | None = None
     fps: float | None = None  # frames a second while the screen changes by itself (0: no cap)
     alerts: AlertSettings | None = None  # the rules' thresholds (None: the defaults)
     alert_bell: bool = False  # ring the terminal's bell for each alert while watched
@@ -153,6 +156,8 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         self.store.absorb(reading.store, {reading.kind}, kinds)
         read_back_from(self.layout_, self.store, self.options.zone)
         self._alerted(self.alerts.absorb(reading.engine, {reading.kind}))
+        if self.options.on_backlog_joined is not None:
+            self.options.on_backlog_joined()
         for feed in self.layout_.feeds:
             if feed.kind == reading.kind:
                 feed.apart = False

@@ -15,7 +15,8 @@ from vivtui.store.activity import FINISHED, IDLE, LIVE
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.columns import Handles
 from vivtui.store.run import RunStore
-from vivtui.store.session_states import is_problem, timed_problems
+from vivtui.store.session_order import timed_problems
+from vivtui.store.session_states import STATE_ORDER, is_problem
 from vivtui.store.sessions import (
     FAILED,
     RUNNING,
@@ -32,9 +33,10 @@ UTC = ParseContext(timezone.utc)
 LINES = itertools.count(1)
 
 
-def session_event(message, worker="w", run=1, session_id=1, **context):
-    line = orjson.dumps({"timestamp": "2026-02-03T05:44:03", "level": "INFO", "message": message,
-                         "worker_id": worker,
+def session_event(message, worker="w", run=1, session_id=1, timestamp="2026-02-03T05:44:03",
+                  **context):
+    line = orjson.dumps({**({"timestamp": timestamp} if timestamp is not None else {}),
+                         "level": "INFO", "message": message, "worker_id": worker,
                          "context": {"session_id": session_id, "run": run, **context}})
     number = next(LINES)
     return sessions.parse(line, number, number * 1000, UTC)
@@ -122,6 +124,58 @@ def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state
                 (seconds_rank(session.ts), index)
                 for index, session in enumerate(ordered) if is_problem(session, run)]
         assert ordered.problems == sum(is_problem(session, made_for) for session in ordered)
+
+
+def test_the_triage_order_kept_as_sessions_change_is_the_order_sorted_afresh(monkeypatch):
+    """The order is kept sorted as sessions start, end and are left behind
+    (a few moved at a time, or sorted whole after many changes, or in another
+    process before the hand-over); at every look it is every session sorted
+    by state, then newest first (its start's time, else its end's; one
+    without a time as if at the moment asked), then by number."""
+    import pickle
+    import random
+
+    from vivtui.store.session_order import SessionOrder
+    sorts = []
+    whole = SessionOrder._sort_all
+    monkeypatch.setattr(SessionOrder, "_sort_all",
+                        lambda self, count: (sorts.append(count), whole(self, count)))
+    rng = random.Random(11)
+    store = RunStore()
+    stamps = [None, "2026-02-03T05:44:03", "2026-02-03T05:44:03.500000+00:00",
+              *(f"2026-02-03T05:{minute:02d}:{second:02d}Z" for minute in (40, 44, 50)
+                for second in (0, 7, 30))]
+    for step in range(60):
+        batch = []
+        for _ in range(rng.choice((1, 2, 5, 12, 12, 600))):
+            kind = rng.choice((sessions.STARTED, sessions.STARTED, sessions.COMPLETED))
+            success = rng.choice((True, False, None))
+            extra = {"success": success} if kind == sessions.COMPLETED and success is not None else {}
+            batch.append(session_event(kind, worker=rng.choice("abc"), run=rng.randrange(1, 6),
+                                       session_id=rng.randrange(1, 9),
+                                       timestamp=rng.choice(stamps), **extra))
+        store.apply("sessions", batch)
+        if step == 30:
+            store.sessions.settle_order()  # as the process that read a backlog does
+            store = pickle.loads(pickle.dumps(store))
+        tracker = store.sessions
+        for _ in range(2):
+            run = rng.choice((LIVE, IDLE, FINISHED))
+            now = datetime(2026, 2, 3, 5, rng.choice((30, 44, 59)), 3, tzinfo=timezone.utc)
+            ordered = tracker.triage_order(run, now)
+
+            def key(session):
+                began, ended = session.started_at, session.ended_at
+                when = began if began is not None else ended
+                return (STATE_ORDER[session.state(run)],
+                        -when.timestamp() if when is not None else -now.timestamp(), int(session))
+
+            assert list(ordered.numbers) == [int(s) for s in sorted(tracker.sessions, key=key)]
+            assert ordered.problems == sum(is_problem(session, run) for session in ordered)
+    states = {session.state(run) for run in (LIVE, IDLE, FINISHED) for session in tracker.sessions}
+    assert states == set(STATE_ORDER)  # every state was seen
+    assert len(tracker.sessions) > 1_000
+    assert 3 <= len(sorts) <= 30  # most looks moved a few sessions; some sorted whole
 
 
 def test_tasks_at_a_severity_are_those_whose_own_severity_it_is():

@@ -186,6 +186,7 @@ def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, size: int,
 
     read_to_end(feed, take, final=False)
     feed.close()
+    store.settle(feed.kind)
     return store, engine, feed.place()
 
 

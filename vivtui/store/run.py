@@ -212,6 +212,12 @@ class RunStore:
         self.activity.absorb(other.activity)
         self.version += 1
 
+    def settle(self, kind: str) -> None:
+        """What ``kind``'s model keeps in order, brought up to date now: by the
+        process that read a backlog, not by the UI thread at its first look."""
+        if kind == sessions.KIND:
+            self.sessions.settle_order()
+
     def _budget_line(self, rows) -> None:
         """The limit the newest BUDGET action states (``$0.41/$2.00 (21%)``): the
         wrappers' limit when no refusal has said it (one row a batch: cheap)."""

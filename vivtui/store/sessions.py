@@ -19,7 +19,6 @@ from vivtui.parsing.sessions import (
     task_title,
 )
 from vivtui.parsing.values import flag, number
-from vivtui.store import session_states as states
 from vivtui.store.activity import IDLE, LIVE
 from vivtui.store.columns import (
     BoundTracker,
@@ -31,6 +30,7 @@ from vivtui.store.columns import (
 )
 from vivtui.store.events import Event, Events
 from vivtui.store.readback import Interner, Keep, ReadBack
+from vivtui.store.session_order import MOST_MOVES, Columns, SessionOrder, TriageOrder
 from vivtui.store.session_states import (
     FAILED,
     OUTCOMES,
@@ -218,6 +218,9 @@ class SessionTracker(BoundTracker):
         # itself while it is the only one (most are: a list each was an eighth
         # of the memory).
         self.by_key: dict[SessionKey, int | list[int]] = {}
+        self._order = SessionOrder(Columns(self._starts, self._ends, self._flags,
+                                           self.events.times))
+        self._changed: list[int] | None = []  # ended or left behind since the order's last look
 
     def _bind(self) -> None:
         self._session = Session.bound(self)
@@ -263,6 +266,7 @@ class SessionTracker(BoundTracker):
                 column[at] = keep(value, value) if value.__class__ is str else value
         if self._flags[at] & SUPERSEDED and self._ends[at] < 0:
             self._open_superseded -= 1
+        self._moved(at)
         self._ends[at] = self.events.add(row)
         outcome = flag(context.get("success"))
         self._flags[at] = (self._flags[at] & SUPERSEDED) | (OUTCOMES.index(outcome) << 1)
@@ -274,6 +278,16 @@ class SessionTracker(BoundTracker):
         if not flags & SUPERSEDED:
             self._flags[at] = flags | SUPERSEDED
             self._open_superseded += self._ends[at] < 0
+            self._moved(at)
+
+    def _moved(self, at: int) -> None:
+        """Its place in the triage order may change (many: it is sorted afresh)."""
+        changed = self._changed
+        if changed is not None:
+            if len(changed) < MOST_MOVES:
+                changed.append(at)
+            else:
+                self._changed = None
 
     def _start(self, row: tuple, keep: Keep) -> None:
         fields, context = fields_and_context(row)
@@ -378,10 +392,16 @@ class SessionTracker(BoundTracker):
     def failed(self) -> int:
         return self.completed - self.succeeded
 
-    def triage_order(self, run: str, now: datetime) -> states.TriageOrder:
+    def triage_order(self, run: str, now: datetime) -> TriageOrder:
         """Failed, unfinished, stalled, running, ok; newest first within each."""
-        return states.triage_order(self._session, self._starts, self._ends, self._flags,
-                                   self.events.times, run, now)
+        self.settle_order()
+        return self._order.order(self._session, run, now)
+
+    def settle_order(self) -> None:
+        """The triage order brought up to date now: by the process that read
+        the backlog, not by the UI thread at the first look."""
+        self._order.update(self._changed, len(self._keys))
+        self._changed = []
 
 
 def _as_int(value: str) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from vivtui.parsing.kinds import gc_paused
 from vivtui.store.triage import (
     NO_RANK,
     Position,
@@ -108,26 +109,30 @@ class JumpActions:
         active = self.active_name()
         candidates: list[Position] = []
         found = False
-        for rank, name in enumerate(NAMES):
-            pane = self.panes[name]
-            if name in backed:
-                continue
-            cursor = pane.view.cursor if name == active else -1
-            for when, index in pane.ranked_problems(level):
-                # Not its own next failure. (A row's record is made only in the
-                # timeline, which repeats other panes: made for each of a big
-                # run's failed sessions and tasks, e took 0.9-1 s.)
-                if name == TIMELINE:
-                    record = pane.brief_of(pane.view.rows[index])
-                    if not (only_in_timeline(record, listed) or (
-                            record is not None and pane_of_kind(record.kind) in backed)):
-                        continue
-                    mine = identity(record) == current
-                else:
-                    mine = index == cursor
-                found = True
-                if not mine:
-                    candidates.append((when, rank, index))
+        # Its rows' ranks are made here and let go at once: a pass of the
+        # cyclic collector over a big run's kept rows in the middle (50 ms)
+        # would only make the key wait.
+        with gc_paused():
+            for rank, name in enumerate(NAMES):
+                pane = self.panes[name]
+                if name in backed:
+                    continue
+                cursor = pane.view.cursor if name == active else -1
+                for when, index in pane.ranked_problems(level):
+                    # Not its own next failure. (A row's record is made only in the
+                    # timeline, which repeats other panes: made for each of a big
+                    # run's failed sessions and tasks, e took 0.9-1 s.)
+                    if name == TIMELINE:
+                        record = pane.brief_of(pane.view.rows[index])
+                        if not (only_in_timeline(record, listed) or (
+                                record is not None and pane_of_kind(record.kind) in backed)):
+                            continue
+                        mine = identity(record) == current
+                    else:
+                        mine = index == cursor
+                    found = True
+                    if not mine:
+                        candidates.append((when, rank, index))
         here = self._position()
         target = next_position(candidates, here, step)
         wrapped = target is not None and (target < here if step > 0 else target > here)

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from vivtui.parsing.record import Record
+from vivtui.store import session_order
 from vivtui.store import session_states as states
 from vivtui.store import sessions as model
 from vivtui.store.filters import record_field
@@ -119,7 +120,7 @@ class SessionsPane(Pane):
         return "failure" if states.is_problem(session, self.run.state) else None
 
     def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
-        return states.timed_problems(self.view.rows, self.run.state) if level == "failure" else ()
+        return session_order.timed_problems(self.view.rows, self.run.state) if level == "failure" else ()
 
     def record_of(self, session: model.Session) -> Record | None:
         return session.end or session.start

@@ -1,0 +1,183 @@
+"""The order a triager looks at sessions in, kept sorted as sessions come and
+change: failed, never finished, stalled, running, ok; newest first within
+each (``session_states``' rules).
+
+Sorted afresh at every change, 200k sessions took 0.1-0.15 s of the UI
+thread: the first e on a big run's hidden sessions pane waited for it
+(``benchmarks/loop_lag.py``). Here the sessions are kept in three classes
+that do not depend on the run's state (ended failed, ended otherwise, open),
+each sorted by time; a session that started, ended or was left behind since
+the last look is moved, and the run's state only decides where the open
+class goes, and whether its superseded sessions go apart.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from itertools import compress
+from typing import Any
+
+from vivtui.store.activity import IDLE, LIVE
+from vivtui.store.columns import Handle, Handles, numbers_of
+from vivtui.store.session_states import OUTCOMES, PROBLEMS, SUPERSEDED, state_of
+
+ENDED_FAILED, ENDED, OPEN = 0, 1, 2
+# Changes at which the classes are sorted whole rather than each moved: a
+# move is a search and an insertion in a list of up to every session (about
+# 0.15 ms in 200k), a sort of 200k about 0.15 s.
+MOST_MOVES = 500
+
+
+class TriageOrder(Handles):
+    """``SessionOrder.order``'s sessions, as judged for ``run``: the
+    ``problems`` first of them are those to triage (``is_problem``)."""
+
+    def __init__(self, make: Callable[[int], Handle], numbers: list[int], run: str,
+                 problems: int) -> None:
+        super().__init__(make, numbers)
+        self.run, self.problems = run, problems
+
+
+class Columns:
+    """What the order reads of its tracker: each session's start and end (in
+    the events, -1: none), its flags, and the events' times (NaN: none)."""
+
+    def __init__(self, starts: Sequence[int], ends: Sequence[int], flags: Sequence[int],
+                 times: Sequence[float]) -> None:
+        self.starts, self.ends, self.flags, self.times = starts, ends, flags, times
+
+    def time(self, at: int) -> float:
+        """Its start's time, else its end's (``Session.ts``'s rule); NaN: none."""
+        start = self.starts[at]
+        ts = self.times[start] if start >= 0 else math.nan
+        if ts != ts:
+            end = self.ends[at]
+            if end >= 0:
+                ts = self.times[end]
+        return ts
+
+    def key(self, at: int) -> tuple[float, int]:
+        return -self.time(at), at
+
+    def kind(self, at: int) -> int:
+        if self.ends[at] < 0:
+            return OPEN
+        return ENDED_FAILED if OUTCOMES[self.flags[at] >> 1] is False else ENDED
+
+
+class SessionOrder:
+    """Per class, the timed sessions by (newest first, number) and the
+    untimed ones by number (where they go depends on the time asked at)."""
+
+    def __init__(self, columns: Columns) -> None:
+        self._columns = columns
+        self._timed: list[list[int]] = [[], [], []]
+        self._untimed: list[list[int]] = [[], [], []]
+        self._kind = bytearray()  # each session's class as last placed
+        self._placed = 0  # sessions placed so far (numbers below this)
+
+    def update(self, changed: Sequence[int] | None, count: int) -> None:
+        """``count`` sessions now; ``changed``: those placed before that
+        changed since (None: any may have)."""
+        fresh = range(self._placed, count)
+        if changed is None or len(changed) + len(fresh) > MOST_MOVES:
+            self._sort_all(count)
+            return
+        moved = {at for at in changed if at < self._placed}
+        for at in moved:
+            self._remove(at, self._kind[at])
+        for at in (*moved, *fresh):
+            self._add(at)
+        self._placed = count
+
+    def order(self, make: Callable[[int], Handle], run: str, now: datetime) -> TriageOrder:
+        unknown = -now.timestamp()
+        failed, ended, open_ = (self._merged(kind, unknown) for kind in (ENDED_FAILED, ENDED,
+                                                                          OPEN))
+        if run in (LIVE, IDLE):
+            flags = self._columns.flags
+            left = list(map(SUPERSEDED.__and__, map(flags.__getitem__, open_)))
+            unfinished = list(compress(open_, left))
+            current = list(compress(open_, [not bit for bit in left]))
+        else:
+            unfinished, current = open_, []
+        # (stalled or running: the run's state says which, and whether to triage)
+        problems = len(failed) + len(unfinished) + (len(current) if run == IDLE else 0)
+        return TriageOrder(make, [*failed, *unfinished, *current, *ended], run, problems)
+
+    # -- keeping the classes ----------------------------------------------------------
+
+    def _time_of(self, at: int) -> float:
+        return self._columns.time(at)
+
+    def _sort_all(self, count: int) -> None:
+        columns = self._columns
+        self._kind = bytearray(map(columns.kind, range(count)))
+        times = list(map(columns.time, range(count)))
+        for kind in (ENDED_FAILED, ENDED, OPEN):
+            members = [at for at in range(count) if self._kind[at] == kind]
+            self._untimed[kind] = [at for at in members if times[at] != times[at]]
+            timed = [at for at in members if times[at] == times[at]]
+            timed.sort(key=lambda at: -times[at])  # (stable: by number among equals)
+            self._timed[kind] = timed
+        self._placed = count
+
+    def _remove(self, at: int, kind: int) -> None:
+        for members in (self._timed[kind], self._untimed[kind]):
+            try:
+                members.remove(at)  # (in C; a few moves between looks)
+                return
+            except ValueError:
+                continue
+
+    def _add(self, at: int) -> None:
+        kind = self._columns.kind(at)
+        if at < len(self._kind):
+            self._kind[at] = kind
+        else:
+            self._kind.extend(bytes(at + 1 - len(self._kind)))
+            self._kind[at] = kind
+        if self._time_of(at) == self._time_of(at):
+            insort(self._timed[kind], at, key=self._columns.key)
+        else:
+            insort(self._untimed[kind], at)
+
+    def _merged(self, kind: int, unknown: float) -> list[int]:
+        """The class's sessions, the untimed ones where an event of ``-unknown``
+        seconds would be (with those of that very time, by number)."""
+        timed, untimed = self._timed[kind], self._untimed[kind]
+        if not untimed:
+            return timed
+        key = self._columns.key
+        low = bisect_left(timed, (unknown, -1), key=key)
+        high = bisect_right(timed, (unknown, math.inf), key=key)
+        return [*timed[:low], *sorted([*timed[low:high], *untimed]), *timed[high:]]
+
+
+def timed_problems(sessions: Sequence[Any], run: str) -> Iterator[tuple[float, int]]:
+    """The places in ``sessions`` of those ``is_problem`` says are, with their
+    times (``Session.ts``; -inf: none), read from their tracker's columns: e/E
+    rank every row of a pane, and through each handle's properties 200k
+    sessions took 0.4 s. (The handles of one list are of one tracker, and are
+    their places in its columns.)"""
+    if not sessions:
+        return
+    tracker = sessions[0].tracker
+    ends, starts, flags, times = tracker._ends, tracker._starts, tracker._flags, tracker.events.times
+    if isinstance(sessions, TriageOrder) and sessions.run == run:
+        places = enumerate(sessions.numbers[:sessions.problems])  # (35k of 200k looked at)
+    else:
+        numbers = numbers_of(sessions)
+        ended_bit = 1 << 8  # above every flag: a session's flags and whether it ended
+        # A session's state is its flags' and whether it ended: judged once a pair.
+        codes = [flags[at] | ended_bit if ends[at] >= 0 else flags[at] for at in numbers]
+        problem = {code: state_of(0 if code & ended_bit else -1, code & ~ended_bit, run)
+                   in PROBLEMS for code in set(codes)}
+        places = compress(enumerate(numbers), map(problem.__getitem__, codes))
+    for index, at in places:
+        end = ends[at]
+        ts = times[end if end >= 0 else starts[at]]
+        yield (ts if ts == ts else -math.inf), index
