@@ -3,7 +3,7 @@ key waits for all of it. A probe thread asks the event loop to run a
 callback every ``--every`` ms and times how late it runs; while a callback
 is late it samples the UI thread's stack. Every stall longer than
 ``--over`` ms is printed with when it began, how long it took, and the
-functions (of vivtui, else any) that the samples found most often.
+stack the samples found most often (its innermost frame, then vivtui's).
 
     python benchmarks/loop_lag.py RUN_DIR [--seconds 40] [--keys 3@20 e@30]
 
@@ -46,14 +46,14 @@ def probe(out: str, every_ms: float, over_ms: float) -> None:
                 loop.call_soon_threadsafe(ran.set)
             except RuntimeError:  # closed meanwhile
                 break
-            seen: Counter[str] = Counter()
+            seen: Counter[tuple[str, ...]] = Counter()
             while not ran.wait(0.005):
-                frame = sys._current_frames().get(main_id)
-                seen.update(_where(frame))
+                seen[_where(sys._current_frames().get(main_id))] += 1
             late = (time.monotonic() - asked) * 1000
             if late > over_ms:
+                stack = seen.most_common(1)[0][0] if seen else ()
                 stalls.append({"at_s": round(asked - started, 2), "ms": round(late),
-                               "where": [name for name, _ in seen.most_common(4)]})
+                               "where": list(stack)})
                 with open(out, "w") as file:
                     json.dump(stalls, file)
             time.sleep(every_ms / 1000)
@@ -65,17 +65,18 @@ def probe(out: str, every_ms: float, over_ms: float) -> None:
     asyncio.base_events.BaseEventLoop.run_until_complete = run_until_complete
 
 
-def _where(frame) -> list[str]:
-    """The stack's vivtui functions (innermost first), else its innermost one."""
-    names, first = [], None
+def _where(frame) -> tuple[str, ...]:
+    """The stack's innermost frame and its vivtui functions, innermost first
+    (the launcher's left out: every frame is under it)."""
+    names: list[str] = []
     while frame is not None:
         code = frame.f_code
         name = f"{os.path.basename(code.co_filename)}:{code.co_name}"
-        first = first or name
-        if "vivtui" in code.co_filename and "benchmarks" not in code.co_filename:
+        if not names or ("vivtui" in code.co_filename and "benchmarks" not in code.co_filename
+                         and code.co_name not in ("main", "run_monitor", "open_monitor")):
             names.append(name)
         frame = frame.f_back
-    return names[:3] or ([first] if first else [])
+    return tuple(names[:12])
 
 
 def main() -> None:

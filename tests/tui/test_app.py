@@ -527,6 +527,42 @@ async def test_a_jump_waits_for_the_timeline_merged_on_a_thread(tui, run_dir, mo
         assert shown.problem_level(shown.view.selected) == "failure"
 
 
+async def test_a_jump_whose_refresh_changes_the_timelines_rows_waits_for_their_merge(
+        tui, run_dir, monkeypatch):
+    # The jump refreshes the hidden panes; a file read to its end in the
+    # meantime is merged from its rows, no longer its preview's. Checked
+    # before that refresh, the merge looked small, and the jump made it on
+    # the UI thread: 331-419 ms at a big run's first e.
+    import threading
+    from types import SimpleNamespace
+
+    from vivtui.store.run import KINDS, RunStore
+    from vivtui.store.timeline import Timeline
+    from vivtui.ui.panes import timeline as timeline_pane
+
+    monkeypatch.setattr(timeline_pane, "IN_THREAD_OVER", 5)
+    big_here = []
+    real = Timeline.catch_up_with
+
+    def watched(self, buffers):
+        if threading.current_thread() is threading.main_thread() and self.behind(buffers) > 5:
+            big_here.append(self.behind(buffers))
+        return real(self, buffers)
+
+    monkeypatch.setattr(Timeline, "catch_up_with", watched)
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        pane = app.main.panes["timeline"]
+        # As while every file was previewed: the timeline merged the previews' rows.
+        pane.preview = SimpleNamespace(kinds=frozenset(KINDS), coming=False, store=RunStore())
+        pane.catch_up(app.store)
+        assert not pane.timeline.rows
+        await pilot.press("e")  # its refresh: no previews any more, every file's rows
+        await tui.wait_until(pilot, lambda: app.main.pending_jump is None and pane.timeline.rows)
+        shown = app.main.current_pane()
+        assert shown.problem_level(shown.view.selected) == "failure"
+        assert big_here == []
+
+
 async def test_the_cursor_row_stays_on_screen_when_the_pane_shrinks(tui, run_dir):
     # A jump put the cursor on a pane's last visible row; the pane's head then
     # took a second line at 80 columns, and the row went under the status line.

@@ -16,7 +16,10 @@ from vivtui.store.timeline import Entry, Timeline
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
 
-IN_THREAD_OVER = 5_000  # rows to take in: more are merged on a thread
+# Rows to take in: more are merged on a thread. Kept rows are read back from
+# their files and parsed: 5,000 took 267 ms of the UI thread at a big run's
+# first e (``benchmarks/loop_lag.py``).
+IN_THREAD_OVER = 1_000
 MERGING = "merging the newest rows of every file…"
 COUNTING = "the files' rows come as they are counted…"
 
