@@ -563,6 +563,29 @@ async def test_a_jump_whose_refresh_changes_the_timelines_rows_waits_for_their_m
         assert big_here == []
 
 
+async def test_a_jump_ranks_the_rows_with_the_cyclic_collector_paused(tui, run_dir,
+                                                                      monkeypatch):
+    # Ranking a big run's rows makes many small objects: a pass of the
+    # collector over everything kept (49 ms) fell in the middle of a jump.
+    import gc
+
+    from vivtui.ui.panes.base import Pane
+
+    collecting = []
+    real = Pane.ranked_problems
+
+    def watched(self, level):
+        collecting.append(gc.isenabled())
+        return real(self, level)
+
+    monkeypatch.setattr(Pane, "ranked_problems", watched)
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        await pilot.press("e")
+        await tui.wait_until(pilot, lambda: collecting and app.main.pending_jump is None)
+        assert collecting and not any(collecting)
+        assert gc.isenabled()
+
+
 async def test_the_cursor_row_stays_on_screen_when_the_pane_shrinks(tui, run_dir):
     # A jump put the cursor on a pane's last visible row; the pane's head then
     # took a second line at 80 columns, and the row went under the status line.
