@@ -10,7 +10,7 @@ import shutil
 import sys
 import threading
 import time
-from datetime import timezone
+from datetime import datetime, timezone
 
 import pytest
 
@@ -23,10 +23,11 @@ from vivtui.ingest.costs import cost_of
 from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.sources.tailer import TRUNCATED, LineTailer
-from vivtui.store.activity import RunActivity
+from vivtui.store.activity import FINISHED, RunActivity
 from vivtui.store.buffer import YOUNG
 from vivtui.store.oldrows import GONE
 from vivtui.store.run import RunStore
+from vivtui.store.session_order import SessionOrder
 from vivtui.summary import summary_dict
 
 NAMES = ("structured_logs.jsonl", "execution_log.jsonl", "api_audit.log", "kernel_run.log",
@@ -96,6 +97,23 @@ def test_a_backlog_read_apart_then_here_is_the_whole_file_read_here(demo, tmp_pa
     assert reading.store.buffers[feed.kind].total > 0  # the other process's store
     read_to_end(feed, reading.take)
     assert outcome(layout, reading) == read_here(run, name)
+
+
+def test_the_sessions_triage_order_is_sorted_by_the_process_that_read_them(
+        demo, tmp_path, monkeypatch):
+    """Not by the UI thread at its first look (a big run's 200k: 0.1-0.15 s)."""
+    name = "structured_logs.jsonl"
+    shutil.copy(demo / name, tmp_path / name)
+    layout, feed = feed_of(tmp_path, name)
+    reading = reading_of(feed.kind)
+    process = ApartProcess.start(feed, reading)
+    assert process.wait(threading.Event(), lambda: None) and process.take_over(feed, reading)
+    placed_here = []
+    monkeypatch.setattr(SessionOrder, "_sort_all", lambda self, count: placed_here.append(count))
+    monkeypatch.setattr(SessionOrder, "_add", lambda self, at: placed_here.append(at))
+    tracker = reading.store.sessions
+    order = tracker.triage_order(FINISHED, datetime.now(timezone.utc))
+    assert placed_here == [] and len(order) == len(tracker.sessions) > 10
 
 
 @pytest.mark.parametrize("name", NAMES)
