@@ -110,9 +110,6 @@ class SessionOrder:
 
     # -- keeping the classes ----------------------------------------------------------
 
-    def _time_of(self, at: int) -> float:
-        return self._columns.time(at)
-
     def _sort_all(self, count: int) -> None:
         columns = self._columns
         self._kind = bytearray(map(columns.kind, range(count)))
@@ -135,12 +132,11 @@ class SessionOrder:
 
     def _add(self, at: int) -> None:
         kind = self._columns.kind(at)
-        if at < len(self._kind):
-            self._kind[at] = kind
-        else:
+        if at >= len(self._kind):
             self._kind.extend(bytes(at + 1 - len(self._kind)))
-            self._kind[at] = kind
-        if self._time_of(at) == self._time_of(at):
+        self._kind[at] = kind
+        ts = self._columns.time(at)
+        if ts == ts:
             insort(self._timed[kind], at, key=self._columns.key)
         else:
             insort(self._untimed[kind], at)
