@@ -37,9 +37,9 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
     included), and the files it does not use (the action log's text twin)
     counted (``RunLayout.counted``), by up to ``processes`` processes
     (default: the cores this one may use) when the run holds more than
-    ``split_over`` bytes."""
+    ``split_over`` bytes. For a report: no time strip is counted."""
     layout = discover(path, zone)
-    store = RunStore(budget, activity=activity, capacity=rows)
+    store = RunStore(budget, activity=activity, capacity=rows, time_strip=False)
     if processes is None:
         processes = min(usable_cores(), MOST_PROCESSES)
     jobs = _jobs(layout)
@@ -93,7 +93,7 @@ def _do_apart(path: str, zone: tzinfo | None, budget: float | None,
     """A group's jobs done on a layout and a store of their own (in another
     process): the store, the readings and the counts."""
     layout = discover(path, zone)
-    store = RunStore(budget, activity=activity, capacity=rows)
+    store = RunStore(budget, activity=activity, capacity=rows, time_strip=False)
     readings = _do(layout, group, store, zone)
     return store, readings, layout.counted
 

@@ -86,7 +86,10 @@ NOTHING_FOUND = Found([], [])
 class RunStore:
     def __init__(self, budget_limit: float | None = None, capacity: int = 50_000,
                  kept_problems: int = 5_000, activity: RunActivity | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, time_strip: bool = True) -> None:
+        """``time_strip``: events and failures counted per minute (``timebins``)
+        for the screen's strip; a report without one does not (about a tenth
+        of reading a big audit log)."""
         self.activity = activity or RunActivity()
         self.clock = clock or _utc_now
         self.buffers = {kind: RecordBuffer(capacity if kind in (actions.KIND, kernel.KIND)
@@ -105,7 +108,7 @@ class RunStore:
         self.blocked: deque[Record] = deque(maxlen=kept_problems)
         self.blocked_count = 0
         self.safety = SafetyTally()
-        self.timebins = TimeBins()  # events and failures per minute: the time strip
+        self.timebins = TimeBins() if time_strip else None  # per minute: the time strip
         self.sources: dict[str, str] = {}  # kind -> name of the file it is read from
         self.version = 0
 
@@ -156,7 +159,8 @@ class RunStore:
         categories.update(map(_CATEGORY, rows))
         self.activity.saw_events(_extreme(rows, min), _extreme(rows, max))
         self.by_severity[kind].update(map(_SEVERITY, rows))
-        if kind != "performance":  # a snapshot's entries are sessions' metrics, not events
+        # (A snapshot's entries are sessions' metrics, not events.)
+        if kind != "performance" and self.timebins is not None:
             self.timebins.add(rows)
         if categories[MALFORMED] != malformed_before:
             found.malformed.extend(new_record(Record, row)
@@ -208,7 +212,8 @@ class RunStore:
         self.blocked = _in_order(self.blocked, other.blocked, rank)
         self.blocked_count += other.blocked_count
         self.safety.absorb(other.safety)
-        self.timebins.absorb(other.timebins)
+        if self.timebins is not None and other.timebins is not None:
+            self.timebins.absorb(other.timebins)
         self.activity.absorb(other.activity)
         self.version += 1
 
