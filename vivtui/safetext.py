@@ -109,6 +109,28 @@ def reveal_secrets(on: bool) -> None:
     """``--show-secrets``: every output shows them (set once, at start)."""
     global _reveal
     _reveal = on
+    _SEEN_LINES.clear()
+
+
+# Short strings that repeat, made safe once each (``safe_line``).
+_SEEN_LINES: dict[str, str] = {}
+SEEN_LINES_MOST = 4096
+SEEN_LINE_LONGEST = 200
+
+
+def safe_line(text: str) -> str:
+    """``one_line(redact(text))``, looked up for a short string seen before:
+    a model's name, a worker's, the error every failed task gives. Filtering
+    200k sessions spent 0.57 s of its 0.96 s redacting each one's model name
+    again."""
+    found = _SEEN_LINES.get(text)
+    if found is None:
+        found = one_line(redact(text))
+        if len(text) <= SEEN_LINE_LONGEST:
+            if len(_SEEN_LINES) >= SEEN_LINES_MOST:
+                _SEEN_LINES.clear()
+            _SEEN_LINES[text] = found
+    return found
 
 
 def shareable(text: str) -> str:

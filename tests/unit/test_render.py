@@ -66,11 +66,27 @@ def test_secrets_of_many_shapes_are_masked_and_ordinary_text_is_not():
 
 def test_show_secrets_reveals_them():
     from vivtui.safetext import redact, reveal_secrets
+    assert render.safe("password=hunter22") == "password=…[redacted]"  # (looked up since)
     reveal_secrets(True)
     try:
         assert redact("password=hunter22") == "password=hunter22"
+        assert render.safe("password=hunter22") == "password=hunter22"
     finally:
         reveal_secrets(False)
+    assert render.safe("password=hunter22") == "password=…[redacted]"
+
+
+def test_a_line_seen_before_is_made_safe_as_it_was_the_first_time():
+    from vivtui import safetext
+    lines = ["llama-3.3-70b", "a\x1b[31mred\nline", "token=sk-abcdefghijklmnop",
+             "x" * (safetext.SEEN_LINE_LONGEST + 1)]
+    first = [render.safe(line) for line in lines]
+    assert first[1] == "a\ufffd[31mred line" and "sk-abcdefghijklmnop" not in first[2]
+    assert [render.safe(line) for line in lines] == first  # looked up, or made again
+    assert lines[3] not in safetext._SEEN_LINES  # long ones are not kept
+    for n in range(safetext.SEEN_LINES_MOST + 10):  # kept at most so many
+        render.safe(f"worker-{n}")
+    assert len(safetext._SEEN_LINES) <= safetext.SEEN_LINES_MOST
 
 
 def test_saved_rows_are_masked_and_private(tmp_path):
