@@ -586,6 +586,21 @@ async def test_a_jump_ranks_the_rows_with_the_cyclic_collector_paused(tui, run_d
         assert gc.isenabled()
 
 
+async def test_the_type_pickers_counts_are_the_rows_own(tui, run_dir):
+    # The sessions' and the queue's are the trackers' counts (describing 200k
+    # sessions to count them froze the screen): what each row says it is.
+    from vivtui.ui.panes.base import Pane
+
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        for name in ("sessions", "queue"):
+            pane = app.main.panes[name]
+            await pilot.press({"sessions": "2", "queue": "3"}[name])
+            await pilot.pause()
+            counted = dict(pane.categories(app.store))
+            assert counted and counted == dict(Pane.categories(pane, app.store)), name
+            assert list(counted.values()) == sorted(counted.values(), reverse=True)
+
+
 async def test_the_cursor_row_stays_on_screen_when_the_pane_shrinks(tui, run_dir):
     # A jump put the cursor on a pane's last visible row; the pane's head then
     # took a second line at 80 columns, and the row went under the status line.

@@ -55,6 +55,12 @@ class QueuePane(Pane):
     def brief_of(self, task: model.Task) -> Record | None:
         return task.brief
 
+    def categories(self, store: RunStore) -> list[tuple[str, int]]:
+        """The statuses, counted by the tracker as tasks change (not each task described)."""
+        if not self._source:
+            return []
+        return sorted(self._source[0].tracker.by_status().items(), key=lambda kv: -kv[1])
+
     def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
         severity = LEVEL_SEVERITY.get(level)
         return model.timed_at_severity(self.view.rows, severity) if severity is not None else ()
