@@ -22,7 +22,11 @@ from pathlib import Path
 from vivtui.sources.lineindex import LineIndex
 from vivtui.sources.tailer import TRUNCATED, LineTailer
 
-TAIL_BYTES = 1 << 20  # read at once on open: ~4,000 lines of the action log
+# Read at once on open, on the UI thread: ~500 lines of the action log, ten
+# screens (the rest is indexed by a worker). A megabyte's read, while the
+# backlogs' processes read their files from a cold disk, held the UI thread
+# 351-460 ms (``benchmarks/loop_lag.py``).
+TAIL_BYTES = 128 << 10
 READ_BUDGET = 4 << 20  # per poll: a huge append is taken in steps
 KEPT_SEGMENTS = 16  # rotations remembered; older files are let go
 
