@@ -138,6 +138,7 @@ async def test_the_tail_loops_start_once_a_keys_pane_is_drawn_or_a_while_after(t
         assert started == []
         await tui.wait_until(pilot, lambda: started)
         assert started == [False] and app.main.active_name() == "queue"
+        await pilot.pause()  # (the queue's "settled" is in: it would say no pane is on its way)
         app.main._later.wanted = "budget"  # a pane that never comes: not waited for long
         app._tailing_due_by = time.monotonic() + 0.3
         app._start_tailing()
