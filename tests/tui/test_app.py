@@ -602,6 +602,40 @@ async def test_the_type_pickers_counts_are_the_rows_own(tui, run_dir):
             assert list(counted.values()) == sorted(counted.values(), reverse=True)
 
 
+async def test_a_long_lists_filter_and_search_are_tested_by_a_worker(tui, run_dir,
+                                                                     monkeypatch):
+    # Over a big run's 200k sessions they froze the screen 0.7-0.9 s on the
+    # UI thread: a worker finds the same rows and hits.
+    import threading
+
+    from vivtui.store.memory_scan import MemoryScan
+    from vivtui.store.rows import FilteredRows
+    from vivtui.ui.panes import query
+
+    monkeypatch.setattr(query, "IN_PLACE_MOST", 1)  # every list is long
+    threads = []
+    run = MemoryScan.run
+    monkeypatch.setattr(MemoryScan, "run", lambda scan: (
+        threads.append(threading.current_thread() is not threading.main_thread()), run(scan)))
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        await pilot.press("2")
+        pane = app.main.panes["sessions"]
+        await tui.wait_until(pilot, lambda: len(pane.view.rows) > 2)
+        everyone = list(pane.view.rows)
+        pane.add_filter("!ok")  # (a state: what the row says first)
+        await tui.wait_until(pilot, lambda: threads and not pane.row_query.scanning
+                             and pane._scan_timer is None)
+        here = FilteredRows(pane._source, pane.describe, pane.filters)
+        here.rebuild()
+        assert [int(s) for s in pane.view.rows] == [int(s) for s in here] != []
+        assert len(pane.view.rows) < len(everyone)
+        pane.set_search("fail")
+        await tui.wait_until(pilot, lambda: len(threads) >= 2 and pane._scan_timer is None)
+        assert pane.row_query.hits == sum(pane.row_query._matches(s) for s in pane.view.rows) > 0
+        assert all(threads)
+        assert "no rows match" not in tui.screen_text(app)
+
+
 async def test_the_cursor_row_stays_on_screen_when_the_pane_shrinks(tui, run_dir):
     # A jump put the cursor on a pane's last visible row; the pane's head then
     # took a second line at 80 columns, and the row went under the status line.

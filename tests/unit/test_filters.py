@@ -199,4 +199,7 @@ def test_plain_text_is_found_as_re2_finds_it(needle, haystack):
     pattern = compile_pattern(needle)
     assert pattern.plain == needle
     assert pattern.search(haystack) == (pattern.regex.search(haystack) is not None)
+    if haystack.isascii():  # (marked on screen by ``re``: the same spans as RE2's)
+        assert ([m.span() for m in pattern.highlighter.finditer(haystack)]
+                == [m.span() for m in pattern.regex.finditer(haystack)])
     assert compile_pattern("x|" + needle).plain is None  # a regex: RE2 looks

@@ -24,8 +24,9 @@ from vivtui.ingest.feeds import PREVIEWED_KINDS
 from vivtui.parsing.record import ERROR, WARNING, Record, make
 from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern, record_field
+from vivtui.store.memory_scan import MemoryScan
 from vivtui.store.run import RunStore
-from vivtui.store.scan import RowScan
+from vivtui.store.scan import RowScan, RowSeek
 from vivtui.store.triage import rank_of
 from vivtui.ui import heads, styles
 from vivtui.ui.panes.query import FileQuery, MemoryQuery, Query
@@ -63,7 +64,7 @@ class Pane(SaysWorkerFailures, Vertical):
         self._problem: str | None = None  # a file of ``reads`` that cannot be read
         self._empty_before = ""
         self._preview_coming = False  # its rows wait for a big file's newest lines
-        self.row_query: Query = MemoryQuery(self.describe)
+        self.row_query: Query = MemoryQuery(self.describe, self._start_scan)
         self._source: Sequence = ()
         self._scan_timer = None
         self._seen_version = -1
@@ -293,7 +294,7 @@ class Pane(SaysWorkerFailures, Vertical):
         text = self.row(item, width)
         search = self.row_query.search
         if search is not None:
-            text.highlight_regex(search.regex, styles.SEARCH_HIT)
+            text.highlight_regex(search.highlighter, styles.SEARCH_HIT)
         return text
 
     def show_rows(self, source: Sequence) -> None:
@@ -307,7 +308,7 @@ class Pane(SaysWorkerFailures, Vertical):
             query.take_over(self.row_query)
             self.row_query = query
 
-    def _start_scan(self, scan: RowScan, group: str) -> None:
+    def _start_scan(self, scan: RowScan | RowSeek | MemoryScan, group: str) -> None:
         self.run_worker(scan.run, thread=True, exit_on_error=False, exclusive=True,
                         group=f"{group} {id(self)}",
                         name=f"{group} scan of the {self.title.lower()}")
