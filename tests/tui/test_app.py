@@ -629,10 +629,17 @@ async def test_a_long_lists_filter_and_search_are_tested_by_a_worker(tui, run_di
         here.rebuild()
         assert [int(s) for s in pane.view.rows] == [int(s) for s in here] != []
         assert len(pane.view.rows) < len(everyone)
+        pane.view.select(len(pane.view.rows) - 1)
         pane.set_search("fail")
         await tui.wait_until(pilot, lambda: len(threads) >= 2 and pane._scan_timer is None)
-        assert pane.row_query.hits == sum(pane.row_query._matches(s) for s in pane.view.rows) > 0
-        assert all(threads)
+        rows, query = pane.view.rows, pane.row_query
+        hits = [at for at, s in enumerate(rows) if query._matches(s)]
+        assert query.hits == len(hits) > 0 and all(threads)
+        assert pane.view.cursor in hits  # the first hit from the cursor, wrapping round
+        for step in (1, -1, 1):  # n, N: as the walk on the UI thread goes
+            here = pane.view.cursor
+            ahead = [hits[(hits.index(here) + step) % len(hits)]]
+            assert query.next_match(pane.view, step) and [pane.view.cursor] == ahead
         assert "no rows match" not in tui.screen_text(app)
 
 

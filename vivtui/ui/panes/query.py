@@ -9,6 +9,7 @@ holds one and never asks which.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Any, Callable, Iterator, Sequence
 
 from vivtui.parsing.record import Record
@@ -114,6 +115,7 @@ class MemoryQuery(Query):
         self._scan: MemoryScan | None = None  # the filters' latest
         self._shown_scan: MemoryScan | None = None  # the one whose matches are shown
         self._hit_scan: MemoryScan | None = None  # the search's
+        self._wanted: tuple[int, bool] | None = None  # a move to a hit, once they are found
 
     def shown(self, source: Sequence) -> Sequence:
         self._source = source
@@ -180,6 +182,7 @@ class MemoryQuery(Query):
     def count_hits(self, rows: Sequence) -> None:
         self._stop(self._hit_scan)
         self._hit_scan = None
+        self._wanted = None
         if self.search is not None and self._start_scan is not None and len(rows) > IN_PLACE_MOST:
             self.hits = 0  # counted by a worker (``tick``)
             self._hit_scan = self._started(rows, self._matches, "search")
@@ -201,16 +204,33 @@ class MemoryQuery(Query):
             if rows is not view.rows:
                 view.set_rows(rows)
                 if self.search is not None:
+                    wanted = self._wanted
                     self.count_hits(rows)
+                    self._wanted = wanted  # (a move asked for: to a hit of these rows)
         hits = self._hit_scan
         if hits is not None and hits.done and not hits.cancel.is_set():
             self.hits = len(hits.matches)
+            if self._wanted is not None and hits.source is view.rows:
+                (step, include_current), self._wanted = self._wanted, None
+                self._go(view, hits.matches, step, include_current)
         return self.progress() is not None
+
+    def first_hit(self, view) -> None:
+        if self._hit_scan is not None and not self._hit_scan.done:
+            self._wanted = (1, True)  # once the worker has found the hits (``tick``)
+            return
+        super().first_hit(view)
 
     def next_match(self, view, step: int, include_current: bool = False) -> bool:
         rows = view.rows
         if self.search is None or not rows:
             return False
+        hits = self._hit_scan
+        if hits is not None and hits.source is rows:  # a long list's: not walked here
+            if not hits.done:
+                self._wanted = (step, include_current)
+                return True
+            return self._go(view, hits.matches, step, include_current)
         start = max(view.cursor, 0)
         for distance in range(0 if include_current else 1, len(rows) + 1):
             index = (start + step * distance) % len(rows)
@@ -218,6 +238,20 @@ class MemoryQuery(Query):
                 view.select(index)
                 return True
         return False
+
+    @staticmethod
+    def _go(view, matches: list[int], step: int, include_current: bool) -> bool:
+        """The match ``step`` from the cursor (wrapping round), selected; False: none."""
+        if not matches:
+            return False
+        here = max(view.cursor, 0)
+        if step > 0:
+            at = bisect_left(matches, here if include_current else here + 1)
+            view.select(matches[at] if at < len(matches) else matches[0])
+        else:
+            at = bisect_right(matches, here if include_current else here - 1) - 1
+            view.select(matches[at] if at >= 0 else matches[-1])
+        return True
 
     def saved(self, view, record_of: RecordOf) -> Saved:
         # Taken now (at most a buffer's worth), written by the worker.
