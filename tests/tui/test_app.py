@@ -640,6 +640,15 @@ async def test_a_long_lists_filter_and_search_are_tested_by_a_worker(tui, run_di
             here = pane.view.cursor
             ahead = [hits[(hits.index(here) + step) % len(hits)]]
             assert query.next_match(pane.view, step) and [pane.view.cursor] == ahead
+        pane.filters.patterns.clear()
+        pane.filters_changed()
+        await tui.wait_until(pilot, lambda: pane._scan_timer is None)
+        pane.show_rows(list(pane._source))  # the list changed since (a live run's re-sort)
+        pane.view.select(len(pane.view.rows) - 1)
+        scans = len(threads)
+        assert query.next_match(pane.view, 1)  # its hits found by a worker, then the move
+        await tui.wait_until(pilot, lambda: pane._scan_timer is None)
+        assert len(threads) == scans + 1 and query._matches(pane.view.selected)
         assert "no rows match" not in tui.screen_text(app)
 
 

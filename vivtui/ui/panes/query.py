@@ -225,8 +225,11 @@ class MemoryQuery(Query):
         rows = view.rows
         if self.search is None or not rows:
             return False
-        hits = self._hit_scan
-        if hits is not None and hits.source is rows:  # a long list's: not walked here
+        if self._start_scan is not None and len(rows) > IN_PLACE_MOST:  # not walked here
+            if self._hit_scan is None or self._hit_scan.source is not rows:
+                self.count_hits(rows)  # (the list changed since the search)
+            hits = self._hit_scan
+            assert hits is not None
             if not hits.done:
                 self._wanted = (step, include_current)
                 return True
