@@ -119,6 +119,25 @@ async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tui, action_
         assert view.rows is rows
 
 
+async def test_g_as_the_history_is_indexed_goes_to_the_files_first_line(tui, action_lines,
+                                                                         tmp_path, monkeypatch):
+    # Before the pane's next frame numbered the rows put in front, g went to
+    # the first of the newest lines, and the cursor was then moved down with
+    # them (line 2,023 of 3,000).
+    monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
+    log = tmp_path / "action_log.jsonl"
+    action_lines.write(log, range(3_000), every_error=1000)
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 30)) as pilot:
+        pane = app.main.panes["actions"]
+        await tui.wait_until(pilot, lambda: pane.file_view is not None
+                             and pane.file_view.pending is None and len(pane.file_rows) == 3_000)
+        await pilot.press("g")
+        assert pane.view.selected.line == 1
+        await pilot.pause(0.3)  # (and after the next frames)
+        assert pane.view.selected.line == 1
+
+
 async def test_big_action_log_failures_and_saving_go_through_workers(tui, action_lines, tmp_path,
                                                                     monkeypatch):
     monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)

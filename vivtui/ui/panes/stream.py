@@ -175,6 +175,11 @@ class StreamPane(Pane):
     def on_stream_pane_history_indexed(self, message: HistoryIndexed) -> None:
         if self.file_view is not None and not self._gone.is_set():
             self.file_view.attach_history(message.pending, message.index)
+            if self.file_rows is not None:
+                # The rows put in front numbered at once: a `g` before the next
+                # frame went to the top of the newest lines, and the cursor was
+                # then moved down with them.
+                self.show_rows(self.file_rows)
         self._index_history()  # the file may have been truncated meanwhile
         self._changed()
 
