@@ -1,10 +1,10 @@
 """A pane's filters, search and hits over its rows: one protocol, two row sources.
 
 ``MemoryQuery`` serves rows held in memory (a store buffer, a model's list):
-filtered as they arrive, searched on the spot (a long list by a worker). ``FileQuery`` serves a whole
-file read on demand (millions of rows): filters and search run as scans in
-worker threads, newest rows first, and matches show as they are found. A pane
-holds one and never asks which.
+filtered as they arrive, searched on the spot (a long list by a worker).
+``FileQuery`` serves a whole file read on demand (millions of rows): filters
+and search run as scans in worker threads, newest rows first, and matches
+show as they are found. A pane holds one and never asks which.
 """
 
 from __future__ import annotations

@@ -128,7 +128,9 @@ class SessionsPane(Pane):
         return sorted(((state, n) for state, n in counts.items() if n), key=lambda kv: -kv[1])
 
     def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
-        return session_order.timed_problems(self.view.rows, self.run.state) if level == "failure" else ()
+        if level != "failure":
+            return ()
+        return session_order.timed_problems(self.view.rows, self.run.state)
 
     def record_of(self, session: model.Session) -> Record | None:
         return session.end or session.start
