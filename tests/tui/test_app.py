@@ -610,9 +610,9 @@ async def test_a_long_lists_filter_and_search_are_tested_by_a_worker(tui, run_di
 
     from vivtui.store.memory_scan import MemoryScan
     from vivtui.store.rows import FilteredRows
-    from vivtui.ui.panes import query
+    from vivtui.ui.panes import memory_query
 
-    monkeypatch.setattr(query, "IN_PLACE_MOST", 1)  # every list is long
+    monkeypatch.setattr(memory_query, "IN_PLACE_MOST", 1)  # every list is long
     threads = []
     run = MemoryScan.run
     monkeypatch.setattr(MemoryScan, "run", lambda scan: (

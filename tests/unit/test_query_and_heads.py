@@ -5,7 +5,7 @@ from __future__ import annotations
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.filters import FilterSet, compile_pattern
 from vivtui.ui import heads
-from vivtui.ui.panes.query import MemoryQuery
+from vivtui.ui.panes.memory_query import MemoryQuery
 
 
 class View:

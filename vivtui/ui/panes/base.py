@@ -29,7 +29,8 @@ from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan, RowSeek
 from vivtui.store.triage import rank_of
 from vivtui.ui import heads, styles
-from vivtui.ui.panes.query import FileQuery, MemoryQuery, Query
+from vivtui.ui.panes.memory_query import MemoryQuery
+from vivtui.ui.panes.query import FileQuery, Query
 from vivtui.ui.preview import Shown
 from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine

@@ -1,22 +1,20 @@
 """A pane's filters, search and hits over its rows: one protocol, two row sources.
 
-``MemoryQuery`` serves rows held in memory (a store buffer, a model's list):
-filtered as they arrive, searched on the spot (a long list by a worker).
-``FileQuery`` serves a whole file read on demand (millions of rows): filters
-and search run as scans in worker threads, newest rows first, and matches
-show as they are found. A pane holds one and never asks which.
+``MemoryQuery`` (``panes.memory_query``) serves rows held in memory (a store
+buffer, a model's list). ``FileQuery`` serves a whole file read on demand
+(millions of rows): filters and search run as scans in worker threads, newest
+rows first, and matches show as they are found. A pane holds one and never
+asks which.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from typing import Any, Callable, Iterator, Sequence
 
 from vivtui.parsing.record import Record
 from vivtui.store.filerows import FileRows, close_snapshot, read_records
 from vivtui.store.filters import Describe, FilterSet, Pattern, line_prefilter
 from vivtui.store.memory_scan import MemoryScan
-from vivtui.store.rows import FilteredRows
 from vivtui.store.scan import RowScan, RowSeek
 
 FIRST = 0  # the step to a new search's first hit (``FileQuery._go``)
@@ -93,173 +91,6 @@ class Query:
         if search is None:
             return False
         return search.found_in(self.describe(item))
-
-
-# Rows a model's list may have for its filters and search to be tested on
-# the UI thread; a longer one's are tested by a worker (``MemoryScan``).
-IN_PLACE_MOST = 20_000
-
-
-class MemoryQuery(Query):
-    """A model's list, filtered and searched here, or by a worker when long
-    (``start_scan``; without it, here whatever the length): the rows shown
-    are then the last scan's, of the filters as they are now, until the
-    next scan is done."""
-
-    def __init__(self, describe: Describe, start_scan: StartScan | None = None) -> None:
-        super().__init__(describe)
-        self._filtered: FilteredRows | None = None
-        self._start_scan = start_scan
-        self._source: Sequence | None = None
-        self._generation = 0  # of the filters: a scan of older ones is not shown
-        self._scan: MemoryScan | None = None  # the filters' latest
-        self._shown_scan: MemoryScan | None = None  # the one whose matches are shown
-        self._hit_scan: MemoryScan | None = None  # the search's
-        self._wanted: tuple[int, bool] | None = None  # a move to a hit, once they are found
-
-    def shown(self, source: Sequence) -> Sequence:
-        self._source = source
-        if not self.filters.active:
-            self._filtered = None
-            self._stop(self._scan)
-            self._scan = None
-            return source
-        if self._start_scan is not None and len(source) > IN_PLACE_MOST:
-            return self._scanned(source)
-        if self._filtered is None or self._filtered.source is not source:
-            self._filtered = FilteredRows(source, self.describe, self.filters)
-            self._filtered.rebuild()
-        else:
-            self._filtered.update()
-        return self._filtered
-
-    def _scanned(self, source: Sequence) -> Sequence:
-        """The last done scan's matches (nothing before the first is done); a
-        scan of ``source`` started if none runs."""
-        scan = self._scan
-        if scan is not None and scan.generation == self._generation:
-            if not scan.done:
-                return self._filtered if self._filtered is not None else self._none(source)
-            if self._shown_scan is not scan:
-                self._filtered = FilteredRows(scan.source, self.describe, self.filters)
-                self._filtered.rebuild(scan.matches, len(scan.source))
-                self._shown_scan = scan
-            if scan.source is not source:  # the list changed since: looked at again
-                self._scan = self._started(source, self._accepted, "filter")
-            return self._filtered
-        self._stop(scan)
-        self._scan = self._started(source, self._accepted, "filter")
-        return self._none(source)
-
-    def _none(self, source: Sequence) -> FilteredRows:
-        self._filtered = FilteredRows(source, self.describe, self.filters)
-        self._filtered.rebuild([], len(source))
-        return self._filtered
-
-    def _accepted(self, item: Any) -> bool:
-        return self.filters.accepts(*self.describe(item))
-
-    def _started(self, rows: Sequence, test: Callable[[Any], bool], group: str) -> MemoryScan:
-        scan = MemoryScan(rows, test, self._generation)
-        assert self._start_scan is not None
-        self._start_scan(scan, group)
-        return scan
-
-    @staticmethod
-    def _stop(scan: MemoryScan | None) -> None:
-        if scan is not None:
-            scan.cancel.set()
-
-    def reset(self) -> None:
-        self._filtered = None
-        self._generation += 1
-
-    def cancel(self) -> None:
-        for scan in (self._scan, self._hit_scan):
-            self._stop(scan)
-        self._scan = self._hit_scan = None
-
-    def count_hits(self, rows: Sequence) -> None:
-        self._stop(self._hit_scan)
-        self._hit_scan = None
-        self._wanted = None
-        if self.search is not None and self._start_scan is not None and len(rows) > IN_PLACE_MOST:
-            self.hits = 0  # counted by a worker (``tick``)
-            self._hit_scan = self._started(rows, self._matches, "search")
-            return
-        self.hits = sum(1 for item in rows if self._matches(item)) if self.search else 0
-
-    def progress(self) -> float | None:
-        running = [scan.progress for scan in (self._scan, self._hit_scan)
-                   if scan is not None and not scan.done]
-        return min(running) if running else None
-
-    @property
-    def scanning(self) -> bool:
-        return self._scan is not None and not self._scan.done
-
-    def tick(self, view) -> bool:
-        if self._source is not None and self.filters.active:
-            rows = self.shown(self._source)
-            if rows is not view.rows:
-                view.set_rows(rows)
-                if self.search is not None:
-                    wanted = self._wanted
-                    self.count_hits(rows)
-                    self._wanted = wanted  # (a move asked for: to a hit of these rows)
-        hits = self._hit_scan
-        if hits is not None and hits.done and not hits.cancel.is_set():
-            self.hits = len(hits.matches)
-            if self._wanted is not None and hits.source is view.rows:
-                (step, include_current), self._wanted = self._wanted, None
-                self._go(view, hits.matches, step, include_current)
-        return self.progress() is not None
-
-    def first_hit(self, view) -> None:
-        if self._hit_scan is not None and not self._hit_scan.done:
-            self._wanted = (1, True)  # once the worker has found the hits (``tick``)
-            return
-        super().first_hit(view)
-
-    def next_match(self, view, step: int, include_current: bool = False) -> bool:
-        rows = view.rows
-        if self.search is None or not rows:
-            return False
-        if self._start_scan is not None and len(rows) > IN_PLACE_MOST:  # not walked here
-            if self._hit_scan is None or self._hit_scan.source is not rows:
-                self.count_hits(rows)  # (the list changed since the search)
-            hits = self._hit_scan
-            assert hits is not None
-            if not hits.done:
-                self._wanted = (step, include_current)
-                return True
-            return self._go(view, hits.matches, step, include_current)
-        start = max(view.cursor, 0)
-        for distance in range(0 if include_current else 1, len(rows) + 1):
-            index = (start + step * distance) % len(rows)
-            if self._matches(rows[index]):
-                view.select(index)
-                return True
-        return False
-
-    @staticmethod
-    def _go(view, matches: list[int], step: int, include_current: bool) -> bool:
-        """The match ``step`` from the cursor (wrapping round), selected; False: none."""
-        if not matches:
-            return False
-        here = max(view.cursor, 0)
-        if step > 0:
-            at = bisect_left(matches, here if include_current else here + 1)
-            view.select(matches[at] if at < len(matches) else matches[0])
-        else:
-            at = bisect_right(matches, here if include_current else here - 1) - 1
-            view.select(matches[at] if at >= 0 else matches[-1])
-        return True
-
-    def saved(self, view, record_of: RecordOf) -> Saved:
-        # Taken now (at most a buffer's worth), written by the worker.
-        records = [record for record in map(record_of, view.rows) if record is not None]
-        return lambda: iter(records)
 
 
 class FileQuery(Query):
