@@ -68,3 +68,24 @@ async def test_v_shows_the_waterfall_and_enter_opens_related_events(tui, run_dir
         await pilot.press("escape")
         await pilot.press("v")
         assert app.focused is pane.view  # the list again
+
+
+def test_the_wave_after_a_run_is_the_earliest_start_of_any_later_wave():
+    # Found by halving over the waves' numbers (looked for among every wave for
+    # each unfinished session, a big run's froze the screen for minutes).
+    import random
+    from datetime import datetime, timedelta
+
+    from vivtui.ui.waterfall import _firsts_after
+
+    rng = random.Random(3)
+    base = datetime(2026, 3, 1, tzinfo=UTC)
+    for _ in range(50):
+        waves = {rng.randrange(1, 40): base + timedelta(seconds=rng.randrange(1000))
+                 for _ in range(rng.randrange(0, 12))}
+        view = Waterfall()
+        view._waves, view._waves_after = waves, _firsts_after(waves)
+        for run in ["0", *map(str, range(1, 42)), "x"]:
+            expected = (min((when for wave, when in waves.items() if wave > int(run)),
+                            default=None) if run.isdigit() else None)
+            assert view._next_wave(run) == expected, (waves, run)
