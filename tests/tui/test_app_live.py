@@ -24,6 +24,16 @@ def small_previews(monkeypatch) -> None:
     monkeypatch.setattr(feeds, "PREVIEW_BYTES", 3_000)
 
 
+def action_log_app(action_lines, log, count: int, monkeypatch=None) -> VivtuiApp:
+    """The monitor on an action log of ``count`` lines alone (an ERROR every
+    1,000); with ``monkeypatch``, its view reads only the last 20 KB at open,
+    the rest being its history, indexed by a worker."""
+    if monkeypatch is not None:
+        monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
+    action_lines.write(log, range(count), every_error=1000)
+    return VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+
+
 def backlogs_held(monkeypatch):
     """Small previews, and the files' reading from the start held back until
     the event returned is set (the previews are looked at meanwhile)."""
@@ -82,10 +92,8 @@ async def test_the_footers_keys_are_in_the_monitors_first_frame(tui, run_dir):
 
 
 async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tui, action_lines, tmp_path, monkeypatch):
-    monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
     log = tmp_path / "action_log.jsonl"
-    action_lines.write(log, range(40_000), every_error=1000)
-    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    app = action_log_app(action_lines, log, 40_000, monkeypatch)
     async with app.run_test(size=(140, 30)) as pilot:
         pane = app.main.panes["actions"]
         rows = pane.file_rows
@@ -124,10 +132,7 @@ async def test_g_as_the_history_is_indexed_goes_to_the_files_first_line(tui, act
     # Before the pane's next frame numbered the rows put in front, g went to
     # the first of the newest lines, and the cursor was then moved down with
     # them (line 2,023 of 3,000).
-    monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
-    log = tmp_path / "action_log.jsonl"
-    action_lines.write(log, range(3_000), every_error=1000)
-    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    app = action_log_app(action_lines, tmp_path / "action_log.jsonl", 3_000, monkeypatch)
     async with app.run_test(size=(140, 30)) as pilot:
         pane = app.main.panes["actions"]
         await tui.wait_until(pilot, lambda: pane.file_view is not None
@@ -140,12 +145,10 @@ async def test_g_as_the_history_is_indexed_goes_to_the_files_first_line(tui, act
 
 async def test_big_action_log_failures_and_saving_go_through_workers(tui, action_lines, tmp_path,
                                                                     monkeypatch):
-    monkeypatch.setattr(fileview, "TAIL_BYTES", 20_000)
     monkeypatch.chdir(tmp_path)  # short relative paths to type
     log = tmp_path / "run" / "action_log.jsonl"
     log.parent.mkdir()
-    action_lines.write(log, range(40_000), every_error=1000)
-    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    app = action_log_app(action_lines, log, 40_000, monkeypatch)
     async with app.run_test(size=(140, 30)) as pilot:
         pane = app.main.panes["actions"]
         view = pane.view
@@ -500,9 +503,7 @@ async def test_e_in_an_action_log_longer_than_the_timeline_walks_its_file(tui, t
     # The timeline keeps the newest rows: ranked there, the next failure from
     # the top was the oldest one it kept (a 1M-line log: line 950,014).
     monkeypatch.setattr(timeline, "CAPACITY", 2_000)
-    log = tmp_path / "action_log.jsonl"
-    action_lines.write(log, range(5_000), every_error=1_000)  # ERROR: lines 1, 1001 … 4001
-    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    app = action_log_app(action_lines, tmp_path / "action_log.jsonl", 5_000)  # ERROR: 1, 1001…
     async with app.run_test(size=(140, 30)) as pilot:
         lines = await lines_gone_to(tui, app, pilot, app.main.panes["actions"], "eeE")
         assert lines == [1001, 2001, 1001]
