@@ -110,33 +110,11 @@ class JumpActions:
         backed = {name for name, pane in self.panes.items() if pane.file_backed}
         listed = [kind for name in NAMES for kind in BY_NAME[name].streams]
         current = identity(self._selected_record())
-        active = self.active_name()
-        candidates: list[Position] = []
-        found = False
-        # Its rows' ranks are made here and let go at once: a pass of the
-        # cyclic collector over a big run's kept rows in the middle (50 ms)
-        # would only make the key wait.
+        # Its rows' ranks are made and let go at once: a pass of the cyclic
+        # collector over a big run's kept rows in the middle (50 ms) would
+        # only make the key wait.
         with gc_paused():
-            for rank, name in enumerate(NAMES):
-                pane = self.panes[name]
-                if name in backed:
-                    continue
-                cursor = pane.view.cursor if name == active else -1
-                for when, index in pane.ranked_problems(level):
-                    # Not its own next failure. (A row's record is made only in the
-                    # timeline, which repeats other panes: made for each of a big
-                    # run's failed sessions and tasks, e took 0.9-1 s.)
-                    if name == TIMELINE:
-                        record = pane.brief_of(pane.view.rows[index])
-                        if not (only_in_timeline(record, listed) or (
-                                record is not None and pane_of_kind(record.kind) in backed)):
-                            continue
-                        mine = identity(record) == current
-                    else:
-                        mine = index == cursor
-                    found = True
-                    if not mine:
-                        candidates.append((when, rank, index))
+            candidates, found = self._candidates(level, backed, listed, current)
         here = self._position()
         target = next_position(candidates, here, step)
         wrapped = target is not None and (target < here if step > 0 else target > here)
@@ -162,6 +140,35 @@ class JumpActions:
                 self._note_unlisted(start, end)
 
         walk(first, level, step, lambda hit: walked(hit, then))
+
+    def _candidates(self, level: str, backed: set[str], listed: list[str],
+                    current: object) -> tuple[list[Position], bool]:
+        """Every pane's rows of ``level`` but the one under the cursor, ranked;
+        and whether there was any at all."""
+        active = self.active_name()
+        candidates: list[Position] = []
+        found = False
+        for rank, name in enumerate(NAMES):
+            pane = self.panes[name]
+            if name in backed:
+                continue
+            cursor = pane.view.cursor if name == active else -1
+            for when, index in pane.ranked_problems(level):
+                # Not its own next failure. (A row's record is made only in the
+                # timeline, which repeats other panes: made for each of a big
+                # run's failed sessions and tasks, e took 0.9-1 s.)
+                if name == TIMELINE:
+                    record = pane.brief_of(pane.view.rows[index])
+                    if not (only_in_timeline(record, listed) or (
+                            record is not None and pane_of_kind(record.kind) in backed)):
+                        continue
+                    mine = identity(record) == current
+                else:
+                    mine = index == cursor
+                found = True
+                if not mine:
+                    candidates.append((when, rank, index))
+        return candidates, found
 
     def _note_unlisted(self, *times: datetime | None) -> None:
         """Said once, when a jump starts or ends where the audit pane's older
