@@ -102,6 +102,10 @@ class Kit:
             assert time.monotonic() < deadline, "condition not met in time"
             await pilot.pause(0.05)
 
+    async def file_opened(self, pilot, pane) -> None:
+        """A stream pane's file view made by its worker and taken in."""
+        await self.wait_until(pilot, lambda: pane.file_rows is not None)
+
     async def workers_done(self, app: VivtuiApp, pilot, pane=None) -> None:
         """Every Textual worker (scans, saves, indexing) finished, and a pane's
         scan results are on screen."""

@@ -1041,8 +1041,8 @@ async def test_a_stream_pane_shows_its_file_once_opened_whatever_the_counts(tui,
         assert pane._source is app.store.buffers["actions"]
         feed = next(feed for feed in app.layout_.feeds if feed.kind == "actions")
         pane.follow_file(feed, timezone.utc, lambda: None, 60.0)
-        await pilot.pause()
-        assert pane.file_rows is not None and pane.file_rows.view.version == 1
+        await tui.file_opened(pilot, pane)
+        assert pane.file_rows.view.version == 1
         assert pane.rows_changed(app.store) == 1
         assert pane._source is pane.file_rows
 

@@ -96,6 +96,7 @@ async def test_big_action_log_opens_at_its_end_and_scans_in_workers(tui, action_
     app = action_log_app(action_lines, log, 40_000, monkeypatch)
     async with app.run_test(size=(140, 30)) as pilot:
         pane = app.main.panes["actions"]
+        await tui.file_opened(pilot, pane)
         rows = pane.file_rows
         assert isinstance(rows, FileRows)
         await tui.wait_until(pilot, lambda: "seq=00039999" in tui.screen_text(app))
@@ -152,6 +153,7 @@ async def test_big_action_log_failures_and_saving_go_through_workers(tui, action
     async with app.run_test(size=(140, 30)) as pilot:
         pane = app.main.panes["actions"]
         view = pane.view
+        await tui.file_opened(pilot, pane)
         await tui.wait_until(pilot, lambda: len(pane.file_rows) == 40_000
                          and app.store.buffers["actions"].total == 40_000)
         await pilot.press("G", "E")  # the previous failure, found without walking the file
@@ -286,6 +288,7 @@ async def test_big_kernel_log_opens_on_its_pane_at_its_end_without_the_store(tui
     async with app.run_test(size=(140, 30)) as pilot:
         assert app.main.active_name() == "kernel"  # one file: its own pane
         pane = app.main.panes["kernel"]
+        await tui.file_opened(pilot, pane)
         assert isinstance(pane.file_rows, FileRows)
         await tui.wait_until(pilot, lambda: "seq=00039999" in tui.screen_text(app))
         await tui.wait_until(pilot, lambda: len(pane.file_rows) == 40_000)
@@ -465,6 +468,7 @@ async def test_the_timeline_shows_the_newest_lines_while_the_files_are_counted(t
 async def lines_gone_to(tui, app, pilot, pane, keys: str) -> list[int]:
     """Once the pane's 5,000-line file is shown whole and counted: ``g``, then
     each of ``keys``, and the line selected after each."""
+    await tui.file_opened(pilot, pane)
     await tui.wait_until(pilot, lambda: pane.view._first_seq == pane.file_rows.first_seq
                          and len(pane.file_rows) == 5_000)
     # (Not ``reading() is None``: that is so, too, before the tail loops start.)
@@ -533,6 +537,7 @@ async def test_e_from_another_pane_finds_action_failures_older_than_the_timeline
     app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc, display_zone=timezone.utc))
     async with app.run_test(size=(140, 30)) as pilot:
         actions, queue = app.main.panes["actions"], app.main.panes["queue"]
+        await tui.file_opened(pilot, actions)
         await tui.wait_until(pilot, lambda: app.store.buffers["actions"].total == 5_000
                              and len(actions.file_rows) == 5_000 and app.main.reading() is None)
         for task, key, line in (("task-1", "e", 1501), ("task-3", "E", 2501)):
@@ -557,3 +562,36 @@ async def test_the_timeline_says_when_it_holds_the_newest_rows_only(tui, tmp_pat
         await tui.wait_until(pilot, lambda: "the newest only: older rows of action not kept"
                              in tui.screen_text(app))
         assert "rows 2000" in tui.screen_text(app)
+
+
+async def test_a_stream_panes_first_read_is_made_off_the_ui_thread(tui, action_lines, tmp_path,
+                                                                   monkeypatch):
+    """On a cold disk, with the backlogs' processes reading, the first read
+    held the UI thread 311-460 ms: the screen answers keys meanwhile."""
+    import threading
+
+    from vivtui.ui.panes import stream
+
+    log = tmp_path / "action_log.jsonl"
+    app = action_log_app(action_lines, log, 3_000)
+    go, polled_on = threading.Event(), []
+
+    class SlowView(fileview.FileView):
+        def poll(self) -> bool:
+            if not polled_on:
+                polled_on.append(threading.current_thread())
+                go.wait(20)
+            return super().poll()
+
+    monkeypatch.setattr(stream, "FileView", SlowView)
+    async with app.run_test(size=(140, 30)) as pilot:
+        pane = app.main.panes["actions"]
+        await tui.wait_until(pilot, lambda: polled_on)
+        assert polled_on[0] is not threading.main_thread()
+        await pilot.press("2")  # answered while the file is being read
+        assert app.main.active_name() == "sessions" and pane.file_rows is None
+        await pilot.press("1")
+        go.set()
+        await tui.file_opened(pilot, pane)
+        await tui.wait_until(pilot, lambda: "seq=00002999" in tui.screen_text(app))
+        assert isinstance(pane.file_rows, FileRows)

@@ -376,6 +376,7 @@ async def test_related_events_of_lines_no_longer_kept_are_found_in_their_file(tu
     app = VivtuiApp(discover(log), Options(zone=utc, display_zone=utc))
     async with app.run_test(size=(140, 30)) as pilot:
         pane = app.main.panes["actions"]
+        await tui.file_opened(pilot, pane)
         await tui.wait_until(pilot, lambda: len(pane.file_rows) == 3000
                              and app.store.buffers["actions"].total == 3000)
         app.store.buffers["actions"].pass_over(0)  # as a big log's: counted, none kept

@@ -47,6 +47,14 @@ class StreamPane(Pane):
             self.pending = pending
             self.index = index
 
+    class FileOpened(Message):
+        """The view's first read, made by a worker; ``view`` None: it failed."""
+
+        def __init__(self, view: FileView | None, spec: FileSpec) -> None:
+            super().__init__()
+            self.view = view
+            self.spec = spec
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.source_name = ""
@@ -62,6 +70,7 @@ class StreamPane(Pane):
         self._every: float | None = None
         self._keys_first: Callable[[], Callable[[], None]] | None = None
         self._following = False
+        self._opening = False
 
     def render_row(self, record: Record, width: int) -> Text:
         raise NotImplementedError
@@ -114,20 +123,44 @@ class StreamPane(Pane):
 
     def open_file(self) -> None:
         feed = self._feed
-        if self.file_view is not None or feed is None or self._gone.is_set():
+        if self.file_view is not None or self._opening or feed is None or self._gone.is_set():
             return
         choice = feed.current_choice()
         if choice is None or not row_per_line(choice[0]):
             return
         spec, path = choice
-        self.file_view = FileView(path)
-        self.file_view.poll()
-        if self.file_view.pending is not None:
+        self._opening = True
+
+        # The first read on a worker: on a cold disk, while the backlogs'
+        # processes read their files, 128 KB held the UI thread 311-460 ms
+        # (``benchmarks/loop_lag.py``). The store's rows are shown meanwhile.
+        def run() -> None:
+            view = None
+            try:
+                view = FileView(path)
+                view.poll()
+            finally:
+                self.post_message(self.FileOpened(view, spec))
+
+        self.run_worker(run, thread=True, exit_on_error=False, group="open",
+                        name=f"opening the {self.title.lower()} file")
+
+    def on_stream_pane_file_opened(self, message: FileOpened) -> None:
+        self._opening = False
+        view = message.view
+        if view is None:
+            return  # said by the worker's error; the next look tries again
+        if self._gone.is_set() or self.file_view is not None:
+            view.close()
+            return
+        self.file_view = view
+        if view.pending is not None:
             self.history_progress = 0.0  # said from the first frame: indexed after it
-        self.file_rows = FileRows(self.file_view, LineParser(spec, ParseContext(self._parse_zone)))
+        self.file_rows = FileRows(view, LineParser(message.spec, ParseContext(self._parse_zone)))
         self.use_file_query()
         # After the first frame: the scan holds the GIL in long C calls.
         self.call_after_refresh(self._index_history)
+        self._changed()
 
     def poll_file(self) -> None:
         """Look at the file now (a change notice, or the periodic look)."""
