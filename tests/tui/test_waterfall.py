@@ -10,9 +10,10 @@ import orjson
 
 from vivtui.parsing import sessions as parse_sessions
 from vivtui.parsing.context import ParseContext
+from vivtui.store.session_lanes import lay_out
 from vivtui.store.sessions import SessionTracker
 from vivtui.ui.related_screen import RelatedScreen
-from vivtui.ui.waterfall import BAR, Waterfall, lanes_of
+from vivtui.ui.waterfall import BAR, Waterfall
 
 UTC = timezone.utc
 
@@ -40,7 +41,7 @@ def test_overlapping_sessions_of_a_worker_get_lanes_of_their_own():
     tracker = tracker_of(line(0, "w", 1, 1), line(1, "w", 1, 2), line(5, "w", 1, 1, True),
                          line(6, "w", 1, 3), line(8, "w", 1, 2, False), line(9, "x", 1, 1),
                          line(10, "w", 1, 3, True))
-    lanes = lanes_of(tracker.sessions, lambda s: (s.ended or s.began).ts)
+    lanes = lay_out(tracker, "finished", 0.0, {}).lanes
     assert [(lane.worker, [s.key[2] for s in lane.sessions]) for lane in lanes] == [
         ("w", ["1", "3"]),  # session 3 starts after session 1 ended: the same lane
         ("w·2", ["2"]),
@@ -74,18 +75,64 @@ def test_the_wave_after_a_run_is_the_earliest_start_of_any_later_wave():
     # Found by halving over the waves' numbers (looked for among every wave for
     # each unfinished session, a big run's froze the screen for minutes).
     import random
-    from datetime import datetime, timedelta
 
-    from vivtui.ui.waterfall import _firsts_after
+    from vivtui.store.session_lanes import _Ends
 
     rng = random.Random(3)
-    base = datetime(2026, 3, 1, tzinfo=UTC)
     for _ in range(50):
-        waves = {rng.randrange(1, 40): base + timedelta(seconds=rng.randrange(1000))
+        waves = {rng.randrange(1, 40): float(rng.randrange(1000))
                  for _ in range(rng.randrange(0, 12))}
-        view = Waterfall()
-        view._waves, view._waves_after = waves, _firsts_after(waves)
+        ends = _Ends(SessionTracker(), waves)
         for run in ["0", *map(str, range(1, 42)), "x"]:
             expected = (min((when for wave, when in waves.items() if wave > int(run)),
                             default=None) if run.isdigit() else None)
-            assert view._next_wave(run) == expected, (waves, run)
+            assert ends.next_wave(run) == expected, (waves, run)
+
+
+async def test_a_big_runs_waterfall_is_laid_out_by_a_worker_the_screen_answering_meanwhile(
+        tui, run_dir, monkeypatch):
+    """200k sessions laid out on the UI thread froze the screen for 3.4 s."""
+    import threading
+
+    from vivtui.store import session_lanes
+    from vivtui.ui.panes import sessions as sessions_pane
+
+    monkeypatch.setattr(sessions_pane, "LAID_OUT_IN_PLACE", 0)
+    go, threads = threading.Event(), []
+    real = session_lanes.lay_out
+
+    def held(*args, **kwargs):
+        threads.append(threading.current_thread())
+        go.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sessions_pane, "lay_out", held)
+    async with tui.opened(run_dir, size=(140, 40)) as (app, pilot):
+        await pilot.press("v")
+        await tui.wait_until(pilot, lambda: threads)
+        assert threading.main_thread() not in threads
+        assert "laying out" in tui.screen_text(app)
+        await pilot.press("3")  # answered while the worker lays out
+        assert app.main.active_name() == "queue"
+        await pilot.press("2")
+        go.set()
+        await tui.wait_until(pilot, lambda: "selected:" in tui.screen_text(app))
+        waterfall = app.main.panes["sessions"].query_one(Waterfall)
+        assert waterfall.selected is not None and threading.main_thread() not in threads
+        await pilot.press("v", "v")  # closed and opened again: laid out anew
+        await tui.wait_until(pilot, lambda: "selected:" in tui.screen_text(app))
+        assert len(threads) >= 2 and threading.main_thread() not in threads
+
+
+def test_a_waves_mark_never_runs_into_the_axis_end_time():
+    from datetime import datetime
+
+    tracker = tracker_of(line(0, "w", 1, 1), line(50, "w", 1, 1, True))
+    late = {2: datetime(2026, 3, 1, 12, 0, 49, tzinfo=UTC), 3: datetime(2026, 3, 1, 12, 0, 50,
+                                                                          tzinfo=UTC)}
+    view = Waterfall()
+    view.layout_ = lay_out(tracker, "finished", 0.0, late)
+    view._until, view._zone = 0.0, UTC
+    axis = view.draw(80).plain.splitlines()[0]
+    assert axis.endswith(" 03-01 12:00:50") and "│W1" in axis
+    assert "W2" not in axis and "W3" not in axis  # they would cover the end's time

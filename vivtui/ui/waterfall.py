@@ -11,9 +11,6 @@ events (its start and completion among them).
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from rich.text import Text
@@ -22,64 +19,13 @@ from textual.message import Message
 from textual.widgets import Static
 
 from vivtui.store import sessions as model
+from vivtui.store.session_lanes import Axis, Layout, marks
 from vivtui.store.sessions import Session
 from vivtui.ui import render, styles
 
 LABEL = 14
 BAR = {model.SUCCEEDED: "━", model.FAILED: "█", model.RUNNING: "▓", model.STALLED: "▒",
        model.UNFINISHED: "░"}
-
-
-@dataclass(frozen=True, slots=True)
-class Lane:
-    worker: str
-    sessions: list[Session]  # by start
-
-
-def lanes_of(sessions: Sequence[Session], end_of) -> list[Lane]:
-    """A lane per worker; a worker's sessions that overlap (a wave's tasks run
-    in parallel under one worker id) in lanes of their own below it, each
-    session in the first that is free by its start."""
-    by_worker: dict[str, list[Session]] = {}
-    for session in sessions:
-        if _start(session) is not None:
-            by_worker.setdefault(session.key[0], []).append(session)
-    lanes: list[Lane] = []
-    for worker, found in sorted(by_worker.items(), key=lambda item: min(map(_start, item[1]))):
-        found.sort(key=_start)
-        # Each: [where it is free from, its sessions], grown in place (copied
-        # at each session, a lane of a big run's 200k sessions froze the screen).
-        slots: list[list] = []
-        for session in found:
-            start = _start(session)
-            slot = next((slot for slot in slots if slot[0] <= start), None)
-            if slot is None:
-                slots.append([end_of(session), [session]])
-            else:
-                slot[0] = end_of(session)
-                slot[1].append(session)
-        lanes.extend(Lane(worker if i == 0 else f"{worker}·{i + 1}", taken)
-                     for i, (_, taken) in enumerate(slots))
-    return lanes
-
-
-def _firsts_after(waves: dict[int, datetime]) -> tuple[list[int], list[datetime]]:
-    """The waves' numbers in order, and for each the earliest start of it and
-    those after it: the wave after a run is found by halving (looked for among
-    every wave, for each of a big run's unfinished sessions, it froze the
-    screen for minutes: 5,889 sessions, 44,374 waves)."""
-    numbers = sorted(waves)
-    firsts: list[datetime] = []
-    for number in reversed(numbers):
-        when = waves[number]
-        firsts.append(min(when, firsts[-1]) if firsts else when)
-    firsts.reverse()
-    return numbers, firsts
-
-
-def _start(session: Session) -> float | None:
-    event = session.began or session.ended
-    return event.ts if event is not None else None
 
 
 class Waterfall(Static, can_focus=True):
@@ -102,28 +48,33 @@ class Waterfall(Static, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.lanes: list[Lane] = []
+        self.layout_: Layout | None = None
         self.lane = 0
         self.bar = -1  # in the lane; -1: its newest
-        self._run = ""
         self._until = 0.0
-        self._waves: dict[int, datetime] = {}
-        self._waves_after: tuple[list[int], list[datetime]] = ([], [])
         self._zone: tzinfo | None = None
+        self._waiting = ""  # said while the first layout is made
 
-    def show(self, sessions: Sequence[Session], run: str, until: datetime,
-             waves: dict[int, datetime], zone: tzinfo | None) -> None:
+    @property
+    def lanes(self) -> list:
+        return self.layout_.lanes if self.layout_ is not None else []
+
+    def show(self, layout: Layout, until: datetime, zone: tzinfo | None) -> None:
         """``until``: where open sessions' bars end (now, or the run's last event)."""
         selected = self.selected
-        self._run, self._until, self._waves, self._zone = run, until.timestamp(), waves, zone
-        self._waves_after = _firsts_after(waves)
-        self.lanes = lanes_of(sessions, self._end)
+        self.layout_, self._until, self._zone = layout, until.timestamp(), zone
         if selected is not None:  # the same session stays selected as bars are added
-            for lane_at, lane in enumerate(self.lanes):
-                if selected in lane.sessions:
-                    self.lane, self.bar = lane_at, lane.sessions.index(selected)
+            found = layout.find(int(selected))
+            if found is not None:
+                self.lane, self.bar = found
         self.lane = min(self.lane, max(0, len(self.lanes) - 1))
         self._redraw()
+
+    def laying_out(self, note: str) -> None:
+        """Said until the first layout comes (a big run's is made by a worker)."""
+        self._waiting = note
+        if self.layout_ is None:
+            self._redraw()
 
     def grow(self, until: datetime) -> None:
         """Open sessions' bars reach ``until`` now; the lanes are as they were
@@ -140,76 +91,69 @@ class Waterfall(Static, can_focus=True):
 
     def draw(self, width: int) -> Text:
         out = Text(no_wrap=True, overflow="crop", end="")
+        layout = self.layout_
         if not self.lanes:
-            out.append("no session has started yet", styles.NOTE)
+            out.append(self._waiting if layout is None and self._waiting
+                       else "no session has started yet", styles.NOTE)
             return out
-        cells = max(10, width - LABEL - 2)
-        first = min(_start(lane.sessions[0]) for lane in self.lanes)
-        last = max(self._until, *(self._end(s) for lane in self.lanes for s in lane.sessions))
-        scale = (cells - 1) / max(last - first, 1e-9)
-
-        def column(ts: float) -> int:
-            return max(0, min(cells - 1, int((ts - first) * scale)))
-
-        out.append_text(self._axis(first, last, cells, column))
+        until = self._until
+        axis = Axis(layout.first, max(until, layout.latest), max(10, width - LABEL - 2))
+        out.append_text(self._axis(axis))
         chosen = self.selected
         for lane_at, lane in enumerate(self.lanes):
-            row = [(" ", "")] * cells
-            for session in lane.sessions:
-                state = session.state(self._run)
-                style = render.STATE_STYLE[state]
-                if session is chosen:
-                    style = f"{style} {styles.CURSOR}"
-                for at in range(column(_start(session)), column(self._end(session)) + 1):
-                    row[at] = (BAR[state], style)
             name_style = styles.STRONG if lane_at == self.lane else styles.NOTE
             out.append(render.fit(render.safe(lane.worker, LABEL), LABEL) + " ", name_style)
-            for char, style in row:
-                out.append(char, style)
+            cells = lane.cells(axis, until)
+            if lane_at == self.lane and chosen is not None:
+                # Over any later bar in its columns: the cursor is always seen.
+                place = self.bar % len(lane.sessions)
+                for cell in range(axis.column(lane.starts[place]),
+                                  axis.column(lane.end(place, until)) + 1):
+                    cells[cell] = place
+            self._lane_row(out, lane, cells, chosen)
             out.append("\n")
         out.append_text(self._about(chosen))
         return out
 
-    def _end(self, session: Session) -> float:
-        """Its completion; for one that never completed, where its evidence
-        ends: the next start of its key, or the next wave's start (a later run
-        took its place), else ``until``."""
-        ended = session.ended
-        if ended is not None and ended.ts is not None:
-            return ended.ts
-        start = _start(session) or self._until
-        if session.superseded:
-            later = session.tracker.next_start(session) or self._next_wave(session.key[1])
-            if later is not None:
-                return max(start, later.timestamp())
-        return max(self._until, start)
+    def _lane_row(self, out: Text, lane, cells: list[int], chosen: Session | None) -> None:
+        """The lane's bars, a run of cells of one session at a time."""
+        run = self.layout_.run
+        start = 0
+        while start < len(cells):
+            place = cells[start]
+            stop = start + 1
+            while stop < len(cells) and cells[stop] == place:
+                stop += 1
+            if place < 0:
+                out.append(" " * (stop - start))
+            else:
+                session = lane.sessions[place]
+                state = session.state(run)
+                style = render.STATE_STYLE[state]
+                if session == chosen:
+                    style = f"{style} {styles.CURSOR}"
+                out.append(BAR[state] * (stop - start), style)
+            start = stop
 
-    def _next_wave(self, run: str) -> datetime | None:
-        """When the wave after run ``run`` began (its worker moved on then)."""
-        if not run.isdigit():
-            return None
-        numbers, firsts = self._waves_after
-        at = bisect_right(numbers, int(run))
-        return firsts[at] if at < len(numbers) else None
-
-    def _axis(self, first: float, last: float, cells: int, column) -> Text:
-        axis = [" "] * cells
-        free_from = 0  # a wave's mark is left out where it would cover the last one's
-        for wave, when in sorted(self._waves.items(), key=lambda item: item[1]):
-            at = column(when.timestamp())
-            if at < free_from:
-                continue
+    def _axis(self, axis: Axis) -> Text:
+        cells = axis.cells
+        line = [" "] * cells
+        end = _when(axis.last, self._zone)
+        labelled = cells > 2 * len(end)  # the end at the right
+        # A mark that would run into the end's time is left out ("│W3561902-04").
+        room = cells - len(end) - 1 if labelled else cells
+        for at, wave in marks(self.layout_, axis):
             mark = f"│W{wave}"
+            if labelled and at + len(mark) > room:
+                continue
             for offset, char in enumerate(mark[:max(0, cells - at)]):
-                axis[at + offset] = char
-            free_from = at + len(mark) + 1
-        end = _when(last, self._zone)
-        if cells > 2 * len(end):  # the end at the right (a line's leading spaces are lost)
-            axis[cells - len(end):] = end
+                line[at + offset] = char
+        if labelled:  # (a line's leading spaces are lost)
+            line[cells - len(end):] = end
         out = Text(no_wrap=True, end="")
-        out.append(f"{_when(first, self._zone):<{LABEL}} ", styles.NOTE)
-        out.append("".join(axis[:cells - len(end)]), styles.WAVE)
-        out.append("".join(axis[cells - len(end):]) + "\n", styles.NOTE)
+        out.append(f"{_when(axis.first, self._zone):<{LABEL}} ", styles.NOTE)
+        out.append("".join(line[:cells - len(end)]), styles.WAVE)
+        out.append("".join(line[cells - len(end):]) + "\n", styles.NOTE)
         return out
 
     def _about(self, session: Session | None) -> Text:
@@ -218,7 +162,7 @@ class Waterfall(Static, can_focus=True):
         if session is not None:
             worker, run, number = session.key
             out.append(f"\nselected: {render.safe(worker, 30)} run {render.safe(run, 8)} session "
-                       f"{render.safe(number, 8)}  {session.state(self._run)}  "
+                       f"{render.safe(number, 8)}  {session.state(self.layout_.run)}  "
                        f"{render.safe(session.title, 80)}   enter: related events",
                        styles.STRONG)
         return out

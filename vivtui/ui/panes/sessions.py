@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
+from threading import Event
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
 from vivtui.parsing.record import Record
@@ -19,6 +21,7 @@ from vivtui.store.filters import record_field
 from vivtui.store.performance import PerformanceTracker, performance_of, quality_of
 from vivtui.store.related import gate_blocks
 from vivtui.store.run import RunStore
+from vivtui.store.session_lanes import Cancelled, Layout, lay_out
 from vivtui.store.triage import seconds_rank
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
@@ -26,20 +29,9 @@ from vivtui.ui.rowview import RowView
 from vivtui.ui.waterfall import Waterfall
 
 WATERFALL_TICK_S = 2  # open sessions' bars grow: drawn again this often
-
-
-def wave_starts(sessions, from_kernel: dict[int, datetime]) -> dict[int, datetime]:
-    """Where each wave began: the kernel's "[WAVE N]" line where it has a time,
-    else the first start of a session of run N (each wave is a run)."""
-    found: dict[int, datetime] = {}
-    for session in sessions:
-        run, began = session.key[1], session.started_at
-        if began is not None and run.isdigit():
-            number = int(run)
-            if number not in found or began < found[number]:
-                found[number] = began
-    found.update(from_kernel)
-    return found
+# Laid out on the UI thread up to this many sessions (a few ms); more by a
+# worker (200k: a second of CPU).
+LAID_OUT_IN_PLACE = 20_000
 
 
 class SessionsPane(Pane):
@@ -54,12 +46,22 @@ class SessionsPane(Pane):
     SessionsPane.-waterfall > RowView, SessionsPane.-waterfall > .detail { display: none; }
     """
 
+    class LaidOut(Message):
+        """A worker's layout of the waterfall (None: it was cancelled or failed)."""
+
+        def __init__(self, layout: Layout | None, until: datetime) -> None:
+            super().__init__()
+            self.layout = layout
+            self.until = until
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._perf = PerformanceTracker()
         self._now = datetime.now().astimezone()
         self._waterfall_seen: tuple | None = None
         self._waterfall_shape: tuple | None = None  # (sessions' version, run state) laid out
+        self._laying_out: Event | None = None  # a worker's, to cancel it
+        self._wanted_layout: tuple | None = None  # asked for while a worker lays out
 
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="detail")
@@ -79,6 +81,7 @@ class SessionsPane(Pane):
         self.toggle_class("-waterfall")
         self._seen_version = None
         self._waterfall_seen = self._waterfall_shape = None
+        self._stop_laying_out()
         if self._last is not None:
             self._update(*self._last)
         self.focus_target.focus()
@@ -181,8 +184,50 @@ class SessionsPane(Pane):
             self.waterfall.grow(until)  # only the open bars moved: lanes and waves stand
             return
         self._waterfall_shape = seen[:2]
-        self.waterfall.show(tracker.sessions, self.run.state, until,
-                            wave_starts(tracker.sessions, store.kernel.wave_times), self.zone)
+        asked = (tracker, self.run.state, until, dict(store.kernel.wave_times))
+        if len(tracker.sessions) <= LAID_OUT_IN_PLACE:
+            self.waterfall.show(lay_out(tracker, self.run.state, until.timestamp(), asked[3]),
+                                until, self.zone)
+        elif self._laying_out is not None:
+            self._wanted_layout = asked  # the newest, once the worker's is shown
+        else:
+            self._lay_out_apart(asked)
+
+    def _lay_out_apart(self, asked: tuple) -> None:
+        tracker, run, until, from_kernel = asked
+        cancel = self._laying_out = Event()
+        self.waterfall.laying_out(f"laying out {len(tracker.sessions):,} sessions…")
+
+        def work() -> None:
+            layout = None
+            try:
+                layout = lay_out(tracker, run, until.timestamp(), from_kernel, cancel)
+            except Cancelled:
+                pass
+            finally:
+                self.post_message(self.LaidOut(layout, until))
+
+        self.run_worker(work, thread=True, exit_on_error=False, group="waterfall",
+                        name="laying out the sessions waterfall")
+
+    def on_sessions_pane_laid_out(self, message: LaidOut) -> None:
+        if self._laying_out is None or self._laying_out.is_set():
+            return  # the waterfall was closed meanwhile
+        self._laying_out = None
+        if message.layout is not None:
+            self.waterfall.show(message.layout, message.until, self.zone)
+        wanted, self._wanted_layout = self._wanted_layout, None
+        if wanted is not None:
+            self._lay_out_apart(wanted)
+
+    def _stop_laying_out(self) -> None:
+        if self._laying_out is not None:
+            self._laying_out.set()
+        self._laying_out = self._wanted_layout = None
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        self._stop_laying_out()
 
     def _ticking_on_screen(self) -> bool:
         """Is a running or stalled session (its elapsed time grows) on screen?
