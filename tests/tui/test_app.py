@@ -1085,3 +1085,32 @@ async def test_the_previews_and_backlogs_wait_a_while_after_the_last_key(tui, ru
         await tui.wait_until(pilot, lambda: answered)
         await pilot.pause(1.0)  # the first key's time has passed long since: once
         assert len(answered) == 1 and answered[0] - before_last >= 0.98
+
+
+async def test_the_audit_pane_lists_every_failure_and_ranks_them_without_reading_them(tui,
+                                                                                      tmp_path):
+    # The newest 5,000 only were listed: a big run's older 25k were counted, not shown.
+    from vivtui.ui.panes.base import Pane
+
+    lines = [orjson.dumps({"timestamp": f"2026-02-03T0{n // 3600}:{n // 60 % 60:02d}:"
+                                        f"{n % 60:02d}+00:00", "user": "admin",
+                           "event": ("API_CALL_FAILURE", "RATE_LIMITED")[n % 2],
+                           "error": f"boom {n}"}) + b"\n" for n in range(8_000)]
+    (tmp_path / "api_audit.log").write_bytes(b"".join(lines))
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(140, 40)) as pilot:
+        pane = app.main.panes["budget"]
+        await pilot.press("4")
+        await tui.wait_until(pilot, lambda: len(pane.view.rows) == 8_000
+                             and app.main.reading() is None)
+        assert app.store.budget.problem_count == 8_000
+        assert pane.unlisted_before(app.store) is None  # none passed by
+        for level in ("failure", "warning"):
+            ranked = list(pane.timed_problems(level))
+            assert len(ranked) == 4_000
+            assert ranked == list(Pane.timed_problems(pane, level))  # as a walk over the rows
+        await pilot.press("g")
+        assert "boom 0" in tui.screen_text(app)  # the oldest, read back from the file
+        await pilot.press("G", "E")
+        await tui.wait_until(pilot, lambda: app.main.pending_jump is None)
+        assert pane.view.selected.fields["error"] == "boom 7998"  # the previous failure

@@ -193,3 +193,54 @@ def test_a_list_of_the_newest_problems_says_so_under_its_counts(monkeypatch):
     store.apply("api", [api("API_CALL_FAILURE", error="503")])
     assert (budget.problem_count, len(budget.problems)) == (4, 3)
     assert newest_listed(Text("failed 2"), 3, 4).plain == "failed 2  newest 3 listed"
+
+
+def test_every_failure_is_listed_read_back_from_its_file_and_ranked_from_columns(tmp_path):
+    """The newest 5,000 only were listed, and e/E passed the older ones by."""
+    from vivtui.ingest.feeds import read_to_end
+    from vivtui.ingest.layout import discover, read_back_from
+    from vivtui.store.oldrows import GONE
+
+    events = ("API_CALL_SUCCESS", "API_CALL_FAILURE", "RATE_LIMITED", "BUDGET_EXCEEDED",
+              "CONSTITUTIONAL_VIOLATION")
+    lines, expected = [], []
+    for n in range(30_000):
+        event = events[n % 5 if n % 7 else 1]
+        obj = {"event": event, "user": "admin", "cost": 0.001, "remaining": 0.0}
+        if n % 11:  # some without a time
+            obj["timestamp"] = (T0 + timedelta(seconds=n)).isoformat()
+        lines.append(orjson.dumps(obj) + b"\n")
+        if event != "API_CALL_SUCCESS":
+            expected.append(n + 1)
+    (tmp_path / "api_audit.log").write_bytes(b"".join(lines))
+    layout = discover(tmp_path, timezone.utc)
+    store = RunStore()
+    read_back_from(layout, store, timezone.utc)
+    read_to_end(next(feed for feed in layout.feeds if feed.kind == "api"), store.apply_batch)
+    budget = store.budget
+    problems = budget.problems
+    assert budget.problem_count == len(problems) == len(expected) > 20_000
+    assert len(problems._old) > 20_000  # kept as places in the file, 16 bytes each
+    records = list(problems)
+    assert [record.line for record in records] == expected
+    assert GONE not in {record.category for record in records}
+    assert problems[0].fields["event"] == "API_CALL_FAILURE"
+    assert list(budget.listed_marks()) == [
+        (at, record.ts.timestamp() if record.ts is not None else None, record.severity)
+        for at, record in enumerate(records)]
+
+
+def test_the_ranks_of_listed_failures_follow_the_list_as_its_oldest_go():
+    from itertools import count
+
+    numbers = count()
+    store = RunStore(listed_problems=50)
+    for size in (1, 30, 7, 120, 3, 64):
+        store.apply("api", [api(("API_CALL_FAILURE", "RATE_LIMITED")[n % 2],
+                                at=T0 + timedelta(seconds=next(numbers)) if n % 3 else None)
+                            for n in range(size)])
+        budget = store.budget
+        assert len(budget.problems) == min(50, budget.problem_count)
+        assert list(budget.listed_marks()) == [
+            (at, record.ts.timestamp() if record.ts is not None else None, record.severity)
+            for at, record in enumerate(budget.problems)]

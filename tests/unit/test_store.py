@@ -337,9 +337,9 @@ def test_budget_sums_successes_and_counts_events():
     assert budget.by_model["m2"].calls == 2 and budget.by_model["m2"].cost == 0.25
     assert budget.by_call_type["task"].cost == 0.25
     assert len(budget.problems) == 6
-    # Kept packed (a run out of budget keeps thousands), read as they were.
-    from vivtui.parsing.record import Packed
-    assert all(record.raw.__class__ is Packed for record in budget.problems)
+    # Kept as the buffers keep rows (past the newest hundred, places in the
+    # file or packed: a run out of budget refuses every call), read as they were.
+    assert isinstance(budget.problems, RecordBuffer)
     assert budget.problems[0].fields == {"event": "API_CALL_FAILURE", "error": "boom", "cost": 5}
     assert budget.limit_source == "option"  # the refusal implies a limit; the option wins
 

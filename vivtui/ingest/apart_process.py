@@ -176,7 +176,8 @@ def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, size: int,
     feed.read_through(Path(f"/dev/fd/{fd}"), size)
     # Kept rows past the newest held as places in the file, as the monitor
     # holds them: packed, a big run's were 75 MB of the monitor's memory.
-    store.buffers[feed.kind].reread = LineReread(feed)
+    for buffer in store.kept_rows(feed.kind):
+        buffer.reread = LineReread(feed)
 
     def take(batch) -> None:
         found = store.apply_batch(batch)

@@ -122,9 +122,10 @@ def read_back_from(layout: RunLayout, store, zone: tzinfo | None) -> None:
     for model, kind in ((store.tasks, "tasks"), (store.sessions, "sessions")):
         model.source.read = partial(layout.lines_at, kind)
         model.source.zone = zone
-    for kind, buffer in store.buffers.items():
-        if buffer.reread is None:  # (a snapshot's entries are kept by its tracker)
-            buffer.reread = LineReread.of(layout, kind)
+    for kind in store.buffers:
+        for buffer in store.kept_rows(kind):
+            if buffer.reread is None:  # (a snapshot's entries are kept by its tracker)
+                buffer.reread = LineReread.of(layout, kind)
 
 
 def _lines_from(fd: int, offsets: list[int]) -> dict[int, bytes]:

@@ -26,6 +26,9 @@ from vivtui.store.run import RunStore
 
 # Below this many bytes in all, starting processes costs more than it saves.
 SPLIT_OVER = 64 << 20
+# A report lists the newest API failures and budget events; it reads no line
+# back, so each one kept is kept whole.
+REPORTED_PROBLEMS = 5_000
 MOST_PROCESSES = 4
 
 
@@ -39,7 +42,8 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
     (default: the cores this one may use) when the run holds more than
     ``split_over`` bytes. For a report: no time strip is counted."""
     layout = discover(path, zone)
-    store = RunStore(budget, activity=activity, capacity=rows, time_strip=False)
+    store = RunStore(budget, activity=activity, capacity=rows, time_strip=False,
+                     listed_problems=REPORTED_PROBLEMS)
     if processes is None:
         processes = min(usable_cores(), MOST_PROCESSES)
     jobs = _jobs(layout)
@@ -93,7 +97,8 @@ def _do_apart(path: str, zone: tzinfo | None, budget: float | None,
     """A group's jobs done on a layout and a store of their own (in another
     process): the store, the readings and the counts."""
     layout = discover(path, zone)
-    store = RunStore(budget, activity=activity, capacity=rows, time_strip=False)
+    store = RunStore(budget, activity=activity, capacity=rows, time_strip=False,
+                     listed_problems=REPORTED_PROBLEMS)
     readings = _do(layout, group, store, zone)
     return store, readings, layout.counted
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
+import math
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,8 +17,10 @@ from vivtui.parsing.api_audit import (
     TASK_BUDGET_PREFIX,
     VIOLATION,
 )
-from vivtui.parsing.record import Record, new_record, packed, rows_of
+from vivtui.parsing.record import Record, new_record, rows_of
 from vivtui.parsing.values import EpochMinutes, minute_written, number, text
+from vivtui.store.buffer import RecordBuffer
+from vivtui.store.columns import SEVERITIES, SEVERITY_CODE, or_none
 
 DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
 FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
@@ -25,9 +30,12 @@ OPTION, INFERRED, DEFAULT = "option", "inferred", "default"
 MAX_CALL_COST = 1_000.0  # USD
 MAX_CALL_TOKENS = 100_000_000
 KEPT_BAD_VALUES = 100
-KEPT_PROBLEMS = 5_000
-_MALFORMED, _CATEGORY, _RAW, _STAMP, _ZONE = map(
-    Record._fields.index, ("malformed", "category", "raw", "stamp", "zone"))
+# Failures and budget events listed: each kept as its place in the file (16
+# bytes) past the newest hundred, read back when looked at. The newest 5,000
+# only were, and e/E passed the older ones by.
+KEPT_PROBLEMS = 1_000_000
+_MALFORMED, _CATEGORY, _RAW, _STAMP, _ZONE, _SEVERITY = map(
+    Record._fields.index, ("malformed", "category", "raw", "stamp", "zone", "severity"))
 
 
 @dataclass(slots=True)
@@ -68,7 +76,9 @@ def spend_of(fields: dict) -> float:
 
 
 class BudgetTracker:
-    def __init__(self, limit: float | None = None) -> None:
+    def __init__(self, limit: float | None = None, listed: int | None = None) -> None:
+        """``listed``: failures and budget events kept in ``problems`` (the
+        newest; default ``KEPT_PROBLEMS``)."""
         self.option_limit = limit  # --budget; None: inferred or the producer's default
         self.succeeded = 0
         self.failed = 0
@@ -86,9 +96,12 @@ class BudgetTracker:
         self.bad_value_count = 0
         self.by_model: dict[str, Usage] = defaultdict(Usage)
         self.by_call_type: dict[str, Usage] = defaultdict(Usage)
-        # failures and budget/rate/violation events: the newest KEPT_PROBLEMS (a run
-        # out of budget refuses every call; each is counted, not all kept)
-        self.problems: deque[Record] = deque(maxlen=KEPT_PROBLEMS)
+        # Failures and budget/rate/violation events, the newest ``listed`` (a run
+        # out of budget refuses every call), with each one's time and severity
+        # (e/E rank them without reading them back).
+        self.problems = RecordBuffer(KEPT_PROBLEMS if listed is None else listed, "api")
+        self._problem_times = array("d")  # NaN: no time
+        self._problem_severities = bytearray()
         self.by_user: dict[str, Wrapper] = {}
         self.stated_limit: float | None = None  # what the action log's BUDGET lines say
         self.last_refusal: Wrapper | None = None
@@ -104,6 +117,7 @@ class BudgetTracker:
         # (``_add_calls``), not once per call. This loop runs for most lines
         # of a big audit log: a success with the usual values takes no call.
         calls: dict[tuple, list] = {}
+        problems: list[tuple] = []
         for row in rows_of(records):
             if row[_MALFORMED]:
                 continue
@@ -152,16 +166,37 @@ class BudgetTracker:
                 self.violations += 1
             else:
                 continue
-            # Packed: a run out of budget refuses every call, and thousands are kept.
-            self.problems.append(packed(record))
+            problems.append(row)
         self._add_calls(calls)
+        if problems:
+            self._listed(problems)
         if records:
             self.version += 1
+
+    def _listed(self, rows: list[tuple]) -> None:
+        self.problems.extend(rows)
+        times, seconds = self._problem_times, self._minutes.seconds
+        for row in rows:
+            ts = seconds(row[_STAMP], row[_ZONE])
+            times.append(ts if ts is not None else math.nan)
+        self._problem_severities.extend(SEVERITY_CODE.get(row[_SEVERITY], 0) for row in rows)
+        over = len(times) - len(self.problems)
+        if over > len(self.problems):  # those dropped from the list, let go in bulk
+            del times[:over]
+            del self._problem_severities[:over]
+
+    def listed_marks(self) -> Iterator[tuple[int, float | None, str]]:
+        """Each listed problem's place in ``problems``, time (seconds) and
+        severity, from columns: e/E over a big run's read none back."""
+        skip = len(self._problem_times) - len(self.problems)
+        times, severities = self._problem_times, self._problem_severities
+        return ((at - skip, or_none(times[at]), SEVERITIES[severities[at]])
+                for at in range(skip, len(times)))
 
     @property
     def problem_count(self) -> int:
         """Failures and budget, rate and violation events: counted, the newest
-        ``KEPT_PROBLEMS`` of them kept (``problems``)."""
+        ``listed`` of them kept (``problems``)."""
         return (self.failed + self.budget_exceeded + self.task_budget_exceeded
                 + self.rate_limited + self.violations)
 

@@ -86,10 +86,12 @@ NOTHING_FOUND = Found([], [])
 class RunStore:
     def __init__(self, budget_limit: float | None = None, capacity: int = 50_000,
                  kept_problems: int = 5_000, activity: RunActivity | None = None,
-                 clock: Callable[[], datetime] | None = None, time_strip: bool = True) -> None:
+                 clock: Callable[[], datetime] | None = None, time_strip: bool = True,
+                 listed_problems: int | None = None) -> None:
         """``time_strip``: events and failures counted per minute (``timebins``)
         for the screen's strip; a report without one does not (about a tenth
-        of reading a big audit log)."""
+        of reading a big audit log). ``listed_problems``: API failures and
+        budget events kept (``BudgetTracker``)."""
         self.activity = activity or RunActivity()
         self.clock = clock or _utc_now
         self.buffers = {kind: RecordBuffer(capacity if kind in (actions.KIND, kernel.KIND)
@@ -99,7 +101,7 @@ class RunStore:
         self.by_severity: dict[str, Counter] = {kind: Counter() for kind in KINDS}
         self.sessions = SessionTracker()
         self.tasks = TaskTracker()
-        self.budget = BudgetTracker(budget_limit)
+        self.budget = BudgetTracker(budget_limit, listed_problems)
         self.kernel = KernelTracker()
         self.performance = PerformanceTracker()
         self.buffers["performance"].reread = self.performance
@@ -216,6 +218,11 @@ class RunStore:
             self.timebins.absorb(other.timebins)
         self.activity.absorb(other.activity)
         self.version += 1
+
+    def kept_rows(self, kind: str) -> list[RecordBuffer]:
+        """What keeps ``kind``'s rows past the newest as places in its file,
+        to be read back (``RecordBuffer.reread``)."""
+        return [self.buffers[kind], *([self.budget.problems] if kind == api_audit.KIND else [])]
 
     def settle(self, kind: str) -> None:
         """What ``kind``'s model keeps in order, brought up to date now: by the

@@ -4,6 +4,7 @@ with counts by source and by reason."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 
@@ -14,8 +15,9 @@ from vivtui.parsing.record import Record
 from vivtui.store.related import sort_time
 from vivtui.store.run import RunStore
 from vivtui.store.safety import blocked_field, reason_of
+from vivtui.store.triage import seconds_rank
 from vivtui.ui import heads, render, styles
-from vivtui.ui.panes.base import Pane
+from vivtui.ui.panes.base import LEVEL_SEVERITY, Pane
 from vivtui.ui.textline import TextLine
 from vivtui.ui.timestrip import LABEL, strip_of, strip_text
 
@@ -44,6 +46,19 @@ class BudgetPane(Pane):
         if self.mode != BUDGET or not rows or store.budget.problem_count <= len(rows):
             return None
         return min(filter(None, (self.time_of(rows[at]) for at in (0, -1))), default=None)
+
+    def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
+        """The list as it is kept, ranked from the budget's columns: walking
+        it read every failure back from the file (a big run's 30k)."""
+        shown = self._source
+        if self.mode != BUDGET or self.view.rows is not shown or self._last is None:
+            return super().timed_problems(level)
+        budget = self.rows_store(self._last[0]).budget
+        if budget.problems is not shown:
+            return super().timed_problems(level)
+        severity = LEVEL_SEVERITY[level]
+        return ((seconds_rank(ts), at) for at, ts, found in budget.listed_marks()
+                if found == severity)
 
     def strip_width(self) -> int:
         """Bins the time strip has room for."""
@@ -102,7 +117,7 @@ class BudgetPane(Pane):
             cursor = strip.count - 1 if cursor is None else min(cursor, strip.count - 1)
             overview = strip_text(strip, cursor, self.zone).append("\n").append_text(overview)
         self.query_one(".overview", TextLine).update(overview)
-        self.show_rows(list(shown.problems))
+        self.show_rows(shown.problems)  # read back as drawn: kept as places past the newest
         self.head(self.previewed(heads.newest_listed(heads.counts(
             "Failures and budget events  B blocks", [
                 ("failed", budget.failed, styles.FAILURE),
