@@ -234,7 +234,7 @@ def test_the_ranks_of_listed_failures_follow_the_list_as_its_oldest_go():
     from itertools import count
 
     numbers = count()
-    store = RunStore(listed_problems=50)
+    store = RunStore(listed=50)
     for size in (1, 30, 7, 120, 3, 64):
         store.apply("api", [api(("API_CALL_FAILURE", "RATE_LIMITED")[n % 2],
                                 at=T0 + timedelta(seconds=next(numbers)) if n % 3 else None)

@@ -26,9 +26,9 @@ from vivtui.store.run import RunStore
 
 # Below this many bytes in all, starting processes costs more than it saves.
 SPLIT_OVER = 64 << 20
-# A report lists the newest API failures and budget events; it reads no line
-# back, so each one kept is kept whole.
-REPORTED_PROBLEMS = 5_000
+# A report lists the newest API failures and budget events, and safety blocks;
+# it reads no line back, so each one kept is kept whole.
+REPORTED_LISTS = 5_000
 MOST_PROCESSES = 4
 
 
@@ -43,7 +43,7 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
     ``split_over`` bytes. For a report: no time strip is counted."""
     layout = discover(path, zone)
     store = RunStore(budget, activity=activity, capacity=rows, time_strip=False,
-                     listed_problems=REPORTED_PROBLEMS)
+                     listed=REPORTED_LISTS)
     if processes is None:
         processes = min(usable_cores(), MOST_PROCESSES)
     jobs = _jobs(layout)
@@ -98,7 +98,7 @@ def _do_apart(path: str, zone: tzinfo | None, budget: float | None,
     process): the store, the readings and the counts."""
     layout = discover(path, zone)
     store = RunStore(budget, activity=activity, capacity=rows, time_strip=False,
-                     listed_problems=REPORTED_PROBLEMS)
+                     listed=REPORTED_LISTS)
     readings = _do(layout, group, store, zone)
     return store, readings, layout.counted
 

@@ -106,6 +106,16 @@ class RecordBuffer:
     def __iter__(self) -> Iterator[Record]:
         return self.since(self.first_seq)
 
+    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        """The records of sequence numbers ``seqs`` (kept ones), those kept as
+        places read back at once."""
+        first, old = self.first_seq, len(self._old)
+        indices = [seq - first for seq in seqs]
+        olds = [at for at in indices if at < old]
+        back = iter(self._old.read_at(self.reread, olds) if olds else ())
+        return [next(back) if at < old else new_record(Record, self._items[at - old])
+                for at in indices]
+
     def frozen(self) -> Iterable[Record]:
         """The records kept now, to be read on another thread while this buffer
         goes on growing (the rows in their files are read back then)."""

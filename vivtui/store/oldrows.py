@@ -119,8 +119,20 @@ class OldRows:
     def read(self, reread: Reread, start: int, stop: int) -> list[Record]:
         """Rows ``start``..``stop`` (indices among the old rows), read back."""
         at = slice(self._start + start, self._start + stop)
-        lines, offsets, checks = self._lines[at], self._offsets[at], self._checks[at]
         times = self._times[at] if self._times is not None else repeat(nan)
+        return self._read_back(reread, self._lines[at], self._offsets[at], self._checks[at],
+                               times)
+
+    def read_at(self, reread: Reread, indices: Sequence[int]) -> list[Record]:
+        """The rows at ``indices`` (among the old rows), read back."""
+        at = [self._start + index for index in indices]
+        lines, offsets, checks = self._lines, self._offsets, self._checks
+        times = self._times
+        return self._read_back(reread, [lines[i] for i in at], [offsets[i] for i in at],
+                               [checks[i] for i in at],
+                               [times[i] for i in at] if times is not None else repeat(nan))
+
+    def _read_back(self, reread: Reread, lines, offsets, checks, times) -> list[Record]:
         found = reread.rows_at(list(zip(lines, offsets)))
         out = []
         for line, offset, check, time in zip(lines, offsets, checks, times):

@@ -26,6 +26,7 @@ from vivtui.parsing.record import (
 )
 from vivtui.parsing.values import text, timestamp
 from vivtui.store.activity import RunActivity, RunState
+from vivtui.store.blocks import Blocks
 from vivtui.store.budget import BudgetTracker
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.kernel import KernelTracker
@@ -87,11 +88,11 @@ class RunStore:
     def __init__(self, budget_limit: float | None = None, capacity: int = 50_000,
                  kept_problems: int = 5_000, activity: RunActivity | None = None,
                  clock: Callable[[], datetime] | None = None, time_strip: bool = True,
-                 listed_problems: int | None = None) -> None:
+                 listed: int | None = None) -> None:
         """``time_strip``: events and failures counted per minute (``timebins``)
         for the screen's strip; a report without one does not (about a tenth
-        of reading a big audit log). ``listed_problems``: API failures and
-        budget events kept (``BudgetTracker``)."""
+        of reading a big audit log). ``listed``: API failures and budget
+        events kept (``BudgetTracker``), and each file's safety blocks (``Blocks``)."""
         self.activity = activity or RunActivity()
         self.clock = clock or _utc_now
         self.buffers = {kind: RecordBuffer(capacity if kind in (actions.KIND, kernel.KIND)
@@ -101,13 +102,13 @@ class RunStore:
         self.by_severity: dict[str, Counter] = {kind: Counter() for kind in KINDS}
         self.sessions = SessionTracker()
         self.tasks = TaskTracker()
-        self.budget = BudgetTracker(budget_limit, listed_problems)
+        self.budget = BudgetTracker(budget_limit, listed)
         self.kernel = KernelTracker()
         self.performance = PerformanceTracker()
         self.buffers["performance"].reread = self.performance
         self.malformed: deque[Record] = deque(maxlen=kept_problems)
         self.malformed_count = 0
-        self.blocked: deque[Record] = deque(maxlen=kept_problems)
+        self.blocked = Blocks(listed)  # every block of every file, past the newest as places
         self.blocked_count = 0
         self.safety = SafetyTally()
         self.timebins = TimeBins() if time_strip else None  # per minute: the time strip
@@ -170,11 +171,10 @@ class RunStore:
             self.malformed.extend(found.malformed)
             self.malformed_count += len(found.malformed)
         if watched is not None and categories[watched] != blocked_before:
-            found.blocked.extend(
-                new_record(Record, row)
-                for row in compress(rows, map(watched.__eq__, map(_CATEGORY, rows)))
-                if row[_SEVERITY_AT] == ERROR and not row[_MALFORMED_AT])
-            self.blocked.extend(found.blocked)
+            blocks = [row for row in compress(rows, map(watched.__eq__, map(_CATEGORY, rows)))
+                      if row[_SEVERITY_AT] == ERROR and not row[_MALFORMED_AT]]
+            found.blocked.extend(new_record(Record, row) for row in blocks)
+            self.blocked.extend(kind, blocks, found.blocked)
             self.blocked_count += len(found.blocked)
             self.safety.add(found.blocked)
         if kind == actions.KIND and categories[BUDGET_ACTION] != budget_lines_before:
@@ -211,7 +211,7 @@ class RunStore:
         rank = {kind: at for at, kind in enumerate(order)}
         self.malformed = _in_order(self.malformed, other.malformed, rank)
         self.malformed_count += other.malformed_count
-        self.blocked = _in_order(self.blocked, other.blocked, rank)
+        self.blocked.absorb(other.blocked, kinds, rank)
         self.blocked_count += other.blocked_count
         self.safety.absorb(other.safety)
         if self.timebins is not None and other.timebins is not None:
@@ -222,7 +222,8 @@ class RunStore:
     def kept_rows(self, kind: str) -> list[RecordBuffer]:
         """What keeps ``kind``'s rows past the newest as places in its file,
         to be read back (``RecordBuffer.reread``)."""
-        return [self.buffers[kind], *([self.budget.problems] if kind == api_audit.KIND else [])]
+        return [self.buffers[kind], *([self.budget.problems] if kind == api_audit.KIND else []),
+                *([self.blocked.buffer(kind)] if kind in BLOCKED_CATEGORY else [])]
 
     def settle(self, kind: str) -> None:
         """What ``kind``'s model keeps in order, brought up to date now: by the

@@ -12,7 +12,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from vivtui.parsing.record import Record
-from vivtui.store.related import sort_time
 from vivtui.store.run import RunStore
 from vivtui.store.safety import blocked_field, reason_of
 from vivtui.store.triage import seconds_rank
@@ -134,7 +133,7 @@ class BudgetPane(Pane):
         self._seen_version = seen
         self.query_one(".overview", TextLine).update(heads.safety_overview(store.safety))
         # In time order; the kernel's backlog lines have no time: first, in file order.
-        self.show_rows(sorted(store.blocked, key=lambda r: sort_time(r.ts)))
+        self.show_rows(store.blocked.in_time_order())
         self.head(heads.newest_listed(heads.counts("Safety blocks  B budget", [
             ("blocked", store.blocked_count, styles.FAILURE)]), len(store.blocked),
             store.blocked_count))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import partial
 from threading import Event
@@ -13,13 +14,14 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from vivtui.parsing import safety
 from vivtui.parsing.record import Record
 from vivtui.store import session_order
 from vivtui.store import session_states as states
 from vivtui.store import sessions as model
 from vivtui.store.filters import record_field
 from vivtui.store.performance import PerformanceTracker, performance_of, quality_of
-from vivtui.store.related import gate_blocks
+from vivtui.store.related import DECISION_SLACK, gate_blocks
 from vivtui.store.run import RunStore
 from vivtui.store.session_lanes import Cancelled, Layout, lay_out
 from vivtui.store.triage import seconds_rank
@@ -32,6 +34,7 @@ WATERFALL_TICK_S = 2  # open sessions' bars grow: drawn again this often
 # Laid out on the UI thread up to this many sessions (a few ms); more by a
 # worker (200k: a second of CPU).
 LAID_OUT_IN_PLACE = 20_000
+GATE_BLOCKS_LOOKED_AT = 5_000  # for a session's detail, at each move of the cursor
 
 
 class SessionsPane(Pane):
@@ -164,7 +167,7 @@ class SessionsPane(Pane):
         if self._last is not None:
             store = self._last[0]
             sessions = self.rows_store(store).sessions  # the session's own tracker
-            for block in gate_blocks(session, store.blocked, sessions)[:2]:
+            for block in gate_blocks(session, _gate_decisions(store, session), sessions)[:2]:
                 text.append("blocked by the safety gate  ", styles.FAILURE_STRONG)
                 text.append(render.safe(block.fields.get("blocked_reason"), 300) + "\n")
         detail.update(text)
@@ -264,3 +267,11 @@ class SessionsPane(Pane):
             ("running", states[model.RUNNING], styles.ACTIVE),
             ("ok", states[model.SUCCEEDED], styles.SUCCESS),
         ]), "Sessions"))
+
+
+def _gate_decisions(store: RunStore, session: model.Session) -> Sequence[Record]:
+    """The gate's blocks that may be ``session``'s: from its start on (found
+    by their times; read back from the file past the newest hundred)."""
+    began = session.began
+    since = began.ts - DECISION_SLACK.total_seconds() if began and began.ts else -math.inf
+    return store.blocked.of_kind_since(safety.KIND, since, GATE_BLOCKS_LOOKED_AT)
