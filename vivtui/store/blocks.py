@@ -124,15 +124,6 @@ class _Ordered(Sequence):
             return self._read(self._places[index])
         return self._read([self._places[index]])[0]
 
-    def of_kind_since(self, kind: str, since: float, most: int) -> Sequence[Record]:
-        """``kind``'s blocks timed at or after ``since`` (seconds), the first
-        ``most`` of them: found by their times, only those read back."""
-        code = self._names.index(kind) if kind in self._names else -1
-        times, which = self._times, self._which
-        places = [at for at in range(len(self._seqs))
-                  if which[at] == code and times[at] >= since and self._kept(at)]
-        return _Ordered(self, places[:most])
-
     def __iter__(self) -> Iterator[Record]:
         for start in range(0, len(self._places), CHUNK):
             yield from self._read(self._places[start:start + CHUNK])
