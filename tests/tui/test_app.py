@@ -1105,6 +1105,9 @@ async def test_the_audit_pane_lists_every_failure_and_ranks_them_without_reading
                              and app.main.reading() is None)
         assert app.store.budget.problem_count == 8_000
         assert pane.unlisted_before(app.store) is None  # none passed by
+        # The type picker counts from the counts, as describing every row does.
+        assert dict(pane.categories(app.store)) == dict(Pane.categories(pane, app.store)) == {
+            "API_CALL_FAILURE": 4_000, "RATE_LIMITED": 4_000}
         for level in ("failure", "warning"):
             ranked = list(pane.timed_problems(level))
             assert len(ranked) == 4_000
@@ -1114,3 +1117,13 @@ async def test_the_audit_pane_lists_every_failure_and_ranks_them_without_reading
         await pilot.press("G", "E")
         await tui.wait_until(pilot, lambda: app.main.pending_jump is None)
         assert pane.view.selected.fields["error"] == "boom 7998"  # the previous failure
+
+
+async def test_the_blocks_views_picker_counts_reasons_as_its_rows_say(tui, run_dir):
+    from vivtui.ui.panes.base import Pane
+
+    async with tui.opened(run_dir, size=(140, 40)) as (app, pilot):
+        await pilot.press("4", "B")
+        pane = app.main.panes["budget"]
+        assert pane.mode == "blocks" and len(pane.view.rows) == app.store.blocked_count > 2
+        assert dict(pane.categories(app.store)) == dict(Pane.categories(pane, app.store))

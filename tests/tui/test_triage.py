@@ -447,3 +447,22 @@ async def test_related_events_found_after_escape_or_a_pane_switch_do_not_pop_up(
         await pilot.press("3", "r")
         gate.set()
         await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))
+
+
+async def test_the_type_picker_offers_the_most_frequent_and_says_how_many_rarer(tui, run_dir,
+                                                                               monkeypatch):
+    # A big run's blocks have 10k reasons: listing them all froze the screen 1.2 s.
+    from vivtui.ui import prompt
+
+    monkeypatch.setattr(prompt, "PICKED_MOST", 2)
+    async with tui.opened(run_dir) as (app, pilot):
+        pane = app.current_pane()
+        counts = pane.categories(app.store)
+        assert len(counts) > 3
+        await pilot.press("t")
+        picker = app.screen.query_one(prompt.OptionList)
+        assert picker.option_count == 1 + 2 + 1  # all, the two most frequent, the rest said
+        rest = counts[2:]
+        assert f"… {len(rest):,} rarer ones ({sum(n for _, n in rest):,} rows)" in str(
+            picker.get_option_at_index(3).prompt)
+        assert picker.get_option_at_index(3).disabled

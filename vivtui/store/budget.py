@@ -68,6 +68,12 @@ class Forecast:
     window: float  # seconds the rate is measured over
 
 
+def listed_event(category: str) -> bool:
+    """Is a line of this category one of the failures and budget events listed?"""
+    return (category in (FAILURE, BUDGET_EXCEEDED, RATE_LIMITED, VIOLATION)
+            or category.startswith(TASK_BUDGET_PREFIX))
+
+
 def spend_of(fields: dict) -> float:
     """What one successful call cost, as the tracker sums it (0 when the
     cost is not a usable amount)."""

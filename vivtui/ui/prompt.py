@@ -72,6 +72,11 @@ class Prompt(Input):
         await super()._on_key(event)
 
 
+# Types offered, the most frequent first: a big run's blocks have 10k reasons,
+# and a list of them all took Textual 1.2 s to lay out.
+PICKED_MOST = 200
+
+
 class PickerScreen(ModalScreen[str | None]):
     """`t`: show only one type / status / event (or all of them)."""
 
@@ -90,11 +95,16 @@ class PickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         options = [Option(Text("all (no type filter)", styles.STRONG), id=self.ALL)]
-        for name, count in self.counts:
+        for name, count in self.counts[:PICKED_MOST]:
             label = Text(no_wrap=True, end="")
             label.append(render.fit(render.safe(name, 40), 32))
             label.append(f"{count:>8}", styles.NOTE)
             options.append(Option(label, id=name))
+        rest = self.counts[PICKED_MOST:]
+        if rest:
+            options.append(Option(Text(f"… {len(rest):,} rarer ones ({sum(n for _, n in rest):,}"
+                                       " rows): & filters by any text", styles.NOTE),
+                                  disabled=True))
         picker = OptionList(*options)
         picker.border_title = self.heading
         yield picker

@@ -11,7 +11,9 @@ from functools import partial
 from rich.text import Text
 from textual.app import ComposeResult
 
+from vivtui.parsing import api_audit
 from vivtui.parsing.record import Record
+from vivtui.store.budget import listed_event
 from vivtui.store.run import RunStore
 from vivtui.store.safety import blocked_field, reason_of
 from vivtui.store.triage import seconds_rank
@@ -45,6 +47,15 @@ class BudgetPane(Pane):
         if self.mode != BUDGET or not rows or store.budget.problem_count <= len(rows):
             return None
         return min(filter(None, (self.time_of(rows[at]) for at in (0, -1))), default=None)
+
+    def categories(self, store: RunStore) -> list[tuple[str, int]]:
+        """From the counts: describing every row read each back from its file
+        (a big run's 37k blocks, 30k failures)."""
+        if self.mode == BLOCKS:
+            return store.safety.reasons()
+        counted = self.rows_store(store).by_category[api_audit.KIND]
+        return [(category, count) for category, count in counted.most_common()
+                if listed_event(category)]
 
     def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
         """The list as it is kept, ranked from the budget's columns: walking
