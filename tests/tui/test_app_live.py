@@ -595,3 +595,20 @@ async def test_a_stream_panes_first_read_is_made_off_the_ui_thread(tui, action_l
         await tui.file_opened(pilot, pane)
         await tui.wait_until(pilot, lambda: "seq=00002999" in tui.screen_text(app))
         assert isinstance(pane.file_rows, FileRows)
+
+
+async def test_a_change_notice_before_a_hidden_pane_is_mounted_leaves_its_opening_to_its_mount(
+        tui, run_dir):
+    # The file was opened by a worker whose answer went to a pane not in the
+    # screen yet: "opening the kernel file failed: NoActiveAppError", and it never was.
+    from vivtui.ui.panes.stream import KernelPane
+
+    async with tui.opened(run_dir) as (app, pilot):
+        feed = next(feed for feed in app.layout_.feeds if feed.kind == "kernel")
+        pane = KernelPane()
+        pane.follow_file(feed, timezone.utc, lambda: None, 60.0)
+        pane.poll_file()  # as the run's change notices do, for every pane
+        assert not pane._opening and pane.file_view is None
+        await app.main.mount(pane)
+        await tui.file_opened(pilot, pane)
+        assert len(pane.file_rows) > 0

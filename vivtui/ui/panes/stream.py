@@ -18,6 +18,7 @@ from typing import Callable
 
 from rich.text import Text
 from textual.message import Message
+from textual.types import NoActiveAppError
 
 from vivtui.ingest.feeds import Feed
 from vivtui.parsing.context import ParseContext
@@ -125,6 +126,8 @@ class StreamPane(Pane):
         feed = self._feed
         if self.file_view is not None or self._opening or feed is None or self._gone.is_set():
             return
+        if not self.is_attached:
+            return  # a hidden pane not mounted yet (a change notice): it opens once it is
         choice = feed.current_choice()
         if choice is None or not row_per_line(choice[0]):
             return
@@ -140,7 +143,11 @@ class StreamPane(Pane):
                 view = FileView(path)
                 view.poll()
             finally:
-                self.post_message(self.FileOpened(view, spec))
+                try:
+                    self.post_message(self.FileOpened(view, spec))
+                except NoActiveAppError:  # the pane (the monitor) went away meanwhile
+                    if view is not None:
+                        view.close()
 
         self.run_worker(run, thread=True, exit_on_error=False, group="open",
                         name=f"opening the {self.title.lower()} file")
