@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.types import NoActiveAppError
 from textual.widgets import Static
 
 from vivtui.parsing import safety
@@ -208,7 +209,10 @@ class SessionsPane(Pane):
             except Cancelled:
                 pass
             finally:
-                self.post_message(self.LaidOut(layout, until))
+                try:
+                    self.post_message(self.LaidOut(layout, until))
+                except NoActiveAppError:
+                    pass  # the monitor went away meanwhile
 
         self.run_worker(work, thread=True, exit_on_error=False, group="waterfall",
                         name="laying out the sessions waterfall")
