@@ -1,7 +1,7 @@
 """Every safety block of every file, kept as each file's rows are (past the
-newest hundred as places in the file): listed in time order, by arrival, by
-kind and time, and taken over from another process's store as one store
-reading kind after kind keeps them."""
+newest hundred as places in the file): listed in time order, file after file,
+by kind and time, and taken over from another process's store as one store
+reading file after file keeps them."""
 
 from __future__ import annotations
 
@@ -42,32 +42,60 @@ def identity(record) -> tuple:
     return (record.kind, record.line, record.offset)
 
 
-def test_blocks_are_listed_by_time_and_by_arrival_the_newest_of_each_file_kept():
+def kept_by_file(made, capacity: int) -> list:
+    """Each file's newest ``capacity`` blocks, file after file (first seen first)."""
+    files = list(dict.fromkeys(kind for kind, _ in made))
+    return [record for kind in files
+            for record in [r for k, r in made if k == kind][-capacity:]]
+
+
+def test_blocks_are_listed_by_time_file_after_file_the_newest_of_each_file_kept():
     rng = random.Random(8)
     for capacity, count in ((5, 300), (40, 300), (10_000, 300), (5, 10_000)):
         made = blocks_of(rng, count)
         store = RunStore(listed=capacity)
         read(store, made)
-        kept = []
-        for kind in ("kernel", "tasks"):
-            own = [record for k, record in made if k == kind]
-            kept += own[-capacity:]
-        arrival = [record for _, record in made if any(record is k for k in kept)]
+        kept = kept_by_file(made, capacity)
         blocks = store.blocked
-        assert len(blocks) == len(arrival) and store.blocked_count == count
-        assert len(blocks._seqs) < 2 * len(arrival) + 4096  # those let go, dropped in bulk
-        assert list(map(identity, blocks)) == list(map(identity, arrival))
-        by_time = sorted(arrival, key=lambda record: sort_time(record.ts))  # (stable)
+        assert len(blocks) == len(kept) and store.blocked_count == count
+        assert sum(len(file.times) for file in blocks.files.values()) < 2 * len(kept) + 8192
+        assert list(map(identity, blocks)) == list(map(identity, kept))
+        by_time = sorted(kept, key=lambda record: sort_time(record.ts))  # (stable)
         assert list(map(identity, blocks.in_time_order())) == list(map(identity, by_time))
         since = by_time[len(by_time) // 2].ts
         if since is not None:
-            wanted = [record for record in arrival
+            wanted = [record for record in kept
                       if record.kind == "tasks" and record.ts is not None and record.ts >= since]
             found = blocks.of_kind_since("tasks", since.timestamp(), 7)
             assert list(map(identity, found)) == list(map(identity, wanted[:7]))
 
 
-def test_blocks_taken_over_from_another_process_are_those_one_reading_kind_after_kind_keeps():
+def test_the_time_order_kept_as_blocks_come_is_the_order_sorted_afresh():
+    """Blocks newer than the rest are put at the end; others sort all again."""
+    rng = random.Random(10)
+    made = [("kernel", kernel.parse(f"BLOCKED: write {n}".encode(), n + 1, n * 10, UTC))
+            for n in range(50)]
+    for n in range(3000):
+        second = n - 40 if rng.random() < 0.03 else n  # a few late
+        made.append(("tasks", execution.parse(orjson.dumps(
+            {"task_id": f"t{n}", "status": "safety_blocked",
+             "timestamp": f"2026-02-03T{5 + second // 3600:02d}:{second // 60 % 60:02d}:"
+                          f"{second % 60:02d}+00:00"}), n + 51, n * 10, UTC)))
+    sorts = {True: 0, False: 0}
+    for capacity in (700, 10_000):  # blocks let go, or not
+        store = RunStore(listed=capacity)
+        for start in range(0, len(made), 37):
+            read(store, made[start:start + 37])
+            before = store.blocked._ordered
+            got = list(map(identity, store.blocked.in_time_order()))
+            sorts[store.blocked._ordered is before] += 1
+            kept = kept_by_file(made[:start + 37], capacity)
+            assert got == list(map(identity, sorted(kept,
+                                                    key=lambda record: sort_time(record.ts))))
+    assert sorts[True] > 20 and sorts[False] > 20  # put at the end, and sorted afresh
+
+
+def test_blocks_taken_over_from_another_process_are_those_one_reading_file_after_file_keeps():
     rng = random.Random(9)
     made = blocks_of(rng, 200)
     here, there, whole = RunStore(listed=50), RunStore(listed=50), RunStore(listed=50)

@@ -4,7 +4,9 @@ bytes), read back when looked at (``store.buffer``). The newest 5,000 only
 were, as records: a big run's 37k blocks were counted, 32k of them not listed.
 
 Each block's time is kept beside it, so that the blocks view is put in time
-order without reading any back.
+order without reading any back. A file's blocks are kept apart from the
+others': a backlog read by another process is taken over whole (at the
+hand-over, on the UI thread).
 """
 
 from __future__ import annotations
@@ -20,100 +22,120 @@ from vivtui.store.oldrows import CHUNK
 KEPT_BLOCKS = 1_000_000  # per file
 
 
+class FileBlocks:
+    """One file's blocks, and their times (-inf: none; sorted first)."""
+
+    def __init__(self, kind: str, capacity: int) -> None:
+        self.rows = RecordBuffer(capacity, kind)
+        self.times = array("d")  # of sequence numbers ``times_from`` on
+        self.times_from = 0
+
+    def extend(self, rows: Sequence[tuple], records: Sequence[Record]) -> None:
+        self.rows.extend(rows)
+        self.times.extend(record.ts.timestamp() if record.ts is not None else -math.inf
+                          for record in records)
+        gone = self.rows.first_seq - self.times_from
+        if gone > CHUNK and gone * 2 > len(self.times):  # let go in bulk
+            del self.times[:gone]
+            self.times_from += gone
+
+    def time_of(self, seq: int) -> float:
+        return self.times[seq - self.times_from]
+
+    def kept(self) -> range:
+        """The sequence numbers kept."""
+        return range(self.rows.first_seq, self.rows.total)
+
+
 class Blocks:
     def __init__(self, capacity: int | None = None) -> None:
         self.capacity = KEPT_BLOCKS if capacity is None else capacity
-        self.buffers: dict[str, RecordBuffer] = {}  # a file's kind: its blocks
-        self._names: list[str] = []  # the kinds seen
-        self._which = bytearray()  # each block's kind (in ``_names``), by arrival
-        self._seqs = array("q")  # its sequence number in its kind's buffer
-        self._times = array("d")  # -inf: no time (sorted first)
-        self._ordered: list[int] | None = None
+        self.files: dict[str, FileBlocks] = {}  # by kind, in the order first seen
+        # The time order as last asked for (None: to be sorted afresh), each
+        # file's first block kept and how many had come then.
+        self._ordered: list[tuple[str, int]] | None = None
+        self._firsts: dict[str, int] = {}
+        self._upto: dict[str, int] = {}
 
     def __len__(self) -> int:
-        return sum(map(len, self.buffers.values()))
+        return sum(len(blocks.rows) for blocks in self.files.values())
 
     def buffer(self, kind: str) -> RecordBuffer:
-        found = self.buffers.get(kind)
-        if found is None:
-            found = self.buffers[kind] = RecordBuffer(self.capacity, kind)
-        return found
+        """``kind``'s blocks' rows (made now if none came yet)."""
+        return self._of(kind).rows
 
     def extend(self, kind: str, rows: Sequence[tuple], records: Sequence[Record]) -> None:
         """``rows`` of ``kind`` that are blocks, and their ``records``."""
-        buffer = self.buffer(kind)
-        if kind not in self._names:
-            self._names.append(kind)
-        code = self._names.index(kind)
-        self._seqs.extend(range(buffer.total, buffer.total + len(rows)))
-        buffer.extend(rows)
-        self._which.extend([code] * len(rows))
-        self._times.extend(record.ts.timestamp() if record.ts is not None else -math.inf
-                           for record in records)
-        self._ordered = None
-        self._let_go()
+        self._of(kind).extend(rows, records)
 
     def in_time_order(self) -> Sequence[Record]:
-        """Every block kept, by time (no time first; the same time: as they came)."""
-        if self._ordered is None:
-            kept = [at for at in range(len(self._seqs)) if self._kept(at)]
-            kept.sort(key=self._times.__getitem__)
-            self._ordered = kept
-        return _Ordered(self, self._ordered)
+        """Every block kept, by time (no time first; the same time: file after
+        file, each in line order). Blocks newer than all before them are put
+        at the end; others have every block sorted again."""
+        ordered, time = self._ordered, self._time
+        firsts = {kind: blocks.rows.first_seq for kind, blocks in self.files.items()}
+        if firsts != self._firsts:
+            ordered = None  # blocks were let go
+        if ordered is not None:
+            new = [(kind, seq) for kind, blocks in self.files.items()
+                   for seq in range(self._upto.get(kind, firsts[kind]), blocks.rows.total)]
+            new.sort(key=time)
+            if not new or not ordered or time(new[0]) > time(ordered[-1]):
+                ordered.extend(new)
+            else:
+                ordered = None
+        if ordered is None:
+            ordered = [(kind, seq) for kind, blocks in self.files.items() for seq in blocks.kept()]
+            ordered.sort(key=time)
+        self._ordered, self._firsts = ordered, firsts
+        self._upto = {kind: blocks.rows.total for kind, blocks in self.files.items()}
+        return _Read(self, ordered)
+
+    def _time(self, place: tuple[str, int]) -> float:
+        return self.files[place[0]].time_of(place[1])
 
     def of_kind_since(self, kind: str, since: float, most: int) -> Sequence[Record]:
         """``kind``'s blocks timed at or after ``since`` (seconds), the first
         ``most`` of them: found by their times, only those read back."""
-        code = self._names.index(kind) if kind in self._names else -1
-        times, which = self._times, self._which
-        places = [at for at in range(len(self._seqs))
-                  if which[at] == code and times[at] >= since and self._kept(at)]
-        return _Ordered(self, places[:most])
+        blocks = self.files.get(kind)
+        if blocks is None:
+            return []
+        found = []
+        for seq in blocks.kept():
+            if blocks.time_of(seq) >= since:
+                found.append((kind, seq))
+                if len(found) == most:
+                    break
+        return _Read(self, found)
 
     def __iter__(self) -> Iterator[Record]:
-        """By arrival: each file's in line order, files in the order they were read."""
-        return iter(_Ordered(self, [at for at in range(len(self._seqs)) if self._kept(at)]))
+        """File after file (in the order first seen), each in line order."""
+        return iter(_Read(self, [(kind, seq) for kind, blocks in self.files.items()
+                                 for seq in blocks.kept()]))
 
     def absorb(self, other: Blocks, kinds: set[str], rank: dict[str, int]) -> None:
-        """Take over ``other``'s blocks of ``kinds`` (read by another process),
-        in the order one process reading kind after kind keeps them."""
+        """Take over ``other``'s blocks of ``kinds`` (files another process
+        read), the files in the order one process reading them in turn does."""
         for kind in kinds:
-            if kind in other.buffers:
-                self.buffers[kind] = other.buffers[kind]
-        arrivals = [(self, at) for at in range(len(self._seqs))
-                    if self._name(at) not in kinds]
-        arrivals += [(other, at) for at in range(len(other._seqs)) if other._name(at) in kinds]
-        arrivals.sort(key=lambda found: rank.get(found[0]._name(found[1]), len(rank)))
-        names = list(dict.fromkeys(source._name(at) for source, at in arrivals))
-        self._which = bytearray(names.index(source._name(at)) for source, at in arrivals)
-        self._seqs = array("q", (source._seqs[at] for source, at in arrivals))
-        self._times = array("d", (source._times[at] for source, at in arrivals))
-        self._names = names
+            if kind in other.files:
+                self.files[kind] = other.files[kind]
+            else:
+                self.files.pop(kind, None)
+        self.files = dict(sorted(self.files.items(), key=lambda item: rank.get(item[0],
+                                                                               len(rank))))
         self._ordered = None
 
-    # -- internals ----------------------------------------------------------------
-
-    def _name(self, at: int) -> str:
-        return self._names[self._which[at]]
-
-    def _kept(self, at: int) -> bool:
-        buffer = self.buffers[self._name(at)]
-        return self._seqs[at] >= buffer.first_seq and self._seqs[at] < buffer.total
-
-    def _let_go(self) -> None:
-        """Blocks no buffer keeps any more, dropped from the columns in bulk."""
-        gone = 0
-        while gone < len(self._seqs) and not self._kept(gone):
-            gone += 1
-        if gone > CHUNK and gone * 2 > len(self._seqs):
-            for column in (self._which, self._seqs, self._times):
-                del column[:gone]
+    def _of(self, kind: str) -> FileBlocks:
+        found = self.files.get(kind)
+        if found is None:
+            found = self.files[kind] = FileBlocks(kind, self.capacity)
+        return found
 
 
-class _Ordered(Sequence):
-    """Blocks at their places in the columns, read a chunk at a time."""
+class _Read(Sequence):
+    """Blocks at (kind, sequence number) places, read a chunk at a time."""
 
-    def __init__(self, blocks: Blocks, places: list[int]) -> None:
+    def __init__(self, blocks: Blocks, places: list[tuple[str, int]]) -> None:
         self._blocks, self._places = blocks, places
 
     def __len__(self) -> int:
@@ -128,11 +150,11 @@ class _Ordered(Sequence):
         for start in range(0, len(self._places), CHUNK):
             yield from self._read(self._places[start:start + CHUNK])
 
-    def _read(self, places: list[int]) -> list[Record]:
-        blocks = self._blocks
+    def _read(self, places: list[tuple[str, int]]) -> list[Record]:
         wanted: dict[str, list[int]] = {}
-        for at in places:
-            wanted.setdefault(blocks._name(at), []).append(blocks._seqs[at])
-        found = {kind: dict(zip(seqs, blocks.buffers[kind].records_at(seqs)))
+        for kind, seq in places:
+            wanted.setdefault(kind, []).append(seq)
+        files = self._blocks.files
+        found = {kind: dict(zip(seqs, files[kind].rows.records_at(seqs)))
                  for kind, seqs in wanted.items()}
-        return [found[blocks._name(at)][blocks._seqs[at]] for at in places]
+        return [found[kind][seq] for kind, seq in places]
