@@ -1119,7 +1119,7 @@ async def test_the_audit_pane_lists_every_failure_and_ranks_them_without_reading
         assert pane.view.selected.fields["error"] == "boom 7998"  # the previous failure
 
 
-async def test_the_blocks_views_picker_counts_reasons_as_its_rows_say(tui, run_dir):
+async def test_the_blocks_views_picker_and_jumps_count_and_rank_as_its_rows_say(tui, run_dir):
     from vivtui.ui.panes.base import Pane
 
     async with tui.opened(run_dir, size=(140, 40)) as (app, pilot):
@@ -1127,3 +1127,7 @@ async def test_the_blocks_views_picker_counts_reasons_as_its_rows_say(tui, run_d
         pane = app.main.panes["budget"]
         assert pane.mode == "blocks" and len(pane.view.rows) == app.store.blocked_count > 2
         assert dict(pane.categories(app.store)) == dict(Pane.categories(pane, app.store))
+        # e/E rank the blocks from their times, as a walk over the rows does.
+        assert list(pane.timed_problems("failure"))
+        for level in ("failure", "warning"):
+            assert list(pane.timed_problems(level)) == list(Pane.timed_problems(pane, level))

@@ -89,7 +89,7 @@ class Blocks:
             ordered.sort(key=time)
         self._ordered, self._firsts = ordered, firsts
         self._upto = {kind: blocks.rows.total for kind, blocks in self.files.items()}
-        return _Read(self, ordered)
+        return BlockRows(self, ordered)
 
     def _time(self, place: tuple[str, int]) -> float:
         return self.files[place[0]].time_of(place[1])
@@ -106,11 +106,11 @@ class Blocks:
                 found.append((kind, seq))
                 if len(found) == most:
                     break
-        return _Read(self, found)
+        return BlockRows(self, found)
 
     def __iter__(self) -> Iterator[Record]:
         """File after file (in the order first seen), each in line order."""
-        return iter(_Read(self, [(kind, seq) for kind, blocks in self.files.items()
+        return iter(BlockRows(self, [(kind, seq) for kind, blocks in self.files.items()
                                  for seq in blocks.kept()]))
 
     def absorb(self, other: Blocks, kinds: set[str], rank: dict[str, int]) -> None:
@@ -132,7 +132,7 @@ class Blocks:
         return found
 
 
-class _Read(Sequence):
+class BlockRows(Sequence):
     """Blocks at (kind, sequence number) places, read a chunk at a time."""
 
     def __init__(self, blocks: Blocks, places: list[tuple[str, int]]) -> None:
@@ -145,6 +145,12 @@ class _Read(Sequence):
         if isinstance(index, slice):
             return self._read(self._places[index])
         return self._read([self._places[index]])[0]
+
+    def times(self) -> list[float | None]:
+        """Each block's time in seconds (None: none), read from no file."""
+        files = self._blocks.files
+        return [None if time == -math.inf else time
+                for time in (files[kind].time_of(seq) for kind, seq in self._places)]
 
     def __iter__(self) -> Iterator[Record]:
         for start in range(0, len(self._places), CHUNK):
