@@ -1112,6 +1112,13 @@ async def test_the_audit_pane_lists_every_failure_and_ranks_them_without_reading
             ranked = list(pane.timed_problems(level))
             assert len(ranked) == 4_000
             assert ranked == list(Pane.timed_problems(pane, level))  # as a walk over the rows
+        await tui.type_in(pilot, "ampersand", "boom 7")  # filtered: 1,111 rows
+        await tui.workers_done(app, pilot, pane)
+        assert len(pane.view.rows) == 1_111
+        for level in ("failure", "warning"):
+            ranked = list(pane.timed_problems(level))
+            assert 500 < len(ranked) < 600 and ranked == list(Pane.timed_problems(pane, level))
+        await pilot.press("escape")
         await pilot.press("g")
         assert "boom 0" in tui.screen_text(app)  # the oldest, read back from the file
         await pilot.press("G", "E")

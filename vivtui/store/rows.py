@@ -78,6 +78,13 @@ class FilteredRows:
             return self.source[key - self.source.first_seq]
         return self.source[key]
 
+    def positions(self) -> list[int]:
+        """Where each row shown is in the source (an index, not a sequence number)."""
+        if self.buffered:
+            first = self.source.first_seq
+            return [key - first for key in self._matches]
+        return list(self._matches)
+
     def position_of(self, key: int) -> int | None:
         """Where a source row (sequence number or index) is among the matches."""
         at = bisect_left(self._matches, key)

@@ -15,6 +15,7 @@ from vivtui.parsing import api_audit
 from vivtui.parsing.record import ERROR, Record
 from vivtui.store.blocks import BlockRows
 from vivtui.store.budget import listed_event
+from vivtui.store.rows import FilteredRows
 from vivtui.store.run import RunStore
 from vivtui.store.safety import blocked_field, reason_of
 from vivtui.store.triage import seconds_rank
@@ -59,23 +60,34 @@ class BudgetPane(Pane):
                 if listed_event(category)]
 
     def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
-        """The list as it is kept, ranked from the budget's or the blocks'
-        columns: walking it read every row back from its file (a big run's
-        30k failures, 37k blocks: 490 ms)."""
-        shown = self._source
-        if self.view.rows is not shown or self._last is None:
+        """The list as it is kept, filtered or not, ranked from the budget's or
+        the blocks' columns: walking it read every row back from its file (a
+        big run's 30k failures, 37k blocks: 0.5-0.9 s)."""
+        rows, shown = self.view.rows, self._source
+        ranks = self._ranks(level)
+        if ranks is None:
             return super().timed_problems(level)
+        if rows is shown:
+            return ((rank, at) for at, rank in enumerate(ranks) if rank is not None)
+        if isinstance(rows, FilteredRows) and rows.source is shown:
+            return ((ranks[place], at) for at, place in enumerate(rows.positions())
+                    if ranks[place] is not None)
+        return super().timed_problems(level)
+
+    def _ranks(self, level: str) -> list[float | None] | None:
+        """For each row of the list kept, its time as e/E rank it, None where it
+        is not at ``level``; None: not known from columns."""
+        shown, severity = self._source, LEVEL_SEVERITY[level]
         if self.mode == BLOCKS and isinstance(shown, BlockRows):  # every block: a failure
-            times = shown.times() if LEVEL_SEVERITY[level] == ERROR else []
-            return ((seconds_rank(ts), at) for at, ts in enumerate(times))
-        if self.mode != BUDGET:
-            return super().timed_problems(level)
+            return ([seconds_rank(ts) for ts in shown.times()] if severity == ERROR
+                    else [None] * len(shown))
+        if self.mode != BUDGET or self._last is None:
+            return None
         budget = self.rows_store(self._last[0]).budget
         if budget.problems is not shown:
-            return super().timed_problems(level)
-        severity = LEVEL_SEVERITY[level]
-        return ((seconds_rank(ts), at) for at, ts, found in budget.listed_marks()
-                if found == severity)
+            return None
+        return [seconds_rank(ts) if found == severity else None
+                for _, ts, found in budget.listed_marks()]
 
     def strip_width(self) -> int:
         """Bins the time strip has room for."""
