@@ -1115,6 +1115,8 @@ async def test_the_audit_pane_lists_every_failure_and_ranks_them_without_reading
         await tui.type_in(pilot, "ampersand", "boom 7")  # filtered: 1,111 rows
         await tui.workers_done(app, pilot, pane)
         assert len(pane.view.rows) == 1_111
+        # By a worker: walking 8,000 rows read back from the file is not the UI thread's.
+        assert pane.view.rows.reads_back and pane.row_query._shown_scan is not None
         for level in ("failure", "warning"):
             ranked = list(pane.timed_problems(level))
             assert 500 < len(ranked) < 600 and ranked == list(Pane.timed_problems(pane, level))

@@ -146,6 +146,10 @@ class BlockRows(Sequence):
             return self._read(self._places[index])
         return self._read([self._places[index]])[0]
 
+    @property
+    def reads_back(self) -> bool:
+        return any(blocks.rows.reads_back for blocks in self._blocks.files.values())
+
     def times(self) -> list[float | None]:
         """Each block's time in seconds (None: none), read from no file."""
         files = self._blocks.files

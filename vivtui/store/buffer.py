@@ -106,6 +106,11 @@ class RecordBuffer:
     def __iter__(self) -> Iterator[Record]:
         return self.since(self.first_seq)
 
+    @property
+    def reads_back(self) -> bool:
+        """Are some of its rows kept as places, read back when looked at?"""
+        return len(self._old) > 0
+
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
         """The records of sequence numbers ``seqs`` (kept ones), those kept as
         places read back at once."""

@@ -78,6 +78,11 @@ class FilteredRows:
             return self.source[key - self.source.first_seq]
         return self.source[key]
 
+    @property
+    def reads_back(self) -> bool:
+        """Are its rows read back from their files when looked at?"""
+        return getattr(self.source, "reads_back", False)
+
     def positions(self) -> list[int]:
         """Where each row shown is in the source (an index, not a sequence number)."""
         if self.buffered:
