@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from vivtui.store import sessions as model
-from vivtui.store.session_lanes import Axis, Layout, marks
+from vivtui.store.session_lanes import Axis, Lane, Layout, marks
 from vivtui.store.sessions import Session
 from vivtui.ui import render, styles
 
@@ -56,7 +56,7 @@ class Waterfall(Static, can_focus=True):
         self._waiting = ""  # said while the first layout is made
 
     @property
-    def lanes(self) -> list:
+    def lanes(self) -> list[Lane]:
         return self.layout_.lanes if self.layout_ is not None else []
 
     def show(self, layout: Layout, until: datetime, zone: tzinfo | None) -> None:
@@ -115,7 +115,8 @@ class Waterfall(Static, can_focus=True):
         out.append_text(self._about(chosen))
         return out
 
-    def _lane_row(self, out: Text, lane, cells: list[int], chosen: Session | None) -> None:
+    def _lane_row(self, out: Text, lane: Lane, cells: list[int],
+                  chosen: Session | None) -> None:
         """The lane's bars, a run of cells of one session at a time."""
         run = self.layout_.run
         start = 0

@@ -190,8 +190,9 @@ class SessionsPane(Pane):
         self._waterfall_shape = seen[:2]
         asked = (tracker, self.run.state, until, dict(store.kernel.wave_times))
         if len(tracker.sessions) <= LAID_OUT_IN_PLACE:
-            self.waterfall.show(lay_out(tracker, self.run.state, until.timestamp(), asked[3]),
-                                until, self.zone)
+            tracker, run, until, from_kernel = asked
+            self.waterfall.show(lay_out(tracker, run, until.timestamp(), from_kernel), until,
+                                self.zone)
         elif self._laying_out is not None:
             self._wanted_layout = asked  # the newest, once the worker's is shown
         else:
