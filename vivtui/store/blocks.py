@@ -81,7 +81,7 @@ class Blocks:
                    for seq in range(self._upto.get(kind, firsts[kind]), blocks.rows.total)]
             new.sort(key=time)
             if not new or not ordered or time(new[0]) > time(ordered[-1]):
-                ordered.extend(new)
+                ordered = [*ordered, *new]  # (a list shown or scanned stays as it was)
             else:
                 ordered = None
         if ordered is None:

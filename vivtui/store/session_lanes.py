@@ -34,8 +34,8 @@ class Lane:
     sessions: Handles  # the same, as the tracker's sessions
 
     def cells(self, axis: Axis, until: float) -> list[int]:
-        """For each of the axis's columns, the session (its place in the lane)
-        whose bar covers it, else -1: the latest starting at or before it."""
+        """For each of the axis's columns, the place in the lane of the session
+        whose bar covers it (the latest to start, where several do), else -1."""
         starts, column, count = self.starts, axis.column, len(self.starts)
         shown, after = [-1] * axis.cells, 0  # after: how many start by the column
         for cell in range(axis.cells):
@@ -108,7 +108,7 @@ class Layout:
 
 
 class Cancelled(Exception):
-    """A newer layout was asked for."""
+    """The layout is no longer wanted (the waterfall was closed meanwhile)."""
 
 
 def wave_starts(tracker: SessionTracker, count: int,
