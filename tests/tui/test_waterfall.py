@@ -136,3 +136,34 @@ def test_a_waves_mark_never_runs_into_the_axis_end_time():
     axis = view.draw(80).plain.splitlines()[0]
     assert axis.endswith(" 03-01 12:00:50") and "│W1" in axis
     assert "W2" not in axis and "W3" not in axis  # they would cover the end's time
+
+
+async def test_a_big_live_runs_waterfall_is_laid_out_again_only_after_a_pause(tui, run_dir,
+                                                                            monkeypatch):
+    """Back to back, a live run's layouts of 200k sessions took 60-68 % of a core:
+    the next waits three layouts' time, for the newest sessions then."""
+    from time import monotonic
+
+    from vivtui.store import session_lanes
+    from vivtui.ui.panes import sessions as sessions_pane
+
+    monkeypatch.setattr(sessions_pane, "LAID_OUT_IN_PLACE", 0)
+    calls = []
+    real = session_lanes.lay_out
+    monkeypatch.setattr(sessions_pane, "lay_out",
+                        lambda *args, **kwargs: (calls.append(1), real(*args, **kwargs))[1])
+    ctx = ParseContext(UTC)
+    async with tui.opened(run_dir, size=(140, 40)) as (app, pilot):
+        pane = app.main.panes["sessions"]
+        await pilot.press("2", "v")
+        await tui.wait_until(pilot, lambda: "selected:" in tui.screen_text(app))
+        assert len(calls) == 1
+        pane._layout_due = monotonic() + 1000  # as if that layout had taken 333 s
+        app.apply_records("sessions", [parse_sessions.parse(line(30, "late-worker", 9, 1), 1,
+                                                            0, ctx)])
+        await pilot.pause(1.5)  # the pane's ticks: each asks for a layout
+        assert len(calls) == 1 and pane._wanted_layout is not None
+        assert "late-worker" not in tui.screen_text(app)
+        pane._lay_out_wanted(pane._laying_out)  # the pause's timer
+        await tui.wait_until(pilot, lambda: "late-worker" in tui.screen_text(app))
+        assert len(calls) == 2

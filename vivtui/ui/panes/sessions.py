@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import partial
 from threading import Event
+from time import monotonic
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -35,6 +36,7 @@ WATERFALL_TICK_S = 2  # open sessions' bars grow: drawn again this often
 # Laid out on the UI thread up to this many sessions (a few ms); more by a
 # worker (200k: a second of CPU).
 LAID_OUT_IN_PLACE = 20_000
+LAYOUT_SHARE = 0.25  # of a core at most, for a big live run's layouts one after another
 GATE_BLOCKS_LOOKED_AT = 5_000  # for a session's detail, at each move of the cursor
 
 
@@ -53,10 +55,11 @@ class SessionsPane(Pane):
     class LaidOut(Message):
         """A worker's layout of the waterfall (None: it was cancelled or failed)."""
 
-        def __init__(self, layout: Layout | None, until: datetime) -> None:
+        def __init__(self, layout: Layout | None, until: datetime, took: float) -> None:
             super().__init__()
             self.layout = layout
             self.until = until
+            self.took = took  # seconds
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -66,6 +69,7 @@ class SessionsPane(Pane):
         self._waterfall_shape: tuple | None = None  # (sessions' version, run state) laid out
         self._laying_out: Event | None = None  # a worker's, to cancel it
         self._wanted_layout: tuple | None = None  # asked for while a worker lays out
+        self._layout_due = 0.0  # (monotonic) the next layout by a worker not before
 
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="detail")
@@ -86,6 +90,7 @@ class SessionsPane(Pane):
         self._seen_version = None
         self._waterfall_seen = self._waterfall_shape = None
         self._stop_laying_out()
+        self._layout_due = 0.0  # opened again: laid out at once
         if self._last is not None:
             self._update(*self._last)
         self.focus_target.focus()
@@ -196,7 +201,24 @@ class SessionsPane(Pane):
         elif self._laying_out is not None:
             self._wanted_layout = asked  # the newest, once the worker's is shown
         else:
+            self._lay_out_when_due(asked)
+
+    def _lay_out_when_due(self, asked: tuple) -> None:
+        """Laid out by a worker now, or after a pause as long again as three
+        layouts once one was made (back to back, a live run's 200k sessions,
+        0.6 s each, took 60-68 % of a core)."""
+        wait = self._layout_due - monotonic()
+        if wait <= 0:
             self._lay_out_apart(asked)
+            return
+        self._wanted_layout = asked  # replaced by newer asks meanwhile
+        waiting = self._laying_out = Event()
+        self.set_timer(wait, partial(self._lay_out_wanted, waiting))
+
+    def _lay_out_wanted(self, waiting: Event) -> None:
+        if self._laying_out is waiting and not waiting.is_set():
+            wanted, self._wanted_layout = self._wanted_layout, None
+            self._lay_out_apart(wanted)
 
     def _lay_out_apart(self, asked: tuple) -> None:
         tracker, run, until, from_kernel = asked
@@ -204,14 +226,14 @@ class SessionsPane(Pane):
         self.waterfall.laying_out(f"laying out {len(tracker.sessions):,} sessions…")
 
         def work() -> None:
-            layout = None
+            layout, began = None, monotonic()
             try:
                 layout = lay_out(tracker, run, until.timestamp(), from_kernel, cancel)
             except Cancelled:
                 pass
             finally:
                 try:
-                    self.post_message(self.LaidOut(layout, until))
+                    self.post_message(self.LaidOut(layout, until, monotonic() - began))
                 except NoActiveAppError:
                     pass  # the monitor went away meanwhile
 
@@ -222,11 +244,12 @@ class SessionsPane(Pane):
         if self._laying_out is None or self._laying_out.is_set():
             return  # the waterfall was closed meanwhile
         self._laying_out = None
+        self._layout_due = monotonic() + message.took * (1 / LAYOUT_SHARE - 1)
         if message.layout is not None:
             self.waterfall.show(message.layout, message.until, self.zone)
         wanted, self._wanted_layout = self._wanted_layout, None
-        if wanted is not None:
-            self._lay_out_apart(wanted)
+        if wanted is not None:  # sessions came meanwhile
+            self._lay_out_when_due(wanted)
 
     def _stop_laying_out(self) -> None:
         if self._laying_out is not None:
