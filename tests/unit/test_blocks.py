@@ -113,3 +113,13 @@ def test_blocks_taken_over_from_another_process_are_those_one_reading_file_after
     assert list(map(identity, here.blocked.in_time_order())) == list(
         map(identity, whole.blocked.in_time_order()))
     assert here.blocked_count == whole.blocked_count == 200
+
+
+def test_blocks_of_a_file_not_read_back_are_kept_whole_the_newest_5000():
+    """Entries spanning lines (``action_log.log``), or a report: each kept
+    packed, a few hundred bytes, so not a million of them."""
+    store = RunStore()
+    store.apply("kernel", [kernel.parse(f"BLOCKED: write {n}".encode(), n + 1, n * 10, UTC)
+                           for n in range(6_000)])
+    assert store.blocked_count == 6_000 and len(store.blocked) == 5_000
+    assert [record.line for record in store.blocked][:1] == [1_001]

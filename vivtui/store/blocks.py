@@ -20,6 +20,9 @@ from vivtui.store.buffer import RecordBuffer
 from vivtui.store.oldrows import CHUNK
 
 KEPT_BLOCKS = 1_000_000  # per file
+# ... of a file whose lines cannot be read back (entries spanning lines, or no
+# file to read: a report): each kept whole, packed, a few hundred bytes.
+KEPT_WHOLE = 5_000
 
 
 class FileBlocks:
@@ -31,6 +34,9 @@ class FileBlocks:
         self.times_from = 0
 
     def extend(self, rows: Sequence[tuple], records: Sequence[Record]) -> None:
+        reread = self.rows.reread
+        if reread is None or not reread.able():
+            self.rows.capacity = min(self.rows.capacity, KEPT_WHOLE)
         self.rows.extend(rows)
         self.times.extend(record.ts.timestamp() if record.ts is not None else -math.inf
                           for record in records)
