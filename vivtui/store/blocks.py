@@ -91,7 +91,7 @@ class Blocks:
             else:
                 ordered = None
         if ordered is None:
-            ordered = [(kind, seq) for kind, blocks in self.files.items() for seq in blocks.kept()]
+            ordered = self._kept_places()
             ordered.sort(key=time)
         self._ordered, self._firsts = ordered, firsts
         self._upto = {kind: blocks.rows.total for kind, blocks in self.files.items()}
@@ -116,8 +116,11 @@ class Blocks:
 
     def __iter__(self) -> Iterator[Record]:
         """File after file (in the order first seen), each in line order."""
-        return iter(BlockRows(self, [(kind, seq) for kind, blocks in self.files.items()
-                                 for seq in blocks.kept()]))
+        return iter(BlockRows(self, self._kept_places()))
+
+    def _kept_places(self) -> list[tuple[str, int]]:
+        """Every block kept, as (kind, sequence number), file after file."""
+        return [(kind, seq) for kind, blocks in self.files.items() for seq in blocks.kept()]
 
     def absorb(self, other: Blocks, kinds: set[str], rank: dict[str, int]) -> None:
         """Take over ``other``'s blocks of ``kinds`` (files another process

@@ -95,7 +95,6 @@ class Layout:
     first: float | None  # the earliest start
     latest: float  # the latest fixed end or open start (-inf: none)
     run: str  # the run's state the sessions were judged by
-    count: int  # sessions in the tracker when laid out
 
     def find(self, number: int) -> tuple[int, int] | None:
         """The lane and place of session ``number``."""
@@ -174,7 +173,7 @@ def lay_out(tracker: SessionTracker, run: str, until: float,
     first = min((lane.starts[0] for lane in lanes), default=None)
     by_time = sorted((when, wave) for wave, when in waves.items())
     return Layout(lanes, [when for when, _ in by_time], [wave for _, wave in by_time], first,
-                  latest, run, count)
+                  latest, run)
 
 
 def _first(item: tuple[float, int]) -> float:
@@ -202,24 +201,12 @@ class _Ends:
         if ended == ended:
             return ended
         if tracker._flags[number] & SUPERSEDED:
-            later = self._next_start(number)
-            if later is None:
-                later = self.next_wave(tracker._keys[number][1])
+            began = tracker.next_start(tracker._session(number))
+            later = (began.timestamp() if began is not None
+                     else self.next_wave(tracker._keys[number][1]))
             if later is not None:
                 return max(start, later)
         return NAN
-
-    def _next_start(self, number: int) -> float | None:
-        tracker = self._tracker
-        known = tracker.by_key.get(tracker._keys[number])
-        if known.__class__ is not list:
-            return None
-        times = tracker.events.times
-        for later in known[known.index(number) + 1:]:
-            at = tracker._starts[later]
-            if at >= 0 and times[at] == times[at]:
-                return times[at]
-        return None
 
     def next_wave(self, run: str) -> float | None:
         """When the wave after run ``run`` began (its worker moved on then)."""
