@@ -38,6 +38,7 @@ from vivtui.alerts.alert import (
     Alert,
     AlertSettings,
 )
+from vivtui.alerts.streaks import Streak
 from vivtui.parsing import api_audit, execution, sessions
 from vivtui.parsing.record import ERROR, OK, Record, new_record, rows_of
 from vivtui.parsing.values import EpochMinutes, text
@@ -56,13 +57,6 @@ _STAMP_AT, _ZONE_AT = map(Record._fields.index, ("stamp", "zone"))
 _SEVERITY_AT, _CATEGORY_AT, _MALFORMED_AT = map(Record._fields.index,
                                                 ("severity", "category", "malformed"))
 _CATEGORY = itemgetter(_CATEGORY_AT)
-
-
-@dataclass(slots=True)
-class _Streak:
-    what: str  # "sessions", "tasks"
-    length: int = 0
-    fired: bool = False
 
 
 @dataclass(slots=True)
@@ -92,7 +86,7 @@ class AlertEngine:
         self._levels: dict[str, float] = {}  # wrapper -> highest level crossed
         self._spent: dict[str, float] = {}  # wrapper -> its spend at the last look
         self._refused: set[str] = set()
-        self._streaks = {sessions.KIND: _Streak("sessions"), execution.KIND: _Streak("tasks")}
+        self._streaks = {sessions.KIND: Streak("sessions"), execution.KIND: Streak("tasks")}
         self._burst: deque[float] = deque()
         self._seconds = EpochMinutes()
         self._in_burst = False
@@ -173,22 +167,16 @@ class AlertEngine:
 
     def _streak(self, kind: str, rows: list, store: RunStore, live: bool,
                 out: list[Alert]) -> None:
-        """Failures (error severity) against successes (ok), in file order."""
-        streak, needed = self._streaks[kind], self.settings.streak
-        for row in rows:
-            severity = row[_SEVERITY_AT]
-            if severity != ERROR and severity != OK or row[_MALFORMED_AT]:
-                continue
-            if severity == OK:
-                streak.length, streak.fired = 0, False
-                continue
-            streak.length += 1
-            if streak.length >= needed and not streak.fired:
-                streak.fired = True
-                record = new_record(Record, row)
-                out.append(self._make(STREAK, CRITICAL,
-                                      f"{streak.length} {streak.what} failed in a row, the "
-                                      f"latest: {_what_failed(record)}", store, record, live))
+        streak = self._streaks[kind]
+        for row in streak.firing(rows, self.settings.streak):
+            out.append(self._streak_alert(streak, new_record(Record, row), store, live))
+
+    def _streak_alert(self, streak: Streak, record: Record, store: RunStore,
+                      live: bool) -> Alert:
+        alert = self._make(STREAK, CRITICAL, f"{streak.length} {streak.what} failed in a row, "
+                           f"the latest: {_what_failed(record)}", store, record, live)
+        streak.fired_alert(alert)
+        return alert
 
     def _bursts(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
         window, needed = self.settings.burst_window, self.settings.burst
@@ -343,11 +331,48 @@ class AlertEngine:
         self.fired += other.fired - len(fired)  # raised, and no longer kept there
         return self._keep(fired)
 
+    def followed_by(self, later: AlertEngine, kind: str, store: RunStore) -> None:
+        """What ``later`` raised and learnt from the rest of ``kind``'s file,
+        read by another process at the same time as this one read the start
+        (``ingest.apart_parts``), as if this engine had read on; ``store``:
+        the store of the whole file. (Only the rules a queue or a sessions
+        file moves: ``store.run.PART_KINDS``.)"""
+        fired = [alert for alert in later.alerts if not (
+            alert.rule == MALFORMED_LINES and alert.file in self._malformed_files)]
+        self._malformed_files |= later._malformed_files
+        if kind in self._streaks:
+            streak = self._streaks[kind]
+            dropped, fire_at = streak.followed_by(later._streaks[kind], self.settings.streak)
+            made = None
+            if fire_at is not None:
+                length, streak.length = streak.length, self.settings.streak  # (when it fired)
+                made = self._streak_alert(streak, new_record(Record, fire_at), store, False)
+                streak.length = length
+            fired = _replaced(fired, dropped, made)
+        self._seen.counts = {key: count for key, count in self._seen.counts.items()
+                             if key[0] != kind}  # (looked at again with the next batch)
+        self._last_block = max(self._last_block, later._last_block, key=lambda block: block[0])
+        self.fired += later.fired - len(later.alerts)
+        self._keep(fired)
+
     def _keep(self, fired: list[Alert]) -> list[Alert]:
         self.alerts.extend(fired)
         self.fired += len(fired)
         self.fired_live += sum(alert.live for alert in fired)
         return fired
+
+
+def _replaced(alerts: list[Alert], old: Alert | None, new: Alert | None) -> list[Alert]:
+    """``alerts`` (of one file, in line order) with ``old`` taken out and
+    ``new`` put in: where ``old`` was, else before the first of a later line."""
+    at = next((i for i, alert in enumerate(alerts) if alert is old), None)
+    if at is None and new is not None:
+        at = next((i for i, alert in enumerate(alerts)
+                   if alert.line is not None and alert.line > new.line), len(alerts))
+    out = [alert for alert in alerts if alert is not old]
+    if new is not None:
+        out.insert(at, new)
+    return out
 
 
 def _first(seen: set, cause) -> bool:

@@ -61,7 +61,7 @@ class ApartProcess:
 
     def __init__(self, process: subprocess.Popen, progress: int, answer: IO[bytes]) -> None:
         self._process = process
-        self._progress = progress  # read end: the child's offsets, a line each; EOF: done
+        self.progress = progress  # read end: the child's offsets, a line each; EOF: done
         self._answer = answer  # a nameless file the child writes its answer to
         self.offset = 0  # how far the child has read
 
@@ -70,7 +70,13 @@ class ApartProcess:
         opened = feed.descriptor()
         if opened is None or opened[1] <= WORTH_OVER:
             return None
-        fd, size = opened
+        return cls.launch(feed, reading, *opened)
+
+    @classmethod
+    def launch(cls, feed: Feed, reading: ReadApart, fd: int, size: int,
+               begin: int = 0) -> ApartProcess | None:
+        """The process reading ``fd`` from byte ``begin`` (where a line starts)
+        up to byte ``size``, into a copy of ``reading``'s store and engine."""
         try:
             progress_read, progress_write = os.pipe()
         except OSError:  # out of descriptors: read here
@@ -83,9 +89,9 @@ class ApartProcess:
                 stderr=subprocess.DEVNULL, pass_fds=(fd, progress_write, answer.fileno()))
             _lower_priority(process.pid)
             with process.stdin as sent:
-                pickle.dump((feed.spec.name, str(feed.path), feed.zone, fd, size, progress_write,
-                             answer.fileno(), reading.store, reading.engine), sent,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((feed.spec.name, str(feed.path), feed.zone, fd, begin, size,
+                             progress_write, answer.fileno(), reading.store, reading.engine),
+                            sent, protocol=pickle.HIGHEST_PROTOCOL)
         except (OSError, pickle.PicklingError):
             os.close(progress_read)
             if answer is not None:
@@ -101,16 +107,7 @@ class ApartProcess:
     def wait(self, stopped: threading.Event, meanwhile: Callable[[], None]) -> bool:
         """Until the process is done (True), or ``stopped`` is set (False: the
         process is stopped too); ``meanwhile`` between looks."""
-        try:
-            while not stopped.is_set():
-                ready, _, _ = select.select([self._progress], [], [], WAIT_S)
-                if ready and not self._read_progress():
-                    return True
-                meanwhile()
-        except (OSError, ValueError):  # stopped from another thread meanwhile (at exit)
-            pass
-        self.stop()
-        return False
+        return wait_all([self], stopped, meanwhile)
 
     def take_over(self, feed: Feed, reading: ReadApart,
                   pace: Callable[[], object] | None = None) -> bool:
@@ -118,19 +115,23 @@ class ApartProcess:
         ``reading`` and ``feed``; False (and nothing changed) if it failed.
         (Read once the process has ended: its store and this one's copy are
         never in memory at once.) ``pace``: see ``handover.load``."""
+        made = self.answer(pace)
+        if made is None:
+            return False
+        hand_over(made, feed, reading)
+        return True
+
+    def answer(self, pace: Callable[[], object] | None = None) -> tuple | None:
+        """What the process made: its store, engine and place (None: it failed)."""
         try:
             if self._process.wait() != 0:
-                return False
+                return None
             self._answer.seek(0)
-            store, engine, place = handover.load(self._answer, pace)
+            return handover.load(self._answer, pace)
         except Exception:  # noqa: BLE001 - whatever is wrong with its answer: read here
-            return False
+            return None
         finally:
             self.stop()
-        store.clock = reading.store.clock
-        reading.store, reading.engine = store, engine
-        feed.took_over(*place)
-        return True
 
     def stop(self) -> None:
         if self._process.poll() is None:
@@ -139,17 +140,48 @@ class ApartProcess:
         if not self._answer.closed:
             self._answer.close()
             try:
-                os.close(self._progress)
+                os.close(self.progress)
             except OSError:  # closed by another thread just now
                 pass
 
-    def _read_progress(self) -> bool:
+    def read_progress(self) -> bool:
         """The child's latest offset taken; False at the pipe's end."""
-        data = os.read(self._progress, 4096)
+        data = os.read(self.progress, 4096)
         lines = data.split(b"\n")
         if len(lines) > 1 and lines[-2].isdigit():
             self.offset = int(lines[-2])
         return bool(data)
+
+
+def wait_all(processes: list[ApartProcess], stopped: threading.Event,
+             meanwhile: Callable[[], None]) -> bool:
+    """Until every process is done (True), or ``stopped`` is set (False: they
+    are stopped too); ``meanwhile`` between looks. (Each one's progress is
+    read as it comes: a full pipe would hold its process up.)"""
+    running = list(processes)
+    try:
+        while not stopped.is_set():
+            ready, _, _ = select.select([process.progress for process in running], [], [],
+                                        WAIT_S)
+            running = [process for process in running
+                       if process.progress not in ready or process.read_progress()]
+            if not running:
+                return True
+            meanwhile()
+    except (OSError, ValueError):  # stopped from another thread meanwhile (at exit)
+        pass
+    for process in processes:
+        process.stop()
+    return False
+
+
+def hand_over(made: tuple, feed: Feed, reading: ReadApart) -> None:
+    """A backlog's store, engine and place (``ApartProcess.answer``) are
+    ``reading``'s and ``feed``'s from now on."""
+    store, engine, place = made
+    store.clock = reading.store.clock
+    reading.store, reading.engine = store, engine
+    feed.took_over(*place)
 
 
 def _lower_priority(pid: int) -> None:
@@ -169,11 +201,12 @@ def _command() -> list[str]:
     return [sys.executable, "-m", __name__]
 
 
-def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, size: int,
+def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, begin: int, size: int,
           progress: IO[str], store, engine) -> tuple:
-    """In the process: the file read through ``fd`` up to ``size`` bytes."""
+    """In the process: the file read through ``fd`` from byte ``begin`` up
+    to ``size`` bytes."""
     feed = Feed([(BY_NAME[spec_name], Path(path))], zone)
-    feed.read_through(Path(f"/dev/fd/{fd}"), size)
+    feed.read_through(Path(f"/dev/fd/{fd}"), size, begin)
     # Kept rows past the newest held as places in the file, as the monitor
     # holds them: packed, a big run's were 75 MB of the monitor's memory.
     for buffer in store.kept_rows(feed.kind):
@@ -193,13 +226,13 @@ def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, size: int,
 
 def _work() -> None:
     # (At idle priority already: ``_lower_priority``, from the monitor.)
-    spec_name, path, zone, fd, size, progress_fd, answer_fd, store, engine = pickle.load(
+    spec_name, path, zone, fd, begin, size, progress_fd, answer_fd, store, engine = pickle.load(
         sys.stdin.buffer)
     # The progress pipe ends when the process does, after its answer is written.
     progress = os.fdopen(progress_fd, "w", buffering=1)
     with os.fdopen(answer_fd, "wb") as answer:
         # Written as it is made: never the whole answer in memory beside the store.
-        made = _read(spec_name, path, zone, fd, size, progress, store, engine)
+        made = _read(spec_name, path, zone, fd, begin, size, progress, store, engine)
         handover.dump(made, answer)
     progress.close()
     handover.leave()  # (``made`` held: not freed first)

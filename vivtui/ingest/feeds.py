@@ -23,6 +23,7 @@ from vivtui.parsing.kinds import (
     gc_paused,
 )
 from vivtui.parsing.record import Records
+from vivtui.sources.lineindex import lines_before
 from vivtui.sources.regular import kind_of, size_of
 from vivtui.sources.snapshot import SnapshotReader
 from vivtui.sources.tailer import MISSING, LineTailer, Place
@@ -238,14 +239,17 @@ class Feed:
         except OSError:
             return None
 
-    def read_through(self, path: Path, limit: int) -> None:
-        """Read its file through another name (an inherited descriptor's), no
-        further than ``limit`` bytes; batches are named after the file."""
+    def read_through(self, path: Path, limit: int, begin: int = 0) -> None:
+        """Read its file through another name (an inherited descriptor's), from
+        byte ``begin`` (where a line starts) no further than ``limit`` bytes;
+        batches are named after the file."""
         self.spec, self.path = self.choices[0]
         self._settled = True
         self._reader = self._reader_for(self.spec, path)
         if isinstance(self._reader, LineTailer):
             self._reader.limit = limit
+            if begin:
+                self._reader.resume_at(begin, lines_before(path, begin))
 
     def place(self) -> tuple[Place, int, int]:
         """How far it read, and the records and malformed lines it found."""

@@ -21,6 +21,7 @@ from time import monotonic
 from typing import Callable, Iterable
 
 from vivtui.ingest.apart import ReadApart
+from vivtui.ingest.apart_parts import ApartParts
 from vivtui.ingest.apart_process import ApartProcess, reads_apart, worth_it
 from vivtui.ingest.costs import cost_of
 from vivtui.ingest.early_previews import EarlyPreviews
@@ -102,7 +103,7 @@ class Tailing(PreviewLoops):
         self._early = early
         self._shown_early: set[Feed] = set()  # their previews went with the first frame
         self._turns: Turns | None = None  # at the other processes, from the start
-        self._children: set[ApartProcess] = set()
+        self._children: set[ApartProcess | ApartParts] = set()
         self._posting: set[Feed] = set()  # previews being posted beside their reading threads
         shared = threading.Event()
         self._wakeups = {feed: shared if one_thread else threading.Event()
@@ -296,7 +297,8 @@ class Tailing(PreviewLoops):
         if turn is None:  # (stopped, or not started: read here)
             return
         with turn:
-            process = ApartProcess.start(feed, reading)
+            start = ApartParts.start if self._turns.alone(feed.kind) else ApartProcess.start
+            process = start(feed, reading)
             if process is None:
                 return
             self._children.add(process)

@@ -34,7 +34,7 @@ class Turns:
                  clock: Callable[[], float] = monotonic) -> None:
         """``expected``: the costs of the backlogs to come (``ingest.costs``), by
         kind; ``grace``: seconds they are waited for (``GRACE_S``)."""
-        self._free = count
+        self._free = self._count = count
         self._expected = dict(expected)  # until they ask
         self._lane = {kind: lane for lane, kinds in enumerate(shared_out(expected, count))
                       for kind in kinds}
@@ -62,6 +62,11 @@ class Turns:
             finally:
                 del self._waiting[kind]
                 self._changed.notify_all()
+
+    def alone(self, kind: str) -> bool:
+        """Is ``kind``'s the only backlog expected, with turns to spare (it
+        may be read in parts at once: ``apart_parts``)?"""
+        return self._count >= 2 and set(self._lane) == {kind}
 
     def _give_back(self, lane: int | None) -> None:
         with self._changed:

@@ -111,6 +111,16 @@ def scan(fd: int, start: int, stop: int, *, progress: Callable[[int], None] | No
     return index
 
 
+def lines_before(path, offset: int) -> int:
+    """How many lines the file at ``path`` holds before byte ``offset`` (where
+    a line starts): a part of it read from there is numbered on from them."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return scan(fd, 0, offset).count
+    finally:
+        os.close(fd)
+
+
 def _read_into(buffer: bytearray, fd: int, size: int, offset: int) -> tuple[bytearray, int]:
     """``size`` bytes at ``offset`` into ``buffer`` (grown if need be), and
     how many were read: one buffer for a whole scan, not a block of memory

@@ -45,6 +45,15 @@ class FileBlocks:
             del self.times[:gone]
             self.times_from += gone
 
+    def followed_by(self, later: FileBlocks) -> None:
+        """``later``'s blocks after these (the rest of the file, read apart)."""
+        total = self.rows.total
+        self.rows.followed_by(later.rows)
+        self.times = self.times[max(0, self.rows.first_seq - self.times_from):]
+        self.times_from = max(self.times_from, self.rows.first_seq)
+        later_from = total + later.times_from  # (theirs numbered after ours)
+        self.times.extend(later.times[max(0, self.times_from + len(self.times) - later_from):])
+
     def time_of(self, seq: int) -> float:
         return self.times[seq - self.times_from]
 
@@ -96,6 +105,13 @@ class Blocks:
         self._ordered, self._firsts = ordered, firsts
         self._upto = {kind: blocks.rows.total for kind, blocks in self.files.items()}
         return BlockRows(self, ordered)
+
+    def followed_by(self, later: Blocks, kind: str) -> None:
+        """``later``'s blocks of ``kind`` after these: the rest of the file,
+        read by another process (``ingest.apart_parts``)."""
+        if kind in later.files:
+            self._of(kind).followed_by(later.files[kind])
+            self._ordered = None
 
     def _time(self, place: tuple[str, int]) -> float:
         return self.files[place[0]].time_of(place[1])

@@ -78,6 +78,23 @@ class RecordBuffer:
         items.rotate(stop)  # back in order
         self._young -= stop - start
 
+    def followed_by(self, later: RecordBuffer) -> None:
+        """``later``'s rows after these: the rest of the same file, read by
+        another process (``ingest.apart_parts``); the newest ``capacity`` of
+        both are kept, numbered as one buffer would have numbered them."""
+        drop = len(self) - min(len(self), max(0, self.capacity - len(later)))
+        from_old = min(drop, len(self._old))
+        self._old.drop(from_old)
+        items = list(self._items)[drop - from_old:]
+        self.total += later.total
+        if later.reads_back or self.reads_back:
+            self._old.add(items)  # (in file order: ours, then theirs)
+            self._old.extend(later._old)
+            self._items, young = deque(later._items), later._young
+        else:
+            self._items, young = deque([*items, *later._items]), later._young + len(items)
+        self._young = min(young, len(self._items))
+
     def pass_over(self, count: int) -> None:
         """``count`` newer rows not kept: what was kept is older still, and goes."""
         self.clear()

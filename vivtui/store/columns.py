@@ -12,6 +12,7 @@ import math
 import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
+from itertools import accumulate, compress
 from typing import Any
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING
@@ -176,3 +177,22 @@ class NumberColumn:
             self._other.pop(at, None)
         else:
             self._other[at] = value
+
+    def extend_kept(self, other: NumberColumn, keep: Sequence[bool]) -> None:
+        """``other``'s values where ``keep`` is true, after these."""
+        start = len(self._floats)
+        self._floats.extend(compress(other._floats, keep))
+        if other._other:
+            kept_up_to = list(accumulate(keep))
+            self._other.update((start + kept_up_to[at] - 1, value)
+                               for at, value in other._other.items() if keep[at])
+
+
+def extend_kept(column: list | NumberColumn, other: list | NumberColumn,
+                keep: Sequence[bool]) -> None:
+    """``other``'s entries where ``keep`` is true, after ``column``'s (a
+    model read in parts, ``followed_by``)."""
+    if isinstance(column, NumberColumn):
+        column.extend_kept(other, keep)
+    else:
+        column.extend(compress(other, keep))

@@ -106,6 +106,19 @@ class OldRows:
         other._times = self._times[at] if self._times is not None else None
         return other
 
+    def extend(self, later: OldRows) -> None:
+        """``later``'s rows after these (the rest of the file, read by another
+        process: ``ingest.apart_parts``)."""
+        if (self._times is None) != (later._times is None):
+            for rows in (self, later):
+                if rows._times is None:
+                    rows._times = array("d", [nan]) * len(rows._lines)
+        if later._lines.typecode != self._lines.typecode:
+            self._lines = array("q", self._lines)
+        start = later._start
+        for mine, theirs in zip(self._columns(), later._columns()):
+            mine.extend(theirs[start:])
+
     def clear(self) -> None:
         for column in self._columns():
             del column[:]

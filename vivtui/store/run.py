@@ -67,6 +67,10 @@ BLOCKED_CATEGORY = {
 }
 
 
+# The kinds a file of which can be read in parts at once, one store
+# following another (``RunStore.followed_by``).
+PART_KINDS = frozenset({execution.KIND})
+
 # The model of each kind that has one: (attribute, kind).
 _MODELS = (("sessions", sessions.KIND), ("tasks", execution.KIND), ("budget", api_audit.KIND),
            ("kernel", kernel.KIND), ("performance", "performance"))
@@ -210,8 +214,30 @@ class RunStore:
             self.budget.saw_stated_limit(stated)
         rank = {kind: at for at, kind in enumerate(order)}
         self.malformed = _in_order(self.malformed, other.malformed, rank)
-        self.malformed_count += other.malformed_count
         self.blocked.absorb(other.blocked, kinds, rank)
+        self._add_tallies(other)
+
+    def followed_by(self, later: RunStore, kind: str) -> None:
+        """What ``later`` read of ``kind`` after what this store read: the
+        rest of the same file, read by another process at the same time
+        (``ingest.apart_parts``). Afterwards this store is what reading the
+        whole file here would have made. Only the kinds whose models know
+        how to go on (``PART_KINDS``)."""
+        assert kind in PART_KINDS, kind
+        self.buffers[kind].followed_by(later.buffers[kind])
+        self.by_category[kind].update(later.by_category[kind])
+        self.by_severity[kind].update(later.by_severity[kind])
+        if kind in later.sources:
+            self.sources[kind] = later.sources[kind]
+        self._model(kind).followed_by(later._model(kind))
+        self.malformed.extend(later.malformed)
+        self.blocked.followed_by(later.blocked, kind)
+        self._add_tallies(later)
+
+    def _add_tallies(self, other: RunStore) -> None:
+        """What ``other`` counted of files this store did not read, or of the
+        rest of one it read: the counts, safety reasons, time strip and times."""
+        self.malformed_count += other.malformed_count
         self.blocked_count += other.blocked_count
         self.safety.absorb(other.safety)
         if self.timebins is not None and other.timebins is not None:

@@ -11,11 +11,13 @@ object was 4.7 KB.
 from __future__ import annotations
 
 import math
+import operator
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import partial
+from itertools import compress, count
 
 from vivtui.parsing.execution import KIND, parse, status_severity
 from vivtui.parsing.record import (
@@ -36,6 +38,7 @@ from vivtui.store.columns import (
     Handles,
     NumberColumn,
     entry_of,
+    extend_kept,
     numbers_of,
     or_none,
 )
@@ -216,6 +219,60 @@ class TaskTracker(BoundTracker):
                     column[at] = value
         if rows:
             self.version += 1
+
+    def followed_by(self, later: TaskTracker) -> None:
+        """``later``'s events after these: the rest of the queue file, read by
+        another process (``ingest.apart_parts``). A task in both goes on from
+        where it was here: the latest of its events is ``later``'s, its
+        history links its first event there to its last one here. (The
+        tasks only ``later`` knows, most of them, are taken over column by
+        column: one at a time, a big queue's took 0.3 s.)"""
+        shift = len(self._event_offsets)
+        self._event_offsets.extend(later._event_offsets)
+        self._event_before.extend([before + shift if before != _NO_EVENT else _NO_EVENT
+                                   for before in later._event_before])
+        numbers = self._numbers
+        known = list(map(numbers.__contains__, later._ids))
+        new = list(map(operator.not_, known))
+        start = len(self._ids)
+        self._ids.extend(compress(later._ids, new))
+        numbers.update(zip(self._ids[start:], count(start)))
+        for name in later._status_names:
+            self._status_names.setdefault(name, name)
+        self.counts.update(later.counts)
+        self._statuses.extend(map(self._status_names.__getitem__,
+                                  compress(later._statuses, new)))
+        for column in ("_severities", "_times", "_orders", "_lines", "_counts"):
+            getattr(self, column).extend(compress(getattr(later, column), new))
+        self._latest.extend(map(shift.__add__, compress(later._latest, new)))
+        for mine, theirs in zip(self._carried, later._carried):
+            extend_kept(mine, theirs, new)
+        for theirs in compress(range(len(known)), known):
+            self._go_on(numbers[later._ids[theirs]], later, theirs, shift)
+        self.version = max(self.version, later.version) + 1
+
+    def _go_on(self, at: int, later: TaskTracker, theirs: int, shift: int) -> None:
+        """Task ``at`` goes on with what ``later`` knows of it (its ``theirs``)."""
+        self.counts[self._statuses[at]] -= 1
+        self._event_before[later._first_event(theirs) + shift] = self._latest[at]
+        self._statuses[at] = self._status_names[later._statuses[theirs]]
+        self._severities[at] = later._severities[theirs]
+        self._times[at] = later._times[theirs]
+        self._orders[at] = later._orders[theirs]
+        self._latest[at] = later._latest[theirs] + shift
+        self._lines[at] = later._lines[theirs]
+        self._counts[at] += later._counts[theirs]
+        for mine, their_column in zip(self._carried, later._carried):
+            value = their_column[theirs]
+            if value is not None:
+                mine[at] = value
+
+    def _first_event(self, at: int) -> int:
+        """Task ``at``'s first event, in the event arrays."""
+        event = self._latest[at]
+        while self._event_before[event] != _NO_EVENT:
+            event = self._event_before[event]
+        return event
 
     def _new(self, task_id: str) -> int:
         self._ids.append(task_id)

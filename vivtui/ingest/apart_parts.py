@@ -1,0 +1,100 @@
+"""A big file's backlog read in two parts at once, by two processes, when it
+is the only backlog to read (a file opened alone).
+
+Read by one process (``apart_process``), a big queue's backlog kept one core
+busy for 3 s while the other had nothing to do. Here the file is cut where
+a line starts near its middle; one process reads up to the cut, the other
+from it (numbering its lines on from those before). The second's store and
+alert engine then follow the first's (``RunStore.followed_by``,
+``AlertEngine.followed_by``): the result is what one reading would have
+made. Only for the kinds whose models know how to go on (``PART_KINDS``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+from vivtui.ingest import apart_process
+from vivtui.ingest.apart import ReadApart
+from vivtui.ingest.apart_process import ApartProcess, hand_over, wait_all
+from vivtui.ingest.feeds import Feed
+from vivtui.sources.tailer import Place
+from vivtui.store.run import PART_KINDS
+
+# Each part is read by a process started afresh (~0.3 s): worth it above this size.
+PARTS_OVER = 2 * apart_process.WORTH_OVER
+CUT_LOOK = 1 << 20  # bytes looked through for a line's start past the middle
+
+
+def cut_of(fd: int, size: int) -> int | None:
+    """Where a line starts near the middle of the ``size`` bytes of ``fd``
+    (None: no line starts within ``CUT_LOOK`` bytes past it)."""
+    middle = size // 2
+    try:
+        found = os.pread(fd, min(CUT_LOOK, size - middle), middle).find(b"\n")
+    except OSError:
+        return None
+    cut = middle + found + 1
+    return cut if found >= 0 and cut < size else None
+
+
+class ApartParts:
+    """Two processes, one per part, waited for and taken over as one
+    (the interface of ``ApartProcess``)."""
+
+    def __init__(self, first: ApartProcess, second: ApartProcess, cut: int) -> None:
+        self._first, self._second = first, second
+        self._cut = cut
+
+    @classmethod
+    def start(cls, feed: Feed, reading: ReadApart) -> ApartParts | ApartProcess | None:
+        """Two processes for a big enough file of a kind read in parts, else one."""
+        if feed.kind not in PART_KINDS:
+            return ApartProcess.start(feed, reading)
+        opened = feed.descriptor()
+        if opened is None or opened[1] <= apart_process.WORTH_OVER:
+            return None
+        fd, size = opened
+        cut = cut_of(fd, size) if size > PARTS_OVER else None
+        if cut is None:
+            return ApartProcess.launch(feed, reading, fd, size)
+        first = ApartProcess.launch(feed, reading, fd, cut)
+        second = ApartProcess.launch(feed, reading, fd, size, cut) if first else None
+        if second is None:
+            if first is not None:
+                first.stop()
+            return ApartProcess.launch(feed, reading, fd, size)
+        return cls(first, second, cut)
+
+    @property
+    def offset(self) -> int:
+        """Bytes read so far, by both."""
+        return self._first.offset + max(0, self._second.offset - self._cut)
+
+    def wait(self, stopped: threading.Event, meanwhile: Callable[[], None]) -> bool:
+        """Until both are done (True), or ``stopped`` is set (False: both are stopped)."""
+        return wait_all([self._first, self._second], stopped, meanwhile)
+
+    def take_over(self, feed: Feed, reading: ReadApart,
+                  pace: Callable[[], object] | None = None) -> bool:
+        """Both parts' stores and engines, one following the other, taken
+        over by ``reading`` and ``feed``; False (nothing changed) if either failed."""
+        first = self._first.answer(pace)
+        second = self._second.answer(pace) if first is not None else None
+        self.stop()
+        if second is None:
+            return False
+        (store, engine, (place, records, malformed)), (later, later_engine, end) = first, second
+        store.followed_by(later, feed.kind)
+        if engine is not None:
+            engine.followed_by(later_engine, feed.kind, store)
+        store.settle(feed.kind)
+        place = Place(end[0].offset, end[0].line_no, (place.prints[0], end[0].prints[1]))
+        hand_over((store, engine, (place, records + end[1], malformed + end[2])), feed, reading)
+        return True
+
+    def stop(self) -> None:
+        self._first.stop()
+        self._second.stop()
