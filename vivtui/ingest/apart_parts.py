@@ -87,12 +87,14 @@ class ApartParts:
         if second is None:
             return False
         (store, engine, (place, records, malformed)), (later, later_engine, end) = first, second
-        store.followed_by(later, feed.kind)
-        if engine is not None:
-            engine.followed_by(later_engine, feed.kind, store)
+        if store.followed_by(later, feed.kind):
+            if engine is not None:
+                engine.followed_by(later_engine, feed.kind, store)
+            place = Place(end[0].offset, end[0].line_no, (place.prints[0], end[0].prints[1]))
+            records, malformed = records + end[1], malformed + end[2]
+        # (Else the rest is read on from the cut by the feed's own reading.)
         store.settle(feed.kind)
-        place = Place(end[0].offset, end[0].line_no, (place.prints[0], end[0].prints[1]))
-        hand_over((store, engine, (place, records + end[1], malformed + end[2])), feed, reading)
+        hand_over((store, engine, (place, records, malformed)), feed, reading)
         return True
 
     def stop(self) -> None:

@@ -40,6 +40,19 @@ class Events:
         self._severities = bytearray()
         self._minutes = EpochMinutes()
 
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def extend(self, later: Events) -> int:
+        """``later``'s events after these (a file read in parts at once,
+        ``store.session_parts``); where they start among them."""
+        start = len(self._lines)
+        for mine, theirs in ((self._lines, later._lines), (self._offsets, later._offsets),
+                             (self._times, later._times),
+                             (self._severities, later._severities)):
+            mine.extend(theirs)
+        return start
+
     def add(self, row: tuple) -> int:
         """A record's (or its plain row's) place and time; its index."""
         when = self._minutes.seconds(row[_STAMP], row[_ZONE])

@@ -69,7 +69,7 @@ BLOCKED_CATEGORY = {
 
 # The kinds a file of which can be read in parts at once, one store
 # following another (``RunStore.followed_by``).
-PART_KINDS = frozenset({execution.KIND})
+PART_KINDS = frozenset({execution.KIND, sessions.KIND})
 
 # The model of each kind that has one: (attribute, kind).
 _MODELS = (("sessions", sessions.KIND), ("tasks", execution.KIND), ("budget", api_audit.KIND),
@@ -217,13 +217,16 @@ class RunStore:
         self.blocked.absorb(other.blocked, kinds, rank)
         self._add_tallies(other)
 
-    def followed_by(self, later: RunStore, kind: str) -> None:
+    def followed_by(self, later: RunStore, kind: str) -> bool:
         """What ``later`` read of ``kind`` after what this store read: the
         rest of the same file, read by another process at the same time
         (``ingest.apart_parts``). Afterwards this store is what reading the
         whole file here would have made. Only the kinds whose models know
-        how to go on (``PART_KINDS``)."""
+        how to go on (``PART_KINDS``); False (nothing changed) when the
+        model cannot join these two exactly."""
         assert kind in PART_KINDS, kind
+        if not self._model(kind).can_follow(later._model(kind)):
+            return False
         self.buffers[kind].followed_by(later.buffers[kind])
         self.by_category[kind].update(later.by_category[kind])
         self.by_severity[kind].update(later.by_severity[kind])
@@ -233,6 +236,7 @@ class RunStore:
         self.malformed.extend(later.malformed)
         self.blocked.followed_by(later.blocked, kind)
         self._add_tallies(later)
+        return True
 
     def _add_tallies(self, other: RunStore) -> None:
         """What ``other`` counted of files this store did not read, or of the

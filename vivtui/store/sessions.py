@@ -19,6 +19,7 @@ from vivtui.parsing.sessions import (
     task_title,
 )
 from vivtui.parsing.values import flag, number
+from vivtui.store import session_parts
 from vivtui.store.activity import IDLE, LIVE
 from vivtui.store.columns import (
     BoundTracker,
@@ -214,6 +215,10 @@ class SessionTracker(BoundTracker):
         self.version = 0  # bumps on every change, so views know when to redraw
         self._latest_run: dict[str, int] = {}
         self._open_runs: dict[str, dict[int, set[SessionKey]]] = {}  # worker -> run -> keys
+        # Per worker, each run that was its latest when it began, and the
+        # session that began it (a part of a file read apart is joined on
+        # with them: ``session_parts``); first, a run older than the first, if one came.
+        self.waves: dict[str, list[tuple[int, int]]] = {}
         # Every occurrence of a key (its number), in start order: the number
         # itself while it is the only one (most are: a list each was an eighth
         # of the memory).
@@ -221,6 +226,14 @@ class SessionTracker(BoundTracker):
         self._order = SessionOrder(Columns(self._starts, self._ends, self._flags,
                                            self.events.times))
         self._changed: list[int] | None = []  # ended or left behind since the order's last look
+
+    def can_follow(self, later: SessionTracker) -> bool:
+        """Can ``later`` (the rest of the file, read apart) be joined on exactly?"""
+        return session_parts.can_follow(self, later)
+
+    def followed_by(self, later: SessionTracker) -> None:
+        """``later``'s sessions after these (``store.session_parts``)."""
+        session_parts.follow(self, later)
 
     def _bind(self) -> None:
         self._session = Session.bound(self)
@@ -332,10 +345,13 @@ class SessionTracker(BoundTracker):
         latest = self._latest_run.get(worker)
         if latest is None or number > latest:
             self._latest_run[worker] = number
+            self.waves.setdefault(worker, []).append((number, len(self._keys) - 1))
             for earlier in [r for r in runs if r < number]:
                 for old_key in runs.pop(earlier):
                     for at in self._open.get(old_key, ()):
                         self._supersede(at)
+        elif number < self.waves[worker][0][0]:
+            self.waves[worker].insert(0, (number, -1))  # (a run older than its first)
         keys = runs.get(number)
         if keys is None:
             keys = runs[number] = set()

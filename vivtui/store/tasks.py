@@ -220,6 +220,10 @@ class TaskTracker(BoundTracker):
         if rows:
             self.version += 1
 
+    def can_follow(self, later: TaskTracker) -> bool:
+        """A task's events join on wherever the cut falls."""
+        return True
+
     def followed_by(self, later: TaskTracker) -> None:
         """``later``'s events after these: the rest of the queue file, read by
         another process (``ingest.apart_parts``). A task in both goes on from
