@@ -245,10 +245,10 @@ def follow_until_read(run, names, monkeypatch, processes: int = 2,
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
     monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
     started = []
-    real_start = ApartProcess.start.__func__
-    monkeypatch.setattr(ApartProcess, "start", classmethod(
-        lambda cls, feed, reading: (kinds is not None and kinds.append(feed.kind))
-        or started.append(real_start(cls, feed, reading)) or started[-1]))
+    real_launch = ApartProcess.launch.__func__
+    monkeypatch.setattr(ApartProcess, "launch", classmethod(
+        lambda cls, feed, reading, *where: (kinds is not None and kinds.append(feed.kind))
+        or started.append(real_launch(cls, feed, reading, *where)) or started[-1]))
     batches = queue.Queue()
     layout = discover(run, timezone.utc)
     loop = Tailing(layout.feeds, layout.directories, batches.put, pytest.fail,

@@ -19,6 +19,7 @@ first part instead.
 from __future__ import annotations
 
 import math
+from array import array
 from itertools import accumulate, compress
 from typing import TYPE_CHECKING
 
@@ -31,9 +32,9 @@ if TYPE_CHECKING:
 
 def can_follow(mine: SessionTracker, later: SessionTracker) -> bool:
     """Can ``later`` be joined onto ``mine`` exactly?"""
-    for worker, waves in later.waves.items():
+    for worker, lowest in later.lowest_run.items():
         latest = mine._latest_run.get(worker)
-        if latest is not None and waves[0][0] < latest:
+        if latest is not None and lowest < latest:
             return False
     return True
 
@@ -72,10 +73,10 @@ def _meet(mine: SessionTracker, later: SessionTracker) -> tuple[dict[int, int], 
     which of ``later``'s orphan completions end which of them (by number),
     and those left behind (still open, or ended after it)."""
     new_waves = {}  # worker -> the session of ``later`` that began a wave past ``mine``'s
-    for worker, waves in later.waves.items():
+    for worker, (runs, begun_by) in later.waves.items():
         latest = mine._latest_run.get(worker)
-        new_waves[worker] = next((at for run, at in waves if at >= 0 and (
-            latest is None or run > latest)), math.inf)
+        new_waves[worker] = next((at for run, at in zip(runs, begun_by)
+                                  if latest is None or run > latest), math.inf)
     in_waves = {key for runs in mine._open_runs.values() for keys in runs.values()
                 for key in keys}
     ended: dict[int, int] = {}
@@ -128,11 +129,15 @@ def _join_keys(mine: SessionTracker, later: SessionTracker, number: list[int],
 
 def _join_waves(mine: SessionTracker, later: SessionTracker, number: list[int]) -> None:
     """Each worker's latest run, its waves and the keys open in each run."""
-    for worker, waves in later.waves.items():
+    for worker, (runs_begun, begun_by) in later.waves.items():
         latest = mine._latest_run.get(worker)
-        newer = [(run, number[at]) for run, at in waves
-                 if at >= 0 and (latest is None or run > latest)]
-        mine.waves.setdefault(worker, []).extend(newer)
+        newer = [(run, number[at]) for run, at in zip(runs_begun, begun_by)
+                 if latest is None or run > latest]
+        if worker not in mine.waves:
+            mine.waves[worker] = (array("q"), array("q"))
+            mine.lowest_run[worker] = later.lowest_run[worker]
+        for column, values in zip(mine.waves[worker], zip(*newer)):
+            column.extend(values)
         runs = later._open_runs.get(worker, {})
         if newer:  # a wave past this part's: its open runs went then
             mine._open_runs[worker] = {run: set(keys) for run, keys in runs.items()}

@@ -215,10 +215,11 @@ class SessionTracker(BoundTracker):
         self.version = 0  # bumps on every change, so views know when to redraw
         self._latest_run: dict[str, int] = {}
         self._open_runs: dict[str, dict[int, set[SessionKey]]] = {}  # worker -> run -> keys
-        # Per worker, each run that was its latest when it began, and the
-        # session that began it (a part of a file read apart is joined on
-        # with them: ``session_parts``); first, a run older than the first, if one came.
-        self.waves: dict[str, list[tuple[int, int]]] = {}
+        # Per worker, each run that was its latest when it began and the
+        # session that began it, and its lowest run: a part of a file read
+        # apart is joined on with them (``session_parts``).
+        self.waves: dict[str, tuple[array, array]] = {}
+        self.lowest_run: dict[str, int] = {}
         # Every occurrence of a key (its number), in start order: the number
         # itself while it is the only one (most are: a list each was an eighth
         # of the memory).
@@ -345,13 +346,18 @@ class SessionTracker(BoundTracker):
         latest = self._latest_run.get(worker)
         if latest is None or number > latest:
             self._latest_run[worker] = number
-            self.waves.setdefault(worker, []).append((number, len(self._keys) - 1))
+            if latest is None:
+                self.lowest_run[worker] = number
+                self.waves[worker] = (array("q"), array("q"))
+            runs_begun, begun_by = self.waves[worker]
+            runs_begun.append(number)
+            begun_by.append(len(self._keys) - 1)
             for earlier in [r for r in runs if r < number]:
                 for old_key in runs.pop(earlier):
                     for at in self._open.get(old_key, ()):
                         self._supersede(at)
-        elif number < self.waves[worker][0][0]:
-            self.waves[worker].insert(0, (number, -1))  # (a run older than its first)
+        elif number < self.lowest_run[worker]:
+            self.lowest_run[worker] = number
         keys = runs.get(number)
         if keys is None:
             keys = runs[number] = set()
