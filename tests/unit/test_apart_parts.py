@@ -24,8 +24,8 @@ from vivtui.alerts.rules import AlertEngine
 from vivtui.alerts.streaks import Streak
 from vivtui.demo import write_forever
 from vivtui.ingest import apart_parts, apart_process
-from vivtui.ingest.apart_parts import ApartParts, cut_of
-from vivtui.ingest.feeds import Feed, read_to_end
+from vivtui.ingest.apart_parts import ApartParts, cut_of, joined
+from vivtui.ingest.feeds import BATCH_BYTES, Feed, read_to_end
 from vivtui.ingest.layout import LineReread, read_back_from
 from vivtui.parsing.kinds import spec_for_name
 from vivtui.parsing.record import ERROR, OK, Record
@@ -70,12 +70,15 @@ def crafted_queue() -> bytes:
     return b"".join(lines)
 
 
-def read_part(path, begin: int, limit: int, capacity: int) -> tuple:
-    """The file's bytes ``begin``..``limit`` read as a backlog process reads them."""
+def read_part(path, begin: int, limit: int, capacity: int, batch: int = BATCH_BYTES) -> tuple:
+    """The file's bytes ``begin``..``limit`` read as a backlog process reads
+    them (``batch``: bytes read at a time)."""
     spec = spec_for_name(path.name)
-    feed = Feed([(spec, path)], timezone.utc)
+    feed = Feed([(spec, path)], timezone.utc, batch)
     feed.read_through(path, limit, begin)
     store, engine = RunStore(capacity=capacity, listed=2), AlertEngine("run")
+    if begin:
+        engine.reads_after_cut(feed.kind)
     for kept in store.kept_rows(feed.kind):
         kept.reread = LineReread(feed)
 
@@ -84,6 +87,27 @@ def read_part(path, begin: int, limit: int, capacity: int) -> tuple:
 
     read_to_end(feed, take, final=False)
     return store, engine, feed.place()
+
+
+def join_parts(path, cut: int, capacity: int = 1000, batch: int = BATCH_BYTES) -> tuple:
+    """The file read in two parts, cut at ``cut``, and joined as the
+    monitor joins them (``apart_parts.joined``); where they cannot be, the
+    first part read on (as the feed's reading does): (store, engine, place,
+    whether they were joined)."""
+    size = path.stat().st_size
+    first = read_part(path, 0, cut, capacity, batch)
+    second = read_part(path, cut, size, capacity, batch)
+    feed = Feed([(spec_for_name(path.name), path)], timezone.utc, batch)
+    store, engine, place = joined(first, second, feed)
+    was_joined = place[0].offset == second[2][0].offset
+    if not was_joined:
+        feed.read_through(path, size, place[0].offset)
+
+        def take(batch) -> None:
+            engine.saw_batch(batch, store.apply_batch(batch), store)
+
+        read_to_end(feed, take, final=False)
+    return store, engine, place, was_joined
 
 
 def seen(layout, store, engine) -> tuple:
@@ -122,13 +146,9 @@ def test_two_parts_joined_are_the_whole_queue_read_at_once_wherever_the_cut(
     assert expected[4] and expected[3] and expected[7] == 1  # streaks, blocks, malformed
     assert whole[0].buffers["tasks"].reads_back is (young == 2)
     for cut in line_starts(data):
-        store, engine, (place, records, malformed) = read_part(path, 0, cut, capacity)
-        later, later_engine, (end, more, more_malformed) = read_part(path, cut, len(data),
-                                                                     capacity)
-        store.followed_by(later, "tasks")
-        engine.followed_by(later_engine, "tasks", store)
-        assert seen(layout, store, engine) == expected, cut
-        assert (end.line_no, records + more, malformed + more_malformed) == (
+        store, engine, place, was_joined = join_parts(path, cut, capacity)
+        assert was_joined and seen(layout, store, engine) == expected, cut
+        assert (place[0].line_no, place[1], place[2]) == (
             whole[2][0].line_no, whole[2][1], whole[2][2])
 
 
@@ -256,11 +276,10 @@ def test_the_engine_joins_the_streak_alert_across_the_cut(tmp_path):
     # Between the second and the third failure of the first streak.
     third = data.index(b'"failed"', data.index(b'"failed"', data.index(b'"failed"') + 1) + 1)
     cut = data.rindex(b"\n", 0, third) + 1
-    store, engine, _ = read_part(path, 0, cut, 1000)
-    later, later_engine, _ = read_part(path, cut, len(data), 1000)
-    assert not [a for a in engine.alerts if a.rule == STREAK]
-    engine.followed_by(later_engine, "tasks", store)
+    assert not [a for a in read_part(path, 0, cut, 1000)[1].alerts if a.rule == STREAK]
+    store, engine, _, was_joined = join_parts(path, cut)
     streaks = [a for a in engine.alerts if a.rule == STREAK]
+    assert was_joined
     whole = read_part(path, 0, len(data), 1000)[1]
     assert [(a.line, a.message) for a in streaks] == [
         (a.line, a.message) for a in whole.alerts if a.rule == STREAK]

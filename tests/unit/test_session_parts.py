@@ -11,8 +11,7 @@ from datetime import datetime, timezone
 import orjson
 import pytest
 
-from tests.unit.test_apart_parts import line_starts, read_part
-from vivtui.ingest.feeds import Feed, read_to_end
+from tests.unit.test_apart_parts import join_parts, line_starts, read_part
 from vivtui.parsing.kinds import spec_for_name
 from vivtui.store.activity import FINISHED, IDLE, LIVE
 
@@ -67,13 +66,6 @@ def tracker_seen(tracker) -> tuple:
                      tracker._open))
 
 
-def read_on(store, path, place) -> None:
-    """What follows ``place`` read into ``store``, as the feed's reading goes on."""
-    feed = Feed([(spec_for_name(path.name), path)], timezone.utc)
-    feed.read_through(path, path.stat().st_size, place.offset)
-    read_to_end(feed, store.apply_batch, final=False)
-
-
 @pytest.mark.parametrize("script", [SCRIPT, SCRIPT[:8] + [("a", 0, 5, None)] + SCRIPT[8:]],
                          ids=["waves in order", "a run older than the latest"])
 def test_two_parts_joined_are_the_whole_sessions_file_wherever_the_cut(tmp_path, script):
@@ -86,14 +78,10 @@ def test_two_parts_joined_are_the_whole_sessions_file_wherever_the_cut(tmp_path,
     assert whole.sessions.orphan_completions == 1 and streaks
     joined_at = []
     for cut in line_starts(data):
-        store, first_engine, (place, _, _) = read_part(path, 0, cut, 1000)
-        later, later_engine, _ = read_part(path, cut, len(data), 1000)
-        if store.followed_by(later, "sessions"):
+        store, first_engine, _, was_joined = join_parts(path, cut)
+        if was_joined:  # (else the rest was read on after the first part)
             joined_at.append(cut)
-            first_engine.followed_by(later_engine, "sessions", store)
-            assert sorted((a.line, a.message) for a in first_engine.alerts) == streaks, cut
-        else:  # the rest read on after the first part instead
-            read_on(store, path, place)
+        assert sorted((a.line, a.message) for a in first_engine.alerts) == streaks, cut
         assert tracker_seen(store.sessions) == expected, cut
         # What comes next is judged the same (the open sessions, the waves).
         more = sessions_file(MORE)

@@ -22,6 +22,7 @@ from datetime import datetime
 from itertools import compress
 from operator import itemgetter
 
+from vivtui.alerts import parts
 from vivtui.alerts.alert import (
     BUDGET,
     BURST,
@@ -38,6 +39,7 @@ from vivtui.alerts.alert import (
     Alert,
     AlertSettings,
 )
+from vivtui.alerts.parts import Lead, ReadRows
 from vivtui.alerts.streaks import Streak
 from vivtui.parsing import api_audit, execution, sessions
 from vivtui.parsing.record import ERROR, OK, Record, new_record, rows_of
@@ -99,6 +101,8 @@ class AlertEngine:
         self._sessions_checked = 0.0
         self._since: float | None = None  # when the engine first looked at open sessions
         self._newest: Record | None = None  # the newest line read while watching
+        # Set in the engine of an audit log's part after a cut (``alerts.parts``).
+        self.lead: Lead | None = None
 
     # -- batches ----------------------------------------------------------------------
 
@@ -169,10 +173,11 @@ class AlertEngine:
                 out: list[Alert]) -> None:
         streak = self._streaks[kind]
         for row in streak.firing(rows, self.settings.streak):
-            out.append(self._streak_alert(streak, new_record(Record, row), store, live))
+            out.append(self.streak_alert(streak, row, store, live))
 
-    def _streak_alert(self, streak: Streak, record: Record, store: RunStore,
-                      live: bool) -> Alert:
+    def streak_alert(self, streak: Streak, row: tuple, store: RunStore,
+                     live: bool = False) -> Alert:
+        record = new_record(Record, row)
         alert = self._make(STREAK, CRITICAL, f"{streak.length} {streak.what} failed in a row, "
                            f"the latest: {_what_failed(record)}", store, record, live)
         streak.fired_alert(alert)
@@ -197,11 +202,15 @@ class AlertEngine:
                 self._in_burst = False
             elif not self._in_burst:
                 self._in_burst = True
-                record = new_record(Record, row)
-                out.append(self._make(BURST, WARNING,
-                                      f"{len(times)} API failures or rate limits within "
-                                      f"{window:g} s, the latest {record.category}",
-                                      store, record, live))
+                out.append(self.burst_alert(len(times), row, store, live))
+            if self.lead is not None:
+                self.lead.saw_burst(at, row, len(times), window)
+
+    def burst_alert(self, length: int, row: tuple, store: RunStore, live: bool = False) -> Alert:
+        record = new_record(Record, row)
+        return self._make(BURST, WARNING, f"{length} API failures or rate limits within "
+                          f"{self.settings.burst_window:g} s, the latest {record.category}",
+                          store, record, live)
 
     def _refusals(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
         for row in rows:
@@ -214,9 +223,13 @@ class AlertEngine:
             out.append(self._make(REFUSED, CRITICAL,
                                   f"wrapper {user} refused a call: budget exceeded",
                                   store, record, live))
+            if self.lead is not None:
+                self.lead.refusals.append((user, out[-1]))
 
     def _budget(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
         budget = store.budget
+        if self.lead is not None:
+            self.lead.saw_budget(rows, budget, self._refused)
         for wrapper in budget.wrappers():
             before = self._spent.get(wrapper.user, 0.0)
             self._spent[wrapper.user] = wrapper.cost
@@ -230,12 +243,17 @@ class AlertEngine:
             self._levels[wrapper.user] = level
             if wrapper.user in self._refused:
                 continue  # its refusal said more (and a refusal moves the limit it infers)
-            record = _crossing(rows, wrapper.user, before, level * limit)
-            severity = CRITICAL if level >= 0.95 else WARNING if level >= 0.8 else INFO
-            out.append(self._make(BUDGET, severity,
-                                  f"wrapper {wrapper.user} has spent ${wrapper.cost:.2f} of "
-                                  f"${limit:.2f} ({share:.0%}), past {level:.0%}",
-                                  store, record, live))
+            out.append(self.budget_alert(wrapper.user, wrapper.cost, limit, share, level, rows,
+                                         before, store, live))
+
+    def budget_alert(self, user: str, cost: float, limit: float, share: float, level: float,
+                     rows: list, before: float, store: RunStore, live: bool = False) -> Alert:
+        """Wrapper ``user`` past ``level`` of its limit in the batch of
+        ``rows``, having spent ``before`` at the batch before."""
+        record = _crossing(rows, user, before, level * limit)
+        severity = CRITICAL if level >= 0.95 else WARNING if level >= 0.8 else INFO
+        return self._make(BUDGET, severity, f"wrapper {user} has spent ${cost:.2f} of "
+                          f"${limit:.2f} ({share:.0%}), past {level:.0%}", store, record, live)
 
     # -- time -------------------------------------------------------------------------
 
@@ -331,48 +349,26 @@ class AlertEngine:
         self.fired += other.fired - len(fired)  # raised, and no longer kept there
         return self._keep(fired)
 
-    def followed_by(self, later: AlertEngine, kind: str, store: RunStore) -> None:
+    def reads_after_cut(self, kind: str) -> None:
+        """This engine sees a part of ``kind``'s file from a cut on: it keeps
+        what the join needs (``alerts.parts.Lead``)."""
+        if kind == api_audit.KIND:
+            self.lead = Lead()
+
+    def followed_by(self, later: AlertEngine, kind: str, store: RunStore,
+                    read_rows: ReadRows | None = None) -> bool:
         """What ``later`` raised and learnt from the rest of ``kind``'s file,
-        read by another process at the same time as this one read the start
-        (``ingest.apart_parts``), as if this engine had read on; ``store``:
-        the store of the whole file. (Only the rules a queue or a sessions
-        file moves: ``store.run.PART_KINDS``.)"""
-        fired = [alert for alert in later.alerts if not (
-            alert.rule == MALFORMED_LINES and alert.file in self._malformed_files)]
-        self._malformed_files |= later._malformed_files
-        if kind in self._streaks:
-            streak = self._streaks[kind]
-            dropped, fire_at = streak.followed_by(later._streaks[kind], self.settings.streak)
-            made = None
-            if fire_at is not None:
-                length, streak.length = streak.length, self.settings.streak  # (when it fired)
-                made = self._streak_alert(streak, new_record(Record, fire_at), store, False)
-                streak.length = length
-            fired = _replaced(fired, dropped, made)
-        self._seen.counts = {key: count for key, count in self._seen.counts.items()
-                             if key[0] != kind}  # (looked at again with the next batch)
-        self._last_block = max(self._last_block, later._last_block, key=lambda block: block[0])
-        self.fired += later.fired - len(later.alerts)
-        self._keep(fired)
+        read by another process at the same time as this one read the start,
+        as if this engine had read on (``alerts.parts``); ``store``: the
+        first part's store, not yet joined; ``read_rows``: a batch of the
+        file read again. False (nothing changed) if it cannot be exact."""
+        return parts.follow(self, later, kind, store, read_rows)
 
     def _keep(self, fired: list[Alert]) -> list[Alert]:
         self.alerts.extend(fired)
         self.fired += len(fired)
         self.fired_live += sum(alert.live for alert in fired)
         return fired
-
-
-def _replaced(alerts: list[Alert], old: Alert | None, new: Alert | None) -> list[Alert]:
-    """``alerts`` (of one file, in line order) with ``old`` taken out and
-    ``new`` put in: where ``old`` was, else before the first of a later line."""
-    at = next((i for i, alert in enumerate(alerts) if alert is old), None)
-    if at is None and new is not None:
-        at = next((i for i, alert in enumerate(alerts)
-                   if alert.line is not None and alert.line > new.line), len(alerts))
-    out = [alert for alert in alerts if alert is not old]
-    if new is not None:
-        out.insert(at, new)
-    return out
 
 
 def _first(seen: set, cause) -> bool:

@@ -15,11 +15,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from functools import partial
 
 from vivtui.ingest import apart_process
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_process import ApartProcess, hand_over, wait_all
 from vivtui.ingest.feeds import Feed
+from vivtui.ingest.layout import rows_between
 from vivtui.sources.tailer import Place
 from vivtui.store.run import PART_KINDS
 
@@ -38,6 +40,23 @@ def cut_of(fd: int, size: int) -> int | None:
         return None
     cut = middle + found + 1
     return cut if found >= 0 and cut < size else None
+
+
+def joined(first: tuple, second: tuple, feed: Feed) -> tuple:
+    """What one reading of both parts makes, from what each made (a store,
+    an alert engine, and its place, records and malformed lines); when they
+    cannot be joined exactly, the first's alone: the rest is read on from
+    its place."""
+    (store, engine, (place, records, malformed)), (later, later_engine, end) = first, second
+    kind = feed.kind
+    # (The engine first: it judges the later part with the first part's figures.)
+    if store.can_follow(later, kind) and (engine is None or engine.followed_by(
+            later_engine, kind, store, partial(rows_between, feed))):
+        store.followed_by(later, kind)
+        place = Place(end[0].offset, end[0].line_no, (place.prints[0], end[0].prints[1]))
+        records, malformed = records + end[1], malformed + end[2]
+    store.settle(kind)
+    return store, engine, (place, records, malformed)
 
 
 class ApartParts:
@@ -86,15 +105,7 @@ class ApartParts:
         self.stop()
         if second is None:
             return False
-        (store, engine, (place, records, malformed)), (later, later_engine, end) = first, second
-        if store.followed_by(later, feed.kind):
-            if engine is not None:
-                engine.followed_by(later_engine, feed.kind, store)
-            place = Place(end[0].offset, end[0].line_no, (place.prints[0], end[0].prints[1]))
-            records, malformed = records + end[1], malformed + end[2]
-        # (Else the rest is read on from the cut by the feed's own reading.)
-        store.settle(feed.kind)
-        hand_over((store, engine, (place, records, malformed)), feed, reading)
+        hand_over(joined(first, second, feed), feed, reading)
         return True
 
     def stop(self) -> None:

@@ -207,6 +207,8 @@ def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, begin: int, s
     to ``size`` bytes."""
     feed = Feed([(BY_NAME[spec_name], Path(path))], zone)
     feed.read_through(Path(f"/dev/fd/{fd}"), size, begin)
+    if begin and engine is not None:
+        engine.reads_after_cut(feed.kind)
     # Kept rows past the newest held as places in the file, as the monitor
     # holds them: packed, a big run's were 75 MB of the monitor's memory.
     for buffer in store.kept_rows(feed.kind):

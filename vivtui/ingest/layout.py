@@ -116,6 +116,32 @@ class LineReread:
         return {(row[1], row[2]): row for row in found.rows}
 
 
+def rows_between(feed: Feed, first_line: int, first_offset: int,
+                 last_offset: int) -> list[tuple]:
+    """The rows of ``feed``'s file from line ``first_line`` (at ``first_offset``)
+    to the one at ``last_offset``, parsed again (a batch read by another
+    process, looked at again: ``alerts.parts``); [] if the file no longer holds them."""
+    spec, path = feed.current_choice() or feed.choices[0]
+    try:
+        fd = open_regular(path)
+    except OSError:
+        return []
+    try:
+        last = _lines_from(fd, [last_offset]).get(last_offset)
+        data = os.pread(fd, last_offset - first_offset, first_offset) if last is not None else b""
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+    if last is None:
+        return []
+    lines, at = [], first_offset
+    for number, text in enumerate([*data.split(b"\n")[:-1], last], first_line):
+        lines.append((number, at, text))
+        at += len(text) + 1
+    return LineParser(spec, ParseContext(feed.zone)).parse(lines).rows
+
+
 def read_back_from(layout: RunLayout, store, zone: tzinfo | None) -> None:
     """``store`` (a ``RunStore``) reads what it keeps as places from the
     layout's files: tasks' and sessions' events, kept rows past the newest."""

@@ -19,6 +19,7 @@ from vivtui.parsing.api_audit import (
 )
 from vivtui.parsing.record import Record, new_record, rows_of
 from vivtui.parsing.values import EpochMinutes, minute_written, number, text
+from vivtui.store import budget_parts
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.columns import SEVERITIES, SEVERITY_CODE, or_none
 
@@ -58,6 +59,7 @@ class Wrapper:
     last_remaining: float | None = None  # what it had left at its latest refusal
     inferred_limit: float | None = None  # its spend at a refusal plus what was left
     by_minute: dict[int, float] = field(default_factory=dict)  # spend per epoch minute
+    spent_at_refusal: float | None = None  # its spend at its latest refusal that said what was left
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,9 +275,19 @@ class BudgetTracker:
         remaining = self._amount(record, "remaining", MAX_CALL_COST * 1_000)
         if remaining is not None:
             wrapper.last_remaining = remaining
+            wrapper.spent_at_refusal = wrapper.cost
             if wrapper.cost > 0:  # with no spend seen, what was left says nothing of the limit
                 wrapper.inferred_limit = round(wrapper.cost + remaining, 2)
         self.last_refusal = wrapper
+
+    def can_follow(self, later: BudgetTracker) -> bool:
+        """Calls and budget events add up wherever the cut falls."""
+        return True
+
+    def followed_by(self, later: BudgetTracker) -> None:
+        """``later``'s calls and budget events after these: the rest of the
+        audit log, read by another process (``store.budget_parts``)."""
+        budget_parts.follow(self, later)
 
     def saw_stated_limit(self, limit: float) -> None:
         if 0 < limit <= MAX_CALL_COST * 1_000 and limit != self.stated_limit:
@@ -325,10 +337,14 @@ class BudgetTracker:
         """The option's; else its own refusals'; else the producer's default
         (callers may give each wrapper its own limit: one wrapper's refusals
         say nothing of another's)."""
+        return self.limit_with(wrapper.inferred_limit)
+
+    def limit_with(self, inferred: float | None) -> float:
+        """A wrapper's limit had its refusals pointed to ``inferred`` (``limit_of``)."""
         if self.option_limit is not None:
             return self.option_limit
-        if wrapper.inferred_limit is not None:
-            return wrapper.inferred_limit
+        if inferred is not None:
+            return inferred
         return self.stated_limit if self.stated_limit is not None else DEFAULT_LIMIT
 
     def remaining_of(self, wrapper: Wrapper) -> float:
@@ -379,3 +395,4 @@ class BudgetTracker:
             if best is None or seconds < best.seconds:
                 best = Forecast(seconds, wrapper.user, rate, span)
         return best
+

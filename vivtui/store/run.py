@@ -69,7 +69,7 @@ BLOCKED_CATEGORY = {
 
 # The kinds a file of which can be read in parts at once, one store
 # following another (``RunStore.followed_by``).
-PART_KINDS = frozenset({execution.KIND, sessions.KIND})
+PART_KINDS = frozenset({execution.KIND, sessions.KIND, api_audit.KIND})
 
 # The model of each kind that has one: (attribute, kind).
 _MODELS = (("sessions", sessions.KIND), ("tasks", execution.KIND), ("budget", api_audit.KIND),
@@ -217,6 +217,10 @@ class RunStore:
         self.blocked.absorb(other.blocked, kinds, rank)
         self._add_tallies(other)
 
+    def can_follow(self, later: RunStore, kind: str) -> bool:
+        """Can ``later`` (the rest of ``kind``'s file) be joined on exactly?"""
+        return kind in PART_KINDS and self._model(kind).can_follow(later._model(kind))
+
     def followed_by(self, later: RunStore, kind: str) -> bool:
         """What ``later`` read of ``kind`` after what this store read: the
         rest of the same file, read by another process at the same time
@@ -224,8 +228,7 @@ class RunStore:
         whole file here would have made. Only the kinds whose models know
         how to go on (``PART_KINDS``); False (nothing changed) when the
         model cannot join these two exactly."""
-        assert kind in PART_KINDS, kind
-        if not self._model(kind).can_follow(later._model(kind)):
+        if not self.can_follow(later, kind):
             return False
         self.buffers[kind].followed_by(later.buffers[kind])
         self.by_category[kind].update(later.by_category[kind])

@@ -1,0 +1,75 @@
+"""An audit log read in two parts at once (``ingest.apart_parts``): the
+second part's budget tracker joined onto the first's, as if one had read on.
+
+Calls, spend, tokens and budget events add up. A refusal after the cut read
+its wrapper's spend without the first part's: the limit it points to (its
+spend then plus what was left) is worked out again with it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vivtui.store.budget import BudgetTracker, Usage, Wrapper
+
+_SUMMED = ("succeeded", "failed", "cost", "input_tokens", "output_tokens", "budget_exceeded",
+           "task_budget_exceeded", "rate_limited", "violations", "unreadable_costs",
+           "bad_value_count")
+
+
+def follow(mine: BudgetTracker, later: BudgetTracker) -> None:
+    """``later``'s calls and budget events after ``mine``'s."""
+    from vivtui.store.budget import KEPT_BAD_VALUES
+
+    for name in _SUMMED:
+        setattr(mine, name, getattr(mine, name) + getattr(later, name))
+    mine.bad_values.extend(later.bad_values[:KEPT_BAD_VALUES - len(mine.bad_values)])
+    for ours, theirs in ((mine.by_model, later.by_model), (mine.by_call_type, later.by_call_type)):
+        for key, usage in theirs.items():
+            _add_usage(ours[key], usage)
+    for user, theirs in later.by_user.items():
+        mine._wrapper({"user": user})
+        _follow_wrapper(mine.by_user[user], theirs)
+    if later.last_refusal is not None:
+        mine.last_refusal = mine.by_user[later.last_refusal.user]
+    if mine.stated_limit is None:
+        mine.stated_limit = later.stated_limit
+    mine.spend_by_minute.update(later.spend_by_minute)
+    mine.tokens_by_minute.update(later.tokens_by_minute)
+    _follow_problems(mine, later)
+    mine.version = max(mine.version, later.version) + 1
+
+
+def _follow_problems(mine: BudgetTracker, later: BudgetTracker) -> None:
+    """The listed problems and their columns, ``later``'s after ``mine``'s."""
+    mine.problems.followed_by(later.problems)
+    skip = len(later._problem_times) - len(later.problems)
+    mine._problem_times.extend(later._problem_times[skip:])
+    mine._problem_severities.extend(later._problem_severities[skip:])
+    over = len(mine._problem_times) - len(mine.problems)
+    if over > 0:
+        del mine._problem_times[:over]
+        del mine._problem_severities[:over]
+
+
+def _add_usage(usage: Usage, more: Usage) -> None:
+    usage.calls += more.calls
+    usage.cost += more.cost
+    usage.input_tokens += more.input_tokens
+    usage.output_tokens += more.output_tokens
+
+
+def _follow_wrapper(wrapper: Wrapper, later: Wrapper) -> None:
+    """A wrapper's account, with what the rest of the log says of it (``later``)."""
+    spent_before = wrapper.cost
+    wrapper.calls += later.calls
+    wrapper.cost += later.cost
+    wrapper.refused += later.refused
+    for minute, cost in later.by_minute.items():
+        wrapper.by_minute[minute] = wrapper.by_minute.get(minute, 0.0) + cost
+    if later.spent_at_refusal is not None:
+        wrapper.last_remaining = later.last_remaining
+        wrapper.spent_at_refusal = spent = spent_before + later.spent_at_refusal
+        if spent > 0:
+            wrapper.inferred_limit = round(spent + later.last_remaining, 2)
