@@ -162,6 +162,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
             if feed.kind == reading.kind:
                 feed.apart = False
         self.main.records_arrived(reading.kind)
+        self.main.draw_kind_now(reading.kind)
 
     def _preview_store(self, layout: RunLayout, made: RunStore | None = None) -> RunStore:
         """A store for the newest lines of big files (``ui.preview``), reading
@@ -299,7 +300,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         if batch.preview:  # not the run's evidence in order: shown apart, no alerts
             self.main.previews.take(batch)
             if not batch.more:  # its last piece (``ingest.intake``): drawn once, not per piece
-                self.main.preview_arrived(batch.kind)
+                self.main.draw_kind_now(batch.kind)
                 self.call_after_refresh(self.tailing.line_drawn)
             return
         if batch.apart is not None:

@@ -266,8 +266,10 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
         else:
             self.draw_soon((name,))
 
-    def preview_arrived(self, kind: str) -> None:
-        """The newest lines of a big file: drawn now, not at the next tick."""
+    def draw_kind_now(self, kind: str) -> None:
+        """The newest lines of a big file, or its whole backlog (read apart):
+        its panes drawn now, not at the next tick (which left a big queue's
+        final counts off screen for up to a second)."""
         self._draw([name for name, pane in self.panes.items() if kind in pane.preview_kinds])
 
     def refresh_panes(self) -> None:
