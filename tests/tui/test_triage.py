@@ -7,6 +7,7 @@ import os
 from datetime import timezone
 
 import orjson
+import pytest
 from textual import events
 from textual.widgets import TabbedContent
 
@@ -466,3 +467,47 @@ async def test_the_type_picker_offers_the_most_frequent_and_says_how_many_rarer(
         assert f"… {len(rest):,} rarer ones ({sum(n for _, n in rest):,} rows)" in str(
             picker.get_option_at_index(3).prompt)
         assert picker.get_option_at_index(3).disabled
+
+
+@pytest.mark.parametrize("key, tracker", [("3", "tasks"), ("2", "sessions")])
+async def test_saving_a_models_list_reads_its_records_back_in_the_worker_a_chunk_at_a_time(
+        tui, tmp_path, monkeypatch, key, tracker):
+    """Read back one by one on the UI thread, a big queue's 200k latest
+    events froze the screen for over a minute."""
+    import threading
+
+    from vivtui.demo import write_forever
+    from vivtui.store import readback, sessions, tasks
+
+    write_forever(tmp_path / "run", rate=0, limit=1200)
+    monkeypatch.setattr(tasks, "READ_CHUNK", 16)
+    monkeypatch.setattr(sessions, "READ_CHUNK", 16)
+    reads: list[tuple[str, int]] = []
+    real = readback.ReadBack.records_at
+
+    def records_at(self, places, belongs):
+        places = list(places)
+        reads.append((threading.current_thread().name, len(places)))
+        return real(self, places, belongs)
+
+    monkeypatch.setattr(readback.ReadBack, "records_at", records_at)
+    monkeypatch.chdir(tmp_path)
+    async with tui.opened(tmp_path / "run") as (app, pilot):
+        await pilot.press(key)
+        rows = len(app.current_pane().view.rows)
+        assert rows > 32
+        reads.clear()
+        await tui.type_in(pilot, "ctrl+s", "saved.jsonl")
+        await tui.workers_done(app, pilot)
+        lines = (tmp_path / "saved.jsonl").read_bytes().splitlines()
+        assert len(lines) == rows
+        assert reads and all(name != "MainThread" for name, _ in reads)
+        assert len(reads) == -(-rows // 16) and max(count for _, count in reads) == 16
+        pane = app.current_pane()
+        # The records one by one would have given (the latest of each task, the
+        # completion else the start of each session).
+        wanted = [pane.record_of(row) for row in pane.view.rows]
+        saved = [orjson.loads(line) for line in lines]
+        assert [item.pop("_line") for item in saved] == [record.line for record in wanted]
+        assert [{k: v for k, v in item.items() if not k.startswith("_")} for item in saved] == [
+            record.fields for record in wanted]

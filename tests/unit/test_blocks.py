@@ -123,3 +123,19 @@ def test_blocks_of_a_file_not_read_back_are_kept_whole_the_newest_5000():
                            for n in range(6_000)])
     assert store.blocked_count == 6_000 and len(store.blocked) == 5_000
     assert [record.line for record in store.blocked][:1] == [1_001]
+
+
+def test_blocks_taken_frozen_read_later_as_they_were_while_more_come():
+    """(A save of the blocks view: taken on the UI thread, read by a worker.)"""
+    rng = random.Random(3)
+    made = blocks_of(rng, 400)
+    store = RunStore(listed=150)
+    read(store, made[:300])
+    shown = store.blocked.in_time_order()
+    picked = list(range(0, len(shown), 3))
+    before = list(map(identity, shown))
+    taken, whole = shown.frozen(picked), shown.frozen()
+    read(store, made[300:])  # the oldest blocks of each file let go meanwhile
+    assert len(store.blocked.in_time_order()) == len(kept_by_file(made, 150))
+    assert list(map(identity, taken)) == [before[at] for at in picked]
+    assert list(map(identity, whole)) == before

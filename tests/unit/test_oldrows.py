@@ -154,3 +154,33 @@ def test_a_live_kernel_lines_time_of_reading_comes_back_with_it(tmp_path, monkey
     kept.extend(more)  # the oldest 100 go: the times go with their rows
     assert [record.stamp for record in frozen][300:] == [row[3] for row in live]
     assert [record.stamp for record in kept] == [None] * 200 + [row[3] for row in live + more]
+
+
+def test_a_filtered_lists_frozen_rows_are_read_later_as_they_were_taken(tmp_path,
+                                                                         monkeypatch):
+    """Taken on the UI thread without reading any back (a save of a big
+    list read 30k rows back there: 175 ms), read by a worker meanwhile."""
+    from vivtui.store import oldrows
+    from vivtui.store.filters import FilterSet
+    from vivtui.store.rows import FilteredRows
+
+    rows, kept = kernel_run(tmp_path, 3000, monkeypatch)
+    for start in range(0, 2000, 100):
+        kept.extend(rows[start:start + 100])
+    filters = FilterSet()
+    filters.categories = frozenset({"blocked"})
+    shown = FilteredRows(kept, lambda record: (record.raw, record.category), filters)
+    shown.rebuild()
+    reads = []
+    real = oldrows.OldRows.read_at
+    monkeypatch.setattr(oldrows.OldRows, "read_at",
+                        lambda self, *args: reads.append(1) or real(self, *args))
+    monkeypatch.setattr(oldrows.OldRows, "read",
+                        lambda self, *args: reads.append(1) or [])
+    taken = shown.frozen()
+    assert reads == []  # nothing read back when taken
+    for start in range(2000, 3000, 100):  # every row then kept is pushed out
+        kept.extend(rows[start:start + 100])
+    blocked = [row[1] for row in rows[1000:2000] if row[6] == "blocked"]
+    assert len(taken) == len(blocked) > 100
+    assert [record.line for record in taken] == blocked

@@ -39,7 +39,7 @@ def test_filters_narrow_the_rows_and_a_search_counts_and_steps_through_them():
     view = View(shown)
     assert query.next_match(view, 1) and view.cursor == 1
     assert query.next_match(view, 1) and view.cursor == 0  # wraps around
-    saved = query.saved(view, lambda item: item)
+    saved = query.saved(view, lambda items: items)
     assert list(saved()) == [ROWS[1], ROWS[3]]
 
 

@@ -160,8 +160,18 @@ class Blocks:
 class BlockRows(Sequence):
     """Blocks at (kind, sequence number) places, read a chunk at a time."""
 
-    def __init__(self, blocks: Blocks, places: list[tuple[str, int]]) -> None:
+    def __init__(self, blocks: Blocks, places: list[tuple[str, int]],
+                 rows: dict | None = None) -> None:
+        """``rows``: each file's rows to read from (default: as kept now)."""
         self._blocks, self._places = blocks, places
+        self._rows = rows
+
+    def frozen(self, indices: Sequence[int] | None = None) -> BlockRows:
+        """These blocks (those at ``indices``) as kept now, for another thread
+        to read while blocks come and go: each file's kept rows frozen."""
+        places = list(self._places) if indices is None else [self._places[i] for i in indices]
+        return BlockRows(self._blocks, places, {kind: blocks.rows.frozen()
+                                                for kind, blocks in self._blocks.files.items()})
 
     def __len__(self) -> int:
         return len(self._places)
@@ -189,7 +199,7 @@ class BlockRows(Sequence):
         wanted: dict[str, list[int]] = {}
         for kind, seq in places:
             wanted.setdefault(kind, []).append(seq)
-        files = self._blocks.files
-        found = {kind: dict(zip(seqs, files[kind].rows.records_at(seqs)))
+        rows = self._rows or {kind: blocks.rows for kind, blocks in self._blocks.files.items()}
+        found = {kind: dict(zip(seqs, rows[kind].records_at(seqs)))
                  for kind, seqs in wanted.items()}
         return [found[kind][seq] for kind, seq in places]

@@ -131,12 +131,7 @@ class RecordBuffer:
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
         """The records of sequence numbers ``seqs`` (kept ones), those kept as
         places read back at once."""
-        first, old = self.first_seq, len(self._old)
-        indices = [seq - first for seq in seqs]
-        olds = [at for at in indices if at < old]
-        back = iter(self._old.read_at(self.reread, olds) if olds else ())
-        return [next(back) if at < old else new_record(Record, self._items[at - old])
-                for at in indices]
+        return _records_at(self._old, self._items, self.reread, self.first_seq, seqs)
 
     def frozen(self) -> Iterable[Record]:
         """The records kept now, to be read on another thread while this buffer
@@ -178,6 +173,34 @@ class FrozenRows:
         index = max(0, seq - self.first_seq)
         return _walk(self.old, self.reread, index,
                      self.young[max(0, index - len(self.old)):])
+
+    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        return _records_at(self.old, self.young, self.reread, self.first_seq, seqs)
+
+
+class FrozenPick:
+    """Some rows of a frozen buffer (by sequence number), read a chunk at a
+    time: a filtered list's rows as they were, for another thread."""
+
+    def __init__(self, rows: FrozenRows, seqs: list[int]) -> None:
+        self.rows, self.seqs = rows, seqs
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+    def __iter__(self) -> Iterator[Record]:
+        for start in range(0, len(self.seqs), CHUNK):
+            yield from self.rows.records_at(self.seqs[start:start + CHUNK])
+
+
+def _records_at(old: OldRows, young: Sequence[tuple], reread: Reread | None, first: int,
+                seqs: Sequence[int]) -> list[Record]:
+    indices = [seq - first for seq in seqs]
+    kept_old = len(old)
+    olds = [at for at in indices if at < kept_old]
+    back = iter(old.read_at(reread, olds) if olds else ())
+    return [next(back) if at < kept_old else new_record(Record, young[at - kept_old])
+            for at in indices]
 
 
 def _walk(old: OldRows, reread: Reread | None, index: int,

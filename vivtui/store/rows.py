@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any, Sequence
 
+from vivtui.store.buffer import FrozenPick
 from vivtui.store.filters import Describe, FilterSet
 
 
@@ -82,6 +83,16 @@ class FilteredRows:
     def reads_back(self) -> bool:
         """Are its rows read back from their files when looked at?"""
         return getattr(self.source, "reads_back", False)
+
+    def frozen(self) -> Sequence:
+        """The rows shown now, for another thread to read while they change
+        (a buffer's matches read back from its frozen copy)."""
+        freeze = getattr(self.source, "frozen", None)
+        if freeze is None:  # (a model's list: its handles)
+            return [self[index] for index in range(len(self._matches))]
+        if self.buffered:
+            return FrozenPick(freeze(), list(self._matches))
+        return freeze(list(self._matches))  # (blocks: ``BlockRows.frozen``)
 
     def positions(self) -> list[int]:
         """Where each row shown is in the source (an index, not a sequence number)."""

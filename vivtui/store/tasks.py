@@ -50,6 +50,7 @@ _MALFORMED, _RAW, _STAMP, _ZONE, _SEVERITY, _CATEGORY = map(
     Record._fields.index, ("malformed", "raw", "stamp", "zone", "severity", "category"))
 _RANK = {ERROR: 0, WARNING: 1}  # failures, then warnings (requeued), then the rest
 _NO_EVENT = -1
+READ_CHUNK = 4096  # tasks whose events are read back at once (one file open)
 
 
 class Task(Handle):
@@ -312,6 +313,17 @@ class TaskTracker(BoundTracker):
             found[-1] = task.brief
         return found
 
+    def latest_records(self, tasks: Sequence[Task]) -> Iterator[Record]:
+        """Each task's latest event (``Task.latest``), read back a chunk of
+        tasks at a time, one file open each (one each was a minute for a
+        big queue's 200k)."""
+        for start in range(0, len(tasks), READ_CHUNK):
+            chunk = tasks[start:start + READ_CHUNK]
+            found = self.source.records_at([(task.line, task.offset) for task in chunk],
+                                           _anything)
+            yield from (record if record is not None and _is_of(task, record) else task.brief
+                        for task, record in zip(chunk, found))
+
     def latest_of(self, task: Task) -> Record | None:
         """The task's latest event, if the file still has it where it was."""
         return self.source.record_at(task.line, task.offset, partial(_is_of, task))
@@ -328,6 +340,10 @@ class TaskTracker(BoundTracker):
         """Failures first, then warnings (requeued), then the rest; newest
         first: sorted by the order column, no Python code per task."""
         return Handles(self._task, sorted(range(len(self._ids)), key=self._orders.__getitem__))
+
+
+def _anything(record: Record) -> bool:
+    return True
 
 
 def _is_of(task: Task, record: Record) -> bool:

@@ -240,7 +240,7 @@ class TriageActions:
         self._save(pane, path)
 
     def _save(self, pane: Pane, path) -> None:
-        records = pane.row_query.saved(pane.view, pane.record_of)
+        records = pane.row_query.saved(pane.view, pane.records_of)
         source_of = self.store.source_of
         shown = render.safe(str(path), 200)
         self.say(f"saving {len(pane.view.rows):,} rows to {shown}…")

@@ -98,6 +98,12 @@ class Pane(SaysWorkerFailures, Vertical):
         """The record a row stands for, whole (it may be read from its file)."""
         return item if isinstance(item, Record) else None
 
+    def records_of(self, items: Sequence[Any]) -> Iterable[Record]:
+        """The records ``items`` stand for, whole (``record_of``), as a
+        worker saving them reads them: a model's panes read them back a
+        chunk at a time."""
+        return filter(None, map(self.record_of, items))
+
     def brief_of(self, item: Any) -> Record | None:
         """The row's record as far as the pane's model keeps it (its place,
         time, kind and the fields it shows), read from no file: for walks

@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 from vivtui.store.filters import Describe
 from vivtui.store.memory_scan import MemoryScan
 from vivtui.store.rows import FilteredRows
-from vivtui.ui.panes.query import Query, RecordOf, Saved, StartScan
+from vivtui.ui.panes.query import Query, RecordsOf, Saved, StartScan
 
 # Rows a model's list may have for its filters and search to be tested on
 # the UI thread; a longer one's are tested by a worker (``MemoryScan``).
@@ -180,7 +180,16 @@ class MemoryQuery(Query):
             view.select(matches[at] if at >= 0 else matches[-1])
         return True
 
-    def saved(self, view, record_of: RecordOf) -> Saved:
-        # Taken now (at most a buffer's worth), written by the worker.
-        records = [record for record in map(record_of, view.rows) if record is not None]
-        return lambda: iter(records)
+    def saved(self, view, records_of: RecordsOf) -> Saved:
+        # The rows taken now, without reading any back (a buffer's frozen
+        # copy, a model's handles); their records read and written by the
+        # worker (a big queue's, read back one by one here, froze the screen
+        # for over a minute).
+        rows = frozen(view.rows)
+        return lambda: iter(records_of(rows))
+
+
+def frozen(rows: Sequence) -> Sequence:
+    """``rows`` as they are now, for another thread to read while they change."""
+    freeze = getattr(rows, "frozen", None)
+    return freeze() if freeze is not None else list(rows)

@@ -9,7 +9,7 @@ asks which.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from vivtui.parsing.record import Record
 from vivtui.store.filerows import FileRows, close_snapshot, read_records
@@ -19,9 +19,9 @@ from vivtui.store.scan import RowScan, RowSeek
 
 FIRST = 0  # the step to a new search's first hit (``FileQuery._go``)
 
-RecordOf = Callable[[Any], Record | None]
 StartScan = Callable[[RowScan | RowSeek | MemoryScan, str], None]  # (scan, worker group)
 Saved = Callable[[], Iterator[Record]]  # run in a worker: the records to save
+RecordsOf = Callable[[Sequence[Any]], Iterable[Record]]  # rows' records, read by a worker
 
 
 class Query:
@@ -80,7 +80,7 @@ class Query:
         """Where a record of the store is among the rows shown (file rows only)."""
         return None
 
-    def saved(self, view, record_of: RecordOf) -> Saved:
+    def saved(self, view, records_of: RecordsOf) -> Saved:
         raise NotImplementedError
 
     def cancel(self) -> None:
@@ -240,7 +240,7 @@ class FileQuery(Query):
             return at if at < len(self._scan) and self._scan.row_at(at) == row else None
         return row
 
-    def saved(self, view, record_of: RecordOf) -> Saved:
+    def saved(self, view, records_of: RecordsOf) -> Saved:
         """Every row shown of the whole file, read again by the worker."""
         source = self._source
         assert source is not None

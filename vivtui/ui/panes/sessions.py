@@ -147,6 +147,9 @@ class SessionsPane(Pane):
     def record_of(self, session: model.Session) -> Record | None:
         return session.end or session.start
 
+    def records_of(self, sessions: Sequence[model.Session]) -> Iterable[Record]:
+        return sessions[0].tracker.latest_records(sessions) if sessions else ()
+
     def brief_of(self, session: model.Session) -> Record | None:
         return session.brief
 
