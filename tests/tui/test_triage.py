@@ -483,14 +483,13 @@ async def test_saving_a_models_list_reads_its_records_back_in_the_worker_a_chunk
     monkeypatch.setattr(tasks, "READ_CHUNK", 16)
     monkeypatch.setattr(sessions, "READ_CHUNK", 16)
     reads: list[tuple[str, int]] = []
-    real = readback.ReadBack.records_at
+    real = readback.ReadBack.each_at
 
-    def records_at(self, places, belongs):
-        places = list(places)
+    def each_at(self, places):
         reads.append((threading.current_thread().name, len(places)))
-        return real(self, places, belongs)
+        return real(self, places)
 
-    monkeypatch.setattr(readback.ReadBack, "records_at", records_at)
+    monkeypatch.setattr(readback.ReadBack, "each_at", each_at)
     monkeypatch.chdir(tmp_path)
     async with tui.opened(tmp_path / "run") as (app, pilot):
         await pilot.press(key)
@@ -511,3 +510,12 @@ async def test_saving_a_models_list_reads_its_records_back_in_the_worker_a_chunk
         assert [item.pop("_line") for item in saved] == [record.line for record in wanted]
         assert [{k: v for k, v in item.items() if not k.startswith("_")} for item in saved] == [
             record.fields for record in wanted]
+
+
+def test_a_save_looks_at_keys_being_answered_every_few_hundred_records():
+    from vivtui.ui.triage import paced
+
+    looks = []
+    saved = list(paced(iter(range(1200)), lambda: looks.append(len(looks)), every=500))
+    assert saved == list(range(1200)) and len(looks) == 3
+    assert list(paced(iter(range(3)), None)) == [0, 1, 2]

@@ -78,7 +78,12 @@ class RunLayout:
         except OSError:
             return [None] * len(offsets)
         try:
-            return [_line_from(fd, offset) for offset in offsets]
+            if len(offsets) == 1:
+                return [_line_from(fd, offsets[0])]
+            # A block at a time, in file order (a line each, 1 MB read for it,
+            # a big queue's 200k saved took minutes).
+            found = _lines_from(fd, sorted({offset for offset in offsets if offset >= 0}))
+            return [found.get(offset) for offset in offsets]
         finally:
             os.close(fd)
 

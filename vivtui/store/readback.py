@@ -9,8 +9,9 @@ was rotated or truncated since) is not taken for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import tzinfo
+from itertools import repeat
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import LineParse
@@ -39,16 +40,21 @@ class ReadBack:
                    belongs: Callable[[Record], bool]) -> list[Record | None]:
         """The records at (line, offset) places, each only if the line there
         still ``belongs`` (None where it does not, or cannot be read)."""
-        places = list(places)
-        if self.read is None or not places:
-            return [None] * len(places)
+        return [record if record is not None and belongs(record) else None
+                for record in self.each_at(list(places))]
+
+    def each_at(self, places: Sequence[tuple[int, int]]) -> Iterator[Record | None]:
+        """The records at (line, offset) places (None: unreadable, or not a
+        record), their lines read at once, in file order, and parsed one at a
+        time as they are asked for (a big list's saved: its lines' bytes held,
+        not every record made)."""
+        if self.read is None:
+            yield from repeat(None, len(places))
+            return
         ctx = ParseContext(self.zone)
-        out: list[Record | None] = []
         for (line, offset), data in zip(places, self.read([offset for _, offset in places])):
             record = self.parse(data, line, offset, ctx) if data is not None else None
-            out.append(record if record is not None and not record.malformed
-                       and belongs(record) else None)
-        return out
+            yield record if record is not None and not record.malformed else None
 
     def record_at(self, line: int, offset: int,
                   belongs: Callable[[Record], bool]) -> Record | None:

@@ -41,7 +41,7 @@ from vivtui.store.session_states import (
 )
 
 _CATEGORY = Record._fields.index("category")
-READ_CHUNK = 4096  # sessions whose events are read back at once (one file open)
+READ_CHUNK = 1 << 16  # sessions whose events are read back at once (one pass: ``tasks``)
 
 
 class SessionTracker(BoundTracker):
@@ -119,8 +119,7 @@ class SessionTracker(BoundTracker):
                      for session in sessions[start:start + READ_CHUNK]]
             chunk = [(session, event, category) for session, event, category in chunk
                      if event is not None]
-            found = self.source.records_at([(event.line, event.offset) for _, event, _ in chunk],
-                                           lambda record: True)
+            found = self.source.each_at([(event.line, event.offset) for _, event, _ in chunk])
             for (session, event, category), record in zip(chunk, found):
                 yield (record if record is not None and session_key(record) == session.key
                        else session._kept(event, category))

@@ -142,7 +142,9 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
 
     def follow_files(self, feeds: list[Feed], parse_zone, every: float,
                      keys_first: Callable[[], Callable[[], None]] | None = None) -> None:
-        """The stream panes read their files themselves (see ``panes.stream``)."""
+        """The stream panes read their files themselves (see ``panes.stream``);
+        ``keys_first`` paces the workers that read much (a save)."""
+        self.keys_first = keys_first
         for name, pane in self.stream_panes().items():
             feed = next((feed for feed in feeds if feed.kind == pane.kind), None)
             pane.follow_file(feed, parse_zone, partial(self.draw_soon, (name,)), every,
