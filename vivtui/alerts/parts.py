@@ -82,8 +82,9 @@ def follow(engine: AlertEngine, later: AlertEngine, kind: str, store: RunStore,
     fired = [alert for alert in later.alerts if not (
         alert.rule == MALFORMED_LINES and alert.file in engine._malformed_files)]
     api = None
-    if kind == api_audit.KIND and later.lead is not None:
-        api = _join_api(engine, later, store, read_rows)
+    if kind == api_audit.KIND:
+        # (Without its lead, the later part's budget levels were judged on its spend alone.)
+        api = _join_api(engine, later, store, read_rows) if later.lead is not None else None
         if api is None:
             return False
         fired = [alert for alert in fired if id(alert) not in api.dropped]
