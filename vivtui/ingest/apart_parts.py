@@ -25,8 +25,10 @@ from vivtui.ingest.layout import rows_between
 from vivtui.sources.tailer import Place
 from vivtui.store.run import PART_KINDS
 
-# Each part is read by a process started afresh (~0.3 s): worth it above this size.
-PARTS_OVER = 2 * apart_process.WORTH_OVER
+# Each part is read by a process started afresh (~0.3 s): worth it above this
+# size (twice ``apart_process.WORTH_OVER``, written out: a value taken from it
+# when this module is imported would be whatever a test had made it then).
+PARTS_OVER = 32 << 20
 CUT_LOOK = 1 << 20  # bytes looked through for a line's start past the middle
 
 
