@@ -86,7 +86,9 @@ def read_part(path, begin: int, limit: int, capacity: int, batch: int = BATCH_BY
         engine.saw_batch(batch, store.apply_batch(batch), store)
 
     read_to_end(feed, take, final=False)
-    return store, engine, feed.place()
+    place = feed.place()
+    feed.close()  # (a descriptor left open per part: past 1,023 of them, ``select`` failed)
+    return store, engine, place
 
 
 def join_parts(path, cut: int, capacity: int = 1000, batch: int = BATCH_BYTES) -> tuple:
@@ -107,6 +109,7 @@ def join_parts(path, cut: int, capacity: int = 1000, batch: int = BATCH_BYTES) -
             engine.saw_batch(batch, store.apply_batch(batch), store)
 
         read_to_end(feed, take, final=False)
+    feed.close()
     return store, engine, place, was_joined
 
 

@@ -381,3 +381,25 @@ def test_a_previewed_backlogs_process_does_not_wait_for_its_preview(demo, tmp_pa
     previews = [b for b in posted if b.kind == "sessions" and b.preview]
     assert previews[0].apart is not None
     assert all(b.apart is None and len(b.records) for b in previews[1:])
+
+
+def test_an_answer_is_waited_for_on_a_descriptor_past_1023():
+    """``select.select`` refused it: the wait ended at once, as if stopped."""
+    import resource
+
+    from vivtui.sources.readable import readable
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard <= 1500:
+        pytest.skip("no descriptor past 1023 can be had here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2048), hard))
+    read_end, write_end = os.pipe()
+    high = os.dup2(read_end, 1500)
+    try:
+        assert readable([high], 0.0) == set()
+        os.write(write_end, b"1\n")
+        assert readable([high], 1.0) == {high}
+    finally:
+        for fd in (read_end, write_end, high):
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Feed, read_to_end
 from vivtui.ingest.layout import LineReread
 from vivtui.parsing.kinds import BY_NAME, LINES, FileSpec
+from vivtui.sources.readable import readable
 from vivtui.sources.regular import size_of
 
 # Below this size the process costs more than it saves (its start: ~0.3 s).
@@ -161,8 +161,7 @@ def wait_all(processes: list[ApartProcess], stopped: threading.Event,
     running = list(processes)
     try:
         while not stopped.is_set():
-            ready, _, _ = select.select([process.progress for process in running], [], [],
-                                        WAIT_S)
+            ready = readable([process.progress for process in running], WAIT_S)
             running = [process for process in running
                        if process.progress not in ready or process.read_progress()]
             if not running:

@@ -21,7 +21,6 @@ loops alone: the audit log's newest screen after 0.381 s against 0.503 s
 from __future__ import annotations
 
 import os
-import select
 import signal
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from typing import IO
 from vivtui.ingest import handover
 from vivtui.ingest.feeds import Feed
 from vivtui.parsing.kinds import gc_paused
+from vivtui.sources.readable import readable
 from vivtui.store.run import RunStore
 
 WAIT_S = 2.0  # at most, a tail loop waits for its preview's answer
@@ -105,7 +105,7 @@ class EarlyPreviews:
         if answer is None:
             return None
         try:
-            ready = bool(select.select([answer.ready], [], [], wait)[0])
+            ready = bool(readable([answer.ready], wait))
         except (OSError, ValueError):  # let go meanwhile (``close``)
             return None
         if not ready and not wait:
