@@ -120,3 +120,28 @@ def test_groups_balance_reading_time(mixed_run):
     assert str(mixed_run / "action_log.log") in heaviest and len(heaviest) == 1
     assert balanced(jobs, 1) == [set(jobs)]
     assert len(balanced(jobs, 20)) <= len(jobs)
+
+
+def test_a_workers_answer_is_loaded_once_the_worker_has_ended(mixed_run, monkeypatch):
+    """Not read from a pipe as it is written: the worker's store and its copy
+    here were in memory at once (a big run's summary: 293 MB for the two)."""
+    from vivtui.ingest import handover, split_read
+
+    alive_at_load = []
+    workers = []
+    real_worker, real_load = split_read._Worker, handover.load
+
+    def worker(args):
+        workers.append(real_worker(args))
+        return workers[-1]
+
+    def load(file, pace=None):
+        alive_at_load.extend(w._process.poll() is None for w in workers)
+        return real_load(file, pace)
+
+    monkeypatch.setattr(split_read, "_Worker", worker)
+    monkeypatch.setattr(handover, "load", load)
+    split = report(*read_run(mixed_run, timezone.utc, activity=RunActivity(finished=True),
+                             processes=2, split_over=0))
+    assert workers and alive_at_load and not any(alive_at_load)
+    assert split == one_process(mixed_run)

@@ -12,8 +12,10 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
 from datetime import tzinfo
 from pathlib import Path
+from typing import IO
 
 from vivtui.ingest import handover
 from vivtui.ingest.costs import cost_of, shared_out
@@ -106,30 +108,41 @@ def _do_apart(path: str, zone: tzinfo | None, budget: float | None,
 class _Worker:
     """``python -m vivtui.ingest.split_read``: one group done in a process
     started afresh (a fork would copy locks other threads may hold; the
-    multiprocessing start methods run the caller's main script again)."""
+    multiprocessing start methods run the caller's main script again). Its
+    answer goes to a nameless file, loaded once the process has ended: read
+    from a pipe as it was written, the store was in memory twice at once
+    (the process's and its copy here: a big run's summary peaked at 293 MB
+    for its two processes)."""
 
     def __init__(self, args: tuple) -> None:
         self._process: subprocess.Popen | None = None
+        self._answer: IO[bytes] | None = None
         try:
+            self._answer = tempfile.TemporaryFile()
             self._process = subprocess.Popen([sys.executable, "-m", __name__],
-                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL)
+                                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL,
+                                             pass_fds=(self._answer.fileno(),))
             with self._process.stdin as sent:
-                pickle.dump(args, sent, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((args, self._answer.fileno()), sent,
+                            protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:  # not started, or gone at once: ``result`` says None
             pass
 
     def result(self) -> tuple | None:
         """What ``_do_apart`` gave in the process, or None if it did not finish."""
-        process = self._process
-        if process is None:
+        process, answer = self._process, self._answer
+        if process is None or answer is None:
             return None
-        with process.stdout as answer:
-            try:
-                result = pickle.load(answer)
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-                result = None
-        return result if process.wait() == 0 else None
+        try:
+            if process.wait() != 0:
+                return None
+            answer.seek(0)
+            return handover.load(answer)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None
+        finally:
+            answer.close()
 
 
 def balanced(jobs: dict[str, tuple[FileSpec, Path]], count: int) -> list[set[str]]:
@@ -148,10 +161,10 @@ def usable_cores() -> int:
 
 
 def _work() -> None:
-    ask = pickle.load(sys.stdin.buffer)
+    ask, answer_fd = pickle.load(sys.stdin.buffer)
     made = _do_apart(*ask)
-    handover.dump(made, sys.stdout.buffer)
-    sys.stdout.flush()
+    with os.fdopen(answer_fd, "wb") as answer:
+        handover.dump(made, answer)
     handover.leave()  # (``made`` held: not freed first)
 
 
