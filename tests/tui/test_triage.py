@@ -477,11 +477,10 @@ async def test_saving_a_models_list_reads_its_records_back_in_the_worker_a_chunk
     import threading
 
     from vivtui.demo import write_forever
-    from vivtui.store import readback, sessions, tasks
+    from vivtui.store import readback
 
     write_forever(tmp_path / "run", rate=0, limit=1200)
-    monkeypatch.setattr(tasks, "READ_CHUNK", 16)
-    monkeypatch.setattr(sessions, "READ_CHUNK", 16)
+    monkeypatch.setattr(readback, "READ_CHUNK", 16)
     reads: list[tuple[str, int]] = []
     real = readback.ReadBack.each_at
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vivtui.alerts.alert import BUDGET, BURST, MALFORMED_LINES, REFUSED, Alert
+from vivtui.alerts.judging import burst_step, crossed_level
 from vivtui.parsing import api_audit
 
 if TYPE_CHECKING:
@@ -150,14 +151,9 @@ def _replay_bursts(engine: AlertEngine, later: AlertEngine, store: RunStore,
     if not lead.bursts:
         return True  # (nothing came after the cut: the first part's window stands)
     for at, row, length in lead.bursts:
-        while times and times[0] < at - window:
-            times.popleft()
-            theirs = max(0, theirs - 1)
-        times.append(at)
-        if len(times) < needed:
-            in_burst = False
-        elif not in_burst:
-            in_burst = True
+        in_burst, began, left = burst_step(times, in_burst, at, window, needed)
+        theirs = max(0, theirs - left)
+        if began:
             join.made.append(engine.burst_alert(len(times), row, store))
         if not theirs and len(times) == length:  # the later part's own window from here
             join.dropped |= {id(alert) for alert in later.alerts
@@ -187,16 +183,11 @@ def _replay_budget(engine: AlertEngine, lead: Lead, store: RunStore,
                 inferred = round(spent_before + spent_at_refusal + remaining, 2)
             cost += spent_before
             limit = budget.limit_with(inferred)
-            share = cost / limit if limit > 0 else 0.0
-            last = join.spent.get(user, 0.0)
-            join.spent[user] = cost
-            crossed = [level for level in engine.settings.budget_levels
-                       if share >= level > join.levels.get(user, 0.0)]
-            if not crossed:
+            crossed = crossed_level(engine.settings.budget_levels, join.levels, join.spent,
+                                    join.refused, user, cost, limit)
+            if crossed is None:
                 continue
-            level = join.levels[user] = max(crossed)
-            if user in join.refused:
-                continue
+            level, share, last = crossed
             rows = read_rows(line, offset, last_offset) if read_rows is not None else []
             join.made.append(engine.budget_alert(user, cost, limit, share, level, rows, last,
                                                  store))

@@ -39,6 +39,7 @@ from vivtui.alerts.alert import (
     Alert,
     AlertSettings,
 )
+from vivtui.alerts.judging import burst_step, crossed_level
 from vivtui.alerts.parts import Lead, ReadRows
 from vivtui.alerts.streaks import Streak
 from vivtui.parsing import api_audit, execution, sessions
@@ -195,13 +196,8 @@ class AlertEngine:
             if at is None:
                 at = store.clock().timestamp()
             times = self._burst
-            while times and times[0] < at - window:
-                times.popleft()
-            times.append(at)
-            if len(times) < needed:
-                self._in_burst = False
-            elif not self._in_burst:
-                self._in_burst = True
+            self._in_burst, began, _ = burst_step(times, self._in_burst, at, window, needed)
+            if began:
                 out.append(self.burst_alert(len(times), row, store, live))
             if self.lead is not None:
                 self.lead.saw_burst(at, row, len(times), window)
@@ -231,20 +227,13 @@ class AlertEngine:
         if self.lead is not None:
             self.lead.saw_budget(rows, budget, self._refused)
         for wrapper in budget.wrappers():
-            before = self._spent.get(wrapper.user, 0.0)
-            self._spent[wrapper.user] = wrapper.cost
             limit = budget.limit_of(wrapper)
-            share = wrapper.cost / limit if limit > 0 else 0.0
-            crossed = [level for level in self.settings.budget_levels
-                       if share >= level > self._levels.get(wrapper.user, 0.0)]
-            if not crossed:
-                continue
-            level = max(crossed)  # several at once (a backlog): the highest says it all
-            self._levels[wrapper.user] = level
-            if wrapper.user in self._refused:
-                continue  # its refusal said more (and a refusal moves the limit it infers)
-            out.append(self.budget_alert(wrapper.user, wrapper.cost, limit, share, level, rows,
-                                         before, store, live))
+            crossed = crossed_level(self.settings.budget_levels, self._levels, self._spent,
+                                    self._refused, wrapper.user, wrapper.cost, limit)
+            if crossed is not None:
+                level, share, before = crossed
+                out.append(self.budget_alert(wrapper.user, wrapper.cost, limit, share, level,
+                                             rows, before, store, live))
 
     def budget_alert(self, user: str, cost: float, limit: float, share: float, level: float,
                      rows: list, before: float, store: RunStore, live: bool = False) -> Alert:

@@ -17,7 +17,6 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
-from vivtui.ingest import apart_process
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_process import ApartProcess, hand_over, wait_all
 from vivtui.ingest.feeds import Feed
@@ -74,8 +73,8 @@ class ApartParts:
         """Two processes for a big enough file of a kind read in parts, else one."""
         if feed.kind not in PART_KINDS:
             return ApartProcess.start(feed, reading)
-        opened = feed.descriptor()
-        if opened is None or opened[1] <= apart_process.WORTH_OVER:
+        opened = ApartProcess.opened(feed)
+        if opened is None:
             return None
         fd, size = opened
         cut = cut_of(fd, size) if size > PARTS_OVER else None

@@ -67,10 +67,15 @@ class ApartProcess:
 
     @classmethod
     def start(cls, feed: Feed, reading: ReadApart) -> ApartProcess | None:
+        opened = cls.opened(feed)
+        return cls.launch(feed, reading, *opened) if opened is not None else None
+
+    @staticmethod
+    def opened(feed: Feed) -> tuple[int, int] | None:
+        """The feed's file opened for other processes to read (its descriptor
+        and size), when it is big enough to be worth one."""
         opened = feed.descriptor()
-        if opened is None or opened[1] <= WORTH_OVER:
-            return None
-        return cls.launch(feed, reading, *opened)
+        return opened if opened is not None and opened[1] > WORTH_OVER else None
 
     @classmethod
     def launch(cls, feed: Feed, reading: ReadApart, fd: int, size: int,

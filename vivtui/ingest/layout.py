@@ -78,8 +78,6 @@ class RunLayout:
         except OSError:
             return [None] * len(offsets)
         try:
-            if len(offsets) == 1:
-                return [_line_from(fd, offsets[0])]
             # A block at a time, in file order (a line each, 1 MB read for it,
             # a big queue's 200k saved took minutes).
             found = _lines_from(fd, sorted({offset for offset in offsets if offset >= 0}))

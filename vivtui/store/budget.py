@@ -395,4 +395,3 @@ class BudgetTracker:
             if best is None or seconds < best.seconds:
                 best = Forecast(seconds, wrapper.user, rate, span)
         return best
-

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from vivtui.parsing.record import Record
@@ -41,7 +41,6 @@ from vivtui.store.session_states import (
 )
 
 _CATEGORY = Record._fields.index("category")
-READ_CHUNK = 1 << 16  # sessions whose events are read back at once (one pass: ``tasks``)
 
 
 class SessionTracker(BoundTracker):
@@ -110,19 +109,20 @@ class SessionTracker(BoundTracker):
             elif category == COMPLETED:
                 self._complete(row, keep)
 
-    def latest_records(self, sessions: Sequence[Session]) -> Iterator[Record]:
+    def latest_records(self, sessions: Iterable[Session]) -> Iterator[Record]:
         """Each session's completion, else its start (as the sessions pane
-        saves it), read back a chunk of sessions at a time, one file open each."""
-        for start in range(0, len(sessions), READ_CHUNK):
-            chunk = [(session, session.ended, COMPLETED) if session.end_at >= 0
-                     else (session, session.began, STARTED)
-                     for session in sessions[start:start + READ_CHUNK]]
-            chunk = [(session, event, category) for session, event, category in chunk
-                     if event is not None]
-            found = self.source.each_at([(event.line, event.offset) for _, event, _ in chunk])
-            for (session, event, category), record in zip(chunk, found):
-                yield (record if record is not None and session_key(record) == session.key
-                       else session._kept(event, category))
+        saves it), read back many at a time (``ReadBack.each_of``)."""
+        def event_of(session: Session) -> tuple[Event | None, str]:
+            return (session.ended, COMPLETED) if session.end_at >= 0 else (session.began,
+                                                                           STARTED)
+
+        def place(session: Session) -> tuple[int, int] | None:
+            event = event_of(session)[0]
+            return (event.line, event.offset) if event is not None else None
+
+        return self.source.each_of(
+            sessions, place, lambda session, record: session_key(record) == session.key,
+            lambda session: session._kept(*event_of(session)))
 
     def event_at(self, session: Session, event: Event) -> Record | None:
         """The session's event at its place in the file, if the file still has it."""

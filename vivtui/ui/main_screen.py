@@ -107,6 +107,8 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
         self.home = kept if kept in self.panes else home_pane([feed.kind for feed in layout.feeds])
         self.switched = False  # a pane was chosen since the start (see ``restore_filters``)
         self.previews = Previews(preview_store, layout.feeds, PREVIEWED_KINDS)
+        # Paces the workers that read much (a save), once the files are followed.
+        self.keys_first: Callable[[], Callable[[], None]] | None = None
         self._later = LaterPanes(self)
 
     @property
@@ -142,8 +144,7 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
 
     def follow_files(self, feeds: list[Feed], parse_zone, every: float,
                      keys_first: Callable[[], Callable[[], None]] | None = None) -> None:
-        """The stream panes read their files themselves (see ``panes.stream``);
-        ``keys_first`` paces the workers that read much (a save)."""
+        """The stream panes read their files themselves (see ``panes.stream``)."""
         self.keys_first = keys_first
         for name, pane in self.stream_panes().items():
             feed = next((feed for feed in feeds if feed.kind == pane.kind), None)

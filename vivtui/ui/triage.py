@@ -34,7 +34,7 @@ PACE_EVERY = 512  # records saved between two looks at a key being answered
 
 class TriageActions:
     """Mixed into the main screen: needs ``store``, ``run_layout``, ``zone``,
-    ``panes``, ``prompt``, ``current_pane`` and ``active_name``."""
+    ``panes``, ``prompt``, ``current_pane``, ``active_name`` and ``keys_first``."""
 
     _related_asked: tuple[str, Record] | None = None  # (pane, row) whose related events come
 
@@ -248,8 +248,7 @@ class TriageActions:
         shown = render.safe(str(path), 200)
         self.say(f"saving {len(pane.view.rows):,} rows to {shown}…")
 
-        keys_first = getattr(self, "keys_first", None)
-        pace = keys_first() if keys_first is not None else None
+        pace = self.keys_first() if self.keys_first is not None else None
 
         def run() -> None:
             try:
