@@ -91,13 +91,16 @@ def read_part(path, begin: int, limit: int, capacity: int, batch: int = BATCH_BY
     return store, engine, place
 
 
-def join_parts(path, cut: int, capacity: int = 1000, batch: int = BATCH_BYTES) -> tuple:
+def join_parts(path, cut: int, capacity: int = 1000, batch: int = BATCH_BYTES,
+               before_join=None) -> tuple:
     """The file read in two parts, cut at ``cut``, and joined as the
     monitor joins them (``apart_parts.joined``); where they cannot be, the
     first part read on (as the feed's reading does): (store, engine, place,
-    whether they were joined)."""
+    whether they were joined). ``before_join`` is given the first part's store."""
     size = path.stat().st_size
     first = read_part(path, 0, cut, capacity, batch)
+    if before_join is not None:
+        before_join(first[0])
     second = read_part(path, cut, size, capacity, batch)
     feed = Feed([(spec_for_name(path.name), path)], timezone.utc, batch)
     store, engine, place = joined(first, second, feed)

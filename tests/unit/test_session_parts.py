@@ -66,9 +66,18 @@ def tracker_seen(tracker) -> tuple:
                      tracker._open))
 
 
+def look_at_keys(store) -> None:
+    """The first part's index of keys made before the join (else it is made
+    from the joined keys at the first look)."""
+    assert store.sessions.by_key is store.sessions.by_key
+
+
+@pytest.mark.parametrize("before_join", [None, look_at_keys],
+                         ids=["keys not looked at", "keys looked at first"])
 @pytest.mark.parametrize("script", [SCRIPT, SCRIPT[:8] + [("a", 0, 5, None)] + SCRIPT[8:]],
                          ids=["waves in order", "a run older than the latest"])
-def test_two_parts_joined_are_the_whole_sessions_file_wherever_the_cut(tmp_path, script):
+def test_two_parts_joined_are_the_whole_sessions_file_wherever_the_cut(tmp_path, script,
+                                                                        before_join):
     data = sessions_file(script)
     path = tmp_path / SESSIONS
     path.write_bytes(data)
@@ -78,7 +87,7 @@ def test_two_parts_joined_are_the_whole_sessions_file_wherever_the_cut(tmp_path,
     assert whole.sessions.orphan_completions == 1 and streaks
     joined_at = []
     for cut in line_starts(data):
-        store, first_engine, _, was_joined = join_parts(path, cut)
+        store, first_engine, _, was_joined = join_parts(path, cut, before_join=before_join)
         if was_joined:  # (else the rest was read on after the first part)
             joined_at.append(cut)
         assert sorted((a.line, a.message) for a in first_engine.alerts) == streaks, cut

@@ -17,6 +17,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import IO
 
+from vivtui.allocator import give_back
 from vivtui.ingest import handover
 from vivtui.ingest.costs import cost_of, shared_out
 from vivtui.ingest.feeds import Reading, count_records, read_to_end
@@ -54,6 +55,8 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
     asks = [(str(path), zone, budget, activity, rows, group) for group in groups[1:]]
     workers = [_Worker(ask) for ask in asks]
     _do(layout, groups[0], store, zone)
+    if workers:
+        give_back()
     order = [feed.kind for feed in layout.feeds]
     for ask, worker in zip(asks, workers):
         # A process that failed (no memory left?): its group is done here.
@@ -163,6 +166,7 @@ def usable_cores() -> int:
 def _work() -> None:
     ask, answer_fd = pickle.load(sys.stdin.buffer)
     made = _do_apart(*ask)
+    give_back()
     with os.fdopen(answer_fd, "wb") as answer:
         handover.dump(made, answer)
     handover.leave()  # (``made`` held: not freed first)

@@ -12,7 +12,7 @@ import math
 import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
-from itertools import accumulate, compress
+from itertools import accumulate, chain, compress
 from typing import Any
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING
@@ -139,6 +139,21 @@ class HandleMap(Mapping):
 
     def __iter__(self) -> Iterator:
         return iter(self._numbers)
+
+
+def joined(strings: list[str]) -> tuple[str, array]:
+    """A column of strings as one string and their lengths, to be pickled:
+    each string pickled alone was an entry in the pickler's memo until the
+    whole model was written (200k task ids: the memo's table grew to 8 MB,
+    at the writing process's peak)."""
+    return "".join(strings), array("q", map(len, strings))
+
+
+def split(packed: tuple[str, array]) -> list[str]:
+    """The strings ``joined`` packed."""
+    text, lengths = packed
+    starts, ends = accumulate(chain((0,), lengths)), accumulate(lengths)
+    return list(map(text.__getitem__, map(slice, starts, ends)))
 
 
 def entry_of(name: str, doc: str = "") -> property:

@@ -116,7 +116,9 @@ def _join_keys(mine: SessionTracker, later: SessionTracker, number: list[int],
         mine._open.setdefault(key, []).extend(number[at] for at in stack)
     for key in [key for key, stack in mine._open.items() if not stack]:
         del mine._open[key]
-    by_key = mine.by_key
+    by_key = mine._by_key
+    if by_key is None:  # made from the keys, joined, at the first look
+        return
     for key, known in later.by_key.items():
         theirs = [number[at] for at in ([known] if known.__class__ is int else known)
                   if keep[at]]

@@ -76,10 +76,7 @@ class SessionTracker(BoundTracker):
         # apart is joined on with them (``session_parts``).
         self.waves: dict[str, tuple[array, array]] = {}
         self.lowest_run: dict[str, int] = {}
-        # Every occurrence of a key (its number), in start order: the number
-        # itself while it is the only one (most are: a list each was an eighth
-        # of the memory).
-        self.by_key: dict[SessionKey, int | list[int]] = {}
+        self._by_key: dict[SessionKey, int | list[int]] | None = None  # see ``by_key``
         self._order = SessionOrder(Columns(self._starts, self._ends, self._flags,
                                            self.events.times))
         self._changed: list[int] | None = []  # ended or left behind since the order's last look
@@ -234,14 +231,29 @@ class SessionTracker(BoundTracker):
             keys = runs[number] = set()
         keys.add(key)
 
+    @property
+    def by_key(self) -> dict[SessionKey, int | list[int]]:
+        """Every occurrence of a key (its number), in start order: the number
+        itself while it is the only one (most are: a list each was an eighth
+        of the memory). Made at the first look, then kept up to date: a
+        report never looks (200k sessions' index and numbers: 16 MB)."""
+        if self._by_key is None:
+            self._by_key = {}
+            for at, key in enumerate(self._keys):
+                self._add_occurrence(key, at)
+        return self._by_key
+
     def _add_occurrence(self, key: SessionKey, at: int) -> None:
-        known = self.by_key.get(key)
+        by_key = self._by_key
+        if by_key is None:
+            return
+        known = by_key.get(key)
         if known is None:
-            self.by_key[key] = at
+            by_key[key] = at
         elif known.__class__ is list:
             known.append(at)
         else:
-            self.by_key[key] = [known, at]
+            by_key[key] = [known, at]
 
     def occurrences(self, key: SessionKey) -> list[Session]:
         known = self.by_key.get(key)
