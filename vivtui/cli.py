@@ -169,6 +169,8 @@ def run_serve(argv: list[str]) -> int:
     import ipaddress
     import shlex
 
+    from vivtui.ingest.python_child import module_command
+
     args, monitor_args = serve_parser().parse_known_args(argv)
     monitor_parser().parse_args([args.path, *monitor_args])  # a typo is said here, once
     try:
@@ -185,7 +187,7 @@ def run_serve(argv: list[str]) -> int:
             "authentication, so anyone who can reach this port watches the run. Prefer "
             f"--host 127.0.0.1 and, from your machine, ssh -L {args.port}:127.0.0.1:"
             f"{args.port} THIS_HOST\n")
-    command = shlex.join([sys.executable, "-m", "vivtui", args.path, *monitor_args])
+    command = shlex.join([*module_command("vivtui"), args.path, *monitor_args])
     Server(command, host=args.host, port=args.port,
            title=f"vivtui {one_line(args.path, 80)}").serve()
     return 0

@@ -99,6 +99,22 @@ def test_a_backlog_read_apart_then_here_is_the_whole_file_read_here(demo, tmp_pa
     assert outcome(layout, reading) == read_here(run, name)
 
 
+def test_a_vivtui_folder_where_it_is_started_is_not_what_the_process_runs(
+        demo, tmp_path, monkeypatch):
+    from tests.unit.test_split_read import plant_vivtui
+
+    mark = plant_vivtui(tmp_path / "elsewhere")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    layout, feed = feed_of(demo, "execution_log.jsonl")
+    reading = reading_of(feed.kind)
+    process = ApartProcess.start(feed, reading)
+    assert process is not None and process.wait(threading.Event(), lambda: None)
+    assert process.take_over(feed, reading)  # its answer, not the backlog left to read here
+    assert not mark.exists()
+    read_to_end(feed, reading.take)
+    assert outcome(layout, reading) == read_here(demo, "execution_log.jsonl")
+
+
 def test_the_sessions_triage_order_is_sorted_by_the_process_that_read_them(
         demo, tmp_path, monkeypatch):
     """Not by the UI thread at its first look (a big run's 200k: 0.1-0.15 s)."""

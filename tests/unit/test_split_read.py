@@ -11,6 +11,7 @@ from itertools import product
 import pytest
 
 from vivtui.demo import write_forever
+from vivtui.ingest import split_read
 from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover
 from vivtui.ingest.split_read import _jobs, balanced, read_run
@@ -100,6 +101,34 @@ def test_a_process_that_fails_is_read_here_instead(mixed_run, monkeypatch):
     monkeypatch.setattr(sys, "executable", shutil.which("false"))
     layout, store = read_run(mixed_run, timezone.utc, activity=RunActivity(finished=True),
                              processes=2, split_over=0)
+    assert report(layout, store) == expected
+
+
+def plant_vivtui(directory) -> object:
+    """A folder named ``vivtui`` in ``directory`` (as a copied run or an
+    unpacked archive may hold) whose import leaves a mark: the mark's path."""
+    mark = directory / "imported"
+    package = directory / "vivtui"
+    for inner in (package, package / "ingest"):
+        inner.mkdir(parents=True)
+        (inner / "__init__.py").write_text(f"open({str(mark)!r}, 'w').close()\n")
+    return mark
+
+
+def test_a_vivtui_folder_where_it_is_started_is_not_what_its_processes_run(
+        mixed_run, tmp_path, monkeypatch):
+    expected = one_process(mixed_run)
+    elsewhere = tmp_path / "elsewhere"
+    mark = plant_vivtui(elsewhere)
+    monkeypatch.chdir(elsewhere)
+    done_here = []
+    real = split_read._do_apart
+    monkeypatch.setattr(split_read, "_do_apart",
+                        lambda *ask: (done_here.append(ask), real(*ask))[1])
+    layout, store = read_run(mixed_run, timezone.utc, activity=RunActivity(finished=True),
+                             processes=3, split_over=0)
+    assert not mark.exists()
+    assert done_here == []  # each group's answer from its process, none read here instead
     assert report(layout, store) == expected
 
 

@@ -28,6 +28,7 @@ from vivtui.ingest import handover
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Feed, read_to_end
 from vivtui.ingest.layout import LineReread
+from vivtui.ingest.python_child import module_command
 from vivtui.parsing.kinds import BY_NAME, LINES, FileSpec
 from vivtui.sources.readable import readable
 from vivtui.sources.regular import size_of
@@ -202,7 +203,7 @@ def _lower_priority(pid: int) -> None:
 
 
 def _command() -> list[str]:
-    return [sys.executable, "-m", __name__]
+    return module_command(__name__)
 
 
 def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, begin: int, size: int,

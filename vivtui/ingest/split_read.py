@@ -22,6 +22,7 @@ from vivtui.ingest import handover
 from vivtui.ingest.costs import cost_of, shared_out
 from vivtui.ingest.feeds import Reading, count_records, read_to_end
 from vivtui.ingest.layout import RunLayout, discover
+from vivtui.ingest.python_child import module_command
 from vivtui.parsing.kinds import FileSpec
 from vivtui.sources.regular import size_of
 from vivtui.store.activity import RunActivity
@@ -122,7 +123,7 @@ class _Worker:
         self._answer: IO[bytes] | None = None
         try:
             self._answer = tempfile.TemporaryFile()
-            self._process = subprocess.Popen([sys.executable, "-m", __name__],
+            self._process = subprocess.Popen(module_command(__name__),
                                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                              stderr=subprocess.DEVNULL,
                                              pass_fds=(self._answer.fileno(),))
