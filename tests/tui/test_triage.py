@@ -484,9 +484,9 @@ async def test_saving_a_models_list_reads_its_records_back_in_the_worker_a_chunk
     reads: list[tuple[str, int]] = []
     real = readback.ReadBack.each_at
 
-    def each_at(self, places):
-        reads.append((threading.current_thread().name, len(places)))
-        return real(self, places)
+    def each_at(self, places, pace=None):
+        reads.append((threading.current_thread().name, len(places), pace))
+        return real(self, places, pace)
 
     monkeypatch.setattr(readback.ReadBack, "each_at", each_at)
     monkeypatch.chdir(tmp_path)
@@ -495,12 +495,17 @@ async def test_saving_a_models_list_reads_its_records_back_in_the_worker_a_chunk
         rows = len(app.current_pane().view.rows)
         assert rows > 32
         reads.clear()
+        looks = []
+        app.main.keys_first = lambda: lambda: looks.append(1)  # (the tail loops' when they run)
         await tui.type_in(pilot, "ctrl+s", "saved.jsonl")
         await tui.workers_done(app, pilot)
         lines = (tmp_path / "saved.jsonl").read_bytes().splitlines()
         assert len(lines) == rows
-        assert reads and all(name != "MainThread" for name, _ in reads)
-        assert len(reads) == -(-rows // 16) and max(count for _, count in reads) == 16
+        assert reads and all(name != "MainThread" for name, _, _ in reads)
+        assert len(reads) == -(-rows // 16) and max(count for _, count, _ in reads) == 16
+        # Each chunk's reading looks at keys being answered as it goes.
+        assert len({pace for _, _, pace in reads}) == 1 and reads[0][2] is not None
+        assert looks
         pane = app.current_pane()
         # The records one by one would have given (the latest of each task, the
         # completion else the start of each session).

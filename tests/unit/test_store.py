@@ -207,7 +207,7 @@ def task_file(path, events) -> list:
 
 
 def read_lines_of(path):
-    def read(offsets: list[int]) -> list[bytes | None]:
+    def read(offsets: list[int], pace=None) -> list[bytes | None]:
         with open(path, "rb") as handle:
             out = []
             for offset in offsets:
@@ -531,3 +531,39 @@ def test_the_files_whose_older_rows_were_let_go_are_named():
     assert store.let_go() == []
     store.apply("kernel", lines(4), source="kernel_run.log")
     assert store.let_go() == ["kernel_run.log"]
+
+
+def test_lines_read_back_in_bulk_call_the_pace_every_few_hundred(tmp_path):
+    from vivtui.ingest import layout as layout_module
+    from vivtui.ingest.layout import discover
+
+    path = tmp_path / "execution_log.jsonl"
+    lines = [orjson.dumps({"task_id": f"t{n}", "status": "queued"}) for n in range(1300)]
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    offsets = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    layout = discover(tmp_path, timezone.utc)
+    looks = []
+    read = layout.lines_at("tasks", offsets[::-1], lambda: looks.append(1))
+    assert read == lines[::-1]
+    assert len(looks) == -(-len(lines) // layout_module.PACE_EVERY) and len(looks) >= 3
+    assert layout.lines_at("tasks", offsets[:2]) == lines[:2]  # no pace: none called
+
+
+def test_a_bulk_read_back_calls_the_pace_while_it_places_its_items_and_reads(monkeypatch):
+    from vivtui.store import readback
+
+    monkeypatch.setattr(readback, "READ_CHUNK", 1000)
+    looks, given = [], []
+    source = readback.ReadBack(execution.parse)
+
+    def read(offsets, pace):
+        given.append(pace)
+        return [orjson.dumps({"task_id": f"t{offset}", "status": "queued"})
+                for offset in offsets]
+
+    source.read = read
+    records = list(source.each_of(range(1300), lambda n: (n + 1, n), lambda n, r: True,
+                                  lambda n: None, lambda: looks.append(1)))
+    assert [r.fields["task_id"] for r in records] == [f"t{n}" for n in range(1300)]
+    assert len(looks) == 2 + 1  # chunk 1: items 0 and 512; chunk 2: item 0
+    assert len(given) == 2 and all(pace is not None for pace in given)

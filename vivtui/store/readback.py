@@ -20,8 +20,13 @@ from vivtui.parsing.record import Record
 
 T = TypeVar("T")
 READ_CHUNK = 1 << 16  # items whose records are read back in one pass (``ReadBack.each_of``)
-# offsets -> the lines' bytes as the file holds them now (None: unreadable), one open.
-LinesReader = Callable[[list[int]], list["bytes | None"]]
+# Items a worker reading back goes through between two calls of its pace (a
+# look at keys being answered): a few milliseconds' work.
+PACE_EVERY = 512
+# offsets, and what to call between pieces of the reading (a worker's pace, or None)
+# -> the lines' bytes as the file holds them now (None: unreadable), one open.
+Pace = Callable[[], object]
+LinesReader = Callable[[list[int], "Pace | None"], list["bytes | None"]]
 # One copy of a string: called ``keep(s, s)`` (``Interner.keeper``).
 Keep = Callable[[str, str], str]
 
@@ -46,31 +51,39 @@ class ReadBack:
         return [record if record is not None and belongs(record) else None
                 for record in self.each_at(list(places))]
 
-    def each_at(self, places: Sequence[tuple[int, int]]) -> Iterator[Record | None]:
+    def each_at(self, places: Sequence[tuple[int, int]],
+                pace: Pace | None = None) -> Iterator[Record | None]:
         """The records at (line, offset) places (None: unreadable, or not a
-        record), their lines read at once, in file order, and parsed one at a
-        time as they are asked for (a big list's saved: its lines' bytes held,
-        not every record made)."""
+        record), their lines read at once, in file order (``pace`` called
+        between pieces), and parsed one at a time as they are asked for (a
+        big list's saved: its lines' bytes held, not every record made)."""
         if self.read is None:
             yield from repeat(None, len(places))
             return
         ctx = ParseContext(self.zone)
-        for (line, offset), data in zip(places, self.read([offset for _, offset in places])):
+        for (line, offset), data in zip(places, self.read([offset for _, offset in places],
+                                                          pace)):
             record = self.parse(data, line, offset, ctx) if data is not None else None
             yield record if record is not None and not record.malformed else None
 
     def each_of(self, items: Iterable[T], place: Callable[[T], tuple[int, int] | None],
                 belongs: Callable[[T, Record], bool],
-                kept: Callable[[T], Record]) -> Iterator[Record]:
+                kept: Callable[[T], Record], pace: Pace | None = None) -> Iterator[Record]:
         """For each of ``items`` (a model's tasks, sessions), its record at its
         ``place`` (line, offset) if the line there still ``belongs`` to it,
         else what it ``kept``: read back ``READ_CHUNK`` items at a time, each
         chunk's lines in one pass over the file (a big list's save: 4,096 a
-        pass made 49 passes over a big queue). Items with no place are left out."""
+        pass made 49 passes over a big queue), ``pace`` called between pieces
+        of each pass. Items with no place are left out."""
         items = iter(items)
         while taken := list(islice(items, READ_CHUNK)):
-            chunk = [(item, at) for item in taken if (at := place(item)) is not None]
-            for (item, _), record in zip(chunk, self.each_at([at for _, at in chunk])):
+            chunk = []
+            for count, item in enumerate(taken):
+                if pace is not None and count % PACE_EVERY == 0:
+                    pace()  # (a chunk's places: 65k sessions' took 0.1 s)
+                if (at := place(item)) is not None:
+                    chunk.append((item, at))
+            for (item, _), record in zip(chunk, self.each_at([at for _, at in chunk], pace)):
                 yield record if record is not None and belongs(item, record) else kept(item)
 
     def record_at(self, line: int, offset: int,

@@ -27,7 +27,7 @@ from vivtui.store.columns import (
     NumberColumn,
 )
 from vivtui.store.events import Event, Events
-from vivtui.store.readback import Interner, Keep, ReadBack
+from vivtui.store.readback import Interner, Keep, Pace, ReadBack
 from vivtui.store.session import KEPT, Session
 from vivtui.store.session_order import MOST_MOVES, Columns, SessionOrder, TriageOrder
 from vivtui.store.session_states import (
@@ -106,9 +106,10 @@ class SessionTracker(BoundTracker):
             elif category == COMPLETED:
                 self._complete(row, keep)
 
-    def latest_records(self, sessions: Iterable[Session]) -> Iterator[Record]:
+    def latest_records(self, sessions: Iterable[Session],
+                       pace: Pace | None = None) -> Iterator[Record]:
         """Each session's completion, else its start (as the sessions pane
-        saves it), read back many at a time (``ReadBack.each_of``)."""
+        saves it), read back many at a time (``ReadBack.each_of``, with ``pace``)."""
         def event_of(session: Session) -> tuple[Event | None, str]:
             return (session.ended, COMPLETED) if session.end_at >= 0 else (session.began,
                                                                            STARTED)
@@ -119,7 +120,7 @@ class SessionTracker(BoundTracker):
 
         return self.source.each_of(
             sessions, place, lambda session, record: session_key(record) == session.key,
-            lambda session: session._kept(*event_of(session)))
+            lambda session: session._kept(*event_of(session)), pace)
 
     def event_at(self, session: Session, event: Event) -> Record | None:
         """The session's event at its place in the file, if the file still has it."""

@@ -44,7 +44,7 @@ from vivtui.store.columns import (
     or_none,
     split,
 )
-from vivtui.store.readback import Interner, ReadBack
+from vivtui.store.readback import Interner, Pace, ReadBack
 
 # The fields a task row shows, carried from older events when the latest lacks them.
 CARRIED = ("worker_id", "model", "budget_used", "errors")
@@ -326,11 +326,12 @@ class TaskTracker(BoundTracker):
             found[-1] = task.brief
         return found
 
-    def latest_records(self, tasks: Iterable[Task]) -> Iterator[Record]:
+    def latest_records(self, tasks: Iterable[Task], pace: Pace | None = None) -> Iterator[Record]:
         """Each task's latest event (``Task.latest``), read back many at a
-        time (one at a time, a big queue's 200k took minutes)."""
+        time (one at a time, a big queue's 200k took minutes); ``pace``:
+        ``ReadBack.each_of``'s."""
         return self.source.each_of(tasks, lambda task: (task.line, task.offset), _is_of,
-                                   lambda task: task.brief)
+                                   lambda task: task.brief, pace)
 
     def latest_of(self, task: Task) -> Record | None:
         """The task's latest event, if the file still has it where it was."""

@@ -6,12 +6,14 @@ into them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from vivtui.export import ExportError, export_target, write_records
 from vivtui.parsing.record import Record, same_line
 from vivtui.safetext import shareable
 from vivtui.store.filters import next_severity
+from vivtui.store.readback import PACE_EVERY
 from vivtui.store.related import (
     file_keys,
     own_events,
@@ -28,8 +30,6 @@ from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import BY_NAME, NAMES, pane_of_kind
 from vivtui.ui.prompt import PickerScreen
 from vivtui.ui.related_screen import RelatedScreen
-
-PACE_EVERY = 512  # records saved between two looks at a key being answered
 
 
 class TriageActions:
@@ -243,12 +243,11 @@ class TriageActions:
         self._save(pane, path)
 
     def _save(self, pane: Pane, path) -> None:
-        records = pane.row_query.saved(pane.view, pane.records_of)
+        pace = self.keys_first() if self.keys_first is not None else None
+        records = pane.row_query.saved(pane.view, partial(pane.records_of, pace=pace))
         source_of = self.store.source_of
         shown = render.safe(str(path), 200)
         self.say(f"saving {len(pane.view.rows):,} rows to {shown}…")
-
-        pace = self.keys_first() if self.keys_first is not None else None
 
         def run() -> None:
             try:

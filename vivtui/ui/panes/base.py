@@ -98,10 +98,12 @@ class Pane(SaysWorkerFailures, Vertical):
         """The record a row stands for, whole (it may be read from its file)."""
         return item if isinstance(item, Record) else None
 
-    def records_of(self, items: Sequence[Any]) -> Iterable[Record]:
+    def records_of(self, items: Sequence[Any],
+                   pace: Callable[[], object] | None = None) -> Iterable[Record]:
         """The records ``items`` stand for, whole (``record_of``), as a
         worker saving them reads them: a model's panes read them back a
-        chunk at a time."""
+        chunk at a time, ``pace`` called between pieces of each chunk's
+        reading (the worker's caller paces what it is given)."""
         return filter(None, map(self.record_of, items))
 
     def brief_of(self, item: Any) -> Record | None:

@@ -3,7 +3,7 @@ status history below."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -52,8 +52,9 @@ class QueuePane(Pane):
     def record_of(self, task: model.Task) -> Record | None:
         return task.latest
 
-    def records_of(self, tasks: Sequence[model.Task]) -> Iterable[Record]:
-        return tasks[0].tracker.latest_records(tasks) if tasks else ()
+    def records_of(self, tasks: Sequence[model.Task],
+                   pace: Callable[[], object] | None = None) -> Iterable[Record]:
+        return tasks[0].tracker.latest_records(tasks, pace) if tasks else ()
 
     def brief_of(self, task: model.Task) -> Record | None:
         return task.brief

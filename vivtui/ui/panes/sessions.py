@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import partial
 from threading import Event
@@ -147,8 +147,9 @@ class SessionsPane(Pane):
     def record_of(self, session: model.Session) -> Record | None:
         return session.end or session.start
 
-    def records_of(self, sessions: Sequence[model.Session]) -> Iterable[Record]:
-        return sessions[0].tracker.latest_records(sessions) if sessions else ()
+    def records_of(self, sessions: Sequence[model.Session],
+                   pace: Callable[[], object] | None = None) -> Iterable[Record]:
+        return sessions[0].tracker.latest_records(sessions, pace) if sessions else ()
 
     def brief_of(self, session: model.Session) -> Record | None:
         return session.brief
