@@ -1,9 +1,10 @@
 """How long the monitor's UI thread is ever busy, while a big run loads: a
 key waits for all of it. A probe thread asks the event loop to run a
 callback every ``--every`` ms and times how late it runs; while a callback
-is late it samples the UI thread's stack. Every stall longer than
-``--over`` ms is printed with when it began, how long it took, and the
-stack the samples found most often (its innermost frame, then vivtui's).
+is late it samples the UI thread's stack, and the other threads' that are
+at work; the collector's passes over half the threshold are listed too. Every stall longer than ``--over`` ms is printed with when it
+began, how long it took, and the stacks the samples found most often (the
+innermost frame, then vivtui's).
 
     python benchmarks/loop_lag.py RUN_DIR [--seconds 40] [--keys 3@20 e@30]
 
@@ -36,6 +37,21 @@ def probe(out: str, every_ms: float, over_ms: float) -> None:
     main_id = threading.main_thread().ident
     real = asyncio.base_events.BaseEventLoop.run_until_complete
     stalls: list[dict] = []
+    collecting: list[float] = []
+
+    def collection(phase: str, info: dict) -> None:
+        """The collector's passes that hold the GIL long: said as a stall's cause."""
+        if phase == "start":
+            collecting[:] = [time.monotonic()]
+        elif collecting:
+            took = (time.monotonic() - collecting[0]) * 1000
+            if took > over_ms / 2:
+                stalls.append({"at_s": round(collecting[0] - started, 2), "ms": round(took),
+                               "where": [f"gc generation {info['generation']} pass, "
+                                         f"{info['collected']} collected"], "other": []})
+
+    import gc
+    gc.callbacks.append(collection)
 
     def watch(loop) -> None:
         ran = threading.Event()
@@ -47,22 +63,54 @@ def probe(out: str, every_ms: float, over_ms: float) -> None:
             except RuntimeError:  # closed meanwhile
                 break
             seen: Counter[tuple[str, ...]] = Counter()
+            others: Counter[tuple[str, ...]] = Counter()
             while not ran.wait(0.005):
-                seen[_where(sys._current_frames().get(main_id))] += 1
+                frames = sys._current_frames()
+                seen[_where(frames.pop(main_id, None))] += 1
+                frames.pop(threading.get_ident(), None)
+                others.update(where for where in map(_where, frames.values())
+                              if where and not where[0].endswith(_WAITING)
+                              and not where[0].startswith("loop_lag.py"))
             late = (time.monotonic() - asked) * 1000
             if late > over_ms:
                 stack = seen.most_common(1)[0][0] if seen else ()
+                other = others.most_common(1)[0][0] if others else ()
                 stalls.append({"at_s": round(asked - started, 2), "ms": round(late),
-                               "where": list(stack)})
+                               "where": list(stack), "other": list(other)})
                 with open(out, "w") as file:
                     json.dump(stalls, file)
             time.sleep(every_ms / 1000)
 
+    def gaps() -> None:
+        """A thread that sleeps 2 ms at a time: woken late by over ``over_ms``,
+        the GIL was held all along; the threads at work right after are where
+        it was (a long call in C shows the line that made it)."""
+        me = threading.get_ident()
+        while True:
+            asked = time.monotonic()
+            time.sleep(0.002)
+            late = (time.monotonic() - asked) * 1000
+            if late > over_ms:
+                frames = sys._current_frames()
+                frames.pop(me, None)
+                at_work = [list(where) for where in map(_where, frames.values())
+                           if where and not where[0].endswith(_WAITING)]
+                stalls.append({"at_s": round(asked - started, 2), "ms": round(late),
+                               "where": ["GIL held (a thread's sleep woke late)"],
+                               "other": at_work[0] if len(at_work) == 1 else
+                               [" | ".join(" < ".join(w[:3]) for w in at_work)]})
+
     def run_until_complete(self, future):
         threading.Thread(target=watch, args=(self,), daemon=True).start()
+        threading.Thread(target=gaps, daemon=True).start()
         return real(self, future)
 
     asyncio.base_events.BaseEventLoop.run_until_complete = run_until_complete
+
+
+# Innermost frames of a thread that is waiting, not working.
+_WAITING = (":wait", ":select", ":poll", ":_wait_for_tstate_lock", ":acquire", ":get",
+            ":readable", ":sleep", "thread.py:_worker", "watcher.py:notices")
 
 
 def _where(frame) -> tuple[str, ...]:
@@ -107,6 +155,8 @@ def main() -> None:
           f"(keys: {' '.join(args.keys) or 'none'})")
     for stall in stalls:
         print(f"  {stall['at_s']:6.2f} s  {stall['ms']:5d} ms  {' < '.join(stall['where'])}")
+        if stall.get("other"):
+            print(f"  {'':>17}  other thread: {' < '.join(stall['other'][:6])}")
     if stalls:
         print(f"longest {max(stall['ms'] for stall in stalls)} ms")
 

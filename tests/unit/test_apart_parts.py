@@ -158,6 +158,34 @@ def test_two_parts_joined_are_the_whole_queue_read_at_once_wherever_the_cut(
             whole[2][0].line_no, whole[2][1], whole[2][2])
 
 
+def test_the_second_parts_models_are_freed_once_joined_without_the_collector(tmp_path):
+    """A class made per tracker for its handles is in a cycle of its own: the
+    part it held waited for a pass of the collector, which the monitor's
+    freeze of its heap (once a backlog joins) may never make."""
+    import gc
+    import weakref
+
+    data = crafted_queue()
+    path = tmp_path / QUEUE
+    path.write_bytes(data)
+    cut = line_starts(data)[len(line_starts(data)) // 2]
+    first = read_part(path, 0, cut, 1000)
+    second = read_part(path, cut, len(data), 1000)
+    models = [weakref.ref(second[0].tasks), weakref.ref(second[0].sessions)]
+    feed = Feed([(spec_for_name(QUEUE), path)], timezone.utc)
+    gc.disable()
+    try:
+        store, _, _ = joined(first, second, feed)
+        del second
+        assert [model() for model in models] == [None, None]
+    finally:
+        gc.enable()
+        feed.close()
+    # The joined store's own handles still read their tracker.
+    tasks = store.tasks.tasks
+    assert tasks and all(tasks[task_id].tracker is store.tasks for task_id in tasks)
+
+
 def test_the_real_processes_read_both_parts_and_what_came_meanwhile_after(
         demo, tmp_path, monkeypatch):
     monkeypatch.setattr(apart_process, "WORTH_OVER", 0)

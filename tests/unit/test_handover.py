@@ -67,36 +67,3 @@ def test_a_paced_load_gives_the_same_store_and_is_paced_piece_by_piece():
     frames = len(written.getvalue()) // (64 << 10)
     assert len(paces) > frames >= 1
 
-
-def test_a_queue_comes_back_with_its_ids_each_found_by_itself():
-    from datetime import UTC
-
-    import orjson
-
-    from vivtui.parsing.context import ParseContext
-    from vivtui.parsing.execution import parse
-    from vivtui.store.tasks import TaskTracker
-
-    ids = ["t-1", "é\u2603", "a\x00b", "t-1x", "\U0001f642\U0001f642", "x" * 300, "t-1"]
-    tracker = TaskTracker()
-    tracker.apply([parse(orjson.dumps({"task_id": task_id, "status": "running"}), n,
-                         n * 100, ParseContext(UTC)) for n, task_id in enumerate(ids)])
-    kept = list(tracker.tasks)
-    back = handed_over(tracker)
-    assert list(back.tasks) == kept and kept
-    for task_id in kept:
-        assert back.tasks[task_id].task_id == task_id
-        assert back.tasks[task_id].at == tracker.tasks[task_id].at
-    # Written as one string: not an entry in the pickler's memo per id.
-    written = io.BytesIO()
-    handover.dump(tracker, written)
-    units = [op.name for op, arg, _ in pickletools.genops(written.getvalue())
-             if arg in kept and arg != ""]
-    assert units == []
-
-
-def test_joined_strings_split_back_to_the_same_list():
-    from vivtui.store.columns import joined, split
-
-    for strings in ([], [""], ["a", "", "bc", "\u2603\U0001f642", "a\x00b"], ["x"] * 1000):
-        assert split(joined(strings)) == strings

@@ -56,6 +56,7 @@ def joined(first: tuple, second: tuple, feed: Feed) -> tuple:
         store.followed_by(later, kind)
         place = Place(end[0].offset, end[0].line_no, (place.prints[0], end[0].prints[1]))
         records, malformed = records + end[1], malformed + end[2]
+    later.retire()
     store.settle(kind)
     return store, engine, (place, records, malformed)
 

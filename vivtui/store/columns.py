@@ -12,7 +12,7 @@ import math
 import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
-from itertools import accumulate, chain, compress
+from itertools import accumulate, compress
 from typing import Any
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING
@@ -71,6 +71,18 @@ class BoundTracker:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._bind()
+
+    def retire(self) -> None:
+        """Taken over by another tracker (a part of its file joined on): its
+        handles' class lets go of it. A class is in a reference cycle of its
+        own, so the tracker it held waited for a pass of the collector, which
+        the monitor's freeze of its heap once a backlog joins may never make:
+        a big queue's second part (tens of MB) was kept for good. Its handles
+        are not to be used afterwards."""
+        for name in self.BOUND:
+            value = self.__dict__.pop(name, None)
+            if isinstance(value, type):
+                value.tracker = None
 
 
 class Handles(Sequence):
@@ -139,21 +151,6 @@ class HandleMap(Mapping):
 
     def __iter__(self) -> Iterator:
         return iter(self._numbers)
-
-
-def joined(strings: list[str]) -> tuple[str, array]:
-    """A column of strings as one string and their lengths, to be pickled:
-    each string pickled alone was an entry in the pickler's memo until the
-    whole model was written (200k task ids: the memo's table grew to 8 MB,
-    at the writing process's peak)."""
-    return "".join(strings), array("q", map(len, strings))
-
-
-def split(packed: tuple[str, array]) -> list[str]:
-    """The strings ``joined`` packed."""
-    text, lengths = packed
-    starts, ends = accumulate(chain((0,), lengths)), accumulate(lengths)
-    return list(map(text.__getitem__, map(slice, starts, ends)))
 
 
 def entry_of(name: str, doc: str = "") -> property:

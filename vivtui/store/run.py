@@ -29,6 +29,7 @@ from vivtui.store.activity import RunActivity, RunState
 from vivtui.store.blocks import Blocks
 from vivtui.store.budget import BudgetTracker
 from vivtui.store.buffer import RecordBuffer
+from vivtui.store.columns import BoundTracker
 from vivtui.store.kernel import KernelTracker
 from vivtui.store.performance import PerformanceTracker
 from vivtui.store.safety import SafetyTally
@@ -216,6 +217,13 @@ class RunStore:
         self.malformed = _in_order(self.malformed, other.malformed, rank)
         self.blocked.absorb(other.blocked, kinds, rank)
         self._add_tallies(other)
+
+    def retire(self) -> None:
+        """Not to be used again (a part joined on, or not): its models with
+        handles let go of themselves (``BoundTracker.retire``)."""
+        for model in (self.tasks, self.sessions):
+            if isinstance(model, BoundTracker):
+                model.retire()
 
     def can_follow(self, later: RunStore, kind: str) -> bool:
         """Can ``later`` (the rest of ``kind``'s file) be joined on exactly?"""

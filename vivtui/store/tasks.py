@@ -39,10 +39,8 @@ from vivtui.store.columns import (
     NumberColumn,
     entry_of,
     extend_kept,
-    joined,
     numbers_of,
     or_none,
-    split,
 )
 from vivtui.store.readback import Interner, Pace, ReadBack
 
@@ -166,18 +164,6 @@ class TaskTracker(BoundTracker):
         self._event_offsets = array("q")
         self._event_before = array("q")  # the task's event before this one (-1: none)
         self._minutes = EpochMinutes()
-
-    def __getstate__(self) -> dict:
-        """Ids in one piece (``joined``); their numbers known from their order."""
-        state = super().__getstate__()
-        del state["_numbers"]
-        state["_ids"] = joined(self._ids)
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        state["_ids"] = ids = split(state["_ids"])
-        state["_numbers"] = dict(zip(ids, count()))
-        super().__setstate__(state)
 
     def _bind(self) -> None:
         self._task = Task.bound(self)
