@@ -184,3 +184,34 @@ def test_a_filtered_lists_frozen_rows_are_read_later_as_they_were_taken(tmp_path
     blocked = [row[1] for row in rows[1000:2000] if row[6] == "blocked"]
     assert len(taken) == len(blocked) > 100
     assert [record.line for record in taken] == blocked
+
+
+def test_rows_of_a_rotated_file_read_back_from_the_copy_the_rotation_left(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setattr(buffer_module, "YOUNG", 100)
+    write_run(tmp_path, 1000)
+    layout = discover(tmp_path)
+    store = RunStore(capacity=3000)
+    for kind, kept in store.buffers.items():
+        kept.reread = LineReread.of(layout, kind)
+    feed = next(f for f in layout.feeds if f.kind == "kernel")
+    read_to_end(feed, store.apply_batch)
+    kept = store.buffers["kernel"]
+    before = [(record.line, record.raw) for record in kept]
+    path = tmp_path / "kernel_run.log"
+    path.rename(tmp_path / "kernel_run.log.1")
+    # The new file's lines have the same lengths and places as the old ones
+    # (and a different text): a row before and a row after share a place.
+    path.write_bytes(b"".join(b"[worker] next %d\n" % n for n in range(300)))
+    read_to_end(feed, store.apply_batch)
+    rows = list(kept)
+    assert len(rows) == 1300
+    assert [(record.line, record.raw) for record in rows[:1000]] == before
+    assert GONE not in {record.category for record in rows}
+    assert [record.raw for record in rows[1000:]] == [f"[worker] next {n}" for n in range(300)]
+    assert any((old.line, old.offset) == (new.line, new.offset)
+               for old, new in zip(rows[:300], rows[1000:]))
+    (tmp_path / "kernel_run.log.1").unlink()  # the copy removed: the old rows are gone
+    rows = list(kept)
+    assert {record.category for record in rows[:900]} == {GONE}
+    assert [record.raw for record in rows[1000:]] == [f"[worker] next {n}" for n in range(300)]

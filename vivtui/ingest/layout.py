@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from functools import partial
@@ -18,7 +18,9 @@ from vivtui.parsing.kinds import (
     ACTION_TEXT,
     LINES,
     SPECS,
+    FileSpec,
     LineParser,
+    rotation_base,
     sniff,
     spec_for_name,
 )
@@ -107,7 +109,18 @@ class LineReread:
     def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
         if not places or not self.able():
             return {}
+        return self._rows_in(*self.feed.current_choice(), places)
+
+    def rows_before(self, places: Sequence[tuple[int, int]]
+                    ) -> Iterator[dict[tuple[int, int], tuple]]:
+        if not places or not self.able():
+            return
         spec, path = self.feed.current_choice()
+        for copy in rotated_copies(path):
+            yield self._rows_in(spec, copy, places)
+
+    def _rows_in(self, spec: FileSpec, path: Path,
+                 places: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
         try:
             fd = open_regular(path)
         except OSError:
@@ -120,6 +133,25 @@ class LineReread:
         found = parser.parse([(line, offset, lines[offset]) for line, offset in places
                               if lines.get(offset) is not None])
         return {(row[1], row[2]): row for row in found.rows}
+
+
+def rotated_copies(path: Path) -> list[Path]:
+    """The regular files a rotation left beside ``path`` (``name.1``,
+    ``name.2026-02-03``, ``name.old``), the most recently written first."""
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    copies = []
+    for name in names:
+        if name != path.name and rotation_base(name) == path.name:
+            try:
+                found = os.stat(path.parent / name)
+            except OSError:
+                continue
+            if stat.S_ISREG(found.st_mode):
+                copies.append((found.st_mtime, name))
+    return [path.parent / name for _, name in sorted(copies, reverse=True)]
 
 
 def rows_between(feed: Feed, first_line: int, first_offset: int,

@@ -106,8 +106,13 @@ class LineParser:
 def spec_for_name(name: str) -> FileSpec | None:
     if name in BY_NAME:
         return BY_NAME[name]
-    base = _ROTATION_SUFFIX.sub("", name)
-    return BY_NAME.get(base)
+    return BY_NAME.get(rotation_base(name))
+
+
+def rotation_base(name: str) -> str:
+    """The name a rotated copy was made from (``action_log.jsonl.1``:
+    ``action_log.jsonl``); a name that is no such copy, as it is."""
+    return _ROTATION_SUFFIX.sub("", name)
 
 
 def sniff(head: bytes) -> FileSpec:

@@ -8,14 +8,17 @@ offset and a check of what it was; it is parsed again from the file when it
 is looked at (the timeline, related events, a walk over failures), as the
 task and session models already read their events back.
 
-A line read back that fails the check (the file was rotated, truncated or
-rewritten since) is not taken for the row: the row reads as gone, saying so.
+A line read back that fails the check is not taken for the row. Rotated,
+the file's lines are at the same places in the copy the rotation left (an
+operator scrolling back after the action log rotated read "gone" for every
+row past the newest 100); truncated or rewritten, or its copy removed, the
+row reads as gone, saying so.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import repeat
 from math import nan
@@ -39,6 +42,11 @@ class Reread(Protocol):
 
     def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
         """The rows at (line, offset) places, by place (those found)."""
+
+    def rows_before(self, places: Sequence[tuple[int, int]]
+                    ) -> Iterator[dict[tuple[int, int], tuple]]:
+        """The rows at those places in each older copy of the file (the copies
+        a rotation left beside it), the newest copy first."""
 
 
 def check_of(row: tuple) -> int:
@@ -146,12 +154,32 @@ class OldRows:
                                [times[i] for i in at] if times is not None else repeat(nan))
 
     def _read_back(self, reread: Reread, lines, offsets, checks, times) -> list[Record]:
-        found = reread.rows_at(list(zip(lines, offsets)))
+        places = list(zip(lines, offsets))
+        found = reread.rows_at(places)
+        # By place and check: a row of the file before a rotation and one of
+        # the file after it may have the same place.
+        rows: dict[tuple, tuple] = {}
+        missing: dict[tuple[int, int], set[int]] = {}
+        for place, check in zip(places, checks):
+            row = found.get(place)
+            if row is not None and check_of(row) == check:
+                rows[place, check] = row
+            else:
+                missing.setdefault(place, set()).add(check)
+        if missing:
+            for older in reread.rows_before(list(missing)):
+                for place, row in older.items():
+                    wanted, check = missing.get(place, ()), check_of(row)
+                    if check in wanted:
+                        rows[place, check] = row
+                        wanted.discard(check)
+                if not any(missing.values()):
+                    break
         out = []
-        for line, offset, check, time in zip(lines, offsets, checks, times):
-            row = found.get((line, offset))
-            if row is None or check_of(row) != check:
-                row = (self.kind, line, offset, None, None, INFO, GONE, "", True, GONE_NOTE)
+        for place, check, time in zip(places, checks, times):
+            row = rows.get((place, check))
+            if row is None:
+                row = (self.kind, *place, None, None, INFO, GONE, "", True, GONE_NOTE)
             elif time == time:  # (not NaN)
                 row = (*row[:_STAMP], datetime.fromtimestamp(time, UTC), *row[_STAMP + 1:])
             out.append(new_record(Record, row))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import tzinfo
 
 import orjson
@@ -119,6 +119,9 @@ class PerformanceTracker:
     def rows_at(self, places: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
         indices = [line - 1 for line, _ in places if 0 < line <= self.count]
         return {(row[1], row[2]): row for row in self._rows(indices)}
+
+    def rows_before(self, places: Sequence[tuple[int, int]]) -> Iterator[dict]:
+        return iter(())  # (rewritten in place: no older copies)
 
     def _rows(self, indices: list[int]) -> list[tuple]:
         ctx = ParseContext(self._zone)
