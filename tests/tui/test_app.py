@@ -754,6 +754,19 @@ async def test_an_unreadable_file_is_named_where_its_rows_would_be(tui, tmp_path
         assert "files 0/7 (6 waiting) action_log.jsonl unreadable" in status
 
 
+async def test_a_rotated_copy_not_read_is_said_in_the_status_line(tui, run_dir):
+    import shutil
+
+    shutil.copy(run_dir / "action_log.jsonl", run_dir / "action_log.jsonl.1")
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(160, 30)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        assert "1 rotated copy unread" in app.main.status_text().plain
+        (run_dir / "action_log.jsonl.1").unlink()
+        assert "rotated" not in app.main.status_text().plain
+
+
 async def test_a_failing_source_is_said_first_in_the_status_line(tui, run_dir):
     """A run read through a stream whose link is down says so, first, for as
     long as it lasts (the files alone would look merely quiet)."""

@@ -319,3 +319,35 @@ def test_a_small_file_has_no_preview_on_its_way(tmp_path, monkeypatch):
     (tmp_path / "execution_log.jsonl").write_bytes(task_lines(10))
     feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
     assert Previews(RunStore, [feed], previewed=["tasks"]).for_reads(["tasks"]) is None
+
+
+def action_line(n: int) -> bytes:
+    return orjson.dumps({"timestamp": f"2026-02-03T05:00:{n % 60:02d}", "actor": "A",
+                         "action_type": "TOOL", "action": "read_file", "detail": str(n)}) + b"\n"
+
+
+def test_a_rotated_copy_is_said_unread_unless_its_lines_were_followed(tmp_path):
+    from vivtui.summary import collect, summary_dict
+
+    log = tmp_path / "action_log.jsonl"
+    append(log, b"".join(map(action_line, range(5))))
+    followed = discover(tmp_path)
+    poll_all(followed)
+    log.rename(tmp_path / "action_log.jsonl.1")  # rotated while followed
+    append(log, b"".join(map(action_line, range(5, 8))))
+    poll_all(followed)
+    poll_all(followed)
+    (tmp_path / "api_audit.log.bak").mkdir()  # not a regular file: no copy
+    status = next(s for s in followed.statuses() if s.name == "action_log.jsonl")
+    assert status.unread_copies == 0 and status.note == ""
+    # Opened afresh, the copy's lines are not read: said, with its name.
+    opened = discover(tmp_path)
+    poll_all(opened)
+    status = next(s for s in opened.statuses() if s.name == "action_log.jsonl")
+    assert status.unread_copies == 1 and status.records == 3
+    assert "action_log.jsonl.1" in status.note and "not read" in status.note
+    audit = next(s for s in opened.statuses() if s.name == "api_audit.log")
+    assert audit.unread_copies == 0
+    # And in the report: its count is the new file's, with the copy named.
+    entry = summary_dict(*collect(tmp_path))["files"]["action_log.jsonl"]
+    assert entry["records"] == 3 and "action_log.jsonl.1" in entry["note"]

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from vivtui.ingest.rotated import Identity, copies_note, unread_copies
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import (
@@ -74,6 +75,7 @@ class FileStatus:
     used: bool = True
     note: str = ""
     kind: str = ""  # the feed's file kind: alternatives of one kind count as one file
+    unread_copies: int = 0  # rotated copies beside it whose lines were not read
 
 
 @dataclass(slots=True)
@@ -111,6 +113,7 @@ class Feed:
         self._names: set[str] | None = None  # see ``names``
         self.own_names = {path.name for _, path in choices}
         self._read_elsewhere: list[FileStatus] | None = None  # see ``read_by_other``
+        self._identities: set[Identity] = set()  # the files its lines were read from
         self.offset_elsewhere = 0  # bytes of its backlog read by another process so far
 
     @property
@@ -282,8 +285,10 @@ class Feed:
                 state = self._reader.state
                 if state == MISSING and not self._looked:  # not read yet (a preview's first)
                     state = _stat_state(path)[0]
-                out.append(FileStatus(path.name, path, state, self.records,
-                                      self.malformed, note=_reader_note(self._reader)))
+                copies = unread_copies(path, self._identities)
+                out.append(FileStatus(path.name, path, state, self.records, self.malformed,
+                                      note=_reader_note(self._reader) or copies_note(copies),
+                                      unread_copies=len(copies)))
             elif self._settled and path.name == self.path.name:
                 continue  # the same name in the other directory: not the one used
             else:
@@ -363,8 +368,9 @@ class Feed:
     def _poll_lines(self, batch: Batch, final: bool) -> None:
         tailer = self._reader
         assert isinstance(tailer, LineTailer) and self._parser is not None
-        before = tailer.offset
+        before, identity = tailer.offset, tailer.identity
         chunk = tailer.read(final=final)
+        self._identities.update(filter(None, (identity, tailer.identity)))
         if chunk.more:
             batch.rows_to_come = _rows_to_come(self.path, tailer.offset, tailer.offset - before,
                                                len(chunk))

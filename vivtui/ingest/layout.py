@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from vivtui.ingest.feeds import Feed, FileStatus, resolved_target
+from vivtui.ingest.rotated import rotated_copies
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import (
     ACTION_JSONL,
@@ -20,7 +21,6 @@ from vivtui.parsing.kinds import (
     SPECS,
     FileSpec,
     LineParser,
-    rotation_base,
     sniff,
     spec_for_name,
 )
@@ -133,25 +133,6 @@ class LineReread:
         found = parser.parse([(line, offset, lines[offset]) for line, offset in places
                               if lines.get(offset) is not None])
         return {(row[1], row[2]): row for row in found.rows}
-
-
-def rotated_copies(path: Path) -> list[Path]:
-    """The regular files a rotation left beside ``path`` (``name.1``,
-    ``name.2026-02-03``, ``name.old``), the most recently written first."""
-    try:
-        names = os.listdir(path.parent)
-    except OSError:
-        return []
-    copies = []
-    for name in names:
-        if name != path.name and rotation_base(name) == path.name:
-            try:
-                found = os.stat(path.parent / name)
-            except OSError:
-                continue
-            if stat.S_ISREG(found.st_mode):
-                copies.append((found.st_mtime, name))
-    return [path.parent / name for _, name in sorted(copies, reverse=True)]
 
 
 def rows_between(feed: Feed, first_line: int, first_offset: int,

@@ -127,6 +127,9 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
     out.append(f"{len(present)}/{len(kinds)}")
     if waiting:
         out.append(f" ({len(waiting)} waiting)", styles.NOTE)
+    unread = sum(s.unread_copies for s in statuses)
+    if unread:  # (their names: ``vivtui summary``)
+        out.append(f" {unread} rotated cop{'y' if unread == 1 else 'ies'} unread", styles.NOTE)
     if counting is not None:
         out.append(f" counting {counting:.0%}", styles.NOTE)
     bad = [s for s in statuses if s.state == "unreadable"]
