@@ -24,6 +24,16 @@ Identity = tuple[int, int]  # a file's (device, inode)
 def rotated_copies(path: Path) -> list[Path]:
     """The regular files a rotation left beside ``path``, the most recently
     written first."""
+    return [copy for copy, _ in _copies(path)]
+
+
+def unread_copies(path: Path, read: Collection[Identity]) -> list[str]:
+    """The names of ``path``'s rotated copies whose lines were not read
+    (``read``: the files followed, by identity)."""
+    return [copy.name for copy, identity in _copies(path) if identity not in read]
+
+
+def _copies(path: Path) -> list[tuple[Path, Identity]]:
     try:
         names = os.listdir(path.parent)
     except OSError:
@@ -36,22 +46,9 @@ def rotated_copies(path: Path) -> list[Path]:
             except OSError:
                 continue
             if stat.S_ISREG(found.st_mode):
-                copies.append((found.st_mtime, name))
-    return [path.parent / name for _, name in sorted(copies, reverse=True)]
-
-
-def unread_copies(path: Path, read: Collection[Identity]) -> list[str]:
-    """The names of ``path``'s rotated copies whose lines were not read
-    (``read``: the files followed, by identity)."""
-    unread = []
-    for copy in rotated_copies(path):
-        try:
-            found = os.stat(copy)
-        except OSError:
-            continue
-        if (found.st_dev, found.st_ino) not in read:
-            unread.append(copy.name)
-    return unread
+                copies.append((found.st_mtime, name, (found.st_dev, found.st_ino)))
+    return [(path.parent / name, identity)
+            for _, name, identity in sorted(copies, reverse=True)]
 
 
 def copies_note(names: list[str]) -> str:

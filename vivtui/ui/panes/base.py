@@ -25,6 +25,7 @@ from vivtui.parsing.record import ERROR, WARNING, Record, make
 from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern, record_field
 from vivtui.store.memory_scan import MemoryScan
+from vivtui.store.readback import Pace
 from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan, RowSeek
 from vivtui.store.triage import rank_of
@@ -99,7 +100,7 @@ class Pane(SaysWorkerFailures, Vertical):
         return item if isinstance(item, Record) else None
 
     def records_of(self, items: Sequence[Any],
-                   pace: Callable[[], object] | None = None) -> Iterable[Record]:
+                   pace: Pace | None = None) -> Iterable[Record]:
         """The records ``items`` stand for, whole (``record_of``), as a
         worker saving them reads them: a model's panes read them back a
         chunk at a time, ``pace`` called between pieces of each chunk's

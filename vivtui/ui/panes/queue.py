@@ -3,7 +3,7 @@ status history below."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -15,6 +15,7 @@ from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
 from vivtui.store import tasks as model
 from vivtui.store.filters import TIME, record_field
+from vivtui.store.readback import Pace
 from vivtui.store.run import RunStore
 from vivtui.store.triage import seconds_rank
 from vivtui.ui import heads, render, styles
@@ -53,7 +54,7 @@ class QueuePane(Pane):
         return task.latest
 
     def records_of(self, tasks: Sequence[model.Task],
-                   pace: Callable[[], object] | None = None) -> Iterable[Record]:
+                   pace: Pace | None = None) -> Iterable[Record]:
         return tasks[0].tracker.latest_records(tasks, pace) if tasks else ()
 
     def brief_of(self, task: model.Task) -> Record | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import partial
 from threading import Event
@@ -23,6 +23,7 @@ from vivtui.store import session_states as states
 from vivtui.store import sessions as model
 from vivtui.store.filters import record_field
 from vivtui.store.performance import PerformanceTracker, performance_of, quality_of
+from vivtui.store.readback import Pace
 from vivtui.store.related import DECISION_SLACK, gate_blocks
 from vivtui.store.run import RunStore
 from vivtui.store.session_lanes import Cancelled, Layout, lay_out
@@ -148,7 +149,7 @@ class SessionsPane(Pane):
         return session.end or session.start
 
     def records_of(self, sessions: Sequence[model.Session],
-                   pace: Callable[[], object] | None = None) -> Iterable[Record]:
+                   pace: Pace | None = None) -> Iterable[Record]:
         return sessions[0].tracker.latest_records(sessions, pace) if sessions else ()
 
     def brief_of(self, session: model.Session) -> Record | None:
