@@ -14,7 +14,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from vivtui.ingest.rotated import Identity, copies_note, unread_copies
+from vivtui.ingest.rotated import Identity, UnreadCopies, copies_note
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import (
@@ -114,6 +114,7 @@ class Feed:
         self.own_names = {path.name for _, path in choices}
         self._read_elsewhere: list[FileStatus] | None = None  # see ``read_by_other``
         self._identities: set[Identity] = set()  # the files its lines were read from
+        self._unread_copies = UnreadCopies()
         self.offset_elsewhere = 0  # bytes of its backlog read by another process so far
 
     @property
@@ -285,7 +286,7 @@ class Feed:
                 state = self._reader.state
                 if state == MISSING and not self._looked:  # not read yet (a preview's first)
                     state = _stat_state(path)[0]
-                copies = unread_copies(path, self._identities)
+                copies = self._unread_copies.of(path, self._identities)
                 out.append(FileStatus(path.name, path, state, self.records, self.malformed,
                                       note=_reader_note(self._reader) or copies_note(copies),
                                       unread_copies=len(copies)))
