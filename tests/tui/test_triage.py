@@ -517,7 +517,7 @@ async def test_saving_a_models_list_reads_its_records_back_in_the_worker_a_chunk
 
 
 def test_a_save_looks_at_keys_being_answered_every_few_hundred_records():
-    from vivtui.ui.triage import paced
+    from vivtui.store.readback import paced
 
     looks = []
     saved = list(paced(iter(range(1200)), lambda: looks.append(len(looks)), every=500))

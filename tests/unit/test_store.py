@@ -534,8 +534,8 @@ def test_the_files_whose_older_rows_were_let_go_are_named():
 
 
 def test_lines_read_back_in_bulk_call_the_pace_every_few_hundred(tmp_path):
-    from vivtui.ingest import layout as layout_module
     from vivtui.ingest.layout import discover
+    from vivtui.store.readback import PACE_EVERY
 
     path = tmp_path / "execution_log.jsonl"
     lines = [orjson.dumps({"task_id": f"t{n}", "status": "queued"}) for n in range(1300)]
@@ -545,7 +545,7 @@ def test_lines_read_back_in_bulk_call_the_pace_every_few_hundred(tmp_path):
     looks = []
     read = layout.lines_at("tasks", offsets[::-1], lambda: looks.append(1))
     assert read == lines[::-1]
-    assert len(looks) == -(-len(lines) // layout_module.PACE_EVERY) and len(looks) >= 3
+    assert len(looks) == -(-len(lines) // PACE_EVERY) and len(looks) >= 3
     assert layout.lines_at("tasks", offsets[:2]) == lines[:2]  # no pace: none called
 
 

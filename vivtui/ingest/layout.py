@@ -25,7 +25,7 @@ from vivtui.parsing.kinds import (
     spec_for_name,
 )
 from vivtui.sources.regular import kind_of, open_regular, read_head
-from vivtui.store.readback import PACE_EVERY
+from vivtui.store.readback import paced
 
 AUDIT_SUBDIR = Path("vivarium", "meta", "audit")
 
@@ -176,16 +176,14 @@ def read_back_from(layout: RunLayout, store, zone: tzinfo | None) -> None:
 def _lines_from(fd: int, offsets: list[int],
                 pace: Callable[[], object] | None = None) -> dict[int, bytes]:
     """The lines at sorted ``offsets``, read a block at a time: kept rows are
-    mostly neighbours in their file. ``pace`` is called every ``PACE_EVERY``
+    mostly neighbours in their file. ``pace`` is called every ``PACE_EVERY`` (``paced``)
     (a worker saving 200k sessions read 65k lines at a go, 0.1 s, while the
     frame of a key pressed meanwhile waited its turns at the GIL)."""
     out: dict[int, bytes] = {}
     start, block = -1, b""
     # One row looked at reads little; a walk over thousands, a megabyte at a time.
     size = REREAD_BLOCK if len(offsets) > 16 else 1 << 16
-    for count, offset in enumerate(offsets):
-        if pace is not None and count % PACE_EVERY == 0:
-            pace()
+    for offset in paced(offsets, pace):
         at = offset - start
         end = block.find(b"\n", at) if 0 <= at < len(block) else -1
         if end < 0:

@@ -46,6 +46,7 @@ class UnreadCopies:
         except OSError:
             return []
         seen = (path, directory.st_ino, directory.st_mtime_ns)
+        # (A listing too young to keep is not kept: looked through again.)
         if seen != self._seen or path.parent not in _LISTINGS:
             self._seen, self._copies = seen, _copies(path)
         return [copy.name for copy, identity in self._copies if identity not in read]

@@ -137,6 +137,8 @@ class _Worker:
         """What ``_do_apart`` gave in the process, or None if it did not finish."""
         process, answer = self._process, self._answer
         if process is None or answer is None:
+            if answer is not None:
+                answer.close()
             return None
         try:
             if process.wait() != 0:

@@ -158,6 +158,12 @@ def entry_of(name: str, doc: str = "") -> property:
     return property(lambda handle: getattr(handle.tracker, name)[handle], doc=doc)
 
 
+def entries_of(name: str, doc: str = "") -> property:
+    """The handle's entry in each of the tracker's columns ``name`` (a tuple of them)."""
+    return property(lambda handle: tuple(column[int(handle)]
+                                         for column in getattr(handle.tracker, name)), doc=doc)
+
+
 class NumberColumn:
     """A column of values that are mostly floats (costs, seconds): 8 bytes
     each in an array, where a float object and its list slot were 32; None

@@ -16,7 +16,7 @@ from vivtui.parsing.sessions import (
 )
 from vivtui.parsing.values import number
 from vivtui.store.activity import LIVE
-from vivtui.store.columns import Handle, entry_of
+from vivtui.store.columns import Handle, entries_of, entry_of
 from vivtui.store.events import Event
 from vivtui.store.session_states import OUTCOMES, SUPERSEDED, state_of
 
@@ -54,10 +54,7 @@ class Session(Handle):
         """The completion's ``success`` flag."""
         return OUTCOMES[self.tracker._flags[self.at] >> 1]
 
-    @property
-    def kept(self) -> tuple:
-        """A value for each of ``KEPT`` (None: not given)."""
-        return tuple(column[self.at] for column in self.tracker._kept)
+    kept = entries_of("_kept", "A value for each of ``KEPT`` (None: not given).")
 
     @property
     def began(self) -> Event | None:

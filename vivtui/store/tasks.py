@@ -37,6 +37,7 @@ from vivtui.store.columns import (
     HandleMap,
     Handles,
     NumberColumn,
+    entries_of,
     entry_of,
     extend_kept,
     numbers_of,
@@ -82,10 +83,7 @@ class Task(Handle):
         """Where the latest event starts in the file."""
         return self.tracker._event_offsets[self.tracker._latest[self.at]]
 
-    @property
-    def carried(self) -> tuple:
-        """The newest non-empty value of each of ``CARRIED``."""
-        return tuple(column[self.at] for column in self.tracker._carried)
+    carried = entries_of("_carried", "The newest non-empty value of each of ``CARRIED``.")
 
     @property
     def when(self) -> datetime | None:

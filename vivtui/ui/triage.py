@@ -5,7 +5,6 @@ into them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
@@ -13,7 +12,7 @@ from vivtui.export import ExportError, export_target, write_records
 from vivtui.parsing.record import Record, same_line
 from vivtui.safetext import shareable
 from vivtui.store.filters import next_severity
-from vivtui.store.readback import PACE_EVERY
+from vivtui.store.readback import paced
 from vivtui.store.related import (
     file_keys,
     own_events,
@@ -260,13 +259,3 @@ class TriageActions:
         self.run_worker(run, thread=True, exit_on_error=False, group="save",
                         name=f"saving {shown}")
 
-
-def paced(records: Iterable[Record], pace: Callable[[], None] | None,
-          every: int = PACE_EVERY) -> Iterator[Record]:
-    """``records``, with ``pace`` called before each ``every`` of them: a
-    worker reading a big list back took turns at the GIL with the frame of a
-    key pressed meanwhile (103-159 ms for a sessions pane's ``j``)."""
-    for count, record in enumerate(records):
-        if pace is not None and count % every == 0:
-            pace()
-        yield record
