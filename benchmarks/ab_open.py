@@ -1,4 +1,5 @@
-"""Two checkouts' newest screen of one file, black-box, in ABBA order.
+"""Two checkouts' newest screen of one file (or, ``--final``, the end of
+their loading), black-box, in ABBA order.
 
 A change to the first screen moves it by tens of milliseconds, and single runs
 of the same code on this 2-core machine spread over 0.37-0.69 s. Pairs taken
@@ -16,18 +17,26 @@ Runs ``../shared/bench/tui_bench.py open --no-follow-check --repeat 1`` (the
 follow check appends to the file; a run stopped midway leaves its line
 there), this checkout's installed ``vivtui`` for A and the same command with
 ``PYTHONPATH=OTHER`` for B. Figures, not a test.
+
+``--final``: seconds from launch until the tree's CPU stays under 3 % for a
+second (``big_files.wait_idle``: counts final), the target a file or a run
+directory, each launch after a read of its files (a warm cache).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
+from big_files import wait_idle, warm
 from compare import BENCH, compile_vivtui, vivtui_command
+from harness import Session
+from harness import vivtui_command as monitor_command
 
 
 def open_seconds(target: Path, pythonpath: str | None) -> float | None:
@@ -43,6 +52,16 @@ def open_seconds(target: Path, pythonpath: str | None) -> float | None:
     return summary["median"] if summary else None
 
 
+def final_seconds(target: Path, pythonpath: str | None, timeout: float = 60.0) -> float | None:
+    warm(target)
+    session = Session(f"ab-final-{os.getpid()}", monitor_command(str(target)),
+                      {"PYTHONPATH": pythonpath} if pythonpath else {})
+    try:
+        return wait_idle(session, timeout)
+    finally:
+        session.close()
+
+
 def quartiles(values: list[float]) -> str:
     if len(values) < 2:
         return ", ".join(f"{value:.3f}" for value in values)
@@ -55,6 +74,7 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--other", required=True, help="the other checkout (B)")
     parser.add_argument("--blocks", type=int, default=8, help="A B B A blocks (default 8)")
+    parser.add_argument("--final", action="store_true", help="the loading's end, not the screen")
     args = parser.parse_args()
     compile_vivtui()
     times: dict[str, list[float]] = {"A": [], "B": []}
@@ -62,7 +82,8 @@ def main() -> None:
     for block in range(args.blocks):
         seen = {side: [] for side in "AB"}
         for side in "ABBA":
-            value = open_seconds(args.file, args.other if side == "B" else None)
+            value = (final_seconds if args.final else open_seconds)(
+                args.file, args.other if side == "B" else None)
             if value is None:
                 print(f"block {block + 1}: {side} did not show the last line", file=sys.stderr)
                 continue

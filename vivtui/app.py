@@ -130,7 +130,8 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
                                previewed=PREVIEWED_KINDS,
                                apart=self._read_apart, apart_processes=usable_cores(),
                                preview_store=partial(self._preview_store, layout),
-                               early=self.options.early_previews)
+                               early=self.options.early_previews,
+                               on_taken_over=self.options.on_backlog_joined)
         self.options.early_previews = None  # (the run's first look only)
         self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
                               self._soon, schedule_later=self._later)

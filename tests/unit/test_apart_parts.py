@@ -86,6 +86,7 @@ def read_part(path, begin: int, limit: int, capacity: int, batch: int = BATCH_BY
         engine.saw_batch(batch, store.apply_batch(batch), store)
 
     read_to_end(feed, take, final=False)
+    store.settle(feed.kind)  # (as the process does: its orders placed before the join)
     place = feed.place()
     feed.close()  # (a descriptor left open per part: past 1,023 of them, ``select`` failed)
     return store, engine, place

@@ -23,7 +23,7 @@ from array import array
 from itertools import accumulate, compress
 from typing import TYPE_CHECKING
 
-from vivtui.store.columns import extend_kept
+from vivtui.store.columns import Kept
 from vivtui.store.session_states import SUPERSEDED
 
 if TYPE_CHECKING:
@@ -46,26 +46,36 @@ def follow(mine: SessionTracker, later: SessionTracker) -> None:
     keep = [at not in ended for at in range(len(later._keys))]
     base = len(mine._keys)
     number = [base + kept - 1 for kept in accumulate(keep)]  # later's session -> joined
-    mine._keys.extend(compress(later._keys, keep))
+    kept = Kept(keep)
+    for column, theirs in zip((mine._keys, mine._flags, *mine._kept),
+                              (later._keys, later._flags, *later._kept)):
+        kept.extend(column, theirs)
     for column in ("_starts", "_ends"):
-        getattr(mine, column).extend(event + shift if event >= 0 else -1
-                                     for event in compress(getattr(later, column), keep))
-    mine._flags.extend(compress(later._flags, keep))
-    for column, theirs in zip(mine._kept, later._kept):
-        extend_kept(column, theirs, keep)
+        _extend_shifted(getattr(mine, column), getattr(later, column), kept, shift)
     for theirs, at in ended.items():
         _end(mine, later, at, theirs, shift)
     for at in left_behind:
         mine._flags[at] |= SUPERSEDED
     _join_keys(mine, later, number, keep)
+    _join_order(mine, later, number, keep, [*ended.values(), *left_behind])
     _join_waves(mine, later, number)
     for name in ("started", "completed", "succeeded", "_ended_failed"):
         setattr(mine, name, getattr(mine, name) + getattr(later, name))
     mine.orphan_completions += later.orphan_completions - len(ended)
-    mine._open_superseded = sum(1 for flags, end in zip(mine._flags, mine._ends)
-                                if flags & SUPERSEDED and end < 0)
-    mine._changed = None  # (the triage order is sorted afresh)
+    # (Counted in C: the superseded bits of the sessions not ended.)
+    mine._open_superseded = sum(compress(map(SUPERSEDED.__and__, mine._flags),
+                                         map((-1).__eq__, mine._ends))) // SUPERSEDED
     mine.version = max(mine.version, later.version) + 1
+
+
+def _extend_shifted(column: array, theirs: array, kept: Kept, shift: int) -> None:
+    """``theirs``' kept events (-1: none) after ``column``'s, each moved on
+    by ``shift`` (the events ``mine`` had before)."""
+    start = len(column)
+    kept.extend(column, theirs)
+    column[start:] = array(column.typecode, map(shift.__add__, column[start:]))
+    for at in compress(range(start, len(column)), map((shift - 1).__eq__, column[start:])):
+        column[at] = -1
 
 
 def _meet(mine: SessionTracker, later: SessionTracker) -> tuple[dict[int, int], set[int]]:
@@ -127,6 +137,19 @@ def _join_keys(mine: SessionTracker, later: SessionTracker, number: list[int],
         ours = by_key.get(key)
         joined = ([] if ours is None else [ours] if ours.__class__ is int else ours) + theirs
         by_key[key] = joined[0] if len(joined) == 1 else joined
+
+
+def _join_order(mine: SessionTracker, later: SessionTracker, number: list[int],
+                keep: list[bool], changed: list[int]) -> None:
+    """The triage order: ``later``'s after ``mine``'s, and the sessions of
+    ``mine`` the join ended or left behind moved; sorted afresh when either
+    had changes not placed yet."""
+    if mine._changed == [] and later._changed == [] and mine._order.followed_by(
+            later._order, number, keep):
+        for at in changed:
+            mine._moved(at)
+    else:
+        mine._changed = None
 
 
 def _join_waves(mine: SessionTracker, later: SessionTracker, number: list[int]) -> None:

@@ -36,10 +36,10 @@ from vivtui.store.columns import (
     Handle,
     HandleMap,
     Handles,
+    Kept,
     NumberColumn,
     entries_of,
     entry_of,
-    extend_kept,
     numbers_of,
     or_none,
 )
@@ -50,7 +50,7 @@ CARRIED = ("worker_id", "model", "budget_used", "errors")
 _MALFORMED, _RAW, _STAMP, _ZONE, _SEVERITY, _CATEGORY = map(
     Record._fields.index, ("malformed", "raw", "stamp", "zone", "severity", "category"))
 _RANK = {ERROR: 0, WARNING: 1}  # failures, then warnings (requeued), then the rest
-_NO_EVENT = -1
+_NO_EVENT = -1  # a task's latest event before it has any
 
 
 class Task(Handle):
@@ -160,7 +160,9 @@ class TaskTracker(BoundTracker):
         self._carried: tuple = tuple(NumberColumn() if name == "budget_used" else []
                                      for name in CARRIED)
         self._event_offsets = array("q")
-        self._event_before = array("q")  # the task's event before this one (-1: none)
+        # How many events back the task's event before this one is (0: none):
+        # relative, so that a part read apart joins on as it is (``followed_by``).
+        self._event_before = array("q")
         self._minutes = EpochMinutes()
 
     def _bind(self) -> None:
@@ -203,9 +205,10 @@ class TaskTracker(BoundTracker):
             ts = seconds(row[_STAMP], row[_ZONE])
             times[at] = ts if ts is not None else math.nan
             orders[at] = rank(severity, 2) * 1e11 - (ts or 0.0)
+            event, before = len(offsets), latest[at]
             add_offset(row[2])
-            add_before(latest[at])
-            latest[at] = len(offsets) - 1
+            add_before(event - before if before != _NO_EVENT else 0)
+            latest[at] = event
             lines[at] = row[1]
             events[at] += 1
             for column, name in carried:
@@ -231,24 +234,23 @@ class TaskTracker(BoundTracker):
         column: one at a time, a big queue's took 0.3 s.)"""
         shift = len(self._event_offsets)
         self._event_offsets.extend(later._event_offsets)
-        self._event_before.extend([before + shift if before != _NO_EVENT else _NO_EVENT
-                                   for before in later._event_before])
+        self._event_before.extend(later._event_before)
         numbers = self._numbers
         known = list(map(numbers.__contains__, later._ids))
-        new = list(map(operator.not_, known))
+        new = Kept(list(map(operator.not_, known)))
         start = len(self._ids)
-        self._ids.extend(compress(later._ids, new))
+        new.extend(self._ids, later._ids)
         numbers.update(zip(self._ids[start:], count(start)))
         for name in later._status_names:
             self._status_names.setdefault(name, name)
         self.counts.update(later.counts)
         self._statuses.extend(map(self._status_names.__getitem__,
-                                  compress(later._statuses, new)))
+                                  compress(later._statuses, new.keep)))
         for column in ("_severities", "_times", "_orders", "_lines", "_counts"):
-            getattr(self, column).extend(compress(getattr(later, column), new))
-        self._latest.extend(map(shift.__add__, compress(later._latest, new)))
+            new.extend(getattr(self, column), getattr(later, column))
+        self._latest.extend(map(shift.__add__, compress(later._latest, new.keep)))
         for mine, theirs in zip(self._carried, later._carried):
-            extend_kept(mine, theirs, new)
+            new.extend(mine, theirs)
         for theirs in compress(range(len(known)), known):
             self._go_on(numbers[later._ids[theirs]], later, theirs, shift)
         self.version = max(self.version, later.version) + 1
@@ -256,7 +258,8 @@ class TaskTracker(BoundTracker):
     def _go_on(self, at: int, later: TaskTracker, theirs: int, shift: int) -> None:
         """Task ``at`` goes on with what ``later`` knows of it (its ``theirs``)."""
         self.counts[self._statuses[at]] -= 1
-        self._event_before[later._first_event(theirs) + shift] = self._latest[at]
+        first = later._first_event(theirs) + shift
+        self._event_before[first] = first - self._latest[at]
         self._statuses[at] = self._status_names[later._statuses[theirs]]
         self._severities[at] = later._severities[theirs]
         self._times[at] = later._times[theirs]
@@ -272,8 +275,8 @@ class TaskTracker(BoundTracker):
     def _first_event(self, at: int) -> int:
         """Task ``at``'s first event, in the event arrays."""
         event = self._latest[at]
-        while self._event_before[event] != _NO_EVENT:
-            event = self._event_before[event]
+        while back := self._event_before[event]:
+            event -= back
         return event
 
     def _new(self, task_id: str) -> int:
@@ -295,7 +298,8 @@ class TaskTracker(BoundTracker):
         event = self._latest[at]
         while event != _NO_EVENT and (newest is None or len(out) < newest):
             out.append(self._event_offsets[event])
-            event = self._event_before[event]
+            back = self._event_before[event]
+            event = event - back if back else _NO_EVENT
         out.reverse()
         return out
 
