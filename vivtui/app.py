@@ -25,6 +25,7 @@ from vivtui.alerts.alert import Alert, AlertSettings
 from vivtui.alerts.deliver import AlertCommand, Ringer
 from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.apart import ReadApart
+from vivtui.ingest.early_backlogs import EarlyBacklogs
 from vivtui.ingest.early_previews import EarlyPreviews
 from vivtui.ingest.feeds import PREVIEWED_KINDS, Batch, read_to_end
 from vivtui.ingest.intake import Intake
@@ -69,6 +70,8 @@ class Options:
     source_note: Callable[[], str | None] = lambda: None
     # The newest lines of big files, read while the monitor started (the command line's)
     early_previews: EarlyPreviews | None = None
+    # The processes reading big backlogs, started as the monitor started (the same)
+    early_backlogs: EarlyBacklogs | None = None
 
 
 ALERT_TICK_S = 1.0  # how often time-only rules (a stalled run) are looked at
@@ -131,8 +134,10 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
                                apart=self._read_apart, apart_processes=usable_cores(),
                                preview_store=partial(self._preview_store, layout),
                                early=self.options.early_previews,
-                               on_taken_over=self.options.on_backlog_joined)
-        self.options.early_previews = None  # (the run's first look only)
+                               on_taken_over=self.options.on_backlog_joined,
+                               early_backlogs=self.options.early_backlogs)
+        # (The run's first look only.)
+        self.options.early_previews = self.options.early_backlogs = None
         self._intake = Intake(partial(self._take_piece, origin), self.tailing.applied,
                               self._soon, schedule_later=self._later)
         self._key_answer_due = 0.0
@@ -147,9 +152,10 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
 
     def _read_apart(self, kind: str) -> ReadApart:
         """Where a big file's backlog is taken in by its reading thread (``ingest.apart``)."""
-        store = RunStore(self.options.budget, clock=self.now, activity=copy(self.options.activity))
-        read_back_from(self.layout_, store, self.options.zone)  # rows kept as places
-        return ReadApart(kind, store, AlertEngine(self.alerts.run, self.alerts.settings))
+        return ReadApart.afresh(kind, self.layout_, self.options.zone,
+                                RunStore(self.options.budget, clock=self.now,
+                                         activity=copy(self.options.activity)),
+                                AlertEngine(self.alerts.run, self.alerts.settings))
 
     def _absorb(self, reading: ReadApart) -> None:
         """A backlog taken in apart joins the run's store, and its alerts the list."""

@@ -65,9 +65,11 @@ def monitor_options(args: argparse.Namespace, view_state=None, source_note=None)
 def open_monitor(path: str, args: argparse.Namespace, source_note=None) -> int:
     """``source_note``: what is wrong with the source the run's files come
     from (a stream's lost link), said in the status line (None: nothing)."""
+    from vivtui.ingest.early_backlogs import EarlyBacklogs
     from vivtui.ingest.early_previews import EarlyPreviews
     from vivtui.ingest.feeds import PREVIEWED_KINDS
     from vivtui.ingest.layout import discover
+    from vivtui.ingest.split_read import usable_cores
     from vivtui.store.run import RunStore
 
     reveal_secrets(args.show_secrets)
@@ -79,14 +81,30 @@ def open_monitor(path: str, args: argparse.Namespace, source_note=None) -> int:
     # process took the core its first frame and the terminal wanted.
     early = EarlyPreviews.start(layout.feeds if len(layout.feeds) == 1 else (),
                                 PREVIEWED_KINDS, partial(RunStore, args.budget))
+    # And the big backlogs' first processes, after that fork (the preview's
+    # child needs none of their descriptors).
+    backlogs = EarlyBacklogs.start(layout.feeds, usable_cores(),
+                                   partial(apart_reading, layout, args))
     from vivtui.app import VivtuiApp
     from vivtui.viewstate import state_file
 
     view_state = None if args.fresh is None else state_file(layout.root)
     options = monitor_options(args, view_state, source_note)
-    options.early_previews = early
+    options.early_previews, options.early_backlogs = early, backlogs
     VivtuiApp(layout, options).run()
     return 0
+
+
+def apart_reading(layout, args: argparse.Namespace, kind: str):
+    """Where a big backlog is read apart, made before the app is (its
+    ``_read_apart``'s, from the command line's options)."""
+    from vivtui.alerts.rules import AlertEngine
+    from vivtui.ingest.apart import ReadApart
+    from vivtui.store.run import RunStore
+
+    return ReadApart.afresh(kind, layout, zone_named(args.tz),
+                            RunStore(args.budget, activity=activity_of(args)),
+                            AlertEngine(layout.root.name, alert_settings_of(args)))
 
 
 def open_fleet(paths: list[str], args: argparse.Namespace) -> int:

@@ -16,10 +16,11 @@ import pytest
 
 from vivtui.alerts.rules import AlertEngine
 from vivtui.demo import write_forever
-from vivtui.ingest import apart_process, turns
+from vivtui.ingest import apart_parts, apart_process, turns
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_process import ApartProcess
 from vivtui.ingest.costs import cost_of
+from vivtui.ingest.early_backlogs import EarlyBacklogs
 from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.sources.tailer import TRUNCATED, LineTailer
@@ -251,11 +252,13 @@ def test_a_limited_tailer_reads_to_its_limit_and_another_goes_on_from_there(tmp_
 
 def follow_until_read(run, names, monkeypatch, processes: int = 2,
                       kinds: list | None = None, posted: list | None = None,
-                      previews: int = 0) -> tuple[list, dict]:
+                      previews: int = 0, early: list | None = None) -> tuple[list, dict]:
     """The tail loop on ``names`` (copied into ``run``), big enough to be
     previewed, until every backlog is posted: (processes started, readings);
     ``kinds``: the kinds of the processes, in the order they started;
-    ``posted``: every batch posted, in order, until ``previews`` previews are in too."""
+    ``posted``: every batch posted, in order, until ``previews`` previews are in too;
+    ``early``: the first processes are started before the loop is made
+    (``EarlyBacklogs``, as the monitor starts), and the kinds they read put here."""
     from vivtui.ingest import feeds
     from vivtui.ingest.tailing import Tailing
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
@@ -267,9 +270,14 @@ def follow_until_read(run, names, monkeypatch, processes: int = 2,
         or started.append(real_launch(cls, feed, reading, *where)) or started[-1]))
     batches = queue.Queue()
     layout = discover(run, timezone.utc)
+    backlogs = None
+    if early is not None:
+        backlogs = EarlyBacklogs.start(layout.feeds, processes, reading_of)
+        early.extend(kind for kind in kinds or ())
     loop = Tailing(layout.feeds, layout.directories, batches.put, pytest.fail,
                    previewed={"sessions", "tasks"}, apart=reading_of,
-                   apart_processes=processes, preview_store=RunStore)
+                   apart_processes=processes, preview_store=RunStore,
+                   early_backlogs=backlogs)
     loop.start()
     readings = {}
     try:
@@ -316,6 +324,42 @@ def test_the_costliest_backlog_has_the_first_turn(demo, tmp_path, monkeypatch):
              if feed.path.name in names}
     assert len(set(costs.values())) == 3
     assert kinds == sorted(costs, key=costs.get, reverse=True)
+
+
+def test_backlogs_started_as_the_monitor_starts_are_taken_over_by_their_loops(
+        demo, tmp_path, monkeypatch):
+    """The first turns' processes start before the loops (and Textual's
+    import); the loops take them over, start the rest in their turns, and
+    what is read is what the loops alone read."""
+    names = ("kernel_run.log", "structured_logs.jsonl", "execution_log.jsonl")
+    for name in names:
+        shutil.copy(demo / name, tmp_path / name)
+    monkeypatch.setattr(turns, "GRACE_S", 60.0)
+    kinds: list[str] = []
+    early: list[str] = []
+    started, readings = follow_until_read(tmp_path, names, monkeypatch, processes=1,
+                                          kinds=kinds, early=early)
+    layout = discover(tmp_path, timezone.utc)
+    costs = {feed.kind: cost_of(*feed.current_choice()) for feed in layout.feeds
+             if feed.path.name in names}
+    assert early == [max(costs, key=costs.get)]  # one process at a time: the costliest
+    assert kinds == sorted(costs, key=costs.get, reverse=True)  # each started once
+    assert len(started) == 3 and None not in started
+    for name in names:
+        kind = next(feed.kind for feed in layout.feeds if feed.path.name == name)
+        assert outcome(layout, readings[kind])[1] == read_here(tmp_path, name)[1]
+
+
+def test_a_backlog_alone_started_early_is_read_in_two_parts(demo, tmp_path, monkeypatch):
+    shutil.copy(demo / "execution_log.jsonl", tmp_path)
+    monkeypatch.setattr(apart_parts, "PARTS_OVER", 2_000)
+    kinds: list[str] = []
+    early: list[str] = []
+    started, readings = follow_until_read(tmp_path, ["execution_log.jsonl"], monkeypatch,
+                                          kinds=kinds, early=early)
+    assert early == kinds == ["tasks", "tasks"] and all(started)
+    layout = discover(tmp_path, timezone.utc)
+    assert outcome(layout, readings["tasks"])[1] == read_here(tmp_path, "execution_log.jsonl")[1]
 
 
 def test_one_big_backlog_alone_is_read_by_another_process(demo, tmp_path, monkeypatch):
@@ -419,3 +463,29 @@ def test_an_answer_is_waited_for_on_a_descriptor_past_1023():
         for fd in (read_end, write_end, high):
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_the_reading_made_as_the_monitor_starts_is_the_one_the_app_would_make(
+        demo, tmp_path, monkeypatch):
+    """``launch.apart_reading`` (before the app exists) and the app's own
+    ``_read_apart``, from the same command line."""
+    from vivtui import launch
+    from vivtui.app import VivtuiApp
+    from vivtui.cli import monitor_parser
+    from vivtui.options import zone_named
+
+    monkeypatch.setattr(launch, "tune_process", lambda: None)  # (never in a test process)
+    shutil.copy(demo / "execution_log.jsonl", tmp_path)
+    args = monitor_parser().parse_args([str(tmp_path), "--budget", "7", "--stall", "90",
+                                        "--alert-budget", "60,90", "--alert-streak", "4"])
+    layout = discover(str(tmp_path), zone_named(args.tz))
+    early = launch.apart_reading(layout, args, "tasks")
+    made = VivtuiApp(layout, launch.monitor_options(args))._read_apart("tasks")
+    assert (early.kind, early.engine.run, early.engine.settings) == (
+        made.kind, made.engine.run, made.engine.settings)
+    assert early.engine.settings.budget_levels == (0.6, 0.9)
+    assert vars(early.store.activity) == vars(made.store.activity)
+    assert early.store.budget.limit == made.store.budget.limit == 7
+    # Its tasks' events read back from the run's file, as the app's are.
+    assert early.store.tasks.source.read.func.__self__ is layout
+    assert early.store.tasks.source.read.args == ("tasks",)

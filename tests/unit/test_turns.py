@@ -35,6 +35,14 @@ def asking(turns: Turns, kind: str, cost: float, order: list, stopped: threading
     return thread
 
 
+def release(holds, threads) -> None:
+    """Every held turn given back, and every asker done."""
+    for hold in holds:
+        hold.set()
+    for thread in threads:
+        thread.join(5)
+
+
 def settle() -> None:
     time.sleep(0.3)  # (a few of the gate's looks: for what must not happen)
 
@@ -69,9 +77,7 @@ def test_at_most_count_at_once():
     until(lambda: len(order) == 2)
     settle()
     assert sorted(order) == ["a", "b"]
-    hold.set()
-    for thread in threads:
-        thread.join(5)
+    release([hold], threads)
     assert order[2] == "c"
 
 
@@ -133,7 +139,38 @@ def test_the_backlogs_go_in_lanes_that_end_together():
         settle()
         assert order[-1] == then
     assert order[2:] == ["actions", "sessions", "kernel"]
-    for hold in holds.values():
-        hold.set()
-    for thread in threads:
-        thread.join(5)
+    release(holds.values(), threads)
+
+
+def test_the_first_turns_taken_before_anyone_asks_are_those_the_askers_would_get():
+    """``take_first``, for the processes started as the monitor starts: the
+    lanes' costliest, as in the test above; the rest wait their turns as
+    before, each lane going on when its turn is given back."""
+    costs = {"tasks": 5.2, "api": 4.3, "sessions": 3.5, "actions": 2.6, "kernel": 1.9}
+    turns = Turns(2, costs, clock=Clock())
+    first = turns.take_first()
+    assert sorted(first) == ["api", "tasks"]
+    assert turns.take_first() == {}  # none free: nothing more
+    order: list[str] = []
+    stopped = threading.Event()
+    holds = {kind: threading.Event() for kind in costs}
+    threads = [asking(turns, kind, costs[kind], order, stopped, holds[kind])
+               for kind in ("actions", "sessions", "kernel")]
+    settle()
+    assert order == []  # both turns are the early processes'
+    first["api"].give_back()
+    until(lambda: order)
+    settle()
+    assert order == ["actions"]  # the audit log's lane goes on
+    first["tasks"].give_back()
+    until(lambda: len(order) == 2)
+    assert order[1] == "sessions"
+    release(holds.values(), threads)
+    assert order[2] == "kernel"
+
+
+def test_no_first_turns_once_the_grace_is_over():
+    clock = Clock()
+    turns = Turns(2, {"tasks": 3.0}, grace=1.5, clock=clock)
+    clock.now = 2.0
+    assert turns.take_first() == {}

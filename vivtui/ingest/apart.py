@@ -12,8 +12,10 @@ A whole big run's counts came 10-15 % sooner (``benchmarks/big_files.py``).
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any, Protocol
 
+from vivtui.ingest.layout import RunLayout, read_back_from
 from vivtui.store.run import RunStore
 
 
@@ -28,6 +30,14 @@ class ReadApart:
         self.kind = kind
         self.store = store
         self.engine = engine
+
+    @classmethod
+    def afresh(cls, kind: str, layout: RunLayout, zone: tzinfo | None, store: RunStore,
+               engine: Engine | None) -> ReadApart:
+        """Into ``store``, a new one, whose kept rows are read back from the
+        layout's files as places (``read_back_from``)."""
+        read_back_from(layout, store, zone)
+        return cls(kind, store, engine)
 
     def take(self, batch: Any) -> None:
         """A batch of the backlog, in the reading thread."""

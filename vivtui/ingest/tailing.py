@@ -22,8 +22,14 @@ from typing import Callable, Iterable
 
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_parts import ApartParts
-from vivtui.ingest.apart_process import ApartProcess, reads_apart, worth_it
-from vivtui.ingest.costs import cost_of
+from vivtui.ingest.apart_process import ApartProcess
+from vivtui.ingest.early_backlogs import (
+    EarlyBacklogs,
+    Started,
+    feed_cost,
+    read_elsewhere,
+    turns_for,
+)
 from vivtui.ingest.early_previews import EarlyPreviews
 from vivtui.ingest.feeds import BATCH_BYTES, Batch, Feed
 from vivtui.ingest.preview_loops import KEY_WAIT_S, KEYS_MOST_S, PreviewLoops
@@ -76,7 +82,8 @@ class Tailing(PreviewLoops):
                  apart_processes: int = 0,
                  preview_store: Callable[..., RunStore] | None = None,
                  early: EarlyPreviews | None = None,
-                 on_taken_over: Callable[[], None] | None = None) -> None:
+                 on_taken_over: Callable[[], None] | None = None,
+                 early_backlogs: EarlyBacklogs | None = None) -> None:
         """``one_thread``: one thread reads every feed in turn and no watcher
         runs (someone else calls ``changed``): a run of an overview, one of
         many, not on screen. ``previewed``: the kinds whose big files are
@@ -91,7 +98,9 @@ class Tailing(PreviewLoops):
         in by ``early``, the previews read while the monitor started).
         ``on_taken_over``: called once a backlog read by other processes is
         loaded here and joined, the collector paused since (``gc.freeze``:
-        what they made lives as long as the run; ``launch.tune_process``)."""
+        what they made lives as long as the run; ``launch.tune_process``).
+        ``early_backlogs``: processes started as the monitor started, with
+        the run's turns, each taken over where its loop would start one."""
         self.feeds = list(feeds)
         self.directories = list(directories)
         self._post = post
@@ -106,6 +115,7 @@ class Tailing(PreviewLoops):
         self._preview_store = preview_store
         self._early = early
         self._on_taken_over = on_taken_over
+        self._early_backlogs = early_backlogs
         self._shown_early: set[Feed] = set()  # their previews went with the first frame
         self._turns: Turns | None = None  # at the other processes, from the start
         self._children: set[ApartProcess | ApartParts] = set()
@@ -139,9 +149,8 @@ class Tailing(PreviewLoops):
         if self.poll is None:
             self._spawn(self._watch, "watching the run directory")
         if self._apart_processes:
-            self._turns = Turns(self._apart_processes,
-                                {feed.kind: _cost(feed) for feed in self.feeds
-                                 if self._in_process(feed)})
+            self._turns = (self._early_backlogs.turns if self._early_backlogs is not None
+                           else turns_for(self.feeds, self._apart_processes))
         for feed in self.feeds:
             self._spawn(lambda feed=feed: self._follow(feed), f"reading {feed.kind}")
 
@@ -153,6 +162,8 @@ class Tailing(PreviewLoops):
             wakeup.set()
         for child in list(self._children):
             child.stop()
+        if self._early_backlogs is not None:
+            self._early_backlogs.close()
         if self._early is not None:
             self._early.close()
         for thread in self.threads:
@@ -169,7 +180,7 @@ class Tailing(PreviewLoops):
         read = weight = 0.0
         left = False
         for feed in self.feeds:
-            progress, cost = feed.reading_backlog(), _cost(feed)
+            progress, cost = feed.reading_backlog(), feed_cost(feed)
             left = left or progress is not None
             read += (1.0 if progress is None else progress) * cost
             weight += cost
@@ -271,10 +282,11 @@ class Tailing(PreviewLoops):
     def _read_apart(self, feed: Feed, in_process: bool) -> None:
         """The backlog taken in apart: by another process as far as it reads
         (``in_process``), by this thread for the rest."""
-        reading = self._apart(feed.kind)
+        started = self._early_backlogs.take(feed) if self._early_backlogs is not None else None
+        reading = started.reading if started is not None else self._apart(feed.kind)
         feed.apart = True
         if in_process:
-            self._read_in_process(feed, reading)
+            self._read_in_process(feed, reading, started)
         while not self.stopped.is_set():
             batch = self._backlog_batch(feed, reading.take)
             if batch.events:  # said on screen (the reading's engine saw what happened)
@@ -284,28 +296,25 @@ class Tailing(PreviewLoops):
                 return
 
     def _in_process(self, feed: Feed) -> bool:
-        """Is the feed's backlog for another process to read (``apart_process``)?
-        Any big line file's, previewed or not: read by threads of this
-        process, the backlogs took turns at the GIL with each other and with
-        the screen."""
-        if not self._apart_processes:
-            return False
-        chosen = feed.current_choice()  # the file it settled on, or would
-        return chosen is not None and reads_apart(chosen[0]) and worth_it(chosen[1])
+        """Is the feed's backlog for another process to read (one may be at it already)?"""
+        return read_elsewhere(feed, self._apart_processes) or (
+            self._early_backlogs is not None and self._early_backlogs.has(feed))
 
-    def _read_in_process(self, feed: Feed, reading: ReadApart) -> None:
+    def _read_in_process(self, feed: Feed, reading: ReadApart, started: Started | None) -> None:
         """As much of the backlog as another process will read (``apart_process``),
-        in its turn (``turns``), given back as soon as the process is done:
-        its answer is loaded here meanwhile."""
-        turn = (self._turns.take(feed.kind, _cost(feed), self.stopped)
-                if self._turns is not None else None)
-        if turn is None:  # (stopped, or not started: read here)
-            return
-        with turn:
-            start = ApartParts.start if self._turns.alone(feed.kind) else ApartProcess.start
-            process = start(feed, reading)
-            if process is None:
+        in its turn (``turns``; ``started``: the process was started with
+        its turn as the monitor started), the turn given back as soon as
+        the process is done: its answer is loaded here meanwhile."""
+        if started is None:
+            turn = (self._turns.take(feed.kind, feed_cost(feed), self.stopped)
+                    if self._turns is not None else None)
+            if turn is None:  # (stopped, or not started: read here)
                 return
+            started = Started.launch(feed, reading, turn, self._turns)
+            if started is None:
+                return
+        with started.turn as turn:
+            process = started.process
             self._children.add(process)
 
             def meanwhile() -> None:
@@ -387,7 +396,3 @@ class Tailing(PreviewLoops):
                 return
         self._post(batch)
 
-
-def _cost(feed: Feed) -> float:
-    chosen = feed.current_choice()
-    return cost_of(*chosen) if chosen is not None else 0.0

@@ -53,15 +53,30 @@ class Turns:
             try:
                 while not stopped.is_set():
                     if self._free and self._next() == kind:
-                        self._free -= 1
-                        lane = self._lane.get(kind)
-                        self._at_work[lane] += 1
-                        return Turn(self, lane)
+                        return self._given(kind)
                     self._changed.wait(WAIT_S)
                 return None
             finally:
                 del self._waiting[kind]
                 self._changed.notify_all()
+
+    def take_first(self) -> dict[str, Turn]:
+        """The turns the expected backlogs are given first, taken now for
+        them, before their threads ask (``early_backlogs``)."""
+        taken = {}
+        with self._changed:
+            while self._free and self._expected and not self._waiting \
+                    and self._clock() < self._until:
+                kind = self._next()
+                del self._expected[kind]
+                taken[kind] = self._given(kind)
+        return taken
+
+    def _given(self, kind: str) -> Turn:
+        self._free -= 1
+        lane = self._lane.get(kind)
+        self._at_work[lane] += 1
+        return Turn(self, lane)
 
     def alone(self, kind: str) -> bool:
         """Is ``kind``'s the only backlog expected, with turns to spare (it
