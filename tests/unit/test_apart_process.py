@@ -489,3 +489,12 @@ def test_the_reading_made_as_the_monitor_starts_is_the_one_the_app_would_make(
     # Its tasks' events read back from the run's file, as the app's are.
     assert early.store.tasks.source.read.func.__self__ is layout
     assert early.store.tasks.source.read.args == ("tasks",)
+
+
+def test_backlogs_start_first_for_a_run_or_a_file_whose_pane_waits_for_its_figures(demo):
+    from vivtui.launch import backlogs_first
+
+    assert backlogs_first(discover(str(demo), timezone.utc).feeds)  # a run
+    for name, first in (("execution_log.jsonl", True), ("structured_logs.jsonl", True),
+                        ("api_audit.log", True), ("kernel_run.log", False)):
+        assert backlogs_first(discover(str(demo / name), timezone.utc).feeds) is first, name
