@@ -215,3 +215,43 @@ def test_rows_of_a_rotated_file_read_back_from_the_copy_the_rotation_left(tmp_pa
     rows = list(kept)
     assert {record.category for record in rows[:900]} == {GONE}
     assert [record.raw for record in rows[1000:]] == [f"[worker] next {n}" for n in range(300)]
+
+
+def test_a_tasks_and_a_sessions_events_read_back_from_the_copy_a_rotation_left(tmp_path):
+    """The models keep their events' places: after a rotation, a history (and
+    a session's start) is read from the copy, each event known as its own
+    (another one's line at the same place is not taken for it)."""
+    from datetime import timezone
+
+    from vivtui.ingest.layout import read_back_from
+
+    def task(n: int, status: str) -> bytes:
+        return orjson.dumps({"task_id": f"t{n}", "status": status, "worker_id": "w",
+                             "timestamp": "2026-02-03T05:00:00"}) + b"\n"
+
+    def session(n: int, message: str) -> bytes:
+        return orjson.dumps({"timestamp": "2026-02-03T05:00:00", "level": "INFO",
+                             "worker_id": "w", "message": message,
+                             "context": {"session_id": n, "run": 1}}) + b"\n"
+
+    queue, sessions_file = tmp_path / "execution_log.jsonl", tmp_path / "structured_logs.jsonl"
+    queue.write_bytes(task(1, "queued") + task(2, "queued") + task(1, "failed"))
+    sessions_file.write_bytes(session(1, "GrindSession started"))
+    layout = discover(tmp_path, timezone.utc)
+    store = RunStore()
+    read_back_from(layout, store, timezone.utc)
+    for feed in layout.feeds:
+        if feed.kind in ("tasks", "sessions"):
+            read_to_end(feed, store.apply_batch)
+    for path, other in ((queue, task(7, "queued") * 3),
+                        (sessions_file, session(9, "GrindSession started"))):
+        path.rename(path.with_name(path.name + ".1"))
+        path.write_bytes(other)  # other lines, at the same places
+    t1 = store.tasks.tasks["t1"]
+    assert [record.category for record in store.tasks.history(t1)] == ["queued", "failed"]
+    assert t1.latest.fields["status"] == "failed"
+    assert store.sessions.sessions[0].start.fields["context"]["session_id"] == 1
+    for path in (queue, sessions_file):
+        path.with_name(path.name + ".1").unlink()  # the copies gone: not found, not mistaken
+    assert store.tasks.history(t1)[0] is None
+    assert store.sessions.sessions[0].start.fields.get("context", {}).get("session_id") != 9

@@ -74,21 +74,19 @@ class RunLayout:
                  pace: Callable[[], object] | None = None) -> list[bytes | None]:
         """``line_at`` for several offsets, the file opened once; ``pace``
         called between pieces of the reading (``_lines_from``)."""
+        path = self._path_of(kind)
+        return _lines_in(path, offsets, pace) if path is not None else [None] * len(offsets)
+
+    def lines_before(self, kind: str, offsets: list[int]) -> Iterator[list[bytes | None]]:
+        """``lines_at`` in each copy a rotation left of the kind's file, newest first."""
+        path = self._path_of(kind)
+        for copy in rotated_copies(path) if path is not None else ():
+            yield _lines_in(copy, offsets)
+
+    def _path_of(self, kind: str) -> Path | None:
         feed = next((f for f in self.feeds if f.kind == kind), None)
         choice = feed.current_choice() if feed is not None else None
-        if choice is None:
-            return [None] * len(offsets)
-        try:
-            fd = open_regular(choice[1])
-        except OSError:
-            return [None] * len(offsets)
-        try:
-            # A block at a time, in file order (a line each, 1 MB read for it,
-            # a big queue's 200k saved took minutes).
-            found = _lines_from(fd, sorted({offset for offset in offsets if offset >= 0}), pace)
-            return [found.get(offset) for offset in offsets]
-        finally:
-            os.close(fd)
+        return choice[1] if choice is not None else None
 
 
 class LineReread:
@@ -121,17 +119,10 @@ class LineReread:
 
     def _rows_in(self, spec: FileSpec, path: Path,
                  places: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
-        try:
-            fd = open_regular(path)
-        except OSError:
-            return {}
-        try:
-            lines = _lines_from(fd, sorted({offset for _, offset in places}))
-        finally:
-            os.close(fd)
+        lines = _lines_in(path, [offset for _, offset in places])
         parser = LineParser(spec, ParseContext(self.feed.zone))
-        found = parser.parse([(line, offset, lines[offset]) for line, offset in places
-                              if lines.get(offset) is not None])
+        found = parser.parse([(line, offset, data) for (line, offset), data in zip(places, lines)
+                              if data is not None])
         return {(row[1], row[2]): row for row in found.rows}
 
 
@@ -166,11 +157,28 @@ def read_back_from(layout: RunLayout, store, zone: tzinfo | None) -> None:
     layout's files: tasks' and sessions' events, kept rows past the newest."""
     for model, kind in ((store.tasks, "tasks"), (store.sessions, "sessions")):
         model.source.read = partial(layout.lines_at, kind)
+        model.source.read_before = partial(layout.lines_before, kind)
         model.source.zone = zone
     for kind in store.buffers:
         for buffer in store.kept_rows(kind):
             if buffer.reread is None:  # (a snapshot's entries are kept by its tracker)
                 buffer.reread = LineReread.of(layout, kind)
+
+
+def _lines_in(path: Path, offsets: list[int],
+              pace: Callable[[], object] | None = None) -> list[bytes | None]:
+    """The lines of ``path`` at ``offsets`` (None: none there), the file opened once."""
+    try:
+        fd = open_regular(path)
+    except OSError:
+        return [None] * len(offsets)
+    try:
+        # A block at a time, in file order (a line each, 1 MB read for it,
+        # a big queue's 200k saved took minutes).
+        found = _lines_from(fd, sorted({offset for offset in offsets if offset >= 0}), pace)
+        return [found.get(offset) for offset in offsets]
+    finally:
+        os.close(fd)
 
 
 def _lines_from(fd: int, offsets: list[int],

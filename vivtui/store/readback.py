@@ -4,7 +4,9 @@ repeated strings: what the compact task and session models share.
 A model keeps where its events are (offsets) rather than the events; what is
 looked at (a task's history, a session's detail) is read again from the file
 as it is now. A line found there that is not the event any more (the file
-was rotated or truncated since) is not taken for it.
+was rotated or truncated since) is not taken for it; looked up one by one
+(``records_at``: a history, a detail), the event is then looked for at the
+same place in the copies a rotation left (``read_before``), newest first.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ PACE_EVERY = 512
 # -> the lines' bytes as the file holds them now (None: unreadable), one open.
 Pace = Callable[[], object]
 LinesReader = Callable[[list[int], "Pace | None"], list["bytes | None"]]
+# offsets -> the lines there in each rotated copy of the file, newest copy first
+LinesBefore = Callable[[list[int]], Iterator[list["bytes | None"]]]
 # One copy of a string: called ``keep(s, s)`` (``Interner.keeper``).
 Keep = Callable[[str, str], str]
 
@@ -53,19 +57,34 @@ class ReadBack:
     def __init__(self, parse: LineParse) -> None:
         self.parse = parse
         self.read: LinesReader | None = None  # set by whoever knows the file
+        self.read_before: LinesBefore | None = None  # (the same)
         self.zone: tzinfo | None = None  # of the file's naive times
 
     def __getstate__(self) -> dict:
         # What reads the file is this process's (an open layout): another
         # process's copy reads nothing until it is given its own.
-        return {**self.__dict__, "read": None}
+        return {**self.__dict__, "read": None, "read_before": None}
 
     def records_at(self, places: Iterable[tuple[int, int]],
                    belongs: Callable[[Record], bool]) -> list[Record | None]:
         """The records at (line, offset) places, each only if the line there
-        still ``belongs`` (None where it does not, or cannot be read)."""
-        return [record if record is not None and belongs(record) else None
-                for record in self.each_at(list(places))]
+        still ``belongs``: in the file, else in a rotated copy of it (None
+        where none does, or none can be read)."""
+        places = list(places)
+        found = [record if record is not None and belongs(record) else None
+                 for record in self.each_at(places)]
+        missing = [at for at, record in enumerate(found) if record is None]
+        if missing and self.read_before is not None:
+            ctx = ParseContext(self.zone)
+            for lines in self.read_before([places[at][1] for at in missing]):
+                for at, data in zip(missing, lines):
+                    if found[at] is None and data is not None:
+                        record = self.parse(data, *places[at], ctx)
+                        if record is not None and not record.malformed and belongs(record):
+                            found[at] = record
+                if all(found[at] is not None for at in missing):
+                    break
+        return found
 
     def each_at(self, places: Sequence[tuple[int, int]],
                 pace: Pace | None = None) -> Iterator[Record | None]:
