@@ -1153,3 +1153,22 @@ async def test_the_blocks_views_picker_and_jumps_count_and_rank_as_its_rows_say(
         assert list(pane.timed_problems("failure"))
         for level in ("failure", "warning"):
             assert list(pane.timed_problems(level)) == list(Pane.timed_problems(pane, level))
+
+
+async def test_a_run_directory_opens_where_its_files_are(tui, run_dir, tmp_path):
+    """The action stream, unless other files are there and it is not (a copied
+    part of a run: its sessions alone opened on an empty action stream)."""
+    import shutil
+
+    part = tmp_path / "part"
+    part.mkdir()
+    shutil.copy(run_dir / "structured_logs.jsonl", part)
+    (tmp_path / "empty").mkdir()
+    for root, home in ((part, "sessions"), (run_dir, "actions"), (tmp_path / "empty", "actions")):
+        app = tui.fixture_app(root)
+        async with app.run_test(size=(120, 30)) as pilot:
+            tui.load(app)
+            await pilot.pause()
+            assert (app.main.home, app.main.active_name()) == (home, home), root
+            if home == "sessions":
+                assert "waiting for actions" not in tui.screen_text(app)

@@ -104,7 +104,9 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
         # The pane kept from the last look, in the first frame: shown only once
         # every pane was made, it replaced the home pane a second after the start.
         kept = self.keeper.state.pane
-        self.home = kept if kept in self.panes else home_pane([feed.kind for feed in layout.feeds])
+        self.home = kept if kept in self.panes else home_pane(
+            [feed.kind for feed in layout.feeds],
+            [feed.kind for feed in layout.feeds if feed.current_choice() is not None])
         self.switched = False  # a pane was chosen since the start (see ``restore_filters``)
         self.previews = Previews(preview_store, layout.feeds, PREVIEWED_KINDS)
         # Paces the workers that read much (a save), once the files are followed.

@@ -5,6 +5,7 @@ below."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from vivtui.ui.panes.actions import ActionsPane
@@ -48,8 +49,14 @@ def pane_of_kind(kind: str) -> str | None:
     return next((spec.name for spec in PANES if kind in spec.streams), None)
 
 
-def home_pane(kinds: list[str]) -> str:
-    """The pane a run opens on: the one of its file when it is one file."""
+def home_pane(kinds: list[str], present: Collection[str] = ()) -> str:
+    """The pane a run opens on: the one of its file when it is one file; for
+    a run directory, the action stream, unless other files are there and it
+    is not (``present``: the kinds whose file is): then the first pane of one
+    of those (a part of a run copied: its sessions alone opened on an empty
+    action stream, "waiting for actions")."""
     if len(kinds) == 1:
-        return next((spec.name for spec in PANES if kinds[0] in spec.home_of), NAMES[0])
-    return NAMES[0]
+        present = kinds
+    elif not present or PANES[0].home_of[0] in present:
+        return NAMES[0]
+    return next((spec.name for spec in PANES if set(spec.home_of) & set(present)), NAMES[0])
