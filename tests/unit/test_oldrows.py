@@ -248,9 +248,13 @@ def test_a_tasks_and_a_sessions_events_read_back_from_the_copy_a_rotation_left(t
         path.rename(path.with_name(path.name + ".1"))
         path.write_bytes(other)  # other lines, at the same places
     t1 = store.tasks.tasks["t1"]
-    assert [record.category for record in store.tasks.history(t1)] == ["queued", "failed"]
+    history = store.tasks.history(t1)
+    assert [record.category for record in history] == ["queued", "failed"]
     assert t1.latest.fields["status"] == "failed"
     assert store.sessions.sessions[0].start.fields["context"]["session_id"] == 1
+    # Said to be in the copy (the inspector's head), and its line read there.
+    assert store.source_of(history[0]) == "execution_log.jsonl.1"
+    assert layout.line_of(history[0]) == task(1, "queued").rstrip(b"\n")
     for path in (queue, sessions_file):
         path.with_name(path.name + ".1").unlink()  # the copies gone: not found, not mistaken
     assert store.tasks.history(t1)[0] is None

@@ -24,6 +24,7 @@ from vivtui.parsing.kinds import (
     sniff,
     spec_for_name,
 )
+from vivtui.parsing.record import Record
 from vivtui.sources.regular import kind_of, open_regular, read_head
 from vivtui.store.readback import paced
 
@@ -64,24 +65,31 @@ class RunLayout:
     def statuses(self) -> list[FileStatus]:
         return [status for feed in self.feeds for status in feed.status()]
 
-    def line_at(self, kind: str, offset: int) -> bytes | None:
-        """The bytes of the line at ``offset`` of the file ``kind`` is read from
-        (up to ``LINE_LIMIT``), as they are in the file now; None when they
-        cannot be read (a snapshot's entry, a file gone)."""
-        return self.lines_at(kind, [offset])[0]
-
     def lines_at(self, kind: str, offsets: list[int],
                  pace: Callable[[], object] | None = None) -> list[bytes | None]:
-        """``line_at`` for several offsets, the file opened once; ``pace``
-        called between pieces of the reading (``_lines_from``)."""
+        """The bytes of the lines at ``offsets`` of the file ``kind`` is read
+        from (each up to ``LINE_LIMIT``), as they are in the file now (None
+        where they cannot be read: a snapshot's entry, a file gone), the file
+        opened once; ``pace`` called between pieces of the reading (``_lines_from``)."""
         path = self._path_of(kind)
         return _lines_in(path, offsets, pace) if path is not None else [None] * len(offsets)
 
-    def lines_before(self, kind: str, offsets: list[int]) -> Iterator[list[bytes | None]]:
-        """``lines_at`` in each copy a rotation left of the kind's file, newest first."""
+    def lines_before(self, kind: str,
+                     offsets: list[int]) -> Iterator[tuple[str, list[bytes | None]]]:
+        """``lines_at`` in each copy a rotation left of the kind's file, newest
+        first, with its name."""
         path = self._path_of(kind)
         for copy in rotated_copies(path) if path is not None else ():
-            yield _lines_in(copy, offsets)
+            yield copy.name, _lines_in(copy, offsets)
+
+    def line_of(self, record: Record) -> bytes | None:
+        """The bytes at a record's place in its file now (``lines_at``): the
+        kind's, or the rotated copy it was read back from (``ReadBack.records_at``)."""
+        path = self._path_of(record.kind)
+        if path is not None and record.note and not record.malformed:
+            path = next((copy for copy in rotated_copies(path) if copy.name == record.note),
+                        None)
+        return _lines_in(path, [record.offset])[0] if path is not None else None
 
     def _path_of(self, kind: str) -> Path | None:
         feed = next((f for f in self.feeds if f.kind == kind), None)

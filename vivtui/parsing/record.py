@@ -46,6 +46,9 @@ class Record(NamedTuple):
     malformed lines, whose ``note`` says what is wrong. ``offset`` is the byte
     offset of the line, or -1 for entries of a whole-file JSON array.
 
+    ``note``: a malformed line's, what is wrong with it; a well-formed one
+    read back from a copy a rotation left (``store.readback``), the copy's name.
+
     ``stamp`` is the time as written (an ISO string, or a datetime the parser
     worked out); ``ts`` reads it on demand, naive times in ``zone`` (None: the
     host's local zone). Parsing it for every line read would cost a fifth of

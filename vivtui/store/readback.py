@@ -29,8 +29,8 @@ PACE_EVERY = 512
 # -> the lines' bytes as the file holds them now (None: unreadable), one open.
 Pace = Callable[[], object]
 LinesReader = Callable[[list[int], "Pace | None"], list["bytes | None"]]
-# offsets -> the lines there in each rotated copy of the file, newest copy first
-LinesBefore = Callable[[list[int]], Iterator[list["bytes | None"]]]
+# offsets -> each rotated copy of the file (newest first): its name, and the lines there
+LinesBefore = Callable[[list[int]], Iterator[tuple[str, list["bytes | None"]]]]
 # One copy of a string: called ``keep(s, s)`` (``Interner.keeper``).
 Keep = Callable[[str, str], str]
 
@@ -68,20 +68,20 @@ class ReadBack:
     def records_at(self, places: Iterable[tuple[int, int]],
                    belongs: Callable[[Record], bool]) -> list[Record | None]:
         """The records at (line, offset) places, each only if the line there
-        still ``belongs``: in the file, else in a rotated copy of it (None
-        where none does, or none can be read)."""
+        still ``belongs``: in the file, else in a rotated copy of it (its
+        ``note`` names the copy); None where none does, or none can be read."""
         places = list(places)
         found = [record if record is not None and belongs(record) else None
                  for record in self.each_at(places)]
         missing = [at for at, record in enumerate(found) if record is None]
         if missing and self.read_before is not None:
             ctx = ParseContext(self.zone)
-            for lines in self.read_before([places[at][1] for at in missing]):
+            for name, lines in self.read_before([places[at][1] for at in missing]):
                 for at, data in zip(missing, lines):
                     if found[at] is None and data is not None:
                         record = self.parse(data, *places[at], ctx)
                         if record is not None and not record.malformed and belongs(record):
-                            found[at] = record
+                            found[at] = record._replace(note=name)
                 if all(found[at] is not None for at in missing):
                     break
         return found

@@ -299,6 +299,9 @@ class RunStore:
         return self.activity.state(now or self.clock())
 
     def source_of(self, record: Record) -> str:
+        """The name of the file the record is in (a rotated copy: its ``note``)."""
+        if record.note and not record.malformed:
+            return record.note
         return self.sources.get(record.kind, record.kind)
 
     def let_go(self) -> list[str]:

@@ -137,7 +137,7 @@ class TriageActions:
                                              self.show_related, self._file_line))
 
     def _file_line(self, record: Record) -> bytes | None:
-        data = self.run_layout.line_at(record.kind, record.offset)
+        data = self.run_layout.line_of(record)
         # After a rotation or truncation the offset may hold another line.
         return data if data is not None and same_line(record, data) else None
 
