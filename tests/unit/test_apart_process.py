@@ -252,7 +252,8 @@ def test_a_limited_tailer_reads_to_its_limit_and_another_goes_on_from_there(tmp_
 
 def follow_until_read(run, names, monkeypatch, processes: int = 2,
                       kinds: list | None = None, posted: list | None = None,
-                      previews: int = 0, early: list | None = None) -> tuple[list, dict]:
+                      previews: int = 0, early: list | None = None,
+                      on_taken_over=None) -> tuple[list, dict]:
     """The tail loop on ``names`` (copied into ``run``), big enough to be
     previewed, until every backlog is posted: (processes started, readings);
     ``kinds``: the kinds of the processes, in the order they started;
@@ -277,7 +278,7 @@ def follow_until_read(run, names, monkeypatch, processes: int = 2,
     loop = Tailing(layout.feeds, layout.directories, batches.put, pytest.fail,
                    previewed={"sessions", "tasks"}, apart=reading_of,
                    apart_processes=processes, preview_store=RunStore,
-                   early_backlogs=backlogs)
+                   early_backlogs=backlogs, on_taken_over=on_taken_over)
     loop.start()
     readings = {}
     try:
@@ -498,3 +499,20 @@ def test_backlogs_start_first_for_a_run_or_a_file_whose_pane_waits_for_its_figur
     for name, first in (("execution_log.jsonl", True), ("structured_logs.jsonl", True),
                         ("api_audit.log", True), ("kernel_run.log", False)):
         assert backlogs_first(discover(str(demo / name), timezone.utc).feeds) is first, name
+
+
+def test_a_backlogs_answer_is_taken_over_with_the_collector_paused_then_told(
+        demo, tmp_path, monkeypatch):
+    """Loaded and joined with the collector paused, and ``on_taken_over``
+    (the monitor's ``gc.freeze``) called before it runs again, once per
+    backlog: a big store's new objects were walked by its passes meanwhile."""
+    import gc
+
+    names = ("structured_logs.jsonl", "execution_log.jsonl")
+    for name in names:
+        shutil.copy(demo / name, tmp_path / name)
+    told = []
+    follow_until_read(tmp_path, names, monkeypatch,
+                      on_taken_over=lambda: told.append(gc.isenabled()))
+    assert told == [False, False]
+    assert gc.isenabled()

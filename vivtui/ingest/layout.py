@@ -86,10 +86,11 @@ class RunLayout:
         """The bytes at a record's place in its file now (``lines_at``): the
         kind's, or the rotated copy it was read back from (``ReadBack.records_at``)."""
         path = self._path_of(record.kind)
-        if path is not None and record.note and not record.malformed:
-            path = next((copy for copy in rotated_copies(path) if copy.name == record.note),
-                        None)
-        return _lines_in(path, [record.offset])[0] if path is not None else None
+        if path is None:
+            return None
+        if record.note and not record.malformed:  # (its copy, beside the file)
+            path = path.with_name(record.note)
+        return _lines_in(path, [record.offset])[0]
 
     def _path_of(self, kind: str) -> Path | None:
         feed = next((f for f in self.feeds if f.kind == kind), None)
