@@ -396,3 +396,27 @@ def test_epoch_minute_of_a_stamp_is_the_parsed_time_minute(stamp):
         expected = int(parsed.timestamp() // 60) if parsed is not None else None
         assert minutes.of(stamp, zone) == expected
         assert minutes.of(stamp, zone) == expected  # from the cache
+
+
+def test_the_collector_stays_paused_until_the_last_overlapping_pause_ends():
+    """Backlog readers in two threads pause it at once: the first to leave
+    must not turn it back on under the other (gc.disable is process-wide)."""
+    import gc
+
+    from vivtui.parsing.kinds import gc_paused
+
+    assert gc.isenabled()
+    first, second = gc_paused(), gc_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+    gc.disable()  # one already off stays off
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -62,18 +63,36 @@ _ARRAY_START = re.compile(rb"\s*\[\s*(\{|\]|$)")
 _ROTATION_SUFFIX = re.compile(r"\.(\d+|\d{4}-\d\d-\d\d[\w.-]*|old|bak)$")
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Parsing makes only acyclic dicts and tuples, but so many that the cyclic
-    collector runs again and again over everything already kept: pausing it
-    for one batch makes ingest about twice as fast."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+class _CollectorPause:
+    """The collector paused while any thread is inside a pause: ``gc.disable``
+    is process-wide, so one thread leaving its pause must not turn it back on
+    under another still in its own (the monitor's backlog readers overlap)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._inside == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._inside -= 1
+                if self._inside == 0 and self._was_enabled:
+                    gc.enable()
+
+
+# Parsing makes only acyclic dicts and tuples, but so many that the cyclic
+# collector runs again and again over everything already kept: pausing it for
+# one batch makes ingest about twice as fast.
+gc_paused = _CollectorPause()
 
 
 class LineParser:
