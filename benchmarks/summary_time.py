@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from harness import as_installed
+
 
 def rss_kb(pid: int) -> int:
     try:
@@ -40,6 +42,7 @@ def children(pid: int) -> list[int]:
 
 def run_once(run: str, processes: int) -> tuple[float, float, float]:
     """Seconds, the summary's peak RSS (MB), the peak of its tree's summed RSS (MB)."""
+    as_installed()
     command = [sys.executable, "-m", "vivtui", "summary", "--json", run]
     if processes:
         command += ["--processes", str(processes)]

@@ -207,7 +207,9 @@ def test_the_real_processes_read_both_parts_and_what_came_meanwhile_after(
     assert outcome(layout, reading) == read_here(tmp_path, QUEUE)
 
 
-def test_a_part_that_fails_leaves_the_whole_backlog_to_read_here(demo, tmp_path, monkeypatch):
+def parts_whose_second_runs(demo, tmp_path, monkeypatch, second) -> tuple:
+    """The demo's queue in two parts read by real processes, the second part's
+    command ``second(command)``: (layout, feed, reading, parts)."""
     monkeypatch.setattr(apart_process, "WORTH_OVER", 0)
     monkeypatch.setattr(apart_parts, "PARTS_OVER", 0)
     shutil.copy(demo / QUEUE, tmp_path / QUEUE)
@@ -216,13 +218,39 @@ def test_a_part_that_fails_leaves_the_whole_backlog_to_read_here(demo, tmp_path,
     real = apart_process._command
     calls = []
 
-    def second_fails() -> list[str]:
+    def command() -> list[str]:
         calls.append(1)
-        return real() if len(calls) == 1 else ["false"]
+        return real() if len(calls) == 1 else second(real())
 
-    monkeypatch.setattr(apart_process, "_command", second_fails)
+    monkeypatch.setattr(apart_process, "_command", command)
     parts = ApartParts.start(feed, reading)
     assert isinstance(parts, ApartParts)
+    return layout, feed, reading, parts
+
+
+def test_the_part_done_first_is_loaded_while_the_other_is_still_read(
+        demo, tmp_path, monkeypatch):
+    """Its answer loaded ahead (``wait``'s ``ahead``), while the other part's
+    process still runs, and taken over with the other's as if loaded then."""
+    layout, feed, reading, parts = parts_whose_second_runs(
+        demo, tmp_path, monkeypatch,
+        lambda command: ["sh", "-c", 'sleep 1; exec "$@"', "sh", *command])
+    ahead = []
+
+    def load_ahead(load) -> bool:
+        ahead.append((load(None), parts._second._process.poll()))
+        return ahead[-1][0]
+
+    assert parts.wait(threading.Event(), lambda: None, load_ahead)
+    assert ahead == [(True, None)]  # loaded, the second still running
+    assert parts.take_over(feed, reading)
+    read_to_end(feed, reading.take)
+    assert outcome(layout, reading) == read_here(tmp_path, QUEUE)
+
+
+def test_a_part_that_fails_leaves_the_whole_backlog_to_read_here(demo, tmp_path, monkeypatch):
+    layout, feed, reading, parts = parts_whose_second_runs(
+        demo, tmp_path, monkeypatch, lambda command: ["false"])
     parts.wait(threading.Event(), lambda: None)
     assert not parts.take_over(feed, reading)
     assert reading.store.buffers["tasks"].total == 0  # nothing taken: read here, from the start

@@ -39,6 +39,12 @@ NICENESS = 19  # beside idle scheduling, where that is not to be had (``_lower_p
 WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
 
 
+# Given the loading of an answer (which takes the pace of ``handover.load``
+# and says whether it loaded), while other processes still run: does it,
+# with the take-over's care.
+Ahead = Callable[[Callable[[Callable[[], object] | None], bool]], object]
+
+
 def reads_apart(spec: FileSpec) -> bool:
     """Can another process read a part of such a file? A line file whose
     records are each one line (the action log's text form assembles entries
@@ -110,9 +116,11 @@ class ApartProcess:
             os.close(progress_write)
         return cls(process, progress_read, answer)
 
-    def wait(self, stopped: threading.Event, meanwhile: Callable[[], None]) -> bool:
+    def wait(self, stopped: threading.Event, meanwhile: Callable[[], None],
+             ahead: Ahead | None = None) -> bool:
         """Until the process is done (True), or ``stopped`` is set (False: the
-        process is stopped too); ``meanwhile`` between looks."""
+        process is stopped too); ``meanwhile`` between looks. (``ahead``:
+        see ``ApartParts.wait``; one process has nothing to load ahead.)"""
         return wait_all([self], stopped, meanwhile)
 
     def take_over(self, feed: Feed, reading: ReadApart,
@@ -160,18 +168,25 @@ class ApartProcess:
 
 
 def wait_all(processes: list[ApartProcess], stopped: threading.Event,
-             meanwhile: Callable[[], None]) -> bool:
+             meanwhile: Callable[[], None],
+             ended: Callable[[ApartProcess], None] | None = None) -> bool:
     """Until every process is done (True), or ``stopped`` is set (False: they
-    are stopped too); ``meanwhile`` between looks. (Each one's progress is
+    are stopped too); ``meanwhile`` between looks, and ``ended`` with each
+    process that is done while others still run. (Each one's progress is
     read as it comes: a full pipe would hold its process up.)"""
     running = list(processes)
     try:
         while not stopped.is_set():
             ready = readable([process.progress for process in running], WAIT_S)
-            running = [process for process in running
-                       if process.progress not in ready or process.read_progress()]
-            if not running:
+            still = [process for process in running
+                     if process.progress not in ready or process.read_progress()]
+            if not still:
                 return True
+            if ended is not None:
+                for process in running:
+                    if process not in still:
+                        ended(process)
+            running = still
             meanwhile()
     except (OSError, ValueError):  # stopped from another thread meanwhile (at exit)
         pass

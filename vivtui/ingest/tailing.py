@@ -322,7 +322,7 @@ class Tailing(PreviewLoops):
                 self._post_preview_more(feed)
 
             try:
-                if process.wait(self.stopped, meanwhile):
+                if process.wait(self.stopped, meanwhile, self._load_ahead):
                     turn.give_back()
                     self._take_over(process, feed, reading)
             finally:
@@ -332,15 +332,28 @@ class Tailing(PreviewLoops):
 
     def _take_over(self, process: ApartProcess | ApartParts, feed: Feed,
                    reading: ReadApart) -> None:
-        """The process's answer loaded and joined with the collector paused:
-        a big store's million new objects were walked by its passes again and
-        again meanwhile (the two answers of a 200k-task queue loaded in
-        118-130 ms with it paused, 148-222 ms without; 200k sessions': 48-67
-        against 79-98 ms)."""
+        self._loaded(partial(process.take_over, feed, reading))
+
+    def _loaded(self, load: Callable[[Callable[[], object] | None], bool],
+                settled: bool = True) -> bool:
+        """A process's answer loaded (and joined, taken over) with the
+        collector paused, then ``on_taken_over`` if it was: a big store's
+        million new objects were walked by its passes again and again
+        meanwhile (the two answers of a 200k-task queue loaded in 118-130 ms
+        with it paused, 148-222 ms without; 200k sessions': 48-67 against
+        79-98 ms)."""
         with gc_paused():
-            taken = process.take_over(feed, reading, self._frames_first(TAKE_OVER_WAIT_S))
-            if taken and self._on_taken_over is not None:
+            taken = load(self._frames_first(TAKE_OVER_WAIT_S))
+            if taken and settled and self._on_taken_over is not None:
                 self._on_taken_over()
+            return taken
+
+    def _load_ahead(self, load: Callable[[Callable[[], object] | None], bool]) -> None:
+        """A part's answer loaded while the other part is still being read
+        (``ApartParts.wait``), as a take-over loads; not yet settled: if the
+        other part fails, it is dropped (and freed: ``on_taken_over`` freezes
+        what it finds)."""
+        self._loaded(load, settled=False)
 
     def keys_first(self) -> Callable[[], None]:
         """For other work of the screen's process that can wait (a file's
