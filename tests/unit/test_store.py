@@ -190,6 +190,32 @@ def test_tasks_at_a_severity_are_those_whose_own_severity_it_is():
     assert [tasks[index].task_id for _, index in timed_at_severity(tasks, "error")] != []
 
 
+def test_a_tasks_row_is_its_newest_events_and_its_time_parsed_once_a_batch():
+    """Of a task's events in one batch, the newest gives its status, severity,
+    time, line and place in the triage order (a time it lacks is none, what an
+    older event gave notwithstanding); its time is parsed for it alone."""
+    store = RunStore()
+    tracker = store.tasks
+    parsed = []
+    real = tracker._minutes.seconds
+    tracker._minutes.seconds = lambda stamp, zone: parsed.append(stamp) or real(stamp, zone)
+    stamp = "2026-02-04T01:00:0{}+00:00".format
+    store.apply("tasks", [
+        task_event("t1", "queued", timestamp=stamp(1)),
+        task_event("t2", "failed", timestamp=stamp(2)),
+        task_event("t1", "failed", timestamp=stamp(3)), task_event("t2", "completed"),
+        task_event("t1", "requeue", timestamp=stamp(4))._replace(line=7)])
+    assert sorted(parsed, key=str) == sorted([stamp(4), None], key=str)  # once a task
+    t1, t2 = tracker.tasks["t1"], tracker.tasks["t2"]
+    assert (t1.status, t1.severity, t1.line, t1.events) == ("requeue", "warning", 7, 3)
+    assert t1.when == datetime(2026, 2, 4, 1, 0, 4, tzinfo=timezone.utc)
+    assert (t2.status, t2.severity, t2.when, t2.failed) == ("completed", "ok", None, False)
+    assert [task.task_id for task in tracker.triage_order()] == ["t1", "t2"]  # warnings first
+    store.apply("tasks", [task_event("t2", "failed", timestamp=stamp(5))])
+    assert [task.task_id for task in tracker.triage_order()] == ["t2", "t1"]
+    assert tracker.tasks["t2"].when == datetime(2026, 2, 4, 1, 0, 5, tzinfo=timezone.utc)
+
+
 def task_event(task_id, status, **extra):
     return execution.parse(orjson.dumps({"task_id": task_id, "status": status, **extra}), 1, 0, UTC)
 

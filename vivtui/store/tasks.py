@@ -177,9 +177,8 @@ class TaskTracker(BoundTracker):
         rows = rows_of(records)
         numbers, counts, new = self._numbers, self.counts, self._new
         statuses, status_names = self._statuses, self._status_names
-        severities, severity_code, rank = self._severities, SEVERITY_CODE.get, _RANK.get
-        times, orders, seconds = self._times, self._orders, self._minutes.seconds
-        latest, lines, events = self._latest, self._lines, self._counts
+        latest, events = self._latest, self._counts
+        newest: dict[int, tuple] = {}  # each task's newest row in the batch
         offsets, add_offset, add_before = (self._event_offsets, self._event_offsets.append,
                                            self._event_before.append)
         carried = tuple(zip(self._carried, CARRIED))
@@ -200,16 +199,11 @@ class TaskTracker(BoundTracker):
             # One copy of each status: each line's own was kept with its task (200k: 11 MB).
             status = statuses[at] = status_names.setdefault(row[_CATEGORY], row[_CATEGORY])
             counts[status] += 1
-            severity = row[_SEVERITY]
-            severities[at] = severity_code(severity, 0)
-            ts = seconds(row[_STAMP], row[_ZONE])
-            times[at] = ts if ts is not None else math.nan
-            orders[at] = rank(severity, 2) * 1e11 - (ts or 0.0)
+            newest[at] = row
             event, before = len(offsets), latest[at]
             add_offset(row[2])
             add_before(event - before if before != _NO_EVENT else 0)
             latest[at] = event
-            lines[at] = row[1]
             events[at] += 1
             for column, name in carried:
                 value = fields.get(name)
@@ -218,8 +212,24 @@ class TaskTracker(BoundTracker):
                         column[at] = keep(value, value)
                 elif value is not None:
                     column[at] = value
+        self._shown_as(newest)
         if rows:
             self.version += 1
+
+    def _shown_as(self, newest: dict[int, tuple]) -> None:
+        """What the queue shows of each task from its newest row, once a
+        batch (a task's events come close together: its time parsed once,
+        not for each of them)."""
+        severities, severity_code, rank = self._severities, SEVERITY_CODE.get, _RANK.get
+        times, orders, seconds = self._times, self._orders, self._minutes.seconds
+        lines = self._lines
+        for at, row in newest.items():
+            severity = row[_SEVERITY]
+            severities[at] = severity_code(severity, 0)
+            ts = seconds(row[_STAMP], row[_ZONE])
+            times[at] = ts if ts is not None else math.nan
+            orders[at] = rank(severity, 2) * 1e11 - (ts or 0.0)
+            lines[at] = row[1]
 
     def can_follow(self, later: TaskTracker) -> bool:
         """A task's events join on wherever the cut falls."""
