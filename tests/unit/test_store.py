@@ -211,8 +211,10 @@ def test_a_tasks_row_is_its_newest_events_and_its_time_parsed_once_a_batch():
     assert t1.when == datetime(2026, 2, 4, 1, 0, 4, tzinfo=timezone.utc)
     assert (t2.status, t2.severity, t2.when, t2.failed) == ("completed", "ok", None, False)
     assert [task.task_id for task in tracker.triage_order()] == ["t1", "t2"]  # warnings first
+    assert tracker.by_status() == {"requeue": 1, "completed": 1}
     store.apply("tasks", [task_event("t2", "failed", timestamp=stamp(5))])
     assert [task.task_id for task in tracker.triage_order()] == ["t2", "t1"]
+    assert tracker.by_status() == {"requeue": 1, "failed": 1}
     assert tracker.tasks["t2"].when == datetime(2026, 2, 4, 1, 0, 5, tzinfo=timezone.utc)
 
 

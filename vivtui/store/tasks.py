@@ -173,16 +173,16 @@ class TaskTracker(BoundTracker):
         """Each event taken in. This runs for every line of a queue, so the
         per-event work is written out here against names bound once a batch
         (as a method per event, with its attribute lookups, it was half
-        again as many instructions)."""
+        again as many instructions); what a task's row shows is its newest
+        event's, taken once a batch (``_shown_as``, ``_carry``)."""
         rows = rows_of(records)
-        numbers, counts, new = self._numbers, self.counts, self._new
-        statuses, status_names = self._statuses, self._status_names
+        numbers, new = self._numbers, self._new
         latest, events = self._latest, self._counts
         newest: dict[int, tuple] = {}  # each task's newest row in the batch
-        offsets, add_offset, add_before = (self._event_offsets, self._event_offsets.append,
-                                           self._event_before.append)
         carried = tuple(zip(self._carried, CARRIED))
         keep = self._intern.keeper(len(rows) * len(CARRIED))
+        offsets, add_offset, add_before = (self._event_offsets, self._event_offsets.append,
+                                           self._event_before.append)
         for row in rows:
             if row[_MALFORMED]:
                 continue
@@ -194,11 +194,6 @@ class TaskTracker(BoundTracker):
             at = numbers.get(task_id)
             if at is None:
                 at = numbers[task_id] = new(task_id)
-            else:
-                counts[statuses[at]] -= 1
-            # One copy of each status: each line's own was kept with its task (200k: 11 MB).
-            status = statuses[at] = status_names.setdefault(row[_CATEGORY], row[_CATEGORY])
-            counts[status] += 1
             newest[at] = row
             event, before = len(offsets), latest[at]
             add_offset(row[2])
@@ -220,10 +215,17 @@ class TaskTracker(BoundTracker):
         """What the queue shows of each task from its newest row, once a
         batch (a task's events come close together: its time parsed once,
         not for each of them)."""
+        counts, statuses, status_names = self.counts, self._statuses, self._status_names
         severities, severity_code, rank = self._severities, SEVERITY_CODE.get, _RANK.get
         times, orders, seconds = self._times, self._orders, self._minutes.seconds
         lines = self._lines
         for at, row in newest.items():
+            was = statuses[at]
+            if was is not None:
+                counts[was] -= 1
+            # One copy of each status: each line's own was kept with its task (200k: 11 MB).
+            status = statuses[at] = status_names.setdefault(row[_CATEGORY], row[_CATEGORY])
+            counts[status] += 1
             severity = row[_SEVERITY]
             severities[at] = severity_code(severity, 0)
             ts = seconds(row[_STAMP], row[_ZONE])
@@ -291,7 +293,7 @@ class TaskTracker(BoundTracker):
 
     def _new(self, task_id: str) -> int:
         self._ids.append(task_id)
-        self._statuses.append("?")
+        self._statuses.append(None)  # (until its first event's batch is taken in)
         self._severities.append(0)
         self._times.append(math.nan)
         self._orders.append(0.0)
