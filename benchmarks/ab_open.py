@@ -34,8 +34,8 @@ import sys
 from pathlib import Path
 
 from big_files import wait_idle, warm
-from compare import BENCH, compile_vivtui, vivtui_command
-from harness import Session
+from compare import BENCH, vivtui_command
+from harness import Session, as_installed
 from harness import vivtui_command as monitor_command
 
 
@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=8, help="A B B A blocks (default 8)")
     parser.add_argument("--final", action="store_true", help="the loading's end, not the screen")
     args = parser.parse_args()
-    compile_vivtui()
+    as_installed()
     times: dict[str, list[float]] = {"A": [], "B": []}
     differences = []
     for block in range(args.blocks):

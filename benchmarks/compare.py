@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness import bench_state
+from harness import as_installed, bench_state
 
 HERE = Path(__file__).resolve().parent
 BENCH = Path(os.environ.get("VIVTUI_BENCH", HERE.parent.parent / "shared" / "bench"))
@@ -45,15 +45,6 @@ def vivtui_command() -> str:
     installed = Path(sys.executable).with_name("vivtui")
     base = f"{installed}" if installed.exists() else f"{sys.executable} -m vivtui"
     return f"env XDG_STATE_HOME={bench_state()} {base} {{file}}"
-
-
-def compile_vivtui() -> None:
-    """Byte-compile the package, as ``pip install`` does: an editable install
-    under PYTHONDONTWRITEBYTECODE (this machine sets it) compiles every module
-    at every start, 35 ms of the open time that no installed copy pays."""
-    import compileall
-
-    compileall.compile_dir(str(HERE.parent / "vivtui"), quiet=1)
 
 
 def ensure_file(lines: int) -> Path:
@@ -147,7 +138,7 @@ def main() -> int:
     lines = [int(n) for n in args.lines.split(",")]
     tests = args.tests.split(",")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    compile_vivtui()
+    as_installed()
     viewers = {"vivtui": ["--cmd", vivtui_command()]}
     if args.peers:
         viewers.update(ensure_peers())
