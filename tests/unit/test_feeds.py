@@ -379,3 +379,28 @@ def test_rotated_copies_are_looked_for_again_only_once_the_directory_changed(tmp
     append(tmp_path / "api_audit.log", b"y\n")
     assert unread() == {"action_log.jsonl": [], "api_audit.log": ["api_audit.log.1"]}
     assert len(listed) >= 2
+
+
+def test_a_big_directory_is_looked_through_for_copies_apart_from_the_status(tmp_path,
+                                                                          monkeypatch):
+    """The status is made on the screen's thread: a directory of 100k entries
+    took 139 ms to list. Said once found, at the next look."""
+    import os as os_module
+    import threading
+
+    from vivtui.ingest import rotated
+
+    listed_by = []
+    real = os_module.listdir
+    monkeypatch.setattr(rotated.os, "listdir", lambda path: (
+        listed_by.append(threading.current_thread()), real(path))[1])
+    monkeypatch.setattr(rotated, "LIST_HERE_MOST", -1)  # every directory is big
+    append(tmp_path / "api_audit.log.1", b"x\n")
+    append(tmp_path / "api_audit.log", b"y\n")
+    quiet = time.time() - 60
+    os_module.utime(tmp_path, (quiet, quiet))
+    watch = rotated.UnreadCopies()
+    assert watch.of(tmp_path / "api_audit.log", set()) == []  # not known yet
+    watch._looking.join(timeout=5)
+    assert watch.of(tmp_path / "api_audit.log", set()) == ["api_audit.log.1"]
+    assert listed_by and threading.main_thread() not in listed_by
