@@ -350,9 +350,8 @@ class Tailing(PreviewLoops):
 
     def _load_ahead(self, load: Callable[[Callable[[], object] | None], bool]) -> None:
         """A part's answer loaded while the other part is still being read
-        (``ApartParts.wait``), as a take-over loads; not yet settled: if the
-        other part fails, it is dropped (and freed: ``on_taken_over`` freezes
-        what it finds)."""
+        (``ApartParts.wait``), as a take-over loads, but not frozen yet
+        (``on_taken_over``): if the other part fails, it is dropped and freed."""
         self._loaded(load, settled=False)
 
     def keys_first(self) -> Callable[[], None]:

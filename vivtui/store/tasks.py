@@ -174,7 +174,7 @@ class TaskTracker(BoundTracker):
         per-event work is written out here against names bound once a batch
         (as a method per event, with its attribute lookups, it was half
         again as many instructions); what a task's row shows is its newest
-        event's, taken once a batch (``_shown_as``, ``_carry``)."""
+        event's, taken once a batch (``_shown_as``)."""
         rows = rows_of(records)
         numbers, new = self._numbers, self._new
         latest, events = self._latest, self._counts
