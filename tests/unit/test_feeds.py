@@ -392,8 +392,14 @@ def test_a_big_directory_is_looked_through_for_copies_apart_from_the_status(tmp_
 
     listed_by = []
     real = os_module.listdir
-    monkeypatch.setattr(rotated.os, "listdir", lambda path: (
-        listed_by.append(threading.current_thread()), real(path))[1])
+    go = threading.Event()  # the listing waits for it: said only once it is done
+
+    def listdir(path):
+        listed_by.append(threading.current_thread())
+        go.wait(5)
+        return real(path)
+
+    monkeypatch.setattr(rotated.os, "listdir", listdir)
     monkeypatch.setattr(rotated, "LIST_HERE_MOST", -1)  # every directory is big
     append(tmp_path / "api_audit.log.1", b"x\n")
     append(tmp_path / "api_audit.log", b"y\n")
@@ -401,6 +407,7 @@ def test_a_big_directory_is_looked_through_for_copies_apart_from_the_status(tmp_
     os_module.utime(tmp_path, (quiet, quiet))
     watch = rotated.UnreadCopies()
     assert watch.of(tmp_path / "api_audit.log", set()) == []  # not known yet
+    go.set()
     watch._looking.join(timeout=5)
     assert watch.of(tmp_path / "api_audit.log", set()) == ["api_audit.log.1"]
     assert listed_by and threading.main_thread() not in listed_by
