@@ -234,7 +234,7 @@ def test_the_part_done_first_is_loaded_while_the_other_is_still_read(
     process still runs, and taken over with the other's as if loaded then."""
     layout, feed, reading, parts = parts_whose_second_runs(
         demo, tmp_path, monkeypatch,
-        lambda command: ["sh", "-c", 'sleep 1; exec "$@"', "sh", *command])
+        lambda command: ["sh", "-c", 'sleep 3; exec "$@"', "sh", *command])
     ahead = []
 
     def load_ahead(load) -> bool:
