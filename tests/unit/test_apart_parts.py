@@ -207,9 +207,10 @@ def test_the_real_processes_read_both_parts_and_what_came_meanwhile_after(
     assert outcome(layout, reading) == read_here(tmp_path, QUEUE)
 
 
-def parts_whose_second_runs(demo, tmp_path, monkeypatch, second) -> tuple:
+def parts_whose_second_runs(demo, tmp_path, monkeypatch, second, first=None) -> tuple:
     """The demo's queue in two parts read by real processes, the second part's
-    command ``second(command)``: (layout, feed, reading, parts)."""
+    command ``second(command)`` (and the first's ``first(command)``):
+    (layout, feed, reading, parts)."""
     monkeypatch.setattr(apart_process, "WORTH_OVER", 0)
     monkeypatch.setattr(apart_parts, "PARTS_OVER", 0)
     shutil.copy(demo / QUEUE, tmp_path / QUEUE)
@@ -220,7 +221,9 @@ def parts_whose_second_runs(demo, tmp_path, monkeypatch, second) -> tuple:
 
     def command() -> list[str]:
         calls.append(1)
-        return real() if len(calls) == 1 else second(real())
+        if len(calls) == 1:
+            return real() if first is None else first(real())
+        return second(real())
 
     monkeypatch.setattr(apart_process, "_command", command)
     parts = ApartParts.start(feed, reading)
@@ -244,6 +247,22 @@ def test_the_part_done_first_is_loaded_while_the_other_is_still_read(
     assert parts.wait(threading.Event(), lambda: None, load_ahead)
     assert ahead == [(True, None)]  # loaded, the second still running
     assert parts.take_over(feed, reading)
+    read_to_end(feed, reading.take)
+    assert outcome(layout, reading) == read_here(tmp_path, QUEUE)
+
+
+def test_a_part_that_failed_while_the_other_ran_leaves_the_whole_backlog_to_read_here(
+        demo, tmp_path, monkeypatch):
+    """Loaded ahead, its answer is none: nothing is taken over, both are stopped."""
+    layout, feed, reading, parts = parts_whose_second_runs(
+        demo, tmp_path, monkeypatch,
+        lambda command: ["sh", "-c", 'sleep 3; exec "$@"', "sh", *command],
+        first=lambda command: ["false"])
+    ahead = []
+    assert parts.wait(threading.Event(), lambda: None, lambda load: ahead.append(load(None)))
+    assert ahead == [False]
+    assert not parts.take_over(feed, reading)
+    assert reading.store.buffers["tasks"].total == 0
     read_to_end(feed, reading.take)
     assert outcome(layout, reading) == read_here(tmp_path, QUEUE)
 
