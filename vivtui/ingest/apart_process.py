@@ -39,10 +39,10 @@ NICENESS = 19  # beside idle scheduling, where that is not to be had (``_lower_p
 WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
 
 
-# Given the loading of an answer (which takes the pace of ``handover.load``
-# and says whether it loaded), while other processes still run: does it,
-# with the take-over's care.
-Ahead = Callable[[Callable[[Callable[[], object] | None], bool]], object]
+# The loading of an answer: given the pace of ``handover.load``, says whether it loaded.
+Load = Callable[[Callable[[], object] | None], bool]
+# Given such a loading while other processes still run: does it, with the take-over's care.
+Ahead = Callable[[Load], object]
 
 
 def reads_apart(spec: FileSpec) -> bool:

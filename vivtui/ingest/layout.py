@@ -24,7 +24,7 @@ from vivtui.parsing.kinds import (
     sniff,
     spec_for_name,
 )
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import Record, copy_of
 from vivtui.sources.regular import kind_of, open_regular, read_head
 from vivtui.store.readback import paced
 
@@ -88,8 +88,8 @@ class RunLayout:
         path = self._path_of(record.kind)
         if path is None:
             return None
-        if record.note and not record.malformed:  # (its copy, beside the file)
-            path = path.with_name(record.note)
+        if copy_of(record):  # (beside the file)
+            path = path.with_name(copy_of(record))
         return _lines_in(path, [record.offset])[0]
 
     def _path_of(self, kind: str) -> Path | None:

@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_parts import ApartParts
-from vivtui.ingest.apart_process import ApartProcess
+from vivtui.ingest.apart_process import ApartProcess, Load
 from vivtui.ingest.early_backlogs import (
     EarlyBacklogs,
     Started,
@@ -322,37 +322,29 @@ class Tailing(PreviewLoops):
                 self._post_preview_more(feed)
 
             try:
-                if process.wait(self.stopped, meanwhile, self._load_ahead):
+                # The part done first is loaded while the other is still read,
+                # but not frozen until the take-over: if the other part fails,
+                # it is dropped and freed.
+                if process.wait(self.stopped, meanwhile, partial(self._loaded, settled=False)):
                     turn.give_back()
-                    self._take_over(process, feed, reading)
+                    self._loaded(partial(process.take_over, feed, reading))
             finally:
                 self._children.discard(process)
                 # Its progress is the feed's own now, or void (it failed: read here from the start).
                 feed.offset_elsewhere = 0
 
-    def _take_over(self, process: ApartProcess | ApartParts, feed: Feed,
-                   reading: ReadApart) -> None:
-        self._loaded(partial(process.take_over, feed, reading))
-
-    def _loaded(self, load: Callable[[Callable[[], object] | None], bool],
-                settled: bool = True) -> bool:
+    def _loaded(self, load: Load, settled: bool = True) -> bool:
         """A process's answer loaded (and joined, taken over) with the
         collector paused, then ``on_taken_over`` if it was: a big store's
         million new objects were walked by its passes again and again
         meanwhile (the two answers of a 200k-task queue loaded in 118-130 ms
         with it paused, 148-222 ms without; 200k sessions': 48-67 against
-        79-98 ms)."""
+        79-98 ms). Also a part's answer loaded ahead (``ApartParts.wait``)."""
         with gc_paused():
             taken = load(self._frames_first(TAKE_OVER_WAIT_S))
             if taken and settled and self._on_taken_over is not None:
                 self._on_taken_over()
             return taken
-
-    def _load_ahead(self, load: Callable[[Callable[[], object] | None], bool]) -> None:
-        """A part's answer loaded while the other part is still being read
-        (``ApartParts.wait``), as a take-over loads, but not frozen yet
-        (``on_taken_over``): if the other part fails, it is dropped and freed."""
-        self._loaded(load, settled=False)
 
     def keys_first(self) -> Callable[[], None]:
         """For other work of the screen's process that can wait (a file's

@@ -104,6 +104,12 @@ class Record(NamedTuple):
         return summarize(self)
 
 
+def copy_of(record: Record) -> str:
+    """The rotated copy a well-formed record was read back from (its
+    ``note``), "" when it is from the file itself."""
+    return record.note if record.note and not record.malformed else ""
+
+
 _AS_RECORD = partial(new_record, Record)
 _MALFORMED_FLAG = itemgetter(8)
 

@@ -21,6 +21,7 @@ from vivtui.parsing.record import (
     WARNING,
     Record,
     Records,
+    copy_of,
     new_record,
     rows_of,
 )
@@ -299,10 +300,8 @@ class RunStore:
         return self.activity.state(now or self.clock())
 
     def source_of(self, record: Record) -> str:
-        """The name of the file the record is in (a rotated copy: its ``note``)."""
-        if record.note and not record.malformed:
-            return record.note
-        return self.sources.get(record.kind, record.kind)
+        """The name of the file the record is in (a rotated copy's, ``copy_of``)."""
+        return copy_of(record) or self.sources.get(record.kind, record.kind)
 
     def let_go(self) -> list[str]:
         """The files (their kinds, if unnamed) whose older rows are counted but
