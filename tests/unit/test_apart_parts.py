@@ -207,6 +207,12 @@ def test_the_real_processes_read_both_parts_and_what_came_meanwhile_after(
     assert outcome(layout, reading) == read_here(tmp_path, QUEUE)
 
 
+# A part's process that fails once it has its work: ``false`` alone can end
+# before the work is sent to it, and then the part fails at its launch (a
+# broken pipe) instead of in its reading (seen on a CI machine).
+FAILS = ["sh", "-c", "cat > /dev/null; exit 1"]
+
+
 def parts_whose_second_runs(demo, tmp_path, monkeypatch, second, first=None) -> tuple:
     """The demo's queue in two parts read by real processes, the second part's
     command ``second(command)`` (and the first's ``first(command)``):
@@ -257,7 +263,7 @@ def test_a_part_that_failed_while_the_other_ran_leaves_the_whole_backlog_to_read
     layout, feed, reading, parts = parts_whose_second_runs(
         demo, tmp_path, monkeypatch,
         lambda command: ["sh", "-c", 'sleep 3; exec "$@"', "sh", *command],
-        first=lambda command: ["false"])
+        first=lambda command: FAILS)
     ahead = []
     assert parts.wait(threading.Event(), lambda: None, lambda load: ahead.append(load(None)))
     assert ahead == [False]
@@ -269,7 +275,7 @@ def test_a_part_that_failed_while_the_other_ran_leaves_the_whole_backlog_to_read
 
 def test_a_part_that_fails_leaves_the_whole_backlog_to_read_here(demo, tmp_path, monkeypatch):
     layout, feed, reading, parts = parts_whose_second_runs(
-        demo, tmp_path, monkeypatch, lambda command: ["false"])
+        demo, tmp_path, monkeypatch, lambda command: FAILS)
     parts.wait(threading.Event(), lambda: None)
     assert not parts.take_over(feed, reading)
     assert reading.store.buffers["tasks"].total == 0  # nothing taken: read here, from the start
