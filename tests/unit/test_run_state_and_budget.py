@@ -182,6 +182,47 @@ def test_calls_summed_per_batch_keep_the_order_refusals_read_and_odd_field_types
     assert wrapper.by_minute == {int(T0.timestamp() // 60): 0.4}  # the bad time: no minute
 
 
+def spend_state(budget) -> tuple:
+    return (budget.succeeded, budget.cost, budget.input_tokens, budget.output_tokens,
+            budget.bad_value_count, budget.unreadable_costs, budget.refused,
+            {user: (w.calls, w.cost, w.refused, w.inferred_limit, w.by_minute)
+             for user, w in budget.by_user.items()},
+            {model: (u.calls, u.cost) for model, u in budget.by_model.items()},
+            dict(budget.spend_by_minute), dict(budget.tokens_by_minute))
+
+
+def test_calls_summed_a_batch_at_a_time_as_one_at_a_time_whatever_their_values():
+    """Successes are summed a batch at a time: odd amounts, stamps with a
+    zone, without seconds or none, free calls (never timed) and a refusal
+    among them sum as the same lines given one at a time."""
+    lines = [
+        api("API_CALL_SUCCESS", user="w", cost=0.25, input_tokens=10, output_tokens=5,
+            at="2026-02-03T05:00:01.5"),
+        api("API_CALL_SUCCESS", user="w", cost=0.0, input_tokens=7, output_tokens=1,
+            at="2026-02-03T05:00:02"),
+        api("API_CALL_SUCCESS", user="v", cost="0.5", input_tokens=-1, output_tokens="3",
+            at="2026-02-03T05:01:00Z"),
+        api("API_CALL_SUCCESS", user="v", cost=0.125, input_tokens=2, output_tokens=2,
+            at="2026-02-03T05:01"),
+        api("API_CALL_ATTEMPT", user="v"),
+        api("BUDGET_EXCEEDED", user="w", remaining=0.5),
+        api("API_CALL_SUCCESS", user="w", cost=1e308, at="2026-02-03T05:02:00"),
+        api("API_CALL_SUCCESS", user="w", cost=0.5, input_tokens=1, output_tokens=1,
+            at="2026-02-03T05:02:03+02:00"),
+    ]
+    whole, single = RunStore(), RunStore()
+    whole.apply("api", lines)
+    for line in lines:
+        single.apply("api", [line])
+    assert spend_state(whole.budget) == spend_state(single.budget)
+    budget = whole.budget
+    assert budget.by_user["w"].inferred_limit == 0.75  # 0.25 spent before it, 0.5 left
+    assert (budget.succeeded, budget.cost, budget.bad_value_count) == (6, 1.375, 2)
+    minute = int(datetime(2026, 2, 3, 5, 0, tzinfo=timezone.utc).timestamp() // 60)
+    assert budget.tokens_by_minute[minute] == 15  # the free call's tokens are not timed
+    assert sum(budget.tokens_by_minute.values()) == 15 + 3 + 2  # nor one without seconds
+
+
 def test_a_list_of_the_newest_problems_says_so_under_its_counts(monkeypatch):
     monkeypatch.setattr(budget_module, "KEPT_PROBLEMS", 3)
     store = RunStore()
