@@ -3,10 +3,12 @@ to share a run's files out among processes (``split_read``), and to give
 the backlogs' turns at other processes out in lanes that end together
 (``turns``).
 
-Measured with ``vivtui summary`` on each file of a big run; the queue's and
-the sessions' scaled since by their drop in instructions per line
-(``benchmarks/line_instructions.py``). ("text": the action log's text form,
-entries assembled across lines.)
+Measured with ``vivtui summary`` on each file of a big run
+(``benchmarks/file_costs.py``; last on 2026-12-02: audit 2.22-2.29, queue
+2.56-2.57, sessions 3.59-3.88, kernel 6.39-6.44; the queue's had been 3.5,
+from before its reading was made faster, and a big run's two summary
+processes ended 3 s apart). ("text": the action log's text form, entries
+assembled across lines.)
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from vivtui.parsing.kinds import FileSpec
 from vivtui.sources.regular import size_of
 
-COST_PER_BYTE = {"actions": 1.0, "api": 2.0, "tasks": 3.5, "sessions": 4.2, "kernel": 5.5,
+COST_PER_BYTE = {"actions": 1.0, "api": 2.25, "tasks": 2.6, "sessions": 3.7, "kernel": 6.4,
                  "text": 10.0}
 OTHER_COST_PER_BYTE = 4.0
 MOST_GROUPS = 4
