@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import itemgetter
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import (
@@ -45,6 +46,7 @@ _RULE_WORDS = ("BLOCKED", "FAILED", "EXCEPTION", "Traceback", "Failed to", "Erro
 _DONE_WORDS = ("DONE",)
 WAVE_WORDS = ("[WAVE ",)
 _PLUS_ONE = (1).__add__
+_LINE, _OFFSET, _DATA = map(itemgetter, range(3))
 
 
 def classify(line: str) -> str:
@@ -71,27 +73,33 @@ def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
 
 
 def parse_many(lines: Iterable[tuple[int, int, bytes]], ctx: ParseContext) -> Records:
-    """``parse`` of every line that is not blank, a batch at a time."""
-    kept = [item for item in lines if item[2] and not item[2].isspace()]
+    """``parse`` of every line that is not blank, a batch at a time: the
+    batch's text searched for the rules' words in C, and its rows made by
+    ``zip`` (a Python step a line was most of reading a big kernel log)."""
+    kept = lines if isinstance(lines, list) else list(lines)
+    datas = list(map(_DATA, kept))
+    if not all(datas) or any(map(bytes.isspace, datas)):  # blank lines are no records
+        kept = [item for item in kept if item[2] and not item[2].isspace()]
+        datas = list(map(_DATA, kept))
     if not kept:
         return Records()
-    text = b"\n".join([data for _, _, data in kept]).decode("utf-8", "replace")
+    text = b"\n".join(datas).decode("utf-8", "replace")
     contents = text.split("\n")
     if "\r" in text:  # as ``decode_text``: a trailing CR is not the line's
         contents = [content.rstrip("\r") for content in contents]
         text = "\n".join(contents)
     starts = line_starts(contents)
     classes = [OTHER] * len(contents)
+    severities = [INFO] * len(contents)
     for at in lines_containing(text, starts, _RULE_WORDS):
-        classes[at] = classify(contents[at])
-    severities = [_CLASS_SEVERITY.get(name, INFO) for name in classes]
+        name = classes[at] = classify(contents[at])
+        severities[at] = _CLASS_SEVERITY.get(name, INFO)
     for at in lines_containing(text, starts, _DONE_WORDS):
         if severities[at] == INFO and _DONE.match(contents[at]):
             severities[at] = OK
-    read_time = ctx.read_time
-    return Records([(KIND, line, offset, read_time, None, severity, category, content, False, "")
-                    for (line, offset, _), severity, category, content
-                    in zip(kept, severities, classes, contents)])
+    return Records(list(zip(repeat(KIND), map(_LINE, kept), map(_OFFSET, kept),
+                            repeat(ctx.read_time), repeat(None), severities, classes, contents,
+                            repeat(False), repeat(""))))
 
 
 def line_starts(lines: list[str]) -> list[int]:
