@@ -7,8 +7,8 @@ Measured with ``vivtui summary`` on each file of a big run
 (``benchmarks/file_costs.py``; last on 2026-12-02: audit 2.22-2.29, queue
 2.56-2.57, sessions 3.59-3.88, kernel 6.39-6.44; the queue's had been 3.5,
 from before its reading was made faster, and a big run's two summary
-processes ended 3 s apart). ("text": the action log's text form, entries
-assembled across lines.)
+processes ended 0.98 s apart in a timed run, 0.21 s after). ("text": the
+action log's text form, entries assembled across lines.)
 """
 
 from __future__ import annotations
