@@ -13,6 +13,7 @@ kept), less the time of the same on a run of the first ten lines of each
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,8 +40,16 @@ def main() -> None:
     args = parser.parse_args()
     as_installed()
     home = Path(tempfile.mkdtemp(prefix="vivtui-file-costs-"))
+    try:
+        measure(args.run, args.repeat, home)
+    finally:
+        shutil.rmtree(home)
+
+
+def measure(run_dir: Path, repeat: int, home: Path) -> None:
+    """Each file of ``run_dir`` alone (links and a small run made in ``home``)."""
     alone: dict[str, Path] = {}
-    for file in sorted(args.run.iterdir()):
+    for file in sorted(run_dir.iterdir()):
         spec = spec_for_name(file.name)
         if spec is None or not file.is_file() or spec.kind == "performance":
             continue
@@ -50,21 +59,21 @@ def main() -> None:
     small = home / "small"
     small.mkdir()
     for name in alone:
-        with open(args.run / name, "rb") as whole:
+        with open(run_dir / name, "rb") as whole:
             (small / name).write_bytes(b"".join(line for _, line in zip(range(10), whole)))
     best = {name: float("inf") for name in [*alone, "(small)"]}
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         best["(small)"] = min(best["(small)"], seconds(small))
         for name, run in alone.items():
             best[name] = min(best[name], seconds(run))
     start = best.pop("(small)")
-    print(f"starting (a run of ten lines a file): {start:.2f} s; fastest of {args.repeat}")
-    per_mb = {name: (best[name] - start) / ((args.run / name).stat().st_size / 2**20)
+    print(f"starting (a run of ten lines a file): {start:.2f} s; fastest of {repeat}")
+    per_mb = {name: (best[name] - start) / ((run_dir / name).stat().st_size / 2**20)
               for name in alone}
     base = per_mb.get("action_log.jsonl")
     for name, cost in per_mb.items():
-        kind = spec_for_name(name)
-        kind = "text" if kind.assembled else kind.kind
+        spec = spec_for_name(name)
+        kind = "text" if spec.assembled else spec.kind
         relative = f"{cost / base:5.2f}x" if base else "  -  "
         print(f"{name:24} {best[name]:6.2f} s  {cost * 1000:6.1f} ms/MB  {relative} the action log"
               f"  (COST_PER_BYTE: {COST_PER_BYTE.get(kind, '-')})")
