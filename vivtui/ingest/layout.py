@@ -88,8 +88,8 @@ class RunLayout:
         path = self._path_of(record.kind)
         if path is None:
             return None
-        if copy_of(record):  # (beside the file)
-            path = path.with_name(copy_of(record))
+        if copy := copy_of(record):  # (beside the file)
+            path = path.with_name(copy)
         return _lines_in(path, [record.offset])[0]
 
     def _path_of(self, kind: str) -> Path | None:

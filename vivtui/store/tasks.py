@@ -148,7 +148,7 @@ class TaskTracker(BoundTracker):
         self._intern = Interner(100_000)  # workers, models and errors repeat
         self._ids: list[str] = []
         self._status_names: dict[str, str] = {}
-        self._statuses: list[str] = []
+        self._statuses: list[str | None] = []  # (None: only within its first batch)
         self._severities = bytearray()  # index in SEVERITIES
         self._times = array("d")  # NaN: no time
         # Failures, then warnings (requeued), then the rest; newest first: one
