@@ -82,6 +82,32 @@ def one_line(text: str, limit: int | None = None) -> str:
     return text
 
 
+# A preview reads this much past its limit, no more: a 30 MB line was
+# redacted and cleaned whole (4 s, on the screen's thread) to show 600 characters.
+PREVIEW_MARGIN = 1024
+PREVIEW_MOST = 256 << 10  # read at most (a line of blank lines: ~30 ms)
+_TOKEN_ENDS = " \t\r\n\"',;}&"  # what ends a secret's value (``_SECRET``)
+
+
+def preview(text: str, limit: int) -> str:
+    """``one_line(redact(text), limit)`` of text of any length, read only up
+    to ``PREVIEW_MARGIN`` past ``limit``. A token cut there is dropped unless
+    that much of it is left: a secret's pattern could miss a short piece, and
+    a long piece is matched as the whole would be."""
+    size = limit + PREVIEW_MARGIN
+    while len(text) > size:
+        head = text[:size]
+        token_start = max(map(head.rfind, _TOKEN_ENDS)) + 1
+        if len(head) - token_start < PREVIEW_MARGIN:
+            head = head[:token_start]
+        shown = one_line(redact(head))
+        # Line breaks collapse: read further while they leave too little to show.
+        if len(shown) >= limit or size >= PREVIEW_MOST:
+            return shown[:max(0, limit - 1)] + "…"
+        size = min(size * 8, PREVIEW_MOST)
+    return one_line(redact(text), limit)
+
+
 def redact(text: str) -> str:
     """Mask secrets, keeping what names their kind (a prefix, a key name)."""
     if _reveal:

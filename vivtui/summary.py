@@ -12,7 +12,7 @@ from vivtui.ingest.split_read import read_run
 from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import MALFORMED, Record
 from vivtui.parsing.values import text
-from vivtui.safetext import one_line, redact
+from vivtui.safetext import preview
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.store.safety import SOURCES
@@ -117,7 +117,7 @@ def _counted(spec, path: Path, layout: RunLayout) -> tuple[int, int]:
 
 def _show(value: object, limit: int = 160) -> str:
     """Log text made safe for a terminal: one line, no escapes, no whole keys."""
-    return one_line(redact(text(value)), limit)
+    return preview(text(value), limit)
 
 
 def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:

@@ -138,3 +138,29 @@ def test_kernel_line_numbers_are_shown_whole_and_unknown_ones_blank():
     assert big.plain.startswith("1234567 [1] DONE")  # seven digits, not cut to "12345…"
     unknown = render.kernel_row(kernel.parse(b"[1] DONE", 0, 0, ctx), 80)
     assert unknown.plain.startswith("       [1] DONE")  # history not indexed yet: no number
+
+
+def test_a_long_line_is_previewed_from_its_start_as_the_whole_would_be(monkeypatch):
+    # A 30 MB line was redacted and cleaned whole (4 s on the screen's
+    # thread) to show its first 600 characters.
+    from vivtui import safetext
+    limit, margin = 600, safetext.PREVIEW_MARGIN
+    texts = [
+        "y" * 5_000_000,
+        "x" * 590 + " api_key=" + "S" * 3000,  # a secret cut where the reading stops
+        "x" * 590 + " eyJ" + "a" * 30 + "." + "b" * 30 + "." + "c" * 1500,
+        "x " * 700 + "Bearer " + "T" * 4000,
+        "\n" * 1600 + "api_key=" + "S" * 100 + " tail" * 1000,  # breaks collapse: read on
+        "\t\n" * 20_000 + "sk-" + "K" * 30 + " end" * 500,
+    ]
+    for text in texts:
+        assert safetext.preview(text, limit) == safetext.one_line(safetext.redact(text), limit)
+    seen = []
+    real_redact = safetext.redact
+    monkeypatch.setattr(safetext, "redact", lambda text: seen.append(len(text)) or
+                        real_redact(text))
+    assert safetext.preview("y" * 5_000_000, limit) == "y" * (limit - 1) + "…"
+    assert max(seen) <= limit + margin
+    del seen[:]
+    assert safetext.preview("\n" * 10_000_000, limit) == " …"  # read on, up to a bound
+    assert max(seen) <= safetext.PREVIEW_MOST

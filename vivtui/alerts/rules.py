@@ -45,7 +45,7 @@ from vivtui.alerts.streaks import Streak
 from vivtui.parsing import api_audit, execution, sessions
 from vivtui.parsing.record import ERROR, OK, Record, new_record, rows_of
 from vivtui.parsing.values import EpochMinutes, text
-from vivtui.safetext import one_line, redact
+from vivtui.safetext import preview
 from vivtui.sources.tailer import TRUNCATED
 from vivtui.store.activity import LIVE
 from vivtui.store.budget import spend_of
@@ -318,7 +318,7 @@ class AlertEngine:
         if record is not None:
             when = when or record.ts
             file = store.source_of(record)
-        return Alert(when or store.clock(), rule, severity, one_line(redact(message), 300),
+        return Alert(when or store.clock(), rule, severity, preview(message, 300),
                      file, record.line if record is not None else None, self.run, live,
                      record.kind if record is not None else None,
                      record.offset if record is not None else None)

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from vivtui.parsing.record import ERROR, WARNING, Record
 from vivtui.parsing.values import text
-from vivtui.safetext import clean, one_line, redact, safe_line
+from vivtui.safetext import clean, preview, redact, safe_line
 from vivtui.store.sessions import (
     FAILED,
     RUNNING,
@@ -37,9 +37,9 @@ STATE_MARK = {FAILED: "✗ failed", UNFINISHED: "? unfinished", STALLED: "‖ st
 
 def safe(value: object, limit: int | None = None) -> str:
     """Log data as one display-safe line."""
-    if limit is None and value.__class__ is str:
-        return safe_line(value)
-    return one_line(redact(text(value)), limit)
+    if limit is None:
+        return safe_line(value if value.__class__ is str else text(value))
+    return preview(text(value), limit)
 
 
 def safe_block(value: object) -> str:

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from vivtui.latest_writer import LatestWriter
-from vivtui.safetext import one_line, redact
+from vivtui.safetext import one_line, preview
 from vivtui.store.filters import compile_pattern
 from vivtui.ui.panes.base import Pane
 from vivtui.viewstate import Mark, PaneView, ViewState, load_state, write_state
@@ -116,7 +116,7 @@ class ViewKeeper:
                 self.state.marks.remove(mark)
                 return False
         record = pane.brief_of(item)
-        text = one_line(redact(record.summary if record is not None else ""), 120)
+        text = preview(record.summary if record is not None else "", 120)
         self.state.marks.append(Mark(pane_name, place, one_line(note, 200), text))
         return True
 
