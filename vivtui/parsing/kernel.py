@@ -26,11 +26,15 @@ ERRORED = "error"
 CAUTION = "caution"
 OTHER = "other"
 
-# FORMATS.md's rules: case-sensitive, first match wins; summary counts follow them.
+# FORMATS.md's rules: case-sensitive, first match wins; summary counts follow
+# them. Every alternative of a rule starts with one of its words, so a match
+# can only start where a word does, and is tried there alone (``classify``).
 _RULES = (
-    (BLOCKED, re.compile(r"\bBLOCKED\b")),
-    (ERRORED, re.compile(r"\bFAILED\b|\bEXCEPTION\b|^Traceback|Failed to|Error:")),
-    (CAUTION, re.compile(r"\bCAUTION\b|\bWARNING\b|\bWarning\b")),
+    (BLOCKED, re.compile(r"\bBLOCKED\b"), ("BLOCKED",)),
+    (ERRORED, re.compile(r"\bFAILED\b|\bEXCEPTION\b|^Traceback|Failed to|Error:"),
+     ("FAILED", "EXCEPTION", "Traceback", "Failed to", "Error:")),
+    (CAUTION, re.compile(r"\bCAUTION\b|\bWARNING\b|\bWarning\b"),
+     ("CAUTION", "WARNING", "Warning")),
 )
 _CLASS_SEVERITY = {BLOCKED: ERROR, ERRORED: ERROR, CAUTION: WARNING}
 
@@ -41,8 +45,7 @@ _DONE = re.compile(r"^\s*\[\d+\] DONE\b")
 # Words a line must hold for a rule to match it. A batch is searched for
 # them with str.find, in C, and only the lines that hold one are tried with
 # the rules: three regex searches a line were most of the parsing.
-_RULE_WORDS = ("BLOCKED", "FAILED", "EXCEPTION", "Traceback", "Failed to", "Error:", "CAUTION",
-               "WARNING", "Warning")
+_RULE_WORDS = tuple(word for _, _, words in _RULES for word in words)
 _DONE_WORDS = ("DONE",)
 WAVE_WORDS = ("[WAVE ",)
 _PLUS_ONE = (1).__add__
@@ -50,9 +53,15 @@ _LINE, _OFFSET, _DATA = map(itemgetter, range(3))
 
 
 def classify(line: str) -> str:
-    for name, pattern in _RULES:
-        if pattern.search(line):
-            return name
+    """The first rule that matches ``line``, tried where its words are: a
+    regex search along a 30 MB line took 3 s, finding the words 25 ms."""
+    for name, pattern, words in _RULES:
+        for word in words:
+            at = line.find(word)
+            while at >= 0:
+                if pattern.match(line, at):
+                    return name
+                at = line.find(word, at + 1)
     return OTHER
 
 
