@@ -24,7 +24,7 @@ def reason_of(record: Record) -> str:
     """A short reason to count blocks by: the words before the first colon
     ("Attempt to write to protected file", "Constitutional violation")."""
     if record.kind == kernel.KIND:
-        found = _KERNEL_REASON.search(str(record.raw))
+        found = kernel.match_at_word(_KERNEL_REASON, str(record.raw), "BLOCKED")
         full = found.group(1) if found else str(record.raw)
     else:
         f = record.fields
