@@ -89,18 +89,25 @@ PREVIEW_MOST = 256 << 10  # read at most (a line of blank lines: ~30 ms)
 _TOKEN_ENDS = " \t\r\n\"',;}&"  # what ends a secret's value (``_SECRET``)
 
 
-def preview(text: str, limit: int) -> str:
-    """``one_line(redact(text), limit)`` of text of any length, read only up
-    to ``PREVIEW_MARGIN`` past ``limit``. A token cut there is dropped unless
-    that much of it is left: a secret's pattern could miss a short piece, and
-    a long piece is matched as the whole would be."""
-    size = limit + PREVIEW_MARGIN
-    while len(text) > size:
-        head = text[:size]
+def head_of(text: str, size: int) -> str:
+    """``text``'s first ``size`` characters, to be redacted alone. A token
+    cut there is dropped unless ``PREVIEW_MARGIN`` of it is left: a secret's
+    pattern could miss a short piece, and a long piece is matched as the
+    whole would be."""
+    head = text[:size]
+    if len(head) < len(text):
         token_start = max(map(head.rfind, _TOKEN_ENDS)) + 1
         if len(head) - token_start < PREVIEW_MARGIN:
             head = head[:token_start]
-        shown = one_line(redact(head))
+    return head
+
+
+def preview(text: str, limit: int) -> str:
+    """``one_line(redact(text), limit)`` of text of any length, read only up
+    to ``PREVIEW_MARGIN`` past ``limit`` (``head_of``)."""
+    size = limit + PREVIEW_MARGIN
+    while len(text) > size:
+        shown = one_line(redact(head_of(text, size)))
         # Line breaks collapse: read further while they leave too little to show.
         if len(shown) >= limit or size >= PREVIEW_MOST:
             return shown[:max(0, limit - 1)] + "…"

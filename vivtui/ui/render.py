@@ -15,7 +15,7 @@ from rich.text import Text
 
 from vivtui.parsing.record import ERROR, WARNING, Record
 from vivtui.parsing.values import text
-from vivtui.safetext import clean, preview, redact, safe_line
+from vivtui.safetext import clean, head_of, preview, redact, safe_line
 from vivtui.store.sessions import (
     FAILED,
     RUNNING,
@@ -42,9 +42,15 @@ def safe(value: object, limit: int | None = None) -> str:
     return preview(text(value), limit)
 
 
-def safe_block(value: object) -> str:
-    """Log data kept multi-line (the inspector, histories), still display-safe."""
-    return clean(redact(text(value))).expandtabs(4)
+def safe_block(value: object, most: int | None = None) -> str:
+    """Log data kept multi-line (the inspector, histories), still display-safe;
+    with ``most``, its first ``most`` characters and a line saying how many more."""
+    whole = text(value)
+    if most is None or len(whole) <= most:
+        return clean(redact(whole)).expandtabs(4)
+    head = head_of(whole, most)
+    return (clean(redact(head)).expandtabs(4)
+            + f"\n… {len(whole) - len(head):,} more characters not shown (c copies them)")
 
 
 def fit(value: str, width: int) -> str:
