@@ -178,3 +178,25 @@ def test_the_inspector_shows_a_huge_value_s_start_and_copies_it_whole():
     assert "task_id: t1" in body and "hunter22" not in body
     copied = "\n".join(line for line, _, _ in tree_lines(fields))  # what `c` copies
     assert copied.count(huge.replace(" password=hunter22", " password=…[redacted]")) == 2
+
+
+def test_a_wrapped_status_line_keeps_each_mark_with_its_figure():
+    # Wrapped at any space, the status line at 80 columns ended one line
+    # with "⚑" and began the next with its number.
+    from rich.text import Text
+
+    from vivtui.ui.textline import _lines_of
+    status = (" live  files 6/7 (1 waiting)  ✗ 5  ⚠ 36  malformed 1  $ $0.4477 (Nova-22 38%)"
+              "  ⚑ 12  ● following")
+    overview = ("          12-02 23:07–23:08  events 205  failures 3  spend $0.4477  tokens 68,635"
+                "   bins of 1 min, [ ] move, T filters every pane")
+    for plain in (status, overview):
+        for width in range(30, len(plain) + 1):
+            lines = [line.plain for line in _lines_of(Text(plain), width)]
+            assert all(len(line) <= width for line in lines)
+            assert " ".join(lines).split() == plain.split()  # nothing lost, in order
+            for line in lines[:-1]:
+                assert len(line.split()[-1]) > 1  # no line ends with a lone mark
+    assert [line.plain for line in _lines_of(Text(overview), 80)] == [
+        "          12-02 23:07–23:08  events 205  failures 3  spend $0.4477",  # items whole
+        "tokens 68,635   bins of 1 min, [ ] move, T filters every pane"]

@@ -11,6 +11,9 @@ only when the number of lines does.
 
 from __future__ import annotations
 
+import re
+
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
@@ -18,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 MAX_LINES = 3
+_SPACES = re.compile(r" +")
 
 
 class TextLine(Widget):
@@ -61,9 +65,15 @@ class TextLine(Widget):
         text = self._text
         if not self._wrap or text.cell_len <= width:
             return [text]
-        text = text.copy()
-        text.no_wrap = False  # a head is built not to wrap; here it may
-        lines = list(text.wrap(self.app.console, width, overflow="ellipsis"))
+        lines: list[Text] = []
+        parts = [part for line in text.split("\n", allow_blank=True)
+                 for part in _lines_of(line, width)]
+        for part in parts:
+            if part.cell_len <= width:
+                lines.append(part)
+                continue
+            part.no_wrap = False  # a head is built not to wrap; here it may
+            lines.extend(part.wrap(self.app.console, width, overflow="ellipsis"))
         return lines[:self._max_lines] or [text]
 
     def render_line(self, y: int) -> Strip:
@@ -81,3 +91,28 @@ class TextLine(Widget):
         if y < len(self._strips):
             return self._strips[y]
         return Strip.blank(width, base)
+
+
+def _lines_of(text: Text, width: int) -> list[Text]:
+    """``text`` in lines of at most ``width`` cells, broken at spaces but not
+    right after a one-character word (wrapped at any space, the status line
+    ended one line with "⚑" and began the next with its number), and between
+    two items (two spaces or more) where that fills half the line or more
+    ("tokens" no longer parted from its figure). A word wider than a line is
+    left whole, for the caller to fold."""
+    plain = text.plain
+    breaks = [(found.start(), found.end()) for found in _SPACES.finditer(plain)
+              if found.start() - (plain.rfind(" ", 0, found.start()) + 1) > 1]
+    lines, start = [], 0
+    while cell_len(plain[start:]) > width:
+        fit = [(end, after) for end, after in breaks
+               if end > start and cell_len(plain[start:end]) <= width]
+        if not fit:
+            break
+        gaps = [(end, after) for end, after in fit if after - end > 1
+                and cell_len(plain[start:end]) >= width // 2]
+        end, after = (gaps or fit)[-1]
+        lines.append(text[start:end])
+        start = after
+    lines.append(text[start:])
+    return lines
