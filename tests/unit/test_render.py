@@ -168,13 +168,14 @@ def test_a_long_line_is_previewed_from_its_start_as_the_whole_would_be(monkeypat
 
 def test_the_inspector_shows_a_huge_value_s_start_and_copies_it_whole():
     # Made safe and cut into rows on the screen's thread: a 20 MB field froze it 1.6 s.
-    from vivtui.ui.inspector import SHOWN_MOST, tree_lines
-    huge = "E" * (3 * SHOWN_MOST) + " password=hunter22"
+    from vivtui.ui.inspector import tree_lines
+    most = 100_000  # (the inspector's: SHOWN_MOST)
+    huge = "E" * (3 * most) + " password=hunter22"
     fields = {"task_id": "t1", "errors": huge, "nested": {"more": huge}}
-    shown = list(tree_lines(fields, most=SHOWN_MOST))
+    shown = list(tree_lines(fields, most=most))
     body = "\n".join(line for line, _, _ in shown)
-    assert len(body) < 2 * SHOWN_MOST + 1000  # each value's first SHOWN_MOST
-    assert body.count(f"… {2 * SHOWN_MOST + 18:,} more characters not shown") == 2
+    assert len(body) < 2 * most + 1000  # each value's first ``most``
+    assert body.count(f"… {2 * most + 18:,} more characters not shown") == 2
     assert "task_id: t1" in body and "hunter22" not in body
     copied = "\n".join(line for line, _, _ in tree_lines(fields))  # what `c` copies
     assert copied.count(huge.replace(" password=hunter22", " password=…[redacted]")) == 2

@@ -20,8 +20,9 @@ from vivtui.ui.rowview import RowView
 
 Line = tuple[str, str, int]  # (text, style of the value, length of the key at its start)
 # Characters of one value shown (a copy takes them all): made safe and cut
-# into rows on the screen's thread, 80 ms a megabyte (a 20 MB field froze it 1.6 s).
-SHOWN_MOST = 1 << 20
+# into rows on the screen's thread, 80 ms a megabyte (a 20 MB field froze it
+# 1.6 s); a 2 MB one is still shown whole.
+SHOWN_MOST = 4 << 20
 
 
 def tree_lines(value: Any, indent: int = 0, most: int | None = None) -> Iterator[Line]:
