@@ -1172,3 +1172,21 @@ async def test_a_run_directory_opens_where_its_files_are(tui, run_dir, tmp_path)
             assert (app.main.home, app.main.active_name()) == (home, home), root
             if home == "sessions":
                 assert "waiting for actions" not in tui.screen_text(app)
+
+
+async def test_a_file_read_without_a_row_for_its_pane_says_so_not_waiting(tui, tmp_path):
+    # A million lines, none of them a task, were shown as "waiting for execution_log.jsonl".
+    (tmp_path / "execution_log.jsonl").write_bytes(b"not a task\n" * 3 + b"[1]\n")
+    (tmp_path / "structured_logs.jsonl").write_bytes(
+        b'{"timestamp": "2026-02-11T00:59:00", "level": "INFO", "message": "worker up",'
+        b' "worker_id": "w", "context": {}}\n')
+    app = tui.fixture_app(tmp_path)
+    async with app.run_test(size=(120, 20)) as pilot:
+        tui.load(app)
+        app.main.refresh_status()
+        await pilot.pause()
+        assert app.main.panes["queue"].view.empty == (
+            "no task events in execution_log.jsonl yet: 4 lines read, 4 of them malformed")
+        assert app.main.panes["sessions"].view.empty == (
+            "no GrindSession starts or completions in structured_logs.jsonl yet: 1 line read")
+        assert app.main.panes["budget"].view.empty == "no API failures or budget events yet"

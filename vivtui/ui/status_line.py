@@ -31,8 +31,10 @@ class StatusLine:
         status.update(self.status_text(statuses))
         unreadable = {s.kind: f"{s.name}: unreadable ({s.note or 'no reason given'})"
                       for s in statuses if s.state == "unreadable"}
+        read = {s.kind: s for s in statuses if s.used and s.state == "ok"}
         for pane in self.panes.values():
-            pane.file_problem(next((unreadable[k] for k in pane.reads if k in unreadable), None))
+            pane.file_problem(next((unreadable[k] for k in pane.reads if k in unreadable), None),
+                              next((read[k] for k in pane.reads if k in read), None))
 
     def status_text(self, statuses=None):
         pane = self.current_pane()

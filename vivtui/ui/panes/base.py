@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
-from vivtui.ingest.feeds import PREVIEWED_KINDS
+from vivtui.ingest.feeds import PREVIEWED_KINDS, FileStatus
 from vivtui.parsing.record import ERROR, WARNING, Record, make
 from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern, record_field
@@ -48,6 +48,9 @@ class Pane(SaysWorkerFailures, Vertical):
     follows = True  # a stream that grows at the bottom, or a sorted list
     empty = ""  # what the view says before any row
     reads: tuple[str, ...] = ()  # the file kinds it lists (an unreadable one is said here)
+    # Said instead of ``empty`` when its file has lines and none is a row here
+    # (formatted with ``name``, ``lines`` and ``malformed``).
+    empty_when_read = ""
     # Drawn when its own source changes; the store's batches only mark it due.
     paces_itself = False
     ALLOW_MAXIMIZE = True
@@ -190,16 +193,23 @@ class Pane(SaysWorkerFailures, Vertical):
             found[category] = found.get(category, 0) + 1
         return sorted(found.items(), key=lambda kv: -kv[1])
 
-    def file_problem(self, problem: str | None) -> None:
-        """One of its files cannot be read (None: none now): said where its rows
-        would be, instead of "waiting for ...", which sent people waiting."""
+    def file_problem(self, problem: str | None, read: FileStatus | None = None) -> None:
+        """One of its files cannot be read (None: none now), or was ``read``
+        (lines, none of them a row here, if the view is empty): said where its
+        rows would be, instead of "waiting for ...", which sent people waiting
+        (a file of a million lines, none of them readable, said so)."""
+        if problem is None and read is not None and read.records and self.empty_when_read:
+            malformed = f", {read.malformed:,} of them malformed" if read.malformed else ""
+            lines = f"{read.records:,} line{'s' if read.records != 1 else ''}"
+            problem = self.empty_when_read.format(name=read.name, lines=lines,
+                                                  malformed=malformed)
         if problem == self._problem:
             return
         if self._problem is None:
             self._empty_before = self.empty
         self._problem = problem
         self.empty = problem if problem is not None else self._empty_before
-        self.view.empty = self.empty
+        self.view.empty = self._empty_text()
         self.view.refresh()
 
     def shown(self, visible: bool) -> None:
@@ -398,12 +408,16 @@ class Pane(SaysWorkerFailures, Vertical):
         self.filters_changed()
         return had
 
+    def _empty_text(self) -> str:
+        if self.filters.active:
+            return ("no matching rows found yet" if self.row_query.scanning
+                    else "no rows match the filters")
+        return PREVIEW_COMING if self._preview_coming else self.empty
+
     def update_filterbar(self) -> None:
         # An empty view under filters says so, not "waiting for ...".
         query = self.row_query
-        self.view.empty = (("no matching rows found yet" if query.scanning else
-                            "no rows match the filters") if self.filters.active
-                           else PREVIEW_COMING if self._preview_coming else self.empty)
+        self.view.empty = self._empty_text()
         bar = self.query_one(".filterbar", TextLine)
         text = heads.filter_bar(self.filters, query.search, len(self.view.rows), query.hits,
                                 query.progress())

@@ -28,6 +28,7 @@ class QueuePane(Pane):
     follows = False
     reads = ("tasks",)
     empty = "waiting for execution_log.jsonl…"
+    empty_when_read = "no task events in {name} yet: {lines} read{malformed}"
     DEFAULT_CSS = """
     QueuePane > .history { height: 9; border-top: solid $primary-darken-2; }
     """

@@ -46,6 +46,8 @@ class SessionsPane(Pane):
     follows = False
     reads = ("sessions",)
     empty = "waiting for structured_logs.jsonl…"
+    empty_when_read = ("no GrindSession starts or completions in {name} yet: {lines} read"
+                       "{malformed}")
     DEFAULT_CSS = """
     SessionsPane > .detail { height: 7; border-top: solid $primary-darken-2; }
     SessionsPane > .waterfall { height: 1fr; display: none; }
