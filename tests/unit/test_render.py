@@ -189,15 +189,17 @@ def test_a_wrapped_status_line_keeps_each_mark_with_its_figure():
     from vivtui.ui.textline import _lines_of
     status = (" live  files 6/7 (1 waiting)  ✗ 5  ⚠ 36  malformed 1  $ $0.4477 (Nova-22 38%)"
               "  ⚑ 12  ● following")
+    head = " Actions  rows 17 errors 6 warnings 3  ⏸ paused · 0 new · G to follow"
     overview = ("          12-02 23:07–23:08  events 205  failures 3  spend $0.4477  tokens 68,635"
                 "   bins of 1 min, [ ] move, T filters every pane")
-    for plain in (status, overview):
+    for plain in (status, overview, head):
         for width in range(30, len(plain) + 1):
             lines = [line.plain for line in _lines_of(Text(plain), width)]
             assert all(len(line) <= width for line in lines)
             assert " ".join(lines).split() == plain.split()  # nothing lost, in order
             for line in lines[:-1]:
                 assert len(line.split()[-1]) > 1  # no line ends with a lone mark
+            assert not any(line[:1].isdigit() for line in lines[1:])  # nor starts with a figure
     assert [line.plain for line in _lines_of(Text(overview), 80)] == [
         "          12-02 23:07–23:08  events 205  failures 3  spend $0.4477",  # items whole
         "tokens 68,635   bins of 1 min, [ ] move, T filters every pane"]
