@@ -93,17 +93,22 @@ class TextLine(Widget):
         return Strip.blank(width, base)
 
 
+def _is_mark(word: str) -> bool:
+    """A one-character sign that goes with what follows it ("⚑ 3", "$ $0.41")."""
+    return len(word) == 1 and not word.isalnum()
+
+
 def _lines_of(text: Text, width: int) -> list[Text]:
     """``text`` in lines of at most ``width`` cells, broken at spaces but not
-    right after a one-character word nor right before a figure (wrapped at any
-    space, the status line ended one line with "⚑" and began the next with its
-    number; a head ended with "warnings" and began with "3"), and between
-    two items (two spaces or more) where that fills half the line or more
-    ("tokens" no longer parted from its figure). A word wider than a line is
-    left whole, for the caller to fold."""
+    right after a mark nor right before a figure (wrapped at any space, the
+    status line ended one line with "⚑" and began the next with its number;
+    a head ended with "warnings" and began with "3"), and between two items
+    (two spaces or more) where that fills half the line or more ("tokens" no
+    longer parted from its figure). A word wider than a line is left whole,
+    for the caller to fold."""
     plain = text.plain
     breaks = [(found.start(), found.end()) for found in _SPACES.finditer(plain)
-              if found.start() - (plain.rfind(" ", 0, found.start()) + 1) > 1
+              if not _is_mark(plain[plain.rfind(" ", 0, found.start()) + 1:found.start()])
               and not plain[found.end():found.end() + 1].isdigit()]
     lines, start = [], 0
     while cell_len(plain[start:]) > width:
