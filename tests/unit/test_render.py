@@ -194,12 +194,32 @@ def test_a_wrapped_status_line_keeps_each_mark_with_its_figure():
                 "   bins of 1 min, [ ] move, T filters every pane")
     for plain in (status, overview, head):
         for width in range(30, len(plain) + 1):
-            lines = [line.plain for line in _lines_of(Text(plain), width)]
+            lines = [line.plain for line in _lines_of(Text(plain), width, 99)]
             assert all(len(line) <= width for line in lines)
             assert " ".join(lines).split() == plain.split()  # nothing lost, in order
             for line in lines[:-1]:
                 assert line.split()[-1] not in "✗⚠$⚑●⏸·"  # no line ends with a lone mark
             assert not any(line[:1].isdigit() for line in lines[1:])  # nor starts with a figure
-    assert [line.plain for line in _lines_of(Text(overview), 80)] == [
+    assert [line.plain for line in _lines_of(Text(overview), 80, 3)] == [
         "          12-02 23:07–23:08  events 205  failures 3  spend $0.4477",  # items whole
         "tokens 68,635   bins of 1 min, [ ] move, T filters every pane"]
+
+
+def test_a_head_names_its_first_counts_and_how_many_more():
+    # 200k statuses, one a task, made a head of megabytes, wrapped at every draw.
+    from vivtui.ui import heads, styles
+    items = [(f"S{n:06d}", 1, styles.PLAIN) for n in range(50)]
+    head = heads.counts("Queue 50 tasks", items).plain
+    assert head.count(" 1") == heads.COUNTS_MOST >= 15  # FORMATS.md's statuses fit
+    assert "S000019 1" in head and "S000020" not in head and head.endswith("+30 more")
+    assert heads.counts("Sessions", items[:5]).plain.endswith("S000004 1")
+
+
+def test_only_the_lines_shown_are_looked_for():
+    from rich.text import Text
+
+    from vivtui.ui.textline import _lines_of
+    long = Text(" ".join(f"word{n}" for n in range(100_000)))
+    lines = _lines_of(long, 40, 3)
+    assert len(lines) == 4 and all(line.cell_len <= 40 for line in lines[:3])
+    assert " ".join(line.plain for line in lines) == long.plain  # the rest, as it is

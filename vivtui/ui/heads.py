@@ -16,16 +16,24 @@ from vivtui.ui import render, styles
 Count = tuple[str, int, str]  # (label, count, style of the label)
 
 
+COUNTS_MOST = 20  # (FORMATS.md knows 15 task statuses)
+
+
 def line() -> Text:
     return Text(no_wrap=True, overflow="ellipsis", end="")
 
 
 def counts(label: str, items: list[Count]) -> Text:
+    """The label, then each item's name and count: the first ``COUNTS_MOST``
+    of them, and how many more (200k statuses, one a task, made a head of
+    megabytes, wrapped again at every draw)."""
     out = line()
     out.append(f" {label} ", styles.STRONG)
-    for name, count, style in items:
+    for name, count, style in items[:COUNTS_MOST]:
         out.append(f" {render.safe(name, 30)} ", style)
         out.append(str(count), styles.STRONG)
+    if len(items) > COUNTS_MOST:
+        out.append(f"  +{len(items) - COUNTS_MOST:,} more", styles.NOTE)
     return out
 
 

@@ -66,9 +66,13 @@ class TextLine(Widget):
         if not self._wrap or text.cell_len <= width:
             return [text]
         lines: list[Text] = []
+        # Only the first lines are shown: what cannot reach them is not wrapped.
+        text = text[:(self._max_lines + 1) * width * 2]
         parts = [part for line in text.split("\n", allow_blank=True)
-                 for part in _lines_of(line, width)]
+                 for part in _lines_of(line, width, self._max_lines)]
         for part in parts:
+            if len(lines) >= self._max_lines:
+                break
             if part.cell_len <= width:
                 lines.append(part)
                 continue
@@ -98,28 +102,38 @@ def _is_mark(word: str) -> bool:
     return len(word) == 1 and not word.isalnum()
 
 
-def _lines_of(text: Text, width: int) -> list[Text]:
-    """``text`` in lines of at most ``width`` cells, broken at spaces but not
-    right after a mark nor right before a figure (wrapped at any space, the
-    status line ended one line with "⚑" and began the next with its number;
-    a head ended with "warnings" and began with "3"), and between two items
-    (two spaces or more) where that fills half the line or more ("tokens" no
-    longer parted from its figure). A word wider than a line is left whole,
-    for the caller to fold."""
+def _lines_of(text: Text, width: int, most: int) -> list[Text]:
+    """``text`` in lines of at most ``width`` cells (the first ``most``, then
+    the rest), broken at spaces but not right after a mark nor right before a
+    figure (wrapped at any space, the status line ended one line with "⚑"
+    and began the next with its number; a head ended with "warnings" and
+    began with "3"), and between two items (two spaces or more) where that
+    fills half the line or more ("tokens" no longer parted from its figure).
+    A word wider than a line is left whole, for the caller to fold."""
     plain = text.plain
     breaks = [(found.start(), found.end()) for found in _SPACES.finditer(plain)
               if not _is_mark(plain[plain.rfind(" ", 0, found.start()) + 1:found.start()])
               and not plain[found.end():found.end() + 1].isdigit()]
-    lines, start = [], 0
-    while cell_len(plain[start:]) > width:
-        fit = [(end, after) for end, after in breaks
-               if end > start and cell_len(plain[start:end]) <= width]
-        if not fit:
+    lines, start, at = [], 0, 0
+    while len(lines) < most and cell_len(plain[start:]) > width:
+        fit = gap = None
+        cells, counted = 0, start
+        for index in range(at, len(breaks)):
+            end, after = breaks[index]
+            if end <= start:
+                continue  # (spaces the text starts with)
+            cells += cell_len(plain[counted:end])
+            counted = end
+            if cells > width:
+                break
+            fit = (end, after, index)
+            if after - end > 1 and cells >= width // 2:
+                gap = fit
+        chosen = gap or fit
+        if chosen is None:
             break
-        gaps = [(end, after) for end, after in fit if after - end > 1
-                and cell_len(plain[start:end]) >= width // 2]
-        end, after = (gaps or fit)[-1]
+        end, after, index = chosen
         lines.append(text[start:end])
-        start = after
+        start, at = after, index + 1
     lines.append(text[start:])
     return lines
