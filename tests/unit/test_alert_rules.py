@@ -121,6 +121,37 @@ def test_budget_levels_fire_once_each_at_the_call_that_crossed_them(run):
     assert [(a.rule, a.severity) for a in run.look()] == [(BUDGET, "critical")]
 
 
+def test_a_batch_judges_the_wrappers_it_moved_and_all_of_them_at_a_new_limit(run, monkeypatch):
+    # Every wrapper judged at every batch: 100k wrappers took 20 s to read 14 MB.
+    from vivtui.store.budget import BudgetTracker
+    asked = []
+    real = BudgetTracker.wrappers
+    monkeypatch.setattr(BudgetTracker, "wrappers", lambda self, users=None: asked.append(
+        users) or real(self, users))
+    run.write("api_audit.log", *[call(i, f"u{i}", 0.2) for i in range(40)])
+    assert run.look() == []
+    del asked[:]
+    run.write("api_audit.log", call(50, "u7", 0.9), call(51, "u3", 0.01), call(52, "new", 0.1))
+    fired = run.look()
+    assert asked == [["u3", "u7", "new"]]  # in the order they were first seen
+    assert [(a.rule, a.line) for a in fired] == [(BUDGET, 41)] and "wrapper u7" in fired[0].message
+    run.store.budget.saw_stated_limit(0.30)  # every wrapper's share moves: all are judged
+    del asked[:]
+    run.write("api_audit.log", call(53, "u9", 0.001))
+    fired = run.look()
+    assert asked == [None] and len(fired) == 40  # u0..u39 past 50 % of $0.30, "new" not
+    assert "wrapper u7" in fired[0].message and "95%" in fired[0].message  # nearest first
+
+
+def test_the_wrappers_are_sorted_again_only_after_a_change():
+    from vivtui.store.budget import BudgetTracker
+    budget = BudgetTracker()
+    assert budget.wrappers() is budget.wrappers()
+    before = budget.wrappers()
+    budget.saw_stated_limit(1.0)
+    assert budget.wrappers() is not before
+
+
 def test_a_backlog_past_several_levels_says_the_highest_once_as_history(run):
     run.write("api_audit.log", *[call(i, cost=0.5) for i in range(4)])  # $2.00 of $2.00
     fired = run.look()

@@ -50,9 +50,13 @@ class Lead:
     _accounts: dict[str, tuple] = field(default_factory=dict)
     _refused: set[str] = field(default_factory=set)
 
-    def saw_budget(self, rows: list, budget: BudgetTracker, refused: set[str]) -> None:
+    def saw_budget(self, rows: list, budget: BudgetTracker, refused: set[str],
+                   users: list[str] | None = None) -> None:
+        """``users``: the wrappers that may have moved (None: any of them)."""
         moved = {}
-        for user, wrapper in budget.by_user.items():
+        wrappers = (budget.by_user.items() if users is None
+                    else ((user, budget.by_user[user]) for user in users))
+        for user, wrapper in wrappers:
             account = (wrapper.cost, wrapper.spent_at_refusal, wrapper.last_remaining)
             if self._accounts.get(user) != account:
                 self._accounts[user] = moved[user] = account
@@ -102,6 +106,7 @@ def follow(engine: AlertEngine, later: AlertEngine, kind: str, store: RunStore,
             streak.length = length
         fired = replaced(fired, dropped, made)
     if api is not None:
+        engine._judge_all = True
         engine._levels, engine._spent, engine._refused = api.levels, api.spent, api.refused
         engine._burst, engine._in_burst = api.burst, api.in_burst
     engine._seen.counts = {key: count for key, count in engine._seen.counts.items()

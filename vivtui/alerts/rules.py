@@ -92,6 +92,10 @@ class AlertEngine:
         self._levels: dict[str, float] = {}  # wrapper -> highest level crossed
         self._spent: dict[str, float] = {}  # wrapper -> its spend at the last look
         self._refused: set[str] = set()
+        # Every wrapper is judged again at the next batch (not only those that
+        # moved): after state taken over from another engine, or a new limit.
+        self._judge_all = True
+        self._limits: tuple = ()
         self._streaks = {sessions.KIND: Streak("sessions"), execution.KIND: Streak("tasks")}
         self._burst: deque[float] = deque()
         self._seconds = EpochMinutes()
@@ -227,9 +231,14 @@ class AlertEngine:
 
     def _budget(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
         budget = store.budget
+        moved = budget.take_moved()
+        limits = (budget.option_limit, budget.stated_limit)
+        if self._judge_all or limits != self._limits:
+            moved = None
+        self._judge_all, self._limits = False, limits
         if self.lead is not None:
-            self.lead.saw_budget(rows, budget, self._refused)
-        for wrapper in budget.wrappers():
+            self.lead.saw_budget(rows, budget, self._refused, moved)
+        for wrapper in budget.wrappers(moved):
             limit = budget.limit_of(wrapper)
             crossed = crossed_level(self.settings.budget_levels, self._levels, self._spent,
                                     self._refused, wrapper.user, wrapper.cost, limit)
@@ -330,6 +339,7 @@ class AlertEngine:
         self._seen.counts.update({key: count for key, count in other._seen.counts.items()
                                   if key[0] in kinds})
         if api_audit.KIND in kinds:
+            self._judge_all = True
             self._levels, self._spent = other._levels, other._spent
             self._refused, self._burst, self._in_burst = (other._refused, other._burst,
                                                           other._in_burst)
