@@ -183,6 +183,24 @@ def test_a_big_line_file_is_previewed_by_its_newest_lines_before_it_is_read(tmp_
     assert feed.preview() is None  # once only, before the first read
 
 
+def test_a_backlog_handed_to_another_process_first_is_still_previewed(tmp_path, monkeypatch):
+    # A run directory's big backlogs are handed to their processes before the
+    # panes' previews are read: marked as read, the sessions and queue panes
+    # said "reading the file's newest lines…" until every line was counted.
+    from vivtui.ingest import feeds
+    monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
+    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    (tmp_path / "execution_log.jsonl").write_bytes(task_lines(2000))
+    feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
+    handed = feed.descriptor()
+    assert handed is not None and handed[1] == len(task_lines(2000))
+    batch = feed.preview()
+    assert batch is not None and batch.preview
+    assert list(batch.records)[-1].fields["task_id"] == "t02000"
+    feed.poll()  # read here from the start: no preview after that
+    assert feed.preview() is None
+
+
 def test_a_preview_is_parsed_a_piece_at_a_time_with_its_pace_between(tmp_path, monkeypatch):
     """A key typed as a big run shows up is not kept waiting by a whole
     preview's parsing (the pace waits while a key is being answered)."""

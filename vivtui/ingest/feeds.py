@@ -110,6 +110,12 @@ class Feed:
         self.apart = False
         self._preview: tuple[LineTailer, LineParser] | None = None  # see ``preview``
         self._looked = False  # polled once: a file missing then has no backlog
+        # Polled here: its reading from the start began in this process, and a
+        # preview's newest lines would come after lines already handed on. (A
+        # backlog handed to another process is no such reading: a run
+        # directory's big files were, before their panes' previews, which
+        # then never came: "reading the file's newest lines…" until counted.)
+        self._polled = False
         self._names: set[str] | None = None  # see ``names``
         self.own_names = {path.name for _, path in choices}
         self._read_elsewhere: list[FileStatus] | None = None  # see ``read_by_other``
@@ -143,7 +149,7 @@ class Feed:
                 # Missing at the first look: it has no backlog, and what it
                 # will hold is written while watched.
                 self._backlog_read = self._backlog_read or not self._looked
-                self._looked = True
+                self._looked = self._polled = True
                 return batch
         if self.spec.mode == SNAPSHOT:
             self._poll_snapshot(batch)
@@ -151,7 +157,7 @@ class Feed:
             self._poll_lines(batch, final)
         self.malformed += batch.records.malformed_count()
         self.records += len(batch.records)
-        self._looked = True
+        self._looked = self._polled = True
         return batch
 
     def preview(self, pace: Callable[[], object] | None = None) -> Batch | None:
@@ -160,7 +166,7 @@ class Feed:
         view to show apart from the models, which take every line in order.
         Their line numbers are not known yet (0); their offsets are. ``pace``
         is called between pieces of the parsing (a key's frame goes first)."""
-        if self._looked or (self._preview is None and not self.open_preview()):
+        if self._polled or (self._preview is None and not self.open_preview()):
             return None
         try:
             chunk = self._preview[0].read()
@@ -174,7 +180,7 @@ class Feed:
         a copy of this feed in another process: ``previewed_elsewhere``);
         False when it has none to read ahead: not a big line file, or looked
         at already."""
-        if self._looked or self._preview is not None:
+        if self._polled or self._preview is not None:
             return False
         self._settle()
         if not self._settled or self.spec.mode == SNAPSHOT or not self.big():
