@@ -66,8 +66,9 @@ class Pane(SaysWorkerFailures, Vertical):
         self.zone = zone
         self.run = RunState(LIVE, None, None)  # the run's state when last drawn
         self.dated = False  # the run spans days: times are shown with their date
-        self._problem: str | None = None  # a file of ``reads`` that cannot be read
-        self._empty_before = ""
+        # Said instead of ``empty``: a file of ``reads`` that cannot be read, or
+        # was read without a row here (``file_problem``).
+        self._problem: str | None = None
         self._preview_coming = False  # its rows wait for a big file's newest lines
         self.row_query: Query = MemoryQuery(self.describe, self._start_scan)
         self._source: Sequence = ()
@@ -205,10 +206,7 @@ class Pane(SaysWorkerFailures, Vertical):
                                                   malformed=malformed)
         if problem == self._problem:
             return
-        if self._problem is None:
-            self._empty_before = self.empty
         self._problem = problem
-        self.empty = problem if problem is not None else self._empty_before
         self.view.empty = self._empty_text()
         self.view.refresh()
 
@@ -412,7 +410,7 @@ class Pane(SaysWorkerFailures, Vertical):
         if self.filters.active:
             return ("no matching rows found yet" if self.row_query.scanning
                     else "no rows match the filters")
-        return PREVIEW_COMING if self._preview_coming else self.empty
+        return PREVIEW_COMING if self._preview_coming else self._problem or self.empty
 
     def update_filterbar(self) -> None:
         # An empty view under filters says so, not "waiting for ...".
