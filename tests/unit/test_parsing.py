@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -91,6 +92,7 @@ def test_a_line_that_is_not_json_is_decoded_once(monkeypatch):
 
     from vivtui.parsing import jsonline
     from vivtui.parsing.kinds import LineParser, spec_for_name
+    from vivtui.sources import json_dialect
     tried = []
 
     class Counting:
@@ -101,7 +103,17 @@ def test_a_line_that_is_not_json_is_decoded_once(monkeypatch):
             tried.append(data)
             return orjson.loads(data)
 
+    slow = []
+
+    class CountingSlow:
+        @staticmethod
+        def loads(text):
+            slow.append(text)
+            return json.loads(text)
+
     monkeypatch.setattr(jsonline, "orjson", Counting)
+    monkeypatch.setattr(json_dialect, "orjson", Counting)
+    monkeypatch.setattr(json_dialect, "json", CountingSlow)
     lines = [b"Traceback (most recent call last):", b"caf\xc3\xa9 not JSON", b"[1, 2]",
              b'{"task_id": "t\xff", "status": "failed"}', b"\xff not JSON either"]
     records = LineParser(spec_for_name("execution_log.jsonl")).parse(
@@ -112,6 +124,8 @@ def test_a_line_that_is_not_json_is_decoded_once(monkeypatch):
     assert records[4].raw == "\ufffd not JSON either"
     # Once each; the two with invalid UTF-8 once more, repaired.
     assert len(tried) == len(lines) + 2
+    # Python's slower parser only for what opens and closes like an object.
+    assert slow == []
 
 
 def test_invalid_utf8_becomes_replacement_not_malformed():

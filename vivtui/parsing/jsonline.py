@@ -8,6 +8,7 @@ import orjson
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record, Records, malformed, new_record
+from vivtui.sources.json_dialect import NOT_JSON, after_orjson
 
 # A row in the record layout: a Record, or a plain tuple on the hot paths.
 FromObject = Callable[[dict, bytes, int, int, ParseContext], tuple]
@@ -29,23 +30,13 @@ def load_object(kind: str, data: bytes, line: int, offset: int) -> dict | Record
 
 
 def refused_object(kind: str, data: bytes, line: int, offset: int) -> dict | Record:
-    """What a line that orjson refused holds: its object once invalid UTF-8 is
-    replaced (orjson refuses that outright), else a malformed record. Valid
-    UTF-8 is not tried again: a file of plain text lines took three failed
-    decodings a line (16 us, a third of it their exceptions)."""
-    if not data.isascii():
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            repaired = data.decode("utf-8", "replace")
-            try:
-                value = orjson.loads(repaired)
-            except orjson.JSONDecodeError:
-                return malformed(kind, line, offset, repaired.rstrip("\r"), why_not_json(data))
-            if value.__class__ is dict:
-                return value
-            return not_an_object(kind, data, line, offset, value)
-    return malformed(kind, line, offset, decode_text(data), why_not_json(data))
+    """What a line that orjson refused holds (``json_dialect.after_orjson``:
+    invalid UTF-8 replaced, or what Python's json writes and orjson refuses),
+    else a malformed record."""
+    value = after_orjson(data)
+    if value is NOT_JSON:
+        return malformed(kind, line, offset, decode_text(data), why_not_json(data))
+    return value if value.__class__ is dict else not_an_object(kind, data, line, offset, value)
 
 
 def not_an_object(kind: str, data: bytes, line: int, offset: int, value: object) -> Record:

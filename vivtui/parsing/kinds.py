@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-import orjson
-
 from vivtui.parsing import (
     action_text,
     actions,
@@ -23,6 +21,7 @@ from vivtui.parsing import (
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import FromObject, Shortcut, parse_batch
 from vivtui.parsing.record import Record, Records
+from vivtui.sources import json_dialect
 
 # How a file is read: line by line (jsonl, text) or as one JSON document (snapshot).
 LINES = "lines"
@@ -141,10 +140,7 @@ def sniff(head: bytes) -> FileSpec:
     for raw in head.splitlines()[:20]:
         if not raw.strip():
             continue
-        try:
-            obj = orjson.loads(raw.decode("utf-8", "replace"))
-        except orjson.JSONDecodeError:
-            obj = None
+        obj = json_dialect.loads(raw)
         if isinstance(obj, dict):
             return _spec_of_object(obj)
         text = raw.decode("utf-8", "replace")

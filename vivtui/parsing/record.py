@@ -11,6 +11,7 @@ from typing import Any, Callable, NamedTuple
 import orjson
 
 from vivtui.parsing.values import timestamp
+from vivtui.sources import json_dialect
 
 ERROR = "error"
 WARNING = "warning"
@@ -201,16 +202,8 @@ def _within_64_bits(value: Any) -> Any:
 
 def _object_of(data: bytes) -> dict:
     """A kept line decoded again; it decoded to an object when it was read."""
-    try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        try:
-            value = orjson.loads(data.decode("utf-8", "replace"))
-        except orjson.JSONDecodeError:
-            return {}
+    value = json_dialect.loads(data)
     return value if value.__class__ is dict else {}
-
-
 
 
 def same_line(record: Record, data: bytes) -> bool:
@@ -221,8 +214,9 @@ def same_line(record: Record, data: bytes) -> bool:
     if raw.__class__ is Packed:
         raw = _object_of(raw)
     if raw.__class__ is dict:
-        try:  # read as the parser reads it: bad UTF-8 as U+FFFD
-            return orjson.loads(data.decode("utf-8", "replace")) == raw
-        except orjson.JSONDecodeError:
-            return False
+        # Read as the parser reads it; compared as JSON again, where a NaN
+        # is not equal to itself.
+        value = json_dialect.loads(data)
+        return value is not json_dialect.NOT_JSON and (value == raw
+                                                       or to_json(value) == to_json(raw))
     return data.decode("utf-8", "replace").rstrip("\r") == str(raw)

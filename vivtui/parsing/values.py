@@ -17,6 +17,9 @@ def text(value: Any, default: str = "") -> str:
         return value
     if value.__class__ is int:  # as JSON writes it (a session's run and number)
         return str(value)
+    if value.__class__ is float and not math.isfinite(value):
+        # As the producer wrote it (Python's json: NaN, Infinity), where orjson writes null.
+        return "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
     try:
         return orjson.dumps(value).decode()
     except TypeError:

@@ -8,7 +8,6 @@ with ``reset`` set.
 
 from __future__ import annotations
 
-import json
 import os
 from array import array
 from dataclasses import dataclass, field
@@ -19,29 +18,15 @@ from typing import Any, Callable
 
 import orjson
 
+from vivtui.sources import json_dialect
 from vivtui.sources.regular import open_regular, read_regular, read_rest
 from vivtui.sources.tailer import EMPTY, MISSING, OK, UNREADABLE
 
 HALF_WRITTEN = "half-written"
 NOT_AN_ARRAY = "not an array"
 NOT_JSON = "not valid JSON (unchanged: not a rewrite in progress)"
-_INVALID = object()
-
-
-def _loads(data: bytes) -> Any:
-    """The file's JSON; orjson first, then the standard parser, which takes what
-    orjson refuses and Python writes (1e400, NaN, Infinity: read as non-finite,
-    and numbers that are not finite are not used)."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        pass
-    if not data.rstrip().endswith((b"]", b"}")):
-        return _INVALID  # cut short: a rewrite caught halfway (the slow parser costs 10x)
-    try:
-        return json.loads(data.decode("utf-8", "replace"))
-    except (ValueError, RecursionError):
-        return _INVALID
+_INVALID = json_dialect.NOT_JSON  # (also: a text cut short, seen without a parse)
+_loads = json_dialect.loads  # (the whole file's parse, by a name of its own)
 
 
 # A file read whole at each rewrite (performance_history.json) is refused beyond

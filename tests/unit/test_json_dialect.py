@@ -1,0 +1,125 @@
+"""JSON as Python's json module writes it (NaN, Infinity, lone surrogate
+escapes), which orjson refuses: read, not shown as malformed, and never a
+traceback further on."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import orjson
+import pytest
+
+from vivtui.cli import main
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import LineParser, sniff, spec_for_name
+from vivtui.parsing.record import pack, same_line
+from vivtui.parsing.values import text
+from vivtui.sources import json_dialect
+
+LONE = "bad byte \udcff here"  # what text decoded with surrogateescape holds
+UTC = ParseContext()
+
+
+def python_line(obj: dict) -> bytes:
+    """As the producers write a line (json.dumps: allow_nan, ensure_ascii)."""
+    return json.dumps(obj).encode()
+
+
+def parse(name: str, *objs: dict):
+    lines = [(n, n * 100, python_line(obj)) for n, obj in enumerate(objs, 1)]
+    return list(LineParser(spec_for_name(name)).parse(lines))
+
+
+def test_python_writes_what_orjson_refuses():
+    # The premise: if orjson ever reads these, the fallback is dead code.
+    for value in (math.nan, math.inf, -math.inf, LONE):
+        with pytest.raises(orjson.JSONDecodeError):
+            orjson.loads(python_line({"v": value}))
+
+
+def test_non_finite_numbers_and_lone_surrogates_are_read():
+    line = python_line({"a": math.nan, "b": [math.inf, -math.inf], LONE: {"c": LONE},
+                        "pair": "\U0001f600"})
+    value = json_dialect.loads(line)
+    assert math.isnan(value["a"]) and value["b"] == [math.inf, -math.inf]
+    mended = "bad byte \ufffd here"
+    assert value[mended] == {"c": mended}  # keys too
+    assert value["pair"] == "\U0001f600"  # a surrogate pair is one character
+    assert orjson.dumps(value)  # writable again (as rows are packed)
+
+
+@pytest.mark.parametrize("data", [
+    b'{"a": NaN',  # cut short: a line still being written
+    b'{"a": Nan}',
+    b"NaN",  # not an object or array
+    b"plain text with Infinity in it",
+    b"[" * 5000 + b'"\\udcff"' + b"]" * 5000,  # deeper than any parser goes
+])
+def test_what_is_not_json_stays_refused(data):
+    assert json_dialect.loads(data) is json_dialect.NOT_JSON
+
+
+def test_an_api_call_with_a_nan_cost_is_counted_and_its_cost_named(capsys, tmp_path):
+    base = {"timestamp": "2026-02-03T21:00:00.251000", "event": "API_CALL_SUCCESS",
+            "user": "w", "model": "m", "call_type": "x", "input_tokens": 1, "output_tokens": 2}
+    costs = [math.nan, 0.5, math.inf, 0.25]
+    (tmp_path / "api_audit.log").write_bytes(b"".join(
+        python_line({**base, "cost": cost}) + b"\n" for cost in costs))
+    assert main(["summary", str(tmp_path), "--json", "--tz", "UTC"]) == 0
+    data = orjson.loads(capsys.readouterr().out)
+    assert data["files"]["api_audit.log"]["malformed"] == 0
+    assert data["api"]["calls"] == 4
+    assert data["api"]["cost_usd"] == pytest.approx(0.75)
+    assert [(bad["line"], bad["value"]) for bad in data["api"]["bad_values"]] == [
+        (1, "NaN"), (3, "Infinity")]
+
+
+def test_a_completion_with_a_nan_field_ends_its_session(capsys, tmp_path):
+    start = {"timestamp": "2026-02-03T21:00:00.391000", "level": "INFO",
+             "message": "GrindSession started", "worker_id": "w",
+             "context": {"session_id": 1, "run": 1, "task": LONE}}
+    end = {**start, "timestamp": "2026-02-03T21:00:09.391000",
+           "message": "GrindSession completed",
+           "context": {"session_id": 1, "run": 1, "elapsed_seconds": math.nan,
+                       "returncode": 0, "success": True}}
+    (tmp_path / "structured_logs.jsonl").write_bytes(
+        python_line(start) + b"\n" + python_line(end) + b"\n")
+    assert main(["summary", str(tmp_path), "--json", "--tz", "UTC"]) == 0
+    sessions = orjson.loads(capsys.readouterr().out)["sessions"]
+    assert sessions == {**sessions, "started": 1, "completed": 1, "succeeded": 1,
+                        "unfinished": 0}
+
+
+def test_a_snapshot_with_a_lone_surrogate_is_read_not_a_traceback(capsys, tmp_path):
+    entries = [{"timestamp": "2026-02-03T05:26:42.611004", "session_id": 1,
+                "duration_seconds": math.nan, "success": True, "quality_score": 0.5,
+                "task_description": LONE}]
+    (tmp_path / "performance_history.json").write_text(json.dumps(entries))
+    assert main(["summary", str(tmp_path), "--tz", "UTC"]) == 0
+    assert "Performance: 1 entries (1 ok, 0 failed)" in capsys.readouterr().out
+
+
+def test_a_line_kept_as_bytes_reads_back_whole():
+    # The action log keeps its lines' bytes and decodes them when looked at.
+    obj = {"timestamp": "2026-02-03T05:44:03.267+00:00", "actor": "A", "action_type": "TOOL",
+           "action": "read", "detail": LONE, "budget_used": math.nan}
+    record, = parse("action_log.jsonl", obj)
+    assert not record.malformed and record.category == "TOOL"
+    assert record.fields["detail"] == "bad byte \ufffd here"
+    assert math.isnan(record.fields["budget_used"])
+    assert same_line(record, python_line(obj))
+    assert same_line(record._replace(raw=pack(record.fields)), python_line(obj))
+    assert not same_line(record, python_line({**obj, "detail": "other"}))
+
+
+def test_a_file_of_such_lines_is_known_by_its_first_line():
+    head = python_line({"timestamp": "2026-02-03T21:00:00.251000", "event": "API_CALL_SUCCESS",
+                        "user": "w", "cost": math.nan})
+    assert sniff(head + b"\n").name == "api_audit.log"
+
+
+@pytest.mark.parametrize("value, shown", [(math.nan, "NaN"), (math.inf, "Infinity"),
+                                          (-math.inf, "-Infinity"), (0.5, "0.5")])
+def test_a_number_is_shown_as_it_was_written(value, shown):
+    assert text(value) == shown

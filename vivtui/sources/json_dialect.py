@@ -1,0 +1,81 @@
+"""JSON as the producers write it, for what orjson refuses of it.
+
+Vivarium's producers are Python programs, and Python's ``json.dumps`` writes
+``NaN``, ``Infinity`` and ``-Infinity`` for floats that are not finite, and
+``"\\udcff"`` for a lone surrogate (a byte that text decoded with
+``surrogateescape`` kept). orjson refuses all three, and a line holding one
+was shown as malformed: an API call with a NaN cost was left out of the
+calls, a session completion out of the sessions (so it looked unfinished).
+Python's own parser reads them; the rest of vivtui never sees a lone
+surrogate, which can be neither written to a terminal nor as JSON: it
+becomes U+FFFD here, as an invalid UTF-8 byte does. Numbers that are not
+finite stay floats (``values.number`` takes none of them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+NOT_JSON: Any = object()  # (a sentinel: the refused path runs for every line of a text file)
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_SURROGATE_ESCAPE_TEXT = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_OPENS, _CLOSES = (b"{", b"[", "{", "["), (b"}", b"]", "}", "]")
+
+
+def loads(data: bytes) -> Any:
+    """The JSON value ``data`` holds, or ``NOT_JSON``."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return after_orjson(data)
+
+
+def after_orjson(data: bytes) -> Any:
+    """What ``data``, which orjson refused, holds: its value once invalid UTF-8
+    is replaced (orjson refuses that outright), else as Python reads it
+    (``python_dialect``), else ``NOT_JSON``. Valid UTF-8 is not given to
+    orjson again: a file of plain text lines took three failed decodings a
+    line (16 us, a third of it their exceptions)."""
+    text: bytes | str = data
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("utf-8", "replace")
+            try:
+                return orjson.loads(text)
+            except orjson.JSONDecodeError:
+                pass
+    return python_dialect(text)
+
+
+def python_dialect(text: bytes | str) -> Any:
+    """An object or array as Python's ``json`` reads it (non-finite numbers,
+    lone surrogates made U+FFFD), or ``NOT_JSON``. Only a text that opens and
+    closes like one is parsed: the slow parser is not run on every line of a
+    plain text file, nor on a line cut short."""
+    if text.lstrip()[:1] not in _OPENS or text.rstrip()[-1:] not in _CLOSES:
+        return NOT_JSON
+    try:
+        value = json.loads(text)
+        escapes = _SURROGATE_ESCAPE_TEXT if isinstance(text, str) else _SURROGATE_ESCAPE
+        return _mended(value) if escapes.search(text) else value
+    except (ValueError, RecursionError):  # (UnicodeDecodeError is a ValueError)
+        return NOT_JSON
+
+
+def _mended(value: Any) -> Any:
+    """The value with each lone surrogate in its strings (keys too) made U+FFFD."""
+    if value.__class__ is str:
+        return _SURROGATE.sub("\ufffd", value)
+    if value.__class__ is dict:
+        return {_mended(key): _mended(item) for key, item in value.items()}
+    if value.__class__ is list:
+        return [_mended(item) for item in value]
+    return value
