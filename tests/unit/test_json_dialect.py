@@ -123,3 +123,13 @@ def test_a_file_of_such_lines_is_known_by_its_first_line():
                                           (-math.inf, "-Infinity"), (0.5, "0.5")])
 def test_a_number_is_shown_as_it_was_written(value, shown):
     assert text(value) == shown
+
+
+def test_a_first_line_behind_a_byte_order_mark_is_read():
+    # An editor that marks UTF-8 (older Notepad) saves a copied run's files so.
+    obj = {"timestamp": "2026-02-03T05:44:03.267+00:00", "actor": "A", "action_type": "TOOL",
+           "action": "read"}
+    line = b"\xef\xbb\xbf" + python_line(obj)
+    record, = LineParser(spec_for_name("action_log.jsonl")).parse([(1, 0, line)])
+    assert not record.malformed and record.fields == obj
+    assert sniff(line + b"\n").name == "action_log.jsonl"

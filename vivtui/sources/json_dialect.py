@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from codecs import BOM_UTF8
 from typing import Any
 
 import orjson
@@ -37,11 +38,14 @@ def loads(data: bytes) -> Any:
 
 
 def after_orjson(data: bytes) -> Any:
-    """What ``data``, which orjson refused, holds: its value once invalid UTF-8
-    is replaced (orjson refuses that outright), else as Python reads it
-    (``python_dialect``), else ``NOT_JSON``. Valid UTF-8 is not given to
-    orjson again: a file of plain text lines took three failed decodings a
-    line (16 us, a third of it their exceptions)."""
+    """What ``data``, which orjson refused, holds: its value once a UTF-8 byte
+    order mark is dropped or invalid UTF-8 is replaced (orjson refuses both
+    outright), else as Python reads it (``python_dialect``), else
+    ``NOT_JSON``. Valid UTF-8 is not given to orjson again: a file of plain
+    text lines took three failed decodings a line (16 us, a third of it
+    their exceptions)."""
+    if data.startswith(BOM_UTF8):  # a file saved by an editor that marks UTF-8
+        return loads(data[len(BOM_UTF8):])
     text: bytes | str = data
     if not data.isascii():
         try:
