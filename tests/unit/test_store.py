@@ -84,6 +84,18 @@ def test_open_sessions_of_an_earlier_run_are_unfinished_once_a_later_run_starts(
     assert other_worker.state() == RUNNING  # another worker's run is its own
 
 
+def test_a_run_number_past_64_bits_is_no_wave_and_no_traceback():
+    store = RunStore()
+    huge = str(1 << 70)
+    store.apply("sessions", [session_event(sessions.STARTED, run=huge, session_id=1),
+                             session_event(sessions.STARTED, run=2, session_id=1),
+                             session_event(sessions.STARTED, run="-" + huge, session_id=3)])
+    tracker = store.sessions
+    assert [s.key[1] for s in tracker.sessions] == [huge, "2", "-" + huge]
+    # Not a wave: run 2 does not leave it behind, as with a run that is no number.
+    assert [s.state() for s in tracker.sessions] == [RUNNING, RUNNING, RUNNING]
+
+
 def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state():
     """``state_counts`` keeps counts as sessions start, end and are left behind;
     on a random history they are what every session's own state adds up to."""

@@ -325,7 +325,13 @@ def _occurrences(keys: list[SessionKey]) -> dict[SessionKey, int | list[int]]:
 
 
 def _as_int(value: str) -> int | None:
+    """A run's number; None for one that is no number, or is past the 64
+    bits its worker's waves are kept in (the array refused it: a traceback)."""
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         return None
+    return number if _RUN_LEAST <= number <= _RUN_MOST else None
+
+
+_RUN_LEAST, _RUN_MOST = -(1 << 63), (1 << 63) - 1
