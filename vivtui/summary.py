@@ -53,10 +53,12 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
         files[spec.name] = entry
     if layout.single_file:
         single = layout.feeds[0]
-        files[single.path.name] = {"state": single.status()[0].state,
+        status = single.status()[0]
+        files[single.path.name] = {"state": status.state,
                                    "records": single.records - single.malformed,
                                    "malformed": single.malformed, "path": str(single.path),
-                                   "read_as": single.spec.name}
+                                   "read_as": single.spec.name,
+                                   **({"note": status.note} if status.note else {})}
 
     s, b, k, p, t = store.sessions, store.budget, store.kernel, store.performance, store.tasks
     now = store.clock()

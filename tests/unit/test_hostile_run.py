@@ -5,6 +5,7 @@ refused, and let nothing through raw."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import resource
 import subprocess
@@ -66,8 +67,34 @@ def test_a_special_or_binary_file_given_as_path_is_refused_with_its_type(tmp_pat
     os.mkfifo(fifo)
     binary = tmp_path / "blob.dat"
     binary.write_bytes(b"\x7fELF\x00\x00\x01" * 50)
+    wide = tmp_path / "orchestrator.log"
+    wide.write_text("[!] Safety gate BLOCKED\r\n", encoding="utf-16")
     for path, said in ((fifo, "a FIFO (named pipe), not a regular file"),
-                       (binary, "binary data")):
+                       (binary, "binary data"), (wide, "UTF-16 text, not UTF-8: not read")):
         result = subprocess.run([sys.executable, "-m", "vivtui", "summary", str(path)],
                                 capture_output=True, text=True, timeout=LIMIT_S)
         assert result.returncode == 2 and said in result.stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_kernel_log_in_utf16_is_named_not_read_as_noise(tmp_path, encoding):
+    """Windows PowerShell 5's > writes a program's output as UTF-16. Read as
+    UTF-8 every line was noise, and a log of blocks said 0 blocked."""
+    text = "[1] START task\r\n[!] Safety gate BLOCKED: rm -rf /\r\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    (tmp_path / "kernel_run.log").write_bytes(data)
+    (tmp_path / "plain.log").write_bytes(codecs.BOM_UTF8 + text.encode())
+    for path in (tmp_path, tmp_path / "kernel_run.log"):
+        result = subprocess.run([sys.executable, "-m", "vivtui", "summary", str(path),
+                                 "--json"], capture_output=True, text=True, timeout=LIMIT_S)
+        assert result.returncode == 0, result.stderr[-500:]
+        kernel = orjson.loads(result.stdout)["files"]["kernel_run.log"]
+        assert kernel["state"] == "unreadable" and kernel["records"] == 0
+        assert "UTF-16 text, not UTF-8" in kernel["note"]
+    # A UTF-8 file that starts with its byte order mark is read.
+    result = subprocess.run([sys.executable, "-m", "vivtui", "summary",
+                             str(tmp_path / "plain.log"), "--json"],
+                            capture_output=True, text=True, timeout=LIMIT_S)
+    assert orjson.loads(result.stdout)["kernel"]["blocked"] == 1

@@ -250,7 +250,10 @@ def discover(path: Path | str, zone: tzinfo | None = None) -> RunLayout:
         raise LayoutError(f"{path}: permission denied")
     spec = spec_for_name(path.name)
     if spec is None:
-        head = _head(path) if st.st_size else b""
+        try:
+            head = _head(path) if st.st_size else b""
+        except OSError as exc:  # UTF-16 (``NotUtf8``), or gone meanwhile
+            raise LayoutError(f"{path}: {exc.strerror or exc}") from None
         if b"\0" in head:
             raise LayoutError(f"{path}: binary data (NUL bytes), not a Vivarium run file")
         # An empty file of an unknown name is most likely an action log being started.

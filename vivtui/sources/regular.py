@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from codecs import BOM_UTF16_BE, BOM_UTF16_LE, BOM_UTF32_BE
 from pathlib import Path
 
 # O_NONBLOCK: opening a FIFO does not wait for a writer; no effect on regular files.
@@ -33,7 +34,8 @@ def kind_of(mode: int) -> str:
 
 
 def open_regular(path: Path | str) -> int:
-    """A descriptor for reading ``path``; ``NotRegular`` for anything else."""
+    """A descriptor for reading ``path``; ``NotRegular`` for anything else,
+    ``NotUtf8`` for a file that says it is UTF-16 or UTF-32."""
     try:
         st = os.stat(path)
     except OSError:
@@ -45,7 +47,21 @@ def open_regular(path: Path | str) -> int:
     if not stat.S_ISREG(st.st_mode):  # replaced between the two looks
         os.close(fd)
         raise NotRegular(0, f"{kind_of(st.st_mode)}, not a regular file: not read")
+    if os.pread(fd, 4, 0).startswith(_WIDE_MARKS):
+        os.close(fd)
+        raise NotUtf8(0, NOT_UTF8)
     return fd
+
+
+class NotUtf8(OSError):
+    """The file starts with a UTF-16 or UTF-32 byte order mark. Windows
+    PowerShell 5's ``>`` writes a program's output so. Read as UTF-8, every
+    line was noise and no kernel rule matched (a log of blocks said 0
+    blocked): it is named and not read."""
+
+
+NOT_UTF8 = "UTF-16 text, not UTF-8: not read (iconv -f UTF-16 -t UTF-8 converts it)"
+_WIDE_MARKS = (BOM_UTF16_LE, BOM_UTF16_BE, BOM_UTF32_BE)  # (UTF-32 LE starts as UTF-16 LE)
 
 
 def read_regular(path: Path | str, limit: int) -> bytes:
