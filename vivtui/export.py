@@ -8,10 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
-import orjson
-
 from vivtui.ingest.layout import RunLayout
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import Record, to_json
 from vivtui.safetext import redact
 
 
@@ -73,7 +71,7 @@ def write_records(path: Path, records: Iterable[tuple[Record, str]]) -> int:
     try:
         with os.fdopen(fd, "wb") as handle:
             for record, source in records:
-                line = orjson.dumps(record_json(record, source), default=str).decode()
+                line = to_json(record_json(record, source), default=str).decode()
                 handle.write(redact(line).encode() + b"\n")  # escapes stay JSON-escaped
                 count += 1
         os.replace(temporary, path)

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from vivtui.cli import main
+from vivtui.export import write_records
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import LineParser, sniff, spec_for_name
 from vivtui.parsing.record import pack, same_line
@@ -133,3 +134,20 @@ def test_a_first_line_behind_a_byte_order_mark_is_read():
     record, = LineParser(spec_for_name("action_log.jsonl")).parse([(1, 0, line)])
     assert not record.malformed and record.fields == obj
     assert sniff(line + b"\n").name == "action_log.jsonl"
+
+
+def test_many_byte_order_marks_are_not_json_and_no_recursion():
+    assert json_dialect.loads(b"\xef\xbb\xbf" * 100_000 + b"{}") is json_dialect.NOT_JSON
+
+
+def test_a_line_read_by_pythons_parser_is_written_again_whole(tmp_path):
+    # Python's parser keeps an integer past 64 bits exact, which orjson does not write.
+    obj = {"timestamp": "2026-02-10T01:02:03.123456+00:00", "task_id": "t-1",
+           "status": "failed", "budget_used": math.nan, "tokens": 1 << 70}
+    record, = parse("execution_log.jsonl", obj)
+    assert not record.malformed and record.fields["tokens"] == 1 << 70
+    assert str(1 << 70) in record.line_text
+    target = tmp_path / "saved.jsonl"
+    assert write_records(target, [(record, "execution_log.jsonl")]) == 1
+    saved = orjson.loads(target.read_bytes())
+    assert (saved["tokens"], saved["budget_used"], saved["_line"]) == (str(1 << 70), None, 1)

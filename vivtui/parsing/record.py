@@ -91,7 +91,7 @@ class Record(NamedTuple):
         if raw.__class__ is bytes or raw.__class__ is Packed:
             return raw.decode("utf-8", "replace")
         if raw.__class__ in (dict, list):
-            return orjson.dumps(raw).decode()
+            return to_json(raw).decode()
         return str(raw)
 
     @property
@@ -180,14 +180,14 @@ def packed(record: Record) -> Record:
     return record._replace(raw=pack(raw)) if raw.__class__ is dict else record
 
 
-def to_json(value: Any) -> bytes:
-    """A decoded value as JSON again. The standard parser (a snapshot's
+def to_json(value: Any, default: Callable[[Any], Any] | None = None) -> bytes:
+    """A decoded value as JSON again. The standard parser (``json_dialect``'s
     fallback) gives integers past 64 bits, which orjson does not write: they
     are kept as their digits, in a string."""
     try:
-        return orjson.dumps(value)
+        return orjson.dumps(value, default=default)
     except TypeError:
-        return orjson.dumps(_within_64_bits(value))
+        return orjson.dumps(_within_64_bits(value), default=default)
 
 
 def _within_64_bits(value: Any) -> Any:

@@ -45,7 +45,11 @@ def after_orjson(data: bytes) -> Any:
     text lines took three failed decodings a line (16 us, a third of it
     their exceptions)."""
     if data.startswith(BOM_UTF8):  # a file saved by an editor that marks UTF-8
-        return loads(data[len(BOM_UTF8):])
+        data = data[len(BOM_UTF8):]
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
     text: bytes | str = data
     if not data.isascii():
         try:
