@@ -215,6 +215,22 @@ def test_a_head_names_its_first_counts_and_how_many_more():
     assert heads.counts("Sessions", items[:5]).plain.endswith("S000004 1")
 
 
+def test_a_heads_names_of_several_words_are_never_parted():
+    # At 80 columns the audit pane's head ended one line with "rate" and
+    # began the next with "limited 0".
+    from vivtui.ui import heads, styles
+    from vivtui.ui.textline import _lines_of
+    names = ["failed", "refused", "task budget", "rate limited", "violations"]
+    head = heads.counts("Failures and budget events  B blocks",
+                        [(name, 0, styles.PLAIN) for name in names])
+    assert head.plain.replace(heads.NO_BREAK, " ").endswith("rate limited 0 violations 0")
+    for width in range(30, len(head.plain) + 1):
+        lines = [line.plain for line in _lines_of(head, width, 99)]
+        assert not any(line.endswith(("task", "rate")) for line in lines)
+        assert " ".join(lines).replace(heads.NO_BREAK, " ").split() == (
+            head.plain.replace(heads.NO_BREAK, " ").split())
+
+
 def test_only_the_lines_shown_are_looked_for():
     from rich.text import Text
 

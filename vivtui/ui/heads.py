@@ -17,6 +17,7 @@ Count = tuple[str, int, str]  # (label, count, style of the label)
 
 
 COUNTS_MOST = 20  # (FORMATS.md knows 15 task statuses)
+NO_BREAK = "\u00a0"  # a space that a line is not broken at (``textline``)
 
 
 def line() -> Text:
@@ -30,7 +31,8 @@ def counts(label: str, items: list[Count]) -> Text:
     out = line()
     out.append(f" {label} ", styles.STRONG)
     for name, count, style in items[:COUNTS_MOST]:
-        out.append(f" {render.safe(name, 30)} ", style)
+        # A name of several words is not parted by a wrap ("rate" / "limited 1").
+        out.append(f" {render.safe(name, 30).replace(' ', NO_BREAK)} ", style)
         out.append(str(count), styles.STRONG)
     if len(items) > COUNTS_MOST:
         out.append(f"  +{len(items) - COUNTS_MOST:,} more", styles.NOTE)
