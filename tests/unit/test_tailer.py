@@ -183,6 +183,23 @@ def test_unreadable_path_is_reported(tmp_path):
     assert tailer.state == "unreadable"
 
 
+def test_a_file_that_says_it_is_utf16_is_named_not_read(tmp_path):
+    # Windows PowerShell 5's > writes a program's output so; read as UTF-8,
+    # each line was noise. Seen at its open, or in its first bytes when it
+    # was opened empty.
+    text = "[!] Safety gate BLOCKED\r\n".encode("utf-16")
+    wide, later = tmp_path / "kernel_run.log", tmp_path / "later.log"
+    wide.write_bytes(text)
+    later.write_bytes(b"")
+    opened_late = LineTailer(later)
+    assert opened_late.read().lines == [] and opened_late.state == EMPTY
+    later.write_bytes(text)
+    for tailer in (LineTailer(wide), opened_late):
+        for _ in range(2):
+            assert tailer.read().lines == []
+            assert tailer.state == "unreadable" and "UTF-16 text" in tailer.error
+
+
 def test_never_opens_for_writing(tmp_path, monkeypatch):
     path = tmp_path / "ro.log"
     path.write_bytes(b"a\n")

@@ -47,10 +47,15 @@ def open_regular(path: Path | str) -> int:
     if not stat.S_ISREG(st.st_mode):  # replaced between the two looks
         os.close(fd)
         raise NotRegular(0, f"{kind_of(st.st_mode)}, not a regular file: not read")
-    if os.pread(fd, 4, 0).startswith(_WIDE_MARKS):
+    if says_wide(os.pread(fd, 4, 0)):
         os.close(fd)
         raise NotUtf8(0, NOT_UTF8)
     return fd
+
+
+def says_wide(head: bytes) -> bool:
+    """Does a file that starts with ``head`` say it is UTF-16 or UTF-32 (``NotUtf8``)?"""
+    return head.startswith(_WIDE_MARKS)
 
 
 class NotUtf8(OSError):

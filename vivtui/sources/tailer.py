@@ -15,7 +15,7 @@ from pathlib import Path
 from time import monotonic
 from typing import Iterator, NamedTuple
 
-from vivtui.sources.regular import open_regular, read_size
+from vivtui.sources.regular import NOT_UTF8, open_regular, read_size, says_wide
 
 MISSING = "missing"
 EMPTY = "empty"
@@ -298,6 +298,10 @@ class LineTailer:
                 return
             if not data:
                 break
+            if self.offset == 0 and says_wide(data):  # (opened while it was empty)
+                self.close()
+                self.state, self.error = UNREADABLE, NOT_UTF8
+                return
             data_read = True
             self.offset += len(data)
             budget -= len(data)
