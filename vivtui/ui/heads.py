@@ -12,12 +12,12 @@ from vivtui.store.budget import FORECAST_WINDOW_S, BudgetTracker
 from vivtui.store.filters import FilterSet, Pattern
 from vivtui.store.safety import SOURCES
 from vivtui.ui import render, styles
+from vivtui.ui.textline import NO_BREAK
 
 Count = tuple[str, int, str]  # (label, count, style of the label)
 
 
 COUNTS_MOST = 20  # (FORMATS.md knows 15 task statuses)
-NO_BREAK = "\u00a0"  # a space that a line is not broken at (``textline``)
 
 
 def line() -> Text:

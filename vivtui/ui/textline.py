@@ -22,6 +22,9 @@ from textual.widget import Widget
 
 MAX_LINES = 3
 _SPACES = re.compile(r" +")
+# A space that a line is not broken at (a head's "rate limited 1"): drawn as a
+# plain space, so that the screen's text (a copy, a search of it) has none.
+NO_BREAK = "\u00a0"
 
 
 class TextLine(Widget):
@@ -87,6 +90,8 @@ class TextLine(Widget):
             strips = []
             for line in self._split(width):
                 line = line.copy()
+                if NO_BREAK in line.plain:
+                    line.plain = line.plain.replace(NO_BREAK, " ")  # (the spans stay)
                 line.truncate(width, overflow=line.overflow or "crop")
                 # The widget's colours under the text's own (Static does the same).
                 segments = Segment.apply_style(line.render(self.app.console), base)
