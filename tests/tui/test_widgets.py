@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.later_panes import LaterPanes, StandIn
+from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
 from vivtui.ui.thumbbar import ThumbBar
 
@@ -36,6 +37,31 @@ async def test_text_line_draws_only_changes_and_fits_its_width(tui):
         assert not refreshed  # the same text: nothing to draw
         line.update(Text("y"))
         assert refreshed
+
+
+class EmptyViewApp(App):
+    def compose(self) -> ComposeResult:
+        yield RowView(lambda item, width: Text(str(item)),
+                      empty="ev\x1b[2J\x1b[7mil.log: unreadable (UTF-16 text, not UTF-8: not read "
+                            "(iconv -f UTF-16 -t UTF-8 converts it))")
+
+
+async def test_an_empty_view_says_why_whole_and_display_safe(tui):
+    # It names files, and a file given alone named itself raw to the terminal;
+    # at 80 columns its problem lost its end (how to convert the file).
+    app = EmptyViewApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        await pilot.pause()
+        view = app.query_one(RowView)
+        lines = [view.render_line(y).text for y in range(8)]
+        assert not any("\x1b" in line for line in lines)
+        said = " ".join(line.strip() for line in lines if line.strip())
+        assert said.startswith("ev") and "il.log: unreadable" in said
+        assert said.endswith("converts it))") and all(len(line) == 40 for line in lines)
+        view.rows = ["a row"]
+        view.refresh()
+        await pilot.pause()
+        assert view.render_line(0).text.startswith("a row") and not view.render_line(1).text.strip()
 
 
 async def test_the_scrollbar_repaints_only_when_its_thumb_moves(tui, tmp_path):

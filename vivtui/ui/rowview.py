@@ -8,6 +8,7 @@ newest row until the user moves away; then new rows are counted.
 
 from __future__ import annotations
 
+import textwrap
 from collections import OrderedDict
 from typing import Any, Callable, Hashable, Sequence
 
@@ -21,7 +22,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from vivtui.store.columns import Handles
-from vivtui.ui import keys, styles
+from vivtui.ui import keys, render, styles
 from vivtui.ui.thumbbar import ThumbBar
 
 RenderRow = Callable[[Any, int], Text]
@@ -57,6 +58,7 @@ class RowView(ScrollView, can_focus=True):
         self.moved = False  # by the user's keys or mouse (see ``ViewKeeper.restore_cursors``)
         self.waiting = 0  # rows that arrived while follow was paused
         self.empty = empty
+        self._empty_drawn: tuple[tuple, list[str]] = ((), [])  # see ``_empty_lines``
         self.follow_allowed = follow  # sorted lists (sessions, tasks) never follow
         self._first_seq = 0
         self._total = 0
@@ -171,14 +173,26 @@ class RowView(ScrollView, can_focus=True):
         self._base = self.rich_style
         return super().render_lines(crop)
 
+    def _empty_lines(self, width: int) -> list[str]:
+        """What the view says with no row, made display-safe (it names files,
+        and a file's name is anyone's: one given alone went raw to the
+        terminal, escapes and all) and wrapped to the width (at 80 columns a
+        file's problem lost its end: how to convert it)."""
+        if self._empty_drawn[0] != (self.empty, width):
+            lines = textwrap.wrap(render.safe(self.empty), max(width, 1),
+                                  break_on_hyphens=False) if self.empty else []
+            self._empty_drawn = ((self.empty, width), lines)
+        return self._empty_drawn[1]
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.top_row() + y
         base = self._base
         if index >= len(self.rows):
-            if index == 0 and self.empty:
-                empty = Strip([Segment(self.empty[:width], base + Style(dim=True))])
-                return empty.extend_cell_length(width, base)
+            said = self._empty_lines(width) if not self.rows else ()
+            if index < len(said):
+                empty = Strip([Segment(said[index], base + Style(dim=True))])
+                return empty.crop_extend(0, width, base)
             return Strip.blank(width, base)
         item = self.rows[index]
         mark = ((styles.CURSOR if self.has_focus else styles.CURSOR_UNFOCUSED)
