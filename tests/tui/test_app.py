@@ -754,6 +754,28 @@ async def test_an_unreadable_file_is_named_where_its_rows_would_be(tui, tmp_path
         assert "files 0/7 (6 waiting) action_log.jsonl unreadable" in status
 
 
+async def test_the_blocks_view_names_an_unreadable_file_a_block_may_be_in(tui, tmp_path):
+    # A kernel log it cannot read: "no safety blocks in any file" was not so.
+    (tmp_path / "kernel_run.log").write_text("[!] Safety gate BLOCKED\r\n", encoding="utf-16")
+    (tmp_path / "api_audit.log").write_text("")
+    app = tui.fixture_app(tmp_path)
+    async with app.run_test(size=(120, 20)) as pilot:
+        tui.load(app)
+        await pilot.press("4")
+        app.main.refresh_status()
+        await pilot.pause()
+        assert "no API failures or budget events yet" in tui.screen_text(app)
+        await pilot.press("B")
+        app.main.refresh_status()
+        await pilot.pause()
+        text = tui.screen_text(app)
+        assert "kernel_run.log: unreadable (UTF-16 text" in text
+        assert "no safety blocks in any file" not in text
+        assert app.main.panes["budget"].view.empty.startswith("kernel_run.log: unreadable")
+        await pilot.press("B")  # back to the budget, whose file is read: at once
+        assert app.main.panes["budget"].view.empty == "no API failures or budget events yet"
+
+
 async def test_a_rotated_copy_not_read_is_said_in_the_status_line(tui, run_dir):
     import shutil
 

@@ -17,7 +17,7 @@ from vivtui.store.blocks import BlockRows
 from vivtui.store.budget import listed_event
 from vivtui.store.rows import FilteredRows
 from vivtui.store.run import RunStore
-from vivtui.store.safety import blocked_field, reason_of
+from vivtui.store.safety import SOURCE_OF_KIND, blocked_field, reason_of
 from vivtui.store.triage import seconds_rank
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import LEVEL_SEVERITY, Pane
@@ -30,7 +30,6 @@ OVERVIEW_LINES = 60
 
 class BudgetPane(Pane):
     title = "Audit"
-    reads = ("api",)
     empty = "no API failures or budget events yet"
     DEFAULT_CSS = """
     BudgetPane > .overview { height: auto; max-height: 60%; padding: 0 1; }
@@ -40,6 +39,17 @@ class BudgetPane(Pane):
         super().__init__(**kwargs)
         self.mode = BUDGET
         self.strip_cursor: int | None = None  # the time strip's bin (None: the newest)
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The kinds it lists, whose unreadable file it names: the audit log's;
+        in the blocks view, every kind a block is written in (with the kernel
+        log unreadable, it said "no safety blocks in any file")."""
+        return tuple(SOURCE_OF_KIND) if self.mode == BLOCKS else (api_audit.KIND,)
+
+    @property
+    def preview_kinds(self) -> tuple[str, ...]:
+        return (api_audit.KIND,)  # (the blocks are the store's, not a file's newest lines)
 
     def unlisted_before(self, store: RunStore) -> datetime | None:
         """API failures and budget events older than this are counted and not
