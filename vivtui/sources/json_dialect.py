@@ -23,10 +23,9 @@ import orjson
 
 NOT_JSON: Any = object()  # (a sentinel: the refused path runs for every line of a text file)
 
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
-_SURROGATE_ESCAPE_TEXT = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_OPENS, _CLOSES = (b"{", b"[", "{", "["), (b"}", b"]", "}", "]")
+_OPENS, _CLOSES = (b"{", b"["), (b"}", b"]")
 
 
 def loads(data: bytes) -> Any:
@@ -50,31 +49,30 @@ def after_orjson(data: bytes) -> Any:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
             pass
-    text: bytes | str = data
+    text = None
     if not data.isascii():
         try:
-            data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("utf-8", "replace")
             try:
                 return orjson.loads(text)
             except orjson.JSONDecodeError:
                 pass
-    return python_dialect(text)
-
-
-def python_dialect(text: bytes | str) -> Any:
-    """An object or array as Python's ``json`` reads it (non-finite numbers,
-    lone surrogates made U+FFFD), or ``NOT_JSON``. Only a text that opens and
-    closes like one is parsed: the slow parser is not run on every line of a
-    plain text file, nor on a line cut short."""
-    if text.lstrip()[:1] not in _OPENS or text.rstrip()[-1:] not in _CLOSES:
+    # Only what opens and closes like an object or array goes on: the slow
+    # parser is not run on every line of a plain text file, nor on a line cut short.
+    if data.lstrip()[:1] not in _OPENS or data.rstrip()[-1:] not in _CLOSES:
         return NOT_JSON
+    return python_dialect(text if text is not None else data.decode("ascii"))
+
+
+def python_dialect(text: str) -> Any:
+    """An object or array as Python's ``json`` reads it (non-finite numbers,
+    lone surrogates made U+FFFD), or ``NOT_JSON``."""
     try:
         value = json.loads(text)
-        escapes = _SURROGATE_ESCAPE_TEXT if isinstance(text, str) else _SURROGATE_ESCAPE
-        return _mended(value) if escapes.search(text) else value
-    except (ValueError, RecursionError):  # (UnicodeDecodeError is a ValueError)
+        return _mended(value) if _SURROGATE_ESCAPE.search(text) else value
+    except (ValueError, RecursionError):
         return NOT_JSON
 
 
