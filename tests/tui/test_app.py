@@ -29,7 +29,7 @@ async def test_first_screen_shows_newest_actions_and_status(tui, run_dir):
         await pilot.pause()
         text = tui.screen_text(app)
         assert "1 Actions" in text and "5 Kernel" in text
-        assert "Quill-4" in text and "bad utf8 \ufffd\ufffd here" in text  # the newest rows
+        assert "Quill-4" in text and "bad utf8 \u00ff\u00fe here" in text  # the newest rows
         assert "MALFORMED" in text and "action_log.jsonl:15" in text
         status = text.splitlines()[-2]
         assert "files 7/7" in status and "(0 waiting)" not in status

@@ -332,6 +332,23 @@ async def test_P_shows_the_line_as_the_file_has_it(tui, run_dir):
         assert line[:150] in text
 
 
+async def test_P_says_which_bytes_were_not_utf8_and_a_text_line_has_no_fields(tui, tmp_path):
+    (tmp_path / "kernel_run.log").write_bytes(
+        b"[1] START: ok\nBLOCKED: Attempt to write to protected file: r\xe9sum\xe9.py\n")
+    app = tui.empty_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        tui.load(app)
+        await pilot.press("5", "G", "enter")
+        assert isinstance(app.screen, InspectorScreen)
+        text = tui.screen_text(app)
+        assert "r\u00e9sum\u00e9.py" in text and "not UTF-8 read as Windows-1252" in text
+        await pilot.press("P")
+        assert "no fields" in tui.screen_text(app)
+        await pilot.press("escape", "k", "enter")
+        assert "START: ok" in tui.screen_text(app)
+        assert "Windows-1252" not in tui.screen_text(app)
+
+
 async def test_copy_masks_secrets_and_escapes_and_a_catastrophic_search_answers(tui, tmp_path):
     app = tui.empty_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:

@@ -24,6 +24,7 @@ from vivtui.parsing import (
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import BY_NAME, LineParser, sniff, spec_for_name
 from vivtui.parsing.record import ERROR, INFO, MALFORMED, OK, WARNING
+from vivtui.sources.decoding import text_of
 
 UTC = ParseContext(timezone.utc)
 
@@ -120,19 +121,19 @@ def test_a_line_that_is_not_json_is_decoded_once(monkeypatch):
         [(n, n * 100, data) for n, data in enumerate(lines, 1)])
     assert [r.note for r in records] == ["not JSON", "not JSON", "JSON list, not an object",
                                          "", "not JSON"]
-    assert records[3].fields["task_id"] == "t\ufffd"
-    assert records[4].raw == "\ufffd not JSON either"
+    assert records[3].fields["task_id"] == "t\u00ff"  # (Windows-1252: sources.decoding)
+    assert records[4].raw == "\u00ff not JSON either"
     # Once each; the two with invalid UTF-8 once more, repaired.
     assert len(tried) == len(lines) + 2
     # Python's slower parser only for what opens and closes like an object.
     assert slow == []
 
 
-def test_invalid_utf8_becomes_replacement_not_malformed():
+def test_invalid_utf8_is_read_as_windows_1252_not_malformed():
     line = b'{"actor": "A", "action_type": "TOOL", "action": "read", "detail": "bad \xff\xfe here"}'
     record = actions.parse(line, 1, 0, UTC)
     assert not record.malformed
-    assert record.fields["detail"] == "bad \ufffd\ufffd here"
+    assert record.fields["detail"] == "bad \u00ff\u00fe here"
 
 
 def test_crlf_line_is_not_malformed():
@@ -282,7 +283,7 @@ def test_kernel_batch_follows_the_rules_line_by_line():
     kept = [(n, o, d) for n, o, d in data if d.strip()]
     assert [(r.line, r.offset) for r in records] == [(n, o) for n, o, _ in kept]
     for record, (_, _, raw) in zip(records, kept):
-        text = raw.decode("utf-8", "replace").rstrip("\r")
+        text = text_of(raw).rstrip("\r")
         assert record.raw == text
         assert record.category == kernel.classify(text)
     done = next(r for r in records if r.line == len(KERNEL_CASES) + 3)

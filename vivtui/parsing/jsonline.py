@@ -8,6 +8,7 @@ import orjson
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record, Records, malformed, new_record
+from vivtui.sources.decoding import text_of
 from vivtui.sources.json_dialect import NOT_JSON, after_orjson
 
 # A row in the record layout: a Record, or a plain tuple on the hot paths.
@@ -17,7 +18,7 @@ LineParse = Callable[[bytes, int, int, ParseContext], Record]
 
 def decode_text(data: bytes) -> str:
     """Bytes as text: invalid UTF-8 becomes U+FFFD, a trailing CR is dropped."""
-    return data.decode("utf-8", "replace").rstrip("\r")
+    return text_of(data).rstrip("\r")
 
 
 def load_object(kind: str, data: bytes, line: int, offset: int) -> dict | Record:

@@ -18,6 +18,7 @@ from vivtui.parsing.record import (
     Record,
     Records,
 )
+from vivtui.sources.decoding import LENIENT
 
 KIND = "kernel"
 
@@ -100,7 +101,7 @@ def parse_many(lines: Iterable[tuple[int, int, bytes]], ctx: ParseContext) -> Re
         datas = list(map(_DATA, kept))
     if not kept:
         return Records()
-    text = b"\n".join(datas).decode("utf-8", "replace")
+    text = b"\n".join(datas).decode("utf-8", LENIENT)
     contents = text.split("\n")
     if "\r" in text:  # as ``decode_text``: a trailing CR is not the line's
         contents = [content.rstrip("\r") for content in contents]

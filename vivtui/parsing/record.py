@@ -12,6 +12,7 @@ import orjson
 
 from vivtui.parsing.values import timestamp
 from vivtui.sources import json_dialect
+from vivtui.sources.decoding import text_of
 
 ERROR = "error"
 WARNING = "warning"
@@ -89,7 +90,7 @@ class Record(NamedTuple):
         """The record as it stands in its file (decoded, not yet display-safe)."""
         raw = self.raw
         if raw.__class__ is bytes or raw.__class__ is Packed:
-            return raw.decode("utf-8", "replace")
+            return text_of(raw)
         if raw.__class__ in (dict, list):
             return to_json(raw).decode()
         return str(raw)
@@ -219,4 +220,4 @@ def same_line(record: Record, data: bytes) -> bool:
         value = json_dialect.loads(data)
         return value is not json_dialect.NOT_JSON and (value == raw
                                                        or to_json(value) == to_json(raw))
-    return data.decode("utf-8", "replace").rstrip("\r") == str(raw)
+    return text_of(data).rstrip("\r") == str(raw)

@@ -21,6 +21,8 @@ from typing import Any
 
 import orjson
 
+from vivtui.sources.decoding import text_of
+
 NOT_JSON: Any = object()  # (a sentinel: the refused path runs for every line of a text file)
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
@@ -54,7 +56,7 @@ def after_orjson(data: bytes) -> Any:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            text = data.decode("utf-8", "replace")
+            text = text_of(data)
             try:
                 return orjson.loads(text)
             except orjson.JSONDecodeError:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import text
 from vivtui.safetext import MASK, is_secret_name, shareable
+from vivtui.sources.decoding import is_utf8, text_of
 from vivtui.ui import render, styles
 from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.rowview import RowView
@@ -23,6 +24,9 @@ Line = tuple[str, str, int]  # (text, style of the value, length of the key at i
 # into rows on the screen's thread, 80 ms a megabyte (a 20 MB field froze it
 # 1.6 s); a 2 MB one is still shown whole.
 SHOWN_MOST = 4 << 20
+# Above a raw line some of whose bytes are not UTF-8, how they were read.
+NOT_UTF8 = "(bytes that are not UTF-8 read as Windows-1252)"
+NO_FIELDS = "(no fields: P shows the line)"
 
 
 def tree_lines(value: Any, indent: int = 0, most: int | None = None) -> Iterator[Line]:
@@ -133,16 +137,25 @@ class InspectorScreen(Screen[None]):
     def raw_text(self) -> str:
         """The line's bytes as they are in the file (not the parsed object written
         out again), when they can still be read there."""
+        return self._raw()[0]
+
+    def _raw(self) -> tuple[str, bool]:
+        """``raw_text``, and whether some of its bytes are not UTF-8 (read as
+        Windows-1252: ``sources.decoding``)."""
         record = self.record
         data = self._file_line(record) if self._file_line is not None else None
         if data is None:
-            return record.line_text
-        return data.decode("utf-8", "replace").rstrip("\r")
+            return record.line_text, False
+        return text_of(data).rstrip("\r"), not is_utf8(data)
 
     def content_lines(self) -> list[Line]:
         if self.show_raw:
-            return [(line, "", 0)
-                    for line in render.safe_block(self.raw_text(), SHOWN_MOST).split("\n")]
+            text, not_utf8 = self._raw()
+            note = [(NOT_UTF8, styles.NOTE, 0)] if not_utf8 else []
+            return note + [(line, "", 0)
+                           for line in render.safe_block(text, SHOWN_MOST).split("\n")]
+        if not self.record.fields:  # a line of text, or one that is malformed
+            return [(NO_FIELDS, styles.NOTE, 0)]
         return list(tree_lines(self.record.fields, most=SHOWN_MOST))
 
     def on_mount(self) -> None:

@@ -1,0 +1,46 @@
+"""Bytes that are not UTF-8 are read as Windows-1252, where Vivarium's runs
+were written; valid UTF-8 is read as before."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from vivtui.parsing.kinds import LineParser, spec_for_name
+from vivtui.sources.decoding import is_utf8, text_of
+from vivtui.summary import collect, render_text
+
+
+def test_windows_1252_bytes_read_as_their_characters():
+    assert text_of(b"Add retry \x97 handle \x93429\x94s, caf\xe9") == (
+        "Add retry \u2014 handle \u201c429\u201ds, caf\u00e9")
+
+
+def test_utf8_is_read_as_written_beside_bytes_that_are_not():
+    assert text_of("caf\u00e9 \u2014 ok".encode()) == "caf\u00e9 \u2014 ok"
+    assert text_of(b"mixed \xc3\xa9 and \xe9") == "mixed \u00e9 and \u00e9"
+    assert is_utf8("caf\u00e9".encode()) and is_utf8(b"plain")
+    assert not is_utf8(b"caf\xe9")
+
+
+def test_no_byte_becomes_a_control_character():
+    for byte in range(0x80, 0x100):
+        char = text_of(bytes([byte]))
+        assert len(char) == 1 and unicodedata.category(char) != "Cc", hex(byte)
+    assert text_of(b"\x81\x8d\x8f\x90\x9d") == "\ufffd" * 5  # unassigned there
+
+
+def test_kernel_lines_and_json_strings_of_a_windows_run():
+    kernel = LineParser(spec_for_name("kernel_run.log")).parse(
+        [(1, 0, b"BLOCKED: Attempt to write to protected file: r\xe9sum\xe9.py")])
+    assert kernel[0].summary.endswith("r\u00e9sum\u00e9.py") and kernel[0].category == "blocked"
+    tasks = LineParser(spec_for_name("execution_log.jsonl")).parse(
+        [(1, 0, b'{"task_id": "t-1", "status": "failed", "errors": "bad \x93quote\x94"}')])
+    assert not tasks[0].malformed and tasks[0].fields["errors"] == "bad \u201cquote\u201d"
+
+
+def test_the_summary_names_what_a_windows_kernel_log_blocked(tmp_path):
+    (tmp_path / "kernel_run.log").write_bytes(
+        b"[1] START: Fix the caf\xe9 \x97 now\n"
+        b"BLOCKED: Attempt to write to protected file: r\xe9sum\xe9.py\n")
+    text = render_text(*collect(tmp_path))
+    assert "r\u00e9sum\u00e9.py" in text and "\ufffd" not in text
