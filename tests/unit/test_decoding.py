@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from vivtui.parsing.kinds import LineParser, spec_for_name
+from vivtui.parsing.kinds import LineParser, sniff, spec_for_name
 from vivtui.sources.decoding import is_utf8, text_of
 from vivtui.summary import collect, render_text
 
@@ -44,3 +44,15 @@ def test_the_summary_names_what_a_windows_kernel_log_blocked(tmp_path):
         b"BLOCKED: Attempt to write to protected file: r\xe9sum\xe9.py\n")
     text = render_text(*collect(tmp_path))
     assert "r\u00e9sum\u00e9.py" in text and "\ufffd" not in text
+
+
+def test_a_byte_order_mark_and_crs_are_no_part_of_a_text_line():
+    kernel = LineParser(spec_for_name("kernel_run.log")).parse(
+        [(1, 0, b"\xef\xbb\xbfTraceback (most recent call last):\r"), (2, 38, b"[1] DONE (5s)\r")])
+    assert kernel[0].raw == "Traceback (most recent call last):" and kernel[0].category == "error"
+    assert kernel[1].raw == "[1] DONE (5s)"
+    head = b"\xef\xbb\xbfTue 11:05:23 | Beam-31      | TOOL     | write_file     | x\r\n"
+    assert sniff(head).name == "action_log.log"
+    parser = LineParser(sniff(head))
+    entry, = list(parser.parse([(1, 0, head.rstrip(b"\n"))])) + parser.flush()
+    assert entry.fields["actor"] == "Beam-31" and entry.category == "TOOL"

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from vivtui.parsing.actions import KIND, action_severity
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.jsonline import decode_text
 from vivtui.parsing.record import Record, make
 from vivtui.parsing.values import timestamp
+from vivtui.sources.decoding import line_text
 
 _ENTRY = re.compile(r"^(\?\?\?|[A-Z][a-z]{2}) (\d\d):(\d\d):(\d\d) \| ")
 _RULE = re.compile(r"^(=+|-+)\s*$")
@@ -49,7 +49,7 @@ class ActionTextAssembler:
         self._last_ts: datetime | None = None
 
     def feed(self, data: bytes, line: int, offset: int, ctx: ParseContext) -> list[Record]:
-        content = decode_text(data)
+        content = line_text(data)
         if not content.strip():
             return []
         started = _STARTED.match(content)

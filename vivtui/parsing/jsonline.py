@@ -8,17 +8,12 @@ import orjson
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record, Records, malformed, new_record
-from vivtui.sources.decoding import text_of
+from vivtui.sources.decoding import line_text
 from vivtui.sources.json_dialect import NOT_JSON, after_orjson
 
 # A row in the record layout: a Record, or a plain tuple on the hot paths.
 FromObject = Callable[[dict, bytes, int, int, ParseContext], tuple]
 LineParse = Callable[[bytes, int, int, ParseContext], Record]
-
-
-def decode_text(data: bytes) -> str:
-    """Bytes as text: invalid UTF-8 becomes U+FFFD, a trailing CR is dropped."""
-    return text_of(data).rstrip("\r")
 
 
 def load_object(kind: str, data: bytes, line: int, offset: int) -> dict | Record:
@@ -36,13 +31,13 @@ def refused_object(kind: str, data: bytes, line: int, offset: int) -> dict | Rec
     else a malformed record."""
     value = after_orjson(data)
     if value is NOT_JSON:
-        return malformed(kind, line, offset, decode_text(data), why_not_json(data))
+        return malformed(kind, line, offset, line_text(data), why_not_json(data))
     return value if value.__class__ is dict else not_an_object(kind, data, line, offset, value)
 
 
 def not_an_object(kind: str, data: bytes, line: int, offset: int, value: object) -> Record:
     return malformed(
-        kind, line, offset, decode_text(data), f"JSON {type(value).__name__}, not an object"
+        kind, line, offset, line_text(data), f"JSON {type(value).__name__}, not an object"
     )
 
 

@@ -18,7 +18,7 @@ from vivtui.parsing.record import (
     Record,
     Records,
 )
-from vivtui.sources.decoding import LENIENT
+from vivtui.sources.decoding import BOM, LENIENT, trimmed
 
 KIND = "kernel"
 
@@ -103,8 +103,8 @@ def parse_many(lines: Iterable[tuple[int, int, bytes]], ctx: ParseContext) -> Re
         return Records()
     text = b"\n".join(datas).decode("utf-8", LENIENT)
     contents = text.split("\n")
-    if "\r" in text:  # as ``decode_text``: a trailing CR is not the line's
-        contents = [content.rstrip("\r") for content in contents]
+    if "\r" in text or BOM in text:  # as ``line_text``
+        contents = list(map(trimmed, contents))
         text = "\n".join(contents)
     starts = line_starts(contents)
     classes = [OTHER] * len(contents)

@@ -22,7 +22,7 @@ from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import FromObject, Shortcut, parse_batch
 from vivtui.parsing.record import Record, Records
 from vivtui.sources import json_dialect
-from vivtui.sources.decoding import text_of
+from vivtui.sources.decoding import line_text
 
 # How a file is read: line by line (jsonl, text) or as one JSON document (snapshot).
 LINES = "lines"
@@ -144,7 +144,7 @@ def sniff(head: bytes) -> FileSpec:
         obj = json_dialect.loads(raw)
         if isinstance(obj, dict):
             return _spec_of_object(obj)
-        text = text_of(raw)
+        text = line_text(raw)
         if text.startswith(("ACTION LOG STARTED:", "=====", "DAY TIME")) or re.match(
             r"^(\?\?\?|[A-Z][a-z]{2}) \d\d:\d\d:\d\d \| ", text
         ):

@@ -11,8 +11,7 @@ from typing import Any, Callable, NamedTuple
 import orjson
 
 from vivtui.parsing.values import timestamp
-from vivtui.sources import json_dialect
-from vivtui.sources.decoding import text_of
+from vivtui.sources import decoding, json_dialect
 
 ERROR = "error"
 WARNING = "warning"
@@ -90,7 +89,7 @@ class Record(NamedTuple):
         """The record as it stands in its file (decoded, not yet display-safe)."""
         raw = self.raw
         if raw.__class__ is bytes or raw.__class__ is Packed:
-            return text_of(raw)
+            return decoding.text_of(raw)
         if raw.__class__ in (dict, list):
             return to_json(raw).decode()
         return str(raw)
@@ -220,4 +219,4 @@ def same_line(record: Record, data: bytes) -> bool:
         value = json_dialect.loads(data)
         return value is not json_dialect.NOT_JSON and (value == raw
                                                        or to_json(value) == to_json(raw))
-    return text_of(data).rstrip("\r") == str(raw)
+    return decoding.line_text(data) == str(raw)

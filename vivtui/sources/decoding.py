@@ -38,6 +38,22 @@ def text_of(data: bytes) -> str:
     return data.decode("utf-8", LENIENT)
 
 
+def line_text(data: bytes) -> str:
+    """A line's bytes as its text: ``text_of``, less what Windows adds to a
+    line, a trailing CR and, on a file's first line, a byte order mark (an
+    editor's, or PowerShell's ``Out-File -Encoding utf8``): behind one, a
+    kernel log's first ``Traceback`` was no error."""
+    return trimmed(text_of(data))
+
+
+def trimmed(text: str) -> str:
+    """A decoded line less a trailing CR and a leading byte order mark."""
+    return text.rstrip("\r").removeprefix(BOM)
+
+
+BOM = "\ufeff"
+
+
 def is_utf8(data: bytes) -> bool:
     """Is ``data`` read as written (valid UTF-8), not through Windows-1252?"""
     if data.isascii():
