@@ -25,9 +25,10 @@ from vivtui.alerts.alert import Alert, AlertSettings
 from vivtui.alerts.deliver import AlertCommand, Ringer
 from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.apart import ReadApart
+from vivtui.ingest.batch import Batch
 from vivtui.ingest.early_backlogs import EarlyBacklogs
 from vivtui.ingest.early_previews import EarlyPreviews
-from vivtui.ingest.feeds import PREVIEWED_KINDS, Batch, read_to_end
+from vivtui.ingest.feeds import PREVIEWED_KINDS, read_to_end
 from vivtui.ingest.intake import Intake
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
 from vivtui.ingest.split_read import usable_cores

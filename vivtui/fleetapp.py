@@ -15,7 +15,7 @@ from vivtui.alerts.alert import Alert
 from vivtui.app import Options, VivtuiApp
 from vivtui.fleet.follow import Fleet, take, tick
 from vivtui.fleet.runs import RunSettings, WatchedRun
-from vivtui.ingest.feeds import Batch
+from vivtui.ingest.batch import Batch
 from vivtui.ingest.layout import LayoutError, discover
 from vivtui.ui import render
 from vivtui.ui.overview import RunsScreen

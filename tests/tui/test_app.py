@@ -806,7 +806,7 @@ async def test_a_failing_source_is_said_first_in_the_status_line(tui, run_dir):
 async def test_hidden_panes_are_neither_redrawn_nor_sorted_until_shown(tui, run_dir, monkeypatch):
     # Each second redraws the pane on screen only: sorting 200k hidden tasks and
     # sessions every second was most of a big run's idle CPU.
-    from vivtui.ingest.feeds import Batch
+    from vivtui.ingest.batch import Batch
     from vivtui.store import sessions as session_model
     from vivtui.store import tasks as task_model
     from vivtui.ui.panes.queue import QueuePane
@@ -840,7 +840,7 @@ async def test_records_of_a_hidden_pane_draw_no_frame_of_their_own(tui, run_dir)
     # A live run's other files change only the status line's counts while the
     # action stream is on screen: drawn by the second's tick, not for each burst
     # (a frame for each burst made a long run's frames a minute grow threefold).
-    from vivtui.ingest.feeds import Batch
+    from vivtui.ingest.batch import Batch
 
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -21,7 +21,7 @@ from vivtui.ui import render
 def small_previews(monkeypatch) -> None:
     """Files over 20,000 bytes are previewed, by their last 3,000."""
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 3_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 3_000)
 
 
 def action_log_app(action_lines, log, count: int, monkeypatch=None) -> VivtuiApp:

@@ -66,7 +66,7 @@ def test_filter_bar(tui, snap_compare, run_dir):
 
 async def _alerted(pilot) -> None:
     """The fixture's history (listed, not rung), then a task blocked while watched."""
-    from vivtui.ingest.feeds import Batch
+    from vivtui.ingest.batch import Batch
     from vivtui.parsing import execution
     from vivtui.parsing.context import ParseContext
     from vivtui.parsing.record import Records

@@ -263,7 +263,7 @@ def follow_until_read(run, names, monkeypatch, processes: int = 2,
     from vivtui.ingest import feeds
     from vivtui.ingest.tailing import Tailing
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 4_000)
     started = []
     real_launch = ApartProcess.launch.__func__
     monkeypatch.setattr(ApartProcess, "launch", classmethod(

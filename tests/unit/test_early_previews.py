@@ -34,7 +34,7 @@ def big_queue(tmp_path, monkeypatch):
     previewed; the threads other tests left winding down not counted."""
     monkeypatch.setattr(early_previews, "other_threads", lambda: False)
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 4_000)
     path = tmp_path / "execution_log.jsonl"
     path.write_bytes(b"".join(task_line(n) for n in range(1, 2001)))
     return path
@@ -130,7 +130,7 @@ def test_no_process_is_forked_while_another_thread_runs(big_queue, monkeypatch):
     # (A stream's receiver runs before its run's monitor opens.)
     monkeypatch.undo()
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 4_000)
     stop = threading.Event()
     receiver = threading.Thread(target=stop.wait, daemon=True)
     receiver.start()

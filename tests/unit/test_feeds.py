@@ -165,7 +165,7 @@ def test_a_big_line_file_is_previewed_by_its_newest_lines_before_it_is_read(tmp_
                                                                            monkeypatch):
     from vivtui.ingest import feeds
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 4_000)
     data = task_lines(2000)
     path = tmp_path / "execution_log.jsonl"
     path.write_bytes(data + b'{"task_id": "t02001", "sta')  # a line being written
@@ -189,7 +189,7 @@ def test_a_backlog_handed_to_another_process_first_is_still_previewed(tmp_path, 
     # said "reading the file's newest lines…" until every line was counted.
     from vivtui.ingest import feeds
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 4_000)
     (tmp_path / "execution_log.jsonl").write_bytes(task_lines(2000))
     feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
     handed = feed.descriptor()
@@ -206,8 +206,8 @@ def test_a_preview_is_parsed_a_piece_at_a_time_with_its_pace_between(tmp_path, m
     preview's parsing (the pace waits while a key is being answered)."""
     from vivtui.ingest import feeds
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 40_000)
-    monkeypatch.setattr(feeds, "PREVIEW_PIECE_LINES", 100)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 40_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PIECE_LINES", 100)
     (tmp_path / "execution_log.jsonl").write_bytes(task_lines(3000))
     feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
     parsed, paces = [], []
@@ -235,7 +235,7 @@ def test_lines_written_after_a_preview_are_previewed_until_the_reading_gets_ther
         tmp_path, monkeypatch):
     from vivtui.ingest import feeds
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 20_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 4_000)
     path = tmp_path / "execution_log.jsonl"
     path.write_bytes(task_lines(2000))
     feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
@@ -258,7 +258,7 @@ def test_a_preview_stays_until_a_backlog_read_apart_is_on_screen(tmp_path, monke
     from vivtui.store.run import RunStore
     from vivtui.ui.preview import Previews
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 2_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 2_000)
     read_to_end = feeds.read_to_end
     log = tmp_path / "execution_log.jsonl"
     log.write_bytes(b"".join(b'{"task_id": "t%d", "status": "completed"}\n' % n
@@ -286,7 +286,7 @@ def test_until_a_big_files_preview_is_all_in_its_panes_show_nothing_and_say_coun
     from vivtui.store.run import RunStore
     from vivtui.ui.preview import Previews
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 2_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 2_000)
     (tmp_path / "execution_log.jsonl").write_bytes(task_lines(1000))
     feed = next(feed for feed in discover(tmp_path).feeds if feed.kind == "tasks")
     previews = Previews(RunStore, [feed], previewed=["tasks"])
@@ -309,11 +309,11 @@ def test_previews_taken_in_by_their_reading_threads_are_joined_into_one_store(
         tmp_path, monkeypatch):
     from vivtui.ingest import feeds
     from vivtui.ingest.apart import ReadApart
-    from vivtui.ingest.feeds import Batch
+    from vivtui.ingest.batch import Batch
     from vivtui.store.run import RunStore
     from vivtui.ui.preview import Previews
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 2_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 2_000)
     (tmp_path / "execution_log.jsonl").write_bytes(task_lines(1000))
     (tmp_path / "api_audit.log").write_bytes(b"".join(
         b'{"timestamp": "2026-02-03T05:44:03", "event": "API_CALL_FAILURE", "user": "u%d"}\n' % n

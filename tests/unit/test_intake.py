@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from vivtui.ingest.feeds import Batch
+from vivtui.ingest.batch import Batch
 from vivtui.ingest.intake import Intake
 from vivtui.parsing.record import INFO, Records
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import orjson
 from rich.text import Text
 
-from vivtui.ingest.feeds import Batch
+from vivtui.ingest.batch import Batch
 from vivtui.parsing import api_audit, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Records

@@ -206,7 +206,7 @@ def test_a_big_files_preview_is_posted_before_its_first_batch(tmp_path, collecte
                                                              monkeypatch):
     from vivtui.ingest import feeds
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 4_000)
     (tmp_path / "action_log.jsonl").write_bytes(b"".join(action_line(i) for i in range(1, 400)))
     loop = start(tmp_path, collected, previewed={"actions"})
     try:
@@ -235,7 +235,7 @@ def test_a_preview_is_taken_in_by_its_reading_thread_a_piece_at_a_time(tmp_path,
     from vivtui.ingest import feeds
     from vivtui.store.run import RunStore
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 4_000)
     monkeypatch.setattr(preview_loops, "PREVIEW_PIECE", 10)
     (tmp_path / "execution_log.jsonl").write_bytes(b"".join(
         b'{"task_id": "t%d", "status": "completed"}\n' % i for i in range(1, 400)))
@@ -271,7 +271,7 @@ def test_a_big_files_backlog_taken_in_apart_is_posted_whole(tmp_path, collected,
     from vivtui.ingest.apart import ReadApart
     from vivtui.store.run import RunStore
     monkeypatch.setattr(feeds, "PREVIEW_OVER", 10_000)
-    monkeypatch.setattr(feeds, "PREVIEW_BYTES", 4_000)
+    monkeypatch.setattr("vivtui.ingest.newest_lines.PREVIEW_BYTES", 4_000)
     monkeypatch.setattr(tailing, "BACKLOG_BUDGET", 5_000)  # many batches
     log = tmp_path / "action_log.jsonl"
     log.write_bytes(b"".join(action_line(i) for i in range(1, 400)))

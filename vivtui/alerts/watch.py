@@ -25,7 +25,8 @@ from vivtui.alerts.deliver import (
     alert_text,
 )
 from vivtui.alerts.rules import AlertEngine
-from vivtui.ingest.feeds import Batch, read_to_end
+from vivtui.ingest.batch import Batch
+from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.ingest.tailing import Tailing
 from vivtui.store.activity import RunActivity

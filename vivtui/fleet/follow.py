@@ -17,7 +17,8 @@ from pathlib import Path
 
 from vivtui.alerts.alert import Alert
 from vivtui.fleet.runs import THIS_HOST, RunSettings, WatchedRun, find_runs, run_names
-from vivtui.ingest.feeds import Batch, read_to_end
+from vivtui.ingest.batch import Batch
+from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, LayoutError
 from vivtui.ingest.tailing import Tailing, spawn
 from vivtui.sources.watcher import watch_directories

@@ -7,32 +7,31 @@ drive feeds through ``poll``.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
 
+from vivtui.ingest.batch import Batch
+from vivtui.ingest.file_status import (
+    FileStatus,
+    Reading,
+    reader_note,
+    stat_state,
+    unique_names,
+)
+from vivtui.ingest.newest_lines import NewestLines
 from vivtui.ingest.rotated import Identity, UnreadCopies, copies_note
 from vivtui.parsing import performance
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.kinds import (
-    SNAPSHOT,
-    FileSpec,
-    LineParser,
-    gc_paused,
-)
+from vivtui.parsing.kinds import SNAPSHOT, FileSpec, LineParser, gc_paused
 from vivtui.parsing.record import Records
 from vivtui.sources.lineindex import lines_before
-from vivtui.sources.regular import kind_of, size_of
+from vivtui.sources.regular import size_of
 from vivtui.sources.snapshot import SnapshotReader
-from vivtui.sources.tailer import MISSING, LineTailer, Place
+from vivtui.sources.tailer import MISSING, Chunk, LineTailer, Place
 
 # A line file this big at the first look is previewed by its end (``Feed.preview``).
 PREVIEW_OVER = 8 << 20
-PREVIEW_BYTES = 1 << 20
-PREVIEW_PIECE_LINES = 1000  # parsed between two calls of the preview's pace
 # The kinds whose panes draw a model of the whole file (the queue, the sessions,
 # the budget): a big file of theirs is shown by its newest lines first, from a
 # store of their own (``ui.preview``); those of the others read their lines
@@ -44,48 +43,6 @@ PREVIEWED_KINDS = frozenset({"tasks", "sessions", "api"})
 # drove each other's out. ``vivtui summary`` of a big run took 19-20 s of CPU
 # with 1 MB batches, 15 s with 128 KB (2026-12-01).
 BATCH_BYTES = 128 << 10
-
-
-@dataclass(slots=True)
-class Batch:
-    """What one poll of one feed found."""
-
-    kind: str
-    records: Records = field(default_factory=Records)
-    source: str = ""  # the file's name
-    events: list[str] = field(default_factory=list)  # human-readable, names the file
-    happened: list[str] = field(default_factory=list)  # the same, as the tailer names them
-    reset: bool = False  # the kind's earlier records are void (a rewritten snapshot)
-    more: bool = False  # stopped at the read budget
-    rows_to_come: int = 0  # about how many more lines the file holds already
-    fresh: bool = False  # written while watched: the file grew (or was rewritten) since read
-    preview: bool = False  # the newest lines of a big file, read ahead of the rest (``Feed.preview``)
-    # The whole backlog, taken in apart by the reading thread (``ingest.apart``):
-    # its store is to be absorbed; the batch has no records of its own.
-    apart: Any = None
-
-
-@dataclass(slots=True)
-class FileStatus:
-    name: str
-    path: Path
-    state: str
-    records: int = 0
-    malformed: int = 0
-    used: bool = True
-    note: str = ""
-    kind: str = ""  # the feed's file kind: alternatives of one kind count as one file
-    unread_copies: int = 0  # rotated copies beside it whose lines were not read
-
-
-@dataclass(slots=True)
-class Reading:
-    """What reading a feed's file left (``Feed.reading``), sent from the
-    process that read it."""
-
-    statuses: list[FileStatus]
-    records: int
-    malformed: int
 
 
 class Feed:
@@ -108,7 +65,7 @@ class Feed:
         # Its backlog taken in apart (``ingest.apart``) and not yet handed to
         # the screen: the backlog still counts as being read until it is.
         self.apart = False
-        self._preview: tuple[LineTailer, LineParser] | None = None  # see ``preview``
+        self._preview: NewestLines | None = None  # see ``preview``
         self._looked = False  # polled once: a file missing then has no backlog
         # Polled here: its reading from the start began in this process, and a
         # preview's newest lines would come after lines already handed on. (A
@@ -163,13 +120,12 @@ class Feed:
     def preview(self, pace: Callable[[], object] | None = None) -> Batch | None:
         """The newest lines of a big line file, at the first look, before its
         reading from the start gets there (a 200k-task queue took 10 s): for a
-        view to show apart from the models, which take every line in order.
-        Their line numbers are not known yet (0); their offsets are. ``pace``
-        is called between pieces of the parsing (a key's frame goes first)."""
+        view to show apart from the models, which take every line in order
+        (``NewestLines``). ``pace``: called between pieces of the parsing."""
         if self._polled or (self._preview is None and not self.open_preview()):
             return None
         try:
-            chunk = self._preview[0].read()
+            chunk = self._preview.read()
         except OSError:
             self._end_preview()
             return None
@@ -185,22 +141,18 @@ class Feed:
         self._settle()
         if not self._settled or self.spec.mode == SNAPSHOT or not self.big():
             return False
-        tailer = LineTailer(self.path, budget=PREVIEW_BYTES, tail_bytes=PREVIEW_BYTES)
-        if tailer.open_now() is None or tailer.started_at == 0:
-            tailer.close()
-            return False
-        self._preview = tailer, LineParser(self.spec, ParseContext(self.zone))
-        return True
+        self._preview = NewestLines.opened(self.spec, self.path, self.zone)
+        return self._preview is not None
 
     def previewed_elsewhere(self, place: Place) -> None:
         """Its preview was read by a copy of this feed (``open_preview``, then
         forked) up to ``place``: its new lines come after it."""
         if self._preview is not None:
-            self._preview[0].took_over(place)
+            self._preview.took_over(place)
 
     def preview_place(self) -> Place | None:
         """How far its preview was read (for ``previewed_elsewhere``)."""
-        return self._preview[0].place() if self._preview is not None else None
+        return self._preview.place() if self._preview is not None else None
 
     def preview_more(self) -> Batch | None:
         """Lines written after the preview's, while the reading from the start
@@ -208,26 +160,20 @@ class Feed:
         it has (or the file was rotated or truncated: then only it is read)."""
         if self._preview is None:
             return None
-        tailer, _ = self._preview
-        chunk = tailer.read() if not self._backlog_read else None
+        chunk = self._preview.read() if not self._backlog_read else None
         if chunk is None or chunk.events:
             self._end_preview()
             return None
         return self._preview_batch(chunk) if len(chunk) else None
 
-    def _preview_batch(self, chunk, pace: Callable[[], object] | None = None) -> Batch:
-        lines = [(0, offset, data) for _, offset, data in chunk]
-        parse = self._preview[1].parse
-        records = parse(lines[:PREVIEW_PIECE_LINES])
-        for at in range(PREVIEW_PIECE_LINES, len(lines), PREVIEW_PIECE_LINES):
-            if pace is not None:
-                pace()
-            records.extend(parse(lines[at:at + PREVIEW_PIECE_LINES]))
-        return Batch(self.kind, records, source=self.path.name, preview=True)
+    def _preview_batch(self, chunk: Chunk, pace: Callable[[], object] | None = None) -> Batch:
+        assert self._preview is not None
+        return Batch(self.kind, self._preview.records(chunk, pace), source=self.path.name,
+                     preview=True)
 
     def _end_preview(self) -> None:
         if self._preview is not None:
-            self._preview[0].close()
+            self._preview.close()
             self._preview = None
 
     # -- a backlog read by another process (``ingest.apart_process``) --------------
@@ -291,21 +237,21 @@ class Feed:
             if path == self.path and self._reader is not None:
                 state = self._reader.state
                 if state == MISSING and not self._looked:  # not read yet (a preview's first)
-                    state = _stat_state(path)[0]
+                    state = stat_state(path)[0]
                 copies = self._unread_copies.of(path, self._identities)
                 out.append(FileStatus(path.name, path, state, self.records, self.malformed,
-                                      note=_reader_note(self._reader) or copies_note(copies),
+                                      note=reader_note(self._reader) or copies_note(copies),
                                       unread_copies=len(copies)))
             elif self._settled and path.name == self.path.name:
                 continue  # the same name in the other directory: not the one used
             else:
                 used = not self._settled
-                state, why = _stat_state(path)
+                state, why = stat_state(path)
                 note = why if used or state == MISSING else f"superseded by {self.path.name}"
                 out.append(FileStatus(path.name, path, state, used=used, note=note))
         for status in out:
             status.kind = self.kind
-        return _unique_names(out)
+        return unique_names(out)
 
     def big(self) -> bool:
         """Is its file (or the one it will read) big enough to be previewed?"""
@@ -449,33 +395,3 @@ def resolved_target(path: Path) -> Path:
         return path.resolve() if path.is_symlink() else path
     except OSError:
         return path
-
-
-def _reader_note(reader: LineTailer | SnapshotReader) -> str:
-    if isinstance(reader, SnapshotReader):
-        return reader.problem or reader.error
-    return reader.error
-
-
-def _stat_state(path: Path) -> tuple[str, str]:
-    """(state, why it is unreadable)."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return MISSING, ""
-    except OSError as exc:  # a symlink loop, a path through a file...
-        return "unreadable", exc.strerror or str(exc)
-    if not stat.S_ISREG(st.st_mode):
-        return "unreadable", f"{kind_of(st.st_mode)}, not a regular file: not read"
-    if not os.access(path, os.R_OK):
-        return "unreadable", "Permission denied"
-    return ("ok" if st.st_size else "empty"), ""
-
-
-def _unique_names(statuses: list[FileStatus]) -> list[FileStatus]:
-    seen: dict[str, FileStatus] = {}
-    for status in statuses:
-        if status.name not in seen or (seen[status.name].state == MISSING
-                                       and status.state != MISSING):
-            seen[status.name] = status
-    return list(seen.values())

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from time import monotonic
 
-from vivtui.ingest.feeds import Batch
+from vivtui.ingest.batch import Batch
 from vivtui.parsing.record import Records, rows_of
 
 PIECE = 300  # records taken in at a time: a few ms of a big file's models

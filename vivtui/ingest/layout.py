@@ -11,7 +11,8 @@ from datetime import tzinfo
 from functools import partial
 from pathlib import Path
 
-from vivtui.ingest.feeds import Feed, FileStatus, resolved_target
+from vivtui.ingest.feeds import Feed, resolved_target
+from vivtui.ingest.file_status import FileStatus
 from vivtui.ingest.rotated import rotated_copies
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import (

@@ -11,8 +11,9 @@ from functools import partial
 from typing import Callable
 
 from vivtui.ingest.apart import ReadApart
+from vivtui.ingest.batch import Batch
 from vivtui.ingest.early_previews import WAIT_S as EARLY_WAIT_S
-from vivtui.ingest.feeds import Batch, Feed
+from vivtui.ingest.feeds import Feed
 from vivtui.ingest.intake import split
 from vivtui.store.run import RunStore
 

@@ -20,7 +20,8 @@ from typing import IO
 from vivtui.allocator import give_back
 from vivtui.ingest import handover
 from vivtui.ingest.costs import cost_of, shared_out
-from vivtui.ingest.feeds import Reading, count_records, read_to_end
+from vivtui.ingest.feeds import count_records, read_to_end
+from vivtui.ingest.file_status import Reading
 from vivtui.ingest.layout import RunLayout, discover
 from vivtui.ingest.python_child import module_command
 from vivtui.parsing.kinds import FileSpec

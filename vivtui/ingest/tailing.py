@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_parts import ApartParts
 from vivtui.ingest.apart_process import ApartProcess, Load
+from vivtui.ingest.batch import Batch
 from vivtui.ingest.early_backlogs import (
     EarlyBacklogs,
     Started,
@@ -31,7 +32,7 @@ from vivtui.ingest.early_backlogs import (
     turns_for,
 )
 from vivtui.ingest.early_previews import EarlyPreviews
-from vivtui.ingest.feeds import BATCH_BYTES, Batch, Feed
+from vivtui.ingest.feeds import BATCH_BYTES, Feed
 from vivtui.ingest.preview_loops import KEY_WAIT_S, KEYS_MOST_S, PreviewLoops
 from vivtui.ingest.turns import Turns
 from vivtui.parsing.kinds import gc_paused

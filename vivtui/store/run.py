@@ -127,7 +127,7 @@ class RunStore:
         return {**self.__dict__, "clock": _utc_now}
 
     def apply_batch(self, batch) -> Found:
-        """A feed's batch (``feeds.Batch``)."""
+        """A feed's batch (``ingest.batch.Batch``)."""
         if batch.fresh and (batch.records or batch.reset):
             self.activity.saw_growth(self.clock())
         return self.apply(batch.kind, batch.records, batch.reset, batch.source,

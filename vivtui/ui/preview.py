@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from vivtui.ingest.feeds import Batch, Feed
+from vivtui.ingest.batch import Batch
+from vivtui.ingest.feeds import Feed
 from vivtui.store.run import RunStore
 
 

@@ -20,7 +20,8 @@ from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
-from vivtui.ingest.feeds import PREVIEWED_KINDS, FileStatus
+from vivtui.ingest.feeds import PREVIEWED_KINDS
+from vivtui.ingest.file_status import FileStatus
 from vivtui.parsing.record import ERROR, WARNING, Record, make
 from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern, record_field
