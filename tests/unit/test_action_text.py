@@ -67,8 +67,20 @@ def test_entries_without_header_have_no_time():
 
 def test_each_step_back_of_the_clock_is_a_new_day_however_many():
     head = LOG.split(b"Tue 11:05:23")[0]
-    steps = b"".join(b"Tue %02d:00:00 | A | TOOL | x | d\n" % hour
+    steps = b"".join(b"??? %02d:00:00 | A | TOOL | x | d\n" % hour  # (no day's name)
                      for _ in range(40) for hour in (20, 3))  # 20h, then 3h the next day
     records = assemble(head + steps)
     days = [r.ts.date().toordinal() - records[0].ts.date().toordinal() for r in records]
     assert days[:6] == [0, 1, 1, 2, 2, 3] and days[-1] == 40
+
+
+def test_a_day_or_more_without_entries_is_told_by_the_days_name():
+    head = LOG.split(b"Tue 11:05:23")[0]
+    records = assemble(head + b"Tue 11:06:00 | A | TOOL | x | d\n"
+                       b"Wed 12:00:00 | A | TOOL | x | a day and an hour later\n"
+                       b"Fri 09:00:00 | A | TOOL | x | two quiet days\n"
+                       b"Fri 08:59:30 | A | TOOL | x | a line written a little late\n"
+                       b"Mon 08:00:00 | A | TOOL | x | a weekend\n")
+    assert [r.ts.isoformat() for r in records] == [
+        "2026-02-03T11:06:00+00:00", "2026-02-04T12:00:00+00:00", "2026-02-06T09:00:00+00:00",
+        "2026-02-06T08:59:30+00:00", "2026-02-09T08:00:00+00:00"]

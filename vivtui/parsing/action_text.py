@@ -23,6 +23,9 @@ _RULE = re.compile(r"^(=+|-+)\s*$")
 _STARTED = re.compile(r"^ACTION LOG STARTED: (\S+)")
 _COLUMNS = re.compile(r"^DAY TIME\s+\|")
 _DAY = timedelta(days=1)
+# The day names the producer writes (``%a`` in the C locale Python keeps by default).
+_WEEKDAYS = {name: number for number, name in enumerate(
+    ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))}
 
 
 @dataclass(slots=True)
@@ -96,5 +99,11 @@ class ActionTextAssembler:
             # As many days as it takes to pass the floor, worked out (a day a
             # loop turn took longer at each of a long log's backward steps).
             ts += _DAY * -((ts - floor) // _DAY)
+        weekday = _WEEKDAYS.get(entry.group(1))
+        if weekday is not None:
+            # The first day on or after that which has the name written: a
+            # quiet day or more between two entries is told by the name, where
+            # the clock alone put "Wed 12:00" after "Tue 11:06" on the Tuesday.
+            ts += _DAY * ((weekday - ts.weekday()) % 7)
         self._last_ts = ts
         return ts
