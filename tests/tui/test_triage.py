@@ -341,7 +341,7 @@ async def test_P_says_which_bytes_were_not_utf8_and_a_text_line_has_no_fields(tu
         await pilot.press("5", "G", "enter")
         assert isinstance(app.screen, InspectorScreen)
         text = tui.screen_text(app)
-        assert "r\u00e9sum\u00e9.py" in text and "not UTF-8 read as Windows-1252" in text
+        assert "r\u00e9sum\u00e9.py" in text and "not UTF-8: read as Windows-1252" in text
         await pilot.press("P")
         assert "no fields" in tui.screen_text(app)
         await pilot.press("escape", "k", "enter")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from vivtui.parsing.kinds import LineParser, sniff, spec_for_name
-from vivtui.sources.decoding import is_utf8, text_of
+from vivtui.sources.decoding import is_utf8, lines_text, text_of
 from vivtui.summary import collect, render_text
 
 
@@ -15,9 +15,12 @@ def test_windows_1252_bytes_read_as_their_characters():
         "Add retry \u2014 handle \u201c429\u201ds, caf\u00e9")
 
 
-def test_utf8_is_read_as_written_beside_bytes_that_are_not():
+def test_a_utf8_line_is_read_as_utf8_and_any_other_wholly_as_windows_1252():
     assert text_of("caf\u00e9 \u2014 ok".encode()) == "caf\u00e9 \u2014 ok"
-    assert text_of(b"mixed \xc3\xa9 and \xe9") == "mixed \u00e9 and \u00e9"
+    # (A line is written in one encoding: one that is not UTF-8 is not read as part UTF-8.)
+    assert text_of(b"mixed \xc3\xa9 and \xe9") == "mixed \u00c3\u00a9 and \u00e9"
+    text, lines = lines_text([b"ok", "caf\u00e9".encode(), b"r\xe9sum\xe9", b""])
+    assert lines == ["ok", "caf\u00e9", "r\u00e9sum\u00e9", ""] and text == "\n".join(lines)
     assert is_utf8("caf\u00e9".encode()) and is_utf8(b"plain")
     assert not is_utf8(b"caf\xe9")
 

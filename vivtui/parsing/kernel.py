@@ -18,7 +18,7 @@ from vivtui.parsing.record import (
     Record,
     Records,
 )
-from vivtui.sources.decoding import BOM, LENIENT, trimmed
+from vivtui.sources.decoding import BOM, lines_text, trimmed
 
 KIND = "kernel"
 
@@ -101,8 +101,7 @@ def parse_many(lines: Iterable[tuple[int, int, bytes]], ctx: ParseContext) -> Re
         datas = list(map(_DATA, kept))
     if not kept:
         return Records()
-    text = b"\n".join(datas).decode("utf-8", LENIENT)
-    contents = text.split("\n")
+    text, contents = lines_text(datas)
     if "\r" in text or BOM in text:  # as ``line_text``
         contents = list(map(trimmed, contents))
         text = "\n".join(contents)

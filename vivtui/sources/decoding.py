@@ -1,4 +1,4 @@
-"""A line's bytes as text: UTF-8, and a byte that is not UTF-8 read as
+"""A line's bytes as text: UTF-8, and a line that is not UTF-8 read as
 Windows-1252 (cp1252).
 
 Vivarium's runs come from Windows (FORMATS.md's kernel lines name ``D:\\``
@@ -6,36 +6,36 @@ paths and fail with "'charmap' codec can't encode character"), where Python
 writes a redirected stdout and a file opened without an encoding in the
 ANSI code page: a task title's dash or quotes reach ``kernel_run.log`` as
 the single bytes 0x96, 0x97, 0x93, 0x94. Replaced by U+FFFD they were lost,
-and a search for them found nothing. UTF-8 is tried first and kept wherever
-it is valid, so a UTF-8 file is read as before; only each byte UTF-8
-refuses is read as that code page. Its five unassigned bytes stay U+FFFD,
-and no byte becomes a control character (0x80-0x9F are punctuation there).
+and a search for them found nothing. A line is written in one encoding, so
+one that is valid UTF-8 is read as UTF-8 (a UTF-8 file reads as before) and
+any other wholly as that code page: both in C. (Read byte by byte instead,
+keeping what UTF-8 there is in a line, a megabyte of binary noise took 0.6
+to 1.8 s.) Its five unassigned bytes stay U+FFFD, and no byte becomes a
+control character (0x80-0x9F are punctuation there). The producers' JSON is
+ASCII (``json.dumps`` escapes the rest): only their text files hold such bytes.
 """
 
 from __future__ import annotations
 
-import codecs
-
-# The error handler's name, for ``bytes.decode("utf-8", LENIENT)`` where
-# text is decoded a batch at a time.
-LENIENT = "vivtui-windows-1252"
-
-_CP1252 = tuple(bytes([byte]).decode("cp1252", "replace") for byte in range(256))
-
-
-def _as_windows_1252(error: UnicodeError) -> tuple[str, int]:
-    if not isinstance(error, UnicodeDecodeError):
-        raise error
-    refused = error.object[error.start:error.end]
-    return "".join(_CP1252[byte] for byte in refused), error.end
-
-
-codecs.register_error(LENIENT, _as_windows_1252)
-
 
 def text_of(data: bytes) -> str:
-    """``data`` as text (see the module's note)."""
-    return data.decode("utf-8", LENIENT)
+    """``data`` (one line) as text (see the module's note)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def lines_text(datas: list[bytes]) -> tuple[str, list[str]]:
+    """Lines as one text joined by newlines, and each line's: decoded at once
+    when all are UTF-8, else each on its own (``text_of``)."""
+    joined = b"\n".join(datas)
+    try:
+        text = joined.decode("utf-8")
+    except UnicodeDecodeError:
+        contents = list(map(text_of, datas))
+        return "\n".join(contents), contents
+    return text, text.split("\n")
 
 
 def line_text(data: bytes) -> str:

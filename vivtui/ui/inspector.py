@@ -24,8 +24,8 @@ Line = tuple[str, str, int]  # (text, style of the value, length of the key at i
 # into rows on the screen's thread, 80 ms a megabyte (a 20 MB field froze it
 # 1.6 s); a 2 MB one is still shown whole.
 SHOWN_MOST = 4 << 20
-# Above a raw line some of whose bytes are not UTF-8, how they were read.
-NOT_UTF8 = "(bytes that are not UTF-8 read as Windows-1252)"
+# Above a raw line that is not UTF-8, how it was read (``sources.decoding``).
+NOT_UTF8 = "(not UTF-8: read as Windows-1252)"
 NO_FIELDS = "(no fields: P shows the line)"
 
 
@@ -140,8 +140,8 @@ class InspectorScreen(Screen[None]):
         return self._raw()[0]
 
     def _raw(self) -> tuple[str, bool]:
-        """``raw_text``, and whether some of its bytes are not UTF-8 (read as
-        Windows-1252: ``sources.decoding``)."""
+        """``raw_text``, and whether it is not UTF-8 (read as Windows-1252:
+        ``sources.decoding``)."""
         record = self.record
         data = self._file_line(record) if self._file_line is not None else None
         if data is None:
