@@ -187,8 +187,9 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
         out.append(f"  {record.kind:<8} {_when(record)}  {_show(record.summary)}")
 
     k = data["kernel"]
-    out += ["", f"Kernel: {k['lines']} lines, {k['blocked']} blocked, {k['error']} error, "
-                f"{k['caution']} caution, {k['wave_starts']} wave starts"]
+    # (The kernel pane numbers every line of the file, blank ones too.)
+    out += ["", f"Kernel: {k['lines']} non-blank lines, {k['blocked']} blocked, "
+                f"{k['error']} error, {k['caution']} caution, {k['wave_starts']} wave starts"]
     p = data["performance"]
     duration = f"{p['mean_duration_s']:.1f}s" if p["mean_duration_s"] is not None else "-"
     quality = f"{p['mean_quality']:.2f}" if p["mean_quality"] is not None else "-"

@@ -73,6 +73,8 @@ def test_text_report_reads_top_down_and_is_terminal_safe(capsys, run_dir):
            "ARCHITECTURE REVIEW: Wave 11 Code Audit" in out
     assert "task-0042  No subtasks generated" in out
     assert "action_log.jsonl:14  not JSON: this line is not JSON" in out
+    # The kernel pane numbers the file's every line: the report says which it counts.
+    assert "Kernel: 12 non-blank lines, 1 blocked" in out
     assert "BLOCKED: Attempt to write to protected file" in out
     assert "\x1b" not in out and "\x07" not in out
 
