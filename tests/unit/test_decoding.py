@@ -1,5 +1,6 @@
-"""Bytes that are not UTF-8 are read as Windows-1252, where Vivarium's runs
-were written; valid UTF-8 is read as before."""
+"""A line that is not UTF-8 is read as Windows-1252, where Vivarium's runs
+were written; a UTF-8 line is read as before. A text line's byte order mark
+and trailing CR are not part of it."""
 
 from __future__ import annotations
 
