@@ -128,6 +128,8 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
     out: list[str] = [f"Run: {_show(layout.root, 300)}",
                       f"State: {r['state']}, last event {r['last_event'] or '-'}", "", "Files"]
     for name, entry in data["files"].items():
+        if layout.single_file and entry["path"] is None:
+            continue  # not part of a file given alone (the JSON keeps every name)
         extra = f"  ({_show(entry['note'])})" if entry.get("note") else ""
         bad = f", {entry['malformed']} malformed" if entry["malformed"] else ""
         out.append(f"  {name:<26} {entry['state']:<10} {entry['records']:>8} records{bad}{extra}")

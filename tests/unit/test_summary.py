@@ -111,6 +111,11 @@ def test_single_file_of_any_name_is_sniffed(capsys, tmp_path, run_dir):
     data = summary_json(capsys, str(rotated))
     assert data["files"]["run-42.jsonl"]["read_as"] == "api_audit.log"
     assert data["api"]["calls"] == 4
+    # The text lists the file given, not the run's other names as missing.
+    assert main(["summary", str(rotated)]) == 0
+    files = capsys.readouterr().out.split("Files\n")[1].split("\n\n")[0]
+    (line,) = files.splitlines()
+    assert line.split() == ["run-42.jsonl", "ok", "10", "records"]
 
 
 def test_final_unterminated_line_counts_in_one_shot(capsys, tmp_path):
