@@ -63,7 +63,8 @@ def tracker_seen(tracker) -> tuple:
     return deepcopy((sessions, occurrences, states, [s.at for s in tracker.open_sessions()],
                      tracker.started, tracker.completed, tracker.succeeded,
                      tracker.orphan_completions, tracker._latest_run, tracker._open_runs,
-                     tracker._open))
+                     tracker._open, tracker.lowest_run,
+                     {worker: tuple(map(list, waves)) for worker, waves in tracker.waves.items()}))
 
 
 def look_at_keys(store) -> None:
@@ -72,10 +73,14 @@ def look_at_keys(store) -> None:
     assert store.sessions.by_key is store.sessions.by_key
 
 
+RESTART = SCRIPT[:25] + [("a", 1, 6, None), ("a", 2, 1, None)] + SCRIPT[25:]  # a: 3, then 1
+
+
 @pytest.mark.parametrize("before_join", [None, look_at_keys],
                          ids=["keys not looked at", "keys looked at first"])
-@pytest.mark.parametrize("script", [SCRIPT, SCRIPT[:8] + [("a", 0, 5, None)] + SCRIPT[8:]],
-                         ids=["waves in order", "a run older than the latest"])
+@pytest.mark.parametrize("script", [SCRIPT, SCRIPT[:8] + [("a", 0, 5, None)] + SCRIPT[8:],
+                                    RESTART],
+                         ids=["waves in order", "a run older than the latest", "a restart"])
 def test_two_parts_joined_are_the_whole_sessions_file_wherever_the_cut(tmp_path, script,
                                                                         before_join):
     data = sessions_file(script)
@@ -100,7 +105,7 @@ def test_two_parts_joined_are_the_whole_sessions_file_wherever_the_cut(tmp_path,
         whole, engine, _ = read_part(path, 0, len(data), 1000)  # (afresh for the next cut)
     if script is SCRIPT:
         assert joined_at == line_starts(data)
-    else:  # joined only where the older run is on the first part's side
+    elif script is not RESTART:  # joined only where the older run is on the first part's side
         older = data.index(b'"run":0')
         assert joined_at == [cut for cut in line_starts(data) if cut > older]
 

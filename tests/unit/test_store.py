@@ -84,6 +84,25 @@ def test_open_sessions_of_an_earlier_run_are_unfinished_once_a_later_run_starts(
     assert other_worker.state() == RUNNING  # another worker's run is its own
 
 
+def test_open_sessions_from_before_a_kernel_restart_are_unfinished():
+    """``run`` starts again at 1 when the kernel restarts (FORMATS.md): a
+    session its worker had open before will not finish, whatever its run."""
+    store = RunStore()
+    store.apply("sessions", [session_event(sessions.STARTED, run=2, session_id=1),
+                             session_event(sessions.STARTED, run=3, session_id=1),
+                             session_event(sessions.STARTED, worker="other", run=3,
+                                           session_id=2)])
+    left, killed, other_worker = store.sessions.sessions
+    assert (left.state(), killed.state()) == (UNFINISHED, RUNNING)
+    store.apply("sessions", [session_event(sessions.STARTED, run=1, session_id=1),
+                             session_event(sessions.STARTED, run=2, session_id=2)])
+    assert killed.state() == UNFINISHED  # the kernel that ran it is gone
+    restarted, second_wave = store.sessions.sessions[3:]
+    assert restarted.state() == UNFINISHED and second_wave.state() == RUNNING  # waves again
+    assert other_worker.state() == RUNNING  # another worker's runs are its own
+    assert store.sessions.state_counts(LIVE)[UNFINISHED] == 3
+
+
 def test_a_run_number_past_64_bits_is_no_wave_and_no_traceback():
     store = RunStore()
     huge = str(1 << 70)

@@ -156,8 +156,10 @@ def _join_waves(mine: SessionTracker, later: SessionTracker, number: list[int]) 
     """Each worker's latest run, its waves and the keys open in each run."""
     for worker, (runs_begun, begun_by) in later.waves.items():
         latest = mine._latest_run.get(worker)
-        newer = [(run, number[at]) for run, at in zip(runs_begun, begun_by)
-                 if latest is None or run > latest]
+        # From the first past this part's on (a restart after it goes lower again).
+        first = next((at for at, run in enumerate(runs_begun) if latest is None or run > latest),
+                     len(runs_begun))
+        newer = [(run, number[at]) for run, at in zip(runs_begun[first:], begun_by[first:])]
         if worker not in mine.waves:
             mine.waves[worker] = (array("q"), array("q"))
             mine.lowest_run[worker] = later.lowest_run[worker]

@@ -206,29 +206,32 @@ class SessionTracker(BoundTracker):
 
     def _supersede_earlier_runs(self, key: SessionKey) -> None:
         """Each wave is a new run: once a worker starts run N, its open sessions
-        of earlier runs will not finish any more. Each key is looked at once, when
-        its run is left behind (walking every key ever seen at each new run was
-        most of the time on a big file: O(n^2))."""
+        of earlier runs will not finish any more. Nor, once its runs start again
+        lower (the kernel restarted: FORMATS.md), will any it had open before.
+        Each key is looked at once, when its run is left behind (walking every
+        key ever seen at each new run was most of the time on a big file: O(n^2))."""
         worker, run, _ = key
         number = _as_int(run)
         if number is None:
             return
         runs = self._open_runs.setdefault(worker, {})
         latest = self._latest_run.get(worker)
-        if latest is None or number > latest:
+        restarted = latest is not None and number < latest
+        if latest is None or number != latest:
             self._latest_run[worker] = number
             if latest is None:
                 self.lowest_run[worker] = number
                 self.waves[worker] = (array("q"), array("q"))
+            elif number < self.lowest_run[worker]:
+                self.lowest_run[worker] = number
             runs_begun, begun_by = self.waves[worker]
             runs_begun.append(number)
             begun_by.append(len(self._keys) - 1)
-            for earlier in [r for r in runs if r < number]:
+            # (A restart leaves behind every run before it, its own number's too.)
+            for earlier in [r for r in runs if r < number or restarted]:
                 for old_key in runs.pop(earlier):
                     for at in self._open.get(old_key, ()):
                         self._supersede(at)
-        elif number < self.lowest_run[worker]:
-            self.lowest_run[worker] = number
         keys = runs.get(number)
         if keys is None:
             keys = runs[number] = set()
