@@ -66,6 +66,7 @@ def test_completion_pairs_with_most_recent_open_start_of_same_key():
     assert tracker.orphan_completions == 1
     assert [s.title for s in tracker.unfinished] == ["first", "next wave"]
     assert first.state() == UNFINISHED  # a later start of its key came before any completion
+    assert first.why_left_behind() == "a later start of its key came first"
     assert wave2.state(LIVE) == RUNNING and wave2.state(IDLE) == STALLED
     assert wave2.state(FINISHED) == UNFINISHED
     assert other.state() == FAILED
@@ -97,6 +98,7 @@ def test_open_sessions_from_before_a_kernel_restart_are_unfinished():
     store.apply("sessions", [session_event(sessions.STARTED, run=1, session_id=1),
                              session_event(sessions.STARTED, run=2, session_id=2)])
     assert killed.state() == UNFINISHED  # the kernel that ran it is gone
+    assert killed.why_left_behind() == left.why_left_behind() == "its worker began another run"
     restarted, second_wave = store.sessions.sessions[3:]
     assert restarted.state() == UNFINISHED and second_wave.state() == RUNNING  # waves again
     assert other_worker.state() == RUNNING  # another worker's runs are its own

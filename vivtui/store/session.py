@@ -49,6 +49,13 @@ class Session(Handle):
         """A later start (same key, or a later run of the worker) came."""
         return bool(self.tracker._flags[self.at] & SUPERSEDED)
 
+    def why_left_behind(self) -> str:
+        """What made a superseded session one that will not finish."""
+        if any(other.at > self.at and other.start_at >= 0
+               for other in self.tracker.occurrences(self.key)):
+            return "a later start of its key came first"
+        return "its worker began another run"  # a later wave, or the kernel restarted
+
     @property
     def outcome(self) -> bool | None:
         """The completion's ``success`` flag."""

@@ -294,7 +294,7 @@ def session_text(session: Session, perf: Record | None, now: datetime, run: str,
     out = Text(end="")
     out.append(STATE_MARK[state], STATE_STYLE[state])
     if state == UNFINISHED and session.ended is None and session.superseded:
-        out.append(" (a later start of its key came first)", styles.NOTE)
+        out.append(f" ({session.why_left_behind()})", styles.NOTE)
     out.append(f"  worker {safe(worker, 40)}  run {safe(run, 10)}  session {safe(number_, 10)}"
                f"  started {clock(session.started_at, zone, dated)}  ended "
                f"{clock(session.ended_at, zone, dated)}\n")
