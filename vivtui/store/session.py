@@ -46,7 +46,8 @@ class Session(Handle):
 
     @property
     def superseded(self) -> bool:
-        """A later start (same key, or a later run of the worker) came."""
+        """A later start came: of its key, of a later run of its worker, or
+        of a lower one (the kernel restarted). ``why_left_behind`` says which."""
         return bool(self.tracker._flags[self.at] & SUPERSEDED)
 
     def why_left_behind(self) -> str:

@@ -84,9 +84,8 @@ def _meet(mine: SessionTracker, later: SessionTracker) -> tuple[dict[int, int], 
     and those left behind (still open, or ended after it)."""
     new_waves = {}  # worker -> the session of ``later`` that began a wave past ``mine``'s
     for worker, (runs, begun_by) in later.waves.items():
-        latest = mine._latest_run.get(worker)
-        new_waves[worker] = next((at for run, at in zip(runs, begun_by)
-                                  if latest is None or run > latest), math.inf)
+        first = _first_past(runs, mine._latest_run.get(worker))
+        new_waves[worker] = begun_by[first] if first < len(runs) else math.inf
     in_waves = {key for runs in mine._open_runs.values() for keys in runs.values()
                 for key in keys}
     ended: dict[int, int] = {}
@@ -157,8 +156,7 @@ def _join_waves(mine: SessionTracker, later: SessionTracker, number: list[int]) 
     for worker, (runs_begun, begun_by) in later.waves.items():
         latest = mine._latest_run.get(worker)
         # From the first past this part's on (a restart after it goes lower again).
-        first = next((at for at, run in enumerate(runs_begun) if latest is None or run > latest),
-                     len(runs_begun))
+        first = _first_past(runs_begun, latest)
         newer = [(run, number[at]) for run, at in zip(runs_begun[first:], begun_by[first:])]
         if worker not in mine.waves:
             mine.waves[worker] = (array("q"), array("q"))
@@ -173,3 +171,10 @@ def _join_waves(mine: SessionTracker, later: SessionTracker, number: list[int]) 
             ours = mine._open_runs.setdefault(worker, {})
             for run, keys in runs.items():
                 ours.setdefault(run, set()).update(keys)
+
+
+def _first_past(runs_begun: array, latest: int | None) -> int:
+    """Where the first of a worker's waves in the later part that is past
+    the earlier part's latest run is among them (their count: none is)."""
+    return next((at for at, run in enumerate(runs_begun) if latest is None or run > latest),
+                len(runs_begun))
