@@ -155,8 +155,11 @@ def rows_between(feed: Feed, first_line: int, first_offset: int,
         os.close(fd)
     if last is None:
         return []
+    # ``last_offset`` can be a record's glued after another on its line
+    # (``parsing.glued``): its line is read from where the line starts.
+    *whole, before = data.split(b"\n")
     lines, at = [], first_offset
-    for number, text in enumerate([*data.split(b"\n")[:-1], last], first_line):
+    for number, text in enumerate([*whole, before + last], first_line):
         lines.append((number, at, text))
         at += len(text) + 1
     return LineParser(spec, ParseContext(feed.zone)).parse(lines).rows

@@ -6,6 +6,7 @@ from typing import Callable, Iterable, NamedTuple
 
 import orjson
 
+from vivtui.parsing import glued
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record, Records, malformed, new_record
 from vivtui.sources.decoding import line_text
@@ -16,23 +17,29 @@ FromObject = Callable[[dict, bytes, int, int, ParseContext], tuple]
 LineParse = Callable[[bytes, int, int, ParseContext], Record]
 
 
-def load_object(kind: str, data: bytes, line: int, offset: int) -> dict | Record:
-    """The line's JSON object, or a malformed record saying why it is not one."""
-    try:
-        value = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return refused_object(kind, data, line, offset)
-    return value if value.__class__ is dict else not_an_object(kind, data, line, offset, value)
-
-
-def refused_object(kind: str, data: bytes, line: int, offset: int) -> dict | Record:
-    """What a line that orjson refused holds (``json_dialect.after_orjson``:
-    invalid UTF-8 replaced, or what Python's json writes and orjson refuses),
-    else a malformed record."""
+def refused_rows(kind: str, from_object: FromObject, data: bytes, line: int, offset: int,
+                 ctx: ParseContext) -> list:
+    """The rows of a line orjson refused: its object as the producers' dialect
+    reads it (``json_dialect.after_orjson``), the records glued on it
+    (``glued``: each at its own byte offset, with the text between them
+    malformed), or one malformed record."""
     value = after_orjson(data)
-    if value is NOT_JSON:
-        return malformed(kind, line, offset, line_text(data), why_not_json(data))
-    return value if value.__class__ is dict else not_an_object(kind, data, line, offset, value)
+    if value is not NOT_JSON:
+        return [_value_row(kind, from_object, value, data, line, offset, ctx)]
+    found = glued.stretches(data)
+    if found is None:
+        return [malformed(kind, line, offset, line_text(data), why_not_json(data))]
+    return [_value_row(kind, from_object, value, data[first:last], line, offset + first, ctx)
+            if value is not NOT_JSON else
+            malformed(kind, line, offset + first, line_text(data[first:last]),
+                      f"{why_not_json(data[first:last])}, glued to a record on this line")
+            for first, last, value in found]
+
+
+def _value_row(kind: str, from_object: FromObject, value: object, data: bytes, line: int,
+               offset: int, ctx: ParseContext) -> tuple:
+    return (from_object(value, data, line, offset, ctx) if value.__class__ is dict
+            else not_an_object(kind, data, line, offset, value))
 
 
 def not_an_object(kind: str, data: bytes, line: int, offset: int, value: object) -> Record:
@@ -42,7 +49,11 @@ def not_an_object(kind: str, data: bytes, line: int, offset: int, value: object)
 
 
 def why_not_json(data: bytes) -> str:
-    """"not JSON", with the cause when it can be seen: UTF-16 reads as NUL bytes."""
+    """"not JSON", with the cause when it can be seen: a run of NUL bytes is
+    what a crash leaves where a file grew but its data was never written;
+    UTF-16 reads as a NUL byte every other byte."""
+    if data.startswith(b"\x00\x00"):
+        return "not JSON: NUL bytes (left by a crash?)"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:8]:
         return "not JSON: UTF-16 text? (vivtui reads UTF-8)"
     return "not JSON"
@@ -52,9 +63,14 @@ def line_parser(kind: str, from_object: FromObject) -> LineParse:
     """One line to one record, for a kind whose records are built from an object."""
 
     def parse(data: bytes, line: int, offset: int, ctx: ParseContext) -> Record:
-        obj = load_object(kind, data, line, offset)
-        if isinstance(obj, Record):
-            return obj
+        # The first record of a line that holds several: the one at ``offset``.
+        try:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return new_record(Record, refused_rows(kind, from_object, data, line, offset,
+                                                   ctx)[0])
+        if obj.__class__ is not dict:
+            return not_an_object(kind, data, line, offset, obj)
         return new_record(Record, from_object(obj, data, line, offset, ctx))
 
     # Named as its kind's module names it (``parse = line_parser(...)``), so
@@ -117,7 +133,8 @@ def parse_batch(kind: str, from_object: FromObject,
             continue
         if not data or data.isspace():
             continue  # blank lines are not records and are not counted
-        obj = (refused_object(kind, data, line, offset) if obj is decode_error
-               else not_an_object(kind, data, line, offset, obj))
-        append(obj if isinstance(obj, Record) else from_object(obj, data, line, offset, ctx))
+        if obj is decode_error:
+            out.extend(refused_rows(kind, from_object, data, line, offset, ctx))
+        else:
+            append(not_an_object(kind, data, line, offset, obj))
     return Records(out)

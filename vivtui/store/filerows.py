@@ -13,6 +13,7 @@ from collections import OrderedDict
 from itertools import accumulate, count
 from typing import Callable, Iterator
 
+from vivtui.parsing.glued import glued_note
 from vivtui.parsing.kinds import LineParser
 from vivtui.parsing.record import INFO, Record, make
 from vivtui.sources.fileview import FileView, Snapshot
@@ -39,11 +40,25 @@ def read_lines(fd: int, index: LineIndex, first_line: int | None, first: int,
 
 
 def parse_lines(parser: LineParser, lines: list[tuple[int, int, bytes]]) -> list[Record]:
-    """One record per line, blank lines included (a row shows what the file has)."""
-    parsed = iter(parser.parse(lines))
+    """One record per line, blank lines included (a row shows what the file
+    has). A line that holds several records (``parsing.glued``) shows its
+    first, whose note counts the others (each has its own offset, past the
+    line's own: the store has every one)."""
+    parsed = parser.parse(lines)
     kind = parser.spec.kind
-    return [make(kind, line, offset, None, None, INFO, "", "") if is_blank(data)
-            else next(parsed) for line, offset, data in lines]
+    out: list[Record] = []
+    at = 0
+    for line, offset, data in lines:
+        if is_blank(data):
+            out.append(make(kind, line, offset, None, None, INFO, "", ""))
+            continue
+        record, at = parsed[at], at + 1
+        end, more = offset + len(data), 0
+        while at < len(parsed) and parsed.rows[at][2] < end:
+            at, more = at + 1, more + 1
+        out.append(record._replace(note=glued_note(more)) if more and not record.malformed
+                   else record)
+    return out
 
 
 class FileRows:

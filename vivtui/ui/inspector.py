@@ -131,6 +131,8 @@ class InspectorScreen(Screen[None]):
             out.append(f"  {r.ts.astimezone(self.zone).isoformat(sep=' ', timespec='milliseconds')}")
         if r.malformed:
             out.append(f"  malformed: {r.note}", styles.FAILURE_STRONG)
+        elif r.note:
+            out.append(f"  {render.safe(r.note, 80)}", styles.NOTE)
         out.append("   P: raw line" if not self.show_raw else "   P: fields", styles.NOTE)
         return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import tzinfo
+from operator import attrgetter
 
 from rich.text import Text
 
@@ -18,6 +19,8 @@ from vivtui.ui.listscreen import ListScreen
 from vivtui.ui.rowview import RowView
 
 TAKE_S = 0.2  # between looks at what the scans found
+# A record's place: records glued on one line share its number, not their offsets.
+_place = attrgetter("kind", "line", "offset")
 
 
 class RelatedScreen(ListScreen):
@@ -29,7 +32,7 @@ class RelatedScreen(ListScreen):
         ``Kept``) to look with."""
         self.origin = origin
         self.records = records
-        self._seen = {(record.kind, record.line) for record in records}
+        self._seen = set(map(_place, records))
         self._let_go = [name for name in let_go if name not in dict(further)]
         self._further = list(further)
         self._taken = [0] * len(self._further)
@@ -56,8 +59,8 @@ class RelatedScreen(ListScreen):
             kept = scan.test.records  # (``Kept``: what the worker parsed, not read again)
             count = len(kept)
             for record in kept[self._taken[at]:count]:
-                if (record.kind, record.line) not in self._seen:
-                    self._seen.add((record.kind, record.line))
+                if _place(record) not in self._seen:
+                    self._seen.add(_place(record))
                     found.append(record)
             self._taken[at] = count
         if found:

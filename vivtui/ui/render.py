@@ -146,12 +146,15 @@ def action_row(record: Record, width: int, zone: tzinfo | None = None,
     detail_style = style if record.severity in (ERROR, WARNING) else ""
     actor_width = 16 if width >= 160 else 12 if width >= 100 else 9
     action_width = 24 if width >= 160 else 16 if width >= 100 else 12
+    detail = safe(f.get("detail"), 600)
+    if record.note:  # records glued on the line after this one's
+        detail = f"({record.note}) {detail}"
     return columns([
         time_cell(record.ts, zone, dated),
         (safe(f.get("actor") or "UNKNOWN", 40), actor_width, styles.STRONG),
         (safe(record.category, 20), 8, style),
         (safe(f.get("action"), 60), action_width, style),
-        (safe(f.get("detail"), 600), 0, detail_style),
+        (detail, 0, detail_style),
     ], width)
 
 

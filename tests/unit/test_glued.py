@@ -1,0 +1,160 @@
+"""Records glued together on one line (a torn write, a crash's NUL block,
+a missing newline): each record read, the text between them malformed."""
+
+from __future__ import annotations
+
+import json
+from datetime import timezone
+
+import pytest
+
+from vivtui.ingest.feeds import Feed
+from vivtui.ingest.layout import rows_between
+from vivtui.parsing import api_audit, glued, sessions
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import ACTION_JSONL, LineParser, spec_for_name
+from vivtui.sources.fileview import FileView
+from vivtui.store.filerows import FileRows
+from vivtui.store.run import RunStore
+
+AUDIT = spec_for_name("api_audit.log")
+
+
+def call(second: int, cost: float = 0.5) -> bytes:
+    return json.dumps({"timestamp": f"2026-02-03T21:00:0{second}.25", "event": "API_CALL_SUCCESS",
+                       "user": "Nova-22", "model": "gpt-4o-mini", "cost": cost,
+                       "input_tokens": 10, "output_tokens": 5, "call_type": "task"}).encode()
+
+
+def action(detail: str, metadata: dict | None = None) -> bytes:
+    return json.dumps({"timestamp": "2026-02-03T05:44:03.267+00:00", "actor": "Beam-31",
+                       "action_type": "TOOL", "action": "write_file", "detail": detail,
+                       "session_id": "session_1", "metadata": metadata}).encode()
+
+
+def parse(spec, lines: list[bytes], first_offset: int = 1000):
+    places, at = [], first_offset
+    for number, data in enumerate(lines, 1):
+        places.append((number, at, data))
+        at += len(data) + 1
+    return list(LineParser(spec, ParseContext(timezone.utc)).parse(places))
+
+
+def test_a_record_written_after_a_torn_one_is_read_at_its_own_offset():
+    torn = call(1)[:60]
+    records = parse(AUDIT, [call(0), torn + call(2), call(3)])
+    assert [(r.line, r.offset, r.malformed) for r in records] == [
+        (1, 1000, False), (2, 1000 + len(call(0)) + 1, True),
+        (2, 1000 + len(call(0)) + 1 + len(torn), False), (3, records[3].offset, False)]
+    assert records[1].note == "not JSON, glued to a record on this line"
+    assert records[1].raw == torn.decode()
+    assert records[2].fields == json.loads(call(2))
+
+
+def test_whole_records_glued_without_a_newline_are_each_read():
+    records = parse(AUDIT, [call(0) + call(1) + b" " + call(2)])
+    assert [r.malformed for r in records] == [False, False, False]
+    assert [r.offset - 1000 for r in records] == [0, len(call(0)), 2 * len(call(0)) + 1]
+    assert [r.fields["timestamp"][-5:] for r in records] == ["00.25", "01.25", "02.25"]
+
+
+def test_a_crashs_nul_block_before_a_record_is_named():
+    records = parse(AUDIT, [b"\x00" * 4096 + call(1)])
+    assert [r.malformed for r in records] == [True, False]
+    assert records[0].note == "not JSON: NUL bytes (left by a crash?), glued to a record on this line"
+    assert records[1].offset == 1000 + 4096
+
+
+def test_an_object_inside_a_torn_record_is_not_taken_for_a_record():
+    # Torn just after its metadata object: that object follows a ':'.
+    torn = action("x", {"model": "llama"})[:-1]
+    assert torn.endswith(b'{"model": "llama"}')
+    records = parse(ACTION_JSONL, [torn + action("after"), b'[{"a": 1}, {"b": 2}] {"c"'])
+    assert [(r.malformed, r.offset - 1000) for r in records[:2]] == [(True, 0), (False, len(torn))]
+    assert records[1].fields["detail"] == "after"
+    # Objects in an array are inside it: the line stays one malformed record.
+    assert records[2].malformed and records[2].note == "not JSON"
+
+
+def test_stretches_count_bytes_not_characters():
+    first = action("caf\u00e9 \u2014 ok").replace(b"\\u00e9", "\u00e9".encode()).replace(
+        b"\\u2014", "\u2014".encode())
+    found = glued.stretches(first + action("next"))
+    assert [(start, end) for start, end, _ in found] == [(0, len(first)),
+                                                        (len(first), len(first) + len(action("next")))]
+    assert found[0][2]["detail"] == "caf\u00e9 \u2014 ok"
+
+
+@pytest.mark.parametrize("line", [
+    b"plain text", call(1)[:50], call(1), b'{"a": {"b": 1}', b"[1, 2]",
+    b'x {"a": 1}', b'ERROR: got {"error": "x"} from the API', b'{"a": 1} and text after',
+])
+def test_a_line_with_no_glued_records_is_left_to_the_usual_reading(line):
+    # Text around an object is no torn record: the line is one malformed line.
+    assert glued.stretches(line) is None
+
+
+def test_a_hostile_line_of_starts_costs_bounded_work(monkeypatch):
+    tried = []
+
+    class Counting:
+        @staticmethod
+        def raw_decode(text, start):
+            tried.append(start)
+            return glued.json.JSONDecoder().raw_decode(text, start)
+
+    monkeypatch.setattr(glued, "_DECODER", Counting)
+    assert glued.stretches(b'{"' * 200_000) is None
+    assert len(tried) == glued.MOST_STARTS
+    assert glued.stretches(b'{"a' * 10 + call(1))[1][2] == json.loads(call(1))
+    # The objects inside a record found are not looked at, nor counted.
+    big = action("x", {"steps": [{"n": n} for n in range(2 * glued.MOST_STARTS)]})
+    tried.clear()
+    found = glued.stretches(big + call(1))
+    assert [value["timestamp"][-5:] for _, _, value in found] == ["00:00", "01.25"]
+    assert len(tried) == 2
+
+
+def test_reading_back_a_glued_record_at_its_offset_finds_it():
+    line = call(0)[:70] + call(1) + call(2)
+    records = parse(AUDIT, [line], first_offset=0)
+    for record in records:
+        again = api_audit.parse(line[record.offset:], record.line, record.offset,
+                                ParseContext(timezone.utc))
+        assert again == record
+
+
+def test_the_action_pane_shows_a_line_and_says_what_is_glued_on_it(tmp_path):
+    path = tmp_path / "action_log.jsonl"
+    path.write_bytes(action("one") + action("two") + b"\n" + action("three")[:40]
+                     + action("four") + b"\n" + action("five") + b"\n")
+    view = FileView(path)
+    view.poll()
+    rows = FileRows(view, LineParser(ACTION_JSONL, ParseContext(None)))
+    assert len(rows) == 3
+    assert (rows[0].fields["detail"], rows[0].note) == ("one", "+1 record glued on this line")
+    assert rows[1].malformed and "glued" in rows[1].note
+    assert (rows[2].fields["detail"], rows[2].note) == ("five", "")
+
+
+def test_a_torn_line_no_longer_loses_spend_or_a_sessions_start():
+    store = RunStore()
+    store.apply("api", parse(AUDIT, [call(0), call(1)[:60] + call(2)]))
+    assert (store.budget.succeeded, store.budget.cost) == (2, 1.0)
+    start = json.dumps({"timestamp": "2026-02-03T21:00:00.1", "level": "INFO",
+                        "message": "Session started", "context": {
+                            "session_id": "session_1", "worker": "w1", "run": 1}}).encode()
+    records = parse(spec_for_name("structured_logs.jsonl"), [start[:33] + start])
+    assert [r.malformed for r in records] == [True, False]
+    assert sessions.parse(start, 1, 0, ParseContext(timezone.utc)) == records[1]._replace(
+        offset=0)
+
+
+def test_rows_between_reads_a_batch_ending_in_a_glued_record_whole(tmp_path):
+    path = tmp_path / "api_audit.log"
+    glued_line = call(1)[:60] + call(2)
+    path.write_bytes(call(0) + b"\n" + glued_line + b"\n")
+    feed = Feed([(AUDIT, path)], timezone.utc)
+    rows = parse(AUDIT, [call(0), glued_line], first_offset=0)
+    again = rows_between(feed, 1, 0, rows[-1].offset)
+    assert [tuple(row) for row in again] == [tuple(row) for row in rows]
