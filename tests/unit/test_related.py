@@ -121,3 +121,23 @@ def test_a_rows_own_story_is_read_back_from_the_models_when_no_longer_kept(tmp_p
     found = related_records(latest, [latest, *statuses], store.sessions)
     assert [r.category for r in found] == ["queued", "in_progress", "failed"]  # once each
     assert own_events(latest, None, None) == []
+
+
+def test_a_kernel_lines_related_lines_are_its_own_occurrences():
+    from vivtui.parsing import kernel
+    from vivtui.parsing.kinds import LineParser, spec_for_name
+    lines = [b"[SAFETY] 2/2 tasks passed validation.", b"[1] START: Fix the parser",
+             b"[2] START: Write docs", b"[1] DONE (62s) - 3 files", b"[2] FAILED: Budget",
+             # The kernel restarted onto the same log: its numbers start again.
+             b"[SAFETY] 2/2 tasks passed validation.", b"[1] START: Add a feature",
+             b"[1] EXCEPTION: 'charmap' codec can't encode character"]
+    records = list(LineParser(spec_for_name("kernel_run.log"), UTC).parse(
+        [(n, n * 100, data) for n, data in enumerate(lines, 1)]))
+    assert all(r.kind == kernel.KIND for r in records)
+
+    def related(line):
+        return [r.line for r in related_records(records[line - 1], records)]
+
+    assert related(4) == related(2) == [2, 4]
+    assert related(8) == related(7) == [7, 8]
+    assert related(5) == [3, 5]

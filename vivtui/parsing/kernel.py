@@ -80,6 +80,12 @@ def session_number(line: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def starts_session(line: str) -> bool:
+    """Is it a ``[N] START`` line?"""
+    found = _SESSION.match(line)
+    return found is not None and found.group(2) == "START"
+
+
 def wave_number(line: str) -> int | None:
     found = _WAVE.match(line)
     return int(found.group(1)) if found else None

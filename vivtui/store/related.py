@@ -8,6 +8,7 @@ span, plus the safety gate's decisions on its task text at that time.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
@@ -127,10 +128,27 @@ def related_records(record: Record, candidates: Iterable[Record], tracker=None) 
         keys = relation_keys(record)
         if not keys:
             return [record]
-        found = [c for c in candidates if not keys.isdisjoint(relation_keys(c))]
+        found = kernel_occurrence(record, [c for c in candidates
+                                           if not keys.isdisjoint(relation_keys(c))])
         if record not in found:  # (a row no longer kept: itself, at least)
             found.append(record)
     return sorted(_once_each(found), key=lambda r: (time_key(r), r.kind, r.line))
+
+
+def kernel_occurrence(origin: Record, records: list[Record]) -> list[Record]:
+    """Of a kernel line's related lines (those of its ``[N]``), its own
+    occurrence's: from the ``[N] START`` at or before it to the next one. A
+    number is used again (a kernel restarted onto the same log, a task
+    started again), and its lines from then on are another session's. Lines
+    not numbered yet (line 0: a big log's tail before it is counted) stay."""
+    if origin.kind != kernel.KIND or origin.line <= 0:
+        return records
+    starts = [r.line for r in records if r.kind == kernel.KIND and r.line > 0
+              and kernel.starts_session(str(r.raw))]
+    first = max((line for line in starts if line <= origin.line), default=0)
+    after = min((line for line in starts if line > origin.line), default=math.inf)
+    return [r for r in records
+            if r.kind != kernel.KIND or r.line <= 0 or first <= r.line < after]
 
 
 def _once_each(records: list[Record]) -> list[Record]:

@@ -12,7 +12,7 @@ from operator import attrgetter
 from rich.text import Text
 
 from vivtui.parsing.record import Record
-from vivtui.store.related import time_key
+from vivtui.store.related import kernel_occurrence, time_key
 from vivtui.store.scan import RowScan
 from vivtui.ui import render, styles
 from vivtui.ui.listscreen import ListScreen
@@ -64,8 +64,8 @@ class RelatedScreen(ListScreen):
                     found.append(record)
             self._taken[at] = count
         if found:
-            self.records = sorted([*self.records, *found],
-                                  key=lambda r: (time_key(r), r.kind, r.line))
+            self.records = kernel_occurrence(self.origin, sorted(
+                [*self.records, *found], key=lambda r: (time_key(r), r.kind, r.line)))
             self.query_one(RowView).set_rows(self.records)
         self.query_one("#about").update(self._about())
         if all(scan.done for _, scan in self._further):
