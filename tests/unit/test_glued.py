@@ -4,10 +4,13 @@ a missing newline): each record read, the text between them malformed."""
 from __future__ import annotations
 
 import json
+import random
+import shutil
 from datetime import timezone
 
 import pytest
 
+from vivtui.demo import write_forever
 from vivtui.ingest.feeds import Feed
 from vivtui.ingest.layout import rows_between
 from vivtui.parsing import api_audit, glued, sessions
@@ -16,6 +19,7 @@ from vivtui.parsing.kinds import ACTION_JSONL, LineParser, spec_for_name
 from vivtui.sources.fileview import FileView
 from vivtui.store.filerows import FileRows
 from vivtui.store.run import RunStore
+from vivtui.summary import collect, summary_dict
 
 AUDIT = spec_for_name("api_audit.log")
 
@@ -158,3 +162,50 @@ def test_rows_between_reads_a_batch_ending_in_a_glued_record_whole(tmp_path):
     rows = parse(AUDIT, [call(0), glued_line], first_offset=0)
     again = rows_between(feed, 1, 0, rows[-1].offset)
     assert [tuple(row) for row in again] == [tuple(row) for row in rows]
+
+
+def damaged(lines: list[bytes], rng: random.Random) -> tuple[bytes, int]:
+    """``lines`` with some records glued to the whole record before them, some
+    after a torn record's start, some after a crash's NULs; and how many torn
+    starts and NUL blocks went in (each a malformed record)."""
+    out, bad, whole_before = b"", 0, False
+    for line in lines:
+        whole = line.startswith(b"{") and line.endswith(b"}") and json.loads(line) is not None
+        roll = rng.random()
+        if whole and whole_before and roll < 0.2:
+            out = out[:-1] + line + b"\n"  # the newline before it lost
+        elif whole and roll < 0.35:
+            donor = rng.choice(lines)
+            torn = donor[:rng.randrange(1, len(donor))]
+            if torn.rstrip().endswith((b":", b",", b"[")):
+                torn += b'"'  # (after those, a record is taken to be inside: see glued)
+            out, bad = out + torn + line + b"\n", bad + 1
+        elif whole and roll < 0.45:
+            out, bad = out + b"\x00" * rng.randrange(1, 5000) + line + b"\n", bad + 1
+        else:
+            out += line + b"\n"
+        whole_before = whole
+    return out, bad
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_run_with_glued_lines_reports_what_it_reports_whole(tmp_path, seed):
+    whole_run, glued_run = tmp_path / "whole", tmp_path / "glued"
+    write_forever(whole_run, rate=0, limit=500)
+    shutil.copytree(whole_run, glued_run)
+    rng, added = random.Random(seed), {}
+    for name in ("action_log.jsonl", "structured_logs.jsonl", "execution_log.jsonl",
+                 "api_audit.log"):
+        data, added[name] = damaged((whole_run / name).read_bytes().splitlines(), rng)
+        (glued_run / name).write_bytes(data)
+    whole, hurt = (summary_dict(*collect(path)) for path in (whole_run, glued_run))
+    assert sum(added.values()) > 20
+    for name, count in added.items():
+        assert hurt["files"][name]["records"] == whole["files"][name]["records"]
+        assert hurt["files"][name]["malformed"] == whole["files"][name]["malformed"] + count
+    for section in ("actions", "sessions", "tasks", "budget", "safety", "performance", "run"):
+        if section == "actions":
+            hurt[section]["by_type"].pop("MALFORMED", None)
+            whole[section]["by_type"].pop("MALFORMED", None)
+        assert hurt[section] == whole[section], section
+    assert {**hurt["api"], "bad_values": []} == {**whole["api"], "bad_values": []}
