@@ -67,6 +67,7 @@ def test_a_crashs_nul_block_before_a_record_is_named():
     assert [r.malformed for r in records] == [True, False]
     assert records[0].note == "not JSON: NUL bytes (left by a crash?), glued to a record on this line"
     assert records[1].offset == 1000 + 4096
+    assert records[0].raw == "(4096 NUL bytes)"
 
 
 def test_an_object_inside_a_torn_record_is_not_taken_for_a_record():

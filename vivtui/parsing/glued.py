@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from vivtui.sources import json_dialect
-from vivtui.sources.decoding import text_of
+from vivtui.sources.decoding import line_text, text_of
 
 # A line's object starts looked at: a hostile line of them costs bounded work.
 MOST_STARTS = 1000
@@ -61,6 +61,14 @@ def _damage(data: bytes) -> bool:
     of text that quotes an object is one malformed line, not a record."""
     rest = data.lstrip(_LEFT_BY_CRASH)
     return not rest or rest.startswith(b"{")
+
+
+def shown(data: bytes) -> str:
+    """The text of damage on a line: a crash's NUL block as its size (a row
+    of thousands of replacement marks says less)."""
+    if not data.strip(_LEFT_BY_CRASH):
+        return f"({data.count(0)} NUL bytes)"
+    return line_text(data)
 
 
 def glued_note(more: int) -> str:

@@ -31,7 +31,7 @@ def refused_rows(kind: str, from_object: FromObject, data: bytes, line: int, off
         return [malformed(kind, line, offset, line_text(data), why_not_json(data))]
     return [_value_row(kind, from_object, value, data[first:last], line, offset + first, ctx)
             if value is not NOT_JSON else
-            malformed(kind, line, offset + first, line_text(data[first:last]),
+            malformed(kind, line, offset + first, glued.shown(data[first:last]),
                       f"{why_not_json(data[first:last])}, glued to a record on this line")
             for first, last, value in found]
 
