@@ -13,7 +13,7 @@ from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import MALFORMED, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import preview
-from vivtui.store.activity import RunActivity
+from vivtui.store.activity import UNDATED, RunActivity
 from vivtui.store.run import RunStore
 from vivtui.store.safety import SOURCES
 from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
@@ -126,7 +126,9 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
     data = summary_dict(layout, store)
     r = data["run"]
     out: list[str] = [f"Run: {_show(layout.root, 300)}",
-                      f"State: {r['state']}, last event {r['last_event'] or '-'}", "", "Files"]
+                      f"State: {r['state']}, last event {r['last_event'] or '-'}"
+                      + (" (no line carries a date)" if r["state"] == UNDATED else ""),
+                      "", "Files"]
     for name, entry in data["files"].items():
         if layout.single_file and entry["path"] is None:
             continue  # not part of a file given alone (the JSON keeps every name)

@@ -1014,11 +1014,13 @@ async def test_a_runs_state_is_not_said_before_anything_dated_is_read(tui, run_d
         await pilot.pause()
         assert empty.main.status_text().plain.startswith(" live ")
     (tmp_path / "kernel_run.log").write_text("[1] START: a task with no time\n")
-    undated = tui.empty_app(tmp_path)  # read to its end, with no time in it: as ever
+    # Read to its end, with no time in it and not seen to grow: no sign of life
+    # (it was said to be live until 2026-12-03).
+    undated = tui.empty_app(tmp_path)
     async with undated.run_test(size=(140, 40)) as pilot:
         tui.load(undated)
         await pilot.pause()
-        assert undated.main.status_text().plain.startswith(" live ")
+        assert undated.main.status_text().plain.startswith(" undated ")
 
 
 async def test_a_runs_last_event_while_its_files_are_read_is_the_newest_seen(tui, run_dir):

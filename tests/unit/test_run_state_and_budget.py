@@ -13,9 +13,10 @@ from vivtui.parsing import api_audit, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Records
 from vivtui.store import budget as budget_module
-from vivtui.store.activity import FINISHED, IDLE, LIVE, RunActivity
+from vivtui.store.activity import FINISHED, IDLE, LIVE, UNDATED, RunActivity
 from vivtui.store.run import RunStore
 from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
+from vivtui.summary import collect, render_text
 from vivtui.ui.heads import newest_listed
 
 UTC = ParseContext(timezone.utc)
@@ -68,6 +69,21 @@ def test_growth_seen_while_watching_counts_even_without_new_event_times():
     # A line arrives while watched (kernel output has no time of its own).
     store.apply_batch(Batch("sessions", Records([tuple(started(T0, 2))]), fresh=True))
     assert store.run_state().state == LIVE
+
+
+def test_lines_none_of_them_dated_are_no_sign_of_life_until_a_file_grows(tmp_path):
+    from vivtui.parsing.kinds import LineParser, spec_for_name
+    kernel = LineParser(spec_for_name("kernel_run.log")).parse(
+        [(1, 0, b"[SAFETY] 2/2 tasks passed validation."), (2, 39, b"[1] START: Fix it")])
+    store = RunStore(clock=Clock(T0))
+    assert store.run_state().state == LIVE  # nothing read: an empty run is waited on
+    store.apply("kernel", kernel)
+    assert store.run_state().state == UNDATED
+    store.apply_batch(Batch("kernel", Records([kernel.rows[0]]), fresh=True))
+    assert store.run_state().state == LIVE
+    (tmp_path / "kernel_run.log").write_bytes(b"[1] START: Fix it\n")
+    assert "State: undated, last event - (no line carries a date)" in render_text(
+        *collect(tmp_path))
 
 
 def test_finished_can_be_forced_and_an_event_from_the_future_counts_as_now():

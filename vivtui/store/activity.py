@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 LIVE = "live"
 IDLE = "idle"
 FINISHED = "finished"
+# Lines read, none of them dated, and no file seen to grow: a kernel log alone
+# (its lines carry no time) copied from an old run is not known to be live.
+UNDATED = "undated"
 
 STALL_AFTER_S = 600.0  # no new event for this long: the run is idle, its sessions stalled
 FINISHED_AFTER_S = 3600.0  # ... and for this long: it is over, its sessions unfinished
@@ -63,14 +66,15 @@ class RunActivity:
     def saw_growth(self, now: datetime) -> None:
         self.last_growth = now
 
-    def state(self, now: datetime) -> RunState:
+    def state(self, now: datetime, holds_records: bool = False) -> RunState:
+        """``holds_records``: the files hold lines (nothing dated among them is
+        no sign of life; an empty run directory is waited on, as live)."""
         signs = [t for t in (self.last_event, self.last_growth) if t is not None]
         last = max(signs) if signs else None
         if self.forced_finished:
             return RunState(FINISHED, last, self.last_event)
         if last is None:
-            # Nothing dated yet: an empty run directory is waited on, as live.
-            return RunState(LIVE, None, None)
+            return RunState(UNDATED if holds_records else LIVE, None, None)
         # An event "from the future" (a writer's naive local time in another
         # zone) counts as now.
         quiet = now - min(last, now)

@@ -297,7 +297,8 @@ class RunStore:
             self.performance.apply([], reset=True)
 
     def run_state(self, now: datetime | None = None) -> RunState:
-        return self.activity.state(now or self.clock())
+        return self.activity.state(now or self.clock(),
+                                   any(self.by_severity[kind] for kind in KINDS))
 
     def source_of(self, record: Record) -> str:
         """The name of the file the record is in (a rotated copy's, ``copy_of``)."""

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from vivtui.store.activity import FINISHED, IDLE, LIVE, RunState
+from vivtui.store.activity import FINISHED, IDLE, LIVE, UNDATED, RunState
 from vivtui.store.budget import FORECAST_WINDOW_S, BudgetTracker
 from vivtui.store.filters import FilterSet, Pattern
 from vivtui.store.safety import SOURCES
@@ -97,7 +97,8 @@ def filter_bar(filters: FilterSet, search: Pattern | None, shown: int, hits: int
     return text
 
 
-RUN_STYLE = {LIVE: styles.SUCCESS, IDLE: styles.CAUTION_STRONG, FINISHED: styles.NOTE}
+RUN_STYLE = {LIVE: styles.SUCCESS, IDLE: styles.CAUTION_STRONG, FINISHED: styles.NOTE,
+             UNDATED: styles.NOTE}
 
 
 def run_state(run: RunState, now: datetime, zone=None) -> Text:

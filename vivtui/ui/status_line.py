@@ -12,7 +12,7 @@ from __future__ import annotations
 from textual.css.query import NoMatches
 
 from vivtui.sources.regular import size_of
-from vivtui.store.activity import LIVE, RunState
+from vivtui.store.activity import LIVE, UNDATED, RunState
 from vivtui.ui import alerts as alerts_ui
 from vivtui.ui import heads
 from vivtui.ui.textline import TextLine
@@ -80,7 +80,7 @@ class StatusLine:
         if judged is not None and judged.since is not None and (
                 run.since is None or judged.since > run.since):
             return judged
-        return run if run.state != LIVE or run.since is not None else None
+        return run if run.state not in (LIVE, UNDATED) or run.since is not None else None
 
     def _unread(self) -> bool:
         """Has a file with something in it still to be read, or is one being
