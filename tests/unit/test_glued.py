@@ -16,6 +16,7 @@ from vivtui.ingest.layout import rows_between
 from vivtui.parsing import api_audit, glued, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import ACTION_JSONL, LineParser, spec_for_name
+from vivtui.sources import json_dialect
 from vivtui.sources.fileview import FileView
 from vivtui.store.filerows import FileRows
 from vivtui.store.run import RunStore
@@ -171,12 +172,12 @@ def damaged(lines: list[bytes], rng: random.Random) -> tuple[bytes, int]:
     starts and NUL blocks went in (each a malformed record)."""
     out, bad, whole_before = b"", 0, False
     for line in lines:
-        whole = line.startswith(b"{") and line.endswith(b"}") and json.loads(line) is not None
+        whole = json_dialect.loads(line).__class__ is dict
         roll = rng.random()
         if whole and whole_before and roll < 0.2:
             out = out[:-1] + line + b"\n"  # the newline before it lost
         elif whole and roll < 0.35:
-            donor = rng.choice(lines)
+            donor = rng.choice([line for line in lines if len(line) > 1])
             torn = donor[:rng.randrange(1, len(donor))]
             if torn.rstrip().endswith((b":", b",", b"[")):
                 torn += b'"'  # (after those, a record is taken to be inside: see glued)
