@@ -12,7 +12,7 @@ import pytest
 
 from vivtui.demo import write_forever
 from vivtui.ingest.feeds import Feed
-from vivtui.ingest.layout import rows_between
+from vivtui.ingest.layout import read_back_from, rows_between
 from vivtui.parsing import api_audit, glued, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import ACTION_JSONL, LineParser, spec_for_name
@@ -200,7 +200,15 @@ def test_a_run_with_glued_lines_reports_what_it_reports_whole(tmp_path, seed):
                  "api_audit.log"):
         data, added[name] = damaged((whole_run / name).read_bytes().splitlines(), rng)
         (glued_run / name).write_bytes(data)
-    whole, hurt = (summary_dict(*collect(path)) for path in (whole_run, glued_run))
+    layout, store = collect(glued_run)
+    hurt, whole = summary_dict(layout, store), summary_dict(*collect(whole_run))
+    # Each session's events are read back from their glued lines at their offsets.
+    read_back_from(layout, store, None)
+    tracker = store.sessions
+    events = [(session, event) for session in tracker.sessions
+              for event in (session.began, session.ended) if event is not None]
+    assert len(events) > 100
+    assert all(tracker.event_at(session, event) is not None for session, event in events)
     assert sum(added.values()) > 20
     for name, count in added.items():
         assert hurt["files"][name]["records"] == whole["files"][name]["records"]
