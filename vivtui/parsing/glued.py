@@ -16,7 +16,7 @@ another, and the text around them that is none.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from vivtui.sources import json_dialect
 from vivtui.sources.decoding import line_text, text_of
@@ -115,7 +115,7 @@ def _add_text(out: list, data: bytes, first: int, last: int) -> None:
         out.append((first, last, json_dialect.NOT_JSON))
 
 
-def _text_of(data: bytes):
+def _text_of(data: bytes) -> tuple[str, Callable[[int], int]]:
     """The line as text, and a map from its character positions to bytes
     (the same numbers unless it holds UTF-8 characters of several bytes)."""
     if data.isascii():

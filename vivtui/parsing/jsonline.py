@@ -29,11 +29,15 @@ def refused_rows(kind: str, from_object: FromObject, data: bytes, line: int, off
     found = glued.stretches(data)
     if found is None:
         return [malformed(kind, line, offset, line_text(data), why_not_json(data))]
-    return [_value_row(kind, from_object, value, data[first:last], line, offset + first, ctx)
+    rows = []
+    for first, last, value in found:
+        piece = data[first:last]
+        rows.append(
+            _value_row(kind, from_object, value, piece, line, offset + first, ctx)
             if value is not NOT_JSON else
-            malformed(kind, line, offset + first, glued.shown(data[first:last]),
-                      f"{why_not_json(data[first:last])}, glued to a record on this line")
-            for first, last, value in found]
+            malformed(kind, line, offset + first, glued.shown(piece),
+                      f"{why_not_json(piece)}, glued to a record on this line"))
+    return rows
 
 
 def _value_row(kind: str, from_object: FromObject, value: object, data: bytes, line: int,
