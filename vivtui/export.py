@@ -46,6 +46,8 @@ def record_json(record: Record, source: str) -> dict[str, Any]:
     body["_line"] = record.line or None  # 0: not counted yet (see render.line_number)
     if record.malformed:
         body["_malformed"] = record.note
+    elif record.note:  # (records glued on its line after it: ``parsing.glued``)
+        body["_note"] = record.note
     return body
 
 

@@ -11,6 +11,7 @@ from datetime import timezone
 import pytest
 
 from vivtui.demo import write_forever
+from vivtui.export import record_json
 from vivtui.ingest.feeds import Feed
 from vivtui.ingest.layout import read_back_from, rows_between
 from vivtui.parsing import api_audit, glued, sessions
@@ -141,6 +142,9 @@ def test_the_action_pane_shows_a_line_and_says_what_is_glued_on_it(tmp_path):
     assert (rows[0].fields["detail"], rows[0].note) == ("one", "+1 record glued on this line")
     assert rows[1].malformed and "glued" in rows[1].note
     assert (rows[2].fields["detail"], rows[2].note) == ("five", "")
+    # A view saved says so of the line's row (the glued record is not a row).
+    assert record_json(rows[0], "action_log.jsonl")["_note"] == "+1 record glued on this line"
+    assert "_note" not in record_json(rows[2], "action_log.jsonl")
 
 
 def test_a_torn_line_no_longer_loses_spend_or_a_sessions_start():
