@@ -7,6 +7,7 @@ import json
 import random
 import shutil
 from datetime import timezone
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,7 +22,9 @@ from vivtui.sources import json_dialect
 from vivtui.sources.fileview import FileView
 from vivtui.store.filerows import FileRows
 from vivtui.store.run import RunStore
+from vivtui.store.scan import RowScan, RowSeek
 from vivtui.summary import collect, summary_dict
+from vivtui.ui.panes.query import FileQuery
 
 AUDIT = spec_for_name("api_audit.log")
 
@@ -142,9 +145,25 @@ def test_the_action_pane_shows_a_line_and_says_what_is_glued_on_it(tmp_path):
     assert (rows[0].fields["detail"], rows[0].note) == ("one", "+1 record glued on this line")
     assert rows[1].malformed and "glued" in rows[1].note
     assert (rows[2].fields["detail"], rows[2].note) == ("five", "")
-    # A view saved says so of the line's row (the glued record is not a row).
-    assert record_json(rows[0], "action_log.jsonl")["_note"] == "+1 record glued on this line"
-    assert "_note" not in record_json(rows[2], "action_log.jsonl")
+    assert [r.fields["detail"] for r in rows[0].glued] == ["two"]
+    assert [r.fields["detail"] for r in rows[1].glued] == ["four"]
+    # A search or filter passes a line by a record glued on it: its row.
+    for detail, row in (("two", 0), ("four", 1), ("one", 0), ("five", 2)):
+        scan = RowScan(rows, lambda record, detail=detail: record.fields.get("detail") == detail)
+        scan.run()
+        assert [scan.row_at(i) for i in range(len(scan))] == [row], detail
+    seek = RowSeek(rows, 2, -1, lambda record: record.fields.get("detail") == "four")
+    seek.run()
+    assert seek.row() == 1
+    # A saved view holds every record, the row's saying what is glued after it.
+    query = FileQuery(lambda record: (record.fields.get("detail", ""),), lambda *_: None)
+    view = SimpleNamespace(rows=(), set_rows=lambda shown: setattr(view, "rows", shown))
+    view.set_rows(query.shown(rows))
+    saved = [record_json(record, "action_log.jsonl")
+             for record in query.saved(view, lambda *_: None)()]
+    assert [body.get("detail") for body in saved] == ["one", "two", None, "four", "five"]
+    assert saved[0]["_note"] == "+1 record glued on this line"
+    assert "_note" not in saved[1] and "_note" not in saved[4]
 
 
 def test_a_torn_line_no_longer_loses_spend_or_a_sessions_start():

@@ -48,7 +48,8 @@ class Record(NamedTuple):
     offset of the line, or -1 for entries of a whole-file JSON array.
 
     ``note``: a malformed line's, what is wrong with it; a well-formed one
-    read back from a copy a rotation left (``store.readback``), the copy's name.
+    read back from a copy a rotation left (``store.readback``), the copy's name;
+    a line's first record, the records glued on it after it (``GluedRecord``).
 
     ``stamp`` is the time as written (an ISO string, or a datetime the parser
     worked out); ``ts`` reads it on demand, naive times in ``zone`` (None: the
@@ -112,6 +113,20 @@ def copy_of(record: Record) -> str:
 
 
 _AS_RECORD = partial(new_record, Record)
+
+
+class GluedRecord(Record):
+    """A line's first record as a pane whose rows are the file's lines shows
+    it, with the records glued on the line after it (``parsing.glued``) in
+    ``glued``: a search or filter passes the row when one of them passes."""
+
+    glued: tuple = ()
+
+
+def glued_row(record: Record, glued: list) -> GluedRecord:
+    row = new_record(GluedRecord, record)
+    row.glued = tuple(glued)
+    return row
 _MALFORMED_FLAG = itemgetter(8)
 
 

@@ -19,17 +19,26 @@ from bisect import bisect_left, bisect_right
 from operator import neg
 from typing import Callable
 
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import GluedRecord, Record
 from vivtui.store.filerows import FileRows, close_snapshot, read_records
 
 PAGE = 4096
+
+
+def on_its_line(test: Callable[[Record], bool]) -> Callable[[Record], bool]:
+    """``test``, passed by a row or by a record glued on its line after it
+    (a ``GluedRecord``'s: a search finds the line that holds it)."""
+    def passes(record: Record) -> bool:
+        return test(record) or (record.__class__ is GluedRecord
+                                and any(map(test, record.glued)))
+    return passes
 
 
 class RowScan:
     def __init__(self, rows: FileRows, test: Callable[[Record], bool],
                  keep: Callable[[bytes], bool] | None = None) -> None:
         self.rows = rows
-        self.test = test
+        self.test = on_its_line(test)
         self.keep = keep  # a quick look at a line's bytes that may turn it away unparsed
         self.shift = rows.view.shift
         self.start = len(rows)  # rows before this are the worker's, after it update's
@@ -136,7 +145,8 @@ class RowSeek:
                  test: Callable[[Record], bool], stop: int | None = None) -> None:
         """``stop``: the row the walk ends before (going down) or at (going
         up); without it, the file's end (and the rows written since) or start."""
-        self.rows, self.start, self.step, self.test = rows, start, step, test
+        self.rows, self.start, self.step = rows, start, step
+        self.test = on_its_line(test)
         self.shift = rows.view.shift
         self.end = len(rows)  # rows from here on came later: the UI thread's (``row``)
         self.stop = stop

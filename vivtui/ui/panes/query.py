@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import GluedRecord, Record
 from vivtui.store.filerows import FileRows, close_snapshot, read_records
 from vivtui.store.filters import Describe, FilterSet, Pattern, line_prefilter
 from vivtui.store.memory_scan import MemoryScan
@@ -253,6 +253,8 @@ class FileQuery(Query):
                 for row, record in read_records(snapshot, source.parser, 0, len(source)):
                     if wanted is None or row in wanted:
                         yield record
+                        if record.__class__ is GluedRecord:  # (the rest of its line)
+                            yield from record.glued
             finally:
                 close_snapshot(snapshot)
 
