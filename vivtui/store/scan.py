@@ -38,6 +38,7 @@ class RowScan:
     def __init__(self, rows: FileRows, test: Callable[[Record], bool],
                  keep: Callable[[bytes], bool] | None = None) -> None:
         self.rows = rows
+        self.given = test  # (a ``Kept``'s records are read from it)
         self.test = on_its_line(test)
         self.keep = keep  # a quick look at a line's bytes that may turn it away unparsed
         self.shift = rows.view.shift

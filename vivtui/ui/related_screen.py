@@ -56,7 +56,7 @@ class RelatedScreen(ListScreen):
         """What the scans found since the last look, added in time order."""
         found = []
         for at, (_, scan) in enumerate(self._further):
-            kept = scan.test.records  # (``Kept``: what the worker parsed, not read again)
+            kept = scan.given.records  # (``Kept``: what the worker parsed, not read again)
             count = len(kept)
             for record in kept[self._taken[at]:count]:
                 if _place(record) not in self._seen:
