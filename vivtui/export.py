@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from vivtui.ingest.layout import RunLayout
-from vivtui.parsing.record import Record, to_json
+from vivtui.parsing.record import GluedRecord, Record, to_json
 from vivtui.safetext import redact
 
 
@@ -46,8 +46,8 @@ def record_json(record: Record, source: str) -> dict[str, Any]:
     body["_line"] = record.line or None  # 0: not counted yet (see render.line_number)
     if record.malformed:
         body["_malformed"] = record.note
-    elif record.note:  # (records glued on its line after it: ``parsing.glued``)
-        body["_note"] = record.note
+    elif record.__class__ is GluedRecord:  # (records glued on its line after it)
+        body["_note"] = record.glued_note
     return body
 
 

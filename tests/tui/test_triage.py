@@ -540,3 +540,31 @@ def test_a_save_looks_at_keys_being_answered_every_few_hundred_records():
     saved = list(paced(iter(range(1200)), lambda: looks.append(len(looks)), every=500))
     assert saved == list(range(1200)) and len(looks) == 3
     assert list(paced(iter(range(3)), None)) == [0, 1, 2]
+
+
+async def test_the_inspector_of_a_glued_lines_row_shows_the_records_glued_after_it(tui, tmp_path):
+    def action(actor, detail):
+        return orjson.dumps({"timestamp": "2026-02-03T05:44:03.267+00:00", "actor": actor,
+                             "action_type": "TOOL", "action": "write_file", "detail": detail})
+
+    first = action("Glue-A", "first on the line")
+    log = tmp_path / "action_log.jsonl"
+    log.write_bytes(first + action("Glue-B", "glued second") + b"\n"
+                    + action("Beam-31", "alone") + b"\n")
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.main.panes["actions"]
+        await tui.file_opened(pilot, pane)
+        await tui.wait_until(pilot, lambda: "alone" in tui.screen_text(app))
+        await pilot.press("g", "enter")
+        assert isinstance(app.screen, InspectorScreen)
+        text = tui.screen_text(app)
+        assert "+1 record glued on this line" in text and "first on the line" in text
+        assert f"glued after it on this line, at byte {len(first)}: TOOL" in text
+        assert "glued second" in text and "Glue-B" in text
+        assert "action_log.jsonl:1" in text  # (its file, not the note)
+        await pilot.press("P")  # the lines as written: the second record's too
+        raw = tui.screen_text(app)
+        assert '"actor":"Glue-B"' in raw and "glued after it" in raw
+        await pilot.press("escape", "j", "enter")
+        assert "alone" in tui.screen_text(app) and "glued after" not in tui.screen_text(app)

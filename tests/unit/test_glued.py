@@ -142,7 +142,9 @@ def test_the_action_pane_shows_a_line_and_says_what_is_glued_on_it(tmp_path):
     view.poll()
     rows = FileRows(view, LineParser(ACTION_JSONL, ParseContext(None)))
     assert len(rows) == 3
-    assert (rows[0].fields["detail"], rows[0].note) == ("one", "+1 record glued on this line")
+    assert (rows[0].fields["detail"], rows[0].glued_note) == ("one",
+                                                              "+1 record glued on this line")
+    assert rows[0].note == ""  # (a note on a well-formed record names a rotated copy)
     assert rows[1].malformed and "glued" in rows[1].note
     assert (rows[2].fields["detail"], rows[2].note) == ("five", "")
     assert [r.fields["detail"] for r in rows[0].glued] == ["two"]

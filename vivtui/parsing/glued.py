@@ -71,11 +71,6 @@ def shown(data: bytes) -> str:
     return line_text(data)
 
 
-def glued_note(more: int) -> str:
-    """What a line's first record says of the ``more`` records glued after it."""
-    return f"+{more} record{'s' if more > 1 else ''} glued on this line"
-
-
 def _objects(text: str) -> list[tuple[int, int]]:
     """Where each whole object on the line starts and ends (in characters),
     leaving out those inside another: those whose start follows ``:``, ``,``

@@ -48,8 +48,7 @@ class Record(NamedTuple):
     offset of the line, or -1 for entries of a whole-file JSON array.
 
     ``note``: a malformed line's, what is wrong with it; a well-formed one
-    read back from a copy a rotation left (``store.readback``), the copy's name;
-    a line's first record, the records glued on it after it (``GluedRecord``).
+    read back from a copy a rotation left (``store.readback``), the copy's name.
 
     ``stamp`` is the time as written (an ISO string, or a datetime the parser
     worked out); ``ts`` reads it on demand, naive times in ``zone`` (None: the
@@ -121,6 +120,11 @@ class GluedRecord(Record):
     ``glued``: a search or filter passes the row when one of them passes."""
 
     glued: tuple = ()
+
+    @property
+    def glued_note(self) -> str:
+        more = len(self.glued)
+        return f"+{more} record{'s' if more > 1 else ''} glued on this line"
 
 
 def glued_row(record: Record, glued: list) -> GluedRecord:

@@ -13,7 +13,6 @@ from collections import OrderedDict
 from itertools import accumulate, count
 from typing import Callable, Iterator
 
-from vivtui.parsing.glued import glued_note
 from vivtui.parsing.kinds import LineParser
 from vivtui.parsing.record import INFO, Record, glued_row, make
 from vivtui.sources.fileview import FileView, Snapshot
@@ -42,8 +41,8 @@ def read_lines(fd: int, index: LineIndex, first_line: int | None, first: int,
 def parse_lines(parser: LineParser, lines: list[tuple[int, int, bytes]]) -> list[Record]:
     """One record per line, blank lines included (a row shows what the file
     has). A line that holds several records (``parsing.glued``) shows its
-    first, whose note counts the others, and which holds them (``GluedRecord``:
-    each has its own offset, past the line's own; the store has every one)."""
+    first, which holds the others (``GluedRecord``: each has its own offset,
+    past the line's own; the store has every one)."""
     parsed = parser.parse(lines)
     kind = parser.spec.kind
     out: list[Record] = []
@@ -57,8 +56,6 @@ def parse_lines(parser: LineParser, lines: list[tuple[int, int, bytes]]) -> list
         while at < len(parsed) and parsed.rows[at][2] < end:
             at += 1
         if at > first:
-            if not record.malformed:  # (a malformed one's note says it already)
-                record = record._replace(note=glued_note(at - first))
             record = glued_row(record, [parsed[glued] for glued in range(first, at)])
         out.append(record)
     return out

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import GluedRecord, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import MASK, is_secret_name, shareable
 from vivtui.sources.decoding import is_utf8, text_of
@@ -27,6 +27,10 @@ SHOWN_MOST = 4 << 20
 # Above a raw line that is not UTF-8, how it was read (``sources.decoding``).
 NOT_UTF8 = "(not UTF-8: read as Windows-1252)"
 NO_FIELDS = "(no fields: P shows the line)"
+
+
+def _text_lines(text: str) -> list[Line]:
+    return [(line, "", 0) for line in render.safe_block(text, SHOWN_MOST).split("\n")]
 
 
 def tree_lines(value: Any, indent: int = 0, most: int | None = None) -> Iterator[Line]:
@@ -131,8 +135,8 @@ class InspectorScreen(Screen[None]):
             out.append(f"  {r.ts.astimezone(self.zone).isoformat(sep=' ', timespec='milliseconds')}")
         if r.malformed:
             out.append(f"  malformed: {r.note}", styles.FAILURE_STRONG)
-        elif r.note:
-            out.append(f"  {render.safe(r.note, 80)}", styles.NOTE)
+        elif r.__class__ is GluedRecord:
+            out.append(f"  {r.glued_note}", styles.NOTE)
         out.append("   P: raw line" if not self.show_raw else "   P: fields", styles.NOTE)
         return out
 
@@ -154,11 +158,23 @@ class InspectorScreen(Screen[None]):
         if self.show_raw:
             text, not_utf8 = self._raw()
             note = [(NOT_UTF8, styles.NOTE, 0)] if not_utf8 else []
-            return note + [(line, "", 0)
-                           for line in render.safe_block(text, SHOWN_MOST).split("\n")]
+            return note + _text_lines(text) + self._glued_lines()
         if not self.record.fields:  # a line of text, or one that is malformed
-            return [(NO_FIELDS, styles.NOTE, 0)]
-        return list(tree_lines(self.record.fields, most=SHOWN_MOST))
+            return [(NO_FIELDS, styles.NOTE, 0)] + self._glued_lines()
+        return list(tree_lines(self.record.fields, most=SHOWN_MOST)) + self._glued_lines()
+
+    def _glued_lines(self) -> list[Line]:
+        """The records glued on the row's line after it (a ``GluedRecord``'s),
+        each under a line saying where it starts: as the row's, fields or text."""
+        out: list[Line] = []
+        for glued in getattr(self.record, "glued", ()):
+            out.append(("", "", 0))
+            out.append((f"glued after it on this line, at byte {glued.offset}: "
+                        f"{render.safe(glued.category, 60)}"
+                        + (f" ({glued.note})" if glued.malformed else ""), styles.NOTE, 0))
+            out += (_text_lines(glued.line_text) if self.show_raw or not glued.fields
+                    else list(tree_lines(glued.fields, most=SHOWN_MOST)))
+        return out
 
     def on_mount(self) -> None:
         self.refill()

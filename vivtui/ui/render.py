@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.parsing.record import ERROR, WARNING, GluedRecord, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import clean, head_of, preview, redact, safe_line
 from vivtui.store.sessions import (
@@ -147,8 +147,8 @@ def action_row(record: Record, width: int, zone: tzinfo | None = None,
     actor_width = 16 if width >= 160 else 12 if width >= 100 else 9
     action_width = 24 if width >= 160 else 16 if width >= 100 else 12
     detail = safe(f.get("detail"), 600)
-    if record.note:  # records glued on the line after this one's
-        detail = f"({record.note}) {detail}"
+    if record.__class__ is GluedRecord:  # records glued on its line after it
+        detail = f"({record.glued_note}) {detail}"
     return columns([
         time_cell(record.ts, zone, dated),
         (safe(f.get("actor") or "UNKNOWN", 40), actor_width, styles.STRONG),
