@@ -131,6 +131,8 @@ def glued_row(record: Record, glued: list) -> GluedRecord:
     row = new_record(GluedRecord, record)
     row.glued = tuple(glued)
     return row
+
+
 _MALFORMED_FLAG = itemgetter(8)
 
 
