@@ -22,7 +22,8 @@ class Batch:
     more: bool = False  # stopped at the read budget
     rows_to_come: int = 0  # about how many more lines the file holds already
     fresh: bool = False  # written while watched: the file grew (or was rewritten) since read
-    preview: bool = False  # the newest lines of a big file, read ahead of the rest (``Feed.preview``)
+    # The newest lines of a big file, read ahead of the rest (``Feed.preview``).
+    preview: bool = False
     # The whole backlog, taken in apart by the reading thread (``ingest.apart``):
     # its store is to be absorbed; the batch has no records of its own.
     apart: Any = None

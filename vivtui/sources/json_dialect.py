@@ -42,9 +42,9 @@ def after_orjson(data: bytes) -> Any:
     """What ``data``, which orjson refused, holds: its value once a UTF-8 byte
     order mark is dropped or a line that is not UTF-8 is read as Windows-1252
     (``decoding.text_of``; orjson refuses both outright), else as Python
-    reads it (``python_dialect``), else ``NOT_JSON``. Valid UTF-8 is not given to orjson again: a file of plain
-    text lines took three failed decodings a line (16 us, a third of it
-    their exceptions)."""
+    reads it (``python_dialect``), else ``NOT_JSON``. Valid UTF-8 is not
+    given to orjson again: a file of plain text lines took three failed
+    decodings a line (16 us, a third of it their exceptions)."""
     if data.startswith(BOM_UTF8):  # a file saved by an editor that marks UTF-8
         data = data[len(BOM_UTF8):]
         try:

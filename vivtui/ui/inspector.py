@@ -167,7 +167,8 @@ class InspectorScreen(Screen[None]):
         """The records glued on the row's line after it (a ``GluedRecord``'s),
         each under a line saying where it starts: as the row's, fields or text."""
         out: list[Line] = []
-        for glued in getattr(self.record, "glued", ()):
+        record = self.record
+        for glued in record.glued if record.__class__ is GluedRecord else ():
             out.append(("", "", 0))
             out.append((f"glued after it on this line, at byte {glued.offset}: "
                         f"{render.safe(glued.category, 60)}"
