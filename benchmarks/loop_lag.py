@@ -9,7 +9,9 @@ innermost frame, then vivtui's).
     python benchmarks/loop_lag.py RUN_DIR [--seconds 40] [--keys 3@20 e@30]
 
 In tmux at 160x48, as an operator would see it; ``--keys K@S`` sends key K
-S seconds after launch (a pane to show, a jump to make). The probe's own
+S seconds after launch (a pane to show, a jump to make); ``--state DIR`` keeps
+the view in DIR from one launch to the next (a run opened again: its cursors
+are looked for once it is read), where a fresh one is used otherwise. The probe's own
 cost is a few microseconds a callback: the figures are the monitor's.
 """
 
@@ -134,9 +136,10 @@ def main() -> None:
     parser.add_argument("--keys", nargs="*", default=[], help="KEY@SECONDS")
     parser.add_argument("--every", type=float, default=20.0, help="ms between probes")
     parser.add_argument("--over", type=float, default=50.0, help="ms: a stall to print")
+    parser.add_argument("--state", help="the view kept here across launches (else a fresh dir)")
     args = parser.parse_args()
     out = tempfile.mktemp(suffix=".json")
-    state = tempfile.mkdtemp()
+    state = args.state or tempfile.mkdtemp()
     command = (f"env XDG_STATE_HOME={state} {sys.executable} {os.path.abspath(__file__)} "
                f"--inside {out} {args.every} {args.over} {args.run}")
     subprocess.run(["tmux", "kill-session", "-t", SESSION], stderr=subprocess.DEVNULL)
@@ -148,8 +151,11 @@ def main() -> None:
         time.sleep(max(0.0, launched + when - time.monotonic()))
         subprocess.run(["tmux", "send-keys", "-t", SESSION, key])
     time.sleep(max(0.0, launched + args.seconds - time.monotonic()))
+    subprocess.run(["tmux", "send-keys", "-t", SESSION, "q"])  # (the view is written)
+    time.sleep(1.0)
     subprocess.run(["tmux", "kill-session", "-t", SESSION], stderr=subprocess.DEVNULL)
-    shutil.rmtree(state, ignore_errors=True)
+    if not args.state:
+        shutil.rmtree(state, ignore_errors=True)
     stalls = json.load(open(out)) if os.path.exists(out) else []
     print(f"{len(stalls)} stalls over {args.over:g} ms in {args.seconds:g} s "
           f"(keys: {' '.join(args.keys) or 'none'})")

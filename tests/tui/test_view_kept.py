@@ -4,6 +4,7 @@ filters come back from the palette's commands."""
 
 from __future__ import annotations
 
+import json
 import stat
 from datetime import timezone
 
@@ -167,3 +168,56 @@ async def test_a_click_on_a_row_is_a_move_of_the_users(tui, run_dir, tmp_path):
         assert not view.moved
         await pilot.click(view, offset=(5, 1))
         assert view.moved and view.cursor == 1
+
+
+def _many_sessions_and_tasks(run, count: int) -> None:
+    """``count`` sessions (a key reused by each worker's runs) and tasks."""
+    sessions, tasks = [], []
+    for n in range(count):
+        context = {"session_id": n % 7, "run": n // 7, "task": f"job {n}"}
+        stamp = f"2026-02-03T21:{n // 3600 % 60:02d}:{n // 60 % 60:02d}.{n % 60:02d}0000"
+        sessions.append({"timestamp": stamp, "level": "INFO", "message": "GrindSession started",
+                         "worker_id": f"w{n % 3}", "context": context})
+        if n % 5:
+            sessions.append({"timestamp": stamp, "level": "INFO",
+                             "message": "GrindSession completed", "worker_id": f"w{n % 3}",
+                             "context": {**context, "success": n % 4 != 0}})
+        tasks.append({"task_id": f"task-{n}", "worker_id": f"w{n % 3}",
+                      "status": "failed" if n % 6 == 0 else "completed",
+                      "timestamp": f"{stamp}+00:00"})
+    for name, lines in (("structured_logs.jsonl", sessions), ("execution_log.jsonl", tasks)):
+        (run / name).write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+async def test_a_kept_cursor_is_found_by_its_models_index_not_row_by_row(tui, tmp_path):
+    """A kept cursor (and a mark) is found among a model's rows by its key:
+    looking through 200k sessions a row at a time froze the screen 2 s
+    once a big run was read. Filtered too."""
+    run = tmp_path / "run"
+    run.mkdir()
+    _many_sessions_and_tasks(run, 3000)
+    app = monitor(run, tmp_path / "view.json")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settled(tui, app, pilot)
+        for name, key in (("sessions", "2"), ("queue", "3")):
+            await pilot.press(key)
+            await pilot.pause()
+            pane = app.main.panes[name]
+            for filtered in (False, True):
+                if filtered:
+                    await tui.type_in(pilot, "ampersand", "w1")
+                    await pilot.pause()
+                rows = pane.view.rows
+                assert len(rows) > 500
+                looked = []
+                real = pane.place_of
+                pane.place_of = lambda item, real=real: looked.append(item) or real(item)
+                for index in (len(rows) - 2, len(rows) // 2, 0):
+                    place = real(rows[index])
+                    looked.clear()
+                    assert pane.index_of(place) == index
+                    assert len(looked) <= 3000 // 7 // 3 + 1, (name, filtered, len(looked))
+                gone = ["session", "nobody", "1", "1", 5] if name == "sessions" else [
+                    "task", "task-none"]
+                assert pane.index_of(gone) is None
+                del pane.place_of

@@ -628,3 +628,18 @@ def test_a_bulk_read_back_calls_the_pace_while_it_places_its_items_and_reads(mon
     assert [r.fields["task_id"] for r in records] == [f"t{n}" for n in range(1300)]
     assert len(looks) == 2 + 1  # chunk 1: items 0 and 512; chunk 2: item 0
     assert len(given) == 2 and all(pace is not None for pace in given)
+
+
+def test_a_keys_sessions_sought_once_are_its_occurrences_with_or_without_the_index():
+    store = RunStore()
+    store.apply("sessions", [session_event("GrindSession started", worker=f"w{n % 2}",
+                                           run=n // 10, session_id=n % 3) for n in range(40)])
+    tracker = store.sessions
+    keys = {session.key for session in tracker.sessions}
+    sought = {key: tracker.sought(key) for key in keys}  # before the index is made
+    assert tracker._by_key is None
+    for key in keys:
+        assert sought[key] == tracker.occurrences(key) == tracker.sought(key)
+        assert [session.key for session in sought[key]] == [key] * len(sought[key])
+    assert sum(map(len, sought.values())) == 40 and max(map(len, sought.values())) > 1
+    assert tracker.sought(("nobody", "1", "1")) == []

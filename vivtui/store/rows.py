@@ -107,6 +107,18 @@ class FilteredRows:
         return at if at < len(self._matches) and self._matches[at] == key else None
 
 
+def position_in(rows: Sequence, item: Any) -> int | None:
+    """Where ``item`` is among ``rows`` (a model's order, or its filtered
+    rows), if it is: looked for in C (``Handles.index``), not by a row at a
+    time (200k sessions walked for a kept cursor froze the screen 2 s)."""
+    try:
+        if isinstance(rows, FilteredRows) and not rows.buffered:
+            return rows.position_of(rows.source.index(item))
+        return rows.index(item)
+    except (ValueError, AttributeError):  # not among them; a source with no ``index``
+        return None
+
+
 def _test(items, describe: Describe, filters: FilterSet, start: int) -> list[int]:
     out = []
     accepts = filters.accepts

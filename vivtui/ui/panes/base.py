@@ -27,6 +27,7 @@ from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern, record_field
 from vivtui.store.memory_scan import MemoryScan
 from vivtui.store.readback import Pace
+from vivtui.store.rows import position_in
 from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan, RowSeek
 from vivtui.store.triage import rank_of
@@ -42,6 +43,7 @@ PROBLEM_LEVEL = {ERROR: "failure", WARNING: "warning"}
 LEVEL_SEVERITY = {level: severity for severity, level in PROBLEM_LEVEL.items()}
 SCAN_TICK_S = 0.1  # matches found by a scan go on screen this often
 PREVIEW_COMING = "reading the file's newest lines…"
+LOOK_THROUGH = object()  # ``Pane.item_named``: no index, the rows are looked through
 
 
 class Pane(SaysWorkerFailures, Vertical):
@@ -133,8 +135,17 @@ class Pane(SaysWorkerFailures, Vertical):
             kind, line, offset = place
             return self.row_query.position_of(make(kind, line, offset, None, None, "", "", None),
                                               self.view)
+        item = self.item_named(place)
+        if item is not LOOK_THROUGH:
+            return position_in(rows, item) if item is not None else None
         return next((index for index, item in enumerate(rows)
                      if self.place_of(item) == place), None)
+
+    def item_named(self, place: list) -> Any:
+        """The row ``place`` names, found by its model's own index (None: it
+        has none such); ``LOOK_THROUGH``: a pane whose model has no index,
+        whose rows are looked through (short lists)."""
+        return LOOK_THROUGH
 
     def time_of(self, item: Any) -> datetime | None:
         record = self.brief_of(item)

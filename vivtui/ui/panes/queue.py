@@ -80,6 +80,13 @@ class QueuePane(Pane):
     def place_of(self, task: model.Task) -> list:
         return ["task", task.task_id]
 
+    def item_named(self, place: list) -> model.Task | None:
+        """By its id (``TaskTracker.tasks``)."""
+        rows = self.view.rows
+        if not rows or len(place) != 2 or place[0] != "task":
+            return None
+        return rows[0].tracker.tasks.get(place[1])
+
     def _update(self, store: RunStore, now: datetime) -> None:
         tracker, shown = store.tasks, self.rows_store(store).tasks
         seen = (self.counts_seen(tracker.version), shown.version, shown is tracker)

@@ -169,6 +169,15 @@ class SessionsPane(Pane):
         began = session.began or session.ended
         return ["session", *session.key, began.line if began is not None else -1]
 
+    def item_named(self, place: list) -> model.Session | None:
+        """Among its key's occurrences (``SessionTracker.sought``)."""
+        rows = self.view.rows
+        if not rows or len(place) != 5 or place[0] != "session":
+            return None
+        key = tuple(place[1:4])
+        return next((session for session in rows[0].tracker.sought(key)
+                     if self.place_of(session) == place), None)
+
     def show_detail(self, session: model.Session | None) -> None:
         detail = self.query_one(".detail", Static)
         if session is None:
