@@ -171,8 +171,8 @@ async def test_a_click_on_a_row_is_a_move_of_the_users(tui, run_dir, tmp_path):
 
 
 def _many_sessions_and_tasks(run, count: int) -> None:
-    """``count`` sessions (a key reused by each worker's runs) and tasks."""
-    sessions, tasks = [], []
+    """``count`` sessions (a key reused by each worker's runs), tasks and failed calls."""
+    sessions, tasks, calls = [], [], []
     for n in range(count):
         context = {"session_id": n % 7, "run": n // 7, "task": f"job {n}"}
         stamp = f"2026-02-03T21:{n // 3600 % 60:02d}:{n // 60 % 60:02d}.{n % 60:02d}0000"
@@ -185,21 +185,25 @@ def _many_sessions_and_tasks(run, count: int) -> None:
         tasks.append({"task_id": f"task-{n}", "worker_id": f"w{n % 3}",
                       "status": "failed" if n % 6 == 0 else "completed",
                       "timestamp": f"{stamp}+00:00"})
-    for name, lines in (("structured_logs.jsonl", sessions), ("execution_log.jsonl", tasks)):
+        calls.append({"timestamp": stamp, "event": "API_CALL_FAILURE", "model": f"w{n % 3}",
+                      "error": f"boom {n}"})
+    for name, lines in (("structured_logs.jsonl", sessions), ("execution_log.jsonl", tasks),
+                        ("api_audit.log", calls)):
         (run / name).write_text("".join(json.dumps(line) + "\n" for line in lines))
 
 
 async def test_a_kept_cursor_is_found_by_its_models_index_not_row_by_row(tui, tmp_path):
-    """A kept cursor (and a mark) is found among a model's rows by its key:
-    looking through 200k sessions a row at a time froze the screen 2 s
-    once a big run was read. Filtered too."""
+    """A kept cursor (and a mark) is found among a model's rows by its key,
+    among a buffer's by the places it keeps: looking through 200k sessions a
+    row at a time froze the screen 2 s once a big run was read, through 30k
+    API failures (each read back from the file) 1 s. Filtered too."""
     run = tmp_path / "run"
     run.mkdir()
     _many_sessions_and_tasks(run, 3000)
     app = monitor(run, tmp_path / "view.json")
     async with app.run_test(size=(140, 40)) as pilot:
         await settled(tui, app, pilot)
-        for name, key in (("sessions", "2"), ("queue", "3")):
+        for name, key in (("sessions", "2"), ("queue", "3"), ("budget", "4")):
             await pilot.press(key)
             await pilot.pause()
             pane = app.main.panes[name]

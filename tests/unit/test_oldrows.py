@@ -11,7 +11,9 @@ from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import LineReread, discover
 from vivtui.store import buffer as buffer_module
 from vivtui.store.buffer import RecordBuffer
+from vivtui.store.filters import FilterSet
 from vivtui.store.oldrows import GONE, OldRows
+from vivtui.store.rows import UNKNOWN, FilteredRows, position_at
 from vivtui.store.run import RunStore
 
 
@@ -259,3 +261,34 @@ def test_a_tasks_and_a_sessions_events_read_back_from_the_copy_a_rotation_left(t
         path.with_name(path.name + ".1").unlink()  # the copies gone: not found, not mistaken
     assert store.tasks.history(t1)[0] is None
     assert store.sessions.sessions[0].start.fields.get("context", {}).get("session_id") != 9
+
+
+def test_a_kept_rows_place_is_found_without_reading_any_back(tmp_path, monkeypatch):
+    """A kept cursor names its row by place: found from the places the
+    buffer keeps, among its rows or its filtered rows, with none read back."""
+    monkeypatch.setattr(buffer_module, "YOUNG", 100)
+    write_run(tmp_path, 2500)
+    kept = load(tmp_path, True).buffers["actions"]
+    kept.extend(list(kept._items)[:3])  # a rotation: lines 2401.. again
+    places = [(record.kind, record.line, record.offset) for record in kept]
+    assert len(kept._old) > 2000
+    read = []
+    real = kept._old.read
+    monkeypatch.setattr(kept._old, "read", lambda *a: read.append(a) or real(*a))
+    filtered = FilteredRows(kept, lambda r: (r.summary, r.category, r.severity, None),
+                            FilterSet(categories=frozenset({"ERROR"})))
+    filtered.rebuild()
+    read.clear()  # (the filter reads them all once, as it tests them)
+    wanted = [places[index] for index in (0, 1, 1699, 2398, len(kept) - 4, len(kept) - 1)]
+    found = [(position_at(kept, *place), position_at(filtered, *place)) for place in wanted]
+    assert position_at(kept, "actions", 99_999, 0) is None
+    assert position_at(kept, "kernel", *places[5][1:]) is None
+    assert position_at([1, 2], "actions", 1, 0) is UNKNOWN
+    assert not read
+    for place, (among_all, shown) in zip(wanted, found):
+        assert among_all == places.index(place)  # (a place repeated: its first row)
+        if among_all + kept.first_seq in filtered._matches:
+            assert (filtered[shown].line, filtered[shown].offset) == place[1:]
+        else:
+            assert shown is None
+    assert sum(shown is not None for _, shown in found) >= 2

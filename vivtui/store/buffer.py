@@ -128,6 +128,16 @@ class RecordBuffer:
         """Are some of its rows kept as places, read back when looked at?"""
         return len(self._old) > 0
 
+    def seq_at(self, kind: str, line: int, offset: int) -> int | None:
+        """The sequence number of the row kept from ``line`` at ``offset``,
+        found from the places kept: none is read back from its file."""
+        young = next((at for at, row in enumerate(self._items)
+                      if row[1] == line and row[2] == offset and row[0] == kind), None)
+        if young is not None:
+            return self.first_seq + len(self._old) + young
+        at = self._old.index_of(kind, line, offset)
+        return self.first_seq + at if at is not None else None
+
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
         """The records of sequence numbers ``seqs`` (kept ones), those kept as
         places read back at once."""

@@ -137,6 +137,19 @@ class OldRows:
         read as one)? Known without reading them back."""
         return 1 in self._stamped[self._start + start:self._start + stop]
 
+    def index_of(self, kind: str, line: int, offset: int) -> int | None:
+        """Where the row at ``line`` and ``offset`` is among these, found in
+        their places (in C, whatever order a rotation left the lines in)."""
+        lines, offsets, at = self._lines, self._offsets, self._start - 1
+        if kind != self.kind:
+            return None
+        try:
+            while offsets[at := lines.index(line, at + 1)] != offset:
+                pass
+        except (ValueError, OverflowError):  # (a line past the array's type)
+            return None
+        return at - self._start
+
     def read(self, reread: Reread, start: int, stop: int) -> list[Record]:
         """Rows ``start``..``stop`` (indices among the old rows), read back."""
         at = slice(self._start + start, self._start + stop)

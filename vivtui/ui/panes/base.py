@@ -27,7 +27,7 @@ from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filters import compile_pattern, record_field
 from vivtui.store.memory_scan import MemoryScan
 from vivtui.store.readback import Pace
-from vivtui.store.rows import position_in
+from vivtui.store.rows import UNKNOWN, position_at, position_in
 from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan, RowSeek
 from vivtui.store.triage import rank_of
@@ -138,6 +138,10 @@ class Pane(SaysWorkerFailures, Vertical):
         item = self.item_named(place)
         if item is not LOOK_THROUGH:
             return position_in(rows, item) if item is not None else None
+        if len(place) == 3:
+            found = position_at(rows, *place)
+            if found is not UNKNOWN:
+                return found
         return next((index for index, item in enumerate(rows)
                      if self.place_of(item) == place), None)
 
