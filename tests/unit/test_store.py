@@ -221,6 +221,7 @@ def test_tasks_at_a_severity_are_those_whose_own_severity_it_is():
             (rank_of(task.when), index) for index, task in enumerate(tasks)
             if task.severity == severity]
     assert [tasks[index].task_id for _, index in timed_at_severity(tasks, "error")] != []
+    assert list(timed_at_severity(tasks, "no such severity")) == []
 
 
 def test_a_tasks_row_is_its_newest_events_and_its_time_parsed_once_a_batch():

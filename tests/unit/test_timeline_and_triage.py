@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import datetime, timedelta, timezone
 
 import orjson
@@ -12,10 +14,12 @@ from vivtui.parsing.record import malformed
 from vivtui.store.run import RunStore
 from vivtui.store.timeline import Timeline
 from vivtui.store.triage import (
+    NO_RANK,
     identity,
+    next_among,
     next_of_thread,
-    next_position,
     only_in_timeline,
+    sorted_ranks,
 )
 
 T0 = datetime(2026, 2, 10, 1, 0, tzinfo=timezone.utc)
@@ -107,13 +111,42 @@ def test_a_positions_time_comes_back_as_the_time_it_was_even_at_the_ends_of_time
 
 
 def test_the_next_position_wraps_around_both_ways():
-    candidates = [(T0, 0, 3), (T0, 1, 0), (T0 + timedelta(minutes=1), 0, 9)]
-    here = (T0, 0, 5)
-    assert next_position(candidates, here, 1) == (T0, 1, 0)
-    assert next_position(candidates, here, -1) == (T0, 0, 3)
-    assert next_position(candidates, (T0 + timedelta(minutes=2), 0, 0), 1) == (T0, 0, 3)
-    assert next_position(candidates, (T0 - timedelta(minutes=1), 0, 0), -1) == candidates[2]
-    assert next_position([], here, 1) is None
+    t0 = T0.timestamp()
+    panes = [(0, [(t0, 3), (t0, 5), (t0 + 60, 9)], 5), (1, [(t0, 0)], -1)]
+    here = (t0, 0, 5)
+    assert next_among(panes, here, 1) == (t0, 1, 0)
+    assert next_among(panes, here, -1) == (t0, 0, 3)
+    assert next_among(panes, (t0 + 120, 0, 0), 1) == (t0, 0, 3)
+    assert next_among(panes, (t0 - 60, 0, 0), -1) == (t0 + 60, 0, 9)
+    assert next_among([], here, 1) is None
+    assert next_among([(0, [(t0, 5)], 5)], here, 1) is None  # only the cursor's own
+
+
+def looked_through(panes, here, step):
+    """The rule as a look at every candidate (what e did before halving)."""
+    candidates = [(when, rank, row) for rank, ranked, skip in panes for when, row in ranked
+                  if row != skip]
+    if step > 0:
+        return min((c for c in candidates if c > here), default=None) or min(
+            candidates, default=None)
+    return max((c for c in candidates if c < here), default=None) or max(
+        candidates, default=None)
+
+
+def test_halving_each_panes_problems_finds_what_looking_through_all_of_them_finds():
+    chance = random.Random(3)
+    for _ in range(3000):
+        panes = []
+        for rank in chance.sample(range(6), chance.randint(0, 4)):
+            rows = chance.sample(range(40), chance.randint(0, 12))
+            ranked = sorted_ranks((chance.choice([float(chance.randint(0, 5)), NO_RANK,
+                                                  math.nan]), row) for row in rows)
+            skip = chance.choice([*rows, -1]) if rows else -1
+            panes.append((rank, ranked, skip))
+        here = (chance.choice([float(chance.randint(-1, 6)), NO_RANK]), chance.randint(0, 6),
+                chance.randint(-1, 40))
+        for step in (1, -1):
+            assert next_among(panes, here, step) == looked_through(panes, here, step)
 
 
 def test_the_next_row_of_the_same_task_within_reach():

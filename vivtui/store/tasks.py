@@ -369,8 +369,11 @@ def timed_at_severity(tasks: Sequence[Task], severity: str) -> Iterator[tuple[fl
         return
     tracker = tasks[0].tracker
     severities, times = tracker._severities, tracker._times
-    code = SEVERITY_CODE.get(severity)
-    for index, at in enumerate(numbers_of(tasks)):
-        if severities[at] == code:
-            ts = times[at]
-            yield (ts if ts == ts else -math.inf), index
+    numbers, code = numbers_of(tasks), SEVERITY_CODE.get(severity)
+    if code is None:
+        return
+    # The rows of ``severity`` picked in C (200k tasks one by one in Python:
+    # 50-340 ms of a big run's first e).
+    for index in compress(count(), map(code.__eq__, map(severities.__getitem__, numbers))):
+        ts = times[numbers[index]]
+        yield (ts if ts == ts else -math.inf), index

@@ -3,8 +3,10 @@ every pane, and the next row of the same session or task."""
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from vivtui.parsing.record import Record
 from vivtui.store.related import NO_TIME, RelationKey, relation_keys
@@ -52,15 +54,53 @@ def moment(rank: float) -> datetime:
         return LAST_TIME if rank > 0 else NO_TIME
 
 
-def next_position(candidates: list[Position], here: Position,
-                  step: int) -> Position | None:
-    """The candidate after (``step`` > 0) or before ``here``, wrapping around
-    (looked for, not sorted: they may be hundreds of thousands)."""
+# A pane's problems for ``next_among``: its rank, its rows' (time, row) sorted,
+# and the row not to stop at (the cursor's; -1: none).
+Ranked = tuple[int, list[tuple[float, int]], int]
+
+
+def next_among(panes: Sequence[Ranked], here: Position, step: int) -> Position | None:
+    """The problem after (``step`` > 0) or before ``here`` among every pane's,
+    rounding to the first (last) of all, the cursor's row passed over:
+    found by halving each pane's sorted list, where a big run's 70k listed
+    afresh and looked through at each e took 95 ms. (Within a pane, (time,
+    row) order is ``Position`` order.)"""
+    found = [nearest for rank, ranked, skip in panes
+             if (nearest := _nearest(ranked, rank, skip, here, step)) is not None]
+    if not found:  # round to the first (last) of all
+        found = [end for rank, ranked, skip in panes
+                 if (end := _end(ranked, rank, skip, step)) is not None]
+    if not found:
+        return None
+    return min(found) if step > 0 else max(found)
+
+
+def _nearest(ranked: list[tuple[float, int]], rank: int, skip: int, here: Position,
+             step: int) -> Position | None:
+    when, here_rank, row = here
+    # The (time, row) that the pane's own places compare with ``here`` as:
+    # beyond every row at ``when`` in a pane ranked before it, before every
+    # row at ``when`` in one ranked after it.
+    probe = (when, row if rank == here_rank else -1 if rank > here_rank else math.inf)
     if step > 0:
-        return min((c for c in candidates if c > here), default=None) or min(
-            candidates, default=None)
-    return max((c for c in candidates if c < here), default=None) or max(
-        candidates, default=None)
+        at = bisect_right(ranked, probe)
+        while at < len(ranked) and ranked[at][1] == skip:
+            at += 1
+        return (ranked[at][0], rank, ranked[at][1]) if at < len(ranked) else None
+    at = bisect_left(ranked, probe) - 1
+    while at >= 0 and ranked[at][1] == skip:
+        at -= 1
+    return (ranked[at][0], rank, ranked[at][1]) if at >= 0 else None
+
+
+def _end(ranked: list[tuple[float, int]], rank: int, skip: int, step: int) -> Position | None:
+    places = ranked if step > 0 else reversed(ranked)
+    return next(((when, rank, row) for when, row in places if row != skip), None)
+
+
+def sorted_ranks(ranked: Iterable[tuple[float, int]]) -> list[tuple[float, int]]:
+    """A pane's (time, row) in order, no time (NaN too) first, as ``NO_RANK``."""
+    return sorted((when if when == when else NO_RANK, row) for when, row in ranked)
 
 
 def next_of_thread(keys: set[RelationKey], record_at: Callable[[int], Record | None],

@@ -1,5 +1,5 @@
 """The next failure (or warning) of the run across panes, in time order: e/E
-and w/W. The ranking rule is ``store.triage``'s (``next_position``); rows a
+and w/W. The ranking rule is ``store.triage``'s (``next_among``); rows a
 pane's file holds and the timeline does not are walked (``ui.jump_gaps``)."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from vivtui.parsing.kinds import gc_paused
 from vivtui.store.triage import (
     NO_RANK,
     Position,
+    Ranked,
     identity,
     moment,
-    next_position,
+    next_among,
     only_in_timeline,
 )
 from vivtui.ui import render
@@ -33,6 +34,7 @@ class JumpActions:
     pending_jump: tuple[str, int] | None = None
     _unlisted_said = False  # see ``_note_unlisted``
     _jump_token: object | None = None  # the latest jump's, whose walk may answer
+    _timeline_kept: tuple | None = None  # see ``_timeline_only``
 
     def action_jump(self, level: str, step: int) -> None:
         """e/E, w/W: the next failure (warning) of the run in time order, any
@@ -116,7 +118,7 @@ class JumpActions:
         with gc_paused():
             candidates, found = self._candidates(level, backed, listed, current)
         here = self._position()
-        target = next_position(candidates, here, step)
+        target = next_among(candidates, here, step)
         wrapped = target is not None and (target < here if step > 0 else target > here)
         start, end = moment(here[0]), moment(target[0]) if target is not None else None
         first, then = gaps(self.panes.values(), timeline.timeline, step, start, end, wrapped)
@@ -142,33 +144,43 @@ class JumpActions:
         walk(first, level, step, lambda hit: walked(hit, then))
 
     def _candidates(self, level: str, backed: set[str], listed: list[str],
-                    current: object) -> tuple[list[Position], bool]:
-        """Every pane's rows of ``level`` but the one under the cursor, ranked;
-        and whether there was any at all."""
+                    current: object) -> tuple[list[Ranked], bool]:
+        """Every pane's rows of ``level`` (sorted, with the row not to stop at:
+        the one under the cursor); and whether there was any at all."""
         active = self.active_name()
-        candidates: list[Position] = []
-        found = False
+        candidates: list[Ranked] = []
         for rank, name in enumerate(NAMES):
             pane = self.panes[name]
             if name in backed:
                 continue
-            cursor = pane.view.cursor if name == active else -1
-            for when, index in pane.ranked_problems(level):
-                # Not its own next failure. (A row's record is made only in the
-                # timeline, which repeats other panes: made for each of a big
-                # run's failed sessions and tasks, e took 0.9-1 s.)
-                if name == TIMELINE:
-                    record = pane.brief_of(pane.view.rows[index])
-                    if not (only_in_timeline(record, listed) or (
-                            record is not None and pane_of_kind(record.kind) in backed)):
-                        continue
-                    mine = identity(record) == current
-                else:
-                    mine = index == cursor
-                found = True
-                if not mine:
-                    candidates.append((when, rank, index))
-        return candidates, found
+            ranked = pane.ranked_problems(level)
+            if name == TIMELINE:
+                ranked, skip = self._timeline_only(pane, ranked, backed, listed, current)
+            else:
+                skip = pane.view.cursor if name == active else -1
+            if ranked:
+                candidates.append((rank, ranked, skip))
+        return candidates, bool(candidates)
+
+    def _timeline_only(self, pane: Pane, ranked: list[tuple[float, int]], backed: set[str],
+                       listed: list[str], current: object) -> tuple[list, int]:
+        """Of the timeline's rows, those no other pane lists, and the one that
+        is the row under the cursor (-1: none). (A row's record is made only
+        in the timeline, which repeats other panes: made for each of a big
+        run's failed sessions and tasks, e took 0.9-1 s; kept while the
+        timeline's ranks stand.)"""
+        kept = self._timeline_kept
+        if kept is None or kept[0] is not ranked:
+            rows = pane.view.rows
+            only = []
+            for when, index in ranked:
+                record = pane.brief_of(rows[index])
+                if only_in_timeline(record, listed) or (
+                        record is not None and pane_of_kind(record.kind) in backed):
+                    only.append((when, index, identity(record)))
+            kept = self._timeline_kept = (ranked, [(when, index) for when, index, _ in only],
+                                          {key: index for _, index, key in only})
+        return kept[1], kept[2].get(current, -1)
 
     def _note_unlisted(self, *times: datetime | None) -> None:
         """Said once, when a jump starts or ends where the audit pane's older

@@ -30,7 +30,7 @@ from vivtui.store.readback import Pace
 from vivtui.store.rows import UNKNOWN, position_at, position_in
 from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan, RowSeek
-from vivtui.store.triage import rank_of
+from vivtui.store.triage import rank_of, sorted_ranks
 from vivtui.ui import heads, styles
 from vivtui.ui.panes.memory_query import MemoryQuery
 from vivtui.ui.panes.query import FileQuery, Query
@@ -193,13 +193,14 @@ class Pane(SaysWorkerFailures, Vertical):
         return ((rank(item), index) for index, item in self.problems(level))
 
     def ranked_problems(self, level: str) -> list[tuple[float, int]]:
-        """``timed_problems``, found once for the rows shown as they are: each
-        e over a big run's 200k sessions and tasks walked them all again (0.19 s)."""
+        """``timed_problems`` in order, found once for the rows shown as they
+        are: each e over a big run's 200k sessions and tasks walked them all
+        again (0.19 s)."""
         rows = self.view.rows
         key = (id(rows), len(rows), self._seen_version)
         kept = self._ranked.get(level)
         if kept is None or kept[0] != key:
-            kept = self._ranked[level] = (key, list(self.timed_problems(level)))
+            kept = self._ranked[level] = (key, sorted_ranks(self.timed_problems(level)))
         return kept[1]
 
     def categories(self, store: RunStore) -> list[tuple[str, int]]:
