@@ -19,7 +19,7 @@ from tests.unit.test_apart_process import (
     read_here,
     reading_of,
 )
-from vivtui.alerts.alert import STREAK
+from vivtui.alerts.alert import FILE_TROUBLE, STREAK
 from vivtui.alerts.rules import AlertEngine
 from vivtui.alerts.streaks import Streak
 from vivtui.demo import write_forever
@@ -104,7 +104,7 @@ def join_parts(path, cut: int, capacity: int = 1000, batch: int = BATCH_BYTES,
         before_join(first[0])
     second = read_part(path, cut, size, capacity, batch)
     feed = Feed([(spec_for_name(path.name), path)], timezone.utc, batch)
-    store, engine, place = joined(first, second, feed)
+    store, engine, place = joined(first, second, feed, cut)
     was_joined = place[0].offset == second[2][0].offset
     if not was_joined:
         feed.read_through(path, size, place[0].offset)
@@ -176,7 +176,7 @@ def test_the_second_parts_models_are_freed_once_joined_without_the_collector(tmp
     feed = Feed([(spec_for_name(QUEUE), path)], timezone.utc)
     gc.disable()
     try:
-        store, _, _ = joined(first, second, feed)
+        store, _, _ = joined(first, second, feed, cut)
         del second
         assert [model() for model in models] == [None, None]
     finally:
@@ -373,3 +373,55 @@ def test_the_engine_joins_the_streak_alert_across_the_cut(tmp_path):
         (a.line, a.message) for a in whole.alerts if a.rule == STREAK]
     assert streaks[0].message.startswith("3 tasks failed in a row")
     assert Record._fields.index("severity") == 5  # (``row`` above builds records so)
+
+
+def test_a_file_cut_while_its_parts_are_read_is_read_as_one_reading_reads_it(tmp_path):
+    """A part's reading ends where the file was cut (copytruncate, and the
+    writer went on): it does not start over on the new lines, and the parts
+    are not joined across the lines lost. What comes after is read once,
+    and the cut is said once (each part had started over and said it)."""
+    data = crafted_queue()
+    path = tmp_path / QUEUE
+    path.write_bytes(data)
+    cut = line_starts(data)[len(line_starts(data)) // 2]
+    refilled = b"".join(event(f"new{n}", "failed", n, errors=f"after {n}") for n in range(40))
+    assert len(refilled) > cut  # the new lines reach past the part's end
+    spec = spec_for_name(QUEUE)
+    feed = Feed([(spec, path)], timezone.utc)
+    assert feed.descriptor() is not None  # (the monitor's, open before the parts start)
+
+    part = Feed([(spec, path)], timezone.utc, 300)
+    part.read_through(path, cut, 0)
+    store, engine = RunStore(capacity=1000, listed=2), AlertEngine("run")
+    batches = []
+
+    def take(batch) -> None:
+        engine.saw_batch(batch, store.apply_batch(batch), store)
+        if not batches:
+            path.write_bytes(refilled)  # cut and written again, after the first batch
+        batches.append(batch)
+
+    read_to_end(part, take, final=False)
+    store.settle(part.kind)
+    first = (store, engine, part.place())
+    part.close()
+    read_first = set(store.tasks.tasks)
+    assert read_first and not any(task.startswith("new") for task in read_first)
+    assert first[2][0].offset < cut
+    second = read_part(path, cut, len(data), 1000)
+
+    store, engine, place = joined(first, second, feed, cut)
+    assert place[0].offset == first[2][0].offset  # not joined across the lines lost
+    feed.took_over(*place)
+
+    def read_on(batch) -> None:
+        engine.saw_batch(batch, store.apply_batch(batch), store)
+
+    read_to_end(feed, read_on)
+    feed.close()
+    cut_said = [alert for alert in engine.alerts if alert.rule == FILE_TROUBLE]
+    assert len(cut_said) == 1
+    tasks = store.tasks.tasks
+    assert set(tasks) == read_first | {f"new{n}" for n in range(40)}
+    assert all(tasks[f"new{n}"].events == 1 and tasks[f"new{n}"].error == f"after {n}"
+               for n in range(40))  # each new line read once

@@ -94,6 +94,23 @@ def test_truncation_starts_over(tmp_path):
     assert chunk.lines == [(1, 0, b"c")]
 
 
+def test_a_parts_reading_ends_where_its_file_was_cut(tmp_path):
+    """A part of a file read by another process (``limit``): once the file is
+    cut, its lines are the file's no more; it does not start over."""
+    path = tmp_path / "t.log"
+    path.write_bytes(b"aaaa\nbbbb\ncccc\n")
+    for cut_to in (b"", b"new\nlines\nwritten again\n"):  # cut, or cut and refilled
+        tailer = LineTailer(path, limit=15, budget=5)
+        assert [line[2] for line in tailer.read().lines] == [b"aaaa"]
+        path.write_bytes(cut_to)
+        chunk = tailer.read()
+        assert chunk.events == [] and chunk.lines == [] and not chunk.more
+        assert tailer.place().offset == 5 and tailer.place().line_no == 1
+        assert tailer.read().lines == []
+        tailer.close()
+        path.write_bytes(b"aaaa\nbbbb\ncccc\n")
+
+
 def test_truncated_and_refilled_past_the_offset_is_noticed(tmp_path):
     path = tmp_path / "t.log"
     path.write_bytes(b"aaaa\nbbbb\n")

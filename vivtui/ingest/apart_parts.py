@@ -43,15 +43,18 @@ def cut_of(fd: int, size: int) -> int | None:
     return cut if found >= 0 and cut < size else None
 
 
-def joined(first: tuple, second: tuple, feed: Feed) -> tuple:
+def joined(first: tuple, second: tuple, feed: Feed, cut: int) -> tuple:
     """What one reading of both parts makes, from what each made (a store,
     an alert engine, and its place, records and malformed lines); when they
     cannot be joined exactly, the first's alone: the rest is read on from
-    its place."""
+    its place. (A first part that stopped short of ``cut`` found the file
+    cut meanwhile: what one reading would have made is the first part, then
+    the file started over.)"""
     (store, engine, (place, records, malformed)), (later, later_engine, end) = first, second
     kind = feed.kind
     # (The engine first: it judges the later part with the first part's figures.)
-    if store.can_follow(later, kind) and (engine is None or engine.followed_by(
+    if place.offset == cut and store.can_follow(later, kind) and (
+            engine is None or engine.followed_by(
             later_engine, kind, store, partial(rows_between, feed))):
         store.followed_by(later, kind)
         place = Place(end[0].offset, end[0].line_no, (place.prints[0], end[0].prints[1]))
@@ -120,7 +123,7 @@ class ApartParts:
         self.stop()
         if second is None:
             return False
-        hand_over(joined(first, second, feed), feed, reading)
+        hand_over(joined(first, second, feed, self._cut), feed, reading)
         return True
 
     def _answer(self, process: ApartProcess, pace: Callable[[], object] | None) -> tuple | None:

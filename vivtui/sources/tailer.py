@@ -208,6 +208,13 @@ class LineTailer:
         # still be there. (The newline before our offset alone was fooled by
         # lines of equal length: 10 of 15 lost.)
         if shrunk or not self._same_bytes():
+            if self.limit is not None:
+                # A part's reading ends here: the lines it had are the file's
+                # no more. Whoever goes on from its place finds the file cut
+                # and starts over once (a part that started over read the new
+                # lines too, and each part said the file was cut).
+                self.limit = self.offset
+                return
             chunk.events.append(TRUNCATED)
             self._reset_position()
 
