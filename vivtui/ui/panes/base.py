@@ -9,6 +9,7 @@ workers.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
 from functools import partial
@@ -205,11 +206,12 @@ class Pane(SaysWorkerFailures, Vertical):
 
     def categories(self, store: RunStore) -> list[tuple[str, int]]:
         """What the `t` picker offers: this pane's categories and their counts."""
-        found: dict[str, int] = {}
-        for item in self._source:
-            category = self.describe(item)[1]
-            found[category] = found.get(category, 0) + 1
-        return sorted(found.items(), key=lambda kv: -kv[1])
+        return Counter(map(self.category_of, self._source)).most_common()
+
+    def category_of(self, item: Any) -> str:
+        """``describe``'s category alone (what `t` counts: the timeline's
+        50k rows, each described whole, took 0.3 s)."""
+        return self.describe(item)[1]
 
     def file_problem(self, problem: str | None, read: FileStatus | None = None) -> None:
         """One of its files cannot be read (None: none now), or was ``read``

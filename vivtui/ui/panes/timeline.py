@@ -49,6 +49,9 @@ class TimelinePane(Pane):
         return (f"{render.KIND_LABEL.get(record.kind, record.kind)} {record.summary}",
                 record.category, record.severity, partial(record_field, record))
 
+    def category_of(self, item: Entry) -> str:
+        return item[2].category
+
     def record_of(self, item: Entry) -> Record:
         return item[2]
 
