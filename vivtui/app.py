@@ -16,6 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -46,6 +47,8 @@ from vivtui.ui.prominence import KeepProminence
 from vivtui.ui.viewkeeper import ViewKeeper
 from vivtui.ui.worker_failures import SaysWorkerFailures
 
+if TYPE_CHECKING:
+    from vivtui.ui.panes.timeline import TimelinePane
 
 @dataclass
 class Options:
@@ -57,9 +60,11 @@ class Options:
     clock: Callable[[], datetime] | None = None  # frozen time for snapshot tests
     # Process-wide tuning once the first screen is out (the command line's; never tests')
     on_first_frame: Callable[[], None] | None = None
-    # Once a backlog read apart has joined the run's store: what it made lives
-    # as long as the run (``launch.tune_process``; None in tests).
-    on_backlog_joined: Callable[[], None] | None = None
+    # Once many objects were made that live as long as the run (a backlog read
+    # apart joined the run's store; a big merge of the timeline taken in):
+    # the command line freezes them out of the collector (``launch.tune_process``;
+    # None in tests).
+    on_long_lived: Callable[[], None] | None = None
     fps: float | None = None  # frames a second while the screen changes by itself (0: no cap)
     alerts: AlertSettings | None = None  # the rules' thresholds (None: the defaults)
     alert_bell: bool = False  # ring the terminal's bell for each alert while watched
@@ -135,7 +140,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
                                apart=self._read_apart, apart_processes=usable_cores(),
                                preview_store=partial(self._preview_store, layout),
                                early=self.options.early_previews,
-                               on_taken_over=self.options.on_backlog_joined,
+                               on_taken_over=self.options.on_long_lived,
                                early_backlogs=self.options.early_backlogs)
         # (The run's first look only.)
         self.options.early_previews = self.options.early_backlogs = None
@@ -164,8 +169,8 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         self.store.absorb(reading.store, {reading.kind}, kinds)
         read_back_from(self.layout_, self.store, self.options.zone)
         self._alerted(self.alerts.absorb(reading.engine, {reading.kind}))
-        if self.options.on_backlog_joined is not None:
-            self.options.on_backlog_joined()
+        if self.options.on_long_lived is not None:
+            self.options.on_long_lived()
         for feed in self.layout_.feeds:
             if feed.kind == reading.kind:
                 feed.apart = False
@@ -228,6 +233,14 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
 
     def _say_view_problem(self, message: str) -> None:
         self.notify(render.safe(message, 300), severity="warning", markup=False, timeout=6)
+
+    def on_timeline_pane_gathered(self, message: TimelinePane.Gathered) -> None:
+        """A merge made on a thread, taken in by its pane (before the message
+        came here): its rows live until the next merge, which goes on from
+        them. Left to the collector, each of its full passes walked a big
+        run's 50k merged rows: 42-116 ms of a key's answer, many times a minute."""
+        if message.timeline is not None and self.options.on_long_lived is not None:
+            self.options.on_long_lived()
 
     def on_unmount(self) -> None:
         if self.layout_ is not None:

@@ -56,7 +56,7 @@ def monitor_options(args: argparse.Namespace, view_state=None, source_note=None)
                       fps=args.fps, alerts=alert_settings_of(args), alert_bell=args.alert_bell,
                       alert_notify=args.alert_notify, alert_cmd=alert_command_of(args),
                       view_state=view_state, fresh=bool(args.fresh),
-                      on_first_frame=tune_process(), on_backlog_joined=gc.freeze)
+                      on_first_frame=tune_process(), on_long_lived=gc.freeze)
     if source_note is not None:
         options.source_note = source_note
     return options
@@ -155,8 +155,9 @@ def tune_process() -> Callable[[], None]:
     after the first frame (Textual's widgets, styles, caches) lives as long as
     the app: frozen out of the collector, whose full passes over it took
     30-50 ms on the UI thread during a big backlog; so is what each backlog
-    read apart made, once it joins (``Options.on_backlog_joined``: a full
-    pass over a big run's sessions and tasks put 60-70 ms into the first e).
+    read apart made, once it joins, and a big merge of the timeline
+    (``Options.on_long_lived``: a full pass over a big run's sessions and
+    tasks put 60-70 ms into the first e).
     Big blocks get pages of their own (``allocator``)."""
     from vivtui.allocator import keep_big_blocks_apart
 

@@ -516,9 +516,11 @@ async def test_a_jump_waits_for_the_timeline_merged_on_a_thread(tui, run_dir, mo
     from vivtui.ui.panes import timeline as timeline_pane
 
     monkeypatch.setattr(timeline_pane, "IN_THREAD_OVER", 5)
-    said = []
+    said, long_lived = [], []
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         app.main.say = lambda text, *a, **k: said.append(text)
+        # (The command line freezes the merge's rows out of the collector.)
+        app.options.on_long_lived = lambda: long_lived.append(len(pane.timeline.rows))
         pane = app.main.panes["timeline"]
         assert not pane.timeline.rows  # never shown: never merged
         await pilot.press("e")
@@ -526,6 +528,7 @@ async def test_a_jump_waits_for_the_timeline_merged_on_a_thread(tui, run_dir, mo
         await tui.wait_until(pilot, lambda: app.main.pending_jump is None and pane.timeline.rows)
         shown = app.main.current_pane()
         assert shown.problem_level(shown.view.selected) == "failure"
+        assert long_lived and long_lived[0] == len(pane.timeline.rows) > 5  # once taken in
 
 
 async def test_a_jump_whose_refresh_changes_the_timelines_rows_waits_for_their_merge(

@@ -400,7 +400,7 @@ async def test_a_big_queue_taken_in_apart_gives_every_count_and_history_alert(tu
                     + b"{half a line\n")
     joined = []  # (the command line freezes what joins out of the collector)
     app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc,
-                                           on_backlog_joined=lambda: joined.append(1)))
+                                           on_long_lived=lambda: joined.append(1)))
     async with app.run_test(size=(140, 30)) as pilot:
         await tui.wait_until(pilot, lambda: "Queue 3000 tasks" in tui.screen_text(app))
         assert joined == [1]
