@@ -142,13 +142,22 @@ async def test_inspector_pages_a_huge_field(tui, tmp_path):
         assert "second line" in tui.screen_text(app)
 
 
-async def test_related_events_and_same_thread(tui, run_dir):
+async def test_related_events_and_same_thread(tui, run_dir, monkeypatch):
+    import gc
+
+    from vivtui.ui import triage
+
+    collecting = []  # (every kept row read back at once: not walked by the collector)
+    real = triage.related_records
+    monkeypatch.setattr(triage, "related_records",
+                        lambda *a: collecting.append(gc.isenabled()) or real(*a))
     async with tui.opened(run_dir) as (app, pilot):
         await pilot.press("3")
         pane = app.current_pane()
         tui.select_where(pane, lambda t: t.task_id == "task-0042")
         await pilot.press("r")  # found on a thread
         await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))
+        assert collecting == [False] and gc.isenabled()
         text = tui.screen_text(app)
         assert "related events" in text and "TASK_BUDGET_EXCEEDED_ACTUAL" in text
         await pilot.press("enter")

@@ -151,6 +151,32 @@ def test_scan_finds_the_newest_matches_first_and_then_new_rows(action_lines, tmp
     assert found.row_at(found.position_of(200)) == 200
 
 
+def test_a_scans_pages_are_tested_with_the_collector_paused(action_lines, tmp_path):
+    """A page's records are held while tested: the collector's full passes
+    walked them again and again (every 150 ms of a big search, all threads
+    held). Paused for each page, and on again after."""
+    import gc
+
+    path = tmp_path / "action_log.jsonl"
+    action_lines.write(path, range(10_000), every_error=100)
+    view = FileView(path)
+    view.poll()
+    attach(view)
+    rows = rows_for(view)
+    seen = set()
+
+    def error(record) -> bool:
+        seen.add(gc.isenabled())
+        return record.category == "ERROR"
+
+    assert gc.isenabled()
+    for walk in (RowScan(rows, error), RowSeek(rows, 0, 1, lambda r: error(r) and r.line > 9000),
+                 RowSeek(rows, len(rows) - 1, -1, lambda r: error(r) and r.line < 500)):
+        walk.run()
+        assert walk.done and (len(walk) == 100 if isinstance(walk, RowScan) else walk.row())
+    assert seen == {False} and gc.isenabled()
+
+
 def test_a_cancelled_scan_stops(action_lines, tmp_path):
     path = tmp_path / "action_log.jsonl"
     action_lines.write(path, range(20_000))

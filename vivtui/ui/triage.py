@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from vivtui.export import ExportError, export_target, write_records
+from vivtui.parsing.kinds import gc_paused
 from vivtui.parsing.record import Record, same_line
 from vivtui.safetext import shareable
 from vivtui.store.filters import next_severity
@@ -155,8 +156,13 @@ class TriageActions:
         asked = self._related_asked = (self.active_name(), record)
 
         def run() -> None:
-            found = related_records(record, [*(r for rows in kept for r in rows),
-                                             *own_events(record, sessions, tasks)], sessions)
+            # Every kept row read back at once (a big run's: 170k objects), acyclic:
+            # the collector's full passes walked them again and again meanwhile
+            # (22-100 ms each, all threads held).
+            with gc_paused():
+                found = related_records(record, [*(r for rows in kept for r in rows),
+                                                 *own_events(record, sessions, tasks)],
+                                        sessions)
             self.app.call_from_thread(self._related_found, asked, found, let_go, further)
 
         self.run_worker(run, thread=True, exclusive=True, exit_on_error=False, group="related",
