@@ -624,11 +624,14 @@ async def test_a_long_lists_filter_and_search_are_tested_by_a_worker(tui, run_di
     # UI thread: a worker finds the same rows and hits.
     import threading
 
+    from vivtui.ingest.tailing import Tailing
     from vivtui.store.memory_scan import MemoryScan
     from vivtui.store.rows import FilteredRows
     from vivtui.ui.panes import memory_query
 
     monkeypatch.setattr(memory_query, "IN_PLACE_MOST", 1)  # every list is long
+    paced = []  # (the run's keys and frames go first, before each page)
+    monkeypatch.setattr(Tailing, "worker_pace", lambda loop: lambda: paced.append(loop))
     threads = []
     run = MemoryScan.run
     monkeypatch.setattr(MemoryScan, "run", lambda scan: (
@@ -651,6 +654,7 @@ async def test_a_long_lists_filter_and_search_are_tested_by_a_worker(tui, run_di
         rows, query = pane.view.rows, pane.row_query
         hits = [at for at, s in enumerate(rows) if query._matches(s)]
         assert query.hits == len(hits) > 0 and all(threads)
+        assert len(paced) >= 2 and set(paced) == {app.tailing}
         assert pane.view.cursor in hits  # the first hit from the cursor, wrapping round
         for step in (1, -1, 1):  # n, N: as the walk on the UI thread goes
             here = pane.view.cursor

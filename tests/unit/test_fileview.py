@@ -172,8 +172,11 @@ def test_a_scans_pages_are_tested_with_the_collector_paused(action_lines, tmp_pa
     assert gc.isenabled()
     for walk in (RowScan(rows, error), RowSeek(rows, 0, 1, lambda r: error(r) and r.line > 9000),
                  RowSeek(rows, len(rows) - 1, -1, lambda r: error(r) and r.line < 500)):
+        paced = []  # (before each page, a key's answer and frames may go first)
+        walk.pace = lambda: paced.append(1)
         walk.run()
         assert walk.done and (len(walk) == 100 if isinstance(walk, RowScan) else walk.row())
+        assert len(paced) == 3  # 10k rows: 3 pages, each walk to its far end
     assert seen == {False} and gc.isenabled()
 
 

@@ -52,6 +52,7 @@ BACKLOG_BUDGET, BACKLOG_LIVE_BUDGET = 1 << 20, 128 << 10  # bytes parsed per bat
 APART_BUDGET = BATCH_BYTES
 IN_FLIGHT = 2  # batches handed over and not applied yet, per feed
 TAKE_OVER_WAIT_S = 1.0  # at most in all, for frames while another process's store is loaded
+WORKER_WAIT_S = 1.0  # at most in all, for keys and frames, by a scan of the screen's
 
 Post = Callable[[Batch], None]
 Report = Callable[[str, Exception], None]
@@ -352,6 +353,12 @@ class Tailing(PreviewLoops):
         history indexed): called between its pieces, it waits while a key is
         being answered, as the previews do."""
         return self._frames_first(0.0, keys=KEYS_MOST_S)
+
+    def worker_pace(self, most: float = WORKER_WAIT_S) -> Callable[[], None]:
+        """For a worker of the screen's that holds the GIL in long pieces (a
+        scan): between them, a key's answer and the frames on their way go
+        first, ``most`` seconds in all (``_frames_first``)."""
+        return self._frames_first(most, most)
 
     def _frames_first(self, most: float, keys: float = 0.0) -> Callable[[], None]:
         """For work that holds the GIL in long pieces: called between them, it

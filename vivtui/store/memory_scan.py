@@ -17,6 +17,10 @@ from typing import Any
 PAGE = 4096
 
 
+def no_pace() -> None:
+    """A scan's ``pace`` when nobody sets one: its pages one after another."""
+
+
 class MemoryScan:
     def __init__(self, source: Sequence, test: Callable[[Any], bool], generation: int) -> None:
         self.source = source
@@ -26,11 +30,13 @@ class MemoryScan:
         self.scanned = 0
         self.done = False
         self.cancel = threading.Event()
+        self.pace: Callable[[], object] = no_pace  # before each page (``store.scan``)
 
     def run(self) -> None:
         source, test, found = self.source, self.test, []
         try:
             for start in range(0, len(source), PAGE):
+                self.pace()
                 if self.cancel.is_set():
                     return
                 stop = min(start + PAGE, len(source))

@@ -22,6 +22,7 @@ from typing import Callable
 from vivtui.parsing.kinds import gc_paused
 from vivtui.parsing.record import GluedRecord, Record
 from vivtui.store.filerows import FileRows, close_snapshot, read_records
+from vivtui.store.memory_scan import no_pace
 
 PAGE = 4096
 # A page's records are held while they are tested, under ``gc_paused``: each
@@ -53,6 +54,10 @@ class RowScan:
         self.scanned = 0
         self.done = self.start == 0
         self.cancel = threading.Event()
+        # Called before each page: the screen's user sets it to give a key's
+        # frame its turn first (a search's first frame, drawn while the scan
+        # held the GIL half the time, took 400 ms).
+        self.pace: Callable[[], object] = no_pace
         self._snapshot = rows.view.snapshot()  # taken now: the rows as numbered now
 
     # -- the worker ---------------------------------------------------------------
@@ -62,6 +67,7 @@ class RowScan:
         shift, back = self.shift, self._back
         try:
             for stop in range(self.start, 0, -PAGE):
+                self.pace()
                 if self.cancel.is_set():
                     return
                 low = max(0, stop - PAGE)
@@ -159,6 +165,7 @@ class RowSeek:
         self.found: int | None = None  # its key (row - shift), as ``RowScan``'s
         self.done = False
         self.cancel = threading.Event()
+        self.pace: Callable[[], object] = no_pace  # (``RowScan``'s)
         self._snapshot = rows.view.snapshot()
 
     def run(self) -> None:
@@ -170,6 +177,7 @@ class RowSeek:
                  ((max(first, stop - PAGE), stop) for stop in range(self.start + 1, first, -PAGE)))
         try:
             for low, stop in pages:
+                self.pace()
                 if self.cancel.is_set():
                     return
                 with gc_paused():

@@ -54,3 +54,12 @@ class KeysFirst:
         if monotonic() >= self._key_answer_due - 0.001:  # (an earlier key's timer: not yet)
             self._key_answer_due = float("inf")
             self.tailing.key_answered()
+
+
+def keys_before(app, scan) -> None:
+    """A scan of the screen's worker gives a key's answer and the frames on
+    their way their turn before each of its pages (a run's app: its tailing
+    knows when they are out)."""
+    tailing = getattr(app, "tailing", None)
+    if tailing is not None:
+        scan.pace = tailing.worker_pace()

@@ -15,6 +15,7 @@ from vivtui.parsing.record import Record
 from vivtui.store.related import kernel_occurrence, time_key
 from vivtui.store.scan import RowScan
 from vivtui.ui import render, styles
+from vivtui.ui.keys_first import keys_before
 from vivtui.ui.listscreen import ListScreen
 from vivtui.ui.rowview import RowView
 
@@ -43,6 +44,7 @@ class RelatedScreen(ListScreen):
     def on_mount(self) -> None:
         super().on_mount()
         for name, scan in self._further:
+            keys_before(self.app, scan)
             self.run_worker(scan.run, thread=True, exit_on_error=False, group="related scan",
                             name=f"related events in {name}")
         if self._further:

@@ -33,6 +33,7 @@ from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan, RowSeek
 from vivtui.store.triage import rank_of, sorted_ranks
 from vivtui.ui import heads, styles
+from vivtui.ui.keys_first import keys_before
 from vivtui.ui.panes.memory_query import MemoryQuery
 from vivtui.ui.panes.query import FileQuery, Query
 from vivtui.ui.preview import Shown
@@ -346,6 +347,7 @@ class Pane(SaysWorkerFailures, Vertical):
             self.row_query = query
 
     def _start_scan(self, scan: RowScan | RowSeek | MemoryScan, group: str) -> None:
+        keys_before(self.app, scan)
         self.run_worker(scan.run, thread=True, exit_on_error=False, exclusive=True,
                         group=f"{group} {id(self)}",
                         name=f"{group} scan of the {self.title.lower()}")
