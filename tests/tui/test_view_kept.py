@@ -210,7 +210,9 @@ async def test_a_kept_cursor_is_found_by_its_models_index_not_row_by_row(tui, tm
             for filtered in (False, True):
                 if filtered:
                     await tui.type_in(pilot, "ampersand", "w1")
-                    await pilot.pause()
+                    # (A list read back from its file is filtered by a worker.)
+                    await tui.wait_until(pilot, lambda: not pane.row_query.scanning
+                                         and len(pane.view.rows) > 500)
                 rows = pane.view.rows
                 assert len(rows) > 500
                 looked = []
