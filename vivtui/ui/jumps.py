@@ -170,7 +170,7 @@ class JumpActions:
         run's failed sessions and tasks, e took 0.9-1 s; kept while the
         timeline's ranks stand.)"""
         kept = self._timeline_kept
-        if kept is None or kept[0] is not ranked:
+        if kept is None or kept[0] is not ranked or kept[1] != backed:
             rows = pane.view.rows
             only = []
             for when, index in ranked:
@@ -178,9 +178,10 @@ class JumpActions:
                 if only_in_timeline(record, listed) or (
                         record is not None and pane_of_kind(record.kind) in backed):
                     only.append((when, index, identity(record)))
-            kept = self._timeline_kept = (ranked, [(when, index) for when, index, _ in only],
+            kept = self._timeline_kept = (ranked, set(backed),
+                                          [(when, index) for when, index, _ in only],
                                           {key: index for _, index, key in only})
-        return kept[1], kept[2].get(current, -1)
+        return kept[2], kept[3].get(current, -1)
 
     def _note_unlisted(self, *times: datetime | None) -> None:
         """Said once, when a jump starts or ends where the audit pane's older
