@@ -226,4 +226,7 @@ async def test_a_kept_cursor_is_found_by_its_models_index_not_row_by_row(tui, tm
                 gone = ["session", "nobody", "1", "1", 5] if name == "sessions" else [
                     "task", "task-none"]
                 assert pane.index_of(gone) is None
+                for hostile in ([], ["task", {"a": 1}], ["task", ["x"]], [None, None, None],
+                                ["session", [1], {}, None, "x"], ["api", "x", None]):
+                    assert pane.index_of(hostile) is None  # (a state file edited by hand)
                 del pane.place_of

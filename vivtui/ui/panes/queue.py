@@ -83,8 +83,8 @@ class QueuePane(Pane):
     def item_named(self, place: list) -> model.Task | None:
         """By its id (``TaskTracker.tasks``)."""
         rows = self.view.rows
-        if not rows or len(place) != 2 or place[0] != "task":
-            return None
+        if not rows or len(place) != 2 or place[0] != "task" or not isinstance(place[1], str):
+            return None  # (a state file edited by hand: anything)
         return rows[0].tracker.tasks.get(place[1])
 
     def _update(self, store: RunStore, now: datetime) -> None:
