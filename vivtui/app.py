@@ -50,6 +50,7 @@ from vivtui.ui.worker_failures import SaysWorkerFailures
 if TYPE_CHECKING:
     from vivtui.ui.panes.timeline import TimelinePane
 
+
 @dataclass
 class Options:
     zone: tzinfo | None = None  # of naive timestamps in the files

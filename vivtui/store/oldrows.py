@@ -146,7 +146,7 @@ class OldRows:
         try:
             while offsets[at := lines.index(line, at + 1)] != offset:
                 pass
-        except (ValueError, OverflowError):  # (a line past the array's type)
+        except ValueError:  # (not among them, whatever the value: a state file's)
             return None
         return at - self._start
 

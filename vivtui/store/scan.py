@@ -25,9 +25,6 @@ from vivtui.store.filerows import FileRows, close_snapshot, read_records
 from vivtui.store.memory_scan import no_pace
 
 PAGE = 4096
-# A page's records are held while they are tested, under ``gc_paused``: each
-# page moved 20k objects on to where the collector's full passes walk them
-# (15-25 ms, every 150 ms of a search of the action log, all threads held).
 
 
 def on_its_line(test: Callable[[Record], bool]) -> Callable[[Record], bool]:
@@ -71,6 +68,9 @@ class RowScan:
                 if self.cancel.is_set():
                     return
                 low = max(0, stop - PAGE)
+                # A page's records are held while tested, the collector paused:
+                # each page moved 20k objects on to where its full passes walk
+                # them (15-25 ms, every 150 ms of a search, all threads held).
                 with gc_paused():
                     page = list(read_records(snapshot, parser, low, stop, keep=self.keep))
                     back.extend(row - shift for row, record in reversed(page) if test(record))
@@ -180,7 +180,7 @@ class RowSeek:
                 self.pace()
                 if self.cancel.is_set():
                     return
-                with gc_paused():
+                with gc_paused():  # (as ``RowScan.run``'s pages)
                     page = list(read_records(snapshot, parser, low, stop))
                     found = next((row for row, record in (page if forward else reversed(page))
                                   if test(record)), None)

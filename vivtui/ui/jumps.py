@@ -5,6 +5,7 @@ pane's file holds and the timeline does not are walked (``ui.jump_gaps``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from vivtui.parsing.kinds import gc_paused
 from vivtui.store.triage import (
@@ -25,6 +26,16 @@ TIMELINE = "timeline"
 AUDIT = "budget"
 
 
+class _TimelineOnly(NamedTuple):
+    """The timeline's problems no other pane lists (``_timeline_only``), kept
+    for the ranks and the file-backed panes they were made from."""
+
+    ranked: list[tuple[float, int]]
+    backed: set[str]
+    problems: list[tuple[float, int]]
+    row_of: dict  # a row's identity -> its place among the timeline's rows
+
+
 class JumpActions:
     """Mixed into the main screen: needs ``store``, ``zone``, ``panes``,
     ``current_pane``, ``active_name``, ``focus_pane``, ``refresh_panes``,
@@ -34,7 +45,7 @@ class JumpActions:
     pending_jump: tuple[str, int] | None = None
     _unlisted_said = False  # see ``_note_unlisted``
     _jump_token: object | None = None  # the latest jump's, whose walk may answer
-    _timeline_kept: tuple | None = None  # see ``_timeline_only``
+    _timeline_kept: _TimelineOnly | None = None  # see ``_timeline_only``
 
     def action_jump(self, level: str, step: int) -> None:
         """e/E, w/W: the next failure (warning) of the run in time order, any
@@ -170,7 +181,7 @@ class JumpActions:
         run's failed sessions and tasks, e took 0.9-1 s; kept while the
         timeline's ranks stand.)"""
         kept = self._timeline_kept
-        if kept is None or kept[0] is not ranked or kept[1] != backed:
+        if kept is None or kept.ranked is not ranked or kept.backed != backed:
             rows = pane.view.rows
             only = []
             for when, index in ranked:
@@ -178,10 +189,10 @@ class JumpActions:
                 if only_in_timeline(record, listed) or (
                         record is not None and pane_of_kind(record.kind) in backed):
                     only.append((when, index, identity(record)))
-            kept = self._timeline_kept = (ranked, set(backed),
-                                          [(when, index) for when, index, _ in only],
-                                          {key: index for _, index, key in only})
-        return kept[2], kept[3].get(current, -1)
+            kept = self._timeline_kept = _TimelineOnly(
+                ranked, set(backed), [(when, index) for when, index, _ in only],
+                {key: index for _, index, key in only})
+        return kept.problems, kept.row_of.get(current, -1)
 
     def _note_unlisted(self, *times: datetime | None) -> None:
         """Said once, when a jump starts or ends where the audit pane's older
