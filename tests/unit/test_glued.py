@@ -86,6 +86,27 @@ def test_an_object_inside_a_torn_record_is_not_taken_for_a_record():
     assert records[2].malformed and records[2].note == "not JSON"
 
 
+@pytest.mark.parametrize("tear", [b'"cost": ', b'"cost":', b'"user": "Nova-22", ',
+                                  b'"files": [', b'"files": [1, '])
+def test_a_record_written_just_after_a_colon_comma_or_bracket_is_read(tear):
+    torn = call(0)[:40] + b'", ' + tear
+    records = parse(AUDIT, [torn + call(1), torn + call(1) + call(2)])
+    assert [(r.line, r.malformed) for r in records] == [
+        (1, True), (1, False), (2, True), (2, False), (2, False)]
+    assert records[1].offset == 1000 + len(torn)
+    assert [r.fields["timestamp"][-5:] for r in records[3:]] == ["01.25", "02.25"]
+
+
+def test_a_value_inside_a_torn_record_that_begins_as_a_record_is_not_one():
+    # Followed by more of the torn record: a value, and the record after it is read.
+    torn = b'{"timestamp": "x", "last": ' + call(9) + b', "more": 1'
+    found = glued.stretches(torn + call(1))
+    assert [(first, value) for first, _, value in found] == [
+        (0, json_dialect.NOT_JSON), (len(torn), json.loads(call(1)))]
+    # Followed by text: the line is one malformed line.
+    assert glued.stretches(b'{"timestamp": "x", "last": ' + call(9) + b' trailing') is None
+
+
 def test_stretches_count_bytes_not_characters():
     first = action("caf\u00e9 \u2014 ok").replace(b"\\u00e9", "\u00e9".encode()).replace(
         b"\\u2014", "\u2014".encode())
@@ -204,8 +225,6 @@ def damaged(lines: list[bytes], rng: random.Random) -> tuple[bytes, int]:
         elif whole and roll < 0.35:
             donor = rng.choice([line for line in lines if len(line) > 1])
             torn = donor[:rng.randrange(1, len(donor))]
-            if torn.rstrip().endswith((b":", b",", b"[")):
-                torn += b'"'  # (after those, a record is taken to be inside: see glued)
             out, bad = out + torn + line + b"\n", bad + 1
         elif whole and roll < 0.45:
             out, bad = out + b"\x00" * rng.randrange(1, 5000) + line + b"\n", bad + 1

@@ -16,6 +16,7 @@ another, and the text around them that is none.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
 from vivtui.sources import json_dialect
@@ -28,6 +29,8 @@ _START = '{"'  # how every object Python's json writes begins, unless it is empt
 _DECODER = json.JSONDecoder()
 _BLANK = " \t\r"
 _LEFT_BY_CRASH = b"\x00 \t\r"
+# What follows a record written after a tear: nothing, or the next record.
+_LAST = re.compile(r'[\x00 \t\r\n]*(?:\{"|\Z)')
 
 
 def stretches(data: bytes) -> list[tuple[int, int, Any]] | None:
@@ -73,31 +76,45 @@ def shown(data: bytes) -> str:
 
 def _objects(text: str) -> list[tuple[int, int]]:
     """Where each whole object on the line starts and ends (in characters),
-    leaving out those inside another: those whose start follows ``:``, ``,``
-    or ``[``, and those within an object found."""
+    leaving out those inside another (``_inside``) and those within an
+    object found."""
     found: list[tuple[int, int]] = []
     start = text.find(_START)
+    first_key = _key_at(text, start)
     for _ in range(MOST_STARTS):
         if start < 0:
             break
         after = start + 1
-        if not _inside(text, start):
+        inside = _inside(text, start)
+        # (Only an object that may be a record costs a decoding.)
+        if not inside or text.startswith(first_key, start):
             try:
                 value, end = _DECODER.raw_decode(text, start)
             except (ValueError, RecursionError):
                 pass
             else:
-                if value.__class__ is dict:
+                if value.__class__ is dict and (not inside or _LAST.match(text, end)):
                     found.append((start, end))
                     after = end  # (the objects inside it are not looked at)
         start = text.find(_START, after)
     return found
 
 
+def _key_at(text: str, start: int) -> str:
+    """The start of the object at ``start`` up to its first key's end
+    (``{"timestamp"``); one no object starts with when there is none."""
+    end = text.find('"', start + 2) if start >= 0 else -1
+    return text[start:end + 1] if end >= 0 else "\x00"
+
+
 def _inside(text: str, start: int) -> bool:
     """Does the object at ``start`` follow what only a value inside an object
-    or array follows? (A record written after a torn one rarely does: only
-    when the writer died just after a ``:``, ``,`` or ``[``.)"""
+    or array follows (a ``:``, ``,`` or ``[``)? Such an object is a value
+    inside the torn record before it, unless the writer died just after one
+    of those: then it is the record written next, which begins as the line's
+    first one does (a file's writer puts its keys in one order) and ends
+    the line or is followed by another record. A value inside a torn record
+    is followed by more of it, or begins with another key."""
     at = start - 1
     while at >= 0 and text[at] in _BLANK:
         at -= 1
