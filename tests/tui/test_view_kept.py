@@ -10,8 +10,13 @@ from datetime import timezone
 
 from vivtui.app import Options, VivtuiApp
 from vivtui.ingest.layout import discover
+from vivtui.parsing.kinds import spec_for_name
+from vivtui.sources.fileview import FileView
+from vivtui.ui.panes.stream import StreamPane
 from vivtui.ui.viewkeeper import ViewKeeper
 from vivtui.viewstate import PaneView, ViewState, load_state
+
+KERNEL = spec_for_name("kernel_run.log")
 
 
 def monitor(run_dir, state, fresh: bool = False) -> VivtuiApp:
@@ -230,3 +235,27 @@ async def test_a_kept_cursor_is_found_by_its_models_index_not_row_by_row(tui, tm
                                 ["session", [1], {}, None, "x"], ["api", "x", None]):
                     assert pane.index_of(hostile) is None  # (a state file edited by hand)
                 del pane.place_of
+
+
+async def test_a_kept_search_put_back_as_a_file_opens_searches_the_file(tui, run_dir, tmp_path,
+                                                                         monkeypatch):
+    """The kernel pane's file taken in, and its kept search put back before the
+    next frame (a big run reopened: the file opens while the view is put
+    back): the file's rows are searched. The store's rows, still the pane's,
+    were searched as a file's, and the monitor stopped with an AttributeError."""
+    state = tmp_path / "view.json"
+    state.write_bytes(ViewState(pane="kernel",
+                                panes={"kernel": PaneView(search="BLOCKED")}).as_bytes())
+    monkeypatch.setattr(StreamPane, "open_file", lambda self: None)  # opened by the test
+    app = monitor(run_dir, state)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settled(tui, app, pilot)
+        pane = app.main.panes["kernel"]
+        assert pane.file_rows is None and len(pane.view.rows) > 0  # the store's rows
+        view = FileView(run_dir / "kernel_run.log")
+        view.poll()
+        pane.on_stream_pane_file_opened(StreamPane.FileOpened(view, KERNEL))
+        app.keeper.restore_filters(app.main.panes, None, str(run_dir))
+        await tui.wait_until(pilot, lambda: not pane.row_query.tick(pane.view))
+        assert pane.view.rows is pane.file_rows and pane.hits == 1
+        assert "BLOCKED" in str(pane.view.selected.raw)

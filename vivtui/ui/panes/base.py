@@ -25,6 +25,7 @@ from vivtui.ingest.feeds import PREVIEWED_KINDS
 from vivtui.ingest.file_status import FileStatus
 from vivtui.parsing.record import ERROR, WARNING, Record, make
 from vivtui.store.activity import LIVE, RunState
+from vivtui.store.filerows import FileRows
 from vivtui.store.filters import compile_pattern, record_field
 from vivtui.store.memory_scan import MemoryScan
 from vivtui.store.readback import Pace
@@ -339,12 +340,16 @@ class Pane(SaysWorkerFailures, Vertical):
         self._source = source
         self.view.set_rows(self.row_query.shown(source))
 
-    def use_file_query(self) -> None:
-        """From now on the rows are a whole file's, read on demand."""
+    def use_file_query(self, rows: FileRows) -> None:
+        """From now on the rows are ``rows``, a whole file's, read on demand.
+        They are shown at once: the store's rows shown until now are no file's,
+        and a filter or search put back before the next frame scanned them
+        as a file (a kept view's, on a big run reopened: the monitor stopped)."""
         if not self.row_query.file_backed:
             query = FileQuery(self.describe, self._start_scan)
             query.take_over(self.row_query)
             self.row_query = query
+        self.show_rows(rows)
 
     def _start_scan(self, scan: RowScan | RowSeek | MemoryScan, group: str) -> None:
         keys_before(self.app, scan)

@@ -164,7 +164,7 @@ class StreamPane(Pane):
         if view.pending is not None:
             self.history_progress = 0.0  # said from the first frame: indexed after it
         self.file_rows = FileRows(view, LineParser(message.spec, ParseContext(self._parse_zone)))
-        self.use_file_query()
+        self.use_file_query(self.file_rows)
         # After the first frame: the scan holds the GIL in long C calls.
         self.call_after_refresh(self._index_history)
         self._changed()
