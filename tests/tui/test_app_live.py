@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from vivtui.app import Options, VivtuiApp
 from vivtui.ingest import feeds
 from vivtui.ingest.layout import discover
@@ -614,3 +616,36 @@ async def test_a_change_notice_before_a_hidden_pane_is_mounted_leaves_its_openin
         await app.main.mount(pane)
         await tui.file_opened(pilot, pane)
         assert len(pane.file_rows) > 0
+
+
+@pytest.mark.parametrize("in_place", [True, False])
+async def test_a_filters_counts_follow_a_live_run(tui, tmp_path, monkeypatch, in_place):
+    """The filter bar's "N shown" and hits are of the rows shown now: on a live
+    run they stayed at what they were when the filter was typed. (Counted
+    again here, or by a worker past a few thousand rows.)"""
+    import orjson
+
+    from vivtui.ui.panes import memory_query
+
+    if not in_place:
+        monkeypatch.setattr(memory_query, "RECOUNT_IN_PLACE_MOST", 5)
+
+    def tasks(numbers) -> bytes:
+        return b"".join(orjson.dumps(
+            {"timestamp": f"2026-02-03T05:00:{n % 60:02d}", "task_id": f"task-{n:05d}",
+             "status": "failed" if n % 2 else "completed"}) + b"\n" for n in numbers)
+
+    log = tmp_path / "execution_log.jsonl"
+    log.write_bytes(tasks(range(1, 11)))
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("3")
+        await tui.wait_until(pilot, lambda: "Queue 10 tasks" in tui.screen_text(app))
+        await tui.type_in(pilot, "ampersand", "task")
+        await tui.type_in(pilot, "slash", "failed")
+        await tui.wait_until(pilot, lambda: "10 shown  search failed  5 hits"
+                             in tui.screen_text(app))
+        with open(log, "ab") as handle:
+            handle.write(tasks(range(11, 31)))
+        await tui.wait_until(pilot, lambda: "30 shown  search failed  15 hits"
+                             in tui.screen_text(app))

@@ -338,7 +338,13 @@ class Pane(SaysWorkerFailures, Vertical):
 
     def show_rows(self, source: Sequence) -> None:
         self._source = source
-        self.view.set_rows(self.row_query.shown(source))
+        query = self.row_query
+        self.view.set_rows(query.shown(source))
+        if self.filters.active or query.search is not None:
+            # What the bar says of them ("N shown", hits) is of these rows: on a
+            # live run, it said how many there were when the filter was typed.
+            query.recount(self.view.rows)
+            self.update_filterbar()
 
     def use_file_query(self, rows: FileRows) -> None:
         """From now on the rows are ``rows``, a whole file's, read on demand.

@@ -17,6 +17,9 @@ IN_PLACE_MOST = 20_000
 # ... and a list whose rows are read back from their files (the audit pane's:
 # 30k took 175 ms to walk, where a model's took a few ms).
 IN_PLACE_READ_BACK = 2_000
+# ... and for a search's hits counted again as a live list changes (each
+# second a pane is drawn), beyond which a worker counts them.
+RECOUNT_IN_PLACE_MOST = 2_000
 
 
 def in_place_most(rows: Sequence) -> int:
@@ -39,6 +42,7 @@ class MemoryQuery(Query):
         self._shown_scan: MemoryScan | None = None  # the one whose matches are shown
         self._hit_scan: MemoryScan | None = None  # the search's
         self._wanted: tuple[int, bool] | None = None  # a move to a hit, once they are found
+        self._counted: tuple[Sequence, int] = ((), -1)  # the rows the hits are of, and their length
 
     def shown(self, source: Sequence) -> Sequence:
         self._source = source
@@ -102,16 +106,29 @@ class MemoryQuery(Query):
             self._stop(scan)
         self._scan = self._hit_scan = None
 
-    def count_hits(self, rows: Sequence) -> None:
+    def count_hits(self, rows: Sequence, most: int | None = None) -> None:
+        """``most``: rows counted here, beyond which a worker counts them (the
+        hits said until it is done: none)."""
         self._stop(self._hit_scan)
         self._hit_scan = None
         self._wanted = None
+        self._counted = (rows, len(rows))
         if (self.search is not None and self._start_scan is not None
-                and len(rows) > in_place_most(rows)):
+                and len(rows) > (in_place_most(rows) if most is None else most)):
             self.hits = 0  # counted by a worker (``tick``)
             self._hit_scan = self._started(rows, self._matches, "search")
             return
         self.hits = sum(1 for item in rows if self._matches(item)) if self.search else 0
+
+    def recount(self, rows: Sequence) -> None:
+        counted, length = self._counted
+        if self.search is None or (counted is rows and length == len(rows)):
+            return
+        hits, wanted = self.hits, self._wanted
+        self.count_hits(rows, min(RECOUNT_IN_PLACE_MOST, in_place_most(rows)))
+        if self._hit_scan is not None:
+            self.hits = hits  # (until the worker's count)
+        self._wanted = wanted
 
     def progress(self) -> float | None:
         running = [scan.progress for scan in (self._scan, self._hit_scan)

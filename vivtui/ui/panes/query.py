@@ -50,6 +50,10 @@ class Query:
     def count_hits(self, rows: Sequence) -> None:
         raise NotImplementedError
 
+    def recount(self, rows: Sequence) -> None:
+        """The rows shown changed (a live run's new ones): the search's hits
+        counted again where ``shown`` did not count them."""
+
     def next_match(self, view, step: int, include_current: bool = False) -> bool:
         raise NotImplementedError
 
