@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import compress, repeat
-from operator import ne
+from itertools import compress, groupby, repeat
+from operator import itemgetter, ne
 
 from rich.cells import get_character_cell_size
 
@@ -41,6 +41,8 @@ _HARMLESS = re.compile(
     r"(?:\x1b\[\?(?!(?:47|1047|1049)[hl])[\d;]*[hl]|\x1b\[\??[\d;]*\$p|\x1b\[\d* q"
     r"|\x1b\[[<>=]\d*u|\x1b\[\d*n|\x1b\][^\x1b\x07]*(?:\x1b\\|\x07)|\x07)*")
 CONTINUATION = ""  # the char of a wide character's second cell
+_BLANK = ("", " ")
+_STYLE, _TEXT = itemgetter(0), itemgetter(1)
 MERGE_GAP = 6  # unchanged cells re-sent rather than a cursor move (~7 bytes)
 MIN_SCROLL_ROWS = 3
 
@@ -139,11 +141,16 @@ class ScreenModel:
 
     def _draw(self, line: list, col: int, body: str, style: str, width: int) -> str:
         """Styles and text (no cursor moves) into ``line`` from ``col``."""
-        for token in _TOKEN.finditer(body):
-            if token.lastindex == 6:
-                col = self._put(line, col, token.group(6), style, width)
-            elif token.lastindex == 3:
-                style = _next_style(style, token.group(3))
+        # Split in C: text, an SGR's parameters, text, ... (a frame holds no
+        # other sequence or control: ``apply``).
+        parts = _SGR.split(body)
+        put = self._put
+        for at in range(0, len(parts) - 1, 2):
+            if parts[at]:
+                col = put(line, col, parts[at], style, width)
+            style = _next_style(style, parts[at + 1])
+        if parts[-1]:
+            put(line, col, parts[-1], style, width)
         return style
 
     def _apply_tokens(self, frame: str) -> None:
@@ -250,7 +257,7 @@ class ScreenModel:
                 target[first - 1], shown[first - 1 + shift], shown[first - 1]):
             first -= 1
         top, bottom = min(first, first + shift), max(last, last + shift)
-        blank = [("", " ")] * self.width
+        blank = [_BLANK] * self.width
         keys = self._shown_keys
         if shift > 0:  # content moves up
             out.append(f"\x1b[{top + 1};{bottom + 1}r\x1b[{bottom + 1};1H" + "\n" * shift)
@@ -269,10 +276,12 @@ class ScreenModel:
         want, have = self.target[r], self.shown[r]
         width = self.width
         changed = [c for c in compress(range(width), map(ne, want, have)) if want[c] is not None]
+        known = None not in want  # (then any gap between changes can be sent again)
         runs: list[list[int]] = []
         for c in changed:
-            if runs and c - runs[-1][1] <= MERGE_GAP and all(
-                    want[g] is not None for g in range(runs[-1][1] + 1, c)):
+            gap = c - runs[-1][1] if runs else MERGE_GAP + 1
+            if gap == 1 or gap <= MERGE_GAP and (known or all(
+                    want[g] is not None for g in range(c - gap + 1, c))):
                 runs[-1][1] = c
             else:
                 runs.append([c, c])
@@ -290,14 +299,15 @@ class ScreenModel:
         want = self.target[r]
         if self._at != (r, first):
             out.append(f"\x1b[{r + 1};{first + 1}H")
+        cells = want[first:last + 1]
+        if None in cells:  # unknown cells between changed ones: sent as blanks
+            want[first:last + 1] = cells = [cell or _BLANK for cell in cells]
+            self._target_keys[r] = None
         current = ""
-        for c in range(first, last + 1):
-            cell = want[c]
-            if cell is None:
-                cell = want[c] = ("", " ")
-                self._target_keys[r] = None
-            style, text = cell
-            if text == CONTINUATION:
+        # A run of one style at a time; a wide character's second cell adds nothing.
+        for style, same in groupby(cells, _STYLE):
+            text = "".join(map(_TEXT, same))
+            if not text:
                 continue
             if style != current:
                 out.append(_transition(current, style))
