@@ -649,3 +649,21 @@ async def test_a_filters_counts_follow_a_live_run(tui, tmp_path, monkeypatch, in
             handle.write(tasks(range(11, 31)))
         await tui.wait_until(pilot, lambda: "30 shown  search failed  15 hits"
                              in tui.screen_text(app))
+
+
+async def test_a_hidden_panes_filter_is_scanned_once_it_is_shown(tui, tmp_path, action_lines):
+    """A filter put on a pane that is not on screen (a kept view, on a run
+    reopened) scans nothing until the pane is shown: the scans of every pane
+    at once took the cores the backlogs' processes count on."""
+    app = action_log_app(action_lines, tmp_path / "action_log.jsonl", 20_000)
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.main.panes["actions"]
+        await tui.file_opened(pilot, pane)
+        await tui.wait_until(pilot, lambda: len(pane.file_rows) == 20_000)
+        await pilot.press("2")
+        pane.add_filter("ERROR")
+        await pilot.pause(0.6)
+        assert pane.row_query.progress() == 0.0 and len(pane.view.rows) == 0
+        await pilot.press("1")
+        await tui.wait_until(pilot, lambda: pane.row_query.progress() is None)
+        assert len(pane.view.rows) == 20

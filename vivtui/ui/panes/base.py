@@ -9,6 +9,7 @@ workers.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
@@ -34,6 +35,7 @@ from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan, RowSeek
 from vivtui.store.triage import rank_of, sorted_ranks
 from vivtui.ui import heads, styles
+from vivtui.ui.hidden_scans import while_hidden
 from vivtui.ui.keys_first import keys_before
 from vivtui.ui.panes.memory_query import MemoryQuery
 from vivtui.ui.panes.query import FileQuery, Query
@@ -79,6 +81,10 @@ class Pane(SaysWorkerFailures, Vertical):
         self.row_query: Query = MemoryQuery(self.describe, self._start_scan)
         self._source: Sequence = ()
         self._scan_timer = None
+        # Set while the pane is the one on screen (``shown``: told to every
+        # pane from the start): its filter and search scans go on only then.
+        self._on_screen = threading.Event()
+        self._on_screen.set()
         self._seen_version = -1
         self._ranked: dict[str, tuple[tuple, list]] = {}  # see ``ranked_problems``
         self._last: tuple[RunStore, datetime] | None = None
@@ -233,6 +239,7 @@ class Pane(SaysWorkerFailures, Vertical):
 
     def shown(self, visible: bool) -> None:
         """The pane became the one on screen, or stopped being it."""
+        (self._on_screen.set if visible else self._on_screen.clear)()
 
     @property
     def previews(self) -> bool:
@@ -359,6 +366,8 @@ class Pane(SaysWorkerFailures, Vertical):
 
     def _start_scan(self, scan: RowScan | RowSeek | MemoryScan, group: str) -> None:
         keys_before(self.app, scan)
+        if group != "seek":
+            scan.pace = while_hidden(self._on_screen, scan.cancel, scan.pace)
         self.run_worker(scan.run, thread=True, exit_on_error=False, exclusive=True,
                         group=f"{group} {id(self)}",
                         name=f"{group} scan of the {self.title.lower()}")

@@ -62,6 +62,7 @@ class TimelinePane(Pane):
         return item[2].severity
 
     def shown(self, visible: bool) -> None:
+        super().shown(visible)
         self.wanted = visible
 
     class Gathered(Message):
