@@ -42,7 +42,8 @@ class MemoryQuery(Query):
         self._shown_scan: MemoryScan | None = None  # the one whose matches are shown
         self._hit_scan: MemoryScan | None = None  # the search's
         self._wanted: tuple[int, bool] | None = None  # a move to a hit, once they are found
-        self._counted: tuple[Sequence, int] = ((), -1)  # the rows the hits are of, and their length
+        # The rows the hits were counted in, and how many there were then.
+        self._counted: tuple[Sequence, int] = ((), -1)
 
     def shown(self, source: Sequence) -> Sequence:
         self._source = source
