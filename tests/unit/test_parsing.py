@@ -424,7 +424,7 @@ SECONDS_STAMPS = [
     "2026-02-03T05:44:0\u00b2", "garbage-but-long:xx", "", None, 12,
     "2026-02-03T05:44:03.25+05:30:15", "2026-02-03T05:44:03+0530", "2026-02-03T05:44:03.5-03",
     "2026-02-03T05:44:03.5 ", "2026-02-03T05:44:03.5+00:00x", "1969-12-31T23:59:59.25",
-    "0001-01-01T00:00:00.5",
+    "0001-01-01T00:00:00.5", "2026-03-08T02:30:00", "2026-11-01T01:30:00.5",
 ]
 
 
@@ -435,9 +435,10 @@ def test_epoch_seconds_of_a_stamp_are_the_parsed_time(host_zone, monkeypatch):
     monkeypatch.setenv("TZ", host_zone)
     time.tzset()
     try:
+        minutes = values.EpochMinutes()  # one for every zone: a minute is kept per zone
         for zone in (timezone.utc, timezone(timedelta(hours=-7)), ZoneInfo("Europe/Berlin"),
-                     None):
-            minutes = values.EpochMinutes()
+                     ZoneInfo("America/New_York"), ZoneInfo("Asia/Kathmandu"),
+                     timezone(timedelta(hours=5, minutes=30, microseconds=250)), None):
             for _ in range(2):  # the second time from the cache
                 for stamp in SECONDS_STAMPS:
                     parsed = values.timestamp(stamp, zone) if isinstance(stamp, str) else None

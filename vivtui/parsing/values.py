@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import orjson
@@ -95,14 +95,17 @@ def zone_written(stamp: str) -> str:
 
 
 _from_iso = datetime.fromisoformat
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _local_epoch(naive: datetime) -> int | None:
-    """The whole seconds since the epoch of a naive time in the host's zone."""
+def _minute_epoch_us(naive: datetime, zone: tzinfo | None) -> int | None:
+    """The microseconds since the epoch of a naive time in ``zone`` (None:
+    the host's), as an aware time's ``timestamp()`` counts them."""
     try:
-        return int(naive.astimezone().timestamp())
+        delta = (naive.replace(tzinfo=zone) if zone is not None else naive.astimezone()) - _EPOCH
     except (OverflowError, OSError, ValueError):
         return None
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 class EpochMinutes:
@@ -113,7 +116,8 @@ class EpochMinutes:
     def __init__(self, kept: int = 4096) -> None:
         self._seen: dict[tuple, int | None] = {}
         self._kept = kept
-        self._local: dict[str, int | None] = {}  # naive minutes' epoch seconds, host zone
+        # Naive minutes' starts, in microseconds since the epoch, by (minute, zone).
+        self._minutes: dict[tuple, int | None] = {}
 
     def seconds(self, stamp: Any, zone: tzinfo | None) -> float | None:
         """Seconds since the epoch, as ``timestamp(stamp, zone)``'s, float for
@@ -127,21 +131,22 @@ class EpochMinutes:
             found = _from_iso(stamp)
             if found.tzinfo is not None:
                 return found.timestamp()
-            if zone is not None:
-                return found.replace(tzinfo=zone).timestamp()
         except (ValueError, TypeError, OverflowError, OSError):
             return None
-        key = stamp[:16] if stamp[16:17] == ":" else stamp  # the minute, as written
-        base = self._local.get(key, False)
+        # A naive time in ``zone`` (making each aware: 2.9-3.3 us) or the host's
+        # zone: its minute's start found once (a zone's offset changes at the
+        # start of a minute), plus its seconds.
+        key = (stamp[:16] if stamp[16:17] == ":" else stamp, zone)  # the minute, as written
+        base = self._minutes.get(key, False)
         if base is False:
-            base = _local_epoch(found.replace(second=0, microsecond=0))
-            if len(self._local) >= self._kept:
-                self._local.clear()
-            self._local[key] = base
+            base = _minute_epoch_us(found.replace(second=0, microsecond=0), zone)
+            if len(self._minutes) >= self._kept:
+                self._minutes.clear()
+            self._minutes[key] = base
         if base is None:
             return None
         # Summed as an aware time's timestamp() sums.
-        return ((base + found.second) * 1_000_000 + found.microsecond) / 1e6
+        return (base + found.second * 1_000_000 + found.microsecond) / 1e6
 
     def of(self, stamp: Any, zone: tzinfo | None) -> int | None:
         written = minute_written(stamp)
