@@ -53,6 +53,34 @@ def test_a_live_buffer_is_filtered_as_it_grows():
     assert [text for text, _ in query.shown(buffer)] == ["Traceback in b.py", "Traceback again"]
 
 
+def test_a_live_lists_hits_are_counted_again_one_worker_at_a_time(monkeypatch):
+    """Past a few rows a worker counts the hits of the rows shown now; while it
+    counts, changes wait for it (started afresh at each change, a big live
+    list's count never ended), and the rows that came meanwhile are counted
+    once it is done."""
+    from vivtui.ui.panes import memory_query
+
+    monkeypatch.setattr(memory_query, "RECOUNT_IN_PLACE_MOST", 2)
+    started = []
+    query = MemoryQuery(describe, lambda scan, group: started.append(scan))
+    query.search = compile_pattern("b.py")
+    rows = list(ROWS)
+    query.count_hits(rows)
+    assert query.hits == 2 and started == []  # (counted here: a list of 4)
+    grown = rows + [("write b.py", "TOOL")]
+    query.recount(grown)
+    assert len(started) == 1 and query.hits == 2  # the last count, while the worker counts
+    grown2 = grown + [("b.py again", "TOOL")]
+    query.recount(grown2)
+    assert len(started) == 1  # not a second worker
+    view = View(grown2)
+    started[0].run()
+    query.tick(view)  # the first count is taken, and the rows since counted
+    assert query.hits == 3 and len(started) == 2 and started[1].source is grown2
+    started[1].run()
+    assert not query.tick(view) and query.hits == 4 and len(started) == 2
+
+
 def test_the_filter_bar_says_what_is_on_and_is_hidden_when_nothing_is():
     filters = FilterSet()
     assert heads.filter_bar(filters, None, 4, 0, None) is None

@@ -125,6 +125,10 @@ class MemoryQuery(Query):
         counted, length = self._counted
         if self.search is None or (counted is rows and length == len(rows)):
             return
+        if self._hit_scan is not None and not self._hit_scan.done:
+            # Counted once it is done, then again (as the filters' scans are):
+            # started afresh at each change, a big live list's count never ended.
+            return
         hits, wanted = self.hits, self._wanted
         self.count_hits(rows, min(RECOUNT_IN_PLACE_MOST, in_place_most(rows)))
         if self._hit_scan is not None:
@@ -155,6 +159,7 @@ class MemoryQuery(Query):
             if self._wanted is not None and hits.source is view.rows:
                 (step, include_current), self._wanted = self._wanted, None
                 self._go(view, hits.matches, step, include_current)
+            self.recount(view.rows)  # (the rows that came while it counted)
         return self.progress() is not None
 
     def first_hit(self, view) -> None:
