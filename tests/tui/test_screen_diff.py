@@ -160,3 +160,16 @@ def test_output_that_is_not_a_frame_makes_the_model_forget():
     model.forget()
     assert model.apply("\x1b[1;1Habc")
     assert model.render() == "\x1b[1;1Habc"  # drawn again: the screen may have been cleared
+
+
+def test_cells_the_model_does_not_know_are_never_sent_as_blanks():
+    """Two changes with cells between them that the model does not know (the
+    terminal's, since it forgot) go as two runs: merged, the gap was sent as
+    blanks over whatever the terminal shows there."""
+    model = ScreenModel(20, 2)
+    assert model.apply("\x1b[1;1H" + "a" * 20 + "\x1b[2;1H" + "b" * 20)
+    model.render()
+    model.forget()
+    assert model.apply("\x1b[1;1Hx\x1b[1;5Hy")
+    out = model.render()
+    assert "x" in out and "\x1b[1;5Hy" in out and "x   y" not in out
