@@ -4,13 +4,12 @@ A pane says how its rows read (``row``), what filters and search look at
 (``describe``), which record a row stands for (``record_of``) and its time
 (``time_of``); its query (``row_query``) does filtering, search and hits, in
 memory or over a whole file, and the pane runs the query's scans as its own
-workers.
+workers. How its rows are named, found again and ranked is ``panes.finding``'s.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
 from functools import partial
@@ -24,19 +23,18 @@ from textual.widget import Widget
 
 from vivtui.ingest.feeds import PREVIEWED_KINDS
 from vivtui.ingest.file_status import FileStatus
-from vivtui.parsing.record import ERROR, WARNING, Record, make
+from vivtui.parsing.record import Record
 from vivtui.store.activity import LIVE, RunState
 from vivtui.store.filerows import FileRows
 from vivtui.store.filters import compile_pattern, record_field
 from vivtui.store.memory_scan import MemoryScan
 from vivtui.store.readback import Pace
-from vivtui.store.rows import UNKNOWN, position_at, position_in
 from vivtui.store.run import RunStore
 from vivtui.store.scan import RowScan, RowSeek
-from vivtui.store.triage import rank_of, sorted_ranks
 from vivtui.ui import heads, styles
 from vivtui.ui.hidden_scans import while_hidden
 from vivtui.ui.keys_first import keys_before
+from vivtui.ui.panes.finding import RowFinding
 from vivtui.ui.panes.memory_query import MemoryQuery
 from vivtui.ui.panes.query import FileQuery, Query
 from vivtui.ui.preview import Shown
@@ -44,14 +42,11 @@ from vivtui.ui.rowview import RowView
 from vivtui.ui.textline import TextLine
 from vivtui.ui.worker_failures import SaysWorkerFailures
 
-PROBLEM_LEVEL = {ERROR: "failure", WARNING: "warning"}
-LEVEL_SEVERITY = {level: severity for severity, level in PROBLEM_LEVEL.items()}
 SCAN_TICK_S = 0.1  # matches found by a scan go on screen this often
 PREVIEW_COMING = "reading the file's newest lines…"
-LOOK_THROUGH = object()  # ``Pane.item_named``: no index, the rows are looked through
 
 
-class Pane(SaysWorkerFailures, Vertical):
+class Pane(RowFinding, SaysWorkerFailures, Vertical):
     title = ""
     follows = True  # a stream that grows at the bottom, or a sorted list
     empty = ""  # what the view says before any row
@@ -129,37 +124,6 @@ class Pane(SaysWorkerFailures, Vertical):
         over every row (e/E, the next of a thread)."""
         return self.record_of(item)
 
-    def place_of(self, item: Any) -> list | None:
-        """What names a row across sessions of vivtui (a mark, the cursor kept):
-        its line's kind, number and offset; a model's rows say their own."""
-        record = self.brief_of(item)
-        return [record.kind, record.line, record.offset] if record is not None else None
-
-    def index_of(self, place: list) -> int | None:
-        """Where the row ``place`` names is among the rows shown, if it is."""
-        rows = self.view.rows
-        if self.file_backed:
-            if len(place) != 3:
-                return None
-            kind, line, offset = place
-            return self.row_query.position_of(make(kind, line, offset, None, None, "", "", None),
-                                              self.view)
-        item = self.item_named(place)
-        if item is not LOOK_THROUGH:
-            return position_in(rows, item) if item is not None else None
-        if len(place) == 3:
-            found = position_at(rows, *place)
-            if found is not UNKNOWN:
-                return found
-        return next((index for index, item in enumerate(rows)
-                     if self.place_of(item) == place), None)
-
-    def item_named(self, place: list) -> Any:
-        """The row ``place`` names, found by its model's own index (None: it
-        has none such); ``LOOK_THROUGH``: a pane whose model has no index,
-        whose rows are looked through (short lists)."""
-        return LOOK_THROUGH
-
     def time_of(self, item: Any) -> datetime | None:
         record = self.brief_of(item)
         return record.ts if record is not None else None
@@ -180,46 +144,6 @@ class Pane(SaysWorkerFailures, Vertical):
         content = raw if raw.__class__ in (bytes, str) else id(raw)
         return (item.kind, item.line, item.offset, content, item.severity,
                 search.text if search is not None else None, self.dated)
-
-    def problem_level(self, item: Any) -> str | None:
-        """What e/E and w/W stop at: "failure", "warning", or nothing."""
-        return PROBLEM_LEVEL.get(self.severity_of(item))
-
-    def problems(self, level: str) -> Iterable[tuple[int, Any]]:
-        """The rows shown whose ``problem_level`` is ``level``, with their
-        places (e/E walk every row of every pane that lists models)."""
-        return ((index, item) for index, item in enumerate(self.view.rows)
-                if self.problem_level(item) == level)
-
-    def rank_time(self, item: Any) -> float:
-        """``time_of`` as e/E rank it (``store.triage.Position``)."""
-        return rank_of(self.time_of(item))
-
-    def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
-        """The places of ``problems`` with their times as e/E rank them
-        (``rank_time``)."""
-        rank = self.rank_time
-        return ((rank(item), index) for index, item in self.problems(level))
-
-    def ranked_problems(self, level: str) -> list[tuple[float, int]]:
-        """``timed_problems`` in order, found once for the rows shown as they
-        are: each e over a big run's 200k sessions and tasks walked them all
-        again (0.19 s)."""
-        rows = self.view.rows
-        key = (id(rows), len(rows), self._seen_version)
-        kept = self._ranked.get(level)
-        if kept is None or kept[0] != key:
-            kept = self._ranked[level] = (key, sorted_ranks(self.timed_problems(level)))
-        return kept[1]
-
-    def categories(self, store: RunStore) -> list[tuple[str, int]]:
-        """What the `t` picker offers: this pane's categories and their counts."""
-        return Counter(map(self.category_of, self._source)).most_common()
-
-    def category_of(self, item: Any) -> str:
-        """``describe``'s category alone (what `t` counts: the timeline's
-        50k rows, each described whole, took 0.3 s)."""
-        return self.describe(item)[1]
 
     def file_problem(self, problem: str | None, read: FileStatus | None = None) -> None:
         """One of its files cannot be read (None: none now), or was ``read``

@@ -20,7 +20,8 @@ from vivtui.store.run import RunStore
 from vivtui.store.safety import SOURCE_OF_KIND, blocked_field, reason_of
 from vivtui.store.triage import seconds_rank
 from vivtui.ui import heads, render, styles
-from vivtui.ui.panes.base import LEVEL_SEVERITY, Pane
+from vivtui.ui.panes.base import Pane
+from vivtui.ui.panes.finding import LEVEL_SEVERITY
 from vivtui.ui.textline import TextLine
 from vivtui.ui.timestrip import LABEL, strip_of, strip_text
 

@@ -19,7 +19,8 @@ from vivtui.store.readback import Pace
 from vivtui.store.run import RunStore
 from vivtui.store.triage import seconds_rank
 from vivtui.ui import heads, render, styles
-from vivtui.ui.panes.base import LEVEL_SEVERITY, Pane
+from vivtui.ui.panes.base import Pane
+from vivtui.ui.panes.finding import LEVEL_SEVERITY
 from vivtui.ui.rowview import RowView
 
 
