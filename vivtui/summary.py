@@ -84,14 +84,17 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
                 "rate_limited": b.rate_limited, "violations": b.violations,
                 "bad_values": [{"file": store.source_of(r), "line": r.line, "field": name,
                                 "value": _show(value, 60)} for r, name, value in b.bad_values],
-                "budget_limit_usd": b.limit, "remaining_usd": round(b.remaining, 10),
+                "budget_limit_usd": b.limit,
+                "remaining_usd": None if b.remaining is None else round(b.remaining, 10),
                 "by_model": {model: {"calls": u.calls, "cost_usd": round(u.cost, 10)}
                              for model, u in b.by_model.items()}},
         "budget": {"limit_usd": b.limit, "limit_source": b.limit_source, "refused": b.refused,
                    "by_user": {w.user: {"calls": w.calls, "cost_usd": round(w.cost, 10),
                                         "refused": w.refused,
                                         "limit_usd": b.limit_of(w),
-                                        "remaining_usd": round(b.remaining_of(w), 10)}
+                                        "limit_known": b.limit_known(w),
+                                        "remaining_usd": round(b.remaining_of(w), 10)
+                                        if b.limit_known(w) else None}
                                for w in b.wrappers()},
                    "forecast_s": round(forecast.seconds, 1) if forecast else None},
         "safety": {"blocked": store.safety.total,
@@ -172,7 +175,9 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
                    f"{bad['field']}={bad['value']}")
     for user, w in _last(list(g["by_user"].items()), limit, out):
         out.append(f"  wrapper {_show(user, 30):<30} {w['calls']:>6} calls  ${w['cost_usd']:.4f} "
-                   f"of ${w['limit_usd']:.2f}, ${w['remaining_usd']:.4f} left"
+                   + (f"of ${w['limit_usd']:.2f}, ${w['remaining_usd']:.4f} left"
+                      if w["limit_known"] else
+                      f"past ${w['limit_usd']:.2f} with no refusal: limit unknown")
                    + (f", {w['refused']} refused" if w["refused"] else ""))
     out.append(f"  refused (budget exceeded) {a['budget_exceeded']}, task budget exceeded "
                f"{a['task_budget_exceeded']}, rate limited {a['rate_limited']}, "

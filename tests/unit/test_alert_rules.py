@@ -139,8 +139,11 @@ def test_a_batch_judges_the_wrappers_it_moved_and_all_of_them_at_a_new_limit(run
     del asked[:]
     run.write("api_audit.log", call(53, "u9", 0.001))
     fired = run.look()
-    assert asked == [None] and len(fired) == 40  # u0..u39 past 50 % of $0.30, "new" not
-    assert "wrapper u7" in fired[0].message and "95%" in fired[0].message  # nearest first
+    # u0..u39 past 50 % of $0.30, "new" not; u7's $1.10 is well past $0.30 with
+    # no refusal: $0.30 is not its limit, and no level of it is crossed.
+    assert asked == [None] and len(fired) == 39
+    assert not any("wrapper u7 " in alert.message for alert in fired)
+    assert "wrapper u3 " in fired[0].message and "70%" in fired[0].message  # nearest first
 
 
 def test_the_wrappers_are_sorted_again_only_after_a_change():

@@ -129,6 +129,62 @@ def test_without_refusals_or_option_the_limit_is_the_producers_default():
     assert (store.budget.limit, store.budget.limit_source) == (2.00, "default")
 
 
+def test_a_wrapper_spent_well_past_its_limit_unrefused_has_no_limit_judged():
+    # The producer refuses a call that would pass a wrapper's limit and keeps the
+    # account in memory: a log whose sum for one user is $5 against $2, with no
+    # refusal, is several wrappers' lives (kernel restarts) or a higher limit.
+    # "250 %, $-3.00 left, runs out in 0 s" would be read as a stopped run.
+    store = RunStore(clock=Clock(T0))
+    near = T0 - timedelta(minutes=1)
+    store.apply("api", [api("API_CALL_SUCCESS", user="old", cost=2.5, at=near),
+                        api("API_CALL_SUCCESS", user="old", cost=2.5, at=near),
+                        api("API_CALL_SUCCESS", user="edge", cost=2.15, at=near),
+                        api("API_CALL_SUCCESS", user="young", cost=0.5, at=near)])
+    budget = store.budget
+    old, edge, young = (budget.by_user[user] for user in ("old", "edge", "young"))
+    assert not budget.limit_known(old)
+    assert budget.limit_known(edge)  # past by less than a call's estimate can miss by
+    assert [w.user for w in budget.wrappers()] == ["edge", "young", "old"]
+    assert budget.tightest is edge and budget.unknown_limits == 1
+    forecast = budget.forecast(T0)  # old, first seen and out by its sum, is not judged
+    assert (forecast.user, forecast.seconds) == ("edge", 0.0)
+    budget.option_limit = 1.0  # --budget says the same of the one given
+    assert budget.unknown_limits == 2 and budget.tightest is young
+    budget.option_limit = None
+    data = collect_of(store)
+    assert data["by_user"]["old"]["limit_known"] is False
+    assert data["by_user"]["old"]["remaining_usd"] is None
+    assert data["by_user"]["young"]["remaining_usd"] == 1.5
+    # A refusal says what was left: the limit is known again from it.
+    store.apply("api", [api("BUDGET_EXCEEDED", user="old", remaining=0.25, requested=0.3)])
+    assert budget.limit_known(old) and budget.limit_of(old) == 5.25
+    assert budget.unknown_limits == 0
+
+
+def test_with_no_wrappers_limit_known_the_heads_say_so_and_not_a_share():
+    from vivtui.store.activity import RunState
+    from vivtui.ui.heads import overview, status
+    store = RunStore(clock=Clock(T0))
+    store.apply("api", [api("API_CALL_SUCCESS", user="Orin-7", cost=36.93, at=T0)])
+    assert store.budget.remaining is None and store.budget.tightest is None
+    text = overview(store.budget, 120, RunState(LIVE, T0, T0), T0).plain
+    assert "Orin-7" in text and "$36.93 spent, past $2.00 with no refusal: limit unknown" in text
+    assert "1 wrapper past the limit unrefused: a higher limit (--budget), or restarted" in text
+    assert "%" not in text.split("Orin-7")[1].split("\n")[0] and "left" not in text
+    assert "forecast none" in text
+    line = status([], store, None, T0, run=RunState(LIVE, T0, T0)).plain
+    assert "$36.93 (limits unknown)" in line and "%" not in line
+
+
+def collect_of(store: RunStore) -> dict:
+    """The budget part of ``vivtui summary --json`` made of ``store``."""
+    from types import SimpleNamespace
+
+    from vivtui.summary import summary_dict
+    no_files = SimpleNamespace(statuses=list, single_file=False)
+    return summary_dict(no_files, store)["budget"]
+
+
 def test_the_forecast_uses_only_the_recent_window():
     store = RunStore(budget_limit=1.0)
     old = T0 - timedelta(hours=5)

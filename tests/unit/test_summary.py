@@ -38,7 +38,8 @@ def test_json_shape_on_fixture_run(capsys, run_dir):
     budget = data["budget"]
     assert (budget["limit_usd"], budget["limit_source"], budget["refused"]) == (2.0, "inferred", 1)
     assert budget["by_user"]["w"] == {"calls": 2, "cost_usd": 0.5, "refused": 0,
-                                      "limit_usd": 2.0, "remaining_usd": 1.5}
+                                      "limit_usd": 2.0, "limit_known": True,
+                                      "remaining_usd": 1.5}
     assert budget["forecast_s"] is None  # not live
     assert data["safety"]["blocked"] == 5
     assert data["safety"]["by_source"] == {"safety_audit": 1, "kernel": 1, "actions": 1,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import deque
 
+from vivtui.store.budget import limit_holds
+
 
 def burst_step(times: deque[float], in_burst: bool, at: float, window: float,
                needed: int) -> tuple[bool, bool, int]:
@@ -32,6 +34,8 @@ def crossed_level(wanted: tuple[float, ...], levels: dict[str, float], spent: di
     date either way."""
     before = spent.get(user, 0.0)
     spent[user] = cost
+    if not limit_holds(cost, limit):
+        return None  # its limit is not known: no level of it is crossed
     share = cost / limit if limit > 0 else 0.0
     crossed = [level for level in wanted if share >= level > levels.get(user, 0.0)]
     if not crossed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,11 @@ OPTION, INFERRED, DEFAULT = "option", "inferred", "default"
 MAX_CALL_COST = 1_000.0  # USD
 MAX_CALL_TOKENS = 100_000_000
 KEPT_BAD_VALUES = 100
+# The producer refuses a call that would take a wrapper past its limit, so its
+# spend passes the limit by no more than a call's estimate misses by. Spend
+# beyond this share of the limit, with no refusal since, is not one wrapper's
+# account against that limit (``limit_holds``).
+OVERSHOOT = 0.1
 # Failures and budget events listed: each kept as its place in the file (16
 # bytes) past the newest hundred, read back when looked at. The newest 5,000
 # only were, and e/E passed the older ones by.
@@ -74,6 +80,15 @@ def listed_event(category: str) -> bool:
     """Is a line of this category one of the failures and budget events listed?"""
     return (category in (FAILURE, BUDGET_EXCEEDED, RATE_LIMITED, VIOLATION)
             or category.startswith(TASK_BUDGET_PREFIX))
+
+
+def limit_holds(cost: float, limit: float) -> bool:
+    """Can a wrapper that has spent ``cost`` have ``limit``? Not when its spend
+    is well past it and no refusal said otherwise (refusals set the limit
+    again): the limit is higher than the one assumed, or the wrapper was
+    started again (the producer keeps its account in memory; the log's sum of
+    its spend goes on across a kernel's restarts)."""
+    return cost <= limit * (1.0 + OVERSHOOT)
 
 
 def spend_of(fields: dict) -> float:
@@ -359,6 +374,11 @@ class BudgetTracker:
     def remaining_of(self, wrapper: Wrapper) -> float:
         return self.limit_of(wrapper) - wrapper.cost
 
+    def limit_known(self, wrapper: Wrapper) -> bool:
+        """Is the wrapper judged against its limit (``limit_holds``)? Those
+        that are not have no share, no forecast and no budget alerts."""
+        return limit_holds(wrapper.cost, self.limit_of(wrapper))
+
     def fraction_of(self, wrapper: Wrapper) -> float:
         limit = self.limit_of(wrapper)
         return wrapper.cost / limit if limit > 0 else 0.0
@@ -380,19 +400,34 @@ class BudgetTracker:
             self._sorted = (seen, sorted(self.by_user.values(), key=self._nearest_first))
         return self._sorted[1]
 
-    def _nearest_first(self, wrapper: Wrapper) -> tuple[float, str]:
-        return -self.fraction_of(wrapper), wrapper.user
+    def _nearest_first(self, wrapper: Wrapper) -> tuple[bool, float, str]:
+        """Those with a known limit first, nearest it first; then the others,
+        the biggest spender first."""
+        known = self.limit_known(wrapper)
+        return not known, -self.fraction_of(wrapper) if known else -wrapper.cost, wrapper.user
 
     @property
     def tightest(self) -> Wrapper | None:
+        """The wrapper nearest its limit, of those whose limit is known."""
         wrappers = self.wrappers()
-        return wrappers[0] if wrappers else None
+        return wrappers[0] if wrappers and self.limit_known(wrappers[0]) else None
 
     @property
-    def remaining(self) -> float:
-        """What the wrapper nearest its limit has left (the run has no single pot)."""
+    def unknown_limits(self) -> int:
+        """Wrappers whose spend says their limit is not the one assumed: the
+        last of ``wrappers``, found by halving (the status line asks every second)."""
+        wrappers = self.wrappers()
+        return len(wrappers) - bisect_left(wrappers, True,
+                                           key=lambda wrapper: not self.limit_known(wrapper))
+
+    @property
+    def remaining(self) -> float | None:
+        """What the wrapper nearest its limit has left (the run has no single
+        pot); None when no wrapper's limit is known."""
         tightest = self.tightest
-        return self.remaining_of(tightest) if tightest is not None else self.limit
+        if tightest is not None:
+            return self.remaining_of(tightest)
+        return None if self.by_user else self.limit
 
     @property
     def fraction_used(self) -> float:
@@ -409,7 +444,7 @@ class BudgetTracker:
         best: Forecast | None = None
         for wrapper in self.by_user.values():
             spending = [m for m in minutes if wrapper.by_minute.get(m, 0.0) > 0]
-            if not spending:
+            if not spending or not self.limit_known(wrapper):
                 continue
             spent = sum(wrapper.by_minute[m] for m in spending)
             first_spend = min(wrapper.by_minute) * 60.0

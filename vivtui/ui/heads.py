@@ -181,6 +181,8 @@ def _spend(out: Text, budget: BudgetTracker) -> None:
         out.append(f" ({render.safe(tightest.user, 12)} {used:.0%})",
                    styles.FAILURE_STRONG if used >= 1
                    else styles.CAUTION if used >= 0.8 else styles.NOTE)
+    elif budget.by_user:
+        out.append(" (limits unknown)", styles.NOTE)
     if budget.refused:
         out.append(f" {budget.refused} refused", styles.FAILURE_STRONG)
 
@@ -237,6 +239,9 @@ def overview(budget, width: int, run: RunState, now: datetime) -> Text:
                    styles.FAILURE)
     wrappers = budget.wrappers()
     for wrapper in wrappers[:WRAPPERS_SHOWN]:
+        if not budget.limit_known(wrapper):
+            _unknown_limit(out, budget, wrapper)
+            continue
         fraction = budget.fraction_of(wrapper)
         remaining = budget.remaining_of(wrapper)
         out.append(f"  {render.fit(render.safe(wrapper.user, 40), 20)} ", styles.STRONG)
@@ -248,7 +253,14 @@ def overview(budget, width: int, run: RunState, now: datetime) -> Text:
             out.append(f"  {wrapper.refused} refused", styles.FAILURE_STRONG)
         out.append("\n")
     if len(wrappers) > WRAPPERS_SHOWN:
-        out.append(f"  … {len(wrappers) - WRAPPERS_SHOWN} more wrappers\n", styles.NOTE)
+        more = len(wrappers) - WRAPPERS_SHOWN
+        out.append(f"  … {more} more wrapper{'s' if more > 1 else ''}\n", styles.NOTE)
+    unknown = budget.unknown_limits
+    if unknown:
+        # The producer refuses a call that would pass the limit (``limit_holds``).
+        out.append(f"  {unknown} wrapper{'s' if unknown > 1 else ''} past the limit unrefused: "
+                   "a higher limit (--budget), or restarted at $0 while the log summed on\n",
+                   styles.NOTE)
     last = budget.last_refusal
     if last is not None:
         out.append(f"{budget.refused} call{'s' if budget.refused != 1 else ''} refused",
@@ -276,6 +288,18 @@ def overview(budget, width: int, run: RunState, now: datetime) -> Text:
                        f"{render.money(usage.cost):>10}  "
                        f"{usage.input_tokens + usage.output_tokens:>10,} tokens\n")
     return out
+
+
+def _unknown_limit(out: Text, budget, wrapper) -> None:
+    """A wrapper whose spend says its limit is not the one assumed: its
+    spend, and no share, gauge or remainder made from that limit."""
+    out.append(f"  {render.fit(render.safe(wrapper.user, 40), 20)} ", styles.STRONG)
+    out.append(f"{render.money(wrapper.cost)} spent, past {render.money(budget.limit_of(wrapper))}"
+               " with no refusal: ")
+    out.append("limit unknown", styles.CAUTION)
+    if wrapper.refused:
+        out.append(f"  {wrapper.refused} refused", styles.FAILURE_STRONG)
+    out.append("\n")
 
 
 def safety_overview(tally) -> Text:
