@@ -237,30 +237,21 @@ def overview(budget, width: int, run: RunState, now: datetime) -> Text:
         out.append(f" (line {record.line}: {render.safe(name, 20)}="
                    f"{render.safe(value, 40)}{', …' if count > 1 else ''})\n",
                    styles.FAILURE)
-    wrappers = budget.wrappers()
-    for wrapper in wrappers[:WRAPPERS_SHOWN]:
-        if not budget.limit_known(wrapper):
-            _unknown_limit(out, budget, wrapper)
-            continue
-        fraction = budget.fraction_of(wrapper)
-        remaining = budget.remaining_of(wrapper)
-        out.append(f"  {render.fit(render.safe(wrapper.user, 40), 20)} ", styles.STRONG)
-        out.append_text(render.gauge(fraction, min(max(10, width - 70), 30)))
-        out.append(f" {render.money(wrapper.cost)} of {render.money(budget.limit_of(wrapper))} "
-                   f"({fraction:.0%})  left ")
-        out.append(render.money(remaining), styles.FAILURE if remaining <= 0 else styles.STRONG)
-        if wrapper.refused:
-            out.append(f"  {wrapper.refused} refused", styles.FAILURE_STRONG)
-        out.append("\n")
-    if len(wrappers) > WRAPPERS_SHOWN:
-        more = len(wrappers) - WRAPPERS_SHOWN
-        out.append(f"  … {more} more wrapper{'s' if more > 1 else ''}\n", styles.NOTE)
-    unknown = budget.unknown_limits
-    if unknown:
-        # The producer refuses a call that would pass the limit (``limit_holds``).
-        out.append(f"  {unknown} wrapper{'s' if unknown > 1 else ''} past the limit unrefused: "
-                   "a higher limit (--budget), or restarted at $0 while the log summed on\n",
-                   styles.NOTE)
+    # Whether the budget is about to stop the run comes before the wrappers:
+    # on a small screen the overview's last lines are cut.
+    _refusals_and_forecast(out, budget, run, now)
+    _wrapper_lines(out, budget, width)
+    for label, table in (("by model", budget.by_model), ("by call type", budget.by_call_type)):
+        out.append(f"{label}\n", styles.STRONG)
+        for name, usage in sorted(table.items(), key=lambda kv: -kv[1].cost)[:6]:
+            out.append(f"  {render.fit(render.safe(name, 40), 28)} {usage.calls:>6} calls  "
+                       f"{render.money(usage.cost):>10}  "
+                       f"{usage.input_tokens + usage.output_tokens:>10,} tokens\n")
+    return out
+
+
+def _refusals_and_forecast(out: Text, budget, run: RunState, now: datetime) -> None:
+    """Calls refused so far, and which wrapper runs out first (only while live)."""
     last = budget.last_refusal
     if last is not None:
         out.append(f"{budget.refused} call{'s' if budget.refused != 1 else ''} refused",
@@ -281,19 +272,41 @@ def overview(budget, width: int, run: RunState, now: datetime) -> Text:
         out.append("none (the run is not live)\n" if not run.live
                    else "none (no spend in the last "
                         f"{render.duration(FORECAST_WINDOW_S)})\n", styles.NOTE)
-    for label, table in (("by model", budget.by_model), ("by call type", budget.by_call_type)):
-        out.append(f"{label}\n", styles.STRONG)
-        for name, usage in sorted(table.items(), key=lambda kv: -kv[1].cost)[:6]:
-            out.append(f"  {render.fit(render.safe(name, 40), 28)} {usage.calls:>6} calls  "
-                       f"{render.money(usage.cost):>10}  "
-                       f"{usage.input_tokens + usage.output_tokens:>10,} tokens\n")
-    return out
 
 
-def _unknown_limit(out: Text, budget, wrapper) -> None:
+def _wrapper_lines(out: Text, budget, width: int) -> None:
+    """The wrappers nearest their limits, each against its own."""
+    name_width = 20 if width >= 100 else 12  # a wrapper's line fits 80 columns
+    wrappers = budget.wrappers()
+    for wrapper in wrappers[:WRAPPERS_SHOWN]:
+        if not budget.limit_known(wrapper):
+            _unknown_limit(out, budget, wrapper, name_width)
+            continue
+        fraction = budget.fraction_of(wrapper)
+        remaining = budget.remaining_of(wrapper)
+        out.append(f"  {render.fit(render.safe(wrapper.user, 40), name_width)} ", styles.STRONG)
+        out.append_text(render.gauge(fraction, min(max(10, width - 70), 30)))
+        out.append(f" {render.money(wrapper.cost)} of {render.money(budget.limit_of(wrapper))} "
+                   f"({fraction:.0%})  left ")
+        out.append(render.money(remaining), styles.FAILURE if remaining <= 0 else styles.STRONG)
+        if wrapper.refused:
+            out.append(f"  {wrapper.refused} refused", styles.FAILURE_STRONG)
+        out.append("\n")
+    if len(wrappers) > WRAPPERS_SHOWN:
+        more = len(wrappers) - WRAPPERS_SHOWN
+        out.append(f"  … {more} more wrapper{'s' if more > 1 else ''}\n", styles.NOTE)
+    unknown = budget.unknown_limits
+    if unknown:
+        # The producer refuses a call that would pass the limit (``limit_holds``).
+        out.append(f"  {unknown} wrapper{'s' if unknown > 1 else ''} past the limit unrefused: "
+                   "a higher limit (--budget), or restarted at $0 while the log summed on\n",
+                   styles.NOTE)
+
+
+def _unknown_limit(out: Text, budget, wrapper, name_width: int) -> None:
     """A wrapper whose spend says its limit is not the one assumed: its
     spend, and no share, gauge or remainder made from that limit."""
-    out.append(f"  {render.fit(render.safe(wrapper.user, 40), 20)} ", styles.STRONG)
+    out.append(f"  {render.fit(render.safe(wrapper.user, 40), name_width)} ", styles.STRONG)
     out.append(f"{render.money(wrapper.cost)} spent, past {render.money(budget.limit_of(wrapper))}"
                " with no refusal: ")
     out.append("limit unknown", styles.CAUTION)
