@@ -28,7 +28,7 @@ from vivtui.options import (
 )
 from vivtui.safetext import one_line, reveal_secrets
 from vivtui.store.activity import FINISHED_AFTER_S, STALL_AFTER_S
-from vivtui.store.budget import DEFAULT_LIMIT
+from vivtui.store.budget_limits import DEFAULT_LIMIT
 from vivtui.streamcli import (
     is_address,
     nats_options,

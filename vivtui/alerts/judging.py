@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from vivtui.store.budget import limit_holds
+from vivtui.store.budget_limits import limit_holds
 
 
 def burst_step(times: deque[float], in_burst: bool, at: float, window: float,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import math
 from array import array
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from vivtui.parsing.api_audit import (
     BUDGET_EXCEEDED,
@@ -21,22 +19,14 @@ from vivtui.parsing.api_audit import (
 from vivtui.parsing.record import Record, new_record, rows_of
 from vivtui.parsing.values import EpochMinutes, minute_written, number, text
 from vivtui.store import budget_parts
+from vivtui.store.budget_limits import WrapperLimits
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.columns import SEVERITIES, SEVERITY_CODE, or_none
 
-DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
-FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
-
-OPTION, INFERRED, DEFAULT = "option", "inferred", "default"
 # Beyond these a value is not a real call's (1e308 twice made the spend $inf).
 MAX_CALL_COST = 1_000.0  # USD
 MAX_CALL_TOKENS = 100_000_000
 KEPT_BAD_VALUES = 100
-# The producer refuses a call that would take a wrapper past its limit, so its
-# spend passes the limit by no more than a call's estimate misses by. Spend
-# beyond this share of the limit, with no refusal since, is not one wrapper's
-# account against that limit (``limit_holds``).
-OVERSHOOT = 0.1
 # Failures and budget events listed: each kept as its place in the file (16
 # bytes) past the newest hundred, read back when looked at. The newest 5,000
 # only were, and e/E passed the older ones by.
@@ -68,27 +58,10 @@ class Wrapper:
     spent_at_refusal: float | None = None  # its spend at its latest refusal that said what was left
 
 
-@dataclass(frozen=True, slots=True)
-class Forecast:
-    seconds: float  # until the wrapper nearest its limit runs out, at the recent rate
-    user: str
-    rate: float  # its USD per second over the window
-    window: float  # seconds the rate is measured over
-
-
 def listed_event(category: str) -> bool:
     """Is a line of this category one of the failures and budget events listed?"""
     return (category in (FAILURE, BUDGET_EXCEEDED, RATE_LIMITED, VIOLATION)
             or category.startswith(TASK_BUDGET_PREFIX))
-
-
-def limit_holds(cost: float, limit: float) -> bool:
-    """Can a wrapper that has spent ``cost`` have ``limit``? Not when its spend
-    is well past it and no refusal said otherwise (refusals set the limit
-    again): the limit is higher than the one assumed, or the wrapper was
-    started again (the producer keeps its account in memory; the log's sum of
-    its spend goes on across a kernel's restarts)."""
-    return cost <= limit * (1.0 + OVERSHOOT)
 
 
 def spend_of(fields: dict) -> float:
@@ -98,7 +71,10 @@ def spend_of(fields: dict) -> float:
     return cost if cost is not None and 0.0 <= cost <= MAX_CALL_COST else 0.0
 
 
-class BudgetTracker:
+class BudgetTracker(WrapperLimits):
+    """The spend, tokens, failures and budget events of api_audit.log, summed
+    per model, call type and wrapper (judged by ``WrapperLimits``)."""
+
     def __init__(self, limit: float | None = None, listed: int | None = None) -> None:
         """``listed``: failures and budget events kept in ``problems`` (the
         newest; default ``KEPT_PROBLEMS``)."""
@@ -326,132 +302,8 @@ class BudgetTracker:
     def refused(self) -> int:
         return self.budget_exceeded
 
-    @property
-    def limit_source(self) -> str:
-        if self.option_limit is not None:
-            return OPTION
-        if self.stated_limit is not None or any(
-                w.inferred_limit is not None for w in self.by_user.values()):
-            return INFERRED
-        return DEFAULT
-
-    @property
-    def limit_basis(self) -> str:
-        """What the limit shown rests on: ``limit_source``, with "stated" for a
-        limit only the action log's BUDGET lines give."""
-        source = self.limit_source
-        if source == INFERRED and not any(w.inferred_limit is not None
-                                          for w in self.by_user.values()):
-            return "stated"
-        return source
-
-    @property
-    def limit(self) -> float:
-        """The run's figure for one wrapper's limit: the option's, else the one
-        refusals point to most often, else the producer's default."""
-        if self.option_limit is not None:
-            return self.option_limit
-        inferred = Counter(w.inferred_limit for w in self.by_user.values()
-                           if w.inferred_limit is not None)
-        if inferred:
-            return inferred.most_common(1)[0][0]
-        return self.stated_limit if self.stated_limit is not None else DEFAULT_LIMIT
-
-    def limit_of(self, wrapper: Wrapper) -> float:
-        """The option's; else its own refusals'; else the producer's default
-        (callers may give each wrapper its own limit: one wrapper's refusals
-        say nothing of another's)."""
-        return self.limit_with(wrapper.inferred_limit)
-
-    def limit_with(self, inferred: float | None) -> float:
-        """A wrapper's limit had its refusals pointed to ``inferred`` (``limit_of``)."""
-        if self.option_limit is not None:
-            return self.option_limit
-        if inferred is not None:
-            return inferred
-        return self.stated_limit if self.stated_limit is not None else DEFAULT_LIMIT
-
-    def remaining_of(self, wrapper: Wrapper) -> float:
-        return self.limit_of(wrapper) - wrapper.cost
-
-    def limit_known(self, wrapper: Wrapper) -> bool:
-        """Is the wrapper judged against its limit (``limit_holds``)? Those
-        that are not have no share, no forecast and no budget alerts."""
-        return limit_holds(wrapper.cost, self.limit_of(wrapper))
-
-    def fraction_of(self, wrapper: Wrapper) -> float:
-        limit = self.limit_of(wrapper)
-        return wrapper.cost / limit if limit > 0 else 0.0
-
     def take_moved(self) -> list[str]:
         """The wrappers whose account changed since the last call, in
         ``by_user``'s order."""
         moved, self.moved = self.moved, set()
         return sorted(moved, key=self._place.__getitem__)
-
-    def wrappers(self, users: list[str] | None = None) -> list[Wrapper]:
-        """Nearest its limit first (of ``users`` alone, if given). All of
-        them are sorted again only after a change: the status line asks every
-        second (100k wrappers kept a loaded run's monitor at 6-18 % CPU)."""
-        if users is not None:
-            return sorted(map(self.by_user.__getitem__, users), key=self._nearest_first)
-        seen = (self.version, self.option_limit, self.stated_limit, len(self.by_user))
-        if self._sorted[0] != seen:
-            self._sorted = (seen, sorted(self.by_user.values(), key=self._nearest_first))
-        return self._sorted[1]
-
-    def _nearest_first(self, wrapper: Wrapper) -> tuple[bool, float, str]:
-        """Those with a known limit first, nearest it first; then the others,
-        the biggest spender first."""
-        known = self.limit_known(wrapper)
-        return not known, -self.fraction_of(wrapper) if known else -wrapper.cost, wrapper.user
-
-    @property
-    def tightest(self) -> Wrapper | None:
-        """The wrapper nearest its limit, of those whose limit is known."""
-        wrappers = self.wrappers()
-        return wrappers[0] if wrappers and self.limit_known(wrappers[0]) else None
-
-    @property
-    def unknown_limits(self) -> int:
-        """Wrappers whose spend says their limit is not the one assumed: the
-        last of ``wrappers``, found by halving (the status line asks every second)."""
-        wrappers = self.wrappers()
-        return len(wrappers) - bisect_left(wrappers, True,
-                                           key=lambda wrapper: not self.limit_known(wrapper))
-
-    @property
-    def remaining(self) -> float | None:
-        """What the wrapper nearest its limit has left (the run has no single
-        pot); None when no wrapper's limit is known."""
-        tightest = self.tightest
-        if tightest is not None:
-            return self.remaining_of(tightest)
-        return None if self.by_user else self.limit
-
-    @property
-    def fraction_used(self) -> float:
-        tightest = self.tightest
-        return self.fraction_of(tightest) if tightest is not None else 0.0
-
-    def forecast(self, now: datetime, window: float = FORECAST_WINDOW_S) -> Forecast | None:
-        """When a wrapper runs out at its spend rate over the last ``window``
-        seconds (or since it began spending, if that is later: a run two minutes
-        old has no ten-minute rate); the soonest. Only meaningful while the run
-        is live: the caller asks."""
-        last = int(now.timestamp() // 60)
-        minutes = range(last - int(window // 60) + 1, last + 1)
-        best: Forecast | None = None
-        for wrapper in self.by_user.values():
-            spending = [m for m in minutes if wrapper.by_minute.get(m, 0.0) > 0]
-            if not spending or not self.limit_known(wrapper):
-                continue
-            spent = sum(wrapper.by_minute[m] for m in spending)
-            first_spend = min(wrapper.by_minute) * 60.0
-            span = min(window, max(60.0, now.timestamp() - max(first_spend,
-                                                                now.timestamp() - window)))
-            rate = spent / span
-            seconds = max(0.0, self.remaining_of(wrapper) / rate)
-            if best is None or seconds < best.seconds:
-                best = Forecast(seconds, wrapper.user, rate, span)
-        return best

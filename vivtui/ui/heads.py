@@ -8,7 +8,8 @@ from datetime import datetime
 from rich.text import Text
 
 from vivtui.store.activity import FINISHED, IDLE, LIVE, UNDATED, RunState
-from vivtui.store.budget import FORECAST_WINDOW_S, BudgetTracker
+from vivtui.store.budget import BudgetTracker
+from vivtui.store.budget_limits import FORECAST_WINDOW_S
 from vivtui.store.filters import FilterSet, Pattern
 from vivtui.store.safety import SOURCES
 from vivtui.ui import render, styles

@@ -1,0 +1,173 @@
+"""Each API wrapper judged against its own limit: which limit that is (the
+``--budget`` option, its refusals, the action log's BUDGET lines, the
+producer's default), whether its spend allows it, how near it is, and when
+the nearest runs out. A mixin of ``store.budget.BudgetTracker``, which sums
+the spend it judges."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vivtui.store.budget import Wrapper
+
+DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
+FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
+
+OPTION, INFERRED, DEFAULT = "option", "inferred", "default"
+
+# The producer refuses a call that would take a wrapper past its limit, so its
+# spend passes the limit by no more than a call's estimate misses by. Spend
+# beyond this share of the limit, with no refusal since, is not one wrapper's
+# account against that limit (``limit_holds``).
+OVERSHOOT = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    seconds: float  # until the wrapper nearest its limit runs out, at the recent rate
+    user: str
+    rate: float  # its USD per second over the window
+    window: float  # seconds the rate is measured over
+
+
+def limit_holds(cost: float, limit: float) -> bool:
+    """Can a wrapper that has spent ``cost`` have ``limit``? Not when its spend
+    is well past it and no refusal said otherwise (refusals set the limit
+    again): the limit is higher than the one assumed, or the wrapper was
+    started again (the producer keeps its account in memory; the log's sum of
+    its spend goes on across a kernel's restarts)."""
+    return cost <= limit * (1.0 + OVERSHOOT)
+
+
+class WrapperLimits:
+    """The judging half of ``BudgetTracker``: reads its ``option_limit``,
+    ``stated_limit``, ``by_user`` and ``version``, and keeps ``_sorted``."""
+
+    @property
+    def limit_source(self) -> str:
+        if self.option_limit is not None:
+            return OPTION
+        if self.stated_limit is not None or any(
+                w.inferred_limit is not None for w in self.by_user.values()):
+            return INFERRED
+        return DEFAULT
+
+    @property
+    def limit_basis(self) -> str:
+        """What the limit shown rests on: ``limit_source``, with "stated" for a
+        limit only the action log's BUDGET lines give."""
+        source = self.limit_source
+        if source == INFERRED and not any(w.inferred_limit is not None
+                                          for w in self.by_user.values()):
+            return "stated"
+        return source
+
+    @property
+    def limit(self) -> float:
+        """The run's figure for one wrapper's limit: the option's, else the one
+        refusals point to most often, else the producer's default."""
+        if self.option_limit is not None:
+            return self.option_limit
+        inferred = Counter(w.inferred_limit for w in self.by_user.values()
+                           if w.inferred_limit is not None)
+        if inferred:
+            return inferred.most_common(1)[0][0]
+        return self.stated_limit if self.stated_limit is not None else DEFAULT_LIMIT
+
+    def limit_of(self, wrapper: Wrapper) -> float:
+        """The option's; else its own refusals'; else the producer's default
+        (callers may give each wrapper its own limit: one wrapper's refusals
+        say nothing of another's)."""
+        return self.limit_with(wrapper.inferred_limit)
+
+    def limit_with(self, inferred: float | None) -> float:
+        """A wrapper's limit had its refusals pointed to ``inferred`` (``limit_of``)."""
+        if self.option_limit is not None:
+            return self.option_limit
+        if inferred is not None:
+            return inferred
+        return self.stated_limit if self.stated_limit is not None else DEFAULT_LIMIT
+
+    def remaining_of(self, wrapper: Wrapper) -> float:
+        return self.limit_of(wrapper) - wrapper.cost
+
+    def limit_known(self, wrapper: Wrapper) -> bool:
+        """Is the wrapper judged against its limit (``limit_holds``)? Those
+        that are not have no share, no forecast and no budget alerts."""
+        return limit_holds(wrapper.cost, self.limit_of(wrapper))
+
+    def fraction_of(self, wrapper: Wrapper) -> float:
+        limit = self.limit_of(wrapper)
+        return wrapper.cost / limit if limit > 0 else 0.0
+
+    def wrappers(self, users: list[str] | None = None) -> list[Wrapper]:
+        """Nearest its limit first (of ``users`` alone, if given). All of
+        them are sorted again only after a change: the status line asks every
+        second (100k wrappers kept a loaded run's monitor at 6-18 % CPU)."""
+        if users is not None:
+            return sorted(map(self.by_user.__getitem__, users), key=self._nearest_first)
+        seen = (self.version, self.option_limit, self.stated_limit, len(self.by_user))
+        if self._sorted[0] != seen:
+            self._sorted = (seen, sorted(self.by_user.values(), key=self._nearest_first))
+        return self._sorted[1]
+
+    def _nearest_first(self, wrapper: Wrapper) -> tuple[bool, float, str]:
+        """Those with a known limit first, nearest it first; then the others,
+        the biggest spender first."""
+        known = self.limit_known(wrapper)
+        return not known, -self.fraction_of(wrapper) if known else -wrapper.cost, wrapper.user
+
+    @property
+    def tightest(self) -> Wrapper | None:
+        """The wrapper nearest its limit, of those whose limit is known."""
+        wrappers = self.wrappers()
+        return wrappers[0] if wrappers and self.limit_known(wrappers[0]) else None
+
+    @property
+    def unknown_limits(self) -> int:
+        """Wrappers whose spend says their limit is not the one assumed: the
+        last of ``wrappers``, found by halving (the status line asks every second)."""
+        wrappers = self.wrappers()
+        return len(wrappers) - bisect_left(wrappers, True,
+                                           key=lambda wrapper: not self.limit_known(wrapper))
+
+    @property
+    def remaining(self) -> float | None:
+        """What the wrapper nearest its limit has left (the run has no single
+        pot); None when no wrapper's limit is known."""
+        tightest = self.tightest
+        if tightest is not None:
+            return self.remaining_of(tightest)
+        return None if self.by_user else self.limit
+
+    @property
+    def fraction_used(self) -> float:
+        tightest = self.tightest
+        return self.fraction_of(tightest) if tightest is not None else 0.0
+
+    def forecast(self, now: datetime, window: float = FORECAST_WINDOW_S) -> Forecast | None:
+        """When a wrapper runs out at its spend rate over the last ``window``
+        seconds (or since it began spending, if that is later: a run two minutes
+        old has no ten-minute rate); the soonest. Only meaningful while the run
+        is live: the caller asks."""
+        last = int(now.timestamp() // 60)
+        minutes = range(last - int(window // 60) + 1, last + 1)
+        best: Forecast | None = None
+        for wrapper in self.by_user.values():
+            spending = [m for m in minutes if wrapper.by_minute.get(m, 0.0) > 0]
+            if not spending or not self.limit_known(wrapper):
+                continue
+            spent = sum(wrapper.by_minute[m] for m in spending)
+            first_spend = min(wrapper.by_minute) * 60.0
+            span = min(window, max(60.0, now.timestamp() - max(first_spend,
+                                                                now.timestamp() - window)))
+            rate = spent / span
+            seconds = max(0.0, self.remaining_of(wrapper) / rate)
+            if best is None or seconds < best.seconds:
+                best = Forecast(seconds, wrapper.user, rate, span)
+        return best
