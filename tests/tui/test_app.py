@@ -134,6 +134,30 @@ async def test_a_pane_key_in_the_first_frames_has_its_pane_mounted_first(tui, ru
         assert app.main.active_name() == "budget" and not app.main.settling
 
 
+async def test_a_keys_pane_is_settled_once_its_first_frame_is_drawn_not_at_its_mount(
+        tui, run_dir, monkeypatch):
+    # Settled at its mount, the tail loops started (17-22 ms of the screen's
+    # thread on a big run, then their threads at the GIL) before its frame.
+    from vivtui.ui.rowview import RowView
+    drawn: set[int] = set()
+    real_render_lines = RowView.render_lines
+
+    def render_lines(view, crop):
+        drawn.add(id(view))
+        return real_render_lines(view, crop)
+
+    monkeypatch.setattr(RowView, "render_lines", render_lines)
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        started = []
+        app._tailing_due_by = time.monotonic() + 10
+        app.tailing.start = lambda: started.append(id(app.main.panes["queue"].view) in drawn)
+        app.main.focus_pane("queue")
+        app._start_tailing()
+        await tui.wait_until(pilot, lambda: started)
+        assert started == [True] and app.main.active_name() == "queue"
+
+
 async def test_the_tail_loops_start_once_a_keys_pane_is_drawn_or_a_while_after(tui, run_dir):
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:

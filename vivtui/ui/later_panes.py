@@ -75,6 +75,11 @@ class LaterPanes:
             self._held = False
             self.start()
 
+    def settled_for(self, name: str) -> None:
+        """``settled``, ``name`` being shown, unless a key wants another pane since."""
+        if self.wanted == name:
+            self.settled()
+
     async def _mount_wanted(self) -> None:
         with self._screen.app.batch_update():  # the tab's switch and its rows in one frame
             await self.mount_next()

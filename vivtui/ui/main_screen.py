@@ -183,7 +183,12 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
             self._later.want(name)
             self.call_after_refresh(self._focus_when_mounted, name)
             return
-        self._later.settled()
+        if self._later.wanted == name:
+            # Once its first frame is out: the tail loops' start and the other
+            # mounts wait for that, and they held the GIL before it (17 ms and more).
+            self.call_after_refresh(self._later.settled_for, name)
+        else:
+            self._later.settled()
         # At once when it can be (Widget.focus defers, so keys typed right
         # after the switch went to the pane left behind).
         target = pane.focus_target
