@@ -66,6 +66,22 @@ def test_the_overview_figures_are_the_summarys(tmp_path):
     assert [run.name for run in fleet.runs] == ["host2/old_run", "run"]
 
 
+def test_a_runs_spend_with_no_wrappers_limit_known_has_no_share_in_the_overview(tmp_path):
+    # $36.93 against the producer's $2.00 with no refusal: not "1847 %".
+    from vivtui.ui.overview import run_row
+    run = tmp_path / "runs" / "long"
+    run.mkdir(parents=True)
+    (run / "api_audit.log").write_bytes(orjson.dumps(
+        {"timestamp": "2026-02-03T05:00:00", "event": "API_CALL_SUCCESS", "user": "Orin-7",
+         "cost": 36.93, "input_tokens": 1, "output_tokens": 1}) + b"\n")
+    fleet = Fleet([], [tmp_path / "runs"], _settings(), lambda run, batch: None, _fail)
+    fleet.read_once()
+    facts = fleet.runs[0].facts(fleet.runs[0].store.clock())
+    assert facts.worst_share is None and round(facts.spent, 2) == 36.93
+    row = run_row(facts, 160, fleet.runs[0].store.clock(), timezone.utc).plain
+    assert "$36.93 limit?" in row and "%" not in row
+
+
 def test_troubled_runs_come_first(tmp_path):
     parent = _runs(tmp_path)
     (parent / "quiet").mkdir()

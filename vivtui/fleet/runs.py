@@ -118,7 +118,9 @@ class RunFacts(NamedTuple):
     last_event: datetime | None
     spent: float
     limit: float
-    worst_share: float  # the wrapper nearest its limit: its spend / its limit
+    # The wrapper nearest its limit: its spend / its limit (None: no wrapper's
+    # limit is known, ``BudgetTracker.limit_known``).
+    worst_share: float | None
     running: int
     stalled: int
     failed: int
@@ -134,7 +136,7 @@ class RunFacts(NamedTuple):
         """How much needs a look: a run with new alerts, failures or blocks first."""
         return (4 * self.live_alerts + 2 * (self.failed + self.tasks_failed + self.blocks)
                 + self.stalled + self.unfinished + self.malformed
-                + (8 if self.worst_share >= 0.95 else 0))
+                + (8 if (self.worst_share or 0.0) >= 0.95 else 0))
 
 
 def facts_of(run: WatchedRun, now: datetime) -> RunFacts:
@@ -155,7 +157,8 @@ def facts_of(run: WatchedRun, now: datetime) -> RunFacts:
     return RunFacts(
         name=run.name, host=run.host, state=state.state, since=state.since,
         last_event=state.last_event, spent=budget.cost, limit=budget.limit,
-        worst_share=budget.fraction_of(tightest) if tightest is not None else 0.0,
+        worst_share=(budget.fraction_of(tightest) if tightest is not None
+                     else None if budget.by_user else 0.0),
         running=open_now if state.state == LIVE else 0,
         stalled=open_now if state.state == IDLE else 0,
         failed=sessions.failed,

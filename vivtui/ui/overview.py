@@ -70,9 +70,10 @@ def run_row(facts: RunFacts, width: int, now: datetime, zone: tzinfo | None) -> 
             value = render.stamp(facts.last_event, zone, now) if facts.last_event else "-"
             style = styles.NOTE
         elif key == "spend":
-            share = f" {facts.worst_share:.0%}" if facts.limit else ""
-            value = f"{render.money(facts.spent)}{share}"
-            style = styles.level(facts.worst_share) if facts.worst_share >= 0.8 else styles.MONEY
+            share = facts.worst_share
+            value = render.money(facts.spent) + (f" {share:.0%}" if facts.limit and share is not None
+                                                 else " limit?" if share is None else "")
+            style = styles.level(share) if share is not None and share >= 0.8 else styles.MONEY
         else:
             figure = getattr(facts, key)
             value = str(figure) if figure else "·"
