@@ -169,7 +169,8 @@ def test_with_no_wrappers_limit_known_the_heads_say_so_and_not_a_share():
     assert store.budget.remaining is None and store.budget.tightest is None
     text = overview(store.budget, 120, RunState(LIVE, T0, T0), T0).plain
     assert "Orin-7" in text and "$36.93 spent, past $2.00 with no refusal: limit unknown" in text
-    assert "1 wrapper past the limit unrefused: a higher limit (--budget), or restarted" in text
+    assert ("1 wrapper past the limit unrefused (Orin-7 $36.93): a higher limit (--budget), "
+            "or restarted") in text
     assert "%" not in text.split("Orin-7")[1].split("\n")[0] and "left" not in text
     assert "forecast none" in text
     line = status([], store, None, T0, run=RunState(LIVE, T0, T0)).plain

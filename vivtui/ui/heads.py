@@ -299,9 +299,11 @@ def _wrapper_lines(out: Text, budget, width: int) -> None:
     unknown = budget.unknown_limits
     if unknown:
         # The producer refuses a call that would pass the limit (``limit_holds``).
-        out.append(f"  {unknown} wrapper{'s' if unknown > 1 else ''} past the limit unrefused: "
-                   "a higher limit (--budget), or restarted at $0 while the log summed on\n",
-                   styles.NOTE)
+        first = wrappers[len(wrappers) - unknown]  # the biggest spender of them
+        out.append(f"  {unknown} wrapper{'s' if unknown > 1 else ''} past the limit unrefused "
+                   f"({render.safe(first.user, 20)} {render.money(first.cost)}"
+                   f"{', …' if unknown > 1 else ''}): a higher limit (--budget), or restarted "
+                   "at $0 while the log summed on\n", styles.NOTE)
 
 
 def _unknown_limit(out: Text, budget, wrapper, name_width: int) -> None:
