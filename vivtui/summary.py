@@ -13,7 +13,7 @@ from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import MALFORMED, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import preview
-from vivtui.store.activity import UNDATED, RunActivity
+from vivtui.store.activity import LIVE, UNDATED, RunActivity
 from vivtui.store.run import RunStore
 from vivtui.store.safety import SOURCES
 from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
@@ -169,7 +169,9 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
                 f"${a['cost_usd']:.4f}, {a['input_tokens']} in / {a['output_tokens']} out tokens",
             f"  limit ${g['limit_usd']:.2f} per wrapper ({g['limit_source']}), "
             f"{g['refused']} refused, forecast "
-            + (f"{g['forecast_s']:.0f} s" if g["forecast_s"] is not None else "none (not live)")]
+            + (f"{g['forecast_s']:.0f} s" if g["forecast_s"] is not None
+               else "none (not live)" if data["run"]["state"] != LIVE
+               else "none (no wrapper with a known limit spent lately)")]
     for bad in a["bad_values"][:limit]:
         out.append(f"  BAD VALUE (not summed) {bad['file']}:{bad['line']} "
                    f"{bad['field']}={bad['value']}")

@@ -177,6 +177,17 @@ def test_with_no_wrappers_limit_known_the_heads_say_so_and_not_a_share():
     assert "$36.93 (limits unknown)" in line and "%" not in line
 
 
+def test_a_live_runs_summary_without_a_forecast_does_not_say_it_is_not_live(tmp_path):
+    now = datetime.now().replace(microsecond=0)  # the host's zone: naive, as written
+    (tmp_path / "api_audit.log").write_bytes(orjson.dumps(
+        {"timestamp": now.isoformat(), "event": "API_CALL_SUCCESS", "user": "Orin-7",
+         "cost": 36.93, "input_tokens": 1, "output_tokens": 1}) + b"\n")
+    text = render_text(*collect(tmp_path))
+    assert "State: live" in text and "(not live)" not in text
+    assert "forecast none (no wrapper with a known limit spent lately)" in text
+    assert "$36.9300 past $2.00 with no refusal: limit unknown" in text
+
+
 def collect_of(store: RunStore) -> dict:
     """The budget part of ``vivtui summary --json`` made of ``store``."""
     from types import SimpleNamespace
