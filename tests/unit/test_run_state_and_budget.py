@@ -159,6 +159,13 @@ def test_a_wrapper_spent_well_past_its_limit_unrefused_has_no_limit_judged():
     store.apply("api", [api("BUDGET_EXCEEDED", user="old", remaining=0.25, requested=0.3)])
     assert budget.limit_known(old) and budget.limit_of(old) == 5.25
     assert budget.unknown_limits == 0
+    # Well past that one with no refusal since: started again after it.
+    store.apply("api", [api("API_CALL_SUCCESS", user="old", cost=1.0, at=near)])
+    assert not budget.limit_known(old)
+    from vivtui.store.activity import RunState
+    from vivtui.ui.heads import overview
+    text = overview(budget, 120, RunState(LIVE, T0, T0), T0).plain
+    assert "$6.00 spent, past $5.25 with no refusal since: limit unknown  1 refused" in text
 
 
 def test_with_no_wrappers_limit_known_the_heads_say_so_and_not_a_share():

@@ -311,7 +311,7 @@ def _unknown_limit(out: Text, budget, wrapper, name_width: int) -> None:
     spend, and no share, gauge or remainder made from that limit."""
     out.append(f"  {render.fit(render.safe(wrapper.user, 40), name_width)} ", styles.STRONG)
     out.append(f"{render.money(wrapper.cost)} spent, past {render.money(budget.limit_of(wrapper))}"
-               " with no refusal: ")
+               f" with no refusal{' since' if wrapper.refused else ''}: ")
     out.append("limit unknown", styles.CAUTION)
     if wrapper.refused:
         out.append(f"  {wrapper.refused} refused", styles.FAILURE_STRONG)

@@ -71,8 +71,8 @@ def run_row(facts: RunFacts, width: int, now: datetime, zone: tzinfo | None) -> 
             style = styles.NOTE
         elif key == "spend":
             share = facts.worst_share
-            value = render.money(facts.spent) + (f" {share:.0%}" if facts.limit and share is not None
-                                                 else " limit?" if share is None else "")
+            suffix = " limit?" if share is None else f" {share:.0%}" if facts.limit else ""
+            value = render.money(facts.spent) + suffix
             style = styles.level(share) if share is not None and share >= 0.8 else styles.MONEY
         else:
             figure = getattr(facts, key)
