@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness import as_installed, bench_state
+from harness import as_installed, bench_env
 
 HERE = Path(__file__).resolve().parent
 BENCH = Path(os.environ.get("VIVTUI_BENCH", HERE.parent.parent / "shared" / "bench"))
@@ -44,7 +44,7 @@ def vivtui_command() -> str:
     (``harness.vivtui_command``)."""
     installed = Path(sys.executable).with_name("vivtui")
     base = f"{installed}" if installed.exists() else f"{sys.executable} -m vivtui"
-    return f"env XDG_STATE_HOME={bench_state()} {base} {{file}}"
+    return f"env {' '.join(bench_env())} {base} {{file}}"
 
 
 def ensure_file(lines: int) -> Path:

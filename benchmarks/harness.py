@@ -156,7 +156,7 @@ def vivtui_command(*args: str) -> list[str]:
     as_installed()
     installed = Path(sys.executable).with_name("vivtui")
     base = [str(installed)] if installed.exists() else [sys.executable, "-m", "vivtui"]
-    return ["env", f"XDG_STATE_HOME={bench_state()}", *base, *args]
+    return ["env", *bench_env(), *base, *args]
 
 
 def as_installed() -> None:
@@ -179,3 +179,11 @@ _COMPILED = False
 def bench_state() -> str:
     """An empty directory for the views a benchmark's monitor keeps."""
     return tempfile.mkdtemp(prefix="vivtui-bench-state-")
+
+
+def bench_env() -> list[str]:
+    """A monitor's first look at a run: no view kept, and no answer kept from
+    an earlier look (``ingest.kept_answers``; ``VIVTUI_BENCH_KEPT=DIR``: the
+    answers kept in DIR, to measure a run opened again)."""
+    cache = os.environ.get("VIVTUI_BENCH_KEPT") or tempfile.mkdtemp(prefix="vivtui-bench-cache-")
+    return [f"XDG_STATE_HOME={bench_state()}", f"XDG_CACHE_HOME={cache}"]

@@ -11,7 +11,8 @@ p = state_file('$RUN'); p.parent.mkdir(parents=True, exist_ok=True)
 names = ['actions','sessions','queue','budget','kernel','timeline']
 p.write_bytes(ViewState(pane='timeline', panes={n: PaneView(filters=['!zzz'], search='fail') for n in names}).as_bytes())"
 start=$(date +%s.%N)
-tmux new-session -d -s kc -x 150 -y 30 "XDG_STATE_HOME=/tmp/kst8 $(command -v python) -m vivtui $RUN"
+# (a fresh cache: no answer kept from an earlier launch, ingest/kept_answers.py)
+tmux new-session -d -s kc -x 150 -y 30 "XDG_STATE_HOME=/tmp/kst8 XDG_CACHE_HOME=$(mktemp -d) $(command -v python) -m vivtui $RUN"
 sleep 3
 for k in 1 2 3 4 5 6; do tmux send-keys -t kc $k; sleep 0.7; done
 while true; do

@@ -140,7 +140,9 @@ def main() -> None:
     args = parser.parse_args()
     out = tempfile.mktemp(suffix=".json")
     state = args.state or tempfile.mkdtemp()
-    command = (f"env XDG_STATE_HOME={state} {sys.executable} {os.path.abspath(__file__)} "
+    cache = tempfile.mkdtemp()  # no answer kept from an earlier look (ingest.kept_answers)
+    command = (f"env XDG_STATE_HOME={state} XDG_CACHE_HOME={cache} {sys.executable} "
+               f"{os.path.abspath(__file__)} "
                f"--inside {out} {args.every} {args.over} {args.run}")
     subprocess.run(["tmux", "kill-session", "-t", SESSION], stderr=subprocess.DEVNULL)
     subprocess.run(["tmux", "new-session", "-d", "-s", SESSION, "-x", "160", "-y", "48",

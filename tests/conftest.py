@@ -12,6 +12,13 @@ import pytest
 FIXTURE_RUN = Path(__file__).parent / "fixtures" / "run"
 
 
+@pytest.fixture(autouse=True)
+def _a_cache_of_its_own(tmp_path_factory, monkeypatch) -> None:
+    """Each test's answers kept apart (``ingest.kept_answers``): none is taken
+    from another test, nor written to the user's cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def run_dir(tmp_path: Path) -> Path:
     """A private copy of the fixture run (tests may append to it)."""

@@ -288,8 +288,8 @@ def launches(monkeypatch) -> list[int]:
     launched = []
     real = apart_process.ApartProcess.launch.__func__
     monkeypatch.setattr(apart_process.ApartProcess, "launch", classmethod(
-        lambda cls, feed, reading, fd, size, begin=0: launched.append(begin)
-        or real(cls, feed, reading, fd, size, begin)))
+        lambda cls, feed, reading, fd, size, begin=0, kept=None: launched.append(begin)
+        or real(cls, feed, reading, fd, size, begin, kept)))
     return launched
 
 

@@ -267,8 +267,8 @@ def follow_until_read(run, names, monkeypatch, processes: int = 2,
     started = []
     real_launch = ApartProcess.launch.__func__
     monkeypatch.setattr(ApartProcess, "launch", classmethod(
-        lambda cls, feed, reading, *where: (kinds is not None and kinds.append(feed.kind))
-        or started.append(real_launch(cls, feed, reading, *where)) or started[-1]))
+        lambda cls, feed, reading, *where, **kept: (kinds is not None and kinds.append(feed.kind))
+        or started.append(real_launch(cls, feed, reading, *where, **kept)) or started[-1]))
     batches = queue.Queue()
     layout = discover(run, timezone.utc)
     backlogs = None

@@ -18,8 +18,15 @@ from collections.abc import Callable
 from functools import partial
 
 from vivtui.ingest.apart import ReadApart
-from vivtui.ingest.apart_process import Ahead, ApartProcess, hand_over, wait_all
+from vivtui.ingest.apart_process import (
+    Ahead,
+    ApartProcess,
+    hand_over,
+    kept_of,
+    wait_all,
+)
 from vivtui.ingest.feeds import Feed
+from vivtui.ingest.kept_answers import Kept
 from vivtui.ingest.layout import rows_between
 from vivtui.sources.tailer import Place
 from vivtui.store.run import PART_KINDS
@@ -82,16 +89,46 @@ class ApartParts:
         if opened is None:
             return None
         fd, size = opened
+        kept = kept_of(feed, reading, fd)
+        found = kept.find(0, size) if kept is not None else None
+        if found is not None:  # the parts of an earlier look, where they were cut
+            return cls._taken(feed, reading, fd, size, kept, *found)
         cut = cut_of(fd, size) if size > PARTS_OVER else None
         if cut is None:
-            return ApartProcess.launch(feed, reading, fd, size)
-        first = ApartProcess.launch(feed, reading, fd, cut)
-        second = ApartProcess.launch(feed, reading, fd, size, cut) if first else None
+            return ApartProcess.launch(feed, reading, fd, size, kept=kept)
+        return cls._launched(feed, reading, fd, size, kept, cut)
+
+    @classmethod
+    def _launched(cls, feed: Feed, reading: ReadApart, fd: int, size: int, kept: Kept | None,
+                  cut: int, first: ApartProcess | None = None) -> ApartParts | ApartProcess | None:
+        """A process for each part (``first`` given: for the later part only)."""
+        first = first or ApartProcess.launch(feed, reading, fd, cut, kept=kept)
+        second = ApartProcess.launch(feed, reading, fd, size, cut, kept) if first else None
         if second is None:
             if first is not None:
                 first.stop()
-            return ApartProcess.launch(feed, reading, fd, size)
+            return ApartProcess.launch(feed, reading, fd, size, kept=kept)
         return cls(first, second, cut)
+
+    @classmethod
+    def _taken(cls, feed: Feed, reading: ReadApart, fd: int, size: int, kept: Kept, end: int,
+               path) -> ApartParts | ApartProcess | None:
+        """The first part kept (up to ``end``); the later one kept too, unless
+        the file has grown by more than a part's worth since (the tail loop
+        would read that much on the screen's process): then it is read by a
+        process from ``end``."""
+        first = ApartProcess.taken_from(end, path)
+        if first is None:
+            return None
+        most = PARTS_OVER // 2  # read on by the tail loop after the kept parts
+        later = kept.find(end, size)
+        if later is not None and size - later[0] <= most:
+            second = ApartProcess.taken_from(*later)
+            if second is not None:
+                return cls(first, second, end)
+        if size - end <= most:
+            return first
+        return cls._launched(feed, reading, fd, size, kept, end, first)
 
     @property
     def offset(self) -> int:

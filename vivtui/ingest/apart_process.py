@@ -27,6 +27,7 @@ from typing import IO, Callable
 from vivtui.ingest import handover
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Feed, read_to_end
+from vivtui.ingest.kept_answers import Kept
 from vivtui.ingest.layout import LineReread
 from vivtui.ingest.python_child import module_command
 from vivtui.parsing.kinds import BY_NAME, LINES, FileSpec
@@ -37,6 +38,9 @@ from vivtui.sources.regular import size_of
 WORTH_OVER = 16 << 20
 NICENESS = 19  # beside idle scheduling, where that is not to be had (``_lower_priority``)
 WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
+# A kept answer (``kept_answers``) is taken when the file has gained no more
+# than this since: the tail loop reads that on, on the screen's process.
+READ_ON_MOST = 16 << 20
 
 
 # The loading of an answer: given the pace of ``handover.load``, says whether it loaded.
@@ -66,16 +70,41 @@ class ApartProcess:
     """One backlog read by another process; ``None`` from ``start`` when it
     cannot be (then the thread reads it, as before)."""
 
-    def __init__(self, process: subprocess.Popen, progress: int, answer: IO[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen | _Done, progress: int,
+                 answer: IO[bytes]) -> None:
         self._process = process
         self.progress = progress  # read end: the child's offsets, a line each; EOF: done
         self._answer = answer  # a nameless file the child writes its answer to
         self.offset = 0  # how far the child has read
+        # Where its answer is kept once made (``kept_answers``): the range and
+        # what its bytes read as when it began.
+        self._keeping: tuple[Kept, int, int, str | None] | None = None
 
     @classmethod
     def start(cls, feed: Feed, reading: ReadApart) -> ApartProcess | None:
         opened = cls.opened(feed)
-        return cls.launch(feed, reading, *opened) if opened is not None else None
+        if opened is None:
+            return None
+        fd, size = opened
+        kept = kept_of(feed, reading, fd)
+        found = kept.find(0, size) if kept is not None else None
+        if found is not None and size - found[0] <= READ_ON_MOST:
+            return cls.taken_from(*found)
+        return cls.launch(feed, reading, fd, size, kept=kept)
+
+    @classmethod
+    def taken_from(cls, end: int, path: Path) -> ApartProcess | None:
+        """An answer kept from an earlier look (``kept_answers``), of the
+        bytes up to ``end``: done at once, read on from there."""
+        try:
+            answer = open(path, "rb")  # noqa: SIM115 - closed by ``stop``
+            progress, done = os.pipe()
+        except OSError:
+            return None
+        os.close(done)
+        taken = cls(_Done(), progress, answer)
+        taken.offset = end
+        return taken
 
     @staticmethod
     def opened(feed: Feed) -> tuple[int, int] | None:
@@ -86,9 +115,10 @@ class ApartProcess:
 
     @classmethod
     def launch(cls, feed: Feed, reading: ReadApart, fd: int, size: int,
-               begin: int = 0) -> ApartProcess | None:
+               begin: int = 0, kept: Kept | None = None) -> ApartProcess | None:
         """The process reading ``fd`` from byte ``begin`` (where a line starts)
-        up to byte ``size``, into a copy of ``reading``'s store and engine."""
+        up to byte ``size``, into a copy of ``reading``'s store and engine;
+        its answer kept in ``kept`` once made."""
         try:
             progress_read, progress_write = os.pipe()
         except OSError:  # out of descriptors: read here
@@ -114,7 +144,10 @@ class ApartProcess:
             return None
         finally:
             os.close(progress_write)
-        return cls(process, progress_read, answer)
+        launched = cls(process, progress_read, answer)
+        if kept is not None:
+            launched._keeping = (kept, begin, size, kept.marks_now(size))
+        return launched
 
     def wait(self, stopped: threading.Event, meanwhile: Callable[[], None],
              ahead: Ahead | None = None) -> bool:
@@ -140,6 +173,9 @@ class ApartProcess:
         try:
             if self._process.wait() != 0:
                 return None
+            if self._keeping is not None:
+                kept, begin, end, marks = self._keeping
+                kept.keep(begin, end, self._answer, marks)
             self._answer.seek(0)
             return handover.load(self._answer, pace)
         except Exception:  # noqa: BLE001 - whatever is wrong with its answer: read here
@@ -165,6 +201,24 @@ class ApartProcess:
         if len(lines) > 1 and lines[-2].isdigit():
             self.offset = int(lines[-2])
         return bool(data)
+
+
+class _Done:
+    """The process of an answer kept from an earlier look: ended, and well."""
+
+    def wait(self) -> int:
+        return 0
+
+    def poll(self) -> int:
+        return 0
+
+    def kill(self) -> None:
+        pass
+
+
+def kept_of(feed: Feed, reading: ReadApart, fd: int) -> Kept | None:
+    """Where the answers of ``reading`` of the feed's file (open as ``fd``) are kept."""
+    return Kept.of(feed.spec.name, feed.zone, (reading.store, reading.engine), fd)
 
 
 def wait_all(processes: list[ApartProcess], stopped: threading.Event,

@@ -1,0 +1,182 @@
+"""What a backlog's process made of a file, kept for the next look at the
+same run (``ingest.apart_process``).
+
+A big run opened again (a dropped SSH link, another look at an old run) was
+read again whole: the big run's counts came 15-20 s after its first screen
+on this project's 2-core VM, each time. A process's answer is small (the
+1M-line audit log's: 1 MB; 200k sessions': 24 MB) and is what the same
+reading of the same bytes makes again, so it is kept in the user's cache
+(``$XDG_CACHE_HOME/vivtui/answers``) and taken instead of a process, when:
+
+- the file is the same file (device and inode) and holds at least the
+  bytes the answer was made of;
+- those bytes read as they did: the first and last 64 KB of them, and 4 KB
+  at 256 places between (a file that was cut and written again, or replaced,
+  differs there; a run's files are only ever appended to);
+- the reading was given the same settings (zone, budget, alerts, ...: the
+  pickled reading it starts from is part of the key) by the same vivtui
+  (its modules' bytes are too).
+
+What the file gained since is read on from where the answer ends, as after
+a process. vivtui writes nothing beside the run's files; the cache keeps the
+newest answers of ``MOST_KEPT`` files and at most ``MOST_BYTES`` in all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import IO
+
+EDGE = 64 << 10  # bytes read as they were at either end of an answer's range
+SAMPLE = 4 << 10  # and at SAMPLES places between
+SAMPLES = 256
+MOST_KEPT = 64  # answers
+MOST_BYTES = 1 << 30
+
+
+class Kept:
+    """Where a file's answers are kept, and the key of this reading of it."""
+
+    def __init__(self, folder: Path, key: str, fd: int) -> None:
+        self.folder = folder
+        self._key = key
+        self._fd = fd
+
+    @classmethod
+    def of(cls, spec_name: str, zone, reading_state: object, fd: int) -> Kept | None:
+        """For the file open as ``fd``, read from ``reading_state`` (the store
+        and engine a process starts from); None when nothing can be kept
+        (no cache folder, or a reading that cannot be pickled)."""
+        folder = answers_folder()
+        if folder is None:
+            return None
+        try:
+            stat = os.fstat(fd)
+            state = pickle.dumps((spec_name, zone, reading_state), protocol=5)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            return None
+        digest = hashlib.sha256(code_digest().encode() + state)
+        digest.update(f"{stat.st_dev}:{stat.st_ino}".encode())
+        return cls(folder, digest.hexdigest()[:32], fd)
+
+    def find(self, begin: int, most: int) -> tuple[int, Path] | None:
+        """The kept answer of the bytes from ``begin`` to an end no further
+        than ``most`` that still read as they did: (its end, its file)."""
+        for end, path in sorted(self._answers(begin), reverse=True):
+            if end <= most and self._marks(end) == path.name.rsplit("-", 1)[1]:
+                return end, path
+        return None
+
+    def keep(self, begin: int, end: int, answer: IO[bytes], marks: str | None) -> None:
+        """``answer`` (a process's, of the bytes from ``begin`` to ``end``,
+        whose marks were ``marks`` when it began) kept, if those bytes read
+        the same still (the file was not cut while it was read); the older
+        answers of the same start dropped."""
+        if marks is None or self._marks(end) != marks:
+            return
+        try:
+            answer.seek(0)
+            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False) as copy:
+                try:
+                    shutil.copyfileobj(answer, copy, 1 << 20)
+                except OSError:  # (a full disk)
+                    _remove(Path(copy.name))
+                    raise
+            os.replace(copy.name, self.folder / f"{self._key}-{begin}-{end}-{marks}")
+        except OSError:
+            return
+        for old_end, path in self._answers(begin):
+            if old_end != end:
+                _remove(path)
+        _prune(self.folder)
+
+    def marks_now(self, end: int) -> str | None:
+        """What the bytes up to ``end`` read as now (see the module's note)."""
+        return self._marks(end)
+
+    def _answers(self, begin: int) -> list[tuple[int, Path]]:
+        prefix = f"{self._key}-{begin}-"
+        found = []
+        try:
+            for entry in os.scandir(self.folder):
+                if entry.name.startswith(prefix):
+                    end = entry.name[len(prefix):].split("-", 1)[0]
+                    if end.isdigit():
+                        found.append((int(end), Path(entry.path)))
+        except OSError:
+            return []
+        return found
+
+    def _marks(self, end: int) -> str | None:
+        digest = hashlib.sha256(str(end).encode())
+        try:
+            if os.fstat(self._fd).st_size < end:
+                return None
+            for at, size in _places(end):
+                digest.update(os.pread(self._fd, size, at))
+        except OSError:
+            return None
+        return digest.hexdigest()[:32]
+
+
+def _places(end: int) -> list[tuple[int, int]]:
+    """The (offset, size) read for an answer's marks."""
+    if end <= 2 * EDGE + SAMPLES * SAMPLE:
+        return [(0, end)]
+    step = (end - 2 * EDGE) // (SAMPLES + 1)
+    return ([(0, EDGE)] + [(EDGE + step * n, SAMPLE) for n in range(1, SAMPLES + 1)]
+            + [(end - EDGE, EDGE)])
+
+
+def answers_folder() -> Path | None:
+    """The cache's folder, made if need be; None if there is none to be had."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "vivtui" / "answers"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+@cache
+def code_digest() -> str:
+    """vivtui's modules, each by its size and time written (their bytes took
+    9 ms to hash, before the first frame): an answer made by other code is
+    not taken."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.rglob("*.py")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def _prune(folder: Path) -> None:
+    """The oldest answers dropped past ``MOST_KEPT`` of them or ``MOST_BYTES``."""
+    try:
+        entries = sorted(((e.stat().st_mtime, e.stat().st_size, e.path)
+                          for e in os.scandir(folder) if e.is_file()), reverse=True)
+    except OSError:
+        return
+    total = 0
+    for number, (_, size, path) in enumerate(entries):
+        total += size
+        if number >= MOST_KEPT or total > MOST_BYTES:
+            _remove(Path(path))
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
