@@ -128,6 +128,11 @@ def test_another_reading_or_another_file_takes_no_kept_answer(demo, tmp_path, mo
     (copy / QUEUE).write_bytes((tmp_path / QUEUE).read_bytes())  # the same bytes, another file
     _, feed = feed_of(copy, QUEUE)
     assert ApartProcess.start(feed, reading_of("tasks")) is None
+    renamed = tmp_path / "renamed"
+    renamed.mkdir()
+    os.link(tmp_path / QUEUE, renamed / QUEUE)  # the same file (inode) by another path
+    _, feed = feed_of(renamed, QUEUE)
+    assert ApartProcess.start(feed, reading_of("tasks")) is None
     _, feed = feed_of(tmp_path, QUEUE)
     assert ApartProcess.start(feed, reading_of("tasks")) is not None  # the same again
 

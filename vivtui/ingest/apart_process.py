@@ -218,7 +218,7 @@ class _Done:
 
 def kept_of(feed: Feed, reading: ReadApart, fd: int) -> Kept | None:
     """Where the answers of ``reading`` of the feed's file (open as ``fd``) are kept."""
-    return Kept.of(feed.spec.name, feed.zone, (reading.store, reading.engine), fd)
+    return Kept.of(feed.path, feed.spec.name, feed.zone, (reading.store, reading.engine), fd)
 
 
 def wait_all(processes: list[ApartProcess], stopped: threading.Event,

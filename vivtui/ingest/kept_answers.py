@@ -8,8 +8,8 @@ on this project's 2-core VM, each time. A process's answer is small (the
 reading of the same bytes makes again, so it is kept in the user's cache
 (``$XDG_CACHE_HOME/vivtui/answers``) and taken instead of a process, when:
 
-- the file is the same file (device and inode) and holds at least the
-  bytes the answer was made of;
+- the file is the same file (its path, device and inode) and holds at
+  least the bytes the answer was made of;
 - those bytes read as they did: the first and last 64 KB of them, and 4 KB
   at 256 places between (a file that was cut and written again, or replaced,
   differs there; a run's files are only ever appended to);
@@ -49,10 +49,13 @@ class Kept:
         self._fd = fd
 
     @classmethod
-    def of(cls, spec_name: str, zone, reading_state: object, fd: int) -> Kept | None:
-        """For the file open as ``fd``, read from ``reading_state`` (the store
-        and engine a process starts from); None when nothing can be kept
-        (no cache folder, or a reading that cannot be pickled)."""
+    def of(cls, path: Path, spec_name: str, zone, reading_state: object,
+           fd: int) -> Kept | None:
+        """For the file at ``path``, open as ``fd``, read from ``reading_state``
+        (the store and engine a process starts from); None when nothing can be
+        kept (no cache folder, or a reading that cannot be pickled). (The path
+        is part of the key: an answer names its file, and a rotation renames
+        a file, inode and all.)"""
         folder = answers_folder()
         if folder is None:
             return None
@@ -62,7 +65,7 @@ class Kept:
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             return None
         digest = hashlib.sha256(code_digest().encode() + state)
-        digest.update(f"{stat.st_dev}:{stat.st_ino}".encode())
+        digest.update(f"{os.path.realpath(path)}\0{stat.st_dev}:{stat.st_ino}".encode())
         return cls(folder, digest.hexdigest()[:32], fd)
 
     def find(self, begin: int, most: int) -> tuple[int, Path] | None:
