@@ -171,6 +171,25 @@ def test_the_parts_of_a_file_alone_are_kept_and_joined_again(demo, tmp_path, mon
     assert len(kept_files()) == 2  # the older later part was dropped
 
 
+def test_a_kept_answer_gone_before_it_is_opened_means_a_process_again(demo, tmp_path,
+                                                                      monkeypatch):
+    # Another monitor's pruning may take it between the look and the opening:
+    # read by a process still, not on the screen's process from the start.
+    (tmp_path / QUEUE).write_bytes((demo / QUEUE).read_bytes())
+    looked_at(tmp_path, QUEUE)
+    folder = kept_answers.answers_folder()
+    (path,) = folder.iterdir()
+    monkeypatch.setattr(kept_answers.Kept, "find", lambda kept, begin, most: (
+        os.path.getsize(tmp_path / QUEUE), path))
+    for start in (ApartProcess.start, ApartParts.start):
+        for kept in folder.iterdir():  # (the answer made last time too)
+            kept.unlink()
+        result, answered = looked_at(tmp_path, QUEUE, start)
+        process = answered._first if isinstance(answered, ApartParts) else answered
+        assert not isinstance(process._process, apart_process._Done)
+        assert result == read_here(tmp_path, QUEUE)
+
+
 def test_the_cache_keeps_the_newest_answers_only(tmp_path, monkeypatch):
     folder = kept_answers.answers_folder()
     monkeypatch.setattr(kept_answers, "MOST_KEPT", 3)

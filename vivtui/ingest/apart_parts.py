@@ -91,8 +91,9 @@ class ApartParts:
         fd, size = opened
         kept = kept_of(feed, reading, fd)
         found = kept.find(0, size) if kept is not None else None
-        if found is not None:  # the parts of an earlier look, where they were cut
-            return cls._taken(feed, reading, fd, size, kept, *found)
+        first = ApartProcess.taken_from(*found) if found is not None else None
+        if first is not None:  # the parts of an earlier look, where they were cut
+            return cls._taken(feed, reading, fd, size, kept, first)
         cut = cut_of(fd, size) if size > PARTS_OVER else None
         if cut is None:
             return ApartProcess.launch(feed, reading, fd, size, kept=kept)
@@ -111,15 +112,13 @@ class ApartParts:
         return cls(first, second, cut)
 
     @classmethod
-    def _taken(cls, feed: Feed, reading: ReadApart, fd: int, size: int, kept: Kept, end: int,
-               path) -> ApartParts | ApartProcess | None:
-        """The first part kept (up to ``end``); the later one kept too, unless
-        the file has grown by more than a part's worth since (the tail loop
-        would read that much on the screen's process): then it is read by a
-        process from ``end``."""
-        first = ApartProcess.taken_from(end, path)
-        if first is None:
-            return None
+    def _taken(cls, feed: Feed, reading: ReadApart, fd: int, size: int, kept: Kept,
+               first: ApartProcess) -> ApartParts | ApartProcess | None:
+        """The first part kept (``first``, up to its end); the later one kept
+        too, unless the file has grown by more than a part's worth since (the
+        tail loop would read that much on the screen's process): then it is
+        read by a process from that end."""
+        end = first.offset
         most = PARTS_OVER // 2  # read on by the tail loop after the kept parts
         later = kept.find(end, size)
         if later is not None and size - later[0] <= most:

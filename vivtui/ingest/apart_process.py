@@ -88,9 +88,9 @@ class ApartProcess:
         fd, size = opened
         kept = kept_of(feed, reading, fd)
         found = kept.find(0, size) if kept is not None else None
-        if found is not None and size - found[0] <= READ_ON_MOST:
-            return cls.taken_from(*found)
-        return cls.launch(feed, reading, fd, size, kept=kept)
+        taken = (cls.taken_from(*found) if found is not None and size - found[0] <= READ_ON_MOST
+                 else None)  # (None too if another monitor's pruning took it meanwhile)
+        return taken or cls.launch(feed, reading, fd, size, kept=kept)
 
     @classmethod
     def taken_from(cls, end: int, path: Path) -> ApartProcess | None:

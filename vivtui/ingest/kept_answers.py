@@ -15,7 +15,7 @@ reading of the same bytes makes again, so it is kept in the user's cache
   differs there; a run's files are only ever appended to);
 - the reading was given the same settings (zone, budget, alerts, ...: the
   pickled reading it starts from is part of the key) by the same vivtui
-  (its modules' bytes are too).
+  (its modules' sizes and times written are too).
 
 What the file gained since is read on from where the answer ends, as after
 a process. vivtui writes nothing beside the run's files; the cache keeps the
