@@ -156,9 +156,14 @@ async def test_big_action_log_failures_and_saving_go_through_workers(tui, action
         pane = app.main.panes["actions"]
         view = pane.view
         await tui.file_opened(pilot, pane)
+        # (Read to its end by the tail loop too: else the jump waits for it,
+        # "reading the run". The fresh-clone CI once saw E not moved yet.)
         await tui.wait_until(pilot, lambda: len(pane.file_rows) == 40_000
-                         and app.store.buffers["actions"].total == 40_000)
+                         and app.store.buffers["actions"].total == 40_000
+                         and app.main.reading() is None)
         await pilot.press("G", "E")  # the previous failure, found without walking the file
+        # (It may wait for the timeline's merge of the 40k rows, on a thread.)
+        await tui.wait_until(pilot, lambda: view.selected.fields["detail"] != "seq=00039999")
         assert app.current_pane() is pane
         assert view.selected.fields["detail"] == "seq=00039000"
         await pilot.press("E")
