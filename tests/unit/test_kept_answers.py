@@ -96,6 +96,28 @@ def test_a_file_grown_by_much_since_is_read_again_whole(demo, tmp_path, monkeypa
     assert again == read_here(tmp_path, QUEUE)
 
 
+def test_among_other_files_a_kept_answer_outgrown_is_joined_with_the_rest_read(
+        demo, tmp_path, monkeypatch):
+    # A live run looked at again hours later: its queue grew by more than the
+    # tail loop should read on, and is not read again whole.
+    whole = (demo / QUEUE).read_bytes()
+    half = whole[:whole.index(b"\n", len(whole) // 2) + 1]
+    (tmp_path / QUEUE).write_bytes(half)
+    before, answered = looked_at(tmp_path, QUEUE, ApartParts.start_one)
+    assert not isinstance(answered, ApartParts)  # one process, as among other files
+    with open(tmp_path / QUEUE, "ab") as out:
+        out.write(whole[len(half):])
+    monkeypatch.setattr(apart_process, "READ_ON_MOST", len(whole) - len(half) - 1)
+    again, answered = looked_at(tmp_path, QUEUE, ApartParts.start_one)
+    assert isinstance(answered, ApartParts)
+    assert isinstance(answered._first._process, apart_process._Done)
+    assert answered._second.offset >= len(half)  # read from where the kept one ends
+    assert again == read_here(tmp_path, QUEUE) != before
+    monkeypatch.setattr(apart_process, "READ_ON_MOST", len(whole))  # (not outgrown)
+    _, answered = looked_at(tmp_path, QUEUE, ApartParts.start_one)
+    assert isinstance(answered._process, apart_process._Done)
+
+
 def test_a_file_cut_and_written_again_is_read_again_not_answered_from_before(demo, tmp_path):
     whole = (demo / QUEUE).read_bytes()
     (tmp_path / QUEUE).write_bytes(whole)

@@ -23,6 +23,7 @@ from vivtui.ingest.apart_process import (
     ApartProcess,
     hand_over,
     kept_of,
+    outgrown,
     wait_all,
 )
 from vivtui.ingest.feeds import Feed
@@ -98,6 +99,22 @@ class ApartParts:
         if cut is None:
             return ApartProcess.launch(feed, reading, fd, size, kept=kept)
         return cls._launched(feed, reading, fd, size, kept, cut)
+
+    @classmethod
+    def start_one(cls, feed: Feed, reading: ReadApart) -> ApartParts | ApartProcess | None:
+        """One process for a file among others (``ApartProcess.start``). A kind
+        read in parts whose kept answer the file has outgrown (a live run
+        looked at again hours later: ``apart_process.outgrown``) is that
+        answer joined with the process's reading of the rest, not read again whole."""
+        if feed.kind in PART_KINDS:
+            opened = ApartProcess.opened(feed)
+            kept = kept_of(feed, reading, opened[0]) if opened is not None else None
+            found = kept.find(0, opened[1]) if kept is not None else None
+            if found is not None and outgrown(found[0], opened[1]):
+                first = ApartProcess.taken_from(*found)
+                if first is not None:
+                    return cls._launched(feed, reading, *opened, kept, found[0], first)
+        return ApartProcess.start(feed, reading)
 
     @classmethod
     def _launched(cls, feed: Feed, reading: ReadApart, fd: int, size: int, kept: Kept | None,

@@ -88,7 +88,7 @@ class ApartProcess:
         fd, size = opened
         kept = kept_of(feed, reading, fd)
         found = kept.find(0, size) if kept is not None else None
-        taken = (cls.taken_from(*found) if found is not None and size - found[0] <= READ_ON_MOST
+        taken = (cls.taken_from(*found) if found is not None and not outgrown(found[0], size)
                  else None)  # (None too if another monitor's pruning took it meanwhile)
         return taken or cls.launch(feed, reading, fd, size, kept=kept)
 
@@ -214,6 +214,12 @@ class _Done:
 
     def kill(self) -> None:
         pass
+
+
+def outgrown(end: int, size: int) -> bool:
+    """Has a file of ``size`` bytes gained more since a kept answer's ``end``
+    than the tail loop should read on (``READ_ON_MOST``)?"""
+    return size - end > READ_ON_MOST
 
 
 def kept_of(feed: Feed, reading: ReadApart, fd: int) -> Kept | None:
