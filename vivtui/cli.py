@@ -256,7 +256,8 @@ def monitor_parser() -> argparse.ArgumentParser:
                              "always answered at once)")
     parser.add_argument("--fresh", action="store_true",
                         help="start with a clean view: no pane, filters, cursor or marks "
-                             "kept from the last time this run was open")
+                             "kept from the last time this run was open, and every file "
+                             "counted again (no counts kept from then)")
     _common(parser)
     _alert_options(parser)
     nats_options(parser)

@@ -68,11 +68,14 @@ def open_monitor(path: str, args: argparse.Namespace, source_note=None) -> int:
     from vivtui.ingest.early_backlogs import EarlyBacklogs
     from vivtui.ingest.early_previews import EarlyPreviews
     from vivtui.ingest.feeds import PREVIEWED_KINDS
+    from vivtui.ingest.kept_answers import take_none
     from vivtui.ingest.layout import discover
     from vivtui.ingest.split_read import usable_cores
     from vivtui.store.run import RunStore
 
     reveal_secrets(args.show_secrets)
+    if args.fresh:
+        take_none()
     layout = discover(path, zone_named(args.tz))
     # Forked before Textual is imported (and any thread started): its import
     # is the first screen's longest wait, and the preview is read meanwhile.

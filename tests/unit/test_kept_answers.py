@@ -212,6 +212,21 @@ def test_a_kept_answer_gone_before_it_is_opened_means_a_process_again(demo, tmp_
         assert result == read_here(tmp_path, QUEUE)
 
 
+def test_fresh_takes_no_kept_answer_and_keeps_what_it_counts(demo, tmp_path, monkeypatch):
+    monkeypatch.setattr(kept_answers, "_taking", True)  # (as it was, after the test)
+    lines = (demo / QUEUE).read_bytes().splitlines(keepends=True)
+    (tmp_path / QUEUE).write_bytes(b"".join(lines[:-1]))
+    looked_at(tmp_path, QUEUE)
+    with open(tmp_path / QUEUE, "ab") as out:
+        out.write(lines[-1])
+    kept_answers.take_none()  # --fresh
+    result, answered = looked_at(tmp_path, QUEUE)
+    assert not isinstance(answered._process, apart_process._Done)  # counted again
+    assert result == read_here(tmp_path, QUEUE)
+    (kept,) = kept_files()  # what it counted, kept in place of the older one
+    assert kept.split("-")[2] == str(os.path.getsize(tmp_path / QUEUE))
+
+
 def test_the_cache_keeps_the_newest_answers_only(tmp_path, monkeypatch):
     folder = kept_answers.answers_folder()
     monkeypatch.setattr(kept_answers, "MOST_KEPT", 3)

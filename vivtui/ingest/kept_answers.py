@@ -38,6 +38,7 @@ SAMPLE = 4 << 10  # and at SAMPLES places between
 SAMPLES = 256
 MOST_KEPT = 64  # answers
 MOST_BYTES = 1 << 30
+_taking = True  # False: ``--fresh`` (``take_none``)
 
 
 class Kept:
@@ -71,6 +72,8 @@ class Kept:
     def find(self, begin: int, most: int) -> tuple[int, Path] | None:
         """The kept answer of the bytes from ``begin`` to an end no further
         than ``most`` that still read as they did: (its end, its file)."""
+        if not _taking:
+            return None
         for end, path in sorted(self._answers(begin), reverse=True):
             if end <= most and self._marks(end) == path.name.rsplit("-", 1)[1]:
                 return end, path
@@ -126,6 +129,13 @@ class Kept:
         except OSError:
             return None
         return digest.hexdigest()[:32]
+
+
+def take_none() -> None:
+    """No answer kept from an earlier look is taken from now on in this
+    process (``--fresh``: every file counted again); new ones are still kept."""
+    global _taking
+    _taking = False
 
 
 def _places(end: int) -> list[tuple[int, int]]:
