@@ -173,6 +173,7 @@ def test_an_answer_is_not_kept_when_its_bytes_changed_while_it_was_read(demo, tm
 
 def test_the_parts_of_a_file_alone_are_kept_and_joined_again(demo, tmp_path, monkeypatch):
     monkeypatch.setattr(apart_parts, "PARTS_OVER", 2_000)
+    monkeypatch.setattr(apart_process, "READ_ON_MOST", 1_000)  # (read on by the tail loop)
     whole = (demo / QUEUE).read_bytes()
     lines = whole.splitlines(keepends=True)
     first = b"".join(lines[:len(lines) // 2])
@@ -225,6 +226,18 @@ def test_fresh_takes_no_kept_answer_and_keeps_what_it_counts(demo, tmp_path, mon
     assert result == read_here(tmp_path, QUEUE)
     (kept,) = kept_files()  # what it counted, kept in place of the older one
     assert kept.split("-")[2] == str(os.path.getsize(tmp_path / QUEUE))
+
+
+def test_the_monitor_opened_with_fresh_takes_no_kept_answer(run_dir, tmp_path, monkeypatch):
+    from vivtui.app import VivtuiApp
+    from vivtui.cli import monitor_parser
+    from vivtui.launch import open_monitor
+    monkeypatch.setattr(VivtuiApp, "run", lambda app: None)  # (no terminal: made, not run)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    for fresh, taking in (([], True), (["--fresh"], False)):
+        monkeypatch.setattr(kept_answers, "_taking", True)
+        assert open_monitor(str(run_dir), monitor_parser().parse_args([*fresh, str(run_dir)])) == 0
+        assert kept_answers._taking is taking
 
 
 def test_the_cache_keeps_the_newest_answers_only(tmp_path, monkeypatch):

@@ -22,7 +22,7 @@ from vivtui.ingest.apart_process import (
     Ahead,
     ApartProcess,
     hand_over,
-    kept_of,
+    opened_kept,
     outgrown,
     wait_all,
 )
@@ -86,12 +86,10 @@ class ApartParts:
         """Two processes for a big enough file of a kind read in parts, else one."""
         if feed.kind not in PART_KINDS:
             return ApartProcess.start(feed, reading)
-        opened = ApartProcess.opened(feed)
+        opened = opened_kept(feed, reading)
         if opened is None:
             return None
-        fd, size = opened
-        kept = kept_of(feed, reading, fd)
-        found = kept.find(0, size) if kept is not None else None
+        fd, size, kept, found = opened
         first = ApartProcess.taken_from(*found) if found is not None else None
         if first is not None:  # the parts of an earlier look, where they were cut
             return cls._taken(feed, reading, fd, size, kept, first)
@@ -106,14 +104,13 @@ class ApartParts:
         read in parts whose kept answer the file has outgrown (a live run
         looked at again hours later: ``apart_process.outgrown``) is that
         answer joined with the process's reading of the rest, not read again whole."""
-        if feed.kind in PART_KINDS:
-            opened = ApartProcess.opened(feed)
-            kept = kept_of(feed, reading, opened[0]) if opened is not None else None
-            found = kept.find(0, opened[1]) if kept is not None else None
-            if found is not None and outgrown(found[0], opened[1]):
+        opened = opened_kept(feed, reading) if feed.kind in PART_KINDS else None
+        if opened is not None:
+            fd, size, kept, found = opened
+            if found is not None and outgrown(found[0], size):
                 first = ApartProcess.taken_from(*found)
                 if first is not None:
-                    return cls._launched(feed, reading, *opened, kept, found[0], first)
+                    return cls._launched(feed, reading, fd, size, kept, found[0], first)
         return ApartProcess.start(feed, reading)
 
     @classmethod
@@ -132,17 +129,16 @@ class ApartParts:
     def _taken(cls, feed: Feed, reading: ReadApart, fd: int, size: int, kept: Kept,
                first: ApartProcess) -> ApartParts | ApartProcess | None:
         """The first part kept (``first``, up to its end); the later one kept
-        too, unless the file has grown by more than a part's worth since (the
-        tail loop would read that much on the screen's process): then it is
-        read by a process from that end."""
+        too, unless the file has outgrown it since (``apart_process.outgrown``:
+        the tail loop would read that much on the screen's process): then it
+        is read by a process from that end."""
         end = first.offset
-        most = PARTS_OVER // 2  # read on by the tail loop after the kept parts
         later = kept.find(end, size)
-        if later is not None and size - later[0] <= most:
+        if later is not None and not outgrown(later[0], size):
             second = ApartProcess.taken_from(*later)
             if second is not None:
                 return cls(first, second, end)
-        if size - end <= most:
+        if not outgrown(end, size):
             return first
         return cls._launched(feed, reading, fd, size, kept, end, first)
 

@@ -82,12 +82,10 @@ class ApartProcess:
 
     @classmethod
     def start(cls, feed: Feed, reading: ReadApart) -> ApartProcess | None:
-        opened = cls.opened(feed)
+        opened = opened_kept(feed, reading)
         if opened is None:
             return None
-        fd, size = opened
-        kept = kept_of(feed, reading, fd)
-        found = kept.find(0, size) if kept is not None else None
+        fd, size, kept, found = opened
         taken = (cls.taken_from(*found) if found is not None and not outgrown(found[0], size)
                  else None)  # (None too if another monitor's pruning took it meanwhile)
         return taken or cls.launch(feed, reading, fd, size, kept=kept)
@@ -146,7 +144,7 @@ class ApartProcess:
             os.close(progress_write)
         launched = cls(process, progress_read, answer)
         if kept is not None:
-            launched._keeping = (kept, begin, size, kept.marks_now(size))
+            launched._keeping = (kept, begin, size, kept.marks(size))
         return launched
 
     def wait(self, stopped: threading.Event, meanwhile: Callable[[], None],
@@ -222,9 +220,17 @@ def outgrown(end: int, size: int) -> bool:
     return size - end > READ_ON_MOST
 
 
-def kept_of(feed: Feed, reading: ReadApart, fd: int) -> Kept | None:
-    """Where the answers of ``reading`` of the feed's file (open as ``fd``) are kept."""
-    return Kept.of(feed.path, feed.spec.name, feed.zone, (reading.store, reading.engine), fd)
+def opened_kept(feed: Feed, reading: ReadApart) -> tuple[
+        int, int, Kept | None, tuple[int, Path] | None] | None:
+    """The feed's file opened for another process (``ApartProcess.opened``:
+    its descriptor and size), where the answers of ``reading`` of it are
+    kept, and the one kept from its start (``Kept.find``), if any."""
+    opened = ApartProcess.opened(feed)
+    if opened is None:
+        return None
+    fd, size = opened
+    kept = Kept.of(feed.path, feed.spec.name, feed.zone, (reading.store, reading.engine), fd)
+    return fd, size, kept, kept.find(0, size) if kept is not None else None
 
 
 def wait_all(processes: list[ApartProcess], stopped: threading.Event,

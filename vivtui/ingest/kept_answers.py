@@ -75,7 +75,7 @@ class Kept:
         if not _taking:
             return None
         for end, path in sorted(self._answers(begin), reverse=True):
-            if end <= most and self._marks(end) == path.name.rsplit("-", 1)[1]:
+            if end <= most and self.marks(end) == path.name.rsplit("-", 1)[1]:
                 return end, path
         return None
 
@@ -84,7 +84,7 @@ class Kept:
         whose marks were ``marks`` when it began) kept, if those bytes read
         the same still (the file was not cut while it was read); the older
         answers of the same start dropped."""
-        if marks is None or self._marks(end) != marks:
+        if marks is None or self.marks(end) != marks:
             return
         try:
             answer.seek(0)
@@ -102,10 +102,6 @@ class Kept:
                 _remove(path)
         _prune(self.folder)
 
-    def marks_now(self, end: int) -> str | None:
-        """What the bytes up to ``end`` read as now (see the module's note)."""
-        return self._marks(end)
-
     def _answers(self, begin: int) -> list[tuple[int, Path]]:
         prefix = f"{self._key}-{begin}-"
         found = []
@@ -119,7 +115,8 @@ class Kept:
             return []
         return found
 
-    def _marks(self, end: int) -> str | None:
+    def marks(self, end: int) -> str | None:
+        """What the bytes up to ``end`` read as now (see the module's note)."""
         digest = hashlib.sha256(str(end).encode())
         try:
             if os.fstat(self._fd).st_size < end:
