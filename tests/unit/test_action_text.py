@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from vivtui.parsing.action_text import ActionTextAssembler
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vivtui.ingest.feeds import count_records
+from vivtui.parsing import action_text
+from vivtui.parsing.action_text import ActionTextAssembler, EntryCounter
 from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import spec_for_name
 from vivtui.parsing.record import ERROR
 
 LOG = b"""===============================================================================================
@@ -84,3 +90,30 @@ def test_a_day_or_more_without_entries_is_told_by_the_days_name():
     assert [r.ts.isoformat() for r in records] == [
         "2026-02-03T11:06:00+00:00", "2026-02-04T12:00:00+00:00", "2026-02-06T09:00:00+00:00",
         "2026-02-06T08:59:30+00:00", "2026-02-09T08:00:00+00:00"]
+
+
+# Lines of every part a line can play, and of the edges between them.
+_LINES = [b"Tue 11:05:23 | A | TOOL | x | d", b"??? 23:59:59 | S | SYSTEM | t | late",
+          b"more of a detail", b"", b"   ", b"\r", b"=" * 20, b"-" * 20 + b"  ",
+          b"ACTION LOG STARTED: 2026-02-03T11:05:00.123456 (Tuesday)",
+          b"DAY TIME     | ACTOR | TYPE", b"Tue 1:05:23 | not quite", b"\xef\xbb\xbfWed 00:00:01 | A",
+          b"Tue 11:05:23 |no space", b"--- a rule? no", b"\xff\xfe bytes"]
+
+
+@given(st.lists(st.sampled_from(_LINES), max_size=40), st.integers(0, 40))
+def test_the_counter_counts_the_records_the_assembler_hands_out(lines, cut):
+    """``vivtui summary`` counts the text twin with ``EntryCounter``: the same
+    number as the records assembled from the same lines, fed in two pieces."""
+    counter = EntryCounter()
+    counter.feed_all(lines[:cut])
+    counter.feed_all(lines[cut:])
+    assert counter.records == len(assemble(b"\n".join(lines)))
+
+
+def test_counting_the_text_twin_makes_no_record(tmp_path, monkeypatch):
+    path = tmp_path / "action_log.log"
+    path.write_bytes(LOG + b"an orphan after the last entry? no: its continuation\n")
+    made = []
+    monkeypatch.setattr(action_text, "make", lambda *a, **k: made.append(a))
+    assert count_records(spec_for_name("action_log.log"), path, timezone.utc) == (4, 0)
+    assert made == []

@@ -174,3 +174,14 @@ def test_a_workers_answer_is_loaded_once_the_worker_has_ended(mixed_run, monkeyp
                              processes=2, split_over=0))
     assert workers and alive_at_load and not any(alive_at_load)
     assert split == one_process(mixed_run)
+
+
+def test_the_text_twin_is_shared_out_at_what_counting_it_costs(tmp_path):
+    """Beside the JSONL it is counted, not read (``EntryCounter``): about
+    what the JSONL's reading costs a byte, a tenth of assembling it."""
+    for name, size in (("action_log.jsonl", 1 << 20), ("action_log.log", 1 << 20),
+                       ("api_audit.log", 3 << 19)):
+        (tmp_path / name).write_bytes(b"x\n" * (size // 2))
+    jobs = _jobs(discover(tmp_path))
+    lighter, heavier = balanced(jobs, 2)
+    assert heavier == {"api"} and {"actions", str(tmp_path / "action_log.log")} <= lighter

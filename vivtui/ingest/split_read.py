@@ -155,7 +155,9 @@ class _Worker:
 def balanced(jobs: dict[str, tuple[FileSpec, Path]], count: int) -> list[set[str]]:
     """The jobs in at most ``count`` groups of about equal time, the lightest
     first (done by the process that also merges)."""
-    return shared_out({name: cost_of(spec, file) for name, (spec, file) in jobs.items()},
+    # (A job named by its file is a file counted, not read: ``_jobs``.)
+    return shared_out({name: cost_of(spec, file, counted=name == str(file))
+                       for name, (spec, file) in jobs.items()},
                       min(count, MOST_PROCESSES))
 
 

@@ -9,6 +9,7 @@ quiet (``flush``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +27,50 @@ _DAY = timedelta(days=1)
 # The day names the producer writes (``%a`` in the C locale Python keeps by default).
 _WEEKDAYS = {name: number for number, name in enumerate(
     ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))}
+
+
+# What a line is, for the assembler and the counter alike.
+BLANK, STARTED, RESET, ENTRY, MORE = "blank", "started", "reset", "entry", "more"
+
+
+def line_kind(content: str) -> tuple[str, re.Match | None]:
+    """A line's part in the log (an entry's first line, its header, a rule,
+    a continuation: ``MORE``) and its match where it has one. (An entry's
+    first line is looked for first: most are; it cannot be a header or a rule.)"""
+    entry = _ENTRY.match(content)
+    if entry is not None:
+        return ENTRY, entry
+    if not content.strip():
+        return BLANK, None
+    started = _STARTED.match(content)
+    if started is not None:
+        return STARTED, started
+    if _RULE.match(content) or _COLUMNS.match(content):
+        return RESET, None
+    return MORE, None
+
+
+class EntryCounter:
+    """How many records the assembler hands out for the same lines, none of
+    them made: the file counted where it is not read (``vivtui summary``,
+    beside the JSONL; making the records of 1M entries took 14 s of CPU)."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self._pending = False
+
+    def feed_all(self, lines: Iterable[bytes]) -> None:
+        records, pending = self.records, self._pending
+        for data in lines:
+            kind = line_kind(line_text(data))[0]
+            if kind is ENTRY:
+                records += 1
+                pending = True
+            elif kind is MORE:
+                records += not pending  # a continuation with no entry stands alone
+            elif kind is not BLANK:
+                pending = False
+        self.records, self._pending = records, pending
 
 
 @dataclass(slots=True)
@@ -53,17 +98,16 @@ class ActionTextAssembler:
 
     def feed(self, data: bytes, line: int, offset: int, ctx: ParseContext) -> list[Record]:
         content = line_text(data)
-        if not content.strip():
+        kind, found = line_kind(content)
+        if kind is BLANK:
             return []
-        started = _STARTED.match(content)
-        if started:
-            self._base = timestamp(started.group(1), ctx.zone)
+        if kind is STARTED:
+            self._base = timestamp(found.group(1), ctx.zone)
             self._last_ts = None
             return self.flush()
-        if _RULE.match(content) or _COLUMNS.match(content):
+        if kind is RESET:
             return self.flush()
-        entry = _ENTRY.match(content)
-        if entry is None:
+        if kind is MORE:
             if self._pending is None:
                 # A continuation whose entry was already handed out (or never
                 # seen) stands on its own rather than being lost.
@@ -73,13 +117,13 @@ class ActionTextAssembler:
             self._pending.more.append(content)
             return []
         done = self.flush()
-        parts = [p.strip() for p in content[entry.end():].split(" | ", 3)]
+        parts = [p.strip() for p in content[found.end():].split(" | ", 3)]
         parts += [""] * (4 - len(parts))
         actor, action_type, action, detail = parts
-        day_time = content[: entry.end() - 3]
+        day_time = content[: found.end() - 3]
         fields = {"time": day_time, "actor": actor, "action_type": action_type,
                   "action": action, "detail": detail}
-        self._pending = _Pending(line, offset, self._entry_time(entry), fields)
+        self._pending = _Pending(line, offset, self._entry_time(found), fields)
         return done
 
     def flush(self) -> list[Record]:
