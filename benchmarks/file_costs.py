@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import as_installed
+from harness import as_installed, bench_env
 
 from vivtui.ingest.costs import COST_PER_BYTE
 from vivtui.parsing.kinds import spec_for_name
@@ -28,7 +28,8 @@ from vivtui.parsing.kinds import spec_for_name
 
 def seconds(run: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "vivtui", "summary", "--json", str(run)],
+    subprocess.run(["env", *bench_env(), sys.executable, "-m", "vivtui", "summary", "--json",
+                    str(run)],
                    stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - started
 

@@ -3,9 +3,11 @@ and what /proc says about it. Black-box: the screen and /proc only."""
 
 from __future__ import annotations
 
+import atexit
 import compileall
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -178,12 +180,20 @@ _COMPILED = False
 
 def bench_state() -> str:
     """An empty directory for the views a benchmark's monitor keeps."""
-    return tempfile.mkdtemp(prefix="vivtui-bench-state-")
+    return _scratch("vivtui-bench-state-")
+
+
+def _scratch(prefix: str) -> str:
+    """An empty directory, removed when the benchmark ends (a big run's kept
+    answers are tens of MB a launch)."""
+    made = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, made, True)
+    return made
 
 
 def bench_env() -> list[str]:
     """A monitor's first look at a run: no view kept, and no answer kept from
     an earlier look (``ingest.kept_answers``; ``VIVTUI_BENCH_KEPT=DIR``: the
     answers kept in DIR, to measure a run opened again)."""
-    cache = os.environ.get("VIVTUI_BENCH_KEPT") or tempfile.mkdtemp(prefix="vivtui-bench-cache-")
+    cache = os.environ.get("VIVTUI_BENCH_KEPT") or _scratch("vivtui-bench-cache-")
     return [f"XDG_STATE_HOME={bench_state()}", f"XDG_CACHE_HOME={cache}"]

@@ -4,7 +4,9 @@ interleaved so that a noisy machine weighs on both alike.
 
     python benchmarks/summary_time.py /tmp/big/all --repeat 3 --processes 1 0
 
-``0`` stands for the default (the cores available). Memory is sampled every
+``0`` stands for the default (the cores available). Each summary is a first
+one (``VIVTUI_BENCH_KEPT=DIR``: what it keeps is kept in DIR, and the next
+one reads on from it, as a script's summary every few minutes does). Memory is sampled every
 20 ms from /proc: the summary process's own peak RSS, and the peak of the
 sum over it and the processes it started. Figures, not a test.
 """
@@ -18,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import as_installed
+from harness import as_installed, bench_env
 
 
 def rss_kb(pid: int) -> int:
@@ -43,7 +45,8 @@ def children(pid: int) -> list[int]:
 def run_once(run: str, processes: int) -> tuple[float, float, float]:
     """Seconds, the summary's peak RSS (MB), the peak of its tree's summed RSS (MB)."""
     as_installed()
-    command = [sys.executable, "-m", "vivtui", "summary", "--json", run]
+    # (No answer kept from an earlier summary: ``VIVTUI_BENCH_KEPT=DIR`` keeps them in DIR.)
+    command = ["env", *bench_env(), sys.executable, "-m", "vivtui", "summary", "--json", run]
     if processes:
         command += ["--processes", str(processes)]
     started = time.perf_counter()

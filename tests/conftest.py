@@ -19,6 +19,16 @@ def _a_cache_of_its_own(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    """A demo run of 400 events, written at once (a test changes a copy)."""
+    from vivtui.demo import write_forever
+
+    root = tmp_path_factory.mktemp("demo")
+    write_forever(root, rate=0, limit=400)
+    return root
+
+
 @pytest.fixture
 def run_dir(tmp_path: Path) -> Path:
     """A private copy of the fixture run (tests may append to it)."""

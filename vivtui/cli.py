@@ -98,6 +98,10 @@ def summary_parser() -> argparse.ArgumentParser:
     parser.add_argument("--processes", type=count, default=None, metavar="N",
                         help="read a big run's files in up to N processes at once "
                              "(default: the cores available, at most 4; 1: one process)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="count every file again: no counts kept from the last "
+                             "summary of the same files (a big file's are kept and read "
+                             "on from)")
     _common(parser)
     return parser
 
@@ -108,6 +112,10 @@ def run_summary(argv: list[str]) -> int:
     reveal_secrets(args.show_secrets)
     if not args.path and not args.runs:
         parser.error("a PATH or --runs DIR is needed")
+    if args.fresh:
+        from vivtui.ingest.kept_answers import take_none
+
+        take_none()
     if len(args.path) == 1 and not args.runs and is_address(args.path[0]):
         return summary_of_stream(args.path[0], args)
     return print_summary(args.path, args.runs, args)

@@ -13,7 +13,6 @@ import pytest
 
 from tests.unit.test_apart_process import feed_of, outcome, read_here, reading_of
 from vivtui.alerts.rules import AlertEngine
-from vivtui.demo import write_forever
 from vivtui.ingest import apart_parts, apart_process, kept_answers
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.apart_parts import ApartParts
@@ -25,17 +24,14 @@ from vivtui.store.run import RunStore
 QUEUE = "execution_log.jsonl"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    write_forever(root, rate=0, limit=400)
-    return root
-
-
 @pytest.fixture(autouse=True)
 def any_size(monkeypatch):
     monkeypatch.setattr(apart_process, "WORTH_OVER", 0)
-    # Marks of a few bytes at many places: a small file is marked as a big one is.
+    marked_small(monkeypatch)
+
+
+def marked_small(monkeypatch) -> None:
+    """Marks of a few bytes at many places: a small file is marked as a big one is."""
     monkeypatch.setattr(kept_answers, "EDGE", 64)
     monkeypatch.setattr(kept_answers, "SAMPLE", 16)
     monkeypatch.setattr(kept_answers, "SAMPLES", 8)

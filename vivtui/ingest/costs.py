@@ -27,12 +27,14 @@ COUNTED_TEXT_PER_BYTE = 0.9  # the text form counted (``feeds.count_records``)
 MOST_GROUPS = 4
 
 
-def cost_of(spec: FileSpec, path: Path, counted: bool = False) -> float:
+def cost_of(spec: FileSpec, path: Path, counted: bool = False, done: int = 0) -> float:
     """Reading ``path`` (a file of ``spec``) now, in the action log's bytes;
-    ``counted``: only its records counted (a file the run does not use)."""
+    ``counted``: only its records counted (a file the run does not use);
+    ``done``: its first bytes read already."""
+    left = max(0, size_of(path) - done)
     if spec.assembled:
-        return size_of(path) * (COUNTED_TEXT_PER_BYTE if counted else COST_PER_BYTE["text"])
-    return size_of(path) * COST_PER_BYTE.get(spec.kind, OTHER_COST_PER_BYTE)
+        return left * (COUNTED_TEXT_PER_BYTE if counted else COST_PER_BYTE["text"])
+    return left * COST_PER_BYTE.get(spec.kind, OTHER_COST_PER_BYTE)
 
 
 def shared_out(costs: dict[str, float], count: int) -> list[set[str]]:

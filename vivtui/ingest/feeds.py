@@ -213,6 +213,15 @@ class Feed:
         assert isinstance(self._reader, LineTailer)
         return self._reader.place(), self.records, self.malformed
 
+    def stop_at(self, limit: int | None) -> None:
+        """No byte past ``limit`` read from now on (a file read in two steps,
+        what the first made kept: ``ingest.kept_reading``); None: on to its
+        end, what is left still its backlog, as if read in one go."""
+        assert isinstance(self._reader, LineTailer)
+        self._reader.limit = limit
+        if limit is None:
+            self._backlog_read = False
+
     def took_over(self, place: Place, records: int, malformed: int) -> None:
         """Its file was read up to ``place`` by another process (``place``)."""
         assert isinstance(self._reader, LineTailer)

@@ -135,6 +135,11 @@ def take_none() -> None:
     _taking = False
 
 
+def taking() -> bool:
+    """Are kept answers taken in this process (not ``take_none``)?"""
+    return _taking
+
+
 def _places(end: int) -> list[tuple[int, int]]:
     """The (offset, size) read for an answer's marks."""
     if end <= 2 * EDGE + SAMPLES * SAMPLE:

@@ -13,15 +13,17 @@ import pickle
 import subprocess
 import sys
 import tempfile
+from copy import copy
 from datetime import tzinfo
 from pathlib import Path
 from typing import IO
 
 from vivtui.allocator import give_back
-from vivtui.ingest import handover
+from vivtui.ingest import handover, kept_answers
 from vivtui.ingest.costs import cost_of, shared_out
 from vivtui.ingest.feeds import count_records, read_to_end
 from vivtui.ingest.file_status import Reading
+from vivtui.ingest.kept_reading import answered, read_kept
 from vivtui.ingest.layout import RunLayout, discover
 from vivtui.ingest.python_child import module_command
 from vivtui.parsing.kinds import FileSpec
@@ -45,18 +47,24 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
     included), and the files it does not use (the action log's text twin)
     counted (``RunLayout.counted``), by up to ``processes`` processes
     (default: the cores this one may use) when the run holds more than
-    ``split_over`` bytes. For a report: no time strip is counted."""
+    ``split_over`` bytes left to read (a big file's first bytes may have
+    been read already: ``kept_reading``). For a report: no time strip."""
     layout = discover(path, zone)
-    store = RunStore(budget, activity=activity, capacity=rows, time_strip=False,
-                     listed=REPORTED_LISTS)
+    ask = (str(path), zone, budget, copy(activity), rows)  # (its activity as given)
+    store = _report_store(budget, activity, rows)
     if processes is None:
         processes = min(usable_cores(), MOST_PROCESSES)
     jobs = _jobs(layout)
-    big = sum(size_of(file) for _, file in jobs.values()) > split_over
-    groups = balanced(jobs, processes) if big and not layout.single_file else [set(jobs)]
-    asks = [(str(path), zone, budget, activity, rows, group) for group in groups[1:]]
+    kinds = {feed.kind for feed in layout.feeds}
+    done = {name: answered(*jobs[name], zone, _fresh_store(ask))
+            for name in jobs if name in kinds}
+    big = sum(max(0, size_of(file) - done.get(name, 0))
+              for name, (_, file) in jobs.items()) > split_over
+    groups = (balanced(jobs, processes, done) if big and not layout.single_file
+              else [set(jobs)])
+    asks = [(*ask, group) for group in groups[1:]]
     workers = [_Worker(ask) for ask in asks]
-    _do(layout, groups[0], store, zone)
+    _do(layout, groups[0], store, ask)
     if workers:
         give_back()
     order = [feed.kind for feed in layout.feeds]
@@ -69,6 +77,18 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
                 feed.read_by_other(readings[feed.kind])
         layout.counted.update(counted)
     return layout, store
+
+
+def _report_store(budget: float | None, activity: RunActivity | None, rows: int) -> RunStore:
+    return RunStore(budget, activity=activity, capacity=rows, time_strip=False,
+                    listed=REPORTED_LISTS)
+
+
+def _fresh_store(ask: tuple) -> RunStore:
+    """A store of one file of the reading ``ask`` (see ``_do``), with an
+    activity of its own as given."""
+    _, _, budget, activity, rows = ask[:5]
+    return _report_store(budget, copy(activity), rows)
 
 
 def _jobs(layout: RunLayout) -> dict[str, tuple[FileSpec, Path]]:
@@ -84,13 +104,21 @@ def _jobs(layout: RunLayout) -> dict[str, tuple[FileSpec, Path]]:
     return jobs
 
 
-def _do(layout: RunLayout, group: set[str], store: RunStore,
-        zone: tzinfo | None) -> dict[str, Reading]:
-    """The group's jobs done here: its kinds read into ``store``, its unused files counted."""
+def _do(layout: RunLayout, group: set[str], store: RunStore, ask: tuple) -> dict[str, Reading]:
+    """The group's jobs done here: its kinds read into ``store`` (a big
+    file's into a store of its own, taken from what its last reading kept
+    if it can be, then absorbed), its unused files counted. ``ask``: the
+    reading's path, zone, budget, activity as given and rows."""
+    zone = ask[1]
     jobs = _jobs(layout)
     feeds = [feed for feed in layout.feeds if feed.kind in group]
+    order = [feed.kind for feed in layout.feeds]
     for feed in feeds:
-        read_to_end(feed, store.apply_batch)
+        own = read_kept(feed, _fresh_store(ask))
+        if own is None:
+            read_to_end(feed, store.apply_batch)
+        else:
+            store.absorb(own, {feed.kind}, order)
         feed.close()
     kinds = {feed.kind for feed in layout.feeds}
     for name in group - kinds:
@@ -104,9 +132,8 @@ def _do_apart(path: str, zone: tzinfo | None, budget: float | None,
     """A group's jobs done on a layout and a store of their own (in another
     process): the store, the readings and the counts."""
     layout = discover(path, zone)
-    store = RunStore(budget, activity=activity, capacity=rows, time_strip=False,
-                     listed=REPORTED_LISTS)
-    readings = _do(layout, group, store, zone)
+    store = _report_store(budget, copy(activity), rows)
+    readings = _do(layout, group, store, (path, zone, budget, activity, rows))
     return store, readings, layout.counted
 
 
@@ -129,7 +156,7 @@ class _Worker:
                                              stderr=subprocess.DEVNULL,
                                              pass_fds=(self._answer.fileno(),))
             with self._process.stdin as sent:
-                pickle.dump((args, self._answer.fileno()), sent,
+                pickle.dump((args, self._answer.fileno(), kept_answers.taking()), sent,
                             protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:  # not started, or gone at once: ``result`` says None
             pass
@@ -152,11 +179,15 @@ class _Worker:
             answer.close()
 
 
-def balanced(jobs: dict[str, tuple[FileSpec, Path]], count: int) -> list[set[str]]:
+def balanced(jobs: dict[str, tuple[FileSpec, Path]], count: int,
+             done: dict[str, int] | None = None) -> list[set[str]]:
     """The jobs in at most ``count`` groups of about equal time, the lightest
-    first (done by the process that also merges)."""
+    first (done by the process that also merges); ``done``: the bytes of a
+    job's file read already (``kept_reading.answered``)."""
+    done = done or {}
     # (A job named by its file is a file counted, not read: ``_jobs``.)
-    return shared_out({name: cost_of(spec, file, counted=name == str(file))
+    return shared_out({name: cost_of(spec, file, counted=name == str(file),
+                                     done=done.get(name, 0))
                        for name, (spec, file) in jobs.items()},
                       min(count, MOST_PROCESSES))
 
@@ -170,7 +201,9 @@ def usable_cores() -> int:
 
 
 def _work() -> None:
-    ask, answer_fd = pickle.load(sys.stdin.buffer)
+    ask, answer_fd, taking = pickle.load(sys.stdin.buffer)
+    if not taking:  # (``--fresh``)
+        kept_answers.take_none()
     made = _do_apart(*ask)
     give_back()
     with os.fdopen(answer_fd, "wb") as answer:
