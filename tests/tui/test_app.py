@@ -1256,3 +1256,24 @@ async def test_a_file_read_without_a_row_for_its_pane_says_so_not_waiting(tui, t
         assert app.main.panes["sessions"].view.empty == (
             "no GrindSession starts or completions in structured_logs.jsonl yet: 1 line read")
         assert app.main.panes["budget"].view.empty == "no API failures or budget events yet"
+
+
+async def test_rows_drawn_before_the_run_is_known_to_span_days_are_drawn_again_dated(
+        tui, tmp_path):
+    # A big run's newest actions were drawn at once; the sessions read after
+    # them began two days earlier. The actions' times stayed without their date
+    # (13:17:37, of which day?) until they were scrolled: the view was not
+    # drawn again, though its rows now draw dated.
+    from vivtui.parsing import sessions
+
+    app = tui.empty_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.apply_records("actions", [tui.action(i) for i in range(3)])
+        await pilot.pause()
+        assert "05:44:03 A0" in tui.screen_text(app)
+        start = orjson.dumps({"timestamp": "2026-02-01T09:00:00+00:00",
+                              "message": "GrindSession started", "worker_id": "w",
+                              "context": {"session_id": 1, "run": 1, "task": "t"}})
+        app.apply_records("sessions", [sessions.parse(start, 1, 0, ParseContext(timezone.utc))])
+        await pilot.pause()
+        assert "02-03 05:44:03 A0" in tui.screen_text(app)
