@@ -78,39 +78,33 @@ def test_a_file_looked_at_again_takes_its_kept_answer_and_reads_on_from_its_end(
     assert again == read_here(tmp_path, QUEUE) != before
 
 
-def test_a_file_grown_by_much_since_is_read_again_whole(demo, tmp_path, monkeypatch):
-    # Read on by the tail loop, much would be read on the screen's process.
-    whole = (demo / QUEUE).read_bytes()
+@pytest.mark.parametrize("name", [QUEUE, "action_log.jsonl", "kernel_run.log",
+                                  "structured_logs.jsonl", "api_audit.log"])
+def test_a_file_grown_by_much_since_is_read_on_from_its_kept_answer_by_a_process(
+        demo, tmp_path, monkeypatch, name):
+    # A live run looked at again an hour later: read on by the tail loop, much
+    # would be read on the screen's process; read again whole, all of it.
+    whole = (demo / name).read_bytes()
     half = whole[:whole.index(b"\n", len(whole) // 2) + 1]
-    (tmp_path / QUEUE).write_bytes(half)
-    looked_at(tmp_path, QUEUE)
-    with open(tmp_path / QUEUE, "ab") as out:
+    (tmp_path / name).write_bytes(half)
+    before, _ = looked_at(tmp_path, name)
+    with open(tmp_path / name, "ab") as out:
         out.write(whole[len(half):])
     monkeypatch.setattr(apart_process, "READ_ON_MOST", len(whole) - len(half) - 1)
-    again, answered = looked_at(tmp_path, QUEUE)
+    launched = []
+    real_launch = ApartProcess.launch.__func__
+    monkeypatch.setattr(ApartProcess, "launch", classmethod(
+        lambda cls, *args, **kwargs: launched.append(kwargs.get("went_on"))
+        or real_launch(cls, *args, **kwargs)))
+    again, answered = looked_at(tmp_path, name)
+    (went_on,) = launched
+    assert went_on is not None and went_on.name.split("-")[2] == str(len(half))
     assert not isinstance(answered._process, apart_process._Done)
-    assert again == read_here(tmp_path, QUEUE)
-
-
-def test_among_other_files_a_kept_answer_outgrown_is_joined_with_the_rest_read(
-        demo, tmp_path, monkeypatch):
-    # A live run looked at again hours later: its queue grew by more than the
-    # tail loop should read on, and is not read again whole.
-    whole = (demo / QUEUE).read_bytes()
-    half = whole[:whole.index(b"\n", len(whole) // 2) + 1]
-    (tmp_path / QUEUE).write_bytes(half)
-    before, answered = looked_at(tmp_path, QUEUE, ApartParts.start_one)
-    assert not isinstance(answered, ApartParts)  # one process, as among other files
-    with open(tmp_path / QUEUE, "ab") as out:
-        out.write(whole[len(half):])
-    monkeypatch.setattr(apart_process, "READ_ON_MOST", len(whole) - len(half) - 1)
-    again, answered = looked_at(tmp_path, QUEUE, ApartParts.start_one)
-    assert isinstance(answered, ApartParts)
-    assert isinstance(answered._first._process, apart_process._Done)
-    assert answered._second.offset >= len(half)  # read from where the kept one ends
-    assert again == read_here(tmp_path, QUEUE) != before
+    assert again == read_here(tmp_path, name) != before
+    (kept,) = kept_files()  # what it read on to, kept in place of the older one
+    assert kept.split("-")[2] == str(len(whole))
     monkeypatch.setattr(apart_process, "READ_ON_MOST", len(whole))  # (not outgrown)
-    _, answered = looked_at(tmp_path, QUEUE, ApartParts.start_one)
+    _, answered = looked_at(tmp_path, name)
     assert isinstance(answered._process, apart_process._Done)
 
 

@@ -99,21 +99,6 @@ class ApartParts:
         return cls._launched(feed, reading, fd, size, kept, cut)
 
     @classmethod
-    def start_one(cls, feed: Feed, reading: ReadApart) -> ApartParts | ApartProcess | None:
-        """One process for a file among others (``ApartProcess.start``). A kind
-        read in parts whose kept answer the file has outgrown (a live run
-        looked at again hours later: ``apart_process.outgrown``) is that
-        answer joined with the process's reading of the rest, not read again whole."""
-        opened = opened_kept(feed, reading) if feed.kind in PART_KINDS else None
-        if opened is not None:
-            fd, size, kept, found = opened
-            if found is not None and outgrown(found[0], size):
-                first = ApartProcess.taken_from(*found)
-                if first is not None:
-                    return cls._launched(feed, reading, fd, size, kept, found[0], first)
-        return ApartProcess.start(feed, reading)
-
-    @classmethod
     def _launched(cls, feed: Feed, reading: ReadApart, fd: int, size: int, kept: Kept | None,
                   cut: int, first: ApartProcess | None = None) -> ApartParts | ApartProcess | None:
         """A process for each part (``first`` given: for the later part only)."""

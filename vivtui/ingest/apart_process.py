@@ -82,13 +82,18 @@ class ApartProcess:
 
     @classmethod
     def start(cls, feed: Feed, reading: ReadApart) -> ApartProcess | None:
+        """The answer kept from an earlier look; when the file has outgrown it
+        (a live run looked at again an hour later), a process reading on from
+        it; else a process reading the file."""
         opened = opened_kept(feed, reading)
         if opened is None:
             return None
         fd, size, kept, found = opened
-        taken = (cls.taken_from(*found) if found is not None and not outgrown(found[0], size)
-                 else None)  # (None too if another monitor's pruning took it meanwhile)
-        return taken or cls.launch(feed, reading, fd, size, kept=kept)
+        went_on = None  # (None too if another monitor's pruning took it meanwhile)
+        if found is not None:
+            went_on = (cls.launch(feed, reading, fd, size, kept=kept, went_on=found[1])
+                       if outgrown(found[0], size) else cls.taken_from(*found))
+        return went_on or cls.launch(feed, reading, fd, size, kept=kept)
 
     @classmethod
     def taken_from(cls, end: int, path: Path) -> ApartProcess | None:
@@ -113,24 +118,31 @@ class ApartProcess:
 
     @classmethod
     def launch(cls, feed: Feed, reading: ReadApart, fd: int, size: int,
-               begin: int = 0, kept: Kept | None = None) -> ApartProcess | None:
+               begin: int = 0, kept: Kept | None = None,
+               went_on: Path | None = None) -> ApartProcess | None:
         """The process reading ``fd`` from byte ``begin`` (where a line starts)
-        up to byte ``size``, into a copy of ``reading``'s store and engine;
-        its answer kept in ``kept`` once made."""
+        up to byte ``size``, into a copy of ``reading``'s store and engine
+        (``went_on``: into the kept answer there, from where it ends, as the
+        tail loop reads on from one); its answer kept in ``kept`` once made."""
         try:
             progress_read, progress_write = os.pipe()
         except OSError:  # out of descriptors: read here
             return None
-        answer = process = None
+        answer = process = carried = None
         try:
+            # (Opened here: pruned by another monitor meanwhile, it is still read.)
+            carried = open(went_on, "rb") if went_on is not None else None  # noqa: SIM115
             answer = tempfile.TemporaryFile()  # (no writable temporary directory: read here)
+            passed = (fd, progress_write, answer.fileno(),
+                      *([carried.fileno()] if carried is not None else []))
             process = subprocess.Popen(
                 _command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, pass_fds=(fd, progress_write, answer.fileno()))
+                stderr=subprocess.DEVNULL, pass_fds=passed)
             _lower_priority(process.pid)
             with process.stdin as sent:
                 pickle.dump((feed.spec.name, str(feed.path), feed.zone, fd, begin, size,
-                             progress_write, answer.fileno(), reading.store, reading.engine),
+                             progress_write, answer.fileno(), reading.store, reading.engine,
+                             carried.fileno() if carried is not None else None),
                             sent, protocol=pickle.HIGHEST_PROTOCOL)
         except (OSError, pickle.PicklingError):
             os.close(progress_read)
@@ -142,6 +154,8 @@ class ApartProcess:
             return None
         finally:
             os.close(progress_write)
+            if carried is not None:
+                carried.close()
         launched = cls(process, progress_read, answer)
         if kept is not None:
             launched._keeping = (kept, begin, size, kept.marks(size))
@@ -288,11 +302,14 @@ def _command() -> list[str]:
 
 
 def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, begin: int, size: int,
-          progress: IO[str], store, engine) -> tuple:
+          progress: IO[str], store, engine, went_on: tuple | None = None) -> tuple:
     """In the process: the file read through ``fd`` from byte ``begin`` up
-    to ``size`` bytes."""
+    to ``size`` bytes (``went_on``: from the place, records and malformed
+    lines a kept answer ends at, whose store and engine these are)."""
     feed = Feed([(BY_NAME[spec_name], Path(path))], zone)
     feed.read_through(Path(f"/dev/fd/{fd}"), size, begin)
+    if went_on is not None:
+        feed.took_over(*went_on)
     if begin and engine is not None:
         engine.reads_after_cut(feed.kind)
     # Kept rows past the newest held as places in the file, as the monitor
@@ -314,13 +331,17 @@ def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, begin: int, s
 
 def _work() -> None:
     # (At idle priority already: ``_lower_priority``, from the monitor.)
-    spec_name, path, zone, fd, begin, size, progress_fd, answer_fd, store, engine = pickle.load(
-        sys.stdin.buffer)
+    (spec_name, path, zone, fd, begin, size, progress_fd, answer_fd, store, engine,
+     carried_fd) = pickle.load(sys.stdin.buffer)
+    went_on = None
+    if carried_fd is not None:  # a kept answer, read on from
+        with os.fdopen(carried_fd, "rb") as carried:
+            store, engine, went_on = handover.load(carried)
     # The progress pipe ends when the process does, after its answer is written.
     progress = os.fdopen(progress_fd, "w", buffering=1)
     with os.fdopen(answer_fd, "wb") as answer:
         # Written as it is made: never the whole answer in memory beside the store.
-        made = _read(spec_name, path, zone, fd, begin, size, progress, store, engine)
+        made = _read(spec_name, path, zone, fd, begin, size, progress, store, engine, went_on)
         handover.dump(made, answer)
     progress.close()
     handover.leave()  # (``made`` held: not freed first)

@@ -58,7 +58,7 @@ class Started:
         """The process (two, for a file read alone: ``apart_parts``) that reads
         the feed's backlog into ``reading``'s copy; None, and the turn given
         back, when none could be started (the tail loop reads it)."""
-        start = ApartParts.start if turns.alone(feed.kind) else ApartParts.start_one
+        start = ApartParts.start if turns.alone(feed.kind) else ApartProcess.start
         process = start(feed, reading)
         if process is None:
             turn.give_back()
