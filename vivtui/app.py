@@ -25,7 +25,7 @@ from textual.screen import Screen
 from vivtui.alerts.alert import Alert, AlertSettings
 from vivtui.alerts.deliver import AlertCommand, Ringer
 from vivtui.alerts.rules import AlertEngine
-from vivtui.ingest.apart import ReadApart
+from vivtui.ingest.apart import ReadApart, absorbed
 from vivtui.ingest.batch import Batch
 from vivtui.ingest.early_backlogs import EarlyBacklogs
 from vivtui.ingest.early_previews import EarlyPreviews
@@ -166,15 +166,10 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
 
     def _absorb(self, reading: ReadApart) -> None:
         """A backlog taken in apart joins the run's store, and its alerts the list."""
-        kinds = [feed.kind for feed in self.layout_.feeds]
-        self.store.absorb(reading.store, {reading.kind}, kinds)
-        read_back_from(self.layout_, self.store, self.options.zone)
-        self._alerted(self.alerts.absorb(reading.engine, {reading.kind}))
+        absorbed(reading, self.layout_, self.store, self.options.zone)
+        self._alerted(self.alerts.absorb(reading.engine, {reading.kind}, self.store))
         if self.options.on_long_lived is not None:
             self.options.on_long_lived()
-        for feed in self.layout_.feeds:
-            if feed.kind == reading.kind:
-                feed.apart = False
         self.main.records_arrived(reading.kind)
         self.main.draw_kind_now(reading.kind)
 

@@ -358,3 +358,17 @@ def test_an_engine_absorbing_a_backlog_read_apart_goes_on_where_it_left_off(run)
     run.write("execution_log.jsonl", task(3, "c", "failed"))
     run.write("api_audit.log", call(3, cost=0.1))  # $1.30: still between 50 and 80 %
     assert rules_of(main.look()) == [STREAK]
+
+
+def test_a_limit_the_action_log_states_after_the_calls_judges_every_wrapper(run):
+    # The audit log's batches came first (its thread was quicker): judged
+    # against the producer's $2.00, u0's $0.30 crossed nothing. The action
+    # log's BUDGET line then says the limit is $0.50: u0 is past 50 % of it.
+    run.write("api_audit.log", *[call(i, "u0", 0.1) for i in range(3)])
+    assert run.look() == []
+    run.write("action_log.jsonl", {"timestamp": stamp(5), "actor": "SYSTEM",
+                                   "action_type": "BUDGET", "action": "cost_update",
+                                   "detail": "$0.30/$0.50 (60%)"})
+    (fired,) = run.look()
+    assert fired.rule == BUDGET and "wrapper u0 has spent $0.30 of $0.50" in fired.message
+    assert fired.file == "action_log.jsonl" and fired.line == 1  # where the limit was said

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -152,3 +153,60 @@ def test_a_bad_option_is_said_without_a_traceback(root):
                            "nope"], capture_output=True, timeout=60, check=False)
     assert done.returncode == 2
     assert b"unknown rule nope" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_big_backlogs_read_by_other_processes_tell_the_alerts_one_reading_tells(
+        demo, tmp_path, monkeypatch):
+    """A big file's backlog is read as the monitor reads it (other processes,
+    then absorbed): the history alerts are those read here in one go, the
+    budget levels of a limit the action log states included."""
+    import io
+    from datetime import timezone
+
+    from vivtui.alerts.watch import Watch, WatchOptions
+    from vivtui.ingest import apart_process
+
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in os.listdir(demo):
+        (run / name).write_bytes((demo / name).read_bytes())
+    write(run, "api_audit.log", *[call(i, cost=0.5) for i in range(8)])  # budget levels
+    write(run, "execution_log.jsonl", b"{a malformed line")
+
+    def told(once: bool) -> list[str]:
+        out = io.StringIO()
+        watch = Watch(str(run), WatchOptions(history=True, once=once, zone=timezone.utc), out=out)
+        if not once:
+            launched = []
+            real_launch = apart_process.ApartProcess.launch.__func__
+            monkeypatch.setattr(apart_process.ApartProcess, "launch", classmethod(
+                lambda cls, *a, **k: launched.append(a[0].kind) or real_launch(cls, *a, **k)))
+            thread = threading.Thread(target=watch.run)
+            thread.start()
+            deadline = time.monotonic() + 60
+            while not watch.tailing.threads:  # (not started yet: nothing is being read)
+                time.sleep(0.01)
+            while (watch.tailing.reading_backlog() is not None or not watch._batches.empty()
+                   or any(feed.apart for feed in watch.layout.feeds)):
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            watch.stop_code = 0
+            thread.join(10)
+            assert {"api", "tasks", "sessions"} <= set(launched)  # read by other processes
+        else:
+            watch.run()
+        return sorted(line.split(" ", 1)[1] for line in out.getvalue().splitlines())
+
+    monkeypatch.setattr(apart_process, "WORTH_OVER", 0)
+    once = told(True)
+    assert {"budget", "malformed"} <= {line.split()[1].rstrip(":") for line in once}
+    # The wrappers' levels are judged once the files are joined (the audit
+    # log's process knew no limit the action log states): where the spend
+    # crossed is not said, what it is and the level are.
+    assert unplaced(told(False)) == unplaced(once)
+
+
+def unplaced(told: list[str]) -> list[str]:
+    """Alerts told, the place of a budget level's crossing left out."""
+    return sorted(re.sub(r" \(api_audit\.log:\d+\)", "", line) if " budget: " in line
+                  else line for line in told)

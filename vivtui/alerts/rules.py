@@ -42,7 +42,7 @@ from vivtui.alerts.alert import (
 from vivtui.alerts.judging import burst_step, crossed_level
 from vivtui.alerts.parts import Lead, ReadRows
 from vivtui.alerts.streaks import Streak
-from vivtui.parsing import api_audit, execution, sessions
+from vivtui.parsing import actions, api_audit, execution, sessions
 from vivtui.parsing.record import ERROR, OK, Record, new_record, rows_of
 from vivtui.parsing.values import EpochMinutes, text
 from vivtui.safetext import preview
@@ -151,7 +151,15 @@ class AlertEngine:
         elif kind == execution.KIND and STREAK not in off and self._seen.moved(
                 by_severity, kind, ERROR, OK):
             self._streak(kind, rows, store, live, out)
+        elif kind == actions.KIND and rows and BUDGET not in off and self._limits_moved(store):
+            self._budget(rows, store, live, out)  # (a BUDGET action stated another limit)
         return self._keep(out)
+
+    def _limits_moved(self, store: RunStore) -> bool:
+        """Has the wrappers' limit changed since they were last judged? (The
+        action log states it; its batches may come after the audit log's.)"""
+        budget = store.budget
+        return (budget.option_limit, budget.stated_limit) != self._limits
 
     def _same_block(self, record: Record, store: RunStore) -> bool:
         """One block is written down in several files (the action log, the
@@ -332,10 +340,14 @@ class AlertEngine:
                      record.kind if record is not None else None,
                      record.offset if record is not None else None)
 
-    def absorb(self, other: AlertEngine, kinds: set[str]) -> list[Alert]:
+    def absorb(self, other: AlertEngine, kinds: set[str],
+               store: RunStore | None = None) -> list[Alert]:
         """What ``other`` raised and learnt from the batches of ``kinds``,
         which it alone saw (a backlog taken in apart, ``ingest.apart``), as
-        if this engine had seen them; the alerts it raised."""
+        if this engine had seen them; the alerts it raised. ``store``: the
+        run's, which took ``other``'s in: the wrappers are judged against
+        the limits it knows (``other`` judged the audit log against the limit
+        its own files stated: none, when the action log states it)."""
         self._seen.counts.update({key: count for key, count in other._seen.counts.items()
                                   if key[0] in kinds})
         if api_audit.KIND in kinds:
@@ -349,6 +361,9 @@ class AlertEngine:
         self._last_block = max(self._last_block, other._last_block, key=lambda block: block[0])
         fired = list(other.alerts)
         self.fired += other.fired - len(fired)  # raised, and no longer kept there
+        if store is not None and BUDGET not in self.settings.off and (
+                api_audit.KIND in kinds or self._limits_moved(store)):
+            self._budget([], store, False, fired)
         return self._keep(fired)
 
     def reads_after_cut(self, kind: str) -> None:

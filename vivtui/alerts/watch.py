@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import sys
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TextIO
@@ -25,9 +26,11 @@ from vivtui.alerts.deliver import (
     alert_text,
 )
 from vivtui.alerts.rules import AlertEngine
+from vivtui.ingest.apart import ReadApart, absorbed
 from vivtui.ingest.batch import Batch
 from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover, read_back_from
+from vivtui.ingest.split_read import usable_cores
 from vivtui.ingest.tailing import Tailing
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
@@ -64,8 +67,13 @@ class Watch:
         read_back_from(self.layout, self.store, options.zone)
         self.engine = AlertEngine(self.layout.root.name, options.settings)
         self._batches: queue.Queue[Batch] = queue.Queue()
+        # A big file's backlog is read as the monitor reads it: by other
+        # processes, at most one a core, taken from what an earlier look kept
+        # (``ingest.apart_process``): a big run's was read by this one alone
+        # (``--once``: 43 s), and live alerts waited for it.
         self.tailing = Tailing(self.layout.feeds, self.layout.directories, self._batches.put,
-                               self._failed, poll=options.poll)
+                               self._failed, poll=options.poll, apart=self._read_apart,
+                               apart_processes=usable_cores())
         self.ringer = Ringer(
             self._signal, (lambda: self._signal(BELL)) if options.bell else None, options.notify,
             AlertCommand(options.command, self._say) if options.command else None)
@@ -103,8 +111,23 @@ class Watch:
         return self.stop_code or 0
 
     def _apply(self, batch: Batch) -> None:
+        if batch.apart is not None:
+            self._absorb(batch.apart)
+            return
         found = self.store.apply_batch(batch)
         self._tell(self.engine.saw_batch(batch, found, self.store))
+
+    def _read_apart(self, kind: str) -> ReadApart:
+        """Where a big file's backlog is taken in apart (``Tailing``)."""
+        return ReadApart.afresh(kind, self.layout, self.options.zone,
+                                RunStore(self.options.budget, capacity=0,
+                                         activity=copy(self.options.activity), clock=self.clock),
+                                AlertEngine(self.engine.run, self.options.settings))
+
+    def _absorb(self, reading: ReadApart) -> None:
+        """A backlog taken in apart joins the run's store, and its alerts are told."""
+        absorbed(reading, self.layout, self.store, self.options.zone)
+        self._tell(self.engine.absorb(reading.engine, {reading.kind}, self.store))
 
     def _tell(self, alerts: list[Alert]) -> None:
         options = self.options

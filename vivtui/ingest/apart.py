@@ -44,3 +44,15 @@ class ReadApart:
         found = self.store.apply_batch(batch)
         if self.engine is not None:
             self.engine.saw_batch(batch, found, self.store)
+
+
+def absorbed(reading: ReadApart, layout: RunLayout, store: RunStore,
+             zone: tzinfo | None) -> None:
+    """A backlog taken in apart (``Batch.apart``) joins the run's ``store``
+    (its kept rows read back from the layout's files), and its feed is read
+    here from now on. (Its alert engine joins the run's by the caller.)"""
+    store.absorb(reading.store, {reading.kind}, [feed.kind for feed in layout.feeds])
+    read_back_from(layout, store, zone)
+    for feed in layout.feeds:
+        if feed.kind == reading.kind:
+            feed.apart = False
