@@ -158,13 +158,21 @@ def test_a_bad_option_is_said_without_a_traceback(root):
 def test_big_backlogs_read_by_other_processes_tell_the_alerts_one_reading_tells(
         demo, tmp_path, monkeypatch):
     """A big file's backlog is read as the monitor reads it (other processes,
-    then absorbed): the history alerts are those read here in one go, the
-    budget levels of a limit the action log states included."""
+    then absorbed), live and ``--once``, the second time from what the first
+    kept: the history alerts are those of one reading in order, the budget
+    levels of a limit the action log states included; ``--once`` tells them
+    in the order of their files and lines."""
     import io
     from datetime import timezone
 
+    from vivtui.alerts import rules
+    from vivtui.alerts.deliver import alert_text
+    from vivtui.alerts.rules import AlertEngine
     from vivtui.alerts.watch import Watch, WatchOptions
     from vivtui.ingest import apart_process
+    from vivtui.ingest.feeds import read_to_end
+    from vivtui.ingest.layout import discover
+    from vivtui.store.run import RunStore
 
     run = tmp_path / "run"
     run.mkdir()
@@ -172,38 +180,54 @@ def test_big_backlogs_read_by_other_processes_tell_the_alerts_one_reading_tells(
         (run / name).write_bytes((demo / name).read_bytes())
     write(run, "api_audit.log", *[call(i, cost=0.5) for i in range(8)])  # budget levels
     write(run, "execution_log.jsonl", b"{a malformed line")
+    in_order = []  # one reading, a file after another, here
+    store, engine = RunStore(capacity=0), AlertEngine(run.name)
+    for feed in discover(run, timezone.utc).feeds:
+        read_to_end(feed, lambda batch: in_order.extend(
+            engine.saw_batch(batch, store.apply_batch(batch), store)))
+    expected = unplaced(alert_text(alert).split(" ", 1)[1] for alert in in_order)
+    assert {"budget", "malformed"} <= {line.split()[1].rstrip(":") for line in expected}
+    assert len(expected) > 3
+
+    # A reading's engine keeps the newest alerts; those told here are all.
+    monkeypatch.setattr(rules, "KEPT_ALERTS", 3)
+    launched = []
+    real_launch = apart_process.ApartProcess.launch.__func__
+    monkeypatch.setattr(apart_process.ApartProcess, "launch", classmethod(
+        lambda cls, *a, **k: launched.append(a[0].kind) or real_launch(cls, *a, **k)))
+    monkeypatch.setattr(apart_process, "WORTH_OVER", 0)
 
     def told(once: bool) -> list[str]:
         out = io.StringIO()
         watch = Watch(str(run), WatchOptions(history=True, once=once, zone=timezone.utc), out=out)
-        if not once:
-            launched = []
-            real_launch = apart_process.ApartProcess.launch.__func__
-            monkeypatch.setattr(apart_process.ApartProcess, "launch", classmethod(
-                lambda cls, *a, **k: launched.append(a[0].kind) or real_launch(cls, *a, **k)))
-            thread = threading.Thread(target=watch.run)
-            thread.start()
-            deadline = time.monotonic() + 60
-            while not watch.tailing.threads:  # (not started yet: nothing is being read)
-                time.sleep(0.01)
-            while (watch.tailing.reading_backlog() is not None or not watch._batches.empty()
-                   or any(feed.apart for feed in watch.layout.feeds)):
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
-            watch.stop_code = 0
-            thread.join(10)
-            assert {"api", "tasks", "sessions"} <= set(launched)  # read by other processes
-        else:
-            watch.run()
-        return sorted(line.split(" ", 1)[1] for line in out.getvalue().splitlines())
+        if once:
+            assert watch.run() == 0
+            return [line.split(" ", 1)[1] for line in out.getvalue().splitlines()]
+        thread = threading.Thread(target=watch.run)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not watch.tailing.threads:  # (not started yet: nothing is being read)
+            time.sleep(0.01)
+        while (watch.tailing.reading_backlog() is not None or not watch._batches.empty()
+               or any(feed.apart for feed in watch.layout.feeds)):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        watch.stop_code = 0
+        thread.join(10)
+        return [line.split(" ", 1)[1] for line in out.getvalue().splitlines()]
 
-    monkeypatch.setattr(apart_process, "WORTH_OVER", 0)
-    once = told(True)
-    assert {"budget", "malformed"} <= {line.split()[1].rstrip(":") for line in once}
     # The wrappers' levels are judged once the files are joined (the audit
     # log's process knew no limit the action log states): where the spend
     # crossed is not said, what it is and the level are.
-    assert unplaced(told(False)) == unplaced(once)
+    assert unplaced(told(False)) == expected
+    assert {"api", "tasks", "sessions"} <= set(launched)  # read by other processes
+    del launched[:]
+    once = told(True)
+    assert unplaced(once) == expected and launched == []  # taken from what was kept
+    files = [feed.path.name for feed in discover(run, timezone.utc).feeds]
+    places = [(files.index(found[1]), int(found[2])) for found in
+              (re.search(r"\((\S+):(\d+)\)", line) for line in once) if found]
+    assert len(places) > 10 and places == sorted(places)
 
 
 def unplaced(told: list[str]) -> list[str]:

@@ -82,10 +82,15 @@ class _Seen:
 
 
 class AlertEngine:
-    def __init__(self, run: str, settings: AlertSettings | None = None) -> None:
+    def __init__(self, run: str, settings: AlertSettings | None = None,
+                 every_alert: bool = False) -> None:
+        """``every_alert``: keep each alert raised (a backlog read apart whose
+        alerts are all told: ``vivtui watch --history``), not the newest
+        ``KEPT_ALERTS``."""
         self.run = run
         self.settings = settings or AlertSettings()
-        self.alerts: deque[Alert] = deque(maxlen=KEPT_ALERTS)  # every alert, oldest first
+        # Every alert, oldest first.
+        self.alerts: deque[Alert] = deque(maxlen=None if every_alert else KEPT_ALERTS)
         self.fired = 0
         self.fired_live = 0  # of them, rung while watched (not history)
         self._seen = _Seen()

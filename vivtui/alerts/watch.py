@@ -28,7 +28,6 @@ from vivtui.alerts.deliver import (
 from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.apart import ReadApart, absorbed
 from vivtui.ingest.batch import Batch
-from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.ingest.split_read import usable_cores
 from vivtui.ingest.tailing import Tailing
@@ -78,6 +77,7 @@ class Watch:
             self._signal, (lambda: self._signal(BELL)) if options.bell else None, options.notify,
             AlertCommand(options.command, self._say) if options.command else None)
         self.stop_code: int | None = None
+        self._held: list[Alert] | None = None
 
     def run(self) -> int:
         try:
@@ -105,8 +105,25 @@ class Watch:
             self.ringer.close(wait=35.0)
 
     def _once(self) -> int:
-        for feed in self.layout.feeds:
-            read_to_end(feed, self._apply)
+        """What the files hold, read as the tail loops read it (a big file's
+        by another process, or from what an earlier look kept), its alerts
+        told in the order of their files and lines."""
+        self._held = []
+        self.tailing.start()
+        while not (self.tailing.backlogs_posted() and self._batches.empty()):
+            try:
+                batch = self._batches.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            try:
+                self._apply(batch)
+            finally:
+                self.tailing.applied(batch.kind)
+        self.tailing.stop()
+        held, self._held = self._held, None
+        order = {feed.path.name: at for at, feed in enumerate(self.layout.feeds)}
+        self._tell(sorted(held, key=lambda alert: (order.get(alert.file, len(order)),
+                                                   alert.line or 0)))
         self._tell(self.engine.tick(self.store, self.layout.statuses(), self.clock()))
         return self.stop_code or 0
 
@@ -122,7 +139,9 @@ class Watch:
         return ReadApart.afresh(kind, self.layout, self.options.zone,
                                 RunStore(self.options.budget, capacity=0,
                                          activity=copy(self.options.activity), clock=self.clock),
-                                AlertEngine(self.engine.run, self.options.settings))
+                                AlertEngine(self.engine.run, self.options.settings,
+                                            every_alert=self.options.history
+                                            or self.options.once))
 
     def _absorb(self, reading: ReadApart) -> None:
         """A backlog taken in apart joins the run's store, and its alerts are told."""
@@ -130,6 +149,9 @@ class Watch:
         self._tell(self.engine.absorb(reading.engine, {reading.kind}, self.store))
 
     def _tell(self, alerts: list[Alert]) -> None:
+        if self._held is not None:  # (``--once``: told in order at the end)
+            self._held.extend(alerts)
+            return
         options = self.options
         for alert in alerts:
             if not (alert.live or options.history or options.once):

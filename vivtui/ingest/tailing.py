@@ -128,6 +128,7 @@ class Tailing(PreviewLoops):
         # A backlog is parsed faster than it is applied: batches queued up
         # unread were the memory peak of a big file.
         self._in_flight = {feed.kind: threading.Semaphore(IN_FLIGHT) for feed in self.feeds}
+        self._handed: set[str] = set()  # kinds whose whole backlog is posted (``backlogs_posted``)
         self._screen_free = threading.Event()
         self._screen_free.set()
         self._key_free = threading.Event()  # cleared while a key is being answered
@@ -189,6 +190,11 @@ class Tailing(PreviewLoops):
         if not left:
             return None
         return read / weight if weight else 0.0
+
+    def backlogs_posted(self) -> bool:
+        """Has every feed posted all its file held at the first look (a
+        one-shot reading is over once they are taken in)?"""
+        return len(self._handed) == len(self.feeds)
 
     def applied(self, kind: str) -> None:
         """A batch of ``kind`` was taken in: the next may come."""
@@ -278,6 +284,8 @@ class Tailing(PreviewLoops):
             if batch.records or batch.events or batch.reset:
                 self._hand_over(batch)
             del batch  # freed once applied, not after the next batch is read
+            if not more:
+                self._handed.add(feed.kind)
             if not more or self.stopped.is_set():
                 return
 
