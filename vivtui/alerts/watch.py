@@ -91,14 +91,7 @@ class Watch:
                     next_tick = now + TICK_S
                     self._tell(self.engine.tick(self.store, self.layout.statuses(),
                                                 self.clock()))
-                try:
-                    batch = self._batches.get(timeout=max(0.01, next_tick - now))
-                except queue.Empty:
-                    continue
-                try:
-                    self._apply(batch)
-                finally:
-                    self.tailing.applied(batch.kind)
+                self._take_next(max(0.01, next_tick - now))
             return self.stop_code
         finally:
             self.tailing.stop()
@@ -111,14 +104,7 @@ class Watch:
         self._held = []
         self.tailing.start()
         while not (self.tailing.backlogs_posted() and self._batches.empty()):
-            try:
-                batch = self._batches.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            try:
-                self._apply(batch)
-            finally:
-                self.tailing.applied(batch.kind)
+            self._take_next(0.05)
         self.tailing.stop()
         held, self._held = self._held, None
         order = {feed.path.name: at for at, feed in enumerate(self.layout.feeds)}
@@ -126,6 +112,17 @@ class Watch:
                                                    alert.line or 0)))
         self._tell(self.engine.tick(self.store, self.layout.statuses(), self.clock()))
         return self.stop_code or 0
+
+    def _take_next(self, wait: float) -> None:
+        """The next batch the tail loops posted, taken in (if one comes within ``wait`` s)."""
+        try:
+            batch = self._batches.get(timeout=wait)
+        except queue.Empty:
+            return
+        try:
+            self._apply(batch)
+        finally:
+            self.tailing.applied(batch.kind)
 
     def _apply(self, batch: Batch) -> None:
         if batch.apart is not None:
