@@ -6,7 +6,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-from vivtui.ingest.feeds import count_records
+from vivtui.ingest.counting import count_records
 from vivtui.ingest.layout import RunLayout
 from vivtui.ingest.split_read import read_run
 from vivtui.parsing.kinds import SPECS

@@ -7,7 +7,7 @@ from datetime import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vivtui.ingest.feeds import count_records
+from vivtui.ingest.counting import count_records
 from vivtui.parsing import action_text
 from vivtui.parsing.action_text import ActionTextAssembler, EntryCounter
 from vivtui.parsing.context import ParseContext

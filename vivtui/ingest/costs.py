@@ -23,7 +23,7 @@ from vivtui.sources.regular import size_of
 COST_PER_BYTE = {"actions": 1.0, "api": 2.25, "tasks": 2.6, "sessions": 3.7, "kernel": 6.4,
                  "text": 10.0}
 OTHER_COST_PER_BYTE = 4.0
-COUNTED_TEXT_PER_BYTE = 0.9  # the text form counted (``feeds.count_records``)
+COUNTED_TEXT_PER_BYTE = 0.9  # the text form counted (``counting.count_records``)
 MOST_GROUPS = 4
 
 

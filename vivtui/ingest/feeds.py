@@ -22,7 +22,6 @@ from vivtui.ingest.file_status import (
 from vivtui.ingest.newest_lines import NewestLines
 from vivtui.ingest.rotated import Identity, UnreadCopies, copies_note
 from vivtui.parsing import performance
-from vivtui.parsing.action_text import EntryCounter
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import SNAPSHOT, FileSpec, LineParser, gc_paused
 from vivtui.parsing.record import Records
@@ -379,34 +378,6 @@ def read_to_end(feed: Feed, apply: Callable[[Batch], None], final: bool = True) 
             del batch
         if not more:
             return
-
-
-def count_records(spec: FileSpec, path: Path, zone: tzinfo | None) -> tuple[int, int]:
-    """(records, malformed) of a file read as ``spec`` and not kept."""
-    if spec.assembled:
-        return _count_entries(path), 0  # (the assembler makes no malformed record)
-    feed = Feed([(spec, path)], zone)
-    try:
-        read_to_end(feed, lambda batch: None)
-    finally:
-        feed.close()
-    return feed.records, feed.malformed
-
-
-def _count_entries(path: Path) -> int:
-    """The records of an action log's text form, counted line by line as
-    the assembler would hand them out (``EntryCounter``), none made."""
-    counter = EntryCounter()
-    tailer = LineTailer(path, budget=BATCH_BYTES)
-    try:
-        while True:
-            chunk = tailer.read(final=True)
-            for run in chunk.runs:
-                counter.feed_all(run.pieces)
-            if not chunk.more:
-                return counter.records
-    finally:
-        tailer.close()
 
 
 def _rows_to_come(path: Path, offset: int, read: int, rows: int) -> int:

@@ -21,7 +21,8 @@ from typing import IO
 from vivtui.allocator import give_back
 from vivtui.ingest import handover, kept_answers
 from vivtui.ingest.costs import cost_of, shared_out
-from vivtui.ingest.feeds import count_records, read_to_end
+from vivtui.ingest.counting import count_records
+from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.file_status import Reading
 from vivtui.ingest.kept_reading import answered, read_kept
 from vivtui.ingest.layout import RunLayout, discover
