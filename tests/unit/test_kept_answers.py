@@ -260,3 +260,19 @@ def test_the_zone_is_part_of_the_reading(demo, tmp_path, monkeypatch):
     assert ApartProcess.start(feed, reading_of("tasks")) is None
     feed.zone = timezone.utc
     assert ApartProcess.start(feed, reading_of("tasks")) is not None
+
+
+def test_a_cache_folder_others_may_write_to_is_made_this_users_or_not_used(
+        tmp_path, monkeypatch):
+    # An answer is a pickle: one planted in a shared folder would run its
+    # writer's code when loaded.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    shared = tmp_path / "vivtui" / "answers"
+    shared.mkdir(parents=True)
+    for folder in (shared, shared.parent):
+        folder.chmod(0o777)
+    assert kept_answers.answers_folder() == shared
+    assert [folder.stat().st_mode & 0o777 for folder in (shared, shared.parent)] == [0o755] * 2
+    mine = os.getuid()
+    monkeypatch.setattr(kept_answers.os, "getuid", lambda: mine + 1)  # someone else's
+    assert kept_answers.answers_folder() is None

@@ -28,6 +28,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import stat
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -61,12 +62,12 @@ class Kept:
         if folder is None:
             return None
         try:
-            stat = os.fstat(fd)
+            opened = os.fstat(fd)
             state = pickle.dumps((spec_name, zone, reading_state), protocol=5)
         except (OSError, pickle.PicklingError, TypeError, AttributeError):
             return None
         digest = hashlib.sha256(code_digest().encode() + state)
-        digest.update(f"{os.path.realpath(path)}\0{stat.st_dev}:{stat.st_ino}".encode())
+        digest.update(f"{os.path.realpath(path)}\0{opened.st_dev}:{opened.st_ino}".encode())
         return cls(folder, digest.hexdigest()[:32], fd)
 
     def find(self, begin: int, most: int) -> tuple[int, Path] | None:
@@ -150,14 +151,30 @@ def _places(end: int) -> list[tuple[int, int]]:
 
 
 def answers_folder() -> Path | None:
-    """The cache's folder, made if need be; None if there is none to be had."""
+    """The cache's folder, made if need be; None if there is none to be had,
+    or none that only this user can write to: an answer is a pickle, and
+    loading one planted by someone else would run their code (a cache
+    folder in a shared place, ``XDG_CACHE_HOME=/tmp``)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = Path(base) / "vivtui" / "answers"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not all(_own(place) for place in (folder, folder.parent)):
+            return None
     except OSError:
         return None
     return folder if os.access(folder, os.W_OK) else None
+
+
+def _own(folder: Path) -> bool:
+    """Is ``folder`` this user's, and no one else's to write to (made so if it
+    is this user's)?"""
+    found = os.lstat(folder)
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid():
+        return False
+    if found.st_mode & 0o022:
+        os.chmod(folder, stat.S_IMODE(found.st_mode) & ~0o022)
+    return True
 
 
 @cache
@@ -169,10 +186,10 @@ def code_digest() -> str:
     root = Path(__file__).resolve().parent.parent
     for path in sorted(root.rglob("*.py")):
         try:
-            stat = path.stat()
+            written = path.stat()
         except OSError:
             continue
-        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        digest.update(f"{path.relative_to(root)}:{written.st_size}:{written.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
