@@ -15,6 +15,7 @@ from tests.unit.test_split_read import report
 from vivtui.cli import run_summary
 from vivtui.ingest import kept_answers, kept_reading
 from vivtui.ingest.split_read import read_run
+from vivtui.parsing.action_text import EntryCounter
 from vivtui.parsing.kinds import LineParser
 from vivtui.store.activity import RunActivity
 
@@ -62,7 +63,7 @@ def test_a_summary_again_reads_no_line_of_files_it_kept_and_reports_the_same(
         demo, tmp_path, parsed):
     run = shutil.copytree(demo, tmp_path / "run")
     first = summed_up(run)
-    assert len(kept_files()) == len(LINE_FILES)  # one answer a line file
+    assert len(kept_files()) == len(LINE_FILES) + 1  # one a line file, and the twin's count
     parsed.clear()
     assert summed_up(run) == first
     assert sum(parsed) == 0
@@ -135,3 +136,26 @@ def test_an_old_run_read_in_two_steps_is_not_taken_for_one_written_while_read(
     assert again[0]["run"]["state"] == "finished"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another cache"))
     assert again == report(*read_run(run_dir, timezone.utc, processes=1))
+
+
+def test_the_text_twin_counted_again_counts_on_from_what_was_kept(
+        demo, tmp_path, monkeypatch):
+    run = shutil.copytree(demo, tmp_path / "run")
+    twin = run / "action_log.log"
+    entries = b"".join(b"Tue 11:05:%02d | A | TOOL | write_file | entry %d\n" % (n % 60, n)
+                       for n in range(300))
+    # The count kept ends after an entry; what comes next continues it.
+    whole = twin.read_bytes() + entries + b"its detail's second line\n" + entries
+    cut = len(whole) - len(entries) - len(b"its detail's second line\n")
+    twin.write_bytes(whole[:cut + 10])  # and the continuation begun
+    summed_up(run)
+    with open(twin, "ab") as out:
+        out.write(whole[cut + 10:])
+    fed: list[int] = []
+    real = EntryCounter.feed_all
+    monkeypatch.setattr(EntryCounter, "feed_all",
+                        lambda self, lines: (fed.append(len(lines)), real(self, lines))[1])
+    again = summed_up(run)
+    assert 0 < sum(fed) < len(whole.splitlines()) / 2  # what was written since
+    assert again == counted_afresh(run, tmp_path, monkeypatch)
+    assert again[0]["files"]["action_log.log"]["records"] > 100

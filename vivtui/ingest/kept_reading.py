@@ -16,8 +16,10 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
+from typing import Any
 
 from vivtui.ingest import handover
 from vivtui.ingest.apart_process import reads_apart
@@ -47,22 +49,39 @@ def read_kept(feed: Feed, fresh: RunStore) -> RunStore | None:
     if opened is None:
         return None
     fd, size = opened
-    kept = Kept.of(feed.path, feed.spec.name, feed.zone, fresh, fd)
-    store, since = fresh, 0
+    store = fresh
+
+    def take(kept: tuple) -> None:
+        nonlocal store
+        store, place = kept
+        feed.took_over(*place)
+
+    read_on(Kept.of(feed.path, feed.spec.name, feed.zone, fresh, fd), size, take,
+            lambda final: read_to_end(feed, store.apply_batch, final), feed.stop_at,
+            lambda: (store, feed.place()))
+    return store
+
+
+def read_on(kept: Kept | None, size: int, take: Callable[[Any], None],
+            read: Callable[[bool], None], stop_at: Callable[[int | None], None],
+            made: Callable[[], Any]) -> None:
+    """A file of ``size`` bytes read to its end: from what ``kept`` holds of
+    it, given to ``take``, if it holds something; then by ``read`` (final:
+    an unfinished last line too) up to ``size`` (``stop_at``), what was
+    ``made`` of its complete lines kept; then on to its end."""
+    since = 0
     found = kept.find(0, size) if kept is not None else None
     taken = _taken(found[1]) if found is not None else None
     if taken is not None:
-        store, place = taken
-        feed.took_over(*place)
+        take(taken)
         since = found[0]
     marks = kept.marks(size) if kept is not None and size - since > KEEP_AGAIN_OVER else None
-    feed.stop_at(size)
-    read_to_end(feed, store.apply_batch, final=False)
+    stop_at(size)
+    read(False)
     if marks is not None:
-        _keep(kept, size, (store, feed.place()), marks)
-    feed.stop_at(None)
-    read_to_end(feed, store.apply_batch)
-    return store
+        _keep(kept, size, made(), marks)
+    stop_at(None)
+    read(True)
 
 
 def answered(spec: FileSpec, path: Path, zone: tzinfo | None, fresh: RunStore) -> int:
@@ -88,16 +107,15 @@ def worth_keeping(spec: FileSpec, path: Path) -> bool:
     return reads_apart(spec) and size_of(path) > KEEP_OVER
 
 
-def _taken(path: Path) -> tuple[RunStore, tuple] | None:
+def _taken(path: Path) -> Any:
     """A kept answer loaded; None if it is gone (another reading's pruning)
     or unreadable."""
     try:
         with open(path, "rb") as answer:
-            store, place = handover.load(answer)
+            return handover.load(answer)
     except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError,
             ImportError):
         return None
-    return store, place
 
 
 def _keep(kept: Kept, end: int, made: tuple, marks: str) -> None:

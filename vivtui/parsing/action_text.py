@@ -57,10 +57,10 @@ class EntryCounter:
 
     def __init__(self) -> None:
         self.records = 0
-        self._pending = False
+        self.pending = False  # an entry begun, whose continuations are its own
 
     def feed_all(self, lines: Iterable[bytes]) -> None:
-        records, pending = self.records, self._pending
+        records, pending = self.records, self.pending
         for data in lines:
             kind = line_kind(line_text(data))[0]
             if kind is ENTRY:
@@ -70,7 +70,7 @@ class EntryCounter:
                 records += not pending  # a continuation with no entry stands alone
             elif kind is not BLANK:
                 pending = False
-        self.records, self._pending = records, pending
+        self.records, self.pending = records, pending
 
 
 @dataclass(slots=True)
