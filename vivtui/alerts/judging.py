@@ -44,3 +44,11 @@ def crossed_level(wanted: tuple[float, ...], levels: dict[str, float], spent: di
     if user in refused:
         return None  # its refusal said more (and a refusal moves the limit it infers)
     return level, share, before
+
+
+def first_time(seen: set, cause) -> bool:
+    """Is this the first time ``cause`` is seen? (It is, from now on.)"""
+    if cause in seen:
+        return False
+    seen.add(cause)
+    return True

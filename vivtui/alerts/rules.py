@@ -28,7 +28,6 @@ from vivtui.alerts.alert import (
     BURST,
     CRITICAL,
     FILE_TROUBLE,
-    INFO,
     MALFORMED_LINES,
     REFUSED,
     RUN_STALL,
@@ -39,7 +38,8 @@ from vivtui.alerts.alert import (
     Alert,
     AlertSettings,
 )
-from vivtui.alerts.judging import burst_step, crossed_level
+from vivtui.alerts.api_rules import ApiRules
+from vivtui.alerts.judging import first_time
 from vivtui.alerts.parts import Lead, ReadRows
 from vivtui.alerts.streaks import Streak
 from vivtui.parsing import actions, api_audit, execution, sessions
@@ -48,7 +48,6 @@ from vivtui.parsing.values import EpochMinutes, text
 from vivtui.safetext import preview
 from vivtui.sources.tailer import TRUNCATED
 from vivtui.store.activity import LIVE
-from vivtui.store.budget import spend_of
 from vivtui.store.run import Found, RunStore
 from vivtui.store.safety import reason_of
 
@@ -56,13 +55,7 @@ KEPT_ALERTS = 5_000
 SESSION_CHECK_S = 5.0  # open sessions are looked at this often, not every second
 BLOCK_ECHO_S = 2.0  # blocks in other files this close in time are the same block
 
-_STAMP_AT, _ZONE_AT = map(Record._fields.index, ("stamp", "zone"))
-_SEVERITY_AT, _CATEGORY_AT, _MALFORMED_AT = map(Record._fields.index,
-                                                ("severity", "category", "malformed"))
-_CATEGORY = itemgetter(_CATEGORY_AT)
-# The lines a burst is made of, picked out of a batch in C (every batch of a
-# big audit log has some: a test per line in Python was the engine's most).
-_BURSTING = frozenset((api_audit.FAILURE, api_audit.RATE_LIMITED))
+_CATEGORY = itemgetter(Record._fields.index("category"))
 
 
 @dataclass(slots=True)
@@ -81,7 +74,7 @@ class _Seen:
         return changed
 
 
-class AlertEngine:
+class AlertEngine(ApiRules):
     def __init__(self, run: str, settings: AlertSettings | None = None,
                  every_alert: bool = False) -> None:
         """``every_alert``: keep each alert raised (a backlog read apart whose
@@ -160,12 +153,6 @@ class AlertEngine:
             self._budget(rows, store, live, out)  # (a BUDGET action stated another limit)
         return self._keep(out)
 
-    def _limits_moved(self, store: RunStore) -> bool:
-        """Has the wrappers' limit changed since they were last judged? (The
-        action log states it; its batches may come after the audit log's.)"""
-        budget = store.budget
-        return (budget.option_limit, budget.stated_limit) != self._limits
-
     def _same_block(self, record: Record, store: RunStore) -> bool:
         """One block is written down in several files (the action log, the
         kernel's output, the task's status) within moments: one alert. Two
@@ -185,7 +172,7 @@ class AlertEngine:
                    out: list[Alert]) -> None:
         for record in records:
             name = store.source_of(record)
-            if not _first(self._malformed_files, name):
+            if not first_time(self._malformed_files, name):
                 continue
             out.append(self._make(MALFORMED_LINES, WARNING,
                                   f"malformed lines in {name}, the first at line {record.line}",
@@ -204,70 +191,6 @@ class AlertEngine:
                            f"the latest: {_what_failed(record)}", store, record, live)
         streak.fired_alert(alert)
         return alert
-
-    def _bursts(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
-        window, needed = self.settings.burst_window, self.settings.burst
-        for row in compress(rows, map(_BURSTING.__contains__, map(_CATEGORY, rows))):
-            if row[_MALFORMED_AT]:
-                continue
-            # Seconds of its minute as written, parsed once a minute: a big audit
-            # log's 30k failures each made a record and parsed its time.
-            at = self._seconds.seconds(row[_STAMP_AT], row[_ZONE_AT])
-            if at is None:
-                at = store.clock().timestamp()
-            times = self._burst
-            self._in_burst, began, _ = burst_step(times, self._in_burst, at, window, needed)
-            if began:
-                out.append(self.burst_alert(len(times), row, store, live))
-            if self.lead is not None:
-                self.lead.saw_burst(at, row, len(times), window)
-
-    def burst_alert(self, length: int, row: tuple, store: RunStore, live: bool = False) -> Alert:
-        record = new_record(Record, row)
-        return self._make(BURST, WARNING, f"{length} API failures or rate limits within "
-                          f"{self.settings.burst_window:g} s, the latest {record.category}",
-                          store, record, live)
-
-    def _refusals(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
-        for row in rows:
-            if row[_CATEGORY_AT] != api_audit.BUDGET_EXCEEDED or row[_MALFORMED_AT]:
-                continue
-            record = new_record(Record, row)
-            user = text(record.fields.get("user")) or "?"
-            if not _first(self._refused, user):
-                continue
-            out.append(self._make(REFUSED, CRITICAL,
-                                  f"wrapper {user} refused a call: budget exceeded",
-                                  store, record, live))
-            if self.lead is not None:
-                self.lead.refusals.append((user, out[-1]))
-
-    def _budget(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
-        budget = store.budget
-        moved = budget.take_moved()
-        limits = (budget.option_limit, budget.stated_limit)
-        if self._judge_all or limits != self._limits:
-            moved = None
-        self._judge_all, self._limits = False, limits
-        if self.lead is not None:
-            self.lead.saw_budget(rows, budget, self._refused, moved)
-        for wrapper in budget.wrappers(moved):
-            limit = budget.limit_of(wrapper)
-            crossed = crossed_level(self.settings.budget_levels, self._levels, self._spent,
-                                    self._refused, wrapper.user, wrapper.cost, limit)
-            if crossed is not None:
-                level, share, before = crossed
-                out.append(self.budget_alert(wrapper.user, wrapper.cost, limit, share, level,
-                                             rows, before, store, live))
-
-    def budget_alert(self, user: str, cost: float, limit: float, share: float, level: float,
-                     rows: list, before: float, store: RunStore, live: bool = False) -> Alert:
-        """Wrapper ``user`` past ``level`` of its limit in the batch of
-        ``rows``, having spent ``before`` at the batch before."""
-        record = _crossing(rows, user, before, level * limit)
-        severity = CRITICAL if level >= 0.95 else WARNING if level >= 0.8 else INFO
-        return self._make(BUDGET, severity, f"wrapper {user} has spent ${cost:.2f} of "
-                          f"${limit:.2f} ({share:.0%}), past {level:.0%}", store, record, live)
 
     # -- time -------------------------------------------------------------------------
 
@@ -310,7 +233,7 @@ class AlertEngine:
         for session in store.sessions.open_sessions():
             began = session.started_at
             open_for = (now - began).total_seconds() if began is not None else 0.0
-            if open_for < threshold or not _first(self._stalled_sessions, int(session)):
+            if open_for < threshold or not first_time(self._stalled_sessions, int(session)):
                 continue
             # Stalled before vivtui looked: the history's news, listed, not rung.
             crossed = began.timestamp() + threshold >= self._since
@@ -325,7 +248,7 @@ class AlertEngine:
             if status.state != "unreadable":
                 self._unreadable.discard(status.name)
                 continue
-            if not _first(self._unreadable, status.name):
+            if not first_time(self._unreadable, status.name):
                 continue
             out.append(self._make(FILE_TROUBLE, CRITICAL,
                                   f"{status.name} is unreadable: "
@@ -391,30 +314,6 @@ class AlertEngine:
         self.fired += len(fired)
         self.fired_live += sum(alert.live for alert in fired)
         return fired
-
-
-def _first(seen: set, cause) -> bool:
-    """Is this the first time ``cause`` is seen? (It is, from now on.)"""
-    if cause in seen:
-        return False
-    seen.add(cause)
-    return True
-
-
-def _crossing(rows: list, user: str, spent_before: float, mark: float) -> Record | None:
-    """The successful call of ``user`` in ``rows`` that took its spend past
-    ``mark``; else the batch's last line (the limit itself moved)."""
-    spent = spent_before
-    for row in rows:
-        if row[_CATEGORY_AT] != api_audit.SUCCESS or row[_MALFORMED_AT]:
-            continue
-        fields = new_record(Record, row).fields
-        if (text(fields.get("user")) or "?") != user:
-            continue
-        spent += spend_of(fields)
-        if spent >= mark:
-            return new_record(Record, row)
-    return new_record(Record, rows[-1]) if rows else None
 
 
 def _what_failed(record: Record) -> str:
