@@ -180,12 +180,10 @@ class Pane(RowFinding, SaysWorkerFailures, Vertical):
         self.preview = preview
         # A preview has seen the newest lines; the store, until it is read, older ones.
         self.run = (preview.store if preview is not None else store).run_state(now)
-        dated = store.activity.spans_days(self.zone)
+        was_dated, self.dated = self.dated, store.activity.spans_days(self.zone)
         if not self.query(RowView):
-            self.dated = dated
             return  # not composed yet, or being taken down as the app exits
-        if dated != self.dated:  # (known once another file is read: rows drawn undated)
-            self.dated = dated
+        if self.dated != was_dated:  # (known once another file is read: rows drawn undated)
             self.view.refresh()
         coming = preview is not None and preview.coming
         if coming != self._preview_coming:
