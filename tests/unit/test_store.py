@@ -211,6 +211,55 @@ def test_the_triage_order_kept_as_sessions_change_is_the_order_sorted_afresh(mon
     assert 3 <= len(sorts) <= 30  # most looks moved a few sessions; some sorted whole
 
 
+def test_the_queues_order_kept_as_tasks_change_is_the_order_sorted_afresh(monkeypatch):
+    """The queue's triage order is kept sorted as tasks come and change (a
+    few moved at a time, sorted whole after many changes, in another process
+    before the hand-over, or when a part read apart joins on): at every look
+    it is failures, warnings, the rest; newest first (no time: as if at the
+    epoch); then by number."""
+    import pickle
+    import random
+
+    from vivtui.store.kept_order import KeptOrder
+    from vivtui.store.tasks import TaskTracker
+    sorts = []
+    whole = KeptOrder._sort_all
+    monkeypatch.setattr(KeptOrder, "_sort_all",
+                        lambda self, keys: (sorts.append(len(keys)), whole(self, keys)))
+    rng = random.Random(5)
+    stamps = [None, *(f"2026-02-03T05:{minute:02d}:{second:02d}Z" for minute in (40, 44, 50)
+                      for second in (0, 7, 30))]
+
+    def batch(size=None):
+        return [task_event(f"t{rng.randrange(2_000)}", rng.choice(
+            ("queued", "in_progress", "completed", "failed", "requeue", "safety_blocked")),
+            **({"timestamp": stamp} if (stamp := rng.choice(stamps)) else {}))
+            for _ in range(size or rng.choice((1, 2, 5, 12, 12, 700)))]
+
+    store = RunStore()
+    severity_rank = {"error": 0, "warning": 1}
+    joined = False
+    for step in range(70):
+        events = batch()
+        store.apply("tasks", events)
+        if step == 30:
+            store.settle("tasks")  # as the process that read a backlog does
+            store = pickle.loads(pickle.dumps(store))
+        if step >= 50 and not joined and len(events) < 100:  # the rest, read apart, joins on
+            later = TaskTracker()
+            later.apply(batch(12))  # (few: its tasks would be sorted afresh anyway)
+            store.tasks.followed_by(later)
+            joined = True
+        tracker = store.tasks
+        ordered = tracker.triage_order()
+        assert [task.task_id for task in ordered] == [task.task_id for task in sorted(
+            tracker.tasks.values(),
+            key=lambda task: (severity_rank.get(task.severity, 2), -(task.ts or 0.0), task.at))]
+    assert {task.severity for task in tracker.tasks.values()} >= {"error", "warning", "ok"}
+    assert joined and len(tracker.tasks) > 1_000
+    assert 3 <= len(sorts) <= 30  # most looks moved a few tasks; some sorted whole
+
+
 def test_tasks_at_a_severity_are_those_whose_own_severity_it_is():
     store = RunStore()
     store.apply("tasks", [task_event(f"t{n}", status) for n, status in enumerate(

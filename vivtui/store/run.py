@@ -272,6 +272,8 @@ class RunStore:
         process that read a backlog, not by the UI thread at its first look."""
         if kind == sessions.KIND:
             self.sessions.settle_order()
+        elif kind == execution.KIND:
+            self.tasks.settle_order()
 
     def _budget_line(self, rows) -> None:
         """The limit the newest BUDGET action states (``$0.41/$2.00 (21%)``): the

@@ -43,7 +43,9 @@ from vivtui.store.columns import (
     numbers_of,
     or_none,
 )
+from vivtui.store.kept_order import KeptOrder
 from vivtui.store.readback import Interner, Pace, ReadBack
+from vivtui.store.session_order import MOST_MOVES
 
 # The fields a task row shows, carried from older events when the latest lacks them.
 CARRIED = ("worker_id", "model", "budget_used", "errors")
@@ -154,6 +156,8 @@ class TaskTracker(BoundTracker):
         # Failures, then warnings (requeued), then the rest; newest first: one
         # float, so that ordering 200k tasks calls no Python code per task.
         self._orders = array("d")
+        self._order = KeptOrder()
+        self._changed: list[int] | None = []  # whose order changed since its last look
         self._latest = array("q")  # its latest event, in the event arrays
         self._lines = array("q")  # its latest event's line (the history is read by offset)
         self._counts = array("q")  # its events
@@ -232,6 +236,11 @@ class TaskTracker(BoundTracker):
             times[at] = ts if ts is not None else math.nan
             orders[at] = rank(severity, 2) * 1e11 - (ts or 0.0)
             lines[at] = row[1]
+        changed = self._changed
+        if changed is not None:
+            changed.extend(newest)
+            if len(changed) > MOST_MOVES:
+                self._changed = None  # sorted whole at the next look
 
     def can_follow(self, later: TaskTracker) -> bool:
         """A task's events join on wherever the cut falls."""
@@ -265,6 +274,7 @@ class TaskTracker(BoundTracker):
             new.extend(mine, theirs)
         for theirs in compress(range(len(known)), known):
             self._go_on(numbers[later._ids[theirs]], later, theirs, shift)
+        self._changed = None
         self.version = max(self.version, later.version) + 1
 
     def _go_on(self, at: int, later: TaskTracker, theirs: int, shift: int) -> None:
@@ -347,8 +357,16 @@ class TaskTracker(BoundTracker):
 
     def triage_order(self) -> Handles:
         """Failures first, then warnings (requeued), then the rest; newest
-        first: sorted by the order column, no Python code per task."""
-        return Handles(self._task, sorted(range(len(self._ids)), key=self._orders.__getitem__))
+        first: by the order column, kept sorted as tasks change
+        (``store.kept_order``); a copy, the rows shown staying as they were."""
+        self.settle_order()
+        return Handles(self._task, list(self._order.numbers))
+
+    def settle_order(self) -> None:
+        """The triage order brought up to date now: by the process that read
+        the backlog, not by the UI thread at the first look."""
+        self._order.update(self._orders, self._changed)
+        self._changed = []
 
 
 def _is_of(task: Task, record: Record) -> bool:
