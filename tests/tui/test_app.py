@@ -443,12 +443,22 @@ async def test_B_shows_every_safety_block_by_source_and_reason(tui, run_dir):
 
 
 async def test_the_timeline_filter_finds_what_the_rows_say(tui, run_dir):
+    from vivtui.ui.panes.base import Pane
+
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         await pilot.press("6")
+        pane = app.main.panes["timeline"]
+
+        def ranked_as_a_walk_ranks(level):  # (e/E rank the rows without a call per row)
+            ranked = list(pane.timed_problems(level))
+            return ranked == list(Pane.timed_problems(pane, level)) and ranked
+
+        assert all(map(ranked_as_a_walk_ranks, ("failure", "warning")))
         await tui.type_in(pilot, "ampersand", "BLOCKED")
         rows = app.main.panes["timeline"].view.rows
         # the safety and action blocks say BLOCKED; passed checks are not blocks
         assert {entry[2].kind for entry in rows} == {"safety", "actions"}
+        assert ranked_as_a_walk_ranks("failure")
         await pilot.press("escape")
         await tui.type_in(pilot, "ampersand", "blocked")  # smart case: safety_blocked too
         rows = app.main.panes["timeline"].view.rows

@@ -13,7 +13,7 @@ from vivtui.parsing.context import ParseContext
 from vivtui.parsing.performance import parse_entry
 from vivtui.store.activity import FINISHED, IDLE, LIVE
 from vivtui.store.buffer import RecordBuffer
-from vivtui.store.columns import Handles
+from vivtui.store.columns import SEVERITY_CODE, Handles
 from vivtui.store.run import RunStore
 from vivtui.store.session_order import timed_problems
 from vivtui.store.session_states import STATE_ORDER, is_problem
@@ -24,7 +24,7 @@ from vivtui.store.sessions import (
     SUCCEEDED,
     UNFINISHED,
 )
-from vivtui.store.tasks import timed_at_severity
+from vivtui.store.tasks import _block_at, timed_at_severity
 from vivtui.store.triage import rank_of, seconds_rank
 
 UTC = ParseContext(timezone.utc)
@@ -255,6 +255,16 @@ def test_the_queues_order_kept_as_tasks_change_is_the_order_sorted_afresh(monkey
         assert [task.task_id for task in ordered] == [task.task_id for task in sorted(
             tracker.tasks.values(),
             key=lambda task: (severity_rank.get(task.severity, 2), -(task.ts or 0.0), task.at))]
+        # e/E's: found as a run of rows in the order (no walk over every
+        # row), as a walk over it finds them.
+        failures = tracker._severities.count(SEVERITY_CODE["error"])
+        assert _block_at(tracker._severities, ordered.numbers, SEVERITY_CODE["error"]) == range(
+            failures)
+        for rows in (ordered, Handles(ordered._make, ordered.numbers[1:])):
+            for severity in ("error", "warning"):
+                assert list(timed_at_severity(rows, severity)) == [
+                    (seconds_rank(task.ts), index) for index, task in enumerate(rows)
+                    if task.severity == severity]
     assert {task.severity for task in tracker.tasks.values()} >= {"error", "warning", "ok"}
     assert joined and len(tracker.tasks) > 1_000
     assert 3 <= len(sorts) <= 30  # most looks moved a few tasks; some sorted whole
