@@ -949,14 +949,14 @@ async def test_the_second_s_tick_draws_no_frame_just_after_one(tui, run_dir):
         main._refresh_tick()
         assert draws and "actions" in draws[0]
 
-def _a_late_failed_session(app) -> None:
-    """A session that starts and fails after the fixture's: sorted first."""
+def _a_late_failed_session(app, success=False) -> None:
+    """A session that starts and fails (or succeeds) after the fixture's."""
     from vivtui.parsing import sessions
 
     for n, message in enumerate((sessions.STARTED, sessions.COMPLETED)):
         line = orjson.dumps({"timestamp": "2026-02-11T01:00:00", "level": "ERROR",
                              "message": message, "worker_id": "late",
-                             "context": {"session_id": 1, "run": 1, "success": False}})
+                             "context": {"session_id": 1, "run": 1, "success": success}})
         app.apply_records("sessions", [sessions.parse(line, 900 + n, 90_000 + n,
                                                       ParseContext(timezone.utc))])
 
@@ -970,9 +970,13 @@ async def test_a_panes_ranked_failures_are_found_again_only_when_its_rows_change
         ranked = pane.ranked_problems("failure")
         assert ranked and pane.ranked_problems("failure") is ranked
         # (In time order since e/E halve them: 2026-12-03.)
-        assert ranked == sorted(ranked) and sorted(index for _, index in ranked) == [
+        assert list(ranked) == sorted(ranked) and sorted(index for _, index in ranked) == [
             index for index, item in enumerate(pane.view.rows)
             if pane.problem_level(item) == "failure"]
+        rows = pane.view.rows
+        _a_late_failed_session(app, success=True)  # not a problem: the same ranks
+        await pilot.pause()
+        assert pane.view.rows is not rows and pane.ranked_problems("failure") is ranked
         _a_late_failed_session(app)
         await pilot.pause()
         again = pane.ranked_problems("failure")

@@ -66,7 +66,7 @@ def seen(layout, store, engine) -> tuple:
     state = (engine._levels, {u: round(c, 9) for u, c in engine._spent.items()},
              engine._refused, list(engine._burst), engine._in_burst)
     problems = [(record.line, record.category) for record in budget.problems]
-    return (wrappers, figures, alerts, state, problems, list(budget.listed_marks()),
+    return (wrappers, figures, alerts, state, problems, [budget.ranks_at(severity) for severity in ("error", "warning")],
             budget.last_refusal and budget.last_refusal.user, budget.bad_value_count, budget.unreadable_costs,
             dict(store.by_category["api"]))
 

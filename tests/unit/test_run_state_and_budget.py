@@ -16,6 +16,7 @@ from vivtui.store import budget as budget_module
 from vivtui.store.activity import FINISHED, IDLE, LIVE, UNDATED, RunActivity
 from vivtui.store.run import RunStore
 from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
+from vivtui.store.triage import NO_RANK
 from vivtui.summary import collect, render_text
 from vivtui.ui.heads import newest_listed
 
@@ -357,9 +358,18 @@ def test_every_failure_is_listed_read_back_from_its_file_and_ranked_from_columns
     assert [record.line for record in records] == expected
     assert GONE not in {record.category for record in records}
     assert problems[0].fields["event"] == "API_CALL_FAILURE"
-    assert list(budget.listed_marks()) == [
-        (at, record.ts.timestamp() if record.ts is not None else None, record.severity)
-        for at, record in enumerate(records)]
+    assert listed_ranks(budget) == listed_ranks_read_back(records)
+
+
+def listed_ranks(budget):
+    return {severity: budget.ranks_at(severity) for severity in ("error", "warning", "info")}
+
+
+def listed_ranks_read_back(records):
+    """As the records read back say: each one's time where it is of the severity."""
+    return {severity: [(record.ts.timestamp() if record.ts is not None else NO_RANK)
+                       if record.severity == severity else None for record in records]
+            for severity in ("error", "warning", "info")}
 
 
 def test_the_ranks_of_listed_failures_follow_the_list_as_its_oldest_go():
@@ -373,6 +383,4 @@ def test_the_ranks_of_listed_failures_follow_the_list_as_its_oldest_go():
                             for n in range(size)])
         budget = store.budget
         assert len(budget.problems) == min(50, budget.problem_count)
-        assert list(budget.listed_marks()) == [
-            (at, record.ts.timestamp() if record.ts is not None else None, record.severity)
-            for at, record in enumerate(budget.problems)]
+        assert listed_ranks(budget) == listed_ranks_read_back(budget.problems)

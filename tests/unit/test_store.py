@@ -130,7 +130,9 @@ def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state
             success = rng.choice((True, False, None))
             extra = {"success": success} if kind == sessions.COMPLETED and success is not None else {}
             batch.append(session_event(kind, worker=rng.choice("ab"), run=rng.randrange(1, 4),
-                                       session_id=rng.randrange(1, 5), **extra))
+                                       session_id=rng.randrange(1, 5), **extra,
+                                       timestamp=rng.choice((None, "2026-02-03T05:44:03Z",
+                                                             "2026-02-03T05:45:00Z"))))
         store.apply("sessions", batch)
         tracker = store.sessions
         for run in (LIVE, IDLE, FINISHED):
@@ -146,8 +148,8 @@ def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state
             assert list(timed_problems(listed, run)) == [
                 (seconds_rank(session.ts), index)
                 for index, session in enumerate(shuffled) if is_problem(session, run)]
-            assert all(when == rank_of(shuffled[index].ended_at or shuffled[index].began.when)
-                       for when, index in timed_problems(listed, run))
+            assert all(when == rank_of((shuffled[index].ended or shuffled[index].began).when)
+                       for when, index in timed_problems(listed, run))  # its end's, else its start's
     assert list(timed_problems([], LIVE)) == []
     now = datetime.now(timezone.utc)
     for made_for in (LIVE, IDLE, FINISHED):  # the triage order's problems come first
@@ -157,6 +159,29 @@ def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state
                 (seconds_rank(session.ts), index)
                 for index, session in enumerate(ordered) if is_problem(session, run)]
         assert ordered.problems == sum(is_problem(session, made_for) for session in ordered)
+
+
+def test_the_key_of_a_triage_orders_problems_changes_when_what_e_ranks_does():
+    """e/E rank a big run's problems again only when they change: which they
+    are, in order, and their times; an open session that fails is still the
+    one problem, now at its end's time."""
+    from vivtui.store.session_order import problems_key
+
+    store = RunStore()
+    now = datetime(2026, 2, 3, 6, tzinfo=timezone.utc)
+    store.apply("sessions", [session_event(sessions.STARTED, timestamp="2026-02-03T05:40:00Z")])
+    tracker = store.sessions
+    open_, = tracker.triage_order(FINISHED, now)  # never finished: a problem
+    key = problems_key(tracker.triage_order(FINISHED, now), FINISHED)
+    assert key == problems_key(tracker.triage_order(FINISHED, now), FINISHED)
+    assert problems_key(tracker.triage_order(FINISHED, now), LIVE) is None  # judged otherwise
+    store.apply("sessions", [session_event(sessions.COMPLETED, success=False,
+                                           timestamp="2026-02-03T05:50:00Z")])
+    failed = tracker.triage_order(FINISHED, now)
+    assert list(failed.numbers) == [int(open_)] and failed.problems == 1  # the same one
+    assert problems_key(failed, FINISHED) != key
+    assert list(timed_problems(failed, FINISHED)) == [(datetime(
+        2026, 2, 3, 5, 50, tzinfo=timezone.utc).timestamp(), 0)]
 
 
 def test_the_triage_order_kept_as_sessions_change_is_the_order_sorted_afresh(monkeypatch):

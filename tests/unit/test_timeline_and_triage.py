@@ -15,6 +15,7 @@ from vivtui.store.run import RunStore
 from vivtui.store.timeline import Timeline
 from vivtui.store.triage import (
     NO_RANK,
+    TimedRows,
     identity,
     next_among,
     next_of_thread,
@@ -139,8 +140,14 @@ def test_halving_each_panes_problems_finds_what_looking_through_all_of_them_find
         panes = []
         for rank in chance.sample(range(6), chance.randint(0, 4)):
             rows = chance.sample(range(40), chance.randint(0, 12))
-            ranked = sorted_ranks((chance.choice([float(chance.randint(0, 5)), NO_RANK,
-                                                  math.nan]), row) for row in rows)
+            times = [chance.choice([float(chance.randint(0, 5)), NO_RANK, math.nan])
+                     for _ in rows]
+            ranked = sorted_ranks(zip(times, rows))
+            # As columns, the rows in order (a pane's problems): the same order.
+            rows, times = map(list, zip(*sorted(zip(rows, times)))) if rows else ([], [])
+            columns = sorted_ranks(TimedRows(times, rows))
+            assert list(columns) == ranked and list(reversed(columns)) == ranked[::-1]
+            ranked = chance.choice([ranked, columns])
             skip = chance.choice([*rows, -1]) if rows else -1
             panes.append((rank, ranked, skip))
         here = (chance.choice([float(chance.randint(-1, 6)), NO_RANK]), chance.randint(0, 6),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from vivtui.parsing.api_audit import (
@@ -21,7 +20,8 @@ from vivtui.parsing.values import EpochMinutes, minute_written, number, text
 from vivtui.store import budget_parts
 from vivtui.store.budget_limits import WrapperLimits
 from vivtui.store.buffer import RecordBuffer
-from vivtui.store.columns import SEVERITIES, SEVERITY_CODE, or_none
+from vivtui.store.columns import SEVERITY_CODE
+from vivtui.store.triage import NO_RANK
 
 # Beyond these a value is not a real call's (1e308 twice made the spend $inf).
 MAX_CALL_COST = 1_000.0  # USD
@@ -190,13 +190,15 @@ class BudgetTracker(WrapperLimits):
             del times[:over]
             del self._problem_severities[:over]
 
-    def listed_marks(self) -> Iterator[tuple[int, float | None, str]]:
-        """Each listed problem's place in ``problems``, time (seconds) and
-        severity, from columns: e/E over a big run's read none back."""
+    def ranks_at(self, severity: str) -> list[float | None]:
+        """Each listed problem's time (``problems``' order) as e/E rank it
+        where it is of ``severity`` (seconds; no time: ``NO_RANK``), else
+        None: from columns (e/E over a big run read none back), with no call
+        per problem (a live big run's e spent 10-20 ms in one)."""
         skip = len(self._problem_times) - len(self.problems)
-        times, severities = self._problem_times, self._problem_severities
-        return ((at - skip, or_none(times[at]), SEVERITIES[severities[at]])
-                for at in range(skip, len(times)))
+        code = SEVERITY_CODE.get(severity)
+        return [(ts if ts == ts else NO_RANK) if found == code else None
+                for ts, found in zip(self._problem_times[skip:], self._problem_severities[skip:])]
 
     @property
     def problem_count(self) -> int:

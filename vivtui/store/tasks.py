@@ -46,6 +46,7 @@ from vivtui.store.columns import (
 from vivtui.store.kept_order import KeptOrder
 from vivtui.store.readback import Interner, Pace, ReadBack
 from vivtui.store.session_order import MOST_MOVES
+from vivtui.store.triage import TimedRows
 
 # The fields a task row shows, carried from older events when the latest lacks them.
 CARRIED = ("worker_id", "model", "budget_used", "errors")
@@ -395,7 +396,7 @@ def timed_at_severity(tasks: Sequence[Task], severity: str) -> Iterator[tuple[fl
         severities = tracker._severities
         places = list(compress(count(), map(code.__eq__, map(severities.__getitem__, numbers))))
     times = map(tracker._times.__getitem__, map(numbers.__getitem__, places))
-    return zip([ts if ts == ts else -math.inf for ts in times], places)
+    return TimedRows([ts if ts == ts else -math.inf for ts in times], places)
 
 
 def _block_at(severities: bytearray, numbers: Sequence[int], code: int) -> range | None:

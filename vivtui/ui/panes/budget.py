@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
+from itertools import compress, count, repeat
+from operator import is_not
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,7 +20,7 @@ from vivtui.store.budget import listed_event
 from vivtui.store.rows import FilteredRows
 from vivtui.store.run import RunStore
 from vivtui.store.safety import SOURCE_OF_KIND, blocked_field, reason_of
-from vivtui.store.triage import seconds_rank
+from vivtui.store.triage import TimedRows, seconds_rank
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.finding import LEVEL_SEVERITY
@@ -79,7 +81,8 @@ class BudgetPane(Pane):
         if ranks is None:
             return super().timed_problems(level)
         if rows is shown:
-            return ((rank, at) for at, rank in enumerate(ranks) if rank is not None)
+            places = list(compress(count(), map(is_not, ranks, repeat(None))))
+            return TimedRows(list(map(ranks.__getitem__, places)), places)
         if isinstance(rows, FilteredRows) and rows.source is shown:
             return ((ranks[place], at) for at, place in enumerate(rows.positions())
                     if ranks[place] is not None)
@@ -97,8 +100,7 @@ class BudgetPane(Pane):
         budget = self.rows_store(self._last[0]).budget
         if budget.problems is not shown:
             return None
-        return [seconds_rank(ts) if found == severity else None
-                for _, ts, found in budget.listed_marks()]
+        return budget.ranks_at(severity)
 
     def strip_width(self) -> int:
         """Bins the time strip has room for."""

@@ -8,7 +8,7 @@ model's own keys.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from vivtui.parsing.record import ERROR, WARNING, make
@@ -75,16 +75,20 @@ class RowFinding:
         rank = self.rank_time
         return ((rank(item), index) for index, item in self.problems(level))
 
-    def ranked_problems(self, level: str) -> list[tuple[float, int]]:
-        """``timed_problems`` in order, found once for the rows shown as they
-        are: each e over a big run's 200k sessions and tasks walked them all
-        again (0.19 s)."""
-        rows = self.view.rows
-        key = (id(rows), len(rows), self._seen_version)
+    def ranked_problems(self, level: str) -> Sequence[tuple[float, int]]:
+        """``timed_problems`` in order, found once for what they are made of
+        (``ranks_key``): each e over a big run's 200k sessions and tasks
+        walked them all again (0.19 s)."""
+        key = self.ranks_key(level)
         kept = self._ranked.get(level)
         if kept is None or kept[0] != key:
             kept = self._ranked[level] = (key, sorted_ranks(self.timed_problems(level)))
         return kept[1]
+
+    def ranks_key(self, level: str) -> object:
+        """What ``timed_problems`` are made of: the rows shown as they are."""
+        rows = self.view.rows
+        return (id(rows), len(rows), self._seen_version)
 
     def categories(self, store: RunStore) -> list[tuple[str, int]]:
         """What the `t` picker offers: this pane's categories and their counts."""

@@ -15,7 +15,7 @@ from vivtui.parsing.record import Record
 from vivtui.store.filters import record_field
 from vivtui.store.run import KINDS, RunStore
 from vivtui.store.timeline import Entry, Timeline
-from vivtui.store.triage import rank_of
+from vivtui.store.triage import TimedRows, rank_of
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.finding import LEVEL_SEVERITY
@@ -72,7 +72,7 @@ class TimelinePane(Pane):
         rows, severity = self.view.rows, LEVEL_SEVERITY.get(level)
         places = list(compress(count(), map(severity.__eq__, map(
             _SEVERITY, map(_RECORD, rows)))))
-        return zip(map(rank_of, map(_TIME, map(rows.__getitem__, places))), places)
+        return TimedRows(list(map(rank_of, map(_TIME, map(rows.__getitem__, places)))), places)
 
     def shown(self, visible: bool) -> None:
         super().shown(visible)
