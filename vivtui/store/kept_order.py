@@ -3,8 +3,8 @@ queue's triage order. Sorted afresh at every change, a live run's 200k tasks
 took 50-60 ms of the UI thread at each look (every second with the queue
 shown, and at every e, which looks at every pane's rows). A task whose key
 changed since the last look is moved (a search and an insertion); after many
-changes the list is sorted whole (``MOST_MOVES``, the sessions' order's
-rule)."""
+changes the list is sorted whole (``session_order.moves``, the sessions'
+order's rule)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from array import array
 from bisect import bisect_left, insort
 from collections.abc import Collection, Sequence
 
-from vivtui.store.session_order import MOST_MOVES
+from vivtui.store.session_order import moves, remove_at
 
 
 class KeptOrder:
@@ -32,11 +32,15 @@ class KeptOrder:
         before whose key changed since the last look (None: any may have)."""
         placed = len(self._placed_by)
         fresh = range(placed, len(keys))
-        if changed is None or len(changed) + len(fresh) > MOST_MOVES:
+        if moves(changed, len(fresh)) is None:
             self._sort_all(keys)
         else:
             self._move(keys, [at for at in set(changed) if at < placed], fresh)
         return self.numbers
+
+    def moves(self, changed: Collection[int] | None, count: int) -> int | None:
+        """``session_order.moves`` for ``count`` numbers now."""
+        return moves(changed, count - len(self._placed_by))
 
     def _sort_all(self, keys: Sequence[float]) -> None:
         self.numbers = sorted(range(len(keys)), key=keys.__getitem__)
@@ -46,7 +50,7 @@ class KeptOrder:
         numbers, placed_by = self.numbers, self._placed_by
         by_placed = lambda other: (placed_by[other], other)  # noqa: E731 (the order's own)
         for at in moved:
-            del numbers[bisect_left(numbers, (placed_by[at], at), key=by_placed)]
+            remove_at(numbers, bisect_left(numbers, (placed_by[at], at), key=by_placed), at)
         placed_by.extend(keys[len(placed_by):])
         for at in (*moved, *fresh):
             placed_by[at] = keys[at]

@@ -320,9 +320,16 @@ class SessionTracker(BoundTracker):
         self.settle_order()
         return self._order.order(self._session, run, now)
 
-    def settle_order(self) -> None:
+    def pending_moves(self) -> int | None:
+        """What the order's next look moves (None: it sorts whole)."""
+        return self._order.moves(self._changed, len(self._keys))
+
+    def settle_order(self, moves_only: bool = False) -> None:
         """The triage order brought up to date now: by the process that read
-        the backlog, not by the UI thread at the first look."""
+        the backlog, not by the UI thread at the first look; ``moves_only``:
+        if that is a few moves (``session_order.moves``)."""
+        if moves_only and not self.pending_moves():
+            return
         self._order.update(self._changed, len(self._keys))
         self._changed = []
 

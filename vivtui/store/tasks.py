@@ -363,9 +363,16 @@ class TaskTracker(BoundTracker):
         self.settle_order()
         return Handles(self._task, list(self._order.numbers))
 
-    def settle_order(self) -> None:
+    def pending_moves(self) -> int | None:
+        """What the order's next look moves (None: it sorts whole)."""
+        return self._order.moves(self._changed, len(self._orders))
+
+    def settle_order(self, moves_only: bool = False) -> None:
         """The triage order brought up to date now: by the process that read
-        the backlog, not by the UI thread at the first look."""
+        the backlog, not by the UI thread at the first look; ``moves_only``:
+        if that is a few moves (``session_order.moves``)."""
+        if moves_only and not self.pending_moves():
+            return
         self._order.update(self._orders, self._changed)
         self._changed = []
 

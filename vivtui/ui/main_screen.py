@@ -292,6 +292,7 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
         a frame costs ~25 ms. The view is kept (``viewkeeper``)."""
         self.jump_if_pending()
         self._keep_view()
+        self.store.settle_moves()
         recent = monotonic() - REFRESH_S / 2
         names = [name for name in NAMES if self._drawn_at.get(name, 0.0) < recent]
         self._dirty.difference_update(names)
