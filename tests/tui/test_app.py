@@ -949,16 +949,17 @@ async def test_the_second_s_tick_draws_no_frame_just_after_one(tui, run_dir):
         main._refresh_tick()
         assert draws and "actions" in draws[0]
 
-def _a_late_failed_session(app, success=False) -> None:
-    """A session that starts and fails (or succeeds) after the fixture's."""
+def _a_late_failed_session(app, success=False, apply=None) -> None:
+    """A session that starts and fails (or succeeds) after the fixture's, fed
+    as a worker would (or by ``apply``)."""
     from vivtui.parsing import sessions
 
     for n, message in enumerate((sessions.STARTED, sessions.COMPLETED)):
         line = orjson.dumps({"timestamp": "2026-02-11T01:00:00", "level": "ERROR",
                              "message": message, "worker_id": "late",
                              "context": {"session_id": 1, "run": 1, "success": success}})
-        app.apply_records("sessions", [sessions.parse(line, 900 + n, 90_000 + n,
-                                                      ParseContext(timezone.utc))])
+        (apply or app.apply_records)("sessions", [sessions.parse(
+            line, 900 + n, 90_000 + n, ParseContext(timezone.utc))])
 
 
 async def test_a_panes_ranked_failures_are_found_again_only_when_its_rows_change(tui, run_dir):
@@ -981,6 +982,17 @@ async def test_a_panes_ranked_failures_are_found_again_only_when_its_rows_change
         await pilot.pause()
         again = pane.ranked_problems("failure")
         assert again is not ranked and len(again) == len(ranked) + 1
+
+
+async def test_the_screens_tick_keeps_the_hidden_panes_orders_settled(tui, run_dir, monkeypatch):
+    """A live run's changed sessions and tasks are moved into their orders each
+    second, a few at a time: left for a hidden pane's first look (an e), they
+    grew into a sort of every session (0.37 s of a live big run's e)."""
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        _a_late_failed_session(app, apply=app.store.apply)  # (no pane drawn)
+        assert app.store.sessions.pending_moves()
+        app.main._refresh_tick()
+        assert app.store.sessions.pending_moves() == 0
 
 
 async def test_a_jump_among_audit_failures_not_listed_says_it_passes_them(tui, run_dir,
