@@ -4,6 +4,7 @@ pane's file holds and the timeline does not are walked (``ui.jump_gaps``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -16,11 +17,13 @@ from vivtui.store.triage import (
     moment,
     next_among,
     only_in_timeline,
+    sorted_ranks,
 )
 from vivtui.ui import render
 from vivtui.ui.jump_gaps import Found, Gap, gaps, walk
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import BY_NAME, NAMES, pane_of_kind
+from vivtui.ui.panes.timeline import TimelinePane
 
 TIMELINE = "timeline"
 AUDIT = "budget"
@@ -28,11 +31,10 @@ AUDIT = "budget"
 
 class _TimelineOnly(NamedTuple):
     """The timeline's problems no other pane lists (``_timeline_only``), kept
-    for the ranks and the file-backed panes they were made from."""
+    for what they were found from: its rows, the level, the file-backed panes."""
 
-    ranked: list[tuple[float, int]]
-    backed: set[str]
-    problems: list[tuple[float, int]]
+    made_of: tuple
+    problems: Sequence[tuple[float, int]]
     row_of: dict  # a row's identity -> its place among the timeline's rows
 
 
@@ -164,28 +166,30 @@ class JumpActions:
             pane = self.panes[name]
             if name in backed:
                 continue
-            ranked = pane.ranked_problems(level)
             if name == TIMELINE:
-                ranked, skip = self._timeline_only(pane, ranked, backed, listed, current)
+                ranked, skip = self._timeline_only(pane, level, backed, listed, current)
             else:
+                ranked = pane.ranked_problems(level)
                 skip = pane.view.cursor if name == active else -1
             if ranked:
                 candidates.append((rank, ranked, skip))
         return candidates, bool(candidates)
 
-    def _timeline_only(self, pane: Pane, ranked: list[tuple[float, int]], backed: set[str],
-                       listed: list[str], current: object) -> tuple[list, int]:
-        """Of the timeline's rows, those no other pane lists, and the one that
-        is the row under the cursor (-1: none). (A row's record is made only
-        in the timeline, which repeats other panes: made for each of a big
-        run's failed sessions and tasks, e took 0.9-1 s; kept while the
-        timeline's ranks stand.)"""
+    def _timeline_only(self, pane: TimelinePane, level: str, backed: set[str],
+                       listed: list[str], current: object) -> tuple[Sequence, int]:
+        """Of the timeline's rows at ``level``, those no other pane lists,
+        ranked, and the one that is the row under the cursor (-1: none). (A
+        row's record is made only in the timeline, which repeats other panes:
+        made for each of a big run's failed sessions and tasks, e took 0.9-1
+        s; kept while the timeline's rows stand. Those others are not ranked:
+        a live big run's 12k, at each e, took 10-15 ms.)"""
+        made_of = (pane.ranks_key(level), level, frozenset(backed))
         kept = self._timeline_kept
-        if kept is None or kept.ranked is not ranked or kept.backed != backed:
+        if kept is None or kept.made_of != made_of:
             rows, brief = pane.view.rows, pane.brief_of
             backed_kinds: dict[str, bool] = {}  # (each row's kind looked up: 8 ms of each e)
             only = []
-            for when, index in ranked:
+            for index in pane.problem_places(level):
                 record = brief(rows[index])
                 if record is None:
                     continue
@@ -194,10 +198,10 @@ class JumpActions:
                 if in_backed is None:
                     in_backed = backed_kinds[kind] = pane_of_kind(kind) in backed
                 if in_backed or only_in_timeline(record, listed):
-                    only.append((when, index, identity(record)))
+                    only.append(index)
             kept = self._timeline_kept = _TimelineOnly(
-                ranked, set(backed), [(when, index) for when, index, _ in only],
-                {key: index for _, index, key in only})
+                made_of, sorted_ranks(pane.timed_at(only)),
+                {identity(brief(rows[index])): index for index in only})
         return kept.problems, kept.row_of.get(current, -1)
 
     def _note_unlisted(self, *times: datetime | None) -> None:

@@ -69,9 +69,17 @@ class TimelinePane(Pane):
     def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
         """The walk over the rows the base pane makes, in C: a live big run's
         50k rows, a call for each, took 20-40 ms of every e."""
-        rows, severity = self.view.rows, LEVEL_SEVERITY.get(level)
-        places = list(compress(count(), map(severity.__eq__, map(
-            _SEVERITY, map(_RECORD, rows)))))
+        return self.timed_at(self.problem_places(level))
+
+    def problem_places(self, level: str) -> list[int]:
+        """The places of the rows at ``level`` (``problems``'), in order."""
+        severity = LEVEL_SEVERITY.get(level)
+        return list(compress(count(), map(severity.__eq__, map(
+            _SEVERITY, map(_RECORD, self.view.rows)))))
+
+    def timed_at(self, places: list[int]) -> TimedRows:
+        """The rows at ``places`` (in order) with their times as e/E rank them."""
+        rows = self.view.rows
         return TimedRows(list(map(rank_of, map(_TIME, map(rows.__getitem__, places)))), places)
 
     def shown(self, visible: bool) -> None:
