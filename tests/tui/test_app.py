@@ -240,6 +240,31 @@ async def test_queue_pane_counts_and_history_on_selection(tui, run_dir):
         assert [s for s in statuses if s in history] == statuses
 
 
+async def test_a_hidden_queues_history_is_read_once_it_is_shown(tui, run_dir, monkeypatch):
+    """The selected task's history is read from the file for the pane on
+    screen: for a hidden queue, at each e on a live big run, it was 5-10 ms."""
+    from vivtui.parsing import execution
+    from vivtui.store.tasks import TaskTracker
+
+    read = []
+    real = TaskTracker.history
+    monkeypatch.setattr(TaskTracker, "history",
+                        lambda self, task, newest=30: read.append(task) or real(self, task, newest))
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        read.clear()
+        app.apply_records("tasks", [execution.parse(orjson.dumps(
+            {"timestamp": "2027-01-01T00:00:00", "task_id": "task-9", "status": "failed",
+             "errors": "late"}), 99, 0, UTC)])
+        pane = app.main.panes["queue"]
+        assert pane.view.rows[0].task_id == "task-9" and read == []  # ordered, not read
+        await pilot.press("3")
+        await pilot.pause()
+        assert read and "task-9" in tui.screen_text(app)
+
+
 async def test_budget_and_kernel_panes(tui, run_dir):
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
