@@ -479,6 +479,14 @@ async def test_the_timeline_filter_finds_what_the_rows_say(tui, run_dir):
             return ranked == list(Pane.timed_problems(pane, level)) and ranked
 
         assert all(map(ranked_as_a_walk_ranks, ("failure", "warning")))
+        # e/E's timeline-only rows: a line-listing pane's, or malformed of another file.
+        rows = pane.view.rows
+        only = pane.problem_places("failure", {"actions"}.__contains__,
+                                   lambda kind: kind not in {"actions", "kernel"})
+        assert only == [index for index, (_, _, record) in enumerate(rows)
+                        if record.severity == "error" and (record.kind == "actions" or (
+                            record.malformed and record.kind not in {"actions", "kernel"}))]
+        assert {rows[index][2].malformed for index in only} == {True, False}
         await tui.type_in(pilot, "ampersand", "BLOCKED")
         rows = app.main.panes["timeline"].view.rows
         # the safety and action blocks say BLOCKED; passed checks are not blocks

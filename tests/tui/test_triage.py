@@ -13,6 +13,7 @@ from textual.widgets import TabbedContent
 
 from vivtui.app import Options, VivtuiApp
 from vivtui.ingest.layout import discover
+from vivtui.store.triage import identity
 from vivtui.ui.inspector import InspectorScreen
 from vivtui.ui.prompt import PickerScreen
 from vivtui.ui.related_screen import RelatedScreen
@@ -92,14 +93,19 @@ async def test_failures_first_across_panes_in_time_order(tui, run_dir):
             await pilot.press("e")
             pane = app.current_pane()
             item = pane.view.selected
-            seen.append((tabs.active, pane.problem_level(item), pane.time_of(item)))
-        assert all(level == "failure" for _, level, _ in seen)
-        assert {"actions", "sessions", "queue", "budget", "kernel"} <= {name for name, _, _ in seen}
+            seen.append((tabs.active, pane.problem_level(item), pane.time_of(item),
+                         identity(pane.record_of(item))))
+        assert all(level == "failure" for _, level, _, _ in seen)
+        assert {"actions", "sessions", "queue", "budget", "kernel"} <= {
+            name for name, _, _, _ in seen}
         # in time order until it wraps around to the lines without a time
-        times = [t for _, _, t in seen]
+        times = [t for _, _, t, _ in seen]
         wrap = next(i for i, t in enumerate(times) if t is None)
         timed = [t for t in times[:wrap]]
         assert timed == sorted(timed) and len(timed) >= 8
+        # each failure once (the timeline repeats the other panes' rows)
+        lines = [line for _, _, _, line in seen[:wrap]]
+        assert len(set(lines)) == len(lines)
         await pilot.press("w")
         pane = app.current_pane()
         assert pane.problem_level(pane.view.selected) == "warning"

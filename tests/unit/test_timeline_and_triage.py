@@ -17,9 +17,9 @@ from vivtui.store.triage import (
     NO_RANK,
     TimedRows,
     identity,
+    malformed_only_in_timeline,
     next_among,
     next_of_thread,
-    only_in_timeline,
     sorted_ranks,
 )
 
@@ -167,8 +167,8 @@ def test_the_next_row_of_the_same_task_within_reach():
 
 def test_what_only_the_timeline_lists_and_what_is_the_same_line():
     bad = malformed("tasks", 3, 300, "{oops", "not JSON")
-    assert only_in_timeline(bad, ["actions", "kernel"])
-    assert not only_in_timeline(malformed("actions", 3, 300, "{", "x"), ["actions", "kernel"])
+    assert malformed_only_in_timeline(bad.kind, ["actions", "kernel"])
+    assert not malformed_only_in_timeline("actions", ["actions", "kernel"])
     assert identity(bad) == ("tasks", 3, 300) and identity(None) is None
 
 

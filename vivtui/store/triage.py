@@ -26,10 +26,11 @@ def identity(record: Record | None) -> tuple | None:
     return (record.kind, record.line, record.offset) if record is not None else None
 
 
-def only_in_timeline(record: Record | None, listed_kinds: Iterable[str]) -> bool:
-    """The timeline repeats the other panes, except for the malformed lines of
-    files whose pane lists models (sessions, tasks) rather than lines."""
-    return record is not None and record.malformed and record.kind not in listed_kinds
+def malformed_only_in_timeline(kind: str, listed_kinds: Iterable[str]) -> bool:
+    """Whether the timeline alone lists a malformed line of ``kind``: it
+    repeats the other panes, except for the malformed lines of files whose
+    pane lists models (sessions, tasks) rather than lines."""
+    return kind not in listed_kinds
 
 
 def rank_of(ts: datetime | None) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple
 
 from vivtui.parsing.kinds import gc_paused
@@ -14,9 +15,9 @@ from vivtui.store.triage import (
     Position,
     Ranked,
     identity,
+    malformed_only_in_timeline,
     moment,
     next_among,
-    only_in_timeline,
     sorted_ranks,
 )
 from vivtui.ui import render
@@ -187,18 +188,8 @@ class JumpActions:
         kept = self._timeline_kept
         if kept is None or kept.made_of != made_of:
             rows, brief = pane.view.rows, pane.brief_of
-            backed_kinds: dict[str, bool] = {}  # (each row's kind looked up: 8 ms of each e)
-            only = []
-            for index in pane.problem_places(level):
-                record = brief(rows[index])
-                if record is None:
-                    continue
-                kind = record.kind
-                in_backed = backed_kinds.get(kind)
-                if in_backed is None:
-                    in_backed = backed_kinds[kind] = pane_of_kind(kind) in backed
-                if in_backed or only_in_timeline(record, listed):
-                    only.append(index)
+            only = pane.problem_places(level, lambda kind: pane_of_kind(kind) in backed,
+                                       partial(malformed_only_in_timeline, listed_kinds=listed))
             kept = self._timeline_kept = _TimelineOnly(
                 made_of, sorted_ranks(pane.timed_at(only)),
                 {identity(brief(rows[index])): index for index in only})
