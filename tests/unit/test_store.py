@@ -24,7 +24,7 @@ from vivtui.store.sessions import (
     SUCCEEDED,
     UNFINISHED,
 )
-from vivtui.store.tasks import _block_at, timed_at_severity
+from vivtui.store.task_ranks import _block_at, timed_at_severity
 from vivtui.store.triage import rank_of, seconds_rank
 
 UTC = ParseContext(timezone.utc)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from itertools import compress, count, repeat
 from typing import Any
@@ -234,7 +234,7 @@ def problems_key(sessions: Sequence[Any], run: str) -> tuple | None:
     return id(sessions[0].tracker), run, sessions.numbers[:sessions.problems], sessions.failed
 
 
-def timed_problems(sessions: Sequence[Any], run: str) -> Iterator[tuple[float, int]]:
+def timed_problems(sessions: Sequence[Any], run: str) -> Iterable[tuple[float, int]]:
     """The places in ``sessions`` of those ``is_problem`` says are, with their
     times (``Session.ts``; -inf: none), read from their tracker's columns: e/E
     rank every row of a pane, and through each handle's properties 200k

@@ -17,6 +17,7 @@ from vivtui.store import tasks as model
 from vivtui.store.filters import TIME, record_field
 from vivtui.store.readback import Pace
 from vivtui.store.run import RunStore
+from vivtui.store.task_ranks import timed_at_severity
 from vivtui.store.triage import seconds_rank
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
@@ -74,7 +75,7 @@ class QueuePane(Pane):
 
     def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
         severity = LEVEL_SEVERITY.get(level)
-        return model.timed_at_severity(self.view.rows, severity) if severity is not None else ()
+        return timed_at_severity(self.view.rows, severity) if severity is not None else ()
 
     def time_of(self, task: model.Task) -> datetime | None:
         return task.when  # (its brief's, without making it)
