@@ -41,6 +41,44 @@ def moves(changed: Sequence[int] | None, fresh: int) -> int | None:
     return len(changed) + fresh
 
 
+class KeepsOrder:
+    """Mixed into a tracker whose triage order is kept as it changes
+    (``SessionOrder``, ``kept_order.KeptOrder``): its ``_order``, the numbers
+    whose place may have changed since the order's last look (``_changed``;
+    None: any, it sorts whole), how many numbers it is to hold
+    (``_to_order``) and its look (``_order_looks``)."""
+
+    _order: Any
+    _changed: list[int] | None
+
+    def _to_order(self) -> int:
+        raise NotImplementedError
+
+    def _order_looks(self) -> None:
+        raise NotImplementedError
+
+    def _moved(self, ats: Iterable[int]) -> None:
+        """Their places in the order may change (many: it is sorted whole)."""
+        changed = self._changed
+        if changed is not None:
+            changed.extend(ats)
+            if len(changed) > MOST_MOVES:
+                self._changed = None
+
+    def pending_moves(self) -> int | None:
+        """What the order's next look moves (None: it sorts whole)."""
+        return self._order.moves(self._changed, self._to_order())
+
+    def settle_order(self, moves_only: bool = False) -> None:
+        """The triage order brought up to date now: by the process that read
+        the backlog, not by the UI thread at the first look; ``moves_only``:
+        if that is a few moves (``moves``)."""
+        if moves_only and not self.pending_moves():
+            return
+        self._order_looks()
+        self._changed = []
+
+
 class TriageOrder(Handles):
     """``SessionOrder.order``'s sessions, as judged for ``run``: the
     ``problems`` first of them are those to triage (``is_problem``), the

@@ -147,8 +147,7 @@ def _join_order(mine: SessionTracker, later: SessionTracker, number: list[int],
     had changes not placed yet."""
     if mine._changed == [] and later._changed == [] and mine._order.followed_by(
             later._order, number, keep):
-        for at in changed:
-            mine._moved(at)
+        mine._moved(changed)
     else:
         mine._changed = None
 

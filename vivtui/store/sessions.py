@@ -31,7 +31,7 @@ from vivtui.store.columns import (
 from vivtui.store.events import Event, Events
 from vivtui.store.readback import Interner, Keep, Pace, ReadBack
 from vivtui.store.session import KEPT, Session
-from vivtui.store.session_order import MOST_MOVES, Columns, SessionOrder, TriageOrder
+from vivtui.store.session_order import Columns, KeepsOrder, SessionOrder, TriageOrder
 from vivtui.store.session_states import (
     FAILED,
     OUTCOMES,
@@ -45,7 +45,7 @@ from vivtui.store.session_states import (
 _CATEGORY = Record._fields.index("category")
 
 
-class SessionTracker(BoundTracker):
+class SessionTracker(KeepsOrder, BoundTracker):
     """Sessions in columns, one entry each per session (``Session.at``)."""
 
     BOUND = ("_session", "sessions")
@@ -151,7 +151,7 @@ class SessionTracker(BoundTracker):
                 column[at] = keep(value, value) if value.__class__ is str else value
         if self._flags[at] & SUPERSEDED and self._ends[at] < 0:
             self._open_superseded -= 1
-        self._moved(at)
+        self._moved((at,))
         self._ends[at] = self.events.add(row)
         outcome = flag(context.get("success"))
         self._flags[at] = (self._flags[at] & SUPERSEDED) | (OUTCOMES.index(outcome) << 1)
@@ -163,16 +163,7 @@ class SessionTracker(BoundTracker):
         if not flags & SUPERSEDED:
             self._flags[at] = flags | SUPERSEDED
             self._open_superseded += self._ends[at] < 0
-            self._moved(at)
-
-    def _moved(self, at: int) -> None:
-        """Its place in the triage order may change (many: it is sorted afresh)."""
-        changed = self._changed
-        if changed is not None:
-            if len(changed) < MOST_MOVES:
-                changed.append(at)
-            else:
-                self._changed = None
+            self._moved((at,))
 
     def _start(self, row: tuple, keep: Keep) -> None:
         fields, context = fields_and_context(row)
@@ -320,18 +311,11 @@ class SessionTracker(BoundTracker):
         self.settle_order()
         return self._order.order(self._session, run, now)
 
-    def pending_moves(self) -> int | None:
-        """What the order's next look moves (None: it sorts whole)."""
-        return self._order.moves(self._changed, len(self._keys))
+    def _to_order(self) -> int:
+        return len(self._keys)
 
-    def settle_order(self, moves_only: bool = False) -> None:
-        """The triage order brought up to date now: by the process that read
-        the backlog, not by the UI thread at the first look; ``moves_only``:
-        if that is a few moves (``session_order.moves``)."""
-        if moves_only and not self.pending_moves():
-            return
+    def _order_looks(self) -> None:
         self._order.update(self._changed, len(self._keys))
-        self._changed = []
 
 
 def _occurrences(keys: list[SessionKey]) -> dict[SessionKey, int | list[int]]:

@@ -44,7 +44,7 @@ from vivtui.store.columns import (
 )
 from vivtui.store.kept_order import KeptOrder
 from vivtui.store.readback import Interner, Pace, ReadBack
-from vivtui.store.session_order import MOST_MOVES
+from vivtui.store.session_order import KeepsOrder
 
 # The fields a task row shows, carried from older events when the latest lacks them.
 CARRIED = ("worker_id", "model", "budget_used", "errors")
@@ -134,7 +134,7 @@ class Task(Handle):
         return number(self.last("budget_used"))
 
 
-class TaskTracker(BoundTracker):
+class TaskTracker(KeepsOrder, BoundTracker):
     """Tasks in columns, one entry each per task (``Task.at``), and every
     event's place in arrays, each event linked to the task's one before."""
 
@@ -235,11 +235,7 @@ class TaskTracker(BoundTracker):
             times[at] = ts if ts is not None else math.nan
             orders[at] = rank(severity, 2) * 1e11 - (ts or 0.0)
             lines[at] = row[1]
-        changed = self._changed
-        if changed is not None:
-            changed.extend(newest)
-            if len(changed) > MOST_MOVES:
-                self._changed = None  # sorted whole at the next look
+        self._moved(newest)
 
     def can_follow(self, later: TaskTracker) -> bool:
         """A task's events join on wherever the cut falls."""
@@ -361,18 +357,11 @@ class TaskTracker(BoundTracker):
         self.settle_order()
         return Handles(self._task, list(self._order.numbers))
 
-    def pending_moves(self) -> int | None:
-        """What the order's next look moves (None: it sorts whole)."""
-        return self._order.moves(self._changed, len(self._orders))
+    def _to_order(self) -> int:
+        return len(self._orders)
 
-    def settle_order(self, moves_only: bool = False) -> None:
-        """The triage order brought up to date now: by the process that read
-        the backlog, not by the UI thread at the first look; ``moves_only``:
-        if that is a few moves (``session_order.moves``)."""
-        if moves_only and not self.pending_moves():
-            return
+    def _order_looks(self) -> None:
         self._order.update(self._orders, self._changed)
-        self._changed = []
 
 
 def _is_of(task: Task, record: Record) -> bool:
