@@ -20,7 +20,6 @@ from vivtui.store.triage import (
     malformed_only_in_timeline,
     next_among,
     next_of_thread,
-    sorted_ranks,
 )
 
 T0 = datetime(2026, 2, 10, 1, 0, tzinfo=timezone.utc)
@@ -113,20 +112,23 @@ def test_a_positions_time_comes_back_as_the_time_it_was_even_at_the_ends_of_time
 
 def test_the_next_position_wraps_around_both_ways():
     t0 = T0.timestamp()
-    panes = [(0, [(t0, 3), (t0, 5), (t0 + 60, 9)], 5), (1, [(t0, 0)], -1)]
+    panes = [(0, TimedRows.of([(t0 + 60, 9), (t0, 5), (t0, 3)]), 5),
+             (1, TimedRows.of([(t0, 0)]), -1)]
     here = (t0, 0, 5)
     assert next_among(panes, here, 1) == (t0, 1, 0)
     assert next_among(panes, here, -1) == (t0, 0, 3)
     assert next_among(panes, (t0 + 120, 0, 0), 1) == (t0, 0, 3)
     assert next_among(panes, (t0 - 60, 0, 0), -1) == (t0 + 60, 0, 9)
     assert next_among([], here, 1) is None
-    assert next_among([(0, [(t0, 5)], 5)], here, 1) is None  # only the cursor's own
+    assert next_among([(0, TimedRows.of([(t0, 5)]), 5)], here, 1) is None  # only the cursor's own
+    assert next_among([(0, TimedRows.of([]), -1)], here, -1) is None
 
 
 def looked_through(panes, here, step):
-    """The rule as a look at every candidate (what e did before halving)."""
-    candidates = [(when, rank, row) for rank, ranked, skip in panes for when, row in ranked
-                  if row != skip]
+    """The rule as a look at every candidate (what e did before halving),
+    no time (NaN) as ``NO_RANK``."""
+    candidates = [(when if when == when else NO_RANK, rank, row)
+                  for rank, pairs, skip in panes for when, row in pairs if row != skip]
     if step > 0:
         return min((c for c in candidates if c > here), default=None) or min(
             candidates, default=None)
@@ -134,26 +136,26 @@ def looked_through(panes, here, step):
         candidates, default=None)
 
 
-def test_halving_each_panes_problems_finds_what_looking_through_all_of_them_finds():
+def test_each_panes_nearest_problem_is_what_looking_through_all_of_them_finds():
     chance = random.Random(3)
     for _ in range(3000):
-        panes = []
+        panes, pairs_of = [], []
         for rank in chance.sample(range(6), chance.randint(0, 4)):
             rows = chance.sample(range(40), chance.randint(0, 12))
-            times = [chance.choice([float(chance.randint(0, 5)), NO_RANK, math.nan])
+            times = [chance.choice([float(chance.randint(0, 5)), NO_RANK, math.nan, 3])
                      for _ in rows]
-            ranked = sorted_ranks(zip(times, rows))
-            # As columns, the rows in order (a pane's problems): the same order.
-            rows, times = map(list, zip(*sorted(zip(rows, times)))) if rows else ([], [])
-            columns = sorted_ranks(TimedRows(times, rows))
-            assert list(columns) == ranked and list(reversed(columns)) == ranked[::-1]
-            ranked = chance.choice([ranked, columns])
+            pairs = list(zip(times, rows))
             skip = chance.choice([*rows, -1]) if rows else -1
+            ranked = chance.choice([TimedRows.of(pairs), TimedRows(times, rows)])
+            assert sorted(ranked) == sorted((when if when == when else NO_RANK, row)
+                                            for when, row in pairs)
             panes.append((rank, ranked, skip))
-        here = (chance.choice([float(chance.randint(-1, 6)), NO_RANK]), chance.randint(0, 6),
-                chance.randint(-1, 40))
+            pairs_of.append((rank, pairs, skip))
+        here = (chance.choice([float(chance.randint(-1, 6)), NO_RANK, math.nan, 2]),
+                chance.randint(0, 6), chance.randint(-1, 40))
         for step in (1, -1):
-            assert next_among(panes, here, step) == looked_through(panes, here, step)
+            assert next_among(panes, here, step) == looked_through(
+                pairs_of, (NO_RANK, *here[1:]) if here[0] != here[0] else here, step)
 
 
 def test_the_next_row_of_the_same_task_within_reach():

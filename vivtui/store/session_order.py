@@ -300,5 +300,4 @@ def timed_problems(sessions: Sequence[Any], run: str) -> Iterable[tuple[float, i
         # call per session: 15-25 ms of each e on a live big run).
         events = [end if end >= 0 else start for end, start in zip(
             map(ends.__getitem__, picked), map(starts.__getitem__, picked))]
-    return TimedRows([ts if ts == ts else -math.inf for ts in map(times.__getitem__, events)],
-                     places)
+    return TimedRows(list(map(times.__getitem__, events)), places)

@@ -4,7 +4,6 @@ in where it does (``TaskTracker.triage_order``: failures, then warnings)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from itertools import compress, count
 
@@ -31,7 +30,7 @@ def timed_at_severity(tasks: Sequence[Task], severity: str) -> Iterable[tuple[fl
         severities = tracker._severities
         places = list(compress(count(), map(code.__eq__, map(severities.__getitem__, numbers))))
     times = map(tracker._times.__getitem__, map(numbers.__getitem__, places))
-    return TimedRows([ts if ts == ts else -math.inf for ts in times], places)
+    return TimedRows(list(times), places)
 
 
 def _block_at(severities: bytearray, numbers: Sequence[int], code: int) -> range | None:

@@ -7,6 +7,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from math import isnan
 
 from vivtui.parsing.record import Record
 from vivtui.store.related import NO_TIME, RelationKey, relation_keys
@@ -55,83 +56,89 @@ def moment(rank: float) -> datetime:
         return LAST_TIME if rank > 0 else NO_TIME
 
 
-class TimedRows(Sequence):
-    """(time, row) pairs kept as two columns, the rows in their order: made
-    and sorted as tuples, a live big run's 35k failed sessions took 15 ms of
-    each e (a pane's problems; ``sorted_ranks``)."""
+class TimedRows:
+    """A pane's problems as two columns, (time, row) pair by pair, in the
+    pane's order; no time (NaN too) as ``NO_RANK``. e/E want one of them,
+    the nearest to where the cursor is: found by halving the times sorted
+    alone (C's sort of floats; a pane's problems are a few runs in time
+    order, sorted in one pass each), then looking for its rows. (Sorted as
+    pairs, a live big run's 35k failed sessions took 10-15 ms of each e,
+    and every pane's problems move each second.)"""
 
-    __slots__ = ("times", "rows")
+    __slots__ = ("times", "rows", "_sorted")
 
-    def __init__(self, times: Sequence[float], rows: Sequence[int]) -> None:
+    def __init__(self, times: list[float], rows: Sequence[int]) -> None:
+        if any(map(isnan, times)):
+            times = [NO_RANK if when != when else when for when in times]
         self.times, self.rows = times, rows
+        self._sorted: list[float] | None = None
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[float, int]]) -> TimedRows:
+        columns = tuple(zip(*pairs))
+        return cls(list(columns[0]), columns[1]) if columns else cls([], ())
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, at: int) -> tuple[float, int]:
-        return self.times[at], self.rows[at]
-
     def __iter__(self) -> Iterator[tuple[float, int]]:
         return zip(self.times, self.rows)
 
-    def __reversed__(self) -> Iterator[tuple[float, int]]:
-        return zip(reversed(self.times), reversed(self.rows))
+    def nearest(self, when: float, row: float, step: int, skip: int) -> tuple[float, int] | None:
+        """The (time, row) nearest after (``step`` > 0) or before (time, then
+        row) ``(when, row)``, ``skip``'s row passed over."""
+        if self._sorted is None:
+            self._sorted = sorted(self.times)
+        times = self._sorted
+        low, high = bisect_left(times, when), bisect_right(times, when)
+        beyond, best = (row.__lt__, min) if step > 0 else (row.__gt__, max)
+        at = [found for found in self._rows_at(when, high - low)
+              if found != skip and beyond(found)]
+        while not at:
+            if not 0 <= (high if step > 0 else low - 1) < len(times):
+                return None
+            when = times[high] if step > 0 else times[low - 1]
+            low, high = bisect_left(times, when), bisect_right(times, when)
+            at = [found for found in self._rows_at(when, high - low) if found != skip]
+        return when, best(at)
+
+    def _rows_at(self, when: float, many: int) -> list[int]:
+        """The rows of the ``many`` times equal to ``when`` (found in C)."""
+        times, rows, found, where = self.times, self.rows, [], -1
+        for _ in range(many):
+            where = times.index(when, where + 1)
+            found.append(rows[where])
+        return found
 
 
-# A pane's problems for ``next_among``: its rank, its rows' (time, row) sorted,
+# A pane's problems for ``next_among``: its rank, its rows with their times,
 # and the row not to stop at (the cursor's; -1: none).
-Ranked = tuple[int, Sequence[tuple[float, int]], int]
+Ranked = tuple[int, TimedRows, int]
 
 
 def next_among(panes: Sequence[Ranked], here: Position, step: int) -> Position | None:
     """The problem after (``step`` > 0) or before ``here`` among every pane's,
-    rounding to the first (last) of all, the cursor's row passed over:
-    found by halving each pane's sorted list, where a big run's 70k listed
-    afresh and looked through at each e took 95 ms. (Within a pane, (time,
-    row) order is ``Position`` order.)"""
-    found = [nearest for rank, ranked, skip in panes
-             if (nearest := _nearest(ranked, rank, skip, here, step)) is not None]
+    rounding to the first (last) of all, the cursor's row passed over: each
+    pane's nearest (``TimedRows.nearest``), where a big run's 70k listed
+    afresh and looked through at each e took 95 ms."""
+    when, here_rank, row = here
+    when = float(when) if when == when else NO_RANK
+    found = []
+    for rank, ranked, skip in panes:
+        # The row that the pane's own compare with ``here`` as at ``when``:
+        # beyond every row in a pane ranked before it, before every row in
+        # one ranked after it.
+        probe = row if rank == here_rank else -1 if rank > here_rank else math.inf
+        nearest = ranked.nearest(when, probe, step, skip)
+        if nearest is not None:
+            found.append((nearest[0], rank, nearest[1]))
     if not found:  # round to the first (last) of all
-        found = [end for rank, ranked, skip in panes
-                 if (end := _end(ranked, rank, skip, step)) is not None]
+        end = (NO_RANK, -1) if step > 0 else (math.inf, math.inf)
+        found = [(nearest[0], rank, nearest[1]) for rank, ranked, skip in panes
+                 if (nearest := ranked.nearest(*end, step, skip)) is not None]
     if not found:
         return None
     return min(found) if step > 0 else max(found)
-
-
-def _nearest(ranked: list[tuple[float, int]], rank: int, skip: int, here: Position,
-             step: int) -> Position | None:
-    when, here_rank, row = here
-    # The (time, row) that the pane's own places compare with ``here`` as:
-    # beyond every row at ``when`` in a pane ranked before it, before every
-    # row at ``when`` in one ranked after it.
-    probe = (when, row if rank == here_rank else -1 if rank > here_rank else math.inf)
-    if step > 0:
-        at = bisect_right(ranked, probe)
-        while at < len(ranked) and ranked[at][1] == skip:
-            at += 1
-        return (ranked[at][0], rank, ranked[at][1]) if at < len(ranked) else None
-    at = bisect_left(ranked, probe) - 1
-    while at >= 0 and ranked[at][1] == skip:
-        at -= 1
-    return (ranked[at][0], rank, ranked[at][1]) if at >= 0 else None
-
-
-def _end(ranked: list[tuple[float, int]], rank: int, skip: int, step: int) -> Position | None:
-    places = ranked if step > 0 else reversed(ranked)
-    return next(((when, rank, row) for when, row in places if row != skip), None)
-
-
-def sorted_ranks(ranked: Iterable[tuple[float, int]]) -> Sequence[tuple[float, int]]:
-    """A pane's (time, row) in order, no time (NaN too) first, as ``NO_RANK``.
-    Those of ``TimedRows`` (its rows in order: equal times stay by row) are
-    sorted by their times alone, and stay columns."""
-    if not isinstance(ranked, TimedRows):
-        return sorted((when if when == when else NO_RANK, row) for when, row in ranked)
-    times = [when if when == when else NO_RANK for when in ranked.times]
-    order = sorted(range(len(times)), key=times.__getitem__)
-    return TimedRows(list(map(times.__getitem__, order)),
-                     list(map(ranked.rows.__getitem__, order)))
 
 
 def next_of_thread(keys: set[RelationKey], record_at: Callable[[int], Record | None],

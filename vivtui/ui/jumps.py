@@ -4,7 +4,6 @@ pane's file holds and the timeline does not are walked (``ui.jump_gaps``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 from typing import NamedTuple
@@ -14,11 +13,11 @@ from vivtui.store.triage import (
     NO_RANK,
     Position,
     Ranked,
+    TimedRows,
     identity,
     malformed_only_in_timeline,
     moment,
     next_among,
-    sorted_ranks,
 )
 from vivtui.ui import render
 from vivtui.ui.jump_gaps import Found, Gap, gaps, walk
@@ -35,7 +34,7 @@ class _TimelineOnly(NamedTuple):
     for what they were found from: its rows, the level, the file-backed panes."""
 
     made_of: tuple
-    problems: Sequence[tuple[float, int]]
+    problems: TimedRows
     row_of: dict  # a row's identity -> its place among the timeline's rows
 
 
@@ -177,7 +176,7 @@ class JumpActions:
         return candidates, bool(candidates)
 
     def _timeline_only(self, pane: TimelinePane, level: str, backed: set[str],
-                       listed: list[str], current: object) -> tuple[Sequence, int]:
+                       listed: list[str], current: object) -> tuple[TimedRows, int]:
         """Of the timeline's rows at ``level``, those no other pane lists,
         ranked, and the one that is the row under the cursor (-1: none). (A
         row's record is made only in the timeline, which repeats other panes:
@@ -187,12 +186,10 @@ class JumpActions:
         made_of = (pane.ranks_key(level), level, frozenset(backed))
         kept = self._timeline_kept
         if kept is None or kept.made_of != made_of:
-            rows, brief = pane.view.rows, pane.brief_of
             only = pane.problem_places(level, lambda kind: pane_of_kind(kind) in backed,
                                        partial(malformed_only_in_timeline, listed_kinds=listed))
-            kept = self._timeline_kept = _TimelineOnly(
-                made_of, sorted_ranks(pane.timed_at(only)),
-                {identity(brief(rows[index])): index for index in only})
+            kept = self._timeline_kept = _TimelineOnly(made_of, pane.timed_at(only),
+                                                       pane.places_by_identity(only))
         return kept.problems, kept.row_of.get(current, -1)
 
     def _note_unlisted(self, *times: datetime | None) -> None:

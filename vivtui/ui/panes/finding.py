@@ -8,12 +8,12 @@ model's own keys.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from vivtui.parsing.record import ERROR, WARNING, make
 from vivtui.store.rows import UNKNOWN, position_at, position_in
-from vivtui.store.triage import rank_of, sorted_ranks
+from vivtui.store.triage import TimedRows, rank_of
 
 if TYPE_CHECKING:
     from vivtui.store.run import RunStore
@@ -75,14 +75,16 @@ class RowFinding:
         rank = self.rank_time
         return ((rank(item), index) for index, item in self.problems(level))
 
-    def ranked_problems(self, level: str) -> Sequence[tuple[float, int]]:
-        """``timed_problems`` in order, found once for what they are made of
+    def ranked_problems(self, level: str) -> TimedRows:
+        """``timed_problems`` as columns, found once for what they are made of
         (``ranks_key``): each e over a big run's 200k sessions and tasks
         walked them all again (0.19 s)."""
         key = self.ranks_key(level)
         kept = self._ranked.get(level)
         if kept is None or kept[0] != key:
-            kept = self._ranked[level] = (key, sorted_ranks(self.timed_problems(level)))
+            timed = self.timed_problems(level)
+            kept = self._ranked[level] = (key, timed if isinstance(timed, TimedRows)
+                                          else TimedRows.of(timed))
         return kept[1]
 
     def ranks_key(self, level: str) -> object:
