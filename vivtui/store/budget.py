@@ -21,6 +21,7 @@ from vivtui.store import budget_parts
 from vivtui.store.budget_limits import WrapperLimits
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.columns import SEVERITY_CODE
+from vivtui.store.timebins import MinuteCounts
 from vivtui.store.triage import NO_RANK
 
 # Beyond these a value is not a real call's (1e308 twice made the spend $inf).
@@ -112,8 +113,8 @@ class BudgetTracker(WrapperLimits):
         self.last_refusal: Wrapper | None = None
         self._minutes = EpochMinutes()
         # The run's spend and tokens per epoch minute (the time strip's).
-        self.spend_by_minute: Counter[int] = Counter()
-        self.tokens_by_minute: Counter[int] = Counter()
+        self.spend_by_minute: Counter[int] = MinuteCounts()
+        self.tokens_by_minute: Counter[int] = MinuteCounts()
         self.version = 0
 
     def apply(self, records) -> None:
