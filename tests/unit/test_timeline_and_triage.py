@@ -297,3 +297,44 @@ def test_a_big_merge_runs_with_the_cyclic_collector_paused():
     assert gc.isenabled()
     Timeline(capacity=10).catch_up_with(buffers)
     assert seen and not any(seen) and gc.isenabled()
+
+
+def test_the_rows_codes_follow_the_rows_through_merges_cuts_and_forgetting(monkeypatch):
+    # e/E pick a level's rows from the codes (from the rows, a live big run's
+    # 50k took 15-40 ms of each e): they must say what each row is, wherever
+    # a late row is placed, whatever is cut or forgotten.
+    import random
+
+    from vivtui.parsing.record import ERROR, INFO, OK, WARNING, make
+    from vivtui.store import timeline
+    from vivtui.store.run import KINDS
+    from vivtui.store.timeline import code_parts, row_codes
+
+    monkeypatch.setattr(timeline, "BULK", 6)  # many rows at once: sorted whole
+    rng = random.Random(8)
+    kinds = [kind for kind in KINDS if kind != "performance"]
+    records = {kind: [] for kind in KINDS}
+    merge = Timeline(capacity=40)
+    for step in range(300):
+        for _ in range(rng.choice((0, 1, 2, 3, 12))):
+            kind = rng.choice(kinds)
+            line = len(records[kind])
+            stamp = T0 + timedelta(seconds=rng.randrange(200))  # late rows land anywhere
+            records[kind].append(make(kind, line, line, stamp, None,
+                                      rng.choice((ERROR, WARNING, INFO, OK)), "x", b"",
+                                      )._replace(malformed=rng.random() < 0.2))
+        merge.catch_up_with({kind: _Rows(rows) for kind, rows in records.items()})
+        if step % 37 == 36:
+            merge.forget({rng.choice(kinds)})
+        if step % 23 == 22:  # (a merge on a thread goes on in a copy)
+            before, merge = merge, merge.copy()
+            kind = rng.choice(kinds)
+            records[kind].append(make(kind, len(records[kind]), 0, T0 + timedelta(seconds=300),
+                                      None, ERROR, "x", b""))
+            merge.catch_up_with({kind: _Rows(rows) for kind, rows in records.items()})
+            assert before.codes == row_codes(before.rows)
+        assert merge.codes == row_codes(merge.rows) and len(merge.codes) == len(merge.rows)
+        assert [code_parts(code) for code in merge.codes] == [
+            (record.kind, record.severity if record.severity in (ERROR, WARNING) else None,
+             record.malformed) for _, _, record in merge.rows]
+    assert len(merge.rows) == 40

@@ -14,7 +14,7 @@ from textual.message import Message
 from vivtui.parsing.record import Record
 from vivtui.store.filters import record_field
 from vivtui.store.run import KINDS, RunStore
-from vivtui.store.timeline import Entry, Timeline
+from vivtui.store.timeline import Entry, Timeline, code_parts
 from vivtui.store.triage import TimedRows
 from vivtui.ui import heads, render, styles
 from vivtui.ui.panes.base import Pane
@@ -31,6 +31,28 @@ MERGING = "merging the newest rows of every file…"
 COUNTING = "the files' rows come as they are counted…"
 
 
+class _Takes:
+    """Whether ``problem_places`` takes a row of each code (``timeline.code_parts``),
+    each kind asked once."""
+
+    def __init__(self, severity: str | None, of_kind: Callable[[str], bool] | None,
+                 malformed_of_kind: Callable[[str], bool] | None) -> None:
+        self.severity, self.of_kind, self.malformed_of_kind = severity, of_kind, malformed_of_kind
+        self._kinds: dict[str | None, tuple[bool, bool]] = {}
+
+    def __call__(self, code: int) -> int:
+        kind, severity, malformed = code_parts(code)
+        if severity is None or severity != self.severity:
+            return 0
+        if self.of_kind is None:
+            return 1
+        if kind not in self._kinds:
+            self._kinds[kind] = (self.of_kind(kind), bool(
+                self.malformed_of_kind and self.malformed_of_kind(kind)))
+        taken, taken_malformed = self._kinds[kind]
+        return int(taken or (taken_malformed and malformed))
+
+
 class TimelinePane(Pane):
     title = "Timeline"
     empty = "no timestamped records yet"
@@ -40,6 +62,7 @@ class TimelinePane(Pane):
         self.timeline = Timeline()
         self._gathering: object | None = None  # the merge on a thread, while it runs
         self._previewed: frozenset[str] = frozenset()  # kinds merged from previews (``_buffers``)
+        self._coded: tuple[list, bytes] = ([], b"")  # the rows shown, their codes (``_show``)
         self._threads_work = True  # (not after one failed)
         # Merging reads every record's time: done only while someone looks (the
         # pane is shown, or e/E searches it), not for every batch of a big backlog.
@@ -80,6 +103,10 @@ class TimelinePane(Pane):
         of a kind ``malformed_of_kind`` takes (each asked once a kind: a call
         for each of a live big run's 16k took 30 ms of each e)."""
         rows, severity = self.view.rows, LEVEL_SEVERITY.get(level)
+        shown, codes = self._coded
+        if rows is shown:  # (not filtered)
+            takes = _Takes(severity, of_kind, malformed_of_kind)
+            return list(compress(count(), codes.translate(bytes(map(takes, range(256))))))
         places = list(compress(count(), map(severity.__eq__, map(_SEVERITY, map(_RECORD, rows)))))
         if of_kind is None:
             return places
@@ -170,7 +197,9 @@ class TimelinePane(Pane):
         self._seen_version = timeline.version
         # A copy: rows are inserted anywhere, so the view must not take it
         # for the same buffer grown at the end.
-        self.show_rows(list(timeline.rows))
+        rows = list(timeline.rows)
+        self._coded = (rows, bytes(timeline.codes))
+        self.show_rows(rows)
 
     def _gather(self, buffers: dict, store: RunStore) -> None:
         token = self._gathering = object()
