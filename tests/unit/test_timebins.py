@@ -74,8 +74,10 @@ def test_a_tables_bins_kept_as_minutes_change_are_its_bins_summed_afresh(monkeyp
             amount = chance.random() if floats else chance.randint(1, 5)
             if what < 0.8:
                 table[minute] += amount
-            elif what < 0.85:
+            elif what < 0.83:
                 table.update({minute: amount, minute + 1: amount})  # a part joined on
+            elif what < 0.85 and not floats:
+                table.update([minute, minute, minute + 2])  # a kernel batch's times counted
             elif what < 0.87:
                 table.pop(minute, None)
             elif what < 0.88:
@@ -90,6 +92,8 @@ def test_a_tables_bins_kept_as_minutes_change_are_its_bins_summed_afresh(monkeyp
             afresh = binned(dict(table), first, size, count).values
             assert kept == pytest.approx(afresh, abs=1e-9)
             assert floats or kept == afresh  # counts add up exactly
+    table.update([BASE, BASE])  # (a kernel batch, each live second: the bins are kept)
+    assert size in table._bins
     empty = timebins.MinuteCounts()
     assert binned(empty, BASE, 1, 2).values == [0.0, 0.0]
     empty.update({BASE + 1: 2})  # (an empty Counter's update sets no minute one by one)

@@ -70,9 +70,11 @@ class MinuteCounts(Counter):
         self._changes.clear()
 
     def update(self, *args, **kwargs) -> None:
-        self._summed_afresh()
+        # (Each minute set one by one but into an empty Counter from a
+        # mapping: a kernel batch's times counted keep the bins.)
+        if not self:
+            self._summed_afresh()
         super().update(*args, **kwargs)
-        self._summed_afresh()
 
     def clear(self) -> None:
         super().clear()
