@@ -265,6 +265,30 @@ async def test_a_hidden_queues_history_is_read_once_it_is_shown(tui, run_dir, mo
         assert read and "task-9" in tui.screen_text(app)
 
 
+async def test_a_hidden_sessions_detail_is_drawn_once_it_is_shown(tui, run_dir, monkeypatch):
+    """The selected session's detail is drawn for the pane on screen: a hidden
+    pane's rows are brought up to date at each e, its detail was drawn too."""
+    from vivtui.ui.panes.sessions import SessionsPane
+
+    drawn = []
+    real = SessionsPane.show_detail
+    monkeypatch.setattr(SessionsPane, "show_detail",
+                        lambda self, session: drawn.append(session) or real(self, session))
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        drawn.clear()
+        _a_late_failed_session(app)
+        pane = app.main.panes["sessions"]
+        app.main.refresh_panes()  # (as an e does)
+        assert pane.view.rows[0].key[0] == "late" and drawn == []  # ordered, not drawn
+        await pilot.press("2")
+        await pilot.pause()
+        assert [session.key[0] for session in drawn] == ["late"]
+        assert "late" in tui.screen_text(app)
+
+
 async def test_budget_and_kernel_panes(tui, run_dir):
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:

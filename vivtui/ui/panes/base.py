@@ -81,6 +81,7 @@ class Pane(RowFinding, SaysWorkerFailures, Vertical):
         self._on_screen = threading.Event()
         self._on_screen.set()
         self._seen_version = -1
+        self._when_shown: Callable[[], None] | None = None  # see ``draw_when_shown``
         self._ranked: dict[str, tuple[tuple, list]] = {}  # see ``ranked_problems``
         self._last: tuple[RunStore, datetime] | None = None
         self.preview: Shown | None = None  # the rows' store while the file is read (``ui.preview``)
@@ -164,6 +165,19 @@ class Pane(RowFinding, SaysWorkerFailures, Vertical):
     def shown(self, visible: bool) -> None:
         """The pane became the one on screen, or stopped being it."""
         (self._on_screen.set if visible else self._on_screen.clear)()
+        if visible and self._when_shown is not None:
+            self._when_shown, draw = None, self._when_shown
+            draw()
+
+    def draw_when_shown(self, draw: Callable[[], None]) -> None:
+        """``draw`` now if the pane is on screen, else once it is shown (the
+        latest asked for): a hidden pane's rows are brought up to date at each
+        e, and a panel of the selected row drawn then is drawn for nothing."""
+        if self._on_screen.is_set():
+            self._when_shown = None
+            draw()
+        else:
+            self._when_shown = draw
 
     @property
     def previews(self) -> bool:

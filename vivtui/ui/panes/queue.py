@@ -41,7 +41,6 @@ class QueuePane(Pane):
         # The selected task's history, read from the file, is drawn once the
         # pane is on screen: read for a hidden pane at each e on a live big
         # run, it took 5-10 ms of the jump.
-        self._history_due = False
 
     def compose_extra(self) -> ComposeResult:
         yield Static(classes="history")
@@ -101,22 +100,14 @@ class QueuePane(Pane):
         if self.rows_due(seen):
             self._tracker = shown
             self.show_rows(shown.triage_order())
-            self._history_due = True
-            if self._on_screen.is_set():
-                self.show_history(self.view.selected)
+            self.draw_when_shown(lambda: self.show_history(self.view.selected))
         self._seen_version = seen
         counts = sorted(tracker.by_status().items(), key=lambda item: -item[1])
         self.head(self.previewed(heads.counts(f"Queue {len(tracker.tasks)} tasks", [
             (status, count, styles.FAILURE if model.status_failed(status) else styles.PLAIN)
             for status, count in counts]), "Queue"))
 
-    def shown(self, visible: bool) -> None:
-        super().shown(visible)
-        if visible and self._history_due:
-            self.show_history(self.view.selected)
-
     def show_history(self, task: model.Task | None) -> None:
-        self._history_due = False
         history = self.query_one(".history", Static)
         tracker = self._tracker
         history.update(render.history_text(task, tracker.history(task), self.zone, self.dated)

@@ -308,7 +308,7 @@ class SessionsPane(Pane):
             return  # the counts too stand until a session or the run's state changes
         if self.rows_due(seen):
             self.show_rows(shown.sessions.triage_order(self.run.state, now))
-            self.show_detail(self.view.selected)
+            self.draw_when_shown(lambda: self.show_detail(self.view.selected))
         self._seen_version = seen
         states = tracker.state_counts(self.run.state)
         self.head(self.previewed(heads.counts("Sessions", [
