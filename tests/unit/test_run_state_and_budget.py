@@ -384,3 +384,6 @@ def test_the_ranks_of_listed_failures_follow_the_list_as_its_oldest_go():
         budget = store.budget
         assert len(budget.problems) == min(50, budget.problem_count)
         assert listed_ranks(budget) == listed_ranks_read_back(budget.problems)
+        for severity, ranks in listed_ranks(budget).items():  # (e/E's, made in C)
+            assert list(budget.timed_at(severity)) == [
+                (rank, at) for at, rank in enumerate(ranks) if rank is not None]

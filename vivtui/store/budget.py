@@ -6,6 +6,8 @@ import math
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import compress
+from itertools import count as counting
 
 from vivtui.parsing.api_audit import (
     BUDGET_EXCEEDED,
@@ -22,7 +24,7 @@ from vivtui.store.budget_limits import WrapperLimits
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.columns import SEVERITY_CODE
 from vivtui.store.timebins import MinuteCounts
-from vivtui.store.triage import NO_RANK
+from vivtui.store.triage import NO_RANK, TimedRows
 
 # Beyond these a value is not a real call's (1e308 twice made the spend $inf).
 MAX_CALL_COST = 1_000.0  # USD
@@ -200,6 +202,18 @@ class BudgetTracker(WrapperLimits):
         code = SEVERITY_CODE.get(severity)
         return [(ts if ts == ts else NO_RANK) if found == code else None
                 for ts, found in zip(self._problem_times[skip:], self._problem_severities[skip:])]
+
+    def timed_at(self, severity: str) -> TimedRows:
+        """The listed problems of ``severity`` (their places in ``problems``)
+        with their times as ``ranks_at`` gives them, made in C (a live big
+        run's 30k: 6-10 ms of each e, a call for each)."""
+        skip = len(self._problem_times) - len(self.problems)
+        code = SEVERITY_CODE.get(severity)
+        if code is None:
+            return TimedRows([], [])
+        places = list(compress(counting(), map(code.__eq__, self._problem_severities[skip:])))
+        return TimedRows(list(map(self._problem_times.__getitem__, map(skip.__add__, places))),
+                         places)
 
     @property
     def problem_count(self) -> int:

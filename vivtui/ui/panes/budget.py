@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from vivtui.parsing import api_audit
 from vivtui.parsing.record import ERROR, Record
 from vivtui.store.blocks import BlockRows
-from vivtui.store.budget import listed_event
+from vivtui.store.budget import BudgetTracker, listed_event
 from vivtui.store.rows import FilteredRows
 from vivtui.store.run import RunStore
 from vivtui.store.safety import SOURCE_OF_KIND, blocked_field, reason_of
@@ -77,6 +77,9 @@ class BudgetPane(Pane):
         the blocks' columns: walking it read every row back from its file (a
         big run's 30k failures, 37k blocks: 0.5-0.9 s)."""
         rows, shown = self.view.rows, self._source
+        budget = self._listed_budget()
+        if budget is not None and rows is shown:
+            return budget.timed_at(LEVEL_SEVERITY[level])
         ranks = self._ranks(level)
         if ranks is None:
             return super().timed_problems(level)
@@ -95,12 +98,15 @@ class BudgetPane(Pane):
         if self.mode == BLOCKS and isinstance(shown, BlockRows):  # every block: a failure
             return ([seconds_rank(ts) for ts in shown.times()] if severity == ERROR
                     else [None] * len(shown))
+        budget = self._listed_budget()
+        return budget.ranks_at(severity) if budget is not None else None
+
+    def _listed_budget(self) -> BudgetTracker | None:
+        """The budget whose problems the list is (None: not listing them)."""
         if self.mode != BUDGET or self._last is None:
             return None
         budget = self.rows_store(self._last[0]).budget
-        if budget.problems is not shown:
-            return None
-        return budget.ranks_at(severity)
+        return budget if budget.problems is self._source else None
 
     def strip_width(self) -> int:
         """Bins the time strip has room for."""
