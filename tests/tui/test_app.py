@@ -505,12 +505,17 @@ async def test_the_timeline_filter_finds_what_the_rows_say(tui, run_dir):
 
         assert all(map(ranked_as_a_walk_ranks, ("failure", "warning")))
         # e/E's timeline-only rows: a line-listing pane's, or malformed of another file.
-        rows = pane.view.rows
-        only = pane.problem_places("failure", {"actions"}.__contains__,
-                                   lambda kind: kind not in {"actions", "kernel"})
-        assert only == [index for index, (_, _, record) in enumerate(rows)
-                        if record.severity == "error" and (record.kind == "actions" or (
-                            record.malformed and record.kind not in {"actions", "kernel"}))]
+        def timeline_only_as_a_walk_picks():
+            rows = pane.view.rows
+            only = pane.problem_places("failure", {"actions"}.__contains__,
+                                       lambda kind: kind not in {"actions", "kernel"})
+            return only == [index for index, (_, _, record) in enumerate(rows)
+                            if record.severity == "error" and (record.kind == "actions" or (
+                                record.malformed and record.kind not in {"actions", "kernel"}))
+                            ] and only
+
+        rows, only = pane.view.rows, timeline_only_as_a_walk_picks()
+        assert only
         assert {rows[index][2].malformed for index in only} == {True, False}
         assert pane.places_by_identity(only) == {identity(rows[index][2]): index for index in only}
         await tui.type_in(pilot, "ampersand", "BLOCKED")
@@ -518,6 +523,7 @@ async def test_the_timeline_filter_finds_what_the_rows_say(tui, run_dir):
         # the safety and action blocks say BLOCKED; passed checks are not blocks
         assert {entry[2].kind for entry in rows} == {"safety", "actions"}
         assert ranked_as_a_walk_ranks("failure")
+        assert timeline_only_as_a_walk_picks()  # (the filtered rows walked)
         await pilot.press("escape")
         await tui.type_in(pilot, "ampersand", "blocked")  # smart case: safety_blocked too
         rows = app.main.panes["timeline"].view.rows

@@ -82,7 +82,7 @@ class Pane(RowFinding, SaysWorkerFailures, Vertical):
         self._on_screen.set()
         self._seen_version = -1
         self._when_shown: Callable[[], None] | None = None  # see ``draw_when_shown``
-        self._ranked: dict[str, tuple[tuple, list]] = {}  # see ``ranked_problems``
+        self._ranked: dict[str, tuple[object, Any]] = {}  # see ``ranked_problems``
         self._last: tuple[RunStore, datetime] | None = None
         self.preview: Shown | None = None  # the rows' store while the file is read (``ui.preview``)
         self._view: RowView | None = None

@@ -32,8 +32,9 @@ COUNTING = "the files' rows come as they are counted…"
 
 
 class _Takes:
-    """Whether ``problem_places`` takes a row of each code (``timeline.code_parts``),
-    each kind asked once."""
+    """Whether ``problem_places`` takes a row of a kind, malformed or not
+    (``of``), or of a code (``timeline.code_parts``; called): each kind
+    asked once."""
 
     def __init__(self, severity: str | None, of_kind: Callable[[str], bool] | None,
                  malformed_of_kind: Callable[[str], bool] | None) -> None:
@@ -42,15 +43,16 @@ class _Takes:
 
     def __call__(self, code: int) -> int:
         kind, severity, malformed = code_parts(code)
-        if severity is None or severity != self.severity:
-            return 0
+        return int(severity is not None and severity == self.severity and self.of(kind, malformed))
+
+    def of(self, kind: str | None, malformed: bool) -> bool:
         if self.of_kind is None:
-            return 1
+            return True
         if kind not in self._kinds:
             self._kinds[kind] = (self.of_kind(kind), bool(
                 self.malformed_of_kind and self.malformed_of_kind(kind)))
         taken, taken_malformed = self._kinds[kind]
-        return int(taken or (taken_malformed and malformed))
+        return taken or (taken_malformed and malformed)
 
 
 class TimelinePane(Pane):
@@ -103,21 +105,15 @@ class TimelinePane(Pane):
         of a kind ``malformed_of_kind`` takes (each asked once a kind: a call
         for each of a live big run's 16k took 30 ms of each e)."""
         rows, severity = self.view.rows, LEVEL_SEVERITY.get(level)
+        takes = _Takes(severity, of_kind, malformed_of_kind)
         shown, codes = self._coded
         if rows is shown:  # (not filtered)
-            takes = _Takes(severity, of_kind, malformed_of_kind)
             return list(compress(count(), codes.translate(bytes(map(takes, range(256))))))
         places = list(compress(count(), map(severity.__eq__, map(_SEVERITY, map(_RECORD, rows)))))
         if of_kind is None:
             return places
         records = list(map(_RECORD, map(rows.__getitem__, places)))
-        kinds = list(map(_KIND, records))
-        takes = {kind: (of_kind(kind), bool(malformed_of_kind and malformed_of_kind(kind)))
-                 for kind in set(kinds)}
-        return list(compress(places, [taken or (taken_malformed and malformed)
-                                      for (taken, taken_malformed), malformed
-                                      in zip(map(takes.__getitem__, kinds),
-                                             map(_MALFORMED, records))]))
+        return list(compress(places, map(takes.of, map(_KIND, records), map(_MALFORMED, records))))
 
     def timed_at(self, places: list[int]) -> TimedRows:
         """The rows at ``places`` (in order) with their times as e/E rank them
