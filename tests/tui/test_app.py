@@ -289,6 +289,32 @@ async def test_a_hidden_sessions_detail_is_drawn_once_it_is_shown(tui, run_dir, 
         assert "late" in tui.screen_text(app)
 
 
+async def test_a_hidden_audit_panes_overview_is_drawn_once_it_is_shown(tui, run_dir,
+                                                                      monkeypatch):
+    """Its forecast and time strip: 4-15 ms of each e on a live big run."""
+    from vivtui.parsing import api_audit
+    from vivtui.ui.panes.budget import BudgetPane
+
+    drawn = []
+    real = BudgetPane._draw_overview
+    monkeypatch.setattr(BudgetPane, "_draw_overview",
+                        lambda self, *args: drawn.append(args) or real(self, *args))
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        drawn.clear()
+        app.apply_records("api", [api_audit.parse(orjson.dumps(
+            {"timestamp": "2026-02-11T01:00:00", "event": "API_CALL_SUCCESS",
+             "user": "Nova-22", "cost": 123.0, "input_tokens": 1, "output_tokens": 1}),
+            900, 0, UTC)])
+        app.main.refresh_panes()  # (as an e does)
+        assert drawn == []
+        await pilot.press("4")
+        await pilot.pause()
+        assert len(drawn) == 1 and "123." in tui.screen_text(app)
+
+
 async def test_budget_and_kernel_panes(tui, run_dir):
     app = tui.fixture_app(run_dir)
     async with app.run_test(size=(120, 40)) as pilot:
