@@ -77,8 +77,9 @@ class JumpActions:
         # The jump looks at every pane's rows; hidden ones wait. First: a
         # refresh can change what the timeline merges (a file read to its end
         # is merged from its rows, no longer its preview's), and that merge,
-        # made in ``jump``, took 331-419 ms of the UI thread.
-        self.refresh_panes()
+        # made in ``jump``, took 331-419 ms of the UI thread. (The status line
+        # is drawn with the answer: 2-7 ms more on a live big run.)
+        self.refresh_panes(status=False)
         if self.panes[TIMELINE].merging(self.store):
             self._wait_for_merge(level, step)
             return

@@ -282,10 +282,11 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
         final counts off screen for up to a second)."""
         self._draw([name for name, pane in self.panes.items() if kind in pane.preview_kinds])
 
-    def refresh_panes(self) -> None:
-        """Every pane, hidden ones too (before a jump looks at their rows)."""
+    def refresh_panes(self, status: bool = True) -> None:
+        """Every pane, hidden ones too (before a jump looks at their rows);
+        the status line unless not ``status`` (a jump's answer draws it)."""
         self._dirty.clear()
-        self._draw(NAMES, hidden_too=True)
+        self._draw(NAMES, hidden_too=True, status=status)
 
     def _refresh_tick(self) -> None:
         """Every pane, once a second, but not one a live stream drew just now:
@@ -329,7 +330,7 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
         if self._dirty or self._status_due:
             self._draw_after(self._pacer.due())
 
-    def _draw(self, names: Iterable[str], hidden_too: bool = False) -> None:
+    def _draw(self, names: Iterable[str], hidden_too: bool = False, status: bool = True) -> None:
         """The panes named, if on screen: a hidden pane is drawn when it is
         shown (re-sorting every hidden pane every second made a long live run's
         CPU grow with its length)."""
@@ -347,9 +348,10 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
                                  self.previews.for_reads(pane.preview_kinds)
                                  if pane.previews else None)
                 self._drawn_at[name] = monotonic()
-            self.refresh_status()
-            self._status_due = False
-            self._drawn_at[STATUS] = monotonic()
+            if status:
+                self.refresh_status()
+                self._status_due = False
+                self._drawn_at[STATUS] = monotonic()
         except NoMatches:
             # The refresh timer can fire while the widgets are being removed at
             # exit: nothing is left to draw.
