@@ -240,20 +240,22 @@ async def test_queue_pane_counts_and_history_on_selection(tui, run_dir):
         assert [s for s in statuses if s in history] == statuses
 
 
+def _first_arguments(monkeypatch, owner, name: str) -> list:
+    """Each call's first argument, the method still run (what a hidden pane drew)."""
+    seen = []
+    real = getattr(owner, name)
+    monkeypatch.setattr(owner, name, lambda self, *args: seen.append(args[0]) or real(self, *args))
+    return seen
+
+
 async def test_a_hidden_queues_history_is_read_once_it_is_shown(tui, run_dir, monkeypatch):
     """The selected task's history is read from the file for the pane on
     screen: for a hidden queue, at each e on a live big run, it was 5-10 ms."""
     from vivtui.parsing import execution
     from vivtui.store.tasks import TaskTracker
 
-    read = []
-    real = TaskTracker.history
-    monkeypatch.setattr(TaskTracker, "history",
-                        lambda self, task, newest=30: read.append(task) or real(self, task, newest))
-    app = tui.fixture_app(run_dir)
-    async with app.run_test(size=(120, 40)) as pilot:
-        tui.load(app)
-        await pilot.pause()
+    read = _first_arguments(monkeypatch, TaskTracker, "history")
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         read.clear()
         app.apply_records("tasks", [execution.parse(orjson.dumps(
             {"timestamp": "2027-01-01T00:00:00", "task_id": "task-9", "status": "failed",
@@ -270,14 +272,8 @@ async def test_a_hidden_sessions_detail_is_drawn_once_it_is_shown(tui, run_dir, 
     pane's rows are brought up to date at each e, its detail was drawn too."""
     from vivtui.ui.panes.sessions import SessionsPane
 
-    drawn = []
-    real = SessionsPane.show_detail
-    monkeypatch.setattr(SessionsPane, "show_detail",
-                        lambda self, session: drawn.append(session) or real(self, session))
-    app = tui.fixture_app(run_dir)
-    async with app.run_test(size=(120, 40)) as pilot:
-        tui.load(app)
-        await pilot.pause()
+    drawn = _first_arguments(monkeypatch, SessionsPane, "show_detail")
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         drawn.clear()
         _a_late_failed_session(app)
         pane = app.main.panes["sessions"]
@@ -295,14 +291,8 @@ async def test_a_hidden_audit_panes_overview_is_drawn_once_it_is_shown(tui, run_
     from vivtui.parsing import api_audit
     from vivtui.ui.panes.budget import BudgetPane
 
-    drawn = []
-    real = BudgetPane._draw_overview
-    monkeypatch.setattr(BudgetPane, "_draw_overview",
-                        lambda self, *args: drawn.append(args) or real(self, *args))
-    app = tui.fixture_app(run_dir)
-    async with app.run_test(size=(120, 40)) as pilot:
-        tui.load(app)
-        await pilot.pause()
+    drawn = _first_arguments(monkeypatch, BudgetPane, "_draw_overview")
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         drawn.clear()
         app.apply_records("api", [api_audit.parse(orjson.dumps(
             {"timestamp": "2026-02-11T01:00:00", "event": "API_CALL_SUCCESS",
