@@ -194,6 +194,11 @@ def _scratch(prefix: str) -> str:
 def bench_env() -> list[str]:
     """A monitor's first look at a run: no view kept, and no answer kept from
     an earlier look (``ingest.kept_answers``; ``VIVTUI_BENCH_KEPT=DIR``: the
-    answers kept in DIR, to measure a run opened again)."""
+    answers kept in DIR, to measure a run opened again). The caller's
+    ``PYTHONPATH`` goes along, to measure another checkout: a tmux session
+    starts with the tmux server's environment, not its caller's, so an A/B
+    of two checkouts by ``PYTHONPATH`` measured the installed code twice."""
     cache = os.environ.get("VIVTUI_BENCH_KEPT") or _scratch("vivtui-bench-cache-")
-    return [f"XDG_STATE_HOME={bench_state()}", f"XDG_CACHE_HOME={cache}"]
+    code = os.environ.get("PYTHONPATH")
+    return [f"XDG_STATE_HOME={bench_state()}", f"XDG_CACHE_HOME={cache}",
+            *([f"PYTHONPATH={code}"] if code else [])]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
@@ -115,6 +116,72 @@ def test_a_run_number_past_64_bits_is_no_wave_and_no_traceback():
     assert [s.key[1] for s in tracker.sessions] == [huge, "2", "-" + huge]
     # Not a wave: run 2 does not leave it behind, as with a run that is no number.
     assert [s.state() for s in tracker.sessions] == [RUNNING, RUNNING, RUNNING]
+
+
+def hostile_session_line(rng, at: int) -> bytes:
+    """A start or completion whose key parts, outcome and kept fields are of
+    any JSON type, sometimes with no context, or not a session line at all."""
+    def anything(*usual):
+        return rng.choice([*usual, None, True, 2.0, "2", [1], {"a": 1}, 1 << 70, "x"])
+
+    start = rng.random() < 0.55
+    context = {"session_id": anything(1, 2, 3) if rng.random() < 0.2 else rng.randrange(1, 5),
+               "run": anything(1, 2, -5) if rng.random() < 0.2 else rng.randrange(1, 4)}
+    if start:
+        context.update(task=anything("t1", "t2"), model=rng.choice(["m", "n", None]))
+    else:
+        if rng.random() < 0.9:
+            context["success"] = anything(True, False, "No", "true", 1)
+        context.update(returncode=anything(0, 1), elapsed_seconds=anything(1.5, float("nan")),
+                       verification_status=rng.choice(["ok", None, "bad"]))
+    line = {"timestamp": rng.choice([f"2026-02-04T01:{at // 60 % 60:02d}:{at % 60:02d}", None,
+                                     "bad", f"2026-02-04T01:00:{at % 60:02d}Z", 5]),
+            "level": rng.choice(["INFO", "ERROR", 3]),
+            "message": "GrindSession " + ("started" if start else "completed"),
+            "worker_id": anything("a", "b") if rng.random() < 0.3 else rng.choice("ab"),
+            "context": context if rng.random() < 0.95 else rng.choice([None, "c", [1]])}
+    if rng.random() < 0.2:
+        line["note"] = float("nan")  # (read by Python's json: an int past 64 bits stays one)
+    if rng.random() < 0.03:
+        line = {"message": "other", "level": "INFO"}
+    return json.dumps(line).encode()  # (orjson refuses an int past 64 bits)
+
+
+def test_a_batch_of_session_lines_is_taken_in_as_they_are_one_by_one():
+    """The tracker takes a batch a column at a time (its keys, events and kept
+    fields), and pairs and orders line by line: the same sessions, states,
+    orders and kept fields as lines taken one at a time, whatever the types
+    of what the lines give, and a completion's kept fields over its start's
+    when both are in one batch."""
+    import random
+
+    from tests.unit.test_session_parts import tracker_seen
+    from vivtui.parsing.kinds import LineParser, spec_for_name
+
+    parser = LineParser(spec_for_name("structured_logs.jsonl"))
+    for seed in range(60):
+        rng = random.Random(seed)
+        lines = [(at, at * 100, hostile_session_line(rng, at))
+                 for at in range(rng.randrange(40, 160))]
+        rows = parser.parse(lines)
+        apart = RunStore()
+        for row in rows:
+            apart.apply("sessions", [row])
+        for cuts in ([], sorted(rng.sample(range(len(lines)), 5))):
+            whole = RunStore()
+            whole.sessions.intern._most = 1000 if seed % 3 else 6  # (a full table too)
+            if seed % 2:
+                _ = whole.sessions.by_key  # (kept up to date from the first line on)
+            for start, stop in zip([0, *cuts], [*cuts, len(rows)]):
+                whole.apply("sessions", rows[start:stop])
+            assert tracker_seen(whole.sessions) == tracker_seen(apart.sessions), seed
+    assert apart.sessions.orphan_completions and apart.sessions.state_counts(LIVE)[UNFINISHED]
+    store = RunStore()
+    store.apply("sessions", [session_event(sessions.STARTED, task="t", returncode=7),
+                             session_event(sessions.COMPLETED, success=True, returncode=0,
+                                           elapsed_seconds=2.5)])
+    done, = store.sessions.sessions
+    assert done.kept == ("t", None, 0, 2.5, None) and done.state() == SUCCEEDED
 
 
 def test_sessions_counted_by_state_as_they_change_agree_with_each_sessions_state():

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from itertools import repeat
+from operator import itemgetter
+
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import line_parser
 from vivtui.parsing.record import (
@@ -25,6 +29,7 @@ _LEVEL_SEVERITY = {"ERROR": ERROR, "CRITICAL": ERROR, "WARN": WARNING, "WARNING"
 
 SessionKey = tuple[str, str, str]
 _RAW = Record._fields.index("raw")
+_RAW_OF = itemgetter(_RAW)
 
 
 def context_of(fields: dict) -> dict:
@@ -41,13 +46,38 @@ def fields_and_context(row: tuple) -> tuple[dict, dict]:
 
 
 def key_of(fields: dict, context: dict) -> SessionKey:
-    """(worker_id, run, session_id) as text: what pairs a start with its
-    completion. (Run for every session line: the usual types, a string and
-    two numbers, are made text here without a call.)"""
-    worker, run, number = fields.get("worker_id"), context.get("run"), context.get("session_id")
-    return (worker if worker.__class__ is str else text(worker),
-            str(run) if run.__class__ is int else text(run),
-            str(number) if number.__class__ is int else text(number))
+    """(worker_id, run, session_id) as text: what pairs a start with its completion."""
+    return text(fields.get("worker_id")), text(context.get("run")), text(context.get("session_id"))
+
+
+def batch_keys(rows: Sequence[tuple]) -> tuple[list[dict], tuple[list[str], ...], list]:
+    """A batch's contexts, its keys' three parts (``key_of``'s, as columns)
+    and its runs as written: taken a column at a time, in C for the usual
+    types (worker ids strings, runs and numbers ints), where a call of
+    ``key_of`` and ``fields_and_context`` for each line was a fifth of
+    taking in a big session file."""
+    fields = list(map(_RAW_OF, rows))
+    if not _all_are(fields, dict):
+        fields = [fields_and_context(row)[0] for row in rows]
+    contexts = list(map(dict.get, fields, repeat("context")))
+    if not _all_are(contexts, dict):
+        contexts = [context if context.__class__ is dict else {} for context in contexts]
+    runs = list(map(dict.get, contexts, repeat("run")))
+    parts = (_texts(map(dict.get, fields, repeat("worker_id"))), _texts(runs),
+             _texts(map(dict.get, contexts, repeat("session_id"))))
+    return contexts, parts, runs
+
+
+def _all_are(values: list, kind: type) -> bool:
+    return set(map(type, values)) <= {kind}
+
+
+def _texts(values: Iterable) -> list[str]:
+    """``text`` of each (strings and ints, the usual parts, converted in C)."""
+    values = list(values)
+    if _all_are(values, str):
+        return values
+    return list(map(str if _all_are(values, int) else text, values))
 
 
 def session_key(record: Record) -> SessionKey:

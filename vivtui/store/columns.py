@@ -13,7 +13,7 @@ import operator
 import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
 from typing import Any
 
 from vivtui.parsing.record import ERROR, INFO, OK, WARNING
@@ -181,6 +181,14 @@ class NumberColumn:
         self._floats.append(math.nan)
         if value is not None:
             self[len(self._floats) - 1] = value
+
+    def extend(self, values: Sequence[Any]) -> None:
+        """``append`` of each (most None: only those that are not are looked at)."""
+        start = len(self._floats)
+        self._floats.extend(repeat(math.nan, len(values)))
+        for at, value in enumerate(values, start):
+            if value is not None:
+                self[at] = value
 
     def __getitem__(self, at: int) -> Any:
         value = or_none(self._floats[at])

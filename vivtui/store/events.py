@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from vivtui.parsing.record import Record
 from vivtui.parsing.values import EpochMinutes
 from vivtui.store.columns import SEVERITIES, SEVERITY_CODE, or_none
 
-_LINE, _OFFSET, _STAMP, _ZONE, _SEVERITY = map(
-    Record._fields.index, ("line", "offset", "stamp", "zone", "severity"))
+_LINE, _OFFSET, _STAMP, _ZONE, _SEVERITY = map(itemgetter, map(
+    Record._fields.index, ("line", "offset", "stamp", "zone", "severity")))
 
 
 class Event(NamedTuple):
@@ -53,14 +56,16 @@ class Events:
             mine.extend(theirs)
         return start
 
-    def add(self, row: tuple) -> int:
-        """A record's (or its plain row's) place and time; its index."""
-        when = self._minutes.seconds(row[_STAMP], row[_ZONE])
-        self._lines.append(row[_LINE])
-        self._offsets.append(row[_OFFSET])
-        self._times.append(when if when is not None else math.nan)
-        self._severities.append(SEVERITY_CODE.get(row[_SEVERITY], 0))
-        return len(self._lines) - 1
+    def add(self, rows: Sequence[tuple]) -> int:
+        """Records' (or their plain rows') places and times, taken a column at
+        a time; the first one's index."""
+        first = len(self._lines)
+        self._lines.extend(map(_LINE, rows))
+        self._offsets.extend(map(_OFFSET, rows))
+        times = map(self._minutes.seconds, map(_STAMP, rows), map(_ZONE, rows))
+        self._times.extend([math.nan if when is None else when for when in times])
+        self._severities.extend(map(SEVERITY_CODE.get, map(_SEVERITY, rows), repeat(0)))
+        return first
 
     def __getitem__(self, index: int) -> Event:
         return Event(self._lines[index], self._offsets[index], self.time(index),

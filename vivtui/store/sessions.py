@@ -6,7 +6,8 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from itertools import compress, count
+from itertools import compress, count, repeat
+from operator import is_not
 
 from vivtui.parsing.record import Record
 from vivtui.parsing.sessions import (
@@ -14,8 +15,7 @@ from vivtui.parsing.sessions import (
     KIND,
     STARTED,
     SessionKey,
-    fields_and_context,
-    key_of,
+    batch_keys,
     parse,
     session_key,
 )
@@ -43,6 +43,8 @@ from vivtui.store.session_states import (
 )
 
 _CATEGORY = Record._fields.index("category")
+_EVENTS = frozenset((STARTED, COMPLETED))
+_OUTCOME_BITS = {outcome: at << 1 for at, outcome in enumerate(OUTCOMES)}
 
 
 class SessionTracker(KeepsOrder, BoundTracker):
@@ -97,16 +99,72 @@ class SessionTracker(KeepsOrder, BoundTracker):
 
     def apply(self, records: list[Record]) -> None:
         # Rows (a batch's own, or records: a record reads by index as its row
-        # does), not a record made for each and its fields read by name.
-        rows = getattr(records, "rows", records)
+        # does), not a record made for each and its fields read by name. What
+        # a batch's lines give is taken a column at a time (``batch_keys``,
+        # ``Events.add``, the kept fields): line by line, only the pairing and
+        # the waves (a method for each line's part was most of a big file's
+        # intake: 17 us a line).
+        rows = [row for row in getattr(records, "rows", records) if row[_CATEGORY] in _EVENTS]
+        if not rows:
+            return
+        contexts, parts, runs = batch_keys(rows)
         # Each string a session keeps, one copy (its key's three, its kept fields).
         keep = self.intern.keeper(len(rows) * (3 + len(KEPT)))
-        for row in rows:
-            category = row[_CATEGORY]
-            if category == STARTED:
-                self._start(row, keep)
-            elif category == COMPLETED:
-                self._complete(row, keep)
+        keys = list(zip(*(list(map(keep, part, part)) for part in parts)))
+        new: list[dict] = []  # each new session's context, in number order
+        ended: list[int] = []  # the session each completion ends
+        ended_contexts: list[dict] = []
+        outcomes: list[bool | None] = []
+        open_, latest_run, open_runs = self._open, self._latest_run, self._open_runs
+        starts, ends, flags = self._starts, self._ends, self._flags
+        for event, row, key, context, run in zip(count(self.events.add(rows)), rows, keys,
+                                                 contexts, runs):
+            if row[_CATEGORY] == STARTED:
+                at = self._new(key, context, new)
+                starts[at] = event
+                stack = open_.get(key)
+                for earlier in stack or ():
+                    self._supersede(earlier)
+                number = run if run.__class__ is int and _RUN_LEAST <= run <= _RUN_MOST \
+                    else _as_int(key[1])
+                if number is not None:
+                    if latest_run.get(key[0]) != number:
+                        self._new_wave(key[0], number)
+                    in_run = open_runs[key[0]]
+                    keys_in_run = in_run.get(number)
+                    if keys_in_run is None:
+                        keys_in_run = in_run[number] = set()
+                    keys_in_run.add(key)
+                if stack is None:
+                    open_[key] = [at]
+                else:
+                    stack.append(at)
+                continue
+            stack = open_.get(key)
+            if stack:
+                at = stack.pop()
+                if not stack:
+                    del open_[key]
+            else:  # its start was before the log: a session of its own
+                at = self._new(key, {}, new)
+                self.orphan_completions += 1
+            was = flags[at]
+            if was & SUPERSEDED and ends[at] < 0:
+                self._open_superseded -= 1
+            ends[at] = event
+            success = context.get("success")
+            outcome = success if success.__class__ is bool else flag(success)
+            flags[at] = (was & SUPERSEDED) | _OUTCOME_BITS[outcome]
+            ended.append(at)
+            ended_contexts.append(context)
+            outcomes.append(outcome)
+        self._take_kept(new, ended, ended_contexts, keep)
+        self._moved(ended)
+        self._ended_failed += outcomes.count(False)
+        self.succeeded += outcomes.count(True)
+        self.completed += len(ended)
+        self.started += len(rows) - len(ended)
+        self.version += len(rows)
 
     def latest_records(self, sessions: Iterable[Session],
                        pace: Pace | None = None) -> Iterator[Record]:
@@ -129,34 +187,31 @@ class SessionTracker(KeepsOrder, BoundTracker):
         return self.source.record_at(event.line, event.offset,
                                      lambda record: session_key(record) == session.key)
 
-    def _new(self, key: SessionKey, context: dict, keep: Keep) -> int:
-        """A new session's number, with ``context``'s kept fields (its records
-        are taken in by number: no handle is made for each)."""
+    def _new(self, key: SessionKey, context: dict, new: list[dict]) -> int:
+        """A new session's number (its kept fields, ``context``'s, are taken
+        with the batch's: ``_take_kept``)."""
         at = len(self._keys)
         self._keys.append(key)
         self._starts.append(-1)
         self._ends.append(-1)
         self._flags.append(0)
-        for column, name in zip(self._kept, KEPT):
-            value = context.get(name)
-            column.append(keep(value, value) if value.__class__ is str else value)
-        self._add_occurrence(key, at)
+        new.append(context)
+        if self._by_key is not None:
+            self._add_occurrence(key, at)
         return at
 
-    def _took_end(self, at: int, row: tuple, context: dict, keep: Keep) -> bool | None:
-        """The completion taken in (its context fields over the start's); its outcome."""
+    def _take_kept(self, new: list[dict], ended: list[int], ended_contexts: list[dict],
+                   keep: Keep) -> None:
+        """The kept fields of a batch's new sessions, then its completions'
+        over their starts' (a field at a time)."""
         for column, name in zip(self._kept, KEPT):
-            value = context.get(name)
-            if value is not None:
-                column[at] = keep(value, value) if value.__class__ is str else value
-        if self._flags[at] & SUPERSEDED and self._ends[at] < 0:
-            self._open_superseded -= 1
-        self._moved((at,))
-        self._ends[at] = self.events.add(row)
-        outcome = flag(context.get("success"))
-        self._flags[at] = (self._flags[at] & SUPERSEDED) | (OUTCOMES.index(outcome) << 1)
-        self._ended_failed += outcome is False
-        return outcome
+            column.extend(_interned(list(map(dict.get, new, repeat(name))), keep))
+            given = list(map(dict.get, ended_contexts, repeat(name)))
+            if given.count(None) == len(given):
+                continue
+            for at, value in compress(zip(ended, _interned(given, keep)),
+                                      map(is_not, given, repeat(None))):
+                column[at] = value
 
     def _supersede(self, at: int) -> None:
         flags = self._flags[at]
@@ -165,68 +220,29 @@ class SessionTracker(KeepsOrder, BoundTracker):
             self._open_superseded += self._ends[at] < 0
             self._moved((at,))
 
-    def _start(self, row: tuple, keep: Keep) -> None:
-        fields, context = fields_and_context(row)
-        worker, run, number = key_of(fields, context)
-        key = (keep(worker, worker), keep(run, run), keep(number, number))
-        at = self._new(key, context, keep)
-        self._starts[at] = self.events.add(row)
-        stack = self._open.setdefault(key, [])
-        for earlier in stack:
-            self._supersede(earlier)
-        self._supersede_earlier_runs(key)
-        stack.append(at)
-        self.started += 1
-        self.version += 1
-
-    def _complete(self, row: tuple, keep: Keep) -> None:
-        fields, context = fields_and_context(row)
-        key = key_of(fields, context)
-        self.completed += 1
-        stack = self._open.get(key)
-        if stack:
-            at = stack.pop()
-            if not stack:
-                del self._open[key]
-        else:
-            at = self._new(tuple(keep(part, part) for part in key), {}, keep)
-            self.orphan_completions += 1
-        if self._took_end(at, row, context, keep) is True:
-            self.succeeded += 1
-        self.version += 1
-
-    def _supersede_earlier_runs(self, key: SessionKey) -> None:
+    def _new_wave(self, worker: str, number: int) -> None:
         """Each wave is a new run: once a worker starts run N, its open sessions
         of earlier runs will not finish any more. Nor, once its runs start again
         lower (the kernel restarted: FORMATS.md), will any it had open before.
         Each key is looked at once, when its run is left behind (walking every
         key ever seen at each new run was most of the time on a big file: O(n^2))."""
-        worker, run, _ = key
-        number = _as_int(run)
-        if number is None:
-            return
         runs = self._open_runs.setdefault(worker, {})
         latest = self._latest_run.get(worker)
         restarted = latest is not None and number < latest
-        if latest is None or number != latest:
-            self._latest_run[worker] = number
-            if latest is None:
-                self.lowest_run[worker] = number
-                self.waves[worker] = (array("q"), array("q"))
-            elif number < self.lowest_run[worker]:
-                self.lowest_run[worker] = number
-            runs_begun, begun_by = self.waves[worker]
-            runs_begun.append(number)
-            begun_by.append(len(self._keys) - 1)
-            # (A restart leaves behind every run before it, its own number's too.)
-            for earlier in [r for r in runs if r < number or restarted]:
-                for old_key in runs.pop(earlier):
-                    for at in self._open.get(old_key, ()):
-                        self._supersede(at)
-        keys = runs.get(number)
-        if keys is None:
-            keys = runs[number] = set()
-        keys.add(key)
+        self._latest_run[worker] = number
+        if latest is None:
+            self.lowest_run[worker] = number
+            self.waves[worker] = (array("q"), array("q"))
+        elif number < self.lowest_run[worker]:
+            self.lowest_run[worker] = number
+        runs_begun, begun_by = self.waves[worker]
+        runs_begun.append(number)
+        begun_by.append(len(self._keys) - 1)
+        # (A restart leaves behind every run before it, its own number's too.)
+        for earlier in [r for r in runs if r < number or restarted]:
+            for old_key in runs.pop(earlier):
+                for at in self._open.get(old_key, ()):
+                    self._supersede(at)
 
     @property
     def by_key(self) -> dict[SessionKey, int | list[int]]:
@@ -330,6 +346,13 @@ def _occurrences(keys: list[SessionKey]) -> dict[SessionKey, int | list[int]]:
         for at in compress(count(), map(repeated.__contains__, keys)):
             by_key[keys[at]].append(at)
     return by_key
+
+
+def _interned(values: list, keep: Keep) -> list:
+    """Each string ``keep``'s copy (all strings: in C)."""
+    if set(map(type, values)) <= {str}:
+        return list(map(keep, values, values))
+    return [keep(value, value) if value.__class__ is str else value for value in values]
 
 
 def _as_int(value: str) -> int | None:
