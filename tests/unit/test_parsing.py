@@ -486,3 +486,33 @@ def test_the_collector_stays_paused_until_the_last_overlapping_pause_ends():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+SHAPES = ["2026-02-04T01:02:03.123456", "2026-02-04T01:02:03", "2026-02-04T01:02:03Z",
+          "2026-02-04T01:02:03.5+01:00", "2026-02-04T01:02:03.1-0500", "2026-02-04T01:02",
+          "2026-02-04T01:0203.1234567", "2026-02-04T01:02:٣3.1", "2026-02-04T01:02:03..1"]
+
+
+@st.composite
+def stamp_batches(draw):
+    """Stamps of one shape (a producer's batch), some changed at a character,
+    with now and then one of another shape or no string at all."""
+    shape = draw(st.sampled_from(SHAPES))
+    stamps = []
+    for _ in range(draw(st.integers(1, 6))):
+        stamp = shape
+        if draw(st.booleans()):
+            at = draw(st.integers(0, len(shape) - 1))
+            stamp = shape[:at] + draw(st.sampled_from("0123456789Z.x-+:")) + shape[at + 1:]
+        stamps.append(draw(st.one_of(st.just(stamp), st.sampled_from([*SHAPES, 5, None])))
+                      if draw(st.integers(0, 9)) == 0 else stamp)
+    return stamps
+
+
+@given(stamp_batches())
+def test_a_batchs_minutes_written_are_each_stamps_minute_written(stamps):
+    """Cut in C for a batch of one shape, else stamp by stamp: the same."""
+    from vivtui.parsing.values import minute_written, minutes_written
+    minutes, zones = minutes_written(stamps)
+    assert list(zip(minutes, zones)) == [minute_written(stamp) or (None, None)
+                                         for stamp in stamps]

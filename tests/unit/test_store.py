@@ -118,6 +118,22 @@ def test_a_run_number_past_64_bits_is_no_wave_and_no_traceback():
     assert [s.state() for s in tracker.sessions] == [RUNNING, RUNNING, RUNNING]
 
 
+def one_by_one_and_in_batches(kind: str, rows: list, rng,
+                              made=RunStore) -> tuple[RunStore, list[RunStore]]:
+    """``rows`` taken in one at a time; and in one batch, and in batches cut
+    at five random places, each into a store ``made`` afresh."""
+    apart = RunStore()
+    for row in rows:
+        apart.apply(kind, [row])
+    wholes = []
+    for cuts in ([], sorted(rng.sample(range(len(rows)), 5))):
+        whole = made()
+        for start, stop in zip([0, *cuts], [*cuts, len(rows)]):
+            whole.apply(kind, rows[start:stop])
+        wholes.append(whole)
+    return apart, wholes
+
+
 def hostile_session_line(rng, at: int) -> bytes:
     """A start or completion whose key parts, outcome and kept fields are of
     any JSON type, sometimes with no context, or not a session line at all."""
@@ -163,17 +179,15 @@ def test_a_batch_of_session_lines_is_taken_in_as_they_are_one_by_one():
         rng = random.Random(seed)
         lines = [(at, at * 100, hostile_session_line(rng, at))
                  for at in range(rng.randrange(40, 160))]
-        rows = parser.parse(lines)
-        apart = RunStore()
-        for row in rows:
-            apart.apply("sessions", [row])
-        for cuts in ([], sorted(rng.sample(range(len(lines)), 5))):
-            whole = RunStore()
-            whole.sessions.intern._most = 1000 if seed % 3 else 6  # (a full table too)
+        def made() -> RunStore:
+            store = RunStore()
+            store.sessions.intern._most = 1000 if seed % 3 else 6  # (a full table too)
             if seed % 2:
-                _ = whole.sessions.by_key  # (kept up to date from the first line on)
-            for start, stop in zip([0, *cuts], [*cuts, len(rows)]):
-                whole.apply("sessions", rows[start:stop])
+                _ = store.sessions.by_key  # (kept up to date from the first line on)
+            return store
+
+        apart, wholes = one_by_one_and_in_batches("sessions", parser.parse(lines), rng, made)
+        for whole in wholes:
             assert tracker_seen(whole.sessions) == tracker_seen(apart.sessions), seed
     assert apart.sessions.orphan_completions and apart.sessions.state_counts(LIVE)[UNFINISHED]
     store = RunStore()
@@ -583,6 +597,78 @@ def test_budget_sums_successes_and_counts_events():
     assert isinstance(budget.problems, RecordBuffer)
     assert budget.problems[0].fields == {"event": "API_CALL_FAILURE", "error": "boom", "cost": 5}
     assert budget.limit_source == "option"  # the refusal implies a limit; the option wins
+
+
+def hostile_audit_line(rng, at: int) -> bytes:
+    """An audit event whose names, amounts and stamp are of any JSON type
+    now and then, or a field missing."""
+    def anything(usual, *more):
+        return rng.choice([usual, None, True, "2", [1], {"a": 1}, -1, 1e308, "x", 0, *more]) \
+            if rng.random() < 0.2 else usual
+
+    event = rng.choice(["API_CALL_SUCCESS"] * 8 + ["API_CALL_FAILURE", "BUDGET_EXCEEDED",
+                                                   "RATE_LIMITED", "TASK_BUDGET_EXCEEDED"])
+    stamp = f"2026-02-04T01:{at // 60 % 60:02d}:{at % 60:02d}"
+    line = {"timestamp": rng.choice([stamp + f".{rng.randrange(10 ** 6):06d}"] * 6 + [
+                stamp, None, "bad", stamp + "Z", stamp + ".5+01:00", 5]),
+            "event": event, "user": anything(rng.choice(["u1", "u2", ""]), 0.0),
+            "model": anything(rng.choice(["m1", "m2"]), 0.0),
+            "call_type": anything(rng.choice(["plan", "task"]), 0.0),
+            "cost": anything(round(rng.random() / 100, 6), 0.0, float("nan")),
+            "input_tokens": anything(rng.randrange(1000)),
+            "output_tokens": anything(rng.randrange(1000)),
+            **({"remaining": rng.choice([0.5, None, "x"])} if event == "BUDGET_EXCEEDED" else {})}
+    if rng.random() < 0.1:
+        del line[rng.choice(list(line))]
+    return json.dumps(line).encode()
+
+
+def budget_seen(budget) -> tuple:
+    """What the audit pane, the strip and the alerts read of a budget (sums
+    to 9 places: summed in another grouping, a float differs past them)."""
+    def usage(table):
+        return {name: (u.calls, round(u.cost, 9), u.input_tokens, u.output_tokens)
+                for name, u in table.items()}
+
+    return ({user: (w.calls, round(w.cost, 9), w.refused, w.last_remaining, w.inferred_limit,
+                    {minute: round(cost, 9) for minute, cost in w.by_minute.items()})
+             for user, w in budget.by_user.items()}, list(budget.by_user),
+            usage(budget.by_model), usage(budget.by_call_type),
+            (budget.succeeded, budget.failed, round(budget.cost, 9), budget.input_tokens,
+             budget.output_tokens, budget.budget_exceeded, budget.task_budget_exceeded,
+             budget.rate_limited, budget.unreadable_costs, budget.bad_value_count),
+            [(record.line, name, repr(value)) for record, name, value in budget.bad_values],
+            {minute: round(cost, 9) for minute, cost in budget.spend_by_minute.items()},
+            dict(budget.tokens_by_minute), [(r.line, r.category) for r in budget.problems],
+            budget.last_refusal and budget.last_refusal.user)
+
+
+def test_a_batch_of_audit_lines_is_summed_as_they_are_one_by_one():
+    """Successes are summed a batch's column at a time, up to each refusal:
+    the same spend, tables, minutes and bad values as lines taken one at a
+    time, whatever the types of their names, amounts and stamps; a name of
+    0 and one of 0.0 are two names, as written."""
+    import random
+
+    from vivtui.parsing.kinds import LineParser, spec_for_name
+
+    parser = LineParser(spec_for_name("api_audit.log"))
+    for seed in range(60):
+        rng = random.Random(seed)
+        lines, at = [], 0
+        for number in range(rng.randrange(40, 200)):
+            lines.append((number, number * 100, hostile_audit_line(rng, at)))
+            at += rng.randrange(0, 30)
+        apart, wholes = one_by_one_and_in_batches("api", parser.parse(lines), rng)
+        for whole in wholes:
+            assert budget_seen(whole.budget) == budget_seen(apart.budget), seed
+    budget = apart.budget
+    assert budget.bad_value_count and budget.budget_exceeded and budget.spend_by_minute
+    store = RunStore()
+    store.apply("api", [api_event("API_CALL_SUCCESS", call_type=call_type, cost=0.5)
+                        for call_type in (0, 0.0, True, 1)])
+    assert {name: usage.calls for name, usage in store.budget.by_call_type.items()} == {
+        "0": 1, "0.0": 1, "true": 1, "1": 1}
 
 
 def test_kernel_tracker_and_blocked_collection():

@@ -17,7 +17,7 @@ from vivtui.parsing.record import (
     Record,
     new_record,
 )
-from vivtui.parsing.values import flag, text
+from vivtui.parsing.values import all_are, flag, text
 
 KIND = "sessions"
 
@@ -57,10 +57,10 @@ def batch_keys(rows: Sequence[tuple]) -> tuple[list[dict], tuple[list[str], ...]
     ``key_of`` and ``fields_and_context`` for each line was a fifth of
     taking in a big session file."""
     fields = list(map(_RAW_OF, rows))
-    if not _all_are(fields, dict):
+    if not all_are(fields, dict):
         fields = [fields_and_context(row)[0] for row in rows]
     contexts = list(map(dict.get, fields, repeat("context")))
-    if not _all_are(contexts, dict):
+    if not all_are(contexts, dict):
         contexts = [context if context.__class__ is dict else {} for context in contexts]
     runs = list(map(dict.get, contexts, repeat("run")))
     parts = (_texts(map(dict.get, fields, repeat("worker_id"))), _texts(runs),
@@ -68,16 +68,12 @@ def batch_keys(rows: Sequence[tuple]) -> tuple[list[dict], tuple[list[str], ...]
     return contexts, parts, runs
 
 
-def _all_are(values: list, kind: type) -> bool:
-    return set(map(type, values)) <= {kind}
-
-
 def _texts(values: Iterable) -> list[str]:
     """``text`` of each (strings and ints, the usual parts, converted in C)."""
     values = list(values)
-    if _all_are(values, str):
+    if all_are(values, str):
         return values
-    return list(map(str if _all_are(values, int) else text, values))
+    return list(map(str if all_are(values, int) else text, values))
 
 
 def session_key(record: Record) -> SessionKey:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import operator
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, count, repeat
+from operator import itemgetter
 
 from vivtui.parsing.api_audit import (
     BUDGET_EXCEEDED,
@@ -17,7 +20,7 @@ from vivtui.parsing.api_audit import (
     VIOLATION,
 )
 from vivtui.parsing.record import Record, new_record, rows_of
-from vivtui.parsing.values import EpochMinutes, minute_written, number, text
+from vivtui.parsing.values import EpochMinutes, all_are, minutes_written, number, text
 from vivtui.store import budget_parts
 from vivtui.store.budget_limits import WrapperLimits
 from vivtui.store.buffer import RecordBuffer
@@ -35,6 +38,8 @@ KEPT_BAD_VALUES = 100
 KEPT_PROBLEMS = 1_000_000
 _MALFORMED, _CATEGORY, _RAW, _STAMP, _ZONE, _SEVERITY = map(
     Record._fields.index, ("malformed", "category", "raw", "stamp", "zone", "severity"))
+_CATEGORY_OF, _RAW_OF, _STAMP_OF, _ZONE_OF, _MALFORMED_OF = map(
+    itemgetter, (_CATEGORY, _RAW, _STAMP, _ZONE, _MALFORMED))
 
 
 @dataclass(slots=True)
@@ -71,6 +76,23 @@ def spend_of(fields: dict) -> float:
     cost is not a usable amount)."""
     cost = number(fields.get("cost"))
     return cost if cost is not None and 0.0 <= cost <= MAX_CALL_COST else 0.0
+
+
+def _usual(costs: list, tokens_in: list, tokens_out: list) -> bool:
+    """Is every cost a float amount and every token count an int one, as a
+    real call's are? Looked at in C (the sum: no NaN)."""
+    total = sum(costs) if all_are(costs, float) else math.nan
+    return (total == total and 0.0 <= min(costs) and max(costs) <= MAX_CALL_COST
+            and all(all_are(tokens, int) and 0 <= min(tokens) and max(tokens) <= MAX_CALL_TOKENS
+                    for tokens in (tokens_in, tokens_out)))
+
+
+def _names(values: Iterable) -> list[str]:
+    """Each a table's name: its text, "?" for none."""
+    values = list(values)
+    if all_are(values, str) and "" not in values:
+        return values
+    return [text(value) or "?" for value in values]
 
 
 class BudgetTracker(WrapperLimits):
@@ -123,52 +145,25 @@ class BudgetTracker(WrapperLimits):
     _timed: dict[int, tuple] | None = None
 
     def apply(self, records) -> None:
-        # Successes summed per (model, type, user, minute written, its zone,
-        # the naive ones' zone), the tables updated once per batch
-        # (``_add_calls``), not once per call. This loop runs for most lines
-        # of a big audit log: a success with the usual values takes no call.
-        calls: dict[tuple, list] = {}
+        # Successes (most lines of a big audit log) are summed a batch's run
+        # at a time (``_add_successes``), up to each refusal: it reads the
+        # spend before it. The other events are looked at one by one.
+        rows = rows_of(records)
+        categories = list(map(_CATEGORY_OF, rows))
         problems: list[tuple] = []
-        for row in rows_of(records):
+        begun = 0
+        for at in compress(count(), map(SUCCESS.__ne__, categories)):
+            row = rows[at]
             if row[_MALFORMED]:
                 continue
-            event = row[_CATEGORY]
-            if event == SUCCESS:
-                f = row[_RAW]
-                if f.__class__ is not dict:
-                    f = new_record(Record, row).fields
-                cost, tokens_in, tokens_out = (f.get("cost"), f.get("input_tokens"),
-                                               f.get("output_tokens"))
-                if not (cost.__class__ is float and 0.0 <= cost <= MAX_CALL_COST
-                        and tokens_in.__class__ is int and 0 <= tokens_in <= MAX_CALL_TOKENS
-                        and tokens_out.__class__ is int
-                        and 0 <= tokens_out <= MAX_CALL_TOKENS):
-                    cost, tokens_in, tokens_out = self._usable(row, f)
-                # The minute as written: made a time once per minute, in _add_calls.
-                written = minute_written(row[_STAMP]) if cost else None
-                key = (f.get("model"), f.get("call_type"), f.get("user"),
-                       *(written or (None, None)), row[_ZONE] if written else None)
-                try:
-                    summed = calls[key]
-                except KeyError:
-                    calls[key] = [1, cost, tokens_in, tokens_out]
-                    continue
-                except TypeError:  # a field that is a list or an object
-                    key = tuple(text(part) if i < 3 else part for i, part in enumerate(key))
-                    summed = calls.setdefault(key, [0, 0.0, 0, 0])
-                summed[0] += 1
-                summed[1] += cost
-                summed[2] += tokens_in
-                summed[3] += tokens_out
-                continue
-            record = new_record(Record, row)
+            event = categories[at]
             if event == FAILURE:
                 self.failed += 1
             elif event == BUDGET_EXCEEDED:
-                self._add_calls(calls)  # a refusal reads the spend before it
-                calls.clear()
+                self._add_successes(rows[begun:at], categories[begun:at])
+                begun = at
                 self.budget_exceeded += 1
-                self._refused(record)
+                self._refused(new_record(Record, row))
             elif event.startswith(TASK_BUDGET_PREFIX):
                 self.task_budget_exceeded += 1
             elif event == RATE_LIMITED:
@@ -178,11 +173,54 @@ class BudgetTracker(WrapperLimits):
             else:
                 continue
             problems.append(row)
-        self._add_calls(calls)
+        self._add_successes(rows[begun:], categories[begun:])
         if problems:
             self._listed(problems)
         if records:
             self.version += 1
+
+    def _add_successes(self, rows: list[tuple], categories: list[str]) -> None:
+        """The successes among ``rows`` (of ``categories``), a column at a
+        time; summed per (model, call type, wrapper, minute written, its
+        zone, the naive ones' zone), and those sums taken in (``_add_calls``)."""
+        rows = list(compress(rows, map(SUCCESS.__eq__, categories)))
+        if any(map(_MALFORMED_OF, rows)):
+            rows = [row for row in rows if not row[_MALFORMED]]
+        if not rows:
+            return
+        fields = list(map(_RAW_OF, rows))
+        if not all_are(fields, dict):
+            fields = [new_record(Record, row).fields for row in rows]
+        costs, tokens_in, tokens_out = (list(map(dict.get, fields, repeat(name)))
+                                        for name in ("cost", "input_tokens", "output_tokens"))
+        if not _usual(costs, tokens_in, tokens_out):
+            costs, tokens_in, tokens_out = map(list, zip(*map(self._usable, rows, fields)))
+        # The minute as written: made a time once per minute, in _add_calls.
+        minutes, zones_written = minutes_written(list(map(_STAMP_OF, rows)))
+        zones = list(map(_ZONE_OF, rows))
+        if 0 in costs or None in minutes:  # (a call that cost nothing: no minute)
+            for at in compress(count(), map(operator.not_, costs)):
+                minutes[at] = None
+            for at in compress(count(), map(operator.is_, minutes, repeat(None))):
+                zones_written[at] = zones[at] = None
+        keys = zip(*(_names(map(dict.get, fields, repeat(name)))
+                     for name in ("model", "call_type", "user")),
+                   minutes, zones_written, zones)
+        calls: dict[tuple, list] = {}
+        for key, cost, used_in, used_out in zip(keys, costs, tokens_in, tokens_out):
+            summed = calls.get(key)
+            if summed is None:
+                calls[key] = [1, cost, used_in, used_out]
+            else:
+                summed[0] += 1
+                summed[1] += cost
+                summed[2] += used_in
+                summed[3] += used_out
+        self.succeeded += len(rows)
+        self.cost += sum(costs)
+        self.input_tokens += sum(tokens_in)
+        self.output_tokens += sum(tokens_out)
+        self._add_calls(calls)
 
     def _listed(self, rows: list[tuple]) -> None:
         self.problems.extend(rows)
@@ -238,8 +276,8 @@ class BudgetTracker(WrapperLimits):
                 + self.rate_limited + self.violations)
 
     def _usable(self, row: tuple, f: dict) -> tuple[float, int, int]:
-        """A success's cost and token counts where one is not the usual
-        value: each as a usable amount, else 0 (a bad one kept aside)."""
+        """A success's cost and token counts, each as a usable amount, else 0
+        (a bad one kept aside)."""
         cost = f.get("cost")
         if not (cost.__class__ is float and 0.0 <= cost <= MAX_CALL_COST):
             cost = self._amount(row, "cost", MAX_CALL_COST)
@@ -256,23 +294,26 @@ class BudgetTracker(WrapperLimits):
         return cost, tokens_in, tokens_out
 
     def _add_calls(self, calls: dict[tuple, list]) -> None:
-        for (model, call_type, user, written, suffix, zone), (count, cost, tokens_in,
-                                                              tokens_out) in calls.items():
-            self.succeeded += count
-            self.cost += cost
-            self.input_tokens += tokens_in
-            self.output_tokens += tokens_out
-            for table, key in ((self.by_model, model), (self.by_call_type, call_type)):
-                usage = table[text(key) or "?"]
-                usage.calls += count
+        """Each key's sums (``_add_successes``) into the tables by model, call
+        type, wrapper and minute (each minute's start found once a batch)."""
+        minutes: dict[tuple, int | None] = {}
+        for (model, call_type, user, written, zone_written, zone), (count_, cost, tokens_in,
+                                                                   tokens_out) in calls.items():
+            for usage in (self.by_model[model], self.by_call_type[call_type]):
+                usage.calls += count_
                 usage.cost += cost
                 usage.input_tokens += tokens_in
                 usage.output_tokens += tokens_out
-            wrapper = self._wrapper({"user": user})
-            wrapper.calls += count
+            wrapper = self.by_user.get(user) or self._wrapper({"user": user})
+            wrapper.calls += count_
             wrapper.cost += cost
-            self.moved.add(wrapper.user)
-            at = self._minutes.of_minute((written, suffix), zone) if written is not None else None
+            self.moved.add(user)
+            if written is None:
+                continue
+            at = minutes.get((written, zone_written, zone), False)
+            if at is False:
+                at = minutes[written, zone_written, zone] = self._minutes.of_minute(
+                    (written, zone_written), zone)
             if at is not None:
                 wrapper.by_minute[at] = wrapper.by_minute.get(at, 0.0) + cost
                 self.spend_by_minute[at] += cost

@@ -19,7 +19,7 @@ from vivtui.parsing.sessions import (
     parse,
     session_key,
 )
-from vivtui.parsing.values import flag
+from vivtui.parsing.values import all_are, flag
 from vivtui.store import session_parts
 from vivtui.store.activity import IDLE, LIVE
 from vivtui.store.columns import (
@@ -350,7 +350,7 @@ def _occurrences(keys: list[SessionKey]) -> dict[SessionKey, int | list[int]]:
 
 def _interned(values: list, keep: Keep) -> list:
     """Each string ``keep``'s copy (all strings: in C)."""
-    if set(map(type, values)) <= {str}:
+    if all_are(values, str):
         return list(map(keep, values, values))
     return [keep(value, value) if value.__class__ is str else value for value in values]
 
