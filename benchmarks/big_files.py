@@ -34,7 +34,16 @@ import time
 from collections import deque
 from pathlib import Path
 
-from harness import Session, TreePeak, cpu_s, hwm_mb, tree, vivtui_command, wait_screen
+from harness import (
+    Session,
+    TreePeak,
+    cpu_s,
+    hwm_mb,
+    own_cpu_s,
+    tree,
+    vivtui_command,
+    wait_screen,
+)
 
 SEQ = re.compile(rb"seq=(\d{8})")
 PEER_WAIT_S = 20.0  # at most, for the peer's first screen to show the marker
@@ -115,6 +124,7 @@ def measure(label: str, command: list[str], target: Path, timeout: float,
         # CPU to counts final, the readers' processes' (ended ones) included:
         # on two cores, a whole run's counts wait on the sum.
         out["cpu_s"] = cpu_s(pids)
+        out["screen_cpu_s"] = own_cpu_s(session.pid)  # the monitor's own process
         out["peak_rss_mb"] = max(hwm_mb(pids), peak.stop())
         before = cpu_s(pids)
         time.sleep(3.0)
@@ -160,7 +170,7 @@ def main() -> None:
     if not args.no_lnav and shutil.which("lnav"):
         viewers.append(("lnav", lambda target: ["lnav", str(target)]))
     header = (f"{'file':<24} {'viewer':<7} {'lines':>9} {'open s':>7} {'final s':>8} "
-              f"{'CPU s':>6} {'peak RSS MB':>11} {'idle CPU %':>10} {'key ms':>7} {'key ms loading':>14}")
+              f"{'CPU s':>6} {'screen':>6} {'peak RSS MB':>11} {'idle CPU %':>10} {'key ms':>7} {'key ms loading':>14}")
     print(header)
     for target in targets:
         lines = (sum(1 for _ in open(target, "rb")) if target.is_file() else None)
@@ -175,7 +185,7 @@ def main() -> None:
             name = target.name + ("/" if target.is_dir() else "")
             print(f"{name:<24} {label:<7} {fmt(lines, ',d'):>9} "
                   f"{fmt(result['open_s'], '.2f'):>7} {fmt(result['final_s'], '.1f'):>8} "
-                  f"{fmt(result.get('cpu_s'), '.1f'):>6} {fmt(result['peak_rss_mb'], '.0f'):>11} "
+                  f"{fmt(result.get('cpu_s'), '.1f'):>6} {fmt(result.get('screen_cpu_s'), '.1f'):>6} {fmt(result['peak_rss_mb'], '.0f'):>11} "
                   f"{fmt(result['idle_cpu_pct'], '.1f'):>10} {fmt(result['key_ms'], '.0f'):>7} "
                   f"{fmt(result.get('key_ms_loading'), '.0f'):>14}", flush=True)
         if len(results) == 2:

@@ -50,6 +50,15 @@ def cpu_s(pids: list[int]) -> float:
     return total / TICKS
 
 
+def own_cpu_s(pid: int) -> float:
+    """A process's own CPU (utime + stime), without its children's."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(map(int, fields[11:13])) / TICKS
+
+
 def hwm_mb(pids: list[int]) -> float:
     total = 0
     for p in pids:

@@ -224,6 +224,22 @@ def test_stopping_stops_the_process(demo, tmp_path, monkeypatch):
     assert looks and process._process.poll() is not None
 
 
+def test_a_process_that_reports_all_the_time_is_looked_at_a_few_times_a_second(
+        demo, tmp_path, monkeypatch):
+    """A process writes its progress at every batch: each looked at on its
+    own, the screen's process woke hundreds of times a second."""
+    shutil.copy(demo / "api_audit.log", tmp_path / "api_audit.log")
+    chatty = ("import os, pickle, sys\nprogress = pickle.load(sys.stdin.buffer)[6]\n"
+              "while True: os.write(progress, b'1\\n')")
+    monkeypatch.setattr(apart_process, "_command", lambda: [sys.executable, "-c", chatty])
+    layout, feed = feed_of(tmp_path, "api_audit.log")
+    process = ApartProcess.start(feed, reading_of(feed.kind))
+    stopped, looks = threading.Event(), []
+    threading.Timer(0.5, stopped.set).start()
+    assert not process.wait(stopped, lambda: looks.append(process.offset))
+    assert looks[-1] == 1 and len(looks) <= 0.5 / apart_process.LOOK_GAP_S + 2, len(looks)
+
+
 def test_the_process_runs_only_when_the_screen_leaves_a_core_free(demo, tmp_path, monkeypatch):
     shutil.copy(demo / "api_audit.log", tmp_path / "api_audit.log")
     monkeypatch.setattr(apart_process, "_command", lambda: ["sleep", "100"])

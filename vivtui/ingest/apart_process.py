@@ -38,6 +38,7 @@ from vivtui.sources.regular import size_of
 WORTH_OVER = 16 << 20
 NICENESS = 19  # beside idle scheduling, where that is not to be had (``_lower_priority``)
 WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
+LOOK_GAP_S = 0.05  # at least, between those looks
 # A kept answer (``kept_answers``) is taken when the file has gained no more
 # than this since: the tail loop reads that on, on the screen's process.
 READ_ON_MOST = 16 << 20
@@ -268,6 +269,10 @@ def wait_all(processes: list[ApartProcess], stopped: threading.Event,
                         ended(process)
             running = still
             meanwhile()
+            # A process writes its progress at every batch: a look at each
+            # (hundreds a second) cost the screen's process CPU, and its
+            # readers' cores time. The pipe holds thousands meanwhile.
+            stopped.wait(LOOK_GAP_S)
     except (OSError, ValueError):  # stopped from another thread meanwhile (at exit)
         pass
     for process in processes:
