@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-import operator
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import compress, count, repeat
-from operator import itemgetter
+from operator import is_, itemgetter, not_
 
 from vivtui.parsing.api_audit import (
     BUDGET_EXCEEDED,
@@ -199,9 +198,9 @@ class BudgetTracker(WrapperLimits):
         minutes, zones_written = minutes_written(list(map(_STAMP_OF, rows)))
         zones = list(map(_ZONE_OF, rows))
         if 0 in costs or None in minutes:  # (a call that cost nothing: no minute)
-            for at in compress(count(), map(operator.not_, costs)):
+            for at in compress(count(), map(not_, costs)):
                 minutes[at] = None
-            for at in compress(count(), map(operator.is_, minutes, repeat(None))):
+            for at in compress(count(), map(is_, minutes, repeat(None))):
                 zones_written[at] = zones[at] = None
         keys = zip(*(_names(map(dict.get, fields, repeat(name)))
                      for name in ("model", "call_type", "user")),
