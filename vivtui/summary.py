@@ -14,6 +14,7 @@ from vivtui.parsing.record import MALFORMED, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import preview
 from vivtui.store.activity import LIVE, UNDATED, RunActivity
+from vivtui.store.budget_limits import BASIS_WORDS
 from vivtui.store.run import RunStore
 from vivtui.store.safety import SOURCES
 from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
@@ -88,7 +89,8 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
                 "remaining_usd": None if b.remaining is None else round(b.remaining, 10),
                 "by_model": {model: {"calls": u.calls, "cost_usd": round(u.cost, 10)}
                              for model, u in b.by_model.items()}},
-        "budget": {"limit_usd": b.limit, "limit_source": b.limit_source, "refused": b.refused,
+        "budget": {"limit_usd": b.limit, "limit_source": b.limit_source,
+                   "limit_basis": b.limit_basis, "refused": b.refused,
                    "by_user": {w.user: {"calls": w.calls, "cost_usd": round(w.cost, 10),
                                         "refused": w.refused,
                                         "limit_usd": b.limit_of(w),
@@ -167,7 +169,7 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
     g = data["budget"]
     out += ["", f"API: {a['calls']} calls ({a['succeeded']} ok, {a['failed']} failed), "
                 f"${a['cost_usd']:.4f}, {a['input_tokens']} in / {a['output_tokens']} out tokens",
-            f"  limit ${g['limit_usd']:.2f} per wrapper ({g['limit_source']}), "
+            f"  limit ${g['limit_usd']:.2f} per wrapper ({BASIS_WORDS[g['limit_basis']]}), "
             f"{g['refused']} refused, forecast "
             + (f"{g['forecast_s']:.0f} s" if g["forecast_s"] is not None
                else "none (not live)" if data["run"]["state"] != LIVE

@@ -187,3 +187,26 @@ def test_a_path_holding_escapes_is_not_written_raw(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2 and "no such file" in result.stderr
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_the_limits_basis_is_named_as_the_audit_pane_names_it(capsys, tmp_path):
+    """A limit only the action log's BUDGET lines state is "per the action
+    log" in the report as in the audit pane (one wording: ``BASIS_WORDS``);
+    refusals make it inferred."""
+    (tmp_path / "api_audit.log").write_bytes(orjson.dumps(
+        {"timestamp": "2026-02-03T05:44:03", "event": "API_CALL_SUCCESS", "user": "Nova-22",
+         "cost": 0.2, "input_tokens": 10, "output_tokens": 5}) + b"\n")
+    (tmp_path / "action_log.jsonl").write_bytes(orjson.dumps(
+        {"timestamp": "2026-02-03T05:44:04", "actor": "SYSTEM", "action_type": "BUDGET",
+         "action": "cost_update", "detail": "$0.225/$0.50 (45%)"}) + b"\n")
+    data = summary_json(capsys, str(tmp_path))
+    assert (data["budget"]["limit_source"], data["budget"]["limit_basis"]) == (
+        "inferred", "stated")
+    assert main(["summary", str(tmp_path), "--tz", "UTC"]) == 0
+    assert "limit $0.50 per wrapper (per the action log)" in capsys.readouterr().out
+    with (tmp_path / "api_audit.log").open("ab") as log:
+        log.write(orjson.dumps({"timestamp": "2026-02-03T05:44:05", "event": "BUDGET_EXCEEDED",
+                                "user": "Nova-22", "remaining": 0.3}) + b"\n")
+    assert summary_json(capsys, str(tmp_path))["budget"]["limit_basis"] == "inferred"
+    assert main(["summary", str(tmp_path), "--tz", "UTC"]) == 0
+    assert "per wrapper (inferred from refusals)" in capsys.readouterr().out

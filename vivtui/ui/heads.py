@@ -9,7 +9,7 @@ from rich.text import Text
 
 from vivtui.store.activity import FINISHED, IDLE, LIVE, UNDATED, RunState
 from vivtui.store.budget import BudgetTracker
-from vivtui.store.budget_limits import FORECAST_WINDOW_S
+from vivtui.store.budget_limits import BASIS_WORDS, FORECAST_WINDOW_S
 from vivtui.store.filters import FilterSet, Pattern
 from vivtui.store.safety import SOURCES
 from vivtui.ui import render, styles
@@ -206,8 +206,6 @@ def source_problem(note: str) -> Text:
     return out
 
 
-LIMIT_SOURCE = {"option": "--budget", "inferred": "inferred from refusals",
-                "default": "producer default", "stated": "per the action log"}
 WRAPPERS_SHOWN = 4
 
 
@@ -229,7 +227,7 @@ def overview(budget, width: int, run: RunState, now: datetime) -> Text:
     out.append(f"{render.money(budget.cost)}", styles.MONEY)
     out.append(f" in {budget.calls} calls ({budget.failed} failed), tokens "
                f"{budget.input_tokens:,} in / {budget.output_tokens:,} out   limit "
-               f"{render.money(budget.limit)} per wrapper ({LIMIT_SOURCE[budget.limit_basis]})\n")
+               f"{render.money(budget.limit)} per wrapper ({BASIS_WORDS[budget.limit_basis]})\n")
     if budget.bad_value_count:
         record, name, value = budget.bad_values[0]
         count = budget.bad_value_count
