@@ -64,6 +64,39 @@ def test_performance_snapshot_through_feed(tmp_path):
     assert "performance_history.json rewritten" in batch.events
 
 
+def test_a_long_history_is_handed_out_a_few_thousand_entries_a_batch(tmp_path, monkeypatch):
+    """250k entries in one batch were taken in with the collector paused, and
+    its pass over them all, after, held the screen's thread 460 ms."""
+    import os
+
+    from vivtui.ingest import feeds
+    monkeypatch.setattr(feeds, "SNAPSHOT_BATCH", 3)
+    path = tmp_path / "performance_history.json"
+    path.write_bytes(orjson.dumps([{"session_id": n} for n in range(7)]))
+    feed = next(f for f in discover(tmp_path).feeds if f.kind == "performance")
+
+    def batches() -> list:
+        out = [feed.poll()]
+        while out[-1].more:
+            out.append(feed.poll())
+        return out
+
+    first = batches()
+    assert [[r.fields["session_id"] for r in b.records] for b in first] == [
+        [0, 1, 2], [3, 4, 5], [6]]
+    assert [r.line for b in first for r in b.records] == list(range(1, 8))
+    assert [(b.fresh, b.reset) for b in first] == [(False, False)] * 3  # the backlog, all of it
+    assert feed.records == 7
+    path.write_bytes(orjson.dumps([{"session_id": n} for n in range(100, 108)]))
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    again = batches()
+    assert [[r.fields["session_id"] for r in b.records] for b in again] == [
+        [100, 101, 102], [103, 104, 105], [106, 107]]
+    assert [(b.fresh, b.reset) for b in again] == [(True, True), (True, False), (True, False)]
+    assert feed.records == 8 and not feed.poll().records
+
+
 def test_watcher_reports_changes_and_new_directories(tmp_path):
     seen: list[set[str]] = []
     changed = threading.Event()
