@@ -71,6 +71,8 @@ def test_a_long_history_is_handed_out_a_few_thousand_entries_a_batch(tmp_path, m
 
     from vivtui.ingest import feeds
     monkeypatch.setattr(feeds, "SNAPSHOT_BATCH", 3)
+    frozen = []  # (its decoded entries out of the collector's passes: they stay a while)
+    monkeypatch.setattr(feeds.gc, "freeze", lambda: frozen.append(1))
     path = tmp_path / "performance_history.json"
     path.write_bytes(orjson.dumps([{"session_id": n} for n in range(7)]))
     feed = next(f for f in discover(tmp_path).feeds if f.kind == "performance")
@@ -86,7 +88,7 @@ def test_a_long_history_is_handed_out_a_few_thousand_entries_a_batch(tmp_path, m
         [0, 1, 2], [3, 4, 5], [6]]
     assert [r.line for b in first for r in b.records] == list(range(1, 8))
     assert [(b.fresh, b.reset) for b in first] == [(False, False)] * 3  # the backlog, all of it
-    assert feed.records == 7
+    assert feed.records == 7 and frozen == [1]
     path.write_bytes(orjson.dumps([{"session_id": n} for n in range(100, 108)]))
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
@@ -94,7 +96,10 @@ def test_a_long_history_is_handed_out_a_few_thousand_entries_a_batch(tmp_path, m
     assert [[r.fields["session_id"] for r in b.records] for b in again] == [
         [100, 101, 102], [103, 104, 105], [106, 107]]
     assert [(b.fresh, b.reset) for b in again] == [(True, True), (True, False), (True, False)]
-    assert feed.records == 8 and not feed.poll().records
+    assert feed.records == 8 and not feed.poll().records and frozen == [1, 1]
+    path.write_bytes(orjson.dumps([{"session_id": n} for n in range(100, 109)]))
+    assert [r.fields["session_id"] for r in feed.poll().records] == [108]
+    assert frozen == [1, 1]  # (one new entry: nothing to freeze)
 
 
 def test_watcher_reports_changes_and_new_directories(tmp_path):
