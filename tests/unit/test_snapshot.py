@@ -357,3 +357,14 @@ def test_a_big_history_read_whole_is_decoded_a_piece_at_a_time(tmp_path, monkeyp
     update = SnapshotReader(tmp_path / "performance_history.json").read()
     assert update.entries == entries and not update.reset
     assert len(decoded) > 4 and max(decoded) < snapshot.PIECE + 1000, (len(decoded), max(decoded))
+
+
+def test_where_a_text_ends_before_its_trailing_space_is_found_without_a_copy():
+    """(``bytes.rstrip`` copied a long history, twice, on the screen's thread.)"""
+    import random
+
+    rng = random.Random(2)
+    for _ in range(500):
+        data = bytes(rng.choice(b" \t\n\r\x0b\x0cab]") for _ in range(rng.randrange(0, 9000)))
+        end = rng.randrange(0, len(data) + 1)
+        assert snapshot._before_space(data, end) == len(data[:end].rstrip())

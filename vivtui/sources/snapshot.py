@@ -205,13 +205,14 @@ class SnapshotReader:
         except OSError as exc:
             self.state, self.error = UNREADABLE, exc.strerror or str(exc)
             return None
-        if not data.strip():
+        if not _before_space(data, len(data)):  # (blank: no copy made to tell)
             self.state = EMPTY if not self._digests else self.state
             self.problem = HALF_WRITTEN if self._digests else ""
             return None
         # Cut short (a rewrite caught halfway) is seen at the end, without a parse.
         value = _INVALID
-        if data.rstrip().endswith((b"]", b"}")):
+        end = _before_space(data, len(data))
+        if data[end - 1:end] in (b"]", b"}"):
             value = _array_in_pieces(data)
             if value is None:
                 value = _loads(data)
@@ -286,13 +287,14 @@ def _array_in_pieces(data: bytes, piece: int = PIECE) -> list | None:
 
 def _before_space(data: bytes, end: int) -> int:
     """Where the text before ``end`` ends, its trailing whitespace left out
-    (``bytes.rstrip``'s, without a copy)."""
-    while end > 0 and data[end - 1] in _SPACE:
-        end -= 1
-    return end
-
-
-_SPACE = frozenset(b" \t\n\r\x0b\x0c")
+    (``bytes.rstrip``'s, without a copy of the whole: a window at a time)."""
+    while end > 0:
+        start = max(0, end - WINDOW)
+        kept = len(data[start:end].rstrip())
+        if kept:
+            return start + kept
+        end = start
+    return 0
 
 
 def _hash(body: bytes | memoryview) -> bytes:
