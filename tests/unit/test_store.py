@@ -671,6 +671,22 @@ def test_a_batch_of_audit_lines_is_summed_as_they_are_one_by_one():
         "0": 1, "0.0": 1, "true": 1, "1": 1}
 
 
+def test_a_batch_with_one_odd_call_looks_again_at_that_call_only(monkeypatch):
+    """A producer that writes a free call's cost as 0 (an int) must not send
+    every call of its batches the slow way."""
+    from vivtui.store.budget import BudgetTracker
+
+    looked = []
+    real = BudgetTracker._usable
+    monkeypatch.setattr(BudgetTracker, "_usable",
+                        lambda self, row, f: looked.append(f["cost"]) or real(self, row, f))
+    store = RunStore()
+    store.apply("api", [api_event("API_CALL_SUCCESS", cost=0 if n == 40 else 0.5, user="u",
+                                  input_tokens=1, output_tokens=2) for n in range(100)])
+    assert looked == [0] and store.budget.cost == 49.5 and store.budget.succeeded == 100
+    assert store.budget.bad_value_count == 0  # (0 is a usable amount)
+
+
 def test_kernel_tracker_and_blocked_collection():
     store = RunStore()
     lines = [b"[WAVE 3] Starting", b"[99] START: x", b"[99] DONE (62s)", b"BLOCKED: write",

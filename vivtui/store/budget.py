@@ -86,6 +86,22 @@ def _usual(costs: list, tokens_in: list, tokens_out: list) -> bool:
                     for tokens in (tokens_in, tokens_out)))
 
 
+def _unusual(costs: list, tokens_in: list, tokens_out: list) -> list[int]:
+    """Where a cost or a token count is not a real call's: those only are
+    looked at again (``_usable``), a batch with one odd call no slower than
+    before (a producer writing a free call's cost as 0, say)."""
+    return [at for at, (cost, used_in, used_out) in enumerate(zip(costs, tokens_in, tokens_out))
+            if not (_real_cost(cost) and _real_tokens(used_in) and _real_tokens(used_out))]
+
+
+def _real_cost(cost: object) -> bool:
+    return cost.__class__ is float and 0.0 <= cost <= MAX_CALL_COST
+
+
+def _real_tokens(tokens: object) -> bool:
+    return tokens.__class__ is int and 0 <= tokens <= MAX_CALL_TOKENS
+
+
 def _names(values: Iterable) -> list[str]:
     """Each a table's name: its text, "?" for none."""
     values = list(values)
@@ -192,8 +208,9 @@ class BudgetTracker(WrapperLimits):
             fields = [new_record(Record, row).fields for row in rows]
         costs, tokens_in, tokens_out = (list(map(dict.get, fields, repeat(name)))
                                         for name in ("cost", "input_tokens", "output_tokens"))
-        if not _usual(costs, tokens_in, tokens_out):
-            costs, tokens_in, tokens_out = map(list, zip(*map(self._usable, rows, fields)))
+        if not _usual(costs, tokens_in, tokens_out):  # (only the odd ones looked at again)
+            for at in _unusual(costs, tokens_in, tokens_out):
+                costs[at], tokens_in[at], tokens_out[at] = self._usable(rows[at], fields[at])
         # The minute as written: made a time once per minute, in _add_calls.
         minutes, zones_written = minutes_written(list(map(_STAMP_OF, rows)))
         zones = list(map(_ZONE_OF, rows))
@@ -278,17 +295,17 @@ class BudgetTracker(WrapperLimits):
         """A success's cost and token counts, each as a usable amount, else 0
         (a bad one kept aside)."""
         cost = f.get("cost")
-        if not (cost.__class__ is float and 0.0 <= cost <= MAX_CALL_COST):
+        if not _real_cost(cost):
             cost = self._amount(row, "cost", MAX_CALL_COST)
             if cost is None:
                 if f.get("cost") is not None:
                     self.unreadable_costs += 1
                 cost = 0.0
         tokens_in = f.get("input_tokens")
-        if not (tokens_in.__class__ is int and 0 <= tokens_in <= MAX_CALL_TOKENS):
+        if not _real_tokens(tokens_in):
             tokens_in = int(self._amount(row, "input_tokens", MAX_CALL_TOKENS) or 0)
         tokens_out = f.get("output_tokens")
-        if not (tokens_out.__class__ is int and 0 <= tokens_out <= MAX_CALL_TOKENS):
+        if not _real_tokens(tokens_out):
             tokens_out = int(self._amount(row, "output_tokens", MAX_CALL_TOKENS) or 0)
         return cost, tokens_in, tokens_out
 
