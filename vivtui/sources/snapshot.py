@@ -205,13 +205,13 @@ class SnapshotReader:
         except OSError as exc:
             self.state, self.error = UNREADABLE, exc.strerror or str(exc)
             return None
-        if not _before_space(data, len(data)):  # (blank: no copy made to tell)
+        end = _before_space(data, len(data))  # (no copy made to tell)
+        if not end:  # blank
             self.state = EMPTY if not self._digests else self.state
             self.problem = HALF_WRITTEN if self._digests else ""
             return None
         # Cut short (a rewrite caught halfway) is seen at the end, without a parse.
         value = _INVALID
-        end = _before_space(data, len(data))
         if data[end - 1:end] in (b"]", b"}"):
             value = _array_in_pieces(data)
             if value is None:
@@ -269,11 +269,11 @@ def _array_in_pieces(data: bytes, piece: int = PIECE) -> list | None:
     screen's thread 1.2 s. A cut inside an entry leaves a piece that does not
     decode (a string or an object left open): None then, as for anything but
     an array, or what orjson refuses; the caller decodes the whole."""
-    text = data.rstrip()
-    start = len(data) - len(data.lstrip())
-    if data[start:start + 1] != b"[" or not text.endswith(b"]"):
+    head = data[:WINDOW]
+    start = len(head) - len(head.lstrip())  # (a longer blank start: decoded whole)
+    end = _before_space(data, len(data)) - 1
+    if data[start:start + 1] != b"[" or data[end:end + 1] != b"]":
         return None
-    end = len(text) - 1
     at, out = start + 1, []
     try:
         while (cut := data.find(b"},", at + piece, end)) >= 0:

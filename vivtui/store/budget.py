@@ -320,7 +320,7 @@ class BudgetTracker(WrapperLimits):
                 usage.cost += cost
                 usage.input_tokens += tokens_in
                 usage.output_tokens += tokens_out
-            wrapper = self.by_user.get(user) or self._wrapper({"user": user})
+            wrapper = self.wrapper_named(user)
             wrapper.calls += count_
             wrapper.cost += cost
             self.moved.add(user)
@@ -350,7 +350,10 @@ class BudgetTracker(WrapperLimits):
         return amount
 
     def _wrapper(self, fields: dict) -> Wrapper:
-        user = text(fields.get("user")) or "?"
+        return self.wrapper_named(text(fields.get("user")) or "?")
+
+    def wrapper_named(self, user: str) -> Wrapper:
+        """The wrapper of that name (a table's name: ``_names``), made if new."""
         wrapper = self.by_user.get(user)
         if wrapper is None:
             self._place[user] = len(self.by_user)

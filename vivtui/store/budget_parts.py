@@ -29,8 +29,7 @@ def follow(mine: BudgetTracker, later: BudgetTracker) -> None:
         for key, usage in theirs.items():
             _add_usage(ours[key], usage)
     for user, theirs in later.by_user.items():
-        mine._wrapper({"user": user})
-        _follow_wrapper(mine.by_user[user], theirs)
+        _follow_wrapper(mine.wrapper_named(user), theirs)
     mine.moved.update(later.by_user)
     if later.last_refusal is not None:
         mine.last_refusal = mine.by_user[later.last_refusal.user]

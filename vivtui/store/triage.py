@@ -8,6 +8,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from math import isnan
+from operator import attrgetter
 
 from vivtui.parsing.record import Record
 from vivtui.store.related import NO_TIME, RelationKey, relation_keys
@@ -24,7 +25,16 @@ SAME_THREAD_REACH = 20_000  # rows looked at by o/O in a file-backed pane
 
 def identity(record: Record | None) -> tuple | None:
     """The same line, whichever pane or buffer holds it."""
-    return (record.kind, record.line, record.offset) if record is not None else None
+    return _IDENTITY(record) if record is not None else None
+
+
+def identities(records: Iterable[Record]) -> Iterator[tuple]:
+    """``identity`` of each, made in C (a call for each of a live big run's
+    15k timeline rows took 10-20 ms of each e)."""
+    return map(_IDENTITY, records)
+
+
+_IDENTITY = attrgetter("kind", "line", "offset")
 
 
 def malformed_only_in_timeline(kind: str, listed_kinds: Iterable[str]) -> bool:
