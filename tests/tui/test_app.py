@@ -554,9 +554,15 @@ async def test_the_timeline_filter_finds_what_the_rows_say(tui, run_dir):
 async def test_a_big_merge_is_made_on_a_thread_and_is_the_same(tui, run_dir, monkeypatch):
     """Many kept rows to merge (a big run's, read back from their files: a
     second on the UI thread) are merged on a thread: the same rows."""
+    import threading
+
+    from vivtui.ingest.tailing import Tailing
     from vivtui.store.timeline import Timeline
     from vivtui.ui.panes import timeline as timeline_pane
     monkeypatch.setattr(timeline_pane, "IN_THREAD_OVER", 0)
+    paced = []  # (a pane switch's frame and keys go first, between its chunks)
+    monkeypatch.setattr(Tailing, "worker_pace", lambda loop: lambda: paced.append(
+        threading.current_thread() is not threading.main_thread()))
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         pane = app.main.panes["timeline"]
         threads = []
@@ -573,6 +579,7 @@ async def test_a_big_merge_is_made_on_a_thread_and_is_the_same(tui, run_dir, mon
 
         assert shown(pane.view.rows) == shown(here.rows)
         assert "merging" not in tui.screen_text(app)
+        assert paced and all(paced)
 
 
 async def test_a_merge_that_fails_on_its_thread_is_said_and_made_here(tui, run_dir,
@@ -583,9 +590,9 @@ async def test_a_merge_that_fails_on_its_thread_is_said_and_made_here(tui, run_d
     monkeypatch.setattr(timeline_pane, "IN_THREAD_OVER", 0)
     real = Timeline.catch_up_with
 
-    def failing(self, buffers):
+    def failing(self, buffers, *pace):
         if not isinstance(buffers["tasks"], FrozenRows):  # the store's: on the UI thread
-            return real(self, buffers)
+            return real(self, buffers, *pace)
         raise OSError("disk gone")
 
     monkeypatch.setattr(Timeline, "catch_up_with", failing)
@@ -671,10 +678,10 @@ async def test_a_jump_whose_refresh_changes_the_timelines_rows_waits_for_their_m
     big_here = []
     real = Timeline.catch_up_with
 
-    def watched(self, buffers):
+    def watched(self, buffers, *pace):
         if threading.current_thread() is threading.main_thread() and self.behind(buffers) > 5:
             big_here.append(self.behind(buffers))
-        return real(self, buffers)
+        return real(self, buffers, *pace)
 
     monkeypatch.setattr(Timeline, "catch_up_with", watched)
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):

@@ -299,6 +299,39 @@ def test_a_big_merge_runs_with_the_cyclic_collector_paused():
     assert seen and not any(seen) and gc.isenabled()
 
 
+def test_a_merge_is_paced_between_chunks_of_its_rows(monkeypatch):
+    # On a thread, a big merge took half the GIL from a pane switch's frame
+    # (105-131 ms against 60-70): its pace lets the screen's keys and frames
+    # go first, never more than a chunk of rows apart.
+    from vivtui.parsing.record import INFO, make
+    from vivtui.store import timeline
+    from vivtui.store.run import KINDS
+
+    monkeypatch.setattr(timeline, "NEWEST_CHUNK", 5)
+    monkeypatch.setattr(timeline, "BULK", 3)
+    steps = []
+
+    class Watched(_Rows):
+        def since(self, seq):
+            for record in super().since(seq):
+                steps.append("row")
+                yield record
+
+    for capacity in (1000, 30):  # taken in order; read back from the newest
+        steps.clear()
+        buffers = {kind: Watched([make(kind, n, n, T0 + timedelta(seconds=n), None, INFO,
+                                       "x", b"") for n in range(23)]
+                                 if kind in ("tasks", "api") else []) for kind in KINDS}
+        merge = Timeline(capacity=capacity)
+        assert merge.catch_up_with(buffers, lambda: steps.append("pace"))
+        runs = "".join("r" if step == "row" else "|" for step in steps).split("|")
+        assert steps.count("pace") >= 46 // 5 and max(map(len, runs)) <= 5
+        assert steps[-1] == "pace"  # (and before the sort of what it found)
+        plain = Timeline(capacity=capacity)
+        plain.catch_up_with(buffers)
+        assert [entry[:2] for entry in merge.rows] == [entry[:2] for entry in plain.rows]
+
+
 def test_the_rows_codes_follow_the_rows_through_merges_cuts_and_forgetting(monkeypatch):
     # e/E pick a level's rows from the codes (from the rows, a live big run's
     # 50k took 15-40 ms of each e): they must say what each row is, wherever

@@ -14,10 +14,11 @@ from copy import copy
 from datetime import datetime
 from itertools import islice
 from operator import attrgetter, itemgetter
-from typing import Protocol
+from typing import Callable, Protocol
 
 from vivtui.parsing.kinds import gc_paused
 from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.store.memory_scan import no_pace
 from vivtui.store.run import KINDS, RunStore
 
 Entry = tuple[datetime, int, Record]  # (time, arrival order, record)
@@ -140,9 +141,12 @@ class Timeline:
     def _start(self, kind: str, buffer: Buffer) -> int:
         return max(self._seen.get(kind, 0), buffer.first_seq, buffer.total - self.capacity)
 
-    def catch_up_with(self, buffers: Mapping[str, Buffer]) -> bool:
+    def catch_up_with(self, buffers: Mapping[str, Buffer],
+                      pace: Callable[[], object] = no_pace) -> bool:
         """Take in what ``buffers`` (the store's, or frozen copies of them, on
-        another thread) gained since; True if rows changed."""
+        another thread) gained since; True if rows changed. ``pace`` is called
+        between chunks of the work (on a thread: the screen's keys and frames
+        first, which waited behind a big merge's share of the GIL)."""
         spans = []
         for kind in KINDS:
             buffer = buffers[kind]
@@ -158,15 +162,16 @@ class Timeline:
             # (its rows are kept; the collector walked everything kept three times
             # during a big run's first merge, 40-58 ms each, keys waiting)
             with gc_paused():
-                fresh = self._newest_first(spans)
+                fresh = self._newest_first(spans, pace)
         else:
-            fresh = self._in_order(spans)
+            fresh = self._in_order(spans, pace)
         for kind, buffer, _ in spans:
             self._seen[kind] = buffer.total
         if not fresh:
             return False
         rows, codes = self.rows, self.codes
         if len(fresh) > BULK:
+            pace()
             rows.extend(fresh)
             rows.sort(key=entry_key)
             self._keep_newest(rows)
@@ -188,20 +193,25 @@ class Timeline:
             self.let_go.update(entry[2].kind for entry in rows[:over])
             del rows[:over]
 
-    def _in_order(self, spans: list[tuple[str, Buffer, int]]) -> list[Entry]:
+    def _in_order(self, spans: list[tuple[str, Buffer, int]],
+                  pace: Callable[[], object]) -> list[Entry]:
         fresh = []
         for kind, buffer, start in spans:
-            for record in buffer.since(start):
-                ts = record.ts or self._last_ts.get(kind)
-                if ts is None:
-                    self._untimed[kind] = self._untimed.get(kind, 0) + 1
-                    continue
-                self._last_ts[kind] = ts
-                self._order += 1
-                fresh.append((ts, self._order, record))
+            records = buffer.since(start)
+            while chunk := list(islice(records, NEWEST_CHUNK)):
+                pace()
+                for record in chunk:
+                    ts = record.ts or self._last_ts.get(kind)
+                    if ts is None:
+                        self._untimed[kind] = self._untimed.get(kind, 0) + 1
+                        continue
+                    self._last_ts[kind] = ts
+                    self._order += 1
+                    fresh.append((ts, self._order, record))
         return fresh
 
-    def _newest_first(self, spans: list[tuple[str, Buffer, int]]) -> list[Entry]:
+    def _newest_first(self, spans: list[tuple[str, Buffer, int]],
+                      pace: Callable[[], object]) -> list[Entry]:
         """``_in_order``'s rows that the capacity keeps, read from the newest
         back a chunk at a time, the file whose rows read so far reach the
         newest time first, until the next chunk of each is older than every
@@ -232,6 +242,7 @@ class Timeline:
                 if read.reach() < (0, entry_key(kept[0])):
                     self.let_go.update(other.kind for other in reads)  # (the rest would be cut)
                     break
+            pace()
             read.step(kept)
             if read.done:
                 reads.remove(read)

@@ -8,6 +8,7 @@ Mixed into the app, which makes ``_held_keys`` (a list until the first frame),
 from __future__ import annotations
 
 from time import monotonic
+from typing import Callable
 
 from textual import events
 
@@ -58,8 +59,15 @@ class KeysFirst:
 
 def keys_before(app, scan) -> None:
     """A scan of the screen's worker gives a key's answer and the frames on
-    their way their turn before each of its pages (a run's app: its tailing
-    knows when they are out)."""
+    their way their turn before each of its pages."""
+    pace = worker_pace_of(app)
+    if pace is not None:
+        scan.pace = pace
+
+
+def worker_pace_of(app) -> Callable[[], None] | None:
+    """For work on a worker of the screen's, called between its pieces: a
+    key's answer and the frames on their way first (a run's app: its tailing
+    knows when they are out; None elsewhere)."""
     tailing = getattr(app, "tailing", None)
-    if tailing is not None:
-        scan.pace = tailing.worker_pace()
+    return None if tailing is None else tailing.worker_pace()

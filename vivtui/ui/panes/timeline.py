@@ -13,10 +13,12 @@ from textual.message import Message
 
 from vivtui.parsing.record import Record
 from vivtui.store.filters import record_field
+from vivtui.store.memory_scan import no_pace
 from vivtui.store.run import KINDS, RunStore
 from vivtui.store.timeline import Entry, Timeline, code_parts
 from vivtui.store.triage import TimedRows, identities
 from vivtui.ui import heads, render, styles
+from vivtui.ui.keys_first import worker_pace_of
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.finding import LEVEL_SEVERITY
 
@@ -198,11 +200,12 @@ class TimelinePane(Pane):
         token = self._gathering = object()
         merge = self.timeline.copy()
         frozen = {kind: buffer.frozen() for kind, buffer in buffers.items()}
+        pace = worker_pace_of(self.app) or no_pace  # (a pane switch's frame waited behind it)
 
         def run() -> None:
             done = None
             try:
-                merge.catch_up_with(frozen)
+                merge.catch_up_with(frozen, pace)
                 done = merge
             finally:  # (failed: said as every worker's failure is, and merged here from now)
                 self.post_message(self.Gathered(token, done, store))
