@@ -16,7 +16,6 @@ from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
 from time import monotonic
-from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -46,9 +45,6 @@ from vivtui.ui.panes.registry import PANES
 from vivtui.ui.prominence import KeepProminence
 from vivtui.ui.viewkeeper import ViewKeeper
 from vivtui.ui.worker_failures import SaysWorkerFailures
-
-if TYPE_CHECKING:
-    from vivtui.ui.panes.timeline import TimelinePane
 
 
 @dataclass
@@ -155,7 +151,8 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
                                now=self.now, reading=self.tailing.reading_backlog,
                                alerts=self.alerts, keeper=self.keeper,
                                source_note=self.options.source_note,
-                               preview_store=partial(self._preview_store, layout))
+                               preview_store=partial(self._preview_store, layout),
+                               long_lived=self.options.on_long_lived)
 
     def _read_apart(self, kind: str) -> ReadApart:
         """Where a big file's backlog is taken in by its reading thread (``ingest.apart``)."""
@@ -229,14 +226,6 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
 
     def _say_view_problem(self, message: str) -> None:
         self.notify(render.safe(message, 300), severity="warning", markup=False, timeout=6)
-
-    def on_timeline_pane_gathered(self, message: TimelinePane.Gathered) -> None:
-        """A merge made on a thread, taken in by its pane (before the message
-        came here): its rows live until the next merge, which goes on from
-        them. Left to the collector, each of its full passes walked a big
-        run's 50k merged rows: 42-116 ms of a key's answer, many times a minute."""
-        if message.timeline is not None and self.options.on_long_lived is not None:
-            self.options.on_long_lived()
 
     def on_unmount(self) -> None:
         if self.layout_ is not None:

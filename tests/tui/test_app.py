@@ -643,22 +643,27 @@ async def test_a_jump_before_the_tail_loops_start_waits_for_them(tui, run_dir, m
 async def test_a_jump_waits_for_the_timeline_merged_on_a_thread(tui, run_dir, monkeypatch):
     # The first e of a big run merged the timeline's 50,000 rows on the UI
     # thread (1.4 s): many rows are merged on a thread, and the jump follows.
+    import gc
+    import threading
+
     from vivtui.ui.panes import timeline as timeline_pane
 
     monkeypatch.setattr(timeline_pane, "IN_THREAD_OVER", 5)
     said, long_lived = [], []
     async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         app.main.say = lambda text, *a, **k: said.append(text)
-        # (The command line freezes the merge's rows out of the collector.)
-        app.options.on_long_lived = lambda: long_lived.append(len(pane.timeline.rows))
         pane = app.main.panes["timeline"]
+        # (The command line freezes the merge's rows out of the collector: on
+        # its thread, before the collector runs again.)
+        pane.long_lived = lambda: long_lived.append(
+            (threading.current_thread() is threading.main_thread(), gc.isenabled()))
         assert not pane.timeline.rows  # never shown: never merged
         await pilot.press("e")
         assert said and said[0].startswith("merging the newest rows of every file")
         await tui.wait_until(pilot, lambda: app.main.pending_jump is None and pane.timeline.rows)
         shown = app.main.current_pane()
         assert shown.problem_level(shown.view.selected) == "failure"
-        assert long_lived and long_lived[0] == len(pane.timeline.rows) > 5  # once taken in
+        assert long_lived == [(False, False)] and len(pane.timeline.rows) > 5
 
 
 async def test_a_jump_whose_refresh_changes_the_timelines_rows_waits_for_their_merge(

@@ -75,7 +75,8 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
                  reading: Callable[[], float | None] = lambda: None,
                  alerts: AlertEngine | None = None, keeper: ViewKeeper | None = None,
                  source_note: Callable[[], str | None] = lambda: None,
-                 preview_store: Callable[[], RunStore] = RunStore) -> None:
+                 preview_store: Callable[[], RunStore] = RunStore,
+                 long_lived: Callable[[], object] | None = None) -> None:
         super().__init__()
         self.keeper = keeper or ViewKeeper(None, False, self.say)
         self.alerts = alerts or AlertEngine(layout.root.name)
@@ -90,6 +91,12 @@ class MainScreen(TriageActions, JumpActions, AlertActions, MarkActions, TimeSpan
         timeline = self.panes.get("timeline")
         if isinstance(timeline, TimelinePane):
             timeline.reading = reading
+            if long_lived is not None:
+                # A merge's rows live until the next merge, which goes on from
+                # them. Left to the collector, each of its full passes walked a
+                # big run's 50k merged rows: 42-116 ms of a key's answer, many
+                # times a minute.
+                timeline.long_lived = long_lived
         self.prompt = Prompt()
         self.failures: list[str] = []  # background work that failed, said in the status line
         # Of several runs (``fleetapp``): (alerts, of them rung) of the runs not on screen.
