@@ -161,11 +161,15 @@ def tune_process() -> Callable[[], None]:
     read apart made, once it joins, and a big merge of the timeline
     (``Options.on_long_lived``: a full pass over a big run's sessions and
     tasks put 60-70 ms into the first e).
+    What the imports made (Textual's and Rich's modules) is frozen at once: a
+    full pass over it (25-36 ms) fell in the first frame, a key typed ahead
+    waiting.
     Big blocks get pages of their own (``allocator``)."""
     from vivtui.allocator import keep_big_blocks_apart
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     keep_big_blocks_apart()
+    gc.freeze()
     return gc.freeze
 
 

@@ -219,10 +219,12 @@ def test_fresh_takes_no_kept_answer_and_keeps_what_it_counts(demo, tmp_path, mon
 
 
 def test_the_monitor_opened_with_fresh_takes_no_kept_answer(run_dir, tmp_path, monkeypatch):
+    from vivtui import launch
     from vivtui.app import VivtuiApp
     from vivtui.cli import monitor_parser
     from vivtui.launch import open_monitor
     monkeypatch.setattr(VivtuiApp, "run", lambda app: None)  # (no terminal: made, not run)
+    monkeypatch.setattr(launch, "tune_process", lambda: None)  # (never in a test process)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     for fresh, taking in (([], True), (["--fresh"], False)):
         monkeypatch.setattr(kept_answers, "_taking", True)
