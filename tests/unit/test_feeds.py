@@ -100,6 +100,12 @@ def test_a_long_history_is_handed_out_a_few_thousand_entries_a_batch(tmp_path, m
     path.write_bytes(orjson.dumps([{"session_id": n} for n in range(100, 109)]))
     assert [r.fields["session_id"] for r in feed.poll().records] == [108]
     assert frozen == [1, 1]  # (one new entry: nothing to freeze)
+    from vivtui.sources import snapshot
+    monkeypatch.setattr(snapshot, "PIECE", 0)  # read whole: decoded as handed out
+    path.write_bytes(orjson.dumps([{"session_id": n} for n in range(200, 210)]))
+    assert [[r.fields["session_id"] for r in b.records] for b in batches()] == [
+        [200, 201, 202], [203, 204, 205], [206, 207, 208], [209]]
+    assert frozen == [1, 1]  # (nothing decoded waits)
 
 
 def test_watcher_reports_changes_and_new_directories(tmp_path):

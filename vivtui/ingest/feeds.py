@@ -366,10 +366,11 @@ class Feed:
             if update is None:
                 return
             self._snapshot_rest = (update, 0, self._backlog_read)
-            if len(update.entries) > SNAPSHOT_BATCH:
+            if isinstance(update.entries, list) and len(update.entries) > SNAPSHOT_BATCH:
                 # Its decoded entries (no cycles among them) stay until handed
                 # out: left to the collector, its young and middle passes
                 # walked all of them, 190 and 290 ms of the screen's thread.
+                # (A big file read whole comes in ``Pieces``, decoded as handed out.)
                 gc.freeze()
             self._backlog_read = True
             if update.reset:

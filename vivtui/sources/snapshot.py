@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 from array import array
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
@@ -211,11 +213,13 @@ class SnapshotReader:
             self.problem = HALF_WRITTEN if self._digests else ""
             return None
         # Cut short (a rewrite caught halfway) is seen at the end, without a parse.
-        value = _INVALID
+        value, digests = _INVALID, None
         if data[end - 1:end] in (b"]", b"}"):
-            value = _array_in_pieces(data)
-            if value is None:
+            pieces = _array_in_pieces(data, PIECE)
+            if pieces is None:
                 value = _loads(data)
+            else:
+                value, digests = pieces
         if value is _INVALID:
             # The same bytes failed before (settled, see ``read``): a whole file
             # that is not JSON. Else caught mid-rewrite: not remembered as seen,
@@ -227,13 +231,13 @@ class SnapshotReader:
         self._seen = signature
         self.state, self.error = OK, ""
         self._full_at = self.clock()
-        if not isinstance(value, list):
+        if not isinstance(value, (list, Pieces)):
             self._body_end = -1
             self.problem = NOT_AN_ARRAY
             return None
         self._remember(data, 0)
         self.problem = ""
-        return self._advance(value)
+        return self._advance(value, digests)
 
     def _remember(self, data: bytes, start: int) -> None:
         """The ends of a good version (``data`` is the file from ``start`` on).
@@ -252,37 +256,82 @@ class SnapshotReader:
         self._body_end = start + len(body)
         self._tail = bytes(body[-WINDOW:])
 
-    def _advance(self, value: list[Any]) -> SnapshotUpdate | None:
+    def _advance(self, value: Sequence[Any], digests: array | None = None
+                 ) -> SnapshotUpdate | None:
+        """``value``'s new entries (``digests``: theirs, if already made)."""
         old = self._digests
-        self._digests = digests = array("q", map(_digest, value))
+        self._digests = digests = digests if digests is not None else array(
+            "q", map(_digest, value))
         if len(digests) >= len(old) and digests[: len(old)] == old:
             if len(digests) == len(old):
                 return None
             return SnapshotUpdate(value[len(old):], len(old), False)
-        return SnapshotUpdate(list(value), 0, True)
+        return SnapshotUpdate(value[:], 0, True)
 
 
-def _array_in_pieces(data: bytes, piece: int = PIECE) -> list | None:
+class Pieces(Sequence):
+    """A big array's entries, from ``start`` on, decoded a piece of its
+    file's bytes at a time when they are asked for, in order: a long run's
+    93 MB history, its 250k entries decoded and held until they were all
+    handed out, took 380 MB more than its bytes."""
+
+    def __init__(self, data: bytes, bounds: list[tuple[int, int]], firsts: list[int],
+                 start: int = 0) -> None:
+        self._data, self._bounds, self._firsts = data, bounds, firsts  # (see ``_array_in_pieces``)
+        self._start = start
+        self._piece, self._entries = -1, []  # the piece decoded last
+
+    def __len__(self) -> int:
+        return self._firsts[-1] - self._start
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1 or stop != len(self):
+                return [self[at] for at in range(start, stop, step)]
+            return Pieces(self._data, self._bounds, self._firsts, self._start + start)
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        at = self._start + index % len(self)
+        piece = bisect_right(self._firsts, at) - 1
+        if piece != self._piece:
+            begin, end = self._bounds[piece]
+            self._piece, self._entries = piece, orjson.loads(
+                b"[" + self._data[begin:end] + b"]")
+        return self._entries[at - self._firsts[piece]]
+
+
+def _array_in_pieces(data: bytes, piece: int = PIECE) -> tuple[Sequence, array] | None:
     """The array ``data`` holds, decoded about ``piece`` bytes at a time, each
-    piece cut after an entry's closing brace: orjson holds the GIL for a
-    whole call, and a long run's 93 MB history decoded at once held the
-    screen's thread 1.2 s. A cut inside an entry leaves a piece that does not
-    decode (a string or an object left open): None then, as for anything but
-    an array, or what orjson refuses; the caller decodes the whole."""
+    piece cut after an entry's closing brace, and its entries' digests:
+    orjson holds the GIL for a whole call, and a long run's 93 MB history
+    decoded at once held the screen's thread 1.2 s. Of several pieces, the
+    entries are ``Pieces``, decoded again when asked for. A cut inside an
+    entry leaves a piece that does not decode (a string or an object left
+    open): None then, as for anything but an array, or what orjson refuses;
+    the caller decodes the whole."""
     head = data[:WINDOW]
     start = len(head) - len(head.lstrip())  # (a longer blank start: decoded whole)
     end = _before_space(data, len(data)) - 1
     if data[start:start + 1] != b"[" or data[end:end + 1] != b"]":
         return None
-    at, out = start + 1, []
+    at, bounds, firsts, digests = start + 1, [], [0], array("q")
     try:
-        while (cut := data.find(b"},", at + piece, end)) >= 0:
-            out.extend(orjson.loads(b"[" + data[at:cut + 1] + b"]"))
+        while True:
+            cut = data.find(b"},", at + piece, end)
+            stop = cut + 1 if cut >= 0 else end
+            entries = orjson.loads(b"[" + data[at:stop] + b"]")
+            digests.extend(map(_digest, entries))
+            bounds.append((at, stop))
+            firsts.append(firsts[-1] + len(entries))
+            if cut < 0:
+                break
             at = cut + 2
-        out.extend(orjson.loads(b"[" + data[at:end] + b"]"))
     except orjson.JSONDecodeError:
         return None
-    return out
+    if len(bounds) == 1:
+        return entries, digests  # (decoded once: a small file)
+    return Pieces(data, bounds, firsts), digests
 
 
 def _before_space(data: bytes, end: int) -> int:
