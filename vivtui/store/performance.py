@@ -45,7 +45,10 @@ class PerformanceTracker:
     def _reset(self) -> None:
         self._times = array("d")  # seconds since the epoch; NaN: no time
         self._qualities = array("d")  # NaN: none
-        self._by_session: dict[str, array] = {}
+        # A session number's entry, or its entries when it has several: an
+        # array for each of a history's 250k numbers (unique when a producer
+        # never restarts them) took 27 MB.
+        self._by_session: dict[str, int | array] = {}
         self._blocks: list[bytes] = []  # BLOCK entries each, as a compressed JSON array
         self._pending: list[bytes] = []  # the entries after the last block, as JSON
         self._zone: tzinfo | None = None  # of the entries' naive times
@@ -65,8 +68,7 @@ class PerformanceTracker:
         for row in rows_of(records):
             record = new_record(Record, row)
             fields = record.fields
-            self._by_session.setdefault(text(fields.get("session_id")),
-                                        array("l")).append(self.count)
+            self._index(text(fields.get("session_id")))
             # Packed once: kept in the block to come, and by the buffer's row.
             # A malformed entry is kept as the text its row shows.
             data = pack(record.raw if record.malformed else fields)
@@ -76,6 +78,15 @@ class PerformanceTracker:
                 row = (*row[:_RAW], data, *row[_RAW + 1:])
             kept.append(row)
         return kept
+
+    def _index(self, number: str) -> None:
+        by_session, index = self._by_session, self.count
+        held = by_session.setdefault(number, index)
+        if held is not index:
+            if held.__class__ is int:
+                by_session[number] = array("l", (held, index))
+            else:
+                held.append(index)
 
     def _take(self, record: Record, fields: dict, data: bytes) -> None:
         when = self._minutes.seconds(record.stamp, record.zone)
@@ -100,7 +111,8 @@ class PerformanceTracker:
     def of_session(self, number: str) -> list[int]:
         """The entries (by index) written for session number ``number``
         (numbers restart every wave: several sessions share one)."""
-        return list(self._by_session.get(number, ()))
+        held = self._by_session.get(number, ())
+        return [held] if held.__class__ is int else list(held)
 
     def time(self, index: int) -> float | None:
         return or_none(self._times[index])
