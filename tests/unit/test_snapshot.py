@@ -343,6 +343,11 @@ def test_a_whole_array_decoded_in_pieces_is_the_array_decoded_at_once():
                 assert list(found[0]) == entries and list(found[1]) == digests, (data, size)
                 at = rng.randrange(len(entries) + 1)  # (where a version's new entries start)
                 assert list(found[0][at:]) == entries[at:] and list(found[0][-1:]) == entries[-1:]
+                stop = rng.randrange(at, len(entries) + 1)
+                assert found[0][at:stop] == entries[at:stop]  # (a batch: a list)
+                if hasattr(found[0], "since"):
+                    later = found[0].since(at)
+                    assert list(later) == entries[at:] and later[:stop - at] == entries[at:stop]
                 if entries:
                     assert found[0][len(entries) - 1] == found[0][-1] == entries[-1]
                     assert found[0][0] == entries[0]  # (back to an earlier piece)

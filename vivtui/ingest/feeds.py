@@ -380,8 +380,8 @@ class Feed:
         update, at, batch.fresh = self._snapshot_rest
         ctx = ParseContext(self.zone)
         end = min(at + SNAPSHOT_BATCH, len(update.entries))
-        batch.records = Records([performance.parse_entry(update.entries[i], update.start + i, ctx)
-                                 for i in range(at, end)])
+        batch.records = Records([performance.parse_entry(entry, update.start + i, ctx)
+                                 for i, entry in enumerate(update.entries[at:end], at)])
         batch.more = end < len(update.entries)
         self._snapshot_rest = (update, end, batch.fresh) if batch.more else None
 

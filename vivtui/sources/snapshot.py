@@ -265,8 +265,8 @@ class SnapshotReader:
         if len(digests) >= len(old) and digests[: len(old)] == old:
             if len(digests) == len(old):
                 return None
-            return SnapshotUpdate(value[len(old):], len(old), False)
-        return SnapshotUpdate(value[:], 0, True)
+            return SnapshotUpdate(_since(value, len(old)), len(old), False)
+        return SnapshotUpdate(_since(value, 0), 0, True)
 
 
 class Pieces(Sequence):
@@ -281,24 +281,46 @@ class Pieces(Sequence):
         self._start = start
         self._piece, self._entries = -1, []  # the piece decoded last
 
+    def since(self, start: int) -> Pieces:
+        """Its entries from ``start`` on, as decoded when asked for."""
+        return Pieces(self._data, self._bounds, self._firsts, self._start + start)
+
     def __len__(self) -> int:
         return self._firsts[-1] - self._start
 
     def __getitem__(self, index):
+        """An entry, or a list of them (a batch: a piece's at a time)."""
         if isinstance(index, slice):
             start, stop, step = index.indices(len(self))
-            if step != 1 or stop != len(self):
+            if step != 1:
                 return [self[at] for at in range(start, stop, step)]
-            return Pieces(self._data, self._bounds, self._firsts, self._start + start)
+            out, firsts = [], self._firsts
+            at, stop = self._start + start, self._start + stop
+            while at < stop:
+                piece = self._decoded(at)
+                out.extend(self._entries[at - firsts[piece]:min(stop, firsts[piece + 1])
+                                         - firsts[piece]])
+                at = firsts[piece + 1]
+            return out
         if not -len(self) <= index < len(self):
             raise IndexError(index)
         at = self._start + index % len(self)
+        piece = self._decoded(at)
+        return self._entries[at - self._firsts[piece]]
+
+    def _decoded(self, at: int) -> int:
+        """The piece that entry ``at`` (of the whole array) is in, decoded."""
         piece = bisect_right(self._firsts, at) - 1
         if piece != self._piece:
             begin, end = self._bounds[piece]
             self._piece, self._entries = piece, orjson.loads(
                 b"[" + self._data[begin:end] + b"]")
-        return self._entries[at - self._firsts[piece]]
+        return piece
+
+
+def _since(value: Sequence, start: int) -> Sequence:
+    """``value``'s entries from ``start`` on (``Pieces``: decoded when asked for)."""
+    return value.since(start) if isinstance(value, Pieces) else value[start:]
 
 
 def _array_in_pieces(data: bytes, piece: int = PIECE) -> tuple[Sequence, array] | None:
