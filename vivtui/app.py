@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from copy import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -112,6 +113,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         self.main: MainScreen | None = None
         # Keys typed before the first screen is out, held for it (None: it is out).
         self._held_keys: list[events.Key] | None = []
+        self._collector_held: ExitStack | None = None  # while a key is answered (``KeysFirst``)
         if layout is not None:
             self.attach(layout, AlertEngine(layout.root.name, self.options.alerts),
                         self.options.view_state)
@@ -228,6 +230,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         self.notify(render.safe(message, 300), severity="warning", markup=False, timeout=6)
 
     def on_unmount(self) -> None:
+        self._release_collector()
         if self.layout_ is not None:
             self.tailing.stop()
             self.keeper.close()

@@ -1284,6 +1284,28 @@ async def test_the_previews_and_backlogs_wait_a_while_after_the_last_key(tui, ru
         assert len(answered) == 1 and answered[0] - before_last >= 0.98
 
 
+async def test_the_collector_waits_while_a_key_is_answered(tui, run_dir, monkeypatch):
+    # On a big run's UI thread, a pass of the collector fell in a key's answer
+    # now and then (95-124 ms): it waits for the last key's answer time.
+    import gc
+    from time import monotonic
+
+    from vivtui.ui import keys_first
+    monkeypatch.setattr(keys_first, "KEY_ANSWER_S", 0.6)
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        assert gc.isenabled()
+        await pilot.press("j")
+        pressed = monotonic()
+        assert not gc.isenabled()
+        await pilot.pause(0.3)
+        await pilot.press("k")  # (its own time: not the first key's)
+        assert not gc.isenabled()
+        await tui.wait_until(pilot, gc.isenabled)
+        assert monotonic() - pressed >= 0.85
+        await pilot.press("j")
+    assert gc.isenabled()  # (given back as the app ends, whatever its keys)
+
+
 async def test_the_audit_pane_lists_every_failure_and_ranks_them_without_reading_them(tui,
                                                                                       tmp_path):
     # The newest 5,000 only were listed: a big run's older 25k were counted, not shown.

@@ -2,15 +2,19 @@
 for it, and each key's frame before more of a backlog.
 
 Mixed into the app, which makes ``_held_keys`` (a list until the first frame),
-``_key_answer_due``, ``_intake``, ``tailing`` and ``layout_``.
+``_key_answer_due``, ``_collector_held`` (None), ``_intake``, ``tailing`` and
+``layout_``, and calls ``_release_collector`` as it ends.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from time import monotonic
 from typing import Callable
 
 from textual import events
+
+from vivtui.parsing.kinds import gc_paused
 
 INPUT_FIRST_S = 0.1  # at most, backlog batches wait after a key for its frame
 KEY_ANSWER_S = 0.2  # the previews' parsing and taking in wait this long after a key
@@ -50,11 +54,22 @@ class KeysFirst:
         # drawn after that (the last key's time counts).
         self._key_answer_due = monotonic() + KEY_ANSWER_S
         self.set_timer(KEY_ANSWER_S, self._key_answered)
+        if self._collector_held is None:
+            # Nor a pass of the collector: on a big run's UI thread, one fell
+            # in a key's answer now and then (95-124 ms, loop_lag.py).
+            self._collector_held = ExitStack()
+            self._collector_held.enter_context(gc_paused())
 
     def _key_answered(self) -> None:
         if monotonic() >= self._key_answer_due - 0.001:  # (an earlier key's timer: not yet)
             self._key_answer_due = float("inf")
             self.tailing.key_answered()
+            self._release_collector()
+
+    def _release_collector(self) -> None:
+        held, self._collector_held = self._collector_held, None
+        if held is not None:
+            held.close()
 
 
 def keys_before(app, scan) -> None:
