@@ -722,7 +722,7 @@ async def test_a_jump_ranks_the_rows_with_the_cyclic_collector_paused(tui, run_d
         await pilot.press("e")
         await tui.wait_until(pilot, lambda: collecting and app.main.pending_jump is None)
         assert collecting and not any(collecting)
-        assert gc.isenabled()
+        await tui.wait_until(pilot, gc.isenabled)  # (after the key's answer time)
 
 
 async def test_the_type_pickers_counts_are_the_rows_own(tui, run_dir):

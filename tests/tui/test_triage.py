@@ -163,7 +163,8 @@ async def test_related_events_and_same_thread(tui, run_dir, monkeypatch):
         tui.select_where(pane, lambda t: t.task_id == "task-0042")
         await pilot.press("r")  # found on a thread
         await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))
-        assert collecting == [False] and gc.isenabled()
+        assert collecting == [False]
+        await tui.wait_until(pilot, gc.isenabled)  # (given back after the key's answer time)
         text = tui.screen_text(app)
         assert "related events" in text and "TASK_BUDGET_EXCEEDED_ACTUAL" in text
         await pilot.press("enter")
