@@ -227,6 +227,7 @@ class Timeline:
         reads = list(every)
         kept: list[Entry] = []
         while reads:
+            pace()
             read = max(reads, key=_Backwards.reach)
             if read.oldest is None and read.kind not in self._last_ts \
                     and not read.buffer.stamped(read.start, read.high):

@@ -92,6 +92,9 @@ class JumpActions:
         1.4 s): the jump follows (``on_timeline_pane_gathered``)."""
         self.pending_jump = (level, step)
         self.say(f"merging the newest rows of every file: the {level} follows")
+        answer_waits = getattr(self.app, "answer_waits_for_work", None)
+        if answer_waits is not None:
+            answer_waits()
 
     def on_timeline_pane_gathered(self, message) -> None:
         self.jump_if_pending()  # (the pane took the merge in first)

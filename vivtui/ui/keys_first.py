@@ -66,6 +66,12 @@ class KeysFirst:
             self.tailing.key_answered()
             self._release_collector()
 
+    def answer_waits_for_work(self) -> None:
+        """The key's answer waits for work of the screen's process (a jump
+        for the timeline's merge): that work goes on now, not after the
+        key's answer time (a merge paced for its own key kept e waiting)."""
+        self.tailing.key_answered()
+
     def _release_collector(self) -> None:
         held, self._collector_held = self._collector_held, None
         if held is not None:
