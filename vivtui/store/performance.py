@@ -81,12 +81,13 @@ class PerformanceTracker:
 
     def _index(self, number: str) -> None:
         by_session, index = self._by_session, self.count
-        held = by_session.setdefault(number, index)
-        if held is not index:
-            if held.__class__ is int:
-                by_session[number] = array("l", (held, index))
-            else:
-                held.append(index)
+        held = by_session.get(number)
+        if held is None:
+            by_session[number] = index
+        elif held.__class__ is int:
+            by_session[number] = array("l", (held, index))
+        else:
+            held.append(index)
 
     def _take(self, record: Record, fields: dict, data: bytes) -> None:
         when = self._minutes.seconds(record.stamp, record.zone)
