@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import repeat
 from operator import itemgetter
 
@@ -17,7 +17,7 @@ from vivtui.parsing.record import (
     Record,
     new_record,
 )
-from vivtui.parsing.values import all_are, flag, text
+from vivtui.parsing.values import all_are, flag, text, texts
 
 KIND = "sessions"
 
@@ -63,17 +63,9 @@ def batch_keys(rows: Sequence[tuple]) -> tuple[list[dict], tuple[list[str], ...]
     if not all_are(contexts, dict):
         contexts = [context if context.__class__ is dict else {} for context in contexts]
     runs = list(map(dict.get, contexts, repeat("run")))
-    parts = (_texts(map(dict.get, fields, repeat("worker_id"))), _texts(runs),
-             _texts(map(dict.get, contexts, repeat("session_id"))))
+    parts = (texts(map(dict.get, fields, repeat("worker_id"))), texts(runs),
+             texts(map(dict.get, contexts, repeat("session_id"))))
     return contexts, parts, runs
-
-
-def _texts(values: Iterable) -> list[str]:
-    """``text`` of each (strings and ints, the usual parts, converted in C)."""
-    values = list(values)
-    if all_are(values, str):
-        return values
-    return list(map(str if all_are(values, int) else text, values))
 
 
 def session_key(record: Record) -> SessionKey:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from operator import itemgetter
 from typing import Any
@@ -89,6 +89,14 @@ def minute_written(stamp: Any) -> tuple[str, str] | None:
             or not stamp[17:19].isdigit()):
         return None
     return stamp[:16], zone_written(stamp)
+
+
+def texts(values: Iterable[Any]) -> list[str]:
+    """``text`` of each (strings and ints, the usual values, converted in C)."""
+    values = list(values)
+    if all_are(values, str):
+        return values
+    return list(map(str if all_are(values, int) else text, values))
 
 
 def minutes_written(stamps: Sequence[Any]) -> tuple[list, list]:

@@ -19,7 +19,14 @@ from vivtui.parsing.api_audit import (
     VIOLATION,
 )
 from vivtui.parsing.record import Record, new_record, rows_of
-from vivtui.parsing.values import EpochMinutes, all_are, minutes_written, number, text
+from vivtui.parsing.values import (
+    EpochMinutes,
+    all_are,
+    minutes_written,
+    number,
+    text,
+    texts,
+)
 from vivtui.store import budget_parts
 from vivtui.store.budget_limits import WrapperLimits
 from vivtui.store.buffer import RecordBuffer
@@ -104,10 +111,8 @@ def _real_tokens(tokens: object) -> bool:
 
 def _names(values: Iterable) -> list[str]:
     """Each a table's name: its text, "?" for none."""
-    values = list(values)
-    if all_are(values, str) and "" not in values:
-        return values
-    return [text(value) or "?" for value in values]
+    named = texts(values)
+    return named if "" not in named else [name or "?" for name in named]
 
 
 class BudgetTracker(WrapperLimits):

@@ -19,10 +19,11 @@ DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
 FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
 
 OPTION, INFERRED, DEFAULT = "option", "inferred", "default"
+STATED = "stated"  # a ``limit_basis``: only the action log's BUDGET lines give the limit
 # What each ``limit_basis`` is called where the limit is shown (the audit
 # pane, ``vivtui summary``): one wording, so that both say the same.
 BASIS_WORDS = {OPTION: "--budget", INFERRED: "inferred from refusals",
-               DEFAULT: "producer default", "stated": "per the action log"}
+               DEFAULT: "producer default", STATED: "per the action log"}
 
 # The producer refuses a call that would take a wrapper past its limit, so its
 # spend passes the limit by no more than a call's estimate misses by. Spend
@@ -68,7 +69,7 @@ class WrapperLimits:
         source = self.limit_source
         if source == INFERRED and not any(w.inferred_limit is not None
                                           for w in self.by_user.values()):
-            return "stated"
+            return STATED
         return source
 
     @property
