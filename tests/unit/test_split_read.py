@@ -185,3 +185,23 @@ def test_the_text_twin_is_shared_out_at_what_counting_it_costs(tmp_path):
     jobs = _jobs(discover(tmp_path))
     lighter, heavier = balanced(jobs, 2)
     assert heavier == {"api"} and {"actions", str(tmp_path / "action_log.log")} <= lighter
+
+
+def test_a_file_read_whole_is_read_before_the_line_files_of_its_group(mixed_run,
+                                                                        monkeypatch):
+    """Its bytes, held while its entries are taken in, are freed before the
+    other files' models grow; the report is the one read in the files' order."""
+    in_order = discover(mixed_run, timezone.utc)
+    kinds = [feed.kind for feed in in_order.feeds]
+    assert "performance" in kinds[1:]
+    store = RunStore(activity=RunActivity(finished=True), capacity=0)
+    for feed in in_order.feeds:
+        read_to_end(feed, store.apply_batch)
+    expected = report(in_order, store)
+    layout, read = discover(mixed_run, timezone.utc), []
+    monkeypatch.setattr(split_read, "read_to_end", lambda feed, apply: (
+        read.append(feed.kind), read_to_end(feed, apply)))
+    store = RunStore(activity=RunActivity(finished=True), capacity=0)
+    split_read._do(layout, set(kinds), store, (str(mixed_run), timezone.utc, None, None, 0))
+    assert read[0] == "performance" and sorted(read) == sorted(kinds)
+    assert report(layout, store) == expected

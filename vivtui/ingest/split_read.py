@@ -22,12 +22,12 @@ from vivtui.allocator import give_back
 from vivtui.ingest import handover, kept_answers
 from vivtui.ingest.costs import cost_of, shared_out
 from vivtui.ingest.counting import count_records
-from vivtui.ingest.feeds import read_to_end
+from vivtui.ingest.feeds import Feed, read_to_end
 from vivtui.ingest.file_status import Reading
 from vivtui.ingest.kept_reading import answered, read_kept
 from vivtui.ingest.layout import RunLayout, discover
 from vivtui.ingest.python_child import module_command
-from vivtui.parsing.kinds import FileSpec
+from vivtui.parsing.kinds import SNAPSHOT, FileSpec
 from vivtui.sources.regular import size_of
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
@@ -114,7 +114,11 @@ def _do(layout: RunLayout, group: set[str], store: RunStore, ask: tuple) -> dict
     jobs = _jobs(layout)
     feeds = [feed for feed in layout.feeds if feed.kind in group]
     order = [feed.kind for feed in layout.feeds]
-    for feed in feeds:
+    # A file read whole first: its bytes, held while its entries are taken
+    # in (a long run's 93 MB history), are gone before the other files'
+    # models are built. Last, they added to them: a summary's process peaked
+    # at 268 MB.
+    for feed in sorted(feeds, key=_read_in_lines):
         own = read_kept(feed, _fresh_store(ask))
         if own is None:
             read_to_end(feed, store.apply_batch)
@@ -126,6 +130,10 @@ def _do(layout: RunLayout, group: set[str], store: RunStore, ask: tuple) -> dict
         if name in jobs:
             layout.counted[jobs[name][1]] = count_records(*jobs[name], zone)
     return {feed.kind: feed.reading() for feed in feeds}
+
+
+def _read_in_lines(feed: Feed) -> bool:
+    return feed.spec.mode != SNAPSHOT
 
 
 def _do_apart(path: str, zone: tzinfo | None, budget: float | None,
