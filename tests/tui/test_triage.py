@@ -365,6 +365,43 @@ async def test_P_says_which_bytes_were_not_utf8_and_a_text_line_has_no_fields(tu
         assert "Windows-1252" not in tui.screen_text(app)
 
 
+async def test_the_inspector_copies_a_huge_record_as_far_as_a_terminal_takes(tui, tmp_path):
+    # A 20 MB field was masked whole on the screen's thread for `c` (9.7 s frozen),
+    # tmux then dropped the copy, and it said it had copied every character.
+    from vivtui.parsing import actions
+    from vivtui.parsing.context import ParseContext
+    from vivtui.ui import clipboard, inspector
+
+    app = tui.empty_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        most = clipboard.COPY_MOST
+        line = orjson.dumps({"action_type": "ERROR", "detail": "gsk_abcdefghijklmnop " + "z" * most,
+                             "metadata": {f"k{n}": "y" * most for n in range(8)}})
+        app.apply_records("actions", [actions.parse(line, 1, 0, ParseContext(None))])
+        await pilot.pause()
+        await pilot.press("enter")
+        assert isinstance(app.screen, InspectorScreen)
+        masked, copied, made = [], [], []
+        real_mask, real_tree = clipboard.shareable, inspector.tree_lines
+        clipboard.shareable = lambda text: masked.append(len(text)) or real_mask(text)
+        inspector.tree_lines = lambda *args, **kwargs: (
+            made.append(len(made_line[0])) or made_line
+            for made_line in real_tree(*args, **kwargs))
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        try:
+            for raw in (False, True):
+                await pilot.press(*(["P"] if raw else []), "c")
+                await pilot.pause()
+        finally:
+            clipboard.shareable, inspector.tree_lines = real_mask, real_tree
+        assert len(copied) == 2 and max(masked) <= most
+        assert sum(length > most for length in made) <= 1  # the rest of the fields not made
+        assert all("gsk_…[redacted]" in data and "abcdefghijklmnop" not in data
+                   for data in copied)
+        said = [n.message for n in app._notifications]
+        assert sum(message.startswith("copied the first") for message in said) == 2
+
+
 async def test_copy_masks_secrets_and_escapes_and_a_catastrophic_search_answers(tui, tmp_path):
     app = tui.empty_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:

@@ -166,8 +166,9 @@ def test_a_long_line_is_previewed_from_its_start_as_the_whole_would_be(monkeypat
     assert max(seen) <= safetext.PREVIEW_MOST
 
 
-def test_the_inspector_shows_a_huge_value_s_start_and_copies_it_whole():
+def test_the_inspector_shows_a_huge_value_s_start_and_copies_what_a_terminal_takes():
     # Made safe and cut into rows on the screen's thread: a 20 MB field froze it 1.6 s.
+    from vivtui.ui.clipboard import COPY_MOST, copied, first_lines
     from vivtui.ui.inspector import tree_lines
     most = 100_000  # (the inspector's: SHOWN_MOST)
     huge = "E" * (3 * most) + " password=hunter22"
@@ -177,8 +178,11 @@ def test_the_inspector_shows_a_huge_value_s_start_and_copies_it_whole():
     assert len(body) < 2 * most + 1000  # each value's first ``most``
     assert body.count(f"… {2 * most + 18:,} more characters not shown") == 2
     assert "task_id: t1" in body and "hunter22" not in body
-    copied = "\n".join(line for line, _, _ in tree_lines(fields))  # what `c` copies
-    assert copied.count(huge.replace(" password=hunter22", " password=…[redacted]")) == 2
+    # What `c` copies (``InspectorScreen.text_for_copy``): as far as a terminal takes it.
+    data, said = copied("\n".join(first_lines(line for line, _, _ in tree_lines(
+        fields, most=COPY_MOST))))
+    assert data.count(huge.replace(" password=hunter22", " password=…[redacted]")) == 1
+    assert "hunter22" not in data and said.startswith("copied the first")
 
 
 def test_a_wrapped_status_line_keeps_each_mark_with_its_figure():

@@ -13,14 +13,15 @@ from textual.widgets import Static
 
 from vivtui.parsing.record import GluedRecord, Record
 from vivtui.parsing.values import text
-from vivtui.safetext import MASK, is_secret_name, shareable
+from vivtui.safetext import MASK, is_secret_name
 from vivtui.sources.decoding import is_utf8, text_of
 from vivtui.ui import render, styles
+from vivtui.ui.clipboard import COPY_MOST, copied, first_lines
 from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.rowview import RowView
 
 Line = tuple[str, str, int]  # (text, style of the value, length of the key at its start)
-# Characters of one value shown (a copy takes them all): made safe and cut
+# Characters of one value shown (a copy takes ``COPY_MOST``): made safe and cut
 # into rows on the screen's thread, 80 ms a megabyte (a 20 MB field froze it
 # 1.6 s); a 2 MB one is still shown whole.
 SHOWN_MOST = 4 << 20
@@ -195,14 +196,16 @@ class InspectorScreen(Screen[None]):
         self.refill()
 
     def text_for_copy(self) -> str:
+        """The record as shown (its raw line, or its fields), as far as a copy takes it."""
         if self.show_raw:
             return self.raw_text()
-        return "\n".join(line for line, _, _ in tree_lines(self.record.fields))
+        return "\n".join(first_lines(line for line, _, _ in tree_lines(self.record.fields,
+                                                                        most=COPY_MOST)))
 
     def action_copy(self) -> None:
-        data = shareable(self.text_for_copy())  # masked, no escapes: it leaves the screen
+        data, said = copied(self.text_for_copy())
         self.app.copy_to_clipboard(data)
-        self.app.notify(f"copied {len(data):,} characters", markup=False)
+        self.app.notify(said, markup=False)
 
     def action_related(self) -> None:
         if self._related is not None:

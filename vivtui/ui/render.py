@@ -50,7 +50,7 @@ def safe_block(value: object, most: int | None = None) -> str:
         return clean(redact(whole)).expandtabs(4)
     head = head_of(whole, most)
     return (clean(redact(head)).expandtabs(4)
-            + f"\n… {len(whole) - len(head):,} more characters not shown (c copies them)")
+            + f"\n… {len(whole) - len(head):,} more characters not shown (the file holds them)")
 
 
 def fit(value: str, width: int) -> str:

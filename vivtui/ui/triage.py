@@ -11,7 +11,6 @@ from typing import Any
 from vivtui.export import ExportError, export_target, write_records
 from vivtui.parsing.kinds import gc_paused
 from vivtui.parsing.record import Record, same_line
-from vivtui.safetext import shareable
 from vivtui.store.filters import next_severity
 from vivtui.store.readback import paced
 from vivtui.store.related import (
@@ -25,6 +24,7 @@ from vivtui.store.related import (
 from vivtui.store.scan import Kept, RowScan
 from vivtui.store.triage import SAME_THREAD_REACH, next_of_thread
 from vivtui.ui import render
+from vivtui.ui.clipboard import copied
 from vivtui.ui.inspector import InspectorScreen
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import BY_NAME, NAMES, pane_of_kind
@@ -200,9 +200,9 @@ class TriageActions:
     def action_copy(self) -> None:
         record = self._selected_record()
         if record is not None:
-            data = shareable(record.line_text)  # masked, no escapes: it leaves the screen
+            data, said = copied(record.line_text)
             self.app.copy_to_clipboard(data)
-            self.say(f"copied {len(data):,} characters")
+            self.say(said)
 
     def action_same_thread(self, step: int) -> None:
         selected = self._selected()
