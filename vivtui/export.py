@@ -6,7 +6,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from vivtui.ingest.layout import RunLayout
 from vivtui.parsing.record import GluedRecord, Record, to_json
@@ -64,17 +64,19 @@ def export_target(answer: str, layout: RunLayout) -> Path:
     return path
 
 
-def write_records(path: Path, records: Iterable[tuple[Record, str]]) -> int:
+def write_records(path: Path, records: Iterable[tuple[Record, str]],
+                  pace: Callable[[], object] | None = None) -> int:
     """Write (record, source file name) pairs as JSONL; the number written.
     Into a new file beside the target (mode 0600: logs hold what others should
-    not read), renamed over it once complete: a failed save leaves nothing half."""
+    not read), renamed over it once complete: a failed save leaves nothing half.
+    ``pace``: called between the pieces of a long line's masking (``redact``)."""
     count = 0
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             for record, source in records:
                 line = to_json(record_json(record, source), default=str).decode()
-                handle.write(redact(line).encode() + b"\n")  # escapes stay JSON-escaped
+                handle.write(redact(line, pace).encode() + b"\n")  # escapes stay JSON-escaped
                 count += 1
         os.replace(temporary, path)
     except OSError as exc:

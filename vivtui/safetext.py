@@ -11,6 +11,7 @@ tags) would reorder or hide what a line says: they are shown as a visible
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_AND_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -115,15 +116,54 @@ def preview(text: str, limit: int) -> str:
     return one_line(redact(text), limit)
 
 
-def redact(text: str) -> str:
-    """Mask secrets, keeping what names their kind (a prefix, a key name)."""
+def redact(text: str, pace: Callable[[], object] | None = None) -> str:
+    """Mask secrets, keeping what names their kind (a prefix, a key name).
+    ``pace``: called between the pieces of a long text (``_redacted_in_pieces``)."""
     if _reveal:
         return text
     lowered = text.lower()
     for trigger in _TRIGGERS:
         if trigger in lowered:
+            if len(text) > REDACT_PIECE + REDACT_REACH:
+                return _redacted_in_pieces(text, pace=pace)
             return _SECRET.sub(_mask, text)
     return text
+
+
+# A long text is searched this many characters a call (3-4 ms): a call holds
+# the GIL, and a save's 20 MB line (4 s in one call) froze the screen; in
+# pieces of 128K characters (27 ms), each of the screen's many waits for the
+# GIL took up to one, and frames took 0.1-0.8 s.
+REDACT_PIECE = 16 << 10
+# A secret that begins in a piece is searched for this far past it; a match
+# that reaches that far (a PEM private key's body, 1.7-6.4 KB) is taken again
+# from where it begins, on the whole text.
+REDACT_REACH = 1 << 10
+
+
+def _redacted_in_pieces(text: str, piece: int = REDACT_PIECE, reach: int = REDACT_REACH,
+                        pace: Callable[[], object] | None = None) -> str:
+    """``_SECRET.sub(_mask, text)``, a piece at a time (the same, but for a
+    secret whose key name alone is longer than ``reach``), ``pace`` called
+    before each: a thread's key waits for no more than a piece."""
+    out: list[str] = []
+    done = start = 0
+    end = len(text)
+    while start < end:
+        if pace is not None:
+            pace()
+        stop = start + piece
+        bound = min(end, stop + reach)
+        found = _SECRET.search(text, start, bound)
+        if found is None or found.start() >= stop:
+            start = stop
+            continue
+        if found.end() == bound < end:  # (perhaps cut short by the bound)
+            found = _SECRET.match(text, found.start()) or found
+        out += (text[done:found.start()], _mask(found))
+        done = start = found.end()
+    out.append(text[done:])
+    return "".join(out)
 
 
 _SECRET_NAME = re.compile(rf"(?i:{_SECRET_WORDS}|auth[_-]?token|access[_-]?token|^token$)")

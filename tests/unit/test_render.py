@@ -64,6 +64,40 @@ def test_secrets_of_many_shapes_are_masked_and_ordinary_text_is_not():
     assert shareable("k=1 \x1b]0;t\x07 sk-ant-abcdefghijkl") == "k=1 \ufffd]0;t\ufffd sk-ant-…[redacted]"
 
 
+def test_a_long_text_is_masked_a_piece_at_a_time_as_it_is_whole():
+    """A call holds the GIL: a save's 20 MB line froze the screen 5.4 s."""
+    import random
+
+    from vivtui import safetext
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE" + "ab" * 20 + "\n-----END RSA PRIVATE KEY-----"
+    shapes = [*SECRETS, pem, "token  abcdefghijklmnop", "secret: 'abcd1234'", "x" * 30, " ",
+              "\n", "password=" + "p" * 90]  # (its value longer than the reach)
+    for seed in range(300):
+        rng = random.Random(seed)
+        text = "".join(rng.choice(shapes) + rng.choice(["", " ", "\n", "a", '"', "-"])
+                       for _ in range(rng.randrange(0, 60)))
+        for piece, reach in ((7, 60), (64, 60), (1, 60), (500, 80)):
+            assert safetext._redacted_in_pieces(text, piece, reach) == \
+                safetext._SECRET.sub(safetext._mask, text), (seed, piece)
+    calls = []
+    real = safetext._SECRET
+    huge = "password=hunter22 " + "x " * (10 * safetext.REDACT_PIECE)
+
+    class Counted:
+        def __getattr__(self, name):
+            method = getattr(real, name)
+            return lambda text, *where: calls.append(where) or method(text, *where)
+
+    safetext._SECRET = Counted()
+    try:
+        masked = safetext.redact(huge)
+    finally:
+        safetext._SECRET = real
+    assert masked == real.sub(safetext._mask, huge) and "hunter22" not in masked
+    assert len(calls) > 20 and all(where and where[-1] - where[0] <= safetext.REDACT_PIECE
+                                   + safetext.REDACT_REACH for where in calls if len(where) == 2)
+
+
 def test_show_secrets_reveals_them():
     from vivtui.safetext import redact, reveal_secrets
     assert render.safe("password=hunter22") == "password=…[redacted]"  # (looked up since)

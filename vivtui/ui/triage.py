@@ -256,7 +256,8 @@ class TriageActions:
 
         def run() -> None:
             try:
-                count = write_records(path, ((r, source_of(r)) for r in paced(records(), pace)))
+                count = write_records(path, ((r, source_of(r)) for r in paced(records(), pace)),
+                                      pace)
                 done, severity = f"saved {count:,} rows to {shown}", "information"
             except ExportError as exc:
                 done, severity = str(exc), "error"
