@@ -17,6 +17,7 @@ from vivtui.store.triage import identity
 from vivtui.ui.inspector import InspectorScreen
 from vivtui.ui.prompt import PickerScreen
 from vivtui.ui.related_screen import RelatedScreen
+from vivtui.ui.rowview import RowView
 
 
 async def test_search_highlights_counts_and_steps(tui, run_dir):
@@ -400,6 +401,30 @@ async def test_the_inspector_copies_a_huge_record_as_far_as_a_terminal_takes(tui
                    for data in copied)
         said = [n.message for n in app._notifications]
         assert sum(message.startswith("copied the first") for message in said) == 2
+
+
+async def test_the_inspector_makes_a_records_lines_once_and_wraps_them_at_each_width(
+        tui, tmp_path):
+    # Its first resize, as it opened, made a 20 MB record's lines a second time.
+    app = tui.empty_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.apply_records("actions", [tui.action(1, "word " * 200)])
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InspectorScreen)
+        made = []
+        real = screen.content_lines
+        screen.content_lines = lambda: made.append(screen.show_raw) or real()
+        screen._made.clear()
+        screen.refill()
+        wide = len(screen.query_one(RowView).rows)
+        await pilot.resize_terminal(60, 30)
+        await pilot.pause()
+        assert len(screen.query_one(RowView).rows) > wide  # wrapped again, narrower
+        await pilot.press("P", "P")
+        assert made == [False, True]  # each view made once
 
 
 async def test_copy_masks_secrets_and_escapes_and_a_catastrophic_search_answers(tui, tmp_path):

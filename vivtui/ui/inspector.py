@@ -22,9 +22,10 @@ from vivtui.ui.rowview import RowView
 
 Line = tuple[str, str, int]  # (text, style of the value, length of the key at its start)
 # Characters of one value shown (a copy takes ``COPY_MOST``): made safe and cut
-# into rows on the screen's thread, 80 ms a megabyte (a 20 MB field froze it
-# 1.6 s); a 2 MB one is still shown whole.
-SHOWN_MOST = 4 << 20
+# into rows on the screen's thread, 70-80 ms a megabyte (a 20 MB field froze it
+# 1.6 s; its first 4M characters, 274 ms as the inspector opened); a 2 MB one
+# is still shown whole.
+SHOWN_MOST = 2 << 20
 # Above a raw line that is not UTF-8, how it was read (``sources.decoding``).
 NOT_UTF8 = "(not UTF-8: read as Windows-1252)"
 NO_FIELDS = "(no fields: P shows the line)"
@@ -118,6 +119,9 @@ class InspectorScreen(Screen[None]):
         self.zone = zone
         self.show_raw = record.malformed or not record.fields
         self._related = related
+        # Each view's lines, made once: a resize only wraps them again (the
+        # screen's first resize made a 20 MB record's lines a second time).
+        self._made: dict[bool, list[Line]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(self.where_text(), id="where")
@@ -188,7 +192,10 @@ class InspectorScreen(Screen[None]):
     def refill(self) -> None:
         view = self.query_one(RowView)
         width = (view.scrollable_content_region.width or self.app.size.width) - 1
-        view.set_rows(wrap(self.content_lines(), width))
+        lines = self._made.get(self.show_raw)
+        if lines is None:
+            lines = self._made[self.show_raw] = self.content_lines()
+        view.set_rows(wrap(lines, width))
         self.query_one("#where", Static).update(self.where_text())
 
     def action_toggle_raw(self) -> None:
