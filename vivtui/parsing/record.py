@@ -10,6 +10,7 @@ from typing import Any, Callable, NamedTuple
 
 import orjson
 
+from vivtui.parsing.recent_big import BIG, RecentBig
 from vivtui.parsing.values import timestamp
 from vivtui.sources import decoding, json_dialect
 
@@ -30,6 +31,8 @@ MALFORMED = "MALFORMED"
 new_record = tuple.__new__
 
 SUMMARIZERS: dict[str, Callable[["Record"], str]] = {}
+# A big line's object and a big record's summary, made once while looked at.
+_BIG_OBJECTS, _BIG_SUMMARIES = RecentBig(), RecentBig()
 
 
 class Record(NamedTuple):
@@ -81,7 +84,7 @@ class Record(NamedTuple):
         if raw.__class__ is dict:
             return raw
         if raw.__class__ is bytes or raw.__class__ is Packed:
-            return _object_of(raw)
+            return _object_of(raw) if len(raw) < BIG else _BIG_OBJECTS.made(raw, _object_of)
         return {}
 
     @property
@@ -97,12 +100,15 @@ class Record(NamedTuple):
     @property
     def summary(self) -> str:
         """One line of plain (not yet display-safe) text."""
+        made = _BIG_SUMMARIES.get(self)
+        if made is not None:
+            return made
         if self.malformed:
-            return f"malformed line ({self.note}): {self.raw}"
-        summarize = SUMMARIZERS.get(self.kind)
-        if summarize is None:
-            return str(self.raw)
-        return summarize(self)
+            made = f"malformed line ({self.note}): {self.raw}"
+        else:
+            summarize = SUMMARIZERS.get(self.kind)
+            made = str(self.raw) if summarize is None else summarize(self)
+        return made if len(made) < BIG else _BIG_SUMMARIES.keep(self, made)
 
 
 def copy_of(record: Record) -> str:

@@ -1,0 +1,41 @@
+"""A big record's object and summary, made once while it is looked at."""
+
+from __future__ import annotations
+
+import orjson
+
+from vivtui.parsing import actions, record
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.recent_big import BIG, KEPT, RecentBig
+
+
+def _action(line: int, detail: str) -> record.Record:
+    data = orjson.dumps({"action_type": "ERROR", "action": "x", "detail": detail})
+    return actions.parse(data, line, 0, ParseContext(None))
+
+
+def test_a_big_rows_object_and_summary_are_made_once(monkeypatch):
+    decoded, summarized = [], []
+    real_loads = record.json_dialect.loads
+    monkeypatch.setattr(record.json_dialect, "loads",
+                        lambda data: decoded.append(len(data)) or real_loads(data))
+    real_summary = record.SUMMARIZERS[actions.KIND]
+    monkeypatch.setitem(record.SUMMARIZERS, actions.KIND,
+                        lambda row: summarized.append(row.line) or real_summary(row))
+    big, small = _action(1, "z" * BIG), _action(2, "small")
+    assert big.raw.__class__ is bytes  # (kept as its line, decoded when asked)
+    for _ in range(3):  # a row drawn at each key's frame
+        assert big.fields["detail"] == "z" * BIG and big.summary.endswith("z" * 100)
+        assert small.fields["detail"] == "small" and "small" in small.summary
+    assert sum(size > BIG for size in decoded) == 1 and summarized.count(1) == 1
+    assert len(decoded) - 1 >= 3 and summarized.count(2) == 3  # small ones made again
+
+
+def test_only_the_last_few_are_kept():
+    recent = RecentBig()
+    sources = [bytes(10) + bytes([n]) for n in range(KEPT + 2)]
+    for n, source in enumerate(sources):
+        recent.keep(source, n)
+    assert [recent.get(source) for source in sources] == [None, None, *range(2, KEPT + 2)]
+    assert recent.get(bytes(10) + bytes([5])) is None  # (equal, but not the one kept)
+    assert recent.made(sources[-1], lambda _: "made again") == KEPT + 1
