@@ -6,7 +6,7 @@ import orjson
 
 from vivtui.parsing import actions, record
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.recent_big import BIG, KEPT, RecentBig
+from vivtui.parsing.recent_big import BIG, RecentBig
 
 
 def _action(line: int, detail: str) -> record.Record:
@@ -31,11 +31,18 @@ def test_a_big_rows_object_and_summary_are_made_once(monkeypatch):
     assert len(decoded) - 1 >= 3 and summarized.count(2) == 3  # small ones made again
 
 
-def test_only_the_last_few_are_kept():
-    recent = RecentBig()
-    sources = [bytes(10) + bytes([n]) for n in range(KEPT + 2)]
+def test_only_the_newest_are_kept_up_to_their_bound():
+    recent = RecentBig(most=1000)
+    sources = [bytes(10) + bytes([n]) for n in range(6)]
     for n, source in enumerate(sources):
-        recent.keep(source, n)
-    assert [recent.get(source) for source in sources] == [None, None, *range(2, KEPT + 2)]
+        recent.keep(source, n, size=300)
+    assert [recent.get(source) for source in sources] == [None, None, None, 3, 4, 5]
     assert recent.get(bytes(10) + bytes([5])) is None  # (equal, but not the one kept)
-    assert recent.made(sources[-1], lambda _: "made again") == KEPT + 1
+    assert recent.made(sources[-1], lambda _: "made again") == 5
+    recent.keep(sources[0], "too big", size=1001)
+    assert recent.get(sources[0]) is None and recent.get(sources[5]) == 5
+    assert recent.made(b"x" * 600, lambda data: len(data)) == 600
+    assert [recent.get(source) for source in sources[3:]] == [None, None, 5]
+    for _ in range(5):  # the same one kept again (two threads made it): counted once
+        recent.keep(sources[5], 5, size=300)
+    assert recent.get(sources[5]) == 5 and recent._size == 900

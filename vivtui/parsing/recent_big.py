@@ -8,17 +8,19 @@ big ones are made once while they are looked at.
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any, Callable
 
 BIG = 1 << 20  # characters or bytes: below, a value is made again, as it is cheap
-KEPT = 4
+KEPT_BYTES = 64 << 20  # at most, in all (a value bigger than this is not kept)
 
 
 class RecentBig:
-    def __init__(self, kept: int = KEPT) -> None:
-        self._kept = kept
-        self._made: dict[int, tuple[Any, Any]] = {}  # id(source) -> (source, value)
+    def __init__(self, most: int = KEPT_BYTES) -> None:
+        self._most = most
+        self._made: dict[int, tuple[Any, Any, int]] = {}  # id(source) -> (source, value, size)
+        self._size = 0
         self._lock = threading.Lock()  # (drawn on the screen's thread, scanned on others)
 
     def get(self, source: Any) -> Any:
@@ -26,15 +28,23 @@ class RecentBig:
         found = self._made.get(id(source))
         return found[1] if found is not None and found[0] is source else None
 
-    def keep(self, source: Any, value: Any) -> Any:
-        """``value``, kept for ``source`` (the oldest kept let go)."""
+    def keep(self, source: Any, value: Any, size: int | None = None) -> Any:
+        """``value``, kept for ``source`` (the oldest let go to make room);
+        ``size``: its bytes, if ``sys.getsizeof`` does not tell them (a
+        decoded object: its line's)."""
+        size = sys.getsizeof(value) if size is None else size
+        if size > self._most:
+            return value
         with self._lock:
-            if len(self._made) >= self._kept:
-                del self._made[next(iter(self._made))]
-            self._made[id(source)] = (source, value)
+            was = self._made.pop(id(source), None)  # (made twice, by two threads)
+            self._size -= was[2] if was is not None else 0
+            while self._made and self._size + size > self._most:
+                self._size -= self._made.pop(next(iter(self._made)))[2]
+            self._made[id(source)] = (source, value, size)
+            self._size += size
         return value
 
     def made(self, source: Any, make: Callable[[Any], Any]) -> Any:
-        """``make(source)``, kept."""
+        """``make(source)``, kept as big as ``source``."""
         found = self.get(source)
-        return found if found is not None else self.keep(source, make(source))
+        return found if found is not None else self.keep(source, make(source), len(source))
