@@ -39,10 +39,12 @@ def test_only_the_newest_are_kept_up_to_their_bound():
     assert [recent.get(source) for source in sources] == [None, None, None, 3, 4, 5]
     assert recent.get(bytes(10) + bytes([5])) is None  # (equal, but not the one kept)
     assert recent.made(sources[-1], lambda _: "made again") == 5
-    recent.keep(sources[0], "too big", size=1001)
-    assert recent.get(sources[0]) is None and recent.get(sources[5]) == 5
     assert recent.made(b"x" * 600, lambda data: len(data)) == 600
     assert [recent.get(source) for source in sources[3:]] == [None, None, 5]
     for _ in range(5):  # the same one kept again (two threads made it): counted once
         recent.keep(sources[5], 5, size=300)
     assert recent.get(sources[5]) == 5 and recent._size == 900
+    recent.keep(sources[0], "bigger than the bound", size=5000)  # kept alone
+    assert recent.get(sources[0]) == "bigger than the bound" and recent.get(sources[5]) is None
+    recent.keep(sources[1], 1, size=10)
+    assert recent.get(sources[0]) is None and recent._size == 10

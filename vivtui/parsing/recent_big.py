@@ -13,7 +13,9 @@ import threading
 from typing import Any, Callable
 
 BIG = 1 << 20  # characters or bytes: below, a value is made again, as it is cheap
-KEPT_BYTES = 64 << 20  # at most, in all (a value bigger than this is not kept)
+# At most, in all; a value bigger than this is kept alone (a 100 MB line's,
+# decoded again at each frame, took 0.2-0.5 s of each key).
+KEPT_BYTES = 64 << 20
 
 
 class RecentBig:
@@ -29,12 +31,11 @@ class RecentBig:
         return found[1] if found is not None and found[0] is source else None
 
     def keep(self, source: Any, value: Any, size: int | None = None) -> Any:
-        """``value``, kept for ``source`` (the oldest let go to make room);
+        """``value``, kept for ``source`` (the oldest let go to make room, all
+        of them for one bigger than the bound);
         ``size``: its bytes, if ``sys.getsizeof`` does not tell them (a
         decoded object: its line's)."""
         size = sys.getsizeof(value) if size is None else size
-        if size > self._most:
-            return value
         with self._lock:
             was = self._made.pop(id(source), None)  # (made twice, by two threads)
             self._size -= was[2] if was is not None else 0
