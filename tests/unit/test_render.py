@@ -277,3 +277,27 @@ def test_only_the_lines_shown_are_looked_for():
     lines = _lines_of(long, 40, 3)
     assert len(lines) == 4 and all(line.cell_len <= 40 for line in lines[:3])
     assert " ".join(line.plain for line in lines) == long.plain  # the rest, as it is
+
+
+def test_a_problem_row_reads_no_more_of_its_summary_than_a_preview_does(monkeypatch):
+    # A 20 MB summary was copied twice at each draw (8.6 ms a row).
+    import orjson
+
+    from vivtui.parsing import api_audit, record
+    from vivtui.parsing.context import ParseContext
+    from vivtui.safetext import PREVIEW_MOST
+
+    taken = []
+
+    class Summary(str):
+        def __getitem__(self, index):
+            taken.append(len(str.__getitem__(self, index)))
+            return str.__getitem__(self, index)
+
+    real = record.SUMMARIZERS[api_audit.KIND]
+    monkeypatch.setitem(record.SUMMARIZERS, api_audit.KIND, lambda row: Summary(real(row)))
+    line = orjson.dumps({"event": "API_CALL_FAILURE", "error": "password=hunter22 " + "y" * 900_000})
+    row = api_audit.parse(line, 1, 0, ParseContext(None))
+    shown = render.problem_row(row, 120).plain
+    assert taken and max(taken) <= PREVIEW_MOST
+    assert "API_CALL_FAILURE" in shown and "error=password=…[redacted] yyy" in shown

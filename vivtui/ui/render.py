@@ -15,7 +15,7 @@ from rich.text import Text
 
 from vivtui.parsing.record import ERROR, WARNING, GluedRecord, Record
 from vivtui.parsing.values import text
-from vivtui.safetext import clean, head_of, preview, redact, safe_line
+from vivtui.safetext import PREVIEW_MOST, clean, head_of, preview, redact, safe_line
 from vivtui.store.sessions import (
     FAILED,
     RUNNING,
@@ -222,9 +222,13 @@ def task_row(task: Task, width: int, zone: tzinfo | None = None, dated: bool = F
 
 def problem_row(record: Record, width: int, zone: tzinfo | None = None,
                 dated: bool = False) -> Text:
+    # (The summary after its category as far as a preview reads: a 20 MB one was
+    # copied twice at each draw.)
+    start = len(record.category)
+    rest = record.summary[start:start + PREVIEW_MOST].strip()
     return columns([time_cell(record.ts, zone, dated),
                     (safe(record.category, 40), 28, record_style(record)),
-                    (safe(record.summary[len(record.category):].strip(), 600), 0, "")], width)
+                    (safe(rest, 600), 0, "")], width)
 
 
 KIND_LABEL = {"actions": "action", "sessions": "session", "tasks": "task", "api": "api",
