@@ -158,10 +158,13 @@ def test_a_big_history_is_read_whole_less_often(tmp_path, monkeypatch):
     assert size / 1000 <= waited < size / 1000 + 2 * snapshot.FULL_EVERY_S
 
 
-def test_utf16_lines_are_named_as_such():
+def test_utf16_and_too_deeply_nested_lines_are_named_as_such():
     from vivtui.parsing.jsonline import why_not_json
     assert "UTF-16" in why_not_json('{"a": 1}'.encode("utf-16"))
     assert why_not_json(b"plain garbage") == "not JSON"
+    deep = b'{"a": ' + b"[" * 3000 + b"]" * 3000 + b"}"
+    assert why_not_json(deep) == "not read: nested more than 1024 deep"
+    assert why_not_json(b'{"a": ' + b"[" * 10) == "not JSON"  # (cut short)
 
 
 def test_a_rewrite_that_only_appends_is_parsed_for_its_new_entries(tmp_path, monkeypatch):

@@ -52,6 +52,9 @@ def not_an_object(kind: str, data: bytes, line: int, offset: int, value: object)
     )
 
 
+NESTING_MOST = 1024  # objects and arrays within each other: orjson's limit
+
+
 def why_not_json(data: bytes) -> str:
     """"not JSON", with the cause when it can be seen: a run of NUL bytes is
     what a crash leaves where a file grew but its data was never written;
@@ -60,6 +63,14 @@ def why_not_json(data: bytes) -> str:
         return "not JSON: NUL bytes (left by a crash?)"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:8]:
         return "not JSON: UTF-16 text? (vivtui reads UTF-8)"
+    if data.count(b"[") + data.count(b"{") > NESTING_MOST:  # (before decoding again)
+        try:
+            orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            # (JSON, perhaps, but deeper than orjson and Python's json go: no
+            # producer's json.dumps writes it)
+            if str(exc).startswith("depth limit exceeded"):
+                return f"not read: nested more than {NESTING_MOST} deep"
     return "not JSON"
 
 
