@@ -427,6 +427,38 @@ async def test_the_inspector_makes_a_records_lines_once_and_wraps_them_at_each_w
         assert made == [False, True]  # each view made once
 
 
+async def test_the_inspector_makes_a_wide_records_first_fields_and_says_the_rest_is_not_shown(
+        tui, tmp_path, monkeypatch):
+    # Each field made safe on the screen's thread: a record of 500k fields froze it 5.4 s.
+    from vivtui.parsing import actions
+    from vivtui.parsing.context import ParseContext
+    from vivtui.ui import inspector
+
+    monkeypatch.setattr(inspector, "SHOWN_LINES", 300)
+    app = tui.empty_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        line = orjson.dumps({"action_type": "ERROR", "detail": "wide",
+                             "metadata": {f"k{n}": n for n in range(5000)}})
+        app.apply_records("actions", [actions.parse(line, 1, 0, ParseContext(None))])
+        await pilot.pause()
+        made = []
+        real = inspector.tree_lines
+
+        def counted(value, indent=0, most=None):
+            for made_line in real(value, indent, most):
+                if not indent:  # (the whole tree's lines, once)
+                    made.append(made_line)
+                yield made_line
+
+        monkeypatch.setattr(inspector, "tree_lines", counted)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InspectorScreen)
+        rows = app.screen.query_one(RowView).rows
+        assert len(made) <= 301 and rows[-1][0] == inspector.FIELDS_CUT
+        assert any(row[0] == "  k0: 0" for row in rows)
+
+
 async def test_copy_masks_secrets_and_escapes_and_a_catastrophic_search_answers(tui, tmp_path):
     app = tui.empty_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:

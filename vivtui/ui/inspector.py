@@ -26,9 +26,27 @@ Line = tuple[str, str, int]  # (text, style of the value, length of the key at i
 # 1.6 s; its first 4M characters, 274 ms as the inspector opened); a 2 MB one
 # is still shown whole.
 SHOWN_MOST = 2 << 20
+# Lines of fields made at most: made safe one by one on the screen's thread
+# (about 10 us each), a record of 500k fields froze it 5.4 s.
+SHOWN_LINES = 10_000
+FIELDS_CUT = "… the rest of its fields not shown (the file holds them; P shows the line)"
 # Above a raw line that is not UTF-8, how it was read (``sources.decoding``).
 NOT_UTF8 = "(not UTF-8: read as Windows-1252)"
 NO_FIELDS = "(no fields: P shows the line)"
+
+
+def _fields_lines(fields: dict) -> list[Line]:
+    """``tree_lines`` of ``fields`` up to ``SHOWN_LINES`` lines and ``SHOWN_MOST``
+    characters in all, then a line saying the rest is not shown."""
+    out: list[Line] = []
+    total = 0
+    for line in tree_lines(fields, most=SHOWN_MOST):
+        if len(out) >= SHOWN_LINES or total > SHOWN_MOST:
+            out.append((FIELDS_CUT, styles.NOTE, 0))
+            break
+        out.append(line)
+        total += len(line[0])
+    return out
 
 
 def _text_lines(text: str) -> list[Line]:
@@ -166,7 +184,7 @@ class InspectorScreen(Screen[None]):
             return note + _text_lines(text) + self._glued_lines()
         if not self.record.fields:  # a line of text, or one that is malformed
             return [(NO_FIELDS, styles.NOTE, 0)] + self._glued_lines()
-        return list(tree_lines(self.record.fields, most=SHOWN_MOST)) + self._glued_lines()
+        return _fields_lines(self.record.fields) + self._glued_lines()
 
     def _glued_lines(self) -> list[Line]:
         """The records glued on the row's line after it (a ``GluedRecord``'s),
@@ -179,7 +197,7 @@ class InspectorScreen(Screen[None]):
                         f"{render.safe(glued.category, 60)}"
                         + (f" ({glued.note})" if glued.malformed else ""), styles.NOTE, 0))
             out += (_text_lines(glued.line_text) if self.show_raw or not glued.fields
-                    else list(tree_lines(glued.fields, most=SHOWN_MOST)))
+                    else _fields_lines(glued.fields))
         return out
 
     def on_mount(self) -> None:
