@@ -48,3 +48,22 @@ def test_only_the_newest_are_kept_up_to_their_bound():
     assert recent.get(sources[0]) == "bigger than the bound" and recent.get(sources[5]) is None
     recent.keep(sources[1], 1, size=10)
     assert recent.get(sources[0]) is None and recent._size == 10
+
+
+def test_a_big_line_read_back_again_is_parsed_once():
+    # Read back at each draw, a session's 5 MB start line was parsed each time
+    # (0.1 s each, eleven times as its pane was shown).
+    from vivtui.parsing import execution
+    from vivtui.store.readback import ReadBack
+
+    big = orjson.dumps({"task_id": "t1", "status": "failed", "errors": "e" * BIG})
+    small = orjson.dumps({"task_id": "t2", "status": "queued"})
+    parsed = []
+    source = ReadBack(lambda data, *rest: parsed.append(len(data)) or execution.parse(
+        data, *rest))
+    source.read = lambda offsets, pace=None: [bytes(big if at == 0 else small)
+                                              for at in offsets]  # (new bytes each time)
+    for _ in range(3):
+        first, second = source.records_at([(1, 0), (2, len(big) + 1)], lambda record: True)
+        assert first.fields["status"] == "failed" and second.fields["task_id"] == "t2"
+    assert parsed.count(len(big)) == 1 and parsed.count(len(small)) == 3

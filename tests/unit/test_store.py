@@ -922,6 +922,34 @@ def test_lines_read_back_in_bulk_call_the_pace_every_few_hundred(tmp_path):
     assert layout.lines_at("tasks", offsets[:2]) == lines[:2]  # no pace: none called
 
 
+def test_a_long_line_is_read_back_whole_and_its_task_shows_all_of_it(tmp_path):
+    # Read back up to 1 MB, a task's 5 MB event did not parse: the queue's
+    # inspector showed only the status and id the task kept.
+    import os
+
+    from vivtui.ingest import layout as layout_module
+    from vivtui.ingest.feeds import read_to_end
+    from vivtui.ingest.layout import discover, read_back_from
+
+    path = tmp_path / "execution_log.jsonl"
+    long = orjson.dumps({"task_id": "t1", "status": "failed", "errors": "e" * 3_000_000,
+                         "worker_id": "w-at-the-end"})
+    short = orjson.dumps({"task_id": "t2", "status": "queued"})
+    path.write_bytes(long + b"\n" + short + b"\n" + b'{"task_id": "t3", "errors": "' + b"u" * 2_500_000)
+    layout = discover(tmp_path, timezone.utc)
+    offsets = [0, len(long) + 1, len(long) + len(short) + 2]
+    read = layout.lines_at("tasks", offsets[::-1])
+    assert read[2] == long and read[1] == short and len(read[0]) == 2_500_000 + 29
+    assert layout_module._line_from(os.open(path, os.O_RDONLY), 0, most=1_500_000) == long[:1_500_000]
+    store = RunStore()
+    for feed in layout.feeds:
+        read_to_end(feed, store.apply_batch)
+    read_back_from(layout, store, timezone.utc)
+    task = store.tasks.tasks["t1"]
+    assert task.latest.fields["worker_id"] == "w-at-the-end"
+    assert [event.fields["errors"][:3] for event in store.tasks.history(task)] == ["eee"]
+
+
 def test_a_bulk_read_back_calls_the_pace_while_it_places_its_items_and_reads(monkeypatch):
     from vivtui.store import readback
 

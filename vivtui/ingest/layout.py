@@ -32,7 +32,9 @@ from vivtui.store.readback import paced
 AUDIT_SUBDIR = Path("vivarium", "meta", "audit")
 
 
-LINE_LIMIT = 1 << 20  # what the inspector's raw view reads of one line
+# A line read back is read whole up to this: cut at 1 MB, a task's 5 MB event
+# did not parse, and the queue showed only what the task kept of it.
+LINE_LIMIT = 256 << 20
 REREAD_BLOCK = 1 << 20  # kept rows read back a block at a time
 
 
@@ -69,7 +71,7 @@ class RunLayout:
     def lines_at(self, kind: str, offsets: list[int],
                  pace: Callable[[], object] | None = None) -> list[bytes | None]:
         """The bytes of the lines at ``offsets`` of the file ``kind`` is read
-        from (each up to ``LINE_LIMIT``), as they are in the file now (None
+        from (each whole, up to ``LINE_LIMIT``), as they are in the file now (None
         where they cannot be read: a snapshot's entry, a file gone), the file
         opened once; ``pace`` called between pieces of the reading (``_lines_from``)."""
         path = self._path_of(kind)
@@ -224,14 +226,26 @@ def _lines_from(fd: int, offsets: list[int],
     return out
 
 
-def _line_from(fd: int, offset: int) -> bytes | None:
+def _line_from(fd: int, offset: int, most: int = LINE_LIMIT) -> bytes | None:
+    """The line at ``offset``, read in growing blocks to its end (or ``most``)."""
     if offset < 0:
         return None
-    try:
-        data = os.pread(fd, LINE_LIMIT, offset)
-    except OSError:
-        return None
-    return data.split(b"\n", 1)[0]
+    pieces: list[bytes] = []
+    at, size = offset, REREAD_BLOCK
+    while at - offset < most:
+        try:
+            data = os.pread(fd, min(size, most - (at - offset)), at)
+        except OSError:
+            return None
+        end = data.find(b"\n")
+        if end >= 0:
+            pieces.append(data[:end])
+            break
+        pieces.append(data)
+        if len(data) < size:  # the last line, not yet ended
+            break
+        at, size = at + len(data), size * 2
+    return b"".join(pieces)
 
 
 def discover(path: Path | str, zone: tzinfo | None = None) -> RunLayout:

@@ -19,16 +19,24 @@ KEPT_BYTES = 64 << 20
 
 
 class RecentBig:
-    def __init__(self, most: int = KEPT_BYTES) -> None:
+    """``by_content``: kept by the source's value (a line read back again is
+    new bytes each time), not its identity."""
+
+    def __init__(self, most: int = KEPT_BYTES, by_content: bool = False) -> None:
         self._most = most
-        self._made: dict[int, tuple[Any, Any, int]] = {}  # id(source) -> (source, value, size)
+        self._by_content = by_content
+        self._made: dict[Any, tuple[Any, Any, int]] = {}  # key -> (source, value, size)
         self._size = 0
         self._lock = threading.Lock()  # (drawn on the screen's thread, scanned on others)
 
+    def _key(self, source: Any) -> Any:
+        return source if self._by_content else id(source)
+
     def get(self, source: Any) -> Any:
         """What was kept for ``source`` (None: nothing)."""
-        found = self._made.get(id(source))
-        return found[1] if found is not None and found[0] is source else None
+        found = self._made.get(self._key(source))
+        return found[1] if found is not None and (self._by_content or found[0] is source) \
+            else None
 
     def keep(self, source: Any, value: Any, size: int | None = None) -> Any:
         """``value``, kept for ``source`` (the oldest let go to make room, all
@@ -37,11 +45,11 @@ class RecentBig:
         decoded object: its line's)."""
         size = sys.getsizeof(value) if size is None else size
         with self._lock:
-            was = self._made.pop(id(source), None)  # (made twice, by two threads)
+            was = self._made.pop(self._key(source), None)  # (made twice, by two threads)
             self._size -= was[2] if was is not None else 0
             while self._made and self._size + size > self._most:
                 self._size -= self._made.pop(next(iter(self._made)))[2]
-            self._made[id(source)] = (source, value, size)
+            self._made[self._key(source)] = (source, value, size)
             self._size += size
         return value
 

@@ -18,8 +18,11 @@ from typing import TypeVar
 
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.jsonline import LineParse
+from vivtui.parsing.recent_big import BIG, RecentBig
 from vivtui.parsing.record import Record
 
+# Big lines read back, parsed once while they are looked at (by their bytes).
+_BIG_READ = RecentBig(by_content=True)
 T = TypeVar("T")
 READ_CHUNK = 1 << 16  # items whose records are read back in one pass (``ReadBack.each_of``)
 # Items a worker reading back goes through between two calls of its pace (a
@@ -98,7 +101,14 @@ class ReadBack:
         ctx = ParseContext(self.zone)
         for (line, offset), data in zip(places, self.read([offset for _, offset in places],
                                                           pace)):
-            record = self.parse(data, line, offset, ctx) if data is not None else None
+            if data is None:
+                record = None
+            elif len(data) < BIG:
+                record = self.parse(data, line, offset, ctx)
+            else:  # (a big line read back at each draw was parsed again: 0.1 s each)
+                key = (self.parse, self.zone, line, offset, data)
+                record = _BIG_READ.get(key) or _BIG_READ.keep(
+                    key, self.parse(data, line, offset, ctx), len(data))
             yield record if record is not None and not record.malformed else None
 
     def each_of(self, items: Iterable[T], place: Callable[[T], tuple[int, int] | None],
