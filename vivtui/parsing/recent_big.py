@@ -53,7 +53,8 @@ class RecentBig:
             self._size += size
         return value
 
-    def made(self, source: Any, make: Callable[[Any], Any]) -> Any:
-        """``make(source)``, kept as big as ``source``."""
+    def made(self, source: Any, make: Callable[[Any], Any], size: int | None = None) -> Any:
+        """``make(source)``, kept as ``size`` bytes (default: as big as ``source``)."""
         found = self.get(source)
-        return found if found is not None else self.keep(source, make(source), len(source))
+        return found if found is not None else self.keep(
+            source, make(source), len(source) if size is None else size)

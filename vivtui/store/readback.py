@@ -106,9 +106,9 @@ class ReadBack:
             elif len(data) < BIG:
                 record = self.parse(data, line, offset, ctx)
             else:  # (a big line read back at each draw was parsed again: 0.1 s each)
-                key = (self.parse, self.zone, line, offset, data)
-                record = _BIG_READ.get(key) or _BIG_READ.keep(
-                    key, self.parse(data, line, offset, ctx), len(data))
+                record = _BIG_READ.made((self.parse, self.zone, line, offset, data),
+                                        lambda _: self.parse(data, line, offset, ctx),
+                                        len(data))
             yield record if record is not None and not record.malformed else None
 
     def each_of(self, items: Iterable[T], place: Callable[[T], tuple[int, int] | None],
