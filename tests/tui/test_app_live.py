@@ -672,3 +672,56 @@ async def test_a_hidden_panes_filter_is_scanned_once_it_is_shown(tui, tmp_path, 
         await pilot.press("1")
         await tui.wait_until(pilot, lambda: pane.row_query.progress() is None)
         assert len(pane.view.rows) == 20
+
+
+async def test_a_long_lines_row_is_drawn_once_a_thread_has_read_it(tui, tmp_path, monkeypatch):
+    # Read, split and parsed on the screen's thread to draw its row, a 20 MB
+    # line held the screen 184 ms, a 100 MB one 627 ms.
+    import threading
+
+    import orjson
+
+    from vivtui.parsing.record import UnreadRecord
+    from vivtui.store import big_rows, filerows
+    from vivtui.ui.inspector import InspectorScreen
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(filerows, "LONG_LINE", 4000)
+    go = threading.Event()
+    read = big_rows.BigRows.read
+    monkeypatch.setattr(big_rows.BigRows, "read", lambda self, *a: (
+        threading.current_thread().name != "reading long lines" or go.wait(20))
+        and read(self, *a))
+    lines = [orjson.dumps({"timestamp": f"2026-02-03T05:44:{n:02d}+00:00", "actor": "A",
+                           "action_type": "ERROR" if n == 5 else "TOOL", "action": "x",
+                           "detail": ("long " * 2000 + "end") if n == 5 else f"d{n}"})
+             for n in range(8)]
+    log = tmp_path / "run" / "action_log.jsonl"
+    log.parent.mkdir()
+    log.write_bytes(b"".join(line + b"\n" for line in lines))
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.main.panes["actions"]
+        await tui.file_opened(pilot, pane)
+        await tui.wait_until(pilot, lambda: "reading a 0.0 MB line" in tui.screen_text(app))
+        assert pane.file_rows[5].__class__ is UnreadRecord
+        go.set()
+        await tui.wait_until(pilot, lambda: "long long" in tui.screen_text(app))
+        assert "reading a" not in tui.screen_text(app)
+        go.clear()
+        # A key that needs it whole reads it at once, a stand-in or not.
+        pane.file_rows._pages.clear()
+        pane.file_rows._long._rows.clear()
+        tui.select_where(pane, lambda row: row.line == 6)
+        await pilot.press("enter")
+        assert isinstance(app.screen, InspectorScreen)
+        assert "action_type: ERROR" in tui.screen_text(app)
+        assert "long long" in tui.screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        saved = tmp_path / "saved.jsonl"
+        await tui.type_in(pilot, "ctrl+s", saved.name)
+        await tui.wait_until(pilot, lambda: saved.exists() and
+                             saved.read_bytes().count(b"\n") == 8)
+        assert orjson.loads(saved.read_bytes().splitlines()[5])["detail"].endswith("end")
+        go.set()

@@ -139,6 +139,25 @@ def glued_row(record: Record, glued: list) -> GluedRecord:
     return row
 
 
+class UnreadRecord(Record):
+    """A line too long to read where its row is drawn (``store.big_rows``):
+    its place and ``size`` in bytes, in the file part ``part``, until a
+    thread has read it."""
+
+    size: int = 0
+    part: int = 0
+
+    @property
+    def summary(self) -> str:
+        return f"reading a {self.size / (1 << 20):.1f} MB line…"
+
+
+def unread(kind: str, line: int, offset: int, size: int, part: int) -> UnreadRecord:
+    row = new_record(UnreadRecord, (kind, line, offset, None, None, INFO, "", "", False, ""))
+    row.size, row.part = size, part
+    return row
+
+
 _MALFORMED_FLAG = itemgetter(8)
 
 

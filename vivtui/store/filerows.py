@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from functools import partial
 from itertools import accumulate, count
 from typing import Callable, Iterator
 
 from vivtui.parsing.kinds import LineParser
-from vivtui.parsing.record import INFO, Record, glued_row, make
+from vivtui.parsing.record import INFO, Record, UnreadRecord, glued_row, make
 from vivtui.sources.fileview import FileView, Snapshot
 from vivtui.sources.lineindex import LineIndex
 from vivtui.sources.tailer import is_blank
+from vivtui.store.big_rows import LONG_LINE, BigRows
 
 PAGE = 128  # rows read and parsed together
 # Parsed rows cost about a kilobyte each: 64 pages held ~8 MB for a followed
@@ -62,11 +64,19 @@ def parse_lines(parser: LineParser, lines: list[tuple[int, int, bytes]]) -> list
 
 
 class FileRows:
-    def __init__(self, view: FileView, parser: LineParser) -> None:
+    """``long_made``: a line longer than ``big_rows.LONG_LINE`` is read by a
+    thread, which calls it once the line's row is made; a stand-in is its row
+    until then (None: it is read where its row is drawn)."""
+
+    def __init__(self, view: FileView, parser: LineParser,
+                 long_made: Callable[[], None] | None = None) -> None:
         self.view = view
         self.parser = parser
         self._pages: OrderedDict[tuple[int, int], list[Record]] = OrderedDict()
         self._version = -1
+        self._long = (BigRows(parser.spec.kind, partial(parse_lines, parser), long_made)
+                      if long_made is not None else None)
+        self._long_version = 0
 
     # -- the sequence a RowView shows ---------------------------------------------
 
@@ -99,24 +109,65 @@ class FileRows:
             base += count
         return found
 
+    def whole(self, record: Record) -> Record:
+        """The record of a row, whole: a long line's stand-in read now."""
+        if record.__class__ is not UnreadRecord or self._long is None:
+            return record
+        made = self._long.made_row(record)
+        if made is not None:
+            return made
+        for segment in self.view.segments:
+            if segment.serial == record.part:
+                return self._long.read(segment.fd, record.line, record.offset, record.size)
+        return record
+
     def _row(self, number: int, segment, local: int) -> Record:
         if self.view.version != self._version:
             # Numbering or segments changed: pages parsed before may be stale.
             self._version = self.view.version
             self._pages = OrderedDict((k, v) for k, v in self._pages.items()
                                       if self._still_valid(k, v))
+        if self._long is not None and self._long.version != self._long_version:
+            self._long_version = self._long.version
+            self._pages = OrderedDict((k, self._made_rows(v)) for k, v in self._pages.items())
         page = local // PAGE
         key = (segment.serial, page)
         rows = self._pages.get(key)
         if rows is None or local - page * PAGE >= len(rows):
-            rows = parse_lines(self.parser, read_lines(
-                segment.fd, segment.index, segment.first_line, page * PAGE, page * PAGE + PAGE))
+            rows = self._read_page(segment, page * PAGE, page * PAGE + PAGE)
             self._pages[key] = rows
             if len(self._pages) > CACHED_PAGES:
                 self._pages.popitem(last=False)
         else:
             self._pages.move_to_end(key)
         return rows[local - page * PAGE]
+
+    def _read_page(self, segment, first: int, stop: int) -> list[Record]:
+        index = segment.index
+        if self._long is None:
+            return parse_lines(self.parser, read_lines(segment.fd, index, segment.first_line,
+                                                       first, stop))
+        _, start, end = index.span(first, min(stop, index.count))
+        if end - start <= LONG_LINE:
+            return parse_lines(self.parser, read_lines(segment.fd, index, segment.first_line,
+                                                       first, stop))
+        # A long line in the page, perhaps: each line read as far as that.
+        numbers = (count(segment.first_line + first) if segment.first_line is not None
+                   else iter(int, 1))
+        lines = [(number, offset, data) for number, (offset, data)
+                 in zip(numbers, index.read_capped(segment.fd, first, stop, LONG_LINE))]
+        short = [line for line in lines if line[2].__class__ is bytes]
+        parsed = iter(parse_lines(self.parser, short))
+        return [next(parsed) if data.__class__ is bytes
+                else self._long.row(segment.fd, segment.serial, line, offset, data)
+                for line, offset, data in lines]
+
+    def _made_rows(self, rows: list[Record]) -> list[Record]:
+        """A page's stand-ins replaced by the rows made for them since."""
+        if not any(row.__class__ is UnreadRecord for row in rows):
+            return rows
+        return [self._long.made_row(row) or row if row.__class__ is UnreadRecord else row
+                for row in rows]
 
     def _still_valid(self, key: tuple[int, int], rows: list[Record]) -> bool:
         serial, page = key

@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-from vivtui.parsing.record import ERROR, WARNING, GluedRecord, Record
+from vivtui.parsing.record import ERROR, WARNING, GluedRecord, Record, UnreadRecord
 from vivtui.parsing.values import text
 from vivtui.safetext import PREVIEW_MOST, clean, head_of, preview, redact, safe_line
 from vivtui.store.sessions import (
@@ -133,10 +133,17 @@ def malformed_row(record: Record, width: int, source: str) -> Text:
                      styles.FAILURE)], width)
 
 
+def unread_row(record: Record, width: int) -> Text:
+    """A long line's row while a thread reads it (``store.big_rows``)."""
+    return columns([("", 8, ""), (record.summary, 0, styles.NOTE)], width)
+
+
 def action_row(record: Record, width: int, zone: tzinfo | None = None,
                source: str = "action_log.jsonl", dated: bool = False) -> Text:
     if record.malformed:
         return malformed_row(record, width, source)
+    if record.__class__ is UnreadRecord:
+        return unread_row(record, width)
     if not record.raw and not record.category:
         # Not an event (FORMATS.md: skipped), but the file's line all the same:
         # rows and line numbers stay the file's.
@@ -160,6 +167,8 @@ def action_row(record: Record, width: int, zone: tzinfo | None = None,
 
 def kernel_row(record: Record, width: int, zone: tzinfo | None = None,
                source: str = "kernel_run.log") -> Text:
+    if record.__class__ is UnreadRecord:
+        return unread_row(record, width)
     line = safe(record.raw, 600)
     style = record_style(record)
     if line.startswith("[WAVE"):

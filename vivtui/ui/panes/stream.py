@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 from rich.text import Text
 from textual.message import Message
@@ -47,6 +47,9 @@ class StreamPane(Pane):
             super().__init__()
             self.pending = pending
             self.index = index
+
+    class LongRowMade(Message):
+        """A long line's row, made by ``FileRows``'s thread: drawn again."""
 
     class FileOpened(Message):
         """The view's first read, made by a worker; ``view`` None: it failed."""
@@ -163,11 +166,31 @@ class StreamPane(Pane):
         self.file_view = view
         if view.pending is not None:
             self.history_progress = 0.0  # said from the first frame: indexed after it
-        self.file_rows = FileRows(view, LineParser(message.spec, ParseContext(self._parse_zone)))
+        self.file_rows = FileRows(view, LineParser(message.spec, ParseContext(self._parse_zone)),
+                                  self._long_row_made)
         self.use_file_query(self.file_rows)
         # After the first frame: the scan holds the GIL in long C calls.
         self.call_after_refresh(self._index_history)
         self._changed()
+
+    def _long_row_made(self) -> None:
+        try:
+            if not self._gone.is_set():
+                self.post_message(self.LongRowMade())
+        except NoActiveAppError:  # the monitor went away meanwhile
+            pass
+
+    def on_stream_pane_long_row_made(self) -> None:
+        self.view.refresh()
+
+    def record_of(self, item: Any) -> Record | None:
+        """A long line's row whole: read now (the inspector, a copy, a save)."""
+        rows = self.file_rows
+        return rows.whole(item) if rows is not None and isinstance(item, Record) else \
+            super().record_of(item)
+
+    def brief_of(self, item: Any) -> Record | None:
+        return item if isinstance(item, Record) else None
 
     def poll_file(self) -> None:
         """Look at the file now (a change notice, or the periodic look)."""
