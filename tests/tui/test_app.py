@@ -1417,3 +1417,63 @@ async def test_rows_drawn_before_the_run_is_known_to_span_days_are_drawn_again_d
         app.apply_records("sessions", [sessions.parse(start, 1, 0, ParseContext(timezone.utc))])
         await pilot.pause()
         assert "02-03 05:44:03 A0" in tui.screen_text(app)
+
+
+async def test_a_slow_read_back_leaves_the_keys_free_and_shows_the_newest_selection(
+        tui, run_dir, monkeypatch):
+    # A session's events read back on the screen's thread at each move of the
+    # cursor: a 20 MB line held it 268 ms, at every move onto its row.
+    import threading
+
+    from vivtui.store.sessions import SessionTracker
+
+    slow = threading.Event()
+    event_at = SessionTracker.event_at
+
+    def held(self, session, event):
+        if session.title == "Fix the parser" and threading.current_thread() is not \
+                threading.main_thread():
+            slow.wait(20)
+        return event_at(self, session, event)
+
+    monkeypatch.setattr(SessionTracker, "event_at", held)
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        await pilot.press("2")
+        await pilot.pause()
+        pane = app.main.panes["sessions"]
+        at = tui.select_where(pane, lambda s: s.title == "Fix the parser")
+        await pilot.pause()
+        assert "reading the session's events" in str(pane.query_one(".detail").render())
+        other = next(i for i, s in enumerate(pane.view.rows) if s.title == "Write docs")
+        pane.view.select(other)  # answered while the first is still being read
+        await tui.wait_until(pilot, lambda: "Write docs" in str(pane.query_one(".detail")
+                                                                 .render()))
+        assert pane.view.cursor == other != at
+        slow.set()  # the first answer comes late, and is not shown
+        await pilot.pause(0.2)
+        detail = str(pane.query_one(".detail").render())
+        assert "Write docs" in detail and "Fix the parser" not in detail
+
+
+async def test_a_slow_task_history_is_said_to_be_read_while_keys_go_on(tui, run_dir, monkeypatch):
+    import threading
+
+    from vivtui.store.tasks import TaskTracker
+
+    slow = threading.Event()
+    history = TaskTracker.history
+    monkeypatch.setattr(TaskTracker, "history", lambda self, task, *more: (
+        threading.current_thread() is threading.main_thread() or slow.wait(20))
+        and history(self, task, *more))
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
+        await pilot.press("3")
+        await pilot.pause()
+        pane = app.main.panes["queue"]
+        shown = lambda: str(pane.query_one(".history").render())  # noqa: E731
+        await tui.wait_until(pilot, lambda: "reading the task's events" in shown())
+        task = pane.view.selected
+        await pilot.press("j")  # answered meanwhile
+        assert pane.view.selected is not task
+        slow.set()
+        await tui.wait_until(pilot, lambda: "reading" not in shown())
+        assert pane.view.selected.task_id in shown()

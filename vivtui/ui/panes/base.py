@@ -39,6 +39,7 @@ from vivtui.ui.panes.memory_query import MemoryQuery
 from vivtui.ui.panes.query import FileQuery, Query
 from vivtui.ui.preview import Shown
 from vivtui.ui.rowview import RowView
+from vivtui.ui.soon import Soon
 from vivtui.ui.textline import TextLine
 from vivtui.ui.worker_failures import SaysWorkerFailures
 
@@ -86,6 +87,8 @@ class Pane(RowFinding, SaysWorkerFailures, Vertical):
         self._last: tuple[RunStore, datetime] | None = None
         self.preview: Shown | None = None  # the rows' store while the file is read (``ui.preview``)
         self._view: RowView | None = None
+        # The selected row's detail, read back from files by a thread (``ui.soon``)
+        self.detail_soon: Soon = Soon(self, f"{self.title.lower()} detail")
 
     def compose(self) -> ComposeResult:
         yield TextLine(classes="head", wrap=True)
@@ -275,6 +278,7 @@ class Pane(RowFinding, SaysWorkerFailures, Vertical):
 
     def on_unmount(self) -> None:
         self.row_query.cancel()
+        self.detail_soon.close()
 
     def _row_text(self, item: Any, width: int) -> Text:
         text = self.row(item, width)

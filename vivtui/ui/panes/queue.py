@@ -108,11 +108,17 @@ class QueuePane(Pane):
             for status, count in counts]), "Queue"))
 
     def show_history(self, task: model.Task | None) -> None:
+        """Its events read back by a thread (``ui.soon``): a long line's took
+        the screen's thread 110 ms at each move onto its row."""
         history = self.query_one(".history", Static)
         tracker = self._tracker
-        history.update(render.history_text(task, tracker.history(task), self.zone, self.dated)
-                       if task and tracker is not None else
-                       heads.hint("select a task to see its status history"))
+        if not task or tracker is None:
+            history.update(heads.hint("select a task to see its status history"))
+            return
+        zone, dated = self.zone, self.dated
+        self.detail_soon.show(
+            lambda: render.history_text(task, tracker.history(task), zone, dated),
+            history.update, lambda: history.update(heads.hint("reading the task's events…")))
 
     def on_row_view_selected(self, message: RowView.Selected) -> None:
         self.show_history(message.item)
