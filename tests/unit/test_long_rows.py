@@ -65,9 +65,19 @@ def test_a_long_lines_row_is_made_by_a_thread_and_the_drawing_thread_never_parse
         tmp_path, monkeypatch):
     monkeypatch.setattr(filerows, "LONG_LINE", 5000)
     monkeypatch.setattr(big_rows, "LONG_LINE", 5000)
+    monkeypatch.setattr(lineindex, "BLOCK", 1000)
     view, lines = _run_with_long_line(tmp_path, 20_000)
     parser = LineParser(ACTION_JSONL, ParseContext(None))
     parsed_here: list[int] = []
+    read_here: list[int] = []
+    pread = os.pread
+
+    def counted(fd, size, at):
+        if threading.current_thread() is threading.main_thread():
+            read_here.append(size)
+        return pread(fd, size, at)
+
+    monkeypatch.setattr(lineindex.os, "pread", counted)
     real_parse = parser.parse
 
     def parse(batch):
@@ -85,6 +95,8 @@ def test_a_long_lines_row_is_made_by_a_thread_and_the_drawing_thread_never_parse
     assert stand_in.size == len(lines[7]) and stand_in.offset == sum(map(len, lines[:7])) + 7
     assert "reading a 0.0 MB line" in stand_in.summary
     assert max(parsed_here) < 5000 and len(parsed_here) == 11
+    # Its end is known from the index: no more of it is read here than its start.
+    assert max(read_here) <= 5001 and sum(read_here) < 3 * 5001
     assert made.wait(5)
     after = [rows[n] for n in range(len(rows))]
     whole = FileRows(view, LineParser(ACTION_JSONL, ParseContext(None)))
@@ -128,3 +140,28 @@ def test_what_a_long_lines_row_shows_is_made_by_the_thread(tmp_path, monkeypatch
     row = rows[7]
     assert row.fields["action_type"] == "ERROR"
     assert row.summary.startswith("A ERROR x: qqq")
+
+
+@settings(max_examples=80, deadline=None)
+@given(lengths=st.lists(st.integers(0, 600), min_size=1, max_size=60),
+       cuts=st.lists(st.integers(1, 40_000), max_size=12))
+def test_the_index_knows_where_a_line_longer_than_a_block_ends_whatever_the_chunking(
+        lengths, cuts):
+    lines = [bytes([97 + i % 26]) * n for i, n in enumerate(lengths)]
+    data = b"".join(line + b"\n" for line in lines)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lineindex, "BLOCK", 100)
+        index = LineIndex()
+        position = 0
+        for cut in sorted(set(cuts)) + [len(data)]:
+            end = data.rfind(b"\n", 0, min(cut, len(data))) + 1
+            if end > position:
+                index.add(data[position:end])
+                position = end
+    at = 0
+    for number, line in enumerate(lines):
+        known = index.line_end(number, at)
+        assert known is None or known == at + len(line)
+        if len(line) > 100:
+            assert known == at + len(line)
+        at += len(line) + 1

@@ -52,8 +52,11 @@ class LineIndex:
             if target >= size:
                 break
             newline = data.find(b"\n", max(target - 1, pos), size)
-            if newline < 0 or newline + 1 >= size:
+            if newline < 0:
                 break
+            # (An entry where the data ends too, the start of a line to come: a
+            # line longer than a block is then always followed by an entry,
+            # and ends where it says: ``line_end``.)
             line += data.count(b"\n", pos, newline + 1)
             pos = newline + 1
             lines.append(line)
@@ -80,6 +83,15 @@ class LineIndex:
         skipped = pieces[: first - line]
         return start + sum(map(len, skipped)) + len(skipped), pieces[first - line: stop - line]
 
+    def line_end(self, number: int, at: int) -> int | None:
+        """Where line ``number``, starting at byte ``at``, ends (its newline),
+        if an entry follows it at once (None: not known without reading).
+        Always, for a line longer than a block (see ``add``)."""
+        after = bisect_right(self._offsets, at)
+        if after < len(self._offsets):
+            return self._offsets[after] - 1 if self._lines[after] == number + 1 else None
+        return self.end - 1 if number == self.count - 1 else None
+
     def read_capped(self, fd: int, first: int, stop: int,
                     most: int) -> list[tuple[int, bytes | int]]:
         """Lines ``first`` to ``stop`` as (offset, bytes without the newline),
@@ -97,7 +109,9 @@ class LineIndex:
             if not data:
                 break
             if not cut:  # no newline in its first ``most`` bytes: too long to read
-                length = _newline_from(fd, at + len(data), end) - at
+                known = self.line_end(number, at)
+                length = (known if known is not None else
+                          _newline_from(fd, at + len(data), end)) - at
                 if number >= first:
                     out.append((at, length))
                 number, at = number + 1, at + length + 1
