@@ -1477,3 +1477,24 @@ async def test_a_slow_task_history_is_said_to_be_read_while_keys_go_on(tui, run_
         slow.set()
         await tui.wait_until(pilot, lambda: "reading" not in shown())
         assert pane.view.selected.task_id in shown()
+
+
+async def test_a_big_records_timeline_row_is_summarised_by_a_thread(tui, tmp_path, monkeypatch):
+    # Made where its row was drawn, a 20 MB record's summary held the screen
+    # 154-227 ms as the timeline was shown.
+    import threading
+
+    from vivtui.parsing.recent_big import BIG
+    from vivtui.ui.panes import timeline
+
+    go = threading.Event()
+    monkeypatch.setattr(timeline, "worker_pace_of", lambda app: lambda: go.wait(20))
+    app = tui.empty_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.apply_records("actions", [tui.action(1), tui.action(2, "y" * BIG, "ERROR")])
+        await pilot.press("6")
+        await tui.wait_until(pilot, lambda: "reading a 1.0 MB record…" in tui.screen_text(app))
+        assert "row 1" in tui.screen_text(app)
+        go.set()
+        await tui.wait_until(pilot, lambda: "yyyyyyyy" in tui.screen_text(app))
+        assert "reading a" not in tui.screen_text(app)

@@ -67,3 +67,40 @@ def test_a_big_line_read_back_again_is_parsed_once():
         first, second = source.records_at([(1, 0), (2, len(big) + 1)], lambda record: True)
         assert first.fields["status"] == "failed" and second.fields["task_id"] == "t2"
     assert parsed.count(len(big)) == 1 and parsed.count(len(small)) == 3
+
+
+def test_a_value_made_soon_is_made_once_by_another_thread_after_its_pace():
+    import threading
+
+    recent, source, calls = RecentBig(), b"x" * 10, []
+    gate, made = threading.Event(), threading.Event()
+
+    def make(value: bytes) -> str:
+        calls.append(("make", threading.current_thread() is threading.main_thread()))
+        gate.wait(5)
+        return value.decode()
+
+    def pace() -> None:
+        calls.append(("pace", None))
+
+    assert recent.soon(source, make, made.set, pace) is None
+    assert recent.soon(source, make, made.set, pace) is None  # asked again meanwhile
+    gate.set()
+    assert made.wait(5)
+    assert recent.soon(source, make, made.set, pace) == "x" * 10
+    assert calls == [("pace", None), ("make", False)]
+
+
+def test_a_big_records_summary_is_made_soon_and_a_small_ones_at_once():
+    import threading
+
+    small = _action(1, "small")
+    assert "small" in small.summary_soon(lambda: None)
+    big, made = _action(2, "z" * BIG), threading.Event()
+    assert big.summary_soon(made.set) is None
+    assert made.wait(5)
+    assert big.summary_soon(made.set) == big.summary and big.summary.endswith("z" * 100)
+    # An object kept whole: its strings' size tells, nested ones too.
+    nested = big._replace(raw={"context": {"task": "t" * BIG}, "message": "m"})
+    assert nested.size >= BIG and small._replace(raw={"a": "b"}).size == 1
+    assert nested.summary_soon(lambda: None) is None

@@ -8,8 +8,10 @@ big ones are made once while they are looked at.
 
 from __future__ import annotations
 
+import contextvars
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 BIG = 1 << 20  # characters or bytes: below, a value is made again, as it is cheap
@@ -28,6 +30,7 @@ class RecentBig:
         self._made: dict[Any, tuple[Any, Any, int]] = {}  # key -> (source, value, size)
         self._size = 0
         self._lock = threading.Lock()  # (drawn on the screen's thread, scanned on others)
+        self._asked: set = set()  # keys a thread is making the value of (``soon``)
 
     def _key(self, source: Any) -> Any:
         return source if self._by_content else id(source)
@@ -58,3 +61,46 @@ class RecentBig:
         found = self.get(source)
         return found if found is not None else self.keep(
             source, make(source), len(source) if size is None else size)
+
+    def soon(self, source: Any, make: Callable[[Any], Any], made: Callable[[], None],
+             pace: Callable[[], object] | None = None) -> Any:
+        """What was kept for ``source``; else None, and a thread makes it
+        (``make(source)``), keeps it and calls ``made``: a value made where
+        the screen is drawn held it (a 20 MB record's summary: 154-227 ms).
+        ``pace``, called by the thread first: the frame on its way goes out
+        before it holds the GIL in long pieces."""
+        found = self.get(source)
+        if found is not None:
+            return found
+        key = self._key(source)
+        with self._lock:
+            if key in self._asked:
+                return None
+            self._asked.add(key)
+
+        def work() -> None:
+            try:
+                if pace is not None:
+                    pace()
+                self.keep(source, make(source))
+            finally:
+                with self._lock:
+                    self._asked.discard(key)
+            made()
+
+        # In the asker's context: ``made`` may need it (an app's).
+        _maker().submit(contextvars.copy_context().run, work)
+        return None
+
+
+def _maker() -> ThreadPoolExecutor:
+    """The one thread that makes big values (``soon``): one at a time, as
+    each holds the GIL for long C calls that the screen's thread waits behind
+    (five at once, one per file's big line, held it 140-190 ms)."""
+    global _MAKER
+    if _MAKER is None:
+        _MAKER = ThreadPoolExecutor(1, thread_name_prefix="making big values")
+    return _MAKER
+
+
+_MAKER: ThreadPoolExecutor | None = None

@@ -103,12 +103,40 @@ class Record(NamedTuple):
         made = _BIG_SUMMARIES.get(self)
         if made is not None:
             return made
-        if self.malformed:
-            made = f"malformed line ({self.note}): {self.raw}"
-        else:
-            summarize = SUMMARIZERS.get(self.kind)
-            made = str(self.raw) if summarize is None else summarize(self)
+        made = _summary_of(self)
         return made if len(made) < BIG else _BIG_SUMMARIES.keep(self, made)
+
+    def summary_soon(self, made: Callable[[], None],
+                     pace: Callable[[], object] | None = None) -> str | None:
+        """``summary``; but a big record's not made yet is made by a thread,
+        which calls ``made`` once it is kept: None until then (``pace``: see
+        ``RecentBig.soon``)."""
+        if _size_of(self.raw) >= BIG:
+            return _BIG_SUMMARIES.soon(self, _summary_of, made, pace)
+        return self.summary
+
+    @property
+    def size(self) -> int:
+        """About how big the record is, in bytes or characters: its line's,
+        or its object's strings' (those of its values and of theirs)."""
+        return _size_of(self.raw)
+
+
+def _size_of(raw: Any) -> int:
+    if raw.__class__ is bytes or raw.__class__ is Packed or raw.__class__ is str:
+        return len(raw)
+    if raw.__class__ is not dict:
+        return 0
+    return sum(len(value) if value.__class__ is str else
+               sum(len(inner) for inner in value.values() if inner.__class__ is str)
+               if value.__class__ is dict else 0 for value in raw.values())
+
+
+def _summary_of(record: Record) -> str:
+    if record.malformed:
+        return f"malformed line ({record.note}): {record.raw}"
+    summarize = SUMMARIZERS.get(record.kind)
+    return str(record.raw) if summarize is None else summarize(record)
 
 
 def copy_of(record: Record) -> str:

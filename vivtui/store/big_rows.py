@@ -27,12 +27,16 @@ KEPT = 8  # rows of long lines kept made (each holds its line)
 
 class BigRows:
     """Rows of ``kind`` made by ``parse`` (lines to records, as a file's rows
-    are); ``made`` is called, from the thread, each time a row was made."""
+    are); ``made`` is called, from the thread, each time a row was made.
+    ``pace_of`` gives what the thread calls before each line (None: nothing):
+    the frame on its way goes out before it holds the GIL in long pieces."""
 
-    def __init__(self, kind: str, parse: Parse, made: Callable[[], None]) -> None:
+    def __init__(self, kind: str, parse: Parse, made: Callable[[], None],
+                 pace_of: Callable[[], Callable[[], object] | None] | None = None) -> None:
         self._kind = kind
         self._parse = parse
         self._made = made
+        self._pace_of = pace_of
         self._rows: OrderedDict[tuple, Record] = OrderedDict()
         self._asked: deque[tuple[int, tuple]] = deque()  # (own descriptor, key)
         self._pending: set[tuple] = set()
@@ -84,7 +88,10 @@ class BigRows:
                     return
                 fd, key = self._asked.popleft()
             part, line, offset, size = key
+            pace = self._pace_of() if self._pace_of is not None else None
             try:
+                if pace is not None:
+                    pace()
                 record = self.read(fd, line, offset, size)
             except (OSError, IndexError):  # the file went meanwhile: drawn again, asked again
                 record = None

@@ -66,15 +66,17 @@ def parse_lines(parser: LineParser, lines: list[tuple[int, int, bytes]]) -> list
 class FileRows:
     """``long_made``: a line longer than ``big_rows.LONG_LINE`` is read by a
     thread, which calls it once the line's row is made; a stand-in is its row
-    until then (None: it is read where its row is drawn)."""
+    until then (None: it is read where its row is drawn). ``pace_of``: see
+    ``BigRows``."""
 
     def __init__(self, view: FileView, parser: LineParser,
-                 long_made: Callable[[], None] | None = None) -> None:
+                 long_made: Callable[[], None] | None = None,
+                 pace_of: Callable[[], Callable[[], object] | None] | None = None) -> None:
         self.view = view
         self.parser = parser
         self._pages: OrderedDict[tuple[int, int], list[Record]] = OrderedDict()
         self._version = -1
-        self._long = (BigRows(parser.spec.kind, partial(parse_lines, parser), long_made)
+        self._long = (BigRows(parser.spec.kind, partial(parse_lines, parser), long_made, pace_of)
                       if long_made is not None else None)
         self._long_version = 0
 

@@ -245,10 +245,11 @@ KIND_LABEL = {"actions": "action", "sessions": "session", "tasks": "task", "api"
 
 
 def timeline_row(record: Record, width: int, zone: tzinfo | None = None,
-                 placed: datetime | None = None) -> Text:
+                 placed: datetime | None = None, summary: str | None = None) -> Text:
+    """``summary``: the record's, if made elsewhere (default: made here)."""
     ts = record.ts or placed
     when = ts.astimezone(zone).strftime("%m-%d %H:%M:%S") if ts else "-"
-    summary = safe(record.summary, 600)
+    summary = safe(record.summary if summary is None else summary, 600)
     # The summary names the event: styled there rather than repeated in a column.
     head = next((c for c in (safe(record.category, 40), safe(record.category, 40).upper())
                  if c and summary.startswith(c) and summary[len(c):len(c) + 1] in ("", " ")), "")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from datetime import datetime
+from functools import partial
 from typing import Any, Callable
 
 from rich.text import Text
@@ -29,6 +30,7 @@ from vivtui.sources.lineindex import LineIndex, scan
 from vivtui.store.filerows import FileRows
 from vivtui.store.run import RunStore
 from vivtui.ui import heads, render, styles
+from vivtui.ui.keys_first import worker_pace_of
 from vivtui.ui.panes.base import Pane
 
 STARTUP_POLL_S, STARTUP_POLLS = 0.05, 60
@@ -167,7 +169,7 @@ class StreamPane(Pane):
         if view.pending is not None:
             self.history_progress = 0.0  # said from the first frame: indexed after it
         self.file_rows = FileRows(view, LineParser(message.spec, ParseContext(self._parse_zone)),
-                                  self._long_row_made)
+                                  self._long_row_made, partial(worker_pace_of, self.app))
         self.use_file_query(self.file_rows)
         # After the first frame: the scan holds the GIL in long C calls.
         self.call_after_refresh(self._index_history)

@@ -10,6 +10,7 @@ from operator import attrgetter, itemgetter
 
 from rich.text import Text
 from textual.message import Message
+from textual.types import NoActiveAppError
 
 from vivtui.parsing.kinds import gc_paused
 from vivtui.parsing.record import Record
@@ -79,7 +80,24 @@ class TimelinePane(Pane):
         self.long_lived: Callable[[], object] = lambda: None
 
     def row(self, item: Entry, width: int) -> Text:
-        return render.timeline_row(item[2], width, self.zone, item[0])
+        record = item[2]
+        # A big line's summary is made by a thread (``Record.summary_soon``).
+        summary = record.summary_soon(self._summary_made, worker_pace_of(self.app))
+        if summary is None:
+            summary = f"reading a {record.size / (1 << 20):.1f} MB record…"
+        return render.timeline_row(record, width, self.zone, item[0], summary)
+
+    class SummaryMade(Message):
+        """A big line's summary, made by a thread: its row drawn again."""
+
+    def _summary_made(self) -> None:
+        try:
+            self.post_message(self.SummaryMade())
+        except NoActiveAppError:  # the monitor went away meanwhile
+            pass
+
+    def on_timeline_pane_summary_made(self) -> None:
+        self.view.refresh()
 
     def describe(self, item: Entry) -> tuple[str, str, str]:
         record = item[2]
