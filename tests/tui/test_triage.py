@@ -416,7 +416,7 @@ async def test_the_inspector_makes_a_records_lines_once_and_wraps_them_at_each_w
         assert isinstance(screen, InspectorScreen)
         made = []
         real = screen.content_lines
-        screen.content_lines = lambda: made.append(screen.show_raw) or real()
+        screen.content_lines = lambda raw: made.append(raw) or real(raw)
         screen._made.clear()
         screen.refill()
         wide = len(screen.query_one(RowView).rows)
@@ -696,3 +696,25 @@ async def test_a_jump_draws_the_status_line_once_with_its_answer(tui, run_dir, m
         drawn.clear()
         app.main.action_jump("failure", 1)
         assert app.current_pane().view.selected is not before and len(drawn) == 1
+
+
+async def test_the_inspector_says_it_is_reading_a_record_whose_lines_are_slow_to_make(
+        tui, tmp_path, monkeypatch):
+    # Made on the screen's thread as it opened, a 20 MB record's lines held it 130-154 ms.
+    import threading
+
+    slow = threading.Event()
+    content_lines = InspectorScreen.content_lines
+    monkeypatch.setattr(InspectorScreen, "content_lines", lambda self, raw=None: (
+        threading.current_thread() is threading.main_thread() or slow.wait(20))
+        and content_lines(self, raw))
+    app = tui.empty_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.apply_records("actions", [tui.action(1, "the detail")])
+        await pilot.pause()
+        await pilot.press("enter")
+        await tui.wait_until(pilot, lambda: "reading the record…" in tui.screen_text(app))
+        assert isinstance(app.screen, InspectorScreen)
+        slow.set()
+        await tui.wait_until(pilot, lambda: "the detail" in tui.screen_text(app))
+        assert "reading the record" not in tui.screen_text(app)

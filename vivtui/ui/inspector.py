@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import tzinfo
+from functools import partial
 from typing import Any, Callable, Iterable, Iterator
 
 from rich.text import Text
@@ -19,6 +21,7 @@ from vivtui.ui import render, styles
 from vivtui.ui.clipboard import COPY_MOST, copied, first_lines
 from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.rowview import RowView
+from vivtui.ui.soon import Soon
 
 Line = tuple[str, str, int]  # (text, style of the value, length of the key at its start)
 # Characters of one value shown (a copy takes ``COPY_MOST``): made safe and cut
@@ -33,6 +36,7 @@ FIELDS_CUT = "… the rest of its fields not shown (the file holds them; P shows
 # Above a raw line that is not UTF-8, how it was read (``sources.decoding``).
 NOT_UTF8 = "(not UTF-8: read as Windows-1252)"
 NO_FIELDS = "(no fields: P shows the line)"
+READING = "reading the record…"
 
 
 def _fields_lines(fields: dict) -> list[Line]:
@@ -140,6 +144,10 @@ class InspectorScreen(Screen[None]):
         # Each view's lines, made once: a resize only wraps them again (the
         # screen's first resize made a 20 MB record's lines a second time).
         self._made: dict[bool, list[Line]] = {}
+        self._making = threading.Lock()  # (made by ``_soon``'s threads)
+        # Made and wrapped by a thread: a 20 MB record's took the screen's
+        # thread 130-154 ms as it opened.
+        self._soon: Soon[list[Line]] = Soon(self, "inspector")
 
     def compose(self) -> ComposeResult:
         yield Static(self.where_text(), id="where")
@@ -177,16 +185,18 @@ class InspectorScreen(Screen[None]):
             return record.line_text, False
         return text_of(data).rstrip("\r"), not is_utf8(data)
 
-    def content_lines(self) -> list[Line]:
-        if self.show_raw:
+    def content_lines(self, raw: bool | None = None) -> list[Line]:
+        """The raw line's (``raw``: default, the view shown) or the fields'."""
+        raw = self.show_raw if raw is None else raw
+        if raw:
             text, not_utf8 = self._raw()
             note = [(NOT_UTF8, styles.NOTE, 0)] if not_utf8 else []
-            return note + _text_lines(text) + self._glued_lines()
+            return note + _text_lines(text) + self._glued_lines(raw)
         if not self.record.fields:  # a line of text, or one that is malformed
-            return [(NO_FIELDS, styles.NOTE, 0)] + self._glued_lines()
-        return _fields_lines(self.record.fields) + self._glued_lines()
+            return [(NO_FIELDS, styles.NOTE, 0)] + self._glued_lines(raw)
+        return _fields_lines(self.record.fields) + self._glued_lines(raw)
 
-    def _glued_lines(self) -> list[Line]:
+    def _glued_lines(self, raw: bool) -> list[Line]:
         """The records glued on the row's line after it (a ``GluedRecord``'s),
         each under a line saying where it starts: as the row's, fields or text."""
         out: list[Line] = []
@@ -196,7 +206,7 @@ class InspectorScreen(Screen[None]):
             out.append((f"glued after it on this line, at byte {glued.offset}: "
                         f"{render.safe(glued.category, 60)}"
                         + (f" ({glued.note})" if glued.malformed else ""), styles.NOTE, 0))
-            out += (_text_lines(glued.line_text) if self.show_raw or not glued.fields
+            out += (_text_lines(glued.line_text) if raw or not glued.fields
                     else _fields_lines(glued.fields))
         return out
 
@@ -207,14 +217,22 @@ class InspectorScreen(Screen[None]):
     def on_resize(self) -> None:
         self.refill()
 
+    def on_unmount(self) -> None:
+        self._soon.close()
+
     def refill(self) -> None:
         view = self.query_one(RowView)
         width = (view.scrollable_content_region.width or self.app.size.width) - 1
-        lines = self._made.get(self.show_raw)
-        if lines is None:
-            lines = self._made[self.show_raw] = self.content_lines()
-        view.set_rows(wrap(lines, width))
+        self._soon.show(partial(self._wrapped, self.show_raw, width), view.set_rows,
+                        lambda: view.set_rows([(READING, styles.NOTE, 0)]))
         self.query_one("#where", Static).update(self.where_text())
+
+    def _wrapped(self, raw: bool, width: int) -> list[Line]:
+        with self._making:
+            lines = self._made.get(raw)
+            if lines is None:
+                lines = self._made[raw] = self.content_lines(raw)
+        return wrap(lines, width)
 
     def action_toggle_raw(self) -> None:
         self.show_raw = not self.show_raw
