@@ -83,11 +83,11 @@ def test_a_value_made_soon_is_made_once_by_another_thread_after_its_pace():
     def pace() -> None:
         calls.append(("pace", None))
 
-    assert recent.soon(source, make, made.set, pace) is None
-    assert recent.soon(source, make, made.set, pace) is None  # asked again meanwhile
+    assert recent.soon(source, make, made.set, lambda: pace) is None
+    assert recent.soon(source, make, made.set, lambda: pace) is None  # asked again meanwhile
     gate.set()
     assert made.wait(5)
-    assert recent.soon(source, make, made.set, pace) == "x" * 10
+    assert recent.soon(source, make, made.set, lambda: pace) == "x" * 10
     assert calls == [("pace", None), ("make", False)]
 
 

@@ -63,12 +63,12 @@ class RecentBig:
             source, make(source), len(source) if size is None else size)
 
     def soon(self, source: Any, make: Callable[[Any], Any], made: Callable[[], None],
-             pace: Callable[[], object] | None = None) -> Any:
+             pace_of: Callable[[], Callable[[], object] | None] | None = None) -> Any:
         """What was kept for ``source``; else None, and a thread makes it
         (``make(source)``), keeps it and calls ``made``: a value made where
         the screen is drawn held it (a 20 MB record's summary: 154-227 ms).
-        ``pace``, called by the thread first: the frame on its way goes out
-        before it holds the GIL in long pieces."""
+        ``pace_of`` gives what the thread calls first (None: nothing): the
+        frame on its way goes out before it holds the GIL in long pieces."""
         found = self.get(source)
         if found is not None:
             return found
@@ -80,6 +80,7 @@ class RecentBig:
 
         def work() -> None:
             try:
+                pace = pace_of() if pace_of is not None else None
                 if pace is not None:
                     pace()
                 self.keep(source, make(source))

@@ -107,12 +107,13 @@ class Record(NamedTuple):
         return made if len(made) < BIG else _BIG_SUMMARIES.keep(self, made)
 
     def summary_soon(self, made: Callable[[], None],
-                     pace: Callable[[], object] | None = None) -> str | None:
+                     pace_of: Callable[[], Callable[[], object] | None] | None = None
+                     ) -> str | None:
         """``summary``; but a big record's not made yet is made by a thread,
-        which calls ``made`` once it is kept: None until then (``pace``: see
-        ``RecentBig.soon``)."""
+        which calls ``made`` once it is kept: None until then (``pace_of``:
+        see ``RecentBig.soon``)."""
         if _size_of(self.raw) >= BIG:
-            return _BIG_SUMMARIES.soon(self, _summary_of, made, pace)
+            return _BIG_SUMMARIES.soon(self, _summary_of, made, pace_of)
         return self.summary
 
     @property

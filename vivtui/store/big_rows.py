@@ -75,9 +75,10 @@ class BigRows:
         record = self._parse([(line, offset, data)])[0]
         # Made here, and kept (``parsing.recent_big``): what drawing the row
         # asks for (the object, the summary; the line's hash, its row's key).
-        record.fields
-        record.summary
-        hash(record.raw) if record.raw.__class__ is bytes else None
+        record.fields  # noqa: B018
+        record.summary  # noqa: B018
+        if record.raw.__class__ is bytes:
+            hash(record.raw)
         return record
 
     def _work(self) -> None:

@@ -146,11 +146,8 @@ class FileRows:
 
     def _read_page(self, segment, first: int, stop: int) -> list[Record]:
         index = segment.index
-        if self._long is None:
-            return parse_lines(self.parser, read_lines(segment.fd, index, segment.first_line,
-                                                       first, stop))
         _, start, end = index.span(first, min(stop, index.count))
-        if end - start <= LONG_LINE:
+        if self._long is None or end - start <= LONG_LINE:
             return parse_lines(self.parser, read_lines(segment.fd, index, segment.first_line,
                                                        first, stop))
         # A long line in the page, perhaps: each line read as far as that.

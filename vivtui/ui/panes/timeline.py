@@ -82,7 +82,7 @@ class TimelinePane(Pane):
     def row(self, item: Entry, width: int) -> Text:
         record = item[2]
         # A big line's summary is made by a thread (``Record.summary_soon``).
-        summary = record.summary_soon(self._summary_made, worker_pace_of(self.app))
+        summary = record.summary_soon(self._summary_made, partial(worker_pace_of, self.app))
         if summary is None:
             summary = f"reading a {record.size / (1 << 20):.1f} MB record…"
         return render.timeline_row(record, width, self.zone, item[0], summary)
