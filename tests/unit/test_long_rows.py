@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.kinds import ACTION_JSONL, LineParser
+from vivtui.parsing.kinds import ACTION_JSONL, BY_NAME, LineParser
 from vivtui.parsing.record import UnreadRecord
 from vivtui.sources import lineindex
 from vivtui.sources.fileview import FileView
@@ -165,3 +165,46 @@ def test_the_index_knows_where_a_line_longer_than_a_block_ends_whatever_the_chun
         if len(line) > 100:
             assert known == at + len(line)
         at += len(line) + 1
+
+
+def _view_after_history(path, tail_bytes: int) -> FileView:
+    view = FileView(path, tail_bytes=tail_bytes)
+    while view.poll():
+        pass
+    pending = view.pending
+    if pending is not None:
+        fd = os.dup(pending.segment.fd)
+        view.attach_history(pending, scan(fd, 0, pending.stop))
+        os.close(fd)
+    return view
+
+
+def test_a_file_whose_newest_line_is_longer_than_its_tail_shows_every_line(tmp_path):
+    # The kernel pane of a run whose log ended with a 20 MB line said "lines 0",
+    # "waiting for kernel…": no line began in the tail read first, so no history
+    # was ever indexed.
+    path = tmp_path / "kernel_run.log"
+    lines = [f"[{n}] START: task {n}".encode() for n in range(30)] + [b"E" * 50_000]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    view = _view_after_history(path, 10_000)
+    rows = FileRows(view, LineParser(BY_NAME["kernel_run.log"], ParseContext(None)))
+    assert len(rows) == 31
+    assert [rows[n].raw for n in (0, 29)] == ["[0] START: task 0", "[29] START: task 29"]
+    assert rows[30].raw == "E" * 50_000 and rows[30].line == 31
+
+
+def test_a_newest_line_still_being_written_is_read_whole_once_it_ends(tmp_path):
+    # Started where the tail began, mid-line, the view read the line's rest as a line.
+    path = tmp_path / "kernel_run.log"
+    head = b"".join(f"[{n}] START: task {n}\n".encode() for n in range(5))
+    path.write_bytes(head + b"W" * 50_000)
+    view = _view_after_history(path, 10_000)
+    assert len(view) == 5
+    with open(path, "ab") as handle:
+        handle.write(b"W" * 10 + b"\n[6] START: task 6\n")
+    while view.poll():
+        pass
+    assert view.pending is None  # (its history was indexed once: not asked for again)
+    rows = FileRows(view, LineParser(BY_NAME["kernel_run.log"], ParseContext(None)))
+    assert len(rows) == 7
+    assert rows[5].raw == "W" * 50_010 and rows[6].raw == "[6] START: task 6"

@@ -77,11 +77,16 @@ class FileView:
         if TRUNCATED in chunk.events:
             self._drop_current_file()
         for run in chunk.runs:
-            if run.first_line == 1 or not self.segments:
+            if not self.segments or (run.first_line == 1 and not self._awaits(run.first_offset)):
                 self._start_segment(run.first_offset)
             index = self.segments[-1].index
             index.add(b"\n".join(run.pieces) + b"\n")
-        if chunk.runs or chunk.events:
+        started = not self.segments and self.tailer.started_at > 0
+        if started:
+            # No line begins in the tail read first (the newest one is longer):
+            # the lines before are the history all the same.
+            self._start_segment(self.tailer.started_at)
+        if chunk.runs or chunk.events or started:
             self.version += 1
         self.events.extend(chunk.events)
         return chunk.more
@@ -123,6 +128,12 @@ class FileView:
         return self._names
 
     # -- internals --------------------------------------------------------------
+
+    def _awaits(self, offset: int) -> bool:
+        """Is the newest segment one begun empty at ``offset`` (no line began
+        in the tail read first), whose first line this is?"""
+        last = self.segments[-1].index
+        return last.count == 0 and last.start == offset
 
     def _start_segment(self, offset: int) -> None:
         self._names = None  # a new file under the path: its target may be another

@@ -272,7 +272,9 @@ class LineTailer:
         start = max(0, size - tail_bytes)
         if start:
             cut = os.pread(self._fd, min(size - start, 1 << 20), start - 1).find(b"\n")
-            start = start + cut if cut >= 0 else size
+            # None begins there: the line still being written does, before.
+            # (Started at the end, its rest was read as a line once it ended.)
+            start = start + cut if cut >= 0 else line_start_before(self._fd, start)
         self.offset = self.started_at = start
 
     def dup_fd(self) -> int | None:
@@ -343,3 +345,16 @@ class LineTailer:
     def _emit(self, piece: bytes, offset: int, chunk: Chunk) -> None:
         self.line_no += 1
         chunk.runs.append(LineRun(self.line_no, offset, [piece]))
+
+
+def line_start_before(fd: int, at: int, piece: int = 1 << 20) -> int:
+    """Where the line that byte ``at`` is in starts (looked for backwards a
+    piece at a time)."""
+    end = at
+    while end > 0:
+        begin = max(0, end - piece)
+        found = os.pread(fd, end - begin, begin).rfind(b"\n")
+        if found >= 0:
+            return begin + found + 1
+        end = begin
+    return 0
