@@ -104,3 +104,14 @@ def test_a_big_records_summary_is_made_soon_and_a_small_ones_at_once():
     nested = big._replace(raw={"context": {"task": "t" * BIG}, "message": "m"})
     assert nested.size >= BIG and small._replace(raw={"a": "b"}).size == 1
     assert nested.summary_soon(lambda: None) is None
+
+
+def test_a_record_of_many_fields_is_big_without_a_look_at_each():
+    # Its strings summed one by one, 500k fields took 129 ms of a timeline frame.
+    from vivtui.parsing.record import MANY_FIELDS
+
+    fields = {f"f{n}": "v" for n in range(MANY_FIELDS + 1)}  # a few KB of strings
+    assert _action(1, "x")._replace(raw=fields).size == BIG
+    assert _action(2, "x")._replace(raw={"context": fields}).size == BIG
+    few = {f"f{n}": "v" for n in range(MANY_FIELDS)}
+    assert _action(3, "x")._replace(raw=few).size == MANY_FIELDS

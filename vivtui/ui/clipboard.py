@@ -9,9 +9,10 @@ copy, and vivtui said it had copied 20,000,110 characters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from vivtui.safetext import head_of, shareable
+from vivtui.ui.soon import Soon
 
 COPY_MOST = 512 << 10  # characters copied at most
 
@@ -25,6 +26,23 @@ def copied(text: str) -> tuple[str, str]:
         return data, (f"copied the first {len(head):,} characters: a terminal's clipboard "
                       "takes no more (the file holds the whole record)")
     return data, f"copied {len(data):,} characters"
+
+
+def copy_soon(soon: Soon, app, text: Callable[[], str | None],
+              say: Callable[[str], None]) -> None:
+    """``text()`` made and ``copied`` by ``soon``'s thread, then put on the
+    clipboard and said (None: nothing to copy); "copying…" said meanwhile, if
+    that takes a while (a record of 500k fields: 280 ms on the screen's thread)."""
+    def made() -> tuple[str, str] | None:
+        found = text()
+        return copied(found) if found is not None else None
+
+    def put(made: tuple[str, str] | None) -> None:
+        if made is not None:
+            app.copy_to_clipboard(made[0])
+            say(made[1])
+
+    soon.show(made, put, lambda: say("copying…"))
 
 
 def first_lines(lines: Iterable[str], most: int = COPY_MOST) -> Iterator[str]:

@@ -18,7 +18,7 @@ from vivtui.parsing.values import text
 from vivtui.safetext import MASK, is_secret_name
 from vivtui.sources.decoding import is_utf8, text_of
 from vivtui.ui import render, styles
-from vivtui.ui.clipboard import COPY_MOST, copied, first_lines
+from vivtui.ui.clipboard import COPY_MOST, copy_soon, first_lines
 from vivtui.ui.keys_footer import KeysFooter
 from vivtui.ui.rowview import RowView
 from vivtui.ui.soon import Soon
@@ -148,6 +148,7 @@ class InspectorScreen(Screen[None]):
         # Made and wrapped by a thread: a 20 MB record's took the screen's
         # thread 130-154 ms as it opened.
         self._soon: Soon[list[Line]] = Soon(self, "inspector")
+        self._copying: Soon[tuple[str, str]] = Soon(self, "copy")
 
     def compose(self) -> ComposeResult:
         yield Static(self.where_text(), id="where")
@@ -219,6 +220,7 @@ class InspectorScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._soon.close()
+        self._copying.close()
 
     def refill(self) -> None:
         view = self.query_one(RowView)
@@ -246,9 +248,8 @@ class InspectorScreen(Screen[None]):
                                                                         most=COPY_MOST)))
 
     def action_copy(self) -> None:
-        data, said = copied(self.text_for_copy())
-        self.app.copy_to_clipboard(data)
-        self.app.notify(said, markup=False)
+        copy_soon(self._copying, self.app, self.text_for_copy,
+                  lambda said: self.app.notify(said, markup=False))
 
     def action_related(self) -> None:
         if self._related is not None:

@@ -24,12 +24,13 @@ from vivtui.store.related import (
 from vivtui.store.scan import Kept, RowScan
 from vivtui.store.triage import SAME_THREAD_REACH, next_of_thread
 from vivtui.ui import render
-from vivtui.ui.clipboard import copied
+from vivtui.ui.clipboard import copy_soon
 from vivtui.ui.inspector import InspectorScreen
 from vivtui.ui.panes.base import Pane
 from vivtui.ui.panes.registry import BY_NAME, NAMES, pane_of_kind
 from vivtui.ui.prompt import PickerScreen
 from vivtui.ui.related_screen import RelatedScreen
+from vivtui.ui.soon import Soon
 
 
 class TriageActions:
@@ -37,6 +38,7 @@ class TriageActions:
     ``panes``, ``prompt``, ``current_pane``, ``active_name`` and ``keys_first``."""
 
     _related_asked: tuple[str, Record] | None = None  # (pane, row) whose related events come
+    _copying: Soon | None = None  # what ``c`` copies is made by its thread (``clipboard.copy_soon``)
 
     def say(self, text: str, severity: str = "information", timeout: float = 2) -> None:
         self.app.notify(render.safe(text, 300), severity=severity, markup=False,
@@ -198,11 +200,18 @@ class TriageActions:
         return out
 
     def action_copy(self) -> None:
-        record = self._selected_record()
-        if record is not None:
-            data, said = copied(record.line_text)
-            self.app.copy_to_clipboard(data)
-            self.say(said)
+        selected = self._selected()
+        if selected is None:
+            return
+        pane, item = selected
+        if self._copying is None:
+            self._copying = Soon(self, "copy")
+
+        def text() -> str | None:  # (a long line's record is read whole here)
+            record = pane.record_of(item)
+            return record.line_text if record is not None else None
+
+        copy_soon(self._copying, self.app, text, self.say)
 
     def action_same_thread(self, step: int) -> None:
         selected = self._selected()
