@@ -19,6 +19,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
+from textual.types import NoActiveAppError
 from textual.widget import Widget
 
 from vivtui.ingest.feeds import PREVIEWED_KINDS
@@ -279,6 +281,19 @@ class Pane(RowFinding, SaysWorkerFailures, Vertical):
     def on_unmount(self) -> None:
         self.row_query.cancel()
         self.detail_soon.close()
+
+    class RowsMade(Message):
+        """Rows made by a thread (a long line's, a big record's summary): drawn again."""
+
+    def rows_made_elsewhere(self) -> None:
+        """Called by such a thread (none once the monitor has gone)."""
+        try:
+            self.post_message(self.RowsMade())
+        except NoActiveAppError:
+            pass
+
+    def on_pane_rows_made(self) -> None:
+        self.view.refresh()
 
     def _row_text(self, item: Any, width: int) -> Text:
         text = self.row(item, width)

@@ -50,9 +50,6 @@ class StreamPane(Pane):
             self.pending = pending
             self.index = index
 
-    class LongRowMade(Message):
-        """A long line's row, made by ``FileRows``'s thread: drawn again."""
-
     class FileOpened(Message):
         """The view's first read, made by a worker; ``view`` None: it failed."""
 
@@ -169,21 +166,11 @@ class StreamPane(Pane):
         if view.pending is not None:
             self.history_progress = 0.0  # said from the first frame: indexed after it
         self.file_rows = FileRows(view, LineParser(message.spec, ParseContext(self._parse_zone)),
-                                  self._long_row_made, partial(worker_pace_of, self.app))
+                                  self.rows_made_elsewhere, partial(worker_pace_of, self.app))
         self.use_file_query(self.file_rows)
         # After the first frame: the scan holds the GIL in long C calls.
         self.call_after_refresh(self._index_history)
         self._changed()
-
-    def _long_row_made(self) -> None:
-        try:
-            if not self._gone.is_set():
-                self.post_message(self.LongRowMade())
-        except NoActiveAppError:  # the monitor went away meanwhile
-            pass
-
-    def on_stream_pane_long_row_made(self) -> None:
-        self.view.refresh()
 
     def record_of(self, item: Any) -> Record | None:
         """A long line's row whole: read now (the inspector, a copy, a save)."""

@@ -10,7 +10,6 @@ from operator import attrgetter, itemgetter
 
 from rich.text import Text
 from textual.message import Message
-from textual.types import NoActiveAppError
 
 from vivtui.parsing.kinds import gc_paused
 from vivtui.parsing.record import Record
@@ -82,22 +81,10 @@ class TimelinePane(Pane):
     def row(self, item: Entry, width: int) -> Text:
         record = item[2]
         # A big line's summary is made by a thread (``Record.summary_soon``).
-        summary = record.summary_soon(self._summary_made, partial(worker_pace_of, self.app))
+        summary = record.summary_soon(self.rows_made_elsewhere, partial(worker_pace_of, self.app))
         if summary is None:
             summary = f"reading a {record.size / (1 << 20):.1f} MB record…"
         return render.timeline_row(record, width, self.zone, item[0], summary)
-
-    class SummaryMade(Message):
-        """A big line's summary, made by a thread: its row drawn again."""
-
-    def _summary_made(self) -> None:
-        try:
-            self.post_message(self.SummaryMade())
-        except NoActiveAppError:  # the monitor went away meanwhile
-            pass
-
-    def on_timeline_pane_summary_made(self) -> None:
-        self.view.refresh()
 
     def describe(self, item: Entry) -> tuple[str, str, str]:
         record = item[2]
