@@ -37,6 +37,18 @@ def attach(view: FileView) -> None:
         os.close(fd)
 
 
+def index_in_chunks(data: bytes, cuts: list[int]) -> LineIndex:
+    """``data`` indexed as it would be if its lines came cut near ``cuts``."""
+    index = LineIndex()
+    position = 0
+    for cut in sorted(set(cuts)) + [len(data)]:
+        end = data.rfind(b"\n", 0, min(cut, len(data))) + 1
+        if end > position:
+            index.add(data[position:end])
+            position = end
+    return index
+
+
 @settings(max_examples=60, deadline=None)
 @given(lengths=st.lists(st.integers(0, 3000), min_size=1, max_size=200),
        cuts=st.lists(st.integers(1, 50_000), max_size=10))
@@ -45,13 +57,7 @@ def test_index_reads_back_every_line_whatever_the_chunking(tmp_path_factory, len
     lines = [bytes([97 + i % 26]) * n for i, n in enumerate(lengths)]
     data = b"".join(line + b"\n" for line in lines)
     path.write_bytes(data)
-    index = LineIndex()
-    position = 0
-    for cut in sorted(set(cuts)) + [len(data)]:
-        end = data.rfind(b"\n", 0, min(cut, len(data))) + 1
-        if end > position:
-            index.add(data[position:end])
-            position = end
+    index = index_in_chunks(data, cuts)
     assert index.count == len(lines) and index.end == len(data)
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.unit.test_fileview import index_in_chunks
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import ACTION_JSONL, BY_NAME, LineParser
 from vivtui.parsing.record import UnreadRecord
@@ -151,13 +152,7 @@ def test_the_index_knows_where_a_line_longer_than_a_block_ends_whatever_the_chun
     data = b"".join(line + b"\n" for line in lines)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lineindex, "BLOCK", 100)
-        index = LineIndex()
-        position = 0
-        for cut in sorted(set(cuts)) + [len(data)]:
-            end = data.rfind(b"\n", 0, min(cut, len(data))) + 1
-            if end > position:
-                index.add(data[position:end])
-                position = end
+        index = index_in_chunks(data, cuts)
     at = 0
     for number, line in enumerate(lines):
         known = index.line_end(number, at)

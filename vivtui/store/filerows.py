@@ -36,8 +36,13 @@ def read_lines(fd: int, index: LineIndex, first_line: int | None, first: int,
     bytes). Numbers are 0 while they are not known yet."""
     offset, pieces = index.read(fd, first, stop)
     offsets = accumulate(map(_PLUS_ONE, map(len, pieces)), initial=offset)
-    numbers = count(first_line + first) if first_line is not None else iter(int, 1)
-    return list(zip(numbers, offsets, pieces))
+    return list(zip(_numbers(first_line, first), offsets, pieces))
+
+
+def _numbers(first_line: int | None, first: int) -> Iterator[int]:
+    """The numbers in the file of a segment's lines from ``first`` on (0 while
+    they are not known: ``first_line`` None)."""
+    return count(first_line + first) if first_line is not None else iter(int, 1)
 
 
 def parse_lines(parser: LineParser, lines: list[tuple[int, int, bytes]]) -> list[Record]:
@@ -151,10 +156,9 @@ class FileRows:
             return parse_lines(self.parser, read_lines(segment.fd, index, segment.first_line,
                                                        first, stop))
         # A long line in the page, perhaps: each line read as far as that.
-        numbers = (count(segment.first_line + first) if segment.first_line is not None
-                   else iter(int, 1))
         lines = [(number, offset, data) for number, (offset, data)
-                 in zip(numbers, index.read_capped(segment.fd, first, stop, LONG_LINE))]
+                 in zip(_numbers(segment.first_line, first),
+                        index.read_capped(segment.fd, first, stop, LONG_LINE))]
         short = [line for line in lines if line[2].__class__ is bytes]
         parsed = iter(parse_lines(self.parser, short))
         return [next(parsed) if data.__class__ is bytes

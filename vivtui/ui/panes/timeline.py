@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.message import Message
 
 from vivtui.parsing.kinds import gc_paused
-from vivtui.parsing.record import Record
+from vivtui.parsing.record import Record, being_read
 from vivtui.store.filters import record_field
 from vivtui.store.memory_scan import no_pace
 from vivtui.store.run import KINDS, RunStore
@@ -83,7 +83,7 @@ class TimelinePane(Pane):
         # A big line's summary is made by a thread (``Record.summary_soon``).
         summary = record.summary_soon(self.rows_made_elsewhere, partial(worker_pace_of, self.app))
         if summary is None:
-            summary = f"reading a {record.size / (1 << 20):.1f} MB record…"
+            summary = being_read(record.size, "record")
         return render.timeline_row(record, width, self.zone, item[0], summary)
 
     def describe(self, item: Entry) -> tuple[str, str, str]:
