@@ -19,6 +19,26 @@ def _a_cache_of_its_own(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
+@pytest.fixture
+def spawned_children(monkeypatch) -> None:
+    """vivtui's children started afresh, never forked (``python_child``): for
+    the tests of what a fresh process is given or runs."""
+    from vivtui.ingest import python_child
+
+    monkeypatch.setattr(python_child, "can_fork", lambda: False)
+
+
+@pytest.fixture(params=["forked", "started afresh"])
+def child_start(request, monkeypatch) -> str:
+    """vivtui's children forked, or started afresh (``python_child``),
+    whatever threads run meanwhile: a test of what they make, both ways."""
+    from vivtui.ingest import python_child
+
+    forked = request.param == "forked"
+    monkeypatch.setattr(python_child, "can_fork", lambda: forked)
+    return request.param
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     """A demo run of 400 events, written at once (a test changes a copy)."""

@@ -23,7 +23,7 @@ from vivtui.alerts.alert import FILE_TROUBLE, STREAK
 from vivtui.alerts.rules import AlertEngine
 from vivtui.alerts.streaks import Streak
 from vivtui.demo import write_forever
-from vivtui.ingest import apart_parts, apart_process
+from vivtui.ingest import apart_parts, apart_process, python_child
 from vivtui.ingest.apart_parts import ApartParts, cut_of, joined
 from vivtui.ingest.feeds import BATCH_BYTES, Feed, read_to_end
 from vivtui.ingest.layout import LineReread, read_back_from
@@ -219,6 +219,7 @@ def parts_whose_second_runs(demo, tmp_path, monkeypatch, second, first=None) -> 
     (layout, feed, reading, parts)."""
     monkeypatch.setattr(apart_process, "WORTH_OVER", 0)
     monkeypatch.setattr(apart_parts, "PARTS_OVER", 0)
+    monkeypatch.setattr(python_child, "can_fork", lambda: False)  # (the commands run)
     shutil.copy(demo / QUEUE, tmp_path / QUEUE)
     layout, feed = feed_of(tmp_path, QUEUE)
     reading = reading_of(feed.kind)

@@ -22,6 +22,7 @@ from vivtui.ingest.apart_process import ApartProcess
 from vivtui.ingest.costs import cost_of
 from vivtui.ingest.early_backlogs import EarlyBacklogs
 from vivtui.ingest.feeds import read_to_end
+from vivtui.ingest.forked import Forked
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.sources.tailer import TRUNCATED, LineTailer
 from vivtui.store.activity import FINISHED, RunActivity
@@ -80,7 +81,8 @@ def read_store(run, name) -> RunStore:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_backlog_read_apart_then_here_is_the_whole_file_read_here(demo, tmp_path, name):
+def test_a_backlog_read_apart_then_here_is_the_whole_file_read_here(demo, tmp_path, name,
+                                                                  child_start):
     whole = (demo / name).read_bytes()
     cut = len(whole) * 3 // 5  # mid-line: the line is finished by what comes after
     run = tmp_path / "run"
@@ -90,6 +92,7 @@ def test_a_backlog_read_apart_then_here_is_the_whole_file_read_here(demo, tmp_pa
     reading = reading_of(feed.kind)
     process = ApartProcess.start(feed, reading)
     assert process is not None
+    assert isinstance(process._process, Forked) == (child_start == "forked")
     assert feed.status()[0].state == "ok"  # there, though read elsewhere: not "waiting"
     with open(run / name, "ab") as out:  # written while the other process reads
         out.write(whole[cut:])
@@ -101,7 +104,7 @@ def test_a_backlog_read_apart_then_here_is_the_whole_file_read_here(demo, tmp_pa
 
 
 def test_a_vivtui_folder_where_it_is_started_is_not_what_the_process_runs(
-        demo, tmp_path, monkeypatch):
+        demo, tmp_path, monkeypatch, spawned_children):
     from tests.unit.test_split_read import plant_vivtui
 
     mark = plant_vivtui(tmp_path / "elsewhere")
@@ -181,7 +184,7 @@ def test_a_file_cut_and_refilled_meanwhile_is_read_again_from_its_start(demo, tm
     assert TRUNCATED in batch.happened and batch.records[0].line == 1
 
 
-def test_a_process_that_fails_leaves_the_backlog_to_read_here(demo, tmp_path, monkeypatch):
+def test_a_process_that_fails_leaves_the_backlog_to_read_here(demo, tmp_path, monkeypatch, spawned_children):
     name = "structured_logs.jsonl"
     shutil.copy(demo / name, tmp_path / name)
     monkeypatch.setattr(sys, "executable", shutil.which("false"))
@@ -208,7 +211,7 @@ def test_no_temporary_file_means_the_backlog_is_read_here(demo, tmp_path, monkey
     assert ApartProcess.start(feed, reading_of(feed.kind)) is None
 
 
-def test_stopping_stops_the_process(demo, tmp_path, monkeypatch):
+def test_stopping_stops_the_process(demo, tmp_path, monkeypatch, spawned_children):
     shutil.copy(demo / "api_audit.log", tmp_path / "api_audit.log")
     monkeypatch.setattr(apart_process, "_command", lambda: ["sleep", "100"])  # never answers
     layout, feed = feed_of(tmp_path, "api_audit.log")
@@ -225,7 +228,7 @@ def test_stopping_stops_the_process(demo, tmp_path, monkeypatch):
 
 
 def test_a_process_that_reports_all_the_time_is_looked_at_a_few_times_a_second(
-        demo, tmp_path, monkeypatch):
+        demo, tmp_path, monkeypatch, spawned_children):
     """A process writes its progress at every batch: each looked at on its
     own, the screen's process woke hundreds of times a second."""
     shutil.copy(demo / "api_audit.log", tmp_path / "api_audit.log")
@@ -240,7 +243,7 @@ def test_a_process_that_reports_all_the_time_is_looked_at_a_few_times_a_second(
     assert looks[-1] == 1 and len(looks) <= 0.5 / apart_process.LOOK_GAP_S + 2, len(looks)
 
 
-def test_the_process_runs_only_when_the_screen_leaves_a_core_free(demo, tmp_path, monkeypatch):
+def test_the_process_runs_only_when_the_screen_leaves_a_core_free(demo, tmp_path, monkeypatch, spawned_children):
     shutil.copy(demo / "api_audit.log", tmp_path / "api_audit.log")
     monkeypatch.setattr(apart_process, "_command", lambda: ["sleep", "100"])
     layout, feed = feed_of(tmp_path, "api_audit.log")
@@ -410,7 +413,7 @@ def test_which_backlogs_go_to_other_processes(demo, tmp_path, monkeypatch):
     assert chosen() == {"kernel"}  # one big file alone too
 
 
-def test_the_tail_loop_reads_here_what_failing_processes_did_not(demo, tmp_path, monkeypatch):
+def test_the_tail_loop_reads_here_what_failing_processes_did_not(demo, tmp_path, monkeypatch, spawned_children):
     names = ("structured_logs.jsonl", "execution_log.jsonl")
     for name in names:
         shutil.copy(demo / name, tmp_path / name)

@@ -104,7 +104,7 @@ def test_a_file_cut_and_written_again_is_read_again_whole(demo, tmp_path, monkey
 
 
 def test_fresh_counts_every_file_again_in_every_process(demo, tmp_path, monkeypatch,
-                                                        parsed, capsys):
+                                                        parsed, capsys, spawned_children):
     run = shutil.copytree(demo, tmp_path / "run")
     assert run_summary(["--json", "--processes", "1", str(run)]) == 0
     parsed.clear()

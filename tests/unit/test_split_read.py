@@ -76,7 +76,7 @@ def test_every_split_of_the_kinds_absorbed_reads_as_one_store(mixed_run):
         assert unreported(stores[0]) == whole, places
 
 
-def test_processes_report_what_one_process_reports(mixed_run, monkeypatch):
+def test_processes_report_what_one_process_reports(mixed_run, monkeypatch, child_start):
     expected = one_process(mixed_run)
     absorbed = []
     original = RunStore.absorb
@@ -116,7 +116,7 @@ def plant_vivtui(directory) -> object:
 
 
 def test_a_vivtui_folder_where_it_is_started_is_not_what_its_processes_run(
-        mixed_run, tmp_path, monkeypatch):
+        mixed_run, tmp_path, monkeypatch, spawned_children):
     expected = one_process(mixed_run)
     elsewhere = tmp_path / "elsewhere"
     mark = plant_vivtui(elsewhere)

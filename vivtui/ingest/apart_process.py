@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import pickle
 import subprocess
-import sys
 import tempfile
 import threading
 from datetime import tzinfo
@@ -27,9 +26,10 @@ from typing import IO, Callable
 from vivtui.ingest import handover
 from vivtui.ingest.apart import ReadApart
 from vivtui.ingest.feeds import Feed, read_to_end
+from vivtui.ingest.forked import Forked
 from vivtui.ingest.kept_answers import Kept
 from vivtui.ingest.layout import LineReread
-from vivtui.ingest.python_child import module_command
+from vivtui.ingest.python_child import given_on_stdin, module_command, started
 from vivtui.parsing.kinds import BY_NAME, LINES, FileSpec
 from vivtui.sources.readable import readable
 from vivtui.sources.regular import size_of
@@ -136,15 +136,10 @@ class ApartProcess:
             answer = tempfile.TemporaryFile()  # (no writable temporary directory: read here)
             passed = (fd, progress_write, answer.fileno(),
                       *([carried.fileno()] if carried is not None else []))
-            process = subprocess.Popen(
-                _command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, pass_fds=passed)
-            _lower_priority(process.pid)
-            with process.stdin as sent:
-                pickle.dump((feed.spec.name, str(feed.path), feed.zone, fd, begin, size,
-                             progress_write, answer.fileno(), reading.store, reading.engine,
-                             carried.fileno() if carried is not None else None),
-                            sent, protocol=pickle.HIGHEST_PROTOCOL)
+            work = (feed.spec.name, str(feed.path), feed.zone, fd, begin, size,
+                    progress_write, answer.fileno(), reading.store, reading.engine,
+                    carried.fileno() if carried is not None else None)
+            process = _started(work, passed)
         except (OSError, pickle.PicklingError):
             os.close(progress_read)
             if answer is not None:
@@ -306,6 +301,14 @@ def _command() -> list[str]:
     return module_command(__name__)
 
 
+def _started(work: tuple, passed: tuple[int, ...]) -> subprocess.Popen | Forked:
+    """The process doing ``work`` (``_work``'s arguments) with the descriptors
+    ``passed``, at idle priority."""
+    process = started(_command(), _work, work, passed)
+    _lower_priority(process.pid)
+    return process
+
+
 def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, begin: int, size: int,
           progress: IO[str], store, engine, went_on: tuple | None = None) -> tuple:
     """In the process: the file read through ``fd`` from byte ``begin`` up
@@ -334,10 +337,10 @@ def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, begin: int, s
     return store, engine, feed.place()
 
 
-def _work() -> None:
+def _work(work: tuple) -> None:
     # (At idle priority already: ``_lower_priority``, from the monitor.)
     (spec_name, path, zone, fd, begin, size, progress_fd, answer_fd, store, engine,
-     carried_fd) = pickle.load(sys.stdin.buffer)
+     carried_fd) = work
     went_on = None
     if carried_fd is not None:  # a kept answer, read on from
         with os.fdopen(carried_fd, "rb") as carried:
@@ -353,4 +356,4 @@ def _work() -> None:
 
 
 if __name__ == "__main__":
-    _work()
+    _work(given_on_stdin())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import pickle
 import subprocess
-import sys
 import tempfile
 from copy import copy
 from datetime import tzinfo
@@ -24,9 +23,10 @@ from vivtui.ingest.costs import cost_of, shared_out
 from vivtui.ingest.counting import count_records
 from vivtui.ingest.feeds import Feed, read_to_end
 from vivtui.ingest.file_status import Reading
+from vivtui.ingest.forked import Forked
 from vivtui.ingest.kept_reading import answered, read_kept
 from vivtui.ingest.layout import RunLayout, discover
-from vivtui.ingest.python_child import module_command
+from vivtui.ingest.python_child import given_on_stdin, module_command, started
 from vivtui.parsing.kinds import SNAPSHOT, FileSpec
 from vivtui.sources.regular import size_of
 from vivtui.store.activity import RunActivity
@@ -147,27 +147,22 @@ def _do_apart(path: str, zone: tzinfo | None, budget: float | None,
 
 
 class _Worker:
-    """``python -m vivtui.ingest.split_read``: one group done in a process
-    started afresh (a fork would copy locks other threads may hold; the
-    multiprocessing start methods run the caller's main script again). Its
-    answer goes to a nameless file, loaded once the process has ended: read
-    from a pipe as it was written, the store was in memory twice at once
-    (the process's and its copy here: a big run's summary peaked at 293 MB
-    for its two processes)."""
+    """One group done in another process (``python_child.started``: forked
+    from this one, which runs no other thread; else ``python -m
+    vivtui.ingest.split_read``). Its answer goes to a nameless file, loaded
+    once the process has ended: read from a pipe as it was written, the
+    store was in memory twice at once (the process's and its copy here: a
+    big run's summary peaked at 293 MB for its two processes)."""
 
     def __init__(self, args: tuple) -> None:
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen | Forked | None = None
         self._answer: IO[bytes] | None = None
         try:
             self._answer = tempfile.TemporaryFile()
-            self._process = subprocess.Popen(module_command(__name__),
-                                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                             stderr=subprocess.DEVNULL,
-                                             pass_fds=(self._answer.fileno(),))
-            with self._process.stdin as sent:
-                pickle.dump((args, self._answer.fileno(), kept_answers.taking()), sent,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:  # not started, or gone at once: ``result`` says None
+            self._process = started(module_command(__name__), _work,
+                                    (args, self._answer.fileno(), kept_answers.taking()),
+                                    (self._answer.fileno(),))
+        except (OSError, pickle.PicklingError):  # not started: ``result`` says None
             pass
 
     def result(self) -> tuple | None:
@@ -209,8 +204,8 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _work() -> None:
-    ask, answer_fd, taking = pickle.load(sys.stdin.buffer)
+def _work(given: tuple) -> None:
+    ask, answer_fd, taking = given
     if not taking:  # (``--fresh``)
         kept_answers.take_none()
     made = _do_apart(*ask)
@@ -221,4 +216,4 @@ def _work() -> None:
 
 
 if __name__ == "__main__":
-    _work()
+    _work(given_on_stdin())
