@@ -290,11 +290,11 @@ def test_a_line_many_reads_long_grows_in_place_and_comes_out_whole(tmp_path):
     path.write_bytes(b"a\n" + long_line)
     tailer = LineTailer(path, budget=64 << 10)
     assert [line for _, _, line in tailer.read().lines] == [b"a"]
-    held = tailer._partial
+    held = tailer._unfinished.kept
     reads = 1
     while tailer.read().more or tailer.offset < len(b"a\n" + long_line):
         reads += 1
-        assert tailer._partial is held  # the same buffer, grown
+        assert tailer._unfinished.kept is held  # the same buffer, grown
     assert reads > 10 and tailer.partial == long_line[:len(tailer.partial)]
     append(path, b"\nb\n")
     lines = tailer.read().lines

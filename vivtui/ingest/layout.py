@@ -26,15 +26,13 @@ from vivtui.parsing.kinds import (
     spec_for_name,
 )
 from vivtui.parsing.record import Record, copy_of
+from vivtui.sources.cut_lines import KEPT_OF_CUT, UnfinishedLine
 from vivtui.sources.regular import kind_of, open_regular, read_head
 from vivtui.store.readback import paced
 
 AUDIT_SUBDIR = Path("vivarium", "meta", "audit")
 
 
-# A line read back is read whole up to this: cut at 1 MB, a task's 5 MB event
-# did not parse, and the queue showed only what the task kept of it.
-LINE_LIMIT = 256 << 20
 REREAD_BLOCK = 1 << 20  # kept rows read back a block at a time
 
 
@@ -71,7 +69,7 @@ class RunLayout:
     def lines_at(self, kind: str, offsets: list[int],
                  pace: Callable[[], object] | None = None) -> list[bytes | None]:
         """The bytes of the lines at ``offsets`` of the file ``kind`` is read
-        from (each whole, up to ``LINE_LIMIT``), as they are in the file now (None
+        from (each whole, or cut if too long: ``cut_lines``), as they are in the file now (None
         where they cannot be read: a snapshot's entry, a file gone), the file
         opened once; ``pace`` called between pieces of the reading (``_lines_from``)."""
         path = self._path_of(kind)
@@ -226,26 +224,25 @@ def _lines_from(fd: int, offsets: list[int],
     return out
 
 
-def _line_from(fd: int, offset: int, most: int = LINE_LIMIT) -> bytes | None:
-    """The line at ``offset``, read in growing blocks to its end (or ``most``)."""
+def _line_from(fd: int, offset: int) -> bytes | None:
+    """The line at ``offset``, read in growing blocks to its end: whole, or
+    cut if it is too long (``cut_lines``)."""
     if offset < 0:
         return None
-    pieces: list[bytes] = []
+    line = UnfinishedLine()
     at, size = offset, REREAD_BLOCK
-    while at - offset < most:
+    while True:
         try:
-            data = os.pread(fd, min(size, most - (at - offset)), at)
+            data = os.pread(fd, size, at)
         except OSError:
             return None
         end = data.find(b"\n")
         if end >= 0:
-            pieces.append(data[:end])
-            break
-        pieces.append(data)
+            return line.ended_by(data[:end])
+        line.grow(data)
         if len(data) < size:  # the last line, not yet ended
-            break
-        at, size = at + len(data), size * 2
-    return b"".join(pieces)
+            return line.ended_by(b"")
+        at, size = at + len(data), min(size * 2, KEPT_OF_CUT << 3)
 
 
 def discover(path: Path | str, zone: tzinfo | None = None) -> RunLayout:

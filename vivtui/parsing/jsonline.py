@@ -9,6 +9,7 @@ import orjson
 from vivtui.parsing import glued
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record, Records, malformed, new_record
+from vivtui.sources.cut_lines import cut_note
 from vivtui.sources.decoding import line_text
 from vivtui.sources.json_dialect import NOT_JSON, after_orjson
 
@@ -56,9 +57,18 @@ NESTING_MOST = 1024  # objects and arrays within each other: orjson's limit
 
 
 def why_not_json(data: bytes) -> str:
-    """"not JSON", with the cause when it can be seen: a run of NUL bytes is
-    what a crash leaves where a file grew but its data was never written;
-    UTF-16 reads as a NUL byte every other byte."""
+    """"not JSON", with the cause when it can be seen (``_cause``), and for a
+    line too long to hold, its length (``cut_lines``)."""
+    cut = cut_note(data)
+    if cut is None:
+        return _cause(data)
+    note, head = cut
+    return f"{_cause(head)}; {note}"
+
+
+def _cause(data: bytes) -> str:
+    """A run of NUL bytes is what a crash leaves where a file grew but its
+    data was never written; UTF-16 reads as a NUL byte every other byte."""
     if data.startswith(b"\x00\x00"):
         return "not JSON: NUL bytes (left by a crash?)"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:8]:

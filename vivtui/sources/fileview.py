@@ -80,7 +80,12 @@ class FileView:
             if not self.segments or (run.first_line == 1 and not self._awaits(run.first_offset)):
                 self._start_segment(run.first_offset)
             index = self.segments[-1].index
-            index.add(b"\n".join(run.pieces) + b"\n")
+            pieces = run.pieces
+            if run.first_length is not None:  # (its piece is cut: ``cut_lines``)
+                index.add_line_of(run.first_length)
+                pieces = pieces[1:]
+            if pieces:
+                index.add(b"\n".join(pieces) + b"\n")
         started = not self.segments and self.tailer.started_at > 0
         if started:
             # No line begins in the tail read first (the newest one is longer):

@@ -64,6 +64,19 @@ class LineIndex:
         self.count = line + data.count(b"\n", pos, size)
         self.end = base + size
 
+    def add_line_of(self, length: int) -> None:
+        """Index one line of ``length`` bytes and its newline found at
+        ``end``, not read (too long to hold: ``cut_lines``); followed by an
+        entry, as ``add`` makes one after a line longer than a block."""
+        if not self._lines:
+            self._lines.append(0)
+            self._offsets.append(self.start)
+        self.count += 1
+        self.end += length + 1
+        if self.end - self._offsets[-1] >= BLOCK:
+            self._lines.append(self.count)
+            self._offsets.append(self.end)
+
     def span(self, first: int, stop: int) -> tuple[int, int, int]:
         """A byte range that holds lines ``first`` to ``stop`` (exclusive), as
         (number of the range's first line, start offset, end offset)."""
@@ -134,23 +147,24 @@ def scan(fd: int, start: int, stop: int, *, progress: Callable[[int], None] | No
     """Index the complete lines between byte ``start`` and byte ``stop`` of ``fd``
     (``stop`` is where a line starts: what follows a last newline is left out)."""
     index = LineIndex(start)
-    offset, size = start, READ_SIZE
+    offset = start
     buffer = bytearray(READ_SIZE)
     while offset < stop:
         if cancel is not None and cancel.is_set():
             break
-        buffer, got = _read_into(buffer, fd, min(size, stop - offset), offset)
+        buffer, got = _read_into(buffer, fd, min(READ_SIZE, stop - offset), offset)
         if not got:
             break
         cut = buffer.rfind(b"\n", 0, got) + 1
-        if not cut:  # one line longer than the read: read more of it
-            if offset + got >= stop:
-                break
-            size *= 2
-            continue
-        index.add(buffer, cut)  # the next read starts at the cut: nothing is copied
-        offset += cut
-        size = READ_SIZE
+        if cut:
+            index.add(buffer, cut)  # the next read starts at the cut: nothing is copied
+            offset += cut
+        elif offset + got >= stop:
+            break
+        else:  # one line longer than the read: its end looked for, the line not held
+            end = _newline_from(fd, offset + got, stop)
+            index.add_line_of(end - offset)
+            offset = end + 1
         if progress is not None:
             progress(offset)
     return index

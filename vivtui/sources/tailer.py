@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, count
+from itertools import accumulate, chain, count, islice
 from pathlib import Path
 from time import monotonic
 from typing import Iterator, NamedTuple
 
+from vivtui.sources.cut_lines import UnfinishedLine, too_long, unwritten_from
 from vivtui.sources.regular import NOT_UTF8, open_regular, read_size, says_wide
 
 MISSING = "missing"
@@ -35,16 +36,22 @@ Line = tuple[int, int, bytes]  # (line number from 1, byte offset, content witho
 @dataclass(slots=True)
 class LineRun:
     """Consecutive complete lines of one file, kept as two parallel lists
-    rather than a tuple per line: iterating zips them without allocating."""
+    rather than a tuple per line: iterating zips them without allocating.
+    ``first_length``: the first line's length in the file when it was too
+    long to hold (``cut_lines``: its piece is its first bytes and a note)."""
 
     first_line: int
     first_offset: int
     pieces: list[bytes]
+    first_length: int | None = None
 
     def __iter__(self) -> Iterator[Line]:
         # Offsets and numbering computed in C as the run is walked (accumulate
         # also yields the offset past the last line; zip stops before it).
-        offsets = accumulate(map(_PLUS_ONE, map(len, self.pieces)), initial=self.first_offset)
+        lengths = map(len, self.pieces)
+        if self.first_length is not None:
+            lengths = chain((self.first_length,), islice(lengths, 1, None))
+        offsets = accumulate(map(_PLUS_ONE, lengths), initial=self.first_offset)
         return zip(count(self.first_line), offsets, self.pieces)
 
     def __len__(self) -> int:
@@ -103,7 +110,7 @@ class LineTailer:
         self.line_no = 0  # complete lines handed out (blank ones included)
         self._fd: int | None = None
         self._identity: tuple[int, int] | None = None
-        self._partial = bytearray()
+        self._unfinished = UnfinishedLine()  # the last line, until its newline comes
         self._ever_missing = False
         self._tail_bytes = tail_bytes
         self.started_at = 0  # where the first read began (tail_bytes: a line start)
@@ -137,11 +144,11 @@ class LineTailer:
         tailer's open descriptor): go on from there, and know the file again
         by the bytes they read."""
         self.offset, self.line_no, self._prints = place
-        self._partial = bytearray()
+        self._unfinished.clear()
 
     def place(self) -> Place:
         """Where the complete lines read so far end (for ``took_over``)."""
-        return Place(self.offset - len(self._partial), self.line_no, self._prints)
+        return Place(self._consumed(), self.line_no, self._prints)
 
     def open_now(self) -> int | None:
         """The file opened now, if it is not yet: its descriptor (None: it cannot be)."""
@@ -163,7 +170,17 @@ class LineTailer:
 
     @property
     def partial(self) -> bytes:
-        return bytes(self._partial)
+        """What is kept of the unfinished last line (its first bytes, if it is too long)."""
+        return bytes(self._unfinished.kept)
+
+    @property
+    def unfinished_length(self) -> int:
+        """The bytes of the unfinished last line read so far."""
+        return len(self._unfinished)
+
+    def _consumed(self) -> int:
+        """Where the complete lines read so far end."""
+        return self.offset - len(self._unfinished)
 
     # -- what happened to the file ---------------------------------------------
 
@@ -184,13 +201,12 @@ class LineTailer:
         # the writer's descriptor: the old file is read again until it is, for
         # up to ROTATION_GRACE_S, before its unfinished line counts as complete.
         self._read_new(chunk, final=False, unbounded=True)
-        if self._partial:
+        if self._unfinished:
             if self._grace_until is None:
                 self._grace_until = monotonic() + ROTATION_GRACE_S
             if monotonic() < self._grace_until:
                 return
-            self._emit(bytes(self._partial), self.offset - len(self._partial), chunk)
-            self._partial = bytearray()
+            self._emit_unfinished(chunk)
         self._grace_until = None
         self.close()
         chunk.events.append(ROTATED if now is not None else DELETED)
@@ -220,7 +236,7 @@ class LineTailer:
 
     def _same_bytes(self) -> bool:
         fd = self._fd
-        consumed = self.offset - len(self._partial)
+        consumed = self._consumed()
         head, tail = self._prints
         if head and os.pread(fd, len(head), self.started_at) != head:
             return False
@@ -228,7 +244,7 @@ class LineTailer:
 
     def _remember_prints(self) -> None:
         """The file's first bytes and the last ones read, to know it again."""
-        consumed = self.offset - len(self._partial)
+        consumed = self._consumed()
         head = self._prints[0]
         if len(head) < PRINT_BYTES and consumed > self.started_at:
             head = os.pread(self._fd, min(PRINT_BYTES, consumed - self.started_at),
@@ -240,7 +256,7 @@ class LineTailer:
     def _reset_position(self) -> None:
         self.offset = 0
         self.line_no = 0
-        self._partial = bytearray()
+        self._unfinished.clear()
         self._prints = (b"", b"")
         self.started_at = 0
 
@@ -293,6 +309,8 @@ class LineTailer:
             end = 0
         limit = self.limit
         while True:
+            if self._unfinished.dropped:  # (cut already: a hole in it is not read)
+                self._skip_hole(end if limit is None else min(end, limit))
             want = read_size(end, self.offset)
             if limit is not None:
                 want = min(want, limit - self.offset)
@@ -320,31 +338,36 @@ class LineTailer:
                 break
         if data_read:
             self._remember_prints()
-        if final and self._partial and not chunk.more:
+        if final and self._unfinished and not chunk.more:
             # Only at the real end: a line longer than the read budget is not
             # cut into pieces by a one-shot read that stopped in its middle.
-            self._emit(bytes(self._partial), self.offset - len(self._partial), chunk)
-            self._partial = bytearray()
+            self._emit_unfinished(chunk)
         self.state = OK if self.offset > 0 else EMPTY
 
+    def _skip_hole(self, end: int) -> None:
+        skipped = unwritten_from(self._fd, self.offset, end)
+        if skipped:
+            self._unfinished.skip(skipped)
+            self.offset += skipped
+
     def _split(self, data: bytes, chunk: Chunk) -> None:
-        start = self.offset - len(data) - len(self._partial)
+        start = self.offset - len(data) - len(self._unfinished)
         pieces = data.split(b"\n")
         rest = pieces.pop()  # after the last newline: not a line yet
-        if not pieces:
-            # A line longer than a read grows in place: joined to each read
-            # afresh, a 50 MB line took 400 copies of up to 50 MB (24 s).
-            self._partial += rest
-            return
-        if self._partial:
-            pieces[0] = b"".join((self._partial, pieces[0]))
-        self._partial = bytearray(rest)
-        chunk.runs.append(LineRun(self.line_no + 1, start, pieces))
-        self.line_no += len(pieces)
+        if pieces:
+            length = len(self._unfinished) + len(pieces[0])
+            pieces[0] = self._unfinished.ended_by(pieces[0])
+            chunk.runs.append(LineRun(self.line_no + 1, start, pieces,
+                                      length if too_long(length) else None))
+            self.line_no += len(pieces)
+        self._unfinished.grow(rest)
 
-    def _emit(self, piece: bytes, offset: int, chunk: Chunk) -> None:
+    def _emit_unfinished(self, chunk: Chunk) -> None:
+        """The unfinished last line, taken as complete."""
+        offset, length = self._consumed(), len(self._unfinished)
         self.line_no += 1
-        chunk.runs.append(LineRun(self.line_no, offset, [piece]))
+        chunk.runs.append(LineRun(self.line_no, offset, [self._unfinished.ended_by(b"")],
+                                  length if too_long(length) else None))
 
 
 def line_start_before(fd: int, at: int, piece: int = 1 << 20) -> int:

@@ -18,6 +18,7 @@ from collections import OrderedDict, deque
 from typing import Callable
 
 from vivtui.parsing.record import Record, UnreadRecord, unread
+from vivtui.sources.cut_lines import read_line
 
 Parse = Callable[[list[tuple[int, int, bytes]]], list[Record]]
 
@@ -70,8 +71,9 @@ class BigRows:
                                    stand_in.size))
 
     def read(self, fd: int, line: int, offset: int, size: int) -> Record:
-        """The line's record, read and parsed now, with what its row shows made."""
-        data = os.pread(fd, size, offset)
+        """The line's record, read and parsed now, with what its row shows made
+        (a line too long to hold: cut, ``cut_lines``)."""
+        data = read_line(fd, offset, size)
         record = self._parse([(line, offset, data)])[0]
         # Made here, and kept (``parsing.recent_big``): what drawing the row
         # asks for (the object, the summary; the line's hash, its row's key).

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
+from vivtui.sources.cut_lines import cut_note
 from vivtui.stream import subjects as sj
 from vivtui.stream.connect import Link, LinkHealth, connect
 
@@ -38,6 +39,7 @@ class MirrorFile:
         self.held: dict[int, bytes] = {}
         self.dropped = 0  # lines published twice, not written again
         self._fd: int | None = None
+        self._after_cut = False
 
     def take(self, generation: str, offset: int, data: bytes) -> None:
         if generation != self.generation:
@@ -45,6 +47,8 @@ class MirrorFile:
         if offset < self.expected:
             self.dropped += 1
             return
+        if offset > self.expected and self._after_cut:
+            self.expected = offset  # (the cut line was longer in the file)
         if offset > self.expected:
             self.held[offset] = data
             if len(self.held) <= HELD_MAX:
@@ -58,6 +62,9 @@ class MirrorFile:
     def _write(self, data: bytes) -> None:
         os.write(self._fd, data + b"\n")
         self.expected += len(data) + 1
+        # A line too long to hold was shipped cut (``cut_lines``): the next
+        # line is further on than its bytes say.
+        self._after_cut = cut_note(data) is not None
 
     def _start(self, generation: str, offset: int) -> None:
         """A new life of the file: a new file in place of the old one (a
@@ -71,6 +78,7 @@ class MirrorFile:
         self.generation = generation
         self.expected = offset  # the stream may have lost its start (limits): from there
         self.held.clear()
+        self._after_cut = False
 
     def close(self) -> None:
         if self._fd is not None:

@@ -182,7 +182,7 @@ class Shipper:
         if tailer is None or shipped.snapshot:
             return 0
         try:
-            return max(0, os.stat(tailer.path).st_size - tailer.offset + len(tailer.partial))
+            return max(0, os.stat(tailer.path).st_size - tailer.offset + tailer.unfinished_length)
         except OSError:
             return 0
 

@@ -1,0 +1,206 @@
+"""A line too long to hold (``sources.cut_lines``): whoever reads it, the
+tail loops, a read back, a long row's thread, keeps its first bytes and its
+length, never the whole of it; and its record says so."""
+
+from __future__ import annotations
+
+import os
+from datetime import timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vivtui.ingest import layout as layout_module
+from vivtui.ingest.feeds import Feed, read_to_end
+from vivtui.parsing.jsonline import why_not_json
+from vivtui.parsing.kinds import LineParser, spec_for_name
+from vivtui.sources import cut_lines, fileview, lineindex
+from vivtui.sources.cut_lines import UnfinishedLine, cut_line, cut_note, read_line
+from vivtui.sources.fileview import FileView
+from vivtui.sources.lineindex import scan
+from vivtui.sources.tailer import LineTailer
+from vivtui.store.big_rows import BigRows
+from vivtui.store.filerows import parse_lines
+from vivtui.stream.mirror import MirrorFile
+
+LONGEST, KEPT = 1000, 100
+
+
+@pytest.fixture(autouse=True)
+def small_limits(monkeypatch):
+    monkeypatch.setattr(cut_lines, "LONGEST_LINE", LONGEST)
+    monkeypatch.setattr(cut_lines, "KEPT_OF_CUT", KEPT)
+
+
+def expected(line: bytes) -> bytes:
+    return line if len(line) <= LONGEST else cut_line(line[:KEPT], len(line))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 700), max_size=12), st.integers(0, 255))
+def test_an_unfinished_line_is_whole_or_cut_and_never_held_past_the_limit(sizes, byte):
+    line = UnfinishedLine()
+    whole = b""
+    for size in sizes:
+        more = bytes([byte]) * size
+        line.grow(more)
+        whole += more
+        assert len(line) == len(whole)
+        assert len(line.kept) <= (LONGEST if len(whole) <= LONGEST else KEPT)
+    assert line.ended_by(b"end") == expected(whole + b"end")
+    assert not line and line.kept == b""
+
+
+def test_a_cut_line_says_how_long_it_was():
+    data = cut_line(b"\x00" * KEPT, 3 << 30)
+    assert len(data) < KEPT + 80 and data.endswith(b"\x00" * KEPT)
+    assert cut_note(data) == ("a line of 3072.0 MB, only its first 0.0 MB read", b"\x00" * KEPT)
+    assert cut_note(b"\x00" * KEPT * 2) is None and cut_note(b"[vivtui: a line]") is None
+    assert why_not_json(data) == ("not JSON: NUL bytes (left by a crash?); "
+                                  "a line of 3072.0 MB, only its first 0.0 MB read")
+
+
+def test_the_tail_reads_a_hole_of_nul_bytes_as_one_cut_line(tmp_path):
+    path = tmp_path / "kernel_run.log"
+    hole = b"\x00" * 5000
+    path.write_bytes(b"a\n" + hole)
+    tailer = LineTailer(path, budget=700)
+    lines = []
+    while (chunk := tailer.read()).more or tailer.offset < path.stat().st_size:
+        lines += chunk.lines
+        assert len(tailer._unfinished.kept) <= LONGEST
+    assert [line for _, _, line in lines] == [b"a"]
+    assert tailer.place().offset == 2 and tailer.unfinished_length == 5000
+    with open(path, "ab") as out:
+        out.write(b"[1] START: after the hole\nb\n")
+    lines = tailer.read().lines
+    cut = cut_line(hole[:KEPT], len(hole) + 25)
+    assert lines == [(2, 2, cut), (3, 2 + 5000 + 26, b"b")]
+    assert tailer.place().offset == tailer.offset == path.stat().st_size
+
+
+def test_a_one_shot_read_ends_with_the_cut_line_and_its_reason(tmp_path):
+    path = tmp_path / "api_audit.log"
+    good = b'{"timestamp":"2026-02-03T21:00:00","event":"API_CALL_SUCCESS","cost":0.1}\n'
+    path.write_bytes(good + b"\x00" * 4000)
+    feed = Feed([(spec_for_name(path.name), path)], timezone.utc)
+    records = []
+    read_to_end(feed, lambda batch: records.extend(batch.records))
+    assert [record.malformed for record in records] == [False, True]
+    assert records[1].offset == len(good) and records[1].line == 2
+    assert records[1].note == ("not JSON: NUL bytes (left by a crash?); "
+                                "a line of 0.0 MB, only its first 0.0 MB read")
+
+
+def test_a_line_read_back_or_by_a_long_rows_thread_is_cut(tmp_path):
+    path = tmp_path / "execution_log.jsonl"
+    short = b'{"task_id":"t1","status":"queued"}'
+    long = b'{"task_id":"t2","errors":"' + b"e" * 3000 + b'"}'
+    unended = b"u" * 2500
+    path.write_bytes(short + b"\n" + long + b"\n" + unended)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        at_long, at_unended = len(short) + 1, len(short) + len(long) + 2
+        assert layout_module._line_from(fd, 0) == short
+        assert layout_module._line_from(fd, at_long) == expected(long)
+        assert layout_module._line_from(fd, at_unended) == expected(unended)
+        assert read_line(fd, at_long, len(long)) == expected(long)
+        parser = LineParser(spec_for_name(path.name))
+        rows = BigRows("tasks", lambda lines: parse_lines(parser, lines), lambda: None)
+        record = rows.read(fd, 2, at_long, len(long))
+        assert record.malformed and record.note == "not JSON; " + cut_note(expected(long))[0]
+    finally:
+        os.close(fd)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lengths=st.lists(st.integers(0, 2500), min_size=1, max_size=40))
+def test_a_line_longer_than_a_read_is_indexed_by_its_length_not_held(tmp_path_factory, lengths):
+    lines = [bytes([97 + i % 26]) * n for i, n in enumerate(lengths)]
+    data = b"".join(line + b"\n" for line in lines)
+    path = tmp_path_factory.mktemp("scan") / "kernel_run.log"
+    path.write_bytes(data)
+    fd = os.open(path, os.O_RDONLY)
+    asked = []
+    real_read_into = lineindex._read_into
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(lineindex, "READ_SIZE", 500)
+            patch.setattr(lineindex, "BLOCK", 100)
+            patch.setattr(lineindex, "_read_into", lambda buffer, fd, size, offset: (
+                asked.append(size), real_read_into(buffer, fd, size, offset))[1])
+            index = scan(fd, 0, len(data))
+            assert index.count == len(lines) and index.end == len(data)
+            at = 0
+            for number, line in enumerate(lines):
+                if len(line) > 100:
+                    assert index.line_end(number, at) == at + len(line)
+                else:
+                    assert index.read(fd, number, number + 1) == (at, [line])
+                at += len(line) + 1
+    finally:
+        os.close(fd)
+    assert max(asked) <= 500  # (the buffer was doubled to hold a long line)
+
+
+def test_the_screens_index_goes_on_past_a_cut_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(fileview, "READ_BUDGET", 700)  # the long line read in pieces
+    path = tmp_path / "kernel_run.log"
+    path.write_bytes(b"a\n" + b"x" * 3000 + b"\nb\n")
+    view = FileView(path, tail_bytes=1 << 20)
+    while view.poll():
+        pass
+    index = view.segments[-1].index
+    assert index.count == 3 and index.end == 3000 + 5
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert index.read(fd, 2, 3) == (3003, [b"b"])
+        assert index.read_capped(fd, 0, 3, 2000) == [(0, b"a"), (2, 3000), (3003, b"b")]
+    finally:
+        os.close(fd)
+
+
+def test_the_mirror_writes_the_line_after_a_cut_one_at_once(tmp_path):
+    mirrored = MirrorFile(tmp_path / "kernel_run.log")
+    cut = cut_line(b"x" * KEPT, 3000)
+    mirrored.take("g1", 0, b"a")
+    mirrored.take("g1", 2, cut)
+    mirrored.take("g1", 3003, b"b")  # past the cut line's bytes: its length in the file
+    assert mirrored.path.read_bytes() == b"a\n" + cut + b"\nb\n"
+    mirrored.take("g1", 3005 + 10, b"d")  # (further on than "b" ends: waits for "c")
+    assert mirrored.path.read_bytes().endswith(b"\nb\n")
+    mirrored.close()
+
+
+def test_a_hole_in_a_cut_line_is_not_read(tmp_path, monkeypatch):
+    path = tmp_path / "kernel_run.log"
+    with open(path, "wb") as out:
+        out.write(b"a\n")
+        out.truncate(50 << 20)  # a hole: what a writer left going on past a cut
+        out.seek(0, os.SEEK_END)
+        out.write(b"x\nb\n")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if lineindex_hole_unknown(fd):
+            pytest.skip("this file system does not tell holes apart")
+    finally:
+        os.close(fd)
+    read = []
+    real_pread = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, size, at: (
+        read.append(size), real_pread(fd, size, at))[1])
+    tailer = LineTailer(path, budget=1 << 20)
+    lines = []
+    while True:
+        chunk = tailer.read()
+        lines += chunk.lines
+        if not chunk.more:
+            break
+    assert lines == [(1, 0, b"a"), (2, 2, cut_line(b"\x00" * KEPT, (50 << 20) - 2 + 1)),
+                     (3, (50 << 20) + 2, b"b")]
+    assert sum(read) < 3 << 20  # of 50 MB
+
+
+def lineindex_hole_unknown(fd: int) -> bool:
+    return cut_lines.unwritten_from(fd, 1 << 20, os.fstat(fd).st_size) == 0
