@@ -19,7 +19,7 @@ from vivtui.sources import cut_lines, fileview, lineindex
 from vivtui.sources.cut_lines import UnfinishedLine, cut_line, cut_note, read_line
 from vivtui.sources.fileview import FileView
 from vivtui.sources.lineindex import scan
-from vivtui.sources.tailer import LineTailer
+from vivtui.sources.tailer import LineTailer, line_start_before
 from vivtui.store.big_rows import BigRows
 from vivtui.store.filerows import parse_lines
 from vivtui.stream.mirror import MirrorFile
@@ -204,3 +204,26 @@ def test_a_hole_in_a_cut_line_is_not_read(tmp_path, monkeypatch):
 
 def lineindex_hole_unknown(fd: int) -> bool:
     return cut_lines.unwritten_from(fd, 1 << 20, os.fstat(fd).st_size) == 0
+
+
+def test_the_start_of_a_line_ending_in_a_hole_is_found_without_reading_the_hole(
+        tmp_path, monkeypatch):
+    path = tmp_path / "api_audit.log"
+    with open(path, "wb") as out:
+        out.write(b"a\nstart of a line")
+        out.truncate(50 << 20)  # and its end still being written, past a hole
+        out.seek(0, os.SEEK_END)
+        out.write(b"and more")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if lineindex_hole_unknown(fd):
+            pytest.skip("this file system does not tell holes apart")
+        read = []
+        real_pread = os.pread
+        monkeypatch.setattr(os, "pread", lambda fd, size, at: (
+            read.append(size), real_pread(fd, size, at))[1])
+        assert line_start_before(fd, path.stat().st_size - 4) == 2
+        assert lineindex._newline_from(fd, 2, path.stat().st_size) == path.stat().st_size - 1
+    finally:
+        os.close(fd)
+    assert sum(read) < 12 << 20  # (pieces where the data is) of 50 MB, twice

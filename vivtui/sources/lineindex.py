@@ -20,6 +20,8 @@ from array import array
 from bisect import bisect_left, bisect_right
 from typing import Callable
 
+from vivtui.sources.cut_lines import unwritten_from
+
 BLOCK = 1 << 16
 READ_SIZE = 256 << 10  # short C calls: the GIL is handed back often
 LOOK_SIZE = 8 << 20  # read at a time looking for a long line's end
@@ -200,6 +202,7 @@ def _newline_from(fd: int, at: int, end: int) -> int:
     big pieces: the GIL is let go for each read, and taken back after it
     (in 1 MB pieces, a 100 MB line held the screen's thread 143 ms)."""
     while at < end:
+        at += unwritten_from(fd, at, end)  # (a hole holds no newline: not read)
         data = os.pread(fd, min(LOOK_SIZE, end - at), at)
         found = data.find(b"\n")
         if found >= 0:

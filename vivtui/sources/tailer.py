@@ -372,10 +372,13 @@ class LineTailer:
 
 def line_start_before(fd: int, at: int, piece: int = 1 << 20) -> int:
     """Where the line that byte ``at`` is in starts (looked for backwards a
-    piece at a time)."""
+    piece at a time; a piece that is all hole, ``unwritten_from``, not read)."""
     end = at
     while end > 0:
         begin = max(0, end - piece)
+        if unwritten_from(fd, begin, end) == end - begin:
+            end = begin
+            continue
         found = os.pread(fd, end - begin, begin).rfind(b"\n")
         if found >= 0:
             return begin + found + 1
