@@ -173,23 +173,35 @@ def test_the_mirror_writes_the_line_after_a_cut_one_at_once(tmp_path):
     mirrored.close()
 
 
-def test_a_hole_in_a_cut_line_is_not_read(tmp_path, monkeypatch):
-    path = tmp_path / "kernel_run.log"
+def holey(path, before: bytes, hole_to: int, after: bytes):
+    """A file of ``before``, a hole up to byte ``hole_to`` (what a writer going on
+    past a cut leaves), then ``after``; skips the test where holes cannot be told."""
     with open(path, "wb") as out:
-        out.write(b"a\n")
-        out.truncate(50 << 20)  # a hole: what a writer left going on past a cut
+        out.write(before)
+        out.truncate(hole_to)
         out.seek(0, os.SEEK_END)
-        out.write(b"x\nb\n")
+        out.write(after)
     fd = os.open(path, os.O_RDONLY)
     try:
-        if lineindex_hole_unknown(fd):
+        if cut_lines.unwritten_from(fd, 1 << 20, hole_to) == 0:
             pytest.skip("this file system does not tell holes apart")
     finally:
         os.close(fd)
-    read = []
+    return path
+
+
+def preads_counted(monkeypatch) -> list[int]:
+    """The sizes every ``os.pread`` from now on asks for."""
+    asked: list[int] = []
     real_pread = os.pread
     monkeypatch.setattr(os, "pread", lambda fd, size, at: (
-        read.append(size), real_pread(fd, size, at))[1])
+        asked.append(size), real_pread(fd, size, at))[1])
+    return asked
+
+
+def test_a_hole_in_a_cut_line_is_not_read(tmp_path, monkeypatch):
+    path = holey(tmp_path / "kernel_run.log", b"a\n", 50 << 20, b"x\nb\n")
+    read = preads_counted(monkeypatch)
     tailer = LineTailer(path, budget=1 << 20)
     lines = []
     while True:
@@ -202,28 +214,16 @@ def test_a_hole_in_a_cut_line_is_not_read(tmp_path, monkeypatch):
     assert sum(read) < 3 << 20  # of 50 MB
 
 
-def lineindex_hole_unknown(fd: int) -> bool:
-    return cut_lines.unwritten_from(fd, 1 << 20, os.fstat(fd).st_size) == 0
-
-
 def test_the_start_of_a_line_ending_in_a_hole_is_found_without_reading_the_hole(
         tmp_path, monkeypatch):
-    path = tmp_path / "api_audit.log"
-    with open(path, "wb") as out:
-        out.write(b"a\nstart of a line")
-        out.truncate(50 << 20)  # and its end still being written, past a hole
-        out.seek(0, os.SEEK_END)
-        out.write(b"and more")
+    # (the line's end still being written, past a hole)
+    path = holey(tmp_path / "api_audit.log", b"a\nstart of a line", 50 << 20, b"and more")
+    size = path.stat().st_size
     fd = os.open(path, os.O_RDONLY)
     try:
-        if lineindex_hole_unknown(fd):
-            pytest.skip("this file system does not tell holes apart")
-        read = []
-        real_pread = os.pread
-        monkeypatch.setattr(os, "pread", lambda fd, size, at: (
-            read.append(size), real_pread(fd, size, at))[1])
-        assert line_start_before(fd, path.stat().st_size - 4) == 2
-        assert lineindex._newline_from(fd, 2, path.stat().st_size) == path.stat().st_size - 1
+        read = preads_counted(monkeypatch)
+        assert line_start_before(fd, size - 4) == 2
+        assert lineindex._newline_from(fd, 2, size) == size - 1
     finally:
         os.close(fd)
     assert sum(read) < 12 << 20  # (pieces where the data is) of 50 MB, twice
