@@ -24,17 +24,18 @@ from vivtui.store.big_rows import BigRows
 from vivtui.store.filerows import parse_lines
 from vivtui.stream.mirror import MirrorFile
 
-LONGEST, KEPT = 1000, 100
+LONGEST, KEPT, TAIL = 1000, 100, 50
 
 
 @pytest.fixture(autouse=True)
 def small_limits(monkeypatch):
     monkeypatch.setattr(cut_lines, "LONGEST_LINE", LONGEST)
     monkeypatch.setattr(cut_lines, "KEPT_OF_CUT", KEPT)
+    monkeypatch.setattr(cut_lines, "KEPT_TAIL", TAIL)
 
 
 def expected(line: bytes) -> bytes:
-    return line if len(line) <= LONGEST else cut_line(line[:KEPT], len(line))
+    return line if len(line) <= LONGEST else cut_line(line[:KEPT], line[-TAIL:], len(line))
 
 
 @settings(max_examples=200, deadline=None)
@@ -48,17 +49,18 @@ def test_an_unfinished_line_is_whole_or_cut_and_never_held_past_the_limit(sizes,
         whole += more
         assert len(line) == len(whole)
         assert len(line.kept) <= (LONGEST if len(whole) <= LONGEST else KEPT)
+        assert len(line.tail) <= TAIL
     assert line.ended_by(b"end") == expected(whole + b"end")
     assert not line and line.kept == b""
 
 
 def test_a_cut_line_says_how_long_it_was():
-    data = cut_line(b"\x00" * KEPT, 3 << 30)
-    assert len(data) < KEPT + 80 and data.endswith(b"\x00" * KEPT)
-    assert cut_note(data) == ("a line of 3072.0 MB, only its first 0.0 MB read", b"\x00" * KEPT)
+    data = cut_line(b"\x00" * KEPT, b"\x00" * (TAIL - 1) + b"{", 3 << 30)
+    assert len(data) < KEPT + TAIL + 100 and data.endswith(b"\x00 [\xe2\x80\xa6] " + b"\x00" * 49 + b"{")
+    note = "a line of 3072.0 MB, only its first 0.0 MB and last 0.0 MB read"
+    assert cut_note(data) == (note, data[data.index(b"\x00"):])
     assert cut_note(b"\x00" * KEPT * 2) is None and cut_note(b"[vivtui: a line]") is None
-    assert why_not_json(data) == ("not JSON: NUL bytes (left by a crash?); "
-                                  "a line of 3072.0 MB, only its first 0.0 MB read")
+    assert why_not_json(data) == f"not JSON: NUL bytes (left by a crash?); {note}"
 
 
 def test_the_tail_reads_a_hole_of_nul_bytes_as_one_cut_line(tmp_path):
@@ -75,7 +77,7 @@ def test_the_tail_reads_a_hole_of_nul_bytes_as_one_cut_line(tmp_path):
     with open(path, "ab") as out:
         out.write(b"[1] START: after the hole\nb\n")
     lines = tailer.read().lines
-    cut = cut_line(hole[:KEPT], len(hole) + 25)
+    cut = expected(hole + b"[1] START: after the hole")
     assert lines == [(2, 2, cut), (3, 2 + 5000 + 26, b"b")]
     assert tailer.place().offset == tailer.offset == path.stat().st_size
 
@@ -90,7 +92,7 @@ def test_a_one_shot_read_ends_with_the_cut_line_and_its_reason(tmp_path):
     assert [record.malformed for record in records] == [False, True]
     assert records[1].offset == len(good) and records[1].line == 2
     assert records[1].note == ("not JSON: NUL bytes (left by a crash?); "
-                                "a line of 0.0 MB, only its first 0.0 MB read")
+                                "a line of 0.0 MB, only its first 0.0 MB and last 0.0 MB read")
 
 
 def test_a_line_read_back_or_by_a_long_rows_thread_is_cut(tmp_path):
@@ -163,7 +165,7 @@ def test_the_screens_index_goes_on_past_a_cut_line(tmp_path, monkeypatch):
 
 def test_the_mirror_writes_the_line_after_a_cut_one_at_once(tmp_path):
     mirrored = MirrorFile(tmp_path / "kernel_run.log")
-    cut = cut_line(b"x" * KEPT, 3000)
+    cut = expected(b"x" * 3000)
     mirrored.take("g1", 0, b"a")
     mirrored.take("g1", 2, cut)
     mirrored.take("g1", 3003, b"b")  # past the cut line's bytes: its length in the file
@@ -209,7 +211,7 @@ def test_a_hole_in_a_cut_line_is_not_read(tmp_path, monkeypatch):
         lines += chunk.lines
         if not chunk.more:
             break
-    assert lines == [(1, 0, b"a"), (2, 2, cut_line(b"\x00" * KEPT, (50 << 20) - 2 + 1)),
+    assert lines == [(1, 0, b"a"), (2, 2, expected(bytes((50 << 20) - 2) + b"x")),
                      (3, (50 << 20) + 2, b"b")]
     assert sum(read) < 3 << 20  # of 50 MB
 
@@ -227,3 +229,16 @@ def test_the_start_of_a_line_ending_in_a_hole_is_found_without_reading_the_hole(
     finally:
         os.close(fd)
     assert sum(read) < 12 << 20  # (pieces where the data is) of 50 MB, twice
+
+
+def test_the_record_written_after_a_long_hole_is_kept_in_the_cut_lines_end(tmp_path):
+    """A writer that went on past a cut left a hole and then its next record,
+    glued to it: the cut line keeps its end, so that record is seen."""
+    path = tmp_path / "api_audit.log"
+    after = b'{"event":"API_CALL_FAILURE","user":"u1"}'
+    path.write_bytes(b"\x00" * 5000 + after + b"\n")
+    feed = Feed([(spec_for_name(path.name), path)], timezone.utc)
+    records = []
+    read_to_end(feed, lambda batch: records.extend(batch.records))
+    assert len(records) == 1 and records[0].malformed
+    assert records[0].raw.endswith(after.decode()) and "NUL bytes" in records[0].note

@@ -6,9 +6,10 @@ old offset after the file was cut under it (``copytruncate``, a ``>``
 redirect). Held whole while its end was awaited, a 3 GB run of NUL bytes at
 an audit log's end took the monitor to 4 GB of memory, and each process
 reading a part of it to 2.6 GB. A line longer than ``LONGEST_LINE`` is kept
-as a note of its length followed by its first ``KEPT_OF_CUT`` bytes: a
-record that says what it is (a JSON line so cut is malformed, and says why),
-where it is, and how long it was.
+as a note of its length, its first ``KEPT_OF_CUT`` bytes and its last
+``KEPT_TAIL``: a record that says what it is (a JSON line so cut is
+malformed, and says why), where it is, how long it was, and what was
+written at its end (after a hole, the writer's next line).
 """
 
 from __future__ import annotations
@@ -18,21 +19,26 @@ import os
 import re
 
 LONGEST_LINE = 64 << 20  # bytes: a longer line is cut
-# Bytes of a cut line kept, its first: a screen's worth many times over, and
-# with its note within a stream's message (NATS: 1 MB unless set otherwise).
+# Bytes of a cut line kept: its first, and its last (where the first record
+# written after a hole is: glued to it, with no newline between); with the
+# note, within a stream's message (NATS: 1 MB unless set otherwise).
 KEPT_OF_CUT = 256 << 10
+KEPT_TAIL = 64 << 10
 
-_NOTE = "[vivtui: a line of {:.1f} MB, only its first {:.1f} MB read] "
-_NOTE_FOUND = re.compile(rb"\[vivtui: (a line of [0-9.]+ MB, only its first [0-9.]+ MB read)\] ")
-_NOTE_MOST = 80  # bytes: a note is never longer
+_NOTE = "[vivtui: a line of {:.1f} MB, only its first {:.1f} MB and last {:.1f} MB read] "
+_NOTE_FOUND = re.compile(rb"\[vivtui: (a line of [0-9.]+ MB, only its first [0-9.]+ MB "
+                         rb"and last [0-9.]+ MB read)\] ")
+_NOTE_MOST = 100  # bytes: a note is never longer
+_BETWEEN = " [\u2026] ".encode()  # where the bytes not kept were
 
 
-def cut_line(head: bytes | bytearray, length: int) -> bytes:
-    """A line of ``length`` bytes that starts with ``head``: the note, then
-    its first ``KEPT_OF_CUT`` bytes (the note first: what a row or the
-    inspector shows of it first)."""
-    kept = bytes(head[:KEPT_OF_CUT])
-    return _NOTE.format(length / (1 << 20), len(kept) / (1 << 20)).encode() + kept
+def cut_line(head: bytes | bytearray, tail: bytes | bytearray, length: int) -> bytes:
+    """A line of ``length`` bytes that starts with ``head`` and ends with
+    ``tail``: the note, its first ``KEPT_OF_CUT`` bytes, its last
+    ``KEPT_TAIL`` (the note first: what a row or the inspector shows first)."""
+    head, tail = bytes(head[:KEPT_OF_CUT]), bytes(tail[-KEPT_TAIL:])
+    note = _NOTE.format(length / (1 << 20), len(head) / (1 << 20), len(tail) / (1 << 20))
+    return b"".join((note.encode(), head, _BETWEEN, tail))
 
 
 def too_long(length: int) -> bool:
@@ -43,14 +49,15 @@ def read_line(fd: int, offset: int, length: int) -> bytes:
     """The line of ``length`` bytes (without its newline) at ``offset``:
     whole, or cut when it is too long."""
     if too_long(length):
-        return cut_line(os.pread(fd, KEPT_OF_CUT, offset), length)
+        return cut_line(os.pread(fd, KEPT_OF_CUT, offset),
+                        os.pread(fd, KEPT_TAIL, offset + length - KEPT_TAIL), length)
     return os.pread(fd, length, offset)
 
 
 def cut_note(data: bytes) -> tuple[str, bytes] | None:
     """What a cut line's note says ("a line of 3072.0 MB, only its first 0.2
-    MB read") and the line's first bytes after it, if ``data`` is one (None:
-    a line as the file has it)."""
+    MB and last 0.1 MB read") and the bytes kept after it, if ``data`` is
+    one (None: a line as the file has it)."""
     if not data.startswith(b"[vivtui: "):
         return None
     found = _NOTE_FOUND.match(data, 0, _NOTE_MOST)
@@ -76,12 +83,13 @@ def unwritten_from(fd: int, at: int, end: int) -> int:
 
 class UnfinishedLine:
     """The line being read, until its newline comes: whole while it is no
-    longer than ``LONGEST_LINE``, then its first ``KEPT_OF_CUT`` bytes and
-    its length only."""
+    longer than ``LONGEST_LINE``, then its first ``KEPT_OF_CUT`` bytes, its
+    last ``KEPT_TAIL`` and its length only."""
 
     def __init__(self) -> None:
-        self.kept = bytearray()
-        self.dropped = 0  # its bytes past those kept
+        self.kept = bytearray()  # the line; once cut, its first bytes
+        self.tail = bytearray()  # once cut, its last bytes
+        self.dropped = 0  # once cut, its bytes past the first ones
 
     def __len__(self) -> int:
         return len(self.kept) + self.dropped
@@ -96,15 +104,27 @@ class UnfinishedLine:
             self.kept += more
             return
         length = len(self) + len(more)
-        if len(self.kept) < KEPT_OF_CUT:
-            self.kept += more[:KEPT_OF_CUT - len(self.kept)]
-        del self.kept[KEPT_OF_CUT:]
+        if not self.dropped:  # cut now: its first bytes kept, what is past them its tail
+            need = KEPT_OF_CUT - len(self.kept)
+            if need >= 0:
+                self.kept += more[:need]
+                more = more[need:]
+            else:
+                self.tail = bytearray(self.kept[max(KEPT_OF_CUT, len(self.kept) - KEPT_TAIL):])
+                del self.kept[KEPT_OF_CUT:]
+        self._ends_with(more)
         self.dropped = length - len(self.kept)
 
     def skip(self, length: int) -> None:
-        """``length`` more bytes of a line cut already, not read (a hole)."""
+        """``length`` more bytes of a line cut already, not read: a hole,
+        NUL bytes."""
         assert self.dropped, "only a cut line's bytes go unread"
+        self._ends_with(bytes(min(length, KEPT_TAIL)))
         self.dropped += length
+
+    def _ends_with(self, more: bytes) -> None:
+        self.tail += more[-KEPT_TAIL:]
+        del self.tail[:-KEPT_TAIL]
 
     def ended_by(self, last: bytes) -> bytes:
         """The line whole, ``last`` its last bytes (before the newline); the
@@ -113,10 +133,11 @@ class UnfinishedLine:
             line = b"".join((self.kept, last)) if self.kept else last
         else:
             self.grow(last)
-            line = cut_line(self.kept, len(self))
+            line = cut_line(self.kept, self.tail, len(self))
         self.clear()
         return line
 
     def clear(self) -> None:
         self.kept = bytearray()
+        self.tail = bytearray()
         self.dropped = 0
