@@ -14,6 +14,7 @@ from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Records
 from vivtui.store import budget as budget_module
 from vivtui.store.activity import FINISHED, IDLE, LIVE, UNDATED, RunActivity
+from vivtui.store.budget_limits import MIN_SPAN_S
 from vivtui.store.run import RunStore
 from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
 from vivtui.store.triage import NO_RANK
@@ -212,9 +213,11 @@ def test_the_forecast_uses_only_the_recent_window():
                         api("API_CALL_SUCCESS", cost=0.06, at=T0 - timedelta(minutes=3)),
                         api("API_CALL_SUCCESS", cost=0.06, at=T0 - timedelta(minutes=1))])
     forecast = store.budget.forecast(T0)
-    assert forecast is not None and forecast.user == "admin" and forecast.window == 600
-    assert abs(forecast.rate - 0.12 / 600) < 1e-12
-    assert abs(forecast.seconds - (1.0 - 0.42) / (0.12 / 600)) < 1e-6
+    # The ten minutes summed, T0's among them, cover nine minutes and T0's
+    # seconds into its own (0): not 600 s (a rate a tenth too low).
+    assert forecast is not None and forecast.user == "admin" and forecast.window == 540
+    assert abs(forecast.rate - 0.12 / 540) < 1e-12
+    assert abs(forecast.seconds - (1.0 - 0.42) / (0.12 / 540)) < 1e-6
     assert store.budget.forecast(T0 + timedelta(hours=1)) is None  # nothing spent lately
 
 
@@ -242,6 +245,20 @@ def test_the_action_logs_budget_lines_state_the_limit_when_no_refusal_has():
     budget = store.budget
     assert (budget.limit, budget.limit_source, budget.limit_basis) == (0.5, "inferred", "stated")
     assert round(budget.fraction_used, 6) == 0.4  # Nova-22's $0.20 of $0.50
+
+
+def test_a_wrapper_is_forecast_from_its_first_call_to_the_second():
+    """Its first spend 50 s into a minute, 8 s ago: spread from the minute's
+    start, its rate was a seventh of what it is (the live demo's forecast:
+    30 min where it ran out in 4)."""
+    store = RunStore(budget_limit=1.0)
+    first = T0.replace(second=50)
+    store.apply("api", [api("API_CALL_SUCCESS", cost=0.05, at=first + timedelta(seconds=s))
+                        for s in (0, 4, 8)])
+    forecast = store.budget.forecast(first + timedelta(seconds=12))
+    assert forecast.window == 12 and abs(forecast.rate - 0.15 / 12) < 1e-12
+    just_made = store.budget.forecast(first + timedelta(seconds=1))
+    assert just_made.window == MIN_SPAN_S  # (its first calls are not a rate a second)
 
 
 def test_a_young_run_is_forecast_from_the_time_it_has_spent():

@@ -69,6 +69,7 @@ class Wrapper:
     inferred_limit: float | None = None  # its spend at a refusal plus what was left
     by_minute: dict[int, float] = field(default_factory=dict)  # spend per epoch minute
     spent_at_refusal: float | None = None  # its spend at its latest refusal that said what was left
+    first_spent_at: float | None = None  # when its first call that cost something was (epoch s)
 
 
 def listed_event(category: str) -> bool:
@@ -224,9 +225,10 @@ class BudgetTracker(WrapperLimits):
                 minutes[at] = None
             for at in compress(count(), map(is_, minutes, repeat(None))):
                 zones_written[at] = zones[at] = None
-        keys = zip(*(_names(map(dict.get, fields, repeat(name)))
-                     for name in ("model", "call_type", "user")),
-                   minutes, zones_written, zones)
+        models, call_types, users = (_names(map(dict.get, fields, repeat(name)))
+                                     for name in ("model", "call_type", "user"))
+        self._first_spends(users, minutes, rows)
+        keys = zip(models, call_types, users, minutes, zones_written, zones)
         calls: dict[tuple, list] = {}
         for key, cost, used_in, used_out in zip(keys, costs, tokens_in, tokens_out):
             summed = calls.get(key)
@@ -242,6 +244,21 @@ class BudgetTracker(WrapperLimits):
         self.input_tokens += sum(tokens_in)
         self.output_tokens += sum(tokens_out)
         self._add_calls(calls)
+
+    def _first_spends(self, users: list[str], minutes: list, rows: list[tuple]) -> None:
+        """When each wrapper that had spent nothing spent first, to the second
+        (a forecast's rate is measured from then: from the start of its
+        minute, a wrapper 8 s old was spread over a minute). Looked for only
+        for wrappers new to spending: once each."""
+        for user in set(users):
+            known = self.by_user.get(user)
+            if known is not None and known.by_minute:
+                continue
+            at = next((at for at, (named, minute) in enumerate(zip(users, minutes))
+                       if named == user and minute is not None), None)
+            if at is not None:
+                self.wrapper_named(user).first_spent_at = self._minutes.seconds(
+                    rows[at][_STAMP], rows[at][_ZONE])
 
     def _listed(self, rows: list[tuple]) -> None:
         self.problems.extend(rows)

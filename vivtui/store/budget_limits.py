@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = 2.00  # the producer's default per-wrapper budget, USD
 FORECAST_WINDOW_S = 600.0  # the spend rate of a forecast: over the last ten minutes
+# At least, the seconds a rate is measured over: a wrapper's first call, just
+# made, is not a rate of its cost a second.
+MIN_SPAN_S = 10.0
 
 OPTION, INFERRED, DEFAULT = "option", "inferred", "default"
 STATED = "stated"  # a ``limit_basis``: only the action log's BUDGET lines give the limit
@@ -168,9 +171,15 @@ class WrapperLimits:
             if not spending or not self.limit_known(wrapper):
                 continue
             spent = sum(wrapper.by_minute[m] for m in spending)
-            first_spend = min(wrapper.by_minute) * 60.0
-            span = min(window, max(60.0, now.timestamp() - max(first_spend,
-                                                                now.timestamp() - window)))
+            # The time the minutes summed cover: from the first one's start (not
+            # ``window`` before now: up to a minute less), or from the wrapper's
+            # first spend, to the second, if that came later (a young run has no
+            # ten-minute rate).
+            earliest = min(wrapper.by_minute) * 60.0
+            first_spend = wrapper.first_spent_at
+            if first_spend is None or not earliest <= first_spend < earliest + 60.0:
+                first_spend = earliest  # (its first line was not its earliest)
+            span = max(MIN_SPAN_S, now.timestamp() - max(first_spend, minutes[0] * 60.0))
             rate = spent / span
             seconds = max(0.0, self.remaining_of(wrapper) / rate)
             if best is None or seconds < best.seconds:

@@ -68,6 +68,8 @@ def _follow_wrapper(wrapper: Wrapper, later: Wrapper) -> None:
     wrapper.refused += later.refused
     for minute, cost in later.by_minute.items():
         wrapper.by_minute[minute] = wrapper.by_minute.get(minute, 0.0) + cost
+    if wrapper.first_spent_at is None:
+        wrapper.first_spent_at = later.first_spent_at
     if later.spent_at_refusal is not None:
         wrapper.last_remaining = later.last_remaining
         wrapper.spent_at_refusal = spent = spent_before + later.spent_at_refusal
