@@ -316,7 +316,8 @@ async def test_budget_and_kernel_panes(tui, run_dir):
         assert "limit $2.00 per wrapper (per the action log)" in text
         assert "$0.50 of $2.00 (25%)  left $1.50" in text  # wrapper "w", nearest its limit
         assert "1 call refused, admin had $0.0191 left at the latest" in text
-        assert "forecast w runs out in ~6m" in text  # w spent $0.50 in its first 2 minutes
+        # w spent $0.50 in the 98 s since its first call: $1.50 left lasts 294 s
+        assert "forecast w runs out in ~4m54s" in text
         assert "BUDGET_EXCEEDED" in text and "TASK_BUDGET_EXCEEDED_ACTUAL" in text
         await pilot.press("5")
         await pilot.pause()

@@ -227,7 +227,7 @@ class BudgetTracker(WrapperLimits):
                 zones_written[at] = zones[at] = None
         models, call_types, users = (_names(map(dict.get, fields, repeat(name)))
                                      for name in ("model", "call_type", "user"))
-        self._first_spends(users, minutes, rows)
+        firsts = self._first_spends(users, minutes, rows)
         keys = zip(models, call_types, users, minutes, zones_written, zones)
         calls: dict[tuple, list] = {}
         for key, cost, used_in, used_out in zip(keys, costs, tokens_in, tokens_out):
@@ -244,12 +244,15 @@ class BudgetTracker(WrapperLimits):
         self.input_tokens += sum(tokens_in)
         self.output_tokens += sum(tokens_out)
         self._add_calls(calls)
+        for user, at in firsts.items():  # (each one's wrapper made by now, in the order seen)
+            self.by_user[user].first_spent_at = at
 
-    def _first_spends(self, users: list[str], minutes: list, rows: list[tuple]) -> None:
+    def _first_spends(self, users: list[str], minutes: list, rows: list[tuple]) -> dict:
         """When each wrapper that had spent nothing spent first, to the second
         (a forecast's rate is measured from then: from the start of its
         minute, a wrapper 8 s old was spread over a minute). Looked for only
         for wrappers new to spending: once each."""
+        firsts = {}
         for user in set(users):
             known = self.by_user.get(user)
             if known is not None and known.by_minute:
@@ -257,8 +260,8 @@ class BudgetTracker(WrapperLimits):
             at = next((at for at, (named, minute) in enumerate(zip(users, minutes))
                        if named == user and minute is not None), None)
             if at is not None:
-                self.wrapper_named(user).first_spent_at = self._minutes.seconds(
-                    rows[at][_STAMP], rows[at][_ZONE])
+                firsts[user] = self._minutes.seconds(rows[at][_STAMP], rows[at][_ZONE])
+        return firsts
 
     def _listed(self, rows: list[tuple]) -> None:
         self.problems.extend(rows)
