@@ -261,6 +261,17 @@ def test_a_wrapper_is_forecast_from_its_first_call_to_the_second():
     assert just_made.window == MIN_SPAN_S  # (its first calls are not a rate a second)
 
 
+def test_a_wrappers_first_spend_is_kept_when_the_log_is_read_in_two_parts():
+    first, later = RunStore(budget_limit=1.0), RunStore(budget_limit=1.0)
+    early = T0.replace(second=20)
+    first.apply("api", [api("API_CALL_SUCCESS", user="a", cost=0.1, at=early)])
+    later.apply("api", [api("API_CALL_SUCCESS", user="a", cost=0.1, at=early + timedelta(seconds=30)),
+                        api("API_CALL_SUCCESS", user="b", cost=0.1, at=early + timedelta(seconds=40))])
+    first.budget.followed_by(later.budget)
+    firsts = {user: wrapper.first_spent_at for user, wrapper in first.budget.by_user.items()}
+    assert firsts == {"a": early.timestamp(), "b": early.timestamp() + 40}
+
+
 def test_a_young_run_is_forecast_from_the_time_it_has_spent():
     store = RunStore(budget_limit=1.0)
     start = T0.replace(second=0)

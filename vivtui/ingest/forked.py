@@ -39,7 +39,6 @@ class Forked:
     @classmethod
     def start(cls, work: Callable[[], object], kept: Iterable[int]) -> Forked:
         """Raises ``OSError`` when no process can be made."""
-        kept = sorted(set(kept))
         pid = os.fork()
         if pid == 0:
             _run(work, kept)  # never returns
@@ -66,14 +65,13 @@ class Forked:
         try:
             pid, status = os.waitpid(self.pid, flags)
         except ChildProcessError:  # reaped already: its status is lost
-            if self.returncode is None:
-                self.returncode = FAILED
+            self.returncode = FAILED
             return
         if pid:
             self.returncode = os.waitstatus_to_exitcode(status)
 
 
-def _run(work: Callable[[], object], kept: list[int]) -> None:
+def _run(work: Callable[[], object], kept: Iterable[int]) -> None:
     """In the child: only the kept descriptors open, the parent's objects
     left out of the collector's looks, ``work`` done; then gone, without
     the parent's exit handlers or buffers (status 0, or ``FAILED``)."""
@@ -92,11 +90,11 @@ def _run(work: Callable[[], object], kept: list[int]) -> None:
         os._exit(status)
 
 
-def _close_all_but(kept: list[int]) -> None:
-    """Every descriptor closed but ``kept`` (sorted): another child's pipe
-    held open here would never end for the parent."""
+def _close_all_but(kept: Iterable[int]) -> None:
+    """Every descriptor closed but ``kept``: another child's pipe held open
+    here would never end for the parent."""
     start = 0
-    for fd in sorted(kept):
+    for fd in sorted(set(kept)):
         if fd > start:
             os.closerange(start, fd)
         start = fd + 1

@@ -26,7 +26,8 @@ from vivtui.parsing.kinds import (
     spec_for_name,
 )
 from vivtui.parsing.record import Record, copy_of
-from vivtui.sources.cut_lines import KEPT_OF_CUT, UnfinishedLine
+from vivtui.sources.cut_lines import UnfinishedLine
+from vivtui.sources.lineindex import LOOK_SIZE
 from vivtui.sources.regular import kind_of, open_regular, read_head
 from vivtui.store.readback import paced
 
@@ -242,7 +243,7 @@ def _line_from(fd: int, offset: int) -> bytes | None:
         line.grow(data)
         if len(data) < size:  # the last line, not yet ended
             return line.ended_by(b"")
-        at, size = at + len(data), min(size * 2, KEPT_OF_CUT << 3)
+        at, size = at + len(data), min(size * 2, LOOK_SIZE)
 
 
 def discover(path: Path | str, zone: tzinfo | None = None) -> RunLayout:
