@@ -16,7 +16,7 @@ from vivtui.ingest.feeds import Feed, read_to_end
 from vivtui.parsing.jsonline import why_not_json
 from vivtui.parsing.kinds import LineParser, spec_for_name
 from vivtui.sources import cut_lines, fileview, lineindex
-from vivtui.sources.cut_lines import UnfinishedLine, cut_line, cut_note, read_line
+from vivtui.sources.cut_lines import UnfinishedLine, cut_line, cut_note, read_line, within
 from vivtui.sources.fileview import FileView
 from vivtui.sources.lineindex import scan
 from vivtui.sources.tailer import LineTailer, line_start_before
@@ -242,3 +242,16 @@ def test_the_record_written_after_a_long_hole_is_kept_in_the_cut_lines_end(tmp_p
     read_to_end(feed, lambda batch: records.extend(batch.records))
     assert len(records) == 1 and records[0].malformed
     assert records[0].raw.endswith(after.decode()) and "NUL bytes" in records[0].note
+
+
+def test_a_line_is_cut_within_a_messages_size_keeping_its_first_and_last_bytes():
+    line = bytes(range(256)) * 40  # 10 KB
+    assert within(line, len(line)) is line
+    for most in (1000, 4000, 9000):
+        cut = within(line, most)
+        assert len(cut) <= most
+        note, rest = cut_note(cut)
+        assert note.startswith("a line of 0.0 MB")
+        head, _, tail = rest.partition(" [\u2026] ".encode())
+        assert line.startswith(head) and line.endswith(tail)
+        assert len(head) > len(tail) > 0  # mostly its first bytes: a record's start

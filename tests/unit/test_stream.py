@@ -20,6 +20,7 @@ from tests.natsserver import (
     wait_for,
 )
 from vivtui.cli import main
+from vivtui.sources.cut_lines import cut_note
 from vivtui.stream import subjects as sj
 from vivtui.stream.connect import Link, without_login
 from vivtui.stream.mirror import MirrorFile, MirrorThread
@@ -328,3 +329,33 @@ def test_a_deleted_stream_is_made_again_by_the_shipper_and_said_by_the_monitor(s
     finally:
         thread.stop()
         mirror.stop()
+
+
+@needs_nats
+def test_a_line_over_the_servers_message_size_is_shipped_cut_and_the_lines_after_it_go_on(
+        server, tmp_path):
+    run_dir = tmp_path / "r1"
+    run_dir.mkdir()
+    big = b'{"action_type": "write_file", "details": "' + b"x" * (3 << 20) + b' end"}'
+    lines = [b'{"action_type": "spawn", "n": 1}', big, b'{"action_type": "spawn", "n": 3}']
+    (run_dir / "action_log.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    said: list[str] = []
+    shipper = Shipper(run_dir, Link(sj.parse_address(server.url)), "r1", "h1",
+                      say=said.append)
+    thread = LoopThread(shipper.run_until).start()
+    wait_for(lambda: shipper.progress.lines == 3)
+    thread.stop()
+    stored = _lines(stream_messages(server.url), "action_log.jsonl")
+    assert [offset for _, offset, _ in stored] == [0, len(lines[0]) + 1,
+                                                   len(lines[0]) + len(big) + 2]
+    assert stored[0][2] == lines[0] and stored[2][2] == lines[2]
+    shipped = stored[1][2]
+    note = cut_note(shipped)
+    assert note is not None and note[0].startswith("a line of 3.0 MB")
+    assert note[1].startswith(big[:1000]) and shipped.endswith(b' end"}')
+    assert len(shipped) < 1 << 20
+    mirrored = MirrorFile(tmp_path / "mirror" / "action_log.jsonl")
+    for generation, offset, data in stored:
+        mirrored.take(generation, offset, data)
+    assert mirrored.path.read_bytes().splitlines()[2] == lines[2]  # the mirror goes on past it
+    mirrored.close()

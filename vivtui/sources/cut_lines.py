@@ -32,13 +32,26 @@ _NOTE_MOST = 100  # bytes: a note is never longer
 _BETWEEN = " [\u2026] ".encode()  # where the bytes not kept were
 
 
-def cut_line(head: bytes | bytearray, tail: bytes | bytearray, length: int) -> bytes:
+def cut_line(head: bytes | bytearray, tail: bytes | bytearray, length: int,
+             kept: tuple[int, int] | None = None) -> bytes:
     """A line of ``length`` bytes that starts with ``head`` and ends with
-    ``tail``: the note, its first ``KEPT_OF_CUT`` bytes, its last
-    ``KEPT_TAIL`` (the note first: what a row or the inspector shows first)."""
-    head, tail = bytes(head[:KEPT_OF_CUT]), bytes(tail[-KEPT_TAIL:])
+    ``tail``: the note, its first ``kept[0]`` bytes, its last ``kept[1]``
+    (``KEPT_OF_CUT`` and ``KEPT_TAIL`` unless given; the note first: what a
+    row or the inspector shows first)."""
+    first, last = kept or (KEPT_OF_CUT, KEPT_TAIL)
+    head, tail = bytes(head[:first]), bytes(tail[max(0, len(tail) - last):])
     note = _NOTE.format(length / (1 << 20), len(head) / (1 << 20), len(tail) / (1 << 20))
     return b"".join((note.encode(), head, _BETWEEN, tail))
+
+
+def within(data: bytes, most: int) -> bytes:
+    """``data``, or when it is longer than ``most`` bytes, it cut to them:
+    a line a stream's message cannot hold (NATS: 1 MB unless set otherwise)."""
+    if len(data) <= most:
+        return data
+    room = max(0, most - _NOTE_MOST - len(_BETWEEN))
+    kept = (min(KEPT_OF_CUT, room * 4 // 5), min(KEPT_TAIL, room // 5))
+    return cut_line(data, data, len(data), kept)
 
 
 def too_long(length: int) -> bool:

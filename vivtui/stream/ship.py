@@ -26,6 +26,7 @@ from pathlib import Path
 
 from vivtui.ingest.layout import AUDIT_SUBDIR
 from vivtui.parsing.kinds import SNAPSHOT, SPECS
+from vivtui.sources.cut_lines import within
 from vivtui.sources.regular import open_regular, read_regular
 from vivtui.sources.snapshot import WHOLE_FILE_LIMIT
 from vivtui.sources.tailer import LineTailer
@@ -34,6 +35,7 @@ from vivtui.stream import subjects as sj
 from vivtui.stream.connect import Link, NoServer, connect, ensure_stream
 
 WINDOW = 512  # messages published before their acknowledgements are awaited
+HEADERS_ROOM = 1024  # bytes of a message left to its headers
 LOOK_S = 0.25  # a look at every file even without a change notice
 RETRY_S = 0.5
 ACK_S = 5.0  # a window's acknowledgements awaited this long before it goes again
@@ -239,7 +241,11 @@ class Shipper:
                 for line_no, offset, data in run:
                     if line_no == 1:  # a new file, or the file started over
                         shipped.generation = generation_of(tailer.identity, data)
-                    batch.append((line_no, offset, data, shipped.generation))
+                    # (A line the server cannot take whole is cut, as a line
+                    # too long to hold is: published whole, it was refused
+                    # again and again, and no line after it was ever shipped.)
+                    batch.append((line_no, offset, within(data, max_payload - HEADERS_ROOM),
+                                  shipped.generation))
             for start in range(0, len(batch), WINDOW):
                 await self._publish(js, shipped, batch[start:start + WINDOW])
             if not chunk.more:
@@ -324,7 +330,7 @@ class Shipper:
         if digest == shipped.last_snapshot:
             return
         packed = zlib.compress(data, 6)
-        if len(packed) > max_payload - 1024:
+        if len(packed) > max_payload - HEADERS_ROOM:
             if not shipped.note:
                 shipped.note = (f"{shipped.name}: {len(packed)} bytes compressed, over the "
                                 f"server's max_payload ({max_payload}): not shipped")
