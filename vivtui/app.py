@@ -124,7 +124,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         run no longer on screen are let go (``origin``)."""
         self.layout_ = layout
         # A copy: a run opened again (``fleetapp``) starts its judgement afresh.
-        self.store = RunStore(self.options.budget, clock=self.now,
+        self.store = RunStore(self.options.budget, clock=self.wall_now,
                               activity=copy(self.options.activity))
         read_back_from(layout, self.store, self.options.zone)
         poll = self.options.poll
@@ -159,7 +159,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
     def _read_apart(self, kind: str) -> ReadApart:
         """Where a big file's backlog is taken in by its reading thread (``ingest.apart``)."""
         return ReadApart.afresh(kind, self.layout_, self.options.zone,
-                                RunStore(self.options.budget, clock=self.now,
+                                RunStore(self.options.budget, clock=self.wall_now,
                                          activity=copy(self.options.activity)),
                                 AlertEngine(self.alerts.run, self.alerts.settings))
 
@@ -177,7 +177,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         its rows back from the same files: a new one, or ``made`` by another
         process (``ingest.early_previews``)."""
         store = RunStore(self.options.budget) if made is None else made
-        store.clock = self.now
+        store.clock = self.wall_now
         read_back_from(layout, store, self.options.zone)
         return store
 
@@ -236,8 +236,13 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
             self.keeper.close()
         self.ringer.close()
 
-    def now(self) -> datetime:
+    def wall_now(self) -> datetime:
         return self.options.clock() if self.options.clock else datetime.now(UTC)
+
+    def now(self) -> datetime:
+        """The run's clock (``RunStore.now``): what its times are judged by."""
+        store = getattr(self, "store", None)
+        return store.now() if store is not None else self.wall_now()
 
     # -- data in --------------------------------------------------------------------------
 

@@ -725,3 +725,26 @@ async def test_a_long_lines_row_is_drawn_once_a_thread_has_read_it(tui, tmp_path
                              saved.read_bytes().count(b"\n") == 8)
         assert orjson.loads(saved.read_bytes().splitlines()[5])["detail"].endswith("end")
         go.set()
+
+
+async def test_a_run_written_hours_ahead_of_this_clock_is_timed_by_its_own_clock(tui, tmp_path):
+    """Naive times written in UTC, read as a zone 8 h behind it: the sessions
+    were "0s" old and the run live for 8 h after its writer stopped."""
+    import orjson
+
+    log = tmp_path / "structured_logs.jsonl"
+    log.write_bytes(b"")
+    wall = datetime(2026, 2, 3, 5, 0, tzinfo=timezone.utc)
+    behind = timezone(-timedelta(hours=8))
+    app = VivtuiApp(discover(tmp_path, behind), Options(zone=behind, display_zone=timezone.utc,
+                                                        clock=lambda: wall))
+    async with app.run_test(size=(120, 30)) as pilot:
+        for session_id in (1, 2, 3):  # (the first read is the backlog; then two as written)
+            with open(log, "ab") as handle:  # stamped at the wall time, in UTC
+                handle.write(orjson.dumps({
+                    "timestamp": wall.replace(tzinfo=None).isoformat(), "level": "INFO",
+                    "message": "GrindSession started", "worker_id": "w",
+                    "context": {"session_id": session_id, "run": 1}}) + b"\n")
+            await tui.wait_until(pilot, lambda n=session_id: app.store.sessions.started == n)
+        assert app.now() - wall == timedelta(hours=8)
+        await tui.wait_until(pilot, lambda: "⚠ times 8h00m ahead (--tz?)" in tui.screen_text(app))

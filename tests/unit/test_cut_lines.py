@@ -16,7 +16,13 @@ from vivtui.ingest.feeds import Feed, read_to_end
 from vivtui.parsing.jsonline import why_not_json
 from vivtui.parsing.kinds import LineParser, spec_for_name
 from vivtui.sources import cut_lines, fileview, lineindex
-from vivtui.sources.cut_lines import UnfinishedLine, cut_line, cut_note, read_line, within
+from vivtui.sources.cut_lines import (
+    UnfinishedLine,
+    cut_line,
+    cut_note,
+    read_line,
+    within,
+)
 from vivtui.sources.fileview import FileView
 from vivtui.sources.lineindex import scan
 from vivtui.sources.tailer import LineTailer, line_start_before

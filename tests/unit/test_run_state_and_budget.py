@@ -20,6 +20,7 @@ from vivtui.store.sessions import RUNNING, STALLED, UNFINISHED
 from vivtui.store.triage import NO_RANK
 from vivtui.summary import collect, render_text
 from vivtui.ui.heads import newest_listed
+from vivtui.ui.heads import run_state as run_state_text
 
 UTC = ParseContext(timezone.utc)
 T0 = datetime(2026, 2, 3, 5, 0, tzinfo=timezone.utc)
@@ -96,6 +97,49 @@ def test_finished_can_be_forced_and_an_event_from_the_future_counts_as_now():
     ahead = RunStore(clock=clock)
     ahead.apply("sessions", [started(T0 + timedelta(hours=9))])  # a naive time in another zone
     assert ahead.run_state().state == LIVE
+
+
+def _written(store: RunStore, at: datetime, session_id: int) -> None:
+    """A session's start stamped ``at``, read as its file grew."""
+    store.apply_batch(Batch("sessions", Records([tuple(started(at, session_id))]), fresh=True))
+
+
+def test_a_run_whose_times_are_hours_ahead_of_this_clock_is_judged_by_its_own_times():
+    clock = Clock(T0)
+    store = RunStore(clock=clock, activity=RunActivity(stall_after=600, finished_after=3600))
+    ahead = timedelta(hours=8)  # naive UTC times read as America/Los_Angeles
+    _written(store, T0 + ahead - timedelta(seconds=1), 1)
+    assert store.run_state().skew == timedelta(0)  # (one batch alone: a slip?)
+    clock.now = T0 + timedelta(seconds=5)
+    _written(store, clock.now + ahead, 2)
+    state = store.run_state()
+    assert state.state == LIVE and state.skew == ahead and store.now() == clock.now + ahead
+    session = store.sessions.sessions[1]
+    assert session.state(LIVE) == RUNNING
+    assert (store.now() - session.started_at).total_seconds() == 0  # not hours "ago"
+    clock.now += timedelta(seconds=30)
+    assert (store.now() - session.started_at).total_seconds() == 30  # (it was "0s" for 8 h)
+    clock.now += timedelta(minutes=11)  # the writer stopped: idle, not live for 8 more hours
+    assert store.run_state().state == IDLE
+    assert "⚠ times 8h00m ahead (--tz?)" in run_state_text(store.run_state(), store.now()).plain
+
+
+def test_a_run_written_behind_this_clock_says_so_and_a_replayed_old_line_is_no_skew():
+    clock = Clock(T0)
+    store = RunStore(clock=clock)
+    for session_id in (1, 2):
+        _written(store, T0 - timedelta(hours=1, seconds=2), session_id)
+    assert store.run_state().skew == -timedelta(hours=1)
+    assert "times 1h00m behind" in run_state_text(store.run_state(), store.now()).plain
+    _written(store, T0 - timedelta(hours=1), 3)  # within seconds of the run's clock
+    assert store.run_state().skew == -timedelta(hours=1)
+    other = RunStore(clock=clock)
+    for session_id in (1, 2, 3):  # lines of last year appended: not a zone
+        _written(other, T0 - timedelta(days=300), session_id)
+    _written(other, T0 - timedelta(minutes=20), 4)  # late, but not a zone
+    _written(other, T0 - timedelta(minutes=20), 5)
+    assert other.run_state().skew == timedelta(0)
+    assert "⚠" not in run_state_text(other.run_state(), other.now()).plain
 
 
 def api(event, user="admin", at=None, **fields):

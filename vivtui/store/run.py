@@ -46,7 +46,8 @@ STATED_LIMIT = re.compile(r"\$[\d.]+\s*[/>]\s*\$(\d+(?:\.\d+)?)")  # "$0.41/$2.0
 _CATEGORY = itemgetter(Record._fields.index("category"))
 _SEVERITY = itemgetter(_SEVERITY_AT)
 _MALFORMED = itemgetter(_MALFORMED_AT)
-_STAMP = itemgetter(Record._fields.index("stamp"))
+_STAMP_AT = Record._fields.index("stamp")
+_STAMP = itemgetter(_STAMP_AT)
 _ZONE = itemgetter(Record._fields.index("zone"))
 
 KEEP_MARGIN = 2  # see RunStore.apply
@@ -71,6 +72,9 @@ BLOCKED_CATEGORY = {
 
 # The kinds a file of which can be read in parts at once, one store
 # following another (``RunStore.followed_by``).
+# Kinds whose stamps are events' times as written (a snapshot's entries are
+# sessions' metrics; the kernel's lines carry none).
+_EVENT_KINDS = frozenset({actions.KIND, sessions.KIND, execution.KIND, api_audit.KIND})
 PART_KINDS = frozenset({execution.KIND, sessions.KIND, api_audit.KIND})
 
 # The model of each kind that has one: (attribute, kind).
@@ -129,9 +133,21 @@ class RunStore:
     def apply_batch(self, batch) -> Found:
         """A feed's batch (``ingest.batch.Batch``)."""
         if batch.fresh and (batch.records or batch.reset):
-            self.activity.saw_growth(self.clock())
-        return self.apply(batch.kind, batch.records, batch.reset, batch.source,
-                          batch.rows_to_come)
+            self.activity.saw_growth(self.now())
+        found = self.apply(batch.kind, batch.records, batch.reset, batch.source,
+                           batch.rows_to_come)
+        if batch.fresh and batch.records and batch.kind in _EVENT_KINDS:
+            rows = rows_of(batch.records)
+            if rows[-1][_STAMP_AT].__class__ is str:  # (as written: not a time read)
+                newest = _extreme(rows, max)
+                if newest is not None:
+                    self.activity.saw_fresh(newest, self.now())
+        return found
+
+    def now(self) -> datetime:
+        """The run's clock: this one, plus how far the run's times are from
+        it (``RunActivity.skew``)."""
+        return self.clock() + self.activity.skew
 
     def apply(self, kind: str, records: list[Record], reset: bool = False,
               source: str = "", rows_to_come: int = 0) -> Found:
@@ -306,7 +322,7 @@ class RunStore:
             self.performance.apply([], reset=True)
 
     def run_state(self, now: datetime | None = None) -> RunState:
-        return self.activity.state(now or self.clock(),
+        return self.activity.state(now or self.now(),
                                    any(self.by_severity[kind] for kind in KINDS))
 
     def source_of(self, record: Record) -> str:

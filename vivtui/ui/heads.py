@@ -3,7 +3,7 @@ line, and the budget overview. Log text in them goes through ``render.safe``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 
@@ -110,7 +110,15 @@ def run_state(run: RunState, now: datetime, zone=None) -> Text:
         out.append(f" {render.duration((now - run.since).total_seconds())}", styles.CAUTION)
     if run.state != LIVE and run.last_event is not None:
         out.append(f" (last event {render.stamp(run.last_event, zone, now)})", styles.NOTE)
+    if run.skew:
+        out.append(f" ⚠ times {skew_text(run.skew)} (--tz?)", styles.CAUTION_STRONG)
     return out
+
+
+def skew_text(skew: timedelta) -> str:
+    """How far a run's times are from this clock: "8h00m ahead", "1h00m behind"."""
+    seconds = skew.total_seconds()
+    return f"{render.duration(abs(seconds))} {'ahead' if seconds > 0 else 'behind'}"
 
 
 def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
