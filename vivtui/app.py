@@ -344,7 +344,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         self._alerted(self.alerts.saw_batch(batch, found, self.store))
 
     def _alert_tick(self) -> None:
-        self._alerted(self.alerts.tick(self.store, self.layout_.statuses(), self.now()))
+        self._alerted(self.alerts.tick(self.store, self.layout_.statuses(), self.wall_now()))
 
     def _alerted(self, fired: list[Alert]) -> None:
         """New alerts: listed, and those of lines written while watched rung."""

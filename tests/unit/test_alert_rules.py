@@ -285,6 +285,20 @@ def test_a_live_run_that_stops_writing_fires_once_and_an_old_run_never(run):
     assert RUN_STALL not in rules_of(old.look())
 
 
+def test_a_run_written_hours_ahead_of_this_clock_fires_its_stop_by_its_own_clock(run):
+    ahead = timedelta(hours=8)  # naive times of a zone 8 h ahead of the one read in
+    run.write("api_audit.log", call(ahead.total_seconds()))
+    run.look()  # (the backlog: not measured)
+    for seconds in (10, 20):  # written as the file grows, each 8 h ahead of this clock
+        run.now = T0 + timedelta(seconds=seconds)
+        run.write("api_audit.log", call(ahead.total_seconds() + seconds))
+        assert run.look() == []
+    assert run.store.activity.skew == ahead
+    run.now = T0 + timedelta(minutes=11)  # its writer stopped: not "live" for 8 more hours
+    fired = run.look()
+    assert rules_of(fired) == [RUN_STALL] and "for 11 min" in fired[0].message
+
+
 def test_a_session_open_past_its_threshold_fires_once(run):
     run.settings = AlertSettings(session_stall=300)
     run.write("structured_logs.jsonl", session(0, 1), session(0, 2))

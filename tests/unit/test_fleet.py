@@ -93,15 +93,20 @@ def test_troubled_runs_come_first(tmp_path):
     assert order[-1] == "quiet"
 
 
+def _fixture_run_judged_live(tmp_path: Path) -> tuple[Fleet, object]:
+    """The runs of ``_runs`` read once, judged by their times (not forced
+    finished); and the fixture run among them."""
+    fleet = Fleet([], [_runs(tmp_path)], RunSettings(zone=timezone.utc, activity=RunActivity()),
+                  lambda run, batch: None, _fail)
+    fleet.read_once()
+    return fleet, next(run for run in fleet.runs if run.name == "run")
+
+
 def test_a_run_whose_directory_goes_is_gone_not_live(tmp_path):
     """A run removed while watched keeps its last figures but is no longer
     live (its last event was seconds ago: the activity alone said live for ten
     minutes); its open sessions will be seen no further."""
-    parent = _runs(tmp_path)
-    fleet = Fleet([], [parent], RunSettings(zone=timezone.utc, activity=RunActivity()),
-                  lambda run, batch: None, _fail)
-    fleet.read_once()
-    run = next(run for run in fleet.runs if run.name == "run")
+    fleet, run = _fixture_run_judged_live(tmp_path)
     now = run.store.activity.last_event
     before = run.facts(now)
     assert before.state == "live" and before.running > 0
@@ -113,6 +118,16 @@ def test_a_run_whose_directory_goes_is_gone_not_live(tmp_path):
     assert run.facts(now + timedelta(minutes=3)).since == now  # since it was first missed
     shutil.copytree(FIXTURES / "run", run.path)
     assert run.facts(now).state == "live"
+    fleet.stop()
+
+
+def test_a_run_written_hours_ahead_of_this_clock_is_judged_by_its_own_in_the_overview(tmp_path):
+    fleet, run = _fixture_run_judged_live(tmp_path)
+    last = run.store.activity.last_event
+    run.store.activity.skew = timedelta(hours=8)  # (as measured on lines as written)
+    now = last - timedelta(hours=8) + timedelta(minutes=11)  # this clock, 11 min after
+    facts = run.facts(now)
+    assert facts.state == "idle" and facts.since == last - timedelta(hours=8)
     fleet.stop()
 
 

@@ -195,7 +195,9 @@ class AlertEngine(ApiRules):
     # -- time -------------------------------------------------------------------------
 
     def tick(self, store: RunStore, statuses, now: datetime) -> list[Alert]:
-        """Once a second: what only time or the files' states tell."""
+        """Once a second: what only time or the files' states tell (``now``:
+        this clock's; the run is judged by its own, ``RunStore.now``)."""
+        now = store.now(now)
         out: list[Alert] = []
         off = self.settings.off
         run = store.run_state(now)

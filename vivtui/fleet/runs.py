@@ -143,9 +143,11 @@ def facts_of(run: WatchedRun, now: datetime) -> RunFacts:
     """Counted from the models' totals, not by walking sessions or tasks: the
     overview is worked out every second for every run."""
     store = run.store
-    state = store.run_state(now)
+    state = store.run_state(store.now(now))  # (by the run's own clock)
+    since = state.since and state.since - store.activity.skew  # (by this one: the overview's)
     if run.gone_since is not None:  # its open sessions will be seen no further
         state = RunState(GONE, run.gone_since, state.last_event)
+        since = run.gone_since
     sessions = store.sessions
     open_now = len(sessions.open_sessions())
     never_ended = sessions.started - (sessions.completed - sessions.orphan_completions)
@@ -155,7 +157,7 @@ def facts_of(run: WatchedRun, now: datetime) -> RunFacts:
     tasks_failed = sum(n for status, n in store.tasks.by_status().items()
                        if status_failed(status))
     return RunFacts(
-        name=run.name, host=run.host, state=state.state, since=state.since,
+        name=run.name, host=run.host, state=state.state, since=since,
         last_event=state.last_event, spent=budget.cost, limit=budget.limit,
         worst_share=(budget.fraction_of(tightest) if tightest is not None
                      else None if budget.by_user else 0.0),

@@ -144,10 +144,10 @@ class RunStore:
                     self.activity.saw_fresh(newest, self.now())
         return found
 
-    def now(self) -> datetime:
-        """The run's clock: this one, plus how far the run's times are from
-        it (``RunActivity.skew``)."""
-        return self.clock() + self.activity.skew
+    def now(self, wall: datetime | None = None) -> datetime:
+        """The run's clock at ``wall`` (default: this clock's now): plus how
+        far the run's times are from this clock (``RunActivity.skew``)."""
+        return (wall or self.clock()) + self.activity.skew
 
     def apply(self, kind: str, records: list[Record], reset: bool = False,
               source: str = "", rows_to_come: int = 0) -> Found:
