@@ -34,7 +34,7 @@ from vivtui.ingest.intake import Intake
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
 from vivtui.ingest.split_read import usable_cores
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
-from vivtui.store.activity import RunActivity
+from vivtui.store.activity import FINISHED, RunActivity
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
 from vivtui.ui.frugal_driver import driver_class
@@ -201,7 +201,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
             self.follow_run()
         if self.start_workers:
             # What only time tells (a stalled run): for a run being followed.
-            self.set_interval(ALERT_TICK_S, self._alert_tick)
+            self.set_interval(ALERT_TICK_S, self._time_tells)
 
     def follow_run(self) -> None:
         """The run on screen read and followed, once its first screen is out."""
@@ -343,8 +343,14 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
     def alerts_of(self, batch: Batch, found) -> None:
         self._alerted(self.alerts.saw_batch(batch, found, self.store))
 
-    def _alert_tick(self) -> None:
+    def _time_tells(self) -> None:
+        """Once a second: the alerts only time fires, and whether the files'
+        unterminated last lines are their last (``Tailing.lines_ended``)."""
         self._alerted(self.alerts.tick(self.store, self.layout_.statuses(), self.wall_now()))
+        ended = self.store.run_state().state == FINISHED
+        self.tailing.lines_ended(ended)
+        for pane in self.main.stream_panes().values():
+            pane.lines_ended(ended)
 
     def _alerted(self, fired: list[Alert]) -> None:
         """New alerts: listed, and those of lines written while watched rung."""

@@ -748,3 +748,23 @@ async def test_a_run_written_hours_ahead_of_this_clock_is_timed_by_its_own_clock
             await tui.wait_until(pilot, lambda n=session_id: app.store.sessions.started == n)
         assert app.now() - wall == timedelta(hours=8)
         await tui.wait_until(pilot, lambda: "⚠ times 8h00m ahead (--tz?)" in tui.screen_text(app))
+
+
+async def test_a_finished_runs_last_lines_with_no_newline_are_shown_and_counted(tui, run_dir):
+    """A crash's last words: a kernel line and an audit line cut off mid-write.
+    ``vivtui summary`` counted them; the monitor held them for good, waiting
+    for newlines that would never come."""
+    from vivtui.summary import collect, summary_dict
+
+    with open(run_dir / "kernel_run.log", "ab") as handle:
+        handle.write(b"[9] START: half a lin")
+    with open(run_dir / "api_audit.log", "ab") as handle:
+        handle.write(b'{"timestamp": "2026-02-11T01:00:00", "event": "API_CALL_SUCC')
+    report = summary_dict(*collect(run_dir, timezone.utc))
+    app = VivtuiApp(discover(run_dir, timezone.utc), Options(zone=timezone.utc))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")
+        await tui.wait_until(pilot, lambda: "[9] START: half a lin" in tui.screen_text(app))
+        assert app.store.run_state().state == "finished"
+        await tui.wait_until(pilot, lambda: app.store.malformed_count == len(report["malformed"]))
+        assert report["files"]["api_audit.log"]["malformed"] == 1

@@ -473,3 +473,24 @@ def test_a_big_directory_is_looked_through_for_copies_apart_from_the_status(tmp_
     watch._looking.join(timeout=5)
     assert watch.of(tmp_path / "api_audit.log", set()) == ["api_audit.log.1"]
     assert listed_by and threading.main_thread() not in listed_by
+
+
+def test_a_last_line_with_no_newline_is_held_while_live_and_taken_once_the_run_has_ended(
+        tmp_path):
+    from vivtui.ingest.feeds import Feed
+    from vivtui.parsing.kinds import spec_for_name
+
+    log = tmp_path / "kernel_run.log"
+    log.write_bytes(b"[1] START: one\n[1] DONE (3s)\n[2] START: half a li")
+    feed = Feed([(spec_for_name(log.name), log)])
+    backlog = feed.poll()
+    assert [r.line for r in backlog.records] == [1, 2] and not backlog.more
+    assert feed.poll().records.rows == []  # held: its writer may be writing it
+    ended = feed.poll(final=True)  # the run is over: it will never end
+    assert [(r.line, r.offset, r.raw) for r in ended.records] == [(3, 29, "[2] START: half a li")]
+    assert not ended.fresh  # (the file did not grow: no sign of life)
+    again = feed.poll(final=True)
+    assert again.records.rows == [] and again.events == []  # not taken for a file cut under it
+    append(log, b"[3] START: later\n")  # the run goes on after all: a line of its own
+    later = feed.poll()
+    assert [(r.line, r.raw) for r in later.records] == [(4, "[3] START: later")] and later.fresh

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 
 from vivtui.cli import main
-from vivtui.fleet.follow import Fleet, take
+from vivtui.fleet.follow import Fleet, take, tick
 from vivtui.fleet.runs import RunSettings, find_runs, run_names, trouble_order
 from vivtui.store.activity import RunActivity
 from vivtui.summary import collect, summary_dict
@@ -203,3 +203,21 @@ def _drain(fleet: Fleet, arrived: queue.Queue, until, timeout: float = 10.0) -> 
 
 def _fail(what: str, exc: Exception) -> None:
     raise AssertionError(f"{what}: {exc}")
+
+
+def test_a_finished_runs_last_line_with_no_newline_is_taken_at_its_tick(tmp_path):
+    parent = _runs(tmp_path)
+    with open(parent / "run" / "kernel_run.log", "ab") as file:
+        file.write(b"[9] START: half a lin")  # a crash's last words
+    arrived: queue.Queue = queue.Queue()
+    fleet = Fleet([], [parent], _settings(), lambda run, batch: arrived.put((run, batch)), _fail)
+    run = next(r for r in fleet.runs if r.name == "run")
+    fleet.start()
+    try:
+        _drain(fleet, arrived, until=lambda: run.store.buffers["kernel"].total)
+        lines = run.store.buffers["kernel"].total
+        tick(run, run.store.clock())  # (a finished run: ``_settings``)
+        _drain(fleet, arrived, until=lambda: run.store.buffers["kernel"].total > lines)
+        assert run.store.buffers["kernel"].total == lines + 1
+    finally:
+        fleet.stop()

@@ -234,3 +234,16 @@ def unplaced(told: list[str]) -> list[str]:
     """Alerts told, the place of a budget level's crossing left out."""
     return sorted(re.sub(r" \(api_audit\.log:\d+\)", "", line) if " budget: " in line
                   else line for line in told)
+
+
+def test_a_finished_runs_last_line_with_no_newline_is_read_at_a_tick(root):
+    with open(root / "api_audit.log", "ab") as handle:
+        handle.write(b'{"timestamp": "2026-03-01T12:01:00", "event": "API_CALL_SUC')  # cut off
+    watcher = Watcher(root, "--history")
+    try:
+        alerts = watcher.next_alerts(3, within=10.0)
+        assert {(alert["rule"], alert["file"]) for alert in alerts} == {
+            ("budget", "api_audit.log"), ("malformed", "execution_log.jsonl"),
+            ("malformed", "api_audit.log")}
+    finally:
+        watcher.stop()

@@ -22,6 +22,7 @@ from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, LayoutError
 from vivtui.ingest.tailing import Tailing, spawn
 from vivtui.sources.watcher import watch_directories
+from vivtui.store.activity import FINISHED
 
 RESCAN_S = 2.0  # how often the --runs parents are listed again for new runs
 # The runs not on screen only feed the overview: their change notices gathered for
@@ -41,7 +42,11 @@ def take(run: WatchedRun, batch: Batch) -> list[Alert]:
 
 
 def tick(run: WatchedRun, now: datetime) -> list[Alert]:
-    """What only time tells (a run that stopped writing, a stalled session)."""
+    """What only time tells (a run that stopped writing, a stalled session;
+    whether its files' last lines with no newline are their last:
+    ``Tailing.lines_ended``)."""
+    if run.tailing is not None:
+        run.tailing.lines_ended(run.store.run_state(run.store.now(now)).state == FINISHED)
     return run.alerts.tick(run.store, run.layout.statuses(), now)
 
 

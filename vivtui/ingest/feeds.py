@@ -341,10 +341,12 @@ class Feed:
         if chunk.more:
             batch.rows_to_come = _rows_to_come(self.path, tailer.offset, tailer.offset - before,
                                                len(chunk))
-        if self._backlog_read:
+        if self._backlog_read and (tailer.offset != before or chunk.events):
             batch.fresh = True
             # Lines without a time of their own (kernel output) take their read time.
             self._parser.ctx = ParseContext(self.zone, datetime.now(UTC))
+        elif self._backlog_read:  # a last line held since the backlog, taken as ended
+            self._parser.ctx = ParseContext(self.zone)  # (nobody saw it written)
         batch.records = self._parser.parse(chunk)
         if not chunk.more:
             self._backlog_read = True

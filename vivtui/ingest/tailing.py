@@ -138,6 +138,7 @@ class Tailing(PreviewLoops):
         # with a whole run's seven at once a key took a second to show.
         self._backlog_turn = threading.Lock()
         self._last_live = float("-inf")
+        self._lines_ended = False  # (``lines_ended``)
         self.threads: list[threading.Thread] = []
         # To be started (after the first frame): what is read so far is
         # nothing yet, not everything (``e`` said "no failures" meanwhile).
@@ -156,6 +157,17 @@ class Tailing(PreviewLoops):
                            else turns_for(self.feeds, self._apart_processes))
         for feed in self.feeds:
             self._spawn(lambda feed=feed: self._follow(feed), f"reading {feed.kind}")
+
+    def lines_ended(self, ended: bool) -> None:
+        """Is the run finished (its writers gone)? Then a file's last line with
+        no newline will never have one: it is read as a line (a crash's last
+        words; ``vivtui summary`` counted it, the monitor never showed it).
+        While the run lives, such a line is held until its newline: its
+        writer is still writing it."""
+        was, self._lines_ended = self._lines_ended, ended
+        if ended and not was:
+            for wakeup in set(self._wakeups.values()):
+                wakeup.set()
 
     def stop(self, join: float = 0.0) -> None:
         self.stopped.set()
@@ -279,7 +291,8 @@ class Tailing(PreviewLoops):
             if in_process or feed.previewing or feed.big():
                 self._read_apart(feed, in_process)
         while True:
-            batch = self._backlog_batch(feed) if feed.backlog_progress() is not None else feed.poll()
+            batch = (self._backlog_batch(feed) if feed.backlog_progress() is not None
+                     else feed.poll(final=self._lines_ended))
             more = batch.more
             if batch.records or batch.events or batch.reset:
                 self._hand_over(batch)

@@ -66,6 +66,8 @@ class FileView:
         # from the front: a view keeps its cursor on the same line with it.
         self.shift = 0
         self.version = 0  # changes whenever rows or their numbering change
+        # The run is over: a last line with no newline is a line (``Tailing.lines_ended``).
+        self.lines_ended = False
         self._names: set[str] | None = None
 
     def __len__(self) -> int:
@@ -73,7 +75,7 @@ class FileView:
 
     def poll(self) -> bool:
         """Index what was appended. True when there is more to read already."""
-        chunk = self.tailer.read()
+        chunk = self.tailer.read(final=self.lines_ended)
         if TRUNCATED in chunk.events:
             self._drop_current_file()
         for run in chunk.runs:

@@ -342,6 +342,8 @@ class LineTailer:
             # Only at the real end: a line longer than the read budget is not
             # cut into pieces by a one-shot read that stopped in its middle.
             self._emit_unfinished(chunk)
+            self._remember_prints()  # (the bytes read last end with it now: a look
+            # after a final read took the file for one cut under it)
         self.state = OK if self.offset > 0 else EMPTY
 
     def _skip_hole(self, end: int) -> None:

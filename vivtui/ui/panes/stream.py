@@ -181,6 +181,15 @@ class StreamPane(Pane):
     def brief_of(self, item: Any) -> Record | None:
         return item if isinstance(item, Record) else None
 
+    def lines_ended(self, ended: bool) -> None:
+        """The run is over (or not): its file's last line with no newline is a
+        line (``Tailing.lines_ended``)."""
+        view = self.file_view
+        if view is not None and view.lines_ended != ended:
+            view.lines_ended = ended
+            if ended:
+                self.poll_file()
+
     def poll_file(self) -> None:
         """Look at the file now (a change notice, or the periodic look)."""
         if self.file_view is None:
