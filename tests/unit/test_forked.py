@@ -70,3 +70,20 @@ def test_no_fork_while_another_thread_runs(monkeypatch):
     # Alone, as the monitor is before Textual's import (other tests leave threads).
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     assert can_fork()
+
+
+def test_a_child_whose_work_cannot_be_sent_is_killed_and_waited_for(monkeypatch):
+    import pickle
+    import subprocess
+
+    from vivtui.ingest import python_child
+
+    monkeypatch.setattr(python_child, "can_fork", lambda: False)
+    made = []
+    popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: made.append(popen(*a, **k))
+                        or made[-1])
+    command = [sys.executable, "-c", "import sys, time; sys.stdin.read(); time.sleep(30)"]
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        python_child.started(command, print, lambda: None, ())  # (a lambda: not picklable)
+    assert len(made) == 1 and made[0].returncode is not None  # gone, not left to run on

@@ -359,3 +359,19 @@ def test_a_line_over_the_servers_message_size_is_shipped_cut_and_the_lines_after
         mirrored.take(generation, offset, data)
     assert mirrored.path.read_bytes().splitlines()[2] == lines[2]  # the mirror goes on past it
     mirrored.close()
+
+
+def test_the_shippers_lag_counts_the_unfinished_line_and_what_is_not_read_yet(tmp_path):
+    from vivtui.sources.tailer import LineTailer
+    from vivtui.stream.ship import ShippedFile
+
+    log = tmp_path / "kernel_run.log"
+    log.write_bytes(b"one\ntwo\nhalf a li")
+    shipped = ShippedFile("kernel_run.log", "s", [log], False, tailer=LineTailer(log))
+    assert Shipper._lag(shipped) == 17  # nothing read yet
+    shipped.tailer.read()
+    assert Shipper._lag(shipped) == len(b"half a li")  # read, but not a line to ship yet
+    with open(log, "ab") as handle:
+        handle.write(b"ne\nmore\n")
+    assert Shipper._lag(shipped) == len(b"half a line\nmore\n")
+    shipped.tailer.close()
