@@ -34,7 +34,7 @@ from vivtui.ingest.intake import Intake
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
 from vivtui.ingest.split_read import usable_cores
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
-from vivtui.store.activity import FINISHED, RunActivity
+from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
 from vivtui.ui.frugal_driver import driver_class
@@ -347,7 +347,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         """Once a second: the alerts only time fires, and whether the files'
         unterminated last lines are their last (``Tailing.lines_ended``)."""
         self._alerted(self.alerts.tick(self.store, self.layout_.statuses(), self.wall_now()))
-        ended = self.store.run_state().state == FINISHED
+        ended = self.store.lines_ended()
         self.tailing.lines_ended(ended)
         for pane in self.main.stream_panes().values():
             pane.lines_ended(ended)

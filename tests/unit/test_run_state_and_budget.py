@@ -459,3 +459,20 @@ def test_the_ranks_of_listed_failures_follow_the_list_as_its_oldest_go():
         for severity, ranks in listed_ranks(budget).items():  # (e/E's, made in C)
             assert list(budget.timed_at(severity)) == [
                 (rank, at) for at, rank in enumerate(ranks) if rank is not None]
+
+
+def test_last_lines_are_ended_once_finished_and_not_while_a_forced_finish_is_still_written():
+    clock = Clock(T0 + timedelta(days=3))
+    old = RunStore(clock=clock)
+    old.apply("sessions", [started(T0)])
+    assert old.lines_ended()  # a copied old run: its writer is long gone
+    live = RunStore(clock=Clock(T0 + timedelta(seconds=5)))
+    live.apply("sessions", [started(T0)])
+    assert not live.lines_ended()
+    forced = RunStore(clock=clock, activity=RunActivity(finished=True))
+    forced.apply("sessions", [started(T0)])
+    assert forced.lines_ended()
+    forced.apply_batch(Batch("sessions", Records([tuple(started(T0, 2))]), fresh=True))
+    assert forced.run_state().state == FINISHED and not forced.lines_ended()  # still written
+    clock.now += timedelta(minutes=11)
+    assert forced.lines_ended()

@@ -31,7 +31,7 @@ from vivtui.ingest.batch import Batch
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.ingest.split_read import usable_cores
 from vivtui.ingest.tailing import Tailing
-from vivtui.store.activity import FINISHED, RunActivity
+from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 
 TICK_S = 1.0
@@ -91,7 +91,7 @@ class Watch:
                     next_tick = now + TICK_S
                     self._tell(self.engine.tick(self.store, self.layout.statuses(),
                                                 self.clock()))
-                    self.tailing.lines_ended(self.store.run_state().state == FINISHED)
+                    self.tailing.lines_ended(self.store.lines_ended())
                 self._take_next(max(0.01, next_tick - now))
             return self.stop_code
         finally:

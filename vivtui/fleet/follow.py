@@ -22,7 +22,6 @@ from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, LayoutError
 from vivtui.ingest.tailing import Tailing, spawn
 from vivtui.sources.watcher import watch_directories
-from vivtui.store.activity import FINISHED
 
 RESCAN_S = 2.0  # how often the --runs parents are listed again for new runs
 # The runs not on screen only feed the overview: their change notices gathered for
@@ -46,7 +45,7 @@ def tick(run: WatchedRun, now: datetime) -> list[Alert]:
     whether its files' last lines with no newline are their last:
     ``Tailing.lines_ended``)."""
     if run.tailing is not None:
-        run.tailing.lines_ended(run.store.run_state(run.store.now(now)).state == FINISHED)
+        run.tailing.lines_ended(run.store.lines_ended(run.store.now(now)))
     return run.alerts.tick(run.store, run.layout.statuses(), now)
 
 

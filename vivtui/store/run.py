@@ -26,7 +26,7 @@ from vivtui.parsing.record import (
     rows_of,
 )
 from vivtui.parsing.values import text, timestamp
-from vivtui.store.activity import RunActivity, RunState
+from vivtui.store.activity import FINISHED, RunActivity, RunState
 from vivtui.store.blocks import Blocks
 from vivtui.store.budget import BudgetTracker
 from vivtui.store.buffer import RecordBuffer
@@ -320,6 +320,16 @@ class RunStore:
         self.by_severity[kind].clear()
         if kind == "performance":
             self.performance.apply([], reset=True)
+
+    def lines_ended(self, now: datetime | None = None) -> bool:
+        """Are the files' last lines with no newline their last? The run is
+        finished and no file grew while watched for as long as a run takes to
+        stall (``--finished`` on a run still written: its lines being written
+        are not cut in two)."""
+        now = now or self.now()
+        growth = self.activity.last_growth
+        return self.run_state(now).state == FINISHED and (
+            growth is None or now - growth >= self.activity.stall_after)
 
     def run_state(self, now: datetime | None = None) -> RunState:
         return self.activity.state(now or self.now(),
