@@ -476,3 +476,16 @@ def test_last_lines_are_ended_once_finished_and_not_while_a_forced_finish_is_sti
     assert forced.run_state().state == FINISHED and not forced.lines_ended()  # still written
     clock.now += timedelta(minutes=11)
     assert forced.lines_ended()
+
+
+def test_an_undated_runs_last_lines_are_ended_once_watched_quiet_for_the_stall_time():
+    from vivtui.parsing.kinds import LineParser, spec_for_name
+    kernel = LineParser(spec_for_name("kernel_run.log")).parse([(1, 0, b"[1] START: Fix it")])
+    clock = Clock(T0)
+    store = RunStore(clock=clock)
+    store.apply("kernel", kernel)
+    assert store.run_state().state == UNDATED and not store.lines_ended()  # (it may be written)
+    clock.now += timedelta(minutes=9)
+    assert not store.lines_ended()
+    clock.now += timedelta(minutes=1)  # ten minutes watched, nothing grew: its writer is gone
+    assert store.lines_ended()

@@ -26,7 +26,7 @@ from vivtui.parsing.record import (
     rows_of,
 )
 from vivtui.parsing.values import text, timestamp
-from vivtui.store.activity import FINISHED, RunActivity, RunState
+from vivtui.store.activity import FINISHED, UNDATED, RunActivity, RunState
 from vivtui.store.blocks import Blocks
 from vivtui.store.budget import BudgetTracker
 from vivtui.store.buffer import RecordBuffer
@@ -123,6 +123,7 @@ class RunStore:
         self.safety = SafetyTally()
         self.timebins = TimeBins() if time_strip else None  # per minute: the time strip
         self.sources: dict[str, str] = {}  # kind -> name of the file it is read from
+        self._asked_from: datetime | None = None  # (``lines_ended``)
         self.version = 0
 
     def __getstate__(self) -> dict:
@@ -322,14 +323,23 @@ class RunStore:
             self.performance.apply([], reset=True)
 
     def lines_ended(self, now: datetime | None = None) -> bool:
-        """Are the files' last lines with no newline their last? The run is
-        finished and no file grew while watched for as long as a run takes to
-        stall (``--finished`` on a run still written: its lines being written
-        are not cut in two)."""
+        """Are the files' last lines with no newline their last? Asked once a
+        second from when the run is watched. The run is finished and no file
+        grew while watched for as long as a run takes to stall (``--finished``
+        on a run still written: its lines being written are not cut in two);
+        or it is undated (nothing tells how old its lines are) and has been
+        watched that long without a file growing."""
         now = now or self.now()
-        growth = self.activity.last_growth
-        return self.run_state(now).state == FINISHED and (
-            growth is None or now - growth >= self.activity.stall_after)
+        if self._asked_from is None:
+            self._asked_from = now
+        state = self.run_state(now).state
+        if state == FINISHED:
+            quiet_since = self.activity.last_growth
+        elif state == UNDATED:  # (no growth seen: it would be live)
+            quiet_since = self._asked_from
+        else:
+            return False
+        return quiet_since is None or now - quiet_since >= self.activity.stall_after
 
     def run_state(self, now: datetime | None = None) -> RunState:
         return self.activity.state(now or self.now(),
