@@ -745,3 +745,24 @@ async def test_a_slow_copy_says_it_is_copying_and_copies_while_keys_go_on(tui, t
         slow.set()
         await tui.wait_until(pilot, lambda: len(said) == 2)
         assert said[1].startswith("copied ") and "detail 2" in app.clipboard
+
+
+async def test_the_inspector_names_a_stream_rows_file_before_the_store_has_a_batch_of_it(
+        tui, tmp_path):
+    # The pane's rows come from its file view: a row inspected before the
+    # store's first batch of the file was named by its kind, "actions:1"
+    # (seen once in a CI run under load).
+    log = tmp_path / "action_log.jsonl"
+    log.write_bytes(orjson.dumps({"timestamp": "2026-02-03T05:44:03+00:00", "actor": "A",
+                                  "action_type": "TOOL", "action": "x", "detail": "alone"})
+                    + b"\n")
+    app = VivtuiApp(discover(log), Options(zone=timezone.utc, display_zone=timezone.utc))
+    async with app.run_test(size=(120, 30)) as pilot:
+        pane = app.main.panes["actions"]
+        await tui.file_opened(pilot, pane)
+        await tui.wait_until(pilot, lambda: "alone" in tui.screen_text(app)
+                             and app.store.buffers["actions"].total)
+        app.store.sources.clear()  # (as before its first batch)
+        await pilot.press("g", "enter")
+        assert isinstance(app.screen, InspectorScreen)
+        assert "action_log.jsonl:1" in tui.screen_text(app)

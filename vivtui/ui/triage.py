@@ -136,8 +136,14 @@ class TriageActions:
             self.inspect(record)
 
     def inspect(self, record: Record) -> None:
-        self.app.push_screen(InspectorScreen(record, self.store.source_of(record), self.zone,
+        self.app.push_screen(InspectorScreen(record, self.source_of(record), self.zone,
                                              self.show_related, self._file_line))
+
+    def source_of(self, record: Record) -> str:
+        """The name of the file a record is in, as the pane of its kind names it."""
+        pane = self.panes.get(pane_of_kind(record.kind) or "")
+        return (pane.source_of(record, self.store) if pane is not None
+                else self.store.source_of(record))
 
     def _file_line(self, record: Record) -> bytes | None:
         data = self.run_layout.line_of(record)
@@ -259,7 +265,7 @@ class TriageActions:
     def _save(self, pane: Pane, path) -> None:
         pace = self.keys_first() if self.keys_first is not None else None
         records = pane.row_query.saved(pane.view, partial(pane.records_of, pace=pace))
-        source_of = self.store.source_of
+        source_of = self.source_of
         shown = render.safe(str(path), 200)
         self.say(f"saving {len(pane.view.rows):,} rows to {shown}…")
 

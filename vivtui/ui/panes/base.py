@@ -124,6 +124,10 @@ class Pane(RowFinding, SaysWorkerFailures, Vertical):
         reading (the worker's caller paces what it is given)."""
         return filter(None, map(self.record_of, items))
 
+    def source_of(self, record: Record, store: RunStore) -> str:
+        """The name of the file a record of this pane is in (``RunStore.source_of``)."""
+        return store.source_of(record)
+
     def brief_of(self, item: Any) -> Record | None:
         """The row's record as far as the pane's model keeps it (its place,
         time, kind and the fields it shows), read from no file: for walks

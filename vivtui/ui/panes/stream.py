@@ -24,7 +24,7 @@ from textual.types import NoActiveAppError
 from vivtui.ingest.feeds import Feed
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import LINES, FileSpec, LineParser
-from vivtui.parsing.record import ERROR, WARNING, Record
+from vivtui.parsing.record import ERROR, WARNING, Record, copy_of
 from vivtui.sources.fileview import FileView, PendingHistory
 from vivtui.sources.lineindex import LineIndex, scan
 from vivtui.store.filerows import FileRows
@@ -180,6 +180,16 @@ class StreamPane(Pane):
 
     def brief_of(self, item: Any) -> Record | None:
         return item if isinstance(item, Record) else None
+
+    def source_of(self, record: Record, store: RunStore) -> str:
+        """Its rows come from the file its view reads, before the store has
+        a batch of it: named as the store names it once it has (the first
+        row inspected at once was "actions:1", not "action_log.jsonl:1")."""
+        view = self.file_view
+        if view is not None and record.kind == self.kind and not copy_of(record) \
+                and record.kind not in store.sources:
+            return view.path.name
+        return super().source_of(record, store)
 
     def lines_ended(self, ended: bool) -> None:
         """The run is over (or not): its file's last line with no newline is a
