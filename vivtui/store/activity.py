@@ -44,7 +44,7 @@ class RunActivity:
     # negative), in whole quarter hours: naive times written in one zone and
     # read in another (``--tz``, or a writer's TZ not the reader's). Measured
     # on lines as they are written (``saw_fresh``); the run's clock is this
-    # one plus it (``RunStore.clock``), so that a run is judged and its
+    # one plus it (``RunStore.now``), so that a run is judged and its
     # sessions timed by its own times.
     skew = timedelta(0)
     _skew_seen: timedelta | None = None  # a change seen once, not yet taken
@@ -76,9 +76,10 @@ class RunActivity:
     def saw_fresh(self, newest: datetime, now: datetime) -> None:
         """The newest time among lines just written (read as their file grew),
         against the run's clock ``now``. Lines are read within seconds of
-        being written: one that is ahead by a quarter hour or more, or behind
-        by ``LATE_LINE``, and another batch after it by as much, say how far
-        the times are from the clock (one stamp alone may be a writer's slip)."""
+        being written: one ahead by half a ``ZONE_STEP`` or more, or behind
+        by more than ``LATE_LINE``, and the next batch by as many quarter
+        hours, say how far the times are from the clock (one stamp alone may
+        be a writer's slip)."""
         off = newest - now
         if -LATE_LINE <= off < ZONE_STEP / 2 or abs(off) > WIDEST_ZONE_GAP:
             self._skew_seen = None
