@@ -16,6 +16,7 @@ from vivtui.sources.tailer import (
     EMPTY,
     MISSING,
     OK,
+    RETURNED,
     ROTATED,
     TRUNCATED,
     LineTailer,
@@ -301,3 +302,28 @@ def test_a_line_many_reads_long_grows_in_place_and_comes_out_whole(tmp_path):
     assert [(number, offset) for number, offset, _ in lines] == [(2, 2), (3, 3 + len(long_line))]
     assert [line for _, _, line in lines] == [long_line, b"b"]
     assert tailer.partial == b"" and tailer.place().offset == tailer.offset
+
+
+def test_a_file_moved_away_and_back_is_read_on_from_where_it_was(tmp_path):
+    away = tmp_path / "away"
+    away.mkdir()
+    log = tmp_path / "kernel_run.log"
+    log.write_bytes(b"one\ntwo\n")
+    t = LineTailer(log)
+    assert [data for _, _, data in t.read()] == [b"one", b"two"]
+    os.rename(log, away / log.name)
+    assert DELETED in t.read().events
+    os.rename(away / log.name, log)  # (a run directory moved away and back)
+    back = t.read()
+    assert back.events == [RETURNED] and list(back) == []  # not read again
+    with open(log, "ab") as handle:
+        handle.write(b"three\n")
+    assert list(t.read()) == [(3, 8, b"three")]
+    # Away again and changed there (its inode kept): not the file it was.
+    os.rename(log, away / log.name)
+    assert DELETED in t.read().events
+    (away / log.name).write_bytes(b"a new file, longer than the old\n")
+    os.rename(away / log.name, log)
+    new = t.read()
+    assert CREATED in new.events and list(new) == [(1, 0, b"a new file, longer than the old")]
+    t.close()

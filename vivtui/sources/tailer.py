@@ -27,6 +27,10 @@ CREATED = "created"
 TRUNCATED = "truncated"
 ROTATED = "rotated"
 DELETED = "deleted"
+# Deleted, then there again: the same file (its inode and the bytes read), moved
+# away and back. Read on from where it was: read again from its start, a run
+# directory moved away and back counted every line twice.
+RETURNED = "back (the same file: read on from where it was)"
 
 _PLUS_ONE = (1).__add__  # a C callable: no Python frame per line
 
@@ -116,6 +120,8 @@ class LineTailer:
         self.started_at = 0  # where the first read began (tail_bytes: a line start)
         self._prints: tuple[bytes, bytes] = (b"", b"")  # see _remember_prints
         self._grace_until: float | None = None  # see _check_identity
+        # The file's identity, place and start when it was last seen deleted (``_back``).
+        self._left: tuple[tuple[int, int] | None, Place, int] | None = None
 
     # -- public -----------------------------------------------------------------
 
@@ -213,6 +219,7 @@ class LineTailer:
         if now is None:
             self.state = MISSING
             self._ever_missing = True
+            self._left = (self._identity, self.place(), self.started_at)
         self._reset_position()
 
     def _check_truncation(self, chunk: Chunk) -> None:
@@ -275,11 +282,29 @@ class LineTailer:
         self._fd = fd
         self._identity = (st.st_dev, st.st_ino)
         self.error = ""
+        if self._back():
+            chunk.events.append(RETURNED)
+            return
         if self._ever_missing:
             chunk.events.append(CREATED)
         if self._tail_bytes is not None:
             self._start_near_end(st.st_size, self._tail_bytes)
             self._tail_bytes = None
+
+    def _back(self) -> bool:
+        """Is the file just opened the one last seen deleted (its inode, and the
+        bytes read of it: an inode is soon given to a new file)? Then this
+        tailer goes on from where it was in it."""
+        left, self._left = self._left, None
+        if left is None or left[0] != self._identity:
+            return False
+        _, place, started_at = left
+        self.took_over(place)
+        self.started_at = started_at
+        if os.fstat(self._fd).st_size >= self.offset and self._same_bytes():
+            return True
+        self._reset_position()
+        return False
 
     def _start_near_end(self, size: int, tail_bytes: int) -> None:
         """Start at the first line that begins in the last ``tail_bytes``: the
