@@ -53,8 +53,14 @@ def looked_at(run, name, start=ApartProcess.start, reading=None):
 def no_process(monkeypatch):
     """A process started from now on fails to start (then none is, or the
     backlog is read here): what answers is a kept answer."""
+    from vivtui.ingest import python_child
+
     def refused(*args, **kwargs):
         raise OSError("no process in this test")
+    # (Nor forked: alone in its process, with no other thread, a test forked
+    # one, and found an answer where it looked for none; in the whole suite,
+    # other tests' threads kept it from forking.)
+    monkeypatch.setattr(python_child, "can_fork", lambda: False)
     monkeypatch.setattr(apart_process.subprocess, "Popen", refused)
 
 
