@@ -24,7 +24,8 @@ def collect(path: Path | str, zone: tzinfo | None = None, budget: float | None =
             activity: RunActivity | None = None,
             rows: int = 0, processes: int | None = None) -> tuple[RunLayout, RunStore]:
     """Every file of the run read to its end (an unfinished last line
-    included), a big run's by several processes (``split_read``).
+    too, unless the run is live or idle: ``split_read._last_lines``), a big
+    run's by several processes (``split_read``).
     ``rows``: per kind, kept for whoever reads them; the summary reads counts and
     models only (a big run's kept rows were most of its memory)."""
     return read_run(path, zone, budget, activity, rows, processes)

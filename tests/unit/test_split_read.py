@@ -199,8 +199,8 @@ def test_a_file_read_whole_is_read_before_the_line_files_of_its_group(mixed_run,
         read_to_end(feed, store.apply_batch)
     expected = report(in_order, store)
     layout, read = discover(mixed_run, timezone.utc), []
-    monkeypatch.setattr(split_read, "read_to_end", lambda feed, apply: (
-        read.append(feed.kind), read_to_end(feed, apply)))
+    monkeypatch.setattr(split_read, "read_to_end", lambda feed, apply, final=True: (
+        read.append(feed.kind), read_to_end(feed, apply, final)))
     store = RunStore(activity=RunActivity(finished=True), capacity=0)
     split_read._do(layout, set(kinds), store, (str(mixed_run), timezone.utc, None, None, 0))
     assert read[0] == "performance" and sorted(read) == sorted(kinds)

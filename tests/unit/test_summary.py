@@ -210,3 +210,33 @@ def test_the_limits_basis_is_named_as_the_audit_pane_names_it(capsys, tmp_path):
     assert summary_json(capsys, str(tmp_path))["budget"]["limit_basis"] == "inferred"
     assert main(["summary", str(tmp_path), "--tz", "UTC"]) == 0
     assert "per wrapper (inferred from refusals)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_live_runs_line_being_written_is_held_and_said_and_a_finished_runs_is_read(
+        tmp_path, processes):
+    """Caught mid-write, a live run's last JSON line was counted malformed;
+    the monitor holds it (and so one look does now, saying so), and takes
+    it once the run is over, as a crash's last words."""
+    from datetime import UTC, datetime, timedelta
+
+    from vivtui.ingest.split_read import read_run
+
+    def run(name: str, at: datetime) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        stamp = at.replace(tzinfo=None).isoformat()
+        (folder / "api_audit.log").write_bytes(orjson.dumps(
+            {"timestamp": stamp, "event": "API_CALL_SUCCESS", "user": "w", "cost": 0.1,
+             "input_tokens": 1, "output_tokens": 1}) + b"\n"
+            + f'{{"timestamp": "{stamp}", "event": "API_CA'.encode())
+        (folder / "kernel_run.log").write_bytes(b"[1] START: one\n")
+        return folder
+
+    now = datetime.now(UTC)
+    for folder, held in ((run("live", now), True), (run("old", now - timedelta(days=30)), False)):
+        layout, store = read_run(folder, UTC, processes=processes, split_over=0)
+        (status,) = [s for s in layout.statuses() if s.name == "api_audit.log"]
+        assert (status.records, status.malformed, store.malformed_count) == (
+            (1, 0, 0) if held else (2, 1, 1))
+        assert ("a last line being written" in status.note) == held

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
@@ -81,6 +82,7 @@ class Feed:
         self._names: set[str] | None = None  # see ``names``
         self.own_names = {path.name for _, path in choices}
         self._read_elsewhere: list[FileStatus] | None = None  # see ``read_by_other``
+        self._held = 0  # see ``holds_last_line``
         self._identities: set[Identity] = set()  # the files its lines were read from
         self._unread_copies = UnreadCopies()
         self.offset_elsewhere = 0  # bytes of its backlog read by another process so far
@@ -234,7 +236,9 @@ class Feed:
         self.malformed += malformed
 
     def reading(self) -> Reading:
-        return Reading(self.status(), self.records, self.malformed)
+        reader = self._reader
+        return Reading(self.status(), self.records, self.malformed,
+                       reader.place() if isinstance(reader, LineTailer) else None)
 
     def read_by_other(self, reading: Reading) -> None:
         """Its file was read by a copy of this feed in another process: its
@@ -242,10 +246,26 @@ class Feed:
         self._read_elsewhere = reading.statuses
         self.records, self.malformed = reading.records, reading.malformed
 
+    def read_on_from(self, reading: Reading) -> None:
+        """Read on from where ``reading`` (of its file, here or in another
+        process) ended, with its counts; what comes is no new growth."""
+        assert reading.place is not None
+        self._settle()
+        assert isinstance(self._reader, LineTailer)
+        self._reader.took_over(reading.place)
+        self._read_elsewhere = None
+        self.records, self.malformed = reading.records, reading.malformed
+        self._backlog_read = False
+
+    def holds_last_line(self, length: int) -> None:
+        """Its file ends with a line of ``length`` bytes still being written,
+        not read (a one-shot read of a live run): said in its status."""
+        self._held = length
+
     def status(self) -> list[FileStatus]:
         """One status per file name this feed covers (unchosen alternatives too)."""
         if self._read_elsewhere is not None:
-            return self._read_elsewhere
+            return [self._said_held(status) for status in self._read_elsewhere]
         out = []
         for spec, path in self.choices:
             if path == self.path and self._reader is not None:
@@ -265,7 +285,13 @@ class Feed:
                 out.append(FileStatus(path.name, path, state, used=used, note=note))
         for status in out:
             status.kind = self.kind
-        return unique_names(out)
+        return [self._said_held(status) for status in unique_names(out)]
+
+    def _said_held(self, status: FileStatus) -> FileStatus:
+        if not self._held or not status.used or status.state == MISSING:
+            return status
+        held = f"a last line being written ({self._held} bytes), not read"
+        return replace(status, note=f"{status.note}; {held}" if status.note else held)
 
     def big(self) -> bool:
         """Is its file (or the one it will read) big enough to be previewed?"""

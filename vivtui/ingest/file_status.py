@@ -11,7 +11,7 @@ from pathlib import Path
 
 from vivtui.sources.regular import kind_of
 from vivtui.sources.snapshot import SnapshotReader
-from vivtui.sources.tailer import MISSING, LineTailer
+from vivtui.sources.tailer import MISSING, LineTailer, Place
 
 
 @dataclass(slots=True)
@@ -35,6 +35,7 @@ class Reading:
     statuses: list[FileStatus]
     records: int
     malformed: int
+    place: Place | None = None  # where its complete lines end (a line file's)
 
 
 def reader_note(reader: LineTailer | SnapshotReader) -> str:

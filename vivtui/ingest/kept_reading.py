@@ -37,9 +37,9 @@ KEEP_OVER = 16 << 20
 KEEP_AGAIN_OVER = 1 << 20
 
 
-def read_kept(feed: Feed, fresh: RunStore) -> RunStore | None:
-    """``feed``'s file read to its end, an unfinished last line included,
-    into the store kept of an earlier reading of it, else into ``fresh``;
+def read_kept(feed: Feed, fresh: RunStore, final: bool = True) -> RunStore | None:
+    """``feed``'s file read to its end (``final``: an unfinished last line
+    included), into the store kept of an earlier reading of it, else into ``fresh``;
     what its complete lines made kept for the next reading. None, and
     nothing read, when it is not a file worth keeping (``worth_keeping``)."""
     chosen = feed.current_choice()
@@ -58,17 +58,18 @@ def read_kept(feed: Feed, fresh: RunStore) -> RunStore | None:
 
     read_on(Kept.of(feed.path, feed.spec.name, feed.zone, fresh, fd), size, take,
             lambda final: read_to_end(feed, store.apply_batch, final), feed.stop_at,
-            lambda: (store, feed.place()))
+            lambda: (store, feed.place()), final)
     return store
 
 
 def read_on(kept: Kept | None, size: int, take: Callable[[Any], None],
             read: Callable[[bool], None], stop_at: Callable[[int | None], None],
-            made: Callable[[], Any]) -> None:
+            made: Callable[[], Any], final: bool = True) -> None:
     """A file of ``size`` bytes read to its end: from what ``kept`` holds of
     it, given to ``take``, if it holds something; then by ``read`` (final:
     an unfinished last line too) up to ``size`` (``stop_at``), what was
-    ``made`` of its complete lines kept; then on to its end."""
+    ``made`` of its complete lines kept; then on to its end (``final``, or
+    its complete lines only)."""
     since = 0
     found = kept.find(0, size) if kept is not None else None
     taken = _taken(found[1]) if found is not None else None
@@ -81,7 +82,7 @@ def read_on(kept: Kept | None, size: int, take: Callable[[Any], None],
     if marks is not None:
         _keep(kept, size, made(), marks)
     stop_at(None)
-    read(True)
+    read(final)
 
 
 def answered(spec: FileSpec, path: Path, zone: tzinfo | None, fresh: RunStore) -> int:

@@ -29,7 +29,7 @@ from vivtui.ingest.layout import RunLayout, discover
 from vivtui.ingest.python_child import given_on_stdin, module_command, started
 from vivtui.parsing.kinds import SNAPSHOT, FileSpec
 from vivtui.sources.regular import size_of
-from vivtui.store.activity import RunActivity
+from vivtui.store.activity import IDLE, LIVE, RunActivity
 from vivtui.store.run import RunStore
 
 # Below this many bytes in all, starting processes costs more than it saves.
@@ -44,8 +44,8 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
              activity: RunActivity | None = None, rows: int = 0,
              processes: int | None = None,
              split_over: int = SPLIT_OVER) -> tuple[RunLayout, RunStore]:
-    """Every file of the run read to its end (an unfinished last line
-    included), and the files it does not use (the action log's text twin)
+    """Every file of the run read to its end (an unfinished last line too,
+    unless the run is live or idle: ``_last_lines``), and the files it does not use (the action log's text twin)
     counted (``RunLayout.counted``), by up to ``processes`` processes
     (default: the cores this one may use) when the run holds more than
     ``split_over`` bytes left to read (a big file's first bytes may have
@@ -65,7 +65,7 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
               else [set(jobs)])
     asks = [(*ask, group) for group in groups[1:]]
     workers = [_Worker(ask) for ask in asks]
-    _do(layout, groups[0], store, ask)
+    read = _do(layout, groups[0], store, ask)
     if workers:
         give_back()
     order = [feed.kind for feed in layout.feeds]
@@ -77,7 +77,31 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
             if feed.kind in readings:
                 feed.read_by_other(readings[feed.kind])
         layout.counted.update(counted)
+        read.update(readings)
+    _last_lines(layout, store, read)
     return layout, store
+
+
+def _last_lines(layout: RunLayout, store: RunStore, read: dict[str, Reading]) -> None:
+    """The files' last lines with no newline, which every reading left out:
+    read as lines unless the run is live or idle (then its writers may be
+    writing them: held, as the monitor holds them, and said). Counted at
+    once, a live run's line caught mid-write was a malformed record."""
+    writing = store.run_state().state in (LIVE, IDLE)
+    for feed in layout.feeds:
+        reading = read.get(feed.kind)
+        if reading is None or reading.place is None:
+            continue
+        chosen = feed.current_choice()
+        left = size_of(chosen[1]) - reading.place.offset if chosen is not None else 0
+        if left <= 0:
+            continue
+        if writing:
+            feed.holds_last_line(left)
+            continue
+        feed.read_on_from(reading)
+        read_to_end(feed, store.apply_batch)
+        feed.close()
 
 
 def _report_store(budget: float | None, activity: RunActivity | None, rows: int) -> RunStore:
@@ -119,9 +143,9 @@ def _do(layout: RunLayout, group: set[str], store: RunStore, ask: tuple) -> dict
     # models are built. Last, they added to them: a summary's process peaked
     # at 268 MB.
     for feed in sorted(feeds, key=_read_in_lines):
-        own = read_kept(feed, _fresh_store(ask))
+        own = read_kept(feed, _fresh_store(ask), final=False)
         if own is None:
-            read_to_end(feed, store.apply_batch)
+            read_to_end(feed, store.apply_batch, final=False)  # (the last line: ``_last_lines``)
         else:
             store.absorb(own, {feed.kind}, order)
         feed.close()
