@@ -489,3 +489,15 @@ def test_an_undated_runs_last_lines_are_ended_once_watched_quiet_for_the_stall_t
     assert not store.lines_ended()
     clock.now += timedelta(minutes=1)  # ten minutes watched, nothing grew: its writer is gone
     assert store.lines_ended()
+
+
+def test_a_skew_measured_in_one_part_of_a_run_is_carried_when_it_is_absorbed():
+    measured = RunActivity()
+    for _ in range(2):
+        measured.saw_fresh(T0 + timedelta(hours=3), T0)
+    assert measured.skew == timedelta(hours=3)
+    whole = RunActivity()
+    whole.absorb(measured)
+    assert whole.skew == timedelta(hours=3)
+    whole.absorb(RunActivity())  # (a part that measured none changes nothing)
+    assert whole.skew == timedelta(hours=3)

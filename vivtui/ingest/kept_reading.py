@@ -37,11 +37,12 @@ KEEP_OVER = 16 << 20
 KEEP_AGAIN_OVER = 1 << 20
 
 
-def read_kept(feed: Feed, fresh: RunStore, final: bool = True) -> RunStore | None:
-    """``feed``'s file read to its end (``final``: an unfinished last line
-    included), into the store kept of an earlier reading of it, else into ``fresh``;
-    what its complete lines made kept for the next reading. None, and
-    nothing read, when it is not a file worth keeping (``worth_keeping``)."""
+def read_kept(feed: Feed, fresh: RunStore) -> RunStore | None:
+    """``feed``'s complete lines read (its last line with no newline is
+    ``split_read._last_lines``'s), into the store kept of an earlier reading
+    of it, else into ``fresh``; what they made kept for the next reading.
+    None, and nothing read, when it is not a file worth keeping
+    (``worth_keeping``)."""
     chosen = feed.current_choice()
     if chosen is None or not worth_keeping(*chosen):
         return None
@@ -58,7 +59,7 @@ def read_kept(feed: Feed, fresh: RunStore, final: bool = True) -> RunStore | Non
 
     read_on(Kept.of(feed.path, feed.spec.name, feed.zone, fresh, fd), size, take,
             lambda final: read_to_end(feed, store.apply_batch, final), feed.stop_at,
-            lambda: (store, feed.place()), final)
+            lambda: (store, feed.place()), final=False)
     return store
 
 

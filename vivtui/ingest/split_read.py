@@ -45,11 +45,12 @@ def read_run(path: Path | str, zone: tzinfo | None = None, budget: float | None 
              processes: int | None = None,
              split_over: int = SPLIT_OVER) -> tuple[RunLayout, RunStore]:
     """Every file of the run read to its end (an unfinished last line too,
-    unless the run is live or idle: ``_last_lines``), and the files it does not use (the action log's text twin)
-    counted (``RunLayout.counted``), by up to ``processes`` processes
-    (default: the cores this one may use) when the run holds more than
-    ``split_over`` bytes left to read (a big file's first bytes may have
-    been read already: ``kept_reading``). For a report: no time strip."""
+    unless the run is live or idle: ``_last_lines``), and the files it does
+    not use (the action log's text twin) counted (``RunLayout.counted``),
+    by up to ``processes`` processes (default: the cores this one may use)
+    when the run holds more than ``split_over`` bytes left to read (a big
+    file's first bytes may have been read already: ``kept_reading``). For a
+    report: no time strip."""
     layout = discover(path, zone)
     ask = (str(path), zone, budget, copy(activity), rows)  # (its activity as given)
     store = _report_store(budget, activity, rows)
@@ -143,7 +144,7 @@ def _do(layout: RunLayout, group: set[str], store: RunStore, ask: tuple) -> dict
     # models are built. Last, they added to them: a summary's process peaked
     # at 268 MB.
     for feed in sorted(feeds, key=_read_in_lines):
-        own = read_kept(feed, _fresh_store(ask), final=False)
+        own = read_kept(feed, _fresh_store(ask))
         if own is None:
             read_to_end(feed, store.apply_batch, final=False)  # (the last line: ``_last_lines``)
         else:

@@ -8,7 +8,7 @@ that nobody is writing is finished, however fresh its files look.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 LIVE = "live"
@@ -32,7 +32,7 @@ class RunState:
     state: str
     since: datetime | None  # of the last sign of life (idle and finished)
     last_event: datetime | None
-    skew: timedelta = field(default=timedelta(0))  # ``RunActivity.skew``
+    skew: timedelta = timedelta(0)  # ``RunActivity.skew``
 
     @property
     def live(self) -> bool:
