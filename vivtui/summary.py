@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from vivtui.parsing.kinds import SPECS
 from vivtui.parsing.record import MALFORMED, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import preview
-from vivtui.store.activity import LIVE, UNDATED, RunActivity
+from vivtui.store.activity import LIVE, UNDATED, RunActivity, skew_words
 from vivtui.store.budget_limits import BASIS_WORDS
 from vivtui.store.run import RunStore
 from vivtui.store.safety import SOURCES
@@ -63,13 +63,14 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
                                    **({"note": status.note} if status.note else {})}
 
     s, b, k, p, t = store.sessions, store.budget, store.kernel, store.performance, store.tasks
-    now = store.clock()
+    now = store.now()  # (the run's clock: its naive times may be ahead of this one)
     run = store.run_state(now)
     states = s.state_counts(run.state)
     forecast = b.forecast(now) if run.live else None
     return {
         "run": {"state": run.state,
-                "last_event": run.last_event.isoformat() if run.last_event else None},
+                "last_event": run.last_event.isoformat() if run.last_event else None,
+                "times_ahead_s": run.skew.total_seconds()},
         "files": files,
         "actions": {"total": store.buffers["actions"].total
                     - store.by_category["actions"][MALFORMED],
@@ -123,6 +124,11 @@ def _counted(spec, path: Path, layout: RunLayout) -> tuple[int, int]:
     return count_records(spec, path, layout.feeds[0].zone if layout.feeds else None)
 
 
+def _skew_note(ahead_s: float) -> str:
+    """The run's naive times' distance from this clock, as the monitor says it."""
+    return f" (times {skew_words(timedelta(seconds=ahead_s))}: --tz?)" if ahead_s else ""
+
+
 def _show(value: object, limit: int = 160) -> str:
     """Log text made safe for a terminal: one line, no escapes, no whole keys."""
     return preview(text(value), limit)
@@ -133,7 +139,8 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
     r = data["run"]
     out: list[str] = [f"Run: {_show(layout.root, 300)}",
                       f"State: {r['state']}, last event {r['last_event'] or '-'}"
-                      + (" (no line carries a date)" if r["state"] == UNDATED else ""),
+                      + (" (no line carries a date)" if r["state"] == UNDATED else "")
+                      + _skew_note(r["times_ahead_s"]),
                       "", "Files"]
     for name, entry in data["files"].items():
         if layout.single_file and entry["path"] is None:

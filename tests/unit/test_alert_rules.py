@@ -50,7 +50,7 @@ class Run:
 
     def look(self) -> list:
         if self.layout is None:
-            self.layout = discover(self.root)
+            self.layout = discover(self.root, timezone.utc)  # (naive times: as written)
             self.store = RunStore(clock=lambda: self.now,
                                   activity=RunActivity(stall_after=600, finished_after=3600))
             read_back_from(self.layout, self.store, None)
@@ -287,11 +287,15 @@ def test_a_live_run_that_stops_writing_fires_once_and_an_old_run_never(run):
 
 def test_a_run_written_hours_ahead_of_this_clock_fires_its_stop_by_its_own_clock(run):
     ahead = timedelta(hours=8)  # naive times of a zone 8 h ahead of the one read in
-    run.write("api_audit.log", call(ahead.total_seconds()))
-    run.look()  # (the backlog: not measured)
+
+    def naive_call(seconds: float) -> dict:  # (the audit log's stamps, as written: naive)
+        return call(seconds) | {"timestamp": stamp(seconds)[:-len("+00:00")]}
+
+    run.write("api_audit.log", naive_call(ahead.total_seconds()))
+    run.look()  # (the backlog: not measured; its file written long after its times)
     for seconds in (10, 20):  # written as the file grows, each 8 h ahead of this clock
         run.now = T0 + timedelta(seconds=seconds)
-        run.write("api_audit.log", call(ahead.total_seconds() + seconds))
+        run.write("api_audit.log", naive_call(ahead.total_seconds() + seconds))
         assert run.look() == []
     assert run.store.activity.skew == ahead
     run.now = T0 + timedelta(minutes=11)  # its writer stopped: not "live" for 8 more hours

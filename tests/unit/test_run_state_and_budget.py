@@ -9,7 +9,7 @@ import orjson
 from rich.text import Text
 
 from vivtui.ingest.batch import Batch
-from vivtui.parsing import api_audit, sessions
+from vivtui.parsing import actions, api_audit, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Records
 from vivtui.store import budget as budget_module
@@ -122,6 +122,77 @@ def test_a_run_whose_times_are_hours_ahead_of_this_clock_is_judged_by_its_own_ti
     clock.now += timedelta(minutes=11)  # the writer stopped: idle, not live for 8 more hours
     assert store.run_state().state == IDLE
     assert "⚠ times 8h00m ahead (--tz?)" in run_state_text(store.run_state(), store.now()).plain
+
+
+def _acted(store: RunStore, at: datetime) -> None:
+    """An action stamped ``at`` with its zone (the action log's UTC), read as its file grew."""
+    line = orjson.dumps({"timestamp": at.isoformat(), "action_type": "TOOL", "actor": "a"})
+    store.apply_batch(Batch("actions", Records([tuple(actions.parse(line, 1, 0, UTC))]),
+                            fresh=True))
+
+
+def test_only_naive_times_are_ahead_or_behind_and_a_runs_utc_lines_between_change_nothing():
+    """A real run writes its action log and queue in UTC, its sessions and
+    audit naive: only the naive ones are read in a zone. UTC lines between
+    two naive ones neither undo nor are the measure (an action between two
+    sessions' lines left a run 8 h ahead unmeasured)."""
+    clock = Clock(T0)
+    store = RunStore(clock=clock, activity=RunActivity(stall_after=600, finished_after=3600))
+    ahead = timedelta(hours=8)
+    for seconds, session_id in ((0, 1), (5, 2)):
+        clock.now = T0 + timedelta(seconds=seconds)
+        _written(store, clock.now + ahead, session_id)
+        _acted(store, clock.now)
+    assert store.run_state().skew == ahead
+    clock.now += timedelta(minutes=11)  # every writer stopped
+    assert store.run_state().state == IDLE
+    utc_only = RunStore(clock=clock)
+    for hours in (3, 3):  # a UTC clock 3 h ahead: not a zone (nothing is read in one)
+        _acted(utc_only, clock.now + timedelta(hours=hours))
+    assert utc_only.run_state().skew == timedelta(0)
+
+
+def test_a_run_behind_this_clock_is_idle_once_its_utc_action_log_stops_too():
+    """Judged by the run's clock, a UTC time is ahead by as much as the naive
+    ones are behind (the run stayed live an hour after every writer stopped)."""
+    clock = Clock(T0)
+    store = RunStore(clock=clock, activity=RunActivity(stall_after=600, finished_after=3600))
+    for seconds, session_id in ((0, 1), (5, 2)):
+        clock.now = T0 + timedelta(seconds=seconds)
+        _written(store, clock.now - timedelta(hours=1), session_id)
+        _acted(store, clock.now)
+    assert store.run_state().skew == -timedelta(hours=1)
+    clock.now += timedelta(minutes=5)
+    assert store.run_state().state == LIVE
+    clock.now += timedelta(minutes=6)
+    assert store.run_state().state == IDLE
+
+
+def test_a_copied_run_whose_naive_times_are_ahead_of_its_files_last_write_is_judged_by_them():
+    """One look: no line is written before its time, so naive times ahead of
+    their file's mtime are a zone's (the run was "live" for 8 h after it ended)."""
+    clock = Clock(T0 + timedelta(hours=2))  # the writer stopped 2 h ago, 8 h ahead
+    store = RunStore(clock=clock)
+    store.apply_batch(Batch("sessions", Records([tuple(started(T0 + timedelta(hours=8)))]),
+                            written=T0 + timedelta(seconds=3)))
+    state = store.run_state()
+    assert state.skew == timedelta(hours=8) and state.state == FINISHED
+    assert session_states(store) == [UNFINISHED]
+    copied = RunStore(clock=clock)  # copied an hour later: its times behind the copy's mtime
+    copied.apply_batch(Batch("sessions", Records([tuple(started(T0))]),
+                             written=T0 + timedelta(hours=1)))
+    assert copied.run_state().skew == timedelta(0)
+    utc = RunStore(clock=clock)  # a time with its zone is not read in one
+    line = orjson.dumps({"timestamp": (T0 + timedelta(hours=8)).isoformat(),
+                         "action_type": "TOOL"})
+    utc.apply_batch(Batch("actions", Records([tuple(actions.parse(line, 1, 0, UTC))]),
+                          written=T0))
+    assert utc.run_state().skew == timedelta(0)
+
+
+def session_states(store: RunStore) -> list[str]:
+    run = store.run_state()
+    return [session.state(run.state) for session in store.sessions.sessions]
 
 
 def test_a_run_written_behind_this_clock_says_so_and_a_replayed_old_line_is_no_skew():

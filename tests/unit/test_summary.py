@@ -6,12 +6,15 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
 import pytest
 
 from vivtui.cli import main
+from vivtui.parsing import sessions
 from vivtui.parsing.kinds import SPECS
 
 NAMES = [spec.name for spec in SPECS]
@@ -33,7 +36,8 @@ def test_json_shape_on_fixture_run(capsys, run_dir):
     assert files["performance_history.json"]["records"] == 2
     assert data["actions"]["total"] == 14  # 16 lines, 2 of them malformed
     # The fixture's newest event is months old: finished, whatever the files' mtimes.
-    assert data["run"] == {"state": "finished", "last_event": "2026-02-11T00:58:23+00:00"}
+    assert data["run"] == {"state": "finished", "last_event": "2026-02-11T00:58:23+00:00",
+                           "times_ahead_s": 0.0}
     assert (data["sessions"]["running"], data["sessions"]["stalled"]) == (0, 0)
     budget = data["budget"]
     assert (budget["limit_usd"], budget["limit_source"], budget["refused"]) == (2.0, "inferred", 1)
@@ -240,3 +244,22 @@ def test_a_live_runs_line_being_written_is_held_and_said_and_a_finished_runs_is_
         assert (status.records, status.malformed, store.malformed_count) == (
             (1, 0, 0) if held else (2, 1, 1))
         assert ("a last line being written" in status.note) == held
+
+
+def test_a_copied_run_whose_naive_times_are_ahead_of_its_last_write_is_finished_and_says_so(
+        capsys, tmp_path):
+    """Read in a zone 8 h behind its writer's, a run that ended two hours ago
+    has times six hours "from the future": it was live, its session running."""
+    ended = time.time() - 2 * 3600
+    stamp = datetime.fromtimestamp(ended + 8 * 3600, timezone.utc).replace(tzinfo=None)
+    path = tmp_path / "structured_logs.jsonl"
+    path.write_bytes(orjson.dumps({"timestamp": stamp.isoformat(), "level": "INFO",
+                                   "message": sessions.STARTED, "worker_id": "w",
+                                   "context": {"session_id": 1, "run": 1, "task": "t"}}) + b"\n")
+    os.utime(path, (ended, ended))
+    data = summary_json(capsys, str(tmp_path))
+    assert data["run"]["state"] == "finished" and data["run"]["times_ahead_s"] == 8 * 3600
+    assert (data["sessions"]["running"], data["sessions"]["unfinished"]) == (0, 1)
+    assert main(["summary", str(tmp_path), "--tz", "UTC"]) == 0
+    assert "State: finished, last event " in (out := capsys.readouterr().out)
+    assert "(times 8h00m ahead: --tz?)" in out

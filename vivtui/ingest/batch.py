@@ -4,6 +4,7 @@ whoever takes it in (the store, the panes, the alerts)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from vivtui.parsing.record import Records
@@ -22,6 +23,7 @@ class Batch:
     more: bool = False  # stopped at the read budget
     rows_to_come: int = 0  # about how many more lines the file holds already
     fresh: bool = False  # written while watched: the file grew (or was rewritten) since read
+    written: datetime | None = None  # when the file was last written (its mtime), if not fresh
     # The newest lines of a big file, read ahead of the rest (``Feed.preview``).
     preview: bool = False
     # The whole backlog, taken in apart by the reading thread (``ingest.apart``):

@@ -374,6 +374,8 @@ class Feed:
         elif self._backlog_read:  # a last line held since the backlog, taken as ended
             self._parser.ctx = ParseContext(self.zone)  # (nobody saw it written)
         batch.records = self._parser.parse(chunk)
+        if batch.records and not batch.fresh:  # (lines nobody saw written: a look back)
+            batch.written = tailer.written()
         if not chunk.more:
             self._backlog_read = True
             self._end_preview()  # the models have every line now

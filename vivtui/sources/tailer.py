@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import accumulate, chain, count, islice
 from pathlib import Path
 from time import monotonic
@@ -168,6 +169,12 @@ class LineTailer:
     def identity(self) -> tuple[int, int] | None:
         """(device, inode) of the file followed now."""
         return self._identity
+
+    def written(self) -> datetime | None:
+        """When the file followed was last written (its mtime; None: not open)."""
+        if self._fd is None:
+            return None
+        return datetime.fromtimestamp(os.fstat(self._fd).st_mtime, UTC)
 
     def close(self) -> None:
         if self._fd is not None:

@@ -1,5 +1,6 @@
 """Is the run live, idle or finished? Judged from what the files say, never
-from their mtimes (a copy or a checkout resets those).
+from their mtimes (a copy or a checkout resets those): a file's mtime only
+ever tells that its naive times are ahead of this clock (``saw_written``).
 
 Two kinds of evidence: the newest event time in any file, and the moment a
 file was seen to grow while vivtui watched. A run whose newest event is old and
@@ -38,6 +39,12 @@ class RunState:
     def live(self) -> bool:
         return self.state == LIVE
 
+    @property
+    def writing(self) -> bool:
+        """May its writers be writing (a file's last line with no newline:
+        the start of a line, not all of it)?"""
+        return self.state in (LIVE, IDLE)
+
 
 class RunActivity:
     # How far ahead of this clock the run's event times are (behind:
@@ -48,6 +55,11 @@ class RunActivity:
     # sessions timed by its own times.
     skew = timedelta(0)
     _skew_seen: timedelta | None = None  # a change seen once, not yet taken
+    # The newest naive time and the newest time with its zone written: only
+    # naive times are read in a zone, so only they are ahead or behind (a
+    # real run writes both: its action log and queue in UTC).
+    last_naive: datetime | None = None
+    last_aware: datetime | None = None
 
     def __init__(self, finished: bool = False, stall_after: float = STALL_AFTER_S,
                  finished_after: float = FINISHED_AFTER_S) -> None:
@@ -58,16 +70,29 @@ class RunActivity:
         self.first_event: datetime | None = None
         self.last_growth: datetime | None = None  # wall time a file grew while watched
 
-    def saw_events(self, oldest: datetime | None, newest: datetime | None) -> None:
-        if newest is not None and (self.last_event is None or newest > self.last_event):
-            self.last_event = newest
+    def saw_events(self, oldest: datetime | None, newest: datetime | None,
+                   naive: bool = True) -> None:
+        """A batch's oldest and newest times; ``naive``: written without a
+        zone (read in ``--tz``)."""
+        self._saw_span(oldest, newest)
+        if naive:
+            self.last_naive = _later(self.last_naive, newest)
+        else:
+            self.last_aware = _later(self.last_aware, newest)
+
+    def _saw_span(self, oldest: datetime | None, newest: datetime | None) -> None:
+        self.last_event = _later(self.last_event, newest)
         if oldest is not None and (self.first_event is None or oldest < self.first_event):
             self.first_event = oldest
 
     def absorb(self, other: RunActivity) -> None:
         """What ``other`` saw of the same run's other files."""
-        self.saw_events(other.first_event, other.last_event)
-        if other.skew:
+        self._saw_span(other.first_event, other.last_event)
+        self.last_naive = _later(self.last_naive, other.last_naive)
+        self.last_aware = _later(self.last_aware, other.last_aware)
+        # (A part read apart saw no line written: its skew is one look's,
+        # ``saw_written``'s, the least the times are ahead: the most of them.)
+        if other.skew and (other.skew > self.skew or not self.skew):
             self.skew = other.skew
         if other.last_growth is not None and (self.last_growth is None
                                               or other.last_growth > self.last_growth):
@@ -91,6 +116,19 @@ class RunActivity:
         else:
             self._skew_seen = change
 
+    def saw_written(self, newest: datetime, written: datetime) -> None:
+        """A naive time ``newest`` read from a file last written (its mtime)
+        at ``written``: no line is written before its time, so one ahead of
+        that by half a ``ZONE_STEP`` or more says the times are ahead of this
+        clock, by at least as much (a copy's mtime is later than its writer's
+        last write: never more). One look, at a run no longer written (a
+        copied run read in a zone behind its writer's was "live" for hours
+        after it ended). Behind, a copy and a zone look alike: only lines
+        seen written tell that (``saw_fresh``)."""
+        off = newest - written
+        if ZONE_STEP / 2 <= off <= WIDEST_ZONE_GAP:
+            self.skew = max(self.skew, round(off / ZONE_STEP) * ZONE_STEP)
+
     def spans_days(self, zone=None) -> bool:
         """Do the run's events fall on more than one date (in ``zone``)? Then
         a time of day alone is ambiguous."""
@@ -104,7 +142,7 @@ class RunActivity:
     def state(self, now: datetime, holds_records: bool = False) -> RunState:
         """``holds_records``: the files hold lines (nothing dated among them is
         no sign of life; an empty run directory is waited on, as live)."""
-        signs = [t for t in (self.last_event, self.last_growth) if t is not None]
+        signs = [t for t in (self._last_on_run_clock(), self.last_growth) if t is not None]
         last = max(signs) if signs else None
         if self.forced_finished:
             return RunState(FINISHED, last, self.last_event, self.skew)
@@ -118,3 +156,23 @@ class RunActivity:
         if quiet < self.finished_after:
             return RunState(IDLE, last, self.last_event, self.skew)
         return RunState(FINISHED, last, self.last_event, self.skew)
+
+    def _last_on_run_clock(self) -> datetime | None:
+        """The newest event on the run's clock: its naive times are on it,
+        times written with their zone are on this one (a run 1 h behind kept
+        "live" an hour after its action log, in UTC, stopped)."""
+        if not self.skew or self.last_aware is None:
+            return self.last_event
+        return _later(self.last_naive, self.last_aware + self.skew)
+
+
+def _later(one: datetime | None, other: datetime | None) -> datetime | None:
+    return other if one is None or (other is not None and other > one) else one
+
+
+def skew_words(skew: timedelta) -> str:
+    """How far a run's times are from this clock (whole quarter hours):
+    "8h00m ahead", "45m behind"."""
+    minutes = abs(int(skew.total_seconds())) // 60
+    amount = f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+    return f"{amount} {'ahead' if skew > timedelta(0) else 'behind'}"

@@ -25,7 +25,7 @@ from vivtui.parsing.record import (
     new_record,
     rows_of,
 )
-from vivtui.parsing.values import text, timestamp
+from vivtui.parsing.values import text, timestamp, zone_written
 from vivtui.store.activity import FINISHED, UNDATED, RunActivity, RunState
 from vivtui.store.blocks import Blocks
 from vivtui.store.budget import BudgetTracker
@@ -135,15 +135,16 @@ class RunStore:
         """A feed's batch (``ingest.batch.Batch``)."""
         if batch.fresh and (batch.records or batch.reset):
             self.activity.saw_growth(self.now())
-        found = self.apply(batch.kind, batch.records, batch.reset, batch.source,
-                           batch.rows_to_come)
-        if batch.fresh and batch.records and batch.kind in _EVENT_KINDS:
-            rows = rows_of(batch.records)
-            if rows[-1][_STAMP_AT].__class__ is str:  # (as written: not a time read)
-                newest = _extreme(rows, max)
-                if newest is not None:
-                    self.activity.saw_fresh(newest, self.now())
-        return found
+        return self.apply(batch.kind, batch.records, batch.reset, batch.source,
+                          batch.rows_to_come, batch.fresh, batch.written)
+
+    def _skew_from(self, newest: datetime, fresh: bool, written: datetime | None) -> None:
+        """A batch's newest naive time against the run's clock (lines read as
+        they were written) or its file's last write (``RunActivity``)."""
+        if fresh:
+            self.activity.saw_fresh(newest, self.now())
+        elif written is not None:
+            self.activity.saw_written(newest, written)
 
     def now(self, wall: datetime | None = None) -> datetime:
         """The run's clock at ``wall`` (default: this clock's now): plus how
@@ -151,8 +152,11 @@ class RunStore:
         return (wall or self.clock()) + self.activity.skew
 
     def apply(self, kind: str, records: list[Record], reset: bool = False,
-              source: str = "", rows_to_come: int = 0) -> Found:
-        """``rows_to_come``: lines the file already holds after these. Rows that
+              source: str = "", rows_to_come: int = 0, fresh: bool = False,
+              written: datetime | None = None) -> Found:
+        """``fresh``: lines read as their file grew; ``written``: the file's
+        mtime (how far the run's times are from this clock: ``_skew_from``).
+        ``rows_to_come``: lines the file already holds after these. Rows that
         more than ``KEEP_MARGIN`` buffers' worth of lines will push out are
         counted and not kept: freeing them many batches later, out of the
         cache, was a sixth of the ingest. (If the guess is wrong, the buffer ends with fewer rows
@@ -183,7 +187,10 @@ class RunStore:
         malformed_before, blocked_before = categories[MALFORMED], categories[watched]
         budget_lines_before = categories[BUDGET_ACTION]
         categories.update(map(_CATEGORY, rows))
-        self.activity.saw_events(_extreme(rows, min), _extreme(rows, max))
+        newest, naive = _extreme(rows, max)
+        self.activity.saw_events(_extreme(rows, min)[0], newest, naive)
+        if naive and kind in _EVENT_KINDS:
+            self._skew_from(newest, fresh, written)
         self.by_severity[kind].update(map(_SEVERITY, rows))
         # (A snapshot's entries are sessions' metrics, not events.)
         if kind != "performance" and self.timebins is not None:
@@ -378,21 +385,28 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _extreme(rows, pick=max) -> datetime | None:
-    """The newest (``max``) or oldest (``min``) time in a batch: that stamp as
-    written, parsed alone (one file writes one format, so its greatest string
-    is its newest time)."""
+def _extreme(rows, pick=max) -> tuple[datetime | None, bool]:
+    """The newest (``max``) or oldest (``min``) time in a batch, and whether
+    it was written naive (no zone: read in ``--tz``): that stamp as written,
+    parsed alone (one file writes one format, so its greatest string is its
+    newest time)."""
     try:
         stamp = pick(filter(None, map(_STAMP, rows)), default=None)
     except TypeError:  # written and worked-out times mixed
         return _extreme_parsed(rows, pick)
     if stamp is None or stamp.__class__ is datetime:
-        return stamp
+        return stamp, False
     zone = next(_ZONE(row) for row in rows if _STAMP(row) is stamp)
     # A stamp that is not a time (sorted apart from the digits) hid the real ones.
-    return timestamp(stamp, zone) or _extreme_parsed(rows, pick)
+    found = timestamp(stamp, zone)
+    return (found, not zone_written(stamp)) if found else _extreme_parsed(rows, pick)
 
 
-def _extreme_parsed(rows, pick) -> datetime | None:
-    return pick(filter(None, (new_record(Record, row).ts for row in rows)), default=None)
+def _extreme_parsed(rows, pick) -> tuple[datetime | None, bool]:
+    timed = [(record.ts, record.stamp) for record in (new_record(Record, row) for row in rows)
+             if record.ts is not None]
+    if not timed:
+        return None, False
+    ts, stamp = pick(timed, key=itemgetter(0))
+    return ts, stamp.__class__ is str and not zone_written(stamp)
 

@@ -3,11 +3,11 @@ line, and the budget overview. Log text in them goes through ``render.safe``."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.text import Text
 
-from vivtui.store.activity import FINISHED, IDLE, LIVE, UNDATED, RunState
+from vivtui.store.activity import FINISHED, IDLE, LIVE, UNDATED, RunState, skew_words
 from vivtui.store.budget import BudgetTracker
 from vivtui.store.budget_limits import BASIS_WORDS, FORECAST_WINDOW_S
 from vivtui.store.filters import FilterSet, Pattern
@@ -111,14 +111,8 @@ def run_state(run: RunState, now: datetime, zone=None) -> Text:
     if run.state != LIVE and run.last_event is not None:
         out.append(f" (last event {render.stamp(run.last_event, zone, now)})", styles.NOTE)
     if run.skew:
-        out.append(f" ⚠ times {skew_text(run.skew)} (--tz?)", styles.CAUTION_STRONG)
+        out.append(f" ⚠ times {skew_words(run.skew)} (--tz?)", styles.CAUTION_STRONG)
     return out
-
-
-def skew_text(skew: timedelta) -> str:
-    """How far a run's times are from this clock: "8h00m ahead", "1h00m behind"."""
-    seconds = skew.total_seconds()
-    return f"{render.duration(abs(seconds))} {'ahead' if seconds > 0 else 'behind'}"
 
 
 def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
