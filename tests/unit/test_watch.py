@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
@@ -247,3 +248,26 @@ def test_a_finished_runs_last_line_with_no_newline_is_read_at_a_tick(root):
             ("malformed", "api_audit.log")}
     finally:
         watcher.stop()
+
+
+def test_once_reads_a_finished_runs_last_line_with_no_newline_and_holds_a_live_ones(root):
+    """As ``vivtui summary`` does: a crash's last words are a line; a live
+    run's line being written is not yet one (it was never read at all)."""
+    def once() -> list[tuple[str, str]]:
+        done = subprocess.run([sys.executable, "-m", "vivtui", "watch", str(root), "--once",
+                               "--json"], capture_output=True, timeout=60, check=False)
+        assert done.returncode == 0, done.stderr
+        return sorted((alert["rule"], alert["file"]) for alert in
+                      map(json.loads, done.stdout.decode().splitlines()))
+
+    with open(root / "api_audit.log", "ab") as handle:
+        handle.write(b'{"timestamp": "2026-03-01T12:01:00", "event": "API_CALL_SUC')  # cut off
+    assert once() == [("budget", "api_audit.log"), ("malformed", "api_audit.log"),
+                      ("malformed", "execution_log.jsonl")]
+    with open(root / "api_audit.log", "ab") as handle:
+        handle.write(b'CESS"}\n')  # (a whole line now)
+    live = datetime.now(timezone.utc).isoformat()
+    write(root, "action_log.jsonl", {"timestamp": live, "action_type": "TOOL", "actor": "a"})
+    with open(root / "api_audit.log", "ab") as handle:
+        handle.write(b'{"timestamp": "' + live.encode() + b'", "event": "API_CALL_SUC')
+    assert once() == [("budget", "api_audit.log"), ("malformed", "execution_log.jsonl")]

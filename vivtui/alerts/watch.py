@@ -28,6 +28,7 @@ from vivtui.alerts.deliver import (
 from vivtui.alerts.rules import AlertEngine
 from vivtui.ingest.apart import ReadApart, absorbed
 from vivtui.ingest.batch import Batch
+from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.layout import discover, read_back_from
 from vivtui.ingest.split_read import usable_cores
 from vivtui.ingest.tailing import Tailing
@@ -35,6 +36,7 @@ from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 
 TICK_S = 1.0
+STOP_JOIN_S = 10.0  # (--once: the tail loops done with the feeds before their last lines are read)
 EXIT_ALERTED = 3  # --exit-on: a chosen rule fired
 
 
@@ -106,13 +108,23 @@ class Watch:
         self.tailing.start()
         while not (self.tailing.backlogs_posted() and self._batches.empty()):
             self._take_next(0.05)
-        self.tailing.stop()
+        self.tailing.stop(join=STOP_JOIN_S)
+        if not self.store.run_state().writing:
+            self._read_last_lines()
         held, self._held = self._held, None
         order = {feed.path.name: at for at, feed in enumerate(self.layout.feeds)}
         self._tell(sorted(held, key=lambda alert: (order.get(alert.file, len(order)),
                                                    alert.line or 0)))
         self._tell(self.engine.tick(self.store, self.layout.statuses(), self.clock()))
         return self.stop_code or 0
+
+    def _read_last_lines(self) -> None:
+        """A finished or undated run's files' last lines with no newline:
+        its writers will never end them (a crash's last words), so they are
+        read as lines, as ``vivtui summary`` reads them; a live or idle
+        run's are held, being written."""
+        for feed in self.layout.feeds:
+            read_to_end(feed, self._apply)
 
     def _take_next(self, wait: float) -> None:
         """The next batch the tail loops posted, taken in (if one comes within ``wait`` s)."""

@@ -29,7 +29,7 @@ from vivtui.ingest.layout import RunLayout, discover
 from vivtui.ingest.python_child import given_on_stdin, module_command, started
 from vivtui.parsing.kinds import SNAPSHOT, FileSpec
 from vivtui.sources.regular import size_of
-from vivtui.store.activity import IDLE, LIVE, RunActivity
+from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 
 # Below this many bytes in all, starting processes costs more than it saves.
@@ -88,7 +88,7 @@ def _last_lines(layout: RunLayout, store: RunStore, read: dict[str, Reading]) ->
     read as lines unless the run is live or idle (then its writers may be
     writing them: held, as the monitor holds them, and said). Counted at
     once, a live run's line caught mid-write was a malformed record."""
-    writing = store.run_state().state in (LIVE, IDLE)
+    writing = store.run_state().writing
     for feed in layout.feeds:
         reading = read.get(feed.kind)
         if reading is None or reading.place is None:
