@@ -99,6 +99,27 @@ def test_finished_can_be_forced_and_an_event_from_the_future_counts_as_now():
     assert ahead.run_state().state == LIVE
 
 
+def test_a_time_further_ahead_than_any_zone_is_no_sign_of_life_but_stays_its_rows():
+    """A year-9999 stamp (or a writer's clock years out) counted as now: one
+    such line kept an old run "live" for ever, its last event that year."""
+    clock = Clock(T0 + timedelta(days=30))
+    store = RunStore(clock=clock)
+    bogus = started(datetime(9999, 12, 31, tzinfo=timezone.utc), 2)
+    store.apply("sessions", [started(T0), bogus])
+    state = store.run_state()
+    assert state.state == FINISHED and state.last_event == T0
+    store.apply("sessions", [started(clock.now + timedelta(days=2), 3)])  # two days ahead
+    assert store.run_state().state == FINISHED
+    assert [session.started_at.year for session in store.sessions.sessions] == [
+        2026, 9999, 2026]  # (shown as written)
+    alone = RunStore(clock=clock)
+    alone.apply("sessions", [bogus])
+    assert alone.run_state().last_event is None
+    zone_ahead = RunStore(clock=clock)  # 14 h ahead: a zone's, counted as now
+    zone_ahead.apply("sessions", [started(clock.now + timedelta(hours=14))])
+    assert zone_ahead.run_state().state == LIVE
+
+
 def _written(store: RunStore, at: datetime, session_id: int) -> None:
     """A session's start stamped ``at``, read as its file grew."""
     store.apply_batch(Batch("sessions", Records([tuple(started(at, session_id))]), fresh=True))

@@ -26,7 +26,13 @@ from vivtui.parsing.record import (
     rows_of,
 )
 from vivtui.parsing.values import text, timestamp, zone_written
-from vivtui.store.activity import FINISHED, UNDATED, RunActivity, RunState
+from vivtui.store.activity import (
+    FINISHED,
+    UNDATED,
+    WIDEST_ZONE_GAP,
+    RunActivity,
+    RunState,
+)
 from vivtui.store.blocks import Blocks
 from vivtui.store.budget import BudgetTracker
 from vivtui.store.buffer import RecordBuffer
@@ -138,6 +144,17 @@ class RunStore:
         return self.apply(batch.kind, batch.records, batch.reset, batch.source,
                           batch.rows_to_come, batch.fresh, batch.written)
 
+    def _newest_believed(self, rows: list) -> tuple[datetime | None, bool]:
+        """The batch's newest time (``_extreme``), unless it is further ahead
+        of the run's clock than any zone is (a year-9999 stamp, a writer's
+        clock years out: one such line kept a run "live" for ever): then
+        its newest before that. (It stays the row's time, as written.)"""
+        newest, naive = _extreme(rows, max)
+        if newest is None:
+            return newest, naive
+        latest = self.now() + WIDEST_ZONE_GAP
+        return (newest, naive) if newest <= latest else _extreme_parsed(rows, max, latest)
+
     def _skew_from(self, newest: datetime, fresh: bool, written: datetime | None) -> None:
         """A batch's newest naive time against the run's clock (lines read as
         they were written) or its file's last write (``RunActivity``)."""
@@ -187,8 +204,9 @@ class RunStore:
         malformed_before, blocked_before = categories[MALFORMED], categories[watched]
         budget_lines_before = categories[BUDGET_ACTION]
         categories.update(map(_CATEGORY, rows))
-        newest, naive = _extreme(rows, max)
-        self.activity.saw_events(_extreme(rows, min)[0], newest, naive)
+        newest, naive = self._newest_believed(rows)
+        self.activity.saw_events(_extreme(rows, min)[0] if newest is not None else None,
+                                 newest, naive)
         if naive and kind in _EVENT_KINDS:
             self._skew_from(newest, fresh, written)
         self.by_severity[kind].update(map(_SEVERITY, rows))
@@ -402,9 +420,10 @@ def _extreme(rows, pick=max) -> tuple[datetime | None, bool]:
     return (found, not zone_written(stamp)) if found else _extreme_parsed(rows, pick)
 
 
-def _extreme_parsed(rows, pick) -> tuple[datetime | None, bool]:
+def _extreme_parsed(rows, pick, latest: datetime | None = None) -> tuple[datetime | None, bool]:
+    """``_extreme`` row by row: of the times up to ``latest``, if given."""
     timed = [(record.ts, record.stamp) for record in (new_record(Record, row) for row in rows)
-             if record.ts is not None]
+             if record.ts is not None and (latest is None or record.ts <= latest)]
     if not timed:
         return None, False
     ts, stamp = pick(timed, key=itemgetter(0))
