@@ -71,8 +71,11 @@ def test_action_severity_follows_producer_colours(action_type, action, detail, s
 
 @pytest.mark.parametrize("line, note", [
     (b"this line is not JSON", "not JSON"),
-    (b"[1, 2, 3]", "JSON list, not an object"),
-    (b'"just a string"', "JSON str, not an object"),
+    (b"[1, 2, 3]", "JSON array, not an object"),
+    (b'"just a string"', "JSON string, not an object"),
+    (b"null", "JSON null, not an object"),
+    (b"true", "JSON boolean, not an object"),
+    (b"-1.5e3", "JSON number, not an object"),
     (b'{"unterminated": ', "not JSON"),
 ])
 def test_bad_lines_become_malformed_records(line, note):
@@ -119,7 +122,7 @@ def test_a_line_that_is_not_json_is_decoded_once(monkeypatch):
              b'{"task_id": "t\xff", "status": "failed"}', b"\xff not JSON either"]
     records = LineParser(spec_for_name("execution_log.jsonl")).parse(
         [(n, n * 100, data) for n, data in enumerate(lines, 1)])
-    assert [r.note for r in records] == ["not JSON", "not JSON", "JSON list, not an object",
+    assert [r.note for r in records] == ["not JSON", "not JSON", "JSON array, not an object",
                                          "", "not JSON"]
     assert records[3].fields["task_id"] == "t\u00ff"  # (Windows-1252: sources.decoding)
     assert records[4].raw == "\u00ff not JSON either"

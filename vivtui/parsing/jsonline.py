@@ -47,10 +47,15 @@ def _value_row(kind: str, from_object: FromObject, value: object, data: bytes, l
             else not_an_object(kind, data, line, offset, value))
 
 
+# What a JSON value that is not an object is, in JSON's words (Python's
+# type names, "JSON NoneType", are not the operator's).
+_JSON_NAMES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean",
+               type(None): "null"}
+
+
 def not_an_object(kind: str, data: bytes, line: int, offset: int, value: object) -> Record:
-    return malformed(
-        kind, line, offset, line_text(data), f"JSON {type(value).__name__}, not an object"
-    )
+    name = _JSON_NAMES.get(type(value), type(value).__name__)
+    return malformed(kind, line, offset, line_text(data), f"JSON {name}, not an object")
 
 
 NESTING_MOST = 1024  # objects and arrays within each other: orjson's limit
