@@ -18,6 +18,7 @@ from vivtui.ingest.layout import read_back_from, rows_between
 from vivtui.parsing import api_audit, glued, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import ACTION_JSONL, LineParser, spec_for_name
+from vivtui.parsing.record import glued_row
 from vivtui.sources import json_dialect
 from vivtui.sources.fileview import FileView
 from vivtui.store.filerows import FileRows
@@ -73,6 +74,24 @@ def test_a_crashs_nul_block_before_a_record_is_named():
     assert records[0].note == "not JSON: NUL bytes (left by a crash?), glued to a record on this line"
     assert records[1].offset == 1000 + 4096
     assert records[0].raw == "(4096 NUL bytes)"
+
+
+def test_a_torn_records_nul_block_is_said_by_its_length_and_its_row_names_what_follows():
+    """A crash tears a record and leaves a NUL block; the writer's next record
+    follows it on the line. The damage row said "Bea" and 300 marks (at 120
+    columns, nothing else), and that a record came after it only in its note."""
+    from vivtui.ui import render
+
+    damage = call(0)[:60] + b"\x00" * 300
+    records = parse(AUDIT, [damage + call(1), call(2)[:30] + b"\x00" * 3 + b"x"])
+    assert records[0].malformed and not records[1].malformed
+    assert records[0].raw == call(0)[:60].decode() + "⟨300 NUL bytes⟩"
+    assert records[2].raw == call(2)[:30].decode() + "\x00\x00\x00x"  # (a few: the screen's marks)
+    row = render.malformed_row(glued_row(records[0], [records[1]]), 400, "api_audit.log").plain
+    assert "api_audit.log:1 (+1 record after it) not JSON, glued to a record" in row
+    assert row.rstrip().endswith("⟨300 NUL bytes⟩")
+    alone = parse(AUDIT, [damage])  # (nothing after it: one malformed line, said the same)
+    assert alone[0].malformed and alone[0].raw == records[0].raw
 
 
 def test_an_object_inside_a_torn_record_is_not_taken_for_a_record():

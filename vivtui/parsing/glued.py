@@ -20,7 +20,7 @@ import re
 from typing import Any, Callable
 
 from vivtui.sources import json_dialect
-from vivtui.sources.decoding import line_text, text_of
+from vivtui.sources.decoding import damage_text, text_of
 
 # A line's object starts looked at: a hostile line of them costs bounded work.
 MOST_STARTS = 1000
@@ -71,7 +71,7 @@ def shown(data: bytes) -> str:
     of thousands of replacement marks says less)."""
     if not data.strip(_LEFT_BY_CRASH):
         return f"({data.count(0)} NUL bytes)"
-    return line_text(data)
+    return damage_text(data)
 
 
 def _objects(text: str) -> list[tuple[int, int]]:

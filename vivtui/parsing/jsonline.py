@@ -10,7 +10,7 @@ from vivtui.parsing import glued
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Record, Records, malformed, new_record
 from vivtui.sources.cut_lines import cut_note
-from vivtui.sources.decoding import line_text
+from vivtui.sources.decoding import damage_text, line_text
 from vivtui.sources.json_dialect import NOT_JSON, after_orjson
 
 # A row in the record layout: a Record, or a plain tuple on the hot paths.
@@ -29,7 +29,7 @@ def refused_rows(kind: str, from_object: FromObject, data: bytes, line: int, off
         return [_value_row(kind, from_object, value, data, line, offset, ctx)]
     found = glued.stretches(data)
     if found is None:
-        return [malformed(kind, line, offset, line_text(data), why_not_json(data))]
+        return [malformed(kind, line, offset, damage_text(data), why_not_json(data))]
     rows = []
     for first, last, value in found:
         piece = data[first:last]

@@ -17,6 +17,12 @@ ASCII (``json.dumps`` escapes the rest): only their text files hold such bytes.
 
 from __future__ import annotations
 
+import re
+
+# A run of NUL bytes this long or longer is a crash's (a block the file grew
+# by and never had written); shorter ones are left to the screen's marks.
+NUL_RUN_LEAST = 4
+
 
 def text_of(data: bytes) -> str:
     """``data`` (one line) as text (see the module's note)."""
@@ -44,6 +50,21 @@ def line_text(data: bytes) -> str:
     editor's, or PowerShell's ``Out-File -Encoding utf8``): behind one, a
     kernel log's first ``Traceback`` was no error."""
     return trimmed(text_of(data))
+
+
+def damage_text(data: bytes) -> str:
+    """A malformed line's text (``line_text``), each run of NUL bytes a crash
+    left in it said by its length: ``{"timestamp": "2026-…⟨300 NUL bytes⟩``
+    (a row of hundreds of replacement marks said less, and hid what follows)."""
+    text = line_text(data)
+    return _NUL_RUN.sub(_nul_run_text, text) if "\x00" in text else text
+
+
+_NUL_RUN = re.compile("\x00{%d,}" % NUL_RUN_LEAST)
+
+
+def _nul_run_text(run: re.Match) -> str:
+    return f"⟨{len(run.group())} NUL bytes⟩"
 
 
 def trimmed(text: str) -> str:
