@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import orjson
+import pytest
 
 from vivtui.parsing import api_audit, execution, kernel, sessions
 from vivtui.parsing.context import ParseContext
@@ -980,3 +981,17 @@ def test_a_keys_sessions_sought_once_are_its_occurrences_with_or_without_the_ind
         assert [session.key for session in sought[key]] == [key] * len(sought[key])
     assert sum(map(len, sought.values())) == 40 and max(map(len, sought.values())) > 1
     assert tracker.sought(("nobody", "1", "1")) == []
+
+
+@pytest.mark.parametrize(("reported", "elapsed"), [(12.5, 12.5), (0, 0), (-5, 60.0),
+                                                   ("soon", 60.0), (None, 60.0)])
+def test_a_session_reported_to_run_no_length_of_time_is_timed_by_its_events(reported, elapsed):
+    """A negative elapsed time was shown as "0s": its start and end say 60 s."""
+    start = {"timestamp": "2026-02-03T05:44:03", "level": "INFO", "worker_id": "w",
+             "message": sessions.STARTED, "context": {"session_id": 1, "run": 1, "task": "t"}}
+    end = {**start, "timestamp": "2026-02-03T05:45:03", "message": sessions.COMPLETED,
+           "context": {"session_id": 1, "run": 1, "success": True, "elapsed_seconds": reported}}
+    store = RunStore()
+    store.apply("sessions", [sessions.parse(orjson.dumps(line), at, 0, UTC)
+                             for at, line in enumerate((start, end), 1)])
+    assert store.sessions.sessions[0].elapsed == elapsed

@@ -3,6 +3,7 @@ columns (``store.sessions``), read as a session."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -145,14 +146,17 @@ class Session(Handle):
 
     @property
     def elapsed(self) -> float | None:
-        """Seconds the session ran, as its completion reports it."""
+        """Seconds the session ran, as its completion reports it; else (none
+        reported, or no length of time: negative, NaN, infinite) as far as
+        its start's time is from its end's."""
         if self.ended is None:
             return None
         reported = number(self.context("elapsed_seconds"))
-        if reported is None and self.began is not None and None not in (self.began.ts,
-                                                                         self.ended.ts):
+        if reported is not None and 0 <= reported < math.inf:
+            return reported
+        if self.began is not None and None not in (self.began.ts, self.ended.ts):
             return self.ended.ts - self.began.ts
-        return reported
+        return None
 
     def context(self, name: str) -> object:
         """A context field, from the completion first, then the start (of
