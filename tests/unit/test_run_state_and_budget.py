@@ -9,7 +9,7 @@ import orjson
 from rich.text import Text
 
 from vivtui.ingest.batch import Batch
-from vivtui.parsing import actions, api_audit, sessions
+from vivtui.parsing import actions, api_audit, safety, sessions
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Records
 from vivtui.store import budget as budget_module
@@ -203,6 +203,12 @@ def test_a_copied_run_whose_naive_times_are_ahead_of_its_files_last_write_is_jud
     copied.apply_batch(Batch("sessions", Records([tuple(started(T0))]),
                              written=T0 + timedelta(hours=1)))
     assert copied.run_state().skew == timedelta(0)
+    gate = RunStore(clock=clock)  # the safety gates' log: naive times too
+    line = orjson.dumps({"timestamp": (T0 + timedelta(hours=8)).replace(tzinfo=None).isoformat(),
+                         "passed": False, "blocked_reason": "r"})
+    gate.apply_batch(Batch("safety", Records([tuple(safety.parse(line, 1, 0, UTC))]),
+                           written=T0))
+    assert gate.run_state().skew == timedelta(hours=8)
     utc = RunStore(clock=clock)  # a time with its zone is not read in one
     line = orjson.dumps({"timestamp": (T0 + timedelta(hours=8)).isoformat(),
                          "action_type": "TOOL"})

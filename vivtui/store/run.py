@@ -80,7 +80,8 @@ BLOCKED_CATEGORY = {
 # following another (``RunStore.followed_by``).
 # Kinds whose stamps are events' times as written (a snapshot's entries are
 # sessions' metrics; the kernel's lines carry none).
-_EVENT_KINDS = frozenset({actions.KIND, sessions.KIND, execution.KIND, api_audit.KIND})
+_EVENT_KINDS = frozenset({actions.KIND, sessions.KIND, execution.KIND, api_audit.KIND,
+                          safety.KIND})
 PART_KINDS = frozenset({execution.KIND, sessions.KIND, api_audit.KIND})
 
 # The model of each kind that has one: (attribute, kind).
