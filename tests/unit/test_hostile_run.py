@@ -93,6 +93,7 @@ def test_a_kernel_log_in_utf16_is_named_not_read_as_noise(tmp_path, encoding):
         kernel = orjson.loads(result.stdout)["files"]["kernel_run.log"]
         assert kernel["state"] == "unreadable" and kernel["records"] == 0
         assert "UTF-16 text, not UTF-8" in kernel["note"]
+        assert "being written" not in kernel["note"]  # (not read at all: no line held)
     # A UTF-8 file that starts with its byte order mark is read.
     result = subprocess.run([sys.executable, "-m", "vivtui", "summary",
                              str(tmp_path / "plain.log"), "--json"],

@@ -30,7 +30,7 @@ from vivtui.parsing.record import Records
 from vivtui.sources.lineindex import lines_before
 from vivtui.sources.regular import size_of
 from vivtui.sources.snapshot import SnapshotReader, SnapshotUpdate
-from vivtui.sources.tailer import MISSING, Chunk, LineTailer, Place
+from vivtui.sources.tailer import MISSING, UNREADABLE, Chunk, LineTailer, Place
 
 # A line file this big at the first look is previewed by its end (``Feed.preview``).
 PREVIEW_OVER = 8 << 20
@@ -288,7 +288,7 @@ class Feed:
         return [self._said_held(status) for status in unique_names(out)]
 
     def _said_held(self, status: FileStatus) -> FileStatus:
-        if not self._held or not status.used or status.state == MISSING:
+        if not self._held or not status.used or status.state in (MISSING, UNREADABLE):
             return status
         held = f"a last line being written ({self._held} bytes), not read"
         return replace(status, note=f"{status.note}; {held}" if status.note else held)
