@@ -263,3 +263,24 @@ def test_a_copied_run_whose_naive_times_are_ahead_of_its_last_write_is_finished_
     assert main(["summary", str(tmp_path), "--tz", "UTC"]) == 0
     assert "State: finished, last event " in (out := capsys.readouterr().out)
     assert "(times 8h00m ahead: --tz?)" in out
+
+
+def test_a_live_run_read_in_a_zone_ahead_of_its_writers_says_its_times_are_behind(
+        capsys, tmp_path):
+    """Its action log (UTC) ends at its last write: the files are as written,
+    and the sessions' naive times an hour before their last write are a
+    zone's. With the action log stopped an hour ago, the run was idle."""
+    now = time.time()
+    action = tmp_path / "action_log.jsonl"
+    action.write_bytes(orjson.dumps({"timestamp": datetime.fromtimestamp(
+        now - 3600, timezone.utc).isoformat(), "action_type": "TOOL", "actor": "a"}) + b"\n")
+    os.utime(action, (now - 3600, now - 3600))
+    stamp = datetime.fromtimestamp(now - 3600 - 5, timezone.utc).replace(tzinfo=None)
+    path = tmp_path / "structured_logs.jsonl"
+    path.write_bytes(orjson.dumps({"timestamp": stamp.isoformat(), "level": "INFO",
+                                   "message": sessions.STARTED, "worker_id": "w",
+                                   "context": {"session_id": 1, "run": 1, "task": "t"}}) + b"\n")
+    os.utime(path, (now - 5, now - 5))
+    data = summary_json(capsys, str(tmp_path))
+    assert data["run"]["state"] == "live" and data["run"]["times_ahead_s"] == -3600
+    assert data["sessions"]["running"] == 1

@@ -1,6 +1,6 @@
 """Is the run live, idle or finished? Judged from what the files say, never
 from their mtimes (a copy or a checkout resets those): a file's mtime only
-ever tells that its naive times are ahead of this clock (``saw_written``).
+tells how far its naive times are from this clock (``saw_written``).
 
 Two kinds of evidence: the newest event time in any file, and the moment a
 file was seen to grow while vivtui watched. A run whose newest event is old and
@@ -60,6 +60,9 @@ class RunActivity:
     # real run writes both: its action log and queue in UTC).
     last_naive: datetime | None = None
     last_aware: datetime | None = None
+    # Per kind, its newest time as read at one look, its file's last write
+    # then, and whether its times are naive (``saw_written``).
+    _written: dict[str, tuple[datetime, datetime, bool]] | None = None
 
     def __init__(self, finished: bool = False, stall_after: float = STALL_AFTER_S,
                  finished_after: float = FINISHED_AFTER_S) -> None:
@@ -94,6 +97,8 @@ class RunActivity:
         # ``saw_written``'s, the least the times are ahead: the most of them.)
         if other.skew and (other.skew > self.skew or not self.skew):
             self.skew = other.skew
+        for kind, (newest, written, naive) in (other._written or {}).items():
+            self.saw_written(kind, newest, written, naive)
         if other.last_growth is not None and (self.last_growth is None
                                               or other.last_growth > self.last_growth):
             self.last_growth = other.last_growth
@@ -109,25 +114,51 @@ class RunActivity:
         if -LATE_LINE <= off < ZONE_STEP / 2 or abs(off) > WIDEST_ZONE_GAP:
             self._skew_seen = None
             return
-        change = round(off / ZONE_STEP) * ZONE_STEP
+        change = _quarters(off)
         if change == self._skew_seen:
             self.skew += change
             self._skew_seen = None
         else:
             self._skew_seen = change
 
-    def saw_written(self, newest: datetime, written: datetime) -> None:
-        """A naive time ``newest`` read from a file last written (its mtime)
-        at ``written``: no line is written before its time, so one ahead of
-        that by half a ``ZONE_STEP`` or more says the times are ahead of this
-        clock, by at least as much (a copy's mtime is later than its writer's
-        last write: never more). One look, at a run no longer written (a
-        copied run read in a zone behind its writer's was "live" for hours
-        after it ended). Behind, a copy and a zone look alike: only lines
-        seen written tell that (``saw_fresh``)."""
+    def saw_written(self, kind: str, newest: datetime, written: datetime, naive: bool) -> None:
+        """A batch of ``kind`` read from its file as it was (nobody saw its
+        lines written): its newest time (``naive``: written without a zone)
+        and the file's last write (its mtime). One look at a run, each
+        file's newest time against its last write (``_skew_at_one_look``)."""
+        if self._written is None:
+            self._written = {}
+        known = self._written.get(kind)
+        if known is None or newest >= known[0]:
+            self._written[kind] = (newest, written, naive)
+        self._skew_at_one_look()
+
+    def _skew_at_one_look(self) -> None:
+        """No line is written before its time, so naive times ahead of their
+        file's last write are ahead of this clock by at least as much (a
+        copy's mtime is later than its writer's last write: never more).
+        Read where it was written (SSH with the login's ``TZ`` not the
+        writer's), that is the skew; a copied run read in a zone behind its
+        writer's was "live" for hours after it ended. Behind, a copy and a
+        zone look alike, unless a file with its zone written (the action
+        log, in UTC) ends at its last write: then the files are as their
+        writers left them, and the newest naive file's distance from its
+        last write is the skew, ahead or behind (a live run read an hour
+        ahead of its writer's zone was idle at one look)."""
+        naive = [(newest, written) for newest, written, is_naive in self._written.values()
+                 if is_naive]
+        if not naive:
+            return
+        ahead = max(newest - written for newest, written in naive)
+        if ZONE_STEP / 2 <= ahead <= WIDEST_ZONE_GAP:
+            self.skew = max(self.skew, _quarters(ahead))
+            return
+        untouched = any(abs(newest - written) < ZONE_STEP / 2
+                        for newest, written, is_naive in self._written.values() if not is_naive)
+        newest, written = max(naive)
         off = newest - written
-        if ZONE_STEP / 2 <= off <= WIDEST_ZONE_GAP:
-            self.skew = max(self.skew, round(off / ZONE_STEP) * ZONE_STEP)
+        if untouched and not self.skew and -WIDEST_ZONE_GAP <= off <= -ZONE_STEP / 2:
+            self.skew = _quarters(off)
 
     def spans_days(self, zone=None) -> bool:
         """Do the run's events fall on more than one date (in ``zone``)? Then
@@ -164,6 +195,10 @@ class RunActivity:
         if not self.skew or self.last_aware is None:
             return self.last_event
         return _later(self.last_naive, self.last_aware + self.skew)
+
+
+def _quarters(off: timedelta) -> timedelta:
+    return round(off / ZONE_STEP) * ZONE_STEP
 
 
 def _later(one: datetime | None, other: datetime | None) -> datetime | None:

@@ -156,13 +156,15 @@ class RunStore:
         latest = self.now() + WIDEST_ZONE_GAP
         return (newest, naive) if newest <= latest else _extreme_parsed(rows, max, latest)
 
-    def _skew_from(self, newest: datetime, fresh: bool, written: datetime | None) -> None:
-        """A batch's newest naive time against the run's clock (lines read as
+    def _skew_from(self, kind: str, newest: datetime, naive: bool, fresh: bool,
+                   written: datetime | None) -> None:
+        """A batch's newest time against the run's clock (naive times read as
         they were written) or its file's last write (``RunActivity``)."""
         if fresh:
-            self.activity.saw_fresh(newest, self.now())
+            if naive:
+                self.activity.saw_fresh(newest, self.now())
         elif written is not None:
-            self.activity.saw_written(newest, written)
+            self.activity.saw_written(kind, newest, written, naive)
 
     def now(self, wall: datetime | None = None) -> datetime:
         """The run's clock at ``wall`` (default: this clock's now): plus how
@@ -208,8 +210,8 @@ class RunStore:
         newest, naive = self._newest_believed(rows)
         self.activity.saw_events(_extreme(rows, min)[0] if newest is not None else None,
                                  newest, naive)
-        if naive and kind in _EVENT_KINDS:
-            self._skew_from(newest, fresh, written)
+        if newest is not None and kind in _EVENT_KINDS:
+            self._skew_from(kind, newest, naive, fresh, written)
         self.by_severity[kind].update(map(_SEVERITY, rows))
         # (A snapshot's entries are sessions' metrics, not events.)
         if kind != "performance" and self.timebins is not None:
