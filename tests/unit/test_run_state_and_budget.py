@@ -221,30 +221,33 @@ def test_a_live_run_behind_this_clock_is_told_at_one_look_when_its_files_are_unt
     """Written in UTC, read an hour ahead (a login's TZ not the writer's):
     its naive times an hour "old", the run was idle at one look. Its action
     log (UTC) ending at its last write says the files are as their writers
-    left them: the sessions' last write an hour after their newest time is a
-    zone. A copy, or a run with no time written with its zone, says nothing."""
+    left them: the sessions' and audit log's last writes, each an hour after
+    their newest times, are a zone. A copy, one naive file alone, or two that
+    disagree (a crash's cut last line, its time unread), say nothing."""
     clock = Clock(T0 + timedelta(seconds=30))
+    hour = timedelta(hours=1)
 
-    def looked(action_written: datetime, session_written: datetime) -> RunStore:
+    def looked(action_written: datetime, *naive_written: datetime) -> RunStore:
         store = RunStore(clock=clock, activity=RunActivity(stall_after=600, finished_after=3600))
         line = orjson.dumps({"timestamp": T0.isoformat(), "action_type": "TOOL"})
         store.apply_batch(Batch("actions", Records([tuple(actions.parse(line, 1, 0, UTC))]),
                                 written=action_written))
-        store.apply_batch(Batch("sessions", Records([tuple(started(T0 - timedelta(hours=1)))]),
-                                written=session_written))
+        records = (started(T0 - hour), api("API_CALL_SUCCESS", at=(T0 - hour).replace(tzinfo=None)))
+        for kind, record, written in zip(("sessions", "api"), records, naive_written):
+            store.apply_batch(Batch(kind, Records([tuple(record)]), written=written))
         return store
 
-    live = looked(T0 + timedelta(seconds=2), T0 + timedelta(seconds=1))
+    live = looked(T0 + timedelta(seconds=2), T0 + timedelta(seconds=1), T0 + timedelta(seconds=3))
     state = live.run_state()
-    assert state.skew == -timedelta(hours=1) and state.state == LIVE
+    assert state.skew == -hour and state.state == LIVE
     assert session_states(live) == [RUNNING]
     assert (live.now() - live.sessions.sessions[0].started_at).total_seconds() == 30
-    copied = looked(T0 + timedelta(hours=3), T0 + timedelta(hours=3))
+    copied = looked(T0 + 3 * hour, T0 + 3 * hour, T0 + 3 * hour)
     assert copied.run_state().skew == timedelta(0)
-    naive_only = RunStore(clock=clock)
-    naive_only.apply_batch(Batch("sessions", Records([tuple(started(T0 - timedelta(hours=1)))]),
-                                 written=T0))
-    assert naive_only.run_state().skew == timedelta(0)
+    alone = looked(T0 + timedelta(seconds=2), T0 + timedelta(seconds=1))
+    assert alone.run_state().skew == timedelta(0)
+    cut = looked(T0 + timedelta(seconds=2), T0 + timedelta(seconds=1), T0 - timedelta(minutes=40))
+    assert cut.run_state().skew == timedelta(0)
 
 
 def session_states(store: RunStore) -> list[str]:

@@ -268,8 +268,9 @@ def test_a_copied_run_whose_naive_times_are_ahead_of_its_last_write_is_finished_
 def test_a_live_run_read_in_a_zone_ahead_of_its_writers_says_its_times_are_behind(
         capsys, tmp_path):
     """Its action log (UTC) ends at its last write: the files are as written,
-    and the sessions' naive times an hour before their last write are a
-    zone's. With the action log stopped an hour ago, the run was idle."""
+    and the sessions' and audit log's naive times, each an hour before their
+    last write, are a zone's. With the action log stopped an hour ago, the
+    run was idle."""
     now = time.time()
     action = tmp_path / "action_log.jsonl"
     action.write_bytes(orjson.dumps({"timestamp": datetime.fromtimestamp(
@@ -281,6 +282,10 @@ def test_a_live_run_read_in_a_zone_ahead_of_its_writers_says_its_times_are_behin
                                    "message": sessions.STARTED, "worker_id": "w",
                                    "context": {"session_id": 1, "run": 1, "task": "t"}}) + b"\n")
     os.utime(path, (now - 5, now - 5))
+    audit = tmp_path / "api_audit.log"
+    audit.write_bytes(orjson.dumps({"timestamp": stamp.isoformat(), "event": "API_CALL_SUCCESS",
+                                    "user": "w", "model": "m", "cost": 0.1}) + b"\n")
+    os.utime(audit, (now - 5, now - 5))
     data = summary_json(capsys, str(tmp_path))
     assert data["run"]["state"] == "live" and data["run"]["times_ahead_s"] == -3600
     assert data["sessions"]["running"] == 1

@@ -142,8 +142,8 @@ class RunActivity:
         writer's was "live" for hours after it ended. Behind, a copy and a
         zone look alike, unless a file with its zone written (the action
         log, in UTC) ends at its last write: then the files are as their
-        writers left them, and the newest naive file's distance from its
-        last write is the skew, ahead or behind (a live run read an hour
+        writers left them, and the naive files' distance from their last
+        writes, the same for each, is the skew (a live run read an hour
         ahead of its writer's zone was idle at one look)."""
         naive = [(newest, written) for newest, written, is_naive in self._written.values()
                  if is_naive]
@@ -155,10 +155,14 @@ class RunActivity:
             return
         untouched = any(abs(newest - written) < ZONE_STEP / 2
                         for newest, written, is_naive in self._written.values() if not is_naive)
-        newest, written = max(naive)
-        off = newest - written
-        if untouched and not self.skew and -WIDEST_ZONE_GAP <= off <= -ZONE_STEP / 2:
-            self.skew = _quarters(off)
+        # Each naive file as written is as far from its last write, however
+        # long ago that was; two must agree (a crash's cut last line, its
+        # time unread, leaves one file's last write after its newest time).
+        behind = {_quarters(newest - written) for newest, written in naive}
+        off = behind.pop()
+        if (untouched and len(naive) > 1 and not behind and not self.skew
+                and -WIDEST_ZONE_GAP <= off <= -ZONE_STEP / 2):
+            self.skew = off
 
     def spans_days(self, zone=None) -> bool:
         """Do the run's events fall on more than one date (in ``zone``)? Then
