@@ -165,8 +165,13 @@ class GluedRecord(Record):
 
     @property
     def glued_note(self) -> str:
+        return f"{self.glued_count} glued on this line"
+
+    @property
+    def glued_count(self) -> str:
+        """How many records are glued after it: "+1 record", "+2 records"."""
         more = len(self.glued)
-        return f"+{more} record{'s' if more > 1 else ''} glued on this line"
+        return f"+{more} record{'s' if more > 1 else ''}"
 
 
 def glued_row(record: Record, glued: list) -> GluedRecord:

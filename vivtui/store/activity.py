@@ -158,10 +158,11 @@ class RunActivity:
         # Each naive file as written is as far from its last write, however
         # long ago that was; two must agree (a crash's cut last line, its
         # time unread, leaves one file's last write after its newest time).
-        behind = {_quarters(newest - written) for newest, written in naive}
-        off = behind.pop()
-        if (untouched and len(naive) > 1 and not behind and not self.skew
-                and -WIDEST_ZONE_GAP <= off <= -ZONE_STEP / 2):
+        offs = {_quarters(newest - written) for newest, written in naive}
+        if not untouched or len(naive) < 2 or len(offs) > 1 or self.skew:
+            return
+        (off,) = offs
+        if -WIDEST_ZONE_GAP <= off <= -ZONE_STEP / 2:
             self.skew = off
 
     def spans_days(self, zone=None) -> bool:

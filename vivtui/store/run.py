@@ -52,8 +52,7 @@ STATED_LIMIT = re.compile(r"\$[\d.]+\s*[/>]\s*\$(\d+(?:\.\d+)?)")  # "$0.41/$2.0
 _CATEGORY = itemgetter(Record._fields.index("category"))
 _SEVERITY = itemgetter(_SEVERITY_AT)
 _MALFORMED = itemgetter(_MALFORMED_AT)
-_STAMP_AT = Record._fields.index("stamp")
-_STAMP = itemgetter(_STAMP_AT)
+_STAMP = itemgetter(Record._fields.index("stamp"))
 _ZONE = itemgetter(Record._fields.index("zone"))
 
 KEEP_MARGIN = 2  # see RunStore.apply
@@ -76,12 +75,12 @@ BLOCKED_CATEGORY = {
 }
 
 
-# The kinds a file of which can be read in parts at once, one store
-# following another (``RunStore.followed_by``).
 # Kinds whose stamps are events' times as written (a snapshot's entries are
 # sessions' metrics; the kernel's lines carry none).
 _EVENT_KINDS = frozenset({actions.KIND, sessions.KIND, execution.KIND, api_audit.KIND,
                           safety.KIND})
+# The kinds a file of which can be read in parts at once, one store
+# following another (``RunStore.followed_by``).
 PART_KINDS = frozenset({execution.KIND, sessions.KIND, api_audit.KIND})
 
 # The model of each kind that has one: (attribute, kind).

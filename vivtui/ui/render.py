@@ -129,8 +129,8 @@ def line_number(line: int) -> str:
 def malformed_row(record: Record, width: int, source: str) -> Text:
     # Records glued on its line after it (its note says so), a crash's damage
     # before them: how many, for the inspector shows them.
-    more = len(record.glued) if record.__class__ is GluedRecord else 0
-    glued = f"(+{more} record{'s' if more > 1 else ''} after it) " if more else ""
+    glued = (f"({record.glued_count} after it) "
+             if record.__class__ is GluedRecord and record.glued else "")
     return columns([("MALFORMED", 9, styles.FAILURE_BADGE),
                     (f"{source}:{line_number(record.line)} {glued}{record.note}: "
                      f"{safe(record.raw, 400)}", 0,
