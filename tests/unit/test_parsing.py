@@ -274,6 +274,17 @@ def test_kernel_rules_tried_where_their_words_start_agree_with_searching_the_lin
     assert kernel.classify("k" * 3_000_000 + " " + line) == searched("k " + line)
 
 
+@given(st.lists(st.lists(st.sampled_from(_KERNEL_PIECES), max_size=6).map("".join),
+                min_size=1, max_size=6))
+def test_kernel_rules_tried_in_a_batchs_text_agree_with_each_line_alone(lines):
+    # A batch's rules are tried where their words are found in its joined
+    # text, a line passed once classed: the rules' order, ^ and word
+    # boundaries at the lines' edges must come out as each line alone gives them.
+    data = [(n, n, (line or "x").encode()) for n, line in enumerate(lines)]
+    records = list(kernel.parse_many(data, ParseContext(UTC)))
+    assert [r.category for r in records] == [kernel.classify(r.raw) for r in records]
+
+
 def test_kernel_batch_follows_the_rules_line_by_line():
     # The batch parser runs each rule once over the joined batch: every line
     # must still get the class the per-line rule gives, and blank lines none.
