@@ -24,6 +24,7 @@ from vivtui.parsing.values import EpochMinutes, zone_written
 
 _STAMP_AT, _ZONE_AT, _SEVERITY_AT, _MALFORMED_AT = map(
     Record._fields.index, ("stamp", "zone", "severity", "malformed"))
+_STAMP = itemgetter(_STAMP_AT)
 _MINUTE = itemgetter(slice(0, 16))
 NICE_MINUTES = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080)
 MOST_CHANGES = 10_000  # a table's changes kept for its bins: then taken in, all of them
@@ -127,6 +128,8 @@ class TimeBins:
 
     def add(self, rows: list) -> None:
         """A batch's rows (malformed ones have no time and are not counted)."""
+        if not any(map(_STAMP, rows)):  # (a kernel log's backlog: no line has a time)
+            return
         self._count(rows, self.events)
         failed = [row for row in rows if row[_SEVERITY_AT] == ERROR and not row[_MALFORMED_AT]]
         if failed:
