@@ -530,3 +530,22 @@ def test_a_batchs_minutes_written_are_each_stamps_minute_written(stamps):
     minutes, zones = minutes_written(stamps)
     assert list(zip(minutes, zones)) == [minute_written(stamp) or (None, None)
                                          for stamp in stamps]
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=3))
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["a", "b", "c"]), _VALUES), max_size=5),
+       st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=4).map(tuple))
+def test_columns_are_each_names_value_in_each_object_none_where_it_has_none(objects, names):
+    """Taken in C when every object has every name, else a pass per name: the same."""
+    from vivtui.parsing.values import columns
+    assert columns(objects, names) == [[obj.get(name) for obj in objects] for name in names]
+
+
+@given(st.lists(_VALUES, max_size=6), st.sampled_from([int, float, str, bool, type(None)]))
+def test_all_are_is_each_value_exactly_of_the_type(values, kind):
+    """Counted in C: a subclass (True of int) is not the type."""
+    from vivtui.parsing.values import all_are
+    assert all_are(values, kind) == all(type(value) is kind for value in values)

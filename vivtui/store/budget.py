@@ -22,6 +22,7 @@ from vivtui.parsing.record import Record, new_record, rows_of
 from vivtui.parsing.values import (
     EpochMinutes,
     all_are,
+    columns,
     minutes_written,
     number,
     text,
@@ -46,6 +47,8 @@ _MALFORMED, _CATEGORY, _RAW, _STAMP, _ZONE, _SEVERITY = map(
     Record._fields.index, ("malformed", "category", "raw", "stamp", "zone", "severity"))
 _CATEGORY_OF, _RAW_OF, _STAMP_OF, _ZONE_OF, _MALFORMED_OF = map(
     itemgetter, (_CATEGORY, _RAW, _STAMP, _ZONE, _MALFORMED))
+# What a success's line says of the call (``_add_successes``' columns).
+_CALL_FIELDS = ("cost", "input_tokens", "output_tokens", "model", "call_type", "user")
 
 
 @dataclass(slots=True)
@@ -212,8 +215,7 @@ class BudgetTracker(WrapperLimits):
         fields = list(map(_RAW_OF, rows))
         if not all_are(fields, dict):
             fields = [new_record(Record, row).fields for row in rows]
-        costs, tokens_in, tokens_out = (list(map(dict.get, fields, repeat(name)))
-                                        for name in ("cost", "input_tokens", "output_tokens"))
+        costs, tokens_in, tokens_out, models, call_types, users = columns(fields, _CALL_FIELDS)
         if not _usual(costs, tokens_in, tokens_out):  # (only the odd ones looked at again)
             for at in _unusual(costs, tokens_in, tokens_out):
                 costs[at], tokens_in[at], tokens_out[at] = self._usable(rows[at], fields[at])
@@ -225,8 +227,7 @@ class BudgetTracker(WrapperLimits):
                 minutes[at] = None
             for at in compress(count(), map(is_, minutes, repeat(None))):
                 zones_written[at] = zones[at] = None
-        models, call_types, users = (_names(map(dict.get, fields, repeat(name)))
-                                     for name in ("model", "call_type", "user"))
+        models, call_types, users = map(_names, (models, call_types, users))
         firsts = self._first_spends(users, minutes, rows)
         keys = zip(models, call_types, users, minutes, zones_written, zones)
         calls: dict[tuple, list] = {}
@@ -336,19 +337,28 @@ class BudgetTracker(WrapperLimits):
 
     def _add_calls(self, calls: dict[tuple, list]) -> None:
         """Each key's sums (``_add_successes``) into the tables by model, call
-        type, wrapper and minute (each minute's start found once a batch)."""
+        type, wrapper and minute (each minute's start found once a batch).
+        The run's minutes and the (model, call type) pairs are summed for
+        the batch first, and each table set once: a batch of a big audit log
+        has a key for nearly every second call, and few minutes and pairs."""
         minutes: dict[tuple, int | None] = {}
-        for (model, call_type, user, written, zone_written, zone), (count_, cost, tokens_in,
-                                                                   tokens_out) in calls.items():
-            for usage in (self.by_model[model], self.by_call_type[call_type]):
-                usage.calls += count_
-                usage.cost += cost
-                usage.input_tokens += tokens_in
-                usage.output_tokens += tokens_out
-            wrapper = self.wrapper_named(user)
+        pairs: dict[tuple, list] = {}
+        spent: dict[int, list] = {}
+        by_user, moved = self.by_user, self.moved
+        for (model, call_type, user, written, zone_written, zone), summed in calls.items():
+            count_, cost, tokens_in, tokens_out = summed
+            pair = pairs.get((model, call_type))
+            if pair is None:
+                pairs[model, call_type] = summed
+            else:
+                pair[0] += count_
+                pair[1] += cost
+                pair[2] += tokens_in
+                pair[3] += tokens_out
+            wrapper = by_user.get(user) or self.wrapper_named(user)
             wrapper.calls += count_
             wrapper.cost += cost
-            self.moved.add(user)
+            moved.add(user)
             if written is None:
                 continue
             at = minutes.get((written, zone_written, zone), False)
@@ -357,8 +367,21 @@ class BudgetTracker(WrapperLimits):
                     (written, zone_written), zone)
             if at is not None:
                 wrapper.by_minute[at] = wrapper.by_minute.get(at, 0.0) + cost
-                self.spend_by_minute[at] += cost
-                self.tokens_by_minute[at] += tokens_in + tokens_out
+                minute = spent.get(at)
+                if minute is None:
+                    spent[at] = [cost, tokens_in + tokens_out]
+                else:
+                    minute[0] += cost
+                    minute[1] += tokens_in + tokens_out
+        for (model, call_type), (count_, cost, tokens_in, tokens_out) in pairs.items():
+            for usage in (self.by_model[model], self.by_call_type[call_type]):
+                usage.calls += count_
+                usage.cost += cost
+                usage.input_tokens += tokens_in
+                usage.output_tokens += tokens_out
+        for at, (cost, tokens) in spent.items():
+            self.spend_by_minute[at] += cost
+            self.tokens_by_minute[at] += tokens
 
     def _amount(self, row: tuple, name: str, most: float) -> float | None:
         """A field as a usable amount; a bad one is kept aside with its line."""
