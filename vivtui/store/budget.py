@@ -349,7 +349,7 @@ class BudgetTracker(WrapperLimits):
             count_, cost, tokens_in, tokens_out = summed
             pair = pairs.get((model, call_type))
             if pair is None:
-                pairs[model, call_type] = summed
+                pairs[model, call_type] = list(summed)
             else:
                 pair[0] += count_
                 pair[1] += cost
