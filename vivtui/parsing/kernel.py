@@ -30,9 +30,13 @@ OTHER = "other"
 # FORMATS.md's rules: case-sensitive, first match wins; summary counts follow
 # them. Every alternative of a rule starts with one of its words, so a match
 # can only start where a word does, and is tried there alone (``classify``).
+# Multiline: a batch's lines are classed in their joined text (``classes_in``),
+# where ``^`` is each line's start; a line alone holds no newline, so there it
+# is the line's start as before. (The newline before a line is no word
+# character, as a line's start is none: ``\b`` holds the same.)
 _RULES = (
     (BLOCKED, re.compile(r"\bBLOCKED\b"), ("BLOCKED",)),
-    (ERRORED, re.compile(r"\bFAILED\b|\bEXCEPTION\b|^Traceback|Failed to|Error:"),
+    (ERRORED, re.compile(r"\bFAILED\b|\bEXCEPTION\b|^Traceback|Failed to|Error:", re.MULTILINE),
      ("FAILED", "EXCEPTION", "Traceback", "Failed to", "Error:")),
     (CAUTION, re.compile(r"\bCAUTION\b|\bWARNING\b|\bWarning\b"),
      ("CAUTION", "WARNING", "Warning")),
@@ -43,12 +47,6 @@ _SESSION = re.compile(r"^\s*\[(\d+)\]\s*(\w+)?")
 _WAVE = re.compile(r"^\s*\[WAVE (\d+)\]")
 _DONE = re.compile(r"^\s*\[\d+\] DONE\b")
 
-# The rules as a batch's joined text is searched with them: each tried
-# where one of its words is found (str.find, in C), never along a line. A
-# line's ``^`` is where the text's line starts; the newline before it is no
-# word character, as a line's start is none.
-_RULES_IN_TEXT = tuple((name, re.compile(pattern.pattern, re.MULTILINE), words)
-                       for name, pattern, words in _RULES)
 _PLUS_ONE = (1).__add__
 _LINE, _OFFSET, _DATA = map(itemgetter, range(3))
 
@@ -137,7 +135,7 @@ def classes_in(text: str, starts: list[int]) -> dict[int, str]:
     for each line holding a word took 2-3 µs a line, a rule tried where the
     word was found takes 0.5-1 µs."""
     classes: dict[int, str] = {}
-    for name, pattern, words in _RULES_IN_TEXT:  # (in order: the first that matches wins)
+    for name, pattern, words in _RULES:  # (in order: the first that matches wins)
         for word in words:
             at = text.find(word)
             while at >= 0:

@@ -344,7 +344,7 @@ class BudgetTracker(WrapperLimits):
         minutes: dict[tuple, int | None] = {}
         pairs: dict[tuple, list] = {}
         spent: dict[int, list] = {}
-        by_user, moved = self.by_user, self.moved
+        moved = self.moved
         for (model, call_type, user, written, zone_written, zone), summed in calls.items():
             count_, cost, tokens_in, tokens_out = summed
             pair = pairs.get((model, call_type))
@@ -355,7 +355,7 @@ class BudgetTracker(WrapperLimits):
                 pair[1] += cost
                 pair[2] += tokens_in
                 pair[3] += tokens_out
-            wrapper = by_user.get(user) or self.wrapper_named(user)
+            wrapper = self.wrapper_named(user)
             wrapper.calls += count_
             wrapper.cost += cost
             moved.add(user)
