@@ -54,8 +54,8 @@ def within(data: bytes, most: int) -> bytes:
     return cut_line(data, data, len(data), kept)
 
 
-def too_long(length: int) -> bool:
-    return length > LONGEST_LINE
+def too_long(length: int, longest: int | None = None) -> bool:
+    return length > (LONGEST_LINE if longest is None else longest)
 
 
 def read_line(fd: int, offset: int, length: int) -> bytes:
@@ -97,9 +97,11 @@ def unwritten_from(fd: int, at: int, end: int) -> int:
 class UnfinishedLine:
     """The line being read, until its newline comes: whole while it is no
     longer than ``LONGEST_LINE``, then its first ``KEPT_OF_CUT`` bytes, its
-    last ``KEPT_TAIL`` and its length only."""
+    last ``KEPT_TAIL`` and its length only (``longest``: a bound of its
+    own, for a reader that needs no long line whole)."""
 
-    def __init__(self) -> None:
+    def __init__(self, longest: int | None = None) -> None:
+        self._longest = longest
         self.kept = bytearray()  # the line; once cut, its first bytes
         self.tail = bytearray()  # once cut, its last bytes
         self.dropped = 0  # once cut, its bytes past the first ones
@@ -107,13 +109,17 @@ class UnfinishedLine:
     def __len__(self) -> int:
         return len(self.kept) + self.dropped
 
+    @property
+    def longest(self) -> int:
+        return LONGEST_LINE if self._longest is None else self._longest
+
     def __bool__(self) -> bool:
         return bool(self.kept) or self.dropped > 0
 
     def grow(self, more: bytes) -> None:
         """``more`` of the line. A line longer than a read grows in place:
         joined to each read afresh, a 50 MB line took 400 copies (24 s)."""
-        if not self.dropped and len(self.kept) + len(more) <= LONGEST_LINE:
+        if not self.dropped and len(self.kept) + len(more) <= self.longest:
             self.kept += more
             return
         length = len(self) + len(more)
@@ -142,7 +148,7 @@ class UnfinishedLine:
     def ended_by(self, last: bytes) -> bytes:
         """The line whole, ``last`` its last bytes (before the newline); the
         buffer is emptied."""
-        if not self.dropped and len(self.kept) + len(last) <= LONGEST_LINE:
+        if not self.dropped and len(self.kept) + len(last) <= self.longest:
             line = b"".join((self.kept, last)) if self.kept else last
         else:
             self.grow(last)

@@ -28,6 +28,10 @@ from vivtui.sources.tailer import TRUNCATED, LineTailer
 # 351-460 ms (``benchmarks/loop_lag.py``).
 TAIL_BYTES = 128 << 10
 READ_BUDGET = 4 << 20  # per poll: a huge append is taken in steps
+# Its lines are read again where they are drawn: the view holds none whole,
+# only their lengths. A 45 MB line held whole as it came, then joined and
+# counted, took the UI thread 250 ms (110 ms at its end).
+HELD_LONGEST = 1 << 20
 KEPT_SEGMENTS = 16  # rotations remembered; older files are let go
 
 
@@ -58,7 +62,8 @@ class PendingHistory:
 class FileView:
     def __init__(self, path: Path | str, tail_bytes: int = TAIL_BYTES) -> None:
         self.path = Path(path)
-        self.tailer = LineTailer(self.path, budget=READ_BUDGET, tail_bytes=tail_bytes)
+        self.tailer = LineTailer(self.path, budget=READ_BUDGET, tail_bytes=tail_bytes,
+                                 longest=HELD_LONGEST)
         self.segments: list[Segment] = []
         self.pending: PendingHistory | None = None
         self.events: list[str] = []

@@ -103,9 +103,11 @@ PRINT_BYTES = 64
 
 class LineTailer:
     def __init__(self, path: Path | str, *, budget: int = 8 << 20,
-                 tail_bytes: int | None = None, limit: int | None = None) -> None:
+                 tail_bytes: int | None = None, limit: int | None = None,
+                 longest: int | None = None) -> None:
         """``limit``: no byte past it is read (a part of the file, read by
-        another process: ``ingest.apart_process``)."""
+        another process: ``ingest.apart_process``); ``longest``: a longer
+        line is cut (None: ``cut_lines.LONGEST_LINE``)."""
         self.path = Path(path)
         self.budget = budget
         self.limit = limit
@@ -115,7 +117,7 @@ class LineTailer:
         self.line_no = 0  # complete lines handed out (blank ones included)
         self._fd: int | None = None
         self._identity: tuple[int, int] | None = None
-        self._unfinished = UnfinishedLine()  # the last line, until its newline comes
+        self._unfinished = UnfinishedLine(longest)  # the last line, until its newline comes
         self._ever_missing = False
         self._tail_bytes = tail_bytes
         self.started_at = 0  # where the first read began (tail_bytes: a line start)
@@ -392,16 +394,20 @@ class LineTailer:
             length = len(self._unfinished) + len(pieces[0])
             pieces[0] = self._unfinished.ended_by(pieces[0])
             chunk.runs.append(LineRun(self.line_no + 1, start, pieces,
-                                      length if too_long(length) else None))
+                                      self._if_cut(length)))
             self.line_no += len(pieces)
         self._unfinished.grow(rest)
+
+    def _if_cut(self, length: int) -> int | None:
+        """A line's length, when it is too long to hold (``LineRun.first_length``)."""
+        return length if too_long(length, self._unfinished.longest) else None
 
     def _emit_unfinished(self, chunk: Chunk) -> None:
         """The unfinished last line, taken as complete."""
         offset, length = self._consumed(), len(self._unfinished)
         self.line_no += 1
         chunk.runs.append(LineRun(self.line_no, offset, [self._unfinished.ended_by(b"")],
-                                  length if too_long(length) else None))
+                                  self._if_cut(length)))
 
 
 def line_start_before(fd: int, at: int, piece: int = 1 << 20) -> int:
