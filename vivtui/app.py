@@ -34,6 +34,7 @@ from vivtui.ingest.intake import Intake
 from vivtui.ingest.layout import POLL_UNLISTABLE_S, RunLayout, read_back_from
 from vivtui.ingest.split_read import usable_cores
 from vivtui.ingest.tailing import IDLE_RECHECK_S, Tailing
+from vivtui.sources import elsewhere
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
@@ -193,6 +194,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
         return self.main
 
     def on_mount(self) -> None:
+        elsewhere.use_helper()  # a long line's decoding holds no GIL the screen needs
         if self.layout_ is not None:
             self.sub_title = render.safe(self.layout_.root, 200)
         self._ui_loop = asyncio.get_running_loop()
@@ -235,6 +237,7 @@ class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
             self.tailing.stop()
             self.keeper.close()
         self.ringer.close()
+        elsewhere.stop()
 
     def wall_now(self) -> datetime:
         return self.options.clock() if self.options.clock else datetime.now(UTC)

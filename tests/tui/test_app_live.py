@@ -768,3 +768,25 @@ async def test_a_finished_runs_last_lines_with_no_newline_are_shown_and_counted(
         assert app.store.run_state().state == "finished"
         await tui.wait_until(pilot, lambda: app.store.malformed_count == len(report["malformed"]))
         assert report["files"]["api_audit.log"]["malformed"] == 1
+
+
+async def test_a_hostile_long_line_written_live_is_decoded_by_the_helper(tui, tmp_path):
+    # Decoded on the screen's process, a 42 MB line of objects held its GIL
+    # 2.3 s: no key was answered. Here the helper decodes it, cut to a bound.
+    from vivtui.parsing import long_lines
+    from vivtui.sources import elsewhere
+
+    path = tmp_path / "execution_log.jsonl"
+    path.write_bytes(b'{"task_id": "t0", "status": "queued"}\n')
+    app = VivtuiApp(discover(tmp_path), Options(zone=timezone.utc))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tui.wait_until(pilot, lambda: "t0" in app.store.tasks.tasks)
+        with open(path, "ab") as handle:
+            handle.write(b'{"task_id": "t1", "status": "failed", "errors": [' + b",".join(
+                [b"{}"] * 400_000) + b"]}\n")
+        await tui.wait_until(pilot, lambda: "t1" in app.store.tasks.tasks, timeout=30)
+        helper = elsewhere._HELPER._process
+        assert helper is not None and helper.poll() is None
+        errors = app.store.tasks.tasks["t1"].latest.fields["errors"]
+        assert len(errors) < long_lines.LONG_LINE and errors[-1].endswith(" more items not read")
+    assert elsewhere._HELPER.owner is None and helper.wait(5) is not None  # (ended with it)

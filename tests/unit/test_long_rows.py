@@ -17,7 +17,7 @@ from vivtui.parsing.record import UnreadRecord
 from vivtui.sources import lineindex
 from vivtui.sources.fileview import FileView
 from vivtui.sources.lineindex import LineIndex, scan
-from vivtui.store import big_rows, filerows
+from vivtui.store import filerows
 from vivtui.store.filerows import FileRows
 
 
@@ -65,7 +65,6 @@ def _run_with_long_line(tmp_path, size: int) -> tuple[FileView, list[bytes]]:
 def test_a_long_lines_row_is_made_by_a_thread_and_the_drawing_thread_never_parses_it(
         tmp_path, monkeypatch):
     monkeypatch.setattr(filerows, "LONG_LINE", 5000)
-    monkeypatch.setattr(big_rows, "LONG_LINE", 5000)
     monkeypatch.setattr(lineindex, "BLOCK", 1000)
     view, lines = _run_with_long_line(tmp_path, 20_000)
     parser = LineParser(ACTION_JSONL, ParseContext(None))
@@ -128,7 +127,7 @@ def test_rows_of_a_long_line_are_read_where_drawn_without_a_thread_to_tell(tmp_p
 def test_what_a_long_lines_row_shows_is_made_by_the_thread(tmp_path, monkeypatch):
     from vivtui.parsing import record as records
 
-    view, _ = _run_with_long_line(tmp_path, big_rows.LONG_LINE + 1000)
+    view, _ = _run_with_long_line(tmp_path, filerows.LONG_LINE + 1000)
     made = threading.Event()
     rows = FileRows(view, LineParser(ACTION_JSONL, ParseContext(None)), made.set)
     assert rows[7].__class__ is UnreadRecord

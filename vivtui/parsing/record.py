@@ -10,6 +10,7 @@ from typing import Any, Callable, NamedTuple
 
 import orjson
 
+from vivtui.parsing.long_lines import value_of
 from vivtui.parsing.recent_big import BIG, RecentBig
 from vivtui.parsing.values import timestamp
 from vivtui.sources import decoding, json_dialect
@@ -294,7 +295,7 @@ def _within_64_bits(value: Any) -> Any:
 
 def _object_of(data: bytes) -> dict:
     """A kept line decoded again; it decoded to an object when it was read."""
-    value = json_dialect.loads(data)
+    value = value_of(data)
     return value if value.__class__ is dict else {}
 
 
@@ -308,7 +309,7 @@ def same_line(record: Record, data: bytes) -> bool:
     if raw.__class__ is dict:
         # Read as the parser reads it; compared as JSON again, where a NaN
         # is not equal to itself.
-        value = json_dialect.loads(data)
+        value = value_of(data)
         return value is not json_dialect.NOT_JSON and (value == raw
                                                        or to_json(value) == to_json(raw))
     return decoding.line_text(data) == str(raw)

@@ -23,7 +23,20 @@ import orjson
 
 from vivtui.sources.decoding import text_of
 
-NOT_JSON: Any = object()  # (a sentinel: the refused path runs for every line of a text file)
+
+class _NotJson:
+    """``NOT_JSON``'s class: pickled as the name ``NOT_JSON``, it is the same
+    object in the process that loads it (a long line's answer comes from a
+    helper: ``sources.elsewhere``)."""
+
+    def __reduce__(self) -> str:
+        return "NOT_JSON"
+
+    def __repr__(self) -> str:
+        return "NOT_JSON"
+
+
+NOT_JSON: Any = _NotJson()  # (a sentinel: the refused path runs for every line of a text file)
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -22,7 +22,6 @@ from vivtui.sources.cut_lines import read_line
 
 Parse = Callable[[list[tuple[int, int, bytes]]], list[Record]]
 
-LONG_LINE = 1 << 20  # bytes: a longer line is read by the thread
 KEPT = 8  # rows of long lines kept made (each holds its line)
 
 

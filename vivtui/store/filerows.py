@@ -15,11 +15,12 @@ from itertools import accumulate, count
 from typing import Callable, Iterator
 
 from vivtui.parsing.kinds import LineParser
+from vivtui.parsing.long_lines import LONG_LINE
 from vivtui.parsing.record import INFO, Record, UnreadRecord, glued_row, make
 from vivtui.sources.fileview import FileView, Snapshot
 from vivtui.sources.lineindex import LineIndex
 from vivtui.sources.tailer import is_blank
-from vivtui.store.big_rows import LONG_LINE, BigRows
+from vivtui.store.big_rows import BigRows
 
 PAGE = 128  # rows read and parsed together
 # Parsed rows cost about a kilobyte each: 64 pages held ~8 MB for a followed

@@ -1,0 +1,180 @@
+"""Long lines: decoded by a helper process in the screen's process, their
+values cut to a bound, the same wherever they are read."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vivtui.parsing import jsonline, long_lines
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.kinds import BY_NAME, LineParser
+from vivtui.parsing.pruned import CUT_KEY, pruned
+from vivtui.parsing.record import Record
+from vivtui.sources import elsewhere
+from vivtui.sources.json_dialect import NOT_JSON
+
+# (No "…" in its strings: a cut's mark is told from the value's own by it.)
+TEXT = st.text(st.characters(blacklist_characters="…"), max_size=5)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT,
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(TEXT, inner, max_size=6),
+    max_leaves=40)
+
+
+def values_in(value) -> int:
+    """The values inside ``value``'s containers, nested ones too."""
+    if isinstance(value, dict):
+        return len(value) + sum(map(values_in, value.values()))
+    if isinstance(value, list):
+        return len(value) + sum(map(values_in, value))
+    return 0
+
+
+def is_mark(item) -> bool:
+    return isinstance(item, str) and item.startswith("… ") and item.endswith(" not read")
+
+
+def kept_of(kept, whole) -> int:
+    """Checks ``kept`` against ``whole`` item by item (each cut container ends
+    with a mark of how many it left); the values it kept, marks left out."""
+    if not isinstance(whole, (dict, list)):
+        assert kept == whole
+        return 0
+    assert type(kept) is type(whole)
+    cut = bool(kept) and (CUT_KEY in kept if isinstance(kept, dict) else is_mark(kept[-1]))
+    items = list(kept)[:-1] if cut else list(kept)
+    if isinstance(whole, dict):
+        assert items == list(whole)[:len(items)]
+        pairs = [(kept[key], whole[key]) for key in items]
+    else:
+        assert len(items) <= len(whole)
+        pairs = list(zip(items, whole))
+    left = len(whole) - len(items)
+    assert cut == (left > 0)
+    if cut:
+        mark = kept[CUT_KEY] if isinstance(kept, dict) else kept[-1]
+        said = "field" if isinstance(kept, dict) else "item"
+        assert mark == f"{'' if isinstance(kept, dict) else '… '}{left:,} more {said}" \
+            f"{'s' if left > 1 else ''} not read"
+    return len(pairs) + sum(kept_of(k, w) for k, w in pairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON, st.integers(0, 30))
+def test_a_value_is_cut_to_the_bound_breadth_first_and_says_how_much_it_left(value, most):
+    kept = pruned(value, most)
+    if values_in(value) <= most:
+        assert kept == value
+    else:
+        assert kept != value
+    assert kept_of(kept, value) <= most
+    if isinstance(value, (dict, list)):  # breadth first: a record's own fields come first
+        assert kept_of(kept, value) >= min(most, len(value))
+    assert pruned(value, most) == kept  # (the same cut each time it is read)
+
+
+def test_a_hostile_lines_millions_of_objects_are_kept_to_the_bound():
+    data = b'{"timestamp": "2026-02-04T19:11:00", "details": {"many": [' + b",".join(
+        [b"{}"] * 200_000) + b'], "after": "tail"}}'
+    value = long_lines.long_value(data)
+    assert value["timestamp"] == "2026-02-04T19:11:00" and value["details"]["after"] == "tail"
+    many = value["details"]["many"]
+    assert len(many) == 50_000 - 4 + 1  # the bound, less the four values before them
+    assert many[-1] == f"… {200_000 - 49_996:,} more items not read"
+
+
+@pytest.fixture
+def helper():
+    elsewhere.use_helper()
+    yield
+    elsewhere.stop()
+
+
+def test_the_screens_process_has_its_long_lines_decoded_by_a_helper(helper):
+    data = b'{"a": [' + b",".join([b'{"b": 1}'] * 70_000) + b"]}"
+    assert elsewhere.run(long_lines.long_value, data) == long_lines.long_value(data)
+    helper_process = elsewhere._HELPER._process
+    assert helper_process is not None and helper_process.pid != os.getpid()
+    assert helper_process.poll() is None  # kept for the next long line
+    assert elsewhere.run(long_lines.long_value, b"[1, NaN]")[0] == 1  # (python's dialect)
+    assert elsewhere.run(long_lines.long_value, b"{oops") is NOT_JSON  # (the same sentinel)
+
+
+def test_a_helper_that_dies_is_said_and_a_new_one_taken_next(helper):
+    with pytest.raises(elsewhere.Unfinished, match="ended"):
+        elsewhere.run(sys.exit, b"3")  # (the helper exits as it works)
+    with pytest.raises(elsewhere.Unfinished, match="failed: JSONDecodeError"):
+        elsewhere.run(orjson.loads, b"{oops")
+    assert elsewhere.run(orjson.loads, b'{"a": 1}') == {"a": 1}
+
+
+def test_other_processes_and_a_fork_s_child_decode_in_place(helper, monkeypatch):
+    monkeypatch.setattr(elsewhere._HELPER, "owner", os.getpid() + 1)  # (as in a fork's child)
+    assert elsewhere.run(os.fsencode, "x") == b"x" and elsewhere._HELPER._process is None
+
+
+def _rows(data: bytes, name: str = "execution_log.jsonl") -> list[Record]:
+    return list(LineParser(BY_NAME[name], ParseContext(None)).parse([(3, 100, data)]))
+
+
+@pytest.mark.parametrize("name", ["execution_log.jsonl", "action_log.jsonl",
+                                  "structured_logs.jsonl", "api_audit.log"])
+def test_a_long_lines_rows_are_the_same_from_the_helper_as_in_place(name, monkeypatch):
+    many = b",".join([b'{"k": "v"}'] * 120_000)
+    lines = [
+        b'{"task_id": "t1", "status": "failed", "action_type": "ERROR", "event": "api_call",'
+        b' "timestamp": "2026-02-04T19:11:00", "details": [' + many + b"]}",
+        b'{"task_id": "t2", "cost": NaN, "x": [' + many + b"]}",  # python's dialect
+        b'{"task_id": "t3", "x": [' + many + b']}{"task_id": "t4"}',  # glued
+        b"[" + many + b"]",  # not an object
+        b'{"task_id": "t5", "x": [' + many,  # cut short
+    ]
+    assert all(len(data) > long_lines.LONG_LINE for data in lines)
+    in_place = [_rows(data, name) for data in lines]
+    elsewhere.use_helper()
+    try:
+        asked = []
+        real = elsewhere.run
+        monkeypatch.setattr(elsewhere, "run", lambda work, data: asked.append(work) or real(
+            work, data))
+        # (compared as written: a NaN is not equal to itself)
+        assert repr([_rows(data, name) for data in lines]) == repr(in_place)
+        assert asked == [jsonline.long_line_parts] * len(lines)
+        assert [_rows(b'{"task_id": "short"}', name)] and len(asked) == len(lines)
+    finally:
+        elsewhere.stop()
+    first, nan, (glued, glued_on), array, cut_short = in_place
+    assert not first[0].malformed and len(first[0].fields["details"]) == 50_000 - 6 + 1
+    assert not nan[0].malformed and nan[0].fields["task_id"] == "t2"
+    assert glued.fields["task_id"] == "t3" and glued_on.fields["task_id"] == "t4"
+    assert glued_on.offset == 100 + lines[2].index(b'{"task_id": "t4"}')
+    assert array[0].malformed and array[0].note == "JSON array, not an object"
+    assert cut_short[0].malformed and cut_short[0].note == "not JSON"
+
+
+def test_a_long_line_kept_as_bytes_reads_back_as_the_record_it_was(helper):
+    data = b'{"timestamp": "2026-02-04T19:11:00", "action_type": "ERROR", "details": [' + (
+        b",".join([b"[1]"] * 300_000)) + b"]}"
+    row = _rows(data, "action_log.jsonl")[0]
+    assert row.raw == data  # (the action stream keeps the line, decoded when looked at)
+    fields = row.fields
+    assert fields["action_type"] == "ERROR" and fields["details"][-1].endswith("not read")
+    assert fields == pruned(orjson.loads(data))
+
+
+def test_a_long_line_whose_helper_died_is_malformed_and_says_so(monkeypatch):
+    def died(work, data):
+        raise elsewhere.Unfinished("the process decoding it ended (out of memory?)")
+
+    monkeypatch.setattr(elsewhere, "run", died)
+    data = b'{"task_id": "t1", "x": "' + b"y" * (long_lines.LONG_LINE + 1) + b'"}'
+    row = _rows(data)[0]
+    assert row.malformed
+    assert row.note == "not read: the process decoding it ended (out of memory?)"
+    assert long_lines.value_of(data) is NOT_JSON

@@ -1,0 +1,35 @@
+"""Lines too long to decode where the screen is drawn.
+
+Below ``LONG_LINE`` a line is decoded where it is asked for, as ever. A
+longer one is decoded by the screen's process's helper (``sources.elsewhere``:
+its GIL is not the screen's) and its value cut to what a record holds
+cheaply (``parsing.pruned``); every process cuts it the same way, so that a
+record read by a backlog's process and its line read again by the screen
+are the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vivtui.parsing.pruned import pruned
+from vivtui.sources import elsewhere, json_dialect
+from vivtui.sources.json_dialect import NOT_JSON
+
+LONG_LINE = 1 << 20  # bytes
+
+
+def value_of(data: bytes) -> Any:
+    """The JSON value of a line as ``json_dialect.loads`` gives it; a long
+    line's cut (``pruned``), and ``NOT_JSON`` if its helper ended first."""
+    if len(data) <= LONG_LINE:
+        return json_dialect.loads(data)
+    try:
+        return elsewhere.run(long_value, data)
+    except elsewhere.Unfinished:
+        return NOT_JSON
+
+
+def long_value(data: bytes) -> Any:
+    """(Run by the helper.) A long line's value, cut."""
+    return pruned(json_dialect.loads(data))
