@@ -65,18 +65,27 @@ def kept_of(kept, whole) -> int:
     return len(pairs) + sum(kept_of(k, w) for k, w in pairs)
 
 
+def most_items_in(value) -> int:
+    if isinstance(value, dict):
+        return max([len(value), *map(most_items_in, value.values())])
+    if isinstance(value, list):
+        return max([len(value), *map(most_items_in, value)])
+    return 0
+
+
 @settings(max_examples=300, deadline=None)
-@given(JSON, st.integers(0, 30))
-def test_a_value_is_cut_to_the_bound_breadth_first_and_says_how_much_it_left(value, most):
-    kept = pruned(value, most)
-    if values_in(value) <= most:
+@given(JSON, st.integers(0, 30), st.integers(1, 7))
+def test_a_value_is_cut_to_the_bounds_breadth_first_and_says_how_much_it_left(value, most,
+                                                                              items):
+    kept = pruned(value, most, items)
+    if values_in(value) <= most and most_items_in(value) <= items:
         assert kept == value
     else:
         assert kept != value
-    assert kept_of(kept, value) <= most
+    assert kept_of(kept, value) <= most and most_items_in(kept) <= items + 1  # (+ its mark)
     if isinstance(value, (dict, list)):  # breadth first: a record's own fields come first
-        assert kept_of(kept, value) >= min(most, len(value))
-    assert pruned(value, most) == kept  # (the same cut each time it is read)
+        assert kept_of(kept, value) >= min(most, len(value), items)
+    assert pruned(value, most, items) == kept  # (the same cut each time it is read)
 
 
 def test_a_hostile_lines_millions_of_objects_are_kept_to_the_bound():
@@ -85,8 +94,7 @@ def test_a_hostile_lines_millions_of_objects_are_kept_to_the_bound():
     value = long_lines.long_value(data)
     assert value["timestamp"] == "2026-02-04T19:11:00" and value["details"]["after"] == "tail"
     many = value["details"]["many"]
-    assert len(many) == 50_000 - 4 + 1  # the bound, less the four values before them
-    assert many[-1] == f"… {200_000 - 49_996:,} more items not read"
+    assert len(many) == 1000 + 1 and many[-1] == f"… {200_000 - 1000:,} more items not read"
 
 
 @pytest.fixture
@@ -150,7 +158,8 @@ def test_a_long_lines_rows_are_the_same_from_the_helper_as_in_place(name, monkey
     finally:
         elsewhere.stop()
     first, nan, (glued, glued_on), array, cut_short = in_place
-    assert not first[0].malformed and len(first[0].fields["details"]) == 50_000 - 6 + 1
+    details = first[0].fields["details"]
+    assert not first[0].malformed and len(details) == 1000 + 1 and details[0] == {"k": "v"}
     assert not nan[0].malformed and nan[0].fields["task_id"] == "t2"
     assert glued.fields["task_id"] == "t3" and glued_on.fields["task_id"] == "t4"
     assert glued_on.offset == 100 + lines[2].index(b'{"task_id": "t4"}')
@@ -178,3 +187,15 @@ def test_a_long_line_whose_helper_died_is_malformed_and_says_so(monkeypatch):
     assert row.malformed
     assert row.note == "not read: the process decoding it ended (out of memory?)"
     assert long_lines.value_of(data) is NOT_JSON
+
+
+def test_a_long_lines_object_is_decoded_once_for_its_record_and_its_fields(helper,
+                                                                         monkeypatch):
+    data = b'{"timestamp": "2026-02-04T19:11:00", "action_type": "ERROR", "detail": "' + (
+        b"d" * long_lines.LONG_LINE) + b'"}'
+    asked = []
+    real = elsewhere.run
+    monkeypatch.setattr(elsewhere, "run", lambda work, line: asked.append(work) or real(
+        work, line))
+    row = _rows(data, "action_log.jsonl")[0]
+    assert row.fields["detail"] == "d" * long_lines.LONG_LINE and len(asked) == 1

@@ -10,12 +10,13 @@ from vivtui.parsing import glued
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.long_lines import LONG_LINE
 from vivtui.parsing.pruned import pruned
-from vivtui.parsing.record import Record, Records, malformed, new_record
+from vivtui.parsing.record import Record, Records, decoded_once, malformed, new_record
 from vivtui.sources import elsewhere
 from vivtui.sources.cut_lines import cut_note
 from vivtui.sources.decoding import damage_text, line_text
 from vivtui.sources.json_dialect import NOT_JSON, after_orjson
 
+_RAW = Record._fields.index("raw")
 # A row in the record layout: a Record, or a plain tuple on the hot paths.
 FromObject = Callable[[dict, bytes, int, int, ParseContext], tuple]
 LineParse = Callable[[bytes, int, int, ParseContext], Record]
@@ -66,7 +67,11 @@ def long_rows(kind: str, from_object: FromObject, data: bytes, line: int, offset
         parts = elsewhere.run(long_line_parts, data)
     except elsewhere.Unfinished as exc:
         parts = WHY, f"not read: {exc}"
-    return _rows_of(kind, from_object, data, line, offset, ctx, parts)
+    rows = _rows_of(kind, from_object, data, line, offset, ctx, parts)
+    what, found = parts
+    if what == VALUE and found.__class__ is dict and rows[0][_RAW] is data:
+        decoded_once(data, found)  # (its record's ``fields``: not decoded again)
+    return rows
 
 
 def _rows_of(kind: str, from_object: FromObject, data: bytes, line: int, offset: int,

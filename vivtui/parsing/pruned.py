@@ -5,7 +5,10 @@ line of ``[{},{},…]`` is 15 million objects, a gigabyte once decoded): kept
 whole, every look at its record (a row drawn, a filter, the inspector) walks
 them, on the screen's thread. A long line's value keeps ``MOST_VALUES`` of
 them, taken breadth first (a record's own fields before what is nested in
-them), and says where it was cut and how much was left, in its own words.
+them), at most ``MOST_ITEMS`` of each list or object (its first items whole,
+rather than 50,000 shells with nothing in them: a list of small objects
+showed so in the inspector), and says where it was cut and how much was
+left, in its own words.
 Strings are kept whole: they cost by their length, which a line's bounds
 (``sources.cut_lines``), and a producer's long output is worth its whole.
 The same cut is made wherever the line is read (``parsing.long_lines``), so
@@ -19,13 +22,15 @@ from typing import Any
 
 # (50k objects pickled, the helper's answer, load in 19 ms: ``sources.elsewhere``)
 MOST_VALUES = 50_000
+MOST_ITEMS = 1000
 CUT_KEY = "…"
 
 
-def pruned(value: Any, most_values: int = MOST_VALUES) -> Any:
+def pruned(value: Any, most_values: int = MOST_VALUES, most_items: int = MOST_ITEMS) -> Any:
     """``value`` (made of what JSON decodes to) with at most ``most_values``
-    values in its containers: the same value when it has no more; else each
-    container cut short ends with what says how many of its items were left."""
+    values in its containers, and ``most_items`` in each: the same value when
+    it has no more; else each container cut short ends with what says how
+    many of its items were left."""
     root = _empty(value)
     if root is None:
         return value
@@ -33,7 +38,7 @@ def pruned(value: Any, most_values: int = MOST_VALUES) -> Any:
     todo = deque([(value, root)])
     while todo:
         whole, kept = todo.popleft()
-        taken = min(len(whole), left)
+        taken = min(len(whole), left, most_items)
         left -= taken
         if kept.__class__ is dict:
             for _, (key, item) in zip(range(taken), whole.items()):

@@ -293,6 +293,13 @@ def _within_64_bits(value: Any) -> Any:
     return value
 
 
+def decoded_once(data: bytes, value: dict) -> None:
+    """A long line's object, decoded as its record was made: kept for the
+    record's ``fields`` (a long line's row, made by a thread, decoded it
+    twice: each a helper's work of seconds for a hostile line)."""
+    _BIG_OBJECTS.keep(data, value, len(data))
+
+
 def _object_of(data: bytes) -> dict:
     """A kept line decoded again; it decoded to an object when it was read."""
     value = value_of(data)
