@@ -199,3 +199,23 @@ def test_a_long_lines_object_is_decoded_once_for_its_record_and_its_fields(helpe
         work, line))
     row = _rows(data, "action_log.jsonl")[0]
     assert row.fields["detail"] == "d" * long_lines.LONG_LINE and len(asked) == 1
+
+
+def test_a_long_glued_lines_torn_stretch_is_judged_by_the_helper(helper, monkeypatch):
+    # Why a torn record is not JSON is found by decoding it again (its depth):
+    # a hostile one's millions of objects, on the screen's process, held it.
+    torn = b'{"task_id": "t2", "x": [' + b",".join([b"{}"] * 400_000)
+    data = b'{"task_id": "t1"}' + torn
+    assert len(data) > long_lines.LONG_LINE
+    elsewhere.stop()
+    in_place = _rows(data)
+    elsewhere.use_helper()
+
+    def decoded_here(data):
+        raise AssertionError("judged on the screen's process")
+
+    monkeypatch.setattr(jsonline, "why_not_json", decoded_here)
+    assert repr(_rows(data)) == repr(in_place)
+    whole, cut = in_place
+    assert whole.fields == {"task_id": "t1"} and cut.malformed and cut.offset == 100 + 17
+    assert cut.note == "not JSON, glued to a record on this line"

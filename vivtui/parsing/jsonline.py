@@ -31,18 +31,24 @@ def refused_rows(kind: str, from_object: FromObject, data: bytes, line: int, off
     return _rows_of(kind, from_object, data, line, offset, ctx, refused_parts(data))
 
 
-# What a line holds (``line_parts``): a value; records glued together
-# (``glued.stretches``); or no JSON, and why.
+# What a line holds: a value; records glued together (``glued.stretches``,
+# with why each stretch that is none is not JSON); or no JSON, and why.
 VALUE, GLUED, WHY = "value", "glued", "why"
 
 
 def refused_parts(data: bytes) -> tuple[str, Any]:
-    """``line_parts`` of a line orjson refused."""
+    """What a line orjson refused holds (``VALUE``, ``GLUED``, ``WHY``). The
+    whys are worked out here too: a long line's, by its helper (a torn
+    record's hostile stretch was decoded again to find its depth)."""
     value = after_orjson(data)
     if value is not NOT_JSON:
         return VALUE, value
     found = glued.stretches(data)
-    return (WHY, why_not_json(data)) if found is None else (GLUED, found)
+    if found is None:
+        return WHY, why_not_json(data)
+    return GLUED, [(first, last, value, None if value is not NOT_JSON else
+                    f"{why_not_json(data[first:last])}, glued to a record on this line")
+                   for first, last, value in found]
 
 
 def long_line_parts(data: bytes) -> tuple[str, Any]:
@@ -55,7 +61,7 @@ def long_line_parts(data: bytes) -> tuple[str, Any]:
     if what == VALUE:
         return what, pruned(found)
     if what == GLUED:
-        return what, [(first, last, pruned(value)) for first, last, value in found]
+        return what, [(first, last, pruned(value), why) for first, last, value, why in found]
     return what, found
 
 
@@ -82,13 +88,11 @@ def _rows_of(kind: str, from_object: FromObject, data: bytes, line: int, offset:
     if what == WHY:
         return [malformed(kind, line, offset, damage_text(data), found)]
     rows = []
-    for first, last, value in found:
+    for first, last, value, why in found:
         piece = data[first:last]
-        rows.append(
-            _value_row(kind, from_object, value, piece, line, offset + first, ctx)
-            if value is not NOT_JSON else
-            malformed(kind, line, offset + first, glued.shown(piece),
-                      f"{why_not_json(piece)}, glued to a record on this line"))
+        rows.append(_value_row(kind, from_object, value, piece, line, offset + first, ctx)
+                    if why is None else malformed(kind, line, offset + first,
+                                                  glued.shown(piece), why))
     return rows
 
 
