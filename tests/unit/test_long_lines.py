@@ -3,6 +3,7 @@ values cut to a bound, the same wherever they are read."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -219,3 +220,35 @@ def test_a_long_glued_lines_torn_stretch_is_judged_by_the_helper(helper, monkeyp
     whole, cut = in_place
     assert whole.fields == {"task_id": "t1"} and cut.malformed and cut.offset == 100 + 17
     assert cut.note == "not JSON, glued to a record on this line"
+
+
+def test_a_json_line_too_big_for_a_message_is_sent_as_its_record_cut_to_fit():
+    from vivtui.parsing.fitted import fitted
+
+    big = orjson.dumps({"timestamp": "2026-02-04T19:11:00", "event": "api_call",
+                        "cost_usd": 0.25, "response": "r" * 3_000_000, "model": "m"})
+    made = fitted(big, 1 << 20)
+    assert made is not None and len(made) <= 1 << 20
+    value = orjson.loads(made)
+    assert {key: value[key] for key in ("timestamp", "event", "cost_usd", "model")} == {
+        "timestamp": "2026-02-04T19:11:00", "event": "api_call", "cost_usd": 0.25,
+        "model": "m"}
+    kept = value["response"].index("…")
+    assert value["response"] == "r" * kept + f"… ({3_000_000 - kept:,} more characters not read)"
+    many = orjson.dumps({"event": "api_call", "items": [{"text": "t" * 100}] * 30_000})
+    made = fitted(many, 1 << 20)
+    assert made is not None and len(made) <= 1 << 20
+    items = orjson.loads(made)["items"]
+    assert items[0] == {"text": "t" * 100} and items[-1].endswith(" more items not read")
+    assert fitted(b"[" + b"1," * 600_000 + b"1]", 1 << 20) is None  # (not an object: cut)
+    assert fitted(b"not json " * 200_000, 1 << 20) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(TEXT, JSON, max_size=8), st.integers(200, 2000))
+def test_a_fitted_line_fits_or_is_none(value, most):
+    from vivtui.parsing.fitted import fitted
+
+    made = fitted(json.dumps(value).encode(), most)  # (python's json: ints past 64 bits)
+    if made is not None:
+        assert len(made) <= most and list(orjson.loads(made))[:1] == list(value)[:1]

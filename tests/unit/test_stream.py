@@ -61,6 +61,17 @@ def test_the_mirror_writes_in_file_order_once_and_starts_over_on_a_new_generatio
     mirrored.close()
 
 
+
+def test_a_line_sent_shorter_says_its_length_and_the_mirror_goes_on_from_it(tmp_path):
+    mirrored = MirrorFile(tmp_path / "api_audit.log")
+    mirrored.take("g1", 0, b"one")
+    mirrored.take("g1", 30, b"after")  # waits for the line before it
+    mirrored.take("g1", 4, b"{fitted}", length=25)  # 25 bytes in the file: ends at 30
+    mirrored.take("g1", 36, b"last")
+    assert mirrored.path.read_bytes() == b"one\n{fitted}\nafter\nlast\n"
+    assert mirrored.dropped == 0 and not mirrored.held
+    mirrored.close()
+
 # -- against a server -----------------------------------------------------------------------
 
 @pytest.fixture
@@ -334,30 +345,43 @@ def test_a_deleted_stream_is_made_again_by_the_shipper_and_said_by_the_monitor(s
 @needs_nats
 def test_a_line_over_the_servers_message_size_is_shipped_cut_and_the_lines_after_it_go_on(
         server, tmp_path):
+    # A JSON line as its record cut to fit (``parsing.fitted``), a text line cut.
     run_dir = tmp_path / "r1"
     run_dir.mkdir()
     big = b'{"action_type": "write_file", "details": "' + b"x" * (3 << 20) + b' end"}'
     lines = [b'{"action_type": "spawn", "n": 1}', big, b'{"action_type": "spawn", "n": 3}']
     (run_dir / "action_log.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    kernel = [b"[WAVE 1] one", b"k" * (3 << 20) + b" end", b"[WAVE 1] three"]
+    (run_dir / "kernel_run.log").write_bytes(b"\n".join(kernel) + b"\n")
     said: list[str] = []
     shipper = Shipper(run_dir, Link(sj.parse_address(server.url)), "r1", "h1",
                       say=said.append)
     thread = LoopThread(shipper.run_until).start()
-    wait_for(lambda: shipper.progress.lines == 3)
+    wait_for(lambda: shipper.progress.lines == 6)
     thread.stop()
+    text = [data for _, _, data in _lines(stream_messages(server.url), "kernel_run.log")]
+    note = cut_note(text[1])
+    assert note is not None and note[0].startswith("a line of 3.0 MB")
+    assert note[1].startswith(b"k" * 1000) and text[1].endswith(b"k end") and text[2] == kernel[2]
     stored = _lines(stream_messages(server.url), "action_log.jsonl")
     assert [offset for _, offset, _ in stored] == [0, len(lines[0]) + 1,
                                                    len(lines[0]) + len(big) + 2]
     assert stored[0][2] == lines[0] and stored[2][2] == lines[2]
-    shipped = stored[1][2]
-    note = cut_note(shipped)
-    assert note is not None and note[0].startswith("a line of 3.0 MB")
-    assert note[1].startswith(big[:1000]) and shipped.endswith(b' end"}')
-    assert len(shipped) < 1 << 20
+    # (Its record, cut to fit: not a malformed line at the other end.)
+    shipped = orjson.loads(stored[1][2])
+    assert shipped["action_type"] == "write_file" and len(stored[1][2]) < 1 << 20
+    kept = shipped["details"].index("…")
+    assert shipped["details"] == "x" * kept + f"… ({(3 << 20) + 4 - kept:,} more characters" \
+        " not read)"
     mirrored = MirrorFile(tmp_path / "mirror" / "action_log.jsonl")
-    for generation, offset, data in stored:
-        mirrored.take(generation, offset, data)
-    assert mirrored.path.read_bytes().splitlines()[2] == lines[2]  # the mirror goes on past it
+    sent = [(h, data) for _, h, data in stream_messages(server.url)
+            if h.get(sj.FILE) == "action_log.jsonl"]
+    assert [h.get(sj.LENGTH) for h, _ in sent] == [None, str(len(big)), None]
+    for headers, data in sent:
+        mirrored.take(headers[sj.GENERATION], int(headers[sj.OFFSET]), data,
+                      int(headers[sj.LENGTH]) if sj.LENGTH in headers else None)
+    # The mirror goes on past it: where the next line starts, its length says.
+    assert mirrored.path.read_bytes().splitlines()[1:] == [stored[1][2], lines[2]]
     mirrored.close()
 
 

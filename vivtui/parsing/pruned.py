@@ -10,7 +10,9 @@ rather than 50,000 shells with nothing in them: a list of small objects
 showed so in the inspector), and says where it was cut and how much was
 left, in its own words.
 Strings are kept whole: they cost by their length, which a line's bounds
-(``sources.cut_lines``), and a producer's long output is worth its whole.
+(``sources.cut_lines``), and a producer's long output is worth its whole
+(unless a bound is asked for: ``longest_text``, a line made to fit a
+stream's message, ``parsing.fitted``).
 The same cut is made wherever the line is read (``parsing.long_lines``), so
 that a line read again is the same record.
 """
@@ -26,14 +28,16 @@ MOST_ITEMS = 1000
 CUT_KEY = "…"
 
 
-def pruned(value: Any, most_values: int = MOST_VALUES, most_items: int = MOST_ITEMS) -> Any:
+def pruned(value: Any, most_values: int = MOST_VALUES, most_items: int = MOST_ITEMS,
+           longest_text: int | None = None) -> Any:
     """``value`` (made of what JSON decodes to) with at most ``most_values``
     values in its containers, and ``most_items`` in each: the same value when
     it has no more; else each container cut short ends with what says how
-    many of its items were left."""
+    many of its items were left. With ``longest_text``, a longer string (not a
+    key) keeps that many characters and says how many more it had."""
     root = _empty(value)
     if root is None:
-        return value
+        return _text_within(value, longest_text)
     left = most_values
     todo = deque([(value, root)])
     while todo:
@@ -42,9 +46,9 @@ def pruned(value: Any, most_values: int = MOST_VALUES, most_items: int = MOST_IT
         left -= taken
         if kept.__class__ is dict:
             for _, (key, item) in zip(range(taken), whole.items()):
-                kept[key] = _queued(item, todo)
+                kept[key] = _queued(item, todo, longest_text)
         else:
-            kept.extend(_queued(item, todo) for item in whole[:taken])
+            kept.extend(_queued(item, todo, longest_text) for item in whole[:taken])
         if taken < len(whole):
             _mark(kept, len(whole) - taken)
     return root
@@ -58,14 +62,20 @@ def _empty(value: Any) -> dict | list | None:
     return None
 
 
-def _queued(item: Any, todo: deque) -> Any:
+def _queued(item: Any, todo: deque, longest_text: int | None) -> Any:
     """The item as kept: a container's copy, to be filled when its turn comes."""
     copy = _empty(item)
     if copy is None:
-        return item
+        return _text_within(item, longest_text)
     if item:
         todo.append((item, copy))
     return copy
+
+
+def _text_within(value: Any, longest: int | None) -> Any:
+    if longest is None or value.__class__ is not str or len(value) <= longest:
+        return value
+    return f"{value[:longest]}… ({len(value) - longest:,} more characters not read)"
 
 
 def _mark(kept: dict | list, left: int) -> None:

@@ -36,12 +36,14 @@ class MirrorFile:
         self.path = path
         self.generation: str | None = None
         self.expected = 0  # the offset the next line starts at
-        self.held: dict[int, bytes] = {}
+        self.held: dict[int, tuple[bytes, int | None]] = {}
         self.dropped = 0  # lines published twice, not written again
         self._fd: int | None = None
         self._after_cut = False
 
-    def take(self, generation: str, offset: int, data: bytes) -> None:
+    def take(self, generation: str, offset: int, data: bytes,
+             length: int | None = None) -> None:
+        """``length``: the line's in its file, when ``data`` is shorter (None: its own)."""
         if generation != self.generation:
             self._start(generation, offset)
         if offset < self.expected:
@@ -50,21 +52,21 @@ class MirrorFile:
         if offset > self.expected and self._after_cut:
             self.expected = offset  # (the cut line was longer in the file)
         if offset > self.expected:
-            self.held[offset] = data
+            self.held[offset] = (data, length)
             if len(self.held) <= HELD_MAX:
                 return
             self.expected = min(self.held)  # a gap the stream will not fill: go on
-            data = self.held.pop(self.expected)
-        self._write(data)
+            data, length = self.held.pop(self.expected)
+        self._write(data, length)
         while self.expected in self.held:
-            self._write(self.held.pop(self.expected))
+            self._write(*self.held.pop(self.expected))
 
-    def _write(self, data: bytes) -> None:
+    def _write(self, data: bytes, length: int | None) -> None:
         os.write(self._fd, data + b"\n")
-        self.expected += len(data) + 1
-        # A line too long to hold was shipped cut (``cut_lines``): the next
-        # line is further on than its bytes say.
-        self._after_cut = cut_note(data) is not None
+        self.expected += (len(data) if length is None else length) + 1
+        # A line too long to hold shipped cut (``cut_lines``) by a shipper that
+        # did not say its length: the next line is further on than its bytes say.
+        self._after_cut = length is None and cut_note(data) is not None
 
     def _start(self, generation: str, offset: int) -> None:
         """A new life of the file: a new file in place of the old one (a
@@ -119,7 +121,7 @@ class Mirror:
         mirrored = self.files.get(subject)
         if mirrored is None:
             mirrored = self.files[subject] = MirrorFile(path)
-        mirrored.take(headers.get(sj.GENERATION, ""), offset, data)
+        mirrored.take(headers.get(sj.GENERATION, ""), offset, data, _length(headers))
 
     @staticmethod
     def _snapshot(path: Path, data: bytes) -> None:
@@ -287,3 +289,10 @@ class MirrorThread:
         except BaseException as exc:  # noqa: BLE001 - said by whoever waits
             self.failed = exc
             self.caught_up.set()
+
+
+def _length(headers: dict) -> int | None:
+    try:
+        return int(headers[sj.LENGTH])
+    except (KeyError, ValueError):
+        return None

@@ -25,7 +25,8 @@ from hashlib import blake2b
 from pathlib import Path
 
 from vivtui.ingest.layout import AUDIT_SUBDIR
-from vivtui.parsing.kinds import SNAPSHOT, SPECS
+from vivtui.parsing.fitted import fitted
+from vivtui.parsing.kinds import BY_NAME, SNAPSHOT, SPECS
 from vivtui.sources.cut_lines import within
 from vivtui.sources.regular import open_regular, read_regular
 from vivtui.sources.snapshot import WHOLE_FILE_LIMIT
@@ -81,6 +82,22 @@ class ShippedFile:
 
     def path(self) -> Path:
         return next((p for p in self.paths if p.exists()), self.paths[0])
+
+    @property
+    def json_lines(self) -> bool:
+        return BY_NAME[self.name].from_object is not None
+
+
+def _sendable(data: bytes, max_payload: int, shipped: ShippedFile) -> bytes:
+    """A line the server takes: whole; else, a JSON line's object cut to fit
+    (``parsing.fitted``: the record it was, its long values cut); else cut,
+    as a line too long to hold is. (Published whole, it was refused again
+    and again, and no line after it was ever shipped.)"""
+    room = max_payload - HEADERS_ROOM
+    if len(data) <= room:
+        return data
+    made = fitted(data, room) if shipped.json_lines else None
+    return made if made is not None else within(data, room)
 
 
 @dataclass
@@ -241,11 +258,9 @@ class Shipper:
                 for line_no, offset, data in run:
                     if line_no == 1:  # a new file, or the file started over
                         shipped.generation = generation_of(tailer.identity, data)
-                    # (A line the server cannot take whole is cut, as a line
-                    # too long to hold is: published whole, it was refused
-                    # again and again, and no line after it was ever shipped.)
-                    batch.append((line_no, offset, within(data, max_payload - HEADERS_ROOM),
-                                  shipped.generation))
+                    sent = _sendable(data, max_payload, shipped)
+                    batch.append((line_no, offset, sent, shipped.generation,
+                                  len(data) if sent is not data else None))
             for start in range(0, len(batch), WINDOW):
                 await self._publish(js, shipped, batch[start:start + WINDOW])
             if not chunk.more:
@@ -259,11 +274,13 @@ class Shipper:
         while lines:
             futures = []
             refused: BaseException | None = None
-            for line_no, offset, data, generation in lines:
+            for line_no, offset, data, generation, length in lines:
                 headers = {sj.MSG_ID: sj.msg_id(self.host, self.run, shipped.name, generation,
                                                 offset),
                            sj.FILE: shipped.name, sj.GENERATION: generation,
                            sj.OFFSET: str(offset), sj.LINE: str(line_no)}
+                if length is not None:
+                    headers[sj.LENGTH] = str(length)
                 try:
                     # No wait_stall: with one, every publish yields to the loop, and
                     # each line went out in a socket write of its own (a third of the rate).

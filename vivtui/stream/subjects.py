@@ -23,6 +23,9 @@ FILE = "Vivtui-File"  # the file's name in the run directory
 GENERATION = "Vivtui-Gen"  # which life of the file (see ship.generation_of)
 OFFSET = "Vivtui-Offset"  # the line's byte offset in that generation
 LINE = "Vivtui-Line"  # the line's number in it, from 1
+# The line's length in its file, where the data sent is shorter (cut, or its
+# record cut to fit a message: ``ship._sendable``): where the next line starts.
+LENGTH = "Vivtui-Length"
 ENCODING = "Vivtui-Encoding"  # "zlib": a whole snapshot file, compressed
 MSG_ID = "Nats-Msg-Id"
 ROLLUP = "Nats-Rollup"  # "sub": a snapshot replaces the subject's earlier versions
