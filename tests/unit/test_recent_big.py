@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from vivtui.parsing import actions, record
+from vivtui.parsing import actions, jsonline, record
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.recent_big import BIG, RecentBig
 
@@ -19,6 +19,10 @@ def test_a_big_rows_object_and_summary_are_made_once(monkeypatch):
     real_loads = record.json_dialect.loads
     monkeypatch.setattr(record.json_dialect, "loads",
                         lambda data: decoded.append(len(data)) or real_loads(data))
+    # (A line over 1 MB is decoded as it is parsed, its object kept for its fields.)
+    real_parts = jsonline.long_line_parts
+    monkeypatch.setattr(jsonline, "long_line_parts",
+                        lambda data: decoded.append(len(data)) or real_parts(data))
     real_summary = record.SUMMARIZERS[actions.KIND]
     monkeypatch.setitem(record.SUMMARIZERS, actions.KIND,
                         lambda row: summarized.append(row.line) or real_summary(row))
