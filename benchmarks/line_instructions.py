@@ -7,7 +7,8 @@ from one run to the next (a 10 % gain was lost in them).
     python benchmarks/line_instructions.py /tmp/big/all/api_audit.log --stage parse
 
 The file's first ``--lines`` lines are read in memory, then parsed in batches
-of 2,000 (``--stage parse``) and taken into a store (``all``: what the
+of 2,000 as a tailer hands them out (a chunk: a run of lines and a bound on
+their lengths; ``--stage parse``) and taken into a store (``all``: what the
 summary does per line), under cachegrind, twice: with the first N1 and the
 first N2 lines. The difference over N2-N1 is the cost of a line, without
 the start (Python, imports). Give ``--pythonpath`` to count another checkout
@@ -37,10 +38,20 @@ with open(path, "rb") as handle:
             break
         lines.append((number, offset, line.rstrip(b"\\n")))
         offset += len(line)
+from vivtui.sources.tailer import Chunk, LineRun
+def chunk_of(batch):
+    # As the tailer hands lines out: a run of pieces, its read's size its bound.
+    pieces = [data for _, _, data in batch]
+    try:
+        run = LineRun(batch[0][0], batch[0][1], pieces, None, sum(map(len, pieces)) + len(pieces))
+    except TypeError:  # (a checkout from before the bound)
+        run = LineRun(batch[0][0], batch[0][1], pieces)
+    return Chunk(runs=[run])
+chunks = [chunk_of(lines[at:at + 2000]) for at in range(0, len(lines), 2000)]
 parser, store = LineParser(spec), RunStore(None)
 with gc_paused():
-    for at in range(0, len(lines), 2000):
-        batch = parser.parse(lines[at:at + 2000])
+    for chunk in chunks:
+        batch = parser.parse(chunk)
         if stage == "all":
             store.apply(spec.kind, batch, rows_to_come=10 ** 7)
 """

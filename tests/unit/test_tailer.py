@@ -57,6 +57,8 @@ def test_any_chunking_gives_the_same_lines(tmp_path_factory, lines, cuts, budget
         while True:
             chunk = tailer.read(final=final)
             found += chunk.lines
+            # (A bound on its lines' lengths, for the parsers: ``Chunk.longest``.)
+            assert chunk.longest >= max((len(data) for _, _, data in chunk), default=0)
             if not chunk.more:
                 return found
 

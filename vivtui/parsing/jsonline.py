@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Callable, Iterable, NamedTuple
 
 import orjson
@@ -17,6 +18,7 @@ from vivtui.sources.decoding import damage_text, line_text
 from vivtui.sources.json_dialect import NOT_JSON, after_orjson
 
 _RAW = Record._fields.index("raw")
+_DATA = itemgetter(2)
 # A row in the record layout: a Record, or a plain tuple on the hot paths.
 FromObject = Callable[[dict, bytes, int, int, ParseContext], tuple]
 LineParse = Callable[[bytes, int, int, ParseContext], Record]
@@ -63,6 +65,25 @@ def long_line_parts(data: bytes) -> tuple[str, Any]:
     if what == GLUED:
         return what, [(first, last, pruned(value), why) for first, last, value, why in found]
     return what, found
+
+
+LONG: Any = object()  # (``_loads_unless_long``'s answer for a long line: no value JSON has)
+
+
+def _loads_unless_long(data: bytes) -> Any:
+    return LONG if len(data) > LONG_LINE else orjson.loads(data)
+
+
+def longest_in(lines: Iterable[tuple[int, int, bytes]]) -> tuple[Iterable, int]:
+    """The lines (a list, if they could be read only once) and a bound on
+    their lengths: a tailer's chunk knows one (``Chunk.longest``); else
+    they are measured (a pass in C: 43 ns a line)."""
+    longest = getattr(lines, "longest", None)
+    if longest is not None:
+        return lines, longest
+    if not isinstance(lines, list):
+        lines = list(lines)
+    return lines, max(map(len, map(_DATA, lines)), default=0)
 
 
 def long_rows(kind: str, from_object: FromObject, data: bytes, line: int, offset: int,
@@ -190,22 +211,21 @@ def parse_batch(kind: str, from_object: FromObject,
     """``line_parser`` over a batch, with the common cases (a valid object; a
     row the kind's shortcut builds) inlined: this loop runs for every line of
     every file: a kind's common rows cost no call of its ``from_object``."""
-    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    lines, longest = longest_in(lines)
+    # A batch with no long line (nearly all) pays nothing for them in its loop:
+    # looked for there, 19 ns a line (2 % of the action log's reading).
+    loads = orjson.loads if longest <= LONG_LINE else _loads_unless_long
+    decode_error = orjson.JSONDecodeError
     field, severities, raw_object, severity_of = shortcut or ("", {}, False, None)
     # Rows keep the table's own category strings: each line's copy is freed
     # at once instead of being kept with the row (less memory, fewer objects).
     categories = {category: category for category in severities}
     if severity_of is not None:
         severities = dict(severities)  # this batch's other categories join it
-    # (A long line looked for in the loop: 19 ns a line, where a pass over the
-    # batch's lengths first, in C, took 32-44.)
-    zone, long_line = ctx.zone, LONG_LINE
+    zone = ctx.zone
     out: list = []
     append = out.append
     for line, offset, data in lines:
-        if len(data) > long_line:
-            out.extend(long_rows(kind, from_object, data, line, offset, ctx))
-            continue
         try:
             obj = loads(data)
         except decode_error:
@@ -222,6 +242,9 @@ def parse_batch(kind: str, from_object: FromObject,
                         categories[category], obj if raw_object else data, False, ""))
             else:
                 append(from_object(obj, data, line, offset, ctx))
+            continue
+        if obj is LONG:
+            out.extend(long_rows(kind, from_object, data, line, offset, ctx))
             continue
         if not data or data.isspace():
             continue  # blank lines are not records and are not counted

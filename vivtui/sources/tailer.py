@@ -43,12 +43,14 @@ class LineRun:
     """Consecutive complete lines of one file, kept as two parallel lists
     rather than a tuple per line: iterating zips them without allocating.
     ``first_length``: the first line's length in the file when it was too
-    long to hold (``cut_lines``: its piece is its first bytes and a note)."""
+    long to hold (``cut_lines``: its piece is its first bytes and a note);
+    ``longest``: no piece is longer (0: not known)."""
 
     first_line: int
     first_offset: int
     pieces: list[bytes]
     first_length: int | None = None
+    longest: int = 0  # no line of it is longer (a bound: the read's size, known for free)
 
     def __iter__(self) -> Iterator[Line]:
         # Offsets and numbering computed in C as the run is walked (accumulate
@@ -77,6 +79,13 @@ class Chunk:
 
     def __len__(self) -> int:
         return sum(len(run) for run in self.runs)
+
+    @property
+    def longest(self) -> int:
+        """No line of it is longer (the bound its runs know: a parser that
+        looks for long lines need not look at each)."""
+        return max((run.longest or max(map(len, run.pieces), default=0) for run in self.runs),
+                   default=0)
 
     @property
     def lines(self) -> list[Line]:
@@ -393,8 +402,8 @@ class LineTailer:
         if pieces:
             length = len(self._unfinished) + len(pieces[0])
             pieces[0] = self._unfinished.ended_by(pieces[0])
-            chunk.runs.append(LineRun(self.line_no + 1, start, pieces,
-                                      self._if_cut(length)))
+            chunk.runs.append(LineRun(self.line_no + 1, start, pieces, self._if_cut(length),
+                                      max(len(pieces[0]), len(data))))
             self.line_no += len(pieces)
         self._unfinished.grow(rest)
 
@@ -406,8 +415,8 @@ class LineTailer:
         """The unfinished last line, taken as complete."""
         offset, length = self._consumed(), len(self._unfinished)
         self.line_no += 1
-        chunk.runs.append(LineRun(self.line_no, offset, [self._unfinished.ended_by(b"")],
-                                  self._if_cut(length)))
+        last = self._unfinished.ended_by(b"")
+        chunk.runs.append(LineRun(self.line_no, offset, [last], self._if_cut(length), len(last)))
 
 
 def line_start_before(fd: int, at: int, piece: int = 1 << 20) -> int:
