@@ -709,16 +709,27 @@ async def test_a_long_lines_row_is_drawn_once_a_thread_has_read_it(tui, tmp_path
         await tui.wait_until(pilot, lambda: "long long" in tui.screen_text(app))
         assert "reading a" not in tui.screen_text(app)
         go.clear()
-        # A key that needs it whole reads it at once, a stand-in or not.
+        # The inspector waits for the thread's row, and says so: read at once,
+        # a hostile line held the screen for its whole decoding (5 s).
         pane.file_rows._pages.clear()
         pane.file_rows._long._rows.clear()
         tui.select_where(pane, lambda row: row.line == 6)
+        await pilot.press("enter")
+        assert not isinstance(app.screen, InspectorScreen)
+        assert any(n.message == "reading a 0.0 MB line…: ask again once its row shows it"
+                   for n in app._notifications)
+        go.set()
+        await tui.wait_until(pilot, lambda: pane.being_read(pane.view.selected) is None)
         await pilot.press("enter")
         assert isinstance(app.screen, InspectorScreen)
         assert "action_type: ERROR" in tui.screen_text(app)
         assert "long long" in tui.screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
+        # A save reads it whole at once (on its thread), a stand-in or not.
+        go.clear()
+        pane.file_rows._pages.clear()
+        pane.file_rows._long._rows.clear()
         saved = tmp_path / "saved.jsonl"
         await tui.type_in(pilot, "ctrl+s", saved.name)
         await tui.wait_until(pilot, lambda: saved.exists() and

@@ -51,8 +51,18 @@ class TriageActions:
         return pane, pane.view.selected
 
     def _selected_record(self) -> Record | None:
+        """The selected row's record; None while its line is read by a thread
+        (said, for a key that asked for it: ``_say_being_read``)."""
         selected = self._selected()
-        return selected[0].record_of(selected[1]) if selected is not None else None
+        if selected is None or selected[0].being_read(selected[1]) is not None:
+            return None
+        return selected[0].record_of(selected[1])
+
+    def _say_being_read(self) -> None:
+        selected = self._selected()
+        reading = selected[0].being_read(selected[1]) if selected is not None else None
+        if reading is not None:
+            self.say(f"{reading}: ask again once its row shows it", timeout=4)
 
     # -- search and filters -------------------------------------------------------
 
@@ -134,6 +144,8 @@ class TriageActions:
         record = self._selected_record()
         if record is not None:
             self.inspect(record)
+        else:
+            self._say_being_read()
 
     def inspect(self, record: Record) -> None:
         self.app.push_screen(InspectorScreen(record, self.source_of(record), self.zone,
@@ -154,6 +166,8 @@ class TriageActions:
         record = self._selected_record()
         if record is not None:
             self.show_related(record)
+        else:
+            self._say_being_read()
 
     def show_related(self, record: Record) -> None:
         # Kept rows are read back from their files: on a thread, from a copy
@@ -224,6 +238,9 @@ class TriageActions:
         if selected is None:
             return
         pane, item = selected
+        if pane.being_read(item) is not None:
+            self._say_being_read()
+            return
         record = pane.record_of(item)
         keys = relation_keys(record) if record is not None else set()
         if not keys:

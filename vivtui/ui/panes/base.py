@@ -128,6 +128,11 @@ class Pane(RowFinding, SaysWorkerFailures, Vertical):
         """The name of the file a record of this pane is in (``RunStore.source_of``)."""
         return store.source_of(record)
 
+    def being_read(self, item: Any) -> str | None:
+        """What the row stands for while a thread reads it (a long line: its
+        record is not read on the screen's thread), else None."""
+        return None
+
     def brief_of(self, item: Any) -> Record | None:
         """The row's record as far as the pane's model keeps it (its place,
         time, kind and the fields it shows), read from no file: for walks

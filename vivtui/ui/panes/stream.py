@@ -181,6 +181,10 @@ class StreamPane(Pane):
     def brief_of(self, item: Any) -> Record | None:
         return item if isinstance(item, Record) else None
 
+    def being_read(self, item: Any) -> str | None:
+        rows = self.file_rows
+        return rows.being_read(item) if rows is not None and isinstance(item, Record) else None
+
     def source_of(self, record: Record, store: RunStore) -> str:
         """Its rows come from the file its view reads, before the store has
         a batch of it: named as the store names it once it has (the first
