@@ -252,3 +252,26 @@ def test_a_fitted_line_fits_or_is_none(value, most):
     made = fitted(json.dumps(value).encode(), most)  # (python's json: ints past 64 bits)
     if made is not None:
         assert len(made) <= most and list(orjson.loads(made))[:1] == list(value)[:1]
+
+
+def test_the_helper_stopped_ends_the_wait_of_a_line_it_is_decoding(helper):
+    # (At the monitor's exit: not after a hostile line's seconds of decoding.)
+    import threading
+
+    data = b'{"a": [' + b",".join([b"{}"] * 3_000_000) + b"]}"
+    got = []
+    thread = threading.Thread(target=lambda: got.append(_outcome(data)))
+    thread.start()
+    while elsewhere._HELPER._process is None and thread.is_alive():
+        thread.join(0.01)
+    elsewhere.stop()
+    thread.join(30)
+    assert got == ["unfinished"]
+
+
+def _outcome(data: bytes) -> str:
+    try:
+        elsewhere.run(long_lines.long_value, data)
+    except elsewhere.Unfinished:
+        return "unfinished"
+    return "decoded"

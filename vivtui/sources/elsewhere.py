@@ -18,6 +18,7 @@ import pickle
 import subprocess
 import sys
 import threading
+from contextlib import suppress
 from importlib import import_module
 from struct import Struct
 from typing import IO, Any, Callable
@@ -62,6 +63,10 @@ class _Helper:
             return value
 
     def stop(self) -> None:
+        process = self._process
+        if process is not None:  # (before the lock: a thread waiting on it gets its end)
+            with suppress(OSError):
+                process.kill()
         with self._lock:
             if self._process is not None:
                 _end(self._process)
