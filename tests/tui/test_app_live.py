@@ -786,6 +786,7 @@ async def test_a_hostile_long_line_written_live_is_decoded_by_the_helper(tui, tm
     # 2.3 s: no key was answered. Here the helper decodes it, cut to a bound.
     from vivtui.parsing import long_lines
     from vivtui.sources import elsewhere
+    from vivtui.ui.inspector import InspectorScreen
 
     path = tmp_path / "execution_log.jsonl"
     path.write_bytes(b'{"task_id": "t0", "status": "queued"}\n')
@@ -798,6 +799,25 @@ async def test_a_hostile_long_line_written_live_is_decoded_by_the_helper(tui, tm
         await tui.wait_until(pilot, lambda: "t1" in app.store.tasks.tasks, timeout=30)
         helper = elsewhere._HELPER._process
         assert helper is not None and helper.poll() is None
+        # Inspected, the task's record is read back from the file: not decoded
+        # again while the screen waits (3.4 s for a 36 MB line).
+        asked = []
+        real = elsewhere.run
+        elsewhere.run = lambda work, data: asked.append(work) or real(work, data)
+        try:
+            await pilot.press("3")
+            pane = app.main.panes["queue"]
+            await tui.wait_until(pilot, lambda: any(t.task_id == "t1" for t in pane.view.rows))
+            tui.select_where(pane, lambda t: t.task_id == "t1")
+            await pilot.press("enter")
+            assert isinstance(app.screen, InspectorScreen)
+            await tui.wait_until(pilot, lambda: "errors:" in tui.screen_text(app))
+            await pilot.press("G")
+            await tui.wait_until(pilot, lambda: "… 399,000 more items not read"
+                                 in tui.screen_text(app))
+        finally:
+            elsewhere.run = real
+        assert asked == []
         errors = app.store.tasks.tasks["t1"].latest.fields["errors"]
         assert len(errors) < long_lines.LONG_LINE and errors[-1].endswith(" more items not read")
     assert elsewhere._HELPER.owner is None and helper.wait(5) is not None  # (ended with it)

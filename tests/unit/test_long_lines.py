@@ -16,6 +16,7 @@ from vivtui.parsing import jsonline, long_lines
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.kinds import BY_NAME, LineParser
 from vivtui.parsing.pruned import CUT_KEY, pruned
+from vivtui.parsing.recent_big import RecentBig
 from vivtui.parsing.record import Record
 from vivtui.sources import elsewhere
 from vivtui.sources.json_dialect import NOT_JSON
@@ -98,6 +99,13 @@ def test_a_hostile_lines_millions_of_objects_are_kept_to_the_bound():
     assert len(many) == 1000 + 1 and many[-1] == f"… {200_000 - 1000:,} more items not read"
 
 
+@pytest.fixture(autouse=True)
+def no_kept_decodings(monkeypatch):
+    """(What the screen's process keeps of long lines is the process's: each
+    test starts with none.)"""
+    monkeypatch.setattr(jsonline, "_DECODED", RecentBig(by_content=True))
+
+
 @pytest.fixture
 def helper():
     elsewhere.use_helper()
@@ -123,9 +131,13 @@ def test_a_helper_that_dies_is_said_and_a_new_one_taken_next(helper):
     assert elsewhere.run(orjson.loads, b'{"a": 1}') == {"a": 1}
 
 
-def test_other_processes_and_a_fork_s_child_decode_in_place(helper, monkeypatch):
-    monkeypatch.setattr(elsewhere._HELPER, "owner", os.getpid() + 1)  # (as in a fork's child)
-    assert elsewhere.run(os.fsencode, "x") == b"x" and elsewhere._HELPER._process is None
+def test_other_processes_and_a_fork_s_child_decode_in_place(helper):
+    elsewhere._HELPER.owner = os.getpid() + 1  # (as in a fork's child)
+    try:
+        assert elsewhere.run(os.fsencode, "x") == b"x" and elsewhere._HELPER._process is None
+        assert not elsewhere.in_use()
+    finally:
+        elsewhere._HELPER.owner = os.getpid()  # (the helper fixture's, ended by it)
 
 
 def _rows(data: bytes, name: str = "execution_log.jsonl") -> list[Record]:

@@ -11,6 +11,7 @@ from vivtui.parsing import glued
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.long_lines import LONG_LINE
 from vivtui.parsing.pruned import pruned
+from vivtui.parsing.recent_big import RecentBig
 from vivtui.parsing.record import Record, Records, decoded_once, malformed, new_record
 from vivtui.sources import elsewhere
 from vivtui.sources.cut_lines import cut_note
@@ -90,15 +91,32 @@ def long_rows(kind: str, from_object: FromObject, data: bytes, line: int, offset
               ctx: ParseContext) -> list:
     """The rows of a line longer than ``long_lines.LONG_LINE``, decoded where
     it holds no GIL the screen needs (``sources.elsewhere``)."""
-    try:
-        parts = elsewhere.run(long_line_parts, data)
-    except elsewhere.Unfinished as exc:
-        parts = WHY, f"not read: {exc}"
+    parts = _long_line_parts_of(data)
     rows = _rows_of(kind, from_object, data, line, offset, ctx, parts)
     what, found = parts
     if what == VALUE and found.__class__ is dict and rows[0][_RAW] is data:
         decoded_once(data, found)  # (its record's ``fields``: not decoded again)
     return rows
+
+
+def _long_line_parts_of(data: bytes) -> tuple[str, Any]:
+    """``long_line_parts``, by the helper; in the screen's process kept by
+    the line's bytes (``recent_big``: 64 MB of them at most), so that the
+    line read back from its file, to show a task or session's record in the
+    inspector, is not decoded again while the screen waits (3.4 s for a
+    36 MB line of 4 million objects)."""
+    kept = elsewhere.in_use()
+    found = _DECODED.get(data) if kept else None
+    if found is not None:
+        return found
+    try:
+        parts = elsewhere.run(long_line_parts, data)
+    except elsewhere.Unfinished as exc:
+        return WHY, f"not read: {exc}"  # (not kept: a later look may read it)
+    return _DECODED.keep(data, parts, len(data)) if kept else parts
+
+
+_DECODED = RecentBig(by_content=True)
 
 
 def _rows_of(kind: str, from_object: FromObject, data: bytes, line: int, offset: int,

@@ -82,11 +82,16 @@ def use_helper() -> None:
     _HELPER.owner = os.getpid()
 
 
+def in_use() -> bool:
+    """Does this process hand its long lines to a helper (the screen's)?"""
+    return _HELPER.owner == os.getpid()
+
+
 def run(work: Callable[[bytes], Any], data: bytes) -> Any:
     """``work(data)``: by the helper in the process that asked for one
     (``work`` is a module's function, named to it by its module and name),
     else here. Raises ``Unfinished`` when the helper ended without an answer."""
-    if _HELPER.owner != os.getpid():
+    if not in_use():
         return work(data)
     return _HELPER.run(work, data)
 
