@@ -177,7 +177,7 @@ def run_serve(argv: list[str]) -> int:
     import ipaddress
     import shlex
 
-    from vivtui.ingest.python_child import module_command
+    from vivtui.sources.child_command import module_command
 
     args, monitor_args = serve_parser().parse_known_args(argv)
     monitor_parser().parse_args([args.path, *monitor_args])  # a typo is said here, once

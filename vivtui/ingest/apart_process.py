@@ -29,8 +29,9 @@ from vivtui.ingest.feeds import Feed, read_to_end
 from vivtui.ingest.forked import Forked
 from vivtui.ingest.kept_answers import Kept
 from vivtui.ingest.layout import LineReread
-from vivtui.ingest.python_child import given_on_stdin, module_command, started
+from vivtui.ingest.python_child import given_on_stdin, started
 from vivtui.parsing.kinds import BY_NAME, LINES, FileSpec
+from vivtui.sources.child_command import module_command
 from vivtui.sources.readable import readable
 from vivtui.sources.regular import size_of
 

@@ -1,12 +1,7 @@
 """A vivtui child process: forked from this one where that is safe
 (``forked``), else a Python process started afresh on one of vivtui's
 modules (a backlog read apart, a summary's group of files; ``vivtui
-serve``'s monitor is always started afresh).
-
-``python -m`` puts the working directory first on the module path: started
-from a directory holding a ``vivtui`` folder (a copied run, an unpacked
-archive, a checkout of another version), the child ran that folder's code,
-not the installed vivtui's. ``-P`` (Python 3.11) leaves it out.
+serve``'s monitor is always started afresh: ``sources.child_command``).
 """
 
 from __future__ import annotations
@@ -19,10 +14,6 @@ from functools import partial
 from typing import Any
 
 from vivtui.ingest.forked import Forked, can_fork
-
-
-def module_command(module: str) -> list[str]:
-    return [sys.executable, "-P", "-m", module]
 
 
 def started(command: list[str], work: Callable[[Any], object], given: Any,

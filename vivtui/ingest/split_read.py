@@ -26,8 +26,9 @@ from vivtui.ingest.file_status import Reading
 from vivtui.ingest.forked import Forked
 from vivtui.ingest.kept_reading import answered, read_kept
 from vivtui.ingest.layout import RunLayout, discover
-from vivtui.ingest.python_child import given_on_stdin, module_command, started
+from vivtui.ingest.python_child import given_on_stdin, started
 from vivtui.parsing.kinds import SNAPSHOT, FileSpec
+from vivtui.sources.child_command import module_command
 from vivtui.sources.regular import size_of
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore

@@ -23,6 +23,8 @@ from importlib import import_module
 from struct import Struct
 from typing import IO, Any, Callable
 
+from vivtui.sources.child_command import module_command
+
 _SIZE = Struct("<Q")
 # The helper ends once it holds more than this after an answer (a hostile
 # line's millions of objects, freed, leave their arenas to the process): a
@@ -105,23 +107,19 @@ def stop() -> None:
 
 def _start() -> subprocess.Popen | None:
     try:
-        return subprocess.Popen([sys.executable, "-P", "-m", __name__], stdin=subprocess.PIPE,
+        return subprocess.Popen(module_command(__name__), stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None
 
 
 def _end(process: subprocess.Popen) -> None:
-    try:
+    with suppress(OSError):
         process.kill()
         process.wait()
-    except OSError:
-        pass
     for pipe in (process.stdin, process.stdout):
-        try:
+        with suppress(OSError):
             pipe.close()
-        except OSError:
-            pass
 
 
 def _asked(process: subprocess.Popen, work: Callable[[bytes], Any],

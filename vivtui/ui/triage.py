@@ -50,19 +50,21 @@ class TriageActions:
             return None
         return pane, pane.view.selected
 
-    def _selected_record(self) -> Record | None:
+    def _selected_record(self, say_reading: bool = False) -> Record | None:
         """The selected row's record; None while its line is read by a thread
-        (said, for a key that asked for it: ``_say_being_read``)."""
+        (``say_reading``: said, for a key that asked for it)."""
         selected = self._selected()
-        if selected is None or selected[0].being_read(selected[1]) is not None:
+        if selected is None or self._being_read(*selected, say_reading):
             return None
         return selected[0].record_of(selected[1])
 
-    def _say_being_read(self) -> None:
-        selected = self._selected()
-        reading = selected[0].being_read(selected[1]) if selected is not None else None
-        if reading is not None:
+    def _being_read(self, pane: Pane, item: Any, say: bool = True) -> bool:
+        """Is the row's line still read by a thread (its record not to be read
+        on the screen's thread)? Said, unless ``say`` is False."""
+        reading = pane.being_read(item)
+        if reading is not None and say:
             self.say(f"{reading}: ask again once its row shows it", timeout=4)
+        return reading is not None
 
     # -- search and filters -------------------------------------------------------
 
@@ -141,11 +143,9 @@ class TriageActions:
     # -- one record -----------------------------------------------------------------
 
     def action_inspect(self) -> None:
-        record = self._selected_record()
+        record = self._selected_record(say_reading=True)
         if record is not None:
             self.inspect(record)
-        else:
-            self._say_being_read()
 
     def inspect(self, record: Record) -> None:
         self.app.push_screen(InspectorScreen(record, self.source_of(record), self.zone,
@@ -163,11 +163,9 @@ class TriageActions:
         return data if data is not None and same_line(record, data) else None
 
     def action_related(self) -> None:
-        record = self._selected_record()
+        record = self._selected_record(say_reading=True)
         if record is not None:
             self.show_related(record)
-        else:
-            self._say_being_read()
 
     def show_related(self, record: Record) -> None:
         # Kept rows are read back from their files: on a thread, from a copy
@@ -238,8 +236,7 @@ class TriageActions:
         if selected is None:
             return
         pane, item = selected
-        if pane.being_read(item) is not None:
-            self._say_being_read()
+        if self._being_read(pane, item):
             return
         record = pane.record_of(item)
         keys = relation_keys(record) if record is not None else set()
