@@ -181,6 +181,46 @@ async def test_related_events_and_same_thread(tui, run_dir, monkeypatch):
         assert actions.view.cursor == first
 
 
+async def test_enter_r_and_o_read_a_tasks_record_on_a_thread_and_act_on_a_late_one_only_for_its_row(
+        tui, run_dir, monkeypatch):
+    """A task's record is read back from its file (a 33 MB line held the
+    screen 140 ms when read on its thread): a thread reads it; late, the key
+    says so and acts once it comes, unless the row is no longer selected."""
+    import threading
+
+    from vivtui.ui.panes.queue import QueuePane
+
+    on_screen_thread, go = [], threading.Event()
+    real = QueuePane.record_of
+
+    def record_of(self, task):
+        on_screen_thread.append(threading.current_thread() is threading.main_thread())
+        go.wait(20)
+        return real(self, task)
+
+    monkeypatch.setattr(QueuePane, "record_of", record_of)
+    async with tui.opened(run_dir) as (app, pilot):
+        await pilot.press("3")
+        pane = app.current_pane()
+        tui.select_where(pane, lambda t: t.task_id == "task-0042")
+        await pilot.press("enter")
+        assert not isinstance(app.screen, InspectorScreen)
+        assert any(n.message == "reading the row's line…" for n in app._notifications)
+        go.set()
+        await tui.wait_until(pilot, lambda: isinstance(app.screen, InspectorScreen))
+        assert "task-0042" in tui.screen_text(app)
+        await pilot.press("escape")
+        go.clear()
+        await pilot.press("enter", "j")  # the cursor moved on while it was read
+        go.set()
+        await tui.wait_until(pilot, lambda: len(on_screen_thread) == 2)
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, InspectorScreen)
+        await pilot.press("k", "r")  # related events: the same wait, quick this time
+        await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))
+        assert on_screen_thread == [False, False, False]
+
+
 async def test_timeline_merges_sources_in_time_order(tui, run_dir):
     async with tui.opened(run_dir) as (app, pilot):
         await pilot.press("6")

@@ -41,7 +41,7 @@ class _TimelineOnly(NamedTuple):
 class JumpActions:
     """Mixed into the main screen: needs ``store``, ``zone``, ``panes``,
     ``current_pane``, ``active_name``, ``focus_pane``, ``refresh_panes``,
-    ``say``, ``_selected_record`` (``TriageActions``) and ``reading`` (how
+    ``say``, ``_selected_identity`` (``TriageActions``) and ``reading`` (how
     much of the run's backlog is read; None: all of it)."""
 
     pending_jump: tuple[str, int] | None = None
@@ -128,7 +128,7 @@ class JumpActions:
         # every file) and shown where they are in the file.
         backed = {name for name, pane in self.panes.items() if pane.file_backed}
         listed = [kind for name in NAMES for kind in BY_NAME[name].streams]
-        current = identity(self._selected_record())
+        current = self._selected_identity()
         # Its rows' ranks are made and let go at once: a pass of the cyclic
         # collector over a big run's kept rows in the middle (50 ms) would
         # only make the key wait.
@@ -235,7 +235,7 @@ class JumpActions:
             # Its failures are ranked where the timeline has them: say where
             # this row is there, so that equal times keep file order.
             timeline = self.panes[TIMELINE]
-            wanted = identity(pane.record_of(item))
+            wanted = identity(pane.brief_of(item))
             for index, row in enumerate(timeline.view.rows):
                 if identity(timeline.record_of(row)) == wanted:
                     return (pane.rank_time(item), NAMES.index(TIMELINE), index)

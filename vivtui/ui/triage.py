@@ -5,6 +5,7 @@ into them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -22,7 +23,7 @@ from vivtui.store.related import (
     relation_prefilter,
 )
 from vivtui.store.scan import Kept, RowScan
-from vivtui.store.triage import SAME_THREAD_REACH, next_of_thread
+from vivtui.store.triage import SAME_THREAD_REACH, identity, next_of_thread
 from vivtui.ui import render
 from vivtui.ui.clipboard import copy_soon
 from vivtui.ui.inspector import InspectorScreen
@@ -39,6 +40,7 @@ class TriageActions:
 
     _related_asked: tuple[str, Record] | None = None  # (pane, row) whose related events come
     _copying: Soon | None = None  # what ``c`` copies is made by its thread (``clipboard.copy_soon``)
+    _reading: Soon | None = None  # the selected row's record, for a key (``_with_record``)
 
     def say(self, text: str, severity: str = "information", timeout: float = 2) -> None:
         self.app.notify(render.safe(text, 300), severity=severity, markup=False,
@@ -50,13 +52,41 @@ class TriageActions:
             return None
         return pane, pane.view.selected
 
-    def _selected_record(self, say_reading: bool = False) -> Record | None:
-        """The selected row's record; None while its line is read by a thread
-        (``say_reading``: said, for a key that asked for it)."""
+    def _selected_identity(self) -> tuple | None:
+        """Which line the selected row is (``store.triage.identity``), from
+        what its pane keeps of it: nothing read back, nothing read whole."""
         selected = self._selected()
-        if selected is None or self._being_read(*selected, say_reading):
+        if selected is None or self._being_read(*selected, say=False):
             return None
-        return selected[0].record_of(selected[1])
+        return identity(selected[0].brief_of(selected[1]))
+
+    def _with_record(self, then: Callable[[Pane, Any, Record], None]) -> None:
+        """``then(pane, item, record)`` with the selected row's record, made
+        by a thread: a task's or a session's is read back from its file (Enter
+        on a task whose line is 33 MB held the screen 140 ms). Quick, it is
+        acted on in the same frame (``Soon``); late, only if that row is
+        still the one selected, in front."""
+        selected = self._selected()
+        if selected is None or self._being_read(*selected):
+            return
+        pane, item = selected
+        if self._reading is None:
+            self._reading = Soon(self, "record")
+        late = False
+
+        def meanwhile() -> None:
+            nonlocal late
+            late = True
+            self.say("reading the row's line…")
+
+        def made(record: Record | None) -> None:
+            if record is None or late and (self.app.screen is not self
+                                           or self.current_pane() is not pane
+                                           or pane.view.selected != item):
+                return
+            then(pane, item, record)
+
+        self._reading.show(partial(pane.record_of, item), made, meanwhile)
 
     def _being_read(self, pane: Pane, item: Any, say: bool = True) -> bool:
         """Is the row's line still read by a thread (its record not to be read
@@ -143,9 +173,7 @@ class TriageActions:
     # -- one record -----------------------------------------------------------------
 
     def action_inspect(self) -> None:
-        record = self._selected_record(say_reading=True)
-        if record is not None:
-            self.inspect(record)
+        self._with_record(lambda _pane, _item, record: self.inspect(record))
 
     def inspect(self, record: Record) -> None:
         self.app.push_screen(InspectorScreen(record, self.source_of(record), self.zone,
@@ -163,9 +191,7 @@ class TriageActions:
         return data if data is not None and same_line(record, data) else None
 
     def action_related(self) -> None:
-        record = self._selected_record(say_reading=True)
-        if record is not None:
-            self.show_related(record)
+        self._with_record(lambda _pane, _item, record: self.show_related(record))
 
     def show_related(self, record: Record) -> None:
         # Kept rows are read back from their files: on a thread, from a copy
@@ -232,14 +258,10 @@ class TriageActions:
         copy_soon(self._copying, self.app, text, self.say)
 
     def action_same_thread(self, step: int) -> None:
-        selected = self._selected()
-        if selected is None:
-            return
-        pane, item = selected
-        if self._being_read(pane, item):
-            return
-        record = pane.record_of(item)
-        keys = relation_keys(record) if record is not None else set()
+        self._with_record(partial(self._same_thread, step))
+
+    def _same_thread(self, step: int, pane: Pane, item: Any, record: Record) -> None:
+        keys = relation_keys(record)
         if not keys:
             self.say("this row has no session, task or identity")
             return
