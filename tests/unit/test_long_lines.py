@@ -140,6 +140,20 @@ def test_other_processes_and_a_fork_s_child_decode_in_place(helper):
         elsewhere._HELPER.owner = os.getpid()  # (the helper fixture's, ended by it)
 
 
+def by_the_helper(monkeypatch, make):
+    """What ``make()`` makes with the screen's process's helper in use, and
+    the work it was asked to do."""
+    elsewhere.use_helper()
+    try:
+        asked = []
+        real = elsewhere.run
+        monkeypatch.setattr(elsewhere, "run", lambda work, data: asked.append(work) or real(
+            work, data))
+        return make(), asked
+    finally:
+        elsewhere.stop()
+
+
 def _rows(data: bytes, name: str = "execution_log.jsonl") -> list[Record]:
     return list(LineParser(BY_NAME[name], ParseContext(None)).parse([(3, 100, data)]))
 
@@ -158,18 +172,11 @@ def test_a_long_lines_rows_are_the_same_from_the_helper_as_in_place(name, monkey
     ]
     assert all(len(data) > long_lines.LONG_LINE for data in lines)
     in_place = [_rows(data, name) for data in lines]
-    elsewhere.use_helper()
-    try:
-        asked = []
-        real = elsewhere.run
-        monkeypatch.setattr(elsewhere, "run", lambda work, data: asked.append(work) or real(
-            work, data))
-        # (compared as written: a NaN is not equal to itself)
-        assert repr([_rows(data, name) for data in lines]) == repr(in_place)
-        assert asked == [jsonline.long_line_parts] * len(lines)
-        assert [_rows(b'{"task_id": "short"}', name)] and len(asked) == len(lines)
-    finally:
-        elsewhere.stop()
+    made, asked = by_the_helper(monkeypatch, lambda: (
+        [_rows(data, name) for data in lines], _rows(b'{"task_id": "short"}', name)))
+    # (compared as written: a NaN is not equal to itself)
+    assert repr(made[0]) == repr(in_place) and made[1]
+    assert asked == [jsonline.long_line_parts] * len(lines)  # (not the short one)
     first, nan, (glued, glued_on), array, cut_short = in_place
     details = first[0].fields["details"]
     assert not first[0].malformed and len(details) == 1000 + 1 and details[0] == {"k": "v"}
@@ -178,6 +185,34 @@ def test_a_long_lines_rows_are_the_same_from_the_helper_as_in_place(name, monkey
     assert glued_on.offset == 100 + lines[2].index(b'{"task_id": "t4"}')
     assert array[0].malformed and array[0].note == "JSON array, not an object"
     assert cut_short[0].malformed and cut_short[0].note == "not JSON"
+
+
+def test_a_long_kernel_line_is_classed_whole_by_the_helper_and_holds_its_start(monkeypatch):
+    """Decoded and searched in the screen's process, a 45 MB kernel line held
+    its GIL for 240 ms (a stall of 318 ms): the helper classes it, on the
+    whole line, and its record holds the first ``LONG_LINE`` characters."""
+    from vivtui.parsing import kernel
+    from vivtui.parsing.record import same_line
+
+    words = b"word " * (long_lines.LONG_LINE // 5 + 10)
+    lines = [(1, 0, b"[1] START x"), (2, 12, words + b"FAILED at its end"),
+             (3, 40, b" " * (long_lines.LONG_LINE + 1)), (4, 50, b"[1] DONE")]
+    in_place = _rows_of_kernel(lines)
+    made, asked = by_the_helper(monkeypatch, lambda: _rows_of_kernel(lines))
+    assert repr(made) == repr(in_place)
+    assert asked == [kernel.long_line_parts] * 2  # (the blank one: no record)
+    start, long, done = in_place
+    assert (start.line, long.line, done.line) == (1, 2, 4)
+    assert long.category == kernel.ERRORED and long.severity == "error"  # (judged whole)
+    left = len(words) + len("FAILED at its end") - long_lines.LONG_LINE
+    assert long.raw == words[:long_lines.LONG_LINE].decode() + \
+        f"… ({left:,} more characters not read)"
+    assert same_line(long, lines[1][2]) and not same_line(long, words + b"other end")
+    assert done.severity == "ok" and start.raw == "[1] START x"
+
+
+def _rows_of_kernel(lines: list[tuple[int, int, bytes]]) -> list[Record]:
+    return list(LineParser(BY_NAME["kernel_run.log"], ParseContext(None)).parse(lines))
 
 
 def test_a_long_line_kept_as_bytes_reads_back_as_the_record_it_was(helper):

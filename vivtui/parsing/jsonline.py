@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from operator import itemgetter
 from typing import Any, Callable, Iterable, NamedTuple
 
 import orjson
 
 from vivtui.parsing import glued
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.long_lines import LONG_LINE
+from vivtui.parsing.long_lines import LONG_LINE, longest_in
 from vivtui.parsing.pruned import pruned
 from vivtui.parsing.recent_big import RecentBig
 from vivtui.parsing.record import Record, Records, decoded_once, malformed, new_record
@@ -19,7 +18,6 @@ from vivtui.sources.decoding import damage_text, line_text
 from vivtui.sources.json_dialect import NOT_JSON, after_orjson
 
 _RAW = Record._fields.index("raw")
-_DATA = itemgetter(2)
 # A row in the record layout: a Record, or a plain tuple on the hot paths.
 FromObject = Callable[[dict, bytes, int, int, ParseContext], tuple]
 LineParse = Callable[[bytes, int, int, ParseContext], Record]
@@ -73,18 +71,6 @@ LONG: Any = object()  # (``_loads_unless_long``'s answer for a long line: no val
 
 def _loads_unless_long(data: bytes) -> Any:
     return LONG if len(data) > LONG_LINE else orjson.loads(data)
-
-
-def longest_in(lines: Iterable[tuple[int, int, bytes]]) -> tuple[Iterable, int]:
-    """The lines (a list, if they could be read only once) and a bound on
-    their lengths: a tailer's chunk knows one (``Chunk.longest``); else
-    they are measured (a pass in C: 43 ns a line)."""
-    longest = getattr(lines, "longest", None)
-    if longest is not None:
-        return lines, longest
-    if not isinstance(lines, list):
-        lines = list(lines)
-    return lines, max(map(len, map(_DATA, lines)), default=0)
 
 
 def long_rows(kind: str, from_object: FromObject, data: bytes, line: int, offset: int,

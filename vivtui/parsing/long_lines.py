@@ -10,13 +10,16 @@ are the same.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
-from vivtui.parsing.pruned import pruned
+from vivtui.parsing.pruned import pruned, text_within
 from vivtui.sources import elsewhere, json_dialect
 from vivtui.sources.json_dialect import NOT_JSON
 
 LONG_LINE = 1 << 20  # bytes
+_DATA = itemgetter(2)
 
 
 def value_of(data: bytes) -> Any:
@@ -33,3 +36,21 @@ def value_of(data: bytes) -> Any:
 def long_value(data: bytes) -> Any:
     """(Run by the helper.) A long line's value, cut."""
     return pruned(json_dialect.loads(data))
+
+
+def longest_in(lines: Iterable[tuple[int, int, bytes]]) -> tuple[Iterable, int]:
+    """The lines (a list, if they could be read only once) and a bound on
+    their lengths: a tailer's chunk knows one (``Chunk.longest``); else
+    they are measured (a pass in C: 43 ns a line)."""
+    longest = getattr(lines, "longest", None)
+    if longest is not None:
+        return lines, longest
+    if not isinstance(lines, list):
+        lines = list(lines)
+    return lines, max(map(len, map(_DATA, lines)), default=0)
+
+
+def cut_text(text: str) -> str:
+    """A long line's text as its record holds it: its first ``LONG_LINE``
+    characters, and how many more the line has (``pruned.text_within``)."""
+    return text_within(text, LONG_LINE)

@@ -37,7 +37,7 @@ def pruned(value: Any, most_values: int = MOST_VALUES, most_items: int = MOST_IT
     key) keeps that many characters and says how many more it had."""
     root = _empty(value)
     if root is None:
-        return _text_within(value, longest_text)
+        return text_within(value, longest_text)
     left = most_values
     todo = deque([(value, root)])
     while todo:
@@ -66,13 +66,13 @@ def _queued(item: Any, todo: deque, longest_text: int | None) -> Any:
     """The item as kept: a container's copy, to be filled when its turn comes."""
     copy = _empty(item)
     if copy is None:
-        return _text_within(item, longest_text)
+        return text_within(item, longest_text)
     if item:
         todo.append((item, copy))
     return copy
 
 
-def _text_within(value: Any, longest: int | None) -> Any:
+def text_within(value: Any, longest: int | None) -> Any:
     if longest is None or value.__class__ is not str or len(value) <= longest:
         return value
     return f"{value[:longest]}… ({len(value) - longest:,} more characters not read)"

@@ -10,7 +10,7 @@ from typing import Any, Callable, NamedTuple
 
 import orjson
 
-from vivtui.parsing.long_lines import value_of
+from vivtui.parsing.long_lines import cut_text, value_of
 from vivtui.parsing.recent_big import BIG, RecentBig
 from vivtui.parsing.values import timestamp
 from vivtui.sources import decoding, json_dialect
@@ -319,4 +319,5 @@ def same_line(record: Record, data: bytes) -> bool:
         value = value_of(data)
         return value is not json_dialect.NOT_JSON and (value == raw
                                                        or to_json(value) == to_json(raw))
-    return decoding.line_text(data) == str(raw)
+    # (A long text line's record holds its start: ``long_lines.cut_text``.)
+    return cut_text(decoding.line_text(data)) == str(raw)
