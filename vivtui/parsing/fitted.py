@@ -11,6 +11,7 @@ field as written.
 
 from __future__ import annotations
 
+from vivtui.parsing.long_lines import too_many_values
 from vivtui.parsing.pruned import MOST_ITEMS, MOST_VALUES, pruned
 from vivtui.parsing.record import to_json
 from vivtui.sources import json_dialect
@@ -20,8 +21,11 @@ LEAST_TEXT = 64  # characters: a string is not cut shorter (the bounds halve dow
 
 def fitted(data: bytes, most: int) -> bytes | None:
     """The line's object as JSON of at most ``most`` bytes, cut as little as
-    the bounds halving allow; None when it holds no object, or does not fit
-    even cut to the least."""
+    the bounds halving allow; None when it holds no object, too many values
+    to decode (``long_lines.too_many_values``: it is no record anywhere), or
+    does not fit even cut to the least."""
+    if too_many_values(data) is not None:
+        return None
     value = json_dialect.loads(data)
     if value.__class__ is not dict:
         return None

@@ -8,7 +8,7 @@ import orjson
 
 from vivtui.parsing import glued
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.long_lines import LONG_LINE, longest_in
+from vivtui.parsing.long_lines import LONG_LINE, longest_in, too_many_values
 from vivtui.parsing.pruned import pruned
 from vivtui.parsing.recent_big import RecentBig
 from vivtui.parsing.record import Record, Records, decoded_once, malformed, new_record
@@ -54,7 +54,10 @@ def refused_parts(data: bytes) -> tuple[str, Any]:
 
 def long_line_parts(data: bytes) -> tuple[str, Any]:
     """(Run by the helper: ``long_lines``.) What a long line holds, each value cut
-    (``pruned``)."""
+    (``pruned``); not decoded when it holds too many (``long_lines.too_many_values``)."""
+    refused = too_many_values(data)
+    if refused is not None:
+        return WHY, refused
     try:
         what, found = VALUE, orjson.loads(data)
     except orjson.JSONDecodeError:
