@@ -11,10 +11,10 @@ field as written.
 
 from __future__ import annotations
 
-from vivtui.parsing.long_lines import too_many_values
 from vivtui.parsing.pruned import MOST_ITEMS, MOST_VALUES, pruned
 from vivtui.parsing.record import to_json
 from vivtui.sources import json_dialect
+from vivtui.sources.json_values import too_many_values
 
 LEAST_TEXT = 64  # characters: a string is not cut shorter (the bounds halve down to it)
 
@@ -22,7 +22,7 @@ LEAST_TEXT = 64  # characters: a string is not cut shorter (the bounds halve dow
 def fitted(data: bytes, most: int) -> bytes | None:
     """The line's object as JSON of at most ``most`` bytes, cut as little as
     the bounds halving allow; None when it holds no object, too many values
-    to decode (``long_lines.too_many_values``: it is no record anywhere), or
+    to decode (``json_values.too_many_values``: it is no record anywhere), or
     does not fit even cut to the least."""
     if too_many_values(data) is not None:
         return None

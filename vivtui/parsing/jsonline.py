@@ -8,7 +8,7 @@ import orjson
 
 from vivtui.parsing import glued
 from vivtui.parsing.context import ParseContext
-from vivtui.parsing.long_lines import LONG_LINE, longest_in, too_many_values
+from vivtui.parsing.long_lines import LONG_LINE, longest_in
 from vivtui.parsing.pruned import pruned
 from vivtui.parsing.recent_big import RecentBig
 from vivtui.parsing.record import Record, Records, decoded_once, malformed, new_record
@@ -16,6 +16,7 @@ from vivtui.sources import elsewhere
 from vivtui.sources.cut_lines import cut_note
 from vivtui.sources.decoding import damage_text, line_text
 from vivtui.sources.json_dialect import NOT_JSON, after_orjson
+from vivtui.sources.json_values import too_many_values
 
 _RAW = Record._fields.index("raw")
 # A row in the record layout: a Record, or a plain tuple on the hot paths.
@@ -54,7 +55,7 @@ def refused_parts(data: bytes) -> tuple[str, Any]:
 
 def long_line_parts(data: bytes) -> tuple[str, Any]:
     """(Run by the helper: ``long_lines``.) What a long line holds, each value cut
-    (``pruned``); not decoded when it holds too many (``long_lines.too_many_values``)."""
+    (``pruned``); not decoded when it holds too many (``json_values.too_many_values``)."""
     refused = too_many_values(data)
     if refused is not None:
         return WHY, refused
