@@ -899,6 +899,24 @@ async def test_an_unreadable_file_is_named_where_its_rows_would_be(tui, tmp_path
         assert "files 0/7 (6 waiting) action_log.jsonl unreadable" in status
 
 
+async def test_a_history_refused_for_good_is_named_in_the_status_line_and_a_rewrite_is_not(
+        tui, tmp_path):
+    """Its sessions' metrics are missing while it is refused: the status line
+    says why (it counted the file among those read, and said nothing)."""
+    (tmp_path / "action_log.jsonl").write_text('{"action_type": "TOOL"}\n')
+    history = tmp_path / "performance_history.json"
+    history.write_text('{"not": "an array"}')
+    app = tui.fixture_app(tmp_path)
+    async with app.run_test(size=(160, 20)) as pilot:
+        tui.load(app)
+        await pilot.pause()
+        assert "performance_history.json not read (not an array)" in app.main.status_text().plain
+        history.write_text('[{"session_id": 1}, {"sess')  # (a rewrite caught halfway)
+        tui.load(app)
+        await pilot.pause()
+        assert "performance_history.json" not in app.main.status_text().plain
+
+
 async def test_the_blocks_view_names_an_unreadable_file_a_block_may_be_in(tui, tmp_path):
     # A kernel log it cannot read: "no safety blocks in any file" was not so.
     (tmp_path / "kernel_run.log").write_text("[!] Safety gate BLOCKED\r\n", encoding="utf-16")

@@ -18,6 +18,7 @@ from vivtui.ingest.file_status import (
     FileStatus,
     Reading,
     reader_note,
+    reader_refusal,
     stat_state,
     unique_names,
 )
@@ -275,7 +276,8 @@ class Feed:
                 copies = self._unread_copies.of(path, self._identities)
                 out.append(FileStatus(path.name, path, state, self.records, self.malformed,
                                       note=reader_note(self._reader) or copies_note(copies),
-                                      unread_copies=len(copies)))
+                                      unread_copies=len(copies),
+                                      refused=reader_refusal(self._reader)))
             elif self._settled and path.name == self.path.name:
                 continue  # the same name in the other directory: not the one used
             else:

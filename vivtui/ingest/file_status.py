@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vivtui.sources.regular import kind_of
-from vivtui.sources.snapshot import SnapshotReader
+from vivtui.sources.snapshot import HALF_WRITTEN, SnapshotReader
 from vivtui.sources.tailer import MISSING, LineTailer, Place
 
 
@@ -25,6 +25,7 @@ class FileStatus:
     note: str = ""
     kind: str = ""  # the feed's file kind: alternatives of one kind count as one file
     unread_copies: int = 0  # rotated copies beside it whose lines were not read
+    refused: str = ""  # why what it holds stays unread, as long as it does (a snapshot's)
 
 
 @dataclass(slots=True)
@@ -42,6 +43,15 @@ def reader_note(reader: LineTailer | SnapshotReader) -> str:
     if isinstance(reader, SnapshotReader):
         return reader.problem or reader.error
     return reader.error
+
+
+def reader_refusal(reader: LineTailer | SnapshotReader) -> str:
+    """Why a file read well is not taken in, until it changes (a snapshot
+    that is no JSON array, or holds too many values); "" otherwise, and
+    while a rewrite may be caught halfway."""
+    if isinstance(reader, SnapshotReader) and reader.problem != HALF_WRITTEN:
+        return reader.problem
+    return ""
 
 
 def stat_state(path: Path) -> tuple[str, str]:

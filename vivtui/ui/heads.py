@@ -155,6 +155,11 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
             out.append(f" ({render.safe(first.note, 60)})", styles.FAILURE)
         if len(bad) > 1:
             out.append(f" +{len(bad) - 1} more", styles.FAILURE_STRONG)
+    refused = [s for s in statuses if s.state == "ok" and s.refused]
+    if refused and not bad:  # (its rows are missing from its pane: said why, in short)
+        why = refused[0].refused.removeprefix("not read: ").split(" (")[0]
+        out.append(f" {render.safe(refused[0].name, 40)} not read ({render.safe(why, 28)})",
+                   styles.CAUTION)
     out.append("  ✗ ", styles.FAILURE)
     out.append(f"{store.errors}", styles.FAILURE_STRONG if store.errors else styles.PLAIN)
     out.append("  ⚠ ", styles.CAUTION)
