@@ -7,7 +7,7 @@ import re
 
 import orjson
 
-from vivtui.sources import snapshot
+from vivtui.sources import array_pieces, snapshot
 from vivtui.sources.snapshot import HALF_WRITTEN, NOT_AN_ARRAY, NOT_JSON, SnapshotReader
 
 
@@ -122,7 +122,7 @@ def test_a_history_with_an_entry_of_too_many_values_is_not_decoded_and_says_so(
         assert re.fullmatch(r"not read: about 2,000,00\d values \(at most 2,000,000 are "
                             r"decoded\)", reader.problem), reader.problem
         assert reader.read() is None  # (counted once: the same bytes are not looked at again)
-        assert max(decoded, default=0) < snapshot.COUNTED_OVER + 2
+        assert max(decoded, default=0) < array_pieces.COUNTED_OVER + 2
     write(path, [{"session_id": 1}, {"session_id": 3}])
     assert reader.read().entries == [{"session_id": 3}] and reader.problem == ""
 
@@ -367,9 +367,9 @@ def test_a_whole_array_decoded_in_pieces_is_the_array_decoded_at_once():
             entries.append(rng.choice([entry, number, [entry], "}, {"]))
         data = json.dumps(entries, indent=rng.choice([None, 2]),
                           ensure_ascii=rng.random() < 0.5).encode()
-        digests = [snapshot._digest(entry) for entry in entries]
+        digests = [array_pieces.digest(entry) for entry in entries]
         for size in (0, 1, 7, 40, 10 ** 6):
-            found = snapshot._array_in_pieces(data, size)
+            found = array_pieces.array_in_pieces(data, size)
             if found is not None:
                 assert list(found[0]) == entries and list(found[1]) == digests, (data, size)
                 at = rng.randrange(len(entries) + 1)  # (where a version's new entries start)
@@ -382,11 +382,11 @@ def test_a_whole_array_decoded_in_pieces_is_the_array_decoded_at_once():
                 if entries:
                     assert found[0][len(entries) - 1] == found[0][-1] == entries[-1]
                     assert found[0][0] == entries[0]  # (back to an earlier piece)
-        assert list(snapshot._array_in_pieces(data, 10 ** 6)[0]) == entries  # (one piece)
-    assert list(snapshot._array_in_pieces(b'  [{"a": 1}, {"b": 2}]\n', 0)[0]) == [
+        assert list(array_pieces.array_in_pieces(data, 10 ** 6)[0]) == entries  # (one piece)
+    assert list(array_pieces.array_in_pieces(b'  [{"a": 1}, {"b": 2}]\n', 0)[0]) == [
         {"a": 1}, {"b": 2}]
     for not_to_cut in (b'{"a": 1}', b"[1, NaN]", b'[{"a": 1}, {"b": 2]', b"\xef\xbb\xbf[]"):
-        assert snapshot._array_in_pieces(not_to_cut, 0) is None
+        assert array_pieces.array_in_pieces(not_to_cut, 0) is None
 
 
 def test_a_big_history_read_whole_is_decoded_a_piece_at_a_time(tmp_path, monkeypatch):
@@ -400,7 +400,7 @@ def test_a_big_history_read_whole_is_decoded_a_piece_at_a_time(tmp_path, monkeyp
                         or real(data))
     update = SnapshotReader(tmp_path / "performance_history.json").read()
     assert list(update.entries) == entries and not update.reset
-    assert len(decoded) > 4 and max(decoded) < snapshot.PIECE + 1000, (len(decoded), max(decoded))
+    assert len(decoded) > 4 and max(decoded) < array_pieces.PIECE + 1000, (len(decoded), max(decoded))
 
 
 def test_a_big_historys_entries_are_decoded_as_they_are_handed_out(tmp_path):
@@ -432,4 +432,4 @@ def test_where_a_text_ends_before_its_trailing_space_is_found_without_a_copy():
     for _ in range(500):
         data = bytes(rng.choice(b" \t\n\r\x0b\x0cab]") for _ in range(rng.randrange(0, 9000)))
         end = rng.randrange(0, len(data) + 1)
-        assert snapshot._before_space(data, end) == len(data[:end].rstrip())
+        assert array_pieces.before_space(data, end) == len(data[:end].rstrip())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from array import array
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -21,7 +20,18 @@ from typing import Any, Callable
 import orjson
 
 from vivtui.sources import json_dialect
-from vivtui.sources.json_values import too_many_values
+from vivtui.sources.array_pieces import (
+    PIECE,
+    Pieces,
+    TooMany,
+    after_space,
+    array_in_pieces,
+    before_space,
+    digest,
+    refuse_many,
+    since_in,
+    too_many,
+)
 from vivtui.sources.regular import open_regular, read_regular, read_rest
 from vivtui.sources.tailer import EMPTY, MISSING, OK, UNREADABLE
 
@@ -39,11 +49,6 @@ WINDOW = 4096  # bytes compared at each end of the old body before an append is 
 FULL_EVERY_S = 10.0  # the whole file is read and compared at most this often,
 FULL_BYTES_PER_S = 256 << 10  # and no more than this a second on average once it is big
 SETTLE_S = 3.0  # bytes that did not parse, unchanged this long, are not a rewrite in progress
-PIECE = 256 << 10  # bytes of a whole file decoded at a time (``_array_in_pieces``)
-# A text decoded in one piece, longer than this, has its values counted first
-# (``json_values``): a history of one entry of 15 million objects, decoded by
-# the tail loop, held the screen 2.4 s and took 1.4 GB.
-COUNTED_OVER = 2 * PIECE
 
 
 @dataclass(slots=True)
@@ -131,7 +136,7 @@ class SnapshotReader:
                 self._seen = signature
                 self.state, self.error, self.problem = OK, "", ""
                 start = len(self._digests)
-                self._digests.extend(map(_digest, appended))
+                self._digests.extend(map(digest, appended))
                 return SnapshotUpdate(appended, start, False) if appended else None
         return self._read_whole(signature)
 
@@ -166,9 +171,9 @@ class SnapshotReader:
             data = read_regular(self.path, WHOLE_FILE_LIMIT)
         except OSError:
             return False
-        end = _before_space(data, len(data))
+        end = before_space(data, len(data))
         return data[end - 1:end] == b"]" and _hash(
-            memoryview(data)[:_before_space(data, end - 1)]) == self._hash.digest()
+            memoryview(data)[:before_space(data, end - 1)]) == self._hash.digest()
 
     def _appended(self) -> Any:
         """The entries a rewrite added at the end, parsed alone; None if the
@@ -191,19 +196,19 @@ class SnapshotReader:
         if not rest.startswith(self._tail):
             return _INVALID if len(rest) < len(self._tail) else None
         # (Where the new entries start, found without copying what follows.)
-        at = _after_space(rest, len(self._tail))
+        at = after_space(rest, len(self._tail))
         if rest[at:at + 1] == b",":
             at += 1
         elif self._head != b"[" and rest[at:at + 1] != b"]":  # "[": it was empty
             return None
-        if _too_many(rest, at) is not None:  # (the whole file's read says so)
+        if too_many(rest, at) is not None:  # (the whole file's read says so)
             return None
         try:
             added = orjson.loads(b"[" + rest[at:])
         except orjson.JSONDecodeError:
             # Cut short (the common case: a rewrite caught halfway) or a number
             # orjson refuses (the whole file decides, by the slower parser).
-            end = _before_space(rest, len(rest))
+            end = before_space(rest, len(rest))
             return _INVALID if rest[end - 1:end] != b"]" or end <= at else None
         if not isinstance(added, list):
             return None
@@ -216,7 +221,7 @@ class SnapshotReader:
         except OSError as exc:
             self.state, self.error = UNREADABLE, exc.strerror or str(exc)
             return None
-        end = _before_space(data, len(data))  # (no copy made to tell)
+        end = before_space(data, len(data))  # (no copy made to tell)
         if not end:  # blank
             self.state = EMPTY if not self._digests else self.state
             self.problem = HALF_WRITTEN if self._digests else ""
@@ -225,9 +230,9 @@ class SnapshotReader:
         value, digests = _INVALID, None
         if data[end - 1:end] in (b"]", b"}"):
             try:
-                pieces = _array_in_pieces(data, PIECE)
+                pieces = array_in_pieces(data, PIECE)
                 if pieces is None:
-                    _refuse_many(data)
+                    refuse_many(data)
                     value = _loads(data)
                 else:
                     value, digests = pieces
@@ -259,11 +264,11 @@ class SnapshotReader:
         """The ends of a good version (``data`` is the file from ``start`` on).
         Its body is looked at in place: a long run's 93 MB copied, twice,
         held the screen's thread."""
-        end = _before_space(data, len(data))
+        end = before_space(data, len(data))
         if data[end - 1:end] != b"]":
             self._body_end = -1
             return
-        body = memoryview(data)[:_before_space(data, end - 1)]
+        body = memoryview(data)[:before_space(data, end - 1)]
         if start == 0:
             self._head = bytes(body[:WINDOW])
             self._hash = blake2b(body, digest_size=16)
@@ -277,148 +282,13 @@ class SnapshotReader:
         """``value``'s new entries (``digests``: theirs, if already made)."""
         old = self._digests
         self._digests = digests = digests if digests is not None else array(
-            "q", map(_digest, value))
+            "q", map(digest, value))
         if len(digests) >= len(old) and digests[: len(old)] == old:
             if len(digests) == len(old):
                 return None
-            return SnapshotUpdate(_since(value, len(old)), len(old), False)
-        return SnapshotUpdate(_since(value, 0), 0, True)
-
-
-class Pieces(Sequence):
-    """A big array's entries, from ``start`` on, decoded a piece of its
-    file's bytes at a time when they are asked for (best in order): a long
-    run's 93 MB history, its 250k entries decoded and held until they were
-    all handed out, took a big run's monitor from 254-281 MB to 485."""
-
-    def __init__(self, data: bytes, bounds: list[tuple[int, int]], firsts: list[int],
-                 start: int = 0) -> None:
-        self._data, self._bounds, self._firsts = data, bounds, firsts  # (see ``_array_in_pieces``)
-        self._start = start
-        self._piece, self._entries = -1, []  # the piece decoded last
-
-    def since(self, start: int) -> Pieces:
-        """Its entries from ``start`` on, as decoded when asked for."""
-        return Pieces(self._data, self._bounds, self._firsts, self._start + start)
-
-    def __len__(self) -> int:
-        return self._firsts[-1] - self._start
-
-    def __getitem__(self, index):
-        """An entry, or a list of them (a batch: a piece's at a time)."""
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return [self[at] for at in range(start, stop, step)]
-            out, firsts = [], self._firsts
-            at, stop = self._start + start, self._start + stop
-            while at < stop:
-                piece = self._decoded(at)
-                out.extend(self._entries[at - firsts[piece]:min(stop, firsts[piece + 1])
-                                         - firsts[piece]])
-                at = firsts[piece + 1]
-            return out
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        at = self._start + index % len(self)
-        piece = self._decoded(at)
-        return self._entries[at - self._firsts[piece]]
-
-    def _decoded(self, at: int) -> int:
-        """The piece that entry ``at`` (of the whole array) is in, decoded."""
-        piece = bisect_right(self._firsts, at) - 1
-        if piece != self._piece:
-            begin, end = self._bounds[piece]
-            self._piece, self._entries = piece, orjson.loads(
-                b"[" + self._data[begin:end] + b"]")
-        return piece
-
-
-def _since(value: Sequence, start: int) -> Sequence:
-    """``value``'s entries from ``start`` on (``Pieces``: decoded when asked for)."""
-    return value.since(start) if isinstance(value, Pieces) else value[start:]
-
-
-def _array_in_pieces(data: bytes, piece: int = PIECE) -> tuple[Sequence, array] | None:
-    """The array ``data`` holds, decoded about ``piece`` bytes at a time, each
-    piece cut after an entry's closing brace, and its entries' digests:
-    orjson holds the GIL for a whole call, and a long run's 93 MB history
-    decoded at once held the screen's thread 1.2 s. Of several pieces, the
-    entries are ``Pieces``, decoded again when asked for. A cut inside an
-    entry leaves a piece that does not decode (a string or an object left
-    open): None then, as for anything but an array, or what orjson refuses;
-    the caller decodes the whole."""
-    head = data[:WINDOW]
-    start = len(head) - len(head.lstrip())  # (a longer blank start: decoded whole)
-    end = _before_space(data, len(data)) - 1
-    if data[start:start + 1] != b"[" or data[end:end + 1] != b"]":
-        return None
-    at, bounds, firsts, digests = start + 1, [], [0], array("q")
-    try:
-        while True:
-            cut = data.find(b"},", at + piece, end)
-            stop = cut + 1 if cut >= 0 else end
-            _refuse_many(data, at, stop)  # (a piece without an entry's end for long)
-            entries = orjson.loads(b"[" + data[at:stop] + b"]")
-            digests.extend(map(_digest, entries))
-            bounds.append((at, stop))
-            firsts.append(firsts[-1] + len(entries))
-            if cut < 0:
-                break
-            at = cut + 2
-    except orjson.JSONDecodeError:
-        return None
-    if len(bounds) == 1:
-        return entries, digests  # (decoded once: a small file)
-    return Pieces(data, bounds, firsts), digests
-
-
-class TooMany(Exception):
-    """A text of too many values to decode (``json_values.too_many_values``: why)."""
-
-
-def _too_many(data: bytes, start: int = 0, end: int | None = None) -> str | None:
-    end = len(data) if end is None else end
-    return too_many_values(data, start, end) if end - start > COUNTED_OVER else None
-
-
-def _refuse_many(data: bytes, start: int = 0, end: int | None = None) -> None:
-    why = _too_many(data, start, end)
-    if why is not None:
-        raise TooMany(why)
-
-
-def _after_space(data: bytes, start: int) -> int:
-    """Where the text from ``start`` on starts, its leading whitespace left
-    out (``bytes.lstrip``'s, without a copy of the whole)."""
-    while start < len(data):
-        window = data[start:start + WINDOW]
-        skipped = len(window) - len(window.lstrip())
-        if skipped < len(window):
-            return start + skipped
-        start += len(window)
-    return start
-
-
-def _before_space(data: bytes, end: int) -> int:
-    """Where the text before ``end`` ends, its trailing whitespace left out
-    (``bytes.rstrip``'s, without a copy of the whole: a window at a time)."""
-    while end > 0:
-        start = max(0, end - WINDOW)
-        kept = len(data[start:end].rstrip())
-        if kept:
-            return start + kept
-        end = start
-    return 0
+            return SnapshotUpdate(since_in(value, len(old)), len(old), False)
+        return SnapshotUpdate(since_in(value, 0), 0, True)
 
 
 def _hash(body: bytes | memoryview) -> bytes:
     return blake2b(body, digest_size=16).digest()
-
-
-def _digest(entry: Any) -> int:
-    """The same for entries that are equal."""
-    try:
-        return hash(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS))
-    except TypeError:  # what orjson does not write (an integer past 64 bits)
-        return hash(repr(entry))
