@@ -190,13 +190,13 @@ async def test_enter_r_and_o_read_a_tasks_record_on_a_thread_and_act_on_a_late_o
 
     from vivtui.ui.panes.queue import QueuePane
 
-    on_screen_thread, go = [], threading.Event()
+    on_screen_thread, go, unreadable = [], threading.Event(), []
     real = QueuePane.record_of
 
     def record_of(self, task):
         on_screen_thread.append(threading.current_thread() is threading.main_thread())
         go.wait(20)
-        return real(self, task)
+        return None if unreadable else real(self, task)
 
     monkeypatch.setattr(QueuePane, "record_of", record_of)
     async with tui.opened(run_dir) as (app, pilot):
@@ -219,6 +219,11 @@ async def test_enter_r_and_o_read_a_tasks_record_on_a_thread_and_act_on_a_late_o
         await pilot.press("k", "r")  # related events: the same wait, quick this time
         await tui.wait_until(pilot, lambda: isinstance(app.screen, RelatedScreen))
         assert on_screen_thread == [False, False, False]
+        await pilot.press("escape")
+        unreadable.append(True)  # (a row whose record cannot be read: o says so)
+        await pilot.press("o")
+        assert any(n.message == "this row has no session, task or identity"
+                   for n in app._notifications)
 
 
 async def test_timeline_merges_sources_in_time_order(tui, run_dir):

@@ -33,6 +33,8 @@ from vivtui.ui.prompt import PickerScreen
 from vivtui.ui.related_screen import RelatedScreen
 from vivtui.ui.soon import Soon
 
+NO_THREAD = "this row has no session, task or identity"
+
 
 class TriageActions:
     """Mixed into the main screen: needs ``store``, ``run_layout``, ``zone``,
@@ -60,12 +62,13 @@ class TriageActions:
             return None
         return identity(selected[0].brief_of(selected[1]))
 
-    def _with_record(self, then: Callable[[Pane, Any, Record], None]) -> None:
+    def _with_record(self, then: Callable[[Pane, Any, Record], None],
+                     none_said: str | None = None) -> None:
         """``then(pane, item, record)`` with the selected row's record, made
         by a thread: a task's or a session's is read back from its file (Enter
-        on a task whose line is 33 MB held the screen 140 ms). Quick, it is
+        on a task whose line is 41 MB held the screen 84-102 ms). Quick, it is
         acted on in the same frame (``Soon``); late, only if that row is
-        still the one selected, in front."""
+        still the one selected, in front. A row with no record: ``none_said``."""
         selected = self._selected()
         if selected is None or self._being_read(*selected):
             return
@@ -80,11 +83,13 @@ class TriageActions:
             self.say("reading the row's line…")
 
         def made(record: Record | None) -> None:
-            if record is None or late and (self.app.screen is not self
-                                           or self.current_pane() is not pane
-                                           or pane.view.selected != item):
+            if late and (self.app.screen is not self or self.current_pane() is not pane
+                         or pane.view.selected != item):
                 return
-            then(pane, item, record)
+            if record is not None:
+                then(pane, item, record)
+            elif none_said is not None:
+                self.say(none_said)
 
         self._reading.show(partial(pane.record_of, item), made, meanwhile)
 
@@ -258,12 +263,12 @@ class TriageActions:
         copy_soon(self._copying, self.app, text, self.say)
 
     def action_same_thread(self, step: int) -> None:
-        self._with_record(partial(self._same_thread, step))
+        self._with_record(partial(self._same_thread, step), none_said=NO_THREAD)
 
     def _same_thread(self, step: int, pane: Pane, item: Any, record: Record) -> None:
         keys = relation_keys(record)
         if not keys:
-            self.say("this row has no session, task or identity")
+            self.say(NO_THREAD)
             return
         rows = pane.view.rows
         # A file-backed pane is searched this far, not through millions of rows.
