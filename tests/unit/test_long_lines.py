@@ -237,6 +237,23 @@ def test_a_long_kernel_line_is_classed_whole_by_the_helper_and_holds_its_start(m
     assert done.severity == "ok" and start.raw == "[1] START x"
 
 
+def test_a_long_line_of_the_text_action_log_is_taken_in_by_its_start():
+    """Split, stripped and judged whole on the tail loop, a 48 MB entry held
+    the screen 85 ms (and 58 ms): its record holds its first ``LONG_LINE``
+    characters, and how many more it had."""
+    detail = b"word " * (long_lines.LONG_LINE // 5 + 100)
+    entry = b"Fri 17:32:00 | Nova-22 | TOOL | big_output | " + detail
+    records = list(LineParser(BY_NAME["action_log.log"], ParseContext(None)).parse(
+        [(1, 0, b"ACTION LOG STARTED: 2026-12-04T17:00:00"), (2, 40, entry),
+         (3, 40 + len(entry) + 1, b"Fri 17:33:00 | Nova-22 | TOOL | next | d")]))
+    long = records[0]
+    said = long.fields["detail"]
+    left = len(entry) - long_lines.LONG_LINE
+    assert said.endswith(f"… ({left:,} more characters not read)") and said.startswith("word word")
+    assert len(said) < long_lines.LONG_LINE and long.fields["action"] == "big_output"
+    assert long.category == "TOOL" and long.line == 2
+
+
 def _rows_of_kernel(lines: list[tuple[int, int, bytes]]) -> list[Record]:
     return list(LineParser(BY_NAME["kernel_run.log"], ParseContext(None)).parse(lines))
 

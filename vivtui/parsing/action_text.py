@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from vivtui.parsing.actions import KIND, action_severity
 from vivtui.parsing.context import ParseContext
+from vivtui.parsing.long_lines import LONG_LINE, cut_text
 from vivtui.parsing.record import Record, make
 from vivtui.parsing.values import timestamp
 from vivtui.sources.decoding import line_text
@@ -98,6 +99,8 @@ class ActionTextAssembler:
 
     def feed(self, data: bytes, line: int, offset: int, ctx: ParseContext) -> list[Record]:
         content = line_text(data)
+        if len(data) > LONG_LINE:  # (split, stripped and judged on its start: see ``cut_text``)
+            content = cut_text(content)
         kind, found = line_kind(content)
         if kind is BLANK:
             return []
