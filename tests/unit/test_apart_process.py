@@ -24,6 +24,7 @@ from vivtui.ingest.early_backlogs import EarlyBacklogs
 from vivtui.ingest.feeds import read_to_end
 from vivtui.ingest.forked import Forked
 from vivtui.ingest.layout import discover, read_back_from
+from vivtui.sources import child_command
 from vivtui.sources.tailer import TRUNCATED, LineTailer
 from vivtui.store.activity import FINISHED, RunActivity
 from vivtui.store.buffer import YOUNG
@@ -252,7 +253,7 @@ def test_the_process_runs_only_when_the_screen_leaves_a_core_free(demo, tmp_path
         pid = process._process.pid
         # Set from here, before it has started: its own start competed too.
         assert os.sched_getscheduler(pid) == os.SCHED_IDLE
-        assert os.getpriority(os.PRIO_PROCESS, pid) == apart_process.NICENESS
+        assert os.getpriority(os.PRIO_PROCESS, pid) == child_command.NICENESS
     finally:
         process.stop()
 

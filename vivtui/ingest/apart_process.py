@@ -31,13 +31,12 @@ from vivtui.ingest.kept_answers import Kept
 from vivtui.ingest.layout import LineReread
 from vivtui.ingest.python_child import given_on_stdin, started
 from vivtui.parsing.kinds import BY_NAME, LINES, FileSpec
-from vivtui.sources.child_command import module_command
+from vivtui.sources.child_command import lowered, module_command
 from vivtui.sources.readable import readable
 from vivtui.sources.regular import size_of
 
 # Below this size the process costs more than it saves (its start: ~0.3 s).
 WORTH_OVER = 16 << 20
-NICENESS = 19  # beside idle scheduling, where that is not to be had (``_lower_priority``)
 WAIT_S = 0.2  # between looks at the process (and the preview's new lines meanwhile)
 LOOK_GAP_S = 0.05  # at least, between those looks
 # A kept answer (``kept_answers``) is taken when the file has gained no more
@@ -285,19 +284,6 @@ def hand_over(made: tuple, feed: Feed, reading: ReadApart) -> None:
     feed.took_over(*place)
 
 
-def _lower_priority(pid: int) -> None:
-    """The process runs on what the cores have left over (``SCHED_IDLE``),
-    set from here the moment it exists: the screen, and the terminal that
-    shows it (tmux, sshd), first. At the lowest niceness, set by the process
-    itself once started, tmux was slow to answer during a big run's loading
-    (over 50 ms, 4-9 times in 14 s) and keys were answered later."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, pid, NICENESS)
-        os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
-    except (OSError, AttributeError):  # gone already, or not on this system
-        pass
-
-
 def _command() -> list[str]:
     return module_command(__name__)
 
@@ -306,7 +292,10 @@ def _started(work: tuple, passed: tuple[int, ...]) -> subprocess.Popen | Forked:
     """The process doing ``work`` (``_work``'s arguments) with the descriptors
     ``passed``, at idle priority."""
     process = started(_command(), _work, work, passed)
-    _lower_priority(process.pid)
+    # Set from here the moment it exists: at the lowest niceness, set by the
+    # process itself once started, tmux was slow to answer during a big run's
+    # loading (over 50 ms, 4-9 times in 14 s) and keys were answered later.
+    lowered(process.pid)
     return process
 
 
@@ -339,7 +328,7 @@ def _read(spec_name: str, path: str, zone: tzinfo | None, fd: int, begin: int, s
 
 
 def _work(work: tuple) -> None:
-    # (At idle priority already: ``_lower_priority``, from the monitor.)
+    # (At idle priority already: ``lowered``, from the monitor.)
     (spec_name, path, zone, fd, begin, size, progress_fd, answer_fd, store, engine,
      carried_fd) = work
     went_on = None

@@ -5,7 +5,7 @@ The tail loops started them once Textual was imported and the first frame
 out: 0.6-0.7 s after the monitor was, and each process then spent about
 0.2 s importing before it read a line. Here ``launch`` starts the ones the
 turns give out first (``Turns.take_first``) before Textual is imported: at
-idle priority (``apart_process._lower_priority``), they take what the
+idle priority (``child_command.lowered``), they take what the
 import and the first frame leave of the cores. Each tail loop takes its
 own over (``take``) where it would have started it.
 """

@@ -23,7 +23,7 @@ from importlib import import_module
 from struct import Struct
 from typing import IO, Any, Callable
 
-from vivtui.sources.child_command import module_command
+from vivtui.sources.child_command import lowered, module_command
 
 _SIZE = Struct("<Q")
 # The helper ends once it holds more than this after an answer (a hostile
@@ -158,18 +158,9 @@ def _held() -> int:
         return 0
 
 
-def _lowered() -> None:
-    """The helper takes what the screen leaves of the cores."""
-    try:
-        os.nice(19)
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (OSError, AttributeError):
-        pass
-
-
 def _serve(asked: IO[bytes], answer: IO[bytes]) -> None:
     """In the helper: each work asked for, answered, until its input ends."""
-    _lowered()
+    lowered()  # (it takes what the screen leaves of the cores)
     while True:
         try:
             module, name = pickle.loads(_received(asked))
