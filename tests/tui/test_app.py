@@ -18,6 +18,7 @@ from vivtui.parsing.context import ParseContext
 from vivtui.store.sessions import FAILED, SUCCEEDED, UNFINISHED
 from vivtui.ui.later_panes import LaterPanes
 from vivtui.ui.main_screen import MainScreen
+from vivtui.ui.timestrip import LEVELS
 
 UTC = ParseContext(timezone.utc)
 
@@ -915,6 +916,37 @@ async def test_a_history_refused_for_good_is_named_in_the_status_line_and_a_rewr
         tui.load(app)
         await pilot.pause()
         assert "performance_history.json" not in app.main.status_text().plain
+
+
+async def test_a_file_named_in_the_status_line_takes_the_time_strip_s_room_not_a_second_row(
+        tui, tmp_path):
+    """A refused file's name beside the time strip made the line wrap, a row
+    of the pane lost: the strip gives way, then why the file was not read
+    (its pane says it); where they fit, they stay; where even that is not
+    enough, the line wraps (nothing is cut)."""
+    (tmp_path / "action_log.jsonl").write_text("".join(
+        f'{{"timestamp": "2026-02-03T21:{minute:02d}:00", "action_type": "TOOL", '
+        f'"action": "read_file", "agent_name": "Nova-22"}}\n' for minute in range(40)))
+    (tmp_path / "performance_history.json").write_text('{"not": "an array"}')
+    for width, strip_shown, why_shown in ((125, False, False), (140, False, True),
+                                          (160, True, True)):
+        app = tui.fixture_app(tmp_path)
+        async with app.run_test(size=(width, 20)) as pilot:
+            tui.load(app)
+            await pilot.pause()
+            status = app.main.status_text()
+            assert "performance_history.json not read" in status.plain
+            assert ("performance_history.json not read (not an array)" in status.plain) \
+                == why_shown
+            assert status.cell_len <= width
+            assert any(level in status.plain for level in LEVELS) == strip_shown
+            assert app.main.query_one("#status").size.height == 1
+    app = tui.fixture_app(tmp_path)
+    async with app.run_test(size=(110, 20)) as pilot:  # (where nothing gives way enough)
+        tui.load(app)
+        await pilot.pause()
+        assert "performance_history.json not read" in app.main.status_text().plain
+        assert app.main.query_one("#status").size.height == 2
 
 
 async def test_the_blocks_view_names_an_unreadable_file_a_block_may_be_in(tui, tmp_path):

@@ -117,13 +117,14 @@ def run_state(run: RunState, now: datetime, zone=None) -> Text:
 
 def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
            alerts: int = 0, strip: Text | None = None, counting: float | None = None,
-           *, run: RunState | None, spend_counted: bool = False) -> Text:
+           *, run: RunState | None, spend_counted: bool = False, brief: bool = False) -> Text:
     """The bottom line: run state, files, errors, warnings, malformed lines,
     spend, follow. ``counting``: how far the files' backlogs are read, while
     they are (the figures after it are not final until then). ``run``: the
     run's state as judged (None: not known until more is read).
     ``spend_counted``: the audit log is counted whole apart, its figures
-    not in ``store`` until it is read (the spend was "$0.00" meanwhile)."""
+    not in ``store`` until it is read (the spend was "$0.00" meanwhile).
+    ``brief``: a file named there without why (its pane says why)."""
     # One file per kind (the action log's two forms are one), whichever is found.
     kinds = {s.kind or s.name for s in statuses}
     present = {s.kind or s.name for s in statuses if s.used and s.state in ("ok", "empty")}
@@ -151,15 +152,16 @@ def status(statuses, store, follow_text: Text | None, now: datetime, zone=None,
         # Named, with the reason: "1 unreadable" alone sent people looking.
         first = bad[0]
         out.append(f" {render.safe(first.name, 40)} unreadable", styles.FAILURE_STRONG)
-        if first.note:
+        if first.note and not brief:
             out.append(f" ({render.safe(first.note, 60)})", styles.FAILURE)
         if len(bad) > 1:
             out.append(f" +{len(bad) - 1} more", styles.FAILURE_STRONG)
     refused = [s for s in statuses if s.state == "ok" and s.refused]
     if refused and not bad:  # (its rows are missing from its pane: said why, in short)
         why = refused[0].refused.removeprefix("not read: ").split(" (")[0]
-        out.append(f" {render.safe(refused[0].name, 40)} not read ({render.safe(why, 28)})",
-                   styles.CAUTION)
+        out.append(f" {render.safe(refused[0].name, 40)} not read", styles.CAUTION)
+        if not brief:
+            out.append(f" ({render.safe(why, 28)})", styles.CAUTION)
     out.append("  ✗ ", styles.FAILURE)
     out.append(f"{store.errors}", styles.FAILURE_STRONG if store.errors else styles.PLAIN)
     out.append("  ⚠ ", styles.CAUTION)

@@ -40,13 +40,7 @@ class StatusLine:
         pane = self.current_pane()
         if statuses is None:
             statuses = self.run_layout.statuses()
-        wide = self.size.width >= STATUS_STRIP_FROM
-        text = heads.status(statuses, self.store,
-                            pane.follow_text() if pane is not None else None, self.now(),
-                            self.zone, alerts=self.alerts.fired,
-                            strip=status_strip(self.store, STATUS_STRIP) if wide else None,
-                            counting=self.reading(), run=self.run_judged(),
-                            spend_counted=self._counted_whole("api"))
+        text = self._status_line(statuses, pane, self.size.width >= STATUS_STRIP_FROM)
         if self.elsewhere is not None:
             text = alerts_ui.elsewhere(*self.elsewhere()).append_text(text)
         if self.unseen:
@@ -56,6 +50,22 @@ class StatusLine:
         note = self.source_note()
         if note:
             text = heads.source_problem(note).append_text(text)
+        return text
+
+    def _status_line(self, statuses, pane, wide: bool):
+        """The status itself, in one row if it can be: a file named there
+        (unreadable, not read) took the line to two rows, one less for the
+        pane. The time strip gives way first, then why the file was not read
+        (its pane says it too); only then does the line wrap."""
+        for strip, brief in ((wide, False), (False, False), (False, True)):
+            text = heads.status(statuses, self.store,
+                                pane.follow_text() if pane is not None else None, self.now(),
+                                self.zone, alerts=self.alerts.fired,
+                                strip=status_strip(self.store, STATUS_STRIP) if strip else None,
+                                counting=self.reading(), run=self.run_judged(),
+                                spend_counted=self._counted_whole("api"), brief=brief)
+            if text.cell_len <= self.size.width:
+                break
         return text
 
     def _counted_whole(self, kind: str) -> bool:
