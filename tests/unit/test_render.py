@@ -301,3 +301,20 @@ def test_a_problem_row_reads_no_more_of_its_summary_than_a_preview_does(monkeypa
     shown = render.problem_row(row, 120).plain
     assert taken and max(taken) <= PREVIEW_MOST
     assert "API_CALL_FAILURE" in shown and "error=password=…[redacted] yyy" in shown
+
+
+def test_the_time_strip_s_bin_says_its_year_when_it_is_not_this_one():
+    # An old copied run's "12-04 19:25" read as this December's.
+    from datetime import UTC, datetime
+
+    from vivtui.store.timebins import Bins
+    from vivtui.ui.timestrip import Strip, strip_text
+    first = int(datetime(2025, 12, 4, 19, 25, tzinfo=UTC).timestamp()) // 60
+    strip = Strip(*(Bins(first, 1, [1.0, 2.0]) for _ in range(4)))
+    this_year = datetime(2025, 12, 31, 23, 0, tzinfo=UTC)
+    assert "12-04 19:26–19:27" in strip_text(strip, 1, UTC, this_year).plain
+    assert "2025-12-04 19:26–19:27" not in strip_text(strip, 1, UTC, this_year).plain
+    next_year = datetime(2026, 1, 1, 0, 30, tzinfo=UTC)
+    assert "2025-12-04 19:26–19:27" in strip_text(strip, 1, UTC, next_year).plain
+    assert render.minute(datetime(2026, 1, 1, 0, 30, tzinfo=UTC), UTC, next_year) \
+        == "01-01 00:30"

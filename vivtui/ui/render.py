@@ -87,6 +87,14 @@ def stamp(ts: datetime | None, zone: tzinfo | None, now: datetime) -> str:
     return local.strftime("%m-%d %H:%M" if local.year == today.year else "%Y-%m-%d %H:%M")
 
 
+def minute(ts: datetime, zone: tzinfo | None, now: datetime) -> str:
+    """A minute with its date, a year too when not this year's (an old run's
+    "12-04" read as this December's)."""
+    local = ts.astimezone(zone)
+    return local.strftime("%m-%d %H:%M" if local.year == now.astimezone(zone).year
+                          else "%Y-%m-%d %H:%M")
+
+
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"

@@ -3,6 +3,7 @@ pane's strip, T shows only its span in every pane (a mixin of ``MainScreen``).""
 
 from __future__ import annotations
 
+from vivtui.ui import render
 from vivtui.ui.panes.budget import BUDGET, BudgetPane
 from vivtui.ui.timestrip import strip_of
 
@@ -40,7 +41,7 @@ class TimeSpanActions:
                                                                    strip.count - 1)
         start, end = strip.span(at)
         self._time_span((start.astimezone(self.zone), end.astimezone(self.zone)))
-        self.say(f"every pane: {start.astimezone(self.zone):%m-%d %H:%M}–"
+        self.say(f"every pane: {render.minute(start, self.zone, self.now())}–"
                  f"{end.astimezone(self.zone):%H:%M} only (T again: every time)", timeout=3)
 
     def _time_span(self, span) -> None:

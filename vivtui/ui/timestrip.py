@@ -83,9 +83,9 @@ def sparkline(values: list[float], style: str, cursor: int | None = None) -> Tex
     return out
 
 
-def strip_text(strip: Strip, cursor: int, zone: tzinfo | None) -> Text:
+def strip_text(strip: Strip, cursor: int, zone: tzinfo | None, now: datetime) -> Text:
     """The four sparklines, labelled with their highest bin, and the figures
-    of the bin under the cursor."""
+    of the bin under the cursor (its date's year said when not ``now``'s)."""
     out = Text(no_wrap=True, end="")
     for label, bins, style, figure in (
             ("events", strip.events, styles.ACTIVE, _count),
@@ -97,7 +97,7 @@ def strip_text(strip: Strip, cursor: int, zone: tzinfo | None) -> Text:
         out.append(f" ≤{figure(max(bins.values, default=0))}\n", styles.NOTE)
     start, end = strip.span(cursor)
     out.append(f"{'':<{LABEL}}", styles.NOTE)
-    out.append(f"{_clock(start, zone)}–{end.astimezone(zone):%H:%M}", styles.STRONG)
+    out.append(f"{render.minute(start, zone, now)}–{end.astimezone(zone):%H:%M}", styles.STRONG)
     out.append(f"  events {_count(strip.events.values[cursor])}"
                f"  failures {_count(strip.failures.values[cursor])}"
                f"  spend {render.money(strip.spend.values[cursor])}"
@@ -123,10 +123,6 @@ def status_strip(store: RunStore, width: int) -> Text | None:
 
 def _at(minute: int) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(minutes=minute)
-
-
-def _clock(when: datetime, zone: tzinfo | None) -> str:
-    return when.astimezone(zone).strftime("%m-%d %H:%M")
 
 
 def _count(value: float) -> str:

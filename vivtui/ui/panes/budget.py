@@ -177,7 +177,7 @@ class BudgetPane(Pane):
         if strip is not None:
             cursor = self.strip_cursor
             cursor = strip.count - 1 if cursor is None else min(cursor, strip.count - 1)
-            overview = strip_text(strip, cursor, self.zone).append("\n").append_text(overview)
+            overview = strip_text(strip, cursor, self.zone, now).append("\n").append_text(overview)
         self.query_one(".overview", TextLine).update(overview)
 
     def _update_blocks(self, store: RunStore) -> None:
