@@ -125,9 +125,11 @@ def test_a_batch_judges_the_wrappers_it_moved_and_all_of_them_at_a_new_limit(run
     # Every wrapper judged at every batch: 100k wrappers took 20 s to read 14 MB.
     from vivtui.store.budget import BudgetTracker
     asked = []
-    real = BudgetTracker.wrappers
+    real, real_all = BudgetTracker.wrappers, BudgetTracker.may_cross
     monkeypatch.setattr(BudgetTracker, "wrappers", lambda self, users=None: asked.append(
         users) or real(self, users))
+    monkeypatch.setattr(BudgetTracker, "may_cross", lambda self, spent, share: asked.append(
+        "all") or real_all(self, spent, share))
     run.write("api_audit.log", *[call(i, f"u{i}", 0.2) for i in range(40)])
     assert run.look() == []
     del asked[:]
@@ -141,7 +143,7 @@ def test_a_batch_judges_the_wrappers_it_moved_and_all_of_them_at_a_new_limit(run
     fired = run.look()
     # u0..u39 past 50 % of $0.30, "new" not; u7's $1.10 is well past $0.30 with
     # no refusal: $0.30 is not its limit, and no level of it is crossed.
-    assert asked == [None] and len(fired) == 39
+    assert asked == ["all"] and len(fired) == 39
     assert not any("wrapper u7 " in alert.message for alert in fired)
     assert "wrapper u3 " in fired[0].message and "70%" in fired[0].message  # nearest first
 

@@ -5,6 +5,7 @@ wrapper's spend crossing a level of its limit."""
 
 from __future__ import annotations
 
+import math
 from itertools import compress
 from operator import itemgetter
 
@@ -75,14 +76,19 @@ class ApiRules:
 
     def _budget(self, rows: list, store: RunStore, live: bool, out: list[Alert]) -> None:
         budget = store.budget
-        moved = budget.take_moved()
         limits = (budget.option_limit, budget.stated_limit)
         if self._judge_all or limits != self._limits:
+            budget.moved = set()  # (all judged: those that moved are not looked for)
             moved = None
+        else:
+            moved = budget.take_moved()
         self._judge_all, self._limits = False, limits
         if self.lead is not None:
             self.lead.saw_budget(rows, budget, self._refused, moved)
-        for wrapper in budget.wrappers(moved):
+        judged = (budget.wrappers(moved) if moved is not None
+                  else budget.may_cross(self._spent, min(self.settings.budget_levels,
+                                                         default=math.inf)))
+        for wrapper in judged:
             limit = budget.limit_of(wrapper)
             crossed = crossed_level(self.settings.budget_levels, self._levels, self._spent,
                                     self._refused, wrapper.user, wrapper.cost, limit)

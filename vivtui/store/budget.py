@@ -32,8 +32,10 @@ from vivtui.store import budget_parts
 from vivtui.store.budget_limits import WrapperLimits
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.columns import SEVERITY_CODE
+from vivtui.store.recent_spenders import RecentSpenders
 from vivtui.store.timebins import MinuteCounts
 from vivtui.store.triage import NO_RANK, TimedRows
+from vivtui.store.wrapper_order import WrapperOrder
 
 # Beyond these a value is not a real call's (1e308 twice made the spend $inf).
 MAX_CALL_COST = 1_000.0  # USD
@@ -155,7 +157,9 @@ class BudgetTracker(WrapperLimits):
         # every wrapper, which with 100k of them took 20 s to read 14 MB.
         self.moved: set[str] = set()
         self._place: dict[str, int] = {}  # each wrapper's place in ``by_user``
-        self._sorted: tuple[tuple, list[Wrapper]] = ((), [])  # see ``wrappers``
+        self.order = WrapperOrder()  # see ``wrappers``
+        self.recent = RecentSpenders()  # see ``forecast``
+        self.inferred: Counter[float] = Counter()  # see ``infers``
         self.stated_limit: float | None = None  # what the action log's BUDGET lines say
         self.last_refusal: Wrapper | None = None
         self._minutes = EpochMinutes()
@@ -344,7 +348,7 @@ class BudgetTracker(WrapperLimits):
         minutes: dict[tuple, int | None] = {}
         pairs: dict[tuple, list] = {}
         spent: dict[int, list] = {}
-        moved = self.moved
+        moved, was, recent = self.moved, self.order.was, self.recent.by_minute
         for (model, call_type, user, written, zone_written, zone), summed in calls.items():
             count_, cost, tokens_in, tokens_out = summed
             pair = pairs.get((model, call_type))
@@ -356,6 +360,8 @@ class BudgetTracker(WrapperLimits):
                 pair[2] += tokens_in
                 pair[3] += tokens_out
             wrapper = self.wrapper_named(user)
+            if was is not None:
+                self._leaves_place(wrapper)
             wrapper.calls += count_
             wrapper.cost += cost
             moved.add(user)
@@ -367,6 +373,8 @@ class BudgetTracker(WrapperLimits):
                     (written, zone_written), zone)
             if at is not None:
                 wrapper.by_minute[at] = wrapper.by_minute.get(at, 0.0) + cost
+                spenders = recent.get(at)
+                (spenders if spenders is not None else self.recent.of_minute(at)).add(user)
                 minute = spent.get(at)
                 if minute is None:
                     spent[at] = [cost, tokens_in + tokens_out]
@@ -406,10 +414,20 @@ class BudgetTracker(WrapperLimits):
         if wrapper is None:
             self._place[user] = len(self.by_user)
             wrapper = self.by_user[user] = Wrapper(user)
+            if self.order.was is not None:
+                self.order.was[user] = None  # (new: to be put in the order kept)
         return wrapper
+
+    def _leaves_place(self, wrapper: Wrapper) -> None:
+        """Before ``wrapper``'s account changes: where it is in the order
+        kept (``store.wrapper_order``), if one is."""
+        was = self.order.was
+        if was is not None and wrapper.user not in was:
+            was[wrapper.user] = self._nearest_first(wrapper)
 
     def _refused(self, record: Record) -> None:
         wrapper = self._wrapper(record.fields)
+        self._leaves_place(wrapper)
         wrapper.refused += 1
         self.moved.add(wrapper.user)
         remaining = self._amount(record, "remaining", MAX_CALL_COST * 1_000)
@@ -417,7 +435,7 @@ class BudgetTracker(WrapperLimits):
             wrapper.last_remaining = remaining
             wrapper.spent_at_refusal = wrapper.cost
             if wrapper.cost > 0:  # with no spend seen, what was left says nothing of the limit
-                wrapper.inferred_limit = round(wrapper.cost + remaining, 2)
+                self.infers(wrapper, round(wrapper.cost + remaining, 2))
         self.last_refusal = wrapper
 
     def can_follow(self, later: BudgetTracker) -> bool:

@@ -29,8 +29,10 @@ def follow(mine: BudgetTracker, later: BudgetTracker) -> None:
         for key, usage in theirs.items():
             _add_usage(ours[key], usage)
     for user, theirs in later.by_user.items():
-        _follow_wrapper(mine.wrapper_named(user), theirs)
+        _follow_wrapper(mine, mine.wrapper_named(user), theirs)
     mine.moved.update(later.by_user)
+    mine.order.forget()
+    mine.recent.followed_by(later.recent)
     if later.last_refusal is not None:
         mine.last_refusal = mine.by_user[later.last_refusal.user]
     if mine.stated_limit is None:
@@ -60,7 +62,7 @@ def _add_usage(usage: Usage, more: Usage) -> None:
     usage.output_tokens += more.output_tokens
 
 
-def _follow_wrapper(wrapper: Wrapper, later: Wrapper) -> None:
+def _follow_wrapper(mine: BudgetTracker, wrapper: Wrapper, later: Wrapper) -> None:
     """A wrapper's account, with what the rest of the log says of it (``later``)."""
     spent_before = wrapper.cost
     wrapper.calls += later.calls
@@ -74,4 +76,4 @@ def _follow_wrapper(wrapper: Wrapper, later: Wrapper) -> None:
         wrapper.last_remaining = later.last_remaining
         wrapper.spent_at_refusal = spent = spent_before + later.spent_at_refusal
         if spent > 0:
-            wrapper.inferred_limit = round(spent + later.last_remaining, 2)
+            mine.infers(wrapper, round(spent + later.last_remaining, 2))

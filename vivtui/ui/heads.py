@@ -4,6 +4,8 @@ line, and the budget overview. Log text in them goes through ``render.safe``."""
 from __future__ import annotations
 
 from datetime import datetime
+from heapq import nlargest
+from operator import attrgetter
 
 from rich.text import Text
 
@@ -14,6 +16,8 @@ from vivtui.store.filters import FilterSet, Pattern
 from vivtui.store.safety import SOURCES
 from vivtui.ui import render, styles
 from vivtui.ui.textline import NO_BREAK
+
+_COST = attrgetter("cost")
 
 Count = tuple[str, int, str]  # (label, count, style of the label)
 
@@ -251,11 +255,22 @@ def overview(budget, width: int, run: RunState, now: datetime) -> Text:
     _wrapper_lines(out, budget, width)
     for label, table in (("by model", budget.by_model), ("by call type", budget.by_call_type)):
         out.append(f"{label}\n", styles.STRONG)
-        for name, usage in sorted(table.items(), key=lambda kv: -kv[1].cost)[:6]:
+        for name, usage in _costliest(table, 6):
             out.append(f"  {render.fit(render.safe(name, 40), 28)} {usage.calls:>6} calls  "
                        f"{render.money(usage.cost):>10}  "
                        f"{usage.input_tokens + usage.output_tokens:>10,} tokens\n")
     return out
+
+
+def _costliest(table: dict, count: int) -> list[tuple]:
+    """The ``count`` costliest usages of ``table`` (those of a model or call
+    type), in its order where they cost the same: found in C (a run of 50k
+    models was sorted whole at each draw)."""
+    usages = list(table.values())
+    costs = list(map(_COST, usages))
+    names = list(table)
+    return [(names[at], usages[at]) for at in nlargest(count, range(len(costs)),
+                                                     key=costs.__getitem__)]
 
 
 def _refusals_and_forecast(out: Text, budget, run: RunState, now: datetime) -> None:

@@ -1,0 +1,155 @@
+"""A run of many API wrappers (a ``user`` per identity): the audit pane's
+order, its forecast and limit, and the budget alerts' judging cost what a
+batch changed, not every wrapper; and say what walking all of them said
+(300k wrappers held the screen 0.25-0.97 s each second of a live run)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import orjson
+
+from vivtui.alerts.rules import AlertEngine
+from vivtui.ingest.batch import Batch
+from vivtui.parsing import api_audit
+from vivtui.parsing.context import ParseContext
+from vivtui.parsing.record import Records
+from vivtui.store import budget_limits, recent_spenders
+from vivtui.store.budget import BudgetTracker
+from vivtui.store.budget_limits import order_key
+from vivtui.store.run import RunStore
+
+UTC = ParseContext(timezone.utc)
+T0 = datetime(2026, 2, 3, 5, 0, tzinfo=timezone.utc)
+
+
+def api(event, user, at, **fields):
+    obj = {"event": event, "user": user, "timestamp": at.isoformat(), **fields}
+    return api_audit.parse(orjson.dumps(obj), 1, 0, UTC)
+
+
+def spend(user, cost, at=T0):
+    return api("API_CALL_SUCCESS", user, at, cost=cost)
+
+
+def by_walking_all(budget: BudgetTracker) -> list[str]:
+    """The order, a key for each wrapper, as it was made before it was kept."""
+    return [wrapper.user for wrapper in sorted(
+        budget.by_user.values(),
+        key=lambda w: order_key(w.cost, budget.limit_of(w), w.user))]
+
+
+def test_the_wrappers_order_is_kept_as_they_change_and_is_the_order_walking_all_makes(
+        monkeypatch):
+    rng = random.Random(7)
+    budget = BudgetTracker()
+    budget.apply([spend(f"u{n}", rng.choice([0.001, 0.5, 1.0, 1.9])) for n in range(300)])
+    assert [w.user for w in budget.wrappers()] == by_walking_all(budget)
+    keys = []
+    monkeypatch.setattr(budget_limits, "order_key", lambda *given: keys.append(1) or order_key(
+        *given))
+    for step in range(40):
+        batch = [spend(f"u{rng.randrange(320)}", rng.choice([0.0, 0.01, 0.3])) for _ in range(5)]
+        if step % 7 == 0:  # a refusal: its limit is its spend plus what was left
+            batch.append(api("BUDGET_EXCEEDED", f"u{rng.randrange(300)}", T0, remaining=0.05))
+        del keys[:]
+        budget.apply(batch)
+        assert [w.user for w in budget.wrappers()] == by_walking_all(budget)
+        # Each wrapper of the batch: its key before and after (and a new one's once).
+        assert len(keys) <= 2 * len(batch)
+    budget.saw_stated_limit(1.5)  # every wrapper's share moves: sorted whole
+    assert [w.user for w in budget.wrappers()] == by_walking_all(budget)
+
+
+def test_a_log_read_in_two_parts_is_ordered_and_limited_as_one_reading():
+    first, later, whole = BudgetTracker(), BudgetTracker(), BudgetTracker()
+    calls = [spend("a", 0.3), spend("b", 1.2), spend("c", 0.1)]
+    more = [spend("c", 1.5), api("BUDGET_EXCEEDED", "c", T0, remaining=0.2), spend("d", 0.4)]
+    first.apply(calls)
+    first.wrappers()  # (an order kept, then joined on)
+    later.apply(more)
+    first.followed_by(later)
+    whole.apply(calls + more)
+    assert [w.user for w in first.wrappers()] == [w.user for w in whole.wrappers()] \
+        == by_walking_all(whole)
+    assert (first.limit, first.limit_basis) == (whole.limit, whole.limit_basis) == (1.8,
+                                                                                  "inferred")
+
+
+def test_the_limit_is_the_one_most_refusals_point_to_as_they_move():
+    budget = BudgetTracker()
+    budget.apply([spend("a", 1.0), spend("b", 1.0), spend("c", 0.5)])
+    assert (budget.limit, budget.limit_source) == (2.0, "default")
+    budget.apply([api("BUDGET_EXCEEDED", user, T0, remaining=0.5) for user in "abc"])
+    assert budget.limit == 1.5 and dict(budget.inferred) == {1.5: 2, 1.0: 1}
+    budget.apply([spend("c", 0.5), api("BUDGET_EXCEEDED", "c", T0, remaining=0.5)])
+    assert budget.limit == 1.5 and dict(budget.inferred) == {1.5: 3}  # c's moved, not added
+
+
+def test_the_forecast_looks_at_the_recent_spenders_and_finds_what_walking_all_finds(
+        monkeypatch):
+    store = RunStore(budget_limit=1.0)
+    old = T0 - timedelta(hours=2)
+    store.apply("api", [spend(f"old{n}", 0.5, old) for n in range(500)])
+    store.apply("api", [spend("slow", 0.05, T0 - timedelta(minutes=4)),
+                        spend("fast", 0.2, T0 - timedelta(minutes=2)),
+                        spend("fast", 0.2, T0 - timedelta(minutes=1))])
+    budget = store.budget
+    seen = budget._spenders_since(int(T0.timestamp() // 60) - 9)
+    assert [w.user for w in seen] == ["slow", "fast"]  # not the 500 of two hours ago
+    forecast = budget.forecast(T0)
+    monkeypatch.setattr(budget.recent, "since", lambda minute: None)  # every wrapper walked
+    assert budget.forecast(T0) == forecast and forecast.user == "fast"
+
+
+def test_the_recent_minutes_kept_are_the_latest_and_a_stamp_years_ahead_takes_one():
+    recent = recent_spenders.RecentSpenders()
+    for minute in range(100, 130):
+        recent.of_minute(minute).add(f"u{minute}")
+    recent.of_minute(10 ** 8).add("ahead")  # a writer's clock years out
+    kept = recent_spenders.KEPT
+    assert recent.since(130 - kept + 2) == {f"u{m}" for m in range(130 - kept + 2, 130)} | {
+        "ahead"}
+    assert recent.since(110) is None  # minutes no longer kept: every wrapper is walked
+    recent.of_minute(101).add("late")  # (older than those kept: not kept)
+    assert "late" not in recent.since(120)
+
+
+def test_a_backlog_joined_with_the_limits_it_was_judged_against_is_not_judged_again(
+        monkeypatch):
+    """Its engine judged every wrapper as they moved; only a limit the run
+    knows and its reading did not (the action log's) judges them again, and
+    then only those a level can be crossed by."""
+    reading = RunStore()
+    engine = AlertEngine("run")
+    rows = [spend(f"u{n}", 0.01 * (n % 90)) for n in range(2000)]
+    batch = Batch(kind="api", records=Records([tuple(row) for row in rows]))
+    engine.saw_batch(batch, reading.apply("api", rows), reading)
+    asked = []
+    real = BudgetTracker.may_cross
+    monkeypatch.setattr(BudgetTracker, "may_cross", lambda self, spent, share: asked.append(
+        len(real(self, spent, share))) or real(self, spent, share))
+    run = RunStore()
+    run.absorb(reading, {"api"}, ["api"])
+    app_engine = AlertEngine("run")
+    assert app_engine.absorb(engine, {"api"}, run) == [] and asked == []
+    run.budget.saw_stated_limit(1.0)  # a limit the reading did not know
+    fired = app_engine.absorb(engine, {"api"}, run)
+    # The wrappers at 50 % of $1.00 or more: u50..u89 and their like, nothing else.
+    assert asked == [sum(1 for n in range(2000) if 0.5 <= 0.01 * (n % 90) <= 1.1)]
+    assert len(fired) == asked[0] and all("of $1.00" in alert.message for alert in fired)
+
+
+def test_the_overview_lists_the_six_costliest_models_as_a_whole_sort_does():
+    from vivtui.store.activity import LIVE, RunState
+    from vivtui.ui.heads import overview
+    budget = BudgetTracker()
+    costs = [0.1, 0.5, 0.2, 0.5, 0.05, 0.3, 0.2, 0.9, 0.01] * 300
+    budget.apply([api("API_CALL_SUCCESS", "a", T0, cost=cost, model=f"m{n}")
+                  for n, cost in enumerate(costs)])
+    text = overview(budget, 120, RunState(LIVE, None, None), T0).plain
+    listed = [line.split()[0] for line in
+              text.split("by model\n")[1].split("by call type")[0].splitlines()]
+    whole = sorted(budget.by_model.items(), key=lambda kv: -kv[1].cost)[:6]
+    assert listed == [name for name, _ in whole] == ["m7", "m16", "m25", "m34", "m43", "m52"]
