@@ -323,6 +323,34 @@ def test_a_session_open_past_its_threshold_fires_once(run):
     assert run.look() == []
 
 
+def test_many_sessions_stalled_at_one_look_are_said_the_latest_each_and_the_rest_in_one(
+        run, monkeypatch):
+    """A run's history of 200k open sessions took 10 s of the screen's thread:
+    each one's start read back from the file for an alert of its own."""
+    from vivtui.alerts import rules
+    from vivtui.store.sessions import SessionTracker
+    run.settings = AlertSettings(session_stall=300)
+    count = rules.MOST_STALLS_SAID + 35
+    run.write("structured_logs.jsonl", *[session(n, n) for n in range(count)],
+              session(50, 5, True))  # (one of them finished)
+    run.write("api_audit.log", call(1000))  # the run is live
+    run.now = T0 + timedelta(seconds=1000)
+    read = []
+    real = SessionTracker.event_at
+    monkeypatch.setattr(SessionTracker, "event_at", lambda *given: read.append(1) or real(
+        *given))
+    fired = run.look()
+    assert [a.rule for a in fired] == [SESSION_STALL] * (rules.MOST_STALLS_SAID + 1)
+    assert len(read) == rules.MOST_STALLS_SAID  # only the starts of those said each
+    said = [a.line for a in fired[:-1]]
+    assert said == list(range(count - rules.MOST_STALLS_SAID + 1, count + 1))  # the latest
+    assert fired[-1].line is None and fired[-1].message.startswith(
+        f"{count - 1 - rules.MOST_STALLS_SAID:,} more sessions open for over 5 min")
+    run.write("api_audit.log", call(1010))
+    run.now = T0 + timedelta(seconds=1010)
+    assert run.look() == []  # each said once
+
+
 def test_rules_can_be_turned_off(run):
     run.settings = AlertSettings(off=frozenset(RULES) - {SAFETY})
     run.write("api_audit.log", *[call(i, cost=1.0) for i in range(3)], b"{bad")

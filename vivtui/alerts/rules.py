@@ -53,6 +53,7 @@ from vivtui.store.safety import reason_of
 
 KEPT_ALERTS = 5_000
 SESSION_CHECK_S = 5.0  # open sessions are looked at this often, not every second
+MOST_STALLS_SAID = 20  # sessions newly stalled at one look said each (the rest: in one)
 BLOCK_ECHO_S = 2.0  # blocks in other files this close in time are the same block
 
 _CATEGORY = itemgetter(Record._fields.index("category"))
@@ -229,20 +230,34 @@ class AlertEngine(ApiRules):
                               f"{where}", store, newest, True, when=now))
 
     def _session_stalls(self, store: RunStore, now: datetime, out: list[Alert]) -> None:
+        """The open sessions newly open for ``session_stall`` seconds: each
+        said, up to ``MOST_STALLS_SAID`` at a look (the latest started);
+        the others in one alert (a run's history of 200k open sessions took
+        10 s here, each one's start read back from the file)."""
         threshold = self.settings.session_stall
         if self._since is None:
             self._since = now.timestamp()
-        for session in store.sessions.open_sessions():
+        seen = self._stalled_sessions
+        news = store.sessions.open_started_by(now.timestamp() - threshold, besides=seen)
+        seen.update(news)
+        sessions = store.sessions.sessions
+        for at in news[-MOST_STALLS_SAID:]:
+            session = sessions[at]
             began = session.started_at
-            open_for = (now - began).total_seconds() if began is not None else 0.0
-            if open_for < threshold or not first_time(self._stalled_sessions, int(session)):
-                continue
             # Stalled before vivtui looked: the history's news, listed, not rung.
             crossed = began.timestamp() + threshold >= self._since
             out.append(self._make(SESSION_STALL, WARNING,
                                   f"{_session_text(session.key, session.title)} open for "
-                                  f"{_span(open_for)} with no completion", store,
-                                  session.start, crossed, when=now))
+                                  f"{_span((now - began).total_seconds())} with no completion",
+                                  store, session.start, crossed, when=now))
+        unsaid = news[:-MOST_STALLS_SAID]
+        if unsaid:
+            newest = sessions[unsaid[-1]].started_at
+            out.append(self._make(SESSION_STALL, WARNING,
+                                  f"{len(unsaid):,} more sessions open for over "
+                                  f"{_span(threshold)} with no completion (the sessions pane lists them)",
+                                  store, None, newest.timestamp() + threshold >= self._since,
+                                  when=now))
 
     def _unreadable_files(self, statuses, store: RunStore, now: datetime,
                           out: list[Alert]) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from datetime import datetime
-from itertools import compress, count, repeat
-from operator import is_not
+from itertools import chain, compress, count, repeat
+from operator import and_, ge, is_not, not_
 
 from vivtui.parsing.record import Record
 from vivtui.parsing.sessions import (
@@ -303,6 +303,24 @@ class SessionTracker(KeepsOrder, BoundTracker):
         """Started, not completed, and not left behind by a later start."""
         return [self._session(at) for stack in self._open.values() for at in stack
                 if not self._flags[at] & SUPERSEDED]
+
+    def open_started_by(self, latest: float, besides: Container[int] = ()) -> list[int]:
+        """The open sessions (``open_sessions``) that started at ``latest``
+        (seconds since the epoch) or before, by number, the earliest started
+        first; not those of ``besides``. Found in C (a look at 200k open
+        sessions one by one took 0.2-0.4 s of the screen's thread; they are
+        looked at every few seconds), those ``besides`` left out first."""
+        flags, starts, times = self._flags, self._starts, self.events.times
+        ats = list(chain.from_iterable(self._open.values()))
+        if besides:
+            ats = list(compress(ats, map(not_, map(besides.__contains__, ats))))
+        ats = list(compress(ats, map(not_, map(and_, map(flags.__getitem__, ats),
+                                               repeat(SUPERSEDED)))))
+        ats = list(compress(ats, map(ge, map(starts.__getitem__, ats), repeat(0))))
+        started = list(map(times.__getitem__, map(starts.__getitem__, ats)))
+        # (A start without a time is NaN: not before ``latest``.)
+        found = list(compress(range(len(ats)), map(ge, repeat(latest), started)))
+        return list(map(ats.__getitem__, sorted(found, key=started.__getitem__)))
 
     def state_counts(self, run: str) -> dict[str, int]:
         """Sessions by ``Session.state`` (``run``: the run's state), from counts
