@@ -38,6 +38,7 @@ from vivtui.sources import elsewhere
 from vivtui.store.activity import RunActivity
 from vivtui.store.run import RunStore
 from vivtui.ui import keys, render
+from vivtui.ui.crash_report import PlainCrashReport
 from vivtui.ui.frugal_driver import driver_class
 from vivtui.ui.help import HelpScreen
 from vivtui.ui.keys_first import KeysFirst
@@ -84,7 +85,7 @@ SETTLE_MOST_S = 0.5  # the tail loops wait at most this long for a key's pane to
 SETTLE_LOOK_S = 0.02  # meanwhile, how often it looks again
 
 
-class VivtuiApp(SaysWorkerFailures, KeysFirst, App[None]):
+class VivtuiApp(PlainCrashReport, SaysWorkerFailures, KeysFirst, App[None]):
     TITLE = "vivtui"
     BINDINGS = keys.bindings(keys.APP)
 

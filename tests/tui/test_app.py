@@ -1549,3 +1549,32 @@ async def test_a_big_records_timeline_row_is_summarised_by_a_thread(tui, tmp_pat
         go.set()
         await tui.wait_until(pilot, lambda: "yyyyyyyy" in tui.screen_text(app))
         assert "reading a" not in tui.screen_text(app)
+
+
+async def test_a_crash_leaves_its_traceback_without_its_locals(tui, tmp_path):
+    """Textual's report shows each frame's locals: log text there may hold a
+    secret the screen masks, left in the terminal's scrollback (and a value
+    nested 1000 deep held the terminal at full CPU while it was printed)."""
+    from rich.console import Console
+
+    (tmp_path / "action_log.jsonl").write_text('{"action_type": "TOOL"}\n')
+    app = tui.fixture_app(tmp_path)
+
+    def crashes() -> None:
+        # A local the report must not show (made here: the report shows the source lines).
+        token = "-".join(["sk", "ant", "api03", "B" * 40])  # noqa: F841
+        raise RuntimeError("the crash")
+
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    async with app.run_test() as pilot:
+        tui.load(app)
+        await pilot.pause()
+        try:
+            crashes()
+        except RuntimeError:
+            app._fatal_error()  # (what Textual does with an unhandled exception)
+        for renderable in app._exit_renderables:
+            console.print(renderable)
+    report = console.export_text()
+    assert "RuntimeError: the crash" in report and "crashes" in report
+    assert "sk-ant-api03" not in report and "BBBBBBBB" not in report

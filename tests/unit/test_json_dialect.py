@@ -151,3 +151,68 @@ def test_a_line_read_by_pythons_parser_is_written_again_whole(tmp_path):
     assert write_records(target, [(record, "execution_log.jsonl")]) == 1
     saved = orjson.loads(target.read_bytes())
     assert (saved["tokens"], saved["budget_used"], saved["_line"]) == (str(1 << 70), None, 1)
+
+
+def test_a_value_nested_deeper_than_any_producer_writes_is_cut_wherever_its_line_is_read():
+    """A valid line of 1000 objects one in another raised RecursionError in
+    the inspector (the monitor ended); orjson writes at most 254 levels."""
+    from vivtui.parsing import actions, execution, sessions
+    from vivtui.parsing.context import ParseContext
+    from vivtui.parsing.jsonline import long_line_parts
+    from vivtui.parsing.kinds import LineParser, spec_for_name
+    from vivtui.parsing.long_lines import long_value
+    from vivtui.parsing.record import to_json
+    from vivtui.sources.json_depth import DEEPER, MOST_DEPTH
+    from vivtui.ui.inspector import tree_lines
+
+    def nested(levels: int) -> str:
+        return '{"k":' * levels + '"leaf"' + "}" * levels
+
+    def depth(value) -> int:
+        return 1 + max(map(depth, value.values()), default=0) if isinstance(value, dict) else 0
+
+    ctx = ParseContext(None)
+    deep = nested(1000).encode()
+    action = b'{"action_type": "TOOL", "details": ' + deep + b"}"
+    task = b'{"task_id": "t1", "status": "failed", "errors": ' + deep + b"}"
+    session = (b'{"message": "GrindSession started", "worker_id": "w", "context": '
+               b'{"session_id": 1, "run": 1, "task": ' + deep + b"}}")
+    records = [actions.parse(action, 1, 0, ctx), execution.parse(task, 1, 0, ctx),
+               sessions.parse(session, 1, 0, ctx),
+               *LineParser(spec_for_name("execution_log.jsonl")).parse([(1, 0, task)]),
+               *LineParser(spec_for_name("structured_logs.jsonl")).parse([(1, 0, session)])]
+    for record in records:
+        assert not record.malformed
+        assert depth(record.fields) == MOST_DEPTH
+        assert DEEPER in to_json(record.fields).decode()  # (orjson writes it again)
+        assert any(DEEPER in line for line, _, _ in tree_lines(record.fields))
+    # A long line's value and parts (decoded by the helper), and a line orjson
+    # refuses (a NaN) whose object its record keeps.
+    long = b'{"pad": "' + b"x" * (2 << 20) + b'", "d": ' + deep + b"}"
+    assert depth(long_value(long)) == depth(long_line_parts(long)[1]) == MOST_DEPTH
+    refused = execution.parse(b'{"task_id": "t", "budget_used": NaN, "errors": '
+                              + nested(300).encode() + b"}", 1, 0, ctx)
+    assert not refused.malformed and depth(refused.fields) == MOST_DEPTH
+    # A line too short to be walked deeper than the walks take is not looked at.
+    short = b'{"d":' + b"[" * 195 + b"]" * 195 + b"}"
+    record = execution.parse(short, 1, 0, ctx)
+    assert len(short) <= 400 and to_json(record.fields) == short
+    shown = list(tree_lines(record.fields))  # (the inspector shows as deep as a cut keeps)
+    assert len(shown) == MOST_DEPTH + 1 and DEEPER in shown[-1][0]
+    # As deep as the limit: kept whole.
+    assert nested(MOST_DEPTH - 1).encode() in to_json(
+        actions.parse(b'{"details": ' + nested(MOST_DEPTH - 1).encode() + b"}", 1, 0,
+                      ctx).fields)
+
+
+def test_a_value_made_deep_elsewhere_is_still_shown_and_written_without_recursing_past_it():
+    # (Not decoded from a line, as a history's entries are read in pieces:
+    # the inspector and the JSON written again bound it themselves.)
+    from vivtui.parsing.record import to_json
+    from vivtui.sources.json_depth import DEEPER
+    from vivtui.ui.inspector import tree_lines
+    value: dict = {"leaf": 1}
+    for _ in range(900):
+        value = {"k": value}
+    assert sum(DEEPER in line for line, _, _ in tree_lines(value)) == 1
+    assert DEEPER.encode() in to_json(value)

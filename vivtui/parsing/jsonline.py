@@ -15,6 +15,7 @@ from vivtui.parsing.record import Record, Records, decoded_once, malformed, new_
 from vivtui.sources import elsewhere
 from vivtui.sources.cut_lines import cut_note
 from vivtui.sources.decoding import damage_text, line_text
+from vivtui.sources.json_depth import SHORT, bounded
 from vivtui.sources.json_dialect import NOT_JSON, after_orjson
 from vivtui.sources.json_values import too_many_values
 
@@ -44,7 +45,7 @@ def refused_parts(data: bytes) -> tuple[str, Any]:
     record's hostile stretch was decoded again to find its depth)."""
     value = after_orjson(data)
     if value is not NOT_JSON:
-        return VALUE, value
+        return VALUE, bounded(value, data)
     found = glued.stretches(data)
     if found is None:
         return WHY, why_not_json(data)
@@ -187,7 +188,7 @@ def line_parser(kind: str, from_object: FromObject) -> LineParse:
                                                    ctx)[0])
         if obj.__class__ is not dict:
             return not_an_object(kind, data, line, offset, obj)
-        return new_record(Record, from_object(obj, data, line, offset, ctx))
+        return new_record(Record, from_object(bounded(obj, data), data, line, offset, ctx))
 
     # Named as its kind's module names it (``parse = line_parser(...)``), so
     # that a model holding it is sent to another process by reference.
@@ -231,6 +232,9 @@ def parse_batch(kind: str, from_object: FromObject,
     if severity_of is not None:
         severities = dict(severities)  # this batch's other categories join it
     zone = ctx.zone
+    # (An object kept nested too deep is cut: ``json_depth``. A batch of
+    # short lines, nearly all, pays one test a line for it.)
+    deep_check = longest > SHORT
     out: list = []
     append = out.append
     for line, offset, data in lines:
@@ -246,9 +250,13 @@ def parse_batch(kind: str, from_object: FromObject,
                 severity = severities[category] = severity_of(category)
                 categories[category] = category
             if severity is not None:
+                if raw_object and deep_check and len(data) > SHORT:
+                    obj = bounded(obj, data)
                 append((kind, line, offset, obj.get("timestamp"), zone, severity,
                         categories[category], obj if raw_object else data, False, ""))
             else:
+                if deep_check and len(data) > SHORT:
+                    obj = bounded(obj, data)
                 append(from_object(obj, data, line, offset, ctx))
             continue
         if obj is LONG:

@@ -8,7 +8,8 @@ them, taken breadth first (a record's own fields before what is nested in
 them), at most ``MOST_ITEMS`` of each list or object (its first items whole,
 rather than 50,000 shells with nothing in them: a list of small objects
 showed so in the inspector), and says where it was cut and how much was
-left, in its own words.
+left, in its own words; and what is nested deeper than ``json_depth.MOST_DEPTH``
+levels is said, not kept, as wherever a line is decoded.
 Strings are kept whole: they cost by their length, which a line's bounds
 (``sources.cut_lines``), and a producer's long output is worth its whole
 (unless a bound is asked for: ``longest_text``, a line made to fit a
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 from collections import deque
 from typing import Any
+
+from vivtui.sources.json_depth import DEEPER, MOST_DEPTH
 
 # (50k objects pickled, the helper's answer, load in 19 ms: ``sources.elsewhere``)
 MOST_VALUES = 50_000
@@ -39,16 +42,16 @@ def pruned(value: Any, most_values: int = MOST_VALUES, most_items: int = MOST_IT
     if root is None:
         return text_within(value, longest_text)
     left = most_values
-    todo = deque([(value, root)])
+    todo = deque([(value, root, 1)])
     while todo:
-        whole, kept = todo.popleft()
+        whole, kept, depth = todo.popleft()
         taken = min(len(whole), left, most_items)
         left -= taken
         if kept.__class__ is dict:
             for _, (key, item) in zip(range(taken), whole.items()):
-                kept[key] = _queued(item, todo, longest_text)
+                kept[key] = _queued(item, todo, longest_text, depth)
         else:
-            kept.extend(_queued(item, todo, longest_text) for item in whole[:taken])
+            kept.extend(_queued(item, todo, longest_text, depth) for item in whole[:taken])
         if taken < len(whole):
             _mark(kept, len(whole) - taken)
     return root
@@ -62,13 +65,16 @@ def _empty(value: Any) -> dict | list | None:
     return None
 
 
-def _queued(item: Any, todo: deque, longest_text: int | None) -> Any:
-    """The item as kept: a container's copy, to be filled when its turn comes."""
+def _queued(item: Any, todo: deque, longest_text: int | None, depth: int) -> Any:
+    """The item as kept (in a container ``depth`` levels down): a container's
+    copy, to be filled when its turn comes; below ``MOST_DEPTH``, said."""
     copy = _empty(item)
     if copy is None:
         return text_within(item, longest_text)
     if item:
-        todo.append((item, copy))
+        if depth >= MOST_DEPTH:
+            return DEEPER
+        todo.append((item, copy, depth + 1))
     return copy
 
 

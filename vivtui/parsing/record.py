@@ -14,6 +14,7 @@ from vivtui.parsing.long_lines import cut_text, value_of
 from vivtui.parsing.recent_big import BIG, RecentBig
 from vivtui.parsing.values import timestamp
 from vivtui.sources import decoding, json_dialect
+from vivtui.sources.json_depth import within_depth
 
 ERROR = "error"
 WARNING = "warning"
@@ -276,11 +277,12 @@ def packed(record: Record) -> Record:
 def to_json(value: Any, default: Callable[[Any], Any] | None = None) -> bytes:
     """A decoded value as JSON again. The standard parser (``json_dialect``'s
     fallback) gives integers past 64 bits, which orjson does not write: they
-    are kept as their digits, in a string."""
+    are kept as their digits, in a string; nor does it write a value nested
+    deeper than 254 levels (one not decoded from a line: ``json_depth``)."""
     try:
         return orjson.dumps(value, default=default)
-    except TypeError:
-        return orjson.dumps(_within_64_bits(value), default=default)
+    except TypeError:  # (orjson's refusals of both are TypeErrors)
+        return orjson.dumps(_within_64_bits(within_depth(value)), default=default)
 
 
 def _within_64_bits(value: Any) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from vivtui.sources.decoding import text_of
+from vivtui.sources.json_depth import bounded
 
 
 class _NotJson:
@@ -44,11 +45,13 @@ _OPENS, _CLOSES = (b"{", b"["), (b"}", b"]")
 
 
 def loads(data: bytes) -> Any:
-    """The JSON value ``data`` holds, or ``NOT_JSON``."""
+    """The JSON value ``data`` holds (cut if nested too deep: ``json_depth``),
+    or ``NOT_JSON``."""
     try:
-        return orjson.loads(data)
+        value = orjson.loads(data)
     except orjson.JSONDecodeError:
-        return after_orjson(data)
+        value = after_orjson(data)
+    return bounded(value, data)
 
 
 def after_orjson(data: bytes) -> Any:

@@ -17,6 +17,7 @@ from vivtui.parsing.record import GluedRecord, Record
 from vivtui.parsing.values import text
 from vivtui.safetext import MASK, is_secret_name
 from vivtui.sources.decoding import is_utf8, text_of
+from vivtui.sources.json_depth import DEEPER, MOST_DEPTH
 from vivtui.ui import render, styles
 from vivtui.ui.clipboard import COPY_MOST, copy_soon, first_lines
 from vivtui.ui.keys_footer import KeysFooter
@@ -61,6 +62,10 @@ def tree_lines(value: Any, indent: int = 0, most: int | None = None) -> Iterator
     """Fields as an indented tree; multi-line strings as blocks, in full (or
     their first ``most`` characters)."""
     pad = "  " * indent
+    if indent >= MOST_DEPTH and isinstance(value, (dict, list)) and value:
+        # (Values are cut so where decoded; a value made otherwise is not walked deeper.)
+        yield f"{pad}{DEEPER}", styles.NOTE, 0
+        return
     if isinstance(value, dict):
         for key, item in value.items():
             label = f"{pad}{render.safe(key, 200)}:"
