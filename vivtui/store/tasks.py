@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from functools import partial
+from heapq import nlargest
 from itertools import compress, count
 
 from vivtui.parsing.execution import KIND, parse, status_severity
@@ -344,6 +345,16 @@ class TaskTracker(KeepsOrder, BoundTracker):
 
     def by_status(self) -> Counter:
         return +self.counts  # without the statuses no task has any more
+
+    def commonest_statuses(self, most: int) -> tuple[list[tuple[str, int]], int]:
+        """The ``most`` statuses the most tasks have, the most first (in the
+        order first seen where as many have each), and how many statuses
+        tasks have: found in C (a queue of 200k statuses, one a task, had
+        them all copied and sorted at each draw, 140-220 ms)."""
+        counts = self.counts
+        top = nlargest(most, counts.items(), key=operator.itemgetter(1))
+        held = len(counts) - list(counts.values()).count(0)
+        return [(status, count) for status, count in top if count > 0], held
 
     def failed(self) -> list[Task]:
         error = SEVERITY_CODE[ERROR]

@@ -29,18 +29,20 @@ def line() -> Text:
     return Text(no_wrap=True, overflow="ellipsis", end="")
 
 
-def counts(label: str, items: list[Count]) -> Text:
+def counts(label: str, items: list[Count], total: int | None = None) -> Text:
     """The label, then each item's name and count: the first ``COUNTS_MOST``
     of them, and how many more (200k statuses, one a task, made a head of
-    megabytes, wrapped again at every draw)."""
+    megabytes, wrapped again at every draw). ``total``: how many items there
+    are, when ``items`` holds only the first."""
     out = line()
     out.append(f" {label} ", styles.STRONG)
     for name, count, style in items[:COUNTS_MOST]:
         # A name of several words is not parted by a wrap ("rate" / "limited 1").
         out.append(f" {render.safe(name, 30).replace(' ', NO_BREAK)} ", style)
         out.append(str(count), styles.STRONG)
-    if len(items) > COUNTS_MOST:
-        out.append(f"  +{len(items) - COUNTS_MOST:,} more", styles.NOTE)
+    more = (len(items) if total is None else total) - min(len(items), COUNTS_MOST)
+    if more > 0:
+        out.append(f"  +{more:,} more", styles.NOTE)
     return out
 
 

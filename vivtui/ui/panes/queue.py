@@ -102,10 +102,10 @@ class QueuePane(Pane):
             # took 5-10 ms of the jump.
             self.draw_when_shown(lambda: self.show_history(self.view.selected))
         self._seen_version = seen
-        counts = sorted(tracker.by_status().items(), key=lambda item: -item[1])
+        counts, held = tracker.commonest_statuses(heads.COUNTS_MOST)
         self.head(self.previewed(heads.counts(f"Queue {len(tracker.tasks)} tasks", [
             (status, count, styles.FAILURE if model.status_failed(status) else styles.PLAIN)
-            for status, count in counts]), "Queue"))
+            for status, count in counts], held), "Queue"))
 
     def show_history(self, task: model.Task | None) -> None:
         """Its events read back by a thread (``ui.soon``): a long line's took
