@@ -318,3 +318,15 @@ def test_the_time_strip_s_bin_says_its_year_when_it_is_not_this_one():
     assert "2025-12-04 19:26–19:27" in strip_text(strip, 1, UTC, next_year).plain
     assert render.minute(datetime(2026, 1, 1, 0, 30, tzinfo=UTC), UTC, next_year) \
         == "01-01 00:30"
+
+
+def test_a_time_strip_bin_of_days_says_the_day_it_ends():
+    # A run of ten months binned by the week read "12-03 00:00–00:00".
+    from datetime import UTC, datetime
+
+    from vivtui.store.timebins import Bins
+    from vivtui.ui.timestrip import Strip, strip_text
+    first = int(datetime(2026, 11, 26, tzinfo=UTC).timestamp()) // 60
+    strip = Strip(*(Bins(first, 7 * 24 * 60, [1.0, 2.0]) for _ in range(4)))
+    now = datetime(2026, 12, 4, tzinfo=UTC)
+    assert "12-03 00:00–12-10 00:00" in strip_text(strip, 1, UTC, now).plain
