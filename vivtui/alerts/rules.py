@@ -255,7 +255,8 @@ class AlertEngine(ApiRules):
             newest = sessions[unsaid[-1]].started_at
             out.append(self._make(SESSION_STALL, WARNING,
                                   f"{len(unsaid):,} more sessions open for over "
-                                  f"{_span(threshold)} with no completion (the sessions pane lists them)",
+                                  f"{_span(threshold)} with no completion "
+                                  "(the sessions pane lists them)",
                                   store, None, newest.timestamp() + threshold >= self._since,
                                   when=now))
 
