@@ -173,5 +173,6 @@ def test_a_queue_of_many_statuses_gives_its_commonest_without_sorting_them_all()
     top, held = tracker.commonest_statuses(heads.COUNTS_MOST)
     whole = sorted(tracker.by_status().items(), key=lambda kv: -kv[1])
     assert top == whole[:heads.COUNTS_MOST] and held == len(whole) == 701
+    assert tracker.statuses_by_count() == whole  # (the picker's, at `t`)
     assert heads.counts("Queue", [(s, c, "") for s, c in top], held).plain.endswith(
         f"+{701 - heads.COUNTS_MOST} more")

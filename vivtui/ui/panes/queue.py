@@ -67,7 +67,7 @@ class QueuePane(Pane):
         """The statuses, counted by the tracker as tasks change (not each task described)."""
         if not self._source:
             return []
-        return sorted(self._source[0].tracker.by_status().items(), key=lambda kv: -kv[1])
+        return self._source[0].tracker.statuses_by_count()
 
     def timed_problems(self, level: str) -> Iterable[tuple[float, int]]:
         severity = LEVEL_SEVERITY.get(level)
