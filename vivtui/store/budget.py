@@ -360,8 +360,8 @@ class BudgetTracker(WrapperLimits):
                 pair[2] += tokens_in
                 pair[3] += tokens_out
             wrapper = self.wrapper_named(user)
-            if was is not None:
-                self._leaves_place(wrapper)
+            if was is not None:  # (an order kept: as a rule, not in a backlog's reading)
+                self.order.leaving(wrapper, self._nearest_first)
             wrapper.calls += count_
             wrapper.cost += cost
             moved.add(user)
@@ -414,20 +414,12 @@ class BudgetTracker(WrapperLimits):
         if wrapper is None:
             self._place[user] = len(self.by_user)
             wrapper = self.by_user[user] = Wrapper(user)
-            if self.order.was is not None:
-                self.order.was[user] = None  # (new: to be put in the order kept)
+            self.order.added(user)
         return wrapper
-
-    def _leaves_place(self, wrapper: Wrapper) -> None:
-        """Before ``wrapper``'s account changes: where it is in the order
-        kept (``store.wrapper_order``), if one is."""
-        was = self.order.was
-        if was is not None and wrapper.user not in was:
-            was[wrapper.user] = self._nearest_first(wrapper)
 
     def _refused(self, record: Record) -> None:
         wrapper = self._wrapper(record.fields)
-        self._leaves_place(wrapper)
+        self.order.leaving(wrapper, self._nearest_first)
         wrapper.refused += 1
         self.moved.add(wrapper.user)
         remaining = self._amount(record, "remaining", MAX_CALL_COST * 1_000)

@@ -155,13 +155,10 @@ class WrapperLimits:
 
     def _limits_of(self, wrappers: list[Wrapper]) -> list[float]:
         """``limit_of`` of each (most have no limit of their own: one for all)."""
-        if self.option_limit is not None:
-            return [self.option_limit] * len(wrappers)
         inferred = list(map(_INFERRED, wrappers))
-        base = self.limit_with(None)
-        if inferred.count(None) == len(inferred):
-            return [base] * len(wrappers)
-        return [base if limit is None else limit for limit in inferred]
+        if self.option_limit is None and inferred.count(None) < len(inferred):
+            return list(map(self.limit_with, inferred))
+        return [self.limit_with(None)] * len(wrappers)
 
     def _spenders_since(self, minute: int) -> Iterable[Wrapper]:
         """The wrappers that may have spent in ``minute`` or later, in

@@ -35,6 +35,17 @@ class WrapperOrder:
         # which never looks), or one to be made whole again.
         self.was: dict[str, Key | None] | None = None
 
+    def added(self, user: str) -> None:
+        """A wrapper new since the last look (put in the order at the next)."""
+        if self.was is not None:
+            self.was[user] = None
+
+    def leaving(self, wrapper: Wrapper, key_of: Callable[[Wrapper], Key]) -> None:
+        """Before ``wrapper`` changes: its key now, where it is in the order (if one is kept)."""
+        was = self.was
+        if was is not None and wrapper.user not in was:
+            was[wrapper.user] = key_of(wrapper)
+
     def forget(self) -> None:
         """Made whole again at the next look (many wrappers changed at once)."""
         self.was = None

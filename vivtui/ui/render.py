@@ -8,7 +8,7 @@ literal, and escape sequences never reach the terminal.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -81,10 +81,9 @@ def stamp(ts: datetime | None, zone: tzinfo | None, now: datetime) -> str:
     """A time with its date when it is not today's (a year too if not this year's)."""
     if ts is None:
         return "-"
-    local, today = ts.astimezone(zone), now.astimezone(zone)
-    if local.date() == today.date():
-        return local.strftime("%H:%M:%S")
-    return local.strftime("%m-%d %H:%M" if local.year == today.year else "%Y-%m-%d %H:%M")
+    if ts.astimezone(zone).date() == now.astimezone(zone).date():
+        return ts.astimezone(zone).strftime("%H:%M:%S")
+    return minute(ts, zone, now)
 
 
 def minute(ts: datetime, zone: tzinfo | None, now: datetime) -> str:
@@ -93,6 +92,15 @@ def minute(ts: datetime, zone: tzinfo | None, now: datetime) -> str:
     local = ts.astimezone(zone)
     return local.strftime("%m-%d %H:%M" if local.year == now.astimezone(zone).year
                           else "%Y-%m-%d %H:%M")
+
+
+def span(start: datetime, end: datetime, zone: tzinfo | None, now: datetime) -> str:
+    """From ``start`` to ``end`` (a time strip's bin): the end's date too when
+    the span is of days (a ten-month run binned by the week read "12-03
+    00:00–00:00")."""
+    ends = (f"{end.astimezone(zone):%H:%M}" if end - start < timedelta(days=1)
+            else minute(end, zone, now))
+    return f"{minute(start, zone, now)}–{ends}"
 
 
 def duration(seconds: float | None) -> str:

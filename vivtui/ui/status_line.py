@@ -9,6 +9,8 @@ Mixed into the main screen: needs ``store``, ``run_layout``, ``panes``,
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual.css.query import NoMatches
 
 from vivtui.sources.regular import size_of
@@ -57,13 +59,15 @@ class StatusLine:
         (unreadable, not read) took the line to two rows, one less for the
         pane. The time strip gives way first, then why the file was not read
         (its pane says it too); only then does the line wrap."""
-        for strip, brief in ((wide, False), (False, False), (False, True)):
-            text = heads.status(statuses, self.store,
-                                pane.follow_text() if pane is not None else None, self.now(),
-                                self.zone, alerts=self.alerts.fired,
-                                strip=status_strip(self.store, STATUS_STRIP) if strip else None,
-                                counting=self.reading(), run=self.run_judged(),
-                                spend_counted=self._counted_whole("api"), brief=brief)
+        status = partial(heads.status, statuses, self.store,
+                         pane.follow_text() if pane is not None else None, self.now(), self.zone,
+                         alerts=self.alerts.fired, counting=self.reading(),
+                         run=self.run_judged(), spend_counted=self._counted_whole("api"))
+        strip = status_strip(self.store, STATUS_STRIP) if wide else None
+        tries = ((strip, False), (None, False), (None, True)) if strip is not None else (
+            (None, False), (None, True))
+        for shown, brief in tries:
+            text = status(strip=shown, brief=brief)
             if text.cell_len <= self.size.width:
                 break
         return text

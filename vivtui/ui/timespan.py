@@ -41,8 +41,8 @@ class TimeSpanActions:
                                                                    strip.count - 1)
         start, end = strip.span(at)
         self._time_span((start.astimezone(self.zone), end.astimezone(self.zone)))
-        self.say(f"every pane: {render.minute(start, self.zone, self.now())}–"
-                 f"{end.astimezone(self.zone):%H:%M} only (T again: every time)", timeout=3)
+        self.say(f"every pane: {render.span(start, end, self.zone, self.now())} only "
+                 "(T again: every time)", timeout=3)
 
     def _time_span(self, span) -> None:
         for pane in self.panes.values():

@@ -97,10 +97,7 @@ def strip_text(strip: Strip, cursor: int, zone: tzinfo | None, now: datetime) ->
         out.append(f" ≤{figure(max(bins.values, default=0))}\n", styles.NOTE)
     start, end = strip.span(cursor)
     out.append(f"{'':<{LABEL}}", styles.NOTE)
-    # (A bin of days ends on another day: said with its date.)
-    ends = (f"{end.astimezone(zone):%H:%M}" if end - start < timedelta(days=1)
-            else render.minute(end, zone, now))
-    out.append(f"{render.minute(start, zone, now)}–{ends}", styles.STRONG)
+    out.append(render.span(start, end, zone, now), styles.STRONG)
     out.append(f"  events {_count(strip.events.values[cursor])}"
                f"  failures {_count(strip.failures.values[cursor])}"
                f"  spend {render.money(strip.spend.values[cursor])}"
