@@ -439,6 +439,7 @@ SECONDS_STAMPS = [
     "2026-02-03T05:44:03.25+05:30:15", "2026-02-03T05:44:03+0530", "2026-02-03T05:44:03.5-03",
     "2026-02-03T05:44:03.5 ", "2026-02-03T05:44:03.5+00:00x", "1969-12-31T23:59:59.25",
     "0001-01-01T00:00:00.5", "2026-03-08T02:30:00", "2026-11-01T01:30:00.5",
+    "9999-12-31T23:59:59", "9999-12-31T23:59:59+14:00", "2999-12-31T23:59:59-12:00",
 ]
 
 
@@ -464,9 +465,24 @@ def test_epoch_seconds_of_a_stamp_are_the_parsed_time(host_zone, monkeypatch):
 
 
 @pytest.mark.parametrize("stamp", [
+    "9999-12-31T23:59:59", "0001-01-01T00:00:00", "9999-12-31T23:59:59+14:00",
+    "0001-01-01T00:00:00-12:00", "1899-12-31T23:59:59Z", "3000-01-01T00:00:00"])
+def test_a_time_outside_the_years_placed_is_no_time(stamp):
+    # Near datetime's own bounds a zone, a bin or a day added overflowed: a
+    # line stamped 9999-12-31 ended the monitor at the audit pane's strip.
+    minutes = values.EpochMinutes()
+    for zone in (timezone.utc, timezone(timedelta(hours=14)), None):
+        assert values.timestamp(stamp, zone) is None
+        assert minutes.seconds(stamp, zone) is None and minutes.of(stamp, zone) is None
+    assert values.timestamp("2999-12-31T23:59:59-12:00", None).year == 2999
+    assert values.timestamp("1900-01-01T00:00:00", timezone.utc).year == 1900
+
+
+@pytest.mark.parametrize("stamp", [
     "2026-02-03T05:44:03.123456", "2026-02-03T05:44:59", "2026-02-03 05:44:03",
     "2026-02-03T05:44:03+02:00", "2026-02-03T05:44:03.5Z", "2026-02-03T05:44:03.123-05:30",
     "2026-03-29T02:30:00", "2026-02-03T05:44:5", "garbage-but-long:xx", "", None, 12,
+    "9999-12-31T23:59:59", "2999-12-31T23:59:59-12:00",
 ])
 def test_epoch_minute_of_a_stamp_is_the_parsed_time_minute(stamp):
     # Cached per minute written; must agree with parsing each stamp whole.

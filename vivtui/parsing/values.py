@@ -63,8 +63,15 @@ def flag(value: Any) -> bool | None:
     return None
 
 
+# The years a time is placed in, as written; a stamp outside them is no time
+# (its row shows it as written). No run's clock is that wrong, and a time near
+# datetime's own bounds overflowed where a zone, a bin or a day was added to
+# it: a line stamped 9999-12-31 ended the monitor at the audit pane's strip.
+YEARS = range(1900, 3000)
+
+
 def timestamp(value: Any, naive_zone: tzinfo | None) -> datetime | None:
-    """An aware datetime from an ISO string.
+    """An aware datetime from an ISO string (None outside ``YEARS``).
 
     Naive times are the writer's local time: they take ``naive_zone``, or the
     monitoring host's local zone (with its DST rules) when that is None.
@@ -72,6 +79,8 @@ def timestamp(value: Any, naive_zone: tzinfo | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except (ValueError, TypeError):
+        return None
+    if parsed.year not in YEARS:
         return None
     if parsed.tzinfo is not None:
         return parsed
@@ -152,7 +161,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def _minute_epoch_us(naive: datetime, zone: tzinfo | None) -> int | None:
     """The microseconds since the epoch of a naive time in ``zone`` (None:
-    the host's), as an aware time's ``timestamp()`` counts them."""
+    the host's), as an aware time's ``timestamp()`` counts them; None outside ``YEARS``."""
+    if naive.year not in YEARS:
+        return None
     try:
         delta = (naive.replace(tzinfo=zone) if zone is not None else naive.astimezone()) - _EPOCH
     except (OverflowError, OSError, ValueError):
@@ -183,7 +194,8 @@ class EpochMinutes:
         try:
             found = _from_iso(stamp)
             if found.tzinfo is not None:
-                return found.timestamp()
+                # (``YEARS`` written out: looking it up cost a task line 0.3 %.)
+                return found.timestamp() if 1900 <= found.year < 3000 else None
         except (ValueError, TypeError, OverflowError, OSError):
             return None
         key = (stamp[:16] if stamp[16:17] == ":" else stamp, zone)  # the minute, as written
