@@ -95,8 +95,9 @@ def open_monitor(path: str, args: argparse.Namespace, source_note=None) -> int:
     view_state = None if args.fresh is None else state_file(layout.root)
     options = monitor_options(args, view_state, source_note)
     options.early_previews, options.early_backlogs = early, backlogs
-    VivtuiApp(layout, options).run()
-    return 0
+    app = VivtuiApp(layout, options)
+    app.run()
+    return app.return_code or 0  # (1 if it ended on an error: a script sees it)
 
 
 def backlogs_first(feeds: list) -> bool:
@@ -124,8 +125,9 @@ def apart_reading(layout, args: argparse.Namespace, kind: str):
 
 def open_fleet(paths: list[str], args: argparse.Namespace) -> int:
     """Several runs: the overview first (``fleetapp``)."""
-    fleet_app(paths, checked_parents(args.runs), args).run()
-    return 0
+    app = fleet_app(paths, checked_parents(args.runs), args)
+    app.run()
+    return app.return_code or 0
 
 
 def fleet_app(paths: list[str], parents: list[str], args: argparse.Namespace,

@@ -1578,3 +1578,19 @@ async def test_a_crash_leaves_its_traceback_without_its_locals(tui, tmp_path):
     report = console.export_text()
     assert "RuntimeError: the crash" in report and "crashes" in report
     assert "sk-ant-api03" not in report and "BBBBBBBB" not in report
+
+
+def test_a_monitor_that_ends_on_an_error_exits_with_an_error(tmp_path, monkeypatch):
+    # Textual leaves 1 as the app's return code when it ends on an exception;
+    # the command returned 0 whatever happened, and a script saw no failure.
+    from vivtui import cli
+
+    (tmp_path / "action_log.jsonl").write_text('{"action_type": "TOOL"}\n')
+
+    def ends_on_an_error(app) -> None:
+        app._return_code = 1  # (as Textual's ``_handle_exception`` leaves it)
+
+    monkeypatch.setattr(VivtuiApp, "run", ends_on_an_error)
+    assert cli.main([str(tmp_path), "--fresh"]) == 1
+    monkeypatch.setattr(VivtuiApp, "run", lambda app: None)
+    assert cli.main([str(tmp_path), "--fresh"]) == 0
