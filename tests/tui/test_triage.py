@@ -357,6 +357,8 @@ def test_utc_option_sets_the_display_zone(tui, monkeypatch, tmp_path):
     seen = {}
 
     class Recorder:
+        return_code = 0  # (the app's: its exit status)
+
         def __init__(self, layout, options):
             seen["options"] = options
 

@@ -9,7 +9,7 @@ import random
 
 import orjson
 
-from vivtui.parsing import execution, kernel
+from vivtui.parsing import actions, execution, kernel
 from vivtui.parsing.context import ParseContext
 from vivtui.store.blocks import Blocks
 from vivtui.store.related import sort_time
@@ -83,18 +83,17 @@ def test_the_time_order_kept_as_blocks_come_is_the_order_sorted_afresh(monkeypat
              "timestamp": f"2026-02-03T{5 + second // 3600:02d}:{second // 60 % 60:02d}:"
                           f"{second % 60:02d}+00:00"}), n + 51, n * 10, UTC)))
     sorts = {True: 0, False: 0}  # (True: the new ones put at the end)
-    timed = []
-    real = Blocks._time
-    monkeypatch.setattr(Blocks, "_time", lambda self, place: (timed.append(1), real(self,
-                                                                                   place))[1])
+    afresh = []  # (sorted afresh: by the column of every kept block's time)
+    real = Blocks._kept_times
+    monkeypatch.setattr(Blocks, "_kept_times", lambda self: (afresh.append(1), real(self))[1])
     for capacity in (700, 10_000):  # blocks let go, or not
         store = RunStore(listed=capacity)
         for start in range(0, len(made), 37):
             read(store, made[start:start + 37])
-            timed.clear()
+            afresh.clear()
             got = list(map(identity, store.blocked.in_time_order()))
             kept = kept_by_file(made[:start + 37], capacity)
-            sorts[len(timed) < len(kept)] += 1
+            sorts[not afresh] += 1
             assert got == list(map(identity, sorted(kept,
                                                     key=lambda record: sort_time(record.ts))))
     assert sorts[True] > 20 and sorts[False] > 20  # put at the end, and sorted afresh
@@ -139,3 +138,55 @@ def test_blocks_taken_frozen_read_later_as_they_were_while_more_come():
     assert len(store.blocked.in_time_order()) == len(kept_by_file(made, 150))
     assert list(map(identity, taken)) == [before[at] for at in picked]
     assert list(map(identity, whole)) == before
+
+
+def test_the_commonest_reasons_are_the_tallys_sorted_by_count_then_name():
+    # Found in C (a run's 150k reasons, sorted with a Python key at each draw
+    # of the blocks, held the screen 50-64 ms a second): the same list.
+    from collections import Counter
+
+    from vivtui.store.safety import SafetyTally
+
+    rng = random.Random(3)
+    for _ in range(300):
+        tally = SafetyTally()
+        tally.by_reason = Counter({f"reason {rng.randrange(60)}": rng.randrange(1, 5)
+                                   for _ in range(rng.choice([0, 1, 3, 8, 50]))})
+        whole = sorted(tally.by_reason.items(), key=lambda item: (-item[1], item[0]))
+        assert tally.reasons() == whole
+        for most in (1, 2, 6, 10, 100):
+            assert tally.reasons(most) == whole[:most]
+
+
+def test_blocks_at_the_time_of_the_last_put_at_the_end_unless_an_earlier_files(monkeypatch):
+    # A live run writes many blocks in one second: each batch but a second's
+    # first had every block sorted again (100 ms for 150k at each draw).
+    afresh = []
+    real = Blocks._kept_times
+    monkeypatch.setattr(Blocks, "_kept_times", lambda self: (afresh.append(1), real(self))[1])
+
+    def block(n: int, kind: str):
+        stamp = f"2026-02-03T05:{n // 600:02d}:{n // 10 % 60:02d}+00:00"  # ten a second
+        if kind == "tasks":
+            return kind, execution.parse(orjson.dumps(
+                {"task_id": f"t{n}", "status": "safety_blocked", "timestamp": stamp}),
+                n + 1, n * 10, UTC)
+        return kind, actions.parse(orjson.dumps(
+            {"timestamp": stamp, "action_type": "SAFETY", "action": "BLOCKED"}),
+            n + 1, n * 10, UTC)
+
+    for kinds in (("tasks",), ("actions", "tasks")):  # (actions first seen: first at a time)
+        made = [block(n, kinds[n % 3 % len(kinds)]) for n in range(600)]
+        store, sorted_afresh = RunStore(), 0
+        for start in range(0, len(made), 7):
+            read(store, made[start:start + 7], kinds)
+            afresh.clear()
+            got = list(map(identity, store.blocked.in_time_order()))
+            sorted_afresh += bool(afresh)
+            kept = kept_by_file(made[:start + 7], 10_000)
+            assert got == list(map(identity, sorted(kept,
+                                                    key=lambda record: sort_time(record.ts))))
+        if len(kinds) == 1:
+            assert sorted_afresh == 1  # the first look
+        else:  # a batch with an action at the time of the last one, a task, is sorted in
+            assert 1 < sorted_afresh < len(made) // 7

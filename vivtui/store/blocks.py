@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterator, Sequence
+from itertools import chain
 
 from vivtui.parsing.record import Record
 from vivtui.store.buffer import RecordBuffer
@@ -23,6 +24,11 @@ KEPT_BLOCKS = 1_000_000  # per file
 # ... of a file whose lines cannot be read back (entries spanning lines, or no
 # file to read: a report): each kept whole, packed, a few hundred bytes.
 KEPT_WHOLE = 5_000
+# A block's place: its file's number (``Blocks.kinds``), then its sequence
+# number in the file's rows. An int, not a (kind, number) pair: making 150k
+# pairs was a quarter of the first B's 100 ms.
+_SEQ_BITS = 40
+_SEQ = (1 << _SEQ_BITS) - 1
 
 
 class FileBlocks:
@@ -66,9 +72,10 @@ class Blocks:
     def __init__(self, capacity: int | None = None) -> None:
         self.capacity = KEPT_BLOCKS if capacity is None else capacity
         self.files: dict[str, FileBlocks] = {}  # by kind, in the order first seen
+        self.kinds: list[str] = []  # each file's kind by its number (a place's first bits)
         # The time order as last asked for (None: to be sorted afresh), each
         # file's first block kept and how many had come then.
-        self._ordered: list[tuple[str, int]] | None = None
+        self._ordered: list[int] | None = None
         self._firsts: dict[str, int] = {}
         self._upto: dict[str, int] = {}
 
@@ -92,16 +99,21 @@ class Blocks:
         if firsts != self._firsts:
             ordered = None  # blocks were let go
         if ordered is not None:
-            new = [(kind, seq) for kind, blocks in self.files.items()
-                   for seq in range(self._upto.get(kind, firsts[kind]), blocks.rows.total)]
+            new = list(chain.from_iterable(
+                self._places(kind, self._upto.get(kind, firsts[kind]), blocks.rows.total)
+                for kind, blocks in self.files.items()))
             new.sort(key=time)
-            if not new or not ordered or time(new[0]) > time(ordered[-1]):
+            if not new or not ordered or self._follows(new[0], ordered[-1]):
                 ordered = [*ordered, *new]  # (a list shown or scanned stays as it was)
             else:
                 ordered = None
         if ordered is None:
             ordered = self._kept_places()
-            ordered.sort(key=time)
+            # Sorted by a column of their times (a Python key for each of a
+            # run's 150k blocks held the screen 100 ms at the first B).
+            times = self._kept_times()
+            ordered = list(map(ordered.__getitem__,
+                               sorted(range(len(times)), key=times.__getitem__)))
         self._ordered, self._firsts = ordered, firsts
         self._upto = {kind: blocks.rows.total for kind, blocks in self.files.items()}
         return BlockRows(self, ordered)
@@ -113,8 +125,29 @@ class Blocks:
             self._of(kind).followed_by(later.files[kind])
             self._ordered = None
 
-    def _time(self, place: tuple[str, int]) -> float:
-        return self.files[place[0]].time_of(place[1])
+    def kind_and_seq(self, place: int) -> tuple[str, int]:
+        return self.kinds[place >> _SEQ_BITS], place & _SEQ
+
+    def _places(self, kind: str, start: int, stop: int) -> range:
+        """The places of ``kind``'s blocks ``start`` to ``stop`` (sequence numbers)."""
+        base = self.kinds.index(kind) << _SEQ_BITS
+        return range(base + start, base + stop)
+
+    def _time(self, place: int) -> float:
+        kind, seq = self.kind_and_seq(place)
+        return self.files[kind].time_of(seq)
+
+    def _follows(self, place: int, last: int) -> bool:
+        """Does the block at ``place``, newer in its file, come after ``last``
+        in the time order? At the same time, if its file is ``last``'s or a
+        later one (a live run writes many blocks in one second: each batch
+        but the second's first had all sorted again, 100 ms for 150k)."""
+        at, before = self._time(place), self._time(last)
+        if at != before:
+            return at > before
+        files = list(self.files)
+        return (files.index(self.kind_and_seq(place)[0])
+                >= files.index(self.kind_and_seq(last)[0]))
 
     def of_kind_since(self, kind: str, since: float, most: int) -> Sequence[Record]:
         """``kind``'s blocks timed at or after ``since`` (seconds), the first
@@ -123,9 +156,10 @@ class Blocks:
         if blocks is None:
             return []
         found = []
-        for seq in blocks.kept():
+        for place, seq in zip(self._places(kind, blocks.rows.first_seq, blocks.rows.total),
+                              blocks.kept()):
             if blocks.time_of(seq) >= since:
-                found.append((kind, seq))
+                found.append(place)
                 if len(found) == most:
                     break
         return BlockRows(self, found)
@@ -134,9 +168,19 @@ class Blocks:
         """File after file (in the order first seen), each in line order."""
         return iter(BlockRows(self, self._kept_places()))
 
-    def _kept_places(self) -> list[tuple[str, int]]:
-        """Every block kept, as (kind, sequence number), file after file."""
-        return [(kind, seq) for kind, blocks in self.files.items() for seq in blocks.kept()]
+    def _kept_places(self) -> list[int]:
+        """Every block kept, file after file."""
+        return list(chain.from_iterable(self._places(kind, blocks.rows.first_seq,
+                                                     blocks.rows.total)
+                                        for kind, blocks in self.files.items()))
+
+    def _kept_times(self) -> array:
+        """The time of each block kept, in ``_kept_places``' order."""
+        times = array("d")
+        for blocks in self.files.values():
+            start = blocks.rows.first_seq - blocks.times_from
+            times.extend(blocks.times[start:start + len(blocks.kept())])
+        return times
 
     def absorb(self, other: Blocks, kinds: set[str], rank: dict[str, int]) -> None:
         """Take over ``other``'s blocks of ``kinds`` (files another process
@@ -144,6 +188,7 @@ class Blocks:
         for kind in kinds:
             if kind in other.files:
                 self.files[kind] = other.files[kind]
+                self._number(kind)
             else:
                 self.files.pop(kind, None)
         self.files = dict(sorted(self.files.items(), key=lambda item: rank.get(item[0],
@@ -154,13 +199,19 @@ class Blocks:
         found = self.files.get(kind)
         if found is None:
             found = self.files[kind] = FileBlocks(kind, self.capacity)
+            self._number(kind)
         return found
+
+    def _number(self, kind: str) -> None:
+        """``kind`` given a number, if it has none (kept: places shown name it)."""
+        if kind not in self.kinds:
+            self.kinds.append(kind)
 
 
 class BlockRows(Sequence):
-    """Blocks at (kind, sequence number) places, read a chunk at a time."""
+    """Blocks at their places (``Blocks.kind_and_seq``), read a chunk at a time."""
 
-    def __init__(self, blocks: Blocks, places: list[tuple[str, int]],
+    def __init__(self, blocks: Blocks, places: list[int],
                  rows: dict | None = None) -> None:
         """``rows``: each file's rows to read from (default: as kept now)."""
         self._blocks, self._places = blocks, places
@@ -189,13 +240,15 @@ class BlockRows(Sequence):
         """Each block's time in seconds (None: none), read from no file."""
         files = self._blocks.files
         return [None if time == -math.inf else time
-                for time in (files[kind].time_of(seq) for kind, seq in self._places)]
+                for time in (files[kind].time_of(seq)
+                             for kind, seq in map(self._blocks.kind_and_seq, self._places))]
 
     def __iter__(self) -> Iterator[Record]:
         for start in range(0, len(self._places), CHUNK):
             yield from self._read(self._places[start:start + CHUNK])
 
-    def _read(self, places: list[tuple[str, int]]) -> list[Record]:
+    def _read(self, places: list[int]) -> list[Record]:
+        places = list(map(self._blocks.kind_and_seq, places))
         wanted: dict[str, list[int]] = {}
         for kind, seq in places:
             wanted.setdefault(kind, []).append(seq)
