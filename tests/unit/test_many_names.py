@@ -176,3 +176,33 @@ def test_a_queue_of_many_statuses_gives_its_commonest_without_sorting_them_all()
     assert tracker.statuses_by_count() == whole  # (the picker's, at `t`)
     assert heads.counts("Queue", [(s, c, "") for s, c in top], held).plain.endswith(
         f"+{701 - heads.COUNTS_MOST} more")
+
+
+def test_the_latest_open_sessions_are_the_last_of_all_of_them_sorted():
+    # Only the latest are sorted (sorting 200k open sessions' starts held the
+    # screen 120 ms at the stall rule's first look); ties as a whole sort has them.
+    from vivtui.parsing import sessions
+
+    rng, most_found = random.Random(4), 0
+    for trial in range(40):
+        store = RunStore(None)
+        count = rng.choice([0, 5, 30, 200])
+        lines = [orjson.dumps({"timestamp": f"2026-03-01T12:{rng.randrange(8):02d}:00+00:00",
+                               "level": "INFO", "message": "GrindSession started",
+                               "worker_id": "w", "context": {"session_id": n, "run": 1}})
+                 for n in range(count)]
+        store.apply(sessions.KIND, [sessions.parse(line, n + 1, n * 100, ParseContext(None))
+                                    for n, line in enumerate(lines)])
+        tracker = store.sessions
+        latest = datetime(2026, 3, 1, 12, rng.randrange(9), tzinfo=timezone.utc).timestamp()
+        besides = set(rng.sample(range(count), count // 4))
+        every, whole = tracker.open_started_by(latest, besides)
+        assert sorted(every) == sorted(whole)
+        assert not besides & set(whole)
+        starts = [tracker.sessions[at].started_at.timestamp() for at in whole]
+        assert starts == sorted(starts) and all(start <= latest for start in starts)
+        most_found = max(most_found, len(whole))
+        for most in (1, 3, 21, 500):
+            found, last = tracker.open_started_by(latest, besides, most)
+            assert found == every and last == whole[-most:]
+    assert most_found > 100

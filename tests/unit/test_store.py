@@ -69,6 +69,7 @@ def test_completion_pairs_with_most_recent_open_start_of_same_key():
     assert [s.title for s in tracker.unfinished] == ["first", "next wave"]
     assert first.state() == UNFINISHED  # a later start of its key came before any completion
     assert first.why_left_behind() == "a later start of its key came first"
+    assert tracker._by_key is None  # (found by a walk: made, it held the screen 124 ms)
     assert wave2.state(LIVE) == RUNNING and wave2.state(IDLE) == STALLED
     assert wave2.state(FINISHED) == UNFINISHED
     assert other.state() == FAILED

@@ -238,10 +238,11 @@ class AlertEngine(ApiRules):
         if self._since is None:
             self._since = now.timestamp()
         seen = self._stalled_sessions
-        news = store.sessions.open_started_by(now.timestamp() - threshold, besides=seen)
+        news, latest = store.sessions.open_started_by(now.timestamp() - threshold,
+                                                      besides=seen, most=MOST_STALLS_SAID + 1)
         seen.update(news)
         sessions = store.sessions.sessions
-        for at in news[-MOST_STALLS_SAID:]:
+        for at in latest[-MOST_STALLS_SAID:]:
             session = sessions[at]
             began = session.started_at
             # Stalled before vivtui looked: the history's news, listed, not rung.
@@ -250,11 +251,11 @@ class AlertEngine(ApiRules):
                                   f"{_session_text(session.key, session.title)} open for "
                                   f"{_span((now - began).total_seconds())} with no completion",
                                   store, session.start, crossed, when=now))
-        unsaid = news[:-MOST_STALLS_SAID]
-        if unsaid:
-            newest = sessions[unsaid[-1]].started_at
+        unsaid = len(news) - MOST_STALLS_SAID
+        if unsaid > 0:
+            newest = sessions[latest[0]].started_at  # (the latest of those not said)
             out.append(self._make(SESSION_STALL, WARNING,
-                                  f"{len(unsaid):,} more sessions open for over "
+                                  f"{unsaid:,} more sessions open for over "
                                   f"{_span(threshold)} with no completion "
                                   "(the sessions pane lists them)",
                                   store, None, newest.timestamp() + threshold >= self._since,
