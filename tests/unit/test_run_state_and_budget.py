@@ -110,8 +110,9 @@ def test_a_time_further_ahead_than_any_zone_is_no_sign_of_life_but_stays_its_row
     assert state.state == FINISHED and state.last_event == T0
     store.apply("sessions", [started(clock.now + timedelta(days=2), 3)])  # two days ahead
     assert store.run_state().state == FINISHED
-    assert [session.started_at.year for session in store.sessions.sessions] == [
-        2026, 9999, 2026]  # (shown as written)
+    # Its row stays, without a time (past the years placed: ``values.YEARS``).
+    assert [session.started_at and session.started_at.year
+            for session in store.sessions.sessions] == [2026, None, 2026]
     alone = RunStore(clock=clock)
     alone.apply("sessions", [bogus])
     assert alone.run_state().last_event is None
@@ -420,6 +421,40 @@ def test_the_action_logs_budget_lines_state_the_limit_when_no_refusal_has():
     budget = store.budget
     assert (budget.limit, budget.limit_source, budget.limit_basis) == (0.5, "inferred", "stated")
     assert round(budget.fraction_used, 6) == 0.4  # Nova-22's $0.20 of $0.50
+
+
+def test_the_limit_stated_most_often_is_the_runs_not_the_newest():
+    # Callers that pass their own limit ($0.10, FORMATS.md) write BUDGET lines
+    # beside the default's: the newest judged every wrapper against each in turn.
+    from vivtui.parsing import actions
+
+    def stated(n: int, limit: str):
+        return actions.parse(orjson.dumps({"actor": "SYSTEM", "action_type": "BUDGET",
+                                           "action": "cost_update",
+                                           "detail": f"$0.0{n % 10}/${limit} (4%)"}), n, 0, UTC)
+
+    def other(n: int):  # a line between them, and a BUDGET line stating no limit
+        return actions.parse(orjson.dumps({"actor": "A", "action_type": "TOOL" if n % 2 else
+                                           "BUDGET", "action": "x",
+                                           "detail": "remaining=$5.96 of $50 > $0.10"}),
+                             n, 0, UTC)
+
+    lines = [line for n in range(1, 13)  # the newest states 0.10
+             for line in (other(n), stated(n, "0.10" if n % 4 == 0 else "2.00"))]
+    whole, one_by_one = RunStore(), RunStore()
+    whole.apply("actions", lines)
+    whole.apply("api", [api("API_CALL_SUCCESS", user="w", cost=0.5)])
+    assert (whole.budget.stated_limit, whole.budget.limit) == (2.0, 2.0)
+    assert whole.budget.fraction_used == 0.25
+    seen = []
+    for line in lines:
+        one_by_one.apply("actions", [line])
+        seen.append(one_by_one.budget.stated_limit)
+    assert seen == [None, 2.0, *[2.0] * (len(lines) - 2)]  # the first stated, then the most
+    elsewhere = RunStore()  # the action log read by another process, taken over
+    elsewhere.apply("actions", lines[:18] + [stated(20 + n, "0.10") for n in range(8)])
+    whole.absorb(elsewhere, {"actions"}, ["actions", "api"])
+    assert whole.budget.stated_limit == 0.1 and whole.budget.cost == 0.5  # 10 to 7
 
 
 def test_a_wrapper_is_forecast_from_its_first_call_to_the_second():

@@ -160,7 +160,10 @@ class BudgetTracker(WrapperLimits):
         self.order = WrapperOrder()  # see ``wrappers``
         self.recent = RecentSpenders()  # see ``forecast``
         self.inferred: Counter[float] = Counter()  # see ``infers``
-        self.stated_limit: float | None = None  # what the action log's BUDGET lines say
+        # What the action log's BUDGET lines say: the limit stated most often
+        # (see ``saw_stated_limit``), and how often each was.
+        self.stated_limit: float | None = None
+        self.stated_limits: Counter[float] = Counter()
         self.last_refusal: Wrapper | None = None
         self._minutes = EpochMinutes()
         # The run's spend and tokens per epoch minute (the time strip's).
@@ -440,8 +443,26 @@ class BudgetTracker(WrapperLimits):
         budget_parts.follow(self, later)
 
     def saw_stated_limit(self, limit: float) -> None:
-        if 0 < limit <= MAX_CALL_COST * 1_000 and limit != self.stated_limit:
-            self.stated_limit = limit
+        """A BUDGET line stated ``limit``. The run's is the one stated most
+        often (the first of those stated as often), as the refusals' is (``limit``):
+        callers that pass their own limit ($0.10) write lines beside the
+        default's, and the newest stated judged every wrapper against each
+        in turn (each turn sorted 300k wrappers again, 0.3 s)."""
+        if 0 < limit <= MAX_CALL_COST * 1_000:
+            self.stated_limits[limit] += 1
+            self._stated_again()
+
+    def stated_as(self, counts: Counter[float]) -> None:
+        """The limits ``counts`` says were stated, and how often: the whole
+        action log's (read by another process, or a part of it after these)."""
+        self.stated_limits = counts
+        self._stated_again()
+
+    def _stated_again(self) -> None:
+        counts = self.stated_limits
+        stated = max(counts, key=counts.__getitem__) if counts else None  # (the first of ties)
+        if stated != self.stated_limit:
+            self.stated_limit = stated
             self.version += 1
 
     @property

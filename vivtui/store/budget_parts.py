@@ -35,8 +35,7 @@ def follow(mine: BudgetTracker, later: BudgetTracker) -> None:
     mine.recent.followed_by(later.recent)
     if later.last_refusal is not None:
         mine.last_refusal = mine.by_user[later.last_refusal.user]
-    if mine.stated_limit is None:
-        mine.stated_limit = later.stated_limit
+    mine.stated_as(mine.stated_limits + later.stated_limits)
     mine.spend_by_minute.update(later.spend_by_minute)
     mine.tokens_by_minute.update(later.tokens_by_minute)
     _follow_problems(mine, later)
