@@ -110,7 +110,7 @@ def summary_dict(layout: RunLayout, store: RunStore) -> dict[str, Any]:
                    "waves": k.waves, "wave_starts": k.wave_starts},
         "performance": {"entries": p.count, "succeeded": p.succeeded,
                         "failed": p.failed, "mean_duration_s": p.mean_duration,
-                        "mean_quality": p.mean_quality},
+                        "mean_quality": p.mean_quality, "out_of_range": p.out_of_range},
         "malformed": [{"file": store.source_of(r), "line": r.line, "why": r.note}
                       for r in store.malformed],
     }
@@ -214,8 +214,10 @@ def render_text(layout: RunLayout, store: RunStore, limit: int = 20) -> str:
     p = data["performance"]
     duration = f"{p['mean_duration_s']:.1f}s" if p["mean_duration_s"] is not None else "-"
     quality = f"{p['mean_quality']:.2f}" if p["mean_quality"] is not None else "-"
+    left_out = (f" ({p['out_of_range']} values out of range not counted)"
+                if p["out_of_range"] else "")
     out += [f"Performance: {p['entries']} entries ({p['succeeded']} ok, {p['failed']} failed), "
-            f"mean duration {duration}, mean quality {quality}"]
+            f"mean duration {duration}, mean quality {quality}{left_out}"]
 
     out += ["", f"Malformed lines: {store.malformed_count}"]
     for record in _last(list(store.malformed), limit, out):

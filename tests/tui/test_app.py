@@ -1594,3 +1594,22 @@ def test_a_monitor_that_ends_on_an_error_exits_with_an_error(tmp_path, monkeypat
     assert cli.main([str(tmp_path), "--fresh"]) == 1
     monkeypatch.setattr(VivtuiApp, "run", lambda app: None)
     assert cli.main([str(tmp_path), "--fresh"]) == 0
+
+
+async def test_a_history_entry_of_any_shape_is_shown_in_the_sessions_detail(tui, run_dir):
+    # An entry's files_modified of 5 (not a list) ended the monitor at the
+    # sessions pane: the detail joined its items.
+    import json
+
+    history = run_dir / "performance_history.json"
+    entries = json.loads(history.read_text())
+    entries[1].update(files_modified=5, lessons_learned={"FAIL": "exit code 1"})
+    history.write_text(json.dumps(entries))
+    app = tui.fixture_app(run_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tui.load(app)
+        await pilot.press("2")
+        await pilot.pause()
+        text = tui.screen_text(app)
+        assert app.is_running and "files modified: 5" in text
+        assert 'lesson: {"FAIL":"exit code 1"}' in text

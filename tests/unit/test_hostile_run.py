@@ -99,3 +99,34 @@ def test_a_kernel_log_in_utf16_is_named_not_read_as_noise(tmp_path, encoding):
                              str(tmp_path / "plain.log"), "--json"],
                             capture_output=True, text=True, timeout=LIMIT_S)
     assert orjson.loads(result.stdout)["kernel"]["blocked"] == 1
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_fields_of_the_wrong_shape_or_size_are_counted_not_a_traceback(tmp_path, as_json):
+    # A safety decision whose checks were a string ended the summary with a
+    # traceback; a history's 1e300 s duration was its whole mean.
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "safety_audit.log").write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in (
+        {"timestamp": "2026-12-04T10:00:00", "checks": "not checks", "passed": False},
+        {"timestamp": "2026-12-04T10:00:01", "checks": {"c": "x", "d": {"passed": False}},
+         "passed": False, "blocked_reason": 5})))
+    (run / "performance_history.json").write_bytes(orjson.dumps([
+        {"session_id": 1, "success": True, "duration_seconds": 1e300, "quality_score": -1},
+        {"session_id": 2, "success": False, "duration_seconds": -5, "quality_score": 1e308},
+        {"session_id": 3, "success": True, "duration_seconds": 30, "quality_score": 0.5}]))
+    result = subprocess.run(
+        [sys.executable, "-m", "vivtui", "summary", str(run), "--tz", "UTC"]
+        + (["--json"] if as_json else []),
+        capture_output=True, text=True, timeout=LIMIT_S, preexec_fn=_limited)
+    assert result.returncode == 0 and not result.stderr, result.stderr[-500:]
+    if as_json:
+        data = orjson.loads(result.stdout)
+        assert data["safety"]["blocked"] == 2
+        assert data["safety"]["by_reason"] == {"(no reason given)": 1, "5": 1}
+        performance = data["performance"]
+        assert (performance["mean_duration_s"], performance["mean_quality"],
+                performance["out_of_range"]) == (30.0, 0.5, 4)
+    else:
+        assert "mean duration 30.0s, mean quality 0.50 (4 values out of range not counted)" \
+            in result.stdout

@@ -31,6 +31,14 @@ BLOCK = 64  # entries compressed together: a few hundred bytes each compress wel
 MATCH_WITHIN_S = 120  # an entry is a session's when written this close to its completion
 
 
+# What the means take: a session's duration (up to a year) and a quality
+# score (0-1 as producers write it; up to 100 for one that writes percents).
+# An entry's 1e300 s or -5 s is no session's: it was the whole mean
+# ("mean duration 500000000000000026252380127602210124352234290554...s").
+DURATIONS = (0.0, 365 * 86_400.0)
+QUALITIES = (0.0, 100.0)
+
+
 class PerformanceTracker:
     """The entries indexed by session number: a sessions row looks up its
     entry among its number's, not among every entry of the run.
@@ -56,6 +64,7 @@ class PerformanceTracker:
         self.succeeded = self.failed = 0
         self._durations = [0, 0.0]  # how many, their sum
         self._qualities_sum = [0, 0.0]
+        self.out_of_range = 0  # durations and qualities the means left out
 
     @property
     def count(self) -> int:
@@ -99,11 +108,16 @@ class PerformanceTracker:
             self.succeeded += 1
         elif success is False:
             self.failed += 1
-        for value, sums in ((number(fields.get("duration_seconds")), self._durations),
-                            (quality, self._qualities_sum)):
-            if value is not None:
+        for value, sums, (low, high) in (
+                (number(fields.get("duration_seconds")), self._durations, DURATIONS),
+                (quality, self._qualities_sum, QUALITIES)):
+            if value is None:
+                continue
+            if low <= value <= high:
                 sums[0] += 1
                 sums[1] += value
+            else:
+                self.out_of_range += 1
         self._pending.append(data)
         if len(self._pending) == BLOCK:
             self._blocks.append(zlib.compress(_as_array(self._pending)))

@@ -33,7 +33,8 @@ def reason_of(record: Record) -> str:
     else:
         f = record.fields
         if record.kind == safety.KIND:
-            failed = [name for name, check in (f.get("checks") or {}).items()
+            checks = f.get("checks")
+            failed = [name for name, check in (checks.items() if isinstance(checks, dict) else ())
                       if isinstance(check, dict) and check.get("passed") is False]
             full = text(f.get("blocked_reason")) or ", ".join(failed)
         elif record.kind == actions.KIND:

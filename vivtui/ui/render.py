@@ -35,6 +35,14 @@ STATE_MARK = {FAILED: "✗ failed", UNFINISHED: "? unfinished", STALLED: "‖ st
               RUNNING: "▶ running", SUCCEEDED: "✓ ok"}
 
 
+def _listed(value: object) -> list:
+    """A field that should hold a list, as one (a lone value, a list of it;
+    none, an empty one): a history's entry may hold anything there."""
+    if value is None or value == "":
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 def safe(value: object, limit: int | None = None) -> str:
     """Log data as one display-safe line."""
     if limit is None:
@@ -348,9 +356,8 @@ def session_text(session: Session, perf: Record | None, now: datetime, run: str,
         out.append("performance  ", styles.STRONG)
         out.append(f"quality {safe(f.get('quality_score'), 10)}  duration "
                    f"{safe(f.get('duration_seconds'), 12)}s  files modified: "
-                   f"{safe(', '.join(map(text, f.get('files_modified') or [])) or '-', 200)}\n")
-        lessons = f.get("lessons_learned") or []
-        for lesson in (lessons if isinstance(lessons, list) else [lessons])[:4]:
+                   f"{safe(', '.join(map(text, _listed(f.get('files_modified')))) or '-', 200)}\n")
+        for lesson in _listed(f.get("lessons_learned"))[:4]:
             out.append("  lesson: ", styles.NOTE)
             out.append(safe(lesson, 300) + "\n",
                        styles.FAILURE if text(lesson).startswith("FAIL") else "")
