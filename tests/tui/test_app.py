@@ -1605,9 +1605,7 @@ async def test_a_history_entry_of_any_shape_is_shown_in_the_sessions_detail(tui,
     entries = json.loads(history.read_text())
     entries[1].update(files_modified=5, lessons_learned={"FAIL": "exit code 1"})
     history.write_text(json.dumps(entries))
-    app = tui.fixture_app(run_dir)
-    async with app.run_test(size=(120, 40)) as pilot:
-        tui.load(app)
+    async with tui.opened(run_dir, size=(120, 40)) as (app, pilot):
         await pilot.press("2")
         await pilot.pause()
         text = tui.screen_text(app)
