@@ -29,7 +29,7 @@ from vivtui.parsing.values import (
     texts,
 )
 from vivtui.store import budget_parts
-from vivtui.store.budget_limits import WrapperLimits
+from vivtui.store.budget_limits import MAX_LIMIT, WrapperLimits
 from vivtui.store.buffer import RecordBuffer
 from vivtui.store.columns import SEVERITY_CODE
 from vivtui.store.recent_spenders import RecentSpenders
@@ -425,7 +425,7 @@ class BudgetTracker(WrapperLimits):
         self.order.leaving(wrapper, self._nearest_first)
         wrapper.refused += 1
         self.moved.add(wrapper.user)
-        remaining = self._amount(record, "remaining", MAX_CALL_COST * 1_000)
+        remaining = self._amount(record, "remaining", MAX_LIMIT)
         if remaining is not None:
             wrapper.last_remaining = remaining
             wrapper.spent_at_refusal = wrapper.cost
@@ -441,29 +441,6 @@ class BudgetTracker(WrapperLimits):
         """``later``'s calls and budget events after these: the rest of the
         audit log, read by another process (``store.budget_parts``)."""
         budget_parts.follow(self, later)
-
-    def saw_stated_limit(self, limit: float) -> None:
-        """A BUDGET line stated ``limit``. The run's is the one stated most
-        often (the first of those stated as often), as the refusals' is (``limit``):
-        callers that pass their own limit ($0.10) write lines beside the
-        default's, and the newest stated judged every wrapper against each
-        in turn (each turn sorted 300k wrappers again, 0.3 s)."""
-        if 0 < limit <= MAX_CALL_COST * 1_000:
-            self.stated_limits[limit] += 1
-            self._stated_again()
-
-    def stated_as(self, counts: Counter[float]) -> None:
-        """The limits ``counts`` says were stated, and how often: the whole
-        action log's (read by another process, or a part of it after these)."""
-        self.stated_limits = counts
-        self._stated_again()
-
-    def _stated_again(self) -> None:
-        counts = self.stated_limits
-        stated = max(counts, key=counts.__getitem__) if counts else None  # (the first of ties)
-        if stated != self.stated_limit:
-            self.stated_limit = stated
-            self.version += 1
 
     @property
     def calls(self) -> int:

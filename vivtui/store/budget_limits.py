@@ -7,6 +7,7 @@ the spend it judges."""
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ BASIS_WORDS = {OPTION: "--budget", INFERRED: "inferred from refusals",
 # beyond this share of the limit, with no refusal since, is not one wrapper's
 # account against that limit (``limit_holds``).
 OVERSHOOT = 0.1
+MAX_LIMIT = 1_000_000.0  # USD: a limit (stated, or a refusal's remainder) past it is no wrapper's
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +70,9 @@ _PIECE = 10_000  # wrappers looked at with the GIL held (``may_cross``)
 
 class WrapperLimits:
     """The judging half of ``BudgetTracker``: reads its ``option_limit``,
-    ``stated_limit``, ``by_user``, ``_place``, ``recent`` and ``version``, and keeps
-    ``order`` and ``inferred`` (how many wrappers' refusals point to each limit)."""
+    ``by_user``, ``_place`` and ``recent``, and keeps ``order``, ``inferred``
+    (how many wrappers' refusals point to each limit), ``stated_limit`` and
+    ``stated_limits`` (what the action log says), and ``version``."""
 
     def infers(self, wrapper: Wrapper, limit: float) -> None:
         """``wrapper``'s refusals point to ``limit`` now. (Counted as they
@@ -82,6 +85,29 @@ class WrapperLimits:
                 del inferred[wrapper.inferred_limit]
         wrapper.inferred_limit = limit
         inferred[limit] += 1
+
+    def saw_stated_limit(self, limit: float) -> None:
+        """A BUDGET line stated ``limit``. The run's is the one stated most
+        often (the first of those stated as often), as the refusals' is (``limit``):
+        callers that pass their own limit ($0.10) write lines beside the
+        default's, and the newest stated judged every wrapper against each
+        in turn (each turn sorted 300k wrappers again, 0.3 s)."""
+        if 0 < limit <= MAX_LIMIT:
+            self.stated_limits[limit] += 1
+            self._stated_again()
+
+    def stated_as(self, counts: Counter[float]) -> None:
+        """The limits ``counts`` says were stated, and how often: the whole
+        action log's (read by another process, or a part of it after these)."""
+        self.stated_limits = counts
+        self._stated_again()
+
+    def _stated_again(self) -> None:
+        counts = self.stated_limits
+        stated = max(counts, key=counts.__getitem__) if counts else None  # (the first of ties)
+        if stated != self.stated_limit:
+            self.stated_limit = stated
+            self.version += 1
 
     @property
     def limit_source(self) -> str:
