@@ -1591,9 +1591,9 @@ def test_a_monitor_that_ends_on_an_error_exits_with_an_error(tmp_path, monkeypat
         app._return_code = 1  # (as Textual's ``_handle_exception`` leaves it)
 
     monkeypatch.setattr(VivtuiApp, "run", ends_on_an_error)
-    assert cli.main([str(tmp_path), "--fresh"]) == 1
+    assert cli.main([str(tmp_path)]) == 1  # (not --fresh: it stops kept answers for the process)
     monkeypatch.setattr(VivtuiApp, "run", lambda app: None)
-    assert cli.main([str(tmp_path), "--fresh"]) == 0
+    assert cli.main([str(tmp_path)]) == 0
 
 
 async def test_a_history_entry_of_any_shape_is_shown_in_the_sessions_detail(tui, run_dir):
