@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
+from pathlib import Path
 
 from vivtui import __version__
 from vivtui.ingest.layout import LayoutError
@@ -26,7 +29,7 @@ from vivtui.options import (
     usd,
     zone_named,
 )
-from vivtui.safetext import one_line, reveal_secrets
+from vivtui.safetext import one_line, redact, reveal_secrets
 from vivtui.store.activity import FINISHED_AFTER_S, STALL_AFTER_S
 from vivtui.store.budget_limits import DEFAULT_LIMIT
 from vivtui.streamcli import (
@@ -38,6 +41,7 @@ from vivtui.streamcli import (
 )
 
 EXIT_USAGE = 2
+EXIT_SOFTWARE = 70  # (sysexits.h: an error of vivtui's own)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -243,6 +247,21 @@ def main(argv: list[str] | None = None) -> int:
         # `vivtui summary … | head`: the reader left; that is not an error.
         sys.stderr.close()
         return 0
+    except Exception as exc:  # noqa: BLE001 - said in a line, not a traceback
+        if os.environ.get("VIVTUI_TRACEBACK"):
+            raise
+        sys.stderr.write(f"vivtui: {_failure(exc)}\n")
+        return EXIT_SOFTWARE
+
+
+def _failure(exc: Exception) -> str:
+    """An error of vivtui's own in one line: what it was and where (a
+    traceback is for those who ask: ``VIVTUI_TRACEBACK=1``). Its message may
+    quote a file's text: escapes and secrets are not written."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (f"stopped on an error of its own{where}: {type(exc).__name__}: "
+            f"{one_line(redact(str(exc)), 300)} (VIVTUI_TRACEBACK=1 shows the traceback)")
 
 
 def monitor_parser() -> argparse.ArgumentParser:

@@ -289,3 +289,26 @@ def test_a_live_run_read_in_a_zone_ahead_of_its_writers_says_its_times_are_behin
     data = summary_json(capsys, str(tmp_path))
     assert data["run"]["state"] == "live" and data["run"]["times_ahead_s"] == -3600
     assert data["sessions"]["running"] == 1
+
+
+def test_an_error_of_vivtuis_own_is_said_in_a_line_not_a_traceback(monkeypatch, capsys):
+    # A safety decision whose checks were a string ended the summary with a
+    # traceback (mended); whatever else may: one line, escapes and keys not written.
+    from vivtui import cli
+
+    secret = "sk-ant-api03-" + "A" * 40
+
+    def fails(argv):
+        raise ValueError(f"odd value {secret}\x1b]0;title\x07\nsecond line")
+
+    monkeypatch.setitem(cli.COMMANDS, "summary", fails)
+    monkeypatch.delenv("VIVTUI_TRACEBACK", raising=False)
+    assert cli.main(["summary", "run"]) == cli.EXIT_SOFTWARE
+    said = capsys.readouterr().err
+    assert said.startswith("vivtui: stopped on an error of its own at test_summary.py:")
+    assert "ValueError: odd value" in said and "second line" in said
+    assert said.count("\n") == 1 and "Traceback" not in said
+    assert secret not in said and "\x1b" not in said and "\x07" not in said
+    monkeypatch.setenv("VIVTUI_TRACEBACK", "1")
+    with pytest.raises(ValueError):
+        cli.main(["summary", "run"])
