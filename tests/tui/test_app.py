@@ -1611,3 +1611,19 @@ async def test_a_history_entry_of_any_shape_is_shown_in_the_sessions_detail(tui,
         text = tui.screen_text(app)
         assert app.is_running and "files modified: 5" in text
         assert 'lesson: {"FAIL":"exit code 1"}' in text
+
+
+async def test_an_empty_list_of_blocks_says_so_not_the_budgets_words(tui, tmp_path):
+    # B on a run with no block said "no API failures or budget events yet".
+    (tmp_path / "api_audit.log").write_bytes(orjson.dumps(
+        {"timestamp": "2026-02-11T00:58:00", "event": "API_CALL_SUCCESS", "user": "u",
+         "cost": 0.1}) + b"\n")
+    budget, blocks = "no API failures or budget events yet", "no safety blocks in any file"
+    async with tui.opened(tmp_path, size=(100, 30)) as (app, pilot):
+        for key, said, not_said in (("4", budget, blocks), ("B", blocks, budget),
+                                    ("B", budget, blocks)):
+            await pilot.press(key)
+            app.main.refresh_status()
+            await pilot.pause()
+            text = tui.screen_text(app)
+            assert said in text and not_said not in text

@@ -137,6 +137,7 @@ class BudgetPane(Pane):
         self.mode = mode
         self.empty = ("no safety blocks in any file" if mode == BLOCKS
                       else "no API failures or budget events yet")
+        self.view.empty = self._empty_text()  # (the other list's said so under B)
         self._seen_version = None
         self.view.rows = ()  # another list: the cursor starts over
         if self._last is not None:
