@@ -6,6 +6,7 @@ the spend it judges."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
@@ -14,6 +15,9 @@ from datetime import datetime
 from itertools import compress
 from operator import and_, attrgetter, le, ne, or_
 from typing import TYPE_CHECKING
+
+from vivtui.parsing.record import Record, new_record
+from vivtui.parsing.values import text
 
 if TYPE_CHECKING:
     from vivtui.store.budget import Wrapper
@@ -36,6 +40,8 @@ BASIS_WORDS = {OPTION: "--budget", INFERRED: "inferred from refusals",
 # beyond this share of the limit, with no refusal since, is not one wrapper's
 # account against that limit (``limit_holds``).
 OVERSHOOT = 0.1
+STATED_LIMIT = re.compile(r"\$[\d.]+\s*[/>]\s*\$(\d+(?:\.\d+)?)")
+_RAW_AT, _MALFORMED_AT = map(Record._fields.index, ("raw", "malformed"))
 MAX_LIMIT = 1_000_000.0  # USD: a limit (stated, or a refusal's remainder) past it is no wrapper's
 
 
@@ -85,6 +91,19 @@ class WrapperLimits:
                 del inferred[wrapper.inferred_limit]
         wrapper.inferred_limit = limit
         inferred[limit] += 1
+
+    def saw_budget_lines(self, rows: list[tuple]) -> None:
+        """The limit each of the action log's BUDGET lines states
+        (``$0.41/$2.00 (21%)``, ``$2.01 > $2.00``): the wrappers' limit when no
+        refusal has said it (``saw_stated_limit``)."""
+        for row in rows:
+            raw = row[_RAW_AT]
+            # (Decoded only where the line's bytes may state one: most do not.)
+            if not row[_MALFORMED_AT] and (raw.__class__ is not bytes
+                                           or b"/" in raw or b">" in raw):
+                found = STATED_LIMIT.search(text(new_record(Record, row).fields.get("detail")))
+                if found is not None:
+                    self.saw_stated_limit(float(found.group(1)))
 
     def saw_stated_limit(self, limit: float) -> None:
         """A BUDGET line stated ``limit``. The run's is the one stated most

@@ -6,7 +6,6 @@ so nothing here needs a lock.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from vivtui.parsing.record import (
     new_record,
     rows_of,
 )
-from vivtui.parsing.values import text, timestamp, zone_written
+from vivtui.parsing.values import timestamp, zone_written
 from vivtui.store.activity import (
     FINISHED,
     UNDATED,
@@ -46,10 +45,7 @@ from vivtui.store.timebins import TimeBins
 
 _SEVERITY_AT = Record._fields.index("severity")
 _MALFORMED_AT = Record._fields.index("malformed")
-_RAW_AT = Record._fields.index("raw")
-_CATEGORY_AT = Record._fields.index("category")
 BUDGET_ACTION = "BUDGET"
-STATED_LIMIT = re.compile(r"\$[\d.]+\s*[/>]\s*\$(\d+(?:\.\d+)?)")  # "$0.41/$2.00", "$2.01 > $2.00"
 _CATEGORY = itemgetter(Record._fields.index("category"))
 _SEVERITY = itemgetter(_SEVERITY_AT)
 _MALFORMED = itemgetter(_MALFORMED_AT)
@@ -231,8 +227,9 @@ class RunStore:
             self.blocked_count += len(found.blocked)
             self.safety.add(found.blocked)
         if kind == actions.KIND and categories[BUDGET_ACTION] != budget_lines_before:
-            self._budget_lines(_of_category(rows, categories_of_rows, BUDGET_ACTION,
-                                            categories[BUDGET_ACTION] - budget_lines_before))
+            self.budget.saw_budget_lines(_of_category(
+                rows, categories_of_rows, BUDGET_ACTION,
+                categories[BUDGET_ACTION] - budget_lines_before))
         if not isinstance(records, Records):
             records = Records(rows)
         model = self._model(kind)
@@ -330,18 +327,6 @@ class RunStore:
             self.tasks.settle_order()
         elif kind == api_audit.KIND:
             self.budget.wrappers()  # (in order: a big run's 300k took 0.25-0.4 s)
-
-    def _budget_lines(self, rows: list[tuple]) -> None:
-        """The limit each BUDGET action states (``$0.41/$2.00 (21%)``): the
-        wrappers' limit when no refusal has said it (``saw_stated_limit``)."""
-        for row in rows:
-            raw = row[_RAW_AT]
-            # (Decoded only where the line's bytes may state one: most do not.)
-            if not row[_MALFORMED_AT] and (raw.__class__ is not bytes
-                                           or b"/" in raw or b">" in raw):
-                found = STATED_LIMIT.search(text(new_record(Record, row).fields.get("detail")))
-                if found is not None:
-                    self.budget.saw_stated_limit(float(found.group(1)))
 
     def _model(self, kind: str):
         name = _MODEL_OF.get(kind)

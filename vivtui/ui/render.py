@@ -89,8 +89,9 @@ def stamp(ts: datetime | None, zone: tzinfo | None, now: datetime) -> str:
     """A time with its date when it is not today's (a year too if not this year's)."""
     if ts is None:
         return "-"
-    if ts.astimezone(zone).date() == now.astimezone(zone).date():
-        return ts.astimezone(zone).strftime("%H:%M:%S")
+    local = ts.astimezone(zone)
+    if local.date() == now.astimezone(zone).date():
+        return local.strftime("%H:%M:%S")
     return minute(ts, zone, now)
 
 
