@@ -336,8 +336,14 @@ def test_a_json_line_too_big_for_a_message_is_sent_as_its_record_cut_to_fit():
     assert fitted(hostile, 1 << 20) is None  # (not decoded: malformed wherever it is read)
 
 
+# Keys compared as written: a lone surrogate is read as U+FFFD (``json_dialect``,
+# tested there), which Hypothesis found here as a failing example.
+KEYS = st.text(st.characters(blacklist_characters="…", blacklist_categories=("Cs",)),
+               max_size=5)
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(TEXT, JSON, max_size=8), st.integers(200, 2000))
+@given(st.dictionaries(KEYS, JSON, max_size=8), st.integers(200, 2000))
 def test_a_fitted_line_fits_or_is_none(value, most):
     from vivtui.parsing.fitted import fitted
 
