@@ -16,7 +16,7 @@ from vivtui.ingest.batch import Batch
 from vivtui.parsing import api_audit
 from vivtui.parsing.context import ParseContext
 from vivtui.parsing.record import Records
-from vivtui.store import budget_limits, recent_spenders
+from vivtui.store import budget_limits, recent_spenders, spend_rates
 from vivtui.store.budget import BudgetTracker
 from vivtui.store.budget_limits import order_key
 from vivtui.store.run import RunStore
@@ -97,10 +97,15 @@ def test_the_forecast_looks_at_the_recent_spenders_and_finds_what_walking_all_fi
                         spend("fast", 0.2, T0 - timedelta(minutes=2)),
                         spend("fast", 0.2, T0 - timedelta(minutes=1))])
     budget = store.budget
-    seen = budget._spenders_since(int(T0.timestamp() // 60) - 9)
-    assert [w.user for w in seen] == ["slow", "fast"]  # not the 500 of two hours ago
+    worked = []
+    real = spend_rates.rate_basis
+    monkeypatch.setattr(spend_rates, "rate_basis",
+                        lambda wrapper, minutes: worked.append(wrapper.user) or real(wrapper,
+                                                                                    minutes))
     forecast = budget.forecast(T0)
+    assert sorted(worked) == ["fast", "slow"]  # not the 500 of two hours ago
     monkeypatch.setattr(budget.recent, "since", lambda minute: None)  # every wrapper walked
+    budget._rates = None
     assert budget.forecast(T0) == forecast and forecast.user == "fast"
 
 

@@ -352,6 +352,7 @@ class BudgetTracker(WrapperLimits):
         pairs: dict[tuple, list] = {}
         spent: dict[int, list] = {}
         moved, was, recent = self.moved, self.order.was, self.recent.by_minute
+        rated = self._rates.changed if self._rates is not None else None
         for (model, call_type, user, written, zone_written, zone), summed in calls.items():
             count_, cost, tokens_in, tokens_out = summed
             pair = pairs.get((model, call_type))
@@ -368,6 +369,8 @@ class BudgetTracker(WrapperLimits):
             wrapper.calls += count_
             wrapper.cost += cost
             moved.add(user)
+            if rated is not None:
+                rated.add(user)
             if written is None:
                 continue
             at = minutes.get((written, zone_written, zone), False)
@@ -425,6 +428,8 @@ class BudgetTracker(WrapperLimits):
         self.order.leaving(wrapper, self._nearest_first)
         wrapper.refused += 1
         self.moved.add(wrapper.user)
+        if self._rates is not None:
+            self._rates.changed.add(wrapper.user)
         remaining = self._amount(record, "remaining", MAX_LIMIT)
         if remaining is not None:
             wrapper.last_remaining = remaining

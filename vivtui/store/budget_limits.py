@@ -6,18 +6,20 @@ the spend it judges."""
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import compress
-from operator import and_, attrgetter, le, ne, or_
+from itertools import compress, count, repeat
+from operator import and_, attrgetter, ge, gt, le, ne, not_, or_, sub, truediv
 from typing import TYPE_CHECKING
 
 from vivtui.parsing.record import Record, new_record
 from vivtui.parsing.values import text
+from vivtui.store.spend_rates import SpendRates
 
 if TYPE_CHECKING:
     from vivtui.store.budget import Wrapper
@@ -70,6 +72,14 @@ def limit_holds(cost: float, limit: float) -> bool:
     return cost <= limit * (1.0 + OVERSHOOT)
 
 
+def _ceilings(limits: list[float]) -> Iterable[float]:
+    """The most each of ``limits`` holds (``limit_holds``); worked out once
+    when they are one (most runs: one limit for every wrapper)."""
+    if limits and limits.count(limits[0]) == len(limits):
+        return repeat(limits[0] * (1.0 + OVERSHOOT), len(limits))
+    return [limit * (1.0 + OVERSHOOT) for limit in limits]
+
+
 _COST, _USER, _INFERRED = map(attrgetter, ("cost", "user", "inferred_limit"))
 _PIECE = 10_000  # wrappers looked at with the GIL held (``may_cross``)
 
@@ -79,6 +89,10 @@ class WrapperLimits:
     ``by_user``, ``_place`` and ``recent``, and keeps ``order``, ``inferred``
     (how many wrappers' refusals point to each limit), ``stated_limit`` and
     ``stated_limits`` (what the action log says), and ``version``."""
+
+    # The forecast's spend in its window, per wrapper, made at its first look
+    # (``SpendRates``); told of each wrapper whose account moves after that.
+    _rates: SpendRates | None = None
 
     def infers(self, wrapper: Wrapper, limit: float) -> None:
         """``wrapper``'s refusals point to ``limit`` now. (Counted as they
@@ -200,18 +214,13 @@ class WrapperLimits:
 
     def _limits_of(self, wrappers: list[Wrapper]) -> list[float]:
         """``limit_of`` of each (most have no limit of their own: one for all)."""
-        inferred = list(map(_INFERRED, wrappers))
+        return self._limits_with(list(map(_INFERRED, wrappers)))
+
+    def _limits_with(self, inferred: list[float | None]) -> list[float]:
+        """``limit_with`` of each."""
         if self.option_limit is None and inferred.count(None) < len(inferred):
             return list(map(self.limit_with, inferred))
-        return [self.limit_with(None)] * len(wrappers)
-
-    def _spenders_since(self, minute: int) -> Iterable[Wrapper]:
-        """The wrappers that may have spent in ``minute`` or later, in
-        ``by_user``'s order (``recent``: those it knows; else all)."""
-        users = self.recent.since(minute)
-        if users is None:
-            return self.by_user.values()
-        return list(map(self.by_user.__getitem__, sorted(users, key=self._place.__getitem__)))
+        return [self.limit_with(None)] * len(inferred)
 
     def may_cross(self, spent: dict[str, float], share: float) -> list[Wrapper]:
         """Nearest first, the wrappers a judging of all of them can find past
@@ -265,27 +274,40 @@ class WrapperLimits:
     def forecast(self, now: datetime, window: float = FORECAST_WINDOW_S) -> Forecast | None:
         """When a wrapper runs out at its spend rate over the last ``window``
         seconds (or since it began spending, if that is later: a run two minutes
-        old has no ten-minute rate); the soonest. Only meaningful while the run
-        is live: the caller asks."""
+        old has no ten-minute rate); the soonest (of those as soon, the first
+        seen). Only meaningful while the run is live: the caller asks. Each
+        wrapper's spend in the window is kept (``SpendRates``); its limit and
+        what it has left are read here, a column at a time."""
         last = int(now.timestamp() // 60)
         minutes = range(last - int(window // 60) + 1, last + 1)
-        best: Forecast | None = None
-        for wrapper in self._spenders_since(minutes[0]):
-            spending = [m for m in minutes if wrapper.by_minute.get(m, 0.0) > 0]
-            if not spending or not self.limit_known(wrapper):
-                continue
-            spent = sum(wrapper.by_minute[m] for m in spending)
-            # The time the minutes summed cover: from the first one's start (not
-            # ``window`` before now: up to a minute less), or from the wrapper's
-            # first spend, to the second, if that came later (a young run has no
-            # ten-minute rate).
-            earliest = min(wrapper.by_minute) * 60.0
-            first_spend = wrapper.first_spent_at
-            if first_spend is None or not earliest <= first_spend < earliest + 60.0:
-                first_spend = earliest  # (its first line was not its earliest)
-            span = max(MIN_SPAN_S, now.timestamp() - max(first_spend, minutes[0] * 60.0))
-            rate = spent / span
-            seconds = max(0.0, self.remaining_of(wrapper) / rate)
-            if best is None or seconds < best.seconds:
-                best = Forecast(seconds, wrapper.user, rate, span)
-        return best
+        if self._rates is None:
+            self._rates = SpendRates()
+        rates = self._rates
+        rates.look(self.by_user, self.recent, minutes)
+        users, costs = list(rates.spent), list(rates.cost.values())
+        limits = self._limits_with(list(rates.inferred.values()))
+        # The time each rate is measured over: from the window's first minute's
+        # start (not ``window`` before now: up to a minute less), or from the
+        # wrapper's first spend, to the second, if that came later.
+        start = minutes[0] * 60.0
+        spans = list(map(sub, repeat(now.timestamp()),
+                         [first if first > start else start for first in rates.first.values()]))
+        if spans and min(spans) < MIN_SPAN_S:  # (wrappers in their first seconds)
+            for at in compress(count(), map(gt, repeat(MIN_SPAN_S), spans)):
+                spans[at] = MIN_SPAN_S
+        spend_rates = list(map(truediv, rates.spent.values(), spans))
+        judged = list(map(le, costs, _ceilings(limits)))  # (``limit_holds``)
+        if 0.0 in spend_rates:  # (a spend too small to make a rate: it never runs out)
+            for at in compress(count(), map(not_, spend_rates)):
+                judged[at], spend_rates[at] = False, math.inf
+        seconds = list(map(truediv, map(sub, limits, costs), spend_rates))
+        # The soonest found with no object made per wrapper (a tuple each: the
+        # collector's passes they set off held a live run's screen 100-160 ms).
+        judged_seconds = list(compress(seconds, judged))
+        if not judged_seconds:
+            return None
+        soonest = max(0.0, min(judged_seconds))
+        # (Of those as soon, or out already, the first seen.)
+        as_soon = compress(compress(count(), judged), map(ge, repeat(soonest), judged_seconds))
+        chosen = min(as_soon, key=lambda at: self._place[users[at]])
+        return Forecast(soonest, users[chosen], spend_rates[chosen], spans[chosen])

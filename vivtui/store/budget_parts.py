@@ -31,6 +31,7 @@ def follow(mine: BudgetTracker, later: BudgetTracker) -> None:
     for user, theirs in later.by_user.items():
         _follow_wrapper(mine, mine.wrapper_named(user), theirs)
     mine.moved.update(later.by_user)
+    mine._rates = None  # (made again at the next look)
     mine.order.forget()
     mine.recent.followed_by(later.recent)
     if later.last_refusal is not None:

@@ -17,7 +17,7 @@ KEPT = 16  # minutes: the forecast's ten (``FORECAST_WINDOW_S``), and room for s
 class RecentSpenders:
     def __init__(self) -> None:
         self.by_minute: dict[int, set[str]] = {}
-        self._dropped: float = float("-inf")  # the latest minute no longer kept
+        self.dropped: float = float("-inf")  # the latest minute no longer kept
 
     def of_minute(self, minute: int) -> set[str]:
         """The set to add a wrapper that spent in ``minute`` to (one that is not
@@ -25,22 +25,22 @@ class RecentSpenders:
         users = self.by_minute.get(minute)
         if users is not None:
             return users
-        if minute <= self._dropped:
+        if minute <= self.dropped:
             return set()
         if len(self.by_minute) >= KEPT:
             oldest = min(self.by_minute)
             if minute < oldest:
-                self._dropped = max(self._dropped, minute)
+                self.dropped = max(self.dropped, minute)
                 return set()
             del self.by_minute[oldest]
-            self._dropped = max(self._dropped, oldest)
+            self.dropped = max(self.dropped, oldest)
         users = self.by_minute[minute] = set()
         return users
 
     def since(self, first: int) -> set[str] | None:
         """The wrappers that spent in minute ``first`` or later; None if
         minutes from ``first`` on are no longer all kept."""
-        if first <= self._dropped:
+        if first <= self.dropped:
             return None
         return set().union(*(users for minute, users in self.by_minute.items()
                              if minute >= first))
@@ -49,4 +49,4 @@ class RecentSpenders:
         """``later``'s minutes with these (a log read in two parts)."""
         for minute, users in sorted(later.by_minute.items()):
             self.of_minute(minute).update(users)
-        self._dropped = max(self._dropped, later._dropped)
+        self.dropped = max(self.dropped, later.dropped)
