@@ -202,9 +202,16 @@ class VivtuiApp(PlainCrashReport, SaysWorkerFailures, KeysFirst, App[None]):
         self._loop_context = contextvars.copy_context()  # the active app, for _live_change
         if self.layout_ is not None:
             self.follow_run()
+        self.app_resume_signal.subscribe(self, self._resumed)
         if self.start_workers:
             # What only time tells (a stalled run): for a run being followed.
             self.set_interval(ALERT_TICK_S, self._time_tells)
+
+    def _resumed(self, _app: App) -> None:
+        """Back from ctrl+z (``fg``): the terminal shows the shell's screen, and
+        Textual redraws only what changed meanwhile (the tabs and the footer
+        stayed blank): all of it drawn again."""
+        self.screen.refresh(layout=True, repaint=True)
 
     def follow_run(self) -> None:
         """The run on screen read and followed, once its first screen is out."""

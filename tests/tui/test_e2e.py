@@ -123,3 +123,31 @@ def test_frugal_output_draws_what_textual_draws(tmp_path):
     finally:
         for name in sessions.values():
             subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def test_ctrl_z_suspends_to_the_shell_and_fg_brings_the_whole_screen_back(tui, tmp_path):
+    """Back from ``fg``, Textual redrew only what had changed: the tabs and
+    the footer stayed blank (its own output as well as the frugal one's)."""
+    session = f"vivtui-e2e-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "action_log.jsonl"
+    log.write_bytes(orjson.dumps({"actor": "Seed-1", "action_type": "TOOL", "action": "read_file",
+                                  "detail": "already there"}) + b"\n")
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+                    "bash --norc --noprofile"], check=True)
+    try:
+        subprocess.run(["tmux", "send-keys", "-t", session,
+                        f"PS1='shell$ ' TERM=xterm-256color {vivtui_command()} {tmp_path}",
+                        "Enter"], check=True)
+        wait_for(session, "already there")
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-z"], check=True)
+        wait_for(session, "Stopped")
+        with open(log, "ab") as handle:  # written while it is stopped
+            handle.write(orjson.dumps({"actor": "Writer", "action_type": "TOOL",
+                                       "action": "edit_file", "detail": "while away"}) + b"\n")
+        subprocess.run(["tmux", "send-keys", "-t", session, "fg", "Enter"], check=True)
+        screen = wait_for(session, "while away")
+        time.sleep(0.5)
+        lines = capture(session).splitlines()
+        assert "1 Actions" in lines[0] and "Quit" in lines[-1], screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

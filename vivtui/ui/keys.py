@@ -116,6 +116,9 @@ KEYS: tuple[Key, ...] = (
         "command palette (every action here)", where=APP, palette=False),
     Key("question_mark", "help", "Keys", "App", "?", "all keys (this help)", where=APP,
         footer="Keys", footer_at=7),
+    Key("ctrl+z", "suspend_process", "Suspend", "App", "ctrl+z",
+        "suspend to the shell; fg comes back and reads on",
+        where=APP),
     Key("q", "quit", "Quit", "App", "q", "quit", where=APP, footer="Quit", footer_at=8),
 )
 
