@@ -23,6 +23,7 @@ from vivtui.options import (
     burst,
     count,
     frames,
+    listed,
     percents,
     rules,
     seconds,
@@ -97,8 +98,8 @@ def summary_parser() -> argparse.ArgumentParser:
                         help="every run directory under DIR")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     nats_options(parser)
-    parser.add_argument("--limit", type=int, default=20, metavar="N",
-                        help="items shown per list in the text report (default 20)")
+    parser.add_argument("--limit", type=listed, default=20, metavar="N",
+                        help="the newest items shown per list (default 20; 0: counts only)")
     parser.add_argument("--processes", type=count, default=None, metavar="N",
                         help="read a big run's files in up to N processes at once "
                              "(default: the cores available, at most 4; 1: one process)")

@@ -185,7 +185,7 @@ def print_summary(paths: list[str], parents: list[str], args: argparse.Namespace
         layout, store = collect(paths[0], zone_named(args.tz), args.budget, activity_of(args),
                                 processes=args.processes)
         if args.json:
-            sys.stdout.write(orjson.dumps(summary_dict(layout, store),
+            sys.stdout.write(orjson.dumps(summary_dict(layout, store, args.limit),
                                           option=orjson.OPT_INDENT_2).decode() + "\n")
         else:
             sys.stdout.write(render_text(layout, store, args.limit))

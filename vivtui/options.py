@@ -42,6 +42,7 @@ def number_of(what: str, convert: Callable[[str], float] = float, least: float =
 
 frames = number_of("a number of frames", above=False, hint=" (no cap)")
 count = number_of("a whole number", int, least=1, above=False)
+listed = number_of("a whole number", int, least=0, above=False)
 usd = number_of("an amount in USD")
 seconds = number_of("a number of seconds")
 

@@ -51,8 +51,9 @@ def test_json_shape_on_fixture_run(capsys, run_dir):
     assert data["actions"]["by_type"]["MYSTERY"] == 1 and data["actions"]["by_type"]["MALFORMED"] == 2
     assert data["sessions"] == {**data["sessions"], "started": 4, "completed": 2, "succeeded": 1,
                                 "failed": 1, "unfinished": 2}
-    assert data["tasks"] == {"total": 4, "by_status": {"failed": 1, "completed": 1,
-                                                       "safety_blocked": 1, "warp_speed": 1}}
+    assert data["tasks"] == {**data["tasks"], "total": 4,
+                             "by_status": {"failed": 1, "completed": 1, "safety_blocked": 1,
+                                           "warp_speed": 1}}
     api = data["api"]
     assert (api["calls"], api["succeeded"], api["failed"]) == (4, 3, 1)
     assert api["cost_usd"] == pytest.approx(0.50026968)
@@ -82,6 +83,65 @@ def test_text_report_reads_top_down_and_is_terminal_safe(capsys, run_dir):
     assert "Kernel: 12 non-blank lines, 1 blocked" in out
     assert "BLOCKED: Attempt to write to protected file" in out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_the_json_names_the_newest_open_and_failed_sessions_and_failed_tasks(capsys, run_dir):
+    """A script asks which sessions never finished and which tasks failed, and
+    why: the report's lists, the newest ``--limit`` of each (the text's too)."""
+    data = summary_json(capsys, str(run_dir))
+    sessions, tasks = data["sessions"], data["tasks"]
+    assert [(x["state"], x["started"], x["run"], x["title"]) for x in sessions["latest_open"]] == [
+        ("unfinished", "2026-02-03T05:44:03+00:00", "1", "ARCHITECTURE REVIEW: Wave 11 Code Audit"),
+        ("unfinished", "2026-02-03T05:46:00+00:00", "2", "Wave 2 task")]
+    assert [(x["ended"], x["session"], x["returncode"], x["title"])
+            for x in sessions["latest_failed"]] == [
+        ("2026-02-03T05:45:50+00:00", "3", 1, "Write docs")]
+    assert tasks["latest_failed"] == [
+        {"task_id": "task-0042", "status": "failed", "at": "2026-02-10T01:03:03+00:00",
+         "error": "No subtasks generated"},
+        {"task_id": "task-0044", "status": "safety_blocked", "at": "2026-02-10T01:02:10+00:00",
+         "error": "Constitutional violation"}]
+    newest = summary_json(capsys, str(run_dir), "--limit", "1")
+    assert [x["task_id"] for x in newest["tasks"]["latest_failed"]] == ["task-0044"]
+    assert [x["title"] for x in newest["sessions"]["latest_open"]] == ["Wave 2 task"]
+
+
+def test_the_counts_the_lists_are_cut_from_are_the_sessions_listed(capsys, tmp_path):
+    """The text says how many of each list it leaves out from the report's
+    counts (the lists are found from the newest, not walked whole): an
+    orphan completion, a superseded session and a live one counted as listed."""
+    def line(message, session, run, **context):
+        return orjson.dumps({"timestamp": "2026-02-03T05:44:03", "level": "INFO",
+                             "message": message, "worker_id": "w",
+                             "context": {"session_id": session, "run": run, **context}})
+    (tmp_path / "structured_logs.jsonl").write_bytes(b"\n".join([
+        line(sessions.STARTED, 1, 1, task="left behind"),
+        line(sessions.STARTED, 1, 2, task="then another run"),
+        line(sessions.COMPLETED, 9, 2, returncode=1, success=False),  # no start seen
+        line(sessions.STARTED, 2, 2, task="failed"),
+        line(sessions.COMPLETED, 2, 2, returncode=1, success=False),
+        line(sessions.STARTED, 3, 2, task="open")]) + b"\n")
+    data = summary_json(capsys, str(tmp_path), "--limit", "100")["sessions"]
+    assert data["unfinished"] + data["stalled"] + data["running"] == len(data["latest_open"]) == 3
+    assert data["failed"] == len(data["latest_failed"]) == 2
+    assert data["orphan_completions"] == 1
+    assert main(["summary", str(tmp_path), "--tz", "UTC", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("  … 2 earlier not shown\n") == 1 and out.count("  … 1 earlier not shown\n") == 1
+
+
+def test_a_limit_of_nothing_says_the_counts_only(capsys, run_dir):
+    assert main(["summary", str(run_dir), "--tz", "UTC", "--limit", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "  … 2 earlier not shown\n  … 1 earlier not shown\n" in out  # (sessions: open, failed)
+    assert "task-0042" not in out and "Write docs" not in out
+    assert main(["summary", str(run_dir), "--tz", "UTC"]) == 0
+    out = capsys.readouterr().out  # each failure with its time
+    assert "  FAILED      2026-02-03T05:45:50+00:00  worker default run 1 session 3 rc=1  " \
+           "Write docs" in out
+    assert "  FAILED           2026-02-10T01:03:03+00:00  task-0042  No subtasks generated" in out
+    with pytest.raises(SystemExit):
+        main(["summary", str(run_dir), "--limit", "-1"])
 
 
 def test_audit_subdirectory_and_missing_files_waited_for(capsys, tmp_path, run_dir):

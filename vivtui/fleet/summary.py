@@ -46,7 +46,7 @@ def summaries(runs: list[tuple[Path, str, str]], zone: tzinfo | None, budget: fl
                                f"{one_line(str(exc))}\n")
             continue
         if as_json:
-            data = summary_dict(layout, store)
+            data = summary_dict(layout, store, limit)
             data["run"] = {**about, **data["run"]}
             reports.append(data)
         else:

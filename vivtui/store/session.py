@@ -61,6 +61,11 @@ class Session(Handle):
         return "its worker began another run"  # a later wave, or the kernel restarted
 
     @property
+    def is_open(self) -> bool:
+        """Started and not ended: unfinished, stalled or running (``state``)."""
+        return self.start_at >= 0 and self.end_at < 0
+
+    @property
     def outcome(self) -> bool | None:
         """The completion's ``success`` flag."""
         return OUTCOMES[self.tracker._flags[self.at] >> 1]

@@ -347,7 +347,7 @@ class SessionTracker(KeepsOrder, BoundTracker):
 
     @property
     def unfinished(self) -> list[Session]:
-        return [s for s in self.sessions if s.start_at >= 0 and s.end_at < 0]
+        return [s for s in self.sessions if s.is_open]
 
     @property
     def failed(self) -> int:
