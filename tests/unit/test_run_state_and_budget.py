@@ -627,6 +627,30 @@ def test_the_ranks_of_listed_failures_follow_the_list_as_its_oldest_go():
                 (rank, at) for at, rank in enumerate(ranks) if rank is not None]
 
 
+def test_the_ranks_of_a_list_joined_from_two_parts_are_those_of_one_reading():
+    """Each part's list let its oldest go (its columns not yet, as a list
+    lets them go in bulk): joined, the ranks are the joined list's."""
+    from itertools import count
+
+    numbers = count()
+    events = [api(("API_CALL_FAILURE", "RATE_LIMITED")[n % 2],
+                  at=T0 + timedelta(seconds=next(numbers)) if n % 3 else None)
+              for n in range(40)]
+    for cut in (5, 12, 31):
+        first, later, whole = RunStore(listed=8), RunStore(listed=8), RunStore(listed=8)
+        for start in range(0, 40, 3):  # (a few at a time: the columns let go in bulk)
+            part = first if start < cut else later
+            part.apply("api", events[start:min(start + 3, cut if start < cut else 40)])
+            if start < cut < start + 3:
+                later.apply("api", events[cut:start + 3])
+        whole.apply("api", events)
+        first.budget.followed_by(later.budget)
+        assert [r.line for r in first.budget.problems] == [r.line for r in whole.budget.problems]
+        assert listed_ranks(first.budget) == listed_ranks(whole.budget) == listed_ranks_read_back(
+            whole.budget.problems)
+        assert len(first.budget.problem_times.times) <= 2 * len(first.budget.problems)
+
+
 def test_last_lines_are_ended_once_finished_and_not_while_a_forced_finish_is_still_written():
     clock = Clock(T0 + timedelta(days=3))
     old = RunStore(clock=clock)

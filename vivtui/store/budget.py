@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,10 +30,10 @@ from vivtui.parsing.values import (
 from vivtui.store import budget_parts
 from vivtui.store.budget_limits import MAX_LIMIT, WrapperLimits
 from vivtui.store.buffer import RecordBuffer
-from vivtui.store.columns import SEVERITY_CODE
+from vivtui.store.problem_times import ProblemTimes
 from vivtui.store.recent_spenders import RecentSpenders
 from vivtui.store.timebins import MinuteCounts
-from vivtui.store.triage import NO_RANK, TimedRows
+from vivtui.store.triage import TimedRows
 from vivtui.store.wrapper_order import WrapperOrder
 
 # Beyond these a value is not a real call's (1e308 twice made the spend $inf).
@@ -45,8 +44,8 @@ KEPT_BAD_VALUES = 100
 # bytes) past the newest hundred, read back when looked at. The newest 5,000
 # only were, and e/E passed the older ones by.
 KEPT_PROBLEMS = 1_000_000
-_MALFORMED, _CATEGORY, _RAW, _STAMP, _ZONE, _SEVERITY = map(
-    Record._fields.index, ("malformed", "category", "raw", "stamp", "zone", "severity"))
+_MALFORMED, _CATEGORY, _RAW, _STAMP, _ZONE = map(
+    Record._fields.index, ("malformed", "category", "raw", "stamp", "zone"))
 _CATEGORY_OF, _RAW_OF, _STAMP_OF, _ZONE_OF, _MALFORMED_OF = map(
     itemgetter, (_CATEGORY, _RAW, _STAMP, _ZONE, _MALFORMED))
 # What a success's line says of the call (``_add_successes``' columns).
@@ -149,8 +148,7 @@ class BudgetTracker(WrapperLimits):
         # out of budget refuses every call), with each one's time and severity
         # (e/E rank them without reading them back).
         self.problems = RecordBuffer(KEPT_PROBLEMS if listed is None else listed, "api")
-        self._problem_times = array("d")  # NaN: no time
-        self._problem_severities = bytearray()
+        self.problem_times = ProblemTimes()
         self.by_user: dict[str, Wrapper] = {}
         # Wrappers whose account changed since the alert engine last looked
         # (``take_moved``): a batch's budget levels were judged by walking
@@ -170,10 +168,6 @@ class BudgetTracker(WrapperLimits):
         self.spend_by_minute: Counter[int] = MinuteCounts()
         self.tokens_by_minute: Counter[int] = MinuteCounts()
         self.version = 0
-
-    # Each severity's listed problems, as ``timed_at`` last made them (None:
-    # none yet; a tracker kept from an earlier look has no such attribute).
-    _timed: dict[int, tuple] | None = None
 
     def apply(self, records) -> None:
         # Successes (most lines of a big audit log) are summed a batch's run
@@ -273,49 +267,15 @@ class BudgetTracker(WrapperLimits):
 
     def _listed(self, rows: list[tuple]) -> None:
         self.problems.extend(rows)
-        times, seconds = self._problem_times, self._minutes.seconds
-        for row in rows:
-            ts = seconds(row[_STAMP], row[_ZONE])
-            times.append(ts if ts is not None else math.nan)
-        self._problem_severities.extend(SEVERITY_CODE.get(row[_SEVERITY], 0) for row in rows)
-        over = len(times) - len(self.problems)
-        if over > len(self.problems):  # those dropped from the list, let go in bulk
-            del times[:over]
-            del self._problem_severities[:over]
+        self.problem_times.add(rows, self._minutes.seconds, len(self.problems))
 
     def ranks_at(self, severity: str) -> list[float | None]:
-        """Each listed problem's time (``problems``' order) as e/E rank it
-        where it is of ``severity`` (seconds; no time: ``NO_RANK``), else
-        None: from columns (e/E over a big run read none back), with no call
-        per problem (a live big run's e spent 10-20 ms in one)."""
-        skip = len(self._problem_times) - len(self.problems)
-        code = SEVERITY_CODE.get(severity)
-        return [(ts if ts == ts else NO_RANK) if found == code else None
-                for ts, found in zip(self._problem_times[skip:], self._problem_severities[skip:])]
+        """See ``ProblemTimes.ranks_at``."""
+        return self.problem_times.ranks_at(severity, self.problems)
 
     def timed_at(self, severity: str) -> TimedRows:
-        """The listed problems of ``severity`` (their places in ``problems``)
-        with their times as ``ranks_at`` gives them, made in C (a live big
-        run's 30k: 6-10 ms of each e, a call for each), from those of the
-        last look while the list only grew (the big run's 100k listed looked
-        at again: 10 ms of each e)."""
-        times, listed, first = self._problem_times, len(self.problems), self.problems.first_seq
-        skip = len(times) - listed
-        code = SEVERITY_CODE.get(severity)
-        if code is None:
-            return TimedRows([], [])
-        if self._timed is None:
-            self._timed = {}
-        # (Made when the list's oldest was ``first`` too: none has gone since.)
-        made_first, start, ranks, places = self._timed.get(code, (None, 0, [], []))
-        if made_first != first or start > listed:
-            start, ranks, places = 0, [], []
-        fresh = list(compress(range(start, listed), map(code.__eq__,
-                                                        self._problem_severities[skip + start:])))
-        ranks = ranks + list(map(times.__getitem__, map(skip.__add__, fresh)))
-        places = places + fresh
-        self._timed[code] = (first, listed, ranks, places)
-        return TimedRows(ranks, places)
+        """See ``ProblemTimes.timed_at``."""
+        return self.problem_times.timed_at(severity, self.problems)
 
     @property
     def problem_count(self) -> int:

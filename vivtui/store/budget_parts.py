@@ -46,13 +46,7 @@ def follow(mine: BudgetTracker, later: BudgetTracker) -> None:
 def _follow_problems(mine: BudgetTracker, later: BudgetTracker) -> None:
     """The listed problems and their columns, ``later``'s after ``mine``'s."""
     mine.problems.followed_by(later.problems)
-    skip = len(later._problem_times) - len(later.problems)
-    mine._problem_times.extend(later._problem_times[skip:])
-    mine._problem_severities.extend(later._problem_severities[skip:])
-    over = len(mine._problem_times) - len(mine.problems)
-    if over > 0:
-        del mine._problem_times[:over]
-        del mine._problem_severities[:over]
+    mine.problem_times.followed_by(later.problem_times, len(mine.problems))
 
 
 def _add_usage(usage: Usage, more: Usage) -> None:
