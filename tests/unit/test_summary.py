@@ -372,3 +372,16 @@ def test_an_error_of_vivtuis_own_is_said_in_a_line_not_a_traceback(monkeypatch, 
     monkeypatch.setenv("VIVTUI_TRACEBACK", "1")
     with pytest.raises(ValueError):
         cli.main(["summary", "run"])
+
+
+def test_a_listed_value_json_cannot_hold_as_a_number_is_written_as_text():
+    """orjson writes no integer past 64 bits (a line read in Python's dialect
+    keeps one): such a value, or any that is not a number, goes as safe text."""
+    from vivtui.summary import _plain
+
+    values = [1, -(1 << 63), (1 << 64) - 1, 1 << 64, -(1 << 63) - 1, 0.5, True, None,
+              "a\x1b[2Jb", [1, 2]]
+    written = orjson.loads(orjson.dumps([_plain(value) for value in values]))
+    assert written[:4] == [1, -(1 << 63), (1 << 64) - 1, str(1 << 64)]
+    assert written[4:8] == [str(-(1 << 63) - 1), 0.5, True, None]
+    assert "\x1b" not in written[8] and written[9] == "[1,2]"

@@ -238,7 +238,7 @@ class WrapperLimits:
             limits = self._limits_of(piece)
             # (A little under ``share``: the level itself is judged by division.)
             near = map(and_, map(le, [limit * share * (1 - 1e-9) for limit in limits], costs),
-                       map(le, costs, [limit * (1.0 + OVERSHOOT) for limit in limits]))
+                       map(le, costs, _ceilings(limits)))
             moved = map(ne, map(spent.get, map(_USER, piece)), costs)
             found.extend(compress(piece, map(or_, near, moved)))
         return sorted(found, key=self._nearest_first)
